@@ -1,0 +1,157 @@
+"""Find the Apps declared in Python files: run each file as a module and collect its App objects."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from svcgen.errors import DeclarationError, SourceLocation, SvcgenError
+from svcgen.model import App
+from svcgen.source import traceback_location
+
+__all__ = ["LoadError", "UserCodeError", "discover_files", "load_apps"]
+
+# Files and folders a directory scan passes over: tests, packaging, environments, caches.
+_SKIP_FILES = ("conftest.py", "setup.py", "noxfile.py")
+_SKIP_DIRS = ("node_modules", "site-packages", "venv", "env", "build", "dist")
+
+
+class LoadError(SvcgenError):
+    """A path given to svcgen cannot be read as Python declarations (missing, not .py, no App)."""
+
+
+class UserCodeError(SvcgenError):
+    """The user's file raised an exception while it ran; ``location`` is its line."""
+
+    def __init__(self, path: str, location: SourceLocation | None, exc: BaseException) -> None:
+        self.location = location
+        self.original = exc
+        where = str(location) if location else path
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        super().__init__(f"{where}: error: running {path} failed: {detail}")
+
+
+def _skipped_file(name: str) -> bool:
+    return name.startswith(("test_", ".")) or name.endswith("_test.py") or name in _SKIP_FILES
+
+
+def _skipped_dir(name: str) -> bool:
+    return name.startswith((".", "_")) or name in _SKIP_DIRS
+
+
+def discover_files(paths: Sequence[str]) -> list[Path]:
+    """The Python files to load: files as given, directories searched recursively in sorted order.
+
+    A directory scan skips test files (``test_*.py``, ``*_test.py``, ``conftest.py``), hidden and
+    ``_``-prefixed folders and virtual environments.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(_walk(path))
+        elif path.is_file():
+            if path.suffix != ".py":
+                raise LoadError(f"{raw}: error: not a Python file (svcgen reads declarations from .py files)")
+            files.append(path)
+        else:
+            raise LoadError(f"{raw}: error: no such file or directory")
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        resolved = file.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(file)
+    return unique
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(d))
+        for name in sorted(filenames):
+            if name.endswith(".py") and not _skipped_file(name):
+                yield Path(dirpath) / name
+
+
+def load_apps(paths: Sequence[str]) -> list[App]:
+    """Run every file found under ``paths`` and return the Apps they declare, in order.
+
+    Apps are taken from each module's top-level names (an App, or a list or tuple of Apps);
+    an App reachable from several files counts once. A file given by name must declare at
+    least one App.
+
+    Raises:
+        LoadError: a path is missing or not Python, or a named file declares no App.
+        DeclarationError: a declaration was malformed while the file ran.
+        UserCodeError: the file raised any other exception.
+    """
+    explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
+    files = discover_files(paths)
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
+    try:
+        apps: list[App] = []
+        seen: set[int] = set()
+        for file in files:
+            module = _run(file, set(sys.modules) - saved_modules)
+            declared = list(_apps_in(module))
+            if not declared and file.resolve() in explicit:
+                raise LoadError(f"{file}: error: no App found; declare one at module level, "
+                                'e.g. app = App("my-app", labels={...}, containers=[...], services=[...])')
+            for app in declared:
+                if id(app) not in seen:
+                    seen.add(id(app))
+                    apps.append(app)
+        if not apps:
+            raise LoadError(f"{', '.join(paths)}: error: no App found in any Python file")
+        return apps
+    finally:
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - saved_modules:
+            del sys.modules[name]
+
+
+def _apps_in(module: ModuleType) -> Iterator[App]:
+    for value in list(vars(module).values()):
+        if isinstance(value, App):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (item for item in value if isinstance(item, App))
+
+
+def _run(file: Path, loaded: set[str]) -> ModuleType:
+    """Import ``file`` as a module, reusing it if a file loaded before imported it already.
+
+    ``loaded`` names the modules imported since loading began (only those can be user files).
+    """
+    path = file.resolve()
+    for name in loaded:
+        module = sys.modules.get(name)
+        module_file = getattr(module, "__file__", None)
+        if module is not None and module_file and Path(module_file).resolve() == path:
+            return module
+    name = path.stem if path.stem.isidentifier() and path.stem not in sys.modules else f"_svcgen_{id(path)}"
+    # The file name as the user gave it: messages then point at paths they can click.
+    spec = importlib.util.spec_from_file_location(name, str(file))
+    if spec is None or spec.loader is None:
+        raise LoadError(f"{file}: error: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    try:
+        spec.loader.exec_module(module)
+    except DeclarationError:
+        raise
+    except SyntaxError as exc:
+        location = SourceLocation(str(file), exc.lineno or 0)
+        raise UserCodeError(str(file), location, exc) from exc
+    except (Exception, SystemExit) as exc:
+        raise UserCodeError(str(file), traceback_location(exc.__traceback__, str(path)), exc) from exc
+    return module

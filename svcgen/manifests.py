@@ -1,0 +1,77 @@
+"""Build Kubernetes manifests (plain dicts) from the DSL: the only module that knows wire names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from svcgen.model import App, Service
+from svcgen.nodeports import Assignment
+
+__all__ = ["build_manifests", "build_service"]
+
+Manifest = dict[str, Any]
+
+
+def build_manifests(apps: Sequence[App], node_ports: Assignment) -> list[Manifest]:
+    """Every object of every App, in declaration order."""
+    return [
+        build_service(app, service, a, s, node_ports)
+        for a, app in enumerate(apps)
+        for s, service in enumerate(app.services)
+    ]
+
+
+def build_service(app: App, service: Service, a: int, s: int, node_ports: Assignment) -> Manifest:
+    """The v1 Service for ``service`` (the ``s``-th Service of the ``a``-th App).
+
+    Only what was declared is written, plus ``protocol`` and ``targetPort`` on every port; fields
+    left at their Kubernetes default (sessionAffinity None, traffic policies Cluster...) are
+    written only when the user set them.
+    """
+    metadata: Manifest = {"name": service.name}
+    if app.namespace is not None:
+        metadata["namespace"] = app.namespace
+    if service.labels:
+        metadata["labels"] = dict(service.labels)
+    if service.annotations:
+        metadata["annotations"] = dict(service.annotations)
+
+    spec: Manifest = {"type": service.type}
+    if service.headless:
+        spec["clusterIP"] = "None"
+    if service.type == "ExternalName":
+        spec["externalName"] = service.external_name
+    elif app.labels:
+        spec["selector"] = dict(app.labels)
+    if service.ports:
+        spec["ports"] = [_port(sp, node_ports.get((a, s, p))) for p, sp in enumerate(service.ports)]
+    if service.allocate_load_balancer_node_ports is not None:
+        spec["allocateLoadBalancerNodePorts"] = service.allocate_load_balancer_node_ports
+    if service.load_balancer_class is not None:
+        spec["loadBalancerClass"] = service.load_balancer_class
+    if service.load_balancer_source_ranges:
+        spec["loadBalancerSourceRanges"] = list(service.load_balancer_source_ranges)
+    if service.external_traffic_policy is not None:
+        spec["externalTrafficPolicy"] = service.external_traffic_policy
+    if service.internal_traffic_policy is not None:
+        spec["internalTrafficPolicy"] = service.internal_traffic_policy
+    if service.session_affinity is not None:
+        spec["sessionAffinity"] = service.session_affinity
+    if service.session_affinity_timeout is not None:
+        spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": service.session_affinity_timeout}}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def _port(sp: Any, node_port: int | None) -> Manifest:
+    port: Manifest = {}
+    if sp.port_name:
+        port["name"] = sp.port_name
+    port["protocol"] = sp.protocol
+    if sp.app_protocol is not None:
+        port["appProtocol"] = sp.app_protocol
+    port["port"] = sp.service_port
+    port["targetPort"] = sp.target.name if sp.target_by == "name" else sp.target.number
+    if node_port is not None:
+        port["nodePort"] = node_port
+    return port

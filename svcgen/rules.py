@@ -1,0 +1,235 @@
+"""The Kubernetes API server's validation rules, one function each.
+
+Every function takes a plain value and returns the list of error details the API server
+would give for it (empty when the value is valid), with the same wording as apimachinery's
+``k8s.io/apimachinery/pkg/util/validation`` and ``pkg/apis/core/validation``. Nothing here
+knows svcgen's DSL: the DSL validator and the YAML linter both call these functions, so each
+rule has exactly one implementation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+
+__all__ = [
+    "DNS1035_LABEL_MAX_LENGTH",
+    "DNS1123_LABEL_MAX_LENGTH",
+    "DNS1123_SUBDOMAIN_MAX_LENGTH",
+    "PORT_NAME_MAX_LENGTH",
+    "SERVICE_TYPES",
+    "SESSION_AFFINITY_MAX_TIMEOUT",
+    "SUPPORTED_PROTOCOLS",
+    "TOTAL_ANNOTATION_SIZE_LIMIT",
+    "TRAFFIC_POLICIES",
+    "annotations_size",
+    "dns1035_label",
+    "dns1123_label",
+    "dns1123_subdomain",
+    "external_name",
+    "ip_cidr",
+    "label_value",
+    "port_name",
+    "port_number",
+    "qualified_name",
+    "session_affinity_timeout",
+]
+
+SUPPORTED_PROTOCOLS = ("SCTP", "TCP", "UDP")
+SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
+TRAFFIC_POLICIES = ("Cluster", "Local")
+
+DNS1123_LABEL_MAX_LENGTH = 63
+DNS1123_SUBDOMAIN_MAX_LENGTH = 253
+DNS1035_LABEL_MAX_LENGTH = 63
+QUALIFIED_NAME_MAX_LENGTH = 63
+LABEL_VALUE_MAX_LENGTH = 63
+PORT_NAME_MAX_LENGTH = 15
+TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
+SESSION_AFFINITY_MAX_TIMEOUT = 86400
+
+_DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_LABEL_MSG = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_SUBDOMAIN_FMT = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
+_DNS1123_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+    "or '.', and must start and end with an alphanumeric character"
+)
+_DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL_MSG = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    "alphabetic character, and end with an alphanumeric character"
+)
+_QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_QNAME_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character"
+)
+_LABEL_VALUE_FMT = "(" + _QNAME_FMT + ")?"
+_LABEL_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character"
+)
+
+# re.fullmatch mirrors Go's anchored ^...$ (Python's $ would also match before a final newline).
+_DNS1123_LABEL_RE = re.compile(_DNS1123_LABEL_FMT)
+_DNS1123_SUBDOMAIN_RE = re.compile(_DNS1123_SUBDOMAIN_FMT)
+_DNS1035_LABEL_RE = re.compile(_DNS1035_LABEL_FMT)
+_QNAME_RE = re.compile(_QNAME_FMT)
+_LABEL_VALUE_RE = re.compile(_LABEL_VALUE_FMT)
+_PORT_NAME_CHARSET_RE = re.compile("[-a-z0-9]+")
+_PORT_NAME_ONE_LETTER_RE = re.compile("[a-z]")
+
+
+def _length(value: str) -> int:
+    """Go's len(): the number of UTF-8 bytes, not of characters."""
+    return len(value.encode("utf-8", "surrogatepass"))
+
+
+def _max_len_error(length: int) -> str:
+    return f"must be no more than {length} characters"
+
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    if not examples:
+        return f"{msg} (regex used for validation is '{fmt}')"
+    # Same construction as apimachinery's RegexError, double space before "or" included.
+    text = msg + " (e.g. "
+    for i, example in enumerate(examples):
+        if i > 0:
+            text += " or "
+        text += f"'{example}', "
+    return text + f"regex used for validation is '{fmt}')"
+
+
+def dns1123_label(value: str) -> list[str]:
+    """IsDNS1123Label: namespaces, container names, Service port names."""
+    errs = []
+    if _length(value) > DNS1123_LABEL_MAX_LENGTH:
+        errs.append(_max_len_error(DNS1123_LABEL_MAX_LENGTH))
+    if not _DNS1123_LABEL_RE.fullmatch(value):
+        if _DNS1123_SUBDOMAIN_RE.fullmatch(value):
+            errs.append("must not contain dots")
+        else:
+            errs.append(_regex_error(_DNS1123_LABEL_MSG, _DNS1123_LABEL_FMT, "my-name", "123-abc"))
+    return errs
+
+
+def dns1123_subdomain(value: str) -> list[str]:
+    """IsDNS1123Subdomain: workload names, label-key prefixes, externalName."""
+    errs = []
+    if _length(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
+        errs.append(_max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
+    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
+        errs.append(_regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+def dns1035_label(value: str) -> list[str]:
+    """IsDNS1035Label: Service names."""
+    errs = []
+    if _length(value) > DNS1035_LABEL_MAX_LENGTH:
+        errs.append(_max_len_error(DNS1035_LABEL_MAX_LENGTH))
+    if not _DNS1035_LABEL_RE.fullmatch(value):
+        errs.append(_regex_error(_DNS1035_LABEL_MSG, _DNS1035_LABEL_FMT, "my-name", "abc-123"))
+    return errs
+
+
+def qualified_name(value: str) -> list[str]:
+    """IsQualifiedName: label keys, annotation keys (lower-cased first), appProtocol."""
+    errs: list[str] = []
+    parts = value.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs.extend("prefix part " + msg for msg in dns1123_subdomain(prefix))
+    else:
+        return [
+            "a qualified name "
+            + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif _length(name) > QUALIFIED_NAME_MAX_LENGTH:
+        errs.append("name part " + _max_len_error(QUALIFIED_NAME_MAX_LENGTH))
+    if not _QNAME_RE.fullmatch(name):
+        errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
+    return errs
+
+
+def label_value(value: str) -> list[str]:
+    """IsValidLabelValue: label values and selector values."""
+    errs = []
+    if _length(value) > LABEL_VALUE_MAX_LENGTH:
+        errs.append(_max_len_error(LABEL_VALUE_MAX_LENGTH))
+    if not _LABEL_VALUE_RE.fullmatch(value):
+        errs.append(_regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
+
+
+def port_name(value: str) -> list[str]:
+    """IsValidPortName (IANA_SVC_NAME): container port names and named targetPorts."""
+    errs = []
+    if _length(value) > PORT_NAME_MAX_LENGTH:
+        errs.append(_max_len_error(PORT_NAME_MAX_LENGTH))
+    if not _PORT_NAME_CHARSET_RE.fullmatch(value):
+        errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if not _PORT_NAME_ONE_LETTER_RE.search(value):
+        errs.append("must contain at least one letter (a-z)")
+    if "--" in value:
+        errs.append("must not contain consecutive hyphens")
+    if value and (value[0] == "-" or value[-1] == "-"):
+        errs.append("must not begin or end with a hyphen")
+    return errs
+
+
+def port_number(value: int) -> list[str]:
+    """IsValidPortNum: port, targetPort, containerPort, hostPort."""
+    if 1 <= value <= 65535:
+        return []
+    return ["must be between 1 and 65535, inclusive"]
+
+
+def external_name(value: str) -> list[str]:
+    """The externalName of an ExternalName Service: a DNS-1123 subdomain once one trailing dot is cut.
+
+    An empty value is the caller's "Required value" error, not checked here.
+    """
+    return dns1123_subdomain(value[:-1] if value.endswith(".") else value)
+
+
+def annotations_size(annotations: Mapping[str, str]) -> list[str]:
+    """The total size limit of metadata.annotations (keys plus values, in bytes)."""
+    total = sum(_length(k) + _length(v) for k, v in annotations.items())
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT:
+        return [f"must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"]
+    return []
+
+
+def session_affinity_timeout(value: int) -> list[str]:
+    """sessionAffinityConfig.clientIP.timeoutSeconds (the check is 1..86400, the message is not)."""
+    if value <= 0 or value > SESSION_AFFINITY_MAX_TIMEOUT:
+        return [f"must be greater than 0 and less than {SESSION_AFFINITY_MAX_TIMEOUT}"]
+    return []
+
+
+def ip_cidr(value: str) -> list[str]:
+    """One entry of loadBalancerSourceRanges: an IP range such as 10.0.0.0/8 (spaces trimmed)."""
+    try:
+        # Go's net.ParseCIDR, unlike ip_network, insists on the "/prefix" part.
+        text = value.strip()
+        if "/" not in text:
+            raise ValueError(text)
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return ["must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 "]
+    return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from svcgen.cli import main_exit
 
 if __name__ == "__main__":

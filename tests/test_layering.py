@@ -1,0 +1,67 @@
+"""Imports go one way: each module may import only the svcgen modules listed for it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "svcgen"
+
+ALLOWED: dict[str, set[str]] = {
+    "version": set(),
+    "errors": set(),
+    "rules": set(),
+    "portrange": set(),
+    "files": set(),
+    "emit": set(),
+    "source": {"errors"},
+    "model": {"errors", "source"},
+    "validate": {"errors", "model", "rules", "portrange"},
+    "nodeports": {"errors", "model"},
+    "manifests": {"model", "nodeports"},
+    "render": {"emit", "errors", "manifests", "model", "nodeports", "portrange", "validate"},
+    "loader": {"errors", "model", "source"},
+    "cli": {"errors", "files", "loader", "portrange", "render", "version"},
+    "__main__": {"cli"},
+}
+THIRD_PARTY: dict[str, set[str]] = {"model": {"pydantic"}, "emit": {"ruamel"}}
+KNOWN_THIRD_PARTY = {"pydantic", "ruamel", "jinja2"}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            if node.module == "svcgen":
+                names.update(f"svcgen.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+
+
+def test_every_module_is_listed() -> None:
+    assert set(MODULES) == set(ALLOWED)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_go_one_way(module: str) -> None:
+    imports = _imports(PACKAGE / f"{module}.py")
+    own = {name.split(".")[1] for name in imports if name.startswith("svcgen.")}
+    assert own <= ALLOWED[module], f"{module} imports {own - ALLOWED[module]}"
+    third = {name.split(".")[0] for name in imports} & KNOWN_THIRD_PARTY
+    assert third <= THIRD_PARTY.get(module, set()), f"{module} imports {third}"
+
+
+def test_wire_names_live_in_manifests_only() -> None:
+    for module in MODULES:
+        if module in ("manifests", "validate", "rules"):
+            continue  # validate and rules quote the API server's field paths in messages
+        text = (PACKAGE / f"{module}.py").read_text()
+        for wire in ('"nodePort"', '"targetPort"', '"apiVersion"'):
+            assert wire not in text, f"{module} uses {wire}"

@@ -1,0 +1,60 @@
+"""The Service objects built from the DSL: wire names, key order, what is left out."""
+
+from __future__ import annotations
+
+from svcgen import App, Container, Port, Service
+from svcgen.manifests import build_manifests
+
+api = Container("api", ports=[Port("http", 8080), Port("grpc", 9000)])
+
+
+def _build(*services: Service, namespace: str | None = None, node_ports: dict[tuple[int, int, int], int]
+           | None = None) -> list[dict[str, object]]:
+    app = App("web", namespace=namespace, labels={"app": "web"}, containers=[api], services=list(services))
+    return build_manifests([app], node_ports or {})
+
+
+def test_minimal_cluster_ip_service() -> None:
+    (svc,) = _build(Service("web", ports=[api.port("http").expose(80)]))
+    assert svc == {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+        "spec": {"type": "ClusterIP", "selector": {"app": "web"},
+                 "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}]},
+    }
+    assert list(svc) == ["apiVersion", "kind", "metadata", "spec"]
+
+
+def test_named_target_port_and_node_port() -> None:
+    (svc,) = _build(Service("web", type="NodePort", ports=[api.port("http").expose(target_by="name")]),
+                    namespace="shop", node_ports={(0, 0, 0): 30080})
+    assert svc["metadata"] == {"name": "web", "namespace": "shop"}
+    assert svc["spec"]["ports"] == [  # type: ignore[index]
+        {"name": "http", "protocol": "TCP", "port": 8080, "targetPort": "http", "nodePort": 30080}]
+
+
+def test_headless_and_external_name() -> None:
+    headless, alias = _build(Service("db", headless=True, ports=[api.port("grpc").expose()]),
+                             Service("alias", type="ExternalName", external_name="x.example.com"))
+    assert headless["spec"]["clusterIP"] == "None"  # type: ignore[index]
+    assert alias["spec"] == {"type": "ExternalName", "externalName": "x.example.com"}
+
+
+def test_declared_options_are_written_and_defaults_are_not() -> None:
+    (svc,) = _build(Service(
+        "lb", type="LoadBalancer", allocate_load_balancer_node_ports=False, load_balancer_class="x.io/lb",
+        load_balancer_source_ranges=["10.0.0.0/8"], external_traffic_policy="Local",
+        internal_traffic_policy="Cluster", labels={"tier": "edge"}, annotations={"x.io/a": "b"},
+        ports=[api.port("http").expose(443, name="https", app_protocol="https", node_port=None)]))
+    assert svc["metadata"] == {"name": "lb", "labels": {"tier": "edge"}, "annotations": {"x.io/a": "b"}}
+    assert svc["spec"] == {
+        "type": "LoadBalancer", "selector": {"app": "web"},
+        "ports": [{"name": "https", "protocol": "TCP", "appProtocol": "https", "port": 443, "targetPort": 8080}],
+        "allocateLoadBalancerNodePorts": False, "loadBalancerClass": "x.io/lb",
+        "loadBalancerSourceRanges": ["10.0.0.0/8"], "externalTrafficPolicy": "Local",
+        "internalTrafficPolicy": "Cluster",
+    }
+
+
+def test_unnamed_single_port() -> None:
+    (svc,) = _build(Service("web", ports=[api.port("http").expose(name="")]))
+    assert svc["spec"]["ports"] == [{"protocol": "TCP", "port": 8080, "targetPort": 8080}]  # type: ignore[index]

@@ -1,0 +1,59 @@
+"""The library pipeline: objects in, manifests and YAML out, no files touched."""
+
+from __future__ import annotations
+
+import pytest
+
+from svcgen import App, Container, DeclarationError, Port, Service, render, render_manifests
+
+api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("metrics", 6000)])
+
+
+def _app(name: str = "my-service", **kw: object) -> App:
+    return App(name, labels={"app": "MyApp"}, containers=[api], services=[
+        Service(name, type="NodePort", ports=[
+            api.port("http").expose(8080, node_port=30000),
+            api.port("metrics").expose(8081, node_port=31000),
+        ]),
+    ], **kw)  # type: ignore[arg-type]
+
+
+def test_render_returns_yaml_and_plain_dicts() -> None:
+    rendered = render(_app())
+    assert rendered.yaml.startswith("apiVersion: v1\nkind: Service\nmetadata:\n  name: my-service\n")
+    assert rendered.manifests[0]["spec"]["ports"][1]["nodePort"] == 31000
+    assert rendered.warnings == []
+
+
+def test_render_is_deterministic() -> None:
+    assert render(_app()).yaml == render(_app()).yaml
+
+
+def test_several_apps_share_one_node_port_space() -> None:
+    with pytest.raises(DeclarationError) as info:
+        render([_app("a"), _app("b")])
+    assert {p.message.split(":")[0] for p in info.value.problems} == {"Invalid value"}
+    assert all("already allocated" in p.message for p in info.value.problems)
+
+
+def test_errors_list_every_problem() -> None:
+    bad = App("web", labels={"app": "x"}, containers=[api], services=[
+        Service("Web", type="NodePort", ports=[api.port("http").expose(node_port=1)])])
+    with pytest.raises(DeclarationError) as info:
+        render(bad)
+    assert [p.field for p in info.value.problems] == ["metadata.name", "spec.ports[0].nodePort"]
+
+
+def test_auto_node_ports_are_refused_until_allocation_exists() -> None:
+    app = App("web", labels={"app": "x"}, containers=[api], services=[
+        Service("web", type="NodePort", ports=[api.port("http").expose()])])
+    with pytest.raises(DeclarationError, match="automatic nodePort allocation is not available"):
+        render_manifests(app)
+
+
+def test_warnings_are_returned_not_raised() -> None:
+    twin = Container("twin", ports=[Port("alt", 5000)])
+    app = App("web", labels={"app": "x"}, containers=[api, twin], services=[
+        Service("web", ports=[api.port("http").expose()])])
+    rendered = render(app)
+    assert [w.severity for w in rendered.warnings] == ["warning"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from svcgen.model import App, Service
+from svcgen.model import App, Service, ServicePort
 from svcgen.nodeports import Assignment
 
 __all__ = ["build_manifests", "build_service"]
@@ -63,7 +63,7 @@ def build_service(app: App, service: Service, a: int, s: int, node_ports: Assign
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
 
 
-def _port(sp: Any, node_port: int | None) -> Manifest:
+def _port(sp: ServicePort, node_port: int | None) -> Manifest:
     port: Manifest = {}
     if sp.port_name:
         port["name"] = sp.port_name

@@ -32,8 +32,7 @@ class _Checker:
         *,
         warning: bool = False,
     ) -> None:
-        severity = "warning" if warning else "error"
-        self.problems.append(Problem(subject, field, message, hint, location, severity))
+        self.problems.append(Problem(subject, field, message, hint, location, "warning" if warning else "error"))
 
     def rule(
         self,

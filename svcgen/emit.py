@@ -10,6 +10,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
+from ruamel.yaml.tag import Tag
 
 __all__ = ["to_yaml"]
 
@@ -34,8 +35,6 @@ class _StrictResolver(VersionedResolver):
 
 @lru_cache(maxsize=4096)
 def _implicit_tag(value: str) -> Any:
-    from ruamel.yaml.tag import Tag
-
     for tag, regexp, first in _RESOLVERS:
         if (first is None or (value[:1] in first)) and regexp.match(value):
             return Tag(suffix=tag)

@@ -112,8 +112,24 @@ def load_apps(paths: Sequence[str]) -> list[App]:
         return apps
     finally:
         sys.path[:] = saved_path
-        for name in set(sys.modules) - saved_modules:
-            del sys.modules[name]
+        _forget_user_modules(set(sys.modules) - saved_modules, {f.resolve().parent for f in files})
+
+
+def _forget_user_modules(names: set[str], folders: set[Path]) -> None:
+    """Drop the modules loaded from the user's folders, so a later load runs them afresh.
+
+    Library modules imported on the way (pydantic's lazy internals, say) stay: dropping them
+    would give a second copy of their classes.
+    """
+    for name in names:
+        module_file = getattr(sys.modules.get(name), "__file__", None)
+        if name.startswith("_svcgen_"):
+            sys.modules.pop(name, None)
+        elif module_file:
+            path = Path(module_file).resolve()
+            installed = "site-packages" in path.parts or "dist-packages" in path.parts
+            if not installed and any(folder in path.parents for folder in folders):
+                sys.modules.pop(name, None)
 
 
 def _apps_in(module: ModuleType) -> Iterator[App]:

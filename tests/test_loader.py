@@ -91,3 +91,12 @@ def test_declaration_errors_pass_through(write_app: Writer) -> None:
         load_apps([str(path)])
     assert info.value.problems[0].location is not None
     assert (info.value.problems[0].location.file, info.value.problems[0].location.line) == ("app.py", 2)
+
+
+def test_library_modules_imported_by_user_code_stay_loaded(write_app: Writer) -> None:
+    import sys
+
+    sys.modules.pop("colorsys", None)
+    path = write_app("import colorsys\n" + ONE.format(name="one"))
+    load_apps([str(path)])
+    assert "colorsys" in sys.modules

@@ -1,23 +1,35 @@
 """The ``svcgen`` command line: argument parsing, file I/O, messages and exit codes.
 
-Exit codes: 0 success; 1 the declarations (or the user's Python file) have problems;
-2 the command line or a path is wrong (bad arguments, missing file, unwritable output).
+Exit codes: 0 success; 1 the declarations, the lock file or the user's Python file have
+problems, or ``--check`` found a difference; 2 the command line or a path is wrong (bad
+arguments, missing file, unwritable output).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import json
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
+from svcgen.config import ConfigError, find_settings
 from svcgen.errors import DeclarationError, Problem, SvcgenError
-from svcgen.files import write_atomic
+from svcgen.files import exclusive_lock, read_text_if_exists, write_atomic
 from svcgen.loader import LoadError, UserCodeError, load_apps
+from svcgen.lock import Lock
+from svcgen.lockfile import LockFileError, format_lock, parse_lock
+from svcgen.model import App
+from svcgen.nodeports import Reservation, node_port_requests
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.render import render
+from svcgen.render import Rendered, render
+from svcgen.reserve import ReserveError, reservations_from_text
 from svcgen.version import __version__
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main", "main_exit"]
@@ -26,9 +38,11 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
+_EXIT_CODES = "Exit codes: 0 success, 1 invalid declarations or lock file (or --check found changes), 2 usage errors."
+
 
 class _UsageError(SvcgenError):
-    """A command-line mistake: exit code 2."""
+    """A command-line or path mistake: exit code 2."""
 
 
 def _node_port_range(text: str) -> NodePortRange:
@@ -42,27 +56,212 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show Python tracebacks for errors")
+    project = argparse.ArgumentParser(add_help=False)
+    project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="Python files or directories")
+    project.add_argument("--lock", metavar="PATH",
+                         help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
+                              "the first FILE_OR_DIR)")
+    project.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
+                         help="the cluster's --service-node-port-range (default: [tool.svcgen] "
+                              "node-port-range, else 30000-32767)")
+    project.add_argument("--reserve", nargs="+", default=[], metavar="PATH",
+                         help="manifests or `kubectl get services -A -o yaml|json` output (files or "
+                              "directories) whose nodePorts svcgen must never hand out")
     parser = argparse.ArgumentParser(
         prog="svcgen",
         description="Declare containers and their ports in Python; get correct Kubernetes Services.",
-        epilog="Exit codes: 0 success, 1 invalid declarations, 2 usage or file errors.",
-        parents=[common],
+        epilog=_EXIT_CODES, parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"svcgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     render_cmd = commands.add_parser(
-        "render", parents=[common], help="render the Services declared in Python files",
+        "render", parents=[common, project], help="render the Services declared in Python files",
         description="Run the Python files (directories are searched for *.py, test files skipped), "
-                    "collect every App they declare and print their Services as one YAML stream.",
-        epilog="Exit codes: 0 success, 1 invalid declarations, 2 usage or file errors.",
+                    "collect every App they declare, allocate the nodePorts they need (kept in the lock "
+                    "file) and print their Services as one YAML stream.",
+        epilog=_EXIT_CODES,
     )
-    render_cmd.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="Python files or directories")
     render_cmd.add_argument("-o", "--output", metavar="FILE",
                             help="write the YAML to FILE (atomically) instead of standard output")
-    render_cmd.add_argument("--node-port-range", type=_node_port_range, default=DEFAULT_NODE_PORT_RANGE,
-                            metavar="FIRST-LAST",
-                            help="the cluster's --service-node-port-range (default: 30000-32767)")
+    render_cmd.add_argument("--check", action="store_true",
+                            help="write nothing; exit 1 with a diff if the lock file (or FILE of -o) would change")
+    ports_cmd = commands.add_parser(
+        "ports", parents=[common, project], help="show every Service port and its nodePort",
+        description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort and where "
+                    "the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
+        epilog=_EXIT_CODES,
+    )
+    ports_cmd.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    lock_cmd = commands.add_parser("lock", parents=[common], help="maintain the lock file",
+                                   epilog=_EXIT_CODES)
+    lock_commands = lock_cmd.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
+    prune = lock_commands.add_parser(
+        "prune", parents=[common, project], help="release the nodePorts of Service ports that are gone",
+        description="Remove lock entries for Service ports that the given files (pass the whole project) "
+                    "no longer declare, so their nodePorts can be handed out again.",
+        epilog=_EXIT_CODES,
+    )
+    prune.add_argument("--check", action="store_true", help="write nothing; exit 1 if entries would be removed")
     return parser
+
+
+@dataclass
+class _Project:
+    apps: list[App]
+    lock_path: Path
+    node_port_range: NodePortRange
+    reservations: list[Reservation]
+
+
+def _display(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd()))
+    return str(path)
+
+
+def _reserve_files(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml", ".json")):
+                        yield Path(folder) / name
+        elif path.is_file():
+            yield path
+        else:
+            raise _UsageError(f"{path}: error: --reserve: no such file or directory")
+
+
+def _project(args: argparse.Namespace) -> _Project:
+    settings = find_settings(args.paths[0])
+    node_port_range = args.node_port_range or settings.node_port_range or DEFAULT_NODE_PORT_RANGE
+    lock_path = Path(args.lock) if args.lock else settings.lock
+    reservations: list[Reservation] = []
+    for file in _reserve_files([*settings.reserve, *(Path(p) for p in args.reserve)]):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _UsageError(f"{file}: error: --reserve: cannot read: {exc}") from None
+        reservations.extend(reservations_from_text(text, _display(file)))
+    apps = load_apps(args.paths)
+    return _Project(apps, lock_path, node_port_range, reservations)
+
+
+def _read_lock(project: _Project) -> tuple[str | None, Lock]:
+    try:
+        text = read_text_if_exists(project.lock_path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"{project.lock_path}: error: cannot read the lock file: {exc}") from None
+    return text, parse_lock(text or "", _display(project.lock_path), project.node_port_range)
+
+
+def _render(project: _Project, lock: Lock) -> Rendered:
+    return render(project.apps, lock=lock, reserved=project.reservations,
+                  node_port_range=project.node_port_range, lock_name=_display(project.lock_path))
+
+
+def _new_lock_text(old: str | None, lock: Lock) -> str | None:
+    """The lock file to write, or None to leave it alone (no file and nothing to record)."""
+    if old is None and not len(lock):
+        return None
+    return format_lock(lock)
+
+
+def _diff(old: str | None, new: str, name: str) -> str:
+    return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))
+
+
+def _write(path: str | Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise _UsageError(f"{path}: error: cannot write: {exc.strerror or exc}") from exc
+
+
+def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _project(args)
+    lock_name = _display(project.lock_path)
+    with contextlib.nullcontext() if args.check else exclusive_lock(project.lock_path):
+        old, lock = _read_lock(project)
+        rendered = _render(project, lock)
+        new = _new_lock_text(old, rendered.lock)
+        _print_problems(rendered.warnings, err)
+        if args.check:
+            diffs = []
+            if new is not None and new != old:
+                diffs.append(_diff(old, new, lock_name))
+            if args.output and read_text_if_exists(args.output) != rendered.yaml:
+                diffs.append(_diff(read_text_if_exists(args.output), rendered.yaml, args.output))
+            if diffs:
+                out.write("".join(diffs))
+                print("svcgen: --check: the files above are not up to date; run svcgen render to update them.",
+                      file=err)
+                return EXIT_INVALID
+            return EXIT_OK
+        if new is not None and new != old:
+            _write(project.lock_path, new)
+    if args.output:
+        if read_text_if_exists(args.output) != rendered.yaml:
+            _write(args.output, rendered.yaml)
+    else:
+        out.write(rendered.yaml)
+    return EXIT_OK
+
+
+def _cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _project(args)
+    lock = _read_lock(project)[1]
+    rendered = _render(project, lock)
+    _print_problems(rendered.warnings, err)
+    sources = {index: item.source for item in rendered.allocated for index in item.request.indexes}
+    node_ports = {index: item.node_port for item in rendered.allocated for index in item.request.indexes}
+    rows: list[dict[str, object]] = []
+    for a, app in enumerate(project.apps):
+        for s, service in enumerate(app.services):
+            for p, sp in enumerate(service.ports):
+                index = (a, s, p)
+                rows.append({
+                    "namespace": app.namespace or "", "service": service.name, "port_name": sp.port_name,
+                    "protocol": sp.protocol, "port": sp.service_port,
+                    "target_port": sp.target.name if sp.target_by == "name" else sp.target.number,
+                    "node_port": node_ports.get(index), "source": sources.get(index, ""),
+                })
+    for reservation in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service)):
+        rows.append({"namespace": reservation.namespace, "service": reservation.service, "port_name": "",
+                     "protocol": "", "port": None, "target_port": None, "node_port": reservation.node_port,
+                     "source": f"reserved ({reservation.origin})"})
+    if args.format == "json":
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    header = ["NAMESPACE", "SERVICE", "PORT", "PROTOCOL", "PORT->TARGET", "NODEPORT", "SOURCE"]
+    table = [header] + [[
+        str(r["namespace"] or "-"), str(r["service"]), str(r["port_name"] or "-"), str(r["protocol"] or "-"),
+        "-" if r["port"] is None else f"{r['port']}->{r['target_port']}",
+        "-" if r["node_port"] is None else str(r["node_port"]), str(r["source"] or "-"),
+    ] for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    return EXIT_OK
+
+
+def _cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _project(args)
+    live = {key for request in node_port_requests(project.apps) for key in request.keys}
+    with contextlib.nullcontext() if args.check else exclusive_lock(project.lock_path):
+        lock = _read_lock(project)[1]
+        gone = {key for key in lock if key not in live}
+        for key in sorted(gone):
+            print(f"{'would release' if args.check else 'released'} {key}: {lock.get(key)}", file=out)
+        if not gone:
+            print(f"svcgen: {_display(project.lock_path)}: nothing to prune.", file=err)
+            return EXIT_OK
+        if args.check:
+            return EXIT_INVALID
+        _write(project.lock_path, format_lock(lock.without(gone)))
+    return EXIT_OK
 
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
@@ -70,18 +269,12 @@ def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
         print(problem, file=err)
 
 
-def _render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    apps = load_apps(args.paths)
-    rendered = render(apps, node_port_range=args.node_port_range)
-    _print_problems(rendered.warnings, err)
-    if args.output:
-        try:
-            write_atomic(args.output, rendered.yaml)
-        except OSError as exc:
-            raise _UsageError(f"{args.output}: error: cannot write output: {exc.strerror or exc}") from exc
-    else:
-        out.write(rendered.yaml)
-    return EXIT_OK
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "render":
+        return _cmd_render(args, out, err)
+    if args.command == "ports":
+        return _cmd_ports(args, out, err)
+    return _cmd_lock_prune(args, out, err)
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -96,7 +289,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     debug = getattr(args, "debug", False)
     try:
-        return _render(args, out, err)
+        return _run(args, out, err)
     except DeclarationError as exc:
         _print_problems(exc.problems, err)
         count = sum(1 for p in exc.problems if p.severity == "error")
@@ -110,6 +303,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             traceback.print_exception(exc.original, file=err)
         else:
             print("svcgen: run with --debug to see the Python traceback.", file=err)
+        return EXIT_INVALID
+    except (LockFileError, ConfigError, ReserveError) as exc:
+        print(exc, file=err)
+        print("svcgen: nothing was written.", file=err)
+        if debug:
+            traceback.print_exc(file=err)
         return EXIT_INVALID
     except (LoadError, _UsageError) as exc:
         print(exc, file=err)

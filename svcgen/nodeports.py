@@ -1,19 +1,37 @@
-"""Which Service ports get which nodePort.
+"""Which Service ports get which nodePort: pins, the lock file, and allocation of new ones.
 
 A Service port gets a nodePort when its Service needs them (NodePort, or LoadBalancer unless
 ``allocate_load_balancer_node_ports=False``) or when the user pins one. Ports of one Service
 with the same port number (53/TCP and 53/UDP) share one nodePort, as the API server does.
+
+Allocation policy: a port keeps the nodePort the lock file gives it; a pin wins over the lock;
+new ports get the lowest free port of the KEP-3668 *static band* (the low end of the range,
+which the cluster's own random allocation uses last), then, once that band is full, the lowest
+free port above it (with a warning: the cluster allocates there at random too). Every nodePort
+in the lock, in reserved manifests and in pins of this render counts as taken. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from svcgen.errors import Problem, SourceLocation
+from svcgen.errors import DeclarationError, Problem, SourceLocation
+from svcgen.lock import Lock, PortKey
 from svcgen.model import AUTO, App, Service, service_subject
+from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
-__all__ = ["Assignment", "PortIndex", "PortKey", "Request", "assign_node_ports", "node_port_requests"]
+__all__ = [
+    "Allocated",
+    "Allocation",
+    "Assignment",
+    "PortIndex",
+    "Request",
+    "Reservation",
+    "allocate_node_ports",
+    "node_port_requests",
+]
 
 PortIndex = tuple[int, int, int]
 """(app, service, port) positions of a Service port in the rendered set of Apps."""
@@ -21,18 +39,7 @@ PortIndex = tuple[int, int, int]
 Assignment = dict[PortIndex, int]
 """The nodePort of every Service port that has one."""
 
-
-@dataclass(frozen=True, order=True)
-class PortKey:
-    """The stable identity of a Service port: namespace, Service, port name, protocol."""
-
-    namespace: str
-    service: str
-    port: str
-    protocol: str
-
-    def __str__(self) -> str:
-        return f"{self.namespace or '-'}/{self.service}/{self.port}/{self.protocol}"
+Source = Literal["pinned", "lock", "new"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,44 @@ class Request:
     pinned: int | None
     subject: str
     location: SourceLocation | None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A nodePort already in use outside this render (a cluster dump, another repo's manifests)."""
+
+    node_port: int
+    namespace: str
+    service: str
+    origin: str
+
+    def owner(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f'Service "{ns}{self.service}" in {self.origin}'
+
+    def held_by(self, key: PortKey) -> bool:
+        """True if this is the same Service (a reserved dump of what svcgen rendered before)."""
+        return key.service == self.service and (not key.namespace or not self.namespace
+                                                 or key.namespace == self.namespace)
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """The nodePort one request got, and where it came from."""
+
+    request: Request
+    node_port: int
+    source: Source
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result: every port's nodePort, the lock to save, and what to tell the user."""
+
+    assignment: Assignment
+    lock: Lock
+    allocated: list[Allocated]
+    warnings: list[Problem]
 
 
 def _needs_node_ports(service: Service) -> bool:
@@ -89,24 +134,126 @@ def node_port_requests(apps: Sequence[App]) -> list[Request]:
     return requests
 
 
-def assign_node_ports(apps: Sequence[App]) -> tuple[Assignment, list[Problem]]:
-    """Assign pinned nodePorts; report every port that would need one allocated.
+class _Taken:
+    """Every nodePort that is not free, with a description of its owner for messages."""
 
-    Automatic allocation is not available yet: an unpinned port that needs a nodePort is a
-    problem that says how to pin one or leave the choice to the cluster.
+    def __init__(self, lock: Lock, reserved: Iterable[Reservation], lock_name: str) -> None:
+        self.reserved: dict[int, list[Reservation]] = {}
+        for reservation in reserved:
+            self.reserved.setdefault(reservation.node_port, []).append(reservation)
+        self.locked: dict[int, list[PortKey]] = {}
+        for key, port in lock.entries.items():
+            self.locked.setdefault(port, []).append(key)
+        self.claimed: dict[int, Request] = {}
+        self.lock_name = lock_name
+
+    def is_free(self, port: int) -> bool:
+        return port not in self.reserved and port not in self.locked and port not in self.claimed
+
+    def foreign_reservation(self, port: int, request: Request) -> Reservation | None:
+        for reservation in self.reserved.get(port, ()):
+            if not any(reservation.held_by(key) for key in request.keys):
+                return reservation
+        return None
+
+    def foreign_lock_key(self, port: int, request: Request) -> PortKey | None:
+        for key in self.locked.get(port, ()):
+            if key not in request.keys:
+                return key
+        return None
+
+
+def allocate_node_ports(
+    apps: Sequence[App],
+    lock: Lock | None = None,
+    reserved: Iterable[Reservation] = (),
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    *,
+    lock_name: str = "the lock file",
+) -> Allocation:
+    """Give every Service port that needs one a nodePort; return them and the updated lock.
+
+    Raises:
+        DeclarationError: a pin or a lock entry collides with a reserved port or another lock
+            entry, or the range has too few free ports for the new ones.
     """
-    assignment: Assignment = {}
+    lock = lock or Lock()
+    requests = node_port_requests(apps)
+    taken = _Taken(lock, reserved, lock_name)
     problems: list[Problem] = []
-    for request in node_port_requests(apps):
-        if request.pinned is not None:
-            for index in request.indexes:
-                assignment[index] = request.pinned
+    results: dict[int, Allocated] = {}
+    # Pins first: they are the user's explicit choice.
+    for i, request in enumerate(requests):
+        if request.pinned is None:
             continue
-        problems.append(Problem(
-            request.subject, "node_port",
-            "needs a nodePort, and automatic nodePort allocation is not available in this version",
-            "pin one with expose(..., node_port=30080), or pass node_port=None to let the cluster "
-            "pick a random one at apply time",
-            request.location,
-        ))
-    return assignment, problems
+        port = request.pinned
+        if (reservation := taken.foreign_reservation(port, request)) is not None:
+            problems.append(_conflict(request, port, reservation.owner(),
+                                      "pin a free port, or leave node_port unset to have one allocated"))
+        elif (key := taken.foreign_lock_key(port, request)) is not None:
+            problems.append(_conflict(request, port, f"{key} in {lock_name}",
+                                      "pin another port; if that Service port is gone, run "
+                                      "`svcgen lock prune` to release it"))
+        taken.claimed[port] = request
+        results[i] = Allocated(request, port, "pinned")
+    # Then the lock: an existing entry never moves.
+    for i, request in enumerate(requests):
+        if request.pinned is not None:
+            continue
+        locked = [p for p in (lock.get(key) for key in request.keys) if p is not None]
+        port_or_none = next((p for p in locked if taken.claimed.get(p, request) is request), None)
+        if port_or_none is None:
+            continue
+        port = port_or_none
+        if (reservation := taken.foreign_reservation(port, request)) is not None:
+            problems.append(_conflict(
+                request, port, reservation.owner(),
+                f"the entry for {request.keys[0]} in {lock_name} collides with it; delete that entry to "
+                "have a free port allocated", field="lock"))
+        taken.claimed[port] = request
+        results[i] = Allocated(request, port, "lock")
+    if problems:
+        raise DeclarationError(problems)
+    # Then new ports, in key order, so the order of declarations does not matter.
+    fresh = sorted((i for i in range(len(requests)) if i not in results), key=lambda i: requests[i].keys)
+    warnings: list[Problem] = []
+    candidates = _free_ports(taken, node_port_range)
+    static_end = node_port_range.first + node_port_range.static_band_size
+    for n, i in enumerate(fresh):
+        port_or_none = next(candidates, None)
+        if port_or_none is None:
+            free = n
+            raise DeclarationError([Problem(
+                "nodePort allocation", "node_port",
+                f"range is full: {len(fresh)} nodePorts to allocate, {free} free in {node_port_range}",
+                "widen the range (--node-port-range, matching the cluster's --service-node-port-range), "
+                "pin ports, or run `svcgen lock prune` to release ports of removed Services",
+                requests[i].location)])
+        taken.claimed[port_or_none] = requests[i]
+        results[i] = Allocated(requests[i], port_or_none, "new")
+        if port_or_none >= static_end and not warnings and node_port_range.static_band_size:
+            warnings.append(Problem(
+                "nodePort allocation", "node_port",
+                f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort {port_or_none} "
+                "and later ones come from the dynamic band, where the cluster also allocates at random",
+                "pass --reserve with the cluster's Services (kubectl get services -A -o yaml) so "
+                "svcgen avoids the ports the cluster already gave out",
+                requests[i].location, "warning"))
+    allocated = [results[i] for i in range(len(requests))]
+    assignment: Assignment = {}
+    entries = dict(lock.entries)
+    for item in allocated:
+        for index, key in zip(item.request.indexes, item.request.keys, strict=True):
+            assignment[index] = item.node_port
+            entries[key] = item.node_port
+    return Allocation(assignment, Lock(entries), allocated, warnings)
+
+
+def _free_ports(taken: _Taken, node_port_range: NodePortRange) -> Iterator[int]:
+    """Free ports in allocation order: lowest first (the static band is the low end)."""
+    return (p for p in range(node_port_range.first, node_port_range.last + 1) if taken.is_free(p))
+
+
+def _conflict(request: Request, port: int, owner: str, hint: str, field: str = "node_port") -> Problem:
+    return Problem(request.subject, field,
+                   f"Invalid value: {port}: provided port is already allocated to {owner}", hint, request.location)

@@ -1,4 +1,4 @@
-"""The pipeline: validate, assign nodePorts, build manifests, write YAML. Reads and writes no files."""
+"""The pipeline: validate, allocate nodePorts, build manifests, write YAML. Reads and writes no files."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 
 from svcgen.emit import to_yaml
 from svcgen.errors import DeclarationError, Problem
+from svcgen.lock import Lock
 from svcgen.manifests import build_manifests
 from svcgen.model import App
-from svcgen.nodeports import assign_node_ports
+from svcgen.nodeports import Allocated, Reservation, allocate_node_ports
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.validate import validate
 
@@ -19,35 +20,66 @@ __all__ = ["Rendered", "render", "render_manifests"]
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a render produced: the manifests as plain dicts, their YAML, and any warnings."""
+    """What a render produced.
+
+    Attributes:
+        manifests: the objects as plain dicts.
+        yaml: the same objects as one YAML stream.
+        lock: the lock to save: the given one plus this render's nodePorts.
+        allocated: each nodePort request and where its number came from (pinned, lock, new).
+        warnings: problems that did not stop the render.
+    """
 
     manifests: list[dict[str, Any]]
     yaml: str
+    lock: Lock = field(default_factory=Lock)
+    allocated: list[Allocated] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
 
+def _apps(apps: App | Iterable[App]) -> list[App]:
+    return [apps] if isinstance(apps, App) else list(apps)
+
+
 def render_manifests(
-    apps: App | Iterable[App], *, node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE
-) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Validate ``apps`` and build their manifests; raise DeclarationError listing every error."""
-    app_list = [apps] if isinstance(apps, App) else list(apps)
+    apps: App | Iterable[App],
+    *,
+    lock: Lock | None = None,
+    reserved: Iterable[Reservation] = (),
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    lock_name: str = "the lock file",
+) -> Rendered:
+    """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
+    app_list = _apps(apps)
     problems = validate(app_list, node_port_range)
     if any(p.severity == "error" for p in problems):
         raise DeclarationError(problems)
-    warnings = problems
-    node_ports, allocation_problems = assign_node_ports(app_list)
-    if allocation_problems:
-        raise DeclarationError(allocation_problems)
-    return build_manifests(app_list, node_ports), warnings
+    allocation = allocate_node_ports(app_list, lock, reserved, node_port_range, lock_name=lock_name)
+    manifests = build_manifests(app_list, allocation.assignment)
+    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
 
 
 def render(
-    apps: App | Iterable[App], *, node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE
+    apps: App | Iterable[App],
+    *,
+    lock: Lock | None = None,
+    reserved: Iterable[Reservation] = (),
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    lock_name: str = "the lock file",
 ) -> Rendered:
     """Render one App or several (they share one nodePort space) to manifests and YAML.
+
+    Args:
+        apps: the Apps to render.
+        lock: the nodePorts allocated before (``svcgen.parse_lock``); none means "start afresh".
+        reserved: nodePorts in use elsewhere, never handed out.
+        node_port_range: the cluster's nodePort range.
+        lock_name: how messages name the lock (its file name).
 
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
-    manifests, warnings = render_manifests(apps, node_port_range=node_port_range)
-    return Rendered(manifests, to_yaml(manifests), warnings)
+    rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
+                                lock_name=lock_name)
+    return Rendered(rendered.manifests, to_yaml(rendered.manifests), rendered.lock, rendered.allocated,
+                    rendered.warnings)

@@ -38,6 +38,20 @@ def marked_lines(source: str) -> list[int]:
 
 
 @pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """Copy ``examples/NAME`` (with its lock) into ``tmp_path``, chdir there, return the copy."""
+    import shutil
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(EXAMPLES / name, target)
+        monkeypatch.chdir(tmp_path)
+        return target
+
+    return copy
+
+
+@pytest.fixture
 def write_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """Write ``source`` (the svcgen import is added) to ``tmp_path/name`` and chdir there."""
     monkeypatch.chdir(tmp_path)

@@ -1,7 +1,8 @@
-"""Every example renders to its committed expected output, and that output is schema-valid."""
+"""Every example renders to its committed output and lock, and that output is schema-valid."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import kubernetes_validate
@@ -16,16 +17,29 @@ def test_there_are_examples() -> None:
     assert {p.name for p in EXAMPLE_DIRS} >= {"seed", "webshop", "dns"}
 
 
-@pytest.mark.parametrize("example", EXAMPLE_DIRS, ids=lambda p: p.name)
-def test_example_renders_to_expected(example: Path) -> None:
-    result = run_cli("render", str(example / "app.py"))
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
+def test_example_renders_to_expected_and_keeps_its_lock(name: str, example: Callable[[str], Path]) -> None:
+    copy = example(name)
+    result = run_cli("render", str(copy / "app.py"))
     assert result.code == 0, result.err
-    assert result.out == (example / "expected.yaml").read_text()
+    assert result.out == (EXAMPLES / name / "expected.yaml").read_text()
+    committed = EXAMPLES / name / "svcgen.lock"
+    if committed.exists():
+        assert (copy / "svcgen.lock").read_text() == committed.read_text()
+    else:
+        assert not (copy / "svcgen.lock").exists()
 
 
-@pytest.mark.parametrize("example", EXAMPLE_DIRS, ids=lambda p: p.name)
-def test_example_output_matches_the_kubernetes_schema(example: Path) -> None:
-    docs = list(YAML(typ="safe").load_all((example / "expected.yaml").read_text()))
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
+def test_example_lock_is_current(name: str) -> None:
+    # --check writes nothing, so it can run on the committed example itself.
+    result = run_cli("render", "--check", str(EXAMPLES / name / "app.py"))
+    assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
+def test_example_output_matches_the_kubernetes_schema(name: str) -> None:
+    docs = list(YAML(typ="safe").load_all((EXAMPLES / name / "expected.yaml").read_text()))
     assert docs
     version = kubernetes_validate.utils.latest_version()
     for doc in docs:

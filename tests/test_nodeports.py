@@ -1,15 +1,31 @@
-"""Which ports need a nodePort, how same-port siblings share one, and the pre-allocator refusal."""
+"""nodePort requests and allocation: pins, the lock, the static band, reservations, exhaustion."""
 
 from __future__ import annotations
 
-from svcgen import App, Container, Port, Service
-from svcgen.nodeports import PortKey, assign_node_ports, node_port_requests
+import pytest
+
+from svcgen import App, Container, DeclarationError, Port, Service
+from svcgen.lock import Lock, PortKey
+from svcgen.nodeports import Reservation, allocate_node_ports, node_port_requests
+from svcgen.portrange import NodePortRange
 
 dns = Container("dns", ports=[Port("dns", 53, "UDP"), Port("dns-tcp", 53), Port("metrics", 9153)])
 
 
-def _app(*services: Service) -> App:
-    return App("dns", namespace="ns", labels={"app": "dns"}, containers=[dns], services=list(services))
+def _app(*services: Service, namespace: str = "ns") -> App:
+    return App("dns", namespace=namespace, labels={"app": "dns"}, containers=[dns], services=list(services))
+
+
+def _web(name: str, *node_ports: int | str | None, namespace: str = "ns", kind: str = "NodePort") -> App:
+    ports = [Port(f"p{i}", 8000 + i) for i in range(len(node_ports))]
+    c = Container("c", ports=ports)
+    return App(name, namespace=namespace, labels={"app": name}, containers=[c], services=[
+        Service(name, type=kind, ports=[c.port(p.name).expose(node_port=n)  # type: ignore[arg-type]
+                                        for p, n in zip(ports, node_ports, strict=True)])])
+
+
+def key(service: str, port: str, namespace: str = "ns", protocol: str = "TCP") -> PortKey:
+    return PortKey(namespace, service, port, protocol)
 
 
 def test_cluster_ip_and_external_name_need_none() -> None:
@@ -18,32 +34,114 @@ def test_cluster_ip_and_external_name_need_none() -> None:
     assert node_port_requests([app]) == []
 
 
-def test_siblings_share_the_pin() -> None:
+def test_siblings_share_a_pin() -> None:
     app = _app(Service("a", type="NodePort", ports=[
-        dns.port("dns").expose(node_port=30053), dns.port("dns-tcp").expose(), dns.port("metrics").expose(
-            node_port=30153)]))
-    assignment, problems = assign_node_ports([app])
-    assert problems == []
-    assert assignment == {(0, 0, 0): 30053, (0, 0, 1): 30053, (0, 0, 2): 30153}
-    requests = node_port_requests([app])
-    assert requests[0].keys == (PortKey("ns", "a", "dns", "UDP"), PortKey("ns", "a", "dns-tcp", "TCP"))
+        dns.port("dns").expose(node_port=30053), dns.port("dns-tcp").expose(),
+        dns.port("metrics").expose(node_port=30153)]))
+    allocation = allocate_node_ports([app])
+    assert allocation.assignment == {(0, 0, 0): 30053, (0, 0, 1): 30053, (0, 0, 2): 30153}
+    assert [a.source for a in allocation.allocated] == ["pinned", "pinned"]
+    assert dict(allocation.lock.entries) == {
+        key("a", "dns", protocol="UDP"): 30053, key("a", "dns-tcp"): 30053, key("a", "metrics"): 30153}
+
+
+def test_siblings_share_one_allocated_port() -> None:
+    app = _app(Service("a", type="LoadBalancer", ports=[dns.port("dns").expose(), dns.port("dns-tcp").expose()]))
+    allocation = allocate_node_ports([app])
+    assert allocation.assignment == {(0, 0, 0): 30000, (0, 0, 1): 30000}
 
 
 def test_node_port_none_means_the_cluster_decides() -> None:
-    app = _app(Service("a", type="NodePort", ports=[dns.port("metrics").expose(node_port=None)]))
-    assert assign_node_ports([app]) == ({}, [])
+    allocation = allocate_node_ports([_web("a", None)])
+    assert allocation.assignment == {} and len(allocation.lock) == 0
 
 
-def test_load_balancer_without_node_ports_only_keeps_pins() -> None:
+def test_load_balancer_without_node_ports_keeps_only_pins() -> None:
     app = _app(Service("a", type="LoadBalancer", allocate_load_balancer_node_ports=False, ports=[
         dns.port("dns").expose(), dns.port("metrics").expose(node_port=30153)]))
-    assert assign_node_ports([app]) == ({(0, 0, 1): 30153}, [])
+    assert allocate_node_ports([app]).assignment == {(0, 0, 1): 30153}
 
 
-def test_unpinned_ports_that_need_one_are_refused_with_a_fix() -> None:
-    app = _app(Service("a", type="LoadBalancer", ports=[dns.port("dns").expose(), dns.port("dns-tcp").expose()]))
-    assignment, problems = assign_node_ports([app])
-    assert assignment == {}
-    assert len(problems) == 1  # one request: the two siblings share one nodePort
-    assert problems[0].subject == 'Service "ns/a" port "dns"'
-    assert "node_port=30080" in problems[0].hint and "node_port=None" in problems[0].hint
+def test_new_ports_come_from_the_bottom_of_the_static_band_in_key_order() -> None:
+    allocation = allocate_node_ports([_web("b", "auto", "auto"), _web("a", "auto")])
+    assert allocation.assignment == {(1, 0, 0): 30000, (0, 0, 0): 30001, (0, 0, 1): 30002}
+    assert all(a.source == "new" for a in allocation.allocated)
+
+
+def test_locked_ports_never_move_and_stale_entries_stay_reserved() -> None:
+    lock = Lock({key("a", "p0"): 30005, key("gone", "http"): 30000})
+    allocation = allocate_node_ports([_web("a", "auto", "auto")], lock)
+    assert allocation.assignment == {(0, 0, 0): 30005, (0, 0, 1): 30001}
+    assert [a.source for a in allocation.allocated] == ["lock", "new"]
+    assert allocation.lock.get(key("gone", "http")) == 30000
+
+
+def test_a_pin_wins_over_the_lock_and_updates_it() -> None:
+    lock = Lock({key("a", "p0"): 30005})
+    allocation = allocate_node_ports([_web("a", 30100)], lock)
+    assert allocation.assignment == {(0, 0, 0): 30100}
+    assert allocation.lock.get(key("a", "p0")) == 30100
+
+
+def test_a_pin_on_another_keys_lock_entry_is_a_conflict() -> None:
+    lock = Lock({key("other", "http"): 30100})
+    with pytest.raises(DeclarationError) as info:
+        allocate_node_ports([_web("a", 30100)], lock, lock_name="svcgen.lock")
+    (problem,) = info.value.problems
+    assert problem.message == ("Invalid value: 30100: provided port is already allocated to "
+                               "ns/other/http/TCP in svcgen.lock")
+    assert "svcgen lock prune" in problem.hint
+    assert problem.location is not None
+
+
+def test_reserved_ports_are_skipped_and_pins_on_them_fail() -> None:
+    reserved = [Reservation(30000, "kube-system", "ingress", "cluster.yaml"),
+                Reservation(30001, "other", "x", "cluster.yaml")]
+    assert allocate_node_ports([_web("a", "auto")], reserved=reserved).assignment == {(0, 0, 0): 30002}
+    with pytest.raises(DeclarationError, match=r'already allocated to Service "kube-system/ingress" in cluster.yaml'):
+        allocate_node_ports([_web("a", 30000)], reserved=reserved)
+
+
+def test_a_reservation_of_the_same_service_is_not_a_conflict() -> None:
+    # A dump of the cluster includes what svcgen rendered before.
+    reserved = [Reservation(30100, "ns", "a", "cluster.yaml")]
+    lock = Lock({key("a", "p1"): 30101})
+    assert allocate_node_ports([_web("a", 30100, "auto")], lock, reserved).assignment == {
+        (0, 0, 0): 30100, (0, 0, 1): 30101}
+
+
+def test_a_lock_entry_colliding_with_a_reservation_is_reported() -> None:
+    reserved = [Reservation(30005, "ns", "b", "cluster.yaml")]
+    with pytest.raises(DeclarationError, match="delete that entry"):
+        allocate_node_ports([_web("a", "auto")], Lock({key("a", "p0"): 30005}), reserved)
+
+
+def test_static_band_full_warns_and_continues_above_it() -> None:
+    small = NodePortRange(30000, 30099)  # 100 ports: static band of 16
+    allocation = allocate_node_ports([_web("a", *["auto"] * 17)], node_port_range=small)
+    assert sorted(allocation.assignment.values()) == list(range(30000, 30017))
+    (warning,) = allocation.warnings
+    assert warning.severity == "warning" and "static band 30000-30015 is full" in warning.message
+
+
+def test_range_exhausted_says_how_many() -> None:
+    tiny = NodePortRange(30000, 30002)
+    lock = Lock({key("x", "http"): 30000})
+    with pytest.raises(DeclarationError) as info:
+        allocate_node_ports([_web("a", "auto", "auto", "auto")], lock, node_port_range=tiny)
+    assert info.value.problems[0].message == "range is full: 3 nodePorts to allocate, 2 free in 30000-30002"
+
+
+def test_split_siblings_keep_one_number_and_the_other_gets_a_new_one() -> None:
+    # dns and dns-tcp shared 30053; after a change they no longer share a port number.
+    lock = Lock({key("a", "dns", protocol="UDP"): 30053, key("a", "dns-tcp"): 30053})
+    c = Container("dns", ports=[Port("dns", 53, "UDP"), Port("dns-tcp", 5353)])
+    app = App("dns", namespace="ns", labels={"app": "dns"}, containers=[c], services=[
+        Service("a", type="NodePort", ports=[c.port("dns").expose(), c.port("dns-tcp").expose()])])
+    allocation = allocate_node_ports([app], lock)
+    assert allocation.assignment == {(0, 0, 0): 30053, (0, 0, 1): 30000}
+
+
+def test_same_input_same_result() -> None:
+    apps = [_web("b", "auto", 30010), _web("a", "auto", "auto")]
+    assert allocate_node_ports(apps) == allocate_node_ports(apps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from svcgen import App, Container, DeclarationError, Port, Service, render, render_manifests
+from svcgen.lock import PortKey
 
 api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("metrics", 6000)])
 
@@ -44,11 +45,15 @@ def test_errors_list_every_problem() -> None:
     assert [p.field for p in info.value.problems] == ["metadata.name", "spec.ports[0].nodePort"]
 
 
-def test_auto_node_ports_are_refused_until_allocation_exists() -> None:
+def test_auto_node_ports_are_allocated_and_locked() -> None:
     app = App("web", labels={"app": "x"}, containers=[api], services=[
         Service("web", type="NodePort", ports=[api.port("http").expose()])])
-    with pytest.raises(DeclarationError, match="automatic nodePort allocation is not available"):
-        render_manifests(app)
+    rendered = render_manifests(app)
+    assert rendered.manifests[0]["spec"]["ports"][0]["nodePort"] == 30000
+    assert rendered.yaml == ""
+    assert dict(rendered.lock.entries) == {PortKey("", "web", "http", "TCP"): 30000}
+    again = render(app, lock=rendered.lock)
+    assert again.lock == rendered.lock and [a.source for a in again.allocated] == ["lock"]
 
 
 def test_warnings_are_returned_not_raised() -> None:

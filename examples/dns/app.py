@@ -18,12 +18,13 @@ app = App(
     labels={"app": "dns"},
     containers=[coredns],
     services=[
-        # 53/UDP and 53/TCP share one nodePort, as the API server does: pin it once.
+        # 53/UDP and 53/TCP share one nodePort, as the API server does: svcgen allocates one
+        # number for both and keeps it in svcgen.lock.
         Service(
             "dns-external",
             type="NodePort",
             ports=[
-                coredns.port("dns").expose(node_port=30053),
+                coredns.port("dns").expose(),
                 coredns.port("dns-tcp").expose(),
             ],
         ),

@@ -15,14 +15,15 @@ storefront = App(
     labels={"app.kubernetes.io/name": "storefront", "app.kubernetes.io/part-of": "shop"},
     containers=[frontend],
     services=[
-        # Reached from outside through every node: the nodePorts are pinned.
+        # Reached from outside through every node. HTTP keeps the nodePort the old load balancer
+        # config points at (pinned); HTTPS gets one allocated by svcgen and kept in svcgen.lock.
         Service(
             "storefront",
             type="NodePort",
             external_traffic_policy="Local",
             ports=[
                 frontend.port("http").expose(80, node_port=30080, app_protocol="http"),
-                frontend.port("https").expose(443, node_port=30443, app_protocol="https"),
+                frontend.port("https").expose(443, app_protocol="https"),
             ],
         ),
         # Scraped from inside the cluster only; targeted by name so renumbering never breaks it.
@@ -31,7 +32,9 @@ storefront = App(
 )
 
 # The catalog API has a gRPC port and a sidecar that answers health checks.
-catalog_api = Container("api", image="ghcr.io/example/catalog:3.2.0", ports=[Port("grpc", 50051)])
+# An admin UI is exposed on a LoadBalancer: its nodePort is allocated too.
+catalog_api = Container("api", image="ghcr.io/example/catalog:3.2.0",
+                        ports=[Port("grpc", 50051), Port("admin", 8081)])
 catalog_health = Container("health", image="ghcr.io/example/healthd:1.0", ports=[Port("health", 8086)])
 
 catalog = App(
@@ -51,6 +54,8 @@ catalog = App(
                 catalog_health.port("health").expose(target_by="name"),
             ],
         ),
+        Service("catalog-admin", type="LoadBalancer", load_balancer_class="example.com/internal",
+                ports=[catalog_api.port("admin").expose(80)]),
     ],
 )
 

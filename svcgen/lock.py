@@ -1,0 +1,41 @@
+"""What the lock file holds: the nodePort of each Service port, by a stable key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Lock", "PortKey"]
+
+
+@dataclass(frozen=True, order=True)
+class PortKey:
+    """The stable identity of a Service port: namespace ("" for none), Service, port name, protocol."""
+
+    namespace: str
+    service: str
+    port: str
+    protocol: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace or '-'}/{self.service}/{self.port}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The nodePort of every Service port svcgen manages."""
+
+    entries: Mapping[PortKey, int] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[PortKey]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, key: PortKey) -> int | None:
+        return self.entries.get(key)
+
+    def without(self, keys: set[PortKey]) -> Lock:
+        """A copy without the entries of ``keys``."""
+        return Lock({k: v for k, v in self.entries.items() if k not in keys})

@@ -59,7 +59,7 @@ def test_a_render_waits_for_the_os_lock(tmp_path: Path) -> None:
         time.sleep(1.5)
         assert proc.poll() is None  # blocked on the lock
         assert not (tmp_path / "svcgen.lock").exists()
-    out, err = proc.communicate(timeout=60)
+    err = proc.communicate(timeout=60)[1]
     assert proc.returncode == 0, err
     assert (tmp_path / "svcgen.lock").exists()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ class PortSpec:
     name: str
     number: int
     protocol: str
-    node_port: int | str | None  # pin, "auto" or None
+    node_port: int | Literal["auto"] | None
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,12 @@ def service_specs(draw: st.DrawFn, taken_pins: set[int]) -> ServiceSpec:
         number = draw(st.integers(1, 200).filter(lambda n: n not in used_numbers))
         used_numbers.add(number)
         choice = draw(st.sampled_from(["auto", "auto", "auto", "pin", "none"]))
-        node_port: int | str | None = "auto" if choice == "auto" else None
+        node_port: int | Literal["auto"] | None = "auto" if choice == "auto" else None
         if choice == "pin":
             free = [p for p in range(RANGE.first, RANGE.last + 1) if p not in taken_pins]
-            node_port = draw(st.sampled_from(free))
-            taken_pins.add(node_port)
+            pin = draw(st.sampled_from(free))
+            taken_pins.add(pin)
+            node_port = pin
         ports.append(PortSpec(name, number, draw(st.sampled_from(["TCP", "UDP", "SCTP"])), node_port))
     kind = draw(st.sampled_from(["NodePort", "NodePort", "LB", "LB-noalloc", "ClusterIP"]))
     if kind == "ClusterIP":
@@ -141,8 +143,8 @@ def test_random_projects_and_edits(data: st.DataObject) -> None:
         elif op == "renumber" and keys:
             key = data.draw(st.sampled_from(keys))
             spec = specs[key]
-            used = {p.number for p in spec.ports}
-            number = data.draw(st.integers(201, 400).filter(lambda n: n not in used))
+            used = frozenset(p.number for p in spec.ports)
+            number = data.draw(st.sampled_from([n for n in range(201, 401) if n not in used]))
             specs[key] = replace(spec, ports=(replace(spec.ports[0], number=number), *spec.ports[1:]))
         elif op == "reorder":
             specs = dict(reversed(list(specs.items())))
@@ -158,7 +160,7 @@ def test_same_number_siblings_share_exactly_one_port(ports: list[tuple[str, int]
         Service("x", type="NodePort", ports=[container.port(f"p{i}").expose() for i in range(len(ports))])])
     allocation = allocate_node_ports([app], node_port_range=RANGE)
     by_number: dict[int, set[int]] = {}
-    for (a, s, p), node_port in allocation.assignment.items():
+    for (_, _, p), node_port in allocation.assignment.items():
         by_number.setdefault(ports[p][1], set()).add(node_port)
     assert all(len(v) == 1 for v in by_number.values())
     assert len({next(iter(v)) for v in by_number.values()}) == len(by_number)

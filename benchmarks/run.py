@@ -7,6 +7,13 @@ Run from a virtual environment with svcgen installed (the README's commands make
 Cold start: ``svcgen render examples/seed/app.py`` as a whole process through the installed
 console script, against the floor any pydantic + ruamel.yaml program pays and against
 ``python -c pass``; runs are alternated and the median of each is reported.
+
+Allocation: nodePorts for 675, 1,350 and 2,700 ports of the default range (2,768 ports: the
+last is nearly full) from an empty lock, and again against the lock the first run wrote.
+
+Render: a project of 1,000 and 10,000 Services (two named ports each, one in four a NodePort
+Service, nodePorts allocated into a lock), end to end in-process, split into validate +
+allocate + build and the YAML dump.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,12 +63,78 @@ def cold_start(runs: int) -> None:
     print(f"ratio cold_render_vs_python_pass {render / medians['python_pass']:.2f}")
 
 
+def _project(services: int, ports: int = 2, node_port_every: int = 4) -> list[Any]:
+    from svcgen import App, Container, Port, Service
+
+    apps = []
+    for i in range(services):
+        container = Container("app", ports=[Port(f"p{j}", 8000 + j) for j in range(ports)])
+        kind = "NodePort" if i % node_port_every == 0 else "ClusterIP"
+        apps.append(App(f"svc{i}", namespace=f"ns{i % 10}", labels={"app": f"svc{i}"}, containers=[container],
+                        services=[Service(f"svc{i}", type=kind,  # type: ignore[arg-type]
+                                          ports=[container.port(f"p{j}").expose() for j in range(ports)])]))
+    return apps
+
+
+def _best(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def allocation(repeat: int) -> None:
+    from svcgen.nodeports import allocate_node_ports
+
+    times = {}
+    for ports in (675, 1350, 2700):
+        apps = _project(ports, ports=1, node_port_every=1)
+        times[ports] = _best(lambda apps=apps: allocate_node_ports(apps), repeat)
+        print(f"time allocate_{ports}_ports_empty_lock {times[ports]:.4f}")
+        lock = allocate_node_ports(apps).lock
+        relock = _best(lambda apps=apps, lock=lock: allocate_node_ports(apps, lock), repeat)
+        print(f"time allocate_{ports}_ports_from_lock {relock:.4f}")
+    print(f"rate allocate_ports_per_second {2700 / times[2700]:.0f}")
+    print(f"ratio allocate_2700_vs_1350 {times[2700] / times[1350]:.2f}")
+    print(f"ratio allocate_1350_vs_675 {times[1350] / times[675]:.2f}")
+
+
+def render_throughput(sizes: Sequence[int]) -> None:
+    from svcgen import NodePortRange
+    from svcgen.emit import to_yaml
+    from svcgen.lockfile import format_lock
+    from svcgen.render import render_manifests
+
+    wide = NodePortRange(30000, 39999)
+    totals = {}
+    for services in sizes:
+        apps = _project(services)
+        start = time.perf_counter()
+        rendered = render_manifests(apps, node_port_range=wide)
+        middle = time.perf_counter()
+        to_yaml(rendered.manifests)
+        format_lock(rendered.lock)
+        end = time.perf_counter()
+        totals[services] = end - start
+        print(f"time render_{services}_services_validate_allocate_build {middle - start:.4f}")
+        print(f"time render_{services}_services_yaml_and_lock {end - middle:.4f}")
+        print(f"time render_{services}_services_total {end - start:.4f}")
+        print(f"rate render_{services}_services_per_second {services / (end - start):.0f}")
+    if len(totals) == 2:
+        small, large = sorted(totals)
+        print(f"ratio render_{large}_vs_{small} {totals[large] / totals[small]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (well under a minute)")
     args = parser.parse_args()
     print(f"info cores {os.cpu_count()}")
     cold_start(runs=7 if args.quick else 21)
+    allocation(repeat=3 if args.quick else 5)
+    render_throughput((1000,) if args.quick else (1000, 10000))
 
 
 if __name__ == "__main__":

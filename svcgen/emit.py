@@ -1,4 +1,8 @@
-"""Write manifests as a YAML stream (ruamel.yaml): block style, stable, safe for any YAML reader."""
+"""Write manifests as a YAML stream (ruamel.yaml): block style, stable, safe for any YAML reader.
+
+ruamel.yaml's C emitter (from ``ruamel.yaml.clib``, installed with svcgen where a wheel exists)
+is about three times faster than its pure-Python one; both give the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -7,61 +11,94 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
+from ruamel.yaml.dumper import SafeDumper
+from ruamel.yaml.nodes import MappingNode, ScalarNode
+from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-__all__ = ["to_yaml"]
+try:  # the C emitter of ruamel.yaml.clib
+    from ruamel.yaml.cyaml import CSafeDumper
+
+    C_EMITTER = True
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    C_EMITTER = False
+
+__all__ = ["C_EMITTER", "to_yaml"]
+
 
 _YAML_VERSIONS = ((1, 1), (1, 2))
-
-
-class _StrictResolver(VersionedResolver):
-    """Quote every string that YAML 1.1 *or* 1.2 would read as something else.
-
-    kubectl reads YAML 1.1 (``on``, ``yes``, ``0777``, ``12:30`` are not strings there), ruamel.yaml
-    and many other tools read 1.2: a label value must survive both.
-    """
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode and implicit[0]:
-            tag = _implicit_tag(value)
-            if tag is not None:
-                return tag
-            return self.DEFAULT_SCALAR_TAG
-        return super().resolve(kind, value, implicit)
-
-
-@lru_cache(maxsize=4096)
-def _implicit_tag(value: str) -> Any:
-    for tag, regexp, first in _RESOLVERS:
-        if (first is None or (value[:1] in first)) and regexp.match(value):
-            return Tag(suffix=tag)
-    return None
-
-
+_STR = Tag(suffix="tag:yaml.org,2002:str")
+_SEQ = Tag(suffix="tag:yaml.org,2002:seq")
+_MAP = Tag(suffix="tag:yaml.org,2002:map")
 _RESOLVERS = [
-    (tag, regexp, None if first is None else set(first))
+    (Tag(suffix=tag), regexp, None if first is None else frozenset(first))
     for versions, tag, regexp, first in implicit_resolvers
     if any(v in versions for v in _YAML_VERSIONS)
 ]
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Resolver = _StrictResolver
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    yaml.width = 4096  # never fold long strings (annotations) over several lines
-    return yaml
+@lru_cache(maxsize=8192)
+def _implicit_tag(value: str) -> Tag:
+    """The tag a plain scalar would get from a YAML 1.1 *or* 1.2 reader (str when neither differs)."""
+    for tag, regexp, first in _RESOLVERS:
+        if (first is None or value[:1] in first) and regexp.match(value):
+            return tag
+    return _STR
 
 
-def to_yaml(documents: Iterable[Mapping[str, Any]]) -> str:
-    """Dump documents as one YAML stream, ``---`` between documents, keys in the order given."""
-    docs = list(documents)
-    if not docs:
-        return ""
+class _Strict:
+    """Mixed into ruamel.yaml's dumpers: strict quoting, keys in order, no anchors.
+
+    Quotes every string that YAML 1.1 *or* 1.2 would read as something else: kubectl reads
+    YAML 1.1 (``on``, ``yes``, ``0777``, ``12:30`` are not strings there), ruamel.yaml and many
+    other tools read 1.2, and a label value must survive both.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            return _implicit_tag(value) if implicit[0] else _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # never write &anchors / *aliases, even if an object appears twice
+
+    def represent_str(self, data: str) -> Any:
+        # Multi-line strings: double-quoted, so the C and the Python emitter write the same bytes.
+        style = '"' if "\n" in data or "\r" in data else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)  # type: ignore[attr-defined]
+
+
+_SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, "default_flow_style": False}
+
+
+class _PureDumper(_Strict, SafeDumper):
+    pass
+
+
+_PureDumper.add_representer(str, _Strict.represent_str)
+_DUMPER: type[Any] = _PureDumper
+
+if C_EMITTER:
+
+    class _CDumper(_Strict, CSafeDumper):
+        pass
+
+    _CDumper.add_representer(str, _Strict.represent_str)
+    _DUMPER = _CDumper
+
+
+def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False) -> str:
+    """Dump documents as one YAML stream, ``---`` between documents, keys in the order given.
+
+    Args:
+        documents: plain dicts, lists, strings, ints and bools.
+        pure: use the pure-Python emitter even when the C one is available.
+    """
     stream = io.StringIO()
-    _yaml().dump_all(docs, stream)
+    dumper = (_PureDumper if pure else _DUMPER)(stream, **_SETTINGS)
+    dumper.sort_base_mapping_type_on_output = False  # keys in the order the manifest builder chose
+    dumper.open()
+    for document in documents:
+        dumper.represent(document)
+    dumper.close()
     return stream.getvalue()

@@ -16,13 +16,13 @@ port number (53/TCP and 53/UDP) share one nodePort and so one number in the lock
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from svcgen.emit import to_yaml
 from svcgen.errors import SvcgenError
 from svcgen.lock import Lock, PortKey
 from svcgen.portrange import NodePortRange
@@ -60,14 +60,8 @@ def _parse_key(text: str) -> PortKey | None:
 
 def format_lock(lock: Lock) -> str:
     """The lock file's text: header comment, format version, one sorted line per entry."""
-    entries = {key_text(key): port for key, port in sorted(lock.entries.items(), key=lambda kv: key_text(kv[0]))}
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    stream = io.StringIO()
-    stream.write(HEADER)
-    yaml.dump({"version": LOCK_FORMAT_VERSION, "nodePorts": entries or {}}, stream)
-    return stream.getvalue()
+    entries = dict(sorted((key_text(key), port) for key, port in lock.entries.items()))
+    return HEADER + to_yaml([{"version": LOCK_FORMAT_VERSION, "nodePorts": entries}])
 
 
 def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:

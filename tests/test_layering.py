@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "validate": {"errors", "model", "rules", "portrange"},
     "lock": set(),
     "nodeports": {"errors", "lock", "model", "portrange"},
-    "lockfile": {"errors", "lock", "portrange"},
+    "lockfile": {"emit", "errors", "lock", "portrange"},
     "reserve": {"errors", "nodeports"},
     "config": {"errors", "portrange"},
     "manifests": {"model", "nodeports"},

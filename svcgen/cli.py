@@ -22,6 +22,7 @@ from typing import TextIO
 from svcgen.config import ConfigError, find_settings
 from svcgen.errors import DeclarationError, Problem, SvcgenError
 from svcgen.files import exclusive_lock, read_text_if_exists, write_atomic
+from svcgen.lint import LintProblem, lint_texts
 from svcgen.loader import LoadError, UserCodeError, load_apps
 from svcgen.lock import Lock
 from svcgen.lockfile import LockFileError, format_lock, parse_lock
@@ -92,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXIT_CODES,
     )
     ports_cmd.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    lint_cmd = commands.add_parser(
+        "lint", parents=[common], help="check existing YAML manifests as the API server would",
+        description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
+                    "container ports of Pods and workloads, then across all the documents: nodePorts used "
+                    "twice, named targetPorts that resolve to no container port, selectors that select nothing.",
+        epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read.",
+    )
+    lint_cmd.add_argument("paths", nargs="+", metavar="PATH",
+                          help="YAML files, directories (searched for *.yaml and *.yml) or - for standard input")
+    lint_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lint_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
+                          help="the cluster's --service-node-port-range (default: 30000-32767)")
     lock_cmd = commands.add_parser("lock", parents=[common], help="maintain the lock file",
                                    epilog=_EXIT_CODES)
     lock_commands = lock_cmd.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
@@ -264,12 +277,73 @@ def _cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, str]], list[LintProblem], bool]:
+    """The texts to lint; problems for files that are not text; whether some path was unreadable."""
+    sources: list[tuple[str, str]] = []
+    problems: list[LintProblem] = []
+    unreadable = False
+    files: list[Path] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(("<stdin>", stdin.read()))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(LintProblem(raw, 0, 0, 0, "", "", "", "", "error", "read", "no such file or directory"))
+            unreadable = True
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            problems.append(LintProblem(str(file), 0, 0, 0, "", "", "", "", "error", "read",
+                                        f"cannot read: {exc.strerror or exc}"))
+            unreadable = True
+            continue
+        if b"\0" in data:
+            problems.append(LintProblem(str(file), 1, 1, 0, "", "", "", "", "error", "read",
+                                        "not a text file (it contains NUL bytes)"))
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problems.append(LintProblem(str(file), line, 1, 0, "", "", "", "", "error", "read",
+                                        f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
+            continue
+        sources.append((str(file), text))
+    return sources, problems, unreadable
+
+
+def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    sources, problems, unreadable = _lint_sources(args.paths, stdin)
+    problems.extend(lint_texts(sources, args.node_port_range or DEFAULT_NODE_PORT_RANGE))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if args.format == "json":
+        out.write(json.dumps([p.to_dict() for p in problems], indent=2) + "\n")
+    else:
+        for problem in problems:
+            print(problem, file=out)
+        documents = sum(1 for _ in sources)
+        print(f"svcgen lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning"
+              f"{'s' if warnings != 1 else ''} in {documents} file{'s' if documents != 1 else ''}.", file=err)
+    if unreadable:
+        return EXIT_USAGE
+    return EXIT_INVALID if errors else EXIT_OK
+
+
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
     for problem in problems:
         print(problem, file=err)
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.command == "lint":
+        return _cmd_lint(args, out, err, stdin)
     if args.command == "render":
         return _cmd_render(args, out, err)
     if args.command == "ports":
@@ -277,10 +351,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _cmd_lock_prune(args, out, err)
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
     """Run the CLI with ``argv`` and return the exit code (never calls sys.exit)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
+    stdin = sys.stdin if stdin is None else stdin
     parser = _parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -289,7 +370,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     debug = getattr(args, "debug", False)
     try:
-        return _run(args, out, err)
+        return _run(args, out, err, stdin)
     except DeclarationError as exc:
         _print_problems(exc.problems, err)
         count = sum(1 for p in exc.problems if p.severity == "error")

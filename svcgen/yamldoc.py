@@ -1,0 +1,335 @@
+"""Read YAML from anywhere, safely: plain values plus the line and column of every key.
+
+Hostile input is normal input here. The stream is parsed into events (libyaml where available)
+and built into dicts, lists and scalars by this module, which never constructs objects from
+tags, resolves plain scalars with the YAML 1.1 rules kubectl uses (``yes`` is a bool there),
+stops at a nesting depth limit and refuses documents that aliases would expand past a size
+limit ("billion laughs"). Every failure is a :class:`DocumentError` with a position, for the
+document it happened in; the documents before it are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents"]
+
+MAX_DEPTH = 200
+"""Deepest nesting accepted (real manifests stay under 20)."""
+
+MAX_NODES = 1_000_000
+"""Most nodes a document may expand to through aliases."""
+
+Position = tuple[int, int]
+"""1-based line and column."""
+
+_TAG = "tag:yaml.org,2002:"
+_BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
+_BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
+_FLOAT_RE = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+class DocumentError(Exception):
+    """A document cannot be read; ``position`` is where (when known)."""
+
+    def __init__(self, message: str, position: Position | None = None, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.fatal = fatal  # the rest of the stream is not read (parsing it could take very long)
+
+
+@dataclass
+class Document:
+    """One document of a stream: its value (None for an empty document) and where things are."""
+
+    index: int
+    value: Any
+    position: Position
+    key_positions: dict[int, dict[Any, Position]] = field(default_factory=dict)
+    error: DocumentError | None = None
+
+    def where(self, path: tuple[Any, ...]) -> Position:
+        """The position of the deepest part of ``path`` (keys and indexes) that exists."""
+        best = self.position
+        node = self.value
+        for part in path:
+            positions = self.key_positions.get(id(node))
+            if positions is None or part not in positions:
+                break
+            best = positions[part]
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+        return best
+
+
+def _int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if ":" in value:
+        result = 0
+        for part in value.split(":"):
+            result = result * 60 + int(part)
+        return sign * result
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if len(value) > 1 and value.startswith("0"):
+        return sign * int(value, 8)
+    return sign * int(value)
+
+
+def _float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    if value.endswith(".inf"):
+        return -math.inf if value.startswith("-") else math.inf
+    if value.endswith(".nan"):
+        return math.nan
+    if ":" in value:
+        sign = -1.0 if value.startswith("-") else 1.0
+        result = 0.0
+        for part in value.lstrip("+-").split(":"):
+            result = result * 60 + float(part)
+        return sign * result
+    return float(value)
+
+
+def _plain(text: str) -> Any:
+    """YAML 1.1 implicit resolution of a plain scalar (what kubectl's YAML reader does)."""
+    if text in _NULL:
+        return None
+    if text in _BOOL_TRUE:
+        return True
+    if text in _BOOL_FALSE:
+        return False
+    if text[:1] in "-+0123456789.":
+        if _INT_RE.fullmatch(text):
+            return _int(text)
+        if _FLOAT_RE.fullmatch(text):
+            return _float(text)
+    return text
+
+
+def _tagged(tag: str, text: str, position: Position) -> Any:
+    kind = tag[len(_TAG):] if tag.startswith(_TAG) else None
+    if kind == "str":
+        return text
+    if kind == "int" and _INT_RE.fullmatch(text):
+        return _int(text)
+    if kind == "float" and (_FLOAT_RE.fullmatch(text) or _INT_RE.fullmatch(text)):
+        return _float(text)
+    if kind == "bool" and (text in _BOOL_TRUE or text in _BOOL_FALSE):
+        return text in _BOOL_TRUE
+    if kind == "null":
+        return None
+    if kind in ("timestamp", "binary"):
+        return text
+    raise DocumentError(f'unsupported tag "{tag}" on value {text[:40]!r}', position)
+
+
+def _json_key(key: Any) -> str:
+    """Mapping keys as kubectl turns them into JSON (sigs.k8s.io/yaml): ``y:`` is the key "true"."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float):
+        return format(key, "g")
+    return str(key)
+
+
+def _pos(event: Any) -> Position:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+_NO_KEY = object()
+
+
+class _Frame:
+    """A mapping or sequence being filled."""
+
+    __slots__ = ("anchor", "container", "key", "key_position", "merge_next", "merged", "position", "size")
+
+    def __init__(self, container: Any, anchor: str | None, position: Position) -> None:
+        self.container = container
+        self.anchor = anchor
+        self.position = position
+        self.key: Any = _NO_KEY
+        self.key_position: Position | None = None
+        self.merge_next = False
+        self.merged: set[Any] = set()
+        self.size = 1
+
+
+class _Builder:
+    """Turns one document's events into values; containers are filled as their events arrive."""
+
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+
+    def _add(self, value: Any, size: int, position: Position, *, merge_key: bool = False) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if frame.size > MAX_NODES:
+            raise DocumentError(f"the document expands to more than {MAX_NODES:,} values through aliases "
+                                "(an alias bomb?)", position)
+        container = frame.container
+        positions = self.doc.key_positions[id(container)]
+        if isinstance(container, list):
+            positions[len(container)] = position
+            container.append(value)
+        elif frame.key is _NO_KEY:
+            if isinstance(value, (dict, list)):
+                raise DocumentError("a mapping key must be a scalar", position)
+            frame.key, frame.key_position, frame.merge_next = _json_key(value), position, merge_key
+        else:
+            key = frame.key
+            if frame.merge_next:
+                self._merge(frame, value, position)
+            elif key in container and key not in frame.merged:
+                raise DocumentError(f'duplicate key "{key}" in a mapping', frame.key_position)
+            else:
+                container[key] = value
+                frame.merged.discard(key)
+                assert frame.key_position is not None
+                positions[key] = frame.key_position
+            frame.key, frame.merge_next = _NO_KEY, False
+
+    def _merge(self, frame: _Frame, value: Any, position: Position) -> None:
+        """YAML 1.1 merge keys (``<<: *base``): keys given in the mapping itself win."""
+        for source in value if isinstance(value, list) else [value]:
+            if not isinstance(source, dict):
+                raise DocumentError("a merge key (<<) needs a mapping or a list of mappings", position)
+            for key, item in source.items():
+                if key not in frame.container:
+                    frame.container[key] = item
+                    frame.merged.add(key)
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, ScalarEvent):
+            position = _pos(event)
+            tag = event.tag
+            if tag is not None and str(tag) != "!":
+                value = _tagged(str(tag), event.value, position)
+            elif event.implicit[0] and tag is None:
+                value = _plain(event.value)
+            else:
+                value = event.value
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1)
+            merge_key = event.value == "<<" and event.implicit[0] and tag is None
+            self._add(value, 1, position, merge_key=merge_key)
+        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            tag = event.tag
+            if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
+                raise DocumentError(f'unsupported tag "{tag}"', _pos(event))
+            if len(self.stack) >= MAX_DEPTH:
+                raise DocumentError(f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
+                                    _pos(event), fatal=True)
+            container: Any = {} if isinstance(event, MappingStartEvent) else []
+            self.doc.key_positions[id(container)] = {}
+            self.stack.append(_Frame(container, event.anchor, _pos(event)))
+        elif isinstance(event, AliasEvent):
+            if event.anchor not in self.anchors:
+                raise DocumentError(f'unknown alias "*{event.anchor}"', _pos(event))
+            value, size = self.anchors[event.anchor]
+            self._add(value, size, _pos(event))
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            frame = self.stack.pop()
+            if frame.anchor is not None:
+                self.anchors[frame.anchor] = (frame.container, frame.size)
+            self._add(frame.container, frame.size, frame.position)
+
+
+def _events(text: str) -> Iterator[Any]:
+    yield from YAML(typ="safe").parse(text)
+
+
+def load_documents(text: str) -> list[Document]:
+    """Every document of a YAML (or JSON) stream.
+
+    A document that cannot be read carries its ``error`` (and no value); reading stops after
+    a stream-level syntax error, since what follows cannot be trusted.
+    """
+    documents: list[Document] = []
+    builder: _Builder | None = None
+    current: Document | None = None
+    events = _events(text)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            break
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            position = (mark.line + 1, mark.column + 1) if mark is not None else None
+            error = DocumentError(f"not valid YAML: {exc.problem or exc.context or exc}", position)
+            _fail(documents, current, error)
+            break
+        except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
+            _fail(documents, current, DocumentError(f"not valid YAML: {exc}"))
+            break
+        if isinstance(event, DocumentStartEvent):
+            current = Document(len(documents), None, _pos(event))
+            builder = _Builder(current)
+            continue
+        if isinstance(event, DocumentEndEvent):
+            if current is not None and current.error is None and builder is not None:
+                current.value = builder.root
+            if current is not None:
+                documents.append(current)
+            current, builder = None, None
+            continue
+        if builder is None or current is None or current.error is not None:
+            continue
+        try:
+            builder.feed(event)
+        except DocumentError as exc:
+            current.error = exc
+            current.key_positions.clear()
+            if exc.fatal:
+                documents.append(current)
+                break
+    return documents
+
+
+def _fail(documents: list[Document], current: Document | None, error: DocumentError) -> None:
+    if current is None:
+        current = Document(len(documents), None, error.position or (1, 1))
+    current.error = error
+    current.value = None
+    documents.append(current)

@@ -1,0 +1,240 @@
+"""svcgen lint: across documents and files, output formats, exit codes, hostile input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from svcgen.cli import main
+from svcgen.lint import lint_texts
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+    nodePort: 30080
+"""
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports:
+        - {name: http, containerPort: 8080}
+"""
+
+
+def lint(*texts: str) -> list[tuple[str, int, str, str, str]]:
+    return [(p.file, p.line, p.severity, p.field, p.rule)
+            for p in lint_texts([(f"f{i}.yaml", t) for i, t in enumerate(texts)])]
+
+
+def test_a_consistent_set_is_clean() -> None:
+    assert lint(SERVICE, DEPLOYMENT) == []
+
+
+def test_the_same_node_port_in_two_files() -> None:
+    other = SERVICE.replace("name: web\n  namespace", "name: other\n  namespace").replace("app: web", "app: x")
+    found = lint_texts([("a.yaml", SERVICE), ("b.yaml", other)])
+    collision = [p for p in found if p.rule == "node-port-collision"]
+    assert len(collision) == 1
+    assert collision[0].file == "b.yaml" and collision[0].line == 14 and collision[0].column == 5
+    assert 'Service "shop/web" (a.yaml:14)' in collision[0].message
+
+
+def test_same_port_siblings_may_share_a_node_port() -> None:
+    dns = """\
+kind: Service
+metadata: {name: dns}
+spec:
+  type: NodePort
+  ports:
+  - {name: a, port: 53, protocol: UDP, nodePort: 30053}
+  - {name: b, port: 53, protocol: TCP, nodePort: 30053}
+"""
+    assert lint(dns) == []
+
+
+def test_health_check_node_port_collides_too() -> None:
+    lb = """\
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  healthCheckNodePort: 30080
+  ports: [{port: 443}]
+"""
+    assert ("f1.yaml", 6, "error", "spec.healthCheckNodePort", "node-port-collision") in lint(SERVICE, lb)
+
+
+def test_named_target_port_must_match_name_and_protocol() -> None:
+    udp = DEPLOYMENT.replace("{name: http, containerPort: 8080}", "{name: http, containerPort: 8080, protocol: UDP}")
+    found = lint_texts([("s.yaml", SERVICE), ("d.yaml", udp)])
+    assert [(p.field, p.rule, p.line) for p in found] == [("spec.ports[0].targetPort", "target-port-resolves", 13)]
+    assert 'named targetPort "http" (TCP) matches no container port' in found[0].message
+
+
+def test_sidecar_ports_count_for_named_target_ports() -> None:
+    sidecar = DEPLOYMENT.replace("      containers:", "      initContainers:\n      - name: side\n"
+                                 "        restartPolicy: Always\n        ports: [{name: admin, containerPort: 9}]\n"
+                                 "      containers:")
+    service = SERVICE + "  - {name: admin, port: 9, targetPort: admin}\n"
+    assert lint(service, sidecar) == []
+    plain_init = sidecar.replace("        restartPolicy: Always\n", "")
+    assert [r for *_, r in lint(service, plain_init)] == ["target-port-resolves"]
+
+
+def test_selector_that_selects_nothing_is_a_warning_only_with_workloads() -> None:
+    lonely = SERVICE.replace("app: web", "app: gone")
+    assert lint(lonely) == []
+    assert lint(lonely, DEPLOYMENT) == [("f0.yaml", 8, "warning", "spec.selector", "selector")]
+
+
+def test_namespaces_separate_workloads() -> None:
+    elsewhere = DEPLOYMENT.replace("namespace: shop", "namespace: other")
+    assert [r for *_, r in lint(SERVICE, elsewhere)] == ["selector"]
+
+
+def test_kubectl_list_output() -> None:
+    items = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+         "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 31000}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"},
+         "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 31000}]}}]}
+    found = lint_texts([("list.json", json.dumps(items, indent=2))])
+    assert [(p.name, p.rule) for p in found] == [("b", "node-port-collision")]
+
+
+def test_unknown_kinds_are_skipped() -> None:
+    assert lint("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n") == []
+
+
+def test_defaulting_happens_before_validation() -> None:
+    assert lint("kind: Service\nmetadata: {name: x}\nspec:\n  ports: [{port: 80}]\n") == []
+
+
+@pytest.mark.parametrize("name", ["seed", "webshop", "dns"])
+def test_rendered_examples_lint_clean(name: str) -> None:
+    text = (EXAMPLES / name / "expected.yaml").read_text()
+    assert lint_texts([("expected.yaml", text)]) == []
+
+
+HOSTILE: list[tuple[str, bytes]] = [
+    ("empty", b""),
+    ("binary", b"\x00\x01\x02kind: Service"),
+    ("latin-1", "name: caf\xe9\n".encode("latin-1")),
+    ("scalar", b"just text\n"),
+    ("list", b"- 1\n- 2\n"),
+    ("python tag", b"kind: Service\nmetadata: !!python/object/apply:os.system ['true']\n"),
+    ("bomb", b'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n' + b"".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 10)}]\n".encode() for i in range(9))),
+    ("deep", b"[" * 50000 + b"]" * 50000),
+    ("numbers for strings", b"kind: Service\nmetadata: {name: 5, labels: {a: 1}}\nspec: {ports: [{port: '80', "
+                            b"name: 1, protocol: 6, targetPort: 1.5, nodePort: x}], selector: [1]}\n"),
+    ("wrong shapes", b"kind: Service\nmetadata: []\nspec: 5\n---\nkind: Deployment\nspec: {template: {spec: "
+                     b"{containers: [1, {ports: {a: 1}}, {ports: [5, {containerPort: '1'}]}]}}}\n"),
+    ("syntax", b"kind: Service\nmetadata: {name: [\n"),
+]
+
+
+@pytest.mark.parametrize(("label", "data"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_files_give_clear_problems_and_the_rest_is_still_linted(
+        label: str, data: bytes, tmp_path: Path) -> None:
+    (tmp_path / "a-bad.yaml").write_bytes(data)
+    (tmp_path / "b-good.yaml").write_text(SERVICE.replace("app: web", "app: other").replace("nodePort: 30080",
+                                                                                           "nodePort: 1"))
+    result = run_cli("lint", str(tmp_path))
+    assert result.code in (0, 1)
+    assert "Traceback" not in result.out + result.err
+    assert "b-good.yaml:14:5: error: Service/shop/web: spec.ports[0].nodePort" in result.out
+
+
+def test_text_output_and_exit_codes(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SERVICE.replace("name: http", "name: HTTP"))
+    result = run_cli("lint", str(tmp_path / "s.yaml"))
+    assert result.code == 1
+    assert result.out.splitlines()[0].startswith(
+        f"{tmp_path / 's.yaml'}:11:5: error: Service/shop/web: spec.ports[0].name: Invalid value: \"HTTP\":")
+    assert result.err == "svcgen lint: 1 error, 0 warnings in 1 file.\n"
+    (tmp_path / "s.yaml").write_text(SERVICE)
+    assert run_cli("lint", str(tmp_path)).code == 0
+
+
+def test_json_output(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("---\n" + SERVICE.replace("nodePort: 30080", "nodePort: 80"))
+    result = run_cli("lint", "--format", "json", str(tmp_path / "s.yaml"))
+    (item,) = json.loads(result.out)
+    assert item == {"file": str(tmp_path / "s.yaml"), "line": 15, "column": 5, "document": 0, "kind": "Service",
+                    "namespace": "shop", "name": "web", "field": "spec.ports[0].nodePort", "severity": "error",
+                    "rule": "node-port-range", "message": "Invalid value: 80: provided port is not in the valid "
+                    "range. The range of valid ports is 30000-32767"}
+    assert run_cli("lint", "--node-port-range", "1-1000", str(tmp_path / "s.yaml")).code == 0
+
+
+def test_stdin_and_unreadable_paths(tmp_path: Path) -> None:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["lint", "-"], out=out, err=err, stdin=io.StringIO(SERVICE)) == 0
+    (tmp_path / "s.yaml").write_text(SERVICE)
+    result = run_cli("lint", str(tmp_path / "s.yaml"), str(tmp_path / "missing.yaml"))
+    assert result.code == 2 and "missing.yaml:0:0: error: -: no such file or directory" in result.out
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SERVICE.replace("app: web", "app: gone") + "---\n" + DEPLOYMENT)
+    result = run_cli("lint", str(tmp_path))
+    assert result.code == 0 and "warning" in result.out
+
+
+manifest_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 70000) | st.text(max_size=8)
+    | st.sampled_from(["Service", "NodePort", "TCP", "http", "None", "LoadBalancer", "ExternalName", "Local"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["kind", "metadata", "name", "spec", "ports", "port", "nodePort", "targetPort", "type",
+                         "selector", "protocol", "clusterIP", "template", "containers", "containerPort", "items",
+                         "labels", "externalName", "healthCheckNodePort", "sessionAffinity"]) | st.text(max_size=5),
+        children, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(manifest_values, min_size=1, max_size=3))
+def test_lint_never_raises_on_random_manifests(documents: list[object]) -> None:
+    texts = [(f"f{i}.json", json.dumps(d)) for i, d in enumerate(documents)]
+    for problem in lint_texts(texts):
+        assert problem.severity in ("error", "warning") and problem.message
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300))
+def test_lint_never_raises_on_random_bytes(data: bytes | str) -> None:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    lint_texts([("x.yaml", text), ("y.yaml", SERVICE + text)])

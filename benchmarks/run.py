@@ -8,6 +8,8 @@ Cold start: ``svcgen render examples/seed/app.py`` as a whole process through th
 console script, against the floor any pydantic + ruamel.yaml program pays and against
 ``python -c pass``; runs are alternated and the median of each is reported.
 
+Lint: 10,000 documents (Services and Deployments, half of the nodePorts colliding).
+
 Allocation: nodePorts for 675, 1,350 and 2,700 ports of the default range (2,768 ports: the
 last is nearly full) from an empty lock, and again against the lock the first run wrote.
 
@@ -127,6 +129,31 @@ def render_throughput(sizes: Sequence[int]) -> None:
         print(f"ratio render_{large}_vs_{small} {totals[large] / totals[small]:.2f}")
 
 
+def lint_throughput(documents: int) -> None:
+    from svcgen.emit import to_yaml
+    from svcgen.lint import lint_texts
+
+    docs: list[dict[str, Any]] = []
+    for i in range(documents // 2):
+        labels = {"app": f"svc{i}"}
+        docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc{i}", "namespace": "bench"},
+                     "spec": {"type": "NodePort", "selector": labels, "ports": [
+                         {"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http",
+                          "nodePort": 30000 + i % 2768},
+                         {"name": "metrics", "protocol": "TCP", "port": 9090, "targetPort": 9090}]}})
+        docs.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"svc{i}", "namespace": "bench"},
+                     "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
+                              "spec": {"containers": [{"name": "app", "image": "app:1", "ports": [
+                                  {"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}]}]}}}})
+    text = to_yaml(docs)
+    start = time.perf_counter()
+    problems = lint_texts([("bench.yaml", text)])
+    elapsed = time.perf_counter() - start
+    print(f"time lint_{len(docs)}_documents {elapsed:.4f}")
+    print(f"rate lint_documents_per_second {len(docs) / elapsed:.0f}")
+    print(f"info lint_problems_found {len(problems)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (well under a minute)")
@@ -135,6 +162,7 @@ def main() -> None:
     cold_start(runs=7 if args.quick else 21)
     allocation(repeat=3 if args.quick else 5)
     render_throughput((1000,) if args.quick else (1000, 10000))
+    lint_throughput(2000 if args.quick else 10000)
 
 
 if __name__ == "__main__":

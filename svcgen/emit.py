@@ -27,9 +27,14 @@ __all__ = ["C_EMITTER", "to_yaml"]
 
 
 _YAML_VERSIONS = ((1, 1), (1, 2))
+# One Tag object per tag: ruamel.yaml decodes a new Tag's URI character by character, which
+# took a third of a large dump when every node made its own.
 _STR = Tag(suffix="tag:yaml.org,2002:str")
 _SEQ = Tag(suffix="tag:yaml.org,2002:seq")
 _MAP = Tag(suffix="tag:yaml.org,2002:map")
+_INT = Tag(suffix="tag:yaml.org,2002:int")
+_BOOL = Tag(suffix="tag:yaml.org,2002:bool")
+_NULL = Tag(suffix="tag:yaml.org,2002:null")
 _RESOLVERS = [
     (Tag(suffix=tag), regexp, None if first is None else frozenset(first))
     for versions, tag, regexp, first in implicit_resolvers
@@ -65,7 +70,22 @@ class _Strict:
     def represent_str(self, data: str) -> Any:
         # Multi-line strings: double-quoted, so the C and the Python emitter write the same bytes.
         style = '"' if "\n" in data or "\r" in data else None
-        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)  # type: ignore[attr-defined]
+        return self.represent_scalar(_STR, data, style=style)  # type: ignore[attr-defined]
+
+    def represent_int(self, data: int) -> Any:
+        return self.represent_scalar(_INT, str(data))  # type: ignore[attr-defined]
+
+    def represent_bool(self, data: bool) -> Any:
+        return self.represent_scalar(_BOOL, "true" if data else "false")  # type: ignore[attr-defined]
+
+    def represent_none(self, data: None) -> Any:
+        return self.represent_scalar(_NULL, "null")  # type: ignore[attr-defined]
+
+    def represent_dict(self, data: dict[Any, Any]) -> Any:
+        return self.represent_mapping(_MAP, data)  # type: ignore[attr-defined]
+
+    def represent_list(self, data: list[Any]) -> Any:
+        return self.represent_sequence(_SEQ, data)  # type: ignore[attr-defined]
 
 
 _SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, "default_flow_style": False}
@@ -75,7 +95,14 @@ class _PureDumper(_Strict, SafeDumper):
     pass
 
 
-_PureDumper.add_representer(str, _Strict.represent_str)
+def _register(dumper: type[Any]) -> None:
+    for kind, method in ((str, _Strict.represent_str), (int, _Strict.represent_int), (bool, _Strict.represent_bool),
+                         (type(None), _Strict.represent_none), (dict, _Strict.represent_dict),
+                         (list, _Strict.represent_list)):
+        dumper.add_representer(kind, method)
+
+
+_register(_PureDumper)
 _DUMPER: type[Any] = _PureDumper
 
 if C_EMITTER:
@@ -83,7 +110,7 @@ if C_EMITTER:
     class _CDumper(_Strict, CSafeDumper):
         pass
 
-    _CDumper.add_representer(str, _Strict.represent_str)
+    _register(_CDumper)
     _DUMPER = _CDumper
 
 

@@ -203,7 +203,30 @@ def _container_ports(obj: _Object) -> Iterator[tuple[str, str]]:
                     yield port["name"], str(protocol)
 
 
+class _Workloads:
+    """Workloads indexed by pod label, so selecting is a lookup, not a scan."""
+
+    def __init__(self, workloads: list[_Object]) -> None:
+        self.items = workloads
+        self.labels = [_pod_labels(w) for w in workloads]
+        self.ports = [set(_container_ports(w)) for w in workloads]
+        self.by_label: dict[tuple[str, Any], list[int]] = {}
+        for i, labels in enumerate(self.labels):
+            for key, value in labels.items():
+                if isinstance(value, (str, int, float, bool)) or value is None:
+                    self.by_label.setdefault((str(key), value), []).append(i)
+
+    def select(self, namespace: str, selector: dict[str, Any]) -> list[int]:
+        first = next(iter(selector.items()))
+        if not (isinstance(first[1], (str, int, float, bool)) or first[1] is None):
+            return []
+        return [i for i in self.by_label.get((str(first[0]), first[1]), [])
+                if (not namespace or not self.items[i].namespace or self.items[i].namespace == namespace)
+                and all(self.labels[i].get(k) == v for k, v in selector.items())]
+
+
 def _selector_problems(services: list[_Object], workloads: list[_Object]) -> Iterator[LintProblem]:
+    index = _Workloads(workloads)
     for obj in services:
         spec = obj.value.get("spec")
         if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
@@ -211,15 +234,13 @@ def _selector_problems(services: list[_Object], workloads: list[_Object]) -> Ite
         selector = spec.get("selector")
         if not isinstance(selector, dict) or not selector:
             continue
-        selected = [w for w in workloads
-                    if (not obj.namespace or not w.namespace or w.namespace == obj.namespace)
-                    and all(_pod_labels(w).get(k) == v for k, v in selector.items())]
+        selected = index.select(obj.namespace, selector)
         if not selected:
             if workloads:
                 yield obj.problem(("spec", "selector"), "warning", "selector",
                                   "selects no Pod or workload in these files: the Service will have no endpoints")
             continue
-        available = {port for w in selected for port in _container_ports(w)}
+        available = set().union(*(index.ports[i] for i in selected))
         for i, port in _ports(obj):
             target = port.get("targetPort")
             if not isinstance(target, str) or not target:
@@ -227,7 +248,8 @@ def _selector_problems(services: list[_Object], workloads: list[_Object]) -> Ite
             protocol = str(port.get("protocol") or "TCP")
             if (target, protocol) not in available:
                 names = ", ".join(sorted({f"{n}/{p}" for n, p in available})) or "none"
+                kinds = ", ".join(f"{index.items[w].kind}/{index.items[w].name}" for w in selected)
                 yield obj.problem(("spec", "ports", i, "targetPort"), "error", "target-port-resolves",
                                   f'named targetPort "{target}" ({protocol}) matches no container port of the '
-                                  f"selected workloads ({', '.join(w.kind + '/' + w.name for w in selected)}; "
-                                  f"named ports: {names}): traffic to this port would be dropped")
+                                  f"selected workloads ({kinds}; named ports: {names}): traffic to this port "
+                                  "would be dropped")

@@ -1,37 +1,42 @@
-"""Side-by-side timings, printed as ``time NAME SECONDS`` and ``ratio NAME VALUE`` lines.
+"""svcgen benchmarks, measured side by side in one run.
 
-Run from a virtual environment with svcgen installed (the README's commands make ``.venv``):
+Prints one line per figure: ``time NAME SECONDS``, ``rate NAME PER_SECOND``, ``ratio NAME VALUE``
+(and ``info`` lines). Run it from a virtual environment with svcgen installed:
 
-    .venv/bin/python benchmarks/run.py [--quick]
+    .venv/bin/pip install -q '.[bench]' && .venv/bin/python benchmarks/run.py [--quick]
 
-Cold start: ``svcgen render examples/seed/app.py`` as a whole process through the installed
-console script, against the floor any pydantic + ruamel.yaml program pays and against
-``python -c pass``; runs are alternated and the median of each is reported.
+- Cold start: ``svcgen render examples/seed/app.py`` as a whole process through the installed
+  console script, against ``python -c "from pydantic import BaseModel; import ruamel.yaml"``,
+  ``python -c "import pydantic, ruamel.yaml"`` and ``python -c pass`` (alternated runs, medians).
+- Render throughput: projects of 1,000 and 10,000 Services (two named ports each, one in four a
+  NodePort Service, nodePorts allocated into a lock), end to end in-process, against the floor
+  of dumping the same manifests as plain dicts with ruamel.yaml's fastest dumper
+  (``YAML(typ="safe")``, C-backed with ruamel.yaml.clib) and against building the same Services
+  with the official ``kubernetes`` client models and dumping them with PyYAML (``[bench]`` extra).
+- Peak memory (RSS) of the 10,000-Service render, in a fresh process.
+- nodePort allocation for 675, 1,350 and 2,700 ports (a nearly full default range).
+- Lint of 10,000 documents (Services and Deployments).
 
-Lint: 10,000 documents (Services and Deployments, half of the nodePorts colliding).
-
-Allocation: nodePorts for 675, 1,350 and 2,700 ports of the default range (2,768 ports: the
-last is nearly full) from an empty lock, and again against the lock the first run wrote.
-
-Render: a project of 1,000 and 10,000 Services (two named ports each, one in four a NodePort
-Service, nodePorts allocated into a lock), end to end in-process, split into validate +
-allocate + build and the YAML dump.
+``--quick`` (under a minute on 2 cores) skips the 10,000-Service sizes and runs fewer repeats.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+NODE_PORT_EVERY = 4
 
 
 def _time(cmd: list[str]) -> float:
@@ -40,13 +45,22 @@ def _time(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _best(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def cold_start(runs: int) -> None:
     svcgen = BIN / ("svcgen.exe" if os.name == "nt" else "svcgen")
     if not svcgen.exists():
         sys.exit(f"{svcgen} not found: install svcgen into this environment first (pip install .)")
     commands = {
         "svcgen_render_seed": [str(svcgen), "render", "examples/seed/app.py"],
-        "floor_pydantic_basemodel_ruamel": [sys.executable, "-c", "from pydantic import BaseModel; import ruamel.yaml"],
+        "floor_basemodel_ruamel": [sys.executable, "-c", "from pydantic import BaseModel; import ruamel.yaml"],
         "floor_import_pydantic_ruamel": [sys.executable, "-c", "import pydantic, ruamel.yaml"],
         "python_pass": [sys.executable, "-c", "pass"],
     }
@@ -60,12 +74,13 @@ def cold_start(runs: int) -> None:
     for name, value in medians.items():
         print(f"time cold_{name} {value:.4f}")
     render = medians["svcgen_render_seed"]
-    print(f"ratio cold_render_vs_basemodel_ruamel_floor {render / medians['floor_pydantic_basemodel_ruamel']:.2f}")
+    print(f"ratio cold_render_vs_basemodel_ruamel_floor {render / medians['floor_basemodel_ruamel']:.2f}")
     print(f"ratio cold_render_vs_import_pydantic_ruamel {render / medians['floor_import_pydantic_ruamel']:.2f}")
     print(f"ratio cold_render_vs_python_pass {render / medians['python_pass']:.2f}")
 
 
-def _project(services: int, ports: int = 2, node_port_every: int = 4) -> list[Any]:
+def project(services: int, ports: int = 2, node_port_every: int = NODE_PORT_EVERY) -> list[Any]:
+    """Apps of one Service each: ``ports`` named ports, every ``node_port_every``-th a NodePort Service."""
     from svcgen import App, Container, Port, Service
 
     apps = []
@@ -78,13 +93,89 @@ def _project(services: int, ports: int = 2, node_port_every: int = 4) -> list[An
     return apps
 
 
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+WIDE_RANGE = (30000, 39999)  # 10,000 Services need 5,000 nodePorts: more than the default range holds
+
+
+def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
+    """(total, of which declaring the Apps) seconds of an end-to-end render, and its manifests."""
+    from svcgen import NodePortRange, render
+    from svcgen.lockfile import format_lock
+
+    start = time.perf_counter()
+    apps = project(services)
+    declared = time.perf_counter()
+    rendered = render(apps, node_port_range=NodePortRange(*WIDE_RANGE))
+    format_lock(rendered.lock)
+    return time.perf_counter() - start, declared - start, rendered.manifests
+
+
+def _floor_dump(manifests: list[dict[str, Any]]) -> float:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    yaml.default_flow_style = False
+    start = time.perf_counter()
+    yaml.dump_all(manifests, io.StringIO())
+    return time.perf_counter() - start
+
+
+def _kubernetes_client(services: int) -> float | None:
+    try:
+        import yaml as pyyaml
+        from kubernetes import client
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    api = client.ApiClient()
+    objects = []
+    for i in range(services):
+        kind = "NodePort" if i % NODE_PORT_EVERY == 0 else "ClusterIP"
+        objects.append(client.V1Service(
+            api_version="v1", kind="Service",
+            metadata=client.V1ObjectMeta(name=f"svc{i}", namespace=f"ns{i % 10}"),
+            spec=client.V1ServiceSpec(type=kind, selector={"app": f"svc{i}"}, ports=[
+                client.V1ServicePort(name=f"p{j}", protocol="TCP", port=8000 + j, target_port=8000 + j,
+                                     node_port=(30000 + (i // NODE_PORT_EVERY) * 2 + j) if kind == "NodePort" else None)
+                for j in range(2)])))
+    pyyaml.dump_all([api.sanitize_for_serialization(o) for o in objects], io.StringIO())
+    return time.perf_counter() - start
+
+
+def render_throughput(sizes: tuple[int, ...]) -> None:
+    totals: dict[int, float] = {}
+    for services in sizes:
+        total, declaring, manifests = _svcgen_render(services)
+        floor = _floor_dump(manifests)
+        totals[services] = total
+        print(f"time render_{services}_services_end_to_end {total:.4f}")
+        print(f"time render_{services}_services_declaring_apps {declaring:.4f}")
+        print(f"time render_{services}_services_after_declaring {total - declaring:.4f}")
+        print(f"time floor_ruamel_safe_dump_{services}_manifests {floor:.4f}")
+        print(f"rate render_{services}_services_per_second {services / total:.0f}")
+        print(f"ratio render_{services}_vs_ruamel_floor {total / floor:.2f}")
+        print(f"ratio render_{services}_after_declaring_vs_ruamel_floor {(total - declaring) / floor:.2f}")
+        k8s = _kubernetes_client(services)
+        if k8s is None:
+            print("info kubernetes_client_not_installed (pip install '.[bench]')")
+        else:
+            print(f"time kubernetes_client_{services}_services {k8s:.4f}")
+            print(f"ratio kubernetes_client_vs_render_{services} {k8s / total:.2f}")
+    if len(totals) == 2:
+        small, large = sorted(totals)
+        print(f"ratio render_{large}_vs_{small} {totals[large] / totals[small]:.2f}")
+
+
+def peak_rss(services: int) -> None:
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "import run\n"
+        f"run._svcgen_render({services})\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    kib = int(out.stdout.strip().splitlines()[-1])
+    print(f"info peak_rss_render_{services}_services_mb {kib / 1024:.0f}")
 
 
 def allocation(repeat: int) -> None:
@@ -92,7 +183,7 @@ def allocation(repeat: int) -> None:
 
     times = {}
     for ports in (675, 1350, 2700):
-        apps = _project(ports, ports=1, node_port_every=1)
+        apps = project(ports, ports=1, node_port_every=1)
         times[ports] = _best(lambda apps=apps: allocate_node_ports(apps), repeat)
         print(f"time allocate_{ports}_ports_empty_lock {times[ports]:.4f}")
         lock = allocate_node_ports(apps).lock
@@ -103,32 +194,6 @@ def allocation(repeat: int) -> None:
     print(f"ratio allocate_1350_vs_675 {times[1350] / times[675]:.2f}")
 
 
-def render_throughput(sizes: Sequence[int]) -> None:
-    from svcgen import NodePortRange
-    from svcgen.emit import to_yaml
-    from svcgen.lockfile import format_lock
-    from svcgen.render import render_manifests
-
-    wide = NodePortRange(30000, 39999)
-    totals = {}
-    for services in sizes:
-        apps = _project(services)
-        start = time.perf_counter()
-        rendered = render_manifests(apps, node_port_range=wide)
-        middle = time.perf_counter()
-        to_yaml(rendered.manifests)
-        format_lock(rendered.lock)
-        end = time.perf_counter()
-        totals[services] = end - start
-        print(f"time render_{services}_services_validate_allocate_build {middle - start:.4f}")
-        print(f"time render_{services}_services_yaml_and_lock {end - middle:.4f}")
-        print(f"time render_{services}_services_total {end - start:.4f}")
-        print(f"rate render_{services}_services_per_second {services / (end - start):.0f}")
-    if len(totals) == 2:
-        small, large = sorted(totals)
-        print(f"ratio render_{large}_vs_{small} {totals[large] / totals[small]:.2f}")
-
-
 def lint_throughput(documents: int) -> None:
     from svcgen.emit import to_yaml
     from svcgen.lint import lint_texts
@@ -136,15 +201,16 @@ def lint_throughput(documents: int) -> None:
     docs: list[dict[str, Any]] = []
     for i in range(documents // 2):
         labels = {"app": f"svc{i}"}
+        ports = [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http", "nodePort": 30000 + i % 2768},
+                 {"name": "metrics", "protocol": "TCP", "port": 9090, "targetPort": 9090}]
         docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc{i}", "namespace": "bench"},
-                     "spec": {"type": "NodePort", "selector": labels, "ports": [
-                         {"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http",
-                          "nodePort": 30000 + i % 2768},
-                         {"name": "metrics", "protocol": "TCP", "port": 9090, "targetPort": 9090}]}})
-        docs.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"svc{i}", "namespace": "bench"},
-                     "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
-                              "spec": {"containers": [{"name": "app", "image": "app:1", "ports": [
-                                  {"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}]}]}}}})
+                     "spec": {"type": "NodePort", "selector": labels, "ports": ports}})
+        container = {"name": "app", "image": "app:1", "ports": [{"name": "http", "containerPort": 8080},
+                                                                {"name": "metrics", "containerPort": 9090}]}
+        docs.append({"apiVersion": "apps/v1", "kind": "Deployment",
+                     "metadata": {"name": f"svc{i}", "namespace": "bench"},
+                     "spec": {"selector": {"matchLabels": labels},
+                              "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}})
     text = to_yaml(docs)
     start = time.perf_counter()
     problems = lint_texts([("bench.yaml", text)])
@@ -155,13 +221,18 @@ def lint_throughput(documents: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs (well under a minute)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer and smaller runs (under a minute)")
     args = parser.parse_args()
     print(f"info cores {os.cpu_count()}")
+    from svcgen.emit import C_EMITTER
+
+    print(f"info ruamel_c_emitter {json.dumps(C_EMITTER)}")
     cold_start(runs=7 if args.quick else 21)
-    allocation(repeat=3 if args.quick else 5)
     render_throughput((1000,) if args.quick else (1000, 10000))
+    if not args.quick:
+        peak_rss(10000)
+    allocation(repeat=3 if args.quick else 5)
     lint_throughput(2000 if args.quick else 10000)
 
 

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
-import json
 import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from svcgen.config import ConfigError, find_settings
 from svcgen.errors import DeclarationError, Problem, SvcgenError
 from svcgen.files import exclusive_lock, read_text_if_exists, write_atomic
-from svcgen.lint import LintProblem, lint_texts
 from svcgen.loader import LoadError, UserCodeError, load_apps
 from svcgen.lock import Lock
 from svcgen.lockfile import LockFileError, format_lock, parse_lock
@@ -30,8 +27,14 @@ from svcgen.model import App
 from svcgen.nodeports import Reservation, node_port_requests
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.render import Rendered, render
-from svcgen.reserve import ReserveError, reservations_from_text
+from svcgen.reserve import ReserveError
 from svcgen.version import __version__
+
+if TYPE_CHECKING:
+    from svcgen.lint import LintProblem
+
+# Commands import what only they need when they run (lint's YAML reader, difflib, json): a
+# render's cold start pays for nothing else.
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main", "main_exit"]
 
@@ -151,6 +154,8 @@ def _project(args: argparse.Namespace) -> _Project:
     node_port_range = args.node_port_range or settings.node_port_range or DEFAULT_NODE_PORT_RANGE
     lock_path = Path(args.lock) if args.lock else settings.lock
     reservations: list[Reservation] = []
+    from svcgen.reserve import reservations_from_text
+
     for file in _reserve_files([*settings.reserve, *(Path(p) for p in args.reserve)]):
         try:
             text = file.read_text(encoding="utf-8")
@@ -182,6 +187,8 @@ def _new_lock_text(old: str | None, lock: Lock) -> str | None:
 
 
 def _diff(old: str | None, new: str, name: str) -> str:
+    import difflib
+
     return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
                                         f"a/{name}", f"b/{name}"))
 
@@ -224,6 +231,8 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
     project = _project(args)
     lock = _read_lock(project)[1]
     rendered = _render(project, lock)
@@ -279,6 +288,8 @@ def _cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, str]], list[LintProblem], bool]:
     """The texts to lint; problems for files that are not text; whether some path was unreadable."""
+    from svcgen.lint import LintProblem
+
     sources: list[tuple[str, str]] = []
     problems: list[LintProblem] = []
     unreadable = False
@@ -319,6 +330,10 @@ def _lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, 
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    import json
+
+    from svcgen.lint import lint_texts
+
     sources, problems, unreadable = _lint_sources(args.paths, stdin)
     problems.extend(lint_texts(sources, args.node_port_range or DEFAULT_NODE_PORT_RANGE))
     errors = sum(1 for p in problems if p.severity == "error")

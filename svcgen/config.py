@@ -21,11 +21,6 @@ from typing import Any
 from svcgen.errors import SvcgenError
 from svcgen.portrange import NodePortRange
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 __all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "find_settings"]
 
 LOCK_FILE_NAME = "svcgen.lock"
@@ -66,6 +61,10 @@ def find_settings(first_path: str) -> Settings:
 
 
 def _table(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

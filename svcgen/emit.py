@@ -67,24 +67,24 @@ class _Strict:
     def ignore_aliases(self, data: Any) -> bool:
         return True  # never write &anchors / *aliases, even if an object appears twice
 
-    def represent_str(self, data: str) -> Any:
+    def _represent_str(self, data: str) -> Any:
         # Multi-line strings: double-quoted, so the C and the Python emitter write the same bytes.
         style = '"' if "\n" in data or "\r" in data else None
         return self.represent_scalar(_STR, data, style=style)  # type: ignore[attr-defined]
 
-    def represent_int(self, data: int) -> Any:
+    def _represent_int(self, data: int) -> Any:
         return self.represent_scalar(_INT, str(data))  # type: ignore[attr-defined]
 
-    def represent_bool(self, data: bool) -> Any:
+    def _represent_bool(self, data: bool) -> Any:
         return self.represent_scalar(_BOOL, "true" if data else "false")  # type: ignore[attr-defined]
 
-    def represent_none(self, data: None) -> Any:
+    def _represent_none(self, data: None) -> Any:
         return self.represent_scalar(_NULL, "null")  # type: ignore[attr-defined]
 
-    def represent_dict(self, data: dict[Any, Any]) -> Any:
+    def _represent_dict(self, data: dict[Any, Any]) -> Any:
         return self.represent_mapping(_MAP, data)  # type: ignore[attr-defined]
 
-    def represent_list(self, data: list[Any]) -> Any:
+    def _represent_list(self, data: list[Any]) -> Any:
         return self.represent_sequence(_SEQ, data)  # type: ignore[attr-defined]
 
 
@@ -96,9 +96,9 @@ class _PureDumper(_Strict, SafeDumper):
 
 
 def _register(dumper: type[Any]) -> None:
-    for kind, method in ((str, _Strict.represent_str), (int, _Strict.represent_int), (bool, _Strict.represent_bool),
-                         (type(None), _Strict.represent_none), (dict, _Strict.represent_dict),
-                         (list, _Strict.represent_list)):
+    for kind, method in ((str, _Strict._represent_str), (int, _Strict._represent_int), (bool, _Strict._represent_bool),
+                         (type(None), _Strict._represent_none), (dict, _Strict._represent_dict),
+                         (list, _Strict._represent_list)):
         dumper.add_representer(kind, method)
 
 

@@ -19,13 +19,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from svcgen.emit import to_yaml
 from svcgen.errors import SvcgenError
 from svcgen.lock import Lock, PortKey
 from svcgen.portrange import NodePortRange
+from svcgen.yamldoc import Document, load_documents
 
 __all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "key_text", "parse_lock"]
 
@@ -71,24 +69,25 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
         LockFileError: malformed YAML or keys, a newer format, entries out of range or
             shared by ports that cannot share a nodePort.
     """
-    if not text.strip():
+    documents = load_documents(text)
+    if not documents or (len(documents) == 1 and documents[0].value is None and documents[0].error is None):
         return Lock()
-    yaml = YAML(typ="rt", pure=True)
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise LockFileError(f"{source}{where}: error: the lock file is not valid YAML: {exc.problem or exc}. "
-                            "Fix: restore it from version control (git checkout -- "
-                            f"{source}) or delete it to allocate every nodePort afresh") from None
-    except YAMLError as exc:
-        raise LockFileError(f"{source}: error: the lock file is not valid YAML: {exc}") from None
+    document = documents[0]
+    if document.error is not None or len(documents) > 1:
+        error = document.error or documents[1].error
+        position = error.position if error else documents[1].position
+        where = f":{position[0]}" if position else ""
+        problem = error.message if error else "more than one YAML document"
+        raise LockFileError(f"{source}{where}: error: the lock file is not valid: {problem}. "
+                            f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
+                            "allocate every nodePort afresh")
+    data = document.value
+    lines = _Lines(document)
     if not isinstance(data, dict):
         raise LockFileError(f"{source}: error: the lock file must be a mapping with `version` and `nodePorts`")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise LockFileError(f"{source}:{_line(data, 'version')}: error: `version` must be a whole number "
+        raise LockFileError(f"{source}:{lines(data, 'version')}: error: `version` must be a whole number "
                             f"(this svcgen writes {LOCK_FORMAT_VERSION})")
     if version > LOCK_FORMAT_VERSION:
         raise LockFileError(f"{source}: error: the lock file has format version {version}, written by a newer "
@@ -97,18 +96,18 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
         raise LockFileError(f"{source}: error: unknown lock file format version {version}")
     unknown = [k for k in data if k not in ("version", "nodePorts")]
     if unknown:
-        raise LockFileError(f"{source}:{_line(data, unknown[0])}: error: unknown key `{unknown[0]}` "
+        raise LockFileError(f"{source}:{lines(data, unknown[0])}: error: unknown key `{unknown[0]}` "
                             "(a lock file has `version` and `nodePorts`)")
     ports = data.get("nodePorts")
     if ports is None:
         return Lock()
     if not isinstance(ports, dict):
-        raise LockFileError(f"{source}:{_line(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
+        raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
                             "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
     entries: dict[PortKey, int] = {}
     seen: dict[int, tuple[PortKey, int]] = {}
     for raw_key, value in ports.items():
-        line = _line(ports, raw_key)
+        line = lines(ports, raw_key)
         key = _parse_key(str(raw_key))
         if key is None:
             raise LockFileError(f"{source}:{line}: error: malformed key `{raw_key}`; keys are "
@@ -135,8 +134,11 @@ def _may_share(a: PortKey, b: PortKey) -> bool:
     return (a.namespace, a.service) == (b.namespace, b.service) and a.protocol != b.protocol
 
 
-def _line(mapping: Any, key: Any) -> int:
-    try:
-        return int(mapping.lc.key(key)[0]) + 1
-    except (AttributeError, KeyError, TypeError):
-        return 1
+class _Lines:
+    """The line of a key in one of the document's mappings."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def __call__(self, mapping: Any, key: Any) -> int:
+        return self.document.key_positions.get(id(mapping), {}).get(key, self.document.position)[0]

@@ -17,7 +17,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -59,21 +58,17 @@ NodePort = StrictInt | Literal["auto"] | None
 class _Declaration(BaseModel):
     """Base of every DSL object: frozen, strict about unknown fields, remembers its source line."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
-    _location: SourceLocation | None = PrivateAttr(default=None)
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    location: Any = Field(default=None, exclude=True, repr=False)
+    """The file and line of the user's code that created this object (a SourceLocation)."""
 
     def _init(self, subject: str, **fields: Any) -> None:
         location = caller_location()
         try:
-            super().__init__(**fields)
+            super().__init__(location=location, **fields)
         except ValidationError as exc:
             raise DeclarationError(_problems(subject, exc, location)) from None
-        self._location = location
-
-    @property
-    def location(self) -> SourceLocation | None:
-        """The file and line of the user's code that created this object."""
-        return self._location
 
 
 def _problems(subject: str, exc: ValidationError, location: SourceLocation | None) -> list[Problem]:

@@ -6,11 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from svcgen.errors import SvcgenError
 from svcgen.nodeports import Reservation
+from svcgen.yamldoc import load_documents
 
 __all__ = ["ReserveError", "reservations_from_text"]
 
@@ -26,12 +24,13 @@ def _documents(text: str, origin: str) -> list[Any]:
             return [json.loads(text)]
         except ValueError:
             pass  # YAML flow style also starts with { or [
-    try:
-        return list(YAML(typ="safe", pure=True).load_all(text))
-    except YAMLError as exc:
-        raise ReserveError(f"{origin}: error: not valid YAML or JSON: {exc}") from None
-    except RecursionError:
-        raise ReserveError(f"{origin}: error: the document is nested too deeply to read") from None
+    values = []
+    for document in load_documents(text):
+        if document.error is not None:
+            where = f":{document.error.position[0]}" if document.error.position else ""
+            raise ReserveError(f"{origin}{where}: error: not valid YAML or JSON: {document.error.message}")
+        values.append(document.value)
+    return values
 
 
 def _objects(doc: Any) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _INTERNAL = (_PACKAGE_DIR,)
 
 
+@lru_cache(maxsize=1024)
 def _is_internal(filename: str) -> bool:
     if filename.startswith("<frozen"):
         return True

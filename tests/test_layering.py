@@ -21,8 +21,8 @@ ALLOWED: dict[str, set[str]] = {
     "validate": {"errors", "model", "rules", "portrange"},
     "lock": set(),
     "nodeports": {"errors", "lock", "model", "portrange"},
-    "lockfile": {"emit", "errors", "lock", "portrange"},
-    "reserve": {"errors", "nodeports"},
+    "lockfile": {"emit", "errors", "lock", "portrange", "yamldoc"},
+    "reserve": {"errors", "nodeports", "yamldoc"},
     "config": {"errors", "portrange"},
     "manifests": {"model", "nodeports"},
     "render": {"emit", "errors", "lock", "manifests", "model", "nodeports", "portrange", "validate"},
@@ -34,8 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "lint": {"apiserver", "portrange", "yamldoc"},
     "__main__": {"cli"},
 }
-THIRD_PARTY: dict[str, set[str]] = {"model": {"pydantic"}, "emit": {"ruamel"}, "lockfile": {"ruamel"},
-                                     "reserve": {"ruamel"}, "yamldoc": {"ruamel"}}
+THIRD_PARTY: dict[str, set[str]] = {"model": {"pydantic"}, "emit": {"ruamel"},
+                                     "yamldoc": {"ruamel"}}
 KNOWN_THIRD_PARTY = {"pydantic", "ruamel", "jinja2"}
 
 

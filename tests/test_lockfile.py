@@ -34,7 +34,7 @@ def test_empty_file_and_empty_lock() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("version: 1\nnodePorts: [\n", "svcgen.lock:3: error: the lock file is not valid YAML"),
+    ("version: 1\nnodePorts: [\n", "svcgen.lock:3: error: the lock file is not valid: not valid YAML"),
     ("- a\n- b\n", "must be a mapping"),
     ("nodePorts: {}\n", "`version` must be a whole number"),
     ("version: 2\nnodePorts: {}\n", "format version 2, written by a newer svcgen"),
@@ -51,7 +51,8 @@ def test_empty_file_and_empty_lock() -> None:
     ("version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/other/http/TCP: 30000\n",
      "svcgen.lock:4: error: nodePort 30000 is given to both `a/web/http/TCP` (line 3) and `a/other/http/TCP`"),
     ("version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/web/admin/TCP: 30000\n", "is given to both"),
-    ("version: 1\nnodePorts:\n  a/web/x/TCP: !!python/object/apply:os.system ['false']\n", "must map to a nodePort"),
+    ("version: 1\nnodePorts:\n  a/web/x/TCP: !!python/object/apply:os.system ['false']\n", "unsupported tag"),
+    ("version: 1\n---\nversion: 1\n", "more than one YAML document"),
 ])
 def test_bad_lock_files(text: str, message: str) -> None:
     with pytest.raises(LockFileError) as info:

@@ -56,5 +56,5 @@ def test_odd_documents_are_tolerated(text: str) -> None:
 
 
 def test_unreadable_yaml_is_an_error() -> None:
-    with pytest.raises(ReserveError, match=r"x\.yaml: error: not valid YAML or JSON"):
+    with pytest.raises(ReserveError, match=r"x\.yaml:2: error: not valid YAML or JSON"):
         reservations_from_text("a: [\n", "x.yaml")

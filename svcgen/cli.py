@@ -23,7 +23,7 @@ from svcgen.files import exclusive_lock, read_text_if_exists, write_atomic
 from svcgen.loader import LoadError, UserCodeError, load_apps
 from svcgen.lock import Lock
 from svcgen.lockfile import LockFileError, format_lock, parse_lock
-from svcgen.model import App
+from svcgen.model import App, emits_workload, target_by_name
 from svcgen.nodeports import Reservation, node_port_requests
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.render import Rendered, render
@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     project.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
                          help="the cluster's --service-node-port-range (default: [tool.svcgen] "
                               "node-port-range, else 30000-32767)")
+    project.add_argument("--with-workloads", action="store_true",
+                         help="also emit each App's workload (a Deployment unless it says StatefulSet); "
+                              "targetPorts left open are then written by name")
     project.add_argument("--reserve", nargs="+", default=[], metavar="PATH",
                          help="manifests or `kubectl get services -A -o yaml|json` output (files or "
                               "directories) whose nodePorts svcgen must never hand out")
@@ -127,6 +130,7 @@ class _Project:
     lock_path: Path
     node_port_range: NodePortRange
     reservations: list[Reservation]
+    with_workloads: bool = False
 
 
 def _display(path: Path) -> str:
@@ -163,7 +167,7 @@ def _project(args: argparse.Namespace) -> _Project:
             raise _UsageError(f"{file}: error: --reserve: cannot read: {exc}") from None
         reservations.extend(reservations_from_text(text, _display(file)))
     apps = load_apps(args.paths)
-    return _Project(apps, lock_path, node_port_range, reservations)
+    return _Project(apps, lock_path, node_port_range, reservations, args.with_workloads)
 
 
 def _read_lock(project: _Project) -> tuple[str | None, Lock]:
@@ -176,7 +180,8 @@ def _read_lock(project: _Project) -> tuple[str | None, Lock]:
 
 def _render(project: _Project, lock: Lock) -> Rendered:
     return render(project.apps, lock=lock, reserved=project.reservations,
-                  node_port_range=project.node_port_range, lock_name=_display(project.lock_path))
+                  node_port_range=project.node_port_range, lock_name=_display(project.lock_path),
+                  with_workloads=project.with_workloads)
 
 
 def _new_lock_text(old: str | None, lock: Lock) -> str | None:
@@ -247,7 +252,8 @@ def _cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 rows.append({
                     "namespace": app.namespace or "", "service": service.name, "port_name": sp.port_name,
                     "protocol": sp.protocol, "port": sp.service_port,
-                    "target_port": sp.target.name if sp.target_by == "name" else sp.target.number,
+                    "target_port": sp.target.name if target_by_name(sp, emits_workload(app, project.with_workloads))
+                    else sp.target.number,
                     "node_port": node_ports.get(index), "source": sources.get(index, ""),
                 })
     for reservation in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service)):

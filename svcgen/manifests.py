@@ -5,29 +5,61 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from svcgen.model import App, Service, ServicePort
+from svcgen.model import App, Service, ServicePort, emits_workload, stateful_service_name, target_by_name
 from svcgen.nodeports import Assignment
 
-__all__ = ["build_manifests", "build_service"]
+__all__ = ["build_manifests", "build_service", "build_workload"]
 
 Manifest = dict[str, Any]
 
 
-def build_manifests(apps: Sequence[App], node_ports: Assignment) -> list[Manifest]:
-    """Every object of every App, in declaration order."""
-    return [
-        build_service(app, service, a, s, node_ports)
-        for a, app in enumerate(apps)
-        for s, service in enumerate(app.services)
-    ]
+def build_manifests(apps: Sequence[App], node_ports: Assignment, *, with_workloads: bool = False) -> list[Manifest]:
+    """Every object of every App, in declaration order: its Services, then its workload."""
+    manifests: list[Manifest] = []
+    for a, app in enumerate(apps):
+        named = emits_workload(app, with_workloads)
+        manifests.extend(build_service(app, service, a, s, node_ports, named_targets=named)
+                         for s, service in enumerate(app.services))
+        if named:
+            manifests.append(build_workload(app))
+    return manifests
 
 
-def build_service(app: App, service: Service, a: int, s: int, node_ports: Assignment) -> Manifest:
+def build_workload(app: App) -> Manifest:
+    """The App's Deployment (or StatefulSet): selector = the App's labels, the declared ports, names included."""
+    kind = app.workload or "Deployment"
+    pod_labels = {**app.labels, **app.pod_labels}
+    metadata: Manifest = {"name": app.name}
+    if app.namespace is not None:
+        metadata["namespace"] = app.namespace
+    if pod_labels:
+        metadata["labels"] = dict(pod_labels)
+    spec: Manifest = {}
+    if app.replicas is not None:
+        spec["replicas"] = app.replicas
+    if kind == "StatefulSet":
+        spec["serviceName"] = stateful_service_name(app)
+    spec["selector"] = {"matchLabels": dict(app.labels)}
+    containers = []
+    for container in app.containers:
+        item: Manifest = {"name": container.name, "image": container.image}
+        if container.ports:
+            item["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
+                             for p in container.ports]
+        containers.append(item)
+    spec["template"] = {"metadata": {"labels": dict(pod_labels)}, "spec": {"containers": containers}}
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec}
+
+
+def build_service(
+    app: App, service: Service, a: int, s: int, node_ports: Assignment, *, named_targets: bool = False
+) -> Manifest:
     """The v1 Service for ``service`` (the ``s``-th Service of the ``a``-th App).
 
     Only what was declared is written, plus ``protocol`` and ``targetPort`` on every port; fields
     left at their Kubernetes default (sessionAffinity None, traffic policies Cluster...) are
-    written only when the user set them.
+    written only when the user set them. ``named_targets``: targetPorts whose form the user left
+    open are written by name (the workload is emitted too, so the names exist).
     """
     metadata: Manifest = {"name": service.name}
     if app.namespace is not None:
@@ -45,7 +77,7 @@ def build_service(app: App, service: Service, a: int, s: int, node_ports: Assign
     elif app.labels:
         spec["selector"] = dict(app.labels)
     if service.ports:
-        spec["ports"] = [_port(sp, node_ports.get((a, s, p))) for p, sp in enumerate(service.ports)]
+        spec["ports"] = [_port(sp, node_ports.get((a, s, p)), named_targets) for p, sp in enumerate(service.ports)]
     if service.allocate_load_balancer_node_ports is not None:
         spec["allocateLoadBalancerNodePorts"] = service.allocate_load_balancer_node_ports
     if service.load_balancer_class is not None:
@@ -63,7 +95,7 @@ def build_service(app: App, service: Service, a: int, s: int, node_ports: Assign
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
 
 
-def _port(sp: ServicePort, node_port: int | None) -> Manifest:
+def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manifest:
     port: Manifest = {}
     if sp.port_name:
         port["name"] = sp.port_name
@@ -71,7 +103,7 @@ def _port(sp: ServicePort, node_port: int | None) -> Manifest:
     if sp.app_protocol is not None:
         port["appProtocol"] = sp.app_protocol
     port["port"] = sp.service_port
-    port["targetPort"] = sp.target.name if sp.target_by == "name" else sp.target.number
+    port["targetPort"] = sp.target.name if target_by_name(sp, named_targets) else sp.target.number
     if node_port is not None:
         port["nodePort"] = node_port
     return port

@@ -39,7 +39,11 @@ __all__ = [
     "ServiceType",
     "TargetBy",
     "TrafficPolicy",
+    "WorkloadKind",
+    "emits_workload",
     "service_subject",
+    "stateful_service_name",
+    "target_by_name",
 ]
 
 Protocol = Literal["TCP", "UDP", "SCTP"]
@@ -47,6 +51,7 @@ ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 TrafficPolicy = Literal["Cluster", "Local"]
 SessionAffinity = Literal["None", "ClientIP"]
 TargetBy = Literal["number", "name"]
+WorkloadKind = Literal["Deployment", "StatefulSet"]
 
 AUTO: Final = "auto"
 """``node_port=AUTO`` (the default): svcgen allocates a nodePort when the Service type needs one."""
@@ -146,7 +151,7 @@ class PortRef:
         *,
         name: str | None = None,
         node_port: NodePort = AUTO,
-        target_by: TargetBy = "number",
+        target_by: TargetBy | None = None,
         app_protocol: str | None = None,
     ) -> ServicePort:
         """Expose this container port through a Service.
@@ -156,8 +161,10 @@ class PortRef:
             name: the Service port's name; defaults to the container port's name.
             node_port: a pinned nodePort number, ``AUTO`` (default: svcgen allocates one when
                 the Service type needs it) or ``None`` (none written; the cluster decides).
-            target_by: write the targetPort as the container port's ``"number"`` (default)
-                or its ``"name"`` (keeps working when the container port is renumbered).
+            target_by: write the targetPort as the container port's ``"number"`` or its
+                ``"name"`` (keeps working when the container port is renumbered). Unset: the
+                name when svcgen also emits the workload (the name is then sure to exist),
+                the number otherwise.
             app_protocol: the application protocol hint (``appProtocol``), e.g. ``"http"``.
         """
         return ServicePort(
@@ -179,7 +186,7 @@ class ServicePort(_Declaration):
     port: StrictInt | None = None
     name: StrictStr | None = None
     node_port: NodePort = AUTO
-    target_by: TargetBy = "number"
+    target_by: TargetBy | None = None
     app_protocol: StrictStr | None = None
 
     def __init__(
@@ -190,7 +197,7 @@ class ServicePort(_Declaration):
         port: int | None = None,
         name: str | None = None,
         node_port: NodePort = AUTO,
-        target_by: TargetBy = "number",
+        target_by: TargetBy | None = None,
         app_protocol: str | None = None,
     ) -> None:
         self._init(
@@ -298,10 +305,15 @@ class App(_Declaration):
 
     Args:
         name: the workload's name (a DNS-1123 subdomain).
-        labels: the pod labels; every Service's selector is exactly these labels.
+        labels: the labels that identify the pods: every Service's selector (and the workload's
+            ``matchLabels``) is exactly these labels, so they can never disagree.
         containers: the containers of the pod.
         services: the Services exposing the containers' ports.
         namespace: the namespace of every object; unset means "from the kubectl context".
+        pod_labels: more labels for the pods only (a version, say), not used to select them.
+        workload: also emit the workload, a ``"Deployment"`` or a ``"StatefulSet"``; unset
+            means only with ``render(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
+        replicas: the workload's replica count (unset: the Kubernetes default, 1).
     """
 
     name: StrictStr
@@ -309,6 +321,9 @@ class App(_Declaration):
     containers: tuple[Container, ...] = ()
     services: tuple[Service, ...] = ()
     namespace: StrictStr | None = None
+    pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    workload: WorkloadKind | None = None
+    replicas: StrictInt | None = None
 
     def __init__(
         self,
@@ -318,6 +333,9 @@ class App(_Declaration):
         containers: Iterable[Container] = (),
         services: Iterable[Service] = (),
         namespace: str | None = None,
+        pod_labels: Mapping[str, str] | None = None,
+        workload: WorkloadKind | None = None,
+        replicas: int | None = None,
     ) -> None:
         self._init(
             f'App "{name}"',
@@ -326,6 +344,9 @@ class App(_Declaration):
             containers=_seq(containers),
             services=_seq(services),
             namespace=namespace,
+            pod_labels=_map(pod_labels),
+            workload=workload,
+            replicas=replicas,
         )
 
 
@@ -346,3 +367,20 @@ def service_subject(app: App, service: Service) -> str:
     """How messages name a Service: ``Service "ns/name"`` (or ``Service "name"`` without namespace)."""
     prefix = f"{app.namespace}/" if app.namespace else ""
     return f'Service "{prefix}{service.name}"'
+
+
+def emits_workload(app: App, with_workloads: bool) -> bool:
+    """Whether the App's workload is emitted: it asks for one, or the render does."""
+    return app.workload is not None or with_workloads
+
+
+def target_by_name(sp: ServicePort, named_targets: bool) -> bool:
+    """Whether the targetPort is written as the container port's name (see ``PortRef.expose``)."""
+    return sp.target_by == "name" or (sp.target_by is None and named_targets)
+
+
+def stateful_service_name(app: App) -> str | None:
+    """The Service a StatefulSet names (``serviceName``): its first headless Service, else its first."""
+    headless = [s for s in app.services if s.headless]
+    chosen = headless or list(app.services)
+    return chosen[0].name if chosen else None

@@ -48,14 +48,15 @@ def render_manifests(
     reserved: Iterable[Reservation] = (),
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
+    with_workloads: bool = False,
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
-    problems = validate(app_list, node_port_range)
+    problems = validate(app_list, node_port_range, with_workloads=with_workloads)
     if any(p.severity == "error" for p in problems):
         raise DeclarationError(problems)
     allocation = allocate_node_ports(app_list, lock, reserved, node_port_range, lock_name=lock_name)
-    manifests = build_manifests(app_list, allocation.assignment)
+    manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
 
 
@@ -66,6 +67,7 @@ def render(
     reserved: Iterable[Reservation] = (),
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
+    with_workloads: bool = False,
 ) -> Rendered:
     """Render one App or several (they share one nodePort space) to manifests and YAML.
 
@@ -75,11 +77,13 @@ def render(
         reserved: nodePorts in use elsewhere, never handed out.
         node_port_range: the cluster's nodePort range.
         lock_name: how messages name the lock (its file name).
+        with_workloads: also emit every App's workload (a Deployment unless the App says
+            ``workload="StatefulSet"``); Apps with ``workload`` set are emitted anyway.
 
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
     rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
-                                lock_name=lock_name)
+                                lock_name=lock_name, with_workloads=with_workloads)
     return Rendered(rendered.manifests, to_yaml(rendered.manifests), rendered.lock, rendered.allocated,
                     rendered.warnings)

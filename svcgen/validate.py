@@ -11,7 +11,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from svcgen import rules
 from svcgen.errors import Problem, SourceLocation
-from svcgen.model import App, Container, Port, Service, ServicePort, service_subject
+from svcgen.model import (
+    App,
+    Container,
+    Port,
+    Service,
+    ServicePort,
+    emits_workload,
+    service_subject,
+    stateful_service_name,
+    target_by_name,
+)
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 __all__ = ["validate"]
@@ -21,6 +31,7 @@ class _Checker:
     def __init__(self, node_port_range: NodePortRange) -> None:
         self.range = node_port_range
         self.problems: list[Problem] = []
+        self.with_workloads = False
 
     def add(
         self,
@@ -75,9 +86,16 @@ class _Checker:
                      "move large data out of annotations", location)
 
 
-def validate(apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE) -> list[Problem]:
-    """Return every problem in ``apps`` (errors and warnings), in declaration order."""
+def validate(
+    apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE, *, with_workloads: bool = False
+) -> list[Problem]:
+    """Return every problem in ``apps`` (errors and warnings), in declaration order.
+
+    ``with_workloads``: the workloads are emitted too (so their rules apply, and targetPorts
+    left open are written by name).
+    """
     check = _Checker(node_port_range)
+    check.with_workloads = with_workloads
     workloads: dict[tuple[str, str], App] = {}
     services: dict[tuple[str, str], Service] = {}
     pinned: dict[int, tuple[str, SourceLocation | None, int]] = {}
@@ -132,6 +150,35 @@ def _check_app(check: _Checker, app: App, workloads: dict[tuple[str, str], App])
             names[container.name] = container
         _check_container_ports(check, container, csubject)
     _check_port_clashes(check, app)
+    check.labels(app.pod_labels, subject, "pod_labels", app.location)
+    for label, value in app.pod_labels.items():
+        if label in app.labels and app.labels[label] != value:
+            check.add(subject, f"pod_labels[{label}]",
+                      f'conflicts with labels[{label}] ("{app.labels[label]}" there, "{value}" here)',
+                      "a pod label is either a selector label (labels) or an extra one (pod_labels)", app.location)
+    if emits_workload(app, check.with_workloads):
+        _check_workload(check, app, subject)
+
+
+def _check_workload(check: _Checker, app: App, subject: str) -> None:
+    """Rules that apply only when svcgen also writes the App's Deployment or StatefulSet."""
+    if not app.labels:
+        return  # already reported: the pod labels are the workload's selector too
+    if not app.containers:
+        check.add(subject, "spec.template.spec.containers", "Required value: a workload needs a container",
+                  "declare containers=[Container(...)]", app.location)
+    for i, container in enumerate(app.containers):
+        if not container.image:
+            check.add(f'container "{container.name}" of App "{app.name}"',
+                      f"spec.template.spec.containers[{i}].image",
+                      "Required value: the workload is emitted, so the container needs an image",
+                      'pass image="registry/name:tag" to Container(...)', container.location)
+    if app.replicas is not None and app.replicas < 0:
+        check.add(subject, "spec.replicas", f"Invalid value: {app.replicas}: must be greater than or equal to 0",
+                  "use 0 or more replicas", app.location)
+    if app.workload == "StatefulSet" and stateful_service_name(app) is None:
+        check.add(subject, "spec.serviceName", "Required value: a StatefulSet names the Service that governs it",
+                  "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
 
 
 def _check_container_ports(check: _Checker, container: Container, csubject: str) -> None:
@@ -234,7 +281,7 @@ def _check_service(
         if sp.app_protocol is not None:
             check.rule(rules.qualified_name, sp.app_protocol, psubject, f"{path}.appProtocol",
                        "use a protocol name such as http, h2c, grpc or example.com/proto", where)
-        if sp.target_by == "name":
+        if target_by_name(sp, emits_workload(app, check.with_workloads)):
             _check_named_target(check, app, sp, psubject, f"{path}.targetPort")
         if isinstance(sp.node_port, int):
             _check_pinned_node_port(check, service, sp, i, subject, psubject,

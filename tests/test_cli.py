@@ -132,3 +132,15 @@ def test_python_dash_m_svcgen(example: Callable[[str], Path]) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (EXAMPLES / "seed" / "expected.yaml").read_text()
+
+
+def test_with_workloads_flag(write_app: Writer) -> None:
+    write_app("""
+        api = Container("api", image="api:1", ports=[Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[api], services=[
+            Service("web", ports=[api.port("http").expose(80)])])
+    """)
+    plain = run_cli("render", "app.py")
+    assert "kind: Deployment" not in plain.out and "targetPort: 8080" in plain.out
+    with_workloads = run_cli("render", "app.py", "--with-workloads")
+    assert "kind: Deployment" in with_workloads.out and "targetPort: http" in with_workloads.out

@@ -140,7 +140,7 @@ def test_defaulting_happens_before_validation() -> None:
     assert lint("kind: Service\nmetadata: {name: x}\nspec:\n  ports: [{port: 80}]\n") == []
 
 
-@pytest.mark.parametrize("name", ["seed", "webshop", "dns"])
+@pytest.mark.parametrize("name", ["seed", "webshop", "dns", "workloads"])
 def test_rendered_examples_lint_clean(name: str) -> None:
     text = (EXAMPLES / name / "expected.yaml").read_text()
     assert lint_texts([("expected.yaml", text)]) == []

@@ -58,3 +58,31 @@ def test_declared_options_are_written_and_defaults_are_not() -> None:
 def test_unnamed_single_port() -> None:
     (svc,) = _build(Service("web", ports=[api.port("http").expose(name="")]))
     assert svc["spec"]["ports"] == [{"protocol": "TCP", "port": 8080, "targetPort": 8080}]  # type: ignore[index]
+
+
+def test_workloads_share_the_selector_and_declare_named_ports() -> None:
+    web = Container("web", image="web:1", ports=[Port("http", 8080, "TCP"), Port("dns", 53, "UDP")])
+    app = App("web", namespace="ns", labels={"app": "web"}, pod_labels={"version": "1"}, replicas=2,
+              containers=[web], services=[Service("web", ports=[web.port("http").expose(80)])])
+    service, deployment = build_manifests([app], {}, with_workloads=True)
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    assert deployment == {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "ns", "labels": {"app": "web", "version": "1"}},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "template": {
+            "metadata": {"labels": {"app": "web", "version": "1"}},
+            "spec": {"containers": [{"name": "web", "image": "web:1", "ports": [
+                {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                {"name": "dns", "containerPort": 53, "protocol": "UDP"}]}]}}},
+    }
+
+
+def test_explicit_target_by_wins_and_statefulsets_name_their_headless_service() -> None:
+    db = Container("db", image="pg", ports=[Port("pg", 5432)])
+    app = App("db", labels={"app": "db"}, workload="StatefulSet", containers=[db], services=[
+        Service("db-client", ports=[db.port("pg").expose(target_by="number")]),
+        Service("db", headless=True, ports=[db.port("pg").expose()])])
+    client, headless, statefulset = build_manifests([app], {})
+    assert client["spec"]["ports"][0]["targetPort"] == 5432
+    assert headless["spec"]["ports"][0]["targetPort"] == "pg"
+    assert statefulset["kind"] == "StatefulSet" and statefulset["spec"]["serviceName"] == "db"

@@ -30,7 +30,7 @@ def test_expose_defaults_follow_the_container_port() -> None:
     api = Container("api", ports=[Port("http", 5000)])
     sp = api.port("http").expose()
     assert (sp.service_port, sp.port_name, sp.protocol, sp.node_port, sp.target_by) == (
-        5000, "http", "TCP", AUTO, "number")
+        5000, "http", "TCP", AUTO, None)
     sp = api.port("http").expose(80, name="web", node_port=30080, target_by="name")
     assert (sp.service_port, sp.port_name, sp.node_port, sp.target_by) == (80, "web", 30080, "name")
     assert sp.container is api and sp.target is api.ports[0]

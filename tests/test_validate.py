@@ -457,3 +457,32 @@ def test_every_problem_is_reported_at_once(write_app: Writer) -> None:
     """)
     assert len(found) >= 5
     assert {p.location.line for p in found if p.location} == {3, 4, 5}
+
+
+def test_workload_rules(write_app: Writer) -> None:
+    found = problems(write_app, """
+        api = Container("api", ports=[Port("http", 8080)])
+        a = App("a", labels={"app": "a"}, pod_labels={"app": "b", "Bad Key": "x"}, workload="Deployment",
+                replicas=-1, containers=[api], services=[Service("a", ports=[api.port("http").expose()])])
+        s = App("s", labels={"app": "s"}, workload="StatefulSet", containers=[Container("c", image="x")])
+    """)
+    assert [(p.subject, p.field) for p in found] == [
+        ('App "a"', "pod_labels"),
+        ('App "a"', "pod_labels[app]"),
+        ('container "api" of App "a"', "spec.template.spec.containers[0].image"),
+        ('App "a"', "spec.replicas"),
+        ('App "s"', "spec.serviceName"),
+    ]
+
+
+def test_with_workloads_checks_images_and_named_targets(write_app: Writer) -> None:
+    path = write_app("""
+        a = Container("a", ports=[Port("http", 8080)])
+        b = Container("b", image="b", ports=[Port("http", 9090)])
+        app = App("web", labels={"app": "web"}, containers=[a, b], services=[
+            Service("web", ports=[b.port("http").expose()])])
+    """)
+    apps = load_apps([str(path)])
+    assert validate(apps) == []
+    found = validate(apps, with_workloads=True)
+    assert [p.field for p in found] == ["spec.template.spec.containers[0].image", "spec.ports[0].targetPort"]

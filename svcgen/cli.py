@@ -88,10 +88,15 @@ def _parser() -> argparse.ArgumentParser:
                     "file) and print their Services as one YAML stream.",
         epilog=_EXIT_CODES,
     )
-    render_cmd.add_argument("-o", "--output", metavar="FILE",
-                            help="write the YAML to FILE (atomically) instead of standard output")
+    render_cmd.add_argument("-o", "--output", metavar="FILE_OR_DIR",
+                            help="write to FILE (.yaml/.yml/.json) instead of standard output, or, for any other "
+                                 "path, one file per object plus a kustomization.yaml into the directory DIR "
+                                 "(files are written atomically; files of an earlier render that are gone are "
+                                 "removed)")
+    render_cmd.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                            help="yaml (a multi-document stream, default) or json (one List object)")
     render_cmd.add_argument("--check", action="store_true",
-                            help="write nothing; exit 1 with a diff if the lock file (or FILE of -o) would change")
+                            help="write nothing; exit 1 with a diff if the lock file or the -o output would change")
     ports_cmd = commands.add_parser(
         "ports", parents=[common, project], help="show every Service port and its nodePort",
         description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort and where "
@@ -205,6 +210,25 @@ def _write(path: str | Path, text: str) -> None:
         raise _UsageError(f"{path}: error: cannot write: {exc.strerror or exc}") from exc
 
 
+def _planned_outputs(args: argparse.Namespace, rendered: Rendered) -> tuple[dict[Path, str], list[Path]]:
+    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render."""
+    from svcgen.outputs import KUSTOMIZATION, directory_files, is_directory_output, json_list, kustomization_resources
+
+    target = Path(args.output)
+    if not is_directory_output(args.output, target.is_dir()):
+        text = json_list(rendered.manifests) if args.format == "json" else rendered.yaml
+        return {target: text}, []
+    if args.format == "json":
+        raise _UsageError(f"{args.output}: error: --format json writes one List; give -o a .json file name")
+    files = {target / name: text for name, text in directory_files(rendered.manifests).items()}
+    try:
+        previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION))
+    except (OSError, UnicodeDecodeError):
+        previous = []
+    stale = [target / name for name in previous if target / name not in files and (target / name).is_file()]
+    return files, stale
+
+
 def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = _project(args)
     lock_name = _display(project.lock_path)
@@ -213,12 +237,17 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rendered = _render(project, lock)
         new = _new_lock_text(old, rendered.lock)
         _print_problems(rendered.warnings, err)
+        outputs, stale = _planned_outputs(args, rendered) if args.output else ({}, [])
         if args.check:
             diffs = []
             if new is not None and new != old:
                 diffs.append(_diff(old, new, lock_name))
-            if args.output and read_text_if_exists(args.output) != rendered.yaml:
-                diffs.append(_diff(read_text_if_exists(args.output), rendered.yaml, args.output))
+            for path, text in outputs.items():
+                current = read_text_if_exists(path)
+                if current != text:
+                    diffs.append(_diff(current, text, str(path)))
+            for path in stale:
+                diffs.append(_diff(read_text_if_exists(path), "", str(path)))
             if diffs:
                 out.write("".join(diffs))
                 print("svcgen: --check: the files above are not up to date; run svcgen render to update them.",
@@ -227,11 +256,22 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
         if new is not None and new != old:
             _write(project.lock_path, new)
-    if args.output:
-        if read_text_if_exists(args.output) != rendered.yaml:
-            _write(args.output, rendered.yaml)
-    else:
-        out.write(rendered.yaml)
+    if not args.output:
+        from svcgen.outputs import json_list
+
+        out.write(json_list(rendered.manifests) if args.format == "json" else rendered.yaml)
+        return EXIT_OK
+    for path, text in outputs.items():
+        if read_text_if_exists(path) != text:
+            if not path.parent.is_dir():
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise _UsageError(f"{path.parent}: error: cannot create: {exc.strerror or exc}") from exc
+            _write(path, text)
+    for path in stale:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
     return EXIT_OK
 
 

@@ -39,7 +39,7 @@ def read_text_if_exists(path: str | os.PathLike[str]) -> str | None:
     """The file's text, or None when there is no such file."""
     try:
         return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 

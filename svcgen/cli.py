@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 import traceback
@@ -104,6 +105,22 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXIT_CODES,
     )
     ports_cmd.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    new_cmd = commands.add_parser(
+        "new", parents=[common], help="scaffold a new service project (app.py, a test, a README, the lock)",
+        description="Write DIR/app.py (the svcgen declaration of one service), DIR/test_app.py and DIR/README.md "
+                    "from svcgen's templates, then render it once so svcgen.lock gets its nodePorts. Names and "
+                    "ports are checked first; existing files are never overwritten without --force.",
+        epilog=_EXIT_CODES,
+    )
+    new_cmd.add_argument("name", metavar="NAME", help="the service (and container, App, Service) name")
+    new_cmd.add_argument("--port", action="append", default=[], metavar="NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL]",
+                         help="a port, e.g. http:5000:8080 or dns:53/UDP (repeat for several)")
+    new_cmd.add_argument("--type", default="ClusterIP", choices=("ClusterIP", "NodePort", "LoadBalancer"),
+                         help="the Service type (default: ClusterIP)")
+    new_cmd.add_argument("--image", help="the container image (default: NAME:latest)")
+    new_cmd.add_argument("--namespace", help="the namespace (default: none, the kubectl context's)")
+    new_cmd.add_argument("--dir", help="where to write (default: ./NAME)")
+    new_cmd.add_argument("--force", action="store_true", help="overwrite existing files")
     lint_cmd = commands.add_parser(
         "lint", parents=[common], help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
@@ -402,7 +419,51 @@ def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
         print(problem, file=err)
 
 
+def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
+
+    try:
+        ports = [parse_port_spec(text) for text in args.port]
+        files = scaffold_files(args.name, ports, service_type=args.type, image=args.image, namespace=args.namespace)
+    except ScaffoldError as exc:
+        raise _UsageError(f"svcgen new: {exc}") from None
+    target = Path(args.dir or args.name)
+    paths = {target / name: text for name, text in files.items()}
+    existing = [p for p in paths if p.exists()]
+    if existing and not args.force:
+        raise _UsageError(f"svcgen new: {', '.join(map(str, existing))} already exist(s); nothing was written. "
+                          "Fix: choose another --dir, or pass --force to overwrite")
+    created = [p for p in paths if not p.exists()]
+    made_dir = not target.exists()
+    for path, text in paths.items():
+        if not path.parent.is_dir():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _UsageError(f"{path.parent}: error: cannot create: {exc.strerror or exc}") from exc
+        _write(path, text)
+    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
+    render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
+                                     with_workloads=False, check=False, output=None, format="yaml")
+    try:
+        code = _cmd_render(render_args, io.StringIO(), err)
+    except BaseException:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if made_dir:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        raise
+    for path in paths:
+        print(f"wrote {path}", file=out)
+    print(f"svcgen: {target / 'app.py'} renders; run `svcgen render {target}` to print its Service.", file=err)
+    return code
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.command == "new":
+        return _cmd_new(args, out, err)
     if args.command == "lint":
         return _cmd_lint(args, out, err, stdin)
     if args.command == "render":

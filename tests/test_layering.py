@@ -28,14 +28,15 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"emit", "errors", "lock", "manifests", "model", "nodeports", "portrange", "validate"},
     "loader": {"errors", "model", "source"},
     "outputs": {"emit", "yamldoc"},
-    "cli": {"config", "errors", "files", "lint", "outputs", "loader", "lock", "lockfile", "model", "nodeports",
-            "portrange", "render", "reserve", "version"},
+    "scaffold": {"errors", "model", "validate"},
+    "cli": {"config", "errors", "files", "lint", "outputs", "scaffold", "loader", "lock", "lockfile", "model",
+            "nodeports", "portrange", "render", "reserve", "version"},
     "yamldoc": set(),
     "apiserver": {"portrange", "rules"},
     "lint": {"apiserver", "portrange", "yamldoc"},
     "__main__": {"cli"},
 }
-THIRD_PARTY: dict[str, set[str]] = {"model": {"pydantic"}, "emit": {"ruamel"},
+THIRD_PARTY: dict[str, set[str]] = {"model": {"pydantic"}, "emit": {"ruamel"}, "scaffold": {"jinja2"},
                                      "yamldoc": {"ruamel"}}
 KNOWN_THIRD_PARTY = {"pydantic", "ruamel", "jinja2"}
 

@@ -121,6 +121,18 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--namespace", help="the namespace (default: none, the kubectl context's)")
     new_cmd.add_argument("--dir", help="where to write (default: ./NAME)")
     new_cmd.add_argument("--force", action="store_true", help="overwrite existing files")
+    import_cmd = commands.add_parser(
+        "import", parents=[common], help="turn existing Service and workload YAML into an svcgen app.py",
+        description="Read Services (and the Deployments, StatefulSets... they select) and write DIR/app.py, the "
+                    "equivalent svcgen declaration, and record their nodePorts in the lock file, so rendering "
+                    "app.py gives back the same Services without moving a port.",
+        epilog=_EXIT_CODES,
+    )
+    import_cmd.add_argument("paths", nargs="+", metavar="PATH", help="YAML files, directories or - for stdin")
+    import_cmd.add_argument("--dir", default=".", help="where to write app.py (default: here)")
+    import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
+    import_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
+                            help="the cluster's --service-node-port-range (default: 30000-32767)")
     lint_cmd = commands.add_parser(
         "lint", parents=[common], help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
@@ -461,7 +473,53 @@ def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from svcgen.importer import ImportError_, import_manifests
+
+    sources, problems, unreadable = _lint_sources(args.paths, stdin)
+    if problems or unreadable:
+        for problem in problems:
+            print(problem, file=err)
+        return EXIT_USAGE if unreadable else EXIT_INVALID
+    try:
+        imported = import_manifests(sources)
+    except ImportError_ as exc:
+        print(exc, file=err)
+        return EXIT_INVALID
+    target = Path(args.dir) / "app.py"
+    if target.exists() and not args.force:
+        raise _UsageError(f"{target} already exists; nothing was written. Fix: choose another --dir, or --force")
+    settings = find_settings(str(target.parent)) if target.parent.exists() else None
+    lock_path = settings.lock if settings else target.parent / "svcgen.lock"
+    node_port_range = args.node_port_range or (settings.node_port_range if settings else None) \
+        or DEFAULT_NODE_PORT_RANGE
+    with exclusive_lock(lock_path) if lock_path.parent.exists() else contextlib.nullcontext():
+        old = read_text_if_exists(lock_path)
+        current = parse_lock(old or "", _display(lock_path), node_port_range)
+        conflicts = [f"{key}: {current.get(key)} in {_display(lock_path)}, {port} in the manifests"
+                     for key, port in imported.lock.entries.items() if current.get(key) not in (None, port)]
+        if conflicts:
+            print(f"error: the lock file already holds other nodePorts for: {'; '.join(conflicts)}. "
+                  "Nothing was written.", file=err)
+            return EXIT_INVALID
+        merged = Lock({**current.entries, **imported.lock.entries})
+        text = format_lock(merged)
+        parse_lock(text, _display(lock_path), node_port_range)  # range and sharing rules, before writing
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, imported.source)
+        if len(merged) and text != old:
+            _write(lock_path, text)
+    for warning in imported.warnings:
+        print(f"warning: {warning}", file=err)
+    print(f"wrote {target}", file=out)
+    if len(imported.lock):
+        print(f"recorded {len(imported.lock)} nodePort(s) in {_display(lock_path)}", file=out)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.command == "import":
+        return _cmd_import(args, out, err, stdin)
     if args.command == "new":
         return _cmd_new(args, out, err)
     if args.command == "lint":

@@ -17,7 +17,7 @@ from svcgen.errors import DeclarationError, SvcgenError
 from svcgen.model import App, Container, Port, Service
 from svcgen.validate import validate
 
-__all__ = ["PortSpec", "ScaffoldError", "parse_port_spec", "scaffold_files", "templates_dir"]
+__all__ = ["PortSpec", "ScaffoldError", "parse_port_spec", "render_template", "scaffold_files", "templates_dir"]
 
 _PORT_SPEC = re.compile(r"(?P<name>[^:/]+):(?P<container>\d+)(?::(?P<service>\d+))?(?:/(?P<protocol>[A-Za-z]+))?")
 
@@ -66,7 +66,13 @@ def _environment() -> Any:
         autoescape=False,
     )
     env.filters["py"] = _literal
+    env.filters["pydict"] = lambda d: "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in d.items()) + "}"
     return env
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Render one template of ``templates/`` (e.g. ``import/app.py.jinja``) with ``context``."""
+    return str(_environment().get_template(name).render(context))
 
 
 def _literal(value: object) -> str:

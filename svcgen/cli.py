@@ -133,6 +133,15 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
     import_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
                             help="the cluster's --service-node-port-range (default: 30000-32767)")
+    explain_cmd = commands.add_parser(
+        "explain", parents=[common, project],
+        help="show each Service port's chain: nodePort → port → targetPort → container",
+        description="For every Service port: <node-ip>:nodePort → service:port (its DNS name) → targetPort → "
+                    "container port, and how to reach it from inside and from outside the cluster. Writes nothing.",
+        epilog=_EXIT_CODES,
+    )
+    explain_cmd.add_argument("--format", choices=("text", "mermaid", "svg", "html"), default="text",
+                             help="text (default), a Mermaid flowchart, an SVG picture, or an HTML page with both")
     lint_cmd = commands.add_parser(
         "lint", parents=[common], help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
@@ -517,7 +526,32 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
     return EXIT_OK
 
 
+def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from svcgen.explain import chains, to_mermaid, to_svg, to_text
+
+    project = _project(args)
+    rendered = _render(project, _read_lock(project)[1])
+    _print_problems(rendered.warnings, err)
+    node_ports = {index: item.node_port for item in rendered.allocated for index in item.request.indexes}
+    items = chains(project.apps, node_ports, with_workloads=project.with_workloads)
+    if args.format == "text":
+        out.write(to_text(items))
+    elif args.format == "mermaid":
+        out.write(to_mermaid(items))
+    elif args.format == "svg":
+        out.write(to_svg(items))
+    else:
+        import html
+
+        out.write("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>svcgen explain</title></head><body>\n"
+                  f"{to_svg(items)}<pre>{html.escape(to_text(items))}</pre>\n"
+                  f"<pre class=\"mermaid\">{html.escape(to_mermaid(items))}</pre>\n</body></html>\n")
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.command == "explain":
+        return _cmd_explain(args, out, err)
     if args.command == "import":
         return _cmd_import(args, out, err, stdin)
     if args.command == "new":

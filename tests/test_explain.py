@@ -1,0 +1,67 @@
+"""svcgen explain: the port chain as text, Mermaid, SVG and HTML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+
+
+def test_text_chain_for_the_seed(example: Callable[[str], Path]) -> None:
+    result = run_cli("explain", str(example("seed") / "app.py"))
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "Service my-service (NodePort)"
+    assert lines[1] == ("  http TCP: <node-ip>:30000 → my-service:8080 (my-service.<namespace>.svc.cluster.local) → "
+                        "targetPort 5000 → container node-app:5000 (http)")
+    assert lines[2].startswith("    inside the cluster: my-service.<namespace>.svc.cluster.local:8080 (TCP)")
+    assert lines[3] == "    from outside: <any-node-ip>:30000"
+
+
+def test_every_kind_of_service_is_explained(example: Callable[[str], Path]) -> None:
+    out = run_cli("explain", str(example("webshop") / "app.py")).out
+    assert "Service shop/orders-db (headless ClusterIP)" in out and "resolves to each pod's IP" in out
+    assert "DNS alias (CNAME) for api.payments.example.com" in out
+    assert "kubectl port-forward -n shop service/catalog 9000:9000" in out
+    assert "<load-balancer-address>:80 (kubectl get service catalog-admin -n shop), or <any-node-ip>:30000" in out
+    assert "targetPort metrics → container frontend:9090 (metrics)" in out
+
+
+def test_explain_writes_nothing(write_app: Callable[..., Path], tmp_path: Path) -> None:
+    write_app("""
+        api = Container("api", ports=[Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[api], services=[
+            Service("web", type="NodePort", ports=[api.port("http").expose(80)])])
+    """)
+    assert "<node-ip>:30000" in run_cli("explain", "app.py").out
+    assert not (tmp_path / "svcgen.lock").exists()
+
+
+def test_mermaid(example: Callable[[str], Path]) -> None:
+    out = run_cli("explain", str(example("seed") / "app.py"), "--format", "mermaid").out
+    assert out.splitlines() == [
+        "flowchart LR",
+        '  subgraph svc0["Service my-service (NodePort)"]',
+        '    np0["#lt;node-ip#gt;:30000"] --> sp0["my-service:8080 TCP"] --> tp0["targetPort 5000"] --> '
+        'cp0["node-app:5000 (http)"]',
+        '    np1["#lt;node-ip#gt;:31000"] --> sp1["my-service:8081 TCP"] --> tp1["targetPort 6000"] --> '
+        'cp1["node-app:6000 (metrics)"]',
+        "  end",
+    ]
+
+
+def test_svg_and_html(example: Callable[[str], Path]) -> None:
+    app = str(example("webshop") / "app.py")
+    svg = run_cli("explain", app, "--format", "svg").out
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "<node-ip>:30080" in texts and "targetPort: metrics" in texts and "frontend:8080 (http)" in texts
+    html = run_cli("explain", app, "--format", "html").out
+    assert html.startswith("<!doctype html>") and "<svg" in html and "flowchart LR" in html
+
+
+def test_the_committed_picture_is_current(example: Callable[[str], Path]) -> None:
+    svg = run_cli("explain", str(example("webshop") / "app.py"), "--format", "svg").out
+    assert svg == (ROOT / "docs" / "explain-webshop.svg").read_text()

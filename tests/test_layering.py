@@ -80,7 +80,7 @@ READS_OR_EXPLAINS_WIRE_NAMES = {"manifests", "validate", "rules", "reserve", "ap
 def test_wire_names_live_in_manifests_only() -> None:
     for module in MODULES:
         if module in READS_OR_EXPLAINS_WIRE_NAMES:
-            continue  # validate and rules quote the API server's field paths; the others read manifests
+            continue
         text = (PACKAGE / f"{module}.py").read_text()
         for wire in ('"nodePort"', '"targetPort"', '"apiVersion"'):
             assert wire not in text, f"{module} uses {wire}"

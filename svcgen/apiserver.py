@@ -359,6 +359,7 @@ def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_po
             continue
         if (protocol, node_port) in seen_node_ports:
             errors.add((*path, "nodePort"), f"Duplicate value: {node_port}", "node-port-unique")
+            continue
         seen_node_ports.add((protocol, node_port))
         if kind in ("NodePort", "LoadBalancer"):
             if node_port not in node_port_range:

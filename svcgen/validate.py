@@ -1,16 +1,21 @@
 """Check a set of Apps against the Kubernetes API server's rules, all problems at once.
 
-Field rules come from :mod:`svcgen.rules` (one implementation each, shared with the linter);
-this module knows where they apply in the DSL, adds the cross-object rules (uniqueness, type
-constraints, references) and reports every problem at the line of the declaration at fault.
+Each Service is checked by building the object svcgen would write and running the API server's
+own checks on it (:func:`svcgen.apiserver.validate_service`, the same code ``svcgen lint`` runs):
+one implementation per rule. Container ports, labels and names use :mod:`svcgen.rules` directly.
+This module adds what only the DSL knows (references between objects, pins across Services,
+named targetPorts that would resolve to another container) and reports every problem at the
+line of the declaration at fault, with a fix in the DSL's words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from svcgen import rules
+from svcgen.apiserver import format_path, validate_service
 from svcgen.errors import Problem, SourceLocation
+from svcgen.manifests import build_service
 from svcgen.model import (
     App,
     Container,
@@ -99,9 +104,9 @@ def validate(
     workloads: dict[tuple[str, str], App] = {}
     services: dict[tuple[str, str], Service] = {}
     pinned: dict[int, tuple[str, SourceLocation | None, int]] = {}
-    for app in apps:
+    for a, app in enumerate(apps):
         _check_app(check, app, workloads)
-        for service in app.services:
+        for s, service in enumerate(app.services):
             key = (app.namespace or "", service.name)
             if key in services:
                 other = services[key]
@@ -114,7 +119,7 @@ def validate(
                 )
             else:
                 services[key] = service
-            _check_service(check, app, service, pinned)
+            _check_service(check, app, service, (a, s), pinned)
     return check.problems
 
 
@@ -222,70 +227,95 @@ def _owns(app: App, sp: ServicePort) -> bool:
     return any(c is sp.container for c in app.containers) and any(p is sp.target for p in sp.container.ports)
 
 
-def _check_service(
-    check: _Checker, app: App, service: Service, pinned: dict[int, tuple[str, SourceLocation | None, int]]
-) -> None:
-    subject = service_subject(app, service)
-    loc = service.location
-    check.rule(rules.dns1035_label, service.name, subject, "metadata.name",
-               "Service names are at most 63 of a-z 0-9 '-', starting with a letter, e.g. web-api", loc)
-    check.labels(service.labels, subject, "metadata.labels", loc)
-    check.annotations(service.annotations, subject, loc)
-    _check_type_fields(check, service, subject)
+# How to fix each API-server rule, in the DSL's words.
+_HINTS: dict[str, str] = {
+    "name": "Service names are at most 63 of a-z 0-9 '-', starting with a letter, e.g. web-api",
+    "label-key": "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier",
+    "label-value": "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
+    "annotation-key": "annotation keys are NAME or PREFIX/NAME, e.g. example.com/owner",
+    "annotation-size": "move large data out of annotations",
+    "ports-required": "add ports=[container.port(NAME).expose()] (only headless and ExternalName Services "
+                      "may have none)",
+    "port-name": "every port of a Service with several ports needs its own name: expose(..., name=...) "
+                 "(at most 63 of a-z 0-9 '-')",
+    "port-range": "pass the Service port as expose(PORT), 1-65535",
+    "port-unique": "expose each (port, protocol) once, or pick another Service port",
+    "app-protocol": "use a protocol name such as http, h2c, grpc or example.com/proto",
+    "node-port-type": 'use type="NodePort" or "LoadBalancer", or drop node_port',
+    "node-port-unique": "give this port its own nodePort, or leave node_port unset to have one allocated",
+    "headless": 'headless Services are type="ClusterIP"; drop headless=True or change the type',
+    "external-name": 'an ExternalName Service needs external_name="db.example.com" and no headless=True',
+    "load-balancer": 'use type="LoadBalancer", or drop the LoadBalancer-only option',
+    "traffic-policy": 'use type="NodePort" or "LoadBalancer", or drop external_traffic_policy',
+    "session-affinity": "use 1 to 86400 seconds",
+}
+# Rules whose value comes from a container port when the Service port does not override it:
+# reported once, on the container port.
+_FROM_CONTAINER_PORT = {"target-port"}
 
-    if not service.ports and not service.headless and service.type != "ExternalName":
-        check.add(subject, "spec.ports", "Required value: a Service needs at least one port "
-                  "(only headless and ExternalName Services may have none)",
-                  "add ports=[container.port(NAME).expose()]", loc)
-    names: set[str] = set()
-    numbers: dict[tuple[int, str], int] = {}
-    node_ports: dict[tuple[str, int], int] = {}
-    node_port_owner: dict[int, int] = {}
-    many = len(service.ports) > 1
+
+def _check_service(
+    check: _Checker, app: App, service: Service, indexes: tuple[int, int],
+    pinned: dict[int, tuple[str, SourceLocation | None, int]],
+) -> None:
+    """The API server's own checks on the Service svcgen would write, then the DSL's own rules."""
+    subject = service_subject(app, service)
+    a, s = indexes
+    named = emits_workload(app, check.with_workloads)
+    pins = {(a, s, p): sp.node_port for p, sp in enumerate(service.ports) if isinstance(sp.node_port, int)}
+    manifest = build_service(app, service, a, s, pins, named_targets=named)
+    flagged_node_ports: set[int] = set()
+    for error in validate_service(manifest, check.range):
+        path = error.path
+        if path[:2] in (("metadata", "namespace"), ("spec", "selector")) or error.rule in _FROM_CONTAINER_PORT:
+            continue  # the App's namespace and labels, and container ports, are checked (once) on the App
+        where, who, hint = service.location, subject, _HINTS.get(error.rule, "")
+        if path[:2] == ("spec", "ports") and len(path) > 2 and isinstance(path[2], int) \
+                and path[2] < len(service.ports):
+            sp = service.ports[path[2]]
+            inherited_name = error.rule == "port-name" and sp.name is None and error.message.startswith("Invalid")
+            if inherited_name or (error.rule == "port-range" and sp.port is None):
+                continue  # inherited from the container port, which is checked (and reported) itself
+            where, who = sp.location, f'{subject} port "{sp.port_name}"'
+            if error.rule == "node-port-range":
+                hint = f"pin a port in {check.range}, or leave node_port unset to have one allocated"
+            if path[3:] == ("nodePort",):
+                flagged_node_ports.add(path[2])
+        check.add(who, format_path(path), error.message, hint, where)
+    _check_dsl_only(check, app, service, subject, named)
+    for p, sp in enumerate(service.ports):
+        if isinstance(sp.node_port, int) and p not in flagged_node_ports and service.type in ("NodePort",
+                                                                                            "LoadBalancer"):
+            _check_pin_across_services(check, service, sp, p, subject, pinned)
+
+
+def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, named: bool) -> None:
+    """What the API server accepts but svcgen refuses: it would be ignored, or point at the wrong pod."""
+    loc = service.location
     for i, sp in enumerate(service.ports):
-        path = f"spec.ports[{i}]"
         psubject = f'{subject} port "{sp.port_name}"'
-        where = sp.location
         if not _owns(app, sp):
-            check.add(psubject, f"{path}.targetPort",
+            check.add(psubject, f"spec.ports[{i}].targetPort",
                       f'points at container "{sp.container.name}" port "{sp.target.name}", which is not '
                       f'a container of App "{app.name}"',
-                      f'add the container to App "{app.name}" or expose one of its own containers', where)
-        name = sp.port_name
-        if not name:
-            if many:
-                check.add(psubject, f"{path}.name", "Required value: every port needs a name when a "
-                          "Service has more than one", "leave name unset to use the container port's "
-                          "name, or pass name=...", where)
-        else:
-            if sp.name is not None:
-                # An inherited name is the container port's: it is checked (once) there, and every
-                # valid container port name is a valid Service port name.
-                check.rule(rules.dns1123_label, name, psubject, f"{path}.name",
-                           "Service port names are at most 63 of a-z 0-9 '-', e.g. http", where)
-            if name in names:
-                check.add(psubject, f"{path}.name", f'Duplicate value: "{name}"',
-                          "give each port of the Service its own name (name=...)", where)
-            names.add(name)
-        number = sp.service_port
-        for detail in rules.port_number(number):
-            check.add(psubject, f"{path}.port", f"Invalid value: {number}: {detail}",
-                      "pass the Service port as expose(PORT)", where)
-        key = (number, sp.protocol)
-        if key in numbers:
-            check.add(psubject, path, f"Duplicate value: port {number}/{sp.protocol} is already "
-                      f"exposed by spec.ports[{numbers[key]}]",
-                      "expose each (port, protocol) once, or pick another Service port", where)
-        else:
-            numbers[key] = i
-        if sp.app_protocol is not None:
-            check.rule(rules.qualified_name, sp.app_protocol, psubject, f"{path}.appProtocol",
-                       "use a protocol name such as http, h2c, grpc or example.com/proto", where)
-        if target_by_name(sp, emits_workload(app, check.with_workloads)):
-            _check_named_target(check, app, sp, psubject, f"{path}.targetPort")
-        if isinstance(sp.node_port, int):
-            _check_pinned_node_port(check, service, sp, i, subject, psubject,
-                                    node_ports, node_port_owner, pinned)
+                      f'add the container to App "{app.name}" or expose one of its own containers', sp.location)
+        elif target_by_name(sp, named):
+            _check_named_target(check, app, sp, psubject, f"spec.ports[{i}].targetPort")
+        if service.type == "ExternalName" and isinstance(sp.node_port, int):
+            check.add(psubject, f"spec.ports[{i}].nodePort", "Forbidden: an ExternalName Service has no nodePorts",
+                      "drop node_port", sp.location)
+        elif sp.node_port == 0 and service.type in ("NodePort", "LoadBalancer"):
+            # 0 means "unset" on the wire; as a pin it is a mistake.
+            check.add(psubject, f"spec.ports[{i}].nodePort",
+                      f"Invalid value: 0: {check.range.not_in_range_message()}",
+                      f"pin a port in {check.range}, or leave node_port unset to have one allocated", sp.location)
+    if service.type != "ExternalName" and service.external_name is not None:
+        check.add(subject, "spec.externalName", "Forbidden: may only be used when `type` is 'ExternalName'",
+                  'use type="ExternalName", or drop external_name', loc)
+    if service.session_affinity_timeout is not None and service.session_affinity != "ClientIP":
+        check.add(subject, "spec.sessionAffinityConfig",
+                  "Forbidden: must not be set when session affinity is None (Kubernetes would drop it)",
+                  'pass session_affinity="ClientIP", or drop session_affinity_timeout', loc)
 
 
 def _check_named_target(check: _Checker, app: App, sp: ServicePort, subject: str, field: str) -> None:
@@ -302,113 +332,18 @@ def _check_named_target(check: _Checker, app: App, sp: ServicePort, subject: str
                 return
 
 
-def _check_pinned_node_port(
-    check: _Checker,
-    service: Service,
-    sp: ServicePort,
-    i: int,
-    subject: str,
-    psubject: str,
-    node_ports: dict[tuple[str, int], int],
-    node_port_owner: dict[int, int],
+def _check_pin_across_services(
+    check: _Checker, service: Service, sp: ServicePort, i: int, subject: str,
     pinned: dict[int, tuple[str, SourceLocation | None, int]],
 ) -> None:
+    """The cluster's allocator is keyed on the number alone: a pin belongs to one Service."""
     node_port = sp.node_port
     assert isinstance(node_port, int)
-    field = f"spec.ports[{i}].nodePort"
-    where = sp.location
-    if service.type == "ClusterIP":
-        check.add(psubject, field, "Forbidden: may not be used when `type` is 'ClusterIP'",
-                  'use type="NodePort" or "LoadBalancer", or drop node_port', where)
-        return
-    if service.type == "ExternalName":
-        check.add(psubject, field, "Forbidden: an ExternalName Service has no nodePorts",
-                  "drop node_port", where)
-        return
-    if node_port not in check.range:
-        check.add(psubject, field, f"Invalid value: {node_port}: {check.range.not_in_range_message()}",
-                  f"pin a port in {check.range}, or leave node_port unset to have one allocated", where)
-        return
-    key = (sp.protocol, node_port)
-    if key in node_ports:
-        check.add(psubject, field, f"Duplicate value: {node_port}",
-                  "give each port its own nodePort", where)
-        return
-    node_ports[key] = i
-    same = node_port_owner.get(node_port)
-    if same is not None and service.ports[same].service_port != sp.service_port:
-        check.add(psubject, field, f"Invalid value: {node_port}: provided port is already allocated "
-                  f"(to spec.ports[{same}], which has another port number; only entries with the same "
-                  "port, like 53/TCP and 53/UDP, may share a nodePort)",
-                  "give this port its own nodePort", where)
-        return
-    node_port_owner.setdefault(node_port, i)
     owner = pinned.get(node_port)
     if owner is not None and owner[2] != id(service):
-        check.add(psubject, field, f"Invalid value: {node_port}: provided port is already allocated "
-                  f"to {owner[0]} (declared at {owner[1]})",
-                  "pin another nodePort, or leave node_port unset to have a free one allocated", where)
+        check.add(f'{subject} port "{sp.port_name}"', f"spec.ports[{i}].nodePort",
+                  f"Invalid value: {node_port}: provided port is already allocated to {owner[0]} "
+                  f"(declared at {owner[1]})",
+                  "pin another nodePort, or leave node_port unset to have a free one allocated", sp.location)
         return
-    pinned.setdefault(node_port, (f"{subject} port \"{sp.port_name}\"", where, id(service)))
-
-
-def _check_type_fields(check: _Checker, service: Service, subject: str) -> None:
-    loc = service.location
-    kind = service.type
-    if service.headless and kind in ("NodePort", "LoadBalancer"):
-        check.add(subject, "spec.clusterIPs[0]",
-                  f"Invalid value: \"None\": may not be set to 'None' for {kind} services",
-                  'headless Services are type="ClusterIP"; drop headless=True or change the type', loc)
-    if kind == "ExternalName":
-        if service.headless:
-            check.add(subject, "spec.clusterIPs", "Forbidden: may not be set for ExternalName services",
-                      "drop headless=True", loc)
-        if not service.external_name:
-            check.add(subject, "spec.externalName", "Required value",
-                      'pass external_name="db.example.com"', loc)
-        else:
-            check.rule(rules.external_name, service.external_name, subject, "spec.externalName",
-                       "use a DNS name such as db.example.com", loc)
-    elif service.external_name is not None:
-        check.add(subject, "spec.externalName",
-                  "Forbidden: may only be used when `type` is 'ExternalName'",
-                  'use type="ExternalName", or drop external_name', loc)
-    if service.allocate_load_balancer_node_ports is not None and kind != "LoadBalancer":
-        check.add(subject, "spec.allocateLoadBalancerNodePorts",
-                  "Forbidden: may only be used when `type` is 'LoadBalancer'",
-                  "drop allocate_load_balancer_node_ports", loc)
-    if service.external_traffic_policy is not None and kind not in ("NodePort", "LoadBalancer"):
-        check.add(subject, "spec.externalTrafficPolicy",
-                  f'Invalid value: "{service.external_traffic_policy}": may only be set for '
-                  "externally-accessible services",
-                  'use type="NodePort" or "LoadBalancer", or drop external_traffic_policy', loc)
-    if service.session_affinity_timeout is not None:
-        if service.session_affinity != "ClientIP":
-            check.add(subject, "spec.sessionAffinityConfig",
-                      "Forbidden: must not be set when session affinity is None",
-                      'pass session_affinity="ClientIP", or drop session_affinity_timeout', loc)
-        for detail in rules.session_affinity_timeout(service.session_affinity_timeout):
-            check.add(subject, "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
-                      f"Invalid value: {service.session_affinity_timeout}: {detail}",
-                      "use 1 to 86400 seconds", loc)
-    if service.load_balancer_class is not None:
-        if kind != "LoadBalancer":
-            check.add(subject, "spec.loadBalancerClass",
-                      "Forbidden: may only be used when service type is 'LoadBalancer'",
-                      "drop load_balancer_class", loc)
-        check.rule(rules.qualified_name, service.load_balancer_class, subject,
-                   "spec.loadBalancerClass", "use a name such as example.com/internal-vip", loc)
-    if service.load_balancer_source_ranges:
-        if kind != "LoadBalancer":
-            check.add(subject, "spec.LoadBalancerSourceRanges",
-                      "Forbidden: may only be used when `type` is 'LoadBalancer'",
-                      "drop load_balancer_source_ranges", loc)
-        bad = [r for r in service.load_balancer_source_ranges if rules.ip_cidr(r)]
-        if bad:
-            check.add(subject, "spec.LoadBalancerSourceRanges",
-                      f"Invalid value: {_quoted(bad)}: " + rules.ip_cidr(bad[0])[0].strip(),
-                      "write each range as ADDRESS/PREFIX", loc)
-
-
-def _quoted(values: Iterable[str]) -> str:
-    return ", ".join(f'"{v}"' for v in values)
+    pinned.setdefault(node_port, (f'{subject} port "{sp.port_name}"', sp.location, id(service)))

@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "emit": set(),
     "source": {"errors"},
     "model": {"errors", "source"},
-    "validate": {"errors", "model", "rules", "portrange"},
+    "validate": {"apiserver", "errors", "manifests", "model", "rules", "portrange"},
     "lock": set(),
     "nodeports": {"errors", "lock", "model", "portrange"},
     "lockfile": {"emit", "errors", "lock", "portrange", "yamldoc"},

@@ -88,7 +88,7 @@ def test_service_labels_and_annotations(write_app: Writer) -> None:
         ])
     """)
     assert [(p.field, p.severity) for p in found] == [
-        ("metadata.labels[tier]", "error"), ("metadata.annotations", "error")]
+        ("metadata.labels", "error"), ("metadata.annotations", "error")]
 
 
 def test_pods_need_labels_for_a_selector(write_app: Writer) -> None:
@@ -227,7 +227,7 @@ def test_port_and_protocol_are_unique(write_app: Writer) -> None:
                                   api.port("alt").expose(80)]),  # <-
         ])
     """)
-    assert p.field == "spec.ports[2]" and "Duplicate value: port 80/TCP" in p.message
+    assert p.field == "spec.ports[2]" and p.message == 'Duplicate value: {"port": 80, "protocol": "TCP"}'
 
 
 @pytest.mark.parametrize(("value", "ok"), [("HTTP", True), ("kubernetes.io/h2c", True),

@@ -486,3 +486,17 @@ def test_with_workloads_checks_images_and_named_targets(write_app: Writer) -> No
     assert validate(apps) == []
     found = validate(apps, with_workloads=True)
     assert [p.field for p in found] == ["spec.template.spec.containers[0].image", "spec.ports[0].targetPort"]
+
+
+def test_inherited_port_names_are_checked_once(write_app: Writer) -> None:
+    found = problems(write_app, """
+        a = Container("a", ports=[Port("http", 8080)])
+        b = Container("b", ports=[Port("http", 9090), Port("Bad", 7070)])
+        app = App("web", labels={"app": "web"}, containers=[a, b], services=[
+            Service("web", ports=[a.port("http").expose(), b.port("http").expose(81, target_by="number"),
+                                  b.port("Bad").expose(82)])])
+    """)
+    assert [(p.subject.split(",")[0], p.field, p.message.split(":")[0]) for p in found] == [
+        ('container "b" of App "web"', "name", "Invalid value"),  # the container port, once
+        ('Service "web" port "http"', "spec.ports[1].name", 'Duplicate value'),
+    ]

@@ -242,6 +242,12 @@ def _diff(old: str | None, new: str, name: str) -> str:
 
 
 def _write(path: str | Path, text: str) -> None:
+    folder = Path(path).parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _UsageError(f"{folder}: error: cannot create: {exc.strerror or exc}") from exc
     try:
         write_atomic(path, text)
     except OSError as exc:
@@ -267,10 +273,15 @@ def _planned_outputs(args: argparse.Namespace, rendered: Rendered) -> tuple[dict
     return files, stale
 
 
+def _locked(project: _Project, check: bool) -> contextlib.AbstractContextManager[None]:
+    """The OS lock for updating the lock file (none for a --check, which writes nothing)."""
+    return contextlib.nullcontext() if check else exclusive_lock(project.lock_path)
+
+
 def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = _project(args)
     lock_name = _display(project.lock_path)
-    with contextlib.nullcontext() if args.check else exclusive_lock(project.lock_path):
+    with _locked(project, args.check):
         old, lock = _read_lock(project)
         rendered = _render(project, lock)
         new = _new_lock_text(old, rendered.lock)
@@ -301,11 +312,6 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     for path, text in outputs.items():
         if read_text_if_exists(path) != text:
-            if not path.parent.is_dir():
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise _UsageError(f"{path.parent}: error: cannot create: {exc.strerror or exc}") from exc
             _write(path, text)
     for path in stale:
         with contextlib.suppress(FileNotFoundError):
@@ -356,7 +362,7 @@ def _cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = _project(args)
     live = {key for request in node_port_requests(project.apps) for key in request.keys}
-    with contextlib.nullcontext() if args.check else exclusive_lock(project.lock_path):
+    with _locked(project, args.check):
         lock = _read_lock(project)[1]
         gone = {key for key in lock if key not in live}
         for key in sorted(gone):
@@ -420,6 +426,8 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
 
     sources, problems, unreadable = _lint_sources(args.paths, stdin)
     problems.extend(lint_texts(sources, args.node_port_range or DEFAULT_NODE_PORT_RANGE))
+    if not sources and not problems:
+        print(f"svcgen lint: no YAML files (*.yaml, *.yml) in {', '.join(args.paths)}", file=err)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     if args.format == "json":
@@ -457,11 +465,6 @@ def _cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     created = [p for p in paths if not p.exists()]
     made_dir = not target.exists()
     for path, text in paths.items():
-        if not path.parent.is_dir():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise _UsageError(f"{path.parent}: error: cannot create: {exc.strerror or exc}") from exc
         _write(path, text)
     # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
@@ -502,7 +505,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
     lock_path = settings.lock if settings else target.parent / "svcgen.lock"
     node_port_range = args.node_port_range or (settings.node_port_range if settings else None) \
         or DEFAULT_NODE_PORT_RANGE
-    with exclusive_lock(lock_path) if lock_path.parent.exists() else contextlib.nullcontext():
+    with exclusive_lock(lock_path):
         old = read_text_if_exists(lock_path)
         current = parse_lock(old or "", _display(lock_path), node_port_range)
         conflicts = [f"{key}: {current.get(key)} in {_display(lock_path)}, {port} in the manifests"
@@ -514,7 +517,6 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
         merged = Lock({**current.entries, **imported.lock.entries})
         text = format_lock(merged)
         parse_lock(text, _display(lock_path), node_port_range)  # range and sharing rules, before writing
-        target.parent.mkdir(parents=True, exist_ok=True)
         _write(target, imported.source)
         if len(merged) and text != old:
             _write(lock_path, text)
@@ -607,6 +609,12 @@ def main(
         return EXIT_INVALID
     except (LoadError, _UsageError) as exc:
         print(exc, file=err)
+        if debug:
+            traceback.print_exc(file=err)
+        return EXIT_USAGE
+    except OSError as exc:  # a file system refusal not foreseen above: still a message, not a traceback
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"svcgen: {name}error: {exc.strerror or exc}", file=err)
         if debug:
             traceback.print_exc(file=err)
         return EXIT_USAGE

@@ -47,16 +47,18 @@ def read_text_if_exists(path: str | os.PathLike[str]) -> str | None:
 def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold an OS lock (``flock``) that serialises every svcgen run updating ``path``.
 
-    The lock is taken on the folder that holds ``path``: the file itself is replaced by a
-    rename on every write, so a lock on it would not outlive the first writer. Blocks until
-    the lock is free. POSIX only; elsewhere runs without a lock.
+    The lock is taken on the folder that holds ``path`` (or its nearest existing ancestor): the
+    file itself is replaced by a rename on every write, so a lock on it would not outlive the
+    first writer. Blocks until the lock is free. POSIX only; elsewhere runs without a lock.
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    folder = Path(path).parent if str(Path(path).parent) else Path(".")
+    folder = Path(path).absolute().parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent  # the folder is made when the file is written: lock what exists
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -194,6 +194,10 @@ def import_manifests(sources: Sequence[tuple[str, str]]) -> Imported:
                 warnings.append(f'{file}: Service "{name}": no workload in these files matches its selector; '
                                 f'declared a container "{name}" with the ports it targets (add its image)')
         app.services.append(_service_context(app, service, name, namespace, lock, warnings, file))
+    if not apps:
+        names = ", ".join(name for name, _ in sources) or "the input"
+        raise ImportError_(f"{names}: error: no Service to import (Services with a selector, or ExternalName)"
+                           + ("".join(f"\n  {w}" for w in warnings)))
     return Imported(_source(apps), Lock(lock), warnings)
 
 

@@ -174,3 +174,15 @@ def test_no_node_ports_no_lock_file(write_app: Writer, tmp_path: Path) -> None:
     """)
     assert run_cli("render", "app.py").code == 0
     assert not (tmp_path / "svcgen.lock").exists()
+
+
+def test_lock_in_a_folder_that_does_not_exist_yet(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    assert run_cli("render", "app.py", "--lock", "deploy/ports/svcgen.lock").code == 0
+    assert lock_entries(tmp_path / "deploy" / "ports" / "svcgen.lock")[0] == "  -/shop/admin/TCP: 30000"
+
+
+def test_a_failed_render_creates_no_lock_folder(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO.replace('Service("api"', 'Service("API"'))
+    assert run_cli("render", "app.py", "--lock", "deploy/svcgen.lock").code == 1
+    assert not (tmp_path / "deploy").exists()

@@ -74,3 +74,12 @@ def test_cli_import_refuses_a_conflicting_lock(tmp_path: Path, monkeypatch: Any)
     assert not (tmp_path / "adopted" / "app.py").exists()
 
 
+
+
+def test_nothing_to_import_is_an_error(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n---\nkind: Service\nmetadata: {name: m}\n"
+                                      "spec: {ports: [{port: 80}]}\n")
+    result = run_cli("import", "cm.yaml", "--dir", "out")
+    assert result.code == 1 and "no Service to import" in result.err and 'Service "m" has no selector' in result.err
+    assert not (tmp_path / "out").exists()

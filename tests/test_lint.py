@@ -238,3 +238,8 @@ def test_lint_never_raises_on_random_manifests(documents: list[object]) -> None:
 def test_lint_never_raises_on_random_bytes(data: bytes | str) -> None:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     lint_texts([("x.yaml", text), ("y.yaml", SERVICE + text)])
+
+
+def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
+    result = run_cli("lint", str(tmp_path))
+    assert result.code == 0 and "no YAML files" in result.err

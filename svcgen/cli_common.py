@@ -1,0 +1,191 @@
+"""What the CLI's commands share: the project a run works on, the lock file, writing and diffs."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from svcgen.config import find_settings
+from svcgen.errors import Problem, SvcgenError
+from svcgen.files import exclusive_lock, read_text_if_exists, write_atomic
+from svcgen.loader import load_apps
+from svcgen.lock import Lock
+from svcgen.lockfile import format_lock, parse_lock
+from svcgen.model import App
+from svcgen.nodeports import Reservation
+from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.render import Rendered, render
+
+if TYPE_CHECKING:
+    from svcgen.lint import LintProblem
+
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Project",
+    "UsageError",
+    "diff",
+    "display",
+    "lint_sources",
+    "load_project",
+    "locked",
+    "new_lock_text",
+    "print_problems",
+    "read_lock",
+    "render_project",
+    "write",
+]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class UsageError(SvcgenError):
+    """A command-line or path mistake: exit code 2."""
+
+
+@dataclass
+class Project:
+    apps: list[App]
+    lock_path: Path
+    node_port_range: NodePortRange
+    reservations: list[Reservation]
+    with_workloads: bool = False
+
+
+def display(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd()))
+    return str(path)
+
+
+def reserve_files(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml", ".json")):
+                        yield Path(folder) / name
+        elif path.is_file():
+            yield path
+        else:
+            raise UsageError(f"{path}: error: --reserve: no such file or directory")
+
+
+def load_project(args: argparse.Namespace) -> Project:
+    settings = find_settings(args.paths[0])
+    node_port_range = args.node_port_range or settings.node_port_range or DEFAULT_NODE_PORT_RANGE
+    lock_path = Path(args.lock) if args.lock else settings.lock
+    reservations: list[Reservation] = []
+    from svcgen.reserve import reservations_from_text
+
+    for file in reserve_files([*settings.reserve, *(Path(p) for p in args.reserve)]):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{file}: error: --reserve: cannot read: {exc}") from None
+        reservations.extend(reservations_from_text(text, display(file)))
+    apps = load_apps(args.paths)
+    return Project(apps, lock_path, node_port_range, reservations, args.with_workloads)
+
+
+def read_lock(project: Project) -> tuple[str | None, Lock]:
+    try:
+        text = read_text_if_exists(project.lock_path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{project.lock_path}: error: cannot read the lock file: {exc}") from None
+    return text, parse_lock(text or "", display(project.lock_path), project.node_port_range)
+
+
+def render_project(project: Project, lock: Lock) -> Rendered:
+    return render(project.apps, lock=lock, reserved=project.reservations,
+                  node_port_range=project.node_port_range, lock_name=display(project.lock_path),
+                  with_workloads=project.with_workloads)
+
+
+def new_lock_text(old: str | None, lock: Lock) -> str | None:
+    """The lock file to write, or None to leave it alone (no file and nothing to record)."""
+    if old is None and not len(lock):
+        return None
+    return format_lock(lock)
+
+
+def diff(old: str | None, new: str, name: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))
+
+
+def write(path: str | Path, text: str) -> None:
+    folder = Path(path).parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{folder}: error: cannot create: {exc.strerror or exc}") from exc
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"{path}: error: cannot write: {exc.strerror or exc}") from exc
+
+
+def locked(project: Project, check: bool) -> contextlib.AbstractContextManager[None]:
+    """The OS lock for updating the lock file (none for a --check, which writes nothing)."""
+    return contextlib.nullcontext() if check else exclusive_lock(project.lock_path)
+
+
+def print_problems(problems: Sequence[Problem], err: TextIO) -> None:
+    for problem in problems:
+        print(problem, file=err)
+
+
+def lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, str]], list[LintProblem], bool]:
+    """The texts to lint; problems for files that are not text; whether some path was unreadable."""
+    from svcgen.lint import LintProblem
+
+    sources: list[tuple[str, str]] = []
+    problems: list[LintProblem] = []
+    unreadable = False
+    files: list[Path] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(("<stdin>", stdin.read()))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(LintProblem(raw, 0, 0, 0, "", "", "", "", "error", "read", "no such file or directory"))
+            unreadable = True
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            problems.append(LintProblem(str(file), 0, 0, 0, "", "", "", "", "error", "read",
+                                        f"cannot read: {exc.strerror or exc}"))
+            unreadable = True
+            continue
+        if b"\0" in data:
+            problems.append(LintProblem(str(file), 1, 1, 0, "", "", "", "", "error", "read",
+                                        "not a text file (it contains NUL bytes)"))
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problems.append(LintProblem(str(file), line, 1, 0, "", "", "", "", "error", "read",
+                                        f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
+            continue
+        sources.append((str(file), text))
+    return sources, problems, unreadable

@@ -9,7 +9,6 @@ to decode them) and the checks that need them are skipped.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,23 +132,35 @@ def pod_spec(obj: dict[str, Any]) -> tuple[Path, Any] | None:
 
 
 def default_service(service: dict[str, Any]) -> dict[str, Any]:
-    """``SetDefaults_Service`` on a copy: what the API server validates is the defaulted object."""
-    obj = copy.deepcopy(service)
-    spec = obj.get("spec")
-    if not isinstance(spec, dict):
+    """``SetDefaults_Service`` on a copy: what the API server validates is the defaulted object.
+
+    Only what defaulting may change is copied (spec, its ports and session affinity config); the
+    rest is shared with ``service``, which is never modified.
+    """
+    obj = dict(service)
+    if not isinstance(obj.get("spec"), dict):
         return obj
+    spec = obj["spec"] = dict(obj["spec"])
+    if isinstance(spec.get("ports"), list):
+        spec["ports"] = [dict(p) if isinstance(p, dict) else p for p in spec["ports"]]
+    if isinstance(spec.get("sessionAffinityConfig"), dict):
+        config = spec["sessionAffinityConfig"] = dict(spec["sessionAffinityConfig"])
+        if isinstance(config.get("clientIP"), dict):
+            config["clientIP"] = dict(config["clientIP"])
+    if isinstance(spec.get("clusterIPs"), list):
+        spec["clusterIPs"] = list(spec["clusterIPs"])
     if spec.get("sessionAffinity") in (None, ""):
         spec["sessionAffinity"] = "None"
     if spec.get("sessionAffinity") == "None":
         spec.pop("sessionAffinityConfig", None)
     elif spec.get("sessionAffinity") == "ClientIP":
-        config = spec.get("sessionAffinityConfig")
-        if config is None:
+        affinity = spec.get("sessionAffinityConfig")
+        if affinity is None:
             spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 10800}}
-        elif isinstance(config, dict):
-            client_ip = config.get("clientIP")
+        elif isinstance(affinity, dict):
+            client_ip = affinity.get("clientIP")
             if client_ip is None:
-                config["clientIP"] = {"timeoutSeconds": 10800}
+                affinity["clientIP"] = {"timeoutSeconds": 10800}
             elif isinstance(client_ip, dict) and client_ip.get("timeoutSeconds") is None:
                 client_ip["timeoutSeconds"] = 10800
     if spec.get("type") in (None, ""):

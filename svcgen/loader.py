@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from svcgen.errors import DeclarationError, SourceLocation, SvcgenError
+from svcgen.gcpause import paused_gc
 from svcgen.model import App
 from svcgen.source import traceback_location
 
@@ -162,7 +163,8 @@ def _run(file: Path, loaded: set[str]) -> ModuleType:
     if directory not in sys.path:
         sys.path.insert(0, directory)
     try:
-        spec.loader.exec_module(module)
+        with paused_gc():  # declarations are many small acyclic objects: see svcgen.gcpause
+            spec.loader.exec_module(module)
     except DeclarationError:
         raise
     except SyntaxError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from svcgen.emit import to_yaml
 from svcgen.errors import DeclarationError, Problem
+from svcgen.gcpause import paused_gc
 from svcgen.lock import Lock
 from svcgen.manifests import build_manifests
 from svcgen.model import App
@@ -52,11 +53,12 @@ def render_manifests(
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
-    problems = validate(app_list, node_port_range, with_workloads=with_workloads)
-    if any(p.severity == "error" for p in problems):
-        raise DeclarationError(problems)
-    allocation = allocate_node_ports(app_list, lock, reserved, node_port_range, lock_name=lock_name)
-    manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
+    with paused_gc():
+        problems = validate(app_list, node_port_range, with_workloads=with_workloads)
+        if any(p.severity == "error" for p in problems):
+            raise DeclarationError(problems)
+        allocation = allocate_node_ports(app_list, lock, reserved, node_port_range, lock_name=lock_name)
+        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
 
 
@@ -85,5 +87,6 @@ def render(
     """
     rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
                                 lock_name=lock_name, with_workloads=with_workloads)
-    return Rendered(rendered.manifests, to_yaml(rendered.manifests), rendered.lock, rendered.allocated,
-                    rendered.warnings)
+    with paused_gc():
+        text = to_yaml(rendered.manifests)
+    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings)

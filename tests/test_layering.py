@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "svcgen"
 
 ALLOWED: dict[str, set[str]] = {
     "version": set(),
+    "gcpause": set(),
     "errors": set(),
     "rules": set(),
     "portrange": set(),
@@ -25,8 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "reserve": {"errors", "nodeports", "yamldoc"},
     "config": {"errors", "portrange"},
     "manifests": {"model", "nodeports"},
-    "render": {"emit", "errors", "lock", "manifests", "model", "nodeports", "portrange", "validate"},
-    "loader": {"errors", "model", "source"},
+    "render": {"emit", "errors", "gcpause", "lock", "manifests", "model", "nodeports", "portrange", "validate"},
+    "loader": {"errors", "gcpause", "model", "source"},
     "outputs": {"emit", "yamldoc"},
     "scaffold": {"errors", "model", "validate"},
     "explain": {"model"},

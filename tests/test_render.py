@@ -62,3 +62,22 @@ def test_warnings_are_returned_not_raised() -> None:
         Service("web", ports=[api.port("http").expose()])])
     rendered = render(app)
     assert [w.severity for w in rendered.warnings] == ["warning"]
+
+
+def test_render_restores_the_garbage_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    render(_app())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render(_app())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    bad = App("web", labels={"app": "x"}, containers=[api],
+              services=[Service("Web", ports=[api.port("http").expose()])])
+    with pytest.raises(DeclarationError):
+        render(bad)
+    assert gc.isenabled()

@@ -1,0 +1,27 @@
+"""Pause Python's cyclic garbage collector while svcgen builds many small, acyclic objects.
+
+Declaring and rendering 10,000 Services creates hundreds of thousands of objects that reference
+counting frees on its own; the cyclic collector's full passes over them made large renders grow
+faster than linearly (1.3 s instead of 0.5 s to declare 10,000 Services). The previous state is
+restored afterwards, also when an exception escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+__all__ = ["paused_gc"]
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Disable the cyclic collector inside the block (if it was enabled), then enable it again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

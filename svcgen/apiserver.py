@@ -469,7 +469,7 @@ def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
         return []
     base, spec = found
     host_ports: set[tuple[Any, Any, Any]] = set()
-    declared: dict[tuple[Any, Any], str] = {}
+    declared: dict[str, list[tuple[str, str, int]]] = {}
     for group in ("initContainers", "containers", "ephemeralContainers"):
         containers = errors.typed(spec, group, base, list) or []
         for c, container in enumerate(containers):
@@ -489,7 +489,7 @@ def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
 
 def _container_ports(
     errors: _Errors, ports: list[Any], path: Path, host_ports: set[tuple[Any, Any, Any]],
-    declared: dict[tuple[Any, Any], str],
+    declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     names: set[str] = set()
     for j, port in enumerate(ports):
@@ -526,9 +526,25 @@ def _container_ports(
             if key in host_ports:
                 errors.add((*ppath, "hostPort"), f'Duplicate value: "{protocol}/{key[1]}/{host_port}"', "host-port")
             host_ports.add(key)
-        if number:
-            if (number, protocol) in declared:
-                errors.add((*ppath, "containerPort"), f"duplicate port definition with {declared[(number, protocol)]}",
-                           "container-port", "warning")
-            else:
-                declared[(number, protocol)] = format_path(ppath)
+        _port_warnings(errors, ppath, port, number, protocol, host_port, declared)
+
+
+def _port_warnings(
+    errors: _Errors, ppath: Path, port: dict[str, Any], number: Any, protocol: str, host_port: Any,
+    declared: dict[str, list[tuple[str, str, int]]],
+) -> None:
+    """``pkg/api/pod/warnings.go``: the same containerPort/protocol declared twice in a pod."""
+    host_ip = port.get("hostIP") if isinstance(port.get("hostIP"), str) else ""
+    host_port = host_port or 0
+    if host_ip and not host_port:
+        errors.add(ppath, "hostIP set without hostPort", "container-port", "warning")
+    key = f"{number or 0}/{protocol}"
+    for other_path, other_ip, other_port in declared.get(key, []):
+        if host_ip == other_ip and host_port == other_port:
+            errors.add(ppath, f"duplicate port definition with {other_path}", "container-port", "warning")
+        elif host_port == 0 or other_port == 0:
+            errors.add(ppath, f"overlapping port definition with {other_path}", "container-port", "warning")
+        elif host_port == other_port and bool(host_ip) != bool(other_ip):
+            errors.add(ppath, f"dangerously ambiguous port definition with {other_path}", "container-port",
+                       "warning")
+    declared.setdefault(key, []).append((format_path(ppath), host_ip, host_port))

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from svcgen import rules
-from svcgen.apiserver import format_path, validate_service
+from svcgen.apiserver import format_path, validate_pod_ports, validate_service
 from svcgen.errors import Problem, SourceLocation
-from svcgen.manifests import build_service
+from svcgen.manifests import build_service, build_workload
 from svcgen.model import (
     App,
     Container,
-    Port,
     Service,
     ServicePort,
     emits_workload,
@@ -76,19 +75,6 @@ class _Checker:
                 "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
                 location,
             )
-
-    def annotations(
-        self, annotations: Mapping[str, str], subject: str, location: SourceLocation | None
-    ) -> None:
-        for key in annotations:
-            for detail in rules.qualified_name(key.lower()):
-                self.add(
-                    subject, "metadata.annotations", f'Invalid value: "{key}": {detail}',
-                    "annotation keys are NAME or PREFIX/NAME, e.g. example.com/owner", location,
-                )
-        for detail in rules.annotations_size(annotations):
-            self.add(subject, "metadata.annotations", f"Too long: {detail}",
-                     "move large data out of annotations", location)
 
 
 def validate(
@@ -153,8 +139,7 @@ def _check_app(check: _Checker, app: App, workloads: dict[tuple[str, str], App])
                       "rename one of the containers", container.location)
         else:
             names[container.name] = container
-        _check_container_ports(check, container, csubject)
-    _check_port_clashes(check, app)
+    _check_pod_ports(check, app)
     check.labels(app.pod_labels, subject, "pod_labels", app.location)
     for label, value in app.pod_labels.items():
         if label in app.labels and app.labels[label] != value:
@@ -186,41 +171,27 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
                   "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
 
 
-def _check_container_ports(check: _Checker, container: Container, csubject: str) -> None:
-    seen: set[str] = set()
-    for port in container.ports:
-        subject = f'{csubject}, port "{port.name}"'
-        before = len(check.problems)
-        check.rule(rules.port_name, port.name, subject, "name",
-                   "container port names are IANA service names: at most 15 of a-z 0-9 '-', with a "
-                   "letter, no '--', e.g. http or metrics-2", port.location)
-        if len(check.problems) == before:
-            if port.name in seen:
-                check.add(subject, "name", f'Duplicate value: "{port.name}": port names are unique '
-                          "within a container", "rename one of the ports", port.location)
-            seen.add(port.name)
-        for detail in rules.port_number(port.number):
-            check.add(subject, "number", f"Invalid value: {port.number}: {detail}",
-                      "use the number the process listens on", port.location)
+_PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}
+_PORT_HINTS = {
+    "container-port-name": "container port names are IANA service names: at most 15 of a-z 0-9 '-', with a "
+                           "letter, no '--', e.g. http or metrics-2",
+    "container-port": "use the number the process listens on; the containers of a pod share one network "
+                      "namespace, so declare each listening port once",
+}
 
 
-def _check_port_clashes(check: _Checker, app: App) -> None:
-    """Two declarations of one (number, protocol) in a pod: the API server's warning."""
-    first: dict[tuple[int, str], tuple[Container, Port]] = {}
-    for container in app.containers:
-        for port in container.ports:
-            key = (port.number, port.protocol)
-            if key in first:
-                other_container, other = first[key]
-                check.add(
-                    f'container "{container.name}" of App "{app.name}", port "{port.name}"', "number",
-                    f"duplicate port definition with {other.number}/{other.protocol} "
-                    f'(container "{other_container.name}", port "{other.name}", at {other.location}): '
-                    "the containers of a pod share one network namespace",
-                    "declare each listening port once", port.location, warning=True,
-                )
-            else:
-                first[key] = (container, port)
+def _check_pod_ports(check: _Checker, app: App) -> None:
+    """The API server's container-port checks (the code lint runs) on the App's pod template."""
+    containers = app.containers
+    for error in validate_pod_ports(build_workload(app)):
+        # path: spec, template, spec, containers, i, ports, j[, field]
+        i, j = error.path[4], error.path[6] if len(error.path) > 6 else None
+        if not isinstance(i, int) or not isinstance(j, int) or i >= len(containers) or j >= len(containers[i].ports):
+            continue
+        container, port = containers[i], containers[i].ports[j]
+        field = _PORT_FIELDS.get(str(error.path[7]), format_path(error.path)) if len(error.path) > 7 else "number"
+        check.add(f'container "{container.name}" of App "{app.name}", port "{port.name}"', field, error.message,
+                  _PORT_HINTS.get(error.rule, ""), port.location, warning=error.severity == "warning")
 
 
 def _owns(app: App, sp: ServicePort) -> bool:

@@ -287,7 +287,23 @@ def test_pod_level_host_ports_and_duplicate_warning() -> None:
     found = pod_errors(deployment({"name": "a", "ports": [{"containerPort": 80, "hostPort": 8080}]},
                                   {"name": "b", "ports": [{"containerPort": 80, "hostPort": 8080}]}))
     assert ("spec.template.spec.containers[1].ports[0].hostPort", 'Duplicate value: "TCP//8080"', "error") in found
-    assert any(s == "warning" and "duplicate port definition" in m for _, m, s in found)
+    assert ("spec.template.spec.containers[1].ports[0]",
+            "duplicate port definition with spec.template.spec.containers[0].ports[0]", "warning") in found
+
+
+def test_port_definition_warnings_follow_warnings_go() -> None:
+    found = pod_errors(deployment(
+        {"name": "a", "ports": [{"containerPort": 80}, {"containerPort": 80, "hostPort": 8080},
+                                {"containerPort": 80, "hostPort": 9090, "hostIP": "10.0.0.1"},
+                                {"containerPort": 80, "hostPort": 9090}, {"containerPort": 53, "hostIP": "1.2.3.4"}]}))
+    warnings = [(f.rsplit(".", 1)[-1], m.split(" with ")[0]) for f, m, s in found if s == "warning"]
+    assert warnings == [
+        ("ports[1]", "overlapping port definition"),
+        ("ports[2]", "overlapping port definition"),
+        ("ports[3]", "overlapping port definition"),
+        ("ports[3]", "dangerously ambiguous port definition"),
+        ("ports[4]", "hostIP set without hostPort"),
+    ]
 
 
 def test_ephemeral_containers_may_not_declare_ports() -> None:

@@ -534,8 +534,8 @@ def _port_warnings(
     declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     """``pkg/api/pod/warnings.go``: the same containerPort/protocol declared twice in a pod."""
-    host_ip = port.get("hostIP") if isinstance(port.get("hostIP"), str) else ""
-    host_port = host_port or 0
+    host_ip = str(port["hostIP"]) if isinstance(port.get("hostIP"), str) else ""
+    host_port = host_port if isinstance(host_port, int) else 0
     if host_ip and not host_port:
         errors.add(ppath, "hostIP set without hostPort", "container-port", "warning")
     key = f"{number or 0}/{protocol}"

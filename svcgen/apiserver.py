@@ -9,7 +9,6 @@ to decode them) and the checks that need them are skipped.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -240,14 +239,6 @@ def _labels(errors: _Errors, labels: dict[Any, Any], path: Path) -> None:
             errors.check(rules.label_value, path, value, "label-value")
 
 
-def _valid_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def validate_service(service: dict[str, Any], node_port_range: NodePortRange) -> list[FieldError]:
     """``ValidateService`` on the v1-defaulted ``service``, plus the allocator's range check."""
     errors = _Errors()
@@ -296,7 +287,7 @@ def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: A
             elif kind in ("LoadBalancer", "NodePort"):
                 errors.invalid((*sp, "clusterIPs", 0), ip, f"may not be set to 'None' for {kind} services",
                                "headless")
-        elif ip and not _valid_ip(ip):
+        elif ip and rules.parse_ip(ip) is None:
             errors.invalid((*sp, "clusterIPs", i), ip, "must be empty, 'None', or a valid IP address", "cluster-ip")
     if cluster_ip and cluster_ips and cluster_ips[0] != cluster_ip:
         errors.invalid((*sp, "clusterIPs"), cluster_ips, "first value must match `clusterIP`", "cluster-ip")
@@ -316,8 +307,12 @@ def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: A
     if policy is not None and policy not in policies:
         errors.not_supported((*sp, "ipFamilyPolicy"), policy, policies, "ip-family")
     for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):
-        if not isinstance(ip, str) or not _valid_ip(ip):
-            errors.invalid((*sp, "externalIPs", i), ip, "must be a valid IP address", "external-ip")
+        if not isinstance(ip, str):
+            errors.add((*sp, "externalIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
+        elif rules.ip_address(ip):
+            errors.check(rules.ip_address, (*sp, "externalIPs", i), ip, "external-ip")
+        else:
+            errors.check(rules.non_special_ip, (*sp, "externalIPs", i), ip, "external-ip")
 
 
 def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
@@ -430,7 +425,8 @@ def _type_fields(
                                                                       LB_SOURCE_RANGES_ANNOTATION)
         if kind != "LoadBalancer":
             errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
-        values = ranges if ranges else str(annotation).split(",")
+        # GetLoadBalancerSourceRanges: an empty annotation means 0.0.0.0/0.
+        values = ranges if ranges else (str(annotation).strip() or "0.0.0.0/0").split(",")
         if any(not isinstance(v, str) or rules.ip_cidr(v) for v in values):
             errors.invalid(path, ",".join(str(v) for v in values),
                            "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ", "load-balancer")

@@ -158,7 +158,8 @@ def _node_port_collisions(services: list[_Object]) -> Iterator[LintProblem]:
             owner = owners.get(number)
             if owner is None:
                 owners[number] = (obj, path)
-            elif owner[0] is not obj:
+            elif owner[0] is not obj or "healthCheckNodePort" in (path[-1], owner[1][-1]):
+                # Another Service, or this Service's own healthCheckNodePort: one bitmap holds both.
                 other, other_path = owner
                 ns = f"{other.namespace}/" if other.namespace else ""
                 yield obj.problem(path, "error", "node-port-collision",

@@ -28,8 +28,11 @@ __all__ = [
     "dns1123_label",
     "dns1123_subdomain",
     "external_name",
+    "ip_address",
     "ip_cidr",
     "label_value",
+    "non_special_ip",
+    "parse_ip",
     "port_name",
     "port_number",
     "qualified_name",
@@ -222,14 +225,60 @@ def session_affinity_timeout(value: int) -> list[str]:
     return []
 
 
+def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """netutils.ParseIPSloppy: like Go's net.ParseIP, but IPv4 octets may have leading zeros (decimal)."""
+    text = value
+    if "." in text and ":" not in text:
+        parts = text.split(".")
+        if len(parts) == 4 and all(p.isdigit() and p.isascii() for p in parts):
+            text = ".".join(str(int(p)) for p in parts)
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and "%" in text:
+        return None  # Go's ParseIP has no zones
+    return address
+
+
+def ip_address(value: str) -> list[str]:
+    """IsValidIP."""
+    if parse_ip(value) is None:
+        return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+    return []
+
+
+def non_special_ip(value: str) -> list[str]:
+    """validateNonSpecialIP, for externalIPs: no unspecified, loopback or link-local addresses."""
+    address = parse_ip(value)
+    if address is None:
+        return ["must be a valid IP address"]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    errs = []
+    if address.is_unspecified:
+        errs.append(f"may not be unspecified ({value})")
+    if address.is_loopback:
+        errs.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    if address.is_link_local:
+        errs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    packed = address.packed
+    if (address.version == 4 and packed[:3] == bytes([224, 0, 0])) or (
+            address.version == 6 and packed[0] == 0xFF and packed[1] & 0x0F == 0x02):
+        errs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return errs
+
+
 def ip_cidr(value: str) -> list[str]:
     """One entry of loadBalancerSourceRanges: an IP range such as 10.0.0.0/8 (spaces trimmed)."""
     try:
         # Go's net.ParseCIDR, unlike ip_network, insists on the "/prefix" part.
         text = value.strip()
-        if "/" not in text:
+        address, _, prefix = text.partition("/")
+        parsed = parse_ip(address)
+        if not prefix or parsed is None or not prefix.isdigit():
             raise ValueError(text)
-        ipaddress.ip_network(text, strict=False)
+        ipaddress.ip_network(f"{parsed}/{int(prefix)}", strict=False)
     except ValueError:
         return ["must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 "]
     return []

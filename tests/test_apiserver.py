@@ -327,3 +327,31 @@ def test_generate_name_quirk_drops_a_character() -> None:
     del obj["metadata"]["name"]
     obj["metadata"]["generateName"] = "1-"
     assert errors_of(obj) == []
+
+
+@pytest.mark.parametrize(("ips", "message"), [
+    (["127.0.0.1"], "may not be in the loopback range (127.0.0.0/8, ::1/128)"),
+    (["::1"], "may not be in the loopback range"),
+    (["0.0.0.0"], "may not be unspecified (0.0.0.0)"),
+    (["169.254.169.254"], "may not be in the link-local range (169.254.0.0/16, fe80::/10)"),
+    (["fe80::1"], "may not be in the link-local range"),
+    (["224.0.0.1"], "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"),
+    (["ff02::1"], "may not be in the link-local multicast range"),
+    (["::ffff:127.0.0.1"], "loopback"),
+    (["1.2.3"], "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+])
+def test_external_ips_may_not_be_special(ips: list[str], message: str) -> None:
+    found = errors_of(service(externalIPs=ips))
+    assert any(f == "spec.externalIPs[0]" and message in m for f, m in found), found
+
+
+def test_sloppy_ip_parsing_accepts_leading_zeros() -> None:
+    assert errors_of(service(externalIPs=["010.001.002.003"], clusterIP="010.0.0.10")) == []
+    lb = service(type="LoadBalancer", loadBalancerSourceRanges=["010.0.0.0/8"])
+    assert errors_of(lb) == []
+
+
+def test_empty_source_range_annotation_means_everything() -> None:
+    obj = service(type="LoadBalancer")
+    obj["metadata"]["annotations"] = {"service.beta.kubernetes.io/load-balancer-source-ranges": ""}
+    assert errors_of(obj) == []

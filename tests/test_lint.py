@@ -243,3 +243,16 @@ def test_lint_never_raises_on_random_bytes(data: bytes | str) -> None:
 def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
     result = run_cli("lint", str(tmp_path))
     assert result.code == 0 and "no YAML files" in result.err
+
+
+def test_a_service_health_check_port_may_not_reuse_its_own_node_port() -> None:
+    lb = """\
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  healthCheckNodePort: 30443
+  ports: [{port: 443, nodePort: 30443}]
+"""
+    assert [r for *_, r in lint(lb)] == ["node-port-collision"]

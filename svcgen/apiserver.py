@@ -278,34 +278,9 @@ def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: A
             if spec.get(field):
                 errors.add((*sp, field), "Forbidden: may not be set for ExternalName services", "external-name")
         return
-    for i, ip in enumerate(cluster_ips):
-        if not isinstance(ip, str):
-            errors.add((*sp, "clusterIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
-        elif ip == "None":
-            if i != 0 or len(cluster_ips) > 1:
-                errors.invalid((*sp, "clusterIPs", i), ip, "'None' must be the first and only value", "cluster-ip")
-            elif kind in ("LoadBalancer", "NodePort"):
-                errors.invalid((*sp, "clusterIPs", 0), ip, f"may not be set to 'None' for {kind} services",
-                               "headless")
-        elif ip and rules.parse_ip(ip) is None:
-            errors.invalid((*sp, "clusterIPs", i), ip, "must be empty, 'None', or a valid IP address", "cluster-ip")
-    if cluster_ip and cluster_ips and cluster_ips[0] != cluster_ip:
-        errors.invalid((*sp, "clusterIPs"), cluster_ips, "first value must match `clusterIP`", "cluster-ip")
-    families = errors.typed(spec, "ipFamilies", sp, list) or []
-    seen: set[Any] = set()
-    for i, family in enumerate(families):
-        if family not in ("IPv4", "IPv6"):
-            errors.not_supported((*sp, "ipFamilies", i), family, ("IPv4", "IPv6"), "ip-family")
-        elif family in seen:
-            errors.add((*sp, "ipFamilies", i), f"Duplicate value: {_quote(family)}", "ip-family")
-        seen.add(family)
-    if len(families) > 2:
-        errors.invalid((*sp, "ipFamilies"), families, "may specify no more than one IP for each IP family",
-                       "ip-family")
-    policy = errors.typed(spec, "ipFamilyPolicy", sp, str)
-    policies = ("PreferDualStack", "RequireDualStack", "SingleStack")
-    if policy is not None and policy not in policies:
-        errors.not_supported((*sp, "ipFamilyPolicy"), policy, policies, "ip-family")
+    if cluster_ips[:1] == ["None"] and kind in ("LoadBalancer", "NodePort"):
+        errors.invalid((*sp, "clusterIPs", 0), "None", f"may not be set to 'None' for {kind} services", "headless")
+    _validate_cluster_ips(errors, spec, cluster_ip, cluster_ips)
     for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):
         if not isinstance(ip, str):
             errors.add((*sp, "externalIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
@@ -313,6 +288,57 @@ def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: A
             errors.check(rules.ip_address, (*sp, "externalIPs", i), ip, "external-ip")
         else:
             errors.check(rules.non_special_ip, (*sp, "externalIPs", i), ip, "external-ip")
+
+
+def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
+    """``ValidateServiceClusterIPsRelatedFields`` (not for ExternalName)."""
+    sp: Path = ("spec",)
+    if cluster_ip:
+        if cluster_ips and cluster_ips[0] != cluster_ip:
+            errors.invalid((*sp, "clusterIPs"), cluster_ips, "first value must match `clusterIP`", "cluster-ip")
+    elif cluster_ips:
+        errors.invalid((*sp, "clusterIPs"), cluster_ips, "must be empty when `clusterIP` is not specified",
+                       "cluster-ip")
+    families = errors.typed(spec, "ipFamilies", sp, list) or []
+    seen: set[Any] = set()
+    for i, family in enumerate(families):
+        if family not in ("IPv4", "IPv6"):
+            errors.not_supported((*sp, "ipFamilies", i), family, ("IPv4", "IPv6"), "ip-family")
+        if family in seen:
+            errors.add((*sp, "ipFamilies", i), f"Duplicate value: {_quote(family)}", "ip-family")
+        seen.add(family)
+    policy = errors.typed(spec, "ipFamilyPolicy", sp, str)
+    policies = ("PreferDualStack", "RequireDualStack", "SingleStack")
+    if policy is not None and policy not in policies:
+        errors.not_supported((*sp, "ipFamilyPolicy"), policy, policies, "ip-family")
+    invalid = False
+    for i, ip in enumerate(cluster_ips):
+        if i == 0 and ip == "None":
+            if len(cluster_ips) > 1:
+                invalid = True
+                errors.invalid((*sp, "clusterIPs"), cluster_ips, "'None' must be the first and only value",
+                               "cluster-ip")
+            continue
+        details = rules.ip_address(ip) if isinstance(ip, str) else ["must be a valid IP address"]
+        invalid = invalid or bool(details)
+        for detail in details:
+            errors.invalid((*sp, "clusterIPs", i), ip, detail, "cluster-ip")
+    if len(cluster_ips) > 2:
+        errors.invalid((*sp, "clusterIPs"), cluster_ips, "may only hold up to 2 values", "cluster-ip")
+    if invalid:
+        return
+    parsed = [rules.parse_ip(ip) for ip in cluster_ips if ip != "None"]
+    if len(cluster_ips) > 1 and len({a.version for a in parsed if a is not None}) < 2:
+        errors.invalid((*sp, "clusterIPs"), cluster_ips, "may specify no more than one IP for each IP family",
+                       "cluster-ip")
+    if cluster_ips and cluster_ips != ["None"]:
+        for i, (ip, family) in enumerate(zip(parsed, families, strict=False)):
+            if ip is None:
+                continue
+            expected = 6 if family == "IPv6" else 4 if family == "IPv4" else ip.version
+            if ip.version != expected:
+                errors.invalid((*sp, "clusterIPs", i), str(cluster_ips[i]),
+                               f"expected an IPv{expected} value as indicated by `ipFamilies[{i}]`", "cluster-ip")
 
 
 def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
@@ -415,8 +441,9 @@ def _type_fields(
     if lb_class is not None:
         if kind != "LoadBalancer":
             errors.add((*sp, "loadBalancerClass"),
-                       "Forbidden: may only be used when service type is 'LoadBalancer'", "load-balancer")
-        errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
+                       "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
+        else:
+            errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
     ranges = errors.typed(spec, "loadBalancerSourceRanges", sp, list)
     meta = _mapping(obj.get("metadata"))
     annotation = _mapping(meta.get("annotations")).get(LB_SOURCE_RANGES_ANNOTATION)

@@ -32,6 +32,8 @@ WORKLOAD_POD_SPEC: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 LB_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
+TOPOLOGY_HINTS_ANNOTATION = "service.kubernetes.io/topology-aware-hints"
+TOPOLOGY_MODE_ANNOTATION = "service.kubernetes.io/topology-mode"
 
 
 @dataclass(frozen=True)
@@ -445,18 +447,29 @@ def _type_fields(
         else:
             errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
     ranges = errors.typed(spec, "loadBalancerSourceRanges", sp, list)
-    meta = _mapping(obj.get("metadata"))
-    annotation = _mapping(meta.get("annotations")).get(LB_SOURCE_RANGES_ANNOTATION)
-    if ranges or annotation is not None:
-        path: Path = (*sp, "LoadBalancerSourceRanges") if ranges else ("metadata", "annotations",
-                                                                      LB_SOURCE_RANGES_ANNOTATION)
+    annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
+    annotation = annotations.get(LB_SOURCE_RANGES_ANNOTATION)
+    if ranges:
+        path: Path = (*sp, "LoadBalancerSourceRanges")
         if kind != "LoadBalancer":
             errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
-        # GetLoadBalancerSourceRanges: an empty annotation means 0.0.0.0/0.
-        values = ranges if ranges else (str(annotation).strip() or "0.0.0.0/0").split(",")
-        if any(not isinstance(v, str) or rules.ip_cidr(v) for v in values):
-            errors.invalid(path, ",".join(str(v) for v in values),
-                           "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ", "load-balancer")
+        for i, value in enumerate(ranges):  # space-padding is allowed, for historical reasons
+            text = value.strip() if isinstance(value, str) else str(value)
+            errors.check(rules.ip_cidr, (*path, i), text, "load-balancer")
+    elif annotation is not None:
+        path = ("metadata", "annotations", LB_SOURCE_RANGES_ANNOTATION)
+        if kind != "LoadBalancer":
+            errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
+        text = str(annotation).strip()
+        for value in text.split(",") if text else []:
+            errors.check(rules.ip_cidr, path, value.strip(), "load-balancer")
+    hints, mode = annotations.get(TOPOLOGY_HINTS_ANNOTATION), annotations.get(TOPOLOGY_MODE_ANNOTATION)
+    if hints is not None and mode is not None and hints != mode:
+        errors.invalid(("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION), mode,
+                       f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified", "annotation")
+    distribution = errors.typed(spec, "trafficDistribution", sp, str)
+    if distribution is not None and distribution != "PreferClose":
+        errors.not_supported((*sp, "trafficDistribution"), distribution, ("PreferClose",), "traffic-policy")
     accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and bool(spec.get("externalIPs")))
     etp = errors.typed(spec, "externalTrafficPolicy", sp, str)
     if etp is not None:

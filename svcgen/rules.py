@@ -270,7 +270,7 @@ def non_special_ip(value: str) -> list[str]:
 
 
 def ip_cidr(value: str) -> list[str]:
-    """One entry of loadBalancerSourceRanges: an IP range such as 10.0.0.0/8 (spaces trimmed)."""
+    """IsValidCIDR (sloppy, like netutils.ParseCIDRSloppy): an IP range such as 10.0.0.0/8."""
     try:
         # Go's net.ParseCIDR, unlike ip_network, insists on the "/prefix" part.
         text = value.strip()
@@ -280,5 +280,5 @@ def ip_cidr(value: str) -> list[str]:
             raise ValueError(text)
         ipaddress.ip_network(f"{parsed}/{int(prefix)}", strict=False)
     except ValueError:
-        return ["must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 "]
+        return ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"]
     return []

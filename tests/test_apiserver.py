@@ -192,10 +192,17 @@ INVALID: list[tuple[str, list[Tweak], str, str]] = [
     ("source ranges on ClusterIP", [_set("spec.loadBalancerSourceRanges", ["10.0.0.0/8"])],
      "spec.LoadBalancerSourceRanges", "Forbidden: may only be used when `type` is 'LoadBalancer'"),
     ("bad source range", [_set("spec.type", "LoadBalancer"), _set("spec.loadBalancerSourceRanges", ["10.0.0.1"])],
-     "spec.LoadBalancerSourceRanges", "must be a list of IP ranges"),
+     "spec.LoadBalancerSourceRanges[0]", "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
     ("bad source range annotation", [_set("spec.type", "LoadBalancer"), _set(
         "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "foo"})],
-     "metadata.annotations.service.beta.kubernetes.io/load-balancer-source-ranges", "must be a list of IP ranges"),
+     "metadata.annotations.service.beta.kubernetes.io/load-balancer-source-ranges", "must be a valid CIDR value"),
+    ("bad trafficDistribution", [_set("spec.trafficDistribution", "Nearest")], "spec.trafficDistribution",
+     'Unsupported value: "Nearest": supported values: "PreferClose"'),
+    ("topology annotations disagree", [_set("metadata.annotations", {
+        "service.kubernetes.io/topology-aware-hints": "Auto", "service.kubernetes.io/topology-mode": "Off"})],
+     "metadata.annotations.service.kubernetes.io/topology-mode",
+     'Invalid value: "Off": must match annotations[service.kubernetes.io/topology-aware-hints] when both are '
+     "specified"),
     ("loadBalancerClass on ClusterIP", [_set("spec.loadBalancerClass", "a.b/c")], "spec.loadBalancerClass",
      "Forbidden: may only be used when `type` is 'LoadBalancer'"),
     ("bad loadBalancerClass", [_set("spec.type", "LoadBalancer"), _set("spec.loadBalancerClass", "~a")],

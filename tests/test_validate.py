@@ -388,7 +388,7 @@ def test_type_specific_fields(write_app: Writer) -> None:
         ('Service "b"', "spec.externalTrafficPolicy"),
         ('Service "c"', "spec.loadBalancerClass"),
         ('Service "d"', "spec.LoadBalancerSourceRanges"),
-        ('Service "e"', "spec.LoadBalancerSourceRanges"),
+        ('Service "e"', "spec.LoadBalancerSourceRanges[0]"),
     ]
     assert found[1].message == 'Invalid value: "Local": may only be set for externally-accessible services'
 

@@ -11,9 +11,20 @@ __all__ = [
     "Severity",
     "SourceLocation",
     "SvcgenError",
+    "one_line",
 ]
 
 Severity = Literal["error", "warning"]
+
+
+# Control characters (a newline in a hostile name, say) are shown escaped: one problem, one line.
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so that it prints on one line."""
+    return text.translate(_ESCAPES)
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ class Problem:
         field = f" {self.field}:" if self.field else ""
         message = self.message if self.message.endswith(".") else self.message + "."
         hint = f" Fix: {self.hint}" if self.hint else ""
-        return f"{where}{self.severity}: {self.subject}:{field} {message}{hint}"
+        return one_line(f"{where}{self.severity}: {self.subject}:{field} {message}{hint}")
 
 
 class SvcgenError(Exception):

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from svcgen.apiserver import FieldError, Path, format_path, pod_spec, validate_pod_ports, validate_service
+from svcgen.errors import one_line
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.yamldoc import Document, load_documents
 
@@ -39,7 +40,7 @@ class LintProblem:
     def __str__(self) -> str:
         obj = "/".join(p for p in (self.kind, self.namespace, self.name) if p) or "-"
         field = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {obj}: {field}{self.message}"
+        return one_line(f"{self.file}:{self.line}:{self.column}: {self.severity}: {obj}: {field}{self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -145,3 +145,12 @@ def test_with_workloads_flag(write_app: Writer) -> None:
     assert "kind: Deployment" not in plain.out and "targetPort: 8080" in plain.out
     with_workloads = run_cli("render", "app.py", "--with-workloads")
     assert "kind: Deployment" in with_workloads.out and "targetPort: http" in with_workloads.out
+
+
+def test_hostile_names_stay_on_one_line(write_app: Writer) -> None:
+    write_app('app = App("a\\nb\\rc", labels={"k\\n": "v\\x00"})\n')
+    result = run_cli("render", "app.py")
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert len(lines) == 4 and all(line.startswith(("app.py:2: error: ", "svcgen: ")) for line in lines)
+    assert 'App "a\\nb\\rc"' in lines[0]

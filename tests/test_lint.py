@@ -256,3 +256,8 @@ spec:
   ports: [{port: 443, nodePort: 30443}]
 """
     assert [r for *_, r in lint(lb)] == ["node-port-collision"]
+
+
+def test_control_characters_in_values_are_escaped() -> None:
+    found = lint_texts([("x.yaml", 'kind: Service\nmetadata: {name: "a\\nb"}\nspec: {ports: [{port: 80}]}\n')])
+    assert found and all("\n" not in str(p) for p in found) and '"a\\nb"' in str(found[0])

@@ -24,7 +24,7 @@ from svcgen.cli_common import (
 from svcgen.files import read_text_if_exists
 from svcgen.lockfile import format_lock
 from svcgen.model import emits_workload, target_by_name
-from svcgen.nodeports import node_port_requests
+from svcgen.nodeports import HEALTH_CHECK_INDEX, node_port_requests
 from svcgen.render import Rendered
 
 __all__ = ["cmd_explain", "cmd_lock_prune", "cmd_ports", "cmd_render"]
@@ -110,6 +110,11 @@ def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     else sp.target.number,
                     "node_port": node_ports.get(index), "source": sources.get(index, ""),
                 })
+            health_check = node_ports.get((a, s, HEALTH_CHECK_INDEX))
+            if health_check is not None:
+                rows.append({"namespace": app.namespace or "", "service": service.name, "port_name": "",
+                             "protocol": "healthCheck", "port": None, "target_port": None, "node_port": health_check,
+                             "source": sources.get((a, s, HEALTH_CHECK_INDEX), "")})
     for reservation in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service)):
         rows.append({"namespace": reservation.namespace, "service": reservation.service, "port_name": "",
                      "protocol": "", "port": None, "target_port": None, "node_port": reservation.node_port,

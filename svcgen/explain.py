@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from svcgen.model import App, emits_workload, target_by_name
+from svcgen.nodeports import HEALTH_CHECK_INDEX
 
 __all__ = ["Chain", "chains", "to_mermaid", "to_svg", "to_text"]
 
@@ -34,6 +35,7 @@ class Chain:
     container_port_name: str
     node_port: int | None
     app_protocol: str | None
+    health_check: int | None = None
 
     @property
     def dns(self) -> str:
@@ -57,7 +59,8 @@ def chains(apps: Sequence[App], node_ports: Mapping[tuple[int, int, int], int], 
                     app.namespace, service.name, service.type, service.headless, service.external_name,
                     sp.port_name, sp.protocol, sp.service_port,
                     sp.target.name if target_by_name(sp, named) else str(sp.target.number),
-                    sp.container.name, sp.target.number, sp.target.name, node_ports.get((a, s, p)), sp.app_protocol))
+                    sp.container.name, sp.target.number, sp.target.name, node_ports.get((a, s, p)), sp.app_protocol,
+                    node_ports.get((a, s, HEALTH_CHECK_INDEX))))
             if not service.ports and service.type == "ExternalName":
                 found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
                                    "", "", 0, "", "", 0, "", None, None))
@@ -92,6 +95,9 @@ def to_text(items: Sequence[Chain]) -> str:
         if chain.title != title:
             title = chain.title
             lines.append(("\n" if lines else "") + title)
+            if chain.health_check:
+                lines.append(f"  health checks: the load balancer probes <node-ip>:{chain.health_check} "
+                             "(healthCheckNodePort) to find the nodes that run a pod")
         if chain.type == "ExternalName":
             lines.append(f"  {chain.dns} → DNS alias (CNAME) for {chain.external_name}; no ports are translated")
             continue

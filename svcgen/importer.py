@@ -17,7 +17,7 @@ from typing import Any
 from svcgen import rules
 from svcgen.apiserver import default_service, pod_spec
 from svcgen.errors import SvcgenError
-from svcgen.lock import Lock, PortKey
+from svcgen.lock import HEALTH_CHECK, Lock, PortKey
 from svcgen.yamldoc import load_documents
 
 __all__ = ["ImportError_", "Imported", "import_manifests"]
@@ -25,7 +25,7 @@ __all__ = ["ImportError_", "Imported", "import_manifests"]
 _SUPPORTED_SPEC = {
     "type", "ports", "selector", "clusterIP", "clusterIPs", "externalName", "allocateLoadBalancerNodePorts",
     "externalTrafficPolicy", "internalTrafficPolicy", "sessionAffinity", "sessionAffinityConfig",
-    "loadBalancerClass", "loadBalancerSourceRanges", "ipFamilies", "ipFamilyPolicy",
+    "loadBalancerClass", "loadBalancerSourceRanges", "ipFamilies", "ipFamilyPolicy", "healthCheckNodePort",
 }
 
 
@@ -265,6 +265,10 @@ def _service_context(app: _App, service: dict[str, Any], name: str, namespace: A
             options.append(f"session_affinity_timeout={timeout}")
     if isinstance(raw_spec.get("loadBalancerSourceRanges"), list):
         options.append(f"load_balancer_source_ranges={json.dumps(raw_spec['loadBalancerSourceRanges'])}")
+    health_check = raw_spec.get("healthCheckNodePort")
+    if isinstance(health_check, int) and health_check > 0 and kind == "LoadBalancer" \
+            and raw_spec.get("externalTrafficPolicy") == "Local":
+        lock[PortKey(namespace or "", name, "", HEALTH_CHECK)] = health_check
     return {"name": name, "options": options, "ports": ports}
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Lock", "PortKey"]
+__all__ = ["HEALTH_CHECK", "Lock", "PortKey"]
+
+HEALTH_CHECK = "healthCheck"
+"""The protocol slot of a Service's healthCheckNodePort key: ``ns/service//healthCheck``."""
 
 
 @dataclass(frozen=True, order=True)
 class PortKey:
-    """The stable identity of a Service port: namespace ("" for none), Service, port name, protocol."""
+    """The stable identity of a Service port: namespace ("" for none), Service, port name, protocol.
+
+    A Service's healthCheckNodePort has an empty port name and the protocol ``healthCheck``.
+    """
 
     namespace: str
     service: str

@@ -21,7 +21,7 @@ from typing import Any
 
 from svcgen.emit import to_yaml
 from svcgen.errors import SvcgenError
-from svcgen.lock import Lock, PortKey
+from svcgen.lock import HEALTH_CHECK, Lock, PortKey
 from svcgen.portrange import NodePortRange
 from svcgen.yamldoc import Document, load_documents
 
@@ -31,13 +31,14 @@ LOCK_FORMAT_VERSION = 1
 
 HEADER = """\
 # svcgen.lock - nodePorts managed by svcgen. Commit this file and review changes to it.
-# One line per Service port: NAMESPACE/SERVICE/PORT-NAME/PROTOCOL: NODEPORT ("-" = no namespace).
+# One line per Service port: NAMESPACE/SERVICE/PORT-NAME/PROTOCOL: NODEPORT ("-" = no namespace;
+# NAMESPACE/SERVICE//healthCheck is a LoadBalancer's healthCheckNodePort).
 # svcgen never moves an entry. Entries whose port is gone stay reserved until
 # `svcgen lock prune`; delete an entry by hand only to have that port allocated again.
 """
 
 _KEY_RE = re.compile(r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)?/"
-                     r"(TCP|UDP|SCTP)")
+                     r"(TCP|UDP|SCTP|healthCheck)")
 
 
 class LockFileError(SvcgenError):
@@ -131,7 +132,9 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
 
 
 def _may_share(a: PortKey, b: PortKey) -> bool:
-    return (a.namespace, a.service) == (b.namespace, b.service) and a.protocol != b.protocol
+    """Only same-number ports of one Service (53/TCP, 53/UDP) share; a healthCheckNodePort never does."""
+    same_service = (a.namespace, a.service) == (b.namespace, b.service)
+    return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
 
 
 class _Lines:

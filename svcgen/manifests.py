@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from svcgen.model import App, Service, ServicePort, emits_workload, stateful_service_name, target_by_name
-from svcgen.nodeports import Assignment
+from svcgen.nodeports import HEALTH_CHECK_INDEX, Assignment
 
 __all__ = ["build_manifests", "build_service", "build_workload"]
 
@@ -86,6 +86,9 @@ def build_service(
         spec["loadBalancerSourceRanges"] = list(service.load_balancer_source_ranges)
     if service.external_traffic_policy is not None:
         spec["externalTrafficPolicy"] = service.external_traffic_policy
+    health_check = node_ports.get((a, s, HEALTH_CHECK_INDEX))
+    if health_check is not None:
+        spec["healthCheckNodePort"] = health_check
     if service.internal_traffic_policy is not None:
         spec["internalTrafficPolicy"] = service.internal_traffic_policy
     if service.session_affinity is not None:

@@ -41,6 +41,7 @@ __all__ = [
     "TrafficPolicy",
     "WorkloadKind",
     "emits_workload",
+    "needs_health_check",
     "service_subject",
     "stateful_service_name",
     "target_by_name",
@@ -246,6 +247,9 @@ class Service(_Declaration):
         session_affinity_timeout: seconds of ClientIP affinity, 1-86400 (Kubernetes: 10800).
         load_balancer_class: the load balancer implementation; LoadBalancer only.
         load_balancer_source_ranges: client IP ranges allowed in; LoadBalancer only.
+        health_check_node_port: the healthCheckNodePort of a LoadBalancer with
+            ``external_traffic_policy="Local"``: ``AUTO`` (default: svcgen allocates it and keeps it
+            in the lock, like a nodePort), a pinned number, or ``None`` (the cluster picks one).
     """
 
     name: StrictStr
@@ -262,6 +266,7 @@ class Service(_Declaration):
     session_affinity_timeout: StrictInt | None = None
     load_balancer_class: StrictStr | None = None
     load_balancer_source_ranges: tuple[StrictStr, ...] = ()
+    health_check_node_port: NodePort = AUTO
 
     def __init__(
         self,
@@ -280,6 +285,7 @@ class Service(_Declaration):
         session_affinity_timeout: int | None = None,
         load_balancer_class: str | None = None,
         load_balancer_source_ranges: Iterable[str] = (),
+        health_check_node_port: NodePort = AUTO,
     ) -> None:
         self._init(
             f'Service "{name}"',
@@ -297,6 +303,7 @@ class Service(_Declaration):
             session_affinity_timeout=session_affinity_timeout,
             load_balancer_class=load_balancer_class,
             load_balancer_source_ranges=_seq(load_balancer_source_ranges),
+            health_check_node_port=health_check_node_port,
         )
 
 
@@ -384,3 +391,8 @@ def stateful_service_name(app: App) -> str | None:
     headless = [s for s in app.services if s.headless]
     chosen = headless or list(app.services)
     return chosen[0].name if chosen else None
+
+
+def needs_health_check(service: Service) -> bool:
+    """``NeedsHealthCheck``: a LoadBalancer with externalTrafficPolicy Local has a healthCheckNodePort."""
+    return service.type == "LoadBalancer" and service.external_traffic_policy == "Local"

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from svcgen.errors import DeclarationError, Problem, SourceLocation
-from svcgen.lock import Lock, PortKey
-from svcgen.model import AUTO, App, Service, service_subject
+from svcgen.lock import HEALTH_CHECK, Lock, PortKey
+from svcgen.model import AUTO, App, Service, needs_health_check, service_subject
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 __all__ = [
+    "HEALTH_CHECK_INDEX",
     "Allocated",
     "Allocation",
     "Assignment",
@@ -34,7 +35,10 @@ __all__ = [
 ]
 
 PortIndex = tuple[int, int, int]
-"""(app, service, port) positions of a Service port in the rendered set of Apps."""
+"""(app, service, port) positions of a Service port in the rendered set of Apps; port -1 is the
+Service's healthCheckNodePort."""
+
+HEALTH_CHECK_INDEX = -1
 
 Assignment = dict[PortIndex, int]
 """The nodePort of every Service port that has one."""
@@ -131,6 +135,15 @@ def node_port_requests(apps: Sequence[App]) -> list[Request]:
                         subject=f'{service_subject(app, service)} port "{first.port_name}"',
                         location=first.location,
                     ))
+            hcnp = service.health_check_node_port
+            if needs_health_check(service) and hcnp is not None:
+                requests.append(Request(
+                    indexes=((a, s, HEALTH_CHECK_INDEX),),
+                    keys=(PortKey(app.namespace or "", service.name, "", HEALTH_CHECK),),
+                    pinned=hcnp if isinstance(hcnp, int) else None,
+                    subject=f"{service_subject(app, service)} healthCheckNodePort",
+                    location=service.location,
+                ))
     return requests
 
 

@@ -26,6 +26,7 @@ from svcgen.model import (
     stateful_service_name,
     target_by_name,
 )
+from svcgen.nodeports import HEALTH_CHECK_INDEX
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 __all__ = ["validate"]
@@ -89,7 +90,7 @@ def validate(
     check.with_workloads = with_workloads
     workloads: dict[tuple[str, str], App] = {}
     services: dict[tuple[str, str], Service] = {}
-    pinned: dict[int, tuple[str, SourceLocation | None, int]] = {}
+    pinned: dict[int, tuple[str, SourceLocation | None, object]] = {}
     for a, app in enumerate(apps):
         _check_app(check, app, workloads)
         for s, service in enumerate(app.services):
@@ -227,13 +228,15 @@ _FROM_CONTAINER_PORT = {"target-port"}
 
 def _check_service(
     check: _Checker, app: App, service: Service, indexes: tuple[int, int],
-    pinned: dict[int, tuple[str, SourceLocation | None, int]],
+    pinned: dict[int, tuple[str, SourceLocation | None, object]],
 ) -> None:
     """The API server's own checks on the Service svcgen would write, then the DSL's own rules."""
     subject = service_subject(app, service)
     a, s = indexes
     named = emits_workload(app, check.with_workloads)
     pins = {(a, s, p): sp.node_port for p, sp in enumerate(service.ports) if isinstance(sp.node_port, int)}
+    if isinstance(service.health_check_node_port, int):
+        pins[(a, s, HEALTH_CHECK_INDEX)] = service.health_check_node_port
     manifest = build_service(app, service, a, s, pins, named_targets=named)
     flagged_node_ports: set[int] = set()
     for error in validate_service(manifest, check.range):
@@ -252,12 +255,21 @@ def _check_service(
                 hint = f"pin a port in {check.range}, or leave node_port unset to have one allocated"
             if path[3:] == ("nodePort",):
                 flagged_node_ports.add(path[2])
+        elif path == ("spec", "healthCheckNodePort"):
+            flagged_node_ports.add(HEALTH_CHECK_INDEX)
+            hint = 'only a LoadBalancer with external_traffic_policy="Local" has one; drop health_check_node_port'
         check.add(who, format_path(path), error.message, hint, where)
     _check_dsl_only(check, app, service, subject, named)
+    if service.type not in ("NodePort", "LoadBalancer"):
+        return
     for p, sp in enumerate(service.ports):
-        if isinstance(sp.node_port, int) and p not in flagged_node_ports and service.type in ("NodePort",
-                                                                                            "LoadBalancer"):
-            _check_pin_across_services(check, service, sp, p, subject, pinned)
+        if isinstance(sp.node_port, int) and p not in flagged_node_ports:
+            _check_pin_across_services(check, sp.node_port, f'{subject} port "{sp.port_name}"',
+                                       f"spec.ports[{p}].nodePort", sp.location, id(service), pinned)
+    health_check = service.health_check_node_port
+    if isinstance(health_check, int) and HEALTH_CHECK_INDEX not in flagged_node_ports:
+        _check_pin_across_services(check, health_check, f"{subject} healthCheckNodePort", "spec.healthCheckNodePort",
+                                   service.location, (id(service), "healthCheck"), pinned)
 
 
 def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, named: bool) -> None:
@@ -304,17 +316,18 @@ def _check_named_target(check: _Checker, app: App, sp: ServicePort, subject: str
 
 
 def _check_pin_across_services(
-    check: _Checker, service: Service, sp: ServicePort, i: int, subject: str,
-    pinned: dict[int, tuple[str, SourceLocation | None, int]],
+    check: _Checker, node_port: int, owner: str, field: str, location: SourceLocation | None, token: object,
+    pinned: dict[int, tuple[str, SourceLocation | None, object]],
 ) -> None:
-    """The cluster's allocator is keyed on the number alone: a pin belongs to one Service."""
-    node_port = sp.node_port
-    assert isinstance(node_port, int)
-    owner = pinned.get(node_port)
-    if owner is not None and owner[2] != id(service):
-        check.add(f'{subject} port "{sp.port_name}"', f"spec.ports[{i}].nodePort",
-                  f"Invalid value: {node_port}: provided port is already allocated to {owner[0]} "
-                  f"(declared at {owner[1]})",
-                  "pin another nodePort, or leave node_port unset to have a free one allocated", sp.location)
+    """The cluster's allocator is keyed on the number alone: a pin belongs to one owner.
+
+    ``token`` identifies the owner: the ports of one Service share theirs (53/TCP and 53/UDP may
+    share a pin); a healthCheckNodePort has one of its own.
+    """
+    other = pinned.get(node_port)
+    if other is not None and other[2] != token:
+        check.add(owner, field, f"Invalid value: {node_port}: provided port is already allocated to {other[0]} "
+                  f"(declared at {other[1]})",
+                  "pin another nodePort, or leave it unset to have a free one allocated", location)
         return
-    pinned.setdefault(node_port, (f'{subject} port "{sp.port_name}"', sp.location, id(service)))
+    pinned.setdefault(node_port, (owner, location, token))

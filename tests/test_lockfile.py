@@ -68,3 +68,10 @@ def test_same_service_siblings_may_share() -> None:
 def test_configured_range_applies() -> None:
     text = "version: 1\nnodePorts:\n  a/web/http/TCP: 20000\n"
     assert len(parse_lock(text, "svcgen.lock", NodePortRange(20000, 20100))) == 1
+
+
+def test_health_check_keys() -> None:
+    text = "version: 1\nnodePorts:\n  ns/lb//healthCheck: 30001\n  ns/lb/https/TCP: 30000\n"
+    assert parse_lock(text, "svcgen.lock", RANGE).get(PortKey("ns", "lb", "", "healthCheck")) == 30001
+    with pytest.raises(LockFileError, match="is given to both"):
+        parse_lock("version: 1\nnodePorts:\n  ns/lb//healthCheck: 30000\n  ns/lb/https/TCP: 30000\n", "l", RANGE)

@@ -145,3 +145,31 @@ def test_split_siblings_keep_one_number_and_the_other_gets_a_new_one() -> None:
 def test_same_input_same_result() -> None:
     apps = [_web("b", "auto", 30010), _web("a", "auto", "auto")]
     assert allocate_node_ports(apps) == allocate_node_ports(apps)
+
+
+def _lb(name: str, health_check: int | str | None = "auto", policy: str | None = "Local") -> App:
+    c = Container("c", ports=[Port("https", 8443)])
+    return App(name, namespace="ns", labels={"app": name}, containers=[c], services=[
+        Service(name, type="LoadBalancer", external_traffic_policy=policy,  # type: ignore[arg-type]
+                health_check_node_port=health_check,  # type: ignore[arg-type]
+                ports=[c.port("https").expose(443)])])
+
+
+def test_health_check_node_ports_are_allocated_and_locked() -> None:
+    allocation = allocate_node_ports([_lb("a")])
+    assert allocation.assignment == {(0, 0, -1): 30000, (0, 0, 0): 30001}  # new ports go in key order
+    assert allocation.lock.get(PortKey("ns", "a", "", "healthCheck")) == 30000
+    again = allocate_node_ports([_lb("a")], allocation.lock)
+    assert again.assignment == allocation.assignment and [i.source for i in again.allocated] == ["lock", "lock"]
+
+
+def test_health_check_only_for_local_load_balancers_and_none_leaves_it_to_the_cluster() -> None:
+    assert allocate_node_ports([_lb("a", policy="Cluster")]).assignment == {(0, 0, 0): 30000}
+    assert allocate_node_ports([_lb("a", policy=None)]).assignment == {(0, 0, 0): 30000}
+    assert allocate_node_ports([_lb("a", health_check=None)]).assignment == {(0, 0, 0): 30000}
+    assert allocate_node_ports([_lb("a", health_check=30500)]).assignment == {(0, 0, 0): 30000, (0, 0, -1): 30500}
+
+
+def test_a_pinned_health_check_port_conflicts_like_a_node_port() -> None:
+    with pytest.raises(DeclarationError, match="already allocated to ns/b/https/TCP"):
+        allocate_node_ports([_lb("a", health_check=30000)], Lock({PortKey("ns", "b", "https", "TCP"): 30000}))

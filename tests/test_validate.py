@@ -501,3 +501,20 @@ def test_inherited_port_names_are_checked_once(write_app: Writer) -> None:
         ('container "b" of App "web"', "name", "Invalid value"),  # the container port, once
         ('Service "web" port "http"', "spec.ports[1].name", 'Duplicate value'),
     ]
+
+
+def test_health_check_node_port_pins(write_app: Writer) -> None:
+    found = problems(write_app, """
+        c = Container("c", ports=[Port("https", 8443), Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[c], services=[
+            Service("a", type="LoadBalancer", external_traffic_policy="Local", health_check_node_port=30100,
+                    ports=[c.port("https").expose(node_port=30100)]),
+            Service("b", type="NodePort", health_check_node_port=30200, ports=[c.port("http").expose()]),
+        ])
+    """)
+    assert [(p.subject, p.field, p.message.split(":")[0]) for p in found] == [
+        ('Service "a" healthCheckNodePort', "spec.healthCheckNodePort", "Invalid value"),
+        ('Service "b"', "spec.healthCheckNodePort", "Invalid value"),
+    ]
+    assert "already allocated to Service \"a\" port \"https\"" in found[0].message
+    assert "may only be set when `type` is 'LoadBalancer'" in found[1].message

@@ -54,8 +54,10 @@ catalog = App(
                 catalog_health.port("health").expose(target_by="name"),
             ],
         ),
+        # Local traffic policy keeps client IPs; the load balancer then health-checks each node on
+        # a healthCheckNodePort, which svcgen allocates and locks like any nodePort.
         Service("catalog-admin", type="LoadBalancer", load_balancer_class="example.com/internal",
-                ports=[catalog_api.port("admin").expose(80)]),
+                external_traffic_policy="Local", ports=[catalog_api.port("admin").expose(80)]),
     ],
 )
 

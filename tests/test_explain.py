@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_cli
 
 
@@ -62,6 +63,10 @@ def test_svg_and_html(example: Callable[[str], Path]) -> None:
     assert html.startswith("<!doctype html>") and "<svg" in html and "flowchart LR" in html
 
 
-def test_the_committed_picture_is_current(example: Callable[[str], Path]) -> None:
-    svg = run_cli("explain", str(example("webshop") / "app.py"), "--format", "svg").out
-    assert svg == (ROOT / "docs" / "explain-webshop.svg").read_text()
+@pytest.mark.parametrize(("name", "fmt", "doc"), [
+    ("webshop", "svg", "explain-webshop.svg"), ("seed", "svg", "explain-seed.svg"),
+    ("seed", "mermaid", "explain-seed.mmd"),
+])
+def test_the_committed_pictures_are_current(name: str, fmt: str, doc: str, example: Callable[[str], Path]) -> None:
+    out = run_cli("explain", str(example(name) / "app.py"), "--format", fmt).out
+    assert out == (ROOT / "docs" / doc).read_text()

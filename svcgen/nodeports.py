@@ -150,7 +150,7 @@ def node_port_requests(apps: Sequence[App]) -> list[Request]:
 class _Taken:
     """Every nodePort that is not free, with a description of its owner for messages."""
 
-    def __init__(self, lock: Lock, reserved: Iterable[Reservation], lock_name: str) -> None:
+    def __init__(self, lock: Lock, reserved: Iterable[Reservation]) -> None:
         self.reserved: dict[int, list[Reservation]] = {}
         for reservation in reserved:
             self.reserved.setdefault(reservation.node_port, []).append(reservation)
@@ -158,7 +158,6 @@ class _Taken:
         for key, port in lock.entries.items():
             self.locked.setdefault(port, []).append(key)
         self.claimed: dict[int, Request] = {}
-        self.lock_name = lock_name
 
     def is_free(self, port: int) -> bool:
         return port not in self.reserved and port not in self.locked and port not in self.claimed
@@ -192,7 +191,7 @@ def allocate_node_ports(
     """
     lock = lock or Lock()
     requests = node_port_requests(apps)
-    taken = _Taken(lock, reserved, lock_name)
+    taken = _Taken(lock, reserved)
     problems: list[Problem] = []
     results: dict[int, Allocated] = {}
     # Pins first: they are the user's explicit choice.

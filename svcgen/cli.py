@@ -144,8 +144,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXIT_CODES,
     )
     prune.add_argument("--check", action="store_true", help="write nothing; exit 1 if entries would be removed")
+    lock_commands.add_parser(
+        "check", parents=[common, project], help="exit 1 with a diff if the lock file is not current",
+        description="The same as `svcgen render --check` without -o: write nothing, and fail when rendering "
+                    "would change the lock file (for CI).",
+        epilog=_EXIT_CODES,
+    )
     return parser
-
 
 
 
@@ -197,6 +202,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> i
             return cli_render.cmd_ports(args, out, err)
         if args.command == "explain":
             return cli_render.cmd_explain(args, out, err)
+        if args.lock_command == "check":
+            args.check, args.output, args.format = True, None, "yaml"
+            return cli_render.cmd_render(args, out, err)
         return cli_render.cmd_lock_prune(args, out, err)
     if args.command == "new":
         from svcgen.cli_new import cmd_new

@@ -186,3 +186,12 @@ def test_a_failed_render_creates_no_lock_folder(write_app: Writer, tmp_path: Pat
     write_app(TWO.replace('Service("api"', 'Service("API"'))
     assert run_cli("render", "app.py", "--lock", "deploy/svcgen.lock").code == 1
     assert not (tmp_path / "deploy").exists()
+
+
+def test_lock_check(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    result = run_cli("lock", "check", "app.py")
+    assert result.code == 1 and "+  -/shop/admin/TCP: 30000" in result.out
+    assert not (tmp_path / "svcgen.lock").exists()
+    run_cli("render", "app.py")
+    assert run_cli("lock", "check", "app.py").code == 0

@@ -54,10 +54,14 @@ def test_eight_renders_at_once_share_one_lock(tmp_path: Path) -> None:
 
 def test_a_render_waits_for_the_os_lock(tmp_path: Path) -> None:
     (tmp_path / "app0.py").write_text(_app_source(0))
+    start = time.perf_counter()
+    free = _svcgen("render", "app0.py", "--lock", "other/svcgen.lock", cwd=tmp_path)
+    assert free.wait(timeout=60) == 0
+    unblocked = time.perf_counter() - start
     with exclusive_lock(tmp_path / "svcgen.lock"):
         proc = _svcgen("render", "app0.py", cwd=tmp_path)
-        time.sleep(1.5)
-        assert proc.poll() is None  # blocked on the lock
+        time.sleep(max(3 * unblocked, 2.0))
+        assert proc.poll() is None  # three times longer than a free render: it waits for the lock
         assert not (tmp_path / "svcgen.lock").exists()
     err = proc.communicate(timeout=60)[1]
     assert proc.returncode == 0, err

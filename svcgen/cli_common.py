@@ -61,12 +61,14 @@ class Project:
 
 
 def display(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it (for messages)."""
     with contextlib.suppress(ValueError):
         return str(path.resolve().relative_to(Path.cwd()))
     return str(path)
 
 
 def reserve_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """The --reserve files: files as given, directories searched for *.yaml, *.yml and *.json."""
     for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path):
@@ -81,6 +83,7 @@ def reserve_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 
 def load_project(args: argparse.Namespace) -> Project:
+    """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files)."""
     settings = find_settings(args.paths[0])
     node_port_range = args.node_port_range or settings.node_port_range or DEFAULT_NODE_PORT_RANGE
     lock_path = Path(args.lock) if args.lock else settings.lock
@@ -98,6 +101,7 @@ def load_project(args: argparse.Namespace) -> Project:
 
 
 def read_lock(project: Project) -> tuple[str | None, Lock]:
+    """The lock file's text (None if there is none) and its parsed entries."""
     try:
         text = read_text_if_exists(project.lock_path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -106,6 +110,7 @@ def read_lock(project: Project) -> tuple[str | None, Lock]:
 
 
 def render_project(project: Project, lock: Lock) -> Rendered:
+    """Render the project's Apps against ``lock``: nothing is written."""
     return render(project.apps, lock=lock, reserved=project.reservations,
                   node_port_range=project.node_port_range, lock_name=display(project.lock_path),
                   with_workloads=project.with_workloads)
@@ -119,6 +124,7 @@ def new_lock_text(old: str | None, lock: Lock) -> str | None:
 
 
 def diff(old: str | None, new: str, name: str) -> str:
+    """A unified diff from ``old`` to ``new`` for the file ``name``."""
     import difflib
 
     return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
@@ -126,6 +132,7 @@ def diff(old: str | None, new: str, name: str) -> str:
 
 
 def write(path: str | Path, text: str) -> None:
+    """Write ``text`` atomically, making the folder if needed; failures are usage errors."""
     folder = Path(path).parent
     if not folder.is_dir():
         try:

@@ -9,6 +9,7 @@ labels and container ports; svcgen does not take them over (``workload`` stays u
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -81,7 +82,8 @@ def _identifier(name: str, taken: set[str]) -> str:
     if base[0].isdigit():
         base = f"c_{base}"
     var, n = base, 2
-    while var in taken or var in {"App", "Container", "Port", "Service", "AUTO"}:
+    while var in taken or var in {"App", "Container", "Port", "Service", "AUTO"} or keyword.iskeyword(var) \
+            or keyword.issoftkeyword(var):
         var, n = f"{base}_{n}", n + 1
     taken.add(var)
     return var

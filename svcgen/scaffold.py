@@ -8,6 +8,7 @@ inject code. Pure apart from reading the templates: returns file names and texts
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,8 @@ def scaffold_files(
     _check(name, ports, service_type, image, namespace)
     var = re.sub(r"\W", "_", name)
     var = var if var.isidentifier() and not var[0].isdigit() else f"c_{var}"
+    if keyword.iskeyword(var) or keyword.issoftkeyword(var) or var in ("App", "Container", "Port", "Service", "app"):
+        var = f"{var}_container"
     context = {"name": name, "ports": ports, "type": service_type, "image": image, "namespace": namespace,
                "var": var}
     env = _environment()

@@ -83,3 +83,12 @@ def test_nothing_to_import_is_an_error(tmp_path: Path, monkeypatch: Any) -> None
     result = run_cli("import", "cm.yaml", "--dir", "out")
     assert result.code == 1 and "no Service to import" in result.err and 'Service "m" has no selector' in result.err
     assert not (tmp_path / "out").exists()
+
+
+def test_keyword_names_make_valid_code() -> None:
+    text = ("kind: Deployment\nmetadata: {name: class}\nspec:\n  template:\n    metadata: {labels: {app: x}}\n"
+            "    spec:\n      containers: [{name: import, image: x, ports: [{name: http, containerPort: 80}]}]\n"
+            "---\nkind: Service\nmetadata: {name: for}\nspec: {selector: {app: x}, ports: [{port: 80}]}\n")
+    imported = import_manifests([("k.yaml", text)])
+    compile(imported.source, "app.py", "exec")
+    assert len(_run(imported.source)) == 1

@@ -129,3 +129,9 @@ def test_new_from_a_real_non_editable_install(tmp_path: Path) -> None:
     assert render.returncode == 0 and "nodePort: 30000" in render.stdout
 
 
+
+
+def test_names_that_are_python_keywords_make_valid_code() -> None:
+    for name in ("class", "import", "match", "app"):
+        files = scaffold_files(name, [parse_port_spec("http:80")])
+        compile(files["app.py"], "app.py", "exec")

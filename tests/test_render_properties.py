@@ -4,7 +4,7 @@ rules) finds no error in."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import kubernetes_validate
 from hypothesis import HealthCheck, event, given, settings
@@ -19,8 +19,9 @@ INVALID_NAMES = ["Bad", "1st", "a--b", "-x", "", "longer-than-fifteen", "a" * 64
 # rendering, while every kind of mistake still turns up.
 names = st.sampled_from(VALID_NAMES * 20 + INVALID_NAMES)
 numbers = st.sampled_from([1, 53, 80, 443, 8080, 65535, 30000, 30080, 32767] * 12 + [0, 65536])
-protocols = st.sampled_from(["TCP", "UDP", "SCTP"])
-node_ports = st.sampled_from(["auto"] * 20 + [None] * 4 + [30000, 30001, 30080, 32767, 29999, 0])
+protocols: st.SearchStrategy[Literal["TCP", "UDP", "SCTP"]] = st.sampled_from(["TCP", "UDP", "SCTP"])
+node_ports: st.SearchStrategy[int | Literal["auto"] | None] = st.sampled_from(
+    ["auto"] * 20 + [None] * 4 + [30000, 30001, 30080, 32767, 29999, 0])
 VERSION = kubernetes_validate.utils.latest_version()
 
 

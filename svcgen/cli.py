@@ -262,6 +262,8 @@ def main(
         if debug:
             traceback.print_exc(file=err)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # the reader of our output went away: main_exit ends quietly
     except OSError as exc:  # a file system refusal not foreseen above: still a message, not a traceback
         name = f"{exc.filename}: " if exc.filename else ""
         print(f"svcgen: {name}error: {exc.strerror or exc}", file=err)
@@ -271,5 +273,17 @@ def main(
 
 
 def main_exit() -> None:
-    """Console-script entry point: run :func:`main` and exit with its code."""
-    sys.exit(main())
+    """Console-script entry point: run :func:`main` and exit with its code.
+
+    A reader that stops early (``svcgen render app.py | head``) ends the output quietly, as for
+    other command-line tools, instead of with a BrokenPipeError traceback.
+    """
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
+    sys.exit(code)

@@ -154,3 +154,19 @@ def test_hostile_names_stay_on_one_line(write_app: Writer) -> None:
     lines = result.err.splitlines()
     assert len(lines) == 4 and all(line.startswith(("app.py:2: error: ", "svcgen: ")) for line in lines)
     assert 'App "a\\nb\\rc"' in lines[0]
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(write_app: Writer, tmp_path: Path) -> None:
+    write_app("""
+        c = Container("c", ports=[Port("http", 80)])
+        apps = [App(f"a{i}", labels={"app": f"a{i}"}, containers=[c],
+                    services=[Service(f"s{i}", ports=[c.port("http").expose()])]) for i in range(2000)]
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141 and err == b""

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from svcgen.config import find_settings
 from svcgen.errors import Problem, SvcgenError
@@ -21,9 +21,6 @@ from svcgen.nodeports import Reservation
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.render import Rendered, render
 
-if TYPE_CHECKING:
-    from svcgen.lint import LintProblem
-
 __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
@@ -32,7 +29,6 @@ __all__ = [
     "UsageError",
     "diff",
     "display",
-    "lint_sources",
     "load_project",
     "locked",
     "new_lock_text",
@@ -153,46 +149,3 @@ def locked(project: Project, check: bool) -> contextlib.AbstractContextManager[N
 def print_problems(problems: Sequence[Problem], err: TextIO) -> None:
     for problem in problems:
         print(problem, file=err)
-
-
-def lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, str]], list[LintProblem], bool]:
-    """The texts to lint; problems for files that are not text; whether some path was unreadable."""
-    from svcgen.lint import LintProblem
-
-    sources: list[tuple[str, str]] = []
-    problems: list[LintProblem] = []
-    unreadable = False
-    files: list[Path] = []
-    for raw in paths:
-        if raw == "-":
-            sources.append(("<stdin>", stdin.read()))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.suffix in (".yaml", ".yml") and p.is_file())
-        elif path.exists():
-            files.append(path)
-        else:
-            problems.append(LintProblem(raw, 0, 0, 0, "", "", "", "", "error", "read", "no such file or directory"))
-            unreadable = True
-    for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            problems.append(LintProblem(str(file), 0, 0, 0, "", "", "", "", "error", "read",
-                                        f"cannot read: {exc.strerror or exc}"))
-            unreadable = True
-            continue
-        if b"\0" in data:
-            problems.append(LintProblem(str(file), 1, 1, 0, "", "", "", "", "error", "read",
-                                        "not a text file (it contains NUL bytes)"))
-            continue
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            problems.append(LintProblem(str(file), line, 1, 0, "", "", "", "", "error", "read",
-                                        f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
-            continue
-        sources.append((str(file), text))
-    return sources, problems, unreadable

@@ -3,17 +3,65 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from svcgen.cli_common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, display, lint_sources, write
+from svcgen.cli_common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, display, write
 from svcgen.config import find_settings
 from svcgen.files import exclusive_lock, read_text_if_exists
 from svcgen.lock import Lock
 from svcgen.lockfile import format_lock, parse_lock
 from svcgen.portrange import DEFAULT_NODE_PORT_RANGE
 
-__all__ = ["cmd_import", "cmd_lint"]
+if TYPE_CHECKING:
+    from svcgen.lint import LintProblem
+
+__all__ = ["cmd_import", "cmd_lint", "lint_sources"]
+
+
+def lint_sources(paths: Sequence[str], stdin: TextIO) -> tuple[list[tuple[str, str]], list[LintProblem], bool]:
+    """The texts to lint; problems for files that are not text; whether some path was unreadable."""
+    from svcgen.lint import LintProblem
+
+    sources: list[tuple[str, str]] = []
+    problems: list[LintProblem] = []
+    unreadable = False
+    files: list[Path] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(("<stdin>", stdin.read()))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(LintProblem(raw, 0, 0, 0, "", "", "", "", "error", "read", "no such file or directory"))
+            unreadable = True
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            problems.append(LintProblem(str(file), 0, 0, 0, "", "", "", "", "error", "read",
+                                        f"cannot read: {exc.strerror or exc}"))
+            unreadable = True
+            continue
+        if b"\0" in data:
+            problems.append(LintProblem(str(file), 1, 1, 0, "", "", "", "", "error", "read",
+                                        "not a text file (it contains NUL bytes)"))
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problems.append(LintProblem(str(file), line, 1, 0, "", "", "", "", "error", "read",
+                                        f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
+            continue
+        sources.append((str(file), text))
+    return sources, problems, unreadable
+
 
 def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     import json
@@ -71,9 +119,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         merged = Lock({**current.entries, **imported.lock.entries})
         text = format_lock(merged)
         parse_lock(text, display(lock_path), node_port_range)  # range and sharing rules, before writing
+        existed = target.exists()
         write(target, imported.source)
         if len(merged) and text != old:
-            write(lock_path, text)
+            try:
+                write(lock_path, text)
+            except UsageError:
+                if not existed:  # no app.py whose nodePorts are not recorded
+                    target.unlink(missing_ok=True)
+                raise
     for warning in imported.warnings:
         print(f"warning: {warning}", file=err)
     print(f"wrote {target}", file=out)

@@ -25,7 +25,7 @@ from svcgen.lock import HEALTH_CHECK, Lock, PortKey
 from svcgen.portrange import NodePortRange
 from svcgen.yamldoc import Document, load_documents
 
-__all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "key_text", "parse_lock"]
+__all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "parse_lock"]
 
 LOCK_FORMAT_VERSION = 1
 
@@ -45,11 +45,6 @@ class LockFileError(SvcgenError):
     """The lock file cannot be used as it is (malformed, inconsistent, or from a newer svcgen)."""
 
 
-def key_text(key: PortKey) -> str:
-    """The lock file's spelling of a key."""
-    return str(key)
-
-
 def _parse_key(text: str) -> PortKey | None:
     if not _KEY_RE.fullmatch(text):
         return None
@@ -59,7 +54,7 @@ def _parse_key(text: str) -> PortKey | None:
 
 def format_lock(lock: Lock) -> str:
     """The lock file's text: header comment, format version, one sorted line per entry."""
-    entries = dict(sorted((key_text(key), port) for key, port in lock.entries.items()))
+    entries = dict(sorted((str(key), port) for key, port in lock.entries.items()))
     return HEADER + to_yaml([{"version": LOCK_FORMAT_VERSION, "nodePorts": entries}])
 
 
@@ -123,7 +118,7 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
         other = seen.get(value)
         if other is not None and not _may_share(other[0], key):
             raise LockFileError(
-                f"{source}:{line}: error: nodePort {value} is given to both `{key_text(other[0])}` (line {other[1]}) "
+                f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line {other[1]}) "
                 f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number ports of one "
                 "Service with different protocols). Fix: delete one of the entries to have it allocated again")
         seen.setdefault(value, (key, line))

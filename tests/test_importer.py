@@ -92,3 +92,12 @@ def test_keyword_names_make_valid_code() -> None:
     imported = import_manifests([("k.yaml", text)])
     compile(imported.source, "app.py", "exec")
     assert len(_run(imported.source)) == 1
+
+
+def test_no_app_py_is_left_when_the_lock_cannot_be_written(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adopted").mkdir()
+    (tmp_path / "adopted" / "svcgen.lock").mkdir()  # a folder where the lock file should be
+    result = run_cli("import", str(DATA), "--dir", "adopted")
+    assert result.code == 2 and "svcgen.lock" in result.err
+    assert not (tmp_path / "adopted" / "app.py").exists()

@@ -120,7 +120,7 @@ def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
     import tempfile
 
     from svcgen.cli import main
-    from svcgen.loader import load_apps
+    from svcgen.dsl.loader import load_apps
 
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "project.py"
@@ -219,12 +219,13 @@ def peak_rss(services: int) -> None:
 
 def allocation(repeat: int) -> None:
     """Allocation alone, as render runs it (with the cyclic GC paused), best of ``repeat``."""
+    from svcgen.dsl.requests import node_port_requests
     from svcgen.gcpause import paused_gc
-    from svcgen.nodeports import allocate_node_ports
+    from svcgen.nodeports.allocate import allocate_node_ports
 
     def allocate(apps: list[Any], lock: Any = None) -> Any:
         with paused_gc():
-            return allocate_node_ports(apps, lock)
+            return allocate_node_ports(node_port_requests(apps), lock)
 
     times = {}
     for ports in (675, 1350, 2700):
@@ -240,7 +241,7 @@ def allocation(repeat: int) -> None:
 
 
 def lint_throughput(documents: int) -> None:
-    from svcgen.emit import to_yaml
+    from svcgen.kube.yamlwrite import to_yaml
     from svcgen.lint import lint_texts
 
     docs: list[dict[str, Any]] = []
@@ -270,7 +271,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer and smaller runs (under a minute)")
     args = parser.parse_args()
     print(f"info cores {os.cpu_count()}")
-    from svcgen.emit import C_EMITTER
+    from svcgen.kube.yamlwrite import C_EMITTER
 
     print(f"info ruamel_c_emitter {json.dumps(C_EMITTER)}")
     cold_start(runs=7 if args.quick else 21)

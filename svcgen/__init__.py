@@ -1,39 +1,129 @@
-"""svcgen: declare containers and their ports in Python, get correct Kubernetes Services."""
+"""svcgen: declare containers and their ports in Python, get correct Kubernetes Services.
+
+The public API is the names in ``__all__``; they are loaded on first use (PEP 562), so
+``import svcgen`` is cheap and the commands that do not need the DSL (lint, import) never load
+pydantic. Names that used to be exported here keep working (``svcgen.parse_lock``...), but
+their home is now the module named in ``_MOVED``.
+"""
 
 from __future__ import annotations
 
-from svcgen.errors import DeclarationError, Problem, SourceLocation, SvcgenError
-from svcgen.lock import Lock, PortKey
-from svcgen.lockfile import LockFileError, format_lock, parse_lock
-from svcgen.model import AUTO, App, Container, Port, PortRef, Service, ServicePort
-from svcgen.nodeports import Reservation
-from svcgen.portrange import NodePortRange
-from svcgen.render import Rendered, render, render_manifests
-from svcgen.validate import validate
+from typing import TYPE_CHECKING, Any
+
 from svcgen.version import __version__
+
+if TYPE_CHECKING:
+    from svcgen.dsl.model import (
+        AUTO as AUTO,
+    )
+    from svcgen.dsl.model import (
+        App as App,
+    )
+    from svcgen.dsl.model import (
+        Container as Container,
+    )
+    from svcgen.dsl.model import (
+        Port as Port,
+    )
+    from svcgen.dsl.model import (
+        PortRef as PortRef,
+    )
+    from svcgen.dsl.model import (
+        Service as Service,
+    )
+    from svcgen.dsl.model import (
+        ServicePort as ServicePort,
+    )
+    from svcgen.dsl.validate import validate as validate
+    from svcgen.errors import (
+        DeclarationError as DeclarationError,
+    )
+    from svcgen.errors import (
+        Problem as Problem,
+    )
+    from svcgen.errors import (
+        SourceLocation as SourceLocation,
+    )
+    from svcgen.errors import (
+        SvcgenError as SvcgenError,
+    )
+    from svcgen.kube.portrange import NodePortRange as NodePortRange
+    from svcgen.nodeports.lock import Lock as Lock
+    from svcgen.nodeports.lock import PortKey as PortKey
+    from svcgen.nodeports.lockfile import (
+        LockFileError as LockFileError,
+    )
+    from svcgen.nodeports.lockfile import (
+        format_lock as format_lock,
+    )
+    from svcgen.nodeports.lockfile import (
+        parse_lock as parse_lock,
+    )
+    from svcgen.nodeports.reserve import Reservation as Reservation
+    from svcgen.render import Rendered as Rendered
+    from svcgen.render import render as render
+    from svcgen.render import render_manifests as render_manifests
+    from svcgen.settings import Settings as Settings
+
 
 __all__ = [
     "AUTO",
     "App",
     "Container",
     "DeclarationError",
-    "Lock",
-    "LockFileError",
     "NodePortRange",
     "Port",
-    "PortKey",
-    "PortRef",
     "Problem",
     "Rendered",
-    "Reservation",
     "Service",
-    "ServicePort",
-    "SourceLocation",
+    "Settings",
     "SvcgenError",
     "__version__",
-    "format_lock",
-    "parse_lock",
     "render",
-    "render_manifests",
     "validate",
 ]
+
+_HOMES = {
+    "AUTO": "svcgen.dsl.model",
+    "App": "svcgen.dsl.model",
+    "Container": "svcgen.dsl.model",
+    "Port": "svcgen.dsl.model",
+    "Service": "svcgen.dsl.model",
+    "DeclarationError": "svcgen.errors",
+    "Problem": "svcgen.errors",
+    "SvcgenError": "svcgen.errors",
+    "NodePortRange": "svcgen.kube.portrange",
+    "Rendered": "svcgen.render",
+    "render": "svcgen.render",
+    "Settings": "svcgen.settings",
+    "validate": "svcgen.dsl.validate",
+}
+
+_MOVED = {
+    "PortRef": "svcgen.dsl.model",
+    "ServicePort": "svcgen.dsl.model",
+    "SourceLocation": "svcgen.errors",
+    "Lock": "svcgen.nodeports.lock",
+    "PortKey": "svcgen.nodeports.lock",
+    "LockFileError": "svcgen.nodeports.lockfile",
+    "format_lock": "svcgen.nodeports.lockfile",
+    "parse_lock": "svcgen.nodeports.lockfile",
+    "Reservation": "svcgen.nodeports.reserve",
+    "render_manifests": "svcgen.render",
+}
+"""Names no longer in ``__all__`` that still resolve here, with their home module."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name) or _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module 'svcgen' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, *_MOVED})

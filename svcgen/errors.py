@@ -1,21 +1,40 @@
-"""Errors and problem reports: what svcgen tells a user when a declaration is wrong."""
+"""What svcgen tells a user: one :class:`Problem` type for every finding, one error root.
+
+Every error svcgen raises on purpose derives from :class:`SvcgenError` and knows its exit code,
+so the command line has a single ``except``. Findings of the DSL checks, of ``svcgen lint`` and
+of ``svcgen import`` are all problems (:class:`Problem`): severity, where (file, line, column), the
+object, the field, the rule, the message and how to fix it. Imports nothing of svcgen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 __all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
     "DeclarationError",
+    "InputError",
+    "ObjectRef",
     "Problem",
     "Severity",
     "SourceLocation",
     "SvcgenError",
+    "UsageError",
+    "count_errors",
     "one_line",
 ]
 
-Severity = Literal["error", "warning"]
+EXIT_OK = 0
+EXIT_INVALID = 1
+"""Invalid declarations, manifests, lock or settings; lint errors; ``--check`` found a change."""
+EXIT_USAGE = 2
+"""The command line or a path is wrong."""
 
+Severity = Literal["error", "warning"]
 
 # Control characters (a newline in a hostile name, say) are shown escaped: one problem, one line.
 _ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
@@ -29,26 +48,44 @@ def one_line(text: str) -> str:
 
 @dataclass(frozen=True)
 class SourceLocation:
-    """Where a declaration was written: a file and a 1-based line."""
+    """Where something was written: a file, a 1-based line (0: unknown) and column (0: unknown)."""
 
     file: str
-    line: int
+    line: int = 0
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        line = f":{self.line}" if self.line else ""
+        column = f":{self.column}" if self.line and self.column else ""
+        return f"{self.file}{line}{column}"
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """A Kubernetes object named in a finding: kind, namespace ("" for none) and name."""
+
+    kind: str
+    namespace: str = ""
+    name: str = ""
+
+    def __str__(self) -> str:
+        return "/".join(p for p in (self.kind, self.namespace, self.name) if p)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a declaration.
+    """One thing wrong, from the DSL checks, lint or import.
 
     Attributes:
-        subject: the object at fault, e.g. ``Service "web"`` or ``container "api" port "http"``.
+        subject: the object at fault, e.g. ``Service "web"`` or ``Service/shop/web``.
         field: the Kubernetes field path (``spec.ports[1].name``) or the DSL argument at fault.
         message: what rule is broken, in the API server's words where it has them.
         hint: how to fix it (may be empty).
-        location: where the user declared the object, when known.
-        severity: ``error`` fails a render, ``warning`` is reported and rendering goes on.
+        location: the file, line and column of the declaration or the YAML, when known.
+        severity: ``error`` fails the command, ``warning`` is reported and the command goes on.
+        rule: a short stable name of the rule (``port-name``, ``node-port-collision``...).
+        obj: the Kubernetes object the finding is about, when it was read from YAML.
+        document: the 0-based index of the YAML document in its file, when read from YAML.
     """
 
     subject: str
@@ -57,22 +94,82 @@ class Problem:
     hint: str = ""
     location: SourceLocation | None = None
     severity: Severity = "error"
+    rule: str = ""
+    obj: ObjectRef | None = None
+    document: int | None = None
+
+    @property
+    def file(self) -> str:
+        return self.location.file if self.location else ""
+
+    @property
+    def line(self) -> int:
+        return self.location.line if self.location else 0
+
+    @property
+    def column(self) -> int:
+        return self.location.column if self.location else 0
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
+        subject = f" {self.subject}:" if self.subject else ""
         field = f" {self.field}:" if self.field else ""
         message = self.message if self.message.endswith(".") else self.message + "."
         hint = f" Fix: {self.hint}" if self.hint else ""
-        return one_line(f"{where}{self.severity}: {self.subject}:{field} {message}{hint}")
+        return one_line(f"{where}{self.severity}:{subject}{field} {message}{hint}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (``svcgen lint --format json``)."""
+        obj = self.obj or ObjectRef("")
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "document": self.document if self.document is not None else 0, "kind": obj.kind,
+                "namespace": obj.namespace, "name": obj.name, "field": self.field, "severity": self.severity,
+                "rule": self.rule, "message": self.message, "hint": self.hint, "subject": self.subject}
+
+
+def count_errors(problems: Iterable[Problem]) -> int:
+    """How many of ``problems`` are errors."""
+    return sum(1 for p in problems if p.severity == "error")
 
 
 class SvcgenError(Exception):
-    """Root of every error svcgen raises on purpose (bad input, never a bug)."""
+    """Root of every error svcgen raises on purpose (bad input, never a bug).
+
+    ``exit_code`` is what the command line exits with; :meth:`report` is what it prints.
+    """
+
+    exit_code: ClassVar[int] = EXIT_INVALID
+    footer: ClassVar[str] = ""
+
+    def report(self, debug: bool = False) -> list[str]:
+        """The lines the command line prints for this error (``debug``: a traceback follows)."""
+        return [str(self), *([self.footer] if self.footer else [])]
+
+    def debug_cause(self) -> BaseException:
+        """The exception whose traceback ``--debug`` shows."""
+        return self
+
+
+class UsageError(SvcgenError):
+    """A command-line or path mistake: exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(SvcgenError):
+    """A file svcgen reads (settings, lock, --reserve, manifests) cannot be used as it is."""
+
+    footer = "svcgen: nothing was written."
 
 
 class DeclarationError(SvcgenError, ValueError):
     """One or more declarations break the rules; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self, debug: bool = False) -> list[str]:
+        count = count_errors(self.problems)
+        return [*(str(p) for p in self.problems),
+                f"svcgen: {count} error{'s' if count != 1 else ''} found; nothing was written."]

@@ -11,8 +11,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from svcgen.model import App, emits_workload, target_by_name
-from svcgen.nodeports import HEALTH_CHECK_INDEX
+from svcgen.dsl.model import App
+from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
+from svcgen.nodeports.lock import PortKey
 
 __all__ = ["Chain", "chains", "to_mermaid", "to_svg", "to_text"]
 
@@ -47,20 +48,20 @@ class Chain:
         return f"Service {ns}{self.service} ({'headless ' if self.headless else ''}{self.type})"
 
 
-def chains(apps: Sequence[App], node_ports: Mapping[tuple[int, int, int], int], *,
+def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
            with_workloads: bool = False) -> list[Chain]:
-    """Every Service port of ``apps`` with its nodePort (``node_ports`` by (app, service, port) index)."""
+    """Every Service port of ``apps`` with its nodePort (``node_ports`` by lock key)."""
     found = []
-    for a, app in enumerate(apps):
+    for app in apps:
         named = emits_workload(app, with_workloads)
-        for s, service in enumerate(app.services):
-            for p, sp in enumerate(service.ports):
+        for service in app.services:
+            health_check = node_ports.get(health_check_key(app, service))
+            for sp in service.ports:
                 found.append(Chain(
                     app.namespace, service.name, service.type, service.headless, service.external_name,
-                    sp.port_name, sp.protocol, sp.service_port,
-                    sp.target.name if target_by_name(sp, named) else str(sp.target.number),
-                    sp.container.name, sp.target.number, sp.target.name, node_ports.get((a, s, p)), sp.app_protocol,
-                    node_ports.get((a, s, HEALTH_CHECK_INDEX))))
+                    sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
+                    sp.container.name, sp.target.number, sp.target.name, node_ports.get(port_key(app, service, sp)),
+                    sp.app_protocol, health_check))
             if not service.ports and service.type == "ExternalName":
                 found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
                                    "", "", 0, "", "", 0, "", None, None))

@@ -1,14 +1,133 @@
-"""Atomic file writes: a reader sees the old file or the new one, never a torn one."""
+"""How svcgen touches the file system: finding, reading and atomically writing files, the OS lock.
+
+**Finding files.** Every command that takes a directory (render's Python files, lint, import and
+``--reserve``'s YAML) walks it with :func:`find_files`: recursively, in sorted order, following
+these rules, the only ones:
+
+- files are taken by suffix (``.py`` for declarations, ``.yaml``/``.yml``/``.json`` for
+  Kubernetes documents); hidden files (``.name``) are skipped;
+- folders whose name starts with ``.`` or ``_`` (``.git``, ``.venv``, ``__pycache__``) and the
+  folders named in :data:`SKIPPED_DIRS` (dependencies, virtual environments, build output) are
+  not entered;
+- a file named on the command line is always taken, whatever its name.
+
+Writes go through a temporary file in the same folder and a rename, so a reader sees the old
+file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
-__all__ = ["exclusive_lock", "read_text_if_exists", "write_atomic"]
+from svcgen.errors import Problem, SourceLocation
+
+__all__ = [
+    "KUBE_SUFFIXES",
+    "SKIPPED_DIRS",
+    "Source",
+    "Sources",
+    "exclusive_lock",
+    "find_files",
+    "read_sources",
+    "read_text_if_exists",
+    "write_atomic",
+]
+
+SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "venv", "env", "build", "dist"})
+"""Folders a directory walk never enters (besides hidden and ``_``-prefixed ones)."""
+
+KUBE_SUFFIXES = (".yaml", ".yml", ".json")
+"""The files a directory walk takes as Kubernetes documents."""
+
+
+def _skipped_dir(name: str) -> bool:
+    return name.startswith((".", "_")) or name in SKIPPED_DIRS
+
+
+def find_files(root: str | os.PathLike[str], suffixes: Sequence[str]) -> Iterator[Path]:
+    """The files under the folder ``root`` whose names end with one of ``suffixes``, in sorted order."""
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not _skipped_dir(d))
+        for name in sorted(names):
+            if name.endswith(tuple(suffixes)) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text to read: its name in messages (a path, or ``<stdin>``) and its content."""
+
+    name: str
+    text: str
+
+
+@dataclass
+class Sources:
+    """What :func:`read_sources` found.
+
+    The texts, problems with files that are not text, and whether some path could not be read
+    at all (a usage error: exit 2).
+    """
+
+    texts: list[Source] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
+
+
+def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
+                 suffixes: Sequence[str] = KUBE_SUFFIXES) -> Sources:
+    """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-`` is ``stdin``).
+
+    A file that is not UTF-8 text, or holds NUL bytes, becomes a problem with its position; a
+    path that does not exist or cannot be read marks the result ``unreadable``.
+    """
+    found = Sources()
+    files: list[Path] = []
+    for raw in paths:
+        if raw == "-":
+            found.texts.append(Source("<stdin>", stdin.read() if stdin is not None else ""))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(find_files(path, suffixes))
+        elif path.exists():
+            files.append(path)
+        else:
+            found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
+                                          rule="read"))
+            found.unreadable = True
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            found.problems.append(Problem("", "", f"cannot read: {exc.strerror or exc}",
+                                          location=SourceLocation(str(file)), rule="read"))
+            found.unreadable = True
+            continue
+        text = _decode(data, str(file), found.problems)
+        if text is not None:
+            found.texts.append(Source(str(file), text))
+    return found
+
+
+def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
+    if b"\0" in data:
+        problems.append(Problem("", "", "not a text file (it contains NUL bytes)",
+                                location=SourceLocation(name, 1, 1), rule="read"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem("", "", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                                location=SourceLocation(name, line, 1), rule="read"))
+        return None
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

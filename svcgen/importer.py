@@ -1,25 +1,26 @@
 """``svcgen import``: existing Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
-Pure: texts in; the generated ``app.py`` text, the lock entries and warnings out. Rendering the
-generated declarations gives back the same Services (compared after v1 defaulting); their
-nodePorts come from the lock, so adopting svcgen moves no port. Workloads are read for their
-labels and container ports; svcgen does not take them over (``workload`` stays unset).
+Pure: texts in; the generated ``app.py`` text, the lock entries and warnings out. Manifests are
+read by the one reader (:mod:`svcgen.kube.objects`). Rendering the generated declarations gives
+back the same Services (compared after v1 defaulting); their nodePorts come from the lock, so
+adopting svcgen moves no port. Workloads are read for their labels and container ports; svcgen
+does not take them over (``workload`` stays unset). Every value enters the generated code
+through the template's literal filter (:mod:`svcgen.templating`).
 """
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from svcgen import rules
-from svcgen.apiserver import default_service, pod_spec
-from svcgen.errors import SvcgenError
-from svcgen.lock import HEALTH_CHECK, Lock, PortKey
-from svcgen.yamldoc import load_documents
+from svcgen.errors import InputError, Problem
+from svcgen.kube import rules
+from svcgen.kube.apiserver import default_service
+from svcgen.kube.objects import KubeObject, is_int, mapping, read_objects
+from svcgen.nodeports.lock import Lock, PortKey
 
 __all__ = ["ImportError_", "Imported", "import_manifests"]
 
@@ -30,7 +31,7 @@ _SUPPORTED_SPEC = {
 }
 
 
-class ImportError_(SvcgenError):  # named so as not to shadow the builtin ImportError
+class ImportError_(InputError):  # named so as not to shadow the builtin ImportError
     """The manifests cannot be imported (unreadable YAML)."""
 
 
@@ -66,11 +67,7 @@ class Imported:
 
     source: str
     lock: Lock
-    warnings: list[str]
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    warnings: list[Problem]
 
 
 def _str_map(value: Any) -> dict[str, str]:
@@ -89,29 +86,19 @@ def _identifier(name: str, taken: set[str]) -> str:
     return var
 
 
-def _workload_app(obj: dict[str, Any], spec: dict[str, Any]) -> _App:
-    meta = _mapping(obj.get("metadata"))
-    template_labels: dict[str, str] = {}
-    if obj.get("kind") == "Pod":
-        template_labels = _str_map(meta.get("labels"))
-    else:
-        template = (obj.get("spec") or {}).get("template") if obj.get("kind") != "CronJob" else None
-        if isinstance(template, dict) and isinstance(template.get("metadata"), dict):
-            template_labels = _str_map(template["metadata"].get("labels"))
-    containers = []
-    for group in ("containers", "initContainers"):
-        for c in spec.get(group) or []:
-            if not isinstance(c, dict) or (group == "initContainers" and c.get("restartPolicy") != "Always"):
-                continue
-            ports = []
-            for p in c.get("ports") or []:
-                if isinstance(p, dict) and isinstance(p.get("containerPort"), int):
-                    protocol = str(p.get("protocol") or "TCP")
-                    name = str(p["name"]) if isinstance(p.get("name"), str) else ""
-                    ports.append(_Port(name, p["containerPort"], protocol))
-            containers.append(_Container(str(c.get("name") or "main"), c.get("image") if isinstance(
-                c.get("image"), str) else None, ports))
-    return _App(str(meta.get("name") or "app"), meta.get("namespace"), template_labels, {}, containers)
+def _workload_app(obj: KubeObject) -> _App:
+    """The App a workload (or Pod) stands for: its pod labels and the ports of its containers."""
+    containers: dict[str, _Container] = {}
+    for _, raw in obj.containers():
+        name = raw.get("name")
+        image = raw.get("image")
+        containers.setdefault(str(name or "main"), _Container(str(name or "main"),
+                                                               image if isinstance(image, str) else None))
+    for port in obj.container_ports():
+        if port.number is not None:
+            containers[port.container or "main"].ports.append(_Port(port.name, port.number, port.protocol))
+    return _App(obj.name or "app", obj.namespace or None, _str_map(obj.pod_labels()), {}, list(containers.values()),
+                source=f"{obj.kind} {obj.file}")
 
 
 def _selects(app: _App, namespace: str | None, selector: dict[str, str]) -> bool:
@@ -134,144 +121,167 @@ def _port_name(wanted: str, container: _Container) -> str:
     return name
 
 
+def _read(sources: Sequence[tuple[str, str]]) -> tuple[list[KubeObject], list[_App]]:
+    """The Services and the workloads of the sources; unreadable YAML is an error."""
+    services: list[KubeObject] = []
+    workloads: list[_App] = []
+    for found in read_objects(sources):
+        if isinstance(found, Problem):
+            if found.severity == "error":
+                raise ImportError_(f"{found.location}: error: {found.message}")
+            continue
+        if found.kind == "Service":
+            services.append(found)
+        elif found.pod_spec() is not None:
+            workloads.append(_workload_app(found))
+    return services, workloads
+
+
 def import_manifests(sources: Sequence[tuple[str, str]]) -> Imported:
     """Turn Services (and the workloads they select) into DSL source; see the module docstring."""
-    warnings: list[str] = []
-    workloads: list[_App] = []
-    services: list[tuple[str, dict[str, Any]]] = []
-    for file, text in sources:
-        for doc in load_documents(text):
-            if doc.error is not None:
-                raise ImportError_(f"{file}:{(doc.error.position or doc.position)[0]}: error: {doc.error.message}")
-            value = doc.value
-            items = value.get("items") if isinstance(value, dict) else None
-            objects = items if isinstance(items, list) else [value]
-            for obj in objects:
-                if not isinstance(obj, dict):
-                    continue
-                if obj.get("kind") == "Service":
-                    services.append((file, obj))
-                elif (found := pod_spec(obj)) is not None:
-                    app = _workload_app(obj, found[1])
-                    app.source = f"{obj.get('kind')} {file}"
-                    workloads.append(app)
+    services, workloads = _read(sources)
+    warnings: list[Problem] = []
     apps: list[_App] = []
     lock: dict[PortKey, int] = {}
-    for file, raw in services:
-        service = default_service(raw)
-        meta = _mapping(service.get("metadata"))
-        spec = _mapping(service.get("spec"))
-        name, namespace = str(meta.get("name", "")), meta.get("namespace")
+    for obj in services:
+        service = default_service(obj.value)
+        spec = mapping(service.get("spec"))
+        name, namespace = obj.name, obj.namespace or None
         selector = _str_map(spec.get("selector"))
+
+        def warn(message: str, path: tuple[Any, ...] = ("spec",), obj: KubeObject = obj) -> None:
+            warnings.append(obj.problem(path, "warning", "import", message))
+
         dropped = sorted(k for k, v in spec.items() if k not in _SUPPORTED_SPEC and v not in (None, "", [], {}))
         if spec.get("clusterIP") not in (None, "", "None"):
             dropped.append("clusterIP")
         if dropped:
-            warnings.append(f'{file}: Service "{name}": not carried over (set by the cluster or not part of the '
-                            f"DSL): {', '.join(dropped)}")
+            warn(f"not carried over (set by the cluster or not part of the DSL): {', '.join(dropped)}")
         if spec.get("type") == "ExternalName" or not selector:
             if spec.get("type") != "ExternalName":
-                warnings.append(f'{file}: Service "{name}" has no selector (its endpoints are managed by hand); '
-                                "skipped")
+                warn("has no selector (its endpoints are managed by hand); skipped")
                 continue
             app = _App(name, namespace, {}, {}, [])
             apps.append(app)
         else:
-            owners = [w for w in workloads if _selects(w, namespace, selector)]
-            if owners:
-                app = owners[0]
-                if len(owners) > 1:
-                    warnings.append(f'{file}: Service "{name}" selects {len(owners)} workloads; declared with '
-                                    f'"{app.name}"')
-                if app not in apps:
-                    app.pod_labels = {k: v for k, v in app.labels.items() if k not in selector}
-                    app.labels = dict(selector)
-                    apps.append(app)
-                elif app.labels != selector:
-                    warnings.append(f'{file}: Service "{name}" selects with {selector}, the App "{app.name}" '
-                                    f"with {app.labels}: it will select with the App's labels")
-            else:
-                app = _App(name, namespace, dict(selector), {}, [_Container(name, None)])
-                apps.append(app)
-                warnings.append(f'{file}: Service "{name}": no workload in these files matches its selector; '
-                                f'declared a container "{name}" with the ports it targets (add its image)')
-        app.services.append(_service_context(app, service, name, namespace, lock, warnings, file))
+            app = _owner(apps, workloads, name, namespace, selector, warn)
+        app.services.append(_service_context(app, obj, service, lock, warn))
     if not apps:
         names = ", ".join(name for name, _ in sources) or "the input"
         raise ImportError_(f"{names}: error: no Service to import (Services with a selector, or ExternalName)"
-                           + ("".join(f"\n  {w}" for w in warnings)))
+                           + "".join(f"\n  {w}" for w in warnings))
     return Imported(_source(apps), Lock(lock), warnings)
 
 
-def _service_context(app: _App, service: dict[str, Any], name: str, namespace: Any, lock: dict[PortKey, int],
-                     warnings: list[str], file: str) -> dict[str, Any]:
-    meta = _mapping(service.get("metadata"))
-    spec = _mapping(service.get("spec"))
-    kind = spec.get("type", "ClusterIP")
-    allocate = spec.get("allocateLoadBalancerNodePorts")
+def _owner(apps: list[_App], workloads: list[_App], name: str, namespace: str | None, selector: dict[str, str],
+           warn: Any) -> _App:
+    """The App a Service with ``selector`` belongs to: the workload it selects, or a new one."""
+    owners = [w for w in workloads if _selects(w, namespace, selector)]
+    if not owners:
+        app = _App(name, namespace, dict(selector), {}, [_Container(name, None)])
+        apps.append(app)
+        warn(f'no workload in these files matches its selector; declared a container "{name}" with the ports it '
+             "targets (add its image)", ("spec", "selector"))
+        return app
+    app = owners[0]
+    if len(owners) > 1:
+        warn(f'selects {len(owners)} workloads; declared with "{app.name}"', ("spec", "selector"))
+    if app not in apps:
+        app.pod_labels = {k: v for k, v in app.labels.items() if k not in selector}
+        app.labels = dict(selector)
+        apps.append(app)
+    elif app.labels != selector:
+        warn(f'selects with {selector}, the App "{app.name}" with {app.labels}: it will select with the App\'s '
+             "labels", ("spec", "selector"))
+    return app
+
+
+Arg = tuple[str | None, Any]
+"""One argument of a generated call: (keyword, or None for a positional one; the value)."""
+
+
+def _service_context(app: _App, obj: KubeObject, service: dict[str, Any], lock: dict[PortKey, int],
+                     warn: Any) -> dict[str, Any]:
+    """The template's view of one Service: its name, its options and its ports."""
+    spec = mapping(service.get("spec"))
+    namespace = obj.namespace
     ports = []
     raw_ports = spec.get("ports")
-    for p in raw_ports if isinstance(raw_ports, list) else []:
-        if not isinstance(p, dict) or not isinstance(p.get("port"), int):
+    for i, p in enumerate(raw_ports if isinstance(raw_ports, list) else []):
+        if not isinstance(p, dict) or not is_int(p.get("port")):
             continue
         protocol = str(p.get("protocol") or "TCP")
         target = p.get("targetPort", p["port"])
         container, port = _find_target(app, target, protocol, str(p.get("name") or ""), p["port"])
         if container is None or port is None:
-            warnings.append(f'{file}: Service "{name}": port {p["port"]} could not be mapped; skipped')
+            warn(f"port {p['port']} could not be mapped; skipped", ("spec", "ports", i))
             continue
-        service_name = str(p.get("name") or "")
-        node_port = p.get("nodePort") if isinstance(p.get("nodePort"), int) else None
-        if node_port is None:
-            np_literal = "None" if kind in ("NodePort", "LoadBalancer") and allocate is not False else ""
-        elif kind == "LoadBalancer" and allocate is False:
-            np_literal = str(node_port)  # only pins get nodePorts on such a LoadBalancer
-        else:
-            np_literal = ""  # allocated by svcgen: the lock keeps the existing number
-            lock[PortKey(namespace or "", name, service_name, protocol)] = node_port
-        args = []
-        if p["port"] != port.number:
-            args.append(str(p["port"]))
-        if service_name != port.name:
-            args.append(f"name={json.dumps(service_name)}")
-        if np_literal:
-            args.append(f"node_port={np_literal}")
-        args.append(f'target_by="{"name" if isinstance(target, str) else "number"}"')
-        if isinstance(p.get("appProtocol"), str):
-            args.append(f"app_protocol={json.dumps(p['appProtocol'])}")
-        ports.append({"container": container.var or container.name, "port": port.name, "args": ", ".join(args),
+        args, node_port = _port_args(spec, p, port, target)
+        if node_port is not None:
+            lock[PortKey(namespace, obj.name, str(p.get("name") or ""), protocol)] = node_port
+        ports.append({"container": container.var or container.name, "port": port.name, "args": args,
                       "_container": container})
-    options = []
+    health_check = spec.get("healthCheckNodePort")
+    if is_int(health_check) and health_check > 0 and spec.get("type") == "LoadBalancer" \
+            and spec.get("externalTrafficPolicy") == "Local":
+        lock[PortKey.health_check(namespace, obj.name)] = health_check
+    return {"name": obj.name, "options": _service_options(obj.metadata, spec), "ports": ports}
+
+
+def _port_args(spec: dict[str, Any], p: dict[str, Any], port: _Port, target: Any) -> tuple[list[Arg], int | None]:
+    """The ``expose(...)`` arguments of a Service port, and the nodePort the lock must keep (if any)."""
+    kind = spec.get("type", "ClusterIP")
+    allocate = spec.get("allocateLoadBalancerNodePorts")
+    service_name = str(p.get("name") or "")
+    node_port = p.get("nodePort") if is_int(p.get("nodePort")) else None
+    args: list[Arg] = []
+    if p["port"] != port.number:
+        args.append((None, p["port"]))
+    if service_name != port.name:
+        args.append(("name", service_name))
+    locked = None
+    if node_port is None:
+        if kind in ("NodePort", "LoadBalancer") and allocate is not False:
+            args.append(("node_port", None))
+    elif kind == "LoadBalancer" and allocate is False:
+        args.append(("node_port", node_port))  # only pins get nodePorts on such a LoadBalancer
+    else:
+        locked = node_port  # allocated by svcgen: the lock keeps the existing number
+    args.append(("target_by", "name" if isinstance(target, str) else "number"))
+    if isinstance(p.get("appProtocol"), str):
+        args.append(("app_protocol", p["appProtocol"]))
+    return args, locked
+
+
+def _service_options(meta: dict[str, Any], spec: dict[str, Any]) -> list[Arg]:
+    """The ``Service(...)`` keyword arguments of a (defaulted) Service spec."""
+    kind = spec.get("type", "ClusterIP")
+    options: list[Arg] = []
     if kind != "ClusterIP":
-        options.append(f"type={json.dumps(kind)}")
+        options.append(("type", kind))
     if spec.get("clusterIP") == "None" or (spec.get("clusterIPs") or [None])[0] == "None":
-        options.append("headless=True")
+        options.append(("headless", True))
     if kind == "ExternalName":
-        options.append(f"external_name={json.dumps(spec.get('externalName'))}")
-    for key, arg in (("labels", "labels"), ("annotations", "annotations")):
+        options.append(("external_name", spec.get("externalName")))
+    for key in ("labels", "annotations"):
         if isinstance(meta.get(key), dict) and meta[key]:
-            options.append(f"{arg}={json.dumps(_str_map(meta[key]))}")
-    raw_spec = spec
-    if kind == "LoadBalancer" and allocate is False:
-        options.append("allocate_load_balancer_node_ports=False")
+            options.append((key, _str_map(meta[key])))
+    if kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is False:
+        options.append(("allocate_load_balancer_node_ports", False))
     for key, arg in (("externalTrafficPolicy", "external_traffic_policy"),
                      ("internalTrafficPolicy", "internal_traffic_policy"),
                      ("loadBalancerClass", "load_balancer_class")):
         default = "Cluster" if key.endswith("TrafficPolicy") else None
-        if isinstance(raw_spec.get(key), str) and raw_spec[key] != default:
-            options.append(f"{arg}={json.dumps(raw_spec[key])}")
-    if raw_spec.get("sessionAffinity") == "ClientIP":
-        options.append('session_affinity="ClientIP"')
-        timeout = ((raw_spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds")
-        if isinstance(timeout, int) and timeout != 10800:
-            options.append(f"session_affinity_timeout={timeout}")
-    if isinstance(raw_spec.get("loadBalancerSourceRanges"), list):
-        options.append(f"load_balancer_source_ranges={json.dumps(raw_spec['loadBalancerSourceRanges'])}")
-    health_check = raw_spec.get("healthCheckNodePort")
-    if isinstance(health_check, int) and health_check > 0 and kind == "LoadBalancer" \
-            and raw_spec.get("externalTrafficPolicy") == "Local":
-        lock[PortKey(namespace or "", name, "", HEALTH_CHECK)] = health_check
-    return {"name": name, "options": options, "ports": ports}
+        if isinstance(spec.get(key), str) and spec[key] != default:
+            options.append((arg, spec[key]))
+    if spec.get("sessionAffinity") == "ClientIP":
+        options.append(("session_affinity", "ClientIP"))
+        timeout = mapping(mapping(spec.get("sessionAffinityConfig")).get("clientIP")).get("timeoutSeconds")
+        if is_int(timeout) and timeout != 10800:
+            options.append(("session_affinity_timeout", timeout))
+    if isinstance(spec.get("loadBalancerSourceRanges"), list):
+        options.append(("load_balancer_source_ranges", [str(r) for r in spec["loadBalancerSourceRanges"]]))
+    return options
 
 
 def _find_target(app: _App, target: Any, protocol: str, service_port_name: str,
@@ -297,7 +307,7 @@ def _find_target(app: _App, target: Any, protocol: str, service_port_name: str,
 
 
 def _source(apps: list[_App]) -> str:
-    from svcgen.scaffold import render_template
+    from svcgen.templating import render_template
 
     taken: set[str] = set()
     for app in apps:

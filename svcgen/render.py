@@ -6,15 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from svcgen.emit import to_yaml
+from svcgen.dsl.manifests import build_manifests
+from svcgen.dsl.model import App
+from svcgen.dsl.requests import node_port_requests
+from svcgen.dsl.validate import validate
 from svcgen.errors import DeclarationError, Problem
 from svcgen.gcpause import paused_gc
-from svcgen.lock import Lock
-from svcgen.manifests import build_manifests
-from svcgen.model import App
-from svcgen.nodeports import Allocated, Reservation, allocate_node_ports
-from svcgen.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.validate import validate
+from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.yamlwrite import to_yaml
+from svcgen.nodeports.allocate import Allocated, allocate_node_ports
+from svcgen.nodeports.lock import Lock
+from svcgen.nodeports.reserve import Reservation
 
 __all__ = ["Rendered", "render", "render_manifests"]
 
@@ -57,7 +59,8 @@ def render_manifests(
         problems = validate(app_list, node_port_range, with_workloads=with_workloads)
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
-        allocation = allocate_node_ports(app_list, lock, reserved, node_port_range, lock_name=lock_name)
+        allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
+                                         lock_name=lock_name)
         manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
 

@@ -1,30 +1,33 @@
 """``svcgen new``: a ready project for one service, from the jinja2 templates in ``templates/``.
 
 Values are checked with the DSL's own rules before anything is rendered, and every value enters
-generated Python as a literal made by ``repr`` (the ``py`` filter), so no name or image can
+generated Python through the ``py`` filter of :mod:`svcgen.templating`, so no name or image can
 inject code. Pure apart from reading the templates: returns file names and texts.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import keyword
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from svcgen.errors import DeclarationError, SvcgenError
-from svcgen.model import App, Container, Port, Service
-from svcgen.validate import validate
+from svcgen.dsl.model import App, Container, Port, Service
+from svcgen.dsl.validate import validate
+from svcgen.errors import DeclarationError, Problem, UsageError
+from svcgen.templating import render_template
 
-__all__ = ["PortSpec", "ScaffoldError", "parse_port_spec", "render_template", "scaffold_files", "templates_dir"]
+__all__ = ["PortSpec", "ScaffoldError", "parse_port_spec", "scaffold_files"]
 
 _PORT_SPEC = re.compile(r"(?P<name>[^:/]+):(?P<container>\d+)(?::(?P<service>\d+))?(?:/(?P<protocol>[A-Za-z]+))?")
 
 
-class ScaffoldError(SvcgenError):
-    """The scaffold cannot be made (bad arguments, missing templates)."""
+class ScaffoldError(UsageError):
+    """The scaffold cannot be made: a name, port, type or namespace breaks the rules."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -48,43 +51,6 @@ def parse_port_spec(text: str) -> PortSpec:
                     (match["protocol"] or "TCP").upper())
 
 
-def templates_dir() -> Path:
-    """The templates: inside the installed package, or ``templates/`` of a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "app" / "app.py.jinja").is_file():
-            return candidate
-    raise ScaffoldError(f"svcgen's templates are missing (looked in {here / 'templates'}); reinstall svcgen")
-
-
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["py"] = _literal
-    env.filters["pydict"] = lambda d: "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in d.items()) + "}"
-    return env
-
-
-def render_template(name: str, context: dict[str, Any]) -> str:
-    """Render one template of ``templates/`` (e.g. ``import/app.py.jinja``) with ``context``."""
-    return str(_environment().get_template(name).render(context))
-
-
-def _literal(value: object) -> str:
-    """A Python literal for a str (double-quoted: JSON's string syntax is Python's too), int or None."""
-    if isinstance(value, str):
-        return json.dumps(value)
-    if value is None or isinstance(value, int):
-        return repr(value)
-    raise ScaffoldError(f"cannot write {type(value).__name__} values into generated code")
-
-
 def _check(name: str, ports: list[PortSpec], service_type: str, image: str, namespace: str | None) -> None:
     """Build the App the scaffold declares and apply the DSL's rules to it."""
     try:
@@ -94,10 +60,16 @@ def _check(name: str, ports: list[PortSpec], service_type: str, image: str, name
                   services=[Service(name, type=service_type,  # type: ignore[arg-type]
                                     ports=[container.port(p.name).expose(p.service_port) for p in ports])])
     except DeclarationError as exc:
-        raise ScaffoldError("\n".join(f"error: {p.subject}: {p.field}: {p.message}" for p in exc.problems)) from None
+        raise _problems(exc.problems) from None
     errors = [p for p in validate([app]) if p.severity == "error"]
     if errors:
-        raise ScaffoldError("\n".join(f"error: {p.subject}: {p.field}: {p.message}. Fix: {p.hint}" for p in errors))
+        raise _problems(errors)
+
+
+def _problems(problems: list[Problem]) -> ScaffoldError:
+    """The problems of the scaffold's arguments; their locations are svcgen's own code, so none is shown."""
+    plain = [dataclasses.replace(p, location=None) for p in problems]
+    return ScaffoldError("\n".join(str(p) for p in plain), plain)
 
 
 def scaffold_files(
@@ -119,8 +91,5 @@ def scaffold_files(
         var = f"{var}_container"
     context = {"name": name, "ports": ports, "type": service_type, "image": image, "namespace": namespace,
                "var": var}
-    env = _environment()
-    files = {}
-    for template in ("app.py", "test_app.py", "README.md"):
-        files[template] = env.get_template(f"app/{template}.jinja").render(context)
-    return files
+    return {template: render_template(f"app/{template}.jinja", context)
+            for template in ("app.py", "test_app.py", "README.md")}

@@ -13,8 +13,8 @@ from pathlib import Path
 from conftest import HEADER, ROOT
 
 from svcgen.files import exclusive_lock
-from svcgen.lockfile import parse_lock
-from svcgen.portrange import NodePortRange
+from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lockfile import parse_lock
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from svcgen import App, Container, DeclarationError, Port, Service, render, render_manifests
-from svcgen.lock import PortKey
+from svcgen.nodeports.lock import PortKey
 
 api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("metrics", 6000)])
 

@@ -1,0 +1,65 @@
+"""What every command shares, without the DSL: settings from the flags, writing files, diffs, output."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from svcgen.errors import Problem, UsageError
+from svcgen.files import exclusive_lock, write_atomic
+from svcgen.nodeports.lock import Lock
+from svcgen.settings import Settings
+
+__all__ = ["diff", "locked", "new_lock_text", "print_problems", "settings_from_args", "write"]
+
+
+def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
+    """The settings of a run: the flags in ``args`` over ``[tool.svcgen]`` over the defaults."""
+    return Settings.find(first_path, lock=getattr(args, "lock", None),
+                         node_port_range=getattr(args, "node_port_range", None),
+                         reserve=tuple(getattr(args, "reserve", ()) or ()),
+                         with_workloads=bool(getattr(args, "with_workloads", False)))
+
+
+def new_lock_text(old: str | None, lock: Lock) -> str | None:
+    """The lock file to write, or None to leave it alone (no file and nothing to record)."""
+    if old is None and not len(lock):
+        return None
+    from svcgen.nodeports.lockfile import format_lock
+
+    return format_lock(lock)
+
+
+def diff(old: str | None, new: str, name: str) -> str:
+    """A unified diff from ``old`` to ``new`` for the file ``name``."""
+    import difflib
+
+    return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))
+
+
+def write(path: str | Path, text: str) -> None:
+    """Write ``text`` atomically, making the folder if needed; failures are usage errors."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{folder}: error: cannot create: {exc.strerror or exc}") from exc
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"{path}: error: cannot write: {exc.strerror or exc}") from exc
+
+
+def locked(lock_path: Path, check: bool) -> contextlib.AbstractContextManager[None]:
+    """The OS lock for updating the lock file (none for a --check, which writes nothing)."""
+    return contextlib.nullcontext() if check else exclusive_lock(lock_path)
+
+
+def print_problems(problems: Sequence[Problem], err: TextIO) -> None:
+    for problem in problems:
+        print(problem, file=err)

@@ -1,0 +1,88 @@
+"""``svcgen ports`` and ``svcgen explain``: show a project's Service ports, writing nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TextIO
+
+from svcgen.cli.common import print_problems
+from svcgen.cli.project import Project, load_project
+from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
+from svcgen.errors import EXIT_OK
+from svcgen.render import Rendered
+
+__all__ = ["cmd_explain", "cmd_ports"]
+
+Row = dict[str, object]
+
+
+def _rows(project: Project, rendered: Rendered) -> list[Row]:
+    """One row per Service port, healthCheckNodePort and reserved nodePort."""
+    sources = {key: item.source for item in rendered.allocated for key in item.request.keys}
+    node_ports = {key: item.node_port for item in rendered.allocated for key in item.request.keys}
+    rows: list[Row] = []
+    for app in project.apps:
+        named = emits_workload(app, project.settings.with_workloads)
+        for service in app.services:
+            for sp in service.ports:
+                key = port_key(app, service, sp)
+                rows.append({"namespace": app.namespace or "", "service": service.name, "port_name": sp.port_name,
+                             "protocol": sp.protocol, "port": sp.service_port, "target_port": target_port(sp, named),
+                             "node_port": node_ports.get(key), "source": sources.get(key, "")})
+            key = health_check_key(app, service)
+            if key in node_ports:
+                rows.append({"namespace": app.namespace or "", "service": service.name, "port_name": "",
+                             "protocol": "healthCheck", "port": None, "target_port": None,
+                             "node_port": node_ports[key], "source": sources.get(key, "")})
+    for reservation in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service)):
+        rows.append({"namespace": reservation.namespace, "service": reservation.service, "port_name": "",
+                     "protocol": "", "port": None, "target_port": None, "node_port": reservation.node_port,
+                     "source": f"reserved ({reservation.origin})"})
+    return rows
+
+
+def _table(rows: list[Row]) -> str:
+    header = ["NAMESPACE", "SERVICE", "PORT", "PROTOCOL", "PORT->TARGET", "NODEPORT", "SOURCE"]
+    table = [header] + [[
+        str(r["namespace"] or "-"), str(r["service"]), str(r["port_name"] or "-"), str(r["protocol"] or "-"),
+        "-" if r["port"] is None else f"{r['port']}->{r['target_port']}",
+        "-" if r["node_port"] is None else str(r["node_port"]), str(r["source"] or "-"),
+    ] for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
+                   for row in table)
+
+
+def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Print every Service port with its nodePort and where that comes from (a table, or JSON)."""
+    project = load_project(args)
+    rendered = project.render(project.read_lock()[1])
+    print_problems(rendered.warnings, err)
+    rows = _rows(project, rendered)
+    out.write(json.dumps(rows, indent=2) + "\n" if args.format == "json" else _table(rows))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Print each Service port's chain (nodePort → port → targetPort → container) as text, Mermaid, SVG or HTML."""
+    from svcgen.explain import chains, to_mermaid, to_svg, to_text
+
+    project = load_project(args)
+    rendered = project.render(project.read_lock()[1])
+    print_problems(rendered.warnings, err)
+    node_ports = {key: item.node_port for item in rendered.allocated for key in item.request.keys}
+    items = chains(project.apps, node_ports, with_workloads=project.settings.with_workloads)
+    if args.format == "text":
+        out.write(to_text(items))
+    elif args.format == "mermaid":
+        out.write(to_mermaid(items))
+    elif args.format == "svg":
+        out.write(to_svg(items))
+    else:
+        import html
+
+        out.write("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>svcgen explain</title></head><body>\n"
+                  f"{to_svg(items)}<pre>{html.escape(to_text(items))}</pre>\n"
+                  f"<pre class=\"mermaid\">{html.escape(to_mermaid(items))}</pre>\n</body></html>\n")
+    return EXIT_OK

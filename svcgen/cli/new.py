@@ -1,0 +1,52 @@
+"""``svcgen new``: write a scaffold, then render it once (undone if that fails)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+from pathlib import Path
+from typing import TextIO
+
+from svcgen.cli.common import write
+from svcgen.cli.render import cmd_render
+from svcgen.errors import UsageError
+from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
+
+__all__ = ["cmd_new"]
+
+
+def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Write the scaffold of a new service (app.py, test_app.py, README.md), then render it once."""
+    try:
+        ports = [parse_port_spec(text) for text in args.port]
+        files = scaffold_files(args.name, ports, service_type=args.type, image=args.image, namespace=args.namespace)
+    except ScaffoldError as exc:
+        raise UsageError(f"svcgen new: {exc}") from None
+    target = Path(args.dir or args.name)
+    paths = {target / name: text for name, text in files.items()}
+    existing = [p for p in paths if p.exists()]
+    if existing and not args.force:
+        raise UsageError(f"svcgen new: {', '.join(map(str, existing))} already exist(s); nothing was written. "
+                          "Fix: choose another --dir, or pass --force to overwrite")
+    created = [p for p in paths if not p.exists()]
+    made_dir = not target.exists()
+    for path, text in paths.items():
+        write(path, text)
+    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
+    render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
+                                     with_workloads=False, check=False, output=None, format="yaml")
+    try:
+        code = cmd_render(render_args, io.StringIO(), err)
+    except BaseException:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if made_dir:
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        raise
+    for path in paths:
+        print(f"wrote {path}", file=out)
+    print(f"svcgen: {target / 'app.py'} renders; run `svcgen render {target}` to print its Service.", file=err)
+    return code

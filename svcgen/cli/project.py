@@ -1,0 +1,47 @@
+"""The project a render-like command works on: its settings, its Apps and the reserved nodePorts."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from svcgen.cli.common import settings_from_args
+from svcgen.dsl.loader import load_apps
+from svcgen.dsl.model import App
+from svcgen.nodeports.lock import Lock
+from svcgen.nodeports.reserve import Reservation
+from svcgen.render import Rendered, render
+from svcgen.settings import Settings, display
+
+__all__ = ["Project", "load_project"]
+
+
+@dataclass
+class Project:
+    """A run's settings, the Apps its files declare and the nodePorts reserved elsewhere."""
+
+    settings: Settings
+    apps: list[App]
+    reservations: list[Reservation]
+
+    @property
+    def lock_path(self) -> Path:
+        return self.settings.lock
+
+    def read_lock(self) -> tuple[str | None, Lock]:
+        """The lock file's text (None if there is none) and its parsed entries."""
+        return self.settings.read_lock_text()
+
+    def render(self, lock: Lock) -> Rendered:
+        """Render the project's Apps against ``lock``: nothing is written."""
+        settings = self.settings
+        return render(self.apps, lock=lock, reserved=self.reservations, node_port_range=settings.node_port_range,
+                      lock_name=display(settings.lock), with_workloads=settings.with_workloads)
+
+
+def load_project(args: argparse.Namespace) -> Project:
+    """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files)."""
+    settings = settings_from_args(args, args.paths[0])
+    reservations = settings.reservations()
+    return Project(settings, load_apps(args.paths), reservations)

@@ -1,0 +1,85 @@
+"""``svcgen render`` and ``svcgen lock check``: render a project, update the lock, write or compare outputs."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+from typing import TextIO
+
+from svcgen.cli.common import diff, locked, new_lock_text, print_problems, write
+from svcgen.cli.project import load_project
+from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
+from svcgen.files import read_text_if_exists
+from svcgen.kube.layout import KUSTOMIZATION, directory_files, is_directory_output, json_list, kustomization_resources
+from svcgen.render import Rendered
+from svcgen.settings import display
+
+__all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
+
+
+def planned_outputs(args: argparse.Namespace, rendered: Rendered) -> tuple[dict[Path, str], list[Path]]:
+    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render."""
+    target = Path(args.output)
+    if not is_directory_output(args.output, target.is_dir()):
+        text = json_list(rendered.manifests) if args.format == "json" else rendered.yaml
+        return {target: text}, []
+    if args.format == "json":
+        raise UsageError(f"{args.output}: error: --format json writes one List; give -o a .json file name")
+    files = {target / name: text for name, text in directory_files(rendered.manifests).items()}
+    try:
+        previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION))
+    except (OSError, UnicodeDecodeError):
+        previous = []
+    stale = [target / name for name in previous if target / name not in files and (target / name).is_file()]
+    return files, stale
+
+
+def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path, str], stale: list[Path],
+           out: TextIO, err: TextIO) -> int:
+    """``--check``: print a diff of every file that would change; exit 1 if any would."""
+    diffs = []
+    if new is not None and new != old:
+        diffs.append(diff(old, new, lock_name))
+    for path, text in outputs.items():
+        current = read_text_if_exists(path)
+        if current != text:
+            diffs.append(diff(current, text, str(path)))
+    for path in stale:
+        diffs.append(diff(read_text_if_exists(path), "", str(path)))
+    if not diffs:
+        return EXIT_OK
+    out.write("".join(diffs))
+    print("svcgen: --check: the files above are not up to date; run svcgen render to update them.", file=err)
+    return EXIT_INVALID
+
+
+def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Render the project: update the lock file, then print or write the manifests (``--check``: compare)."""
+    project = load_project(args)
+    with locked(project.lock_path, args.check):
+        old, lock = project.read_lock()
+        rendered = project.render(lock)
+        new = new_lock_text(old, rendered.lock)
+        print_problems(rendered.warnings, err)
+        outputs, stale = planned_outputs(args, rendered) if args.output else ({}, [])
+        if args.check:
+            return _check(old, new, display(project.lock_path), outputs, stale, out, err)
+        if new is not None and new != old:
+            write(project.lock_path, new)
+    if not args.output:
+        out.write(json_list(rendered.manifests) if args.format == "json" else rendered.yaml)
+        return EXIT_OK
+    for path, text in outputs.items():
+        if read_text_if_exists(path) != text:
+            write(path, text)
+    for path in stale:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return EXIT_OK
+
+
+def cmd_lock_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """``svcgen lock check``: ``render --check`` without ``-o``: fail when the lock file is not current."""
+    args.check, args.output, args.format = True, None, "yaml"
+    return cmd_render(args, out, err)

@@ -1,0 +1,70 @@
+"""Find the user's line of code that made a declaration (the call site), skipping svcgen's own frames."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+from types import FrameType, TracebackType
+
+from svcgen.errors import SourceLocation
+
+__all__ = ["caller_location", "traceback_location"]
+
+# svcgen/, the package root (this file is svcgen/dsl/callsite.py).
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# Frames inside these directories are never "the user's line".
+_INTERNAL = (_PACKAGE_DIR,)
+
+
+@lru_cache(maxsize=1024)
+def _is_internal(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return True
+    if filename.startswith(_INTERNAL):
+        return True
+    # pydantic and its core run validators (and so our constructors) on the user's behalf.
+    return f"{os.sep}pydantic{os.sep}" in filename or f"{os.sep}pydantic_core{os.sep}" in filename
+
+
+@lru_cache(maxsize=256)
+def _display(filename: str, cwd: str) -> str:
+    """A path under the working directory is shown relative to it (clickable in terminals)."""
+    if os.path.isabs(filename) and filename.startswith(cwd + os.sep):
+        return filename[len(cwd) + 1 :]
+    return filename
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
+def _location(frame: FrameType | None) -> SourceLocation | None:
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not _is_internal(filename):
+            return SourceLocation(_display(filename, _cwd()), frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+def caller_location() -> SourceLocation | None:
+    """Return the innermost frame on the stack that is not svcgen's (or pydantic's) own code."""
+    return _location(sys._getframe(1))
+
+
+def traceback_location(tb: TracebackType | None, prefer_file: str | None = None) -> SourceLocation | None:
+    """Return the deepest user frame of a traceback, preferring frames of ``prefer_file``."""
+    best: SourceLocation | None = None
+    preferred: SourceLocation | None = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not _is_internal(filename):
+            best = SourceLocation(_display(filename, _cwd()), tb.tb_lineno)
+            if prefer_file is not None and os.path.abspath(filename) == os.path.abspath(prefer_file):
+                preferred = best
+        tb = tb.tb_next
+    return preferred or best

@@ -1,0 +1,169 @@
+"""Find the Apps declared in Python files: run each file as a module and collect its App objects."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from svcgen.dsl.callsite import traceback_location
+from svcgen.dsl.model import App
+from svcgen.errors import DeclarationError, SourceLocation, SvcgenError, UsageError
+from svcgen.files import find_files
+from svcgen.gcpause import paused_gc
+
+__all__ = ["LoadError", "UserCodeError", "discover_files", "load_apps"]
+
+# Python files in a folder that are not declarations: tests and packaging.
+_SKIP_FILES = ("conftest.py", "setup.py", "noxfile.py")
+
+
+class LoadError(UsageError):
+    """A path given to svcgen cannot be read as Python declarations (missing, not .py, no App)."""
+
+
+class UserCodeError(SvcgenError):
+    """The user's file raised an exception while it ran; ``location`` is its line."""
+
+    def __init__(self, path: str, location: SourceLocation | None, exc: BaseException) -> None:
+        self.location = location
+        self.original = exc
+        where = str(location) if location else path
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        super().__init__(f"{where}: error: running {path} failed: {detail}")
+
+    def report(self, debug: bool = False) -> list[str]:
+        return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]
+
+    def debug_cause(self) -> BaseException:
+        return self.original
+
+
+def _skipped_file(name: str) -> bool:
+    return name.startswith("test_") or name.endswith("_test.py") or name in _SKIP_FILES
+
+
+def discover_files(paths: Sequence[str]) -> list[Path]:
+    """The Python files to load: files as given, directories searched recursively in sorted order.
+
+    A directory is walked by :func:`svcgen.files.find_files` (its rules say which folders are
+    skipped); test and packaging files (``test_*.py``, ``*_test.py``, ``conftest.py``,
+    ``setup.py``, ``noxfile.py``) are not declarations and are skipped too.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in find_files(path, (".py",)) if not _skipped_file(p.name))
+        elif path.is_file():
+            if path.suffix != ".py":
+                raise LoadError(f"{raw}: error: not a Python file (svcgen reads declarations from .py files)")
+            files.append(path)
+        else:
+            raise LoadError(f"{raw}: error: no such file or directory")
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        resolved = file.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(file)
+    return unique
+
+
+def load_apps(paths: Sequence[str]) -> list[App]:
+    """Run every file found under ``paths`` and return the Apps they declare, in order.
+
+    Apps are taken from each module's top-level names (an App, or a list or tuple of Apps);
+    an App reachable from several files counts once. A file given by name must declare at
+    least one App.
+
+    Raises:
+        LoadError: a path is missing or not Python, or a named file declares no App.
+        DeclarationError: a declaration was malformed while the file ran.
+        UserCodeError: the file raised any other exception.
+    """
+    explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
+    files = discover_files(paths)
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
+    try:
+        apps: list[App] = []
+        seen: set[int] = set()
+        for file in files:
+            module = _run(file, set(sys.modules) - saved_modules)
+            declared = list(_apps_in(module))
+            if not declared and file.resolve() in explicit:
+                raise LoadError(f"{file}: error: no App found; declare one at module level, "
+                                'e.g. app = App("my-app", labels={...}, containers=[...], services=[...])')
+            for app in declared:
+                if id(app) not in seen:
+                    seen.add(id(app))
+                    apps.append(app)
+        if not apps:
+            raise LoadError(f"{', '.join(paths)}: error: no App found in any Python file")
+        return apps
+    finally:
+        sys.path[:] = saved_path
+        _forget_user_modules(set(sys.modules) - saved_modules, {f.resolve().parent for f in files})
+
+
+def _forget_user_modules(names: set[str], folders: set[Path]) -> None:
+    """Drop the modules loaded from the user's folders, so a later load runs them afresh.
+
+    Library modules imported on the way (pydantic's lazy internals, say) stay: dropping them
+    would give a second copy of their classes.
+    """
+    for name in names:
+        module_file = getattr(sys.modules.get(name), "__file__", None)
+        if name.startswith("_svcgen_"):
+            sys.modules.pop(name, None)
+        elif module_file:
+            path = Path(module_file).resolve()
+            installed = "site-packages" in path.parts or "dist-packages" in path.parts
+            if not installed and any(folder in path.parents for folder in folders):
+                sys.modules.pop(name, None)
+
+
+def _apps_in(module: ModuleType) -> Iterator[App]:
+    for value in list(vars(module).values()):
+        if isinstance(value, App):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (item for item in value if isinstance(item, App))
+
+
+def _run(file: Path, loaded: set[str]) -> ModuleType:
+    """Import ``file`` as a module, reusing it if a file loaded before imported it already.
+
+    ``loaded`` names the modules imported since loading began (only those can be user files).
+    """
+    path = file.resolve()
+    for name in loaded:
+        module = sys.modules.get(name)
+        module_file = getattr(module, "__file__", None)
+        if module is not None and module_file and Path(module_file).resolve() == path:
+            return module
+    name = path.stem if path.stem.isidentifier() and path.stem not in sys.modules else f"_svcgen_{id(path)}"
+    # The file name as the user gave it: messages then point at paths they can click.
+    spec = importlib.util.spec_from_file_location(name, str(file))
+    if spec is None or spec.loader is None:
+        raise LoadError(f"{file}: error: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    try:
+        with paused_gc():  # declarations are many small acyclic objects: see svcgen.gcpause
+            spec.loader.exec_module(module)
+    except DeclarationError:
+        raise
+    except SyntaxError as exc:
+        location = SourceLocation(str(file), exc.lineno or 0)
+        raise UserCodeError(str(file), location, exc) from exc
+    except (Exception, SystemExit) as exc:
+        raise UserCodeError(str(file), traceback_location(exc.__traceback__, str(path)), exc) from exc
+    return module

@@ -1,0 +1,365 @@
+"""The svcgen DSL: containers, their named ports, the Services that expose them, and Apps.
+
+The models describe intent in svcgen's own words (``number``, ``node_port``, ``headless``);
+only :mod:`svcgen.dsl.manifests` knows the Kubernetes field names. Constructors check types
+(a wrong type raises :class:`~svcgen.errors.DeclarationError` at the user's line); the
+Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all at once by
+:func:`svcgen.dsl.validate.validate`, which reports each problem at the line that declared it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+
+from svcgen.dsl.callsite import caller_location
+from svcgen.errors import DeclarationError, Problem, SourceLocation
+
+__all__ = [
+    "AUTO",
+    "App",
+    "Container",
+    "NodePort",
+    "Port",
+    "PortRef",
+    "Protocol",
+    "Service",
+    "ServicePort",
+    "ServiceType",
+    "TargetBy",
+    "TrafficPolicy",
+    "WorkloadKind",
+]
+
+Protocol = Literal["TCP", "UDP", "SCTP"]
+ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
+TrafficPolicy = Literal["Cluster", "Local"]
+SessionAffinity = Literal["None", "ClientIP"]
+TargetBy = Literal["number", "name"]
+WorkloadKind = Literal["Deployment", "StatefulSet"]
+
+AUTO: Final = "auto"
+"""``node_port=AUTO`` (the default): svcgen allocates a nodePort when the Service type needs one."""
+
+NodePort = StrictInt | Literal["auto"] | None
+"""A nodePort request: a pinned number, ``"auto"`` (allocate when needed) or ``None`` (never set)."""
+
+
+class _Declaration(BaseModel):
+    """Base of every DSL object: frozen, strict about unknown fields, remembers its source line."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    location: Any = Field(default=None, exclude=True, repr=False)
+    """The file and line of the user's code that created this object (a SourceLocation)."""
+
+    def _init(self, subject: str, **fields: Any) -> None:
+        location = caller_location()
+        try:
+            super().__init__(location=location, **fields)
+        except ValidationError as exc:
+            raise DeclarationError(_problems(subject, exc, location)) from None
+
+
+def _problems(subject: str, exc: ValidationError, location: SourceLocation | None) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"])
+        message = f"{err['msg']} (got {err['input']!r})" if err["type"] != "missing" else err["msg"]
+        problems.append(Problem(subject, field, message, location=location))
+    return problems
+
+
+class Port(_Declaration):
+    """A port a container listens on.
+
+    Args:
+        name: the port's name, an IANA service name (at most 15 characters, lower case
+            letters, digits and single hyphens, at least one letter), e.g. ``"http"``.
+        number: the port number the process listens on, 1-65535.
+        protocol: ``"TCP"`` (default), ``"UDP"`` or ``"SCTP"``.
+    """
+
+    name: StrictStr
+    number: StrictInt
+    protocol: Protocol = "TCP"
+
+    def __init__(self, name: str, number: int, protocol: Protocol = "TCP") -> None:
+        self._init(f'port "{name}"', name=name, number=number, protocol=protocol)
+
+
+class Container(_Declaration):
+    """A container of the workload, with the ports it exposes.
+
+    Args:
+        name: the container's name (a DNS-1123 label).
+        image: the container image (used when svcgen also emits the workload).
+        ports: the container's ports; names must be unique, and so must (number, protocol).
+    """
+
+    name: StrictStr
+    image: StrictStr | None = None
+    ports: tuple[Port, ...] = ()
+
+    def __init__(self, name: str, *, image: str | None = None, ports: Iterable[Port] = ()) -> None:
+        self._init(f'container "{name}"', name=name, image=image, ports=_seq(ports))
+
+    def port(self, name: str) -> PortRef:
+        """Refer to one of this container's ports by name, to expose it in a Service."""
+        for port in self.ports:
+            if port.name == name:
+                return PortRef(self, port)
+        known = ", ".join(f'"{p.name}"' for p in self.ports) or "none"
+        raise DeclarationError(
+            [
+                Problem(
+                    f'container "{self.name}"',
+                    "port",
+                    f'has no port named "{name}" (its ports: {known})',
+                    hint=f'refer to one of its ports, or declare Port("{name}", ...) on the container',
+                    location=caller_location(),
+                )
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class PortRef:
+    """A container port, as referred to by ``container.port(name)``."""
+
+    container: Container
+    port: Port
+
+    def expose(
+        self,
+        port: int | None = None,
+        *,
+        name: str | None = None,
+        node_port: NodePort = AUTO,
+        target_by: TargetBy | None = None,
+        app_protocol: str | None = None,
+    ) -> ServicePort:
+        """Expose this container port through a Service.
+
+        Args:
+            port: the port the Service listens on; defaults to the container port's number.
+            name: the Service port's name; defaults to the container port's name.
+            node_port: a pinned nodePort number, ``AUTO`` (default: svcgen allocates one when
+                the Service type needs it) or ``None`` (none written; the cluster decides).
+            target_by: write the targetPort as the container port's ``"number"`` or its
+                ``"name"`` (keeps working when the container port is renumbered). Unset: the
+                name when svcgen also emits the workload (the name is then sure to exist),
+                the number otherwise.
+            app_protocol: the application protocol hint (``appProtocol``), e.g. ``"http"``.
+        """
+        return ServicePort(
+            self.container,
+            self.port,
+            port=port,
+            name=name,
+            node_port=node_port,
+            target_by=target_by,
+            app_protocol=app_protocol,
+        )
+
+
+class ServicePort(_Declaration):
+    """One port of a Service, pointing at a container port (made by ``PortRef.expose``)."""
+
+    container: Container
+    target: Port
+    port: StrictInt | None = None
+    name: StrictStr | None = None
+    node_port: NodePort = AUTO
+    target_by: TargetBy | None = None
+    app_protocol: StrictStr | None = None
+
+    def __init__(
+        self,
+        container: Container,
+        target: Port,
+        *,
+        port: int | None = None,
+        name: str | None = None,
+        node_port: NodePort = AUTO,
+        target_by: TargetBy | None = None,
+        app_protocol: str | None = None,
+    ) -> None:
+        self._init(
+            f'port "{name or getattr(target, "name", target)}"',
+            container=container,
+            target=target,
+            port=port,
+            name=name,
+            node_port=node_port,
+            target_by=target_by,
+            app_protocol=app_protocol,
+        )
+
+    @property
+    def service_port(self) -> int:
+        """The port the Service listens on (the container port's number unless given)."""
+        return self.target.number if self.port is None else self.port
+
+    @property
+    def port_name(self) -> str:
+        """The Service port's name (the container port's name unless given)."""
+        return self.target.name if self.name is None else self.name
+
+    @property
+    def protocol(self) -> Protocol:
+        """The protocol, always the container port's: a Service port cannot disagree with it."""
+        return self.target.protocol
+
+
+class Service(_Declaration):
+    """A Kubernetes Service in front of the App's pods.
+
+    Args:
+        name: the Service's name (a DNS-1035 label: starts with a letter).
+        type: ``"ClusterIP"`` (default), ``"NodePort"``, ``"LoadBalancer"`` or ``"ExternalName"``.
+        ports: the exposed ports, from ``container.port(name).expose(...)``.
+        headless: a headless Service (``clusterIP: None``); ClusterIP only.
+        external_name: the DNS name an ExternalName Service points at.
+        labels: extra labels for the Service object itself.
+        annotations: annotations for the Service object.
+        allocate_load_balancer_node_ports: LoadBalancer only; ``False`` means no nodePorts
+            except pinned ones. Unset means the Kubernetes default (``True``).
+        external_traffic_policy: ``"Cluster"`` or ``"Local"``; NodePort and LoadBalancer only.
+        internal_traffic_policy: ``"Cluster"`` or ``"Local"``.
+        session_affinity: ``"None"`` or ``"ClientIP"``.
+        session_affinity_timeout: seconds of ClientIP affinity, 1-86400 (Kubernetes: 10800).
+        load_balancer_class: the load balancer implementation; LoadBalancer only.
+        load_balancer_source_ranges: client IP ranges allowed in; LoadBalancer only.
+        health_check_node_port: the healthCheckNodePort of a LoadBalancer with
+            ``external_traffic_policy="Local"``: ``AUTO`` (default: svcgen allocates it and keeps it
+            in the lock, like a nodePort), a pinned number, or ``None`` (the cluster picks one).
+    """
+
+    name: StrictStr
+    type: ServiceType = "ClusterIP"
+    ports: tuple[ServicePort, ...] = ()
+    headless: StrictBool = False
+    external_name: StrictStr | None = None
+    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    allocate_load_balancer_node_ports: StrictBool | None = None
+    external_traffic_policy: TrafficPolicy | None = None
+    internal_traffic_policy: TrafficPolicy | None = None
+    session_affinity: SessionAffinity | None = None
+    session_affinity_timeout: StrictInt | None = None
+    load_balancer_class: StrictStr | None = None
+    load_balancer_source_ranges: tuple[StrictStr, ...] = ()
+    health_check_node_port: NodePort = AUTO
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        type: ServiceType = "ClusterIP",  # noqa: A002 - the user-facing word is "type"
+        ports: Iterable[ServicePort] = (),
+        headless: bool = False,
+        external_name: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        allocate_load_balancer_node_ports: bool | None = None,
+        external_traffic_policy: TrafficPolicy | None = None,
+        internal_traffic_policy: TrafficPolicy | None = None,
+        session_affinity: SessionAffinity | None = None,
+        session_affinity_timeout: int | None = None,
+        load_balancer_class: str | None = None,
+        load_balancer_source_ranges: Iterable[str] = (),
+        health_check_node_port: NodePort = AUTO,
+    ) -> None:
+        self._init(
+            f'Service "{name}"',
+            name=name,
+            type=type,
+            ports=_seq(ports),
+            headless=headless,
+            external_name=external_name,
+            labels=_map(labels),
+            annotations=_map(annotations),
+            allocate_load_balancer_node_ports=allocate_load_balancer_node_ports,
+            external_traffic_policy=external_traffic_policy,
+            internal_traffic_policy=internal_traffic_policy,
+            session_affinity=session_affinity,
+            session_affinity_timeout=session_affinity_timeout,
+            load_balancer_class=load_balancer_class,
+            load_balancer_source_ranges=_seq(load_balancer_source_ranges),
+            health_check_node_port=health_check_node_port,
+        )
+
+
+class App(_Declaration):
+    """A workload (its pod labels and containers) and the Services in front of it.
+
+    Args:
+        name: the workload's name (a DNS-1123 subdomain).
+        labels: the labels that identify the pods: every Service's selector (and the workload's
+            ``matchLabels``) is exactly these labels, so they can never disagree.
+        containers: the containers of the pod.
+        services: the Services exposing the containers' ports.
+        namespace: the namespace of every object; unset means "from the kubectl context".
+        pod_labels: more labels for the pods only (a version, say), not used to select them.
+        workload: also emit the workload, a ``"Deployment"`` or a ``"StatefulSet"``; unset
+            means only with ``render(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
+        replicas: the workload's replica count (unset: the Kubernetes default, 1).
+    """
+
+    name: StrictStr
+    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    containers: tuple[Container, ...] = ()
+    services: tuple[Service, ...] = ()
+    namespace: StrictStr | None = None
+    pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    workload: WorkloadKind | None = None
+    replicas: StrictInt | None = None
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        labels: Mapping[str, str] | None = None,
+        containers: Iterable[Container] = (),
+        services: Iterable[Service] = (),
+        namespace: str | None = None,
+        pod_labels: Mapping[str, str] | None = None,
+        workload: WorkloadKind | None = None,
+        replicas: int | None = None,
+    ) -> None:
+        self._init(
+            f'App "{name}"',
+            name=name,
+            labels=_map(labels),
+            containers=_seq(containers),
+            services=_seq(services),
+            namespace=namespace,
+            pod_labels=_map(pod_labels),
+            workload=workload,
+            replicas=replicas,
+        )
+
+
+def _seq(items: Any) -> Any:
+    """Turn any iterable (but not a string or a lone object) into a tuple; leave the rest to pydantic."""
+    if isinstance(items, (list, tuple)):
+        return tuple(items)
+    if isinstance(items, (str, bytes, Mapping, BaseModel)) or not isinstance(items, Iterable):
+        return items
+    return tuple(items)
+
+
+def _map(items: Any) -> Any:
+    return {} if items is None else (dict(items) if isinstance(items, Mapping) else items)

@@ -1,0 +1,64 @@
+"""How rendered manifests are laid out: one YAML or JSON stream, or a directory for kustomize.
+
+Pure: returns file names and texts; the CLI compares or writes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from svcgen.kube.yamlwrite import to_yaml
+
+__all__ = [
+    "KUSTOMIZATION",
+    "directory_files",
+    "file_name",
+    "is_directory_output",
+    "json_list",
+    "kustomization_resources",
+]
+
+KUSTOMIZATION = "kustomization.yaml"
+_HEADER = "# Written by svcgen (svcgen render -o DIR): do not edit; render again instead.\n"
+_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_directory_output(path: str, is_dir: bool) -> bool:
+    """``-o PATH`` names a directory when it is one, ends with a slash, or has no .yaml/.yml/.json suffix."""
+    return is_dir or path.endswith(("/", "\\")) or not path.lower().endswith(_FILE_SUFFIXES)
+
+
+def file_name(manifest: dict[str, Any]) -> str:
+    """A stable, unique file name: ``[NAMESPACE_]KIND_NAME.yaml`` (``_`` never occurs in those names)."""
+    meta = manifest.get("metadata", {})
+    parts = [meta.get("namespace"), str(manifest.get("kind", "object")).lower(), meta.get("name")]
+    return "_".join(str(p) for p in parts if p) + ".yaml"
+
+
+def directory_files(manifests: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """One file per object plus a ``kustomization.yaml`` listing them, in render order."""
+    files = {file_name(m): _HEADER + to_yaml([m]) for m in manifests}
+    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                     "resources": list(files)}
+    files[KUSTOMIZATION] = _HEADER + to_yaml([kustomization])
+    return files
+
+
+def kustomization_resources(text: str | None) -> list[str]:
+    """The files an earlier ``kustomization.yaml`` written by svcgen lists (to remove stale ones)."""
+    if not text or not text.startswith(_HEADER):
+        return []
+    from svcgen.kube.yamlread import load_documents
+
+    documents = load_documents(text)
+    value = documents[0].value if documents else None
+    resources = value.get("resources") if isinstance(value, dict) else None
+    return [r for r in resources if isinstance(r, str) and "/" not in r and r.endswith(".yaml")] \
+        if isinstance(resources, list) else []
+
+
+def json_list(manifests: Sequence[dict[str, Any]]) -> str:
+    """The manifests as one ``List`` object in JSON (what ``kubectl get -o json`` prints)."""
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(manifests)}, indent=2) + "\n"

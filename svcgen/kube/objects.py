@@ -1,0 +1,255 @@
+"""The one reader of Kubernetes documents: YAML or JSON texts in, objects with positions out.
+
+Lint, import and ``--reserve`` all read manifests through :func:`read_objects`: every document
+of every text, ``List`` objects (``kubectl get -o yaml``) unwrapped into their items, each object
+keeping its file, document and the line and column of any of its fields. A document that is not
+valid YAML, or not a mapping, becomes a :class:`~svcgen.errors.Problem` at its position.
+
+:class:`KubeObject` answers what the readers ask of an object: kind, namespace, name, labels,
+the pod spec of a Pod or workload, the labels its pods carry and the ports its containers (and
+sidecars) declare. Pure: texts in, objects out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from svcgen.errors import ObjectRef, Problem, Severity, SourceLocation
+from svcgen.kube.yamlread import Document, DocumentError, load_documents
+
+__all__ = [
+    "WORKLOAD_POD_SPEC",
+    "ContainerPort",
+    "KubeObject",
+    "Path",
+    "format_path",
+    "is_int",
+    "mapping",
+    "pod_spec",
+    "read_objects",
+]
+
+Path = tuple[Any, ...]
+"""A field path: keys and list indexes, e.g. ``("spec", "ports", 0, "name")``."""
+
+WORKLOAD_POD_SPEC: dict[str, Path] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+"""Where each kind that runs pods keeps its pod spec."""
+
+
+def format_path(path: Path) -> str:
+    """``("spec", "ports", 1, "name")`` → ``spec.ports[1].name``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif text:
+            text += f".{part}"
+        else:
+            text = str(part)
+    return text
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one (for reading fields that may be anything)."""
+    return value if isinstance(value, dict) else {}
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    """A JSON integer (``True`` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def pod_spec(obj: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
+    """The path and value of the pod spec of a Pod or workload object, if it has one."""
+    path = WORKLOAD_POD_SPEC.get(str(obj.get("kind")))
+    if path is None:
+        return None
+    node: Any = obj
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return (path, node) if isinstance(node, dict) else None
+
+
+@dataclass(frozen=True)
+class ContainerPort:
+    """A port declared by a container (or a sidecar: an init container that keeps running)."""
+
+    container: str
+    name: str
+    number: int | None
+    protocol: str
+    path: Path
+
+
+@dataclass
+class KubeObject:
+    """A Kubernetes object found in a document (a List's items are objects of their own)."""
+
+    file: str
+    doc: Document
+    prefix: Path
+    value: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        kind = self.value.get("kind")
+        return kind if isinstance(kind, str) else ""
+
+    @property
+    def api_version(self) -> str:
+        version = self.value.get("apiVersion")
+        return version if isinstance(version, str) else ""
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return mapping(self.value.get("metadata"))
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return mapping(self.value.get("spec"))
+
+    @property
+    def namespace(self) -> str:
+        ns = self.metadata.get("namespace")
+        return ns if isinstance(ns, str) else ""
+
+    @property
+    def name(self) -> str:
+        name = self.metadata.get("name")
+        return name if isinstance(name, str) else ""
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.namespace, self.name)
+
+    def position(self, path: Path = ()) -> tuple[int, int]:
+        """The line and column of the deepest part of ``path`` that exists."""
+        return self.doc.where((*self.prefix, *path))
+
+    def location(self, path: Path = ()) -> SourceLocation:
+        return SourceLocation(self.file, *self.position(path))
+
+    def where(self, path: Path = ()) -> str:
+        """``file:line`` of ``path``, for messages that point at another object."""
+        return f"{self.file}:{self.position(path)[0]}"
+
+    def problem(self, path: Path, severity: Severity, rule: str, message: str, hint: str = "") -> Problem:
+        """A finding about the field at ``path`` of this object."""
+        ref = self.ref
+        return Problem(str(ref), format_path(path), message, hint, self.location(path), severity, rule, ref,
+                       self.doc.index)
+
+    def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
+        return pod_spec(self.value)
+
+    def pod_labels(self) -> dict[str, Any]:
+        """The labels the object's pods carry: a Pod's own, a workload's pod template's."""
+        found = self.pod_spec()
+        if found is None:
+            return {}
+        if self.kind == "Pod":
+            return mapping(self.metadata.get("labels"))
+        node: Any = self.value
+        for part in found[0][:-1]:  # down to .../template
+            node = mapping(node).get(part)
+        return mapping(mapping(mapping(node).get("metadata")).get("labels"))
+
+    def containers(self) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """The containers a Service can reach, with their paths.
+
+        ``containers``, then sidecars (``initContainers`` with ``restartPolicy: Always``).
+        """
+        found = self.pod_spec()
+        if found is None:
+            return
+        base, spec = found
+        for group in ("containers", "initContainers"):
+            items = spec.get(group)
+            for i, container in enumerate(items if isinstance(items, list) else []):
+                if not isinstance(container, dict):
+                    continue
+                if group == "initContainers" and container.get("restartPolicy") != "Always":
+                    continue
+                yield (*base, group, i), container
+
+    def container_ports(self) -> Iterator[ContainerPort]:
+        """Every port of :meth:`containers` (protocol defaulted to TCP, unnamed ports included)."""
+        for path, container in self.containers():
+            cname = container.get("name")
+            ports = container.get("ports")
+            for j, port in enumerate(ports if isinstance(ports, list) else []):
+                if not isinstance(port, dict):
+                    continue
+                name = port.get("name")
+                number = port.get("containerPort")
+                yield ContainerPort(cname if isinstance(cname, str) else "", name if isinstance(name, str) else "",
+                                    number if is_int(number) else None, str(port.get("protocol") or "TCP"),
+                                    (*path, "ports", j))
+
+
+def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
+    """JSON that YAML cannot read (an escaped slash, tabs): parsed as JSON, without field positions."""
+    if len(documents) != 1 or documents[0].error is None or not text.lstrip().startswith(("{", "[")):
+        return documents
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return documents
+    return [Document(0, value, (1, 1))]
+
+
+def documents_of(text: str) -> list[Document]:
+    """Every document of a YAML or JSON stream (see :func:`svcgen.kube.yamlread.load_documents`)."""
+    return _json_fallback(text, load_documents(text))
+
+
+def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Problem]:
+    """Every object of every ``(name, text)`` source, in order; unreadable documents as problems.
+
+    Empty documents are skipped; a document that is not a mapping is a warning (``not-an-object``).
+    """
+    for file, text in sources:
+        for doc in documents_of(text):
+            yield from _objects(file, doc)
+
+
+def _objects(file: str, doc: Document) -> Iterator[KubeObject | Problem]:
+    if doc.error is not None:
+        yield _error_problem(file, doc, doc.error)
+        return
+    value = doc.value
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        yield Problem("", "", "not a Kubernetes object (a mapping with apiVersion and kind); skipped",
+                      location=SourceLocation(file, *doc.position), severity="warning", rule="not-an-object",
+                      document=doc.index)
+        return
+    items = value.get("items")
+    kind = value.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                yield KubeObject(file, doc, ("items", i), item)
+    else:
+        yield KubeObject(file, doc, (), value)
+
+
+def _error_problem(file: str, doc: Document, error: DocumentError) -> Problem:
+    line, column = error.position or doc.position
+    return Problem("", "", error.message, location=SourceLocation(file, line, column), rule="yaml",
+                   document=doc.index)

@@ -1,0 +1,142 @@
+"""The nodePort lock file: its format, parsed and written as text (no file access here).
+
+```yaml
+# svcgen.lock - nodePorts managed by svcgen. Commit this file and review changes to it.
+# ...
+version: 1
+nodePorts:
+  -/my-service/http/TCP: 30000
+  shop/storefront/https/TCP: 30001
+```
+
+One line per Service port, ``NAMESPACE/SERVICE/PORT-NAME/PROTOCOL: NODEPORT``, sorted;
+``-`` stands for "no namespace" (the kubectl context's). Ports of one Service that share a
+port number (53/TCP and 53/UDP) share one nodePort and so one number in the lock.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from svcgen.errors import InputError
+from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.yamlread import Document, load_documents
+from svcgen.kube.yamlwrite import to_yaml
+from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
+
+__all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "parse_lock"]
+
+LOCK_FORMAT_VERSION = 1
+
+HEADER = """\
+# svcgen.lock - nodePorts managed by svcgen. Commit this file and review changes to it.
+# One line per Service port: NAMESPACE/SERVICE/PORT-NAME/PROTOCOL: NODEPORT ("-" = no namespace;
+# NAMESPACE/SERVICE//healthCheck is a LoadBalancer's healthCheckNodePort).
+# svcgen never moves an entry. Entries whose port is gone stay reserved until
+# `svcgen lock prune`; delete an entry by hand only to have that port allocated again.
+"""
+
+_KEY_RE = re.compile(r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)?/"
+                     r"(TCP|UDP|SCTP|healthCheck)")
+
+
+class LockFileError(InputError):
+    """The lock file cannot be used as it is (malformed, inconsistent, or from a newer svcgen)."""
+
+
+def _parse_key(text: str) -> PortKey | None:
+    if not _KEY_RE.fullmatch(text):
+        return None
+    namespace, service, port, protocol = text.split("/")
+    return PortKey("" if namespace == "-" else namespace, service, port, protocol)
+
+
+def format_lock(lock: Lock) -> str:
+    """The lock file's text: header comment, format version, one sorted line per entry."""
+    entries = dict(sorted((str(key), port) for key, port in lock.entries.items()))
+    return HEADER + to_yaml([{"version": LOCK_FORMAT_VERSION, "nodePorts": entries}])
+
+
+def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
+    """Read a lock file's text; ``source`` names it in messages.
+
+    Raises:
+        LockFileError: malformed YAML or keys, a newer format, entries out of range or
+            shared by ports that cannot share a nodePort.
+    """
+    documents = load_documents(text)
+    if not documents or (len(documents) == 1 and documents[0].value is None and documents[0].error is None):
+        return Lock()
+    document = documents[0]
+    if document.error is not None or len(documents) > 1:
+        error = document.error or documents[1].error
+        position = error.position if error else documents[1].position
+        where = f":{position[0]}" if position else ""
+        problem = error.message if error else "more than one YAML document"
+        raise LockFileError(f"{source}{where}: error: the lock file is not valid: {problem}. "
+                            f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
+                            "allocate every nodePort afresh")
+    data = document.value
+    lines = _Lines(document)
+    if not isinstance(data, dict):
+        raise LockFileError(f"{source}: error: the lock file must be a mapping with `version` and `nodePorts`")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LockFileError(f"{source}:{lines(data, 'version')}: error: `version` must be a whole number "
+                            f"(this svcgen writes {LOCK_FORMAT_VERSION})")
+    if version > LOCK_FORMAT_VERSION:
+        raise LockFileError(f"{source}: error: the lock file has format version {version}, written by a newer "
+                            f"svcgen; this one reads version {LOCK_FORMAT_VERSION}. Fix: upgrade svcgen")
+    if version < 1:
+        raise LockFileError(f"{source}: error: unknown lock file format version {version}")
+    unknown = [k for k in data if k not in ("version", "nodePorts")]
+    if unknown:
+        raise LockFileError(f"{source}:{lines(data, unknown[0])}: error: unknown key `{unknown[0]}` "
+                            "(a lock file has `version` and `nodePorts`)")
+    ports = data.get("nodePorts")
+    if ports is None:
+        return Lock()
+    if not isinstance(ports, dict):
+        raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
+                            "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
+    entries: dict[PortKey, int] = {}
+    seen: dict[int, tuple[PortKey, int]] = {}
+    for raw_key, value in ports.items():
+        line = lines(ports, raw_key)
+        key = _parse_key(str(raw_key))
+        if key is None:
+            raise LockFileError(f"{source}:{line}: error: malformed key `{raw_key}`; keys are "
+                                "NAMESPACE/SERVICE/PORT-NAME/PROTOCOL, e.g. shop/web/http/TCP")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise LockFileError(f"{source}:{line}: error: `{raw_key}` must map to a nodePort number, not {value!r}")
+        if value not in node_port_range:
+            raise LockFileError(
+                f"{source}:{line}: error: `{raw_key}: {value}` is outside the nodePort range {node_port_range}. "
+                "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] node-port-range), "
+                "or delete the entry to have the port allocated again")
+        other = seen.get(value)
+        if other is not None and not _may_share(other[0], key):
+            raise LockFileError(
+                f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line {other[1]}) "
+                f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number ports of one "
+                "Service with different protocols). Fix: delete one of the entries to have it allocated again")
+        seen.setdefault(value, (key, line))
+        entries[key] = value
+    return Lock(entries)
+
+
+def _may_share(a: PortKey, b: PortKey) -> bool:
+    """Only same-number ports of one Service (53/TCP, 53/UDP) share; a healthCheckNodePort never does."""
+    same_service = (a.namespace, a.service) == (b.namespace, b.service)
+    return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
+
+
+class _Lines:
+    """The line of a key in one of the document's mappings."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def __call__(self, mapping: Any, key: Any) -> int:
+        return self.document.key_positions.get(id(mapping), {}).get(key, self.document.position)[0]

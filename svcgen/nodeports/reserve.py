@@ -1,0 +1,78 @@
+"""nodePorts already in use elsewhere: read from Service manifests or ``kubectl get services -o yaml|json``.
+
+Manifests are read by the one reader, :func:`svcgen.kube.objects.read_objects`; this module only
+picks the nodePorts and healthCheckNodePorts of the Services among them. Pure: texts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from svcgen.errors import InputError, Problem
+from svcgen.kube.objects import KubeObject, is_int, read_objects
+from svcgen.nodeports.lock import PortKey
+
+__all__ = ["Reservation", "ReserveError", "reservations_from_objects", "reservations_from_text"]
+
+
+class ReserveError(InputError):
+    """A --reserve file cannot be read as YAML or JSON."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A nodePort already in use outside this render (a cluster dump, another repo's manifests)."""
+
+    node_port: int
+    namespace: str
+    service: str
+    origin: str
+
+    def owner(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f'Service "{ns}{self.service}" in {self.origin}'
+
+    def held_by(self, key: PortKey) -> bool:
+        """True if this is the same Service (a reserved dump of what svcgen rendered before)."""
+        return key.service == self.service and (not key.namespace or not self.namespace
+                                                 or key.namespace == self.namespace)
+
+
+def _port(value: Any) -> int | None:
+    return value if is_int(value) and value > 0 else None
+
+
+def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> list[Reservation]:
+    """Every nodePort and healthCheckNodePort of the Services among ``objects``; other kinds are ignored."""
+    found: list[Reservation] = []
+    for obj in objects:
+        if obj.kind != "Service":
+            continue
+        spec = obj.spec
+        ports = spec.get("ports")
+        numbers = [_port(p.get("nodePort")) for p in (ports if isinstance(ports, list) else []) if isinstance(p, dict)]
+        numbers.append(_port(spec.get("healthCheckNodePort")))
+        for number in dict.fromkeys(n for n in numbers if n is not None):
+            found.append(Reservation(number, obj.namespace, obj.name or "?", origin))
+    return found
+
+
+def reservations_from_text(text: str, origin: str) -> list[Reservation]:
+    """Every nodePort and healthCheckNodePort of the Services in a YAML/JSON stream.
+
+    ``origin`` (the file name) names the owner in messages.
+
+    Raises:
+        ReserveError: a document is not valid YAML or JSON.
+    """
+    objects: list[KubeObject] = []
+    for found in read_objects([(origin, text)]):
+        if isinstance(found, Problem):
+            if found.rule == "yaml":
+                line = f":{found.line}" if found.line else ""
+                raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
+            continue
+        objects.append(found)
+    return reservations_from_objects(objects, origin)

@@ -1,0 +1,210 @@
+"""Project settings, resolved once: command-line flags over ``[tool.svcgen]`` over defaults.
+
+```toml
+[tool.svcgen]
+node-port-range = "30000-32767"   # the cluster's --service-node-port-range
+lock = "svcgen.lock"              # relative to pyproject.toml
+reserve = ["cluster/services.yaml"]
+```
+
+The nearest ``pyproject.toml`` above the first path given to svcgen is the project file; a
+``[tool.svcgen]`` table in it makes its folder the project root (the lock file's home). Without
+one, the lock lives next to the first path. Every command (render, ports, explain, lock, lint,
+import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, so they agree.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from svcgen.errors import InputError, UsageError
+from svcgen.files import KUBE_SUFFIXES, find_files, read_text_if_exists
+from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+
+if TYPE_CHECKING:
+    from svcgen.nodeports.lock import Lock
+    from svcgen.nodeports.reserve import Reservation
+
+__all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError"]
+
+LOCK_FILE_NAME = "svcgen.lock"
+_KEYS = {"node-port-range", "lock", "reserve"}
+
+
+class SettingsError(InputError):
+    """``[tool.svcgen]`` is malformed."""
+
+
+ConfigError = SettingsError
+"""The former name of :class:`SettingsError`."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run works with: the lock file, the cluster's nodePort range, the reserved manifests.
+
+    Attributes:
+        root: the project folder (of the ``pyproject.toml`` with ``[tool.svcgen]``, else of the
+            first path).
+        lock: the nodePort lock file.
+        node_port_range: the cluster's ``--service-node-port-range``.
+        reserve: manifests (files or folders) whose nodePorts are taken.
+        with_workloads: emit every App's workload too (a render option).
+        source: the ``pyproject.toml`` the settings came from, if any.
+    """
+
+    root: Path
+    lock: Path
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE
+    reserve: tuple[Path, ...] = ()
+    with_workloads: bool = False
+    source: Path | None = None
+
+    @classmethod
+    def find(
+        cls,
+        first_path: str | Path = ".",
+        *,
+        lock: str | Path | None = None,
+        node_port_range: NodePortRange | None = None,
+        reserve: tuple[str | Path, ...] | list[str] = (),
+        with_workloads: bool = False,
+    ) -> Settings:
+        """The settings of a run whose first FILE_OR_DIR is ``first_path``; flags given here win.
+
+        ``lock`` and ``reserve`` given here are relative to the working directory; those of
+        ``[tool.svcgen]`` to its ``pyproject.toml``. ``reserve`` adds to the table's list.
+
+        Raises:
+            SettingsError: ``[tool.svcgen]`` is malformed.
+        """
+        start = _start(Path(first_path))
+        table, source = _project_table(start)
+        root = source.parent if source is not None else start
+        values = _table_values(source, table) if source is not None else {}
+        return cls(
+            root=root,
+            lock=Path(lock) if lock else root / values.get("lock", LOCK_FILE_NAME),
+            node_port_range=node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE,
+            reserve=(*(root / r for r in values.get("reserve", [])), *(Path(r) for r in reserve)),
+            with_workloads=with_workloads,
+            source=source,
+        )
+
+    def read_lock_text(self) -> tuple[str | None, Lock]:
+        """The lock file's text (None if there is none) and its entries.
+
+        Raises:
+            UsageError: the lock file cannot be read.
+            LockFileError: it is not a valid lock file for this range.
+        """
+        from svcgen.nodeports.lockfile import parse_lock
+
+        try:
+            text = read_text_if_exists(self.lock)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc}") from None
+        return text, parse_lock(text or "", display(self.lock), self.node_port_range)
+
+    def read_lock(self) -> Lock:
+        """The lock's entries (empty when there is no lock file yet)."""
+        return self.read_lock_text()[1]
+
+    def reservations(self) -> list[Reservation]:
+        """The nodePorts of every Service in the ``reserve`` files (folders are walked).
+
+        Raises:
+            UsageError: a reserve path does not exist or cannot be read.
+            ReserveError: a reserve file is not valid YAML or JSON.
+        """
+        from svcgen.nodeports.reserve import reservations_from_text
+
+        found: list[Reservation] = []
+        for file in _reserve_files(self.reserve):
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{file}: error: --reserve: cannot read: {exc}") from None
+            found.extend(reservations_from_text(text, display(file)))
+        return found
+
+
+def display(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it (for messages)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _reserve_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(find_files(path, KUBE_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: error: --reserve: no such file or directory")
+    return files
+
+
+def _start(path: Path) -> Path:
+    """The folder a path stands for: a file's folder; a folder (or a path not made yet) itself."""
+    path = path.resolve()
+    return path.parent if path.is_file() else path
+
+
+def _project_table(start: Path) -> tuple[dict[str, Any], Path | None]:
+    """``[tool.svcgen]`` of the nearest ``pyproject.toml`` at or above ``start``, and that file."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            table = _read_table(candidate)
+            return (table, candidate) if table is not None else ({}, None)
+    return {}, None
+
+
+def _read_table(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+    tool = data.get("tool")
+    table = tool.get("svcgen") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: error: [tool.svcgen] must be a table")
+    return table
+
+
+def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """The table's values, checked: ``node-port-range`` parsed, ``lock`` and ``reserve`` as given."""
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise SettingsError(f"{path}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "
+                            f"known keys: {', '.join(sorted(_KEYS))}")
+    values = dict(table)
+    if "node-port-range" in table:
+        value = table["node-port-range"]
+        if not isinstance(value, str):
+            raise SettingsError(f'{path}: error: [tool.svcgen] node-port-range must be a string like "30000-32767"')
+        try:
+            values["node-port-range"] = NodePortRange.parse(value)
+        except ValueError as exc:
+            raise SettingsError(f"{path}: error: [tool.svcgen] node-port-range: {exc}") from None
+    lock = table.get("lock", LOCK_FILE_NAME)
+    if not isinstance(lock, str) or not lock:
+        raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")
+    reserve = table.get("reserve", [])
+    if not isinstance(reserve, list) or not all(isinstance(r, str) for r in reserve):
+        raise SettingsError(f"{path}: error: [tool.svcgen] reserve must be a list of paths")
+    return values

@@ -1,0 +1,35 @@
+"""svcgen ports and svcgen explain: what a project's Service ports are, writing nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import run_cli
+from test_cli_render import TWO
+
+Writer = Callable[..., Path]
+
+
+def test_ports_table_and_json(write_app: Writer) -> None:
+    write_app(TWO)
+    run_cli("render", "app.py")
+    table = run_cli("ports", "app.py")
+    assert table.code == 0
+    assert table.out.splitlines() == [
+        "NAMESPACE  SERVICE  PORT   PROTOCOL  PORT->TARGET  NODEPORT  SOURCE",
+        "-          shop     http   TCP       80->8080      30001     lock",
+        "-          shop     admin  TCP       9000->9000    30000     lock",
+        "be         api      grpc   TCP       443->50051    30002     lock",
+    ]
+    rows = json.loads(run_cli("ports", "app.py", "--format", "json").out)
+    assert rows[0] == {"namespace": "", "service": "shop", "port_name": "http", "protocol": "TCP", "port": 80,
+                       "target_port": 8080, "node_port": 30001, "source": "lock"}
+
+
+def test_ports_shows_new_and_pinned_without_writing(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO.replace("web.port(\"http\").expose(80)", "web.port(\"http\").expose(80, node_port=30080)"))
+    rows = json.loads(run_cli("ports", "app.py", "--format", "json").out)
+    assert [r["source"] for r in rows] == ["pinned", "new", "new"]
+    assert not (tmp_path / "svcgen.lock").exists()

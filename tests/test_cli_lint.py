@@ -1,0 +1,75 @@
+"""svcgen lint on the command line: files, folders, stdin, output formats, exit codes, project settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from test_lint import DEPLOYMENT, SERVICE
+
+from svcgen.cli import main
+
+
+def test_text_output_and_exit_codes(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SERVICE.replace("name: http", "name: HTTP"))
+    result = run_cli("lint", str(tmp_path / "s.yaml"))
+    assert result.code == 1
+    assert result.out.splitlines()[0].startswith(
+        f"{tmp_path / 's.yaml'}:11:5: error: Service/shop/web: spec.ports[0].name: Invalid value: \"HTTP\":")
+    assert result.err == "svcgen lint: 1 error, 0 warnings in 1 file.\n"
+    (tmp_path / "s.yaml").write_text(SERVICE)
+    assert run_cli("lint", str(tmp_path)).code == 0
+
+
+def test_json_output(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("---\n" + SERVICE.replace("nodePort: 30080", "nodePort: 80"))
+    result = run_cli("lint", "--format", "json", str(tmp_path / "s.yaml"))
+    (item,) = json.loads(result.out)
+    assert item == {"file": str(tmp_path / "s.yaml"), "line": 15, "column": 5, "document": 0, "kind": "Service",
+                    "namespace": "shop", "name": "web", "field": "spec.ports[0].nodePort", "severity": "error",
+                    "rule": "node-port-range", "message": "Invalid value: 80: provided port is not in the valid "
+                    "range. The range of valid ports is 30000-32767", "hint": "", "subject": "Service/shop/web"}
+    assert run_cli("lint", "--node-port-range", "1-1000", str(tmp_path / "s.yaml")).code == 0
+
+
+def test_stdin_and_unreadable_paths(tmp_path: Path) -> None:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["lint", "-"], out=out, err=err, stdin=io.StringIO(SERVICE)) == 0
+    (tmp_path / "s.yaml").write_text(SERVICE)
+    result = run_cli("lint", str(tmp_path / "s.yaml"), str(tmp_path / "missing.yaml"))
+    assert result.code == 2 and "missing.yaml: error: no such file or directory." in result.out
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SERVICE.replace("app: web", "app: gone") + "---\n" + DEPLOYMENT)
+    result = run_cli("lint", str(tmp_path))
+    assert result.code == 0 and "warning" in result.out
+
+
+def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
+    result = run_cli("lint", str(tmp_path))
+    assert result.code == 0 and "no YAML files" in result.err
+
+
+def test_lint_honours_the_projects_node_port_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """render -o with [tool.svcgen] node-port-range, then lint of the output: the same range applies."""
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "20000-22767"\n')
+    (tmp_path / "app.py").write_text(
+        "from svcgen import App, Container, Port, Service\n"
+        'api = Container("api", ports=[Port("http", 80), Port("admin", 9000)])\n'
+        'app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", type="NodePort", '
+        'ports=[api.port("http").expose(), api.port("admin").expose(node_port=21000)])])\n')
+    assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
+    assert "nodePort: 20000" in (tmp_path / "out.yaml").read_text()
+    result = run_cli("lint", "out.yaml")
+    assert result.code == 0, result.out
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "out.yaml").rename(tmp_path / "deploy" / "out.yaml")
+    assert run_cli("lint", "deploy").code == 0  # a folder of the project: the same settings
+    assert run_cli("lint", "--node-port-range", "30000-32767", "deploy").code == 1  # the flag still wins

@@ -1,0 +1,165 @@
+"""The command line, run in-process: output, exit codes, messages, nothing written on error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import EXAMPLES, ROOT, marked_lines, run_cli
+
+from svcgen import __version__
+
+Writer = Callable[..., Path]
+
+BAD = """
+api = Container("api", ports=[Port("http", 8080)])
+app = App("web", labels={"app": "web"}, containers=[api], services=[
+    Service("Web", ports=[api.port("http").expose()]),  # <-
+])
+"""
+
+
+def test_render_prints_the_seed_service(example: Callable[[str], Path]) -> None:
+    seed = example("seed")
+    result = run_cli("render", str(seed / "app.py"))
+    assert result.code == 0 and result.err == ""
+    assert result.out == (EXAMPLES / "seed" / "expected.yaml").read_text()
+
+
+def test_errors_name_file_line_field_rule_and_fix(write_app: Writer) -> None:
+    write_app(BAD)
+    result = run_cli("render", "app.py")
+    (line,) = marked_lines(BAD)
+    assert result.code == 1 and result.out == ""
+    first, summary = result.err.splitlines()
+    assert first.startswith(f'app.py:{line}: error: Service "Web": metadata.name: Invalid value: "Web": '
+                            "a DNS-1035 label must consist of")
+    assert "Fix: " in first
+    assert summary == "svcgen: 1 error found; nothing was written."
+    assert "Traceback" not in result.err
+
+
+def test_nothing_is_written_on_error(write_app: Writer, tmp_path: Path) -> None:
+    write_app(BAD)
+    out = tmp_path / "out.yaml"
+    out.write_text("previous\n")
+    assert run_cli("render", "app.py", "-o", str(out)).code == 1
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "out.yaml"]
+
+
+def test_output_file_is_written(tmp_path: Path, example: Callable[[str], Path]) -> None:
+    out = tmp_path / "out.yaml"
+    result = run_cli("render", str(example("seed") / "app.py"), "-o", str(out))
+    assert result.code == 0 and result.out == ""
+    assert out.read_text() == (EXAMPLES / "seed" / "expected.yaml").read_text()
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path, example: Callable[[str], Path]) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = run_cli("render", str(example("seed") / "app.py"), "-o", str(tmp_path / "a-file" / "out.yaml"))
+    assert result.code == 2 and "a-file: error: cannot create" in result.err
+
+
+def test_user_exception_without_and_with_debug(write_app: Writer) -> None:
+    write_app("x = 1\nraise ValueError('boom')\n")
+    result = run_cli("render", "app.py")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "app.py:3: error: running app.py failed: ValueError: boom"
+    assert "Traceback" not in result.err
+    debug = run_cli("render", "--debug", "app.py")
+    assert debug.code == 1 and "Traceback" in debug.err
+
+
+def test_syntax_error(write_app: Writer) -> None:
+    write_app("x = (\n")
+    result = run_cli("render", "app.py")
+    assert result.code == 1 and result.err.startswith("app.py:2: error: running app.py failed: SyntaxError")
+
+
+def test_type_errors_point_at_the_line(write_app: Writer) -> None:
+    write_app('api = Container("api", ports=[Port("http", "8080")])\n')
+    result = run_cli("render", "app.py")
+    assert result.code == 1
+    assert result.err.startswith('app.py:2: error: port "http": number: Input should be a valid integer')
+
+
+def test_missing_file_is_exit_2() -> None:
+    result = run_cli("render", "does-not-exist.py")
+    assert result.code == 2 and result.err == "does-not-exist.py: error: no such file or directory\n"
+
+
+def test_bad_node_port_range_is_exit_2() -> None:
+    result = run_cli("render", "--node-port-range", "30000", "x.py")
+    assert result.code == 2 and "invalid nodePort range" in result.err
+
+
+def test_node_port_range_flag(write_app: Writer) -> None:
+    write_app("""
+        api = Container("api", ports=[Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[api], services=[
+            Service("web", type="NodePort", ports=[api.port("http").expose(node_port=20080)])])
+    """)
+    assert run_cli("render", "app.py").code == 1
+    result = run_cli("render", "app.py", "--node-port-range", "20000-22767")
+    assert result.code == 0 and "nodePort: 20080" in result.out
+
+
+def test_warnings_go_to_stderr_and_render_goes_on(write_app: Writer) -> None:
+    write_app("""
+        a = Container("a", ports=[Port("http", 8080)])
+        b = Container("b", ports=[Port("alt", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[a, b], services=[
+            Service("web", ports=[a.port("http").expose()])])
+    """)
+    result = run_cli("render", "app.py")
+    assert result.code == 0 and "warning: " in result.err and "kind: Service" in result.out
+
+
+def test_version_and_help() -> None:
+    version = run_cli("--version")
+    assert (version.code, version.out) == (0, f"svcgen {__version__}\n")
+    helped = run_cli("render", "--help")
+    assert helped.code == 0 and "FILE_OR_DIR" in helped.out and "Exit codes" in helped.out
+    assert run_cli().code == 2
+
+
+
+
+def test_with_workloads_flag(write_app: Writer) -> None:
+    write_app("""
+        api = Container("api", image="api:1", ports=[Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[api], services=[
+            Service("web", ports=[api.port("http").expose(80)])])
+    """)
+    plain = run_cli("render", "app.py")
+    assert "kind: Deployment" not in plain.out and "targetPort: 8080" in plain.out
+    with_workloads = run_cli("render", "app.py", "--with-workloads")
+    assert "kind: Deployment" in with_workloads.out and "targetPort: http" in with_workloads.out
+
+
+def test_hostile_names_stay_on_one_line(write_app: Writer) -> None:
+    write_app('app = App("a\\nb\\rc", labels={"k\\n": "v\\x00"})\n')
+    result = run_cli("render", "app.py")
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert len(lines) == 4 and all(line.startswith(("app.py:2: error: ", "svcgen: ")) for line in lines)
+    assert 'App "a\\nb\\rc"' in lines[0]
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(write_app: Writer, tmp_path: Path) -> None:
+    write_app("""
+        c = Container("c", ports=[Port("http", 80)])
+        apps = [App(f"a{i}", labels={"app": f"a{i}"}, containers=[c],
+                    services=[Service(f"s{i}", ports=[c.port("http").expose()])]) for i in range(50)]
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| true`: gone before Python has even started
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141 and err == b""

@@ -1,0 +1,92 @@
+"""svcgen new on the command line: the scaffold is written and rendered once, or not written at all."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+
+def test_new_writes_files_and_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("new", "billing", "--port", "http:5000:8080", "--port", "metrics:6000:8081", "--type",
+                     "NodePort")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (tmp_path / "billing").iterdir()) == [
+        "README.md", "app.py", "svcgen.lock", "test_app.py"]
+    assert "-/billing/http/TCP: 30000" in (tmp_path / "billing" / "svcgen.lock").read_text()
+    rendered = run_cli("render", "billing")
+    assert rendered.code == 0 and "nodePort: 30001" in rendered.out
+
+
+def test_new_refuses_to_overwrite_without_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "app.py").write_text("mine\n")
+    result = run_cli("new", "web", "--port", "http:80")
+    assert result.code == 2 and "already exist" in result.err
+    assert sorted(p.name for p in (tmp_path / "web").iterdir()) == ["app.py"]
+    assert (tmp_path / "web" / "app.py").read_text() == "mine\n"
+    assert run_cli("new", "web", "--port", "http:80", "--force").code == 0
+    assert "Container(" in (tmp_path / "web" / "app.py").read_text()
+
+
+def test_no_partial_scaffold_when_the_first_render_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "svcgen.lock").write_text("version: 7\n")  # a lock from a newer svcgen
+    result = run_cli("new", "web", "--port", "http:80", "--type", "NodePort", "--dir", "svc")
+    assert result.code == 1 and "newer svcgen" in result.err
+    assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["svcgen.lock"]
+    assert run_cli("new", "web", "--port", "bad").code == 2
+    assert not (tmp_path / "web").exists()
+
+
+def test_new_from_a_real_non_editable_install(tmp_path: Path) -> None:
+    """pip install . into a fresh virtual environment; scaffold from another folder; run its test."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)], capture_output=True, text=True,
+                             env=env, check=False)
+    assert install.returncode == 0, install.stderr[-2000:]
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    svcgen = venv / "bin" / "svcgen"
+    new = subprocess.run([str(svcgen), "new", "billing", "--port", "http:5000:8080", "--port", "metrics:6000:8081",
+                          "--type", "NodePort"], cwd=work, capture_output=True, text=True, env=env, check=False)
+    assert new.returncode == 0, new.stderr
+    check = subprocess.run([str(python), "-c", "import svcgen.templating as s; print(s.templates_dir())"], cwd=work,
+                           capture_output=True, text=True, env=env, check=True)
+    assert "site-packages" in check.stdout  # the templates came from the wheel, not from this checkout
+    test = subprocess.run([str(python), "billing/test_app.py"], cwd=work, capture_output=True, text=True, env=env,
+                          check=False)
+    assert test.returncode == 0 and test.stdout.strip() == "ok", test.stderr
+    render = subprocess.run([str(svcgen), "render", "billing"], cwd=work, capture_output=True, text=True, env=env,
+                            check=False)
+    assert render.returncode == 0 and "nodePort: 30000" in render.stdout
+
+
+def test_the_scaffolded_test_follows_the_project_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project with its own lock path and nodePort range: the generated test passes after one render."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nlock = "deploy/ports.lock"\n'
+                                             'node-port-range = "20000-22767"\n')
+    result = run_cli("new", "billing", "--port", "http:5000:8080", "--type", "NodePort")
+    assert result.code == 0, result.err
+    assert "-/billing/http/TCP: 20000" in (tmp_path / "deploy" / "ports.lock").read_text()
+    assert not (tmp_path / "billing" / "svcgen.lock").exists()
+    assert run_cli("render", "billing").code == 0
+    test = subprocess.run([sys.executable, "billing/test_app.py"], cwd=tmp_path, capture_output=True, text=True,
+                          check=False)
+    assert test.returncode == 0 and test.stdout.strip() == "ok", test.stderr
+    # And it still catches a stale lock.
+    (tmp_path / "deploy" / "ports.lock").unlink()
+    stale = subprocess.run([sys.executable, "billing/test_app.py"], cwd=tmp_path, capture_output=True, text=True,
+                           check=False)
+    assert stale.returncode != 0 and "ports.lock is out of date" in stale.stderr

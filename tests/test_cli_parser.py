@@ -1,0 +1,33 @@
+"""The argument parser: every command has help, and the options parse as documented."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+
+from svcgen.cli.parser import build_parser
+from svcgen.kube.portrange import NodePortRange
+
+COMMANDS = [["render"], ["ports"], ["explain"], ["new"], ["import"], ["lint"], ["lock"], ["lock", "prune"],
+            ["lock", "check"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run_cli(*command, "--help")
+    assert result.code == 0 and result.out.startswith("usage: svcgen " + " ".join(command))
+
+
+def test_options_parse_into_their_types() -> None:
+    args = build_parser().parse_args(["render", "a.py", "b", "--node-port-range", "30000-30099", "--reserve",
+                                      "x.yaml", "y.yaml", "--with-workloads", "--check"])
+    assert args.paths == ["a.py", "b"] and args.node_port_range == NodePortRange(30000, 30099)
+    assert args.reserve == ["x.yaml", "y.yaml"] and args.with_workloads and args.check
+    lint = build_parser().parse_args(["lint", "-", "--format", "json"])
+    assert lint.paths == ["-"] and lint.node_port_range is None
+
+
+def test_bad_options_are_usage_errors() -> None:
+    assert run_cli("render", "a.py", "--node-port-range", "3-2").code == 2
+    assert run_cli("lint").code == 2
+    assert run_cli("frobnicate").code == 2

@@ -1,0 +1,157 @@
+"""svcgen render and its lock file through the command line: stable nodePorts, --check, reserve, settings, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import run_cli
+
+Writer = Callable[..., Path]
+
+TWO = """
+web = Container("web", ports=[Port("http", 8080), Port("admin", 9000)])
+api = Container("api", ports=[Port("grpc", 50051)])
+shop = App("shop", labels={"app": "shop"}, containers=[web], services=[
+    Service("shop", type="NodePort", ports=[web.port("http").expose(80), web.port("admin").expose()]),
+])
+backend = App("backend", namespace="be", labels={"app": "api"}, containers=[api], services=[
+    Service("api", type="LoadBalancer", ports=[api.port("grpc").expose(443)]),
+])
+"""
+
+
+def lock_entries(path: Path) -> list[str]:
+    lines = path.read_text().splitlines()
+    return lines[lines.index("nodePorts:") + 1:]
+
+
+def test_first_render_creates_the_lock_and_later_ones_keep_it(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    first = run_cli("render", "app.py")
+    assert first.code == 0, first.err
+    lock = tmp_path / "svcgen.lock"
+    assert lock_entries(lock) == ["  -/shop/admin/TCP: 30000", "  -/shop/http/TCP: 30001", "  be/api/grpc/TCP: 30002"]
+    mtime = lock.stat().st_mtime_ns
+    again = run_cli("render", "app.py")
+    assert again.out == first.out and lock.stat().st_mtime_ns == mtime
+
+
+def test_adding_reordering_and_renumbering_never_moves_existing_ports(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    run_cli("render", "app.py")
+    before = set(lock_entries(tmp_path / "svcgen.lock"))
+    write_app("""
+        api = Container("api", ports=[Port("grpc", 50051)])
+        web = Container("web", ports=[Port("http", 8080), Port("admin", 9000), Port("aaa", 7000)])
+        backend = App("backend", namespace="be", labels={"app": "api"}, containers=[api], services=[
+            Service("api", type="LoadBalancer", ports=[api.port("grpc").expose(8443)]),
+        ])
+        shop = App("shop", labels={"app": "shop"}, containers=[web], services=[
+            Service("shop", type="NodePort", ports=[web.port("aaa").expose(), web.port("admin").expose(),
+                                                    web.port("http").expose(81)]),
+        ])
+    """)
+    assert run_cli("render", "app.py").code == 0
+    after = set(lock_entries(tmp_path / "svcgen.lock"))
+    assert before < after and after - before == {"  -/shop/aaa/TCP: 30003"}
+
+
+def test_check_fails_when_the_lock_would_change_and_writes_nothing(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    result = run_cli("render", "--check", "app.py")
+    assert result.code == 1 and "+  -/shop/admin/TCP: 30000" in result.out
+    assert not (tmp_path / "svcgen.lock").exists()
+    run_cli("render", "app.py")
+    assert run_cli("render", "--check", "app.py").code == 0
+
+
+def test_check_with_output_file(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
+    assert run_cli("render", "--check", "app.py", "-o", "out.yaml").code == 0
+    (tmp_path / "out.yaml").write_text("stale\n")
+    result = run_cli("render", "--check", "app.py", "-o", "out.yaml")
+    assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == "stale\n"
+
+
+
+
+def test_lock_errors_leave_everything_untouched(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    lock = tmp_path / "svcgen.lock"
+    for text in ["version: 1\nnodePorts:\n  -/shop/http/TCP: 30001\n  -/other/http/TCP: 30001\n",
+                 "version: 9\n", "version: 1\nnodePorts:\n  -/shop/http/TCP: 99999\n", "::: not yaml :::\n  - ["]:
+        lock.write_bytes(text.encode())
+        result = run_cli("render", "app.py", "-o", "out.yaml")
+        assert result.code == 1 and result.out == ""
+        assert "svcgen.lock" in result.err and "nothing was written" in result.err
+        assert lock.read_bytes() == text.encode() and not (tmp_path / "out.yaml").exists()
+
+
+def test_a_pin_on_a_locked_port_names_the_lock_entry(write_app: Writer) -> None:
+    write_app(TWO)
+    run_cli("render", "app.py")
+    write_app(TWO.replace('api.port("grpc").expose(443)', 'api.port("grpc").expose(443, node_port=30001)'))
+    result = run_cli("render", "app.py")
+    assert result.code == 1
+    assert "provided port is already allocated to -/shop/http/TCP in svcgen.lock" in result.err
+
+
+def test_reserve_from_files_and_directories(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    (tmp_path / "cluster").mkdir()
+    (tmp_path / "cluster" / "svc.yaml").write_text(
+        "kind: Service\nmetadata: {name: ingress, namespace: kube-system}\nspec:\n  ports: [{nodePort: 30000}]\n")
+    (tmp_path / "other.json").write_text(json.dumps(
+        {"kind": "List", "items": [{"kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": [
+            {"nodePort": 30002}]}}]}))
+    result = run_cli("render", "app.py", "--reserve", "cluster", "other.json")
+    assert result.code == 0, result.err
+    assert lock_entries(tmp_path / "svcgen.lock") == [
+        "  -/shop/admin/TCP: 30001", "  -/shop/http/TCP: 30003", "  be/api/grpc/TCP: 30004"]
+    ports = run_cli("ports", "app.py", "--reserve", "cluster", "other.json")
+    assert "30000     reserved (cluster/svc.yaml)" in ports.out
+
+
+def test_reserve_missing_path_is_a_usage_error(write_app: Writer) -> None:
+    write_app(TWO)
+    assert run_cli("render", "app.py", "--reserve", "nope.yaml").code == 2
+
+
+
+
+
+
+def test_lock_path_and_range_from_flags_and_pyproject(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO, "svc/app.py")
+    assert run_cli("render", "svc/app.py", "--lock", "ports.lock", "--node-port-range", "31000-31100").code == 0
+    assert lock_entries(tmp_path / "ports.lock")[0] == "  -/shop/admin/TCP: 31000"
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "32000-32100"\nlock = "k8s.lock"\n')
+    assert run_cli("render", "svc/app.py").code == 0
+    assert lock_entries(tmp_path / "k8s.lock")[0] == "  -/shop/admin/TCP: 32000"
+
+
+def test_no_node_ports_no_lock_file(write_app: Writer, tmp_path: Path) -> None:
+    write_app("""
+        api = Container("api", ports=[Port("http", 8080)])
+        app = App("web", labels={"app": "web"}, containers=[api],
+                  services=[Service("web", ports=[api.port("http").expose()])])
+    """)
+    assert run_cli("render", "app.py").code == 0
+    assert not (tmp_path / "svcgen.lock").exists()
+
+
+def test_lock_in_a_folder_that_does_not_exist_yet(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    assert run_cli("render", "app.py", "--lock", "deploy/ports/svcgen.lock").code == 0
+    assert lock_entries(tmp_path / "deploy" / "ports" / "svcgen.lock")[0] == "  -/shop/admin/TCP: 30000"
+
+
+def test_a_failed_render_creates_no_lock_folder(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO.replace('Service("api"', 'Service("API"'))
+    assert run_cli("render", "app.py", "--lock", "deploy/svcgen.lock").code == 1
+    assert not (tmp_path / "deploy").exists()
+
+

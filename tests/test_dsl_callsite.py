@@ -1,0 +1,43 @@
+"""The call site of a declaration: the user's frame, never svcgen's or pydantic's own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from svcgen import Container, Port
+from svcgen.dsl.callsite import caller_location, traceback_location
+
+
+def _helper() -> object:
+    return caller_location()
+
+
+def test_the_innermost_frame_outside_svcgen_is_the_users() -> None:
+    location = _helper()  # the helper's own line: it is user code too
+    line = _helper.__code__.co_firstlineno + 1
+    assert location is not None and str(location).endswith(f"test_dsl_callsite.py:{line}")
+
+
+def test_declarations_made_through_svcgen_code_point_at_the_user() -> None:
+    port = Port("http", 80)  # pydantic validates on svcgen's behalf: still this line
+    line = sys._getframe().f_lineno - 1
+    container = Container("c", ports=[port])
+    assert port.location is not None and port.location.line == line
+    assert container.location is not None and container.location.line == line + 2
+    assert Path(port.location.file).name == "test_dsl_callsite.py"
+
+
+def test_a_traceback_prefers_the_users_file() -> None:
+    def fail() -> None:
+        raise ValueError("boom")
+
+    try:
+        fail()
+    except ValueError as exc:
+        best = traceback_location(exc.__traceback__)
+        preferred = traceback_location(exc.__traceback__, prefer_file=__file__)
+    assert best is not None and preferred is not None
+    assert best.line == fail.__code__.co_firstlineno + 1  # the deepest user frame: inside fail()
+    assert Path(preferred.file).name == "test_dsl_callsite.py"
+    assert traceback_location(None) is None

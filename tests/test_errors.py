@@ -1,0 +1,92 @@
+"""One error root that knows its exit code; one Problem type for the DSL, lint and import."""
+
+from __future__ import annotations
+
+import pytest
+
+from svcgen.dsl.loader import LoadError, UserCodeError
+from svcgen.errors import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    DeclarationError,
+    InputError,
+    ObjectRef,
+    Problem,
+    SourceLocation,
+    SvcgenError,
+    UsageError,
+    count_errors,
+    one_line,
+)
+from svcgen.importer import ImportError_
+from svcgen.nodeports.lockfile import LockFileError
+from svcgen.nodeports.reserve import ReserveError
+from svcgen.scaffold import ScaffoldError
+from svcgen.settings import SettingsError
+from svcgen.templating import TemplateError
+
+
+def test_a_dsl_problem_names_line_subject_field_rule_and_fix() -> None:
+    problem = Problem('Service "web"', "metadata.name", 'Invalid value: "Web": must be lower case',
+                      "use web", SourceLocation("app.py", 8))
+    assert str(problem) == ('app.py:8: error: Service "web": metadata.name: Invalid value: "Web": must be lower '
+                            "case. Fix: use web")
+
+
+def test_a_yaml_problem_has_a_column_and_an_object() -> None:
+    ref = ObjectRef("Service", "shop", "web")
+    problem = Problem(str(ref), "spec.ports[0].nodePort", "Invalid value: 80.", "", SourceLocation("s.yaml", 15, 5),
+                      "warning", "node-port-range", ref, 2)
+    assert str(problem) == "s.yaml:15:5: warning: Service/shop/web: spec.ports[0].nodePort: Invalid value: 80."
+    assert (problem.file, problem.line, problem.column) == ("s.yaml", 15, 5)
+    assert problem.to_dict() == {
+        "file": "s.yaml", "line": 15, "column": 5, "document": 2, "kind": "Service", "namespace": "shop",
+        "name": "web", "field": "spec.ports[0].nodePort", "severity": "warning", "rule": "node-port-range",
+        "message": "Invalid value: 80.", "hint": "", "subject": "Service/shop/web"}
+
+
+def test_locations_leave_out_what_is_unknown() -> None:
+    assert str(SourceLocation("a.yaml")) == "a.yaml"
+    assert str(SourceLocation("a.yaml", 3)) == "a.yaml:3"
+    assert str(SourceLocation("a.yaml", 0, 4)) == "a.yaml"
+    assert str(Problem("", "", "no such file or directory", location=SourceLocation("x"))) == (
+        "x: error: no such file or directory.")
+    assert str(ObjectRef("Service", "", "web")) == "Service/web"
+
+
+def test_control_characters_print_on_one_line() -> None:
+    assert one_line("a\nb\tc\x1b\u2028") == "a\\nb\\tc\\x1b\\u2028"
+    assert "\n" not in str(Problem('Service "a\nb"', "name", "bad\r\nvalue"))
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (SvcgenError("x"), EXIT_INVALID),
+    (UsageError("x"), EXIT_USAGE),
+    (LoadError("x"), EXIT_USAGE),
+    (ScaffoldError("x"), EXIT_USAGE),
+    (TemplateError("x"), EXIT_USAGE),
+    (InputError("x"), EXIT_INVALID),
+    (LockFileError("x"), EXIT_INVALID),
+    (SettingsError("x"), EXIT_INVALID),
+    (ReserveError("x"), EXIT_INVALID),
+    (ImportError_("x"), EXIT_INVALID),
+    (DeclarationError([]), EXIT_INVALID),
+    (UserCodeError("app.py", None, ValueError("boom")), EXIT_INVALID),
+])
+def test_every_error_knows_its_exit_code(error: SvcgenError, code: int) -> None:
+    assert isinstance(error, SvcgenError)
+    assert error.exit_code == code
+
+
+def test_reports() -> None:
+    assert InputError("lock.yaml:3: error: bad").report() == ["lock.yaml:3: error: bad", "svcgen: nothing was written."]
+    problems = [Problem("a", "f", "m"), Problem("b", "f", "m", severity="warning"), Problem("c", "f", "m")]
+    assert count_errors(problems) == 2
+    assert DeclarationError(problems).report()[-1] == "svcgen: 2 errors found; nothing was written."
+    original = ValueError("boom")
+    user = UserCodeError("app.py", SourceLocation("app.py", 3), original)
+    assert user.report() == ["app.py:3: error: running app.py failed: ValueError: boom",
+                             "svcgen: run with --debug to see the Python traceback."]
+    assert user.report(debug=True) == ["app.py:3: error: running app.py failed: ValueError: boom"]
+    assert user.debug_cause() is original
+    assert UsageError("u").debug_cause().args == ("u",)

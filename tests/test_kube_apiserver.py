@@ -1,0 +1,383 @@
+"""ValidateService and validateContainerPorts on v1 dicts, after v1 defaulting.
+
+Cases follow Kubernetes' TestValidateServiceCreate and the rules in ../shared/k8s-service-rules.md.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from svcgen.kube.apiserver import default_service, validate_pod_ports, validate_service
+from svcgen.kube.objects import format_path
+from svcgen.kube.portrange import NodePortRange
+
+Tweak = Callable[[dict[str, Any]], None]
+
+
+def service(**spec: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "valid", "namespace": "default"},
+        "spec": {"selector": {"key": "val"}, "ports": [{"name": "p", "port": 8675, "targetPort": 8675}]},
+    }
+    base["spec"].update(spec)
+    return base
+
+
+def errors_of(obj: dict[str, Any], node_port_range: NodePortRange | None = None) -> list[tuple[str, str]]:
+    return [(format_path(e.path), e.message) for e in validate_service(obj, node_port_range or NodePortRange())
+            if e.severity == "error"]
+
+
+def _set(path: str, value: Any) -> Tweak:
+    def tweak(obj: dict[str, Any]) -> None:
+        node: Any = obj
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+        last = parts[-1]
+        if value is _DELETE:
+            del node[last]
+        elif last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return tweak
+
+
+_DELETE = object()
+
+VALID: list[tuple[str, list[Tweak]]] = [
+    ("no namespace (it comes from the context)", [_set("metadata.namespace", _DELETE)]),
+    ("no selector", [_set("spec.selector", _DELETE)]),
+    ("no type, protocol, session affinity (v1 defaults)", [_set("spec.ports.0", {"name": "p", "port": 80})]),
+    ("headless without ports", [_set("spec.clusterIP", "None"), _set("spec.ports", [])]),
+    ("ExternalName without ports", [_set("spec.type", "ExternalName"),
+                                    _set("spec.externalName", "foo.bar.example.com."),
+                                    _set("spec.ports", [])]),
+    ("single unnamed port", [_set("spec.ports.0.name", "")]),
+    ("numeric and long Service port names", [_set("spec.ports", [{"name": "80", "port": 80},
+                                                                  {"name": "a--b-" + "c" * 40, "port": 81}])]),
+    ("named targetPort", [_set("spec.ports.0.targetPort", "http")]),
+    ("targetPort 0 is defaulted to port", [_set("spec.ports.0.targetPort", 0)]),
+    ("TCP and UDP on one port", [_set("spec.ports", [{"name": "a", "port": 53, "protocol": "TCP"},
+                                                      {"name": "b", "port": 53, "protocol": "UDP"}])]),
+    ("NodePort with nodePort", [_set("spec.type", "NodePort"), _set("spec.ports.0.nodePort", 30001)]),
+    ("same nodePort for TCP and UDP of one port", [
+        _set("spec.type", "NodePort"),
+        _set("spec.ports", [{"name": "a", "port": 53, "protocol": "TCP", "nodePort": 30053},
+                            {"name": "b", "port": 53, "protocol": "UDP", "nodePort": 30053}])]),
+    ("LoadBalancer, allocateLoadBalancerNodePorts defaulted", [_set("spec.type", "LoadBalancer")]),
+    ("LoadBalancer mixed protocols", [_set("spec.type", "LoadBalancer"), _set("spec.ports", [
+        {"name": "a", "port": 53, "protocol": "TCP"}, {"name": "b", "port": 53, "protocol": "UDP"}])]),
+    ("LoadBalancer on port 10250", [_set("spec.type", "LoadBalancer"), _set("spec.ports.0.port", 10250)]),
+    ("LoadBalancer source ranges", [_set("spec.type", "LoadBalancer"),
+                                    _set("spec.loadBalancerSourceRanges", ["1.2.3.4/8", "5.6.7.8/16"])]),
+    ("LoadBalancer source range annotation", [_set("spec.type", "LoadBalancer"), _set(
+        "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "1.2.3.4/8, 5.6.7.8/16"})]),
+    ("LoadBalancer Local with healthCheckNodePort", [_set("spec.type", "LoadBalancer"),
+                                                     _set("spec.externalTrafficPolicy", "Local"),
+                                                     _set("spec.healthCheckNodePort", 30100)]),
+    ("ClusterIP with externalIPs and externalTrafficPolicy", [_set("spec.externalIPs", ["1.2.3.4"]),
+                                                              _set("spec.externalTrafficPolicy", "Local")]),
+    ("ClientIP affinity without config (defaulted 10800)", [_set("spec.sessionAffinity", "ClientIP")]),
+    ("sessionAffinityConfig with None is cleared by v1 defaulting", [
+        _set("spec.sessionAffinity", "None"),
+        _set("spec.sessionAffinityConfig", {"clientIP": {"timeoutSeconds": 90}})]),
+    ("appProtocol names", [_set("spec.ports", [{"name": "a", "port": 1, "appProtocol": "HTTP"},
+                                               {"name": "b", "port": 2, "appProtocol": "kubernetes.io/h2c"}])]),
+    ("headless targetPort differing from port (tolerated)", [_set("spec.clusterIP", "None"),
+                                                             _set("spec.ports.0.targetPort", "http")]),
+    ("generateName with trailing dash", [_set("metadata.name", _DELETE), _set("metadata.generateName", "web-")]),
+    ("dual stack", [_set("spec.ipFamilies", ["IPv4", "IPv6"]), _set("spec.ipFamilyPolicy", "PreferDualStack")]),
+    ("dual stack cluster IPs", [_set("spec.clusterIP", "10.0.0.1"),
+                                _set("spec.clusterIPs", ["10.0.0.1", "2001:db8::1"]),
+                                _set("spec.ipFamilies", ["IPv4", "IPv6"])]),
+    ("ExternalName with internalTrafficPolicy", [_set("spec.type", "ExternalName"),
+                                                 _set("spec.externalName", "a.b"),
+                                                 _set("spec.internalTrafficPolicy", "Cluster")]),
+]
+
+
+@pytest.mark.parametrize(("label", "tweaks"), VALID, ids=[v[0] for v in VALID])
+def test_valid(label: str, tweaks: list[Tweak]) -> None:
+    obj = service()
+    for tweak in tweaks:
+        tweak(obj)
+    assert errors_of(obj) == []
+
+
+INVALID: list[tuple[str, list[Tweak], str, str]] = [
+    ("missing name", [_set("metadata.name", _DELETE)], "metadata.name",
+     "Required value: name or generateName is required"),
+    ("name not DNS-1035", [_set("metadata.name", "1abc")], "metadata.name", 'Invalid value: "1abc": a DNS-1035 label'),
+    ("name too long", [_set("metadata.name", "a" * 64)], "metadata.name",
+     'Invalid value: "' + "a" * 64 + '": must be no more than 63 characters'),
+    ("bad generateName", [_set("metadata.name", _DELETE), _set("metadata.generateName", "1ab-")],
+     "metadata.generateName", "Invalid value"),
+    ("bad namespace", [_set("metadata.namespace", "-123")], "metadata.namespace", "Invalid value"),
+    ("bad label", [_set("metadata.labels", {"NoUppercaseOrSpecialCharsLike=Equals": "bar"})], "metadata.labels",
+     "Invalid value"),
+    ("bad annotation", [_set("metadata.annotations", {"a/b/c": "x"})], "metadata.annotations", "Invalid value"),
+    ("bad selector", [_set("spec.selector", {"NoSpecialCharsLike=Equals": "bar"})], "spec.selector", "Invalid value"),
+    ("no ports", [_set("spec.ports", [])], "spec.ports", "Required value"),
+    ("unnamed second port", [_set("spec.ports", [{"name": "a", "port": 1}, {"port": 2}])], "spec.ports[1].name",
+     "Required value"),
+    ("unnamed first of two ports", [_set("spec.ports", [{"port": 1}, {"name": "b", "port": 2}])],
+     "spec.ports[0].name", "Required value"),
+    ("bad port name", [_set("spec.ports.0.name", "INVALID")], "spec.ports[0].name", 'Invalid value: "INVALID"'),
+    ("dotted port name", [_set("spec.ports.0.name", "a.b")], "spec.ports[0].name",
+     'Invalid value: "a.b": must not contain dots'),
+    ("bad protocol", [_set("spec.ports.0.protocol", "INVALID")], "spec.ports[0].protocol",
+     'Unsupported value: "INVALID": supported values: "SCTP", "TCP", "UDP"'),
+    ("lower-case protocol", [_set("spec.ports.0.protocol", "tcp")], "spec.ports[0].protocol", "Unsupported value"),
+    ("bad cluster ip", [_set("spec.clusterIP", "invalid")], "spec.clusterIPs[0]",
+     'Invalid value: "invalid": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
+    ("clusterIPs of one family", [_set("spec.clusterIP", "10.0.0.1"),
+                                  _set("spec.clusterIPs", ["10.0.0.1", "10.0.0.2"])],
+     "spec.clusterIPs", "may specify no more than one IP for each IP family"),
+    ("three clusterIPs", [_set("spec.clusterIP", "10.0.0.1"),
+                          _set("spec.clusterIPs", ["10.0.0.1", "2001:db8::1", "10.0.0.3"])],
+     "spec.clusterIPs", "may only hold up to 2 values"),
+    ("clusterIPs without clusterIP", [_set("spec.clusterIPs", ["10.0.0.1"])], "spec.clusterIPs",
+     "must be empty when `clusterIP` is not specified"),
+    ("clusterIPs not matching clusterIP", [_set("spec.clusterIP", "10.0.0.1"),
+                                           _set("spec.clusterIPs", ["10.0.0.2"])],
+     "spec.clusterIPs", "first value must match `clusterIP`"),
+    ("None not alone", [_set("spec.clusterIP", "None"), _set("spec.clusterIPs", ["None", "10.0.0.1"])],
+     "spec.clusterIPs", "'None' must be the first and only value"),
+    ("ip family mismatch", [_set("spec.clusterIP", "10.0.0.1"), _set("spec.ipFamilies", ["IPv6"])],
+     "spec.clusterIPs[0]", "expected an IPv6 value as indicated by `ipFamilies[0]`"),
+    ("missing port", [_set("spec.ports.0.port", _DELETE)], "spec.ports[0].port",
+     "must be between 1 and 65535, inclusive"),
+    ("port 0", [_set("spec.ports.0.port", 0)], "spec.ports[0].port", "Invalid value: 0"),
+    ("port 65536", [_set("spec.ports.0.port", 65536)], "spec.ports[0].port", "Invalid value: 65536"),
+    ("targetPort 65536", [_set("spec.ports.0.targetPort", 65536)], "spec.ports[0].targetPort", "Invalid value"),
+    ("numeric string targetPort", [_set("spec.ports.0.targetPort", "8080")], "spec.ports[0].targetPort",
+     'Invalid value: "8080": must contain at least one letter (a-z)'),
+    ("targetPort name too long", [_set("spec.ports.0.targetPort", "a" * 16)], "spec.ports[0].targetPort",
+     "must be no more than 15 characters"),
+    ("duplicate port name", [_set("spec.ports", [{"name": "p", "port": 1}, {"name": "p", "port": 2}])],
+     "spec.ports[1].name", 'Duplicate value: "p"'),
+    ("duplicate port and protocol", [_set("spec.ports", [{"name": "a", "port": 1}, {"name": "b", "port": 1}])],
+     "spec.ports[1]", 'Duplicate value: {"port": 1, "protocol": "TCP"}'),
+    ("nodePort on ClusterIP", [_set("spec.ports.0.nodePort", 30001)], "spec.ports[0].nodePort",
+     "Forbidden: may not be used when `type` is 'ClusterIP'"),
+    ("duplicate nodePort, same protocol", [_set("spec.type", "NodePort"), _set("spec.ports", [
+        {"name": "a", "port": 1, "nodePort": 30001}, {"name": "b", "port": 2, "nodePort": 30001}])],
+     "spec.ports[1].nodePort", "Duplicate value: 30001"),
+    ("same nodePort on different port numbers", [_set("spec.type", "NodePort"), _set("spec.ports", [
+        {"name": "a", "port": 1, "protocol": "TCP", "nodePort": 30001},
+        {"name": "b", "port": 2, "protocol": "UDP", "nodePort": 30001}])],
+     "spec.ports[1].nodePort", "Invalid value: 30001: provided port is already allocated"),
+    ("nodePort out of range", [_set("spec.type", "NodePort"), _set("spec.ports.0.nodePort", 12345)],
+     "spec.ports[0].nodePort", "The range of valid ports is 30000-32767"),
+    ("headless NodePort", [_set("spec.type", "NodePort"), _set("spec.clusterIP", "None")], "spec.clusterIPs[0]",
+     "Invalid value: \"None\": may not be set to 'None' for NodePort services"),
+    ("headless LoadBalancer", [_set("spec.type", "LoadBalancer"), _set("spec.clusterIP", "None")],
+     "spec.clusterIPs[0]", "may not be set to 'None' for LoadBalancer services"),
+    ("bad type", [_set("spec.type", "Nodeport")], "spec.type", 'Unsupported value: "Nodeport"'),
+    ("ExternalName without externalName", [_set("spec.type", "ExternalName")], "spec.externalName",
+     "Required value"),
+    ("ExternalName with bad name", [_set("spec.type", "ExternalName"), _set("spec.externalName", "-x.com")],
+     "spec.externalName", "Invalid value"),
+    ("ExternalName with clusterIP", [_set("spec.type", "ExternalName"), _set("spec.externalName", "a.b"),
+                                     _set("spec.clusterIP", "None")], "spec.clusterIPs",
+     "Forbidden: may not be set for ExternalName services"),
+    ("allocateLoadBalancerNodePorts on NodePort", [_set("spec.type", "NodePort"),
+                                                   _set("spec.allocateLoadBalancerNodePorts", False)],
+     "spec.allocateLoadBalancerNodePorts", "Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    ("source ranges on ClusterIP", [_set("spec.loadBalancerSourceRanges", ["10.0.0.0/8"])],
+     "spec.LoadBalancerSourceRanges", "Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    ("bad source range", [_set("spec.type", "LoadBalancer"), _set("spec.loadBalancerSourceRanges", ["10.0.0.1"])],
+     "spec.LoadBalancerSourceRanges[0]", "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
+    ("bad source range annotation", [_set("spec.type", "LoadBalancer"), _set(
+        "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "foo"})],
+     "metadata.annotations.service.beta.kubernetes.io/load-balancer-source-ranges", "must be a valid CIDR value"),
+    ("bad trafficDistribution", [_set("spec.trafficDistribution", "Nearest")], "spec.trafficDistribution",
+     'Unsupported value: "Nearest": supported values: "PreferClose"'),
+    ("topology annotations disagree", [_set("metadata.annotations", {
+        "service.kubernetes.io/topology-aware-hints": "Auto", "service.kubernetes.io/topology-mode": "Off"})],
+     "metadata.annotations.service.kubernetes.io/topology-mode",
+     'Invalid value: "Off": must match annotations[service.kubernetes.io/topology-aware-hints] when both are '
+     "specified"),
+    ("loadBalancerClass on ClusterIP", [_set("spec.loadBalancerClass", "a.b/c")], "spec.loadBalancerClass",
+     "Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    ("bad loadBalancerClass", [_set("spec.type", "LoadBalancer"), _set("spec.loadBalancerClass", "~a")],
+     "spec.loadBalancerClass", "Invalid value"),
+    ("externalTrafficPolicy on ClusterIP", [_set("spec.externalTrafficPolicy", "Local")],
+     "spec.externalTrafficPolicy", 'Invalid value: "Local": may only be set for externally-accessible services'),
+    ("bad externalTrafficPolicy", [_set("spec.type", "NodePort"), _set("spec.externalTrafficPolicy", "Global")],
+     "spec.externalTrafficPolicy", "Unsupported value"),
+    ("healthCheckNodePort without Local", [_set("spec.type", "LoadBalancer"), _set("spec.healthCheckNodePort", 30100)],
+     "spec.healthCheckNodePort",
+     "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"),
+    ("bad internalTrafficPolicy", [_set("spec.internalTrafficPolicy", "Node")], "spec.internalTrafficPolicy",
+     "Unsupported value"),
+    ("bad session affinity", [_set("spec.sessionAffinity", "Sticky")], "spec.sessionAffinity", "Unsupported value"),
+    ("ClientIP timeout 0", [_set("spec.sessionAffinity", "ClientIP"),
+                            _set("spec.sessionAffinityConfig", {"clientIP": {"timeoutSeconds": 0}})],
+     "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "must be greater than 0 and less than 86400"),
+    ("ClientIP timeout too long", [_set("spec.sessionAffinity", "ClientIP"),
+                                   _set("spec.sessionAffinityConfig", {"clientIP": {"timeoutSeconds": 86401}})],
+     "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "Invalid value: 86401"),
+    ("bad appProtocol", [_set("spec.ports.0.appProtocol", "~https")], "spec.ports[0].appProtocol", "Invalid value"),
+    ("duplicate ipFamilies", [_set("spec.ipFamilies", ["IPv4", "IPv4"])], "spec.ipFamilies[1]", "Duplicate value"),
+    ("bad ipFamily", [_set("spec.ipFamilies", ["IPv5"])], "spec.ipFamilies[0]", "Unsupported value"),
+    ("bad ipFamilyPolicy", [_set("spec.ipFamilyPolicy", "DualStack")], "spec.ipFamilyPolicy", "Unsupported value"),
+    ("bad externalIP", [_set("spec.externalIPs", ["1.2.3"])], "spec.externalIPs[0]", "must be a valid IP address"),
+    ("name is a number", [_set("metadata.name", 5)], "metadata.name", "Invalid type: expected string, got number"),
+    ("port is a string", [_set("spec.ports.0.port", "80")], "spec.ports[0].port", "Invalid type: expected integer"),
+    ("ports is a mapping", [_set("spec.ports", {"a": 1})], "spec.ports", "Invalid type: expected array"),
+    ("targetPort is a bool", [_set("spec.ports.0.targetPort", True)], "spec.ports[0].targetPort", "Invalid type"),
+    ("label value is a number", [_set("metadata.labels", {"a": 1})], "metadata.labels.a", "Invalid type"),
+]
+
+
+@pytest.mark.parametrize(("label", "tweaks", "field", "message"), INVALID, ids=[v[0] for v in INVALID])
+def test_invalid(label: str, tweaks: list[Tweak], field: str, message: str) -> None:
+    obj = service()
+    for tweak in tweaks:
+        tweak(obj)
+    found = errors_of(obj)
+    assert any(f == field and message in m for f, m in found), found
+
+
+def test_node_port_range_is_configurable() -> None:
+    obj = service(type="NodePort", ports=[{"name": "a", "port": 1, "nodePort": 20001}])
+    assert errors_of(obj, NodePortRange(20000, 20100)) == []
+    assert errors_of(obj)[0][1].endswith("The range of valid ports is 30000-32767")
+
+
+def test_defaulting_follows_set_defaults_service() -> None:
+    obj = default_service({"spec": {"type": "LoadBalancer", "ports": [{"port": 80}],
+                                    "sessionAffinity": "ClientIP"}})
+    assert obj["spec"] == {
+        "type": "LoadBalancer", "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}],
+        "sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10800}},
+        "externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster", "allocateLoadBalancerNodePorts": True,
+    }
+
+
+def test_defaulting_does_not_touch_the_input() -> None:
+    obj = service()
+    before = copy.deepcopy(obj)
+    validate_service(obj, NodePortRange())
+    assert obj == before
+
+
+def deployment(*containers: dict[str, Any], **spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            "spec": {"template": {"metadata": {"labels": {"app": "d"}},
+                                  "spec": {"containers": list(containers), **spec}}}}
+
+
+def pod_errors(obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(format_path(e.path), e.message, e.severity) for e in validate_pod_ports(obj)]
+
+
+def test_container_ports_valid() -> None:
+    assert pod_errors(deployment({"name": "a", "ports": [{"name": "http", "containerPort": 80},
+                                                         {"name": "1-a", "containerPort": 53, "protocol": "UDP"},
+                                                         {"containerPort": 53}]})) == []
+
+
+@pytest.mark.parametrize(("port", "field", "message"), [
+    ({"name": "longerthan15characters", "containerPort": 80}, "name", "must be no more than 15 characters"),
+    ({"name": "12345", "containerPort": 80}, "name", "must contain at least one letter (a-z)"),
+    ({"name": "a--b", "containerPort": 80}, "name", "must not contain consecutive hyphens"),
+    ({"name": "http"}, "containerPort", "Required value"),
+    ({"containerPort": 0}, "containerPort", "Required value"),
+    ({"containerPort": 65536}, "containerPort", "must be between 1 and 65535, inclusive"),
+    ({"containerPort": 80, "hostPort": 70000}, "hostPort", "must be between 1 and 65535, inclusive"),
+    ({"containerPort": 80, "protocol": "HTTP"}, "protocol", "Unsupported value"),
+])
+def test_container_port_rules(port: dict[str, Any], field: str, message: str) -> None:
+    found = pod_errors(deployment({"name": "a", "ports": [port]}))
+    assert any(f == f"spec.template.spec.containers[0].ports[0].{field}" and message in m for f, m, _ in found), found
+
+
+def test_container_port_names_unique_per_container_only() -> None:
+    found = pod_errors(deployment({"name": "a", "ports": [{"name": "http", "containerPort": 80},
+                                                         {"name": "http", "containerPort": 81}]}))
+    assert [(f, m) for f, m, _ in found] == [("spec.template.spec.containers[0].ports[1].name",
+                                              'Duplicate value: "http"')]
+    assert pod_errors(deployment({"name": "a", "ports": [{"name": "http", "containerPort": 80}]},
+                                 {"name": "b", "ports": [{"name": "http", "containerPort": 81}]})) == []
+
+
+def test_pod_level_host_ports_and_duplicate_warning() -> None:
+    found = pod_errors(deployment({"name": "a", "ports": [{"containerPort": 80, "hostPort": 8080}]},
+                                  {"name": "b", "ports": [{"containerPort": 80, "hostPort": 8080}]}))
+    assert ("spec.template.spec.containers[1].ports[0].hostPort", 'Duplicate value: "TCP//8080"', "error") in found
+    assert ("spec.template.spec.containers[1].ports[0]",
+            "duplicate port definition with spec.template.spec.containers[0].ports[0]", "warning") in found
+
+
+def test_port_definition_warnings_follow_warnings_go() -> None:
+    found = pod_errors(deployment(
+        {"name": "a", "ports": [{"containerPort": 80}, {"containerPort": 80, "hostPort": 8080},
+                                {"containerPort": 80, "hostPort": 9090, "hostIP": "10.0.0.1"},
+                                {"containerPort": 80, "hostPort": 9090}, {"containerPort": 53, "hostIP": "1.2.3.4"}]}))
+    warnings = [(f.rsplit(".", 1)[-1], m.split(" with ")[0]) for f, m, s in found if s == "warning"]
+    assert warnings == [
+        ("ports[1]", "overlapping port definition"),
+        ("ports[2]", "overlapping port definition"),
+        ("ports[3]", "overlapping port definition"),
+        ("ports[3]", "dangerously ambiguous port definition"),
+        ("ports[4]", "hostIP set without hostPort"),
+    ]
+
+
+def test_ephemeral_containers_may_not_declare_ports() -> None:
+    ephemeral = [{"ports": [{"containerPort": 1}]}]
+    pod = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [], "ephemeralContainers": ephemeral}}
+    assert pod_errors(pod)[0][1] == "Forbidden: cannot be set for an Ephemeral Container"
+
+
+def test_cronjob_and_pod_paths() -> None:
+    cron = {"kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {
+        "spec": {"containers": [{"name": "a", "ports": [{"name": "BAD", "containerPort": 1}]}]}}}}}}
+    assert pod_errors(cron)[0][0] == "spec.jobTemplate.spec.template.spec.containers[0].ports[0].name"
+    pod = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"initContainers": [{"name": "i", "ports": [
+        {"containerPort": 0}]}]}}
+    assert pod_errors(pod)[0][0] == "spec.initContainers[0].ports[0].containerPort"
+
+
+def test_generate_name_quirk_drops_a_character() -> None:
+    # apimachinery's maskTrailingDash turns "1-" into "a": accepted, as by the API server.
+    obj = service()
+    del obj["metadata"]["name"]
+    obj["metadata"]["generateName"] = "1-"
+    assert errors_of(obj) == []
+
+
+@pytest.mark.parametrize(("ips", "message"), [
+    (["127.0.0.1"], "may not be in the loopback range (127.0.0.0/8, ::1/128)"),
+    (["::1"], "may not be in the loopback range"),
+    (["0.0.0.0"], "may not be unspecified (0.0.0.0)"),
+    (["169.254.169.254"], "may not be in the link-local range (169.254.0.0/16, fe80::/10)"),
+    (["fe80::1"], "may not be in the link-local range"),
+    (["224.0.0.1"], "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"),
+    (["ff02::1"], "may not be in the link-local multicast range"),
+    (["::ffff:127.0.0.1"], "loopback"),
+    (["1.2.3"], "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
+])
+def test_external_ips_may_not_be_special(ips: list[str], message: str) -> None:
+    found = errors_of(service(externalIPs=ips))
+    assert any(f == "spec.externalIPs[0]" and message in m for f, m in found), found
+
+
+def test_sloppy_ip_parsing_accepts_leading_zeros() -> None:
+    assert errors_of(service(externalIPs=["010.001.002.003"], clusterIP="010.0.0.10")) == []
+    lb = service(type="LoadBalancer", loadBalancerSourceRanges=["010.0.0.0/8"])
+    assert errors_of(lb) == []
+
+
+def test_empty_source_range_annotation_means_everything() -> None:
+    obj = service(type="LoadBalancer")
+    obj["metadata"]["annotations"] = {"service.beta.kubernetes.io/load-balancer-source-ranges": ""}
+    assert errors_of(obj) == []

@@ -1,0 +1,22 @@
+"""The lock's data: one stable key per Service port, and the nodePort of each."""
+
+from __future__ import annotations
+
+from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
+
+
+def test_keys_print_as_the_lock_file_writes_them_and_sort_stably() -> None:
+    assert str(PortKey("", "web", "http", "TCP")) == "-/web/http/TCP"
+    assert str(PortKey.health_check("shop", "lb")) == "shop/lb//healthCheck"
+    assert PortKey.health_check("shop", "lb").protocol == HEALTH_CHECK
+    keys = [PortKey("b", "x", "p", "TCP"), PortKey("a", "y", "p", "UDP"), PortKey("a", "y", "", "healthCheck")]
+    assert sorted(keys) == [keys[2], keys[1], keys[0]]
+
+
+def test_a_lock_is_a_read_only_mapping_with_without() -> None:
+    a, b = PortKey("", "web", "http", "TCP"), PortKey("", "web", "admin", "TCP")
+    lock = Lock({a: 30000, b: 30001})
+    assert len(lock) == 2 and set(lock) == {a, b} and lock.get(a) == 30000
+    smaller = lock.without({b})
+    assert dict(smaller.entries) == {a: 30000} and len(lock) == 2
+    assert Lock().get(a) is None and Lock() == Lock({})

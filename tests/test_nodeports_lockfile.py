@@ -1,0 +1,77 @@
+"""The lock file's text format: written sorted with a header, read back strictly."""
+
+from __future__ import annotations
+
+import pytest
+
+from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lock import Lock, PortKey
+from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
+
+RANGE = NodePortRange()
+LOCK = Lock({PortKey("", "web", "http", "TCP"): 30001, PortKey("shop", "dns", "dns", "UDP"): 30000,
+             PortKey("shop", "dns", "dns-tcp", "TCP"): 30000, PortKey("a", "b", "", "SCTP"): 30002})
+
+
+def test_format_is_sorted_one_line_per_port_with_a_header() -> None:
+    text = format_lock(LOCK)
+    lines = text.splitlines()
+    assert lines[0].startswith("# svcgen.lock - nodePorts managed by svcgen")
+    assert lines[lines.index("nodePorts:") + 1:] == [
+        "  -/web/http/TCP: 30001", "  a/b//SCTP: 30002", "  shop/dns/dns-tcp/TCP: 30000", "  shop/dns/dns/UDP: 30000"]
+    assert "version: 1" in lines
+
+
+def test_round_trip_and_determinism() -> None:
+    assert parse_lock(format_lock(LOCK), "svcgen.lock", RANGE) == LOCK
+    assert format_lock(LOCK) == format_lock(Lock(dict(reversed(list(LOCK.entries.items())))))
+
+
+def test_empty_file_and_empty_lock() -> None:
+    assert parse_lock("", "svcgen.lock", RANGE) == Lock()
+    assert parse_lock(format_lock(Lock()), "svcgen.lock", RANGE) == Lock()
+    assert parse_lock("version: 1\n", "svcgen.lock", RANGE) == Lock()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("version: 1\nnodePorts: [\n", "svcgen.lock:3: error: the lock file is not valid: not valid YAML"),
+    ("- a\n- b\n", "must be a mapping"),
+    ("nodePorts: {}\n", "`version` must be a whole number"),
+    ("version: 2\nnodePorts: {}\n", "format version 2, written by a newer svcgen"),
+    ("version: 0\n", "unknown lock file format version 0"),
+    ("version: 1\nextra: 1\n", "svcgen.lock:2: error: unknown key `extra`"),
+    ("version: 1\nnodePorts: [1]\n", "`nodePorts` must be a mapping"),
+    ("version: 1\nnodePorts:\n  web/http/TCP: 30000\n", "svcgen.lock:3: error: malformed key `web/http/TCP`"),
+    ("version: 1\nnodePorts:\n  a/Web/http/TCP: 30000\n", "malformed key"),
+    ("version: 1\nnodePorts:\n  a/web/http/tcp: 30000\n", "malformed key"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: '30000'\n", "must map to a nodePort number"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: true\n", "must map to a nodePort number"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: 40000\n", "is outside the nodePort range 30000-32767"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/web/http/TCP: 30001\n", "duplicate key"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/other/http/TCP: 30000\n",
+     "svcgen.lock:4: error: nodePort 30000 is given to both `a/web/http/TCP` (line 3) and `a/other/http/TCP`"),
+    ("version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/web/admin/TCP: 30000\n", "is given to both"),
+    ("version: 1\nnodePorts:\n  a/web/x/TCP: !!python/object/apply:os.system ['false']\n", "unsupported tag"),
+    ("version: 1\n---\nversion: 1\n", "more than one YAML document"),
+])
+def test_bad_lock_files(text: str, message: str) -> None:
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert message in str(info.value)
+
+
+def test_same_service_siblings_may_share() -> None:
+    text = "version: 1\nnodePorts:\n  a/dns/dns/UDP: 30053\n  a/dns/dns-tcp/TCP: 30053\n"
+    assert len(parse_lock(text, "svcgen.lock", RANGE)) == 2
+
+
+def test_configured_range_applies() -> None:
+    text = "version: 1\nnodePorts:\n  a/web/http/TCP: 20000\n"
+    assert len(parse_lock(text, "svcgen.lock", NodePortRange(20000, 20100))) == 1
+
+
+def test_health_check_keys() -> None:
+    text = "version: 1\nnodePorts:\n  ns/lb//healthCheck: 30001\n  ns/lb/https/TCP: 30000\n"
+    assert parse_lock(text, "svcgen.lock", RANGE).get(PortKey("ns", "lb", "", "healthCheck")) == 30001
+    with pytest.raises(LockFileError, match="is given to both"):
+        parse_lock("version: 1\nnodePorts:\n  ns/lb//healthCheck: 30000\n  ns/lb/https/TCP: 30000\n", "l", RANGE)

@@ -1,0 +1,59 @@
+"""Reading nodePorts in use from manifests and kubectl output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from svcgen.nodeports.reserve import Reservation, ReserveError, reservations_from_text
+
+MANIFESTS = """
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  healthCheckNodePort: 32000
+  ports:
+  - {port: 53, protocol: UDP, nodePort: 30053}
+  - {port: 53, protocol: TCP, nodePort: 30053}
+  - {port: 80}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {}
+---
+# an empty document
+---
+just a string
+"""
+
+
+def test_yaml_stream() -> None:
+    assert reservations_from_text(MANIFESTS, "m.yaml") == [
+        Reservation(30053, "shop", "web", "m.yaml"), Reservation(32000, "shop", "web", "m.yaml")]
+
+
+def test_kubectl_list_as_yaml_and_json() -> None:
+    listing = {"apiVersion": "v1", "kind": "List", "items": [
+        {"kind": "Service", "metadata": {"name": "a", "namespace": "x"}, "spec": {"ports": [{"nodePort": 31000}]}},
+        {"kind": "Service", "metadata": {"name": "b", "namespace": "y"}, "spec": {"type": "ClusterIP"}},
+    ]}
+    expected = [Reservation(31000, "x", "a", "dump")]
+    assert reservations_from_text(json.dumps(listing, indent=2), "dump") == expected
+    service_list = dict(listing, kind="ServiceList")
+    assert reservations_from_text(json.dumps(service_list), "dump") == expected
+
+
+@pytest.mark.parametrize("text", ["", "---\n", "kind: Service\nspec: [1]\n", "kind: Service\nspec:\n  ports: 5\n",
+                                  "kind: Service\nspec:\n  ports: [{nodePort: abc}, {nodePort: true}, 7]\n"])
+def test_odd_documents_are_tolerated(text: str) -> None:
+    assert reservations_from_text(text, "x") == []
+
+
+def test_unreadable_yaml_is_an_error() -> None:
+    with pytest.raises(ReserveError, match=r"x\.yaml:2: error: not valid YAML or JSON"):
+        reservations_from_text("a: [\n", "x.yaml")

@@ -1,0 +1,53 @@
+"""[tool.svcgen] settings in pyproject.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from svcgen.kube.portrange import NodePortRange
+from svcgen.settings import ConfigError, Settings
+
+
+def test_without_settings_the_lock_sits_next_to_the_first_path(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "app.py").write_text("")
+    settings = Settings.find(str(tmp_path / "svc" / "app.py"))
+    assert settings.lock == (tmp_path / "svc" / "svcgen.lock").resolve()
+    assert settings.node_port_range == NodePortRange() and settings.reserve == ()
+
+
+def test_a_pyproject_without_the_table_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "svc").mkdir()
+    assert Settings.find(str(tmp_path / "svc")).lock == (tmp_path / "svc" / "svcgen.lock").resolve()
+
+
+def test_settings_from_the_nearest_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.svcgen]\nnode-port-range = "20000-20999"\nlock = "deploy/ports.lock"\nreserve = ["cluster.yaml"]\n')
+    (tmp_path / "svc" / "a").mkdir(parents=True)
+    settings = Settings.find(str(tmp_path / "svc" / "a"))
+    assert settings.node_port_range == NodePortRange(20000, 20999)
+    assert settings.lock == tmp_path.resolve() / "deploy" / "ports.lock"
+    assert settings.reserve == (tmp_path.resolve() / "cluster.yaml",)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('node-port-range = "x"', "node-port-range"),
+    ("node-port-range = 5", "must be a string"),
+    ("lock = 5", "lock must be a file path"),
+    ('reserve = "a.yaml"', "reserve must be a list"),
+    ("nodeport-range = '1-2'", "unknown key 'nodeport-range'"),
+])
+def test_bad_settings(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.svcgen]\n{table}\n")
+    with pytest.raises(ConfigError, match=message):
+        Settings.find(str(tmp_path))
+
+
+def test_unparsable_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.svcgen\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        Settings.find(str(tmp_path))

@@ -46,6 +46,7 @@ def test_no_partial_scaffold_when_the_first_render_fails(tmp_path: Path, monkeyp
     assert not (tmp_path / "web").exists()
 
 
+@pytest.mark.slow
 def test_new_from_a_real_non_editable_install(tmp_path: Path) -> None:
     """pip install . into a fresh virtual environment; scaffold from another folder; run its test."""
     venv = tmp_path / "venv"

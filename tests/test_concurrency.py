@@ -10,6 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from conftest import HEADER, ROOT
 
 from svcgen.files import exclusive_lock
@@ -34,6 +35,7 @@ def _svcgen(*args: str, cwd: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_eight_renders_at_once_share_one_lock(tmp_path: Path) -> None:
     for i in range(8):
         (tmp_path / f"app{i}.py").write_text(_app_source(i))
@@ -52,6 +54,7 @@ def test_eight_renders_at_once_share_one_lock(tmp_path: Path) -> None:
     assert set(rendered) == set(lock.entries.values())
 
 
+@pytest.mark.slow
 def test_a_render_waits_for_the_os_lock(tmp_path: Path) -> None:
     (tmp_path / "app0.py").write_text(_app_source(0))
     start = time.perf_counter()
@@ -79,6 +82,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_killed_writers_never_leave_a_torn_file(tmp_path: Path) -> None:
     target = tmp_path / "svcgen.lock"
     target.write_text("A" * 200_000 + "\n")
@@ -91,6 +95,7 @@ def test_killed_writers_never_leave_a_torn_file(tmp_path: Path) -> None:
         assert target.read_text() in allowed
 
 
+@pytest.mark.slow
 def test_a_killed_render_leaves_the_old_or_the_new_lock(tmp_path: Path) -> None:
     services = "\n".join(
         f'    Service("s{i}", type="NodePort", ports=[c.port("a").expose(), c.port("b").expose()]),'

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import kubernetes_validate
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -69,9 +70,7 @@ def apps(draw: st.DrawFn) -> list[App]:
     return result
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(apps())
-def test_render_refuses_or_writes_what_the_api_server_accepts(declared: list[App]) -> None:
+def _refused_or_accepted(declared: list[App]) -> None:
     try:
         rendered = render(declared, node_port_range=NodePortRange())
     except DeclarationError as exc:
@@ -84,3 +83,16 @@ def test_render_refuses_or_writes_what_the_api_server_accepts(declared: list[App
     assert errors == [], "\n".join(map(str, errors)) + "\n---\n" + rendered.yaml
     for manifest in rendered.manifests:
         kubernetes_validate.validate(manifest, VERSION, strict=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(apps())
+def test_render_refuses_or_writes_what_the_api_server_accepts(declared: list[App]) -> None:
+    _refused_or_accepted(declared)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(apps())
+def test_render_refuses_or_writes_what_the_api_server_accepts_at_length(declared: list[App]) -> None:
+    _refused_or_accepted(declared)

@@ -381,6 +381,7 @@ def _session_affinity(errors: _Errors, spec: dict[str, Any]) -> None:
 def _type_fields(
     errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange
 ) -> None:
+    """The fields that only some Service types may set: externalName, load balancer, traffic policies."""
     sp: Path = ("spec",)
     if kind == "ExternalName":
         name = errors.typed(spec, "externalName", sp, str)
@@ -388,6 +389,18 @@ def _type_fields(
             errors.add((*sp, "externalName"), "Required value", "external-name")
         else:
             errors.check(rules.external_name, (*sp, "externalName"), name, "external-name")
+    annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
+    _load_balancer_fields(errors, annotations, spec, kind)
+    hints, mode = annotations.get(TOPOLOGY_HINTS_ANNOTATION), annotations.get(TOPOLOGY_MODE_ANNOTATION)
+    if hints is not None and mode is not None and hints != mode:
+        errors.invalid(("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION), mode,
+                       f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified", "annotation")
+    _traffic_fields(errors, spec, kind, node_port_range)
+
+
+def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any) -> None:
+    """allocateLoadBalancerNodePorts, loadBalancerClass and the source ranges (field or annotation)."""
+    sp: Path = ("spec",)
     allocate = errors.typed(spec, "allocateLoadBalancerNodePorts", sp, bool)
     if kind == "LoadBalancer" and allocate is None and spec.get("allocateLoadBalancerNodePorts") is None:
         errors.add(("allocateLoadBalancerNodePorts",), "Required value", "load-balancer")
@@ -402,7 +415,6 @@ def _type_fields(
         else:
             errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
     ranges = errors.typed(spec, "loadBalancerSourceRanges", sp, list)
-    annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
     annotation = annotations.get(LB_SOURCE_RANGES_ANNOTATION)
     if ranges:
         path: Path = (*sp, "LoadBalancerSourceRanges")
@@ -418,10 +430,11 @@ def _type_fields(
         text = str(annotation).strip()
         for value in text.split(",") if text else []:
             errors.check(rules.ip_cidr, path, value.strip(), "load-balancer")
-    hints, mode = annotations.get(TOPOLOGY_HINTS_ANNOTATION), annotations.get(TOPOLOGY_MODE_ANNOTATION)
-    if hints is not None and mode is not None and hints != mode:
-        errors.invalid(("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION), mode,
-                       f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified", "annotation")
+
+
+def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange) -> None:
+    """trafficDistribution, the external and internal traffic policies and the healthCheckNodePort."""
+    sp: Path = ("spec",)
     distribution = errors.typed(spec, "trafficDistribution", sp, str)
     if distribution is not None and distribution != "PreferClose":
         errors.not_supported((*sp, "trafficDistribution"), distribution, ("PreferClose",), "traffic-policy")

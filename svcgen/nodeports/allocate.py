@@ -97,15 +97,35 @@ def allocate_node_ports(
 ) -> Allocation:
     """Give every Service port that needs one a nodePort; return them and the updated lock.
 
+    Pins first (the user's explicit choice), then the lock (an entry never moves), then new
+    ports for the rest.
+
     Raises:
         DeclarationError: a pin or a lock entry collides with a reserved port or another lock
             entry, or the range has too few free ports for the new ones.
     """
     lock = lock or Lock()
     taken = _Taken(lock, reserved)
-    problems: list[Problem] = []
     results: dict[int, Allocated] = {}
-    # Pins first: they are the user's explicit choice.
+    problems = _claim_pins(requests, taken, results, lock_name) + _claim_locked(requests, lock, taken, results,
+                                                                                 lock_name)
+    if problems:
+        raise DeclarationError(problems)
+    warnings = _claim_new(requests, taken, results, node_port_range)
+    allocated = [results[i] for i in range(len(requests))]
+    assignment: Assignment = {}
+    entries = dict(lock.entries)
+    for item in allocated:
+        for key in item.request.keys:
+            assignment[key] = item.node_port
+            entries[key] = item.node_port
+    return Allocation(assignment, Lock(entries), allocated, warnings)
+
+
+def _claim_pins(requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated],
+                lock_name: str) -> list[Problem]:
+    """Pinned requests get their pin; a pin held by another owner is a conflict."""
+    problems: list[Problem] = []
     for i, request in enumerate(requests):
         if request.pinned is None:
             continue
@@ -119,15 +139,20 @@ def allocate_node_ports(
                                       "`svcgen lock prune` to release it"))
         taken.claimed[port] = request
         results[i] = Allocated(request, port, "pinned")
-    # Then the lock: an existing entry never moves.
+    return problems
+
+
+def _claim_locked(requests: Sequence[Request], lock: Lock, taken: _Taken, results: dict[int, Allocated],
+                  lock_name: str) -> list[Problem]:
+    """Unpinned requests keep the port the lock gives them; one reserved elsewhere is a conflict."""
+    problems: list[Problem] = []
     for i, request in enumerate(requests):
         if request.pinned is not None:
             continue
         locked = [p for p in (lock.get(key) for key in request.keys) if p is not None]
-        port_or_none = next((p for p in locked if taken.claimed.get(p, request) is request), None)
-        if port_or_none is None:
+        port = next((p for p in locked if taken.claimed.get(p, request) is request), None)
+        if port is None:
             continue
-        port = port_or_none
         if (reservation := taken.foreign_reservation(port, request)) is not None:
             problems.append(_conflict(
                 request, port, reservation.owner(),
@@ -135,41 +160,36 @@ def allocate_node_ports(
                 "have a free port allocated", field="lock"))
         taken.claimed[port] = request
         results[i] = Allocated(request, port, "lock")
-    if problems:
-        raise DeclarationError(problems)
-    # Then new ports, in key order, so the order of declarations does not matter.
+    return problems
+
+
+def _claim_new(requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated],
+               node_port_range: NodePortRange) -> list[Problem]:
+    """The rest get the lowest free ports, in key order (so declaration order does not matter)."""
     fresh = sorted((i for i in range(len(requests)) if i not in results), key=lambda i: requests[i].keys)
     warnings: list[Problem] = []
     candidates = _free_ports(taken, node_port_range)
     static_end = node_port_range.first + node_port_range.static_band_size
-    for n, i in enumerate(fresh):
-        port_or_none = next(candidates, None)
-        if port_or_none is None:
-            free = n
+    for free, i in enumerate(fresh):
+        port = next(candidates, None)
+        if port is None:
             raise DeclarationError([Problem(
                 "nodePort allocation", "node_port",
                 f"range is full: {len(fresh)} nodePorts to allocate, {free} free in {node_port_range}",
                 "widen the range (--node-port-range, matching the cluster's --service-node-port-range), "
                 "pin ports, or run `svcgen lock prune` to release ports of removed Services",
                 requests[i].location)])
-        taken.claimed[port_or_none] = requests[i]
-        results[i] = Allocated(requests[i], port_or_none, "new")
-        if port_or_none >= static_end and not warnings and node_port_range.static_band_size:
+        taken.claimed[port] = requests[i]
+        results[i] = Allocated(requests[i], port, "new")
+        if port >= static_end and not warnings and node_port_range.static_band_size:
             warnings.append(Problem(
                 "nodePort allocation", "node_port",
-                f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort {port_or_none} "
+                f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort {port} "
                 "and later ones come from the dynamic band, where the cluster also allocates at random",
                 "pass --reserve with the cluster's Services (kubectl get services -A -o yaml) so "
                 "svcgen avoids the ports the cluster already gave out",
                 requests[i].location, "warning"))
-    allocated = [results[i] for i in range(len(requests))]
-    assignment: Assignment = {}
-    entries = dict(lock.entries)
-    for item in allocated:
-        for key in item.request.keys:
-            assignment[key] = item.node_port
-            entries[key] = item.node_port
-    return Allocation(assignment, Lock(entries), allocated, warnings)
+    return warnings
 
 
 def _free_ports(taken: _Taken, node_port_range: NodePortRange) -> Iterator[int]:

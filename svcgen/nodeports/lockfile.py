@@ -65,18 +65,9 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
         LockFileError: malformed YAML or keys, a newer format, entries out of range or
             shared by ports that cannot share a nodePort.
     """
-    documents = load_documents(text)
-    if not documents or (len(documents) == 1 and documents[0].value is None and documents[0].error is None):
+    document = _document(text, source)
+    if document is None:
         return Lock()
-    document = documents[0]
-    if document.error is not None or len(documents) > 1:
-        error = document.error or documents[1].error
-        position = error.position if error else documents[1].position
-        where = f":{position[0]}" if position else ""
-        problem = error.message if error else "more than one YAML document"
-        raise LockFileError(f"{source}{where}: error: the lock file is not valid: {problem}. "
-                            f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
-                            "allocate every nodePort afresh")
     data = document.value
     lines = _Lines(document)
     if not isinstance(data, dict):
@@ -100,6 +91,11 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
     if not isinstance(ports, dict):
         raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
                             "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
+    return _entries(ports, lines, source, node_port_range)
+
+
+def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange) -> Lock:
+    """The ``nodePorts`` mapping, each entry checked: its key, its number, its range, its sharing."""
     entries: dict[PortKey, int] = {}
     seen: dict[int, tuple[PortKey, int]] = {}
     for raw_key, value in ports.items():
@@ -124,6 +120,23 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
         seen.setdefault(value, (key, line))
         entries[key] = value
     return Lock(entries)
+
+
+def _document(text: str, source: str) -> Document | None:
+    """The lock file's one YAML document (None for an empty file)."""
+    documents = load_documents(text)
+    if not documents or (len(documents) == 1 and documents[0].value is None and documents[0].error is None):
+        return None
+    document = documents[0]
+    if document.error is not None or len(documents) > 1:
+        error = document.error or documents[1].error
+        position = error.position if error else documents[1].position
+        where = f":{position[0]}" if position else ""
+        problem = error.message if error else "more than one YAML document"
+        raise LockFileError(f"{source}{where}: error: the lock file is not valid: {problem}. "
+                            f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
+                            "allocate every nodePort afresh")
+    return document
 
 
 def _may_share(a: PortKey, b: PortKey) -> bool:

@@ -127,8 +127,6 @@ def test_version_and_help() -> None:
     assert run_cli().code == 2
 
 
-
-
 def test_with_workloads_flag(write_app: Writer) -> None:
     write_app("""
         api = Container("api", image="api:1", ports=[Port("http", 8080)])

@@ -76,8 +76,6 @@ def test_check_with_output_file(write_app: Writer, tmp_path: Path) -> None:
     assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == "stale\n"
 
 
-
-
 def test_lock_errors_leave_everything_untouched(write_app: Writer, tmp_path: Path) -> None:
     write_app(TWO)
     lock = tmp_path / "svcgen.lock"
@@ -118,10 +116,6 @@ def test_reserve_from_files_and_directories(write_app: Writer, tmp_path: Path) -
 def test_reserve_missing_path_is_a_usage_error(write_app: Writer) -> None:
     write_app(TWO)
     assert run_cli("render", "app.py", "--reserve", "nope.yaml").code == 2
-
-
-
-
 
 
 def test_lock_path_and_range_from_flags_and_pyproject(write_app: Writer, tmp_path: Path) -> None:

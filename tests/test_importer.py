@@ -51,14 +51,6 @@ def test_warnings_name_what_was_not_carried_over() -> None:
     assert "warning: Service/shop/legacy: spec.selector: no workload in these files matches its selector" in joined
 
 
-
-
-
-
-
-
-
-
 def test_keyword_names_make_valid_code() -> None:
     text = ("kind: Deployment\nmetadata: {name: class}\nspec:\n  template:\n    metadata: {labels: {app: x}}\n"
             "    spec:\n      containers: [{name: import, image: x, ports: [{name: http, containerPort: 80}]}]\n"

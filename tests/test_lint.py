@@ -175,14 +175,6 @@ def test_hostile_files_give_clear_problems_and_the_rest_is_still_linted(
     assert "b-good.yaml:14:5: error: Service/shop/web: spec.ports[0].nodePort" in result.out
 
 
-
-
-
-
-
-
-
-
 manifest_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10, 70000) | st.text(max_size=8)
     | st.sampled_from(["Service", "NodePort", "TCP", "http", "None", "LoadBalancer", "ExternalName", "Local"]),
@@ -207,8 +199,6 @@ def test_lint_never_raises_on_random_manifests(documents: list[object]) -> None:
 def test_lint_never_raises_on_random_bytes(data: bytes | str) -> None:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     lint_texts([("x.yaml", text), ("y.yaml", SERVICE + text)])
-
-
 
 
 def test_a_service_health_check_port_may_not_reuse_its_own_node_port() -> None:

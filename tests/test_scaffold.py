@@ -64,16 +64,6 @@ def test_values_are_checked_before_anything_is_rendered(name: str, port: str, ki
         scaffold_files(name, [parse_port_spec(port)], service_type=kind)
 
 
-
-
-
-
-
-
-
-
-
-
 def test_names_that_are_python_keywords_make_valid_code() -> None:
     for name in ("class", "import", "match", "app"):
         files = scaffold_files(name, [parse_port_spec("http:80")])

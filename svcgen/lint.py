@@ -15,7 +15,7 @@ from typing import Any
 
 from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
-from svcgen.kube.objects import KubeObject, Path, format_path, is_int, read_objects
+from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 __all__ = ["lint_texts"]
@@ -83,25 +83,30 @@ def _node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
 
 
 class _Workloads:
-    """Workloads indexed by pod label, so selecting is a lookup, not a scan."""
+    """Workloads indexed by pod template label, so selecting is mostly a lookup, not a scan."""
 
     def __init__(self, workloads: list[KubeObject]) -> None:
         self.items = workloads
-        self.labels = [w.pod_labels() for w in workloads]
         self.ports = [{(p.name, p.protocol) for p in w.container_ports() if p.name} for w in workloads]
         self.by_label: dict[tuple[str, Any], list[int]] = {}
-        for i, labels in enumerate(self.labels):
-            for key, value in labels.items():
+        for i, workload in enumerate(workloads):
+            for key, value in workload.pod_labels().items():
                 if isinstance(value, (str, int, float, bool)) or value is None:
                     self.by_label.setdefault((str(key), value), []).append(i)
 
     def select(self, namespace: str, selector: dict[str, Any]) -> list[int]:
-        first = next(iter(selector.items()))
-        if not (isinstance(first[1], (str, int, float, bool)) or first[1] is None):
+        """The workloads whose pods ``selector`` can select (controller-added labels included)."""
+        hashable = [(k, v) for k, v in selector.items() if isinstance(v, (str, int, float, bool)) or v is None]
+        if len(hashable) != len(selector):
             return []
-        return [i for i in self.by_label.get((str(first[0]), first[1]), [])
+        candidates: set[int] = set()
+        for item in hashable:  # a pod carries at least one selector label in its template, or only added ones
+            candidates.update(self.by_label.get(item, []))
+        if not candidates:
+            candidates = {i for i, w in enumerate(self.items) if w.kind in CONTROLLER_LABELS}
+        return [i for i in sorted(candidates)
                 if (not namespace or not self.items[i].namespace or self.items[i].namespace == namespace)
-                and all(self.labels[i].get(k) == v for k, v in selector.items())]
+                and self.items[i].may_select(selector)]
 
 
 def _selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -> Iterator[Problem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import HOSTILE_SCALARS
 
 from svcgen.kube.yamlread import MAX_DEPTH, load_documents
 
@@ -93,3 +94,20 @@ def test_huge_flat_documents_are_fine() -> None:
 
 def test_empty_and_comment_only_streams() -> None:
     assert values("") == [] and values("# nothing\n") == [] and values("---\n---\n") == [None, None]
+
+
+@pytest.mark.parametrize("scalar", HOSTILE_SCALARS)
+def test_hostile_scalars_give_a_value_or_an_error_with_a_position(scalar: str) -> None:
+    (document,) = load_documents(f"kind: Service\nspec:\n  port: {scalar}\n")
+    if document.error is not None:
+        assert document.error.position == (3, 9) and "out of range" in document.error.message
+    else:
+        assert isinstance(document.value, dict) and "port" in document.value["spec"]
+
+
+def test_integers_wider_than_64_bits_are_refused_where_they_stand() -> None:
+    documents = load_documents("a: 1\n---\nb: 18446744073709551616\n---\nc: 18446744073709551615\n")
+    assert [d.value for d in documents] == [{"a": 1}, None, {"c": 18446744073709551615}]
+    error = documents[1].error
+    assert error is not None and error.position == (3, 4)
+    assert error.message == "integer 18446744073709551616 is out of range: Kubernetes integers have at most 64 bits"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, HOSTILE_SCALARS, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +217,67 @@ spec:
 def test_control_characters_in_values_are_escaped() -> None:
     found = lint_texts([("x.yaml", 'kind: Service\nmetadata: {name: "a\\nb"}\nspec: {ports: [{port: 80}]}\n')])
     assert found and all("\n" not in str(p) for p in found) and '"a\\nb"' in str(found[0])
+
+
+STATEFUL = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, namespace: shop}
+spec:
+  serviceName: redis
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers:
+      - name: redis
+        image: redis
+        ports: [{name: redis, containerPort: 6379}]
+"""
+
+
+def _announce(selector: str, target: str = "redis") -> str:
+    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: redis-announce-0, namespace: shop}}\nspec:\n"
+            f"  publishNotReadyAddresses: true\n  selector: {selector}\n"
+            f"  ports: [{{name: redis, port: 6379, targetPort: {target}}}]\n")
+
+
+@pytest.mark.parametrize("selector", [
+    '{app: redis, "statefulset.kubernetes.io/pod-name": redis-0}',  # argo-cd's redis-ha announce Services
+    '{"statefulset.kubernetes.io/pod-name": redis-12}',
+    '{app: redis, "apps.kubernetes.io/pod-index": "0"}',
+    '{app: redis, controller-revision-hash: redis-5d8f7}',
+])
+def test_labels_that_the_stateful_set_controller_adds_select_its_pods(selector: str) -> None:
+    assert lint(STATEFUL, _announce(selector)) == []
+    # ...so the Service's named targetPorts are checked against the StatefulSet's ports.
+    assert [p[-1] for p in lint(STATEFUL, _announce(selector, target="redsi"))] == ["target-port-resolves"]
+
+
+@pytest.mark.parametrize("selector", [
+    '{app: redis, "statefulset.kubernetes.io/pod-name": other-0}',
+    '{app: redis, "statefulset.kubernetes.io/pod-name": redis-x}',
+    '{app: redis, "apps.kubernetes.io/pod-index": "first"}',
+    '{app: redis, pod-template-hash: abc}',  # a Deployment's label, not a StatefulSet's
+])
+def test_controller_labels_with_values_the_controller_never_sets_select_nothing(selector: str) -> None:
+    assert [p[-1] for p in lint(STATEFUL, _announce(selector))] == ["selector"]
+
+
+def test_a_deployments_pod_template_hash_selects_its_pods() -> None:
+    service = SERVICE.replace("app: web\n", "app: web\n    pod-template-hash: 7d4b9c\n")
+    assert lint(service, DEPLOYMENT) == []
+
+
+@pytest.mark.parametrize("scalar", HOSTILE_SCALARS)
+@pytest.mark.parametrize("field", ["nodePort", "port", "targetPort", "name", "protocol"])
+def test_hostile_scalars_anywhere_give_problems_with_a_line(field: str, scalar: str) -> None:
+    text = SERVICE.replace("    nodePort: 30080", "    nodePort: 30080").replace(
+        {"nodePort": "nodePort: 30080", "port": "port: 80", "targetPort": "targetPort: http",
+         "name": "- name: http", "protocol": "name: http"}[field],
+        {"nodePort": f"nodePort: {scalar}", "port": f"port: {scalar}", "targetPort": f"targetPort: {scalar}",
+         "name": f"- name: {scalar}", "protocol": f"name: http\n    protocol: {scalar}"}[field], 1)
+    found = lint_texts([("s.yaml", text), ("d.yaml", DEPLOYMENT)])
+    for problem in found:
+        assert problem.file == "s.yaml" and problem.line >= 11, problem
+        assert "\n" not in str(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import HOSTILE_SCALARS
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
@@ -75,3 +76,14 @@ def test_health_check_keys() -> None:
     assert parse_lock(text, "svcgen.lock", RANGE).get(PortKey("ns", "lb", "", "healthCheck")) == 30001
     with pytest.raises(LockFileError, match="is given to both"):
         parse_lock("version: 1\nnodePorts:\n  ns/lb//healthCheck: 30000\n  ns/lb/https/TCP: 30000\n", "l", RANGE)
+
+
+@pytest.mark.parametrize("scalar", HOSTILE_SCALARS)
+def test_hostile_scalars_are_refused_with_their_line(scalar: str) -> None:
+    text = f"version: 1\nnodePorts:\n  -/web/http/TCP: 30000\n  -/web/admin/TCP: {scalar}\n"
+    try:
+        lock = parse_lock(text, "svcgen.lock", RANGE)
+    except LockFileError as exc:
+        assert str(exc).startswith("svcgen.lock:4: error: "), exc
+    else:  # only spellings of a valid integer get through (0x7530 is 30000)
+        assert lock.get(PortKey("", "web", "admin", "TCP")) in RANGE

@@ -21,6 +21,7 @@ from svcgen.errors import ObjectRef, Problem, Severity, SourceLocation
 from svcgen.kube.yamlread import Document, DocumentError, load_documents
 
 __all__ = [
+    "CONTROLLER_LABELS",
     "WORKLOAD_POD_SPEC",
     "ContainerPort",
     "KubeObject",
@@ -82,6 +83,42 @@ def pod_spec(obj: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
             return None
         node = node.get(part)
     return (path, node) if isinstance(node, dict) else None
+
+
+# Labels that controllers add to the pods they create, beyond the pod template's (a Service may
+# select on them): kind -> label -> test of a value. Sources: StatefulSet pod name and index
+# (pkg/controller/statefulset/stateful_set_utils.go), controller-revision-hash (StatefulSet,
+# DaemonSet), pod-template-hash (Deployment's ReplicaSets), pod-template-generation (DaemonSet),
+# the Job controller's labels (pkg/controller/job).
+def _any(obj: KubeObject, value: str) -> bool:
+    return bool(value)
+
+
+def _ordinal(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def _stateful_pod_name(obj: KubeObject, value: str) -> bool:
+    prefix = f"{obj.name}-"
+    return bool(obj.name) and value.startswith(prefix) and _ordinal(value[len(prefix):])
+
+
+def _job_name(obj: KubeObject, value: str) -> bool:
+    return value == obj.name
+
+
+CONTROLLER_LABELS: dict[str, dict[str, Any]] = {
+    "StatefulSet": {"statefulset.kubernetes.io/pod-name": _stateful_pod_name,
+                    "apps.kubernetes.io/pod-index": lambda obj, value: _ordinal(value),
+                    "controller-revision-hash": _any},
+    "Deployment": {"pod-template-hash": _any},
+    "ReplicaSet": {"pod-template-hash": _any},
+    "DaemonSet": {"controller-revision-hash": _any, "pod-template-generation": _any},
+    "Job": {"batch.kubernetes.io/job-name": _job_name, "job-name": _job_name,
+            "batch.kubernetes.io/controller-uid": _any, "controller-uid": _any,
+            "batch.kubernetes.io/job-completion-index": lambda obj, value: _ordinal(value)},
+}
+"""Labels a controller adds to its pods, by kind, with a test of the values they can take."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +204,22 @@ class KubeObject:
         for part in found[0][:-1]:  # down to .../template
             node = mapping(node).get(part)
         return mapping(mapping(mapping(node).get("metadata")).get("labels"))
+
+    def may_select(self, selector: dict[str, Any]) -> bool:
+        """Whether a Service ``selector`` can select this object's pods.
+
+        Every label must be one the pod template sets to that value, or one the controller adds
+        to its pods with a value it can take (a StatefulSet's ``pod-name: NAME-0``, say).
+        """
+        labels = self.pod_labels()
+        added = CONTROLLER_LABELS.get(self.kind, {})
+        for key, value in selector.items():
+            if key in labels:
+                if labels[key] != value:
+                    return False
+            elif key not in added or not isinstance(value, str) or not added[key](self, value):
+                return False
+        return True
 
     def containers(self) -> Iterator[tuple[Path, dict[str, Any]]]:
         """The containers a Service can reach, with their paths.

@@ -29,7 +29,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents"]
+__all__ = ["MAX_DEPTH", "MAX_INT_BITS", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents"]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
@@ -86,8 +86,19 @@ class Document:
         return best
 
 
+MAX_INT_BITS = 64
+"""Integers wider than this are refused: Kubernetes has no wider integer (and Python would need
+an unbounded time to convert a 100,000-digit decimal)."""
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
 def _int(text: str) -> int:
     value = text.replace("_", "")
+    if len(value) > 2 + MAX_INT_BITS:  # even base 2 needs no more characters (sign, prefix)
+        raise _OutOfRange(text)
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
     if ":" in value:
@@ -95,13 +106,15 @@ def _int(text: str) -> int:
         for part in value.split(":"):
             result = result * 60 + int(part)
         return sign * result
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if len(value) > 1 and value.startswith("0"):
-        return sign * int(value, 8)
-    return sign * int(value)
+    if value.startswith(("0b", "0x")):
+        number = int(value[2:], 2 if value.startswith("0b") else 16)
+        if number.bit_length() > MAX_INT_BITS:
+            raise _OutOfRange(text)
+        return sign * number
+    number = int(value, 8) if len(value) > 1 and value.startswith("0") else int(value)
+    if number.bit_length() > MAX_INT_BITS:
+        raise _OutOfRange(text)
+    return sign * number
 
 
 def _float(text: str) -> float:
@@ -243,12 +256,19 @@ class _Builder:
         if isinstance(event, ScalarEvent):
             position = _pos(event)
             tag = event.tag
-            if tag is not None and str(tag) != "!":
-                value = _tagged(str(tag), event.value, position)
-            elif event.implicit[0] and tag is None:
-                value = _plain(event.value)
-            else:
-                value = event.value
+            try:
+                if tag is not None and str(tag) != "!":
+                    value = _tagged(str(tag), event.value, position)
+                elif event.implicit[0] and tag is None:
+                    value = _plain(event.value)
+                else:
+                    value = event.value
+            except _OutOfRange:
+                text = event.value
+                if len(text) > 24:
+                    text = f"{text[:12]}... ({len(text)} characters)"
+                raise DocumentError(f"integer {text} is out of range: Kubernetes integers have at most "
+                                    f"{MAX_INT_BITS} bits", position) from None
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1)
             merge_key = event.value == "<<" and event.implicit[0] and tag is None

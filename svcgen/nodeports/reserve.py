@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svcgen.errors import InputError, Problem
-from svcgen.kube.objects import KubeObject, is_int, read_objects
+from svcgen.kube.objects import KubeObject, Path, format_path, is_int, read_objects
 from svcgen.nodeports.lock import PortKey
 
 __all__ = ["Reservation", "ReserveError", "reservations_from_objects", "reservations_from_text"]
@@ -40,20 +40,31 @@ class Reservation:
                                                  or key.namespace == self.namespace)
 
 
-def _port(value: Any) -> int | None:
-    return value if is_int(value) and value > 0 else None
+def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
+    """A nodePort value: a positive integer, or none (absent, null, 0); anything else is an error."""
+    if value is None or (is_int(value) and value == 0):
+        return None
+    if is_int(value) and 0 < value <= 65535:
+        return value
+    raise ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)}: not a port number: "
+                       f"{value!r}; the API server would refuse this Service")
 
 
 def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> list[Reservation]:
-    """Every nodePort and healthCheckNodePort of the Services among ``objects``; other kinds are ignored."""
+    """Every nodePort and healthCheckNodePort of the Services among ``objects``; other kinds are ignored.
+
+    Raises:
+        ReserveError: a nodePort that is not a port number (a string, a float, out of range).
+    """
     found: list[Reservation] = []
     for obj in objects:
         if obj.kind != "Service":
             continue
         spec = obj.spec
         ports = spec.get("ports")
-        numbers = [_port(p.get("nodePort")) for p in (ports if isinstance(ports, list) else []) if isinstance(p, dict)]
-        numbers.append(_port(spec.get("healthCheckNodePort")))
+        numbers = [_port(obj, ("spec", "ports", i, "nodePort"), p.get("nodePort"))
+                   for i, p in enumerate(ports if isinstance(ports, list) else []) if isinstance(p, dict)]
+        numbers.append(_port(obj, ("spec", "healthCheckNodePort"), spec.get("healthCheckNodePort")))
         for number in dict.fromkeys(n for n in numbers if n is not None):
             found.append(Reservation(number, obj.namespace, obj.name or "?", origin))
     return found

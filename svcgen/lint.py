@@ -31,7 +31,7 @@ def lint_texts(
     for found in read_objects(sources):
         if isinstance(found, Problem):
             problems.append(found)
-        elif found.kind == "Service":
+        elif found.is_service:
             services.append(found)
             problems.extend(_field_problems(found, validate_service(found.value, node_port_range)))
         elif found.pod_spec() is not None:

@@ -32,14 +32,33 @@ def test_cli_import_refuses_a_conflicting_lock(tmp_path: Path, monkeypatch: Any)
     assert not (tmp_path / "adopted" / "app.py").exists()
 
 
-def test_nothing_to_import_is_an_error(tmp_path: Path, monkeypatch: Any) -> None:
+def test_a_refused_import_writes_nothing_and_says_why(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n---\nkind: Service\nmetadata: {name: m}\n"
                                       "spec: {ports: [{port: 80}]}\n")
     result = run_cli("import", "cm.yaml", "--dir", "out")
-    assert result.code == 1 and "no Service to import" in result.err
-    assert "cm.yaml:6:1: warning: Service/m: spec: has no selector" in result.err
+    assert result.code == 1 and result.out == ""
+    assert result.err.splitlines() == [
+        "cm.yaml:6:1: error: Service/m: spec: has no selector: its endpoints are managed outside Kubernetes' "
+        "selection, and svcgen declares Services in front of the pods they select. Fix: keep this Service (and its "
+        "EndpointSlices) as YAML",
+        "svcgen import: 1 error; nothing was written."]
     assert not (tmp_path / "out").exists()
+    (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n")
+    nothing = run_cli("import", "cm.yaml", "--dir", "out")
+    assert nothing.code == 1 and "cm.yaml: no Service to import" in nothing.err
+
+
+def test_allow_changes_and_declare_missing_ports_flags(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("kind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
+                                     "  ports: [{port: 80, targetPort: http}]\n")
+    refused = run_cli("import", "s.yaml", "--dir", "out")
+    assert refused.code == 1 and "--declare-missing-ports" in refused.err
+    accepted = run_cli("import", "s.yaml", "--dir", "out", "--declare-missing-ports", "--allow-changes")
+    assert accepted.code == 0, accepted.err
+    assert "check its number" in accepted.err and (tmp_path / "out" / "app.py").is_file()
+    assert run_cli("render", "out").code == 0
 
 
 def test_no_app_py_is_left_when_the_lock_cannot_be_written(tmp_path: Path, monkeypatch: Any) -> None:

@@ -69,7 +69,7 @@ def test_control_characters_print_on_one_line() -> None:
     (LockFileError("x"), EXIT_INVALID),
     (SettingsError("x"), EXIT_INVALID),
     (ReserveError("x"), EXIT_INVALID),
-    (ImportError_("x"), EXIT_INVALID),
+    (ImportError_([Problem("", "", "x")]), EXIT_INVALID),
     (DeclarationError([]), EXIT_INVALID),
     (UserCodeError("app.py", None, ValueError("boom")), EXIT_INVALID),
 ])

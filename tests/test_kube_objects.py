@@ -105,3 +105,16 @@ def test_problems_about_an_object_name_it() -> None:
     problem = obj.problem(("spec", "ports", 0, "port"), "error", "port-range", "must be between 1 and 65535")
     assert str(problem) == "f0.yaml:4:12: error: Service/shop/web: spec.ports[0].port: must be between 1 and 65535."
     assert problem.obj is not None and problem.obj.name == "web" and problem.document == 0
+
+
+@pytest.mark.parametrize(("api_version", "builtin"), [
+    (None, True), ("v1", True), ("apps/v1", True), ("batch/v1", True), ("extensions/v1beta1", True),
+    ("serving.knative.dev/v1", False), ("example.com/v1", False), (5, False),
+])
+def test_custom_resources_that_reuse_a_kind_name_are_not_kubernetes_own(api_version: object, builtin: bool) -> None:
+    head = "" if api_version is None else f"apiVersion: {api_version}\n"
+    (service, deployment) = _objects(f"{head}kind: Service\nmetadata: {{name: s}}\n---\n{head}kind: Deployment\n"
+                                     "metadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n")
+    assert isinstance(service, KubeObject) and isinstance(deployment, KubeObject)
+    assert service.is_service == (builtin and api_version in (None, "v1"))
+    assert (deployment.pod_spec() is not None) == builtin

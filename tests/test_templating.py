@@ -37,9 +37,10 @@ def test_one_environment_per_process() -> None:
 
 
 def test_the_import_template_renders_arguments_through_the_filter() -> None:
-    from svcgen.importer import _App, _Container, _Port
+    from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan
 
-    app = _App("web", "shop", {"app": 'w"eb'}, {}, [_Container("web", "nginx", [_Port("http", 80, "TCP")], "web")])
+    app = AppPlan("web", "shop", {"app": 'w"eb'}, {}, [ContainerPlan("web", "nginx", [PortPlan("http", 80, "TCP")],
+                                                                       "web")])
     app.services.append({"name": "web", "options": [("type", "NodePort"), ("labels", {"a": "b\nc"})],
                          "ports": [{"container": "web", "port": "http", "args": [(None, 8080), ("node_port", None)]}]})
     source = render_template("import/app.py.jinja", {"apps": [("web_app", app)]})

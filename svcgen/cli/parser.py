@@ -117,12 +117,20 @@ def _yaml_commands(commands: Subparsers, common: argparse.ArgumentParser) -> Non
         "import", parents=[common], help="turn existing Service and workload YAML into an svcgen app.py",
         description="Read Services (and the Deployments, StatefulSets... they select) and write DIR/app.py, the "
                     "equivalent svcgen declaration, and record their nodePorts in the lock file, so rendering "
-                    "app.py gives back the same Services without moving a port.",
+                    "app.py gives back the same Services without moving a port. Before writing anything, the "
+                    "declaration is rendered and every Service compared with its original; any difference, and "
+                    "anything the API server would refuse, is an error at its input line.",
         epilog=_EXIT_CODES,
     )
     import_cmd.add_argument("paths", nargs="+", metavar="PATH", help="YAML files, directories or - for stdin")
     import_cmd.add_argument("--dir", default=".", help="where to write app.py (default: here)")
     import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
+    import_cmd.add_argument("--allow-changes", action="store_true",
+                            help="write app.py even when a Service would not come back exactly as it was "
+                                 "(the differences are listed as warnings)")
+    import_cmd.add_argument("--declare-missing-ports", action="store_true",
+                            help="declare a named targetPort that no container in the files provides, with the "
+                                 "Service port's number (a warning), instead of refusing the Service")
     import_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
                             help="the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of "
                                  "the nearest pyproject.toml, else 30000-32767)")

@@ -76,23 +76,18 @@ def build_service(
         metadata["labels"] = dict(service.labels)
     if service.annotations:
         metadata["annotations"] = dict(service.annotations)
-
     spec: Manifest = {"type": service.type}
-    if service.headless:
-        spec["clusterIP"] = "None"
+    _addresses(service, spec)
     if service.type == "ExternalName":
         spec["externalName"] = service.external_name
-    elif app.labels:
-        spec["selector"] = dict(app.labels)
+    elif app.labels or service.extra_selector:
+        spec["selector"] = {**app.labels, **service.extra_selector}
     if service.ports:
         spec["ports"] = [_port(sp, node_port, named_targets)
                          for sp, node_port in zip(service.ports, node_ports, strict=True)]
-    if service.allocate_load_balancer_node_ports is not None:
-        spec["allocateLoadBalancerNodePorts"] = service.allocate_load_balancer_node_ports
-    if service.load_balancer_class is not None:
-        spec["loadBalancerClass"] = service.load_balancer_class
-    if service.load_balancer_source_ranges:
-        spec["loadBalancerSourceRanges"] = list(service.load_balancer_source_ranges)
+    if service.external_ips:
+        spec["externalIPs"] = list(service.external_ips)
+    _load_balancer(service, spec)
     if service.external_traffic_policy is not None:
         spec["externalTrafficPolicy"] = service.external_traffic_policy
     if health_check is not None:
@@ -103,7 +98,38 @@ def build_service(
         spec["sessionAffinity"] = service.session_affinity
     if service.session_affinity_timeout is not None:
         spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": service.session_affinity_timeout}}
+    if service.publish_not_ready_addresses is not None:
+        spec["publishNotReadyAddresses"] = service.publish_not_ready_addresses
+    if service.traffic_distribution is not None:
+        spec["trafficDistribution"] = service.traffic_distribution
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def _addresses(service: Service, spec: Manifest) -> None:
+    """The addresses: clusterIP (``None`` when headless), clusterIPs, ipFamilies, ipFamilyPolicy."""
+    if service.headless:
+        spec["clusterIP"] = "None"
+    elif isinstance(service.cluster_ip, str):
+        spec["clusterIP"] = service.cluster_ip
+    elif service.cluster_ip:
+        spec["clusterIP"] = service.cluster_ip[0]
+        if len(service.cluster_ip) > 1:
+            spec["clusterIPs"] = list(service.cluster_ip)
+    if service.ip_families:
+        spec["ipFamilies"] = list(service.ip_families)
+    if service.ip_family_policy is not None:
+        spec["ipFamilyPolicy"] = service.ip_family_policy
+
+
+def _load_balancer(service: Service, spec: Manifest) -> None:
+    if service.allocate_load_balancer_node_ports is not None:
+        spec["allocateLoadBalancerNodePorts"] = service.allocate_load_balancer_node_ports
+    if service.load_balancer_ip is not None:
+        spec["loadBalancerIP"] = service.load_balancer_ip
+    if service.load_balancer_class is not None:
+        spec["loadBalancerClass"] = service.load_balancer_class
+    if service.load_balancer_source_ranges:
+        spec["loadBalancerSourceRanges"] = list(service.load_balancer_source_ranges)
 
 
 def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manifest:

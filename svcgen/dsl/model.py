@@ -30,6 +30,8 @@ __all__ = [
     "AUTO",
     "App",
     "Container",
+    "IPFamily",
+    "IPFamilyPolicy",
     "NodePort",
     "Port",
     "PortRef",
@@ -47,6 +49,8 @@ ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 TrafficPolicy = Literal["Cluster", "Local"]
 SessionAffinity = Literal["None", "ClientIP"]
 TargetBy = Literal["number", "name"]
+IPFamily = Literal["IPv4", "IPv6"]
+IPFamilyPolicy = Literal["SingleStack", "PreferDualStack", "RequireDualStack"]
 WorkloadKind = Literal["Deployment", "StatefulSet"]
 
 AUTO: Final = "auto"
@@ -245,6 +249,19 @@ class Service(_Declaration):
         health_check_node_port: the healthCheckNodePort of a LoadBalancer with
             ``external_traffic_policy="Local"``: ``AUTO`` (default: svcgen allocates it and keeps it
             in the lock, like a nodePort), a pinned number, or ``None`` (the cluster picks one).
+        extra_selector: labels this Service selects on beyond the App's labels (a refinement:
+            only some of the App's pods, e.g. ``{"role": "admin"}`` or a StatefulSet pod's
+            ``{"statefulset.kubernetes.io/pod-name": "db-0"}``).
+        cluster_ip: a fixed virtual IP (``"10.0.0.10"``), or one per IP family for dual-stack
+            (``["10.0.0.10", "fd00::10"]``); unset: the cluster picks one.
+        ip_families: the IP families, in order (``["IPv6", "IPv4"]``); unset: the cluster's.
+        ip_family_policy: ``"SingleStack"``, ``"PreferDualStack"`` or ``"RequireDualStack"``.
+        external_ips: IPs outside the cluster that route to this Service.
+        load_balancer_ip: the load balancer IP asked for (deprecated in Kubernetes, kept for
+            existing manifests).
+        publish_not_ready_addresses: publish endpoints of pods that are not ready (StatefulSet
+            peer discovery needs it).
+        traffic_distribution: how traffic is spread over endpoints, e.g. ``"PreferClose"``.
     """
 
     name: StrictStr
@@ -262,6 +279,14 @@ class Service(_Declaration):
     load_balancer_class: StrictStr | None = None
     load_balancer_source_ranges: tuple[StrictStr, ...] = ()
     health_check_node_port: NodePort = AUTO
+    extra_selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    cluster_ip: StrictStr | tuple[StrictStr, ...] | None = None
+    ip_families: tuple[IPFamily, ...] = ()
+    ip_family_policy: IPFamilyPolicy | None = None
+    external_ips: tuple[StrictStr, ...] = ()
+    load_balancer_ip: StrictStr | None = None
+    publish_not_ready_addresses: StrictBool | None = None
+    traffic_distribution: StrictStr | None = None
 
     def __init__(
         self,
@@ -281,6 +306,14 @@ class Service(_Declaration):
         load_balancer_class: str | None = None,
         load_balancer_source_ranges: Iterable[str] = (),
         health_check_node_port: NodePort = AUTO,
+        extra_selector: Mapping[str, str] | None = None,
+        cluster_ip: str | Iterable[str] | None = None,
+        ip_families: Iterable[IPFamily] = (),
+        ip_family_policy: IPFamilyPolicy | None = None,
+        external_ips: Iterable[str] = (),
+        load_balancer_ip: str | None = None,
+        publish_not_ready_addresses: bool | None = None,
+        traffic_distribution: str | None = None,
     ) -> None:
         self._init(
             f'Service "{name}"',
@@ -299,6 +332,14 @@ class Service(_Declaration):
             load_balancer_class=load_balancer_class,
             load_balancer_source_ranges=_seq(load_balancer_source_ranges),
             health_check_node_port=health_check_node_port,
+            extra_selector=_map(extra_selector),
+            cluster_ip=cluster_ip if cluster_ip is None or isinstance(cluster_ip, str) else _seq(cluster_ip),
+            ip_families=_seq(ip_families),
+            ip_family_policy=ip_family_policy,
+            external_ips=_seq(external_ips),
+            load_balancer_ip=load_balancer_ip,
+            publish_not_ready_addresses=publish_not_ready_addresses,
+            traffic_distribution=traffic_distribution,
         )
 
 

@@ -18,7 +18,7 @@ from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.apiserver import validate_pod_ports, validate_service
-from svcgen.kube.objects import format_path
+from svcgen.kube.objects import CONTROLLER_LABELS, format_path
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 __all__ = ["validate"]
@@ -290,6 +290,33 @@ def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, n
         check.add(subject, "spec.sessionAffinityConfig",
                   "Forbidden: must not be set when session affinity is None (Kubernetes would drop it)",
                   'pass session_affinity="ClientIP", or drop session_affinity_timeout', loc)
+    if service.headless and service.cluster_ip is not None:
+        check.add(subject, "spec.clusterIP", "Forbidden: a headless Service has no cluster IP (clusterIP: None)",
+                  "drop cluster_ip, or headless=True", loc)
+    _check_extra_selector(check, app, service, subject)
+
+
+def _check_extra_selector(check: _Checker, app: App, service: Service, subject: str) -> None:
+    """A Service's extra selector narrows the App's selector to some of its pods, never elsewhere."""
+    loc = service.location
+    check.labels(service.extra_selector, subject, "extra_selector", loc)
+    for key, value in service.extra_selector.items():
+        field = f"extra_selector[{key}]"
+        if key in app.labels:
+            check.add(subject, field, f'"{key}" is one of the App\'s labels ("{app.labels[key]}"), which every '
+                      "Service selects on already", f"drop {key} from extra_selector", loc)
+        elif key in app.pod_labels and app.pod_labels[key] != value:
+            check.add(subject, field, f'selects {key}="{value}", but the App\'s pods carry {key}='
+                      f'"{app.pod_labels[key]}": the Service would select none of them',
+                      "select a value the pods carry, or change pod_labels", loc)
+        elif key not in app.pod_labels and key not in _CONTROLLER_LABELS:
+            check.add(subject, field, f'the App\'s pods do not carry the label "{key}": the Service would select '
+                      "none of them", "declare it in the App's pod_labels, or drop it from extra_selector", loc,
+                      warning=True)
+
+
+# Labels that controllers add to their pods (a Service may select on them); see kube.objects.
+_CONTROLLER_LABELS = {key for labels in CONTROLLER_LABELS.values() for key in labels}
 
 
 def _check_named_target(check: _Checker, app: App, sp: ServicePort, subject: str, field: str) -> None:

@@ -18,7 +18,27 @@ from svcgen.kube import rules
 from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
 
-__all__ = ["FieldError", "default_service", "validate_pod_ports", "validate_service"]
+__all__ = ["SERVICE_PORT_FIELDS", "SERVICE_SPEC_FIELDS", "FieldError", "canonical_service", "default_service",
+           "validate_pod_ports", "validate_service"]
+
+SERVICE_SPEC_FIELDS = (
+    "ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP",
+    "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy", "healthCheckNodePort",
+    "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies", "ipFamilyPolicy",
+    "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution",
+)
+"""Every field of a v1 ServiceSpec (k8s.io/api/core/v1 types.go)."""
+
+SERVICE_PORT_FIELDS = ("name", "protocol", "appProtocol", "port", "targetPort", "nodePort")
+"""Every field of a v1 ServicePort."""
+
+# Fields that are plain Go values with omitempty (not pointers): their zero value and their absence
+# are the same object once decoded. Pointer fields (allocateLoadBalancerNodePorts, appProtocol,
+# loadBalancerClass, ipFamilyPolicy, the traffic policies...) keep a zero value as a value.
+_ZERO_IS_ABSENT_SPEC = {"clusterIP": "", "externalName": "", "loadBalancerIP": "", "healthCheckNodePort": 0,
+                        "publishNotReadyAddresses": False, "externalIPs": [], "loadBalancerSourceRanges": [],
+                        "selector": {}, "clusterIPs": [], "ipFamilies": [], "ports": [], "sessionAffinity": ""}
+_ZERO_IS_ABSENT_PORT = {"name": "", "nodePort": 0, "protocol": ""}
 
 LB_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 TOPOLOGY_HINTS_ANNOTATION = "service.kubernetes.io/topology-aware-hints"
@@ -144,6 +164,26 @@ def default_service(service: dict[str, Any]) -> dict[str, Any]:
     if isinstance(spec.get("clusterIP"), str) and spec["clusterIP"] and not spec.get("clusterIPs"):
         spec["clusterIPs"] = [spec["clusterIP"]]
     return obj
+
+
+def canonical_service(service: dict[str, Any]) -> dict[str, Any]:
+    """The object the API server would store for ``service``, for comparing two Services.
+
+    v1 defaulting (:func:`default_service`), then what decoding makes equal: nulls and the zero
+    values of non-pointer fields are absent, and of the metadata only name, namespace, labels
+    and annotations are kept (the rest is the cluster's or is compared elsewhere).
+    """
+    obj = default_service(service)
+    meta = mapping(obj.get("metadata"))
+    metadata = {k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) not in (None, {}, "")}
+    spec = {k: v for k, v in mapping(obj.get("spec")).items()
+            if v is not None and not (k in _ZERO_IS_ABSENT_SPEC and v == _ZERO_IS_ABSENT_SPEC[k])}
+    if isinstance(spec.get("ports"), list):
+        spec["ports"] = [{k: v for k, v in p.items()
+                          if v is not None and not (k in _ZERO_IS_ABSENT_PORT and v == _ZERO_IS_ABSENT_PORT[k])}
+                         if isinstance(p, dict) else p for p in spec["ports"]]
+    return {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj.get("kind", "Service"), "metadata": metadata,
+            "spec": spec}
 
 
 def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:

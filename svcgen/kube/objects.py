@@ -27,6 +27,7 @@ __all__ = [
     "KubeObject",
     "Path",
     "format_path",
+    "is_builtin",
     "is_int",
     "mapping",
     "pod_spec",
@@ -72,10 +73,25 @@ def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# The API groups of the kinds above (and of Service): custom resources may reuse their kind names
+# (Knative's serving.knative.dev/v1 Service, say) and are something else entirely.
+_BUILTIN_GROUPS = {"", "apps", "extensions", "batch"}
+
+
+def is_builtin(obj: dict[str, Any]) -> bool:
+    """Whether the object's apiVersion is Kubernetes' own (core, apps, batch); no apiVersion counts as such."""
+    version = obj.get("apiVersion")
+    if version is None:
+        return True
+    if not isinstance(version, str):
+        return False
+    return (version.split("/")[0] if "/" in version else "") in _BUILTIN_GROUPS
+
+
 def pod_spec(obj: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
     """The path and value of the pod spec of a Pod or workload object, if it has one."""
     path = WORKLOAD_POD_SPEC.get(str(obj.get("kind")))
-    if path is None:
+    if path is None or not is_builtin(obj):
         return None
     node: Any = obj
     for part in path:
@@ -168,6 +184,11 @@ class KubeObject:
     def name(self) -> str:
         name = self.metadata.get("name")
         return name if isinstance(name, str) else ""
+
+    @property
+    def is_service(self) -> bool:
+        """A v1 Service (not a custom resource of kind Service, such as Knative's)."""
+        return self.kind == "Service" and is_builtin(self.value) and "/" not in self.api_version
 
     @property
     def ref(self) -> ObjectRef:

@@ -58,7 +58,7 @@ def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> lis
     """
     found: list[Reservation] = []
     for obj in objects:
-        if obj.kind != "Service":
+        if not obj.is_service:
             continue
         spec = obj.spec
         ports = spec.get("ports")

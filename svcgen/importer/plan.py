@@ -1,0 +1,396 @@
+"""What ``svcgen import`` will declare: the Apps, their containers and ports, and each Service's options.
+
+Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully or refused
+with a problem at its input line; nothing is invented silently. The App of a workload selects
+with the labels that all its Services share; each Service adds the rest as its
+``extra_selector``, so every selector stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from svcgen.errors import Problem
+from svcgen.kube import rules
+from svcgen.kube.apiserver import SERVICE_PORT_FIELDS, SERVICE_SPEC_FIELDS, default_service
+from svcgen.kube.objects import KubeObject, Path, is_int, mapping
+from svcgen.nodeports.lock import PortKey
+
+__all__ = ["AppPlan", "ContainerPlan", "Plan", "PortPlan", "plan_import"]
+
+Arg = tuple[str | None, Any]
+"""One argument of a generated call: (keyword, or None for a positional one; the value)."""
+
+# Metadata the cluster sets: a dump of a live cluster has it, and it is not part of a declaration.
+_SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
+                    "deletionTimestamp", "deletionGracePeriodSeconds"}
+_DECLARED_METADATA = {"name", "namespace", "labels", "annotations"}
+
+
+@dataclass
+class PortPlan:
+    name: str
+    number: int
+    protocol: str
+
+
+@dataclass
+class ContainerPlan:
+    name: str
+    image: str | None
+    ports: list[PortPlan] = field(default_factory=list)
+    var: str = ""
+
+
+@dataclass
+class AppPlan:
+    name: str
+    namespace: str | None
+    labels: dict[str, str]
+    pod_labels: dict[str, str]
+    containers: list[ContainerPlan]
+    services: list[dict[str, Any]] = field(default_factory=list)
+    var: str = ""
+    workload: bool = False
+    """Made from a workload in the files (so lint has checked its named targetPorts)."""
+
+
+@dataclass
+class Plan:
+    """The Apps to declare, the nodePorts the lock must keep, and what was found on the way."""
+
+    apps: list[AppPlan] = field(default_factory=list)
+    lock: dict[PortKey, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    planned: list[KubeObject] = field(default_factory=list)
+    """The Services that were planned (the others were refused with an error)."""
+
+
+Warn = Callable[[Path, str, str, str], None]
+
+
+def _strings(obj: KubeObject, value: Any, path: Path, plan: Plan) -> dict[str, str] | None:
+    """A label map of strings, or None after an error (the API server would refuse other types)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        bad = next((k for k, v in mapping(value).items() if not isinstance(v, str)), None)
+        where = (*path, bad) if bad is not None else path
+        plan.problems.append(obj.problem(where, "error", "import-type", "labels and annotations map strings to "
+                                         "strings; the API server would refuse this value", "quote the value"))
+        return None
+    return dict(value)
+
+
+def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
+    """The App a workload (or Pod) stands for: its pod labels and the ports of its containers."""
+    labels = _strings(obj, obj.pod_labels(), ("metadata", "labels") if obj.kind == "Pod" else
+                      ("spec", "template", "metadata", "labels"), plan)
+    if labels is None:
+        return None
+    containers: dict[str, ContainerPlan] = {}
+    for _, raw in obj.containers():
+        raw_name = raw.get("name")
+        name = raw_name if isinstance(raw_name, str) and raw_name else "main"
+        image = raw.get("image")
+        containers.setdefault(name, ContainerPlan(name, image if isinstance(image, str) else None))
+    for port in obj.container_ports():
+        if port.number is not None:
+            container = containers[port.container or "main"]
+            name = port.name
+            if not name:
+                name = _free_name(f"port-{port.number}", container)
+            container.ports.append(PortPlan(name, port.number, port.protocol))
+    return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True)
+
+
+def _free_name(wanted: str, container: ContainerPlan) -> str:
+    """A valid IANA port name for an unnamed container port, unique in the container."""
+    cleaned = re.sub("-+", "-", re.sub(r"[^a-z0-9-]", "-", wanted.lower())).strip("-")[:15].strip("-")
+    name = cleaned if cleaned and not rules.port_name(cleaned) else "port"
+    taken = {p.name for p in container.ports}
+    base, n = name, 2
+    while name in taken:
+        suffix = f"-{n}"
+        name, n = base[: 15 - len(suffix)] + suffix, n + 1
+    return name
+
+
+def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject], *,
+                declare_missing_ports: bool = False) -> Plan:
+    """Plan the declaration of ``services`` (with the ``workloads`` they select)."""
+    plan = Plan()
+    apps_of: dict[int, list[AppPlan]] = {}
+    names: set[tuple[str | None, str]] = set()
+    seen: dict[tuple[str, str], KubeObject] = {}
+    for obj in services:
+        key = (obj.namespace, obj.name)
+        if key in seen:
+            plan.problems.append(obj.problem(("metadata", "name"), "error", "import-duplicate",
+                                             f"Duplicate value: Service \"{obj.name}\" is also declared at "
+                                             f"{seen[key].where()}", "import each Service once"))
+            continue
+        seen[key] = obj
+        if not _importable(obj, plan):
+            continue
+        app = _app_for(obj, workloads, apps_of, names, plan)
+        if app is None:
+            continue
+        service = _service(app, obj, plan, declare_missing_ports)
+        if service is not None:
+            app.services.append(service)
+            plan.planned.append(obj)
+    plan.apps = [a for a in plan.apps if a.services]
+    return plan
+
+
+def _importable(obj: KubeObject, plan: Plan) -> bool:
+    """Refuse what the DSL cannot say, by name; drop what the cluster set, with a warning."""
+    ok = True
+    for key in obj.metadata:
+        if key in _SERVER_METADATA:
+            plan.problems.append(obj.problem(("metadata", key), "warning", "import-server-field",
+                                             "set by the cluster, not part of a declaration: not carried over"))
+        elif key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):
+            plan.problems.append(obj.problem(("metadata", key), "error", "import-unsupported",
+                                             f"metadata.{key} cannot be declared in svcgen's DSL",
+                                             "remove it from the manifest, or keep this Service out of svcgen"))
+            ok = False
+    if "status" in obj.value:
+        plan.problems.append(obj.problem(("status",), "warning", "import-server-field",
+                                         "status is the cluster's, not part of a declaration: not carried over"))
+    for key in obj.spec:
+        if key not in SERVICE_SPEC_FIELDS:
+            plan.problems.append(obj.problem(("spec", key), "error", "import-unknown-field",
+                                             f'unknown field "spec.{key}" of a v1 Service',
+                                             "fix its spelling, or remove it"))
+            ok = False
+    ports = obj.spec.get("ports")
+    for i, port in enumerate(ports if isinstance(ports, list) else []):
+        for key in mapping(port):
+            if key not in SERVICE_PORT_FIELDS:
+                plan.problems.append(obj.problem(("spec", "ports", i, key), "error", "import-unknown-field",
+                                                 f'unknown field "{key}" of a v1 ServicePort',
+                                                 "fix its spelling, or remove it"))
+                ok = False
+    spec = default_service(obj.value).get("spec")
+    if mapping(spec).get("type") != "ExternalName" and not mapping(mapping(spec).get("selector")):
+        plan.problems.append(obj.problem(("spec",), "error", "import-no-selector",
+                                         "has no selector: its endpoints are managed outside Kubernetes' "
+                                         "selection, and svcgen declares Services in front of the pods they select",
+                                         "keep this Service (and its EndpointSlices) as YAML"))
+        ok = False
+    return ok and _strings(obj, obj.metadata.get("labels"), ("metadata", "labels"), plan) is not None \
+        and _strings(obj, obj.metadata.get("annotations"), ("metadata", "annotations"), plan) is not None \
+        and _strings(obj, obj.spec.get("selector"), ("spec", "selector"), plan) is not None
+
+
+def _same_namespace(a: KubeObject, b: KubeObject) -> bool:
+    return not a.namespace or not b.namespace or a.namespace == b.namespace
+
+
+def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, str]]) -> str:
+    """An App name not taken yet in the namespace (Apps are named after their workload or Service)."""
+    candidate, n = name, 2
+    while (namespace, candidate) in names:
+        candidate, n = f"{name}-{n}", n + 1
+    names.add((namespace, candidate))
+    return candidate
+
+
+def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int, list[AppPlan]],
+             names: set[tuple[str | None, str]], plan: Plan) -> AppPlan | None:
+    """The App whose containers the Service points at.
+
+    Its workload's App (shared with the Services that select it with common labels), or a new one.
+    """
+    spec = mapping(default_service(obj.value).get("spec"))
+    namespace = obj.namespace or None
+    if spec.get("type") == "ExternalName":
+        app = AppPlan(_unique_name(obj.name, namespace, names), namespace, {}, {}, [])
+        plan.apps.append(app)
+        return app
+    selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
+    owners = [w for w in workloads if _same_namespace(w, obj) and w.may_select(selector)]
+    if not owners:
+        app = AppPlan(_unique_name(obj.name, namespace, names), namespace, dict(selector), {},
+                      [ContainerPlan(obj.name, None)])
+        plan.apps.append(app)
+        plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-no-workload",
+                                         f'no workload in these files matches its selector; declared a container '
+                                         f'"{obj.name}" with the ports it targets',
+                                         "import the workload's manifest too, or add the container's image"))
+        return app
+    if len(owners) > 1:
+        listed = ", ".join(f"{w.kind}/{w.name}" for w in owners)
+        plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-many-workloads",
+                                         f"selects {len(owners)} workloads ({listed}); its ports are declared on "
+                                         f"the containers of the first, {owners[0].kind}/{owners[0].name}"))
+    owner = owners[0]
+    groups = apps_of.setdefault(id(owner), [])
+    for app in groups:
+        common = {k: v for k, v in app.labels.items() if selector.get(k) == v}
+        if common:
+            app.labels = common
+            return app
+    new = _workload_app(owner, plan)
+    if new is None:
+        return None
+    new.name = _unique_name(new.name, namespace, names)
+    new.pod_labels, new.labels = new.labels, dict(selector)  # the template's labels, until finish()
+    groups.append(new)
+    plan.apps.append(new)
+    return new
+
+
+def finish(plan: Plan) -> None:
+    """Split each App's selection: the labels all its Services share, and each Service's extras."""
+    for app in plan.apps:
+        app.pod_labels = {k: v for k, v in app.pod_labels.items() if k not in app.labels}
+        for service in app.services:
+            extra = {k: v for k, v in service.pop("_selector").items() if k not in app.labels}
+            if extra:
+                service["options"].append(("extra_selector", extra))
+
+
+def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: bool) -> dict[str, Any] | None:
+    """The template's view of one Service: its name, options and ports (None: refused)."""
+    spec = mapping(default_service(obj.value).get("spec"))
+    ports = []
+    ok = True
+    raw_ports = spec.get("ports")
+    for i, p in enumerate(raw_ports if isinstance(raw_ports, list) else []):
+        found = _target(app, obj, i, mapping(p), plan, declare_missing_ports)
+        if found is None:
+            ok = False
+            continue
+        container, port = found
+        args, locked = _port_args(spec, mapping(p), port)
+        if locked is not None:
+            plan.lock[PortKey(obj.namespace, obj.name, str(p.get("name") or ""), port.protocol)] = locked
+        ports.append({"port": port.name, "args": args, "_container": container})
+    if not ok:
+        return None
+    health_check = spec.get("healthCheckNodePort")
+    options = _service_options(obj.metadata, spec)
+    if spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+        if is_int(health_check) and health_check > 0:
+            plan.lock[PortKey.health_check(obj.namespace, obj.name)] = health_check
+        else:  # the original leaves it to the cluster: so does the declaration
+            options.append(("health_check_node_port", None))
+    selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
+    return {"name": obj.name, "options": options, "ports": ports, "_selector": selector}
+
+
+def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan,
+            declare_missing_ports: bool) -> tuple[ContainerPlan, PortPlan] | None:
+    """The container port a Service port targets (by name or number, with its protocol)."""
+    protocol = str(p.get("protocol") or "TCP")
+    number = p.get("port")
+    target = p.get("targetPort", number)
+    if not is_int(number) or not (is_int(target) or isinstance(target, str)):
+        return None  # the API server's checks (lint's) report it
+    for container in app.containers:
+        for port in container.ports:
+            matches = port.name == target if isinstance(target, str) else port.number == target
+            if port.protocol == protocol and matches:
+                return container, port
+    if not app.containers:
+        app.containers.append(ContainerPlan(app.name, None))
+    container = app.containers[0]
+    path = ("spec", "ports", i, "targetPort")
+    if is_int(target):
+        port = PortPlan(_free_name(f"port-{target}", container), target, protocol)
+        container.ports.append(port)
+        if container.image is not None:  # a workload that does not declare the port (Kubernetes allows it)
+            plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
+                                             f'targetPort {target} is not declared by a container of "{app.name}"; '
+                                             f'declared it on container "{container.name}" as "{port.name}"'))
+        return container, port
+    assert isinstance(target, str)
+    if not declare_missing_ports:
+        if app.workload:
+            return None  # lint's target-port-resolves error says it, at this line
+        plan.problems.append(obj.problem(path, "error", "import-target-port",
+                                         f'named targetPort "{target}" ({protocol}) matches no container port of '
+                                         f'"{app.name}" in these files: svcgen would have to invent its number',
+                                         "import the workload's manifest too, fix the name, or pass "
+                                         "--declare-missing-ports to declare it with the Service port's number"))
+        return None
+    if rules.port_name(target):
+        return None  # an invalid name: the API server's checks (lint's) report it
+    port = PortPlan(target, number, protocol)
+    container.ports.append(port)
+    plan.problems.append(obj.problem(path, "warning", "import-target-port",
+                                     f'named targetPort "{target}" ({protocol}) matches no container port in these '
+                                     f'files; declared Port("{target}", {number}) on container "{container.name}" '
+                                     "(--declare-missing-ports): check its number"))
+    return container, port
+
+
+def _port_args(spec: dict[str, Any], p: dict[str, Any], port: PortPlan) -> tuple[list[Arg], int | None]:
+    """The ``expose(...)`` arguments of a Service port, and the nodePort the lock must keep (if any)."""
+    kind = spec.get("type", "ClusterIP")
+    allocate = spec.get("allocateLoadBalancerNodePorts")
+    name = str(p.get("name") or "")
+    node_port = p.get("nodePort") if is_int(p.get("nodePort")) and p.get("nodePort") else None
+    args: list[Arg] = []
+    if p["port"] != port.number:
+        args.append((None, p["port"]))
+    if name != port.name:
+        args.append(("name", name))
+    locked = None
+    if node_port is None:
+        if kind in ("NodePort", "LoadBalancer") and allocate is not False:
+            args.append(("node_port", None))
+    elif kind not in ("NodePort", "LoadBalancer") or allocate is False:
+        args.append(("node_port", node_port))  # only pins get nodePorts there
+    else:
+        locked = node_port  # allocated by svcgen: the lock keeps the existing number
+    args.append(("target_by", "name" if isinstance(p.get("targetPort"), str) else "number"))
+    if p.get("appProtocol") is not None:
+        args.append(("app_protocol", p["appProtocol"]))
+    return args, locked
+
+
+_OPTIONS = (  # spec field, DSL argument, the value that means "unset" (not written)
+    ("externalName", "external_name", None), ("externalIPs", "external_ips", None),
+    ("ipFamilies", "ip_families", None), ("ipFamilyPolicy", "ip_family_policy", None),
+    ("loadBalancerIP", "load_balancer_ip", None), ("loadBalancerClass", "load_balancer_class", None),
+    ("loadBalancerSourceRanges", "load_balancer_source_ranges", None),
+    ("externalTrafficPolicy", "external_traffic_policy", "Cluster"),
+    ("internalTrafficPolicy", "internal_traffic_policy", "Cluster"),
+    ("publishNotReadyAddresses", "publish_not_ready_addresses", False),
+    ("trafficDistribution", "traffic_distribution", None),
+)
+
+
+def _service_options(meta: dict[str, Any], spec: dict[str, Any]) -> list[Arg]:
+    """The ``Service(...)`` keyword arguments of a (defaulted) Service spec."""
+    kind = spec.get("type", "ClusterIP")
+    options: list[Arg] = []
+    if kind != "ClusterIP":
+        options.append(("type", kind))
+    ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
+    if ips[:1] == ["None"]:
+        options.append(("headless", True))
+    elif ips:
+        options.append(("cluster_ip", ips[0] if len(ips) == 1 else list(ips)))
+    for key in ("labels", "annotations"):
+        if meta.get(key):
+            options.append((key, dict(meta[key])))
+    if kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is False:
+        options.append(("allocate_load_balancer_node_ports", False))
+    for key, arg, unset in _OPTIONS:
+        value = spec.get(key)
+        if value is not None and value != unset and value not in ("", []):
+            options.append((arg, value))
+    if spec.get("sessionAffinity") == "ClientIP":
+        options.append(("session_affinity", "ClientIP"))
+        timeout = mapping(mapping(spec.get("sessionAffinityConfig")).get("clientIP")).get("timeoutSeconds")
+        if is_int(timeout) and timeout != 10800:
+            options.append(("session_affinity_timeout", timeout))
+    return options

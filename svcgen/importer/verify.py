@@ -1,0 +1,72 @@
+"""``svcgen import`` checks itself: render the code it is about to write and compare every Service.
+
+The generated source is run in-process, its Apps rendered with the lock that will be written, and
+each rendered Service compared with its original after v1 defaulting
+(:func:`svcgen.kube.apiserver.canonical_service`). Every difference is a problem at the original's
+line, naming the field and both values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from svcgen.dsl.model import App
+from svcgen.errors import DeclarationError, Problem, Severity
+from svcgen.kube.apiserver import canonical_service
+from svcgen.kube.objects import KubeObject, Path
+from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lock import Lock
+from svcgen.render import render_manifests
+
+__all__ = ["differences", "verify"]
+
+
+def _apps(source: str) -> list[App]:
+    namespace: dict[str, Any] = {"__name__": "svcgen_import_check"}
+    exec(compile(source, "app.py", "exec"), namespace)  # the code svcgen itself just generated
+    return [value for value in namespace.values() if isinstance(value, App)]
+
+
+def differences(original: Any, rendered: Any, path: Path = ()) -> Iterator[tuple[Path, Any, Any]]:
+    """Every path where two JSON-like values differ, with the two values (``None``: absent)."""
+    if isinstance(original, dict) and isinstance(rendered, dict):
+        for key in dict.fromkeys([*original, *rendered]):
+            yield from differences(original.get(key), rendered.get(key), (*path, key))
+    elif isinstance(original, list) and isinstance(rendered, list) and len(original) == len(rendered):
+        for i, (a, b) in enumerate(zip(original, rendered, strict=True)):
+            yield from differences(a, b, (*path, i))
+    elif original != rendered or type(original) is not type(rendered):
+        yield path, original, rendered
+
+
+def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_range: NodePortRange,
+           severity: Severity) -> list[Problem]:
+    """Problems (of ``severity``) for every Service that would not come back as it was."""
+    try:
+        rendered = render_manifests(_apps(source), lock=lock, node_port_range=node_port_range)
+    except DeclarationError as exc:
+        first = originals[0] if originals else None
+        return [Problem(first.ref.kind if first else "", "", f"the declarations svcgen would write do not render: "
+                        f"{p.subject}: {p.field}: {p.message}", location=first.location() if first else None,
+                        rule="import-check") for p in exc.problems if p.severity == "error"]
+    by_name = {(str(m["metadata"].get("namespace", "")), m["metadata"]["name"]): m
+               for m in rendered.manifests if m["kind"] == "Service"}
+    problems = []
+    for obj in originals:
+        mine = by_name.get((obj.namespace, obj.name))
+        if mine is None:
+            problems.append(obj.problem((), severity, "import-check", "is missing from the declarations svcgen "
+                                        "would write"))
+            continue
+        for path, before, after in differences(canonical_service(obj.value), canonical_service(mine)):
+            problems.append(obj.problem(path, severity, "import-check",
+                                        f"would not come back as it was: {_show(before)} in the manifest, "
+                                        f"{_show(after)} once rendered",
+                                        "pass --allow-changes to accept the difference" if severity == "error"
+                                        else ""))
+    return problems
+
+
+def _show(value: Any) -> str:
+    return "absent" if value is None else repr(value)

@@ -1,0 +1,30 @@
+"""The app.py import writes: valid Python whatever the names, every value a literal."""
+
+from __future__ import annotations
+
+import ast
+
+from svcgen.importer.code import _identifier, app_source
+from svcgen.importer.plan import AppPlan, ContainerPlan, Plan, PortPlan
+
+
+def test_identifiers_avoid_keywords_svcgen_names_and_each_other() -> None:
+    taken: set[str] = set()
+    names = [_identifier(n, taken) for n in ("class", "App", "web-api", "web_api", "9lives", "match", "")]
+    assert names == ["class_2", "App_2", "web_api", "web_api_2", "c_9lives", "match_2", "c"]
+    assert all(n.isidentifier() for n in names)
+
+
+def test_hostile_values_stay_literals() -> None:
+    hostile = 'x"); import os; os.system("id"); ("'
+    app = AppPlan("web", None, {"app": hostile}, {"note": "a\nb"}, [ContainerPlan("web", hostile, [
+        PortPlan("http", 80, "TCP")])])
+    container = app.containers[0]
+    app.services.append({"name": "web", "options": [("annotations", {"k": hostile})],
+                         "ports": [{"port": "http", "args": [("app_protocol", hostile)], "_container": container}]})
+    source = app_source(Plan(apps=[app]))
+    tree = ast.parse(source)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr == "system"]
+    assert calls == []
+    assert hostile in {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}

@@ -1,0 +1,84 @@
+"""The import plan: which App each Service belongs to, what it declares, what is refused and why."""
+
+from __future__ import annotations
+
+from svcgen.importer.plan import Plan, finish, plan_import
+from svcgen.kube.objects import KubeObject, read_objects
+
+STATEFUL = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, namespace: argocd}
+spec:
+  template:
+    metadata: {labels: {app: redis-ha}}
+    spec:
+      containers:
+      - {name: redis, image: redis, ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]}
+"""
+
+
+def _plan(text: str, **options: bool) -> Plan:
+    objects = [o for o in read_objects([("in.yaml", text)]) if isinstance(o, KubeObject)]
+    plan = plan_import([o for o in objects if o.is_service], [o for o in objects if o.pod_spec() is not None],
+                       **options)
+    if not [p for p in plan.problems if p.severity == "error"]:
+        finish(plan)
+    return plan
+
+
+def _svc(name: str, selector: str, ports: str = "[{name: redis, port: 6379, targetPort: redis}]") -> str:
+    return f"---\nkind: Service\nmetadata: {{name: {name}, namespace: argocd}}\nspec:\n  selector: {selector}\n" \
+           f"  ports: {ports}\n"
+
+
+def test_announce_services_of_stateful_set_pods_share_the_app_and_refine_by_pod_name() -> None:
+    text = STATEFUL + _svc("redis-ha", "{app: redis-ha}") + "".join(
+        _svc(f"redis-ha-announce-{i}", f'{{app: redis-ha, "statefulset.kubernetes.io/pod-name": redis-{i}}}')
+        for i in range(3))
+    plan = _plan(text)
+    (app,) = plan.apps
+    assert app.name == "redis" and app.labels == {"app": "redis-ha"} and app.pod_labels == {}
+    extras = [dict(s["options"]).get("extra_selector") for s in app.services]
+    assert extras == [None] + [{"statefulset.kubernetes.io/pod-name": f"redis-{i}"} for i in range(3)]
+    assert not plan.problems
+
+
+def test_an_unnamed_container_port_gets_a_valid_name_the_output_never_shows() -> None:
+    plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: sentinel, port: 26379, targetPort: 26379}]"))
+    (app,) = plan.apps
+    assert [p.name for p in app.containers[0].ports] == ["redis", "port-26379"]
+    assert dict(app.services[0]["ports"][0]["args"]) == {"target_by": "number", "name": "sentinel"}
+
+
+def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None:
+    plan = _plan(_svc("web", "{app: web}", "[{port: 80, targetPort: 8080}]"))
+    (app,) = plan.apps
+    assert app.labels == {"app": "web"} and [c.name for c in app.containers] == ["web"]
+    assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5)]
+
+
+def test_a_named_target_port_without_its_workload_is_refused_unless_declared() -> None:
+    text = _svc("web", "{app: web}", "[{port: 80, targetPort: http}]")
+    assert [(p.severity, p.rule) for p in _plan(text).problems] == [
+        ("warning", "import-no-workload"), ("error", "import-target-port")]
+    declared = _plan(text, declare_missing_ports=True)
+    assert [(p.severity, p.rule) for p in declared.problems] == [
+        ("warning", "import-no-workload"), ("warning", "import-target-port")]
+    assert [(p.name, p.number) for p in declared.apps[0].containers[0].ports] == [("http", 80)]
+
+
+def test_external_name_services_need_no_workload() -> None:
+    plan = _plan("kind: Service\nmetadata: {name: db}\nspec: {type: ExternalName, externalName: db.example.com}\n")
+    (app,) = plan.apps
+    assert app.containers == [] and ("external_name", "db.example.com") in app.services[0]["options"]
+
+
+def test_node_ports_go_to_the_lock_and_unset_ones_stay_unset() -> None:
+    text = STATEFUL + _svc("redis-np", "{app: redis-ha}",
+                           "[{name: a, port: 6379, targetPort: redis, nodePort: 30079}, {name: b, port: 26379, "
+                           "targetPort: 26379}]").replace("spec:\n  selector", "spec:\n  type: NodePort\n  selector")
+    plan = _plan(text)
+    assert {str(k): v for k, v in plan.lock.items()} == {"argocd/redis-np/a/TCP": 30079}
+    args = [dict(p["args"]) for p in plan.apps[0].services[0]["ports"]]
+    assert "node_port" not in args[0] and args[1]["node_port"] is None

@@ -1,0 +1,47 @@
+"""Import's self-check: the declarations it would write are rendered and compared with the originals."""
+
+from __future__ import annotations
+
+from svcgen.importer.verify import differences, verify
+from svcgen.kube.objects import KubeObject, read_objects
+from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lock import Lock
+
+SOURCE = """
+from svcgen import App, Container, Port, Service
+c = Container("web", ports=[Port("http", 8080)])
+app = App("web", labels={"app": "web"}, containers=[c],
+          services=[Service("web", ports=[c.port("http").expose(80, name="")])])
+"""
+ORIGINAL = ("kind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
+            "  ports: [{port: 80, targetPort: 8080}]\n")
+
+
+def _objects(text: str) -> list[KubeObject]:
+    return [o for o in read_objects([("in.yaml", text)]) if isinstance(o, KubeObject)]
+
+
+def test_differences_name_every_path() -> None:
+    assert list(differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": True})) == [
+        (("b", 1), 2, 3), (("c",), None, True)]
+    assert list(differences({"a": [1]}, {"a": [1, 2]})) == [(("a",), [1], [1, 2])]
+    assert list(differences({"a": 1}, {"a": True})) == [(("a",), 1, True)]  # a bool is not a number
+
+
+def test_an_equal_service_passes_and_a_changed_one_is_reported_at_its_line() -> None:
+    assert verify(SOURCE, _objects(ORIGINAL), Lock(), NodePortRange(), "error") == []
+    changed = ORIGINAL.replace("port: 80,", "port: 81,")
+    (problem,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), "error")
+    assert (problem.line, problem.field, problem.rule) == (5, "spec.ports[0].port", "import-check")
+    assert problem.message == "would not come back as it was: 81 in the manifest, 80 once rendered"
+    (warning,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), "warning")
+    assert warning.severity == "warning" and not warning.hint
+
+
+def test_a_missing_service_and_declarations_that_do_not_render_are_errors() -> None:
+    other = ORIGINAL.replace("name: web}", "name: api}")
+    (missing,) = verify(SOURCE, _objects(other), Lock(), NodePortRange(), "error")
+    assert "is missing from the declarations" in missing.message
+    broken = SOURCE.replace('Service("web"', 'Service("Web"')
+    problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), "error")
+    assert problems and all("do not render" in p.message for p in problems)

@@ -1,0 +1,189 @@
+"""svcgen on manifests nobody here wrote: tests/data/realworld (see its SOURCES.md).
+
+Lint must find exactly the findings listed, with their reasons, in expected-findings.yaml; import
+must give back every v1 Service exactly (checked here independently of import's own check), or
+refuse it with a reason listed there. Random mutations of these files must never crash lint or
+import, nor make import change a Service silently.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import HOSTILE_SCALARS, ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from svcgen.dsl.model import App
+from svcgen.importer import Imported, ImportError_, import_manifests
+from svcgen.kube.apiserver import canonical_service
+from svcgen.kube.objects import KubeObject, read_objects
+from svcgen.kube.yamlwrite import to_yaml
+from svcgen.lint import lint_texts
+from svcgen.render import render_manifests
+
+CORPUS = ROOT / "tests" / "data" / "realworld"
+FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml") and p.name != "expected-findings.yaml")
+EXPECTED: dict[str, Any] = YAML(typ="safe").load((CORPUS / "expected-findings.yaml").read_text())
+
+Finding = tuple[int, str, str, str]
+
+
+def _text(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def _expected(section: str, name: str) -> collections.Counter[Finding]:
+    entries = (EXPECTED[section] or {}).get(name, [])
+    for entry in entries:
+        assert entry["why"].strip(), f"{name}: every expected finding says why it is real"
+    return collections.Counter((e["line"], e["severity"], e["rule"], e["object"]) for e in entries)
+
+
+def _services(name: str, text: str) -> list[KubeObject]:
+    return [o for o in read_objects([(name, text)]) if isinstance(o, KubeObject) and o.is_service]
+
+
+def test_the_corpus_is_large_and_varied() -> None:
+    sources = (CORPUS / "SOURCES.md").read_text()
+    projects = set(re.findall(r"\| \[([\w.-]+/[\w.-]+)\]", sources))
+    services = sum(len(_services(name, _text(name))) for name in FILES)
+    assert len(FILES) >= 30 and services >= 200 and len(projects) >= 10, (len(FILES), services, len(projects))
+    for name in FILES:
+        assert f"`{name}`" in sources, f"{name} is not in SOURCES.md"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_lint_finds_exactly_the_listed_findings(name: str) -> None:
+    found = collections.Counter((p.line, p.severity, p.rule, p.subject) for p in lint_texts([(name, _text(name))]))
+    assert found == _expected("lint", name)
+
+
+def _round_trips(name: str, text: str, imported: Imported, skip: set[str]) -> None:
+    """Render the generated code here, and compare each Service with its original after defaulting."""
+    namespace: dict[str, Any] = {}
+    exec(compile(imported.source, "app.py", "exec"), namespace)
+    apps = [v for v in namespace.values() if isinstance(v, App)]
+    rendered = render_manifests(apps, lock=imported.lock)
+    assert rendered.lock == imported.lock, "import recorded every nodePort: nothing new is allocated"
+    by_name = {(m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in rendered.manifests}
+    for original in _services(name, text):
+        if str(original.ref) in skip:
+            continue
+        mine = by_name.pop((original.namespace, original.name))
+        assert canonical_service(mine) == canonical_service(original.value), original.ref
+    assert not by_name, f"rendered Services that were not in the file: {sorted(by_name)}"
+
+
+def _without(name: str, text: str, refused: set[str]) -> str:
+    """The file's documents without the refused Services (re-written: lines move, values do not)."""
+    kept = [o.value for o in read_objects([(name, text)]) if isinstance(o, KubeObject)
+            and not (o.is_service and str(o.ref) in refused)]
+    return to_yaml(kept)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_import_gives_back_every_service_or_refuses_it_by_name(name: str) -> None:
+    text = _text(name)
+    expected = _expected("import", name)
+    try:
+        imported = import_manifests([(name, text)])
+    except ImportError_ as exc:
+        refusals = collections.Counter((p.line, p.severity, p.rule, p.subject) for p in exc.problems
+                                       if p.severity == "error" and p.rule.startswith("import"))
+        others = collections.Counter((p.line, p.severity, p.rule, p.subject) for p in exc.problems
+                                     if p.severity == "error" and not p.rule.startswith("import"))
+        assert refusals == expected
+        assert others == collections.Counter({k: v for k, v in _expected("lint", name).items() if k[1] == "error"})
+        refused = {p.subject for p in exc.problems if p.severity == "error"}
+        rest = _without(name, text, refused)
+        if not _services(name, rest):
+            return
+        imported = import_manifests([(name, rest)])
+        _round_trips(name, rest, imported, set())
+        return
+    assert not expected, "refusals are listed that no longer happen"
+    _round_trips(name, text, imported, set())
+
+
+def _mutate(value: Any, path: list[Any], replacement: Any) -> Any:
+    """``value`` with the node at ``path`` replaced (``...`` deletes a mapping key)."""
+    if not path:
+        return replacement
+    head, *rest = path
+    if isinstance(value, dict):
+        copy = dict(value)
+        if rest or replacement is not ...:
+            copy[head] = _mutate(value[head], rest, replacement)
+        else:
+            copy.pop(head)
+        return copy
+    copy_list = list(value)
+    copy_list[head] = _mutate(value[head], rest, replacement if rest or replacement is not ... else None)
+    return copy_list
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(_paths(item, (*prefix, i)))
+    return found
+
+
+SMALL = [n for n in FILES if (CORPUS / n).stat().st_size < 20_000]
+MARK = "svcgen-hostile-scalar"
+
+
+def _mutated_manifest_holds(name: str, data: st.DataObject) -> None:
+    documents = [o.value for o in read_objects([(name, _text(name))]) if isinstance(o, KubeObject)]
+    d = data.draw(st.integers(0, len(documents) - 1))
+    paths = _paths(documents[d])
+    path = data.draw(st.sampled_from(paths))
+    replacement = data.draw(st.one_of(st.just(MARK), st.just(...), st.text(max_size=20), st.integers(-5, 70000)))
+    documents[d] = _mutate(documents[d], list(path), replacement)
+    # A hostile scalar goes in as YAML text: most of them have no Python value a dumper could write.
+    text = to_yaml(documents).replace(MARK, data.draw(st.sampled_from(HOSTILE_SCALARS)), 1)
+    for problem in lint_texts([("m.yaml", text)]):
+        assert problem.file == "m.yaml" and "\n" not in str(problem)
+    try:
+        imported = import_manifests([("m.yaml", text)])
+    except ImportError_ as exc:
+        assert all(str(p) for p in exc.problems)
+        return
+    _round_trips("m.yaml", text, imported, set())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SMALL), st.data())
+def test_mutated_manifests_never_crash_and_never_change_silently(name: str, data: st.DataObject) -> None:
+    _mutated_manifest_holds(name, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FILES), st.data())
+def test_mutations_of_every_corpus_file_at_length(name: str, data: st.DataObject) -> None:
+    _mutated_manifest_holds(name, data)
+
+
+def test_the_expected_findings_name_only_files_of_the_corpus() -> None:
+    for section in ("lint", "import"):
+        assert set(EXPECTED[section] or {}) <= set(FILES)
+
+
+def test_corpus_files_are_the_originals() -> None:
+    """SOURCES.md records each file's commit; the files themselves are never edited here."""
+    sources = (CORPUS / "SOURCES.md").read_text()
+    for name in FILES:
+        row = next(line for line in sources.splitlines() if f"`{name}`" in line)
+        assert re.search(r"`[0-9a-f]{40}`", row), row
+    assert Path(CORPUS / "expected-findings.yaml").is_file()

@@ -17,14 +17,19 @@ from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 
 __all__ = ["lint_texts"]
 
 
 def lint_texts(
-    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE
+    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: KubeVersion = CURRENT,
 ) -> list[Problem]:
-    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests."""
+    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
+
+    The cluster is of ``kubernetes_version``, with ``node_port_range``.
+    """
     problems: list[Problem] = []
     services: list[KubeObject] = []
     workloads: list[KubeObject] = []
@@ -33,7 +38,7 @@ def lint_texts(
             problems.append(found)
         elif found.is_service:
             services.append(found)
-            problems.extend(_field_problems(found, validate_service(found.value, node_port_range)))
+            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version)))
         elif found.pod_spec() is not None:
             workloads.append(found)
             problems.extend(_field_problems(found, validate_pod_ports(found.value)))

@@ -13,6 +13,7 @@ from svcgen.dsl.validate import validate
 from svcgen.errors import DeclarationError, Problem
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
@@ -52,11 +53,13 @@ def render_manifests(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
     with_workloads: bool = False,
+    kubernetes_version: KubeVersion = CURRENT,
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
     with paused_gc():
-        problems = validate(app_list, node_port_range, with_workloads=with_workloads)
+        problems = validate(app_list, node_port_range, with_workloads=with_workloads,
+                            kubernetes_version=kubernetes_version)
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
@@ -73,6 +76,7 @@ def render(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
     with_workloads: bool = False,
+    kubernetes_version: KubeVersion = CURRENT,
 ) -> Rendered:
     """Render one App or several (they share one nodePort space) to manifests and YAML.
 
@@ -84,12 +88,14 @@ def render(
         lock_name: how messages name the lock (its file name).
         with_workloads: also emit every App's workload (a Deployment unless the App says
             ``workload="StatefulSet"``); Apps with ``workload`` set are emitted anyway.
+        kubernetes_version: the cluster's Kubernetes version, whose API server rules apply.
 
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
     rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
-                                lock_name=lock_name, with_workloads=with_workloads)
+                                lock_name=lock_name, with_workloads=with_workloads,
+                                kubernetes_version=kubernetes_version)
     with paused_gc():
         text = to_yaml(rendered.manifests)
     return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings)

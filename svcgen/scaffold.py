@@ -85,7 +85,7 @@ def scaffold_files(
         raise ScaffoldError("give at least one --port NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL]")
     image = image if image is not None else f"{name}:latest"
     _check(name, ports, service_type, image, namespace)
-    var = re.sub(r"\W", "_", name)
+    var = re.sub(r"[^A-Za-z0-9_]", "_", name)
     var = var if var.isidentifier() and not var[0].isdigit() else f"c_{var}"
     if keyword.iskeyword(var) or keyword.issoftkeyword(var) or var in ("App", "Container", "Port", "Service", "app"):
         var = f"{var}_container"

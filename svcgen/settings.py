@@ -3,6 +3,7 @@
 ```toml
 [tool.svcgen]
 node-port-range = "30000-32767"   # the cluster's --service-node-port-range
+kubernetes-version = "1.36"       # whose API server rules apply (default: the newest release)
 lock = "svcgen.lock"              # relative to pyproject.toml
 reserve = ["cluster/services.yaml"]
 ```
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from svcgen.errors import InputError, UsageError
 from svcgen.files import KUBE_SUFFIXES, find_files, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError"]
 
 LOCK_FILE_NAME = "svcgen.lock"
-_KEYS = {"node-port-range", "lock", "reserve"}
+_KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve"}
 
 
 class SettingsError(InputError):
@@ -54,6 +56,7 @@ class Settings:
         reserve: manifests (files or folders) whose nodePorts are taken.
         with_workloads: emit every App's workload too (a render option).
         source: the ``pyproject.toml`` the settings came from, if any.
+        kubernetes_version: the cluster's Kubernetes version, whose API server rules apply.
     """
 
     root: Path
@@ -62,6 +65,7 @@ class Settings:
     reserve: tuple[Path, ...] = ()
     with_workloads: bool = False
     source: Path | None = None
+    kubernetes_version: KubeVersion = CURRENT
 
     @classmethod
     def find(
@@ -72,6 +76,7 @@ class Settings:
         node_port_range: NodePortRange | None = None,
         reserve: tuple[str | Path, ...] | list[str] = (),
         with_workloads: bool = False,
+        kubernetes_version: KubeVersion | None = None,
     ) -> Settings:
         """The settings of a run whose first FILE_OR_DIR is ``first_path``; flags given here win.
 
@@ -92,6 +97,7 @@ class Settings:
             reserve=(*(root / r for r in values.get("reserve", [])), *(Path(r) for r in reserve)),
             with_workloads=with_workloads,
             source=source,
+            kubernetes_version=kubernetes_version or values.get("kubernetes-version") or CURRENT,
         )
 
     def read_lock_text(self) -> tuple[str | None, Lock]:
@@ -201,6 +207,14 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             values["node-port-range"] = NodePortRange.parse(value)
         except ValueError as exc:
             raise SettingsError(f"{path}: error: [tool.svcgen] node-port-range: {exc}") from None
+    if "kubernetes-version" in table:
+        version = table["kubernetes-version"]
+        try:
+            values["kubernetes-version"] = KubeVersion.parse(version) if isinstance(version, str) else None
+        except ValueError as exc:
+            raise SettingsError(f"{path}: error: [tool.svcgen] kubernetes-version: {exc}") from None
+        if values["kubernetes-version"] is None:
+            raise SettingsError(f'{path}: error: [tool.svcgen] kubernetes-version must be a string like "1.36"')
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
         raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")

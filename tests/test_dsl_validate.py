@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import marked_lines
 
-from svcgen import NodePortRange, Problem, validate
+from svcgen import App, Container, NodePortRange, Port, Problem, Service, validate
 from svcgen.dsl.loader import load_apps
+from svcgen.kube.version import KubeVersion
 
 Writer = Callable[..., Path]
 
@@ -43,16 +44,22 @@ def test_valid_declarations_have_no_problems(write_app: Writer) -> None:
     assert problems(write_app, VALID) == []
 
 
-def test_service_name_is_a_dns1035_label(write_app: Writer) -> None:
+def test_service_name_is_a_dns_label_and_before_1_36_a_dns1035_label(write_app: Writer) -> None:
     p = only(write_app, """
         api = Container("api", ports=[Port("http", 8080)])
         app = App("web", labels={"app": "web"}, containers=[api], services=[
-            Service("1web", ports=[api.port("http").expose()]),  # <-
+            Service("Web", ports=[api.port("http").expose()]),  # <-
         ])
     """)
     assert p.field == "metadata.name"
-    assert 'Invalid value: "1web": a DNS-1035 label' in p.message
-    assert p.subject == 'Service "1web"'
+    assert 'Invalid value: "Web": a lowercase RFC 1123 label' in p.message
+    assert p.subject == 'Service "Web"'
+    api = Container("api", ports=[Port("http", 8080)])
+    app = App("web", labels={"app": "web"}, containers=[api], services=[
+        Service("1web", ports=[api.port("http").expose()])])
+    assert validate([app]) == []
+    (old,) = validate([app], kubernetes_version=KubeVersion(1, 35))
+    assert 'Invalid value: "1web": a DNS-1035 label' in old.message and "before Kubernetes 1.36" in old.hint
 
 
 def test_namespace_is_a_dns1123_label(write_app: Writer) -> None:
@@ -68,7 +75,7 @@ def test_namespace_is_a_dns1123_label(write_app: Writer) -> None:
     ('{"app": "my app"}', "labels[app]", "a valid label must be an empty string"),
     ('{"my app": "x"}', "labels", "name part must consist of alphanumeric"),
     ('{"Example.com/app": "x"}', "labels", "prefix part a lowercase RFC 1123 subdomain"),
-    ('{"a/b/c": "x"}', "labels", "a qualified name must consist"),
+    ('{"a/b/c": "x"}', "labels", "a valid label key must consist"),
 ])
 def test_label_keys_and_values(write_app: Writer, labels: str, field: str, text: str) -> None:
     p = only(write_app, f"""

@@ -28,3 +28,9 @@ def test_hostile_values_stay_literals() -> None:
              and n.func.attr == "system"]
     assert calls == []
     assert hostile in {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+
+
+def test_names_outside_ascii_make_valid_identifiers() -> None:
+    taken: set[str] = set()
+    names = [_identifier(n, taken) for n in ("¼", "café", "数据")]
+    assert names == ["__2", "caf_", "__"] and all(n.isidentifier() and n.isascii() for n in names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from svcgen.importer.verify import differences, verify
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.version import CURRENT
 from svcgen.nodeports.lock import Lock
 
 SOURCE = """
@@ -29,19 +30,19 @@ def test_differences_name_every_path() -> None:
 
 
 def test_an_equal_service_passes_and_a_changed_one_is_reported_at_its_line() -> None:
-    assert verify(SOURCE, _objects(ORIGINAL), Lock(), NodePortRange(), "error") == []
+    assert verify(SOURCE, _objects(ORIGINAL), Lock(), NodePortRange(), CURRENT, "error") == []
     changed = ORIGINAL.replace("port: 80,", "port: 81,")
-    (problem,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), "error")
+    (problem,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), CURRENT, "error")
     assert (problem.line, problem.field, problem.rule) == (5, "spec.ports[0].port", "import-check")
     assert problem.message == "would not come back as it was: 81 in the manifest, 80 once rendered"
-    (warning,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), "warning")
+    (warning,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), CURRENT, "warning")
     assert warning.severity == "warning" and not warning.hint
 
 
 def test_a_missing_service_and_declarations_that_do_not_render_are_errors() -> None:
     other = ORIGINAL.replace("name: web}", "name: api}")
-    (missing,) = verify(SOURCE, _objects(other), Lock(), NodePortRange(), "error")
+    (missing,) = verify(SOURCE, _objects(other), Lock(), NodePortRange(), CURRENT, "error")
     assert "is missing from the declarations" in missing.message
     broken = SOURCE.replace('Service("web"', 'Service("Web"')
-    problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), "error")
+    problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), CURRENT, "error")
     assert problems and all("do not render" in p.message for p in problems)

@@ -14,6 +14,7 @@ import pytest
 from svcgen.kube.apiserver import default_service, validate_pod_ports, validate_service
 from svcgen.kube.objects import format_path
 from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.version import KubeVersion
 
 Tweak = Callable[[dict[str, Any]], None]
 
@@ -75,9 +76,9 @@ VALID: list[tuple[str, list[Tweak]]] = [
         {"name": "a", "port": 53, "protocol": "TCP"}, {"name": "b", "port": 53, "protocol": "UDP"}])]),
     ("LoadBalancer on port 10250", [_set("spec.type", "LoadBalancer"), _set("spec.ports.0.port", 10250)]),
     ("LoadBalancer source ranges", [_set("spec.type", "LoadBalancer"),
-                                    _set("spec.loadBalancerSourceRanges", ["1.2.3.4/8", "5.6.7.8/16"])]),
+                                    _set("spec.loadBalancerSourceRanges", ["1.0.0.0/8", " 5.6.0.0/16 "])]),
     ("LoadBalancer source range annotation", [_set("spec.type", "LoadBalancer"), _set(
-        "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "1.2.3.4/8, 5.6.7.8/16"})]),
+        "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "1.0.0.0/8, 5.6.0.0/16"})]),
     ("LoadBalancer Local with healthCheckNodePort", [_set("spec.type", "LoadBalancer"),
                                                      _set("spec.externalTrafficPolicy", "Local"),
                                                      _set("spec.healthCheckNodePort", 30100)]),
@@ -95,7 +96,15 @@ VALID: list[tuple[str, list[Tweak]]] = [
     ("dual stack", [_set("spec.ipFamilies", ["IPv4", "IPv6"]), _set("spec.ipFamilyPolicy", "PreferDualStack")]),
     ("dual stack cluster IPs", [_set("spec.clusterIP", "10.0.0.1"),
                                 _set("spec.clusterIPs", ["10.0.0.1", "2001:db8::1"]),
-                                _set("spec.ipFamilies", ["IPv4", "IPv6"])]),
+                                _set("spec.ipFamilies", ["IPv4", "IPv6"]),
+                                _set("spec.ipFamilyPolicy", "RequireDualStack")]),
+    ("a Service name may start with a digit (Kubernetes 1.36)", [_set("metadata.name", "1abc")]),
+    ("trafficDistribution PreferSameZone and PreferSameNode", [_set("spec.trafficDistribution", "PreferSameZone")]),
+    ("headless without selector defaults to RequireDualStack", [_set("spec.clusterIP", "None"),
+                                                                _set("spec.selector", _DELETE),
+                                                                _set("spec.ipFamilies", ["IPv4", "IPv6"])]),
+    ("externalTrafficPolicy empty is unset", [_set("spec.externalTrafficPolicy", "")]),
+    ("finalizers", [_set("metadata.finalizers", ["kubernetes", "example.com/keep"])]),
     ("ExternalName with internalTrafficPolicy", [_set("spec.type", "ExternalName"),
                                                  _set("spec.externalName", "a.b"),
                                                  _set("spec.internalTrafficPolicy", "Cluster")]),
@@ -113,11 +122,61 @@ def test_valid(label: str, tweaks: list[Tweak]) -> None:
 INVALID: list[tuple[str, list[Tweak], str, str]] = [
     ("missing name", [_set("metadata.name", _DELETE)], "metadata.name",
      "Required value: name or generateName is required"),
-    ("name not DNS-1035", [_set("metadata.name", "1abc")], "metadata.name", 'Invalid value: "1abc": a DNS-1035 label'),
+    ("name not a DNS-1123 label", [_set("metadata.name", "Abc")], "metadata.name",
+     'Invalid value: "Abc": a lowercase RFC 1123 label must consist of'),
+    ("name with dots", [_set("metadata.name", "my.svc")], "metadata.name",
+     'Invalid value: "my.svc": must not contain dots'),
     ("name too long", [_set("metadata.name", "a" * 64)], "metadata.name",
      'Invalid value: "' + "a" * 64 + '": must be no more than 63 characters'),
-    ("bad generateName", [_set("metadata.name", _DELETE), _set("metadata.generateName", "1ab-")],
-     "metadata.generateName", "Invalid value"),
+    ("bad generateName", [_set("metadata.name", _DELETE), _set("metadata.generateName", "1a.b-")],
+     "metadata.generateName", 'Invalid value: "1a.b-": must not contain dots'),
+    ("bad generateName beside a name", [_set("metadata.generateName", "Bad_")],
+     "metadata.generateName", 'Invalid value: "Bad_": a lowercase RFC 1123 label'),
+    ("generated name checked as a name", [_set("metadata.name", _DELETE), _set("metadata.generateName", "a.b-")],
+     "metadata.name", 'Invalid value: "a.b-bcdfg": must not contain dots'),
+    ("SingleStack with two families", [_set("spec.ipFamilies", ["IPv4", "IPv6"])], "spec.ipFamilyPolicy",
+     'Invalid value: "SingleStack": must be \'RequireDualStack\' or \'PreferDualStack\' when multiple IP families '
+     "are specified"),
+    ("SingleStack with two cluster IPs", [_set("spec.clusterIP", "10.0.0.1"),
+                                          _set("spec.clusterIPs", ["10.0.0.1", "2001:db8::1"]),
+                                          _set("spec.ipFamilyPolicy", "SingleStack")], "spec.ipFamilyPolicy",
+     "when multiple cluster IPs are specified"),
+    ("ipFamilyPolicy on ExternalName, even empty", [_set("spec.type", "ExternalName"),
+                                                    _set("spec.externalName", "a.b"), _set("spec.ports", _DELETE),
+                                                    _set("spec.selector", _DELETE), _set("spec.ipFamilyPolicy", "")],
+     "spec.ipFamilyPolicy", "Forbidden: may not be set for ExternalName services"),
+    ("externalIPs on ExternalName are checked too", [_set("spec.type", "ExternalName"),
+                                                     _set("spec.externalName", "a.b"),
+                                                     _set("spec.externalIPs", ["127.0.0.1"])],
+     "spec.externalIPs[0]", "may not be in the loopback range"),
+    ("source range with host bits", [_set("spec.type", "LoadBalancer"),
+                                     _set("spec.loadBalancerSourceRanges", ["10.0.0.1/8"])],
+     "spec.LoadBalancerSourceRanges[0]",
+     'Invalid value: "10.0.0.1/8": must not have bits set beyond the prefix length'),
+    ("cluster IP with leading zeros", [_set("spec.clusterIP", "010.0.0.1")], "spec.clusterIPs[0]",
+     'Invalid value: "010.0.0.1": must not have leading 0s'),
+    ("two controller owners", [_set("metadata.ownerReferences", [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "a", "uid": "1", "controller": True},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "b", "uid": "2", "controller": True}])],
+     "metadata.ownerReferences", 'Only one reference can have Controller set to true. Found "true" in references for '
+     "Deployment/a and Deployment/b"),
+    ("owner without uid", [_set("metadata.ownerReferences", [{"apiVersion": "v1", "kind": "Pod", "name": "a"}])],
+     "metadata.ownerReferences.uid", 'Invalid value: "": must not be empty'),
+    ("owner without version", [_set("metadata.ownerReferences", [{"apiVersion": "apps/", "kind": "Pod", "name": "a",
+                                                                  "uid": "1"}])],
+     "metadata.ownerReferences.apiVersion", 'Invalid value: "apps/": version must not be empty'),
+    ("an Event as owner", [_set("metadata.ownerReferences", [{"apiVersion": "v1", "kind": "Event", "name": "a",
+                                                              "uid": "1"}])],
+     "metadata.ownerReferences", "/v1, Kind=Event is disallowed from being an owner"),
+    ("finalizer neither standard nor qualified", [_set("metadata.finalizers", ["keep"])], "metadata.finalizers[0]",
+     'Invalid value: "keep": name is neither a standard finalizer name nor is it fully qualified'),
+    ("orphan and foregroundDeletion", [_set("metadata.finalizers", ["orphan", "foregroundDeletion"])],
+     "metadata.finalizers", "finalizer orphan and foregroundDeletion cannot be both set"),
+    ("negative generation", [_set("metadata.generation", -1)], "metadata.generation",
+     "Invalid value: -1: must be greater than or equal to 0"),
+    ("duplicate nodePort on ClusterIP", [_set("spec.ports", [{"name": "a", "port": 1, "nodePort": 30001},
+                                                             {"name": "b", "port": 2, "nodePort": 30001}])],
+     "spec.ports[1].nodePort", "Duplicate value: 30001"),
     ("bad namespace", [_set("metadata.namespace", "-123")], "metadata.namespace", "Invalid value"),
     ("bad label", [_set("metadata.labels", {"NoUppercaseOrSpecialCharsLike=Equals": "bar"})], "metadata.labels",
      "Invalid value"),
@@ -196,12 +255,12 @@ INVALID: list[tuple[str, list[Tweak], str, str]] = [
      "spec.LoadBalancerSourceRanges[0]", "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"),
     ("bad source range annotation", [_set("spec.type", "LoadBalancer"), _set(
         "metadata.annotations", {"service.beta.kubernetes.io/load-balancer-source-ranges": "foo"})],
-     "metadata.annotations.service.beta.kubernetes.io/load-balancer-source-ranges", "must be a valid CIDR value"),
+     "metadata.annotations[service.beta.kubernetes.io/load-balancer-source-ranges]", "must be a valid CIDR value"),
     ("bad trafficDistribution", [_set("spec.trafficDistribution", "Nearest")], "spec.trafficDistribution",
-     'Unsupported value: "Nearest": supported values: "PreferClose"'),
+     'Unsupported value: "Nearest": supported values: "PreferClose", "PreferSameZone", "PreferSameNode"'),
     ("topology annotations disagree", [_set("metadata.annotations", {
         "service.kubernetes.io/topology-aware-hints": "Auto", "service.kubernetes.io/topology-mode": "Off"})],
-     "metadata.annotations.service.kubernetes.io/topology-mode",
+     "metadata.annotations[service.kubernetes.io/topology-mode]",
      'Invalid value: "Off": must match annotations[service.kubernetes.io/topology-aware-hints] when both are '
      "specified"),
     ("loadBalancerClass on ClusterIP", [_set("spec.loadBalancerClass", "a.b/c")], "spec.loadBalancerClass",
@@ -348,11 +407,17 @@ def test_cronjob_and_pod_paths() -> None:
 
 
 def test_generate_name_quirk_drops_a_character() -> None:
-    # apimachinery's maskTrailingDash turns "1-" into "a": accepted, as by the API server.
+    # apimachinery's maskTrailingDash turns "a.-" into "aa": accepted, as by the API server; the
+    # generated name "a.-bcdfg" is then checked as a name.
     obj = service()
     del obj["metadata"]["name"]
     obj["metadata"]["generateName"] = "1-"
     assert errors_of(obj) == []
+    obj["metadata"]["generateName"] = "a.-"
+    assert errors_of(obj) == [("metadata.name", 'Invalid value: "a.-bcdfg": a lowercase RFC 1123 label must consist '
+                               "of lower case alphanumeric characters or '-', and must start and end with an "
+                               "alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+                               "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")]
 
 
 @pytest.mark.parametrize(("ips", "message"), [
@@ -363,7 +428,7 @@ def test_generate_name_quirk_drops_a_character() -> None:
     (["fe80::1"], "may not be in the link-local range"),
     (["224.0.0.1"], "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"),
     (["ff02::1"], "may not be in the link-local multicast range"),
-    (["::ffff:127.0.0.1"], "loopback"),
+    (["::ffff:127.0.0.1"], "must not be an IPv4-mapped IPv6 address"),
     (["1.2.3"], "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
 ])
 def test_external_ips_may_not_be_special(ips: list[str], message: str) -> None:
@@ -371,10 +436,49 @@ def test_external_ips_may_not_be_special(ips: list[str], message: str) -> None:
     assert any(f == "spec.externalIPs[0]" and message in m for f, m in found), found
 
 
-def test_sloppy_ip_parsing_accepts_leading_zeros() -> None:
-    assert errors_of(service(externalIPs=["010.001.002.003"], clusterIP="010.0.0.10")) == []
-    lb = service(type="LoadBalancer", loadBalancerSourceRanges=["010.0.0.0/8"])
-    assert errors_of(lb) == []
+def errors_at(obj: dict[str, Any], version: str) -> list[tuple[str, str]]:
+    return [(format_path(e.path), e.message) for e in validate_service(obj, NodePortRange(), KubeVersion.parse(version))
+            if e.severity == "error"]
+
+
+def test_before_1_36_ip_parsing_is_sloppy_and_source_ranges_may_have_host_bits() -> None:
+    sloppy = service(externalIPs=["010.001.002.003"], clusterIP="010.0.0.10")
+    assert errors_at(sloppy, "1.35") == []
+    assert errors_at(service(externalIPs=["::ffff:127.0.0.1"]), "1.35") == [
+        ("spec.externalIPs[0]", 'Invalid value: "::ffff:127.0.0.1": may not be in the loopback range '
+                                "(127.0.0.0/8, ::1/128)")]
+    lb = service(type="LoadBalancer", loadBalancerSourceRanges=["010.0.0.0/8", "1.2.3.4/8"])
+    assert errors_at(lb, "1.35") == []
+    assert [m for _, m in errors_at(lb, "1.36")] == [
+        'Invalid value: "010.0.0.0/8": must not have leading 0s in IP or prefix length',
+        'Invalid value: "1.2.3.4/8": must not have bits set beyond the prefix length']
+
+
+def test_before_1_36_service_names_are_dns_1035_labels() -> None:
+    obj = service()
+    obj["metadata"]["name"] = "1abc"
+    assert errors_at(obj, "1.36") == []
+    ((field, message),) = errors_at(obj, "1.35")
+    assert field == "metadata.name" and message.startswith('Invalid value: "1abc": a DNS-1035 label')
+
+
+def test_traffic_distribution_values_by_version() -> None:
+    same_zone = service(trafficDistribution="PreferSameZone")
+    assert errors_at(same_zone, "1.34") == []
+    assert errors_at(same_zone, "1.33") == [("spec.trafficDistribution",
+                                            'Unsupported value: "PreferSameZone": supported values: "PreferClose"')]
+
+
+def test_warnings_of_the_api_server() -> None:
+    headless = service(clusterIP="None", externalIPs=["1.2.3.4"], loadBalancerIP="1.2.3.4", sessionAffinity="ClientIP")
+    headless["metadata"]["annotations"] = {"service.kubernetes.io/topology-aware-hints": "Auto"}
+    headless["metadata"]["resourceVersion"] = "42"
+    warnings = [(format_path(e.path), e.message) for e in validate_service(headless, NodePortRange())
+                if e.severity == "warning"]
+    assert [f for f, _ in warnings] == [
+        "metadata.resourceVersion", "metadata.annotations[service.kubernetes.io/topology-aware-hints]",
+        "spec.loadBalancerIP", "spec.externalIPs", "spec.sessionAffinity"]
+    assert warnings[2][1] == "spec.loadBalancerIP is ignored for headless services"
 
 
 def test_empty_source_range_annotation_means_everything() -> None:

@@ -95,7 +95,7 @@ def test_qualified_name_messages() -> None:
         "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
         "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     ]
-    assert rules.qualified_name("a/b/c")[0].startswith("a qualified name must consist of")
+    assert rules.qualified_name("a/b/c")[0].startswith("a valid label key must consist of")
 
 
 @pytest.mark.parametrize("value", [
@@ -149,12 +149,12 @@ def test_external_name_allows_one_trailing_dot() -> None:
 
 def test_go_length_counts_bytes() -> None:
     # Go's len() counts UTF-8 bytes: 32 two-byte characters exceed the 63 limit.
-    assert "must be no more than 63 characters" in rules.label_value("é" * 32)
+    assert "must be no more than 63 bytes" in rules.label_value("é" * 32)
 
 
 def test_annotation_size_limit() -> None:
     assert rules.annotations_size({"a": "x" * (256 * 1024 - 1)}) == []
-    assert rules.annotations_size({"a": "x" * (256 * 1024)}) == ["must have at most 262144 bytes"]
+    assert rules.annotations_size({"a": "x" * (256 * 1024)}) == ["may not be more than 262144 bytes"]
 
 
 @pytest.mark.parametrize(("value", "ok"), [(1, True), (86400, True), (0, False), (86401, False), (-5, False)])

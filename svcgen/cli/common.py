@@ -21,7 +21,8 @@ def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
     return Settings.find(first_path, lock=getattr(args, "lock", None),
                          node_port_range=getattr(args, "node_port_range", None),
                          reserve=tuple(getattr(args, "reserve", ()) or ()),
-                         with_workloads=bool(getattr(args, "with_workloads", False)))
+                         with_workloads=bool(getattr(args, "with_workloads", False)),
+                         kubernetes_version=getattr(args, "kubernetes_version", None))
 
 
 def new_lock_text(old: str | None, lock: Lock) -> str | None:

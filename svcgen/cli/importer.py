@@ -33,7 +33,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         old, lock = settings.read_lock_text()
         imported = import_manifests([(s.name, s.text) for s in sources.texts], lock=lock,
                                     node_port_range=settings.node_port_range, allow_changes=args.allow_changes,
-                                    declare_missing_ports=args.declare_missing_ports)
+                                    declare_missing_ports=args.declare_missing_ports,
+                                    kubernetes_version=settings.kubernetes_version)
         text = format_lock(imported.lock)
         existed = target.exists()
         write(target, imported.source)

@@ -23,7 +23,8 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO |
     settings = settings_from_args(args, next((p for p in args.paths if p != "-"), "."))
     sources = read_sources(args.paths, stdin)
     problems = [*sources.problems,
-                *lint_texts([(s.name, s.text) for s in sources.texts], settings.node_port_range)]
+                *lint_texts([(s.name, s.text) for s in sources.texts], settings.node_port_range,
+                           settings.kubernetes_version)]
     if not sources.texts and not problems:
         print(f"svcgen lint: no YAML files (*.yaml, *.yml, *.json) in {', '.join(args.paths)}", file=err)
     errors = count_errors(problems)

@@ -6,6 +6,7 @@ import argparse
 from typing import TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.version import __version__
 
 __all__ = ["build_parser"]
@@ -13,6 +14,17 @@ __all__ = ["build_parser"]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 _EXIT_CODES = "Exit codes: 0 success, 1 invalid declarations or lock file (or --check found changes), 2 usage errors."
+
+
+def _kubernetes_version(text: str) -> KubeVersion:
+    try:
+        return KubeVersion.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_VERSION_HELP = ("the cluster's Kubernetes version, whose API server rules apply (default: [tool.svcgen] "
+                 f"kubernetes-version, else {CURRENT}, the newest release)")
 
 
 def _node_port_range(text: str) -> NodePortRange:
@@ -35,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
                          help="the cluster's --service-node-port-range (default: [tool.svcgen] "
                               "node-port-range, else 30000-32767)")
+    project.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
     project.add_argument("--with-workloads", action="store_true",
                          help="also emit each App's workload (a Deployment unless it says StatefulSet); "
                               "targetPorts left open are then written by name")
@@ -125,6 +138,7 @@ def _yaml_commands(commands: Subparsers, common: argparse.ArgumentParser) -> Non
     import_cmd.add_argument("paths", nargs="+", metavar="PATH", help="YAML files, directories or - for stdin")
     import_cmd.add_argument("--dir", default=".", help="where to write app.py (default: here)")
     import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
+    import_cmd.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
     import_cmd.add_argument("--allow-changes", action="store_true",
                             help="write app.py even when a Service would not come back exactly as it was "
                                  "(the differences are listed as warnings)")
@@ -145,6 +159,7 @@ def _yaml_commands(commands: Subparsers, common: argparse.ArgumentParser) -> Non
                           help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json) or - for "
                                "standard input")
     lint_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    lint_cmd.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
     lint_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
                           help="the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of "
                                "the nearest pyproject.toml, else 30000-32767)")

@@ -37,7 +37,8 @@ class Project:
         """Render the project's Apps against ``lock``: nothing is written."""
         settings = self.settings
         return render(self.apps, lock=lock, reserved=self.reservations, node_port_range=settings.node_port_range,
-                      lock_name=display(settings.lock), with_workloads=settings.with_workloads)
+                      lock_name=display(settings.lock), with_workloads=settings.with_workloads,
+                      kubernetes_version=settings.kubernetes_version)
 
 
 def load_project(args: argparse.Namespace) -> Project:

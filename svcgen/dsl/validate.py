@@ -20,13 +20,15 @@ from svcgen.kube import rules
 from svcgen.kube.apiserver import validate_pod_ports, validate_service
 from svcgen.kube.objects import CONTROLLER_LABELS, format_path
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 
 __all__ = ["validate"]
 
 
 class _Checker:
-    def __init__(self, node_port_range: NodePortRange) -> None:
+    def __init__(self, node_port_range: NodePortRange, version: KubeVersion) -> None:
         self.range = node_port_range
+        self.version = version
         self.problems: list[Problem] = []
         self.with_workloads = False
 
@@ -71,14 +73,15 @@ class _Checker:
 
 
 def validate(
-    apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE, *, with_workloads: bool = False
+    apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE, *, with_workloads: bool = False,
+    kubernetes_version: KubeVersion = CURRENT,
 ) -> list[Problem]:
     """Return every problem in ``apps`` (errors and warnings), in declaration order.
 
     ``with_workloads``: the workloads are emitted too (so their rules apply, and targetPorts
-    left open are written by name).
+    left open are written by name). ``kubernetes_version``: whose API server rules apply.
     """
-    check = _Checker(node_port_range)
+    check = _Checker(node_port_range, kubernetes_version)
     check.with_workloads = with_workloads
     workloads: dict[tuple[str, str], App] = {}
     services: dict[tuple[str, str], Service] = {}
@@ -193,7 +196,8 @@ def _owns(app: App, sp: ServicePort) -> bool:
 
 # How to fix each API-server rule, in the DSL's words.
 _HINTS: dict[str, str] = {
-    "name": "Service names are at most 63 of a-z 0-9 '-', starting with a letter, e.g. web-api",
+    "name": "Service names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit (before "
+            "Kubernetes 1.36: starting with a letter), e.g. web-api",
     "label-key": "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier",
     "label-value": "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
     "annotation-key": "annotation keys are NAME or PREFIX/NAME, e.g. example.com/owner",
@@ -212,6 +216,12 @@ _HINTS: dict[str, str] = {
     "load-balancer": 'use type="LoadBalancer", or drop the LoadBalancer-only option',
     "traffic-policy": 'use type="NodePort" or "LoadBalancer", or drop external_traffic_policy',
     "session-affinity": "use 1 to 86400 seconds",
+    "traffic-distribution": "use one of the values listed (PreferSameZone and PreferSameNode need Kubernetes 1.34)",
+    "ip-family": 'two families (or two cluster IPs) need ip_family_policy="PreferDualStack" or "RequireDualStack"',
+    "cluster-ip": "give one IP, or one IPv4 and one IPv6 address in the order of ip_families",
+    "external-ip": "use addresses outside the cluster that route to a node, e.g. 203.0.113.10",
+    "ignored": "drop the option: Kubernetes ignores it for this kind of Service",
+    "deprecated": "use the option Kubernetes names instead",
 }
 _HEALTH_CHECK = "healthCheckNodePort"
 # Rules whose value comes from a container port when the Service port does not override it:
@@ -230,7 +240,7 @@ def _check_service(
     health_check_pin = service.health_check_node_port if isinstance(service.health_check_node_port, int) else None
     manifest = build_service(app, service, pins, health_check_pin, named_targets=named)
     flagged_node_ports: set[int | str] = set()
-    for error in validate_service(manifest, check.range):
+    for error in validate_service(manifest, check.range, check.version):
         path = error.path
         if path[:2] in (("metadata", "namespace"), ("spec", "selector")) or error.rule in _FROM_CONTAINER_PORT:
             continue  # the App's namespace and labels, and container ports, are checked (once) on the App

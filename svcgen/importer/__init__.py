@@ -21,6 +21,7 @@ from svcgen.importer.plan import finish, plan_import
 from svcgen.importer.verify import verify
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.lint import lint_texts
 from svcgen.nodeports.lock import Lock
 
@@ -56,6 +57,7 @@ def import_manifests(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     allow_changes: bool = False,
     declare_missing_ports: bool = False,
+    kubernetes_version: KubeVersion = CURRENT,
 ) -> Imported:
     """Turn Services (and the workloads they select) into DSL source; see the package docstring.
 
@@ -66,11 +68,12 @@ def import_manifests(
         allow_changes: report Services that would not come back exactly as warnings, not errors.
         declare_missing_ports: declare named targetPorts that no container provides (with the
             Service port's number, and a warning) instead of refusing them.
+        kubernetes_version: the cluster's version, whose API server rules apply.
 
     Raises:
         ImportError_: with every problem found, each at its input line; nothing to write.
     """
-    problems = [p for p in lint_texts(sources, node_port_range) if p.severity == "error"
+    problems = [p for p in lint_texts(sources, node_port_range, kubernetes_version) if p.severity == "error"
                 and not (declare_missing_ports and p.rule == "target-port-resolves")]
     objects = [o for o in read_objects(sources) if isinstance(o, KubeObject)]
     services = [o for o in objects if o.is_service]
@@ -92,7 +95,8 @@ def import_manifests(
     finish(plan)
     source = app_source(plan)
     merged = Lock({**current.entries, **plan.lock})
-    problems.extend(verify(source, plan.planned, merged, node_port_range, "warning" if allow_changes else "error"))
+    problems.extend(verify(source, plan.planned, merged, node_port_range, kubernetes_version,
+                           "warning" if allow_changes else "error"))
     if count_errors(problems):
         raise ImportError_(problems)
     return Imported(source, merged, problems)

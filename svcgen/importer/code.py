@@ -15,7 +15,7 @@ _RESERVED = {"App", "Container", "Port", "Service", "AUTO"}
 
 def _identifier(name: str, taken: set[str]) -> str:
     """A Python variable name for ``name``, not a keyword, not one of svcgen's names, not taken."""
-    base = re.sub(r"\W", "_", name) or "c"
+    base = re.sub(r"[^A-Za-z0-9_]", "_", name) or "c"
     if base[0].isdigit():
         base = f"c_{base}"
     var, n = base, 2

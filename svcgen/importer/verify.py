@@ -16,6 +16,7 @@ from svcgen.errors import DeclarationError, Problem, Severity
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, Path
 from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.version import KubeVersion
 from svcgen.nodeports.lock import Lock
 from svcgen.render import render_manifests
 
@@ -41,10 +42,11 @@ def differences(original: Any, rendered: Any, path: Path = ()) -> Iterator[tuple
 
 
 def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_range: NodePortRange,
-           severity: Severity) -> list[Problem]:
+           version: KubeVersion, severity: Severity) -> list[Problem]:
     """Problems (of ``severity``) for every Service that would not come back as it was."""
     try:
-        rendered = render_manifests(_apps(source), lock=lock, node_port_range=node_port_range)
+        rendered = render_manifests(_apps(source), lock=lock, node_port_range=node_port_range,
+                                    kubernetes_version=version)
     except DeclarationError as exc:
         first = originals[0] if originals else None
         return [Problem(first.ref.kind if first else "", "", f"the declarations svcgen would write do not render: "

@@ -9,6 +9,7 @@ to decode them) and the checks that need them are skipped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from svcgen.errors import Severity
 from svcgen.kube import rules
 from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
 
 __all__ = ["SERVICE_PORT_FIELDS", "SERVICE_SPEC_FIELDS", "FieldError", "canonical_service", "default_service",
            "validate_pod_ports", "validate_service"]
@@ -70,7 +72,14 @@ def _type_name(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
+    """A value as Go's field errors print it: strings quoted, lists and maps as JSON."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 class _Errors:
@@ -87,8 +96,10 @@ class _Errors:
         for detail in check(value):
             self.invalid(path, value, detail, rule)
 
-    def not_supported(self, path: Path, value: Any, supported: tuple[str, ...], rule: str) -> None:
-        choices = ", ".join(f'"{s}"' for s in sorted(supported))
+    def not_supported(self, path: Path, value: Any, supported: tuple[str, ...], rule: str, *,
+                      ordered: bool = False) -> None:
+        """``field.NotSupported``: the choices sorted, unless the API server passes them in its own order."""
+        choices = ", ".join(f'"{s}"' for s in (supported if ordered else sorted(supported)))
         self.add(path, f"Unsupported value: {_quote(value)}: supported values: {choices}", rule)
 
     def typed(self, obj: Any, key: str, path: Path, kind: type | tuple[type, ...]) -> Any:
@@ -187,6 +198,7 @@ def canonical_service(service: dict[str, Any]) -> dict[str, Any]:
 
 
 def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:
+    """``ValidateObjectMeta`` on create (name or generateName, namespace, labels, annotations, owners...)."""
     meta = errors.typed(obj, "metadata", (), dict)
     if meta is None:
         if "metadata" not in obj or obj.get("metadata") is None:
@@ -194,12 +206,17 @@ def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], l
         return
     name = errors.typed(meta, "name", ("metadata",), str)
     generate = errors.typed(meta, "generateName", ("metadata",), str)
+    if generate:
+        # apimachinery masks a trailing "-" (a quirk: the last two characters become one "a"), and
+        # reports the value as written.
+        masked = generate[:-2] + "a" if generate.endswith("-") and len(generate) > 1 else generate
+        for detail in name_rule(masked):
+            errors.invalid(("metadata", "generateName"), generate, detail, "name")
     if name:
         errors.check(name_rule, ("metadata", "name"), name, "name")
     elif generate:
-        # apimachinery masks a trailing "-" (a quirk: the last two characters become one "a").
-        masked = generate[:-2] + "a" if generate.endswith("-") and len(generate) > 1 else generate
-        errors.check(name_rule, ("metadata", "generateName"), masked, "name")
+        # The store names the object generateName[:58] + 5 random characters, then validates that.
+        errors.check(name_rule, ("metadata", "name"), generate[:58] + "bcdfg", "name")
     elif "name" not in meta or meta.get("name") in (None, ""):
         errors.add(("metadata", "name"), "Required value: name or generateName is required", "name")
     namespace = errors.typed(meta, "namespace", ("metadata",), str)
@@ -210,17 +227,75 @@ def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], l
         _labels(errors, labels, ("metadata", "labels"))
     annotations = errors.typed(meta, "annotations", ("metadata",), dict)
     if annotations is not None:
-        for key, value in annotations.items():
-            if not isinstance(key, str):
-                errors.add(("metadata", "annotations"), f"Invalid type: key {_quote(key)} is not a string", "type")
-                continue
-            errors.check(rules.qualified_name, ("metadata", "annotations"), key.lower(), "annotation-key")
-            if not isinstance(value, str):
-                errors.add(("metadata", "annotations", key),
-                           f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}", "type")
-        text = {str(k): v for k, v in annotations.items() if isinstance(v, str)}
-        for detail in rules.annotations_size(text):
-            errors.add(("metadata", "annotations"), f"Too long: {detail}", "annotation-size")
+        _annotations(errors, annotations)
+    generation = errors.typed(meta, "generation", ("metadata",), int)
+    if generation is not None and generation < 0:
+        errors.invalid(("metadata", "generation"), generation, "must be greater than or equal to 0", "metadata")
+    if meta.get("resourceVersion") not in (None, ""):
+        errors.add(("metadata", "resourceVersion"), "resourceVersion should not be set on objects to be created "
+                   "(a dump of a live object: applying it fails once the object changes)", "metadata", "warning")
+    _owner_references(errors, meta)
+    _finalizers(errors, meta)
+
+
+def _annotations(errors: _Errors, annotations: dict[Any, Any]) -> None:
+    for key, value in annotations.items():
+        if not isinstance(key, str):
+            errors.add(("metadata", "annotations"), f"Invalid type: key {_quote(key)} is not a string", "type")
+            continue
+        for detail in rules.qualified_name(key.lower()):  # checked lower-cased, shown as written
+            errors.invalid(("metadata", "annotations"), key, detail, "annotation-key")
+        if not isinstance(value, str):
+            errors.add(("metadata", "annotations", key),
+                       f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}", "type")
+    text = {str(k): v for k, v in annotations.items() if isinstance(v, str)}
+    for detail in rules.annotations_size(text):
+        errors.add(("metadata", "annotations"), f"Too long: {detail}", "annotation-size")
+
+
+_STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
+
+
+def _owner_references(errors: _Errors, meta: dict[str, Any]) -> None:
+    """``ValidateOwnerReferences``: the paths are not indexed, as in the API server."""
+    refs = errors.typed(meta, "ownerReferences", ("metadata",), list) or []
+    path: Path = ("metadata", "ownerReferences")
+    controller: dict[str, Any] | None = None
+    for ref in refs:
+        if not isinstance(ref, dict):
+            errors.add(path, f"Invalid type: expected object, got {_type_name(ref)}", "type")
+            continue
+        version = ref.get("apiVersion")
+        version_text = version if isinstance(version, str) else ""
+        if version_text.count("/") > 1 or not version_text.rsplit("/", 1)[-1]:
+            errors.invalid((*path, "apiVersion"), version_text, "version must not be empty", "metadata")
+        for key in ("kind", "name", "uid"):
+            if not ref.get(key):
+                errors.invalid((*path, key), "", "must not be empty", "metadata")
+        if version_text == "v1" and ref.get("kind") == "Event":
+            errors.invalid(path, ref, "/v1, Kind=Event is disallowed from being an owner", "metadata")
+        if ref.get("controller") is True:
+            if controller is not None:
+                errors.invalid(path, refs, 'Only one reference can have Controller set to true. Found "true" in '
+                               f"references for {controller.get('kind')}/{controller.get('name')} and "
+                               f"{ref.get('kind')}/{ref.get('name')}", "metadata")
+            else:
+                controller = ref
+
+
+def _finalizers(errors: _Errors, meta: dict[str, Any]) -> None:
+    """``ValidateFinalizers`` and the core group's ``validateKubeFinalizerName``."""
+    finalizers = errors.typed(meta, "finalizers", ("metadata",), list) or []
+    names = [f for f in finalizers if isinstance(f, str)]
+    for name in names:
+        errors.check(rules.qualified_name, ("metadata", "finalizers"), name, "metadata")
+    if "orphan" in names and "foregroundDeletion" in names:
+        errors.invalid(("metadata", "finalizers"), finalizers, "finalizer orphan and foregroundDeletion cannot be "
+                       "both set", "metadata")
+    for i, name in enumerate(finalizers):
+        if isinstance(name, str) and "/" not in name and name not in _STANDARD_FINALIZERS:
+            errors.invalid(("metadata", "finalizers", i), name, "name is neither a standard finalizer name nor is it "
+                           "fully qualified", "metadata")
 
 
 def _labels(errors: _Errors, labels: dict[Any, Any], path: Path) -> None:
@@ -236,11 +311,16 @@ def _labels(errors: _Errors, labels: dict[Any, Any], path: Path) -> None:
             errors.check(rules.label_value, path, value, "label-value")
 
 
-def validate_service(service: dict[str, Any], node_port_range: NodePortRange) -> list[FieldError]:
-    """``ValidateService`` on the v1-defaulted ``service``, plus the allocator's range check."""
+def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
+                     version: KubeVersion = CURRENT) -> list[FieldError]:
+    """``ValidateServiceCreate`` on the v1-defaulted ``service``, as Kubernetes ``version`` has it.
+
+    Plus the registry's checks that need no cluster state (nodePort range and sharing, SingleStack
+    with two families) and the API server's warnings (``GetWarningsForService``).
+    """
     errors = _Errors()
     obj = default_service(service)
-    _metadata(errors, obj, rules.dns1035_label)
+    _metadata(errors, obj, rules.dns1123_label if version.relaxed_service_names else rules.dns1035_label)
     spec = errors.typed(obj, "spec", (), dict)
     if spec is None:
         if obj.get("spec") is None:
@@ -253,7 +333,7 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange) ->
     cluster_ip = errors.typed(spec, "clusterIP", sp, str)
     cluster_ips = errors.typed(spec, "clusterIPs", sp, list) or []
     headless = cluster_ip == "None" or (cluster_ips[:1] == ["None"])
-    _cluster_ips(errors, spec, kind, cluster_ip, cluster_ips)
+    _cluster_ips(errors, spec, kind, cluster_ip, cluster_ips, version)
     ports = errors.typed(spec, "ports", sp, list)
     if not ports and not headless and kind != "ExternalName":
         errors.add((*sp, "ports"), "Required value", "ports-required")
@@ -262,33 +342,61 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange) ->
     if selector is not None:
         _labels(errors, selector, (*sp, "selector"))
     _session_affinity(errors, spec)
-    _type_fields(errors, obj, spec, kind, node_port_range)
+    _type_fields(errors, obj, spec, kind, node_port_range, version)
+    _warnings(errors, obj, spec, kind, headless)
     return errors.items
 
 
-def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any]) -> None:
+def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any],
+                 version: KubeVersion) -> None:
     sp: Path = ("spec",)
+    ip_rule = rules.ip_address_strict if version.strict_ip_cidr else rules.ip_address
+    for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):  # every type, ExternalName too
+        if not isinstance(ip, str):
+            errors.add((*sp, "externalIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
+        elif ip_rule(ip):
+            errors.check(ip_rule, (*sp, "externalIPs", i), ip, "external-ip")
+        else:
+            errors.check(rules.non_special_ip, (*sp, "externalIPs", i), ip, "external-ip")
     if kind == "ExternalName":
         if cluster_ip or cluster_ips:
             errors.add((*sp, "clusterIPs"), "Forbidden: may not be set for ExternalName services", "external-name")
-        for field in ("ipFamilies", "ipFamilyPolicy"):
-            if spec.get(field):
-                errors.add((*sp, field), "Forbidden: may not be set for ExternalName services", "external-name")
+        if spec.get("ipFamilies"):
+            errors.add((*sp, "ipFamilies"), "Forbidden: may not be set for ExternalName services", "external-name")
+        if spec.get("ipFamilyPolicy") is not None:  # a pointer: even "" is set
+            errors.add((*sp, "ipFamilyPolicy"), "Forbidden: may not be set for ExternalName services",
+                       "external-name")
         return
     if cluster_ips[:1] == ["None"] and kind in ("LoadBalancer", "NodePort"):
         errors.invalid((*sp, "clusterIPs", 0), "None", f"may not be set to 'None' for {kind} services", "headless")
-    _validate_cluster_ips(errors, spec, cluster_ip, cluster_ips)
-    for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):
-        if not isinstance(ip, str):
-            errors.add((*sp, "externalIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
-        elif rules.ip_address(ip):
-            errors.check(rules.ip_address, (*sp, "externalIPs", i), ip, "external-ip")
-        else:
-            errors.check(rules.non_special_ip, (*sp, "externalIPs", i), ip, "external-ip")
+    if not _validate_cluster_ips(errors, spec, cluster_ip, cluster_ips, ip_rule):
+        _single_stack(errors, spec, cluster_ip, cluster_ips)
 
 
-def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
-    """``ValidateServiceClusterIPsRelatedFields`` (not for ExternalName)."""
+def _single_stack(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
+    """The registry's ``initIPFamilyFields``: SingleStack (given, or defaulted) allows one family only.
+
+    The policy defaults to RequireDualStack for a headless Service without selector, else to
+    SingleStack. The checks that need the cluster's own families are not made here.
+    """
+    policy = spec.get("ipFamilyPolicy")
+    if policy is None:
+        policy = "RequireDualStack" if cluster_ip == "None" and not spec.get("selector") else "SingleStack"
+    if policy != "SingleStack":
+        return
+    if len(cluster_ips) == 2:
+        errors.invalid(("spec", "ipFamilyPolicy"), "SingleStack", "must be 'RequireDualStack' or 'PreferDualStack' "
+                       "when multiple cluster IPs are specified", "ip-family")
+    families = spec.get("ipFamilies")
+    if isinstance(families, list) and len(families) == 2:
+        errors.invalid(("spec", "ipFamilyPolicy"), "SingleStack", "must be 'RequireDualStack' or 'PreferDualStack' "
+                       "when multiple IP families are specified", "ip-family")
+
+
+def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any],
+                          ip_rule: Callable[[str], list[str]]) -> bool:
+    """``ValidateServiceClusterIPsRelatedFields`` (not for ExternalName); True if it found errors."""
+    count = len(errors.items)
     sp: Path = ("spec",)
     if cluster_ip:
         if cluster_ips and cluster_ips[0] != cluster_ip:
@@ -316,14 +424,14 @@ def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any
                 errors.invalid((*sp, "clusterIPs"), cluster_ips, "'None' must be the first and only value",
                                "cluster-ip")
             continue
-        details = rules.ip_address(ip) if isinstance(ip, str) else ["must be a valid IP address"]
+        details = ip_rule(ip) if isinstance(ip, str) else ["must be a valid IP address"]
         invalid = invalid or bool(details)
         for detail in details:
             errors.invalid((*sp, "clusterIPs", i), ip, detail, "cluster-ip")
     if len(cluster_ips) > 2:
         errors.invalid((*sp, "clusterIPs"), cluster_ips, "may only hold up to 2 values", "cluster-ip")
     if invalid:
-        return
+        return True
     parsed = [rules.parse_ip(ip) for ip in cluster_ips if ip != "None"]
     if len(cluster_ips) > 1 and len({a.version for a in parsed if a is not None}) < 2:
         errors.invalid((*sp, "clusterIPs"), cluster_ips, "may specify no more than one IP for each IP family",
@@ -336,6 +444,7 @@ def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any
             if ip.version != expected:
                 errors.invalid((*sp, "clusterIPs", i), str(cluster_ips[i]),
                                f"expected an IPv{expected} value as indicated by `ipFamilies[{i}]`", "cluster-ip")
+    return len(errors.items) > count
 
 
 def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
@@ -385,7 +494,6 @@ def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_po
             continue
         if kind == "ClusterIP":
             errors.add((*path, "nodePort"), "Forbidden: may not be used when `type` is 'ClusterIP'", "node-port-type")
-            continue
         if (protocol, node_port) in seen_node_ports:
             errors.add((*path, "nodePort"), f"Duplicate value: {node_port}", "node-port-unique")
             continue
@@ -419,7 +527,8 @@ def _session_affinity(errors: _Errors, spec: dict[str, Any]) -> None:
 
 
 def _type_fields(
-    errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange
+    errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
+    version: KubeVersion,
 ) -> None:
     """The fields that only some Service types may set: externalName, load balancer, traffic policies."""
     sp: Path = ("spec",)
@@ -430,15 +539,16 @@ def _type_fields(
         else:
             errors.check(rules.external_name, (*sp, "externalName"), name, "external-name")
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
-    _load_balancer_fields(errors, annotations, spec, kind)
+    _load_balancer_fields(errors, annotations, spec, kind, version)
     hints, mode = annotations.get(TOPOLOGY_HINTS_ANNOTATION), annotations.get(TOPOLOGY_MODE_ANNOTATION)
     if hints is not None and mode is not None and hints != mode:
         errors.invalid(("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION), mode,
                        f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified", "annotation")
-    _traffic_fields(errors, spec, kind, node_port_range)
+    _traffic_fields(errors, spec, kind, node_port_range, version)
 
 
-def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any) -> None:
+def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any,
+                          version: KubeVersion) -> None:
     """allocateLoadBalancerNodePorts, loadBalancerClass and the source ranges (field or annotation)."""
     sp: Path = ("spec",)
     allocate = errors.typed(spec, "allocateLoadBalancerNodePorts", sp, bool)
@@ -454,6 +564,7 @@ def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: di
                        "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
         else:
             errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
+    cidr_rule = rules.ip_cidr_strict if version.strict_ip_cidr else rules.ip_cidr
     ranges = errors.typed(spec, "loadBalancerSourceRanges", sp, list)
     annotation = annotations.get(LB_SOURCE_RANGES_ANNOTATION)
     if ranges:
@@ -462,25 +573,27 @@ def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: di
             errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
         for i, value in enumerate(ranges):  # space-padding is allowed, for historical reasons
             text = value.strip() if isinstance(value, str) else str(value)
-            errors.check(rules.ip_cidr, (*path, i), text, "load-balancer")
+            errors.check(cidr_rule, (*path, i), text, "load-balancer")
     elif annotation is not None:
         path = ("metadata", "annotations", LB_SOURCE_RANGES_ANNOTATION)
         if kind != "LoadBalancer":
             errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
         text = str(annotation).strip()
         for value in text.split(",") if text else []:
-            errors.check(rules.ip_cidr, path, value.strip(), "load-balancer")
+            errors.check(cidr_rule, path, value.strip(), "load-balancer")
 
 
-def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange) -> None:
+def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
+                    version: KubeVersion) -> None:
     """trafficDistribution, the external and internal traffic policies and the healthCheckNodePort."""
     sp: Path = ("spec",)
     distribution = errors.typed(spec, "trafficDistribution", sp, str)
-    if distribution is not None and distribution != "PreferClose":
-        errors.not_supported((*sp, "trafficDistribution"), distribution, ("PreferClose",), "traffic-policy")
+    if distribution is not None and distribution not in version.traffic_distributions:
+        errors.not_supported((*sp, "trafficDistribution"), distribution, version.traffic_distributions,
+                             "traffic-distribution", ordered=True)
     accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and bool(spec.get("externalIPs")))
     etp = errors.typed(spec, "externalTrafficPolicy", sp, str)
-    if etp is not None:
+    if etp:  # a plain string: "" is unset
         if not accessible:
             errors.invalid((*sp, "externalTrafficPolicy"), etp, "may only be set for externally-accessible services",
                            "traffic-policy")
@@ -503,6 +616,30 @@ def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_
         errors.not_supported((*sp, "internalTrafficPolicy"), itp, rules.TRAFFIC_POLICIES, "traffic-policy")
     elif itp is None and kind in ("ClusterIP", "NodePort", "LoadBalancer"):
         errors.add((*sp, "internalTrafficPolicy"), "Required value", "traffic-policy")
+
+
+def _warnings(errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, headless: bool) -> None:
+    """``GetWarningsForService`` (pkg/api/service/warnings.go): accepted, but probably not meant."""
+    annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
+    if TOPOLOGY_HINTS_ANNOTATION in annotations:
+        errors.add(("metadata", "annotations", TOPOLOGY_HINTS_ANNOTATION), f"annotation {TOPOLOGY_HINTS_ANNOTATION} "
+                   f"is deprecated, please use {TOPOLOGY_MODE_ANNOTATION} instead", "deprecated", "warning")
+    sp: Path = ("spec",)
+    if kind == "ClusterIP" and headless:
+        if spec.get("loadBalancerIP"):
+            errors.add((*sp, "loadBalancerIP"), "spec.loadBalancerIP is ignored for headless services", "ignored",
+                       "warning")
+        if spec.get("externalIPs"):
+            errors.add((*sp, "externalIPs"), "spec.externalIPs is ignored for headless services", "ignored", "warning")
+        if spec.get("sessionAffinity") not in (None, "", "None"):
+            errors.add((*sp, "sessionAffinity"), "spec.SessionAffinity is ignored for headless services", "ignored",
+                       "warning")
+    if kind == "ExternalName" and spec.get("externalIPs"):
+        errors.add((*sp, "externalIPs"), 'spec.externalIPs is ignored when spec.type is "ExternalName"', "ignored",
+                   "warning")
+    if kind != "ExternalName" and spec.get("externalName"):
+        errors.add((*sp, "externalName"), 'spec.externalName is ignored when spec.type is not "ExternalName"',
+                   "ignored", "warning")
 
 
 def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:

@@ -13,6 +13,7 @@ sidecars) declare. Pure: texts in, objects out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -50,11 +51,18 @@ WORKLOAD_POD_SPEC: dict[str, Path] = {
 """Where each kind that runs pods keeps its pod spec."""
 
 
+_FIELD_NAME_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
 def format_path(path: Path) -> str:
-    """``("spec", "ports", 1, "name")`` → ``spec.ports[1].name``."""
+    """``("spec", "ports", 1, "name")`` → ``spec.ports[1].name``.
+
+    A map key that is no field name is written as Go writes ``Path.Key``:
+    ``metadata.annotations[example.com/owner]``.
+    """
     text = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) or (text and not _FIELD_NAME_RE.fullmatch(str(part))):
             text += f"[{part}]"
         elif text:
             text += f".{part}"

@@ -29,7 +29,9 @@ __all__ = [
     "dns1123_subdomain",
     "external_name",
     "ip_address",
+    "ip_address_strict",
     "ip_cidr",
+    "ip_cidr_strict",
     "label_value",
     "non_special_ip",
     "parse_ip",
@@ -97,6 +99,11 @@ def _max_len_error(length: int) -> str:
     return f"must be no more than {length} characters"
 
 
+def _max_bytes_error(length: int) -> str:
+    """Apimachinery's ``content.MaxLenError`` (label keys and values, since 1.36's apimachinery)."""
+    return f"must be no more than {length} bytes"
+
+
 def _regex_error(msg: str, fmt: str, *examples: str) -> str:
     if not examples:
         return f"{msg} (regex used for validation is '{fmt}')"
@@ -153,17 +160,21 @@ def qualified_name(value: str) -> list[str]:
         if not prefix:
             errs.append("prefix part must be non-empty")
         else:
-            errs.extend("prefix part " + msg for msg in dns1123_subdomain(prefix))
+            if _length(prefix) > DNS1123_SUBDOMAIN_MAX_LENGTH:
+                errs.append("prefix part " + _max_bytes_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
+            if not _DNS1123_SUBDOMAIN_RE.fullmatch(prefix):
+                errs.append("prefix part " + _regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT,
+                                                          "example.com"))
     else:
         return [
-            "a qualified name "
+            "a valid label key "
             + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if not name:
         errs.append("name part must be non-empty")
     elif _length(name) > QUALIFIED_NAME_MAX_LENGTH:
-        errs.append("name part " + _max_len_error(QUALIFIED_NAME_MAX_LENGTH))
+        errs.append("name part " + _max_bytes_error(QUALIFIED_NAME_MAX_LENGTH))
     if not _QNAME_RE.fullmatch(name):
         errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
     return errs
@@ -173,7 +184,7 @@ def label_value(value: str) -> list[str]:
     """IsValidLabelValue: label values and selector values."""
     errs = []
     if _length(value) > LABEL_VALUE_MAX_LENGTH:
-        errs.append(_max_len_error(LABEL_VALUE_MAX_LENGTH))
+        errs.append(_max_bytes_error(LABEL_VALUE_MAX_LENGTH))
     if not _LABEL_VALUE_RE.fullmatch(value):
         errs.append(_regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
     return errs
@@ -214,7 +225,7 @@ def annotations_size(annotations: Mapping[str, str]) -> list[str]:
     """The total size limit of metadata.annotations (keys plus values, in bytes)."""
     total = sum(_length(k) + _length(v) for k, v in annotations.items())
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
-        return [f"must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"]
+        return [f"may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"]
     return []
 
 
@@ -281,4 +292,43 @@ def ip_cidr(value: str) -> list[str]:
         ipaddress.ip_network(f"{parsed}/{int(prefix)}", strict=False)
     except ValueError:
         return ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"]
+    return []
+
+
+def _leading_zero(text: str) -> bool:
+    """A dotted-quad octet (also one embedded in IPv6) written with a leading 0."""
+    quad = text.rsplit(":", 1)[-1]
+    parts = quad.split(".")
+    return len(parts) == 4 and any(len(p) > 1 and p.startswith("0") for p in parts)
+
+
+def ip_address_strict(value: str) -> list[str]:
+    """IsValidIP with StrictIPCIDRValidation (Kubernetes 1.36): no leading 0s, no IPv4-mapped IPv6."""
+    address = parse_ip(value)
+    if address is None:
+        return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+    errs = []
+    if _leading_zero(value):
+        errs.append("must not have leading 0s")
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        errs.append("must not be an IPv4-mapped IPv6 address")
+    return errs
+
+
+def ip_cidr_strict(value: str) -> list[str]:
+    """IsValidCIDR with StrictIPCIDRValidation (Kubernetes 1.36): the first of its complaints."""
+    errs = ip_cidr(value)
+    if errs:
+        return errs
+    text = value.strip()
+    address, _, prefix = text.partition("/")
+    if _leading_zero(address) or (len(prefix) > 1 and prefix.startswith("0")):
+        return ["must not have leading 0s in IP or prefix length"]
+    parsed = parse_ip(address)
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return ["must not have an IPv4-mapped IPv6 address"]
+    try:
+        ipaddress.ip_network(f"{parsed}/{int(prefix)}", strict=True)
+    except ValueError:
+        return ["must not have bits set beyond the prefix length"]
     return []

@@ -6,6 +6,7 @@ Cases follow Kubernetes' TestValidateServiceCreate and the rules in ../shared/k8
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -485,3 +486,20 @@ def test_empty_source_range_annotation_means_everything() -> None:
     obj = service(type="LoadBalancer")
     obj["metadata"]["annotations"] = {"service.beta.kubernetes.io/load-balancer-source-ranges": ""}
     assert errors_of(obj) == []
+
+
+def test_every_test_the_rule_table_names_exists() -> None:
+    """docs/service-rules.md names a test for each rule: each must exist (and each case of it)."""
+    from conftest import ROOT
+
+    table = (ROOT / "docs" / "service-rules.md").read_text()
+    named = re.findall(r"`((?:tests/[\w/]+\.py::)?test_\w+(?:\[[^\]`]*\])?)`", table)
+    assert len(named) > 80
+    for name in named:
+        file, _, test = name.partition("::") if name.startswith("tests/") else ("tests/test_kube_apiserver.py", "",
+                                                                                  name)
+        text = (ROOT / file).read_text()
+        function, _, case = test.partition("[")
+        assert f"def {function}(" in text, name
+        if case and not case.startswith(("ips", "port")):
+            assert f'("{case[:-1]}"' in text, name

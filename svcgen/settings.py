@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from svcgen.errors import InputError, UsageError
 from svcgen.files import KUBE_SUFFIXES, find_files, read_text_if_exists
@@ -119,8 +119,8 @@ class Settings:
         """The lock's entries (empty when there is no lock file yet)."""
         return self.read_lock_text()[1]
 
-    def reservations(self) -> list[Reservation]:
-        """The nodePorts of every Service in the ``reserve`` files (folders are walked).
+    def reservations(self, stdin: TextIO | None = None) -> list[Reservation]:
+        """The nodePorts of every Service in the ``reserve`` files (folders are walked; ``-`` is ``stdin``).
 
         Raises:
             UsageError: a reserve path does not exist or cannot be read.
@@ -129,7 +129,9 @@ class Settings:
         from svcgen.nodeports.reserve import reservations_from_text
 
         found: list[Reservation] = []
-        for file in _reserve_files(self.reserve):
+        if Path("-") in self.reserve:
+            found.extend(reservations_from_text(stdin.read() if stdin is not None else "", "<stdin>"))
+        for file in _reserve_files(tuple(p for p in self.reserve if p != Path("-"))):
             try:
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:

@@ -19,8 +19,8 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_options_parse_into_their_types() -> None:
-    args = build_parser().parse_args(["render", "a.py", "b", "--node-port-range", "30000-30099", "--reserve",
-                                      "x.yaml", "y.yaml", "--with-workloads", "--check"])
+    args = build_parser().parse_args(["render", "--reserve", "x.yaml", "a.py", "b", "--node-port-range",
+                                      "30000-30099", "--reserve", "y.yaml", "--with-workloads", "--check"])
     assert args.paths == ["a.py", "b"] and args.node_port_range == NodePortRange(30000, 30099)
     assert args.reserve == ["x.yaml", "y.yaml"] and args.with_workloads and args.check
     lint = build_parser().parse_args(["lint", "-", "--format", "json"])
@@ -31,3 +31,23 @@ def test_bad_options_are_usage_errors() -> None:
     assert run_cli("render", "a.py", "--node-port-range", "3-2").code == 2
     assert run_cli("lint").code == 2
     assert run_cli("frobnicate").code == 2
+
+
+def test_a_mistyped_command_gets_the_nearest_one() -> None:
+    result = run_cli("rendr", "app.py")
+    assert result.code == 2 and "did you mean render?" in result.err
+    assert "did you mean prune?" in run_cli("lock", "prnue").err
+
+
+def test_an_unknown_option_shows_the_usage_of_its_command() -> None:
+    result = run_cli("ports", "x", "-o", "wide")
+    assert result.code == 2 and result.err.startswith("usage: svcgen ports")
+    assert "unrecognized arguments: -o wide" in result.err
+    assert run_cli("lock", "prune", "x", "--bogus").err.startswith("usage: svcgen lock prune")
+
+
+def test_help_offers_only_what_a_command_takes() -> None:
+    prune = run_cli("lock", "prune", "--help").out
+    assert "--with-workloads" not in prune and "--check" in prune
+    assert "--check" not in run_cli("import", "--help").out
+    assert "--locked" in run_cli("render", "--help").out

@@ -105,11 +105,11 @@ def test_reserve_from_files_and_directories(write_app: Writer, tmp_path: Path) -
     (tmp_path / "other.json").write_text(json.dumps(
         {"kind": "List", "items": [{"kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": [
             {"nodePort": 30002}]}}]}))
-    result = run_cli("render", "app.py", "--reserve", "cluster", "other.json")
+    result = run_cli("render", "--reserve", "cluster", "app.py", "--reserve", "other.json")
     assert result.code == 0, result.err
     assert lock_entries(tmp_path / "svcgen.lock") == [
         "  -/shop/admin/TCP: 30001", "  -/shop/http/TCP: 30003", "  be/api/grpc/TCP: 30004"]
-    ports = run_cli("ports", "app.py", "--reserve", "cluster", "other.json")
+    ports = run_cli("ports", "app.py", "--reserve", "cluster", "--reserve", "other.json")
     assert "30000     reserved (cluster/svc.yaml)" in ports.out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from conftest import run_cli
 from ruamel.yaml import YAML
 
-from svcgen.kube.layout import file_name, is_directory_output
+from svcgen.kube.layout import file_name, output_kind
 
 
 def _docs(text: str) -> list[dict[str, object]]:
@@ -29,9 +30,20 @@ def test_file_names_and_directory_detection() -> None:
     assert file_name({"kind": "Service", "metadata": {"name": "web"}}) == "service_web.yaml"
     assert file_name({"kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}}) == \
         "shop_deployment_web.yaml"
-    assert is_directory_output("out", False) and is_directory_output("out/", False)
-    assert is_directory_output("x.yaml", True)
-    assert not is_directory_output("x.yaml", False) and not is_directory_output("x.JSON", False)
+    assert output_kind("out", False) == output_kind("out/", False) == output_kind("x.yaml", True) == "directory"
+    assert output_kind("x.yaml", False) == output_kind("deploy/x.YML", False) == "yaml"
+    assert output_kind("x.JSON", False) == "json"
+    assert output_kind(".hidden", False) == "directory"
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("yaml", "-o takes a path, not a format"), ("json", "--format json"), ("wide", "-o takes a path"),
+    ("name", "-o takes a path"), ("jsonpath={.items}", "-o takes a path"),
+    ("out.txt", "svcgen writes .yaml, .yml or .json files; for a directory named \"out.txt\", write -o out.txt/"),
+])
+def test_outputs_svcgen_cannot_write_are_refused_with_a_hint(path: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        output_kind(path, False)
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")

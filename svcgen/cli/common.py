@@ -13,7 +13,7 @@ from svcgen.files import exclusive_lock, write_atomic
 from svcgen.nodeports.lock import Lock
 from svcgen.settings import Settings
 
-__all__ = ["diff", "locked", "new_lock_text", "print_problems", "settings_from_args", "write"]
+__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "settings_from_args", "write"]
 
 
 def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
@@ -32,6 +32,21 @@ def new_lock_text(old: str | None, lock: Lock) -> str | None:
     from svcgen.nodeports.lockfile import format_lock
 
     return format_lock(lock)
+
+
+def lock_changes(old: Lock, new: Lock, name: str) -> str | None:
+    """One line saying how the lock changes (``svcgen.lock: 2 new nodePorts: web/http 30000, ...``), or None."""
+    added, changed = old.changes_to(new)
+    if not added and not changed:
+        return None
+    parts = []
+    if added:
+        plural = "s" if len(added) != 1 else ""
+        parts.append(f"{len(added)} new nodePort{plural}: " + ", ".join(f"{k.short()} {v}" for k, v in added.items()))
+    if changed:
+        moved = ", ".join(f"{k.short()} {a} -> {b}" for k, (a, b) in changed.items())
+        parts.append(f"{len(changed)} changed: {moved}")
+    return f"{name}: " + "; ".join(parts)
 
 
 def diff(old: str | None, new: str, name: str) -> str:

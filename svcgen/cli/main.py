@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
-from svcgen.errors import EXIT_USAGE, SvcgenError
+from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError
 
 __all__ = ["main", "main_exit"]
 
@@ -31,6 +32,7 @@ _COMMANDS = {
     "new": ("new", "cmd_new"),
     "lint": ("lint", "cmd_lint"),
     "import": ("importer", "cmd_import"),
+    "completion": ("completion", "cmd_completion"),
 }
 
 
@@ -50,16 +52,13 @@ def main(
     stdin: TextIO | None = None,
 ) -> int:
     """Run the CLI with ``argv`` and return the exit code (never calls sys.exit)."""
-    from svcgen.cli.parser import build_parser
-
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     stdin = sys.stdin if stdin is None else stdin
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help, --version, usage errors
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    parsed = _parse(list(sys.argv[1:] if argv is None else argv), out, err)
+    if isinstance(parsed, int):
+        return parsed
+    args = parsed
     debug = getattr(args, "debug", False)
     try:
         return _run(args, out, err, stdin)
@@ -79,18 +78,43 @@ def main(
         return EXIT_USAGE
 
 
+def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code when argparse ended the run (help, version, a usage error).
+
+    Bare ``svcgen`` prints the help. An unknown option is reported with the usage of the command
+    it was given to, not the top-level one.
+    """
+    from svcgen.cli.parser import build_parser, command_parser
+
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args, extra = parser.parse_known_args(argv)
+            if args.command is None:
+                parser.print_help()
+                return EXIT_OK
+            if extra:
+                names = [args.command] + ([args.lock_command] if args.command == "lock" else [])
+                command_parser(parser, *names).error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    return args
+
+
 def main_exit() -> None:
     """Console-script entry point: run :func:`main` and exit with its code.
 
     A reader that stops early (``svcgen render app.py | head``) ends the output quietly, as for
     other command-line tools, instead of with a BrokenPipeError traceback.
     """
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see svcgen completion)
+        from svcgen.cli.completion import complete
+
+        complete()
     try:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
     sys.exit(code)

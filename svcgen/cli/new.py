@@ -35,7 +35,8 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         write(path, text)
     # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
-                                     with_workloads=False, check=False, output=None, format="yaml")
+                                     with_workloads=False, check=False, output=None, format=None, locked=False,
+                                     kubernetes_version=None)
     try:
         code = cmd_render(render_args, io.StringIO(), err)
     except BaseException:

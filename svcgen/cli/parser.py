@@ -1,19 +1,48 @@
-"""The ``svcgen`` argument parser: every command, option and help text, in one table-like function."""
+"""The ``svcgen`` argument parser: every command, option and help text.
+
+Conventions (README, "Command-line conventions"): ``-o`` takes a path (its extension picks the
+format), ``--format`` picks what goes to standard output, ``-`` is standard input, options may
+stand anywhere, repeatable options are repeated (``--reserve a --reserve b``), and a mistyped
+command gets the nearest one suggested.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TypeAlias
+import difflib
+import re
+from typing import NoReturn, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.version import __version__
 
-__all__ = ["build_parser"]
+__all__ = ["SHELLS", "build_parser", "command_parser"]
 
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
-_EXIT_CODES = "Exit codes: 0 success, 1 invalid declarations or lock file (or --check found changes), 2 usage errors."
+SHELLS = ("bash", "zsh", "fish")
+
+_EXIT_CODES = "Exit codes: 0 success, 1 problems to fix (each one is listed; nothing was written), 2 usage errors."
+_CHECK_EXIT_CODES = ("Exit codes: 0 success, 1 problems to fix, or a check found a change (nothing was written), "
+                     "2 usage errors.")
+_VERSION_HELP = ("the cluster's Kubernetes version, whose API server rules apply (default: [tool.svcgen] "
+                 f"kubernetes-version, else {CURRENT}, the newest release)")
+_RANGE_HELP = ("the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of the nearest "
+               "pyproject.toml, else 30000-32767)")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with the nearest command suggested for a mistyped one."""
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            near = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
+            if near:
+                message = f"{message}; did you mean {near[0]}?"
+        super().error(message)
 
 
 def _kubernetes_version(text: str) -> KubeVersion:
@@ -23,10 +52,6 @@ def _kubernetes_version(text: str) -> KubeVersion:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-_VERSION_HELP = ("the cluster's Kubernetes version, whose API server rules apply (default: [tool.svcgen] "
-                 f"kubernetes-version, else {CURRENT}, the newest release)")
-
-
 def _node_port_range(text: str) -> NodePortRange:
     try:
         return NodePortRange.parse(text)
@@ -34,82 +59,117 @@ def _node_port_range(text: str) -> NodePortRange:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every command (argparse: the help texts are the documentation)."""
-    common = argparse.ArgumentParser(add_help=False)
+def _cluster_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST", help=_RANGE_HELP)
+    parser.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
+
+
+def _parents() -> tuple[Parser, Parser, Parser]:
+    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's."""
+    common = Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show Python tracebacks for errors")
-    project = argparse.ArgumentParser(add_help=False)
-    project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="Python files or directories")
+    project = Parser(add_help=False)
+    project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+                         help="Python files, or directories searched for *.py")
     project.add_argument("--lock", metavar="PATH",
                          help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
                               "the first FILE_OR_DIR)")
-    project.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
-                         help="the cluster's --service-node-port-range (default: [tool.svcgen] "
-                              "node-port-range, else 30000-32767)")
-    project.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
-    project.add_argument("--with-workloads", action="store_true",
-                         help="also emit each App's workload (a Deployment unless it says StatefulSet); "
-                              "targetPorts left open are then written by name")
-    project.add_argument("--reserve", nargs="+", default=[], metavar="PATH",
-                         help="manifests or `kubectl get services -A -o yaml|json` output (files or "
-                              "directories) whose nodePorts svcgen must never hand out")
-    parser = argparse.ArgumentParser(
+    _cluster_options(project)
+    project.add_argument("--reserve", action="append", default=[], metavar="PATH",
+                         help="manifests or `kubectl get services -A -o yaml|json` output (a file, a directory, "
+                              "or - for standard input) whose nodePorts svcgen must never hand out; repeat for "
+                              "several")
+    rendering = Parser(add_help=False)
+    rendering.add_argument("--with-workloads", action="store_true",
+                           help="also emit each App's workload (a Deployment unless it says StatefulSet); "
+                                "targetPorts left open are then written by name")
+    return common, project, rendering
+
+
+def build_parser() -> Parser:
+    """The parser of every command (argparse: the help texts are the documentation)."""
+    common, project, rendering = _parents()
+    parser = Parser(
         prog="svcgen",
         description="Declare containers and their ports in Python; get correct Kubernetes Services.",
         epilog=_EXIT_CODES, parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"svcgen {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _render_commands(commands, common, project)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _render_commands(commands, common, project, rendering)
     _new_command(commands, common)
     _yaml_commands(commands, common)
     _lock_commands(commands, common, project)
+    completion = commands.add_parser(
+        "completion", parents=[common], help="print the shell completion script for bash, zsh or fish",
+        description="Print a completion script; load it from your shell's startup file, e.g. "
+                    'eval "$(svcgen completion bash)" in ~/.bashrc, or svcgen completion fish | source.',
+        epilog=_EXIT_CODES,
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell")
     return parser
 
 
-def _render_commands(commands: Subparsers, common: argparse.ArgumentParser,
-                     project: argparse.ArgumentParser) -> None:
+def command_parser(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
+    """The parser of a command (``"lock", "prune"``), for errors in that command's own usage."""
+    for name in names:
+        action = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if action is None or name not in action.choices:
+            break
+        parser = action.choices[name]
+    return parser
+
+
+def _render_commands(commands: Subparsers, common: Parser, project: Parser, rendering: Parser) -> None:
     """render, ports, explain: the commands that work on a project's declarations."""
     render_cmd = commands.add_parser(
-        "render", parents=[common, project], help="render the Services declared in Python files",
+        "render", parents=[common, project, rendering], help="render the Services declared in Python files",
         description="Run the Python files (directories are searched for *.py, test files skipped), "
                     "collect every App they declare, allocate the nodePorts they need (kept in the lock "
-                    "file) and print their Services as one YAML stream.",
-        epilog=_EXIT_CODES,
+                    "file) and print their Services as one YAML stream. A change to the lock file is said "
+                    "in one line on standard error.",
+        epilog=_CHECK_EXIT_CODES,
     )
-    render_cmd.add_argument("-o", "--output", metavar="FILE_OR_DIR",
-                            help="write to FILE (.yaml/.yml/.json) instead of standard output, or, for any other "
-                                 "path, one file per object plus a kustomization.yaml into the directory DIR "
-                                 "(files are written atomically; files of an earlier render that are gone are "
-                                 "removed)")
-    render_cmd.add_argument("--format", choices=("yaml", "json"), default="yaml",
-                            help="yaml (a multi-document stream, default) or json (one List object)")
+    render_cmd.add_argument("-o", "--output", metavar="PATH",
+                            help="write to a file instead of standard output: its extension picks the format "
+                                 "(.yaml or .yml: a YAML stream; .json: one List). A path that is a directory, "
+                                 "ends with /, or has no extension is a directory: one file per object plus a "
+                                 "kustomization.yaml (files of an earlier render that are gone are removed). "
+                                 "Every file is written atomically")
+    render_cmd.add_argument("--format", choices=("yaml", "json"),
+                            help="what to print on standard output: yaml (a multi-document stream, the default) "
+                                 "or json (one List); with -o it must agree with the file's extension")
     render_cmd.add_argument("--check", action="store_true",
                             help="write nothing; exit 1 with a diff if the lock file or the -o output would change")
+    render_cmd.add_argument("--locked", action="store_true",
+                            help="fail (exit 1, writing nothing) if the lock file would change, as Cargo's "
+                                 "--locked: for CI and deploy pipelines")
     ports_cmd = commands.add_parser(
-        "ports", parents=[common, project], help="show every Service port and its nodePort",
+        "ports", parents=[common, project, rendering], help="show every Service port and its nodePort",
         description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort and where "
                     "the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
         epilog=_EXIT_CODES,
     )
-    ports_cmd.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    ports_cmd.add_argument("--format", choices=("table", "json"), default="table",
+                           help="table (default) or json (missing values are null)")
     explain_cmd = commands.add_parser(
-        "explain", parents=[common, project],
+        "explain", parents=[common, project, rendering],
         help="show each Service port's chain: nodePort → port → targetPort → container",
         description="For every Service port: <node-ip>:nodePort → service:port (its DNS name) → targetPort → "
                     "container port, and how to reach it from inside and from outside the cluster. Writes nothing.",
         epilog=_EXIT_CODES,
     )
     explain_cmd.add_argument("--format", choices=("text", "mermaid", "svg", "html"), default="text",
-                             help="text (default), a Mermaid flowchart, an SVG picture, or an HTML page with both")
+                             help="text (default), a Mermaid flowchart, an SVG picture, or one self-contained "
+                                  "HTML page with the picture and the Mermaid source")
 
 
-def _new_command(commands: Subparsers, common: argparse.ArgumentParser) -> None:
+def _new_command(commands: Subparsers, common: Parser) -> None:
     new_cmd = commands.add_parser(
         "new", parents=[common], help="scaffold a new service project (app.py, a test, a README, the lock)",
         description="Write DIR/app.py (the svcgen declaration of one service), DIR/test_app.py and DIR/README.md "
-                    "from svcgen's templates, then render it once so svcgen.lock gets its nodePorts. Names and "
+                    "from svcgen's templates, then render it once so the lock file gets its nodePorts. Names and "
                     "ports are checked first; existing files are never overwritten without --force.",
         epilog=_EXIT_CODES,
     )
@@ -124,7 +184,7 @@ def _new_command(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     new_cmd.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
-def _yaml_commands(commands: Subparsers, common: argparse.ArgumentParser) -> None:
+def _yaml_commands(commands: Subparsers, common: Parser) -> None:
     """Import and lint: the commands that read Kubernetes YAML."""
     import_cmd = commands.add_parser(
         "import", parents=[common], help="turn existing Service and workload YAML into an svcgen app.py",
@@ -135,51 +195,50 @@ def _yaml_commands(commands: Subparsers, common: argparse.ArgumentParser) -> Non
                     "anything the API server would refuse, is an error at its input line.",
         epilog=_EXIT_CODES,
     )
-    import_cmd.add_argument("paths", nargs="+", metavar="PATH", help="YAML files, directories or - for stdin")
+    import_cmd.add_argument("paths", nargs="+", metavar="PATH",
+                            help="YAML or JSON files, directories, or - for standard input")
     import_cmd.add_argument("--dir", default=".", help="where to write app.py (default: here)")
     import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
-    import_cmd.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
     import_cmd.add_argument("--allow-changes", action="store_true",
                             help="write app.py even when a Service would not come back exactly as it was "
                                  "(the differences are listed as warnings)")
     import_cmd.add_argument("--declare-missing-ports", action="store_true",
                             help="declare a named targetPort that no container in the files provides, with the "
                                  "Service port's number (a warning), instead of refusing the Service")
-    import_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
-                            help="the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of "
-                                 "the nearest pyproject.toml, else 30000-32767)")
+    _cluster_options(import_cmd)
     lint_cmd = commands.add_parser(
         "lint", parents=[common], help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
                     "container ports of Pods and workloads, then across all the documents: nodePorts used "
-                    "twice, named targetPorts that resolve to no container port, selectors that select nothing.",
-        epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read.",
+                    "twice, named targetPorts that resolve to no container port, selectors that select nothing. "
+                    "Findings are sorted by file, line and column.",
+        epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read or holds "
+               "no YAML.",
     )
     lint_cmd.add_argument("paths", nargs="+", metavar="PATH",
-                          help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json) or - for "
-                               "standard input")
-    lint_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    lint_cmd.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
-    lint_cmd.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST",
-                          help="the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of "
-                               "the nearest pyproject.toml, else 30000-32767)")
+                          help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json; files "
+                               "that are not Kubernetes objects are skipped quietly there), or - for standard "
+                               "input")
+    lint_cmd.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                          help="text (default), json, sarif (SARIF 2.1.0, for code scanning) or github "
+                               "(GitHub Actions workflow annotations)")
+    _cluster_options(lint_cmd)
 
 
-def _lock_commands(commands: Subparsers, common: argparse.ArgumentParser,
-                   project: argparse.ArgumentParser) -> None:
+def _lock_commands(commands: Subparsers, common: Parser, project: Parser) -> None:
     lock_cmd = commands.add_parser("lock", parents=[common], help="maintain the lock file",
                                    epilog=_EXIT_CODES)
-    lock_commands = lock_cmd.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
+    lock_commands = lock_cmd.add_subparsers(dest="lock_command", metavar="ACTION", required=True, parser_class=Parser)
     prune = lock_commands.add_parser(
         "prune", parents=[common, project], help="release the nodePorts of Service ports that are gone",
         description="Remove lock entries for Service ports that the given files (pass the whole project) "
                     "no longer declare, so their nodePorts can be handed out again.",
-        epilog=_EXIT_CODES,
+        epilog=_CHECK_EXIT_CODES,
     )
     prune.add_argument("--check", action="store_true", help="write nothing; exit 1 if entries would be removed")
     lock_commands.add_parser(
         "check", parents=[common, project], help="exit 1 with a diff if the lock file is not current",
         description="The same as `svcgen render --check` without -o: write nothing, and fail when rendering "
                     "would change the lock file (for CI).",
-        epilog=_EXIT_CODES,
+        epilog=_CHECK_EXIT_CODES,
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from svcgen.cli.common import settings_from_args
-from svcgen.dsl.loader import load_apps
+from svcgen.dsl.loader import LoadFailure, load_apps
 from svcgen.dsl.model import App
+from svcgen.dsl.validate import validate
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 from svcgen.render import Rendered, render
@@ -41,8 +43,19 @@ class Project:
                       kubernetes_version=settings.kubernetes_version)
 
 
-def load_project(args: argparse.Namespace) -> Project:
-    """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files)."""
+def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Project:
+    """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files).
+
+    Raises:
+        LoadFailure: some files failed to run; the problems of the Apps of the others are added,
+            so that one run shows everything to fix.
+    """
     settings = settings_from_args(args, args.paths[0])
-    reservations = settings.reservations()
-    return Project(settings, load_apps(args.paths), reservations)
+    reservations = settings.reservations(stdin)
+    try:
+        apps = load_apps(args.paths)
+    except LoadFailure as exc:
+        others = [p for p in validate(exc.apps, settings.node_port_range, with_workloads=settings.with_workloads,
+                                      kubernetes_version=settings.kubernetes_version) if p.severity == "error"]
+        raise LoadFailure([*exc.problems, *others], exc.causes, exc.apps) from None
+    return Project(settings, apps, reservations)

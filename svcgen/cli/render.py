@@ -7,25 +7,45 @@ import contextlib
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import diff, locked, new_lock_text, print_problems, write
+from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, write
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
 from svcgen.files import read_text_if_exists
-from svcgen.kube.layout import KUSTOMIZATION, directory_files, is_directory_output, json_list, kustomization_resources
+from svcgen.kube.layout import KUSTOMIZATION, directory_files, json_list, kustomization_resources, output_kind
 from svcgen.render import Rendered
 from svcgen.settings import display
 
 __all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
 
 
+def output_format(args: argparse.Namespace) -> str:
+    """``yaml``, ``json`` or ``directory``: what ``-o`` (its extension) and ``--format`` ask for, agreed.
+
+    Raises:
+        UsageError: they disagree, or ``-o`` is not a path svcgen can write.
+    """
+    if not args.output:
+        return str(args.format or "yaml")
+    try:
+        kind = output_kind(args.output, Path(args.output).is_dir())
+    except ValueError as exc:
+        raise UsageError(f"svcgen render: error: {exc}") from None
+    if kind == "directory" and args.format == "json":
+        raise UsageError(f"svcgen render: error: -o {args.output} is a directory (one YAML file per object); "
+                         "--format json writes one List: give -o a .json file name")
+    if kind != "directory" and args.format and args.format != kind:
+        raise UsageError(f"svcgen render: error: -o {args.output} is a {kind.upper()} file, but --format says "
+                         f"{args.format}; drop --format (the extension chooses) or rename the file")
+    return kind
+
+
 def planned_outputs(args: argparse.Namespace, rendered: Rendered) -> tuple[dict[Path, str], list[Path]]:
     """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render."""
     target = Path(args.output)
-    if not is_directory_output(args.output, target.is_dir()):
-        text = json_list(rendered.manifests) if args.format == "json" else rendered.yaml
+    kind = output_format(args)
+    if kind != "directory":
+        text = json_list(rendered.manifests) if kind == "json" else rendered.yaml
         return {target: text}, []
-    if args.format == "json":
-        raise UsageError(f"{args.output}: error: --format json writes one List; give -o a .json file name")
     files = {target / name: text for name, text in directory_files(rendered.manifests).items()}
     try:
         previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION))
@@ -55,20 +75,33 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
 
 
 def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Render the project: update the lock file, then print or write the manifests (``--check``: compare)."""
-    project = load_project(args)
-    with locked(project.lock_path, args.check):
+    """Render the project: update the lock file, then print or write the manifests.
+
+    ``--check`` compares instead of writing; ``--locked`` refuses to change the lock file. A
+    change to the lock file is said in one line on stderr.
+    """
+    fmt = output_format(args)
+    project = load_project(args, stdin)
+    lock_name = display(project.lock_path)
+    with locked(project.lock_path, args.check or args.locked):
         old, lock = project.read_lock()
         rendered = project.render(lock)
         new = new_lock_text(old, rendered.lock)
         print_problems(rendered.warnings, err)
+        changes = lock_changes(lock, rendered.lock, lock_name)
+        if args.locked and new is not None and new != old:
+            print(f"svcgen: --locked: the lock file would change; nothing was written. "
+                  f"{changes or lock_name + ': rewritten in the current format'}", file=err)
+            return EXIT_INVALID
         outputs, stale = planned_outputs(args, rendered) if args.output else ({}, [])
         if args.check:
-            return _check(old, new, display(project.lock_path), outputs, stale, out, err)
+            return _check(old, new, lock_name, outputs, stale, out, err)
         if new is not None and new != old:
             write(project.lock_path, new)
+            if changes:
+                print(changes, file=err)
     if not args.output:
-        out.write(json_list(rendered.manifests) if args.format == "json" else rendered.yaml)
+        out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
         return EXIT_OK
     for path, text in outputs.items():
         if read_text_if_exists(path) != text:
@@ -81,5 +114,5 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
 
 def cmd_lock_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """``svcgen lock check``: ``render --check`` without ``-o``: fail when the lock file is not current."""
-    args.check, args.output, args.format = True, None, "yaml"
+    args.check, args.output, args.format, args.locked = True, None, None, False
     return cmd_render(args, out, err)

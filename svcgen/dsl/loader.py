@@ -10,11 +10,11 @@ from types import ModuleType
 
 from svcgen.dsl.callsite import traceback_location
 from svcgen.dsl.model import App
-from svcgen.errors import DeclarationError, SourceLocation, SvcgenError, UsageError
+from svcgen.errors import DeclarationError, Problem, SourceLocation, SvcgenError, UsageError, count_errors
 from svcgen.files import find_files
 from svcgen.gcpause import paused_gc
 
-__all__ = ["LoadError", "UserCodeError", "discover_files", "load_apps"]
+__all__ = ["LoadError", "LoadFailure", "UserCodeError", "discover_files", "load_apps"]
 
 # Python files in a folder that are not declarations: tests and packaging.
 _SKIP_FILES = ("conftest.py", "setup.py", "noxfile.py")
@@ -39,6 +39,33 @@ class UserCodeError(SvcgenError):
 
     def debug_cause(self) -> BaseException:
         return self.original
+
+    def problem(self) -> Problem:
+        """This error as one problem among others."""
+        text = str(self)
+        message = text.split(": error: ", 1)[1] if ": error: " in text else text
+        return Problem("", "", message, location=self.location, rule="user-code")
+
+
+class LoadFailure(DeclarationError):
+    """Running the user's files went wrong in one or more of them: every problem of every file.
+
+    ``apps`` holds the Apps of the files that ran, so their own problems can be reported too.
+    """
+
+    def __init__(self, problems: Sequence[Problem], causes: Sequence[BaseException], apps: Sequence[App]) -> None:
+        self.causes = list(causes)
+        self.apps = list(apps)
+        super().__init__(problems)
+
+    def report(self, debug: bool = False) -> list[str]:
+        errors = count_errors(self.problems)
+        hint = ["svcgen: run with --debug to see the Python traceback."] if self.causes and not debug else []
+        return [*(str(p) for p in self.problems), *hint,
+                f"svcgen: {errors} error{'s' if errors != 1 else ''} found; nothing was written."]
+
+    def debug_cause(self) -> BaseException:
+        return self.causes[0] if self.causes else self
 
 
 def _skipped_file(name: str) -> bool:
@@ -80,28 +107,48 @@ def load_apps(paths: Sequence[str]) -> list[App]:
     an App reachable from several files counts once. A file given by name must declare at
     least one App.
 
+    Every file runs, even after one failed, so that the problems of all of them are reported.
+
     Raises:
         LoadError: a path is missing or not Python, or a named file declares no App.
-        DeclarationError: a declaration was malformed while the file ran.
-        UserCodeError: the file raised any other exception.
+        UserCodeError: the one file given raised an exception.
+        LoadFailure: declarations were malformed or files raised, in one file or several (with
+            every problem, and the Apps of the files that ran).
     """
     explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
     files = discover_files(paths)
     saved_path = list(sys.path)
     saved_modules = set(sys.modules)
+    problems: list[Problem] = []
+    causes: list[BaseException] = []
     try:
         apps: list[App] = []
         seen: set[int] = set()
         for file in files:
-            module = _run(file, set(sys.modules) - saved_modules)
+            try:
+                module = _run(file, set(sys.modules) - saved_modules)
+            except DeclarationError as exc:
+                problems.extend(exc.problems)
+                continue
+            except UserCodeError as exc:
+                if len(files) == 1:
+                    raise
+                problems.append(exc.problem())
+                causes.append(exc.original)
+                continue
             declared = list(_apps_in(module))
             if not declared and file.resolve() in explicit:
-                raise LoadError(f"{file}: error: no App found; declare one at module level, "
-                                'e.g. app = App("my-app", labels={...}, containers=[...], services=[...])')
+                problems.append(Problem("", "", "no App found; declare one at module level, e.g. app = App(\"my-app\", "
+                                        "labels={...}, containers=[...], services=[...])",
+                                        location=SourceLocation(str(file)), rule="no-app"))
             for app in declared:
                 if id(app) not in seen:
                     seen.add(id(app))
                     apps.append(app)
+        if problems and all(p.rule == "no-app" for p in problems):
+            raise LoadError("\n".join(str(p) for p in problems))
+        if problems:
+            raise LoadFailure(problems, causes, apps)
         if not apps:
             raise LoadError(f"{', '.join(paths)}: error: no App found in any Python file")
         return apps

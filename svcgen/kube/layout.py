@@ -15,9 +15,9 @@ __all__ = [
     "KUSTOMIZATION",
     "directory_files",
     "file_name",
-    "is_directory_output",
     "json_list",
     "kustomization_resources",
+    "output_kind",
 ]
 
 KUSTOMIZATION = "kustomization.yaml"
@@ -25,9 +25,35 @@ _HEADER = "# Written by svcgen (svcgen render -o DIR): do not edit; render again
 _FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def is_directory_output(path: str, is_dir: bool) -> bool:
-    """``-o PATH`` names a directory when it is one, ends with a slash, or has no .yaml/.yml/.json suffix."""
-    return is_dir or path.endswith(("/", "\\")) or not path.lower().endswith(_FILE_SUFFIXES)
+# kubectl's -o words: "-o yaml" is a habit, but here -o takes a path.
+_FORMAT_WORDS = {"yaml", "yml", "json", "wide", "name", "jsonpath", "go-template", "custom-columns"}
+
+
+def output_kind(path: str, is_dir: bool) -> str:
+    """What ``-o PATH`` writes: ``"directory"``, ``"yaml"`` or ``"json"``.
+
+    A directory is a path that exists as one, ends with a slash, or has no extension; a file's
+    extension (.yaml, .yml, .json) says its format.
+
+    Raises:
+        ValueError: a bare kubectl format word (``-o yaml``), or an extension svcgen cannot write.
+    """
+    if is_dir or path.endswith(("/", "\\")):
+        return "directory"
+    if path in _FORMAT_WORDS or path.split("=", 1)[0] in _FORMAT_WORDS:
+        fmt = "json" if path.startswith("json") else "yaml"
+        raise ValueError(f'-o takes a path, not a format ("{path}" is kubectl\'s habit); write to standard '
+                         f"output with --format {fmt}, or give a file name such as out.{fmt}")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = name[name.rindex("."):].lower() if "." in name.lstrip(".") else ""
+    if not suffix:
+        return "directory"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    raise ValueError(f'-o {path}: svcgen writes .yaml, .yml or .json files; for a directory named "{name}", '
+                     f"write -o {path}/")
 
 
 def file_name(manifest: dict[str, Any]) -> str:

@@ -31,6 +31,14 @@ class PortKey:
     def __str__(self) -> str:
         return f"{self.namespace or '-'}/{self.service}/{self.port}/{self.protocol}"
 
+    def short(self) -> str:
+        """How messages name the port: ``[ns/]service/port``, the protocol only when not TCP."""
+        ns = f"{self.namespace}/" if self.namespace else ""
+        if self.protocol == HEALTH_CHECK:
+            return f"{ns}{self.service}/healthCheck"
+        protocol = f"/{self.protocol}" if self.protocol != "TCP" else ""
+        return f"{ns}{self.service}/{self.port or '(unnamed)'}{protocol}"
+
 
 @dataclass(frozen=True)
 class Lock:
@@ -46,6 +54,13 @@ class Lock:
 
     def get(self, key: PortKey) -> int | None:
         return self.entries.get(key)
+
+    def changes_to(self, other: Lock) -> tuple[dict[PortKey, int], dict[PortKey, tuple[int, int]]]:
+        """What ``other`` adds to this lock, and what it changes (key -> (old, new)), in key order."""
+        added = {k: v for k, v in sorted(other.entries.items()) if k not in self.entries}
+        changed = {k: (self.entries[k], v) for k, v in sorted(other.entries.items())
+                   if k in self.entries and self.entries[k] != v}
+        return added, changed
 
     def without(self, keys: set[PortKey]) -> Lock:
         """A copy without the entries of ``keys``."""

@@ -66,9 +66,45 @@ def _check(name: str, ports: list[PortSpec], service_type: str, image: str, name
         raise _problems(errors)
 
 
+_ARGUMENT_HINTS = {
+    "NAME": "NAME names the App, its container and its Service: at most 63 of a-z 0-9 '-', starting and ending "
+            "with a letter or digit, e.g. billing",
+    "--type": "--type is ClusterIP, NodePort or LoadBalancer",
+    "--namespace": "--namespace is at most 63 of a-z 0-9 '-', starting and ending with a letter or digit, e.g. shop",
+    "--port name": "a port's NAME is at most 15 of a-z 0-9 '-', with a letter, e.g. --port http:8080",
+    "--port number": "--port NAME:CONTAINER_PORT[:SERVICE_PORT] takes numbers from 1 to 65535, e.g. http:8080:80",
+    "--port protocol": "--port NAME:PORT/PROTOCOL takes TCP, UDP or SCTP, e.g. dns:53/UDP",
+}
+
+
+def _argument(problem: Problem) -> str:
+    """Which argument of ``svcgen new`` a problem of the scaffold's declarations comes from."""
+    if problem.field == "metadata.namespace":
+        return "--namespace"
+    if problem.field == "type":
+        return "--type"
+    if "port" in problem.subject or "port" in problem.field:
+        if problem.field.endswith("protocol"):
+            return "--port protocol"
+        if problem.field in ("name", "spec.ports[0].name") or problem.field.endswith("].name"):
+            return "--port name"
+        return "--port number"
+    return "NAME"
+
+
 def _problems(problems: list[Problem]) -> ScaffoldError:
-    """The problems of the scaffold's arguments; their locations are svcgen's own code, so none is shown."""
-    plain = [dataclasses.replace(p, location=None) for p in problems]
+    """One problem per argument of ``svcgen new``, with a fix in the command's words.
+
+    One bad NAME breaks the App, the container and the Service at once: it is said once. The
+    problems' locations are svcgen's own code, so none is shown.
+    """
+    chosen: dict[str, Problem] = {}
+    # The Service's name rule is the strictest of the three: say that one.
+    for problem in sorted(problems, key=lambda p: not p.subject.startswith("Service")):
+        argument = _argument(problem)
+        chosen.setdefault(argument, dataclasses.replace(problem, subject=argument, field="", location=None,
+                                                        hint=_ARGUMENT_HINTS[argument]))
+    plain = list(chosen.values())
     return ScaffoldError("\n".join(str(p) for p in plain), plain)
 
 

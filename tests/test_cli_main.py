@@ -84,7 +84,7 @@ def test_type_errors_point_at_the_line(write_app: Writer) -> None:
     write_app('api = Container("api", ports=[Port("http", "8080")])\n')
     result = run_cli("render", "app.py")
     assert result.code == 1
-    assert result.err.startswith('app.py:2: error: port "http": number: Input should be a valid integer')
+    assert result.err.startswith('app.py:2: error: port "http": number: expected a whole number, got str \'8080\'.')
 
 
 def test_missing_file_is_exit_2() -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 Writer = Callable[..., Path]
@@ -149,3 +150,67 @@ def test_a_failed_render_creates_no_lock_folder(write_app: Writer, tmp_path: Pat
     assert not (tmp_path / "deploy").exists()
 
 
+
+
+def test_a_changed_lock_is_said_in_one_line_and_locked_refuses_it(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    locked = run_cli("render", "app.py", "--locked")
+    assert locked.code == 1 and locked.out == "" and not (tmp_path / "svcgen.lock").exists()
+    assert "--locked: the lock file would change" in locked.err and "shop/http 30001" in locked.err
+    first = run_cli("render", "app.py")
+    assert first.code == 0
+    assert first.err == "svcgen.lock: 3 new nodePorts: shop/admin 30000, shop/http 30001, be/api/grpc 30002\n"
+    again = run_cli("render", "app.py", "--locked")
+    assert again.code == 0 and again.err == "" and again.out == first.out
+    pinned = TWO.replace('web.port("http").expose(80)', 'web.port("http").expose(80, node_port=30080)')
+    write_app(pinned)
+    moved = run_cli("render", "app.py")
+    assert moved.err == "svcgen.lock: 1 changed: shop/http 30001 -> 30080\n"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["-o", "yaml"], "-o takes a path, not a format"),
+    (["-o", "out.json", "--format", "yaml"], "is a JSON file, but --format says yaml"),
+    (["-o", "out", "--format", "json"], "is a directory"),
+    (["-o", "out.txt"], "svcgen writes .yaml, .yml or .json files"),
+])
+def test_outputs_that_cannot_be_written_are_refused_before_anything_runs(
+        write_app: Writer, tmp_path: Path, argv: list[str], message: str) -> None:
+    write_app(TWO)
+    result = run_cli("render", "app.py", *argv)
+    assert result.code == 2 and message in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
+
+
+def test_the_extension_picks_the_format(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    assert run_cli("render", "app.py", "-o", "out.json").code == 0
+    assert json.loads((tmp_path / "out.json").read_text())["kind"] == "List"
+    assert run_cli("render", "app.py", "-o", "out.yml").code == 0
+    assert (tmp_path / "out.yml").read_text().startswith("apiVersion: v1\n")
+
+
+def test_problems_of_every_file_are_reported_at_once(write_app: Writer, tmp_path: Path) -> None:
+    write_app('api = Container("api", ports=[Port("http", 80)])\nref = api.port("htp")\n', "a.py")
+    write_app('raise RuntimeError("boom")\n', "b.py")
+    write_app('c = Container("c", ports=[Port("http", 80)])\napp = App("c", labels={"app": "c"}, containers=[c], '
+              'services=[Service("C", ports=[c.port("http").expose()])])\n', "c.py")
+    result = run_cli("render", ".")
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert any(line.startswith("a.py:3: error:") and '"htp"' in line for line in lines), lines
+    assert any(line.startswith("b.py:2: error: running b.py failed: RuntimeError: boom") for line in lines), lines
+    assert any(line.startswith("c.py:3: error: Service \"C\"") for line in lines), lines
+    assert lines[-1] == "svcgen: 3 errors found; nothing was written."
+
+
+def test_reserve_reads_standard_input(write_app: Writer, tmp_path: Path) -> None:
+    import io
+
+    from svcgen.cli import main
+
+    write_app(TWO)
+    dump = "kind: Service\nmetadata: {name: x, namespace: other}\nspec:\n  ports: [{port: 80, nodePort: 30000}]\n"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["render", "app.py", "--reserve", "-"], out=out, err=err, stdin=io.StringIO(dump)) == 0
+    assert "30000" not in (tmp_path / "svcgen.lock").read_text()

@@ -60,14 +60,15 @@ def test_unknown_port_name_is_reported_at_the_call() -> None:
     (lambda: Port("http", 80, protocol="tcp"), "protocol"),  # type: ignore[arg-type]
     (lambda: Service("web", type="Nodeport"), "type"),  # type: ignore[arg-type]
     (lambda: Service("web", headless="yes"), "headless"),  # type: ignore[arg-type]
-    (lambda: App("a", labels={"app": 1}), "labels.app"),  # type: ignore[dict-item]
-    (lambda: Container("c", ports=[80]), "ports.0"),  # type: ignore[list-item]
+    (lambda: App("a", labels={"app": 1}), 'labels["app"]'),  # type: ignore[dict-item]
+    (lambda: Container("c", ports=[80]), "ports[0]"),  # type: ignore[list-item]
 ])
 def test_wrong_types_raise_declaration_errors(build: object, field: str) -> None:
     with pytest.raises(DeclarationError) as info:
         build()  # type: ignore[operator]
-    assert info.value.problems[0].field == field
-    assert info.value.problems[0].location is not None
+    (problem,) = info.value.problems
+    assert problem.field == field
+    assert problem.location is not None
 
 
 def test_models_are_frozen() -> None:

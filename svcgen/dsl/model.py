@@ -9,6 +9,8 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 
 from __future__ import annotations
 
+import difflib
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -24,7 +26,8 @@ from pydantic import (
 )
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.errors import DeclarationError, Problem, SourceLocation
+from svcgen.dsl.typeerrors import lone_objects, type_problems
+from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
     "AUTO",
@@ -70,19 +73,13 @@ class _Declaration(BaseModel):
 
     def _init(self, subject: str, **fields: Any) -> None:
         location = caller_location()
+        lone = lone_objects(subject, fields, location, type(self).__name__)
+        if lone:  # pydantic would iterate the object's fields and report each of them
+            raise DeclarationError(lone)
         try:
             super().__init__(location=location, **fields)
         except ValidationError as exc:
-            raise DeclarationError(_problems(subject, exc, location)) from None
-
-
-def _problems(subject: str, exc: ValidationError, location: SourceLocation | None) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in err["loc"])
-        message = f"{err['msg']} (got {err['input']!r})" if err["type"] != "missing" else err["msg"]
-        problems.append(Problem(subject, field, message, location=location))
-    return problems
+            raise DeclarationError(type_problems(subject, exc, location, type(self).__name__)) from None
 
 
 class Port(_Declaration):
@@ -125,17 +122,9 @@ class Container(_Declaration):
             if port.name == name:
                 return PortRef(self, port)
         known = ", ".join(f'"{p.name}"' for p in self.ports) or "none"
-        raise DeclarationError(
-            [
-                Problem(
-                    f'container "{self.name}"',
-                    "port",
-                    f'has no port named "{name}" (its ports: {known})',
-                    hint=f'refer to one of its ports, or declare Port("{name}", ...) on the container',
-                    location=caller_location(),
-                )
-            ]
-        )
+        raise DeclarationError([Problem(f'container "{self.name}"', "port",
+                                        f'has no port named "{name}" (its ports: {known})',
+                                        _missing_port_hint(self, name, sys._getframe(1)), caller_location())])
 
 
 @dataclass(frozen=True)
@@ -391,6 +380,20 @@ class App(_Declaration):
             workload=workload,
             replicas=replicas,
         )
+
+
+def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
+    """The fix for ``container.port(name)``: the nearest name, or the sibling container that has it."""
+    # The caller's names: the container's own variable, and containers declared beside it.
+    scope = {**frame.f_globals, **frame.f_locals} if frame is not None else {}
+    own = next((var for var, value in scope.items() if value is container), "container")
+    near = difflib.get_close_matches(name, [p.name for p in container.ports], n=1, cutoff=0.6)
+    if near:
+        return f'did you mean "{near[0]}"? {own}.port("{near[0]}")'
+    for var, value in scope.items():
+        if isinstance(value, Container) and value is not container and any(p.name == name for p in value.ports):
+            return f'container "{value.name}" has a port "{name}": {var}.port("{name}")'
+    return f'refer to one of its ports, or declare Port("{name}", ...) on the container'
 
 
 def _seq(items: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
 from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port
@@ -168,14 +169,6 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
 
 
 _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}
-_PORT_HINTS = {
-    "container-port-name": "container port names are IANA service names: at most 15 of a-z 0-9 '-', with a "
-                           "letter, no '--', e.g. http or metrics-2",
-    "container-port": "use the number the process listens on; the containers of a pod share one network "
-                      "namespace, so declare each listening port once",
-}
-
-
 def _check_pod_ports(check: _Checker, app: App) -> None:
     """The API server's container-port checks (the code lint runs) on the App's pod template."""
     containers = app.containers
@@ -187,42 +180,13 @@ def _check_pod_ports(check: _Checker, app: App) -> None:
         container, port = containers[i], containers[i].ports[j]
         field = _PORT_FIELDS.get(str(error.path[7]), format_path(error.path)) if len(error.path) > 7 else "number"
         check.add(f'container "{container.name}" of App "{app.name}", port "{port.name}"', field, error.message,
-                  _PORT_HINTS.get(error.rule, ""), port.location, warning=error.severity == "warning")
+                  container_port_hint(error), port.location, warning=error.severity == "warning")
 
 
 def _owns(app: App, sp: ServicePort) -> bool:
     return any(c is sp.container for c in app.containers) and any(p is sp.target for p in sp.container.ports)
 
 
-# How to fix each API-server rule, in the DSL's words.
-_HINTS: dict[str, str] = {
-    "name": "Service names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit (before "
-            "Kubernetes 1.36: starting with a letter), e.g. web-api",
-    "label-key": "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier",
-    "label-value": "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
-    "annotation-key": "annotation keys are NAME or PREFIX/NAME, e.g. example.com/owner",
-    "annotation-size": "move large data out of annotations",
-    "ports-required": "add ports=[container.port(NAME).expose()] (only headless and ExternalName Services "
-                      "may have none)",
-    "port-name": "every port of a Service with several ports needs its own name: expose(..., name=...) "
-                 "(at most 63 of a-z 0-9 '-')",
-    "port-range": "pass the Service port as expose(PORT), 1-65535",
-    "port-unique": "expose each (port, protocol) once, or pick another Service port",
-    "app-protocol": "use a protocol name such as http, h2c, grpc or example.com/proto",
-    "node-port-type": 'use type="NodePort" or "LoadBalancer", or drop node_port',
-    "node-port-unique": "give this port its own nodePort, or leave node_port unset to have one allocated",
-    "headless": 'headless Services are type="ClusterIP"; drop headless=True or change the type',
-    "external-name": 'an ExternalName Service needs external_name="db.example.com" and no headless=True',
-    "load-balancer": 'use type="LoadBalancer", or drop the LoadBalancer-only option',
-    "traffic-policy": 'use type="NodePort" or "LoadBalancer", or drop external_traffic_policy',
-    "session-affinity": "use 1 to 86400 seconds",
-    "traffic-distribution": "use one of the values listed (PreferSameZone and PreferSameNode need Kubernetes 1.34)",
-    "ip-family": 'two families (or two cluster IPs) need ip_family_policy="PreferDualStack" or "RequireDualStack"',
-    "cluster-ip": "give one IP, or one IPv4 and one IPv6 address in the order of ip_families",
-    "external-ip": "use addresses outside the cluster that route to a node, e.g. 203.0.113.10",
-    "ignored": "drop the option: Kubernetes ignores it for this kind of Service",
-    "deprecated": "use the option Kubernetes names instead",
-}
 _HEALTH_CHECK = "healthCheckNodePort"
 # Rules whose value comes from a container port when the Service port does not override it:
 # reported once, on the container port.
@@ -244,7 +208,7 @@ def _check_service(
         path = error.path
         if path[:2] in (("metadata", "namespace"), ("spec", "selector")) or error.rule in _FROM_CONTAINER_PORT:
             continue  # the App's namespace and labels, and container ports, are checked (once) on the App
-        where, who, hint = service.location, subject, _HINTS.get(error.rule, "")
+        where, who, hint = service.location, subject, service_hint(error, check.range)
         if path[:2] == ("spec", "ports") and len(path) > 2 and isinstance(path[2], int) \
                 and path[2] < len(service.ports):
             sp = service.ports[path[2]]
@@ -252,13 +216,10 @@ def _check_service(
             if inherited_name or (error.rule == "port-range" and sp.port is None):
                 continue  # inherited from the container port, which is checked (and reported) itself
             where, who = sp.location, f'{subject} port "{sp.port_name}"'
-            if error.rule == "node-port-range":
-                hint = f"pin a port in {check.range}, or leave node_port unset to have one allocated"
             if path[3:] == ("nodePort",):
                 flagged_node_ports.add(path[2])
         elif path == ("spec", "healthCheckNodePort"):
             flagged_node_ports.add(_HEALTH_CHECK)
-            hint = 'only a LoadBalancer with external_traffic_policy="Local" has one; drop health_check_node_port'
         check.add(who, format_path(path), error.message, hint, where)
     _check_dsl_only(check, app, service, subject, named)
     if service.type not in ("NodePort", "LoadBalancer"):

@@ -451,7 +451,7 @@ def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_po
     names: set[str] = set()
     seen_ports: set[tuple[Any, Any]] = set()
     seen_node_ports: set[tuple[Any, int]] = set()
-    node_port_owner: dict[int, Any] = {}
+    node_port_owner: dict[int, tuple[Any, int, Any]] = {}  # nodePort -> (port number, index, name)
     for i, port in enumerate(ports):
         path: Path = ("spec", "ports", i)
         if not isinstance(port, dict):
@@ -502,10 +502,13 @@ def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_po
             if node_port not in node_port_range:
                 errors.invalid((*path, "nodePort"), node_port, node_port_range.not_in_range_message(),
                                "node-port-range")
-            elif node_port in node_port_owner and node_port_owner[node_port] != number:
-                errors.invalid((*path, "nodePort"), node_port, "provided port is already allocated",
+            elif node_port in node_port_owner and node_port_owner[node_port][0] != number:
+                other, j, other_name = node_port_owner[node_port]
+                named = f' "{other_name}"' if isinstance(other_name, str) and other_name else ""
+                errors.invalid((*path, "nodePort"), node_port, "provided port is already allocated (to "
+                               f"spec.ports[{j}]{named}, port {other}: one nodePort serves one port number)",
                                "node-port-unique")
-            node_port_owner.setdefault(node_port, number)
+            node_port_owner.setdefault(node_port, (number, i, name))
 
 
 def _session_affinity(errors: _Errors, spec: dict[str, Any]) -> None:

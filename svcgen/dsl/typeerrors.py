@@ -1,0 +1,122 @@
+"""Wrong types in a declaration, said in svcgen's words: one problem per argument, with the fix.
+
+pydantic reports a value that fits none of a union's members once per member
+(``node_port="30000"`` gives an int error and a literal error) and a single object where a list
+is expected once per field of that object. The user made one mistake: this module turns
+pydantic's errors into one problem per argument, naming what was expected, what was given,
+and the nearest valid value where there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from svcgen.errors import Problem, SourceLocation
+
+__all__ = ["lone_objects", "type_problems"]
+
+_NUMBER = "a whole number"
+_STRINGS = "a mapping of strings to strings, e.g. {\"app\": \"web\"}"
+_POLICY = '"Cluster" or "Local"'
+EXPECTED: dict[str, str] = {
+    "name": "a string", "image": "a string", "namespace": "a string", "external_name": "a string",
+    "app_protocol": "a string", "load_balancer_class": "a string", "load_balancer_ip": "a string",
+    "traffic_distribution": "a string",
+    "number": _NUMBER, "port": _NUMBER, "replicas": _NUMBER, "session_affinity_timeout": _NUMBER,
+    "node_port": "a port number, AUTO or None", "health_check_node_port": "a port number, AUTO or None",
+    "protocol": '"TCP", "UDP" or "SCTP"', "target_by": '"name" or "number"',
+    "type": '"ClusterIP", "NodePort", "LoadBalancer" or "ExternalName"',
+    "external_traffic_policy": _POLICY, "internal_traffic_policy": _POLICY,
+    "session_affinity": '"None" or "ClientIP"', "workload": '"Deployment" or "StatefulSet"',
+    "ip_family_policy": '"SingleStack", "PreferDualStack" or "RequireDualStack"',
+    "ip_families": 'a list of "IPv4" and "IPv6"', "headless": "True or False",
+    "allocate_load_balancer_node_ports": "True, False or None", "publish_not_ready_addresses": "True, False or None",
+    "labels": _STRINGS, "annotations": _STRINGS, "pod_labels": _STRINGS, "extra_selector": _STRINGS,
+    "external_ips": "a list of IP addresses (strings)", "load_balancer_source_ranges": "a list of CIDRs (strings)",
+    "cluster_ip": 'an IP address, or a list of one per family, e.g. ["10.0.0.10", "fd00::10"]',
+    "containers": "a list of Container(...)", "services": "a list of Service(...)",
+}
+_LIST_OF = {"ports": "a list", "containers": "a list", "services": "a list"}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return f"a {type(value).__name__}"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _options(errors: Sequence[Any]) -> list[str]:
+    """The literal values an argument accepts, from pydantic's literal errors."""
+    found: list[str] = []
+    for err in errors:
+        expected = (err.get("ctx") or {}).get("expected")
+        if isinstance(expected, str):
+            found.extend(re.findall(r"'([^']*)'", expected))
+    return found
+
+
+def _nearest(value: Any, options: Sequence[str]) -> str | None:
+    if not isinstance(value, str) or not options:
+        return None
+    folded = {o.casefold(): o for o in options}
+    if value.casefold() in folded:
+        return folded[value.casefold()]
+    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _expected(field: str, owner: str) -> str:
+    if field == "ports":
+        return "a list of Port(...)" if owner == "Container" else "a list of container.port(NAME).expose(...)"
+    return EXPECTED.get(field, "")
+
+
+def lone_objects(subject: str, fields: dict[str, Any], location: SourceLocation | None,
+                 owner: str) -> list[Problem]:
+    """A single declaration passed where a list of them goes (``ports=port.expose()``)."""
+    return [Problem(subject, field, f"expected {_expected(field, owner)}, got {_shown(value)}",
+                    f"put it in a list: {field}=[...]", location)
+            for field, value in fields.items() if field in _LIST_OF and isinstance(value, BaseModel)]
+
+
+def _problem(subject: str, field: str, errors: Sequence[Any], location: SourceLocation | None,
+             owner: str) -> Problem:
+    first = errors[0]
+    if first["type"] == "missing":
+        return Problem(subject, field, "Required value: missing", f"pass {field}=...", location)
+    value = first["input"] if len(first["loc"]) == 1 else _top_input(errors, field)
+    expected = _expected(field, owner)
+    if len(first["loc"]) > 1 and (field in _LIST_OF or expected == _STRINGS):
+        item = expected.removeprefix("a list of ") if field in _LIST_OF else "a string"
+        key = first["loc"][1]
+        where = f"{field}[{key}]" if isinstance(key, int) else f'{field}["{key}"]'
+        hint = f"each item of {field} is {item}" if field in _LIST_OF else f"{field} map strings to strings: quote it"
+        return Problem(subject, where, f"expected {item}, got {_shown(first['input'])}", hint, location)
+    near = _nearest(value, _options(errors))
+    hint = f'did you mean "{near}"?' if near else (f"pass {expected}" if expected else "")
+    message = f"expected {expected}, got {_shown(value)}" if expected else f"{first['msg']} (got {_shown(value)})"
+    return Problem(subject, field, message, hint, location)
+
+
+def _top_input(errors: Sequence[Any], field: str) -> Any:
+    """The value given for ``field`` when pydantic reported an item or a union member inside it."""
+    for err in errors:
+        if len(err["loc"]) == 1:
+            return err["input"]
+    return errors[0]["input"]
+
+
+def type_problems(subject: str, exc: ValidationError, location: SourceLocation | None,
+                  owner: str) -> list[Problem]:
+    """One problem per argument that pydantic refused, in svcgen's words (``owner``: the class)."""
+    by_field: dict[str, list[Any]] = {}
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else ""
+        by_field.setdefault(field, []).append(err)
+    return [_problem(subject, field, errors, location, owner) for field, errors in by_field.items()]

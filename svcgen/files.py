@@ -65,6 +65,8 @@ class Source:
 
     name: str
     text: str
+    explicit: bool = True
+    """Named on the command line (or stdin), not found by walking a folder."""
 
 
 @dataclass
@@ -88,21 +90,21 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
     path that does not exist or cannot be read marks the result ``unreadable``.
     """
     found = Sources()
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []
     for raw in paths:
         if raw == "-":
             found.texts.append(Source("<stdin>", stdin.read() if stdin is not None else ""))
             continue
         path = Path(raw)
         if path.is_dir():
-            files.extend(find_files(path, suffixes))
+            files.extend((file, False) for file in find_files(path, suffixes))
         elif path.exists():
-            files.append(path)
+            files.append((path, True))
         else:
             found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
                                           rule="read"))
             found.unreadable = True
-    for file in files:
+    for file, explicit in files:
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -112,7 +114,7 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             continue
         text = _decode(data, str(file), found.problems)
         if text is not None:
-            found.texts.append(Source(str(file), text))
+            found.texts.append(Source(str(file), text, explicit))
     return found
 
 

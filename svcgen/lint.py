@@ -10,11 +10,13 @@ no workload of the set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import difflib
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
+from svcgen.kube.hints import manifest_hint
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -24,32 +26,40 @@ __all__ = ["lint_texts"]
 
 def lint_texts(
     sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    kubernetes_version: KubeVersion = CURRENT,
+    kubernetes_version: KubeVersion = CURRENT, *, quiet: Collection[str] = (),
 ) -> list[Problem]:
     """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
 
-    The cluster is of ``kubernetes_version``, with ``node_port_range``.
+    The cluster is of ``kubernetes_version``, with ``node_port_range``. Documents that are not
+    Kubernetes objects (a mapping with apiVersion and kind) are a warning, except in the files
+    named in ``quiet`` (found by walking a folder: a CI workflow is no manifest to lint).
     """
     problems: list[Problem] = []
     services: list[KubeObject] = []
     workloads: list[KubeObject] = []
     for found in read_objects(sources):
         if isinstance(found, Problem):
-            problems.append(found)
+            if not (found.rule == "not-an-object" and found.file in quiet):
+                problems.append(found)
+        elif not found.kind:
+            if found.file not in quiet:
+                problems.append(found.problem((), "warning", "not-an-object", "not a Kubernetes object (a mapping "
+                                              "with apiVersion and kind): skipped"))
         elif found.is_service:
             services.append(found)
-            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version)))
+            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),
+                                            node_port_range))
         elif found.pod_spec() is not None:
             workloads.append(found)
-            problems.extend(_field_problems(found, validate_pod_ports(found.value)))
+            problems.extend(_field_problems(found, validate_pod_ports(found.value), node_port_range))
     problems.extend(_node_port_collisions(services))
     problems.extend(_selector_problems(services, workloads))
     return problems
 
 
-def _field_problems(obj: KubeObject, errors: Iterable[FieldError]) -> Iterator[Problem]:
+def _field_problems(obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange) -> Iterator[Problem]:
     for error in errors:
-        yield obj.problem(error.path, error.severity, error.rule, error.message)
+        yield obj.problem(error.path, error.severity, error.rule, error.message, manifest_hint(error, node_port_range))
 
 
 def _int(value: Any) -> int | None:
@@ -84,7 +94,8 @@ def _node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
                 yield obj.problem(path, "error", "node-port-collision",
                                   f"Invalid value: {number}: provided port is already allocated: Service "
                                   f'"{ns}{other.name}" ({other.where(other_path)}) uses it as '
-                                  f"{format_path(other_path)}")
+                                  f"{format_path(other_path)}",
+                                  "give one of them another nodePort, or leave it unset (the cluster picks one)")
 
 
 class _Workloads:
@@ -127,7 +138,8 @@ def _selector_problems(services: list[KubeObject], workloads: list[KubeObject]) 
         if not selected:
             if workloads:
                 yield obj.problem(("spec", "selector"), "warning", "selector",
-                                  "selects no Pod or workload in these files: the Service will have no endpoints")
+                                  "selects no Pod or workload in these files: the Service will have no endpoints",
+                                  "check the selector against the pods' labels, or lint the workload's file too")
             continue
         available = set().union(*(index.ports[i] for i in selected))
         for i, port in _ports(obj):
@@ -141,4 +153,12 @@ def _selector_problems(services: list[KubeObject], workloads: list[KubeObject]) 
                 yield obj.problem(("spec", "ports", i, "targetPort"), "error", "target-port-resolves",
                                   f'named targetPort "{target}" ({protocol}) matches no container port of the '
                                   f"selected workloads ({kinds}; named ports: {names}): traffic to this port "
-                                  "would be dropped")
+                                  "would be dropped",
+                                  _nearest_port_hint(target, {n for n, p in available if p == protocol}))
+
+
+def _nearest_port_hint(target: str, names: set[str]) -> str:
+    near = difflib.get_close_matches(target, sorted(names), n=1, cutoff=0.6)
+    if near:
+        return f'did you mean "{near[0]}"?'
+    return "name a port the containers declare (with the same protocol), or use its number"

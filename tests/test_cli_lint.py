@@ -30,7 +30,8 @@ def test_json_output(tmp_path: Path) -> None:
     assert item == {"file": str(tmp_path / "s.yaml"), "line": 15, "column": 5, "document": 0, "kind": "Service",
                     "namespace": "shop", "name": "web", "field": "spec.ports[0].nodePort", "severity": "error",
                     "rule": "node-port-range", "message": "Invalid value: 80: provided port is not in the valid "
-                    "range. The range of valid ports is 30000-32767", "hint": "", "subject": "Service/shop/web"}
+                    "range. The range of valid ports is 30000-32767", "subject": "Service/shop/web",
+                    "hint": "use a port in 30000-32767 (the cluster's --service-node-port-range), or leave it unset"}
     assert run_cli("lint", "--node-port-range", "1-1000", str(tmp_path / "s.yaml")).code == 0
 
 
@@ -50,9 +51,9 @@ def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
     assert result.code == 0 and "warning" in result.out
 
 
-def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
+def test_a_folder_without_yaml_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("lint", str(tmp_path))
-    assert result.code == 0 and "no YAML files" in result.err
+    assert result.code == 2 and "no YAML or JSON files" in result.err and result.out == ""
 
 
 def test_lint_honours_the_projects_node_port_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,3 +74,35 @@ def test_lint_honours_the_projects_node_port_range(tmp_path: Path, monkeypatch: 
     (tmp_path / "out.yaml").rename(tmp_path / "deploy" / "out.yaml")
     assert run_cli("lint", "deploy").code == 0  # a folder of the project: the same settings
     assert run_cli("lint", "--node-port-range", "30000-32767", "deploy").code == 1  # the flag still wins
+
+
+def test_files_that_are_not_kubernetes_are_skipped_quietly_when_walked(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "web.yaml").write_text(SERVICE + "---\n" + DEPLOYMENT)
+    workflows = tmp_path / "k8s" / "ci"
+    workflows.mkdir()
+    (workflows / "build.yaml").write_text("name: build\non: [push]\njobs: {test: {runs-on: ubuntu-latest}}\n")
+    (workflows / "hooks.yaml").write_text("- id: svcgen-lint\n  entry: svcgen lint\n")
+    walked = run_cli("lint", str(tmp_path / "k8s"))
+    assert walked.code == 0 and walked.out == "" and "0 warnings in 3 files" in walked.err
+    named = run_cli("lint", str(workflows / "build.yaml"), str(workflows / "hooks.yaml"))
+    assert named.code == 0 and named.out.count("not a Kubernetes object") == 2
+
+
+def test_findings_are_sorted_by_file_line_and_column(tmp_path: Path) -> None:
+    bad = SERVICE.replace("name: http", "name: HTTP").replace("nodePort: 30080", "nodePort: 80")
+    (tmp_path / "b.yaml").write_text(bad)
+    (tmp_path / "a.yaml").write_text(bad.replace("name: web\n", "name: Web\n", 1))
+    result = run_cli("lint", str(tmp_path / "b.yaml"), str(tmp_path / "a.yaml"))
+    positions = [(line.split(":")[0], int(line.split(":")[1]), int(line.split(":")[2]))
+                 for line in result.out.splitlines()]
+    assert positions == sorted(positions) and positions[0][0].endswith("a.yaml")
+    assert all("Fix: " in line for line in result.out.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "json"])
+def test_other_formats_carry_the_same_findings(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "s.yaml").write_text(SERVICE.replace("nodePort: 30080", "nodePort: 80"))
+    result = run_cli("lint", "--format", fmt, str(tmp_path / "s.yaml"))
+    assert result.code == 1 and "provided port is not in the valid range" in result.out
+    assert result.err == ""

@@ -135,7 +135,7 @@ def test_a_named_target_port_no_container_provides_is_refused_unless_declared() 
     errors = refused(text)
     assert errors == ['in.yaml:19:22: error: Service/web: spec.ports[0].targetPort: named targetPort "htttp" (TCP) '
                       "matches no container port of the selected workloads (Deployment/web; named ports: http/TCP): "
-                      "traffic to this port would be dropped."]
+                      'traffic to this port would be dropped. Fix: did you mean "http"?']
     imported, rendered = round_trip(text, declare_missing_ports=True)
     assert rendered == _services(text) and 'Port("htttp", 80)' in imported.source
     assert any(w.rule == "import-target-port" and "check its number" in w.message for w in imported.warnings)

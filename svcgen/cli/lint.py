@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TextIO
 
 from svcgen.cli.common import settings_from_args
-from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, count_errors
+from svcgen.cli.report import render_problems
+from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, count_errors
 from svcgen.files import read_sources
 from svcgen.lint import lint_texts
 
@@ -19,20 +19,23 @@ def _plural(count: int, word: str) -> str:
 
 
 def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Lint the given manifests with the project's nodePort range; exit 1 on errors, 2 on unreadable paths."""
+    """Lint the given manifests with the project's settings; exit 1 on errors, 2 on unreadable paths.
+
+    Files found by walking a folder that hold no Kubernetes object (a CI workflow) are skipped
+    quietly; named ones are reported. Findings are sorted by file, line and column.
+    """
     settings = settings_from_args(args, next((p for p in args.paths if p != "-"), "."))
     sources = read_sources(args.paths, stdin)
+    if not sources.texts and not sources.problems:
+        raise UsageError(f"svcgen lint: error: no YAML or JSON files (*.yaml, *.yml, *.json) in "
+                         f"{', '.join(args.paths)}")
+    quiet = {s.name for s in sources.texts if not s.explicit}
     problems = [*sources.problems,
                 *lint_texts([(s.name, s.text) for s in sources.texts], settings.node_port_range,
-                           settings.kubernetes_version)]
-    if not sources.texts and not problems:
-        print(f"svcgen lint: no YAML files (*.yaml, *.yml, *.json) in {', '.join(args.paths)}", file=err)
+                            settings.kubernetes_version, quiet=quiet)]
     errors = count_errors(problems)
-    if args.format == "json":
-        out.write(json.dumps([p.to_dict() for p in problems], indent=2) + "\n")
-    else:
-        for problem in problems:
-            print(problem, file=out)
+    out.write(render_problems(problems, args.format))
+    if args.format == "text":
         print(f"svcgen lint: {_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')} in "
               f"{_plural(len(sources.texts), 'file')}.", file=err)
     if sources.unreadable:

@@ -15,7 +15,7 @@ from svcgen.dsl.model import App
 from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
 from svcgen.nodeports.lock import PortKey
 
-__all__ = ["Chain", "chains", "to_mermaid", "to_svg", "to_text"]
+__all__ = ["Chain", "chains", "to_html", "to_mermaid", "to_svg", "to_text"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Chain:
     node_port: int | None
     app_protocol: str | None
     health_check: int | None = None
+    local: bool = False
+    """externalTrafficPolicy Local: only nodes with a ready pod answer, and the client's IP is kept."""
 
     @property
     def dns(self) -> str:
@@ -61,7 +63,7 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
                     app.namespace, service.name, service.type, service.headless, service.external_name,
                     sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
                     sp.container.name, sp.target.number, sp.target.name, node_ports.get(port_key(app, service, sp)),
-                    sp.app_protocol, health_check))
+                    sp.app_protocol, health_check, service.external_traffic_policy == "Local"))
             if not service.ports and service.type == "ExternalName":
                 found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
                                    "", "", 0, "", "", 0, "", None, None))
@@ -77,13 +79,19 @@ def _inside(chain: Chain) -> str:
             "from the same namespace")
 
 
+_LOCAL = ("; externalTrafficPolicy Local: only nodes running a ready pod answer on the nodePort, and the "
+          "client's source IP is kept")
+
+
 def _outside(chain: Chain) -> str:
     ns = f" -n {chain.namespace}" if chain.namespace else ""
+    local = _LOCAL if chain.local else ""
     if chain.type == "NodePort":
-        return f"<any-node-ip>:{chain.node_port if chain.node_port else '<nodePort chosen by the cluster>'}"
+        node_port = chain.node_port if chain.node_port else "<nodePort chosen by the cluster>"
+        return f"<any-node-ip>:{node_port}{local}"
     if chain.type == "LoadBalancer":
         via_node = f", or <any-node-ip>:{chain.node_port}" if chain.node_port else ""
-        return f"<load-balancer-address>:{chain.port} (kubectl get service {chain.service}{ns}){via_node}"
+        return f"<load-balancer-address>:{chain.port} (kubectl get service {chain.service}{ns}){via_node}{local}"
     return (f"not exposed (ClusterIP); for a test: kubectl port-forward{ns} service/{chain.service} "
             f"{chain.port}:{chain.port}")
 
@@ -124,6 +132,10 @@ def to_mermaid(items: Sequence[Chain]) -> str:
         by_service.setdefault(chain.title, []).append((i, chain))
     for s, (title, group) in enumerate(by_service.items()):
         out.append(f"  subgraph svc{s}[{_mermaid_label(title)}]")
+        first = group[0][1]
+        if first.health_check:
+            label = f"health check <node-ip>:{first.health_check}"
+            out.append(f"    hc{s}[{_mermaid_label(label)}] -.- sp{group[0][0]}")
         for i, chain in group:
             if chain.type == "ExternalName":
                 target = _mermaid_label(str(chain.external_name))
@@ -131,7 +143,8 @@ def to_mermaid(items: Sequence[Chain]) -> str:
                 continue
             steps = []
             if chain.node_port:
-                steps.append(f"np{i}[{_mermaid_label(f'<node-ip>:{chain.node_port}')}]")
+                local = " (Local: nodes with a ready pod)" if chain.local else ""
+                steps.append(f"np{i}[{_mermaid_label(f'<node-ip>:{chain.node_port}{local}')}]")
             steps.append(f"sp{i}[{_mermaid_label(f'{chain.service}:{chain.port} {chain.protocol}')}]")
             steps.append(f"tp{i}[{_mermaid_label(f'targetPort {chain.target}')}]")
             container = f"{chain.container}:{chain.container_port} ({chain.container_port_name})"
@@ -153,11 +166,22 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
     return element
 
 
+def _svg_note(chain: Chain) -> str:
+    """A line under a Service's title: its health-check port, and what externalTrafficPolicy Local does."""
+    parts = []
+    if chain.health_check:
+        parts.append(f"health checks probe <node-ip>:{chain.health_check}")
+    if chain.local:
+        parts.append("Local: only nodes with a ready pod answer; the client's IP is kept")
+    return " · ".join(parts)
+
+
 def to_svg(items: Sequence[Chain]) -> str:
     """An SVG picture: four columns (nodePort, Service port, targetPort, container port), a row per port."""
-    rows = [c for c in items if c.type != "ExternalName"]
+    rows = list(items)
     titles = list(dict.fromkeys(c.title for c in rows))
-    height = _TOP + 40 + len(rows) * _ROW + len(titles) * 30 + 10
+    notes = sum(1 for t in titles if _svg_note(next(c for c in rows if c.title == t)))
+    height = _TOP + 40 + len(rows) * _ROW + len(titles) * 30 + notes * 22 + 10
     width = _LEFT * 2 + 4 * _BOX_W + 3 * _GAP
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
                              "viewBox": f"0 0 {width} {height}", "font-family": "sans-serif", "font-size": "13"})
@@ -175,6 +199,17 @@ def to_svg(items: Sequence[Chain]) -> str:
             title = chain.title
             _el(svg, "text", f"{title}  ·  {chain.dns}", x=_LEFT, y=y + 16, font_weight="bold")
             y += 30
+            note = _svg_note(chain)
+            if note:
+                _el(svg, "text", note, x=_LEFT, y=y + 10, font_style="italic")
+                y += 22
+        if chain.type == "ExternalName":
+            _el(svg, "rect", x=_LEFT + _BOX_W + _GAP, y=y, width=3 * _BOX_W + 2 * _GAP, height=_BOX_H, rx=8,
+                fill=_COLORS[1], stroke="#777")
+            _el(svg, "text", f"DNS alias (CNAME) → {chain.external_name}", x=_LEFT + _BOX_W + _GAP + (
+                3 * _BOX_W + 2 * _GAP) / 2, y=y + _BOX_H / 2 + 5, text_anchor="middle")
+            y += _ROW
+            continue
         cells = [
             f"<node-ip>:{chain.node_port}" if chain.node_port else "—",
             f"{chain.service}:{chain.port}/{chain.protocol}",
@@ -192,3 +227,18 @@ def to_svg(items: Sequence[Chain]) -> str:
         y += _ROW
     ET.indent(svg)
     return ET.tostring(svg, encoding="unicode") + "\n"
+
+
+def to_html(items: Sequence[Chain]) -> str:
+    """One self-contained page: the picture, the text, and the Mermaid source to copy.
+
+    The picture is inline SVG: the page needs no network and loads no script.
+    """
+    import html
+
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>svcgen explain</title>\n"
+            "<style>body{font-family:sans-serif;margin:1.5em} textarea{width:100%;font-family:monospace}"
+            "</style></head><body>\n<h1>svcgen explain</h1>\n"
+            f"{to_svg(items)}<h2>The chains</h2>\n<pre>{html.escape(to_text(items))}</pre>\n"
+            "<h2>Mermaid source</h2>\n<p>Copy it into a Markdown file or any Mermaid editor.</p>\n"
+            f"<textarea readonly rows=\"12\">{html.escape(to_mermaid(items))}</textarea>\n</body></html>\n")

@@ -24,7 +24,7 @@ def test_ports_table_and_json(write_app: Writer) -> None:
         "be         api      grpc   TCP       443->50051    30002     lock",
     ]
     rows = json.loads(run_cli("ports", "app.py", "--format", "json").out)
-    assert rows[0] == {"namespace": "", "service": "shop", "port_name": "http", "protocol": "TCP", "port": 80,
+    assert rows[0] == {"namespace": None, "service": "shop", "port_name": "http", "protocol": "TCP", "port": 80,
                        "target_port": 8080, "node_port": 30001, "source": "lock"}
 
 
@@ -33,3 +33,19 @@ def test_ports_shows_new_and_pinned_without_writing(write_app: Writer, tmp_path:
     rows = json.loads(run_cli("ports", "app.py", "--format", "json").out)
     assert [r["source"] for r in rows] == ["pinned", "new", "new"]
     assert not (tmp_path / "svcgen.lock").exists()
+
+
+def test_ports_json_writes_null_for_what_is_missing_and_reserved_rows_keep_their_names(
+        write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    (tmp_path / "cluster.yaml").write_text(
+        "kind: Service\nmetadata: {name: dns, namespace: kube-system}\nspec:\n  type: NodePort\n"
+        "  ports: [{name: dns, port: 53, protocol: UDP, nodePort: 30053}]\n")
+    rows = json.loads(run_cli("ports", "app.py", "--reserve", "cluster.yaml", "--format", "json").out)
+    reserved = rows[-1]
+    assert reserved == {"namespace": "kube-system", "service": "dns", "port_name": "dns", "protocol": "UDP",
+                        "port": None, "target_port": None, "node_port": 30053,
+                        "source": "reserved (cluster.yaml)"}
+    assert all("" not in row.values() for row in rows)
+    table = run_cli("ports", "app.py", "--reserve", "cluster.yaml").out.splitlines()
+    assert table[-1].split() == ["kube-system", "dns", "dns", "UDP", "-", "30053", "reserved", "(cluster.yaml)"]

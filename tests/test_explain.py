@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -70,3 +71,24 @@ def test_svg_and_html(example: Callable[[str], Path]) -> None:
 def test_the_committed_pictures_are_current(name: str, fmt: str, doc: str, example: Callable[[str], Path]) -> None:
     out = run_cli("explain", str(example(name) / "app.py"), "--format", fmt).out
     assert out == (ROOT / "docs" / doc).read_text()
+
+
+def test_local_traffic_health_checks_and_aliases_appear_in_every_format(example: Callable[[str], Path]) -> None:
+    app = str(example("webshop") / "app.py")
+    text = run_cli("explain", app).out
+    assert "only nodes running a ready pod answer on the nodePort, and the client's source IP is kept" in text
+    mermaid = run_cli("explain", app, "--format", "mermaid").out
+    assert "health check #lt;node-ip#gt;:30002" in mermaid and "(Local: nodes with a ready pod)" in mermaid
+    assert 'ext' in mermaid and "api.payments.example.com" in mermaid
+    svg = run_cli("explain", app, "--format", "svg").out
+    texts = [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "DNS alias (CNAME) → api.payments.example.com" in texts
+    assert any("health checks probe <node-ip>:30002" in t for t in texts)
+
+
+def test_the_html_page_is_self_contained(example: Callable[[str], Path]) -> None:
+    page = run_cli("explain", str(example("webshop") / "app.py"), "--format", "html").out
+    assert page.startswith("<!doctype html>") and "<svg" in page and "<script" not in page
+    assert re.findall(r'(?:src|href)="', page) == []
+    assert "<link" not in page and "@import" not in page and "url(http" not in page  # nothing is fetched
+    assert "<textarea readonly" in page and "flowchart LR" in page

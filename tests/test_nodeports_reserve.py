@@ -35,7 +35,8 @@ just a string
 
 def test_yaml_stream() -> None:
     assert reservations_from_text(MANIFESTS, "m.yaml") == [
-        Reservation(30053, "shop", "web", "m.yaml"), Reservation(32000, "shop", "web", "m.yaml")]
+        Reservation(30053, "shop", "web", "m.yaml", "", "UDP"), Reservation(30053, "shop", "web", "m.yaml", "", "TCP"),
+        Reservation(32000, "shop", "web", "m.yaml", "healthCheck")]
 
 
 def test_kubectl_list_as_yaml_and_json() -> None:
@@ -43,7 +44,7 @@ def test_kubectl_list_as_yaml_and_json() -> None:
         {"kind": "Service", "metadata": {"name": "a", "namespace": "x"}, "spec": {"ports": [{"nodePort": 31000}]}},
         {"kind": "Service", "metadata": {"name": "b", "namespace": "y"}, "spec": {"type": "ClusterIP"}},
     ]}
-    expected = [Reservation(31000, "x", "a", "dump")]
+    expected = [Reservation(31000, "x", "a", "dump", "", "TCP")]
     assert reservations_from_text(json.dumps(listing, indent=2), "dump") == expected
     service_list = dict(listing, kind="ServiceList")
     assert reservations_from_text(json.dumps(service_list), "dump") == expected

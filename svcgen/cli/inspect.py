@@ -18,7 +18,7 @@ Row = dict[str, object]
 
 
 def _rows(project: Project, rendered: Rendered) -> list[Row]:
-    """One row per Service port, healthCheckNodePort and reserved nodePort."""
+    """One row per Service port, healthCheckNodePort and reserved nodePort; None where nothing applies."""
     sources = {key: item.source for item in rendered.allocated for key in item.request.keys}
     node_ports = {key: item.node_port for item in rendered.allocated for key in item.request.keys}
     rows: list[Row] = []
@@ -27,19 +27,22 @@ def _rows(project: Project, rendered: Rendered) -> list[Row]:
         for service in app.services:
             for sp in service.ports:
                 key = port_key(app, service, sp)
-                rows.append({"namespace": app.namespace or "", "service": service.name, "port_name": sp.port_name,
-                             "protocol": sp.protocol, "port": sp.service_port, "target_port": target_port(sp, named),
-                             "node_port": node_ports.get(key), "source": sources.get(key, "")})
+                rows.append(_row(app.namespace, service.name, sp.port_name or None, sp.protocol, sp.service_port,
+                                 target_port(sp, named), node_ports.get(key), sources.get(key)))
             key = health_check_key(app, service)
             if key in node_ports:
-                rows.append({"namespace": app.namespace or "", "service": service.name, "port_name": "",
-                             "protocol": "healthCheck", "port": None, "target_port": None,
-                             "node_port": node_ports[key], "source": sources.get(key, "")})
-    for reservation in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service)):
-        rows.append({"namespace": reservation.namespace, "service": reservation.service, "port_name": "",
-                     "protocol": "", "port": None, "target_port": None, "node_port": reservation.node_port,
-                     "source": f"reserved ({reservation.origin})"})
+                rows.append(_row(app.namespace, service.name, None, "healthCheck", None, None, node_ports[key],
+                                 sources.get(key)))
+    for r in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service, r.port)):
+        rows.append(_row(r.namespace or None, r.service, r.port or None, r.protocol or None, None, None, r.node_port,
+                         f"reserved ({r.origin})"))
     return rows
+
+
+def _row(namespace: str | None, service: str, port_name: str | None, protocol: str | None, port: int | None,
+         target: str | int | None, node_port: int | None, source: str | None) -> Row:
+    return {"namespace": namespace, "service": service, "port_name": port_name, "protocol": protocol, "port": port,
+            "target_port": target, "node_port": node_port, "source": source}
 
 
 def _table(rows: list[Row]) -> str:
@@ -66,7 +69,7 @@ def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Print each Service port's chain (nodePort → port → targetPort → container) as text, Mermaid, SVG or HTML."""
-    from svcgen.explain import chains, to_mermaid, to_svg, to_text
+    from svcgen.explain import chains, to_html, to_mermaid, to_svg, to_text
 
     project = load_project(args)
     rendered = project.render(project.read_lock()[1])
@@ -80,9 +83,5 @@ def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
     elif args.format == "svg":
         out.write(to_svg(items))
     else:
-        import html
-
-        out.write("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>svcgen explain</title></head><body>\n"
-                  f"{to_svg(items)}<pre>{html.escape(to_text(items))}</pre>\n"
-                  f"<pre class=\"mermaid\">{html.escape(to_mermaid(items))}</pre>\n</body></html>\n")
+        out.write(to_html(items))
     return EXIT_OK

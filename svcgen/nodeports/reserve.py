@@ -29,6 +29,9 @@ class Reservation:
     namespace: str
     service: str
     origin: str
+    port: str = ""
+    """The Service port's name in the dump ("healthCheck" for a healthCheckNodePort)."""
+    protocol: str = ""
 
     def owner(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
@@ -62,11 +65,18 @@ def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> lis
             continue
         spec = obj.spec
         ports = spec.get("ports")
-        numbers = [_port(obj, ("spec", "ports", i, "nodePort"), p.get("nodePort"))
-                   for i, p in enumerate(ports if isinstance(ports, list) else []) if isinstance(p, dict)]
-        numbers.append(_port(obj, ("spec", "healthCheckNodePort"), spec.get("healthCheckNodePort")))
-        for number in dict.fromkeys(n for n in numbers if n is not None):
-            found.append(Reservation(number, obj.namespace, obj.name or "?", origin))
+        for i, p in enumerate(ports if isinstance(ports, list) else []):
+            if not isinstance(p, dict):
+                continue
+            number = _port(obj, ("spec", "ports", i, "nodePort"), p.get("nodePort"))
+            if number is not None:
+                name, protocol = p.get("name"), p.get("protocol")
+                name = name if isinstance(name, str) else ""
+                protocol = protocol if isinstance(protocol, str) and protocol else "TCP"
+                found.append(Reservation(number, obj.namespace, obj.name or "?", origin, name, protocol))
+        health_check = _port(obj, ("spec", "healthCheckNodePort"), spec.get("healthCheckNodePort"))
+        if health_check is not None:
+            found.append(Reservation(health_check, obj.namespace, obj.name or "?", origin, "healthCheck"))
     return found
 
 

@@ -28,8 +28,6 @@ metadata: {name: web}
 spec: {}
 ---
 # an empty document
----
-just a string
 """
 
 
@@ -50,7 +48,8 @@ def test_kubectl_list_as_yaml_and_json() -> None:
     assert reservations_from_text(json.dumps(service_list), "dump") == expected
 
 
-@pytest.mark.parametrize("text", ["", "---\n", "kind: Service\nspec: [1]\n", "kind: Service\nspec:\n  ports: 5\n",
+@pytest.mark.parametrize("text", ["kind: List\nitems: []\n", "kind: Service\nspec: [1]\n",
+                                  "kind: Service\nspec:\n  ports: 5\n",
                                   "kind: Service\nspec:\n  ports: [{nodePort: null}, {nodePort: 0}, 7]\n"])
 def test_odd_documents_are_tolerated(text: str) -> None:
     assert reservations_from_text(text, "x") == []
@@ -82,3 +81,24 @@ def test_hostile_scalars_are_refused_with_their_line(field: str, scalar: str) ->
         assert str(exc).startswith(f"cluster.yaml:{line}:"), exc
     else:  # null, 0 and spellings of a valid port number
         assert all(1 <= r.node_port <= 65535 for r in found)
+
+
+@pytest.mark.parametrize("text", ["", "---\n", "just a string\n", "name: build\non: [push]\n",
+                                  "kind: Service\nmetadata: {name: a}\n---\n- a list\n"])
+def test_a_file_that_is_neither_manifests_nor_a_lock_is_an_error(text: str) -> None:
+    with pytest.raises(ReserveError, match="neither Kubernetes objects nor a svcgen lock file"):
+        reservations_from_text(text, "x.yaml")
+
+
+def test_another_projects_lock_reserves_its_entries_and_names_them() -> None:
+    lock = ("version: 1\nnodePorts:\n  -/web/http/TCP: 30000\n  shop/lb//healthCheck: 30001\n"
+            "  shop/dns/dns/UDP: 31000\n")
+    found = reservations_from_text(lock, "other-team/svcgen.lock")
+    assert [(r.node_port, r.namespace, r.service, r.port, r.protocol) for r in found] == [
+        (30000, "", "web", "http", "TCP"), (30001, "shop", "lb", "healthCheck", ""),
+        (31000, "shop", "dns", "dns", "UDP")]
+    assert found[0].owner() == "other-team/svcgen.lock: -/web/http (project other-team)"
+    registry = lock + "owners:\n  -/web/http/TCP: billing\n"
+    assert reservations_from_text(registry, "prod.lock")[0].claimed_by == "billing"
+    with pytest.raises(ReserveError, match="nodePort 30000 is given to both"):
+        reservations_from_text(lock + "  -/api/http/TCP: 30000\n", "x.lock")

@@ -42,9 +42,13 @@ class PortKey:
 
 @dataclass(frozen=True)
 class Lock:
-    """The nodePort of every Service port svcgen manages."""
+    """The nodePort of every Service port svcgen manages.
+
+    ``owners`` is set in a shared registry only: the project that claimed each entry.
+    """
 
     entries: Mapping[PortKey, int] = field(default_factory=dict)
+    owners: Mapping[PortKey, str] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[PortKey]:
         return iter(self.entries)
@@ -64,4 +68,15 @@ class Lock:
 
     def without(self, keys: set[PortKey]) -> Lock:
         """A copy without the entries of ``keys``."""
-        return Lock({k: v for k, v in self.entries.items() if k not in keys})
+        return Lock({k: v for k, v in self.entries.items() if k not in keys},
+                    {k: v for k, v in self.owners.items() if k not in keys})
+
+    def owned_by(self, owner: str) -> Lock:
+        """The entries ``owner`` claimed, without owners (a project's own lock)."""
+        return Lock({k: v for k, v in self.entries.items() if self.owners.get(k) == owner})
+
+    def with_claims(self, owner: str, lock: Lock) -> Lock:
+        """This registry with ``owner``'s entries replaced by ``lock``'s."""
+        kept = {k: v for k, v in self.entries.items() if self.owners.get(k) != owner and k not in lock.entries}
+        owners = {k: o for k, o in self.owners.items() if k in kept}
+        return Lock({**kept, **lock.entries}, {**owners, **{k: owner for k in lock.entries}})

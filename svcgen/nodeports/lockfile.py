@@ -53,9 +53,15 @@ def _parse_key(text: str) -> PortKey | None:
 
 
 def format_lock(lock: Lock) -> str:
-    """The lock file's text: header comment, format version, one sorted line per entry."""
+    """The lock file's text: header comment, format version, one sorted line per entry.
+
+    A registry (a lock with owners) adds ``owners``: the project that claimed each entry.
+    """
     entries = dict(sorted((str(key), port) for key, port in lock.entries.items()))
-    return HEADER + to_yaml([{"version": LOCK_FORMAT_VERSION, "nodePorts": entries}])
+    data: dict[str, object] = {"version": LOCK_FORMAT_VERSION, "nodePorts": entries}
+    if lock.owners:
+        data["owners"] = dict(sorted((str(key), owner) for key, owner in lock.owners.items()))
+    return HEADER + to_yaml([data])
 
 
 def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
@@ -81,17 +87,38 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
                             f"svcgen; this one reads version {LOCK_FORMAT_VERSION}. Fix: upgrade svcgen")
     if version < 1:
         raise LockFileError(f"{source}: error: unknown lock file format version {version}")
-    unknown = [k for k in data if k not in ("version", "nodePorts")]
+    unknown = [k for k in data if k not in ("version", "nodePorts", "owners")]
     if unknown:
         raise LockFileError(f"{source}:{lines(data, unknown[0])}: error: unknown key `{unknown[0]}` "
-                            "(a lock file has `version` and `nodePorts`)")
+                            "(a lock file has `version`, `nodePorts` and, in a shared registry, `owners`)")
     ports = data.get("nodePorts")
     if ports is None:
         return Lock()
     if not isinstance(ports, dict):
         raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
                             "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
-    return _entries(ports, lines, source, node_port_range)
+    lock = _entries(ports, lines, source, node_port_range)
+    return Lock(lock.entries, _owners(data.get("owners"), lock, lines, data, source))
+
+
+def _owners(owners: Any, lock: Lock, lines: _Lines, data: dict[str, Any], source: str) -> dict[PortKey, str]:
+    """A registry's ``owners``: the project of each entry."""
+    if owners is None:
+        return {}
+    if not isinstance(owners, dict):
+        raise LockFileError(f"{source}:{lines(data, 'owners')}: error: `owners` must be a mapping of "
+                            "NAMESPACE/SERVICE/PORT/PROTOCOL: PROJECT")
+    found: dict[PortKey, str] = {}
+    for raw_key, owner in owners.items():
+        key = _parse_key(str(raw_key))
+        if key is None or key not in lock.entries:
+            raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: `owners` names `{raw_key}`, which is not "
+                                "an entry of `nodePorts`")
+        if not isinstance(owner, str) or not owner:
+            raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: the owner of `{raw_key}` must be a "
+                                "project name")
+        found[key] = owner
+    return found
 
 
 def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange) -> Lock:

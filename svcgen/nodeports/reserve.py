@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from svcgen.errors import InputError, Problem
-from svcgen.kube.objects import KubeObject, Path, format_path, is_int, read_objects
-from svcgen.nodeports.lock import PortKey
+from svcgen.kube.objects import KubeObject, Path, documents_of, format_path, is_int, read_objects
+from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
 
-__all__ = ["Reservation", "ReserveError", "reservations_from_objects", "reservations_from_text"]
+__all__ = ["Reservation", "ReserveError", "reservations_from_lock", "reservations_from_objects",
+           "reservations_from_text"]
 
 
 class ReserveError(InputError):
@@ -32,9 +35,13 @@ class Reservation:
     port: str = ""
     """The Service port's name in the dump ("healthCheck" for a healthCheckNodePort)."""
     protocol: str = ""
+    claimed_by: str = ""
+    """The project that holds it, for an entry of another project's lock or of a shared registry."""
 
     def owner(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
+        if self.claimed_by:
+            return f"{self.origin}: {ns or '-/'}{self.service}/{self.port} (project {self.claimed_by})"
         return f'Service "{ns}{self.service}" in {self.origin}'
 
     def held_by(self, key: PortKey) -> bool:
@@ -80,20 +87,54 @@ def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> lis
     return found
 
 
-def reservations_from_text(text: str, origin: str) -> list[Reservation]:
-    """Every nodePort and healthCheckNodePort of the Services in a YAML/JSON stream.
+def reservations_from_lock(lock: Lock, origin: str, default_owner: str) -> list[Reservation]:
+    """Every entry of another project's lock file (or of a shared registry, with its owners)."""
+    found = []
+    for key, port in lock.entries.items():
+        port_name = "healthCheck" if key.protocol == HEALTH_CHECK else key.port
+        found.append(Reservation(port, key.namespace, key.service, origin, port_name,
+                                 "" if key.protocol == HEALTH_CHECK else key.protocol,
+                                 lock.owners.get(key, default_owner)))
+    return found
 
-    ``origin`` (the file name) names the owner in messages.
+
+def _is_lock(text: str) -> bool:
+    documents = documents_of(text)
+    value = documents[0].value if len(documents) == 1 else None
+    return isinstance(value, dict) and "nodePorts" in value and "version" in value and "kind" not in value
+
+
+def reservations_from_text(text: str, origin: str) -> list[Reservation]:
+    """Every nodePort taken in a --reserve file.
+
+    The nodePorts and healthCheckNodePorts of the Services of a YAML/JSON stream (``kubectl get
+    services -A -o yaml``, manifests), or every entry of a svcgen lock file. ``origin`` (the file
+    name) names the owner in messages.
 
     Raises:
-        ReserveError: a document is not valid YAML or JSON.
+        ReserveError: not valid YAML or JSON, or neither Kubernetes objects nor a svcgen lock.
     """
+    if _is_lock(text):
+        from svcgen.nodeports.lockfile import LockFileError, parse_lock
+
+        try:
+            lock = parse_lock(text, origin, NodePortRange(1, 65535))
+        except LockFileError as exc:
+            raise ReserveError(str(exc)) from None
+        return reservations_from_lock(lock, origin, PurePath(origin).parent.name or origin)
     objects: list[KubeObject] = []
     for found in read_objects([(origin, text)]):
         if isinstance(found, Problem):
             if found.rule == "yaml":
                 line = f":{found.line}" if found.line else ""
                 raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
-            continue
+            raise ReserveError(f"{found.location}: error: {_NEITHER}")
         objects.append(found)
+    documents = [d for d in documents_of(text) if d.value is not None]
+    if not documents or any(not isinstance(d.value, dict) or not d.value.get("kind") for d in documents):
+        raise ReserveError(f"{origin}: error: {_NEITHER}")
     return reservations_from_objects(objects, origin)
+
+
+_NEITHER = ("neither Kubernetes objects nor a svcgen lock file (a --reserve file is `kubectl get services -A -o "
+            "yaml` output, manifests, or another project's svcgen.lock)")

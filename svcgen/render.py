@@ -54,6 +54,7 @@ def render_manifests(
     lock_name: str = "the lock file",
     with_workloads: bool = False,
     kubernetes_version: KubeVersion = CURRENT,
+    allocate_from: NodePortRange | None = None,
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
@@ -63,7 +64,7 @@ def render_manifests(
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
-                                         lock_name=lock_name)
+                                         lock_name=lock_name, band=allocate_from)
         manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
 
@@ -77,6 +78,7 @@ def render(
     lock_name: str = "the lock file",
     with_workloads: bool = False,
     kubernetes_version: KubeVersion = CURRENT,
+    allocate_from: NodePortRange | None = None,
 ) -> Rendered:
     """Render one App or several (they share one nodePort space) to manifests and YAML.
 
@@ -89,13 +91,14 @@ def render(
         with_workloads: also emit every App's workload (a Deployment unless the App says
             ``workload="StatefulSet"``); Apps with ``workload`` set are emitted anyway.
         kubernetes_version: the cluster's Kubernetes version, whose API server rules apply.
+        allocate_from: new nodePorts come only from this band (a team's share of the range).
 
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
     rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
                                 lock_name=lock_name, with_workloads=with_workloads,
-                                kubernetes_version=kubernetes_version)
+                                kubernetes_version=kubernetes_version, allocate_from=allocate_from)
     with paused_gc():
         text = to_yaml(rendered.manifests)
     return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings)

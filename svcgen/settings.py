@@ -5,7 +5,11 @@
 node-port-range = "30000-32767"   # the cluster's --service-node-port-range
 kubernetes-version = "1.36"       # whose API server rules apply (default: the newest release)
 lock = "svcgen.lock"              # relative to pyproject.toml
-reserve = ["cluster/services.yaml"]
+reserve = ["cluster/services.yaml", "../other-team/svcgen.lock"]
+reserve-cluster = "prod"          # also reserve what `kubectl --context prod get services -A` shows
+allocate-from = "30100-30199"     # new nodePorts only from this band (a team's share)
+registry = "git@example.com:platform/ports.git#clusters/prod.lock"   # a shared registry on git
+owner = "billing"                 # this project's name in the registry (default: [project] name)
 ```
 
 The nearest ``pyproject.toml`` above the first path given to svcgen is the project file; a
@@ -33,7 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError"]
 
 LOCK_FILE_NAME = "svcgen.lock"
-_KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve"}
+_KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve", "reserve-cluster", "allocate-from", "registry",
+         "owner"}
 
 
 class SettingsError(InputError):
@@ -57,6 +62,12 @@ class Settings:
         with_workloads: emit every App's workload too (a render option).
         source: the ``pyproject.toml`` the settings came from, if any.
         kubernetes_version: the cluster's Kubernetes version, whose API server rules apply.
+        reserve_cluster: reserve the live cluster's nodePorts (kubectl); the kubectl context, ""
+            for the current one, None not to ask the cluster.
+        allocate_from: new nodePorts only from this band of the range.
+        registry: a shared registry, ``GIT_URL#PATH`` (a lock file in a git repository).
+        owner: this project's name in the registry: ``owner``, else ``[project] name``, else the
+            project folder's name.
     """
 
     root: Path
@@ -66,6 +77,10 @@ class Settings:
     with_workloads: bool = False
     source: Path | None = None
     kubernetes_version: KubeVersion = CURRENT
+    reserve_cluster: str | None = None
+    allocate_from: NodePortRange | None = None
+    registry: str | None = None
+    owner: str = ""
 
     @classmethod
     def find(
@@ -77,6 +92,10 @@ class Settings:
         reserve: tuple[str | Path, ...] | list[str] = (),
         with_workloads: bool = False,
         kubernetes_version: KubeVersion | None = None,
+        reserve_cluster: str | None = None,
+        allocate_from: NodePortRange | None = None,
+        registry: str | None = None,
+        owner: str | None = None,
     ) -> Settings:
         """The settings of a run whose first FILE_OR_DIR is ``first_path``; flags given here win.
 
@@ -87,17 +106,26 @@ class Settings:
             SettingsError: ``[tool.svcgen]`` is malformed.
         """
         start = _start(Path(first_path))
-        table, source = _project_table(start)
+        table, source, project = _project_table(start)
         root = source.parent if source is not None else start
         values = _table_values(source, table) if source is not None else {}
+        node_range = node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE
+        band = allocate_from or values.get("allocate-from")
+        if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
+            raise SettingsError(f"{source or 'allocate-from'}: error: allocate-from {band} is not inside the "
+                                f"nodePort range {node_range}")
         return cls(
             root=root,
             lock=Path(lock) if lock else root / values.get("lock", LOCK_FILE_NAME),
-            node_port_range=node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE,
+            node_port_range=node_range,
             reserve=(*(root / r for r in values.get("reserve", [])), *(Path(r) for r in reserve)),
             with_workloads=with_workloads,
             source=source,
             kubernetes_version=kubernetes_version or values.get("kubernetes-version") or CURRENT,
+            reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
+            allocate_from=band,
+            registry=registry or values.get("registry"),
+            owner=owner or values.get("owner") or project or root.name,
         )
 
     def read_lock_text(self) -> tuple[str | None, Lock]:
@@ -129,6 +157,10 @@ class Settings:
         from svcgen.nodeports.reserve import reservations_from_text
 
         found: list[Reservation] = []
+        if self.reserve_cluster is not None:
+            from svcgen.cluster import cluster_reservations
+
+            found.extend(cluster_reservations(self.reserve_cluster or None))
         if Path("-") in self.reserve:
             found.extend(reservations_from_text(stdin.read() if stdin is not None else "", "<stdin>"))
         for file in _reserve_files(tuple(p for p in self.reserve if p != Path("-"))):
@@ -166,17 +198,20 @@ def _start(path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
-def _project_table(start: Path) -> tuple[dict[str, Any], Path | None]:
-    """``[tool.svcgen]`` of the nearest ``pyproject.toml`` at or above ``start``, and that file."""
+def _project_table(start: Path) -> tuple[dict[str, Any], Path | None, str]:
+    """``[tool.svcgen]`` of the nearest ``pyproject.toml`` at or above ``start``.
+
+    Also that file, and the ``[project] name`` there ("" if none).
+    """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            table = _read_table(candidate)
-            return (table, candidate) if table is not None else ({}, None)
-    return {}, None
+            table, project = _read_table(candidate)
+            return (table, candidate, project) if table is not None else ({}, None, project)
+    return {}, None, ""
 
 
-def _read_table(path: Path) -> dict[str, Any] | None:
+def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -185,13 +220,15 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
     tool = data.get("tool")
     table = tool.get("svcgen") if isinstance(tool, dict) else None
     if table is None:
-        return None
+        return None, name if isinstance(name, str) else ""
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: error: [tool.svcgen] must be a table")
-    return table
+    return table, name if isinstance(name, str) else ""
 
 
 def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +254,20 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             raise SettingsError(f"{path}: error: [tool.svcgen] kubernetes-version: {exc}") from None
         if values["kubernetes-version"] is None:
             raise SettingsError(f'{path}: error: [tool.svcgen] kubernetes-version must be a string like "1.36"')
+    for key, parse in (("allocate-from", NodePortRange.parse),):
+        if key in table:
+            try:
+                values[key] = parse(table[key]) if isinstance(table[key], str) else None
+            except ValueError as exc:
+                raise SettingsError(f"{path}: error: [tool.svcgen] {key}: {exc}") from None
+            if values[key] is None:
+                raise SettingsError(f'{path}: error: [tool.svcgen] {key} must be a string like "30100-30199"')
+    for key in ("reserve-cluster", "registry", "owner"):
+        if key in table and not isinstance(table[key], str):
+            raise SettingsError(f"{path}: error: [tool.svcgen] {key} must be a string")
+    if "registry" in table and "#" not in table["registry"]:
+        raise SettingsError(f'{path}: error: [tool.svcgen] registry is "GIT_URL#PATH", e.g. '
+                            '"git@example.com:platform/ports.git#clusters/prod.lock"')
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
         raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")

@@ -185,3 +185,19 @@ def test_health_check_only_for_local_load_balancers_and_none_leaves_it_to_the_cl
 def test_a_pinned_health_check_port_conflicts_like_a_node_port() -> None:
     with pytest.raises(DeclarationError, match="already allocated to ns/b/https/TCP"):
         allocate_node_ports([_lb("a", health_check=30000)], Lock({PortKey("ns", "b", "https", "TCP"): 30000}))
+
+
+def test_new_ports_come_only_from_the_teams_band() -> None:
+    band = NodePortRange(30100, 30102)
+    lock = Lock({key("a", "p0"): 30005})  # a lock entry may lie anywhere in the cluster's range
+    allocation = allocate_requests(node_port_requests([_web("a", "auto", "auto", 31000)]), lock,
+                                   node_port_range=NodePortRange(), band=band)
+    assert allocation.assignment == {key("a", "p0"): 30005, key("a", "p1"): 30100, key("a", "p2"): 31000}
+    assert allocation.warnings == []
+    with pytest.raises(DeclarationError) as info:
+        allocate_requests(node_port_requests([_web("b", *["auto"] * 4)]), node_port_range=NodePortRange(),
+                          band=band)
+    (problem,) = info.value.problems
+    assert problem.message == ("range is full: 4 nodePorts to allocate, 3 free in the band 30100-30102 "
+                               "(allocate-from)")
+    assert "allocate-from" in problem.hint

@@ -51,3 +51,28 @@ def test_unparsable_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.svcgen\n")
     with pytest.raises(ConfigError, match="cannot read"):
         Settings.find(str(tmp_path))
+
+
+def test_sharing_settings_and_their_defaults(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "billing"\n[tool.svcgen]\nallocate-from = "30100-30199"\nreserve-cluster = "prod"\n'
+        'registry = "/srv/ports.git#clusters/prod.lock"\n')
+    settings = Settings.find(str(tmp_path))
+    assert settings.allocate_from == NodePortRange(30100, 30199) and settings.reserve_cluster == "prod"
+    assert settings.registry == "/srv/ports.git#clusters/prod.lock" and settings.owner == "billing"
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nowner = "team-a"\n')
+    assert Settings.find(str(tmp_path)).owner == "team-a"
+    (tmp_path / "pyproject.toml").unlink()
+    assert Settings.find(str(tmp_path)).owner == tmp_path.name
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('allocate-from = "29000-29100"', "is not inside the nodePort range"),
+    ('allocate-from = "x"', "allocate-from"),
+    ('registry = "git@example.com:ports.git"', "GIT_URL#PATH"),
+    ("owner = 5", "owner must be a string"),
+])
+def test_bad_sharing_settings(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.svcgen]\n{table}\n")
+    with pytest.raises(ConfigError, match=message):
+        Settings.find(str(tmp_path))

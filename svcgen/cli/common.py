@@ -22,7 +22,10 @@ def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
                          node_port_range=getattr(args, "node_port_range", None),
                          reserve=tuple(getattr(args, "reserve", ()) or ()),
                          with_workloads=bool(getattr(args, "with_workloads", False)),
-                         kubernetes_version=getattr(args, "kubernetes_version", None))
+                         kubernetes_version=getattr(args, "kubernetes_version", None),
+                         reserve_cluster=getattr(args, "reserve_cluster", None),
+                         allocate_from=getattr(args, "allocate_from", None),
+                         registry=getattr(args, "registry", None), owner=getattr(args, "owner", None))
 
 
 def new_lock_text(old: str | None, lock: Lock) -> str | None:

@@ -77,9 +77,22 @@ def _parents() -> tuple[Parser, Parser, Parser]:
                               "the first FILE_OR_DIR)")
     _cluster_options(project)
     project.add_argument("--reserve", action="append", default=[], metavar="PATH",
-                         help="manifests or `kubectl get services -A -o yaml|json` output (a file, a directory, "
-                              "or - for standard input) whose nodePorts svcgen must never hand out; repeat for "
-                              "several")
+                         help="manifests, `kubectl get services -A -o yaml|json` output or another project's "
+                              "svcgen.lock (a file, a directory, or - for standard input) whose nodePorts svcgen "
+                              "must never hand out; repeat for several")
+    project.add_argument("--reserve-cluster", nargs="?", const="", metavar="CONTEXT",
+                         help="also reserve the nodePorts of every Service of the live cluster (kubectl get "
+                              "services -A, in kubectl's CONTEXT or the current one; default: [tool.svcgen] "
+                              "reserve-cluster)")
+    project.add_argument("--allocate-from", type=_node_port_range, metavar="FIRST-LAST",
+                         help="take new nodePorts only from this band of the range, e.g. a team's 30100-30199 "
+                              "(default: [tool.svcgen] allocate-from)")
+    project.add_argument("--registry", metavar="GIT_URL#PATH",
+                         help="a shared registry of nodePorts: a lock file in a git repository that every project "
+                              "of the cluster pushes its claims to (default: [tool.svcgen] registry)")
+    project.add_argument("--owner", metavar="NAME",
+                         help="this project's name in the registry (default: [tool.svcgen] owner, else [project] "
+                              "name, else the project folder's name)")
     rendering = Parser(add_help=False)
     rendering.add_argument("--with-workloads", action="store_true",
                            help="also emit each App's workload (a Deployment unless it says StatefulSet); "

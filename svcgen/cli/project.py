@@ -40,7 +40,7 @@ class Project:
         settings = self.settings
         return render(self.apps, lock=lock, reserved=self.reservations, node_port_range=settings.node_port_range,
                       lock_name=display(settings.lock), with_workloads=settings.with_workloads,
-                      kubernetes_version=settings.kubernetes_version)
+                      kubernetes_version=settings.kubernetes_version, allocate_from=settings.allocate_from)
 
 
 def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Project:

@@ -94,11 +94,13 @@ def allocate_node_ports(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     *,
     lock_name: str = "the lock file",
+    band: NodePortRange | None = None,
 ) -> Allocation:
     """Give every Service port that needs one a nodePort; return them and the updated lock.
 
     Pins first (the user's explicit choice), then the lock (an entry never moves), then new
-    ports for the rest.
+    ports for the rest: from ``band`` when given (a team's share of the cluster range), else
+    from the range's static band upwards.
 
     Raises:
         DeclarationError: a pin or a lock entry collides with a reserved port or another lock
@@ -111,7 +113,7 @@ def allocate_node_ports(
                                                                                  lock_name)
     if problems:
         raise DeclarationError(problems)
-    warnings = _claim_new(requests, taken, results, node_port_range)
+    warnings = _claim_new(requests, taken, results, node_port_range, band)
     allocated = [results[i] for i in range(len(requests))]
     assignment: Assignment = {}
     entries = dict(lock.entries)
@@ -164,24 +166,27 @@ def _claim_locked(requests: Sequence[Request], lock: Lock, taken: _Taken, result
 
 
 def _claim_new(requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated],
-               node_port_range: NodePortRange) -> list[Problem]:
+               node_port_range: NodePortRange, band: NodePortRange | None) -> list[Problem]:
     """The rest get the lowest free ports, in key order (so declaration order does not matter)."""
     fresh = sorted((i for i in range(len(requests)) if i not in results), key=lambda i: requests[i].keys)
     warnings: list[Problem] = []
-    candidates = _free_ports(taken, node_port_range)
+    candidates = _free_ports(taken, band or node_port_range)
     static_end = node_port_range.first + node_port_range.static_band_size
     for free, i in enumerate(fresh):
         port = next(candidates, None)
         if port is None:
+            where = f"the band {band} (allocate-from)" if band else str(node_port_range)
             raise DeclarationError([Problem(
                 "nodePort allocation", "node_port",
-                f"range is full: {len(fresh)} nodePorts to allocate, {free} free in {node_port_range}",
+                f"range is full: {len(fresh)} nodePorts to allocate, {free} free in {where}",
+                "widen the band (allocate-from, --allocate-from), pin ports, or run `svcgen lock prune` to release "
+                "ports of removed Services" if band else
                 "widen the range (--node-port-range, matching the cluster's --service-node-port-range), "
                 "pin ports, or run `svcgen lock prune` to release ports of removed Services",
                 requests[i].location)])
         taken.claimed[port] = requests[i]
         results[i] = Allocated(requests[i], port, "new")
-        if port >= static_end and not warnings and node_port_range.static_band_size:
+        if band is None and port >= static_end and not warnings and node_port_range.static_band_size:
             warnings.append(Problem(
                 "nodePort allocation", "node_port",
                 f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort {port} "

@@ -39,6 +39,20 @@ def _rows(project: Project, rendered: Rendered) -> list[Row]:
     return rows
 
 
+def _registry_rows(project: Project) -> list[Row]:
+    """The whole shared registry, with the project that claimed each entry."""
+    registry = project.registry()
+    if registry is None:
+        return []
+    shared = registry.read(project.settings.node_port_range)
+    rows = []
+    for key, node_port in sorted(shared.entries.items(), key=lambda item: (item[1], item[0])):
+        health = key.protocol == "healthCheck"
+        rows.append(_row(key.namespace or None, key.service, None if health else key.port or None, key.protocol,
+                         None, None, node_port, f"registry ({shared.owners.get(key, '?')})"))
+    return rows
+
+
 def _row(namespace: str | None, service: str, port_name: str | None, protocol: str | None, port: int | None,
          target: str | int | None, node_port: int | None, source: str | None) -> Row:
     return {"namespace": namespace, "service": service, "port_name": port_name, "protocol": protocol, "port": port,
@@ -62,7 +76,7 @@ def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO 
     project = load_project(args)
     rendered = project.render(project.read_lock()[1])
     print_problems(rendered.warnings, err)
-    rows = _rows(project, rendered)
+    rows = _rows(project, rendered) + _registry_rows(project)
     out.write(json.dumps(rows, indent=2) + "\n" if args.format == "json" else _table(rows))
     return EXIT_OK
 

@@ -10,6 +10,7 @@ from svcgen.cli.project import load_project
 from svcgen.dsl.requests import node_port_requests
 from svcgen.errors import EXIT_INVALID, EXIT_OK
 from svcgen.nodeports.lockfile import format_lock
+from svcgen.registry import claim
 from svcgen.settings import display
 
 __all__ = ["cmd_lock_prune"]
@@ -29,5 +30,9 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
             return EXIT_OK
         if args.check:
             return EXIT_INVALID
-        write(project.lock_path, format_lock(lock.without(gone)))
+        pruned = lock.without(gone)
+        registry = project.registry()
+        if registry is not None:  # release the entries in the shared registry too, first
+            claim(registry, project.settings.owner, project.settings.node_port_range, lambda shared: pruned)
+        write(project.lock_path, format_lock(pruned))
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -12,7 +13,8 @@ from svcgen.dsl.loader import LoadFailure, load_apps
 from svcgen.dsl.model import App
 from svcgen.dsl.validate import validate
 from svcgen.nodeports.lock import Lock
-from svcgen.nodeports.reserve import Reservation
+from svcgen.nodeports.reserve import Reservation, reservations_from_lock
+from svcgen.registry import MAX_ATTEMPTS, Registry, RegistrySpec, claim
 from svcgen.render import Rendered, render
 from svcgen.settings import Settings, display
 
@@ -35,12 +37,51 @@ class Project:
         """The lock file's text (None if there is none) and its parsed entries."""
         return self.settings.read_lock_text()
 
-    def render(self, lock: Lock) -> Rendered:
+    def render(self, lock: Lock, reserved: Sequence[Reservation] = ()) -> Rendered:
         """Render the project's Apps against ``lock``: nothing is written."""
         settings = self.settings
-        return render(self.apps, lock=lock, reserved=self.reservations, node_port_range=settings.node_port_range,
-                      lock_name=display(settings.lock), with_workloads=settings.with_workloads,
-                      kubernetes_version=settings.kubernetes_version, allocate_from=settings.allocate_from)
+        return render(self.apps, lock=lock, reserved=[*self.reservations, *reserved],
+                      node_port_range=settings.node_port_range, lock_name=display(settings.lock),
+                      with_workloads=settings.with_workloads, kubernetes_version=settings.kubernetes_version,
+                      allocate_from=settings.allocate_from)
+
+    def registry(self) -> Registry | None:
+        """The project's shared registry, fetched (None without one)."""
+        if not self.settings.registry:
+            return None
+        registry = Registry(RegistrySpec.parse(self.settings.registry), self.settings.lock.parent / ".svcgen" /
+                            "registry")
+        registry.sync()
+        return registry
+
+    def render_shared(self, lock: Lock, *, push: bool, err: TextIO) -> Rendered:
+        """Render against the shared registry too, when the project has one.
+
+        Other projects' entries are taken; this project's new claims are pushed (retrying when
+        another project pushed first) before anything is written.
+        """
+        registry = self.registry()
+        if registry is None:
+            return self.render(lock)
+        if registry.offline:
+            print(f"svcgen: warning: registry {registry.spec} cannot be reached; working from the copy fetched "
+                  "last", file=err)
+        owner = self.settings.owner
+        result: list[Rendered] = []
+
+        def allocate(shared: Lock) -> Lock:
+            others = shared.without(set(shared.owned_by(owner).entries))
+            reserved = reservations_from_lock(others, f"registry {registry.spec}", "?")
+            rendered = self.render(Lock({**shared.owned_by(owner).entries, **lock.entries}), reserved)
+            result[:] = [rendered]
+            return rendered.lock
+
+        def retry(attempt: int) -> None:
+            print(f"svcgen: registry {registry.spec}: another project pushed first; allocating again "
+                  f"({attempt + 1}/{MAX_ATTEMPTS})", file=err)
+
+        claim(registry, owner, self.settings.node_port_range, allocate, push=push, on_retry=retry)
+        return result[0]
 
 
 def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Project:

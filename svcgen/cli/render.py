@@ -85,7 +85,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     lock_name = display(project.lock_path)
     with locked(project.lock_path, args.check or args.locked):
         old, lock = project.read_lock()
-        rendered = project.render(lock)
+        rendered = project.render_shared(lock, push=not (args.check or args.locked), err=err)
         new = new_lock_text(old, rendered.lock)
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)

@@ -30,6 +30,7 @@ __all__ = [
     "format_path",
     "is_builtin",
     "is_int",
+    "label_selector_matches",
     "mapping",
     "pod_spec",
     "read_objects",
@@ -143,6 +144,44 @@ CONTROLLER_LABELS: dict[str, dict[str, Any]] = {
             "batch.kubernetes.io/job-completion-index": lambda obj, value: _ordinal(value)},
 }
 """Labels a controller adds to its pods, by kind, with a test of the values they can take."""
+
+
+def label_selector_matches(selector: Any, labels: dict[str, Any]) -> bool | None:
+    """Whether a ``LabelSelector`` (matchLabels and matchExpressions) selects ``labels``.
+
+    An empty selector selects everything; None means the selector is malformed (the API server's
+    checks report that).
+    """
+    if selector is None:
+        return True
+    if not isinstance(selector, dict):
+        return None
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+        return None
+    if any(labels.get(k) != v for k, v in match_labels.items()):
+        return False
+    for expression in expressions:
+        if not isinstance(expression, dict):
+            return None
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        if not isinstance(values, list) or not isinstance(key, str):
+            return None
+        present = key in labels
+        if operator == "In":
+            ok = present and labels[key] in values
+        elif operator == "NotIn":
+            ok = not present or labels[key] not in values
+        elif operator == "Exists":
+            ok = present
+        elif operator == "DoesNotExist":
+            ok = not present
+        else:
+            return None
+        if not ok:
+            return False
+    return True
 
 
 @dataclass(frozen=True)

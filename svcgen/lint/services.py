@@ -1,78 +1,33 @@
-"""``svcgen lint``: check existing manifests as the API server would, and across documents.
+"""Lint across Services and workloads: shared nodePorts, selectors, named targetPorts.
 
-Pure: takes (name, text) pairs and returns problems; the CLI reads the files. Documents are
-read by the one reader (:mod:`svcgen.kube.objects`). Per object: :mod:`svcgen.kube.apiserver`
-(v1 defaulting, then ``ValidateService``; container ports of Pods and workloads). Across every
-document given: a nodePort or healthCheckNodePort used by two Services, a named targetPort
-that no selected container port (same name and protocol) provides, and a selector that selects
-no workload of the set.
+A nodePort or healthCheckNodePort used by two Services, a named targetPort that no selected
+container port (same name and protocol) provides, and a selector that selects no workload of
+the set. :class:`Workloads` (the pods of the files, indexed by label) serves the other checks too.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from svcgen.errors import Problem
-from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
-from svcgen.kube.hints import manifest_hint
-from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int, read_objects
-from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int
 
-__all__ = ["lint_texts"]
-
-
-def lint_texts(
-    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    kubernetes_version: KubeVersion = CURRENT, *, quiet: Collection[str] = (),
-) -> list[Problem]:
-    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
-
-    The cluster is of ``kubernetes_version``, with ``node_port_range``. Documents that are not
-    Kubernetes objects (a mapping with apiVersion and kind) are a warning, except in the files
-    named in ``quiet`` (found by walking a folder: a CI workflow is no manifest to lint).
-    """
-    problems: list[Problem] = []
-    services: list[KubeObject] = []
-    workloads: list[KubeObject] = []
-    for found in read_objects(sources):
-        if isinstance(found, Problem):
-            if not (found.rule == "not-an-object" and found.file in quiet):
-                problems.append(found)
-        elif not found.kind:
-            if found.file not in quiet:
-                problems.append(found.problem((), "warning", "not-an-object", "not a Kubernetes object (a mapping "
-                                              "with apiVersion and kind): skipped"))
-        elif found.is_service:
-            services.append(found)
-            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),
-                                            node_port_range))
-        elif found.pod_spec() is not None:
-            workloads.append(found)
-            problems.extend(_field_problems(found, validate_pod_ports(found.value), node_port_range))
-    problems.extend(_node_port_collisions(services))
-    problems.extend(_selector_problems(services, workloads))
-    return problems
-
-
-def _field_problems(obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange) -> Iterator[Problem]:
-    for error in errors:
-        yield obj.problem(error.path, error.severity, error.rule, error.message, manifest_hint(error, node_port_range))
+__all__ = ["Workloads", "node_port_collisions", "selector_problems", "service_ports"]
 
 
 def _int(value: Any) -> int | None:
     return value if is_int(value) and value > 0 else None
 
 
-def _ports(obj: KubeObject) -> list[tuple[int, dict[str, Any]]]:
+def service_ports(obj: KubeObject) -> list[tuple[int, dict[str, Any]]]:
     spec = obj.value.get("spec")
     ports = spec.get("ports") if isinstance(spec, dict) else None
     return [(i, p) for i, p in enumerate(ports) if isinstance(p, dict)] if isinstance(ports, list) else []
 
 
-def _node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
+def node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
     """A nodePort (or healthCheckNodePort) held by two Services: the second is refused at apply time."""
     owners: dict[int, tuple[KubeObject, Path]] = {}
     for obj in services:
@@ -80,7 +35,7 @@ def _node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
         if not isinstance(spec, dict) or spec.get("type") not in ("NodePort", "LoadBalancer"):
             continue
         used: list[tuple[int, Path]] = [(n, ("spec", "ports", i, "nodePort"))
-                                        for i, p in _ports(obj) if (n := _int(p.get("nodePort")))]
+                                        for i, p in service_ports(obj) if (n := _int(p.get("nodePort")))]
         if hcnp := _int(spec.get("healthCheckNodePort")):
             used.append((hcnp, ("spec", "healthCheckNodePort")))
         for number, path in used:
@@ -98,7 +53,7 @@ def _node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
                                   "give one of them another nodePort, or leave it unset (the cluster picks one)")
 
 
-class _Workloads:
+class Workloads:
     """Workloads indexed by pod template label, so selecting is mostly a lookup, not a scan."""
 
     def __init__(self, workloads: list[KubeObject]) -> None:
@@ -125,8 +80,8 @@ class _Workloads:
                 and self.items[i].may_select(selector)]
 
 
-def _selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -> Iterator[Problem]:
-    index = _Workloads(workloads)
+def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -> Iterator[Problem]:
+    index = Workloads(workloads)
     for obj in services:
         spec = obj.value.get("spec")
         if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
@@ -142,7 +97,7 @@ def _selector_problems(services: list[KubeObject], workloads: list[KubeObject]) 
                                   "check the selector against the pods' labels, or lint the workload's file too")
             continue
         available = set().union(*(index.ports[i] for i in selected))
-        for i, port in _ports(obj):
+        for i, port in service_ports(obj):
             target = port.get("targetPort")
             if not isinstance(target, str) or not target:
                 continue

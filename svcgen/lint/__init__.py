@@ -1,0 +1,71 @@
+"""``svcgen lint``: check existing manifests as the API server would, and across documents.
+
+Pure: takes (name, text) pairs and returns problems; the CLI reads the files. Documents are
+read by the one reader (:mod:`svcgen.kube.objects`). Per object: :mod:`svcgen.kube.apiserver`
+(v1 defaulting, then ``ValidateService``; container ports of Pods and workloads). Across every
+document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and :mod:`.consumers`
+(everything else that refers to a port: Ingress, Gateway routes, probes, NetworkPolicy,
+ServiceMonitor and PodMonitor, Endpoints and EndpointSlices). docs/lint-checks.md lists every
+check.
+
+May import: :mod:`svcgen.errors` and :mod:`svcgen.kube`. Never the DSL or pydantic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+
+from svcgen.errors import Problem
+from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
+from svcgen.kube.hints import manifest_hint
+from svcgen.kube.objects import KubeObject, read_objects
+from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
+from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.lint.consumers import consumer_problems
+from svcgen.lint.services import node_port_collisions, selector_problems
+
+__all__ = ["lint_texts"]
+
+
+def lint_texts(
+    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: KubeVersion = CURRENT, *, quiet: Collection[str] = (),
+) -> list[Problem]:
+    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
+
+    The cluster is of ``kubernetes_version``, with ``node_port_range``. Documents that are not
+    Kubernetes objects (a mapping with apiVersion and kind) are a warning, except in the files
+    named in ``quiet`` (found by walking a folder: a CI workflow is no manifest to lint).
+    """
+    problems: list[Problem] = []
+    services: list[KubeObject] = []
+    workloads: list[KubeObject] = []
+    others: list[KubeObject] = []
+    for found in read_objects(sources):
+        if isinstance(found, Problem):
+            if not (found.rule == "not-an-object" and found.file in quiet):
+                problems.append(found)
+        elif not found.kind:
+            if found.file not in quiet:
+                problems.append(found.problem((), "warning", "not-an-object", "not a Kubernetes object (a mapping "
+                                              "with apiVersion and kind): skipped"))
+        elif found.is_service:
+            services.append(found)
+            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),
+                                            node_port_range))
+        elif found.pod_spec() is not None:
+            workloads.append(found)
+            problems.extend(_field_problems(found, validate_pod_ports(found.value), node_port_range))
+        else:
+            others.append(found)
+    problems.extend(node_port_collisions(services))
+    problems.extend(selector_problems(services, workloads))
+    problems.extend(consumer_problems(others, services, workloads))
+    return problems
+
+
+def _field_problems(obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange) -> Iterator[Problem]:
+    for error in errors:
+        yield obj.problem(error.path, error.severity, error.rule, error.message, manifest_hint(error, node_port_range))
+
+

@@ -1,0 +1,320 @@
+"""Lint every consumer of a port: what refers to a Service port or a container port must find it.
+
+The API server accepts all of these with a dangling reference; traffic or scraping then fails
+later, quietly. Across all the files given:
+
+- **Ingress** (``networking.k8s.io/v1``; the older ``extensions``/``v1beta1`` form too): each
+  backend Service is among the files (a warning when not: it may live elsewhere) and has the
+  named or numbered port (an error).
+- **Gateway API routes** (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute): each ``backendRefs``
+  entry to a Service names one that exists, a ``port`` it has, with the route's protocol.
+- **Probes** (liveness, readiness, startup) and lifecycle handlers: a named port is a port of the
+  same container (init and sidecar containers too).
+- **NetworkPolicy**: a named port of an ingress rule is a port of a pod the policy selects.
+- **ServiceMonitor / PodMonitor**: ``endpoints[].port`` is a port name of a selected Service,
+  ``podMetricsEndpoints[].port`` a container port name of a selected pod.
+- **Endpoints / EndpointSlice** of a Service without a selector: their port names and protocols
+  are the Service's (kube-proxy matches them by name).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from svcgen.errors import Problem
+from svcgen.kube import rules
+from svcgen.kube.objects import KubeObject, Path, is_int, label_selector_matches, mapping
+from svcgen.lint.services import service_ports
+
+__all__ = ["consumer_problems"]
+
+_ROUTES = {"HTTPRoute": "TCP", "GRPCRoute": "TCP", "TCPRoute": "TCP", "TLSRoute": "TCP", "UDPRoute": "UDP"}
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _group(obj: KubeObject) -> str:
+    return obj.api_version.split("/")[0] if "/" in obj.api_version else ""
+
+
+def _same_namespace(a: str, b: str) -> bool:
+    return not a or not b or a == b
+
+
+def _describe(ports: Sequence[dict[str, Any]]) -> str:
+    shown = [f"{p.get('name') or '(unnamed)'} ({p.get('port')}/{p.get('protocol') or 'TCP'})" for p in ports]
+    return ", ".join(shown) or "none"
+
+
+def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
+    near = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+    return f'did you mean "{near[0]}"?' if near else fallback
+
+
+class _Services:
+    """The Services of the files, by namespace and name."""
+
+    def __init__(self, services: Sequence[KubeObject]) -> None:
+        self.items = list(services)
+
+    def find(self, namespace: str, name: str) -> KubeObject | None:
+        return next((s for s in self.items if s.name == name and _same_namespace(s.namespace, namespace)), None)
+
+    def select(self, obj: KubeObject, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
+        """The Services a monitor's label selector selects, in ``namespaces`` (None: any)."""
+        return [s for s in self.items if (namespaces is None or not s.namespace or s.namespace in namespaces)
+                and label_selector_matches(selector, mapping(s.metadata.get("labels"))) is True]
+
+
+def _port_ref(services: _Services, obj: KubeObject, path: Path, namespace: str, name: Any, port: Any,
+              protocol: str | None, rule: str) -> Iterator[Problem]:
+    """A reference to port ``port`` (a name or a number) of Service ``name``."""
+    if not isinstance(name, str) or not name:
+        return
+    service = services.find(namespace, name)
+    if service is None:
+        yield obj.problem(path, "warning", f"{rule}-service",
+                          f'backend Service "{name}" is not among these files (it may be declared elsewhere)',
+                          "lint the Service's manifest too, or check the name")
+        return
+    ports = [p for _, p in service_ports(service)]
+    if is_int(port):
+        found = [p for p in ports if p.get("port") == port]
+        what = f"port {port}"
+    elif isinstance(port, str):
+        found = [p for p in ports if p.get("name") == port]
+        what = f'a port named "{port}"'
+    else:
+        return
+    if not found:
+        names = [str(p.get("name")) for p in ports if p.get("name")]
+        hint = _nearest(port, names, "name one of its ports") if isinstance(port, str) else \
+            "use one of its ports (the Service's port, not the targetPort)"
+        yield obj.problem(path, "error", f"{rule}-port",
+                          f'Service "{name}" ({service.where()}) has no {what}: its ports are {_describe(ports)}',
+                          hint)
+    elif protocol is not None and all((p.get("protocol") or "TCP") != protocol for p in found):
+        yield obj.problem(path, "error", f"{rule}-protocol",
+                          f'Service "{name}" port {port} is {found[0].get("protocol") or "TCP"}, but a '
+                          f"{obj.kind} carries {protocol}", f"reference a {protocol} port of the Service")
+
+
+def _ingress(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+    spec = obj.spec
+    backends: list[tuple[Path, dict[str, Any]]] = []
+    if "defaultBackend" in spec or "backend" in spec:
+        key = "defaultBackend" if "defaultBackend" in spec else "backend"
+        backends.append((("spec", key), mapping(spec.get(key))))
+    rules_ = spec.get("rules")
+    for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
+        paths = mapping(mapping(rule).get("http")).get("paths")
+        for j, item in enumerate(paths if isinstance(paths, list) else []):
+            backend = mapping(mapping(item).get("backend"))
+            backends.append((("spec", "rules", i, "http", "paths", j, "backend"), backend))
+    for path, backend in backends:
+        if "service" in backend:  # networking.k8s.io/v1
+            service = mapping(backend.get("service"))
+            port = mapping(service.get("port"))
+            value = port.get("name") if port.get("name") else port.get("number")
+            yield from _port_ref(services, obj, (*path, "service"), obj.namespace, service.get("name"), value, None,
+                                 "ingress")
+        elif "serviceName" in backend:  # extensions/v1beta1, networking.k8s.io/v1beta1
+            yield from _port_ref(services, obj, (*path, "serviceName"), obj.namespace, backend.get("serviceName"),
+                                 backend.get("servicePort"), None, "ingress")
+
+
+def _route(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+    protocol = _ROUTES[obj.kind]
+    rules_ = obj.spec.get("rules")
+    for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
+        refs = mapping(rule).get("backendRefs")
+        for j, ref in enumerate(refs if isinstance(refs, list) else []):
+            ref = mapping(ref)
+            if ref.get("group") not in (None, "") or ref.get("kind") not in (None, "Service"):
+                continue
+            path: Path = ("spec", "rules", i, "backendRefs", j)
+            if "port" not in ref:
+                yield obj.problem(path, "error", "route-port", "a backendRef to a Service needs a port",
+                                  "add port: the Service's port number")
+                continue
+            namespace = str(ref["namespace"]) if isinstance(ref.get("namespace"), str) else obj.namespace
+            yield from _port_ref(services, obj, (*path, "port"), namespace, ref.get("name"), ref.get("port"),
+                                 protocol, "route")
+
+
+def _container_port_names(container: dict[str, Any]) -> list[str]:
+    ports = container.get("ports")
+    return [p["name"] for p in (ports if isinstance(ports, list) else [])
+            if isinstance(p, dict) and isinstance(p.get("name"), str)]
+
+
+def _handlers(container: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
+    """(path, port) of every probe and lifecycle handler of a container."""
+    for probe in _PROBES:
+        handler = mapping(container.get(probe))
+        for action in ("httpGet", "tcpSocket", "grpc"):
+            if isinstance(handler.get(action), dict) and "port" in handler[action]:
+                yield (probe, action, "port"), handler[action]["port"]
+    lifecycle = mapping(container.get("lifecycle"))
+    for hook in ("postStart", "preStop"):
+        handler = mapping(lifecycle.get(hook))
+        for action in ("httpGet", "tcpSocket"):
+            if isinstance(handler.get(action), dict) and "port" in handler[action]:
+                yield ("lifecycle", hook, action, "port"), handler[action]["port"]
+
+
+def _probes(obj: KubeObject) -> Iterator[Problem]:
+    found = obj.pod_spec()
+    if found is None:
+        return
+    base, spec = found
+    for group in ("containers", "initContainers"):
+        items = spec.get(group)
+        for c, container in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(container, dict):
+                continue
+            names = _container_port_names(container)
+            for path, port in _handlers(container):
+                if not isinstance(port, str):
+                    continue
+                full = (*base, group, c, *path)
+                details = rules.port_name(port)
+                if details:
+                    yield obj.problem(full, "error", "probe-port", f'Invalid value: "{port}": {details[0]}',
+                                      "a probe's port is a number, or the name of a port of this container")
+                elif port not in names:
+                    yield obj.problem(full, "error", "probe-port",
+                                      f'"{port}" is not a port of container "{container.get("name")}" (its named '
+                                      f"ports: {', '.join(names) or 'none'}): the probe can never succeed",
+                                      _nearest(port, names, "name a port this container declares, or use a number"))
+
+
+def _pods(workloads: Sequence[KubeObject], namespace: str, selector: Any) -> list[KubeObject]:
+    return [w for w in workloads if _same_namespace(w.namespace, namespace)
+            and label_selector_matches(selector, w.pod_labels()) is True]
+
+
+def _network_policy(obj: KubeObject, workloads: Sequence[KubeObject]) -> Iterator[Problem]:
+    selected = _pods(workloads, obj.namespace, obj.spec.get("podSelector"))
+    available = {(p.name, p.protocol) for w in selected for p in w.container_ports() if p.name}
+    rules_ = obj.spec.get("ingress")
+    for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
+        ports = mapping(rule).get("ports")
+        for j, port in enumerate(ports if isinstance(ports, list) else []):
+            name, protocol = mapping(port).get("port"), str(mapping(port).get("protocol") or "TCP")
+            if not isinstance(name, str) or (name, protocol) in available:
+                continue
+            whose = ", ".join(f"{w.kind}/{w.name}" for w in selected) or "none among these files"
+            yield obj.problem(("spec", "ingress", i, "ports", j, "port"), "warning", "networkpolicy-port",
+                              f'named port "{name}" ({protocol}) is a port of none of the pods the policy selects '
+                              f"({whose}): the rule admits nothing through it",
+                              _nearest(name, sorted({n for n, _ in available}),
+                                       "name a port of the selected pods, or lint their workloads too"))
+
+
+def _namespaces(obj: KubeObject) -> set[str] | None:
+    """A monitor's namespaceSelector: any namespace (None), the names listed, or its own."""
+    selector = mapping(obj.spec.get("namespaceSelector"))
+    if selector.get("any") is True:
+        return None
+    names = selector.get("matchNames")
+    if isinstance(names, list) and names:
+        return {str(n) for n in names}
+    return {obj.namespace} if obj.namespace else None
+
+
+def _service_monitor(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+    selected = services.select(obj, obj.spec.get("selector"), _namespaces(obj))
+    if not selected:
+        yield obj.problem(("spec", "selector"), "warning", "servicemonitor-selector",
+                          "selects no Service among these files: nothing would be scraped",
+                          "check the selector against the Services' labels (and namespaceSelector)")
+        return
+    names = sorted({str(p.get("name")) for s in selected for _, p in service_ports(s) if p.get("name")})
+    endpoints = obj.spec.get("endpoints")
+    for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
+        port = mapping(endpoint).get("port")
+        if isinstance(port, str) and port not in names:
+            listed = ", ".join(f"Service/{s.name}" for s in selected)
+            yield obj.problem(("spec", "endpoints", k, "port"), "error", "servicemonitor-port",
+                              f'no selected Service ({listed}) has a port named "{port}" (their port names: '
+                              f"{', '.join(names) or 'none'}): nothing would be scraped",
+                              _nearest(port, names, "use the Service port's name (not the container port's)"))
+
+
+def _pod_monitor(obj: KubeObject, workloads: Sequence[KubeObject]) -> Iterator[Problem]:
+    namespaces = _namespaces(obj)
+    selected = [w for w in workloads if (namespaces is None or not w.namespace or w.namespace in namespaces)
+                and label_selector_matches(obj.spec.get("selector"), w.pod_labels()) is True]
+    if not selected:
+        yield obj.problem(("spec", "selector"), "warning", "podmonitor-selector",
+                          "selects no pod among these files: nothing would be scraped",
+                          "check the selector against the pods' labels (and namespaceSelector)")
+        return
+    names = sorted({p.name for w in selected for p in w.container_ports() if p.name})
+    endpoints = obj.spec.get("podMetricsEndpoints")
+    for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
+        port = mapping(endpoint).get("port")
+        if isinstance(port, str) and port not in names:
+            yield obj.problem(("spec", "podMetricsEndpoints", k, "port"), "error", "podmonitor-port",
+                              f'no selected pod has a container port named "{port}" (their port names: '
+                              f"{', '.join(names) or 'none'}): nothing would be scraped",
+                              _nearest(port, names, "use a container port's name"))
+
+
+def _endpoint_ports(obj: KubeObject) -> Iterator[tuple[Path, dict[str, Any]]]:
+    if obj.kind == "EndpointSlice":
+        ports = obj.value.get("ports")
+        for j, port in enumerate(ports if isinstance(ports, list) else []):
+            yield ("ports", j), mapping(port)
+        return
+    subsets = obj.value.get("subsets")
+    for i, subset in enumerate(subsets if isinstance(subsets, list) else []):
+        ports = mapping(subset).get("ports")
+        for j, port in enumerate(ports if isinstance(ports, list) else []):
+            yield ("subsets", i, "ports", j), mapping(port)
+
+
+def _endpoints(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+    """Endpoints or an EndpointSlice of a selector-less Service: the same port names and protocols."""
+    name = mapping(obj.metadata.get("labels")).get("kubernetes.io/service-name") if obj.kind == "EndpointSlice" \
+        else obj.name
+    service = services.find(obj.namespace, name) if isinstance(name, str) else None
+    if service is None or mapping(service.spec.get("selector")):
+        return
+    wanted = {(str(p.get("name") or ""), str(p.get("protocol") or "TCP")) for _, p in service_ports(service)}
+    have = {(str(p.get("name") or ""), str(p.get("protocol") or "TCP")): path for path, p in _endpoint_ports(obj)}
+    if not have:
+        return
+    for port_name, protocol in sorted(wanted - set(have)):
+        yield obj.problem(next(iter(have.values()))[:-1], "error", "endpoints-port",
+                          f'Service "{service.name}" port "{port_name or "(unnamed)"}" ({protocol}) has no port of '
+                          f"that name and protocol here: kube-proxy matches them by name, so its traffic goes nowhere",
+                          _nearest(port_name, [n for n, _ in have], "give the port the Service port's name"))
+    for key in sorted(set(have) - wanted):
+        yield obj.problem(have[key], "warning", "endpoints-unused-port",
+                          f'port "{key[0] or "(unnamed)"}" ({key[1]}) is no port of Service "{service.name}": '
+                          "nothing sends traffic to it", "name it as the Service port it serves, or remove it")
+
+
+def consumer_problems(others: Sequence[KubeObject], services: Sequence[KubeObject],
+                      workloads: Sequence[KubeObject]) -> Iterator[Problem]:
+    """Every dangling reference to a port, across the files (see the module docstring)."""
+    index = _Services(services)
+    for obj in others:
+        group = _group(obj)
+        if obj.kind == "Ingress" and group in ("networking.k8s.io", "extensions", ""):
+            yield from _ingress(obj, index)
+        elif obj.kind in _ROUTES and group == "gateway.networking.k8s.io":
+            yield from _route(obj, index)
+        elif obj.kind == "NetworkPolicy" and group == "networking.k8s.io":
+            yield from _network_policy(obj, workloads)
+        elif obj.kind == "ServiceMonitor" and group == "monitoring.coreos.com":
+            yield from _service_monitor(obj, index)
+        elif obj.kind == "PodMonitor" and group == "monitoring.coreos.com":
+            yield from _pod_monitor(obj, workloads)
+        elif (obj.kind, group) in (("Endpoints", ""), ("EndpointSlice", "discovery.k8s.io")):
+            yield from _endpoints(obj, index)
+    for workload in workloads:
+        yield from _probes(workload)

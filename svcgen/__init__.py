@@ -13,6 +13,15 @@ from typing import TYPE_CHECKING, Any
 from svcgen.version import __version__
 
 if TYPE_CHECKING:
+    from svcgen.dsl.consumers import GatewayRef as GatewayRef
+    from svcgen.dsl.consumers import HTTPRoute as HTTPRoute
+    from svcgen.dsl.consumers import Ingress as Ingress
+    from svcgen.dsl.consumers import IngressRule as IngressRule
+    from svcgen.dsl.consumers import IngressTLS as IngressTLS
+    from svcgen.dsl.consumers import NetworkPolicy as NetworkPolicy
+    from svcgen.dsl.consumers import PodMonitor as PodMonitor
+    from svcgen.dsl.consumers import RouteRule as RouteRule
+    from svcgen.dsl.consumers import ServiceMonitor as ServiceMonitor
     from svcgen.dsl.model import (
         AUTO as AUTO,
     )
@@ -27,6 +36,9 @@ if TYPE_CHECKING:
     )
     from svcgen.dsl.model import (
         PortRef as PortRef,
+    )
+    from svcgen.dsl.model import (
+        Probe as Probe,
     )
     from svcgen.dsl.model import (
         Service as Service,
@@ -71,11 +83,21 @@ __all__ = [
     "App",
     "Container",
     "DeclarationError",
+    "GatewayRef",
+    "HTTPRoute",
+    "Ingress",
+    "IngressRule",
+    "IngressTLS",
+    "NetworkPolicy",
     "NodePortRange",
+    "PodMonitor",
     "Port",
+    "Probe",
     "Problem",
     "Rendered",
+    "RouteRule",
     "Service",
+    "ServiceMonitor",
     "Settings",
     "SvcgenError",
     "__version__",
@@ -89,6 +111,16 @@ _HOMES = {
     "Container": "svcgen.dsl.model",
     "Port": "svcgen.dsl.model",
     "Service": "svcgen.dsl.model",
+    "Probe": "svcgen.dsl.model",
+    "GatewayRef": "svcgen.dsl.consumers",
+    "HTTPRoute": "svcgen.dsl.consumers",
+    "Ingress": "svcgen.dsl.consumers",
+    "IngressRule": "svcgen.dsl.consumers",
+    "IngressTLS": "svcgen.dsl.consumers",
+    "NetworkPolicy": "svcgen.dsl.consumers",
+    "PodMonitor": "svcgen.dsl.consumers",
+    "RouteRule": "svcgen.dsl.consumers",
+    "ServiceMonitor": "svcgen.dsl.consumers",
     "DeclarationError": "svcgen.errors",
     "Problem": "svcgen.errors",
     "SvcgenError": "svcgen.errors",

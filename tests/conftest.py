@@ -14,6 +14,7 @@ from svcgen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+DATA = ROOT / "tests" / "data"
 
 HEADER = "from svcgen import AUTO, App, Container, Port, Service\n"
 

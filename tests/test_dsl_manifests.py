@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from svcgen import App, Container, Port, Service
+from collections.abc import Sequence
+from typing import Any
+
+from svcgen import (
+    App,
+    Container,
+    GatewayRef,
+    HTTPRoute,
+    Ingress,
+    IngressRule,
+    NetworkPolicy,
+    PodMonitor,
+    Port,
+    Probe,
+    RouteRule,
+    Service,
+    ServiceMonitor,
+)
 from svcgen.dsl.manifests import build_manifests
+from svcgen.dsl.model import Consumer
 from svcgen.nodeports.lock import PortKey
 
 api = Container("api", ports=[Port("http", 8080), Port("grpc", 9000)])
@@ -87,3 +105,90 @@ def test_explicit_target_by_wins_and_statefulsets_name_their_headless_service() 
     assert client["spec"]["ports"][0]["targetPort"] == 5432
     assert headless["spec"]["ports"][0]["targetPort"] == "pg"
     assert statefulset["kind"] == "StatefulSet" and statefulset["spec"]["serviceName"] == "db"
+
+
+# Probes and consumers ----------------------------------------------------------------------------
+
+def test_probes_name_http_and_tcp_ports_and_number_grpc_ports() -> None:
+    http, grpc = Port("http", 8080), Port("grpc", 9000)
+    probed = Container("api", image="api:1", ports=[http, grpc],
+                       liveness=Probe.http(http, "/livez", scheme="HTTPS", timeout_seconds=2),
+                       readiness=Probe.tcp(http), startup=Probe.grpc(grpc, "health", failure_threshold=30))
+    app = App("web", labels={"app": "web"}, containers=[probed], workload="Deployment")
+    (workload,) = build_manifests([app], {})
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    assert container["livenessProbe"] == {"httpGet": {"path": "/livez", "port": "http", "scheme": "HTTPS"},
+                                          "timeoutSeconds": 2}
+    assert container["readinessProbe"] == {"tcpSocket": {"port": "http"}}
+    assert container["startupProbe"] == {"grpc": {"port": 9000, "service": "health"}, "failureThreshold": 30}
+    assert list(container) == ["name", "image", "ports", "livenessProbe", "readinessProbe", "startupProbe"]
+
+
+def _with(consumers: list[Consumer], *, services: list[Service], namespace: str | None = "shop",
+          others: Sequence[App] = ()) -> list[dict[str, Any]]:
+    app = App("web", namespace=namespace, labels={"app": "web"}, containers=[api], services=services,
+              consumers=consumers)
+    built = build_manifests([app, *others], {})
+    return [m for m in built if m["kind"] != "Service"]
+
+
+def test_an_ingress_backend_names_the_port_and_numbers_an_unnamed_one() -> None:
+    named = Service("web", ports=[api.port("http").expose(80)])
+    unnamed = Service("grpc", ports=[api.port("grpc").expose(90, name="")])
+    (ingress,) = _with([Ingress("web", rules=[IngressRule(paths={"/": named.port("http")})],
+                                default_backend=unnamed.port(""), annotations={"a": "b"})],
+                       services=[named, unnamed])
+    assert ingress["metadata"] == {"name": "web", "namespace": "shop", "annotations": {"a": "b"}}
+    assert ingress["spec"] == {
+        "defaultBackend": {"service": {"name": "grpc", "port": {"number": 90}}},
+        "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix",
+                                       "backend": {"service": {"name": "web", "port": {"name": "http"}}}}]}}],
+    }
+
+
+def test_a_route_backend_is_a_port_number_with_the_namespace_when_it_differs() -> None:
+    web = Service("web", ports=[api.port("http").expose(80)])
+    db = App("db", namespace="data", labels={"app": "db"}, containers=[api], services=[web])
+    (route,) = _with([HTTPRoute("r", parents=[GatewayRef("gw", section_name="https")],
+                                rules=[RouteRule("/api", backends=[web.port("http")])])],
+                     services=[], others=[db])
+    assert route["spec"] == {
+        "parentRefs": [{"name": "gw", "sectionName": "https"}],
+        "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
+                   "backendRefs": [{"name": "web", "port": 80, "namespace": "data"}]}],
+    }
+
+
+def test_monitors_select_by_labels_and_name_the_port() -> None:
+    metrics = Container("m", ports=[Port("metrics", 9100)])
+    mon = Service("mon", labels={"metrics": "yes"}, ports=[metrics.port("metrics").expose()])
+    other = App("exporter", labels={"app": "exporter"}, containers=[metrics], services=[mon])
+    service_monitor, pod_monitor = _with(
+        [ServiceMonitor("sm", port=mon.port("metrics"), interval="30s"),
+         PodMonitor("pm", port=metrics.port("metrics"), path="/stats")], services=[], others=[other])
+    assert service_monitor["spec"] == {"selector": {"matchLabels": {"metrics": "yes"}},
+                                       "namespaceSelector": {"matchNames": ["default"]},
+                                       "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}]}
+    assert pod_monitor["spec"] == {"selector": {"matchLabels": {"app": "exporter"}},
+                                   "namespaceSelector": {"matchNames": ["default"]},
+                                   "podMetricsEndpoints": [{"port": "metrics", "path": "/stats"}]}
+
+
+def test_a_network_policy_selects_the_apps_pods_and_ands_its_peers() -> None:
+    (policy,) = _with([NetworkPolicy("np", ports=[api.port("http")], from_pods={"role": "client"},
+                                     from_namespaces={"team": "a"})], services=[])
+    assert policy["spec"] == {
+        "podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": "a"}},
+                               "podSelector": {"matchLabels": {"role": "client"}}}],
+                     "ports": [{"protocol": "TCP", "port": "http"}]}],
+    }
+    (open_policy,) = _with([NetworkPolicy("np", ports=[api.port("http")])], services=[])
+    assert "from" not in open_policy["spec"]["ingress"][0]
+
+
+def test_consumers_follow_their_app_in_declaration_order() -> None:
+    web = Service("web", ports=[api.port("http").expose(80)])
+    app = App("web", labels={"app": "web"}, containers=[api], services=[web], consumers=[
+        NetworkPolicy("b", ports=[api.port("http")]), Ingress("a", default_backend=web.port("http"))])
+    assert [m["kind"] for m in build_manifests([app], {})] == ["Service", "NetworkPolicy", "Ingress"]

@@ -58,3 +58,17 @@ def test_the_service_a_stateful_set_names() -> None:
     assert stateful_service_name(App("db", services=[client, headless])) == "db-peers"
     assert stateful_service_name(App("db", services=[client])) == "db"
     assert stateful_service_name(App("db")) is None
+
+
+def test_the_owner_of_a_service_or_container_is_the_app_that_declares_it() -> None:
+    from svcgen.dsl.policy import owner_of_container, owner_of_service
+
+    api = Container("api", ports=[Port("http", 8080)])
+    web = Service("web", ports=[api.port("http").expose()])
+    first = App("first", labels={"app": "a"}, containers=[api], services=[])
+    second = App("second", labels={"app": "b"}, containers=[api], services=[web])
+    assert owner_of_service([first, second], web) is second
+    assert owner_of_container([first, second], api) is first  # the first App that runs it
+    assert owner_of_service([first], web) is None
+    twin = Service("web", ports=[api.port("http").expose()])
+    assert owner_of_service([first, second], twin) is None  # a look-alike declared elsewhere is not rendered

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
-from conftest import EXAMPLES, run_cli
+from conftest import DATA, EXAMPLES, run_cli
 from ruamel.yaml import YAML
 
 EXAMPLE_DIRS = sorted(p for p in EXAMPLES.iterdir() if (p / "app.py").is_file())
@@ -37,13 +40,53 @@ def test_example_lock_is_current(name: str) -> None:
     assert result.code == 0, result.out + result.err
 
 
+CRD_SCHEMAS = {("gateway.networking.k8s.io/v1", "HTTPRoute"): "httproute-v1",
+               ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor-v1",
+               ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor-v1"}
+
+
 @pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
 def test_example_output_matches_the_kubernetes_schema(name: str) -> None:
+    """Built-in kinds against Kubernetes' schemas, custom resources against their CRDs' (tests/data/crds)."""
     docs = list(YAML(typ="safe").load_all((EXAMPLES / name / "expected.yaml").read_text()))
     assert docs
     version = kubernetes_validate.utils.latest_version()
     for doc in docs:
-        kubernetes_validate.validate(doc, version, strict=True)
+        crd = CRD_SCHEMAS.get((doc["apiVersion"], doc["kind"]))
+        if crd is None:
+            kubernetes_validate.validate(doc, version, strict=True)
+        else:
+            schema = _strict(json.loads((DATA / "crds" / f"{crd}.schema.json").read_text()))
+            jsonschema.validate(doc, schema)
+            assert set(doc["metadata"]) <= {"name", "namespace", "labels", "annotations"}
+
+
+def _strict(schema: Any) -> Any:
+    """The CRD schema with unknown fields refused (the API server prunes them; a typo must fail here)."""
+    if isinstance(schema, dict):
+        schema = {key: _strict(value) for key, value in schema.items()}
+        if ("properties" in schema and "additionalProperties" not in schema
+                and not schema.get("x-kubernetes-preserve-unknown-fields")):
+            schema["additionalProperties"] = False
+    elif isinstance(schema, list):
+        schema = [_strict(item) for item in schema]
+    return schema
+
+
+def test_the_strict_crd_schemas_refuse_a_typo() -> None:
+    schema = _strict(json.loads((DATA / "crds" / "httproute-v1.schema.json").read_text()))
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r"},
+             "spec": {"rules": [{"backendRef": [{"name": "web", "port": 80}]}]}}
+    with pytest.raises(jsonschema.ValidationError, match="backendRef"):
+        jsonschema.validate(route, schema)
+
+
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
+def test_example_output_lints_clean(name: str) -> None:
+    """What render checked in the DSL, lint finds in the YAML: the two agree on every example."""
+    result = run_cli("lint", str(EXAMPLES / name / "expected.yaml"))
+    assert result.code == 0, result.out + result.err
+    assert "0 errors, 0 warnings" in result.err
 
 
 def test_seed_is_exactly_the_documented_service() -> None:

@@ -5,18 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from svcgen.dsl.model import App, Service, ServicePort
-from svcgen.dsl.policy import emits_workload, health_check_key, port_key, stateful_service_name, target_port
+from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+from svcgen.dsl.model import App, Consumer, Probe, Service, ServicePort, ServicePortRef
+from svcgen.dsl.policy import (
+    emits_workload,
+    health_check_key,
+    owner_of_container,
+    owner_of_service,
+    port_key,
+    stateful_service_name,
+    target_port,
+)
 from svcgen.nodeports.lock import PortKey
 
-__all__ = ["build_manifests", "build_service", "build_workload"]
+__all__ = ["build_consumer", "build_manifests", "build_service", "build_workload"]
 
 Manifest = dict[str, Any]
 
 
 def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
                     with_workloads: bool = False) -> list[Manifest]:
-    """Every object of every App, in declaration order: its Services, then its workload.
+    """Every object of every App, in declaration order: its Services, its workload, its consumers.
 
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
     """
@@ -29,6 +38,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
             manifests.append(build_service(app, service, ports, health_check, named_targets=named))
         if named:
             manifests.append(build_workload(app))
+        manifests.extend(build_consumer(apps, app, consumer) for consumer in app.consumers)
     return manifests
 
 
@@ -53,6 +63,8 @@ def build_workload(app: App) -> Manifest:
         if container.ports:
             item["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
                              for p in container.ports]
+        for use, probe in container.probes.items():
+            item[f"{use}Probe"] = build_probe(probe)
         containers.append(item)
     spec["template"] = {"metadata": {"labels": dict(pod_labels)}, "spec": {"containers": containers}}
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec}
@@ -144,3 +156,153 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
     if node_port is not None:
         port["nodePort"] = node_port
     return port
+
+
+_PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
+                 "periodSeconds": "period_seconds", "failureThreshold": "failure_threshold"}
+
+
+def build_probe(probe: Probe) -> Manifest:
+    """A container probe: HTTP and TCP probes name the port, gRPC probes take its number."""
+    built: Manifest
+    if probe.kind == "http":
+        built = {"httpGet": {"path": probe.path, "port": probe.port.name}}
+        if probe.scheme is not None:
+            built["httpGet"]["scheme"] = probe.scheme
+    elif probe.kind == "tcp":
+        built = {"tcpSocket": {"port": probe.port.name}}
+    else:
+        built = {"grpc": {"port": probe.port.number}}
+        if probe.grpc_service is not None:
+            built["grpc"]["service"] = probe.grpc_service
+    for wire, attribute in _PROBE_TIMING.items():
+        value = getattr(probe, attribute)
+        if value is not None:
+            built[wire] = value
+    return built
+
+
+def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifest:
+    """An object that refers to ports (Ingress, HTTPRoute, monitor, NetworkPolicy), in ``app``'s namespace.
+
+    ``apps``: everything rendered, to find which App declares each referred Service or container.
+    """
+    metadata: Manifest = {"name": consumer.name}
+    if app.namespace is not None:
+        metadata["namespace"] = app.namespace
+    if isinstance(consumer, Ingress):
+        if consumer.annotations:
+            metadata["annotations"] = dict(consumer.annotations)
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
+                "spec": _ingress_spec(consumer)}
+    if isinstance(consumer, HTTPRoute):
+        return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": metadata,
+                "spec": _route_spec(apps, app, consumer)}
+    if isinstance(consumer, ServiceMonitor):
+        return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata,
+                "spec": _service_monitor_spec(apps, app, consumer)}
+    if isinstance(consumer, PodMonitor):
+        return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": metadata,
+                "spec": _pod_monitor_spec(apps, app, consumer)}
+    if isinstance(consumer, NetworkPolicy):
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata,
+                "spec": _network_policy_spec(app, consumer)}
+    raise TypeError(f"not a consumer svcgen can build: {type(consumer).__name__}")
+
+
+def _ingress_backend(ref: ServicePortRef) -> Manifest:
+    """A Service backend: the port by name when the Service port has one (it survives renumbering)."""
+    name = ref.port.port_name
+    port: Manifest = {"name": name} if name else {"number": ref.port.service_port}
+    return {"service": {"name": ref.service.name, "port": port}}
+
+
+def _ingress_spec(ingress: Ingress) -> Manifest:
+    spec: Manifest = {}
+    if ingress.ingress_class is not None:
+        spec["ingressClassName"] = ingress.ingress_class
+    if ingress.default_backend is not None:
+        spec["defaultBackend"] = _ingress_backend(ingress.default_backend)
+    if ingress.tls:
+        spec["tls"] = [{**({"hosts": list(t.hosts)} if t.hosts else {}), "secretName": t.secret_name}
+                       for t in ingress.tls]
+    if ingress.rules:
+        spec["rules"] = []
+        for rule in ingress.rules:
+            paths = [{"path": path, "pathType": rule.path_type, "backend": _ingress_backend(ref)}
+                     for path, ref in rule.paths.items()]
+            spec["rules"].append({**({"host": rule.host} if rule.host else {}), "http": {"paths": paths}})
+    return spec
+
+
+def _namespace_of(apps: Sequence[App], ref: ServicePortRef) -> str | None:
+    owner = owner_of_service(apps, ref.service)
+    return owner.namespace if owner is not None else None
+
+
+def _route_spec(apps: Sequence[App], app: App, route: HTTPRoute) -> Manifest:
+    spec: Manifest = {}
+    if route.parents:
+        spec["parentRefs"] = []
+        for parent in route.parents:
+            ref: Manifest = {"name": parent.name}
+            if parent.namespace is not None:
+                ref["namespace"] = parent.namespace
+            if parent.section_name is not None:
+                ref["sectionName"] = parent.section_name
+            spec["parentRefs"].append(ref)
+    if route.hostnames:
+        spec["hostnames"] = list(route.hostnames)
+    rules = []
+    for rule in route.rules:
+        backends = []
+        for backend in rule.backends:
+            built: Manifest = {"name": backend.service.name, "port": backend.port.service_port}
+            namespace = _namespace_of(apps, backend)
+            if namespace != app.namespace:  # a Gateway API backendRef defaults to the route's namespace
+                built["namespace"] = namespace or "default"
+            backends.append(built)
+        rules.append({"matches": [{"path": {"type": "PathPrefix", "value": rule.path_prefix}}],
+                      "backendRefs": backends})
+    if rules:
+        spec["rules"] = rules
+    return spec
+
+
+def _other_namespace(namespace: str | None, app: App) -> Manifest:
+    """A monitor's namespaceSelector, when what it scrapes lives outside its own namespace."""
+    if namespace == app.namespace:
+        return {}
+    return {"namespaceSelector": {"matchNames": [namespace or "default"]}}
+
+
+def _service_monitor_spec(apps: Sequence[App], app: App, monitor: ServiceMonitor) -> Manifest:
+    endpoint: Manifest = {"port": monitor.port.port.port_name, "path": monitor.path}
+    if monitor.interval is not None:
+        endpoint["interval"] = monitor.interval
+    return {"selector": {"matchLabels": dict(monitor.port.service.labels)},
+            **_other_namespace(_namespace_of(apps, monitor.port), app), "endpoints": [endpoint]}
+
+
+def _pod_monitor_spec(apps: Sequence[App], app: App, monitor: PodMonitor) -> Manifest:
+    owner = owner_of_container(apps, monitor.port.container)
+    labels = dict(owner.labels) if owner is not None else {}
+    endpoint: Manifest = {"port": monitor.port.port.name, "path": monitor.path}
+    if monitor.interval is not None:
+        endpoint["interval"] = monitor.interval
+    namespace = owner.namespace if owner is not None else None
+    return {"selector": {"matchLabels": labels}, **_other_namespace(namespace, app),
+            "podMetricsEndpoints": [endpoint]}
+
+
+def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
+    rule: Manifest = {}
+    peer: Manifest = {}
+    if policy.from_namespaces:
+        peer["namespaceSelector"] = {"matchLabels": dict(policy.from_namespaces)}
+    if policy.from_pods:
+        peer["podSelector"] = {"matchLabels": dict(policy.from_pods)}
+    if peer:
+        rule["from"] = [peer]
+    rule["ports"] = [{"protocol": ref.port.protocol, "port": ref.port.name} for ref in policy.ports]
+    return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": [rule]}

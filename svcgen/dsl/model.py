@@ -32,15 +32,18 @@ from svcgen.errors import DeclarationError, Problem
 __all__ = [
     "AUTO",
     "App",
+    "Consumer",
     "Container",
     "IPFamily",
     "IPFamilyPolicy",
     "NodePort",
     "Port",
     "PortRef",
+    "Probe",
     "Protocol",
     "Service",
     "ServicePort",
+    "ServicePortRef",
     "ServiceType",
     "TargetBy",
     "TrafficPolicy",
@@ -100,6 +103,58 @@ class Port(_Declaration):
         self._init(f'port "{name}"', name=name, number=number, protocol=protocol)
 
 
+ProbeKind = Literal["http", "tcp", "grpc"]
+
+
+class Probe(_Declaration):
+    """A health check of a container against one of its own ports (a ``Port`` object, never a string).
+
+    Make one with :meth:`http`, :meth:`tcp` or :meth:`grpc`; pass it to ``Container(liveness=...,
+    readiness=..., startup=...)``. It is written with the port's name when the workload is emitted.
+    """
+
+    kind: ProbeKind
+    port: Port
+    path: StrictStr | None = None
+    scheme: Literal["HTTP", "HTTPS"] | None = None
+    grpc_service: StrictStr | None = None
+    initial_delay_seconds: StrictInt | None = None
+    period_seconds: StrictInt | None = None
+    timeout_seconds: StrictInt | None = None
+    failure_threshold: StrictInt | None = None
+
+    def __init__(self, kind: ProbeKind, port: Port, *, path: str | None = None,
+                 scheme: Literal["HTTP", "HTTPS"] | None = None, grpc_service: str | None = None,
+                 initial_delay_seconds: int | None = None, period_seconds: int | None = None,
+                 timeout_seconds: int | None = None, failure_threshold: int | None = None) -> None:
+        self._init(f"{kind} probe", kind=kind, port=port, path=path, scheme=scheme, grpc_service=grpc_service,
+                   initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
+                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+
+    @classmethod
+    def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
+             initial_delay_seconds: int | None = None, period_seconds: int | None = None,
+             timeout_seconds: int | None = None, failure_threshold: int | None = None) -> Probe:
+        """An HTTP GET of ``path`` on ``port``."""
+        return cls("http", port, path=path, scheme=scheme, initial_delay_seconds=initial_delay_seconds,
+                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+
+    @classmethod
+    def tcp(cls, port: Port, *, initial_delay_seconds: int | None = None, period_seconds: int | None = None,
+            timeout_seconds: int | None = None, failure_threshold: int | None = None) -> Probe:
+        """A TCP connection to ``port``."""
+        return cls("tcp", port, initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
+                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+
+    @classmethod
+    def grpc(cls, port: Port, service: str | None = None, *, initial_delay_seconds: int | None = None,
+             period_seconds: int | None = None, timeout_seconds: int | None = None,
+             failure_threshold: int | None = None) -> Probe:
+        """A gRPC health check on ``port`` (Kubernetes writes its number)."""
+        return cls("grpc", port, grpc_service=service, initial_delay_seconds=initial_delay_seconds,
+                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+
+
 class Container(_Declaration):
     """A container of the workload, with the ports it exposes.
 
@@ -107,14 +162,27 @@ class Container(_Declaration):
         name: the container's name (a DNS-1123 label).
         image: the container image (used when svcgen also emits the workload).
         ports: the container's ports; names must be unique, and so must (number, protocol).
+        liveness: a probe (``Probe.http(port, "/healthz")``...) of one of this container's ports;
+            ``readiness`` and ``startup`` alike.
     """
 
     name: StrictStr
     image: StrictStr | None = None
     ports: tuple[Port, ...] = ()
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+    startup: Probe | None = None
 
-    def __init__(self, name: str, *, image: str | None = None, ports: Iterable[Port] = ()) -> None:
-        self._init(f'container "{name}"', name=name, image=image, ports=_seq(ports))
+    def __init__(self, name: str, *, image: str | None = None, ports: Iterable[Port] = (),
+                 liveness: Probe | None = None, readiness: Probe | None = None, startup: Probe | None = None) -> None:
+        self._init(f'container "{name}"', name=name, image=image, ports=_seq(ports), liveness=liveness,
+                   readiness=readiness, startup=startup)
+
+    @property
+    def probes(self) -> dict[str, Probe]:
+        """The probes that are set, by kind (liveness, readiness, startup)."""
+        found = {"liveness": self.liveness, "readiness": self.readiness, "startup": self.startup}
+        return {kind: probe for kind, probe in found.items() if probe is not None}
 
     def port(self, name: str) -> PortRef:
         """Refer to one of this container's ports by name, to expose it in a Service."""
@@ -214,6 +282,20 @@ class ServicePort(_Declaration):
     def protocol(self) -> Protocol:
         """The protocol, always the container port's: a Service port cannot disagree with it."""
         return self.target.protocol
+
+
+@dataclass(frozen=True)
+class ServicePortRef:
+    """A port of a Service, as referred to by ``service.port(name)`` (for Ingresses, routes, monitors)."""
+
+    service: Service
+    port: ServicePort
+
+
+class Consumer(_Declaration):
+    """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors... (:mod:`svcgen.dsl.consumers`)."""
+
+    name: StrictStr
 
 
 class Service(_Declaration):
@@ -332,6 +414,19 @@ class Service(_Declaration):
         )
 
 
+    def port(self, name: str) -> ServicePortRef:
+        """Refer to one of this Service's ports by name (an Ingress backend, a route, a monitor)."""
+        for sp in self.ports:
+            if sp.port_name == name:
+                return ServicePortRef(self, sp)
+        names = [sp.port_name for sp in self.ports]
+        near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        hint = f'did you mean "{near[0]}"?' if near else "refer to one of its ports (by the Service port's name)"
+        known = ", ".join(f'"{n}"' for n in names) or "none"
+        raise DeclarationError([Problem(f'Service "{self.name}"', "port", f'has no port named "{name}" (its ports: '
+                                        f"{known})", hint, caller_location())])
+
+
 class App(_Declaration):
     """A workload (its pod labels and containers) and the Services in front of it.
 
@@ -346,6 +441,9 @@ class App(_Declaration):
         workload: also emit the workload, a ``"Deployment"`` or a ``"StatefulSet"``; unset
             means only with ``render(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
         replicas: the workload's replica count (unset: the Kubernetes default, 1).
+        consumers: what else refers to the App's ports, rendered with it in its namespace:
+            ``Ingress``, ``HTTPRoute``, ``ServiceMonitor``, ``PodMonitor`` and ``NetworkPolicy``
+            (from :mod:`svcgen.dsl.consumers`), each referring to ports by object.
     """
 
     name: StrictStr
@@ -356,6 +454,7 @@ class App(_Declaration):
     pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     workload: WorkloadKind | None = None
     replicas: StrictInt | None = None
+    consumers: tuple[Consumer, ...] = ()
 
     def __init__(
         self,
@@ -368,6 +467,7 @@ class App(_Declaration):
         pod_labels: Mapping[str, str] | None = None,
         workload: WorkloadKind | None = None,
         replicas: int | None = None,
+        consumers: Iterable[Consumer] = (),
     ) -> None:
         self._init(
             f'App "{name}"',
@@ -379,6 +479,7 @@ class App(_Declaration):
             pod_labels=_map(pod_labels),
             workload=workload,
             replicas=replicas,
+            consumers=_seq(consumers),
         )
 
 

@@ -8,7 +8,9 @@ builder, the validator, ``explain`` and ``ports`` all ask here, so they cannot d
 
 from __future__ import annotations
 
-from svcgen.dsl.model import App, Service, ServicePort
+from collections.abc import Sequence
+
+from svcgen.dsl.model import App, Container, Service, ServicePort
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
@@ -16,6 +18,8 @@ __all__ = [
     "health_check_key",
     "needs_health_check",
     "needs_node_ports",
+    "owner_of_container",
+    "owner_of_service",
     "port_key",
     "service_subject",
     "stateful_service_name",
@@ -71,3 +75,13 @@ def port_key(app: App, service: Service, sp: ServicePort) -> PortKey:
 def health_check_key(app: App, service: Service) -> PortKey:
     """The lock key of a Service's healthCheckNodePort."""
     return PortKey.health_check(app.namespace or "", service.name)
+
+
+def owner_of_service(apps: Sequence[App], service: Service) -> App | None:
+    """The first of ``apps`` that declares ``service`` (this very object: a consumer refers by object)."""
+    return next((app for app in apps if any(s is service for s in app.services)), None)
+
+
+def owner_of_container(apps: Sequence[App], container: Container) -> App | None:
+    """The first of ``apps`` whose pods run ``container`` (this very object)."""
+    return next((app for app in apps if any(c is container for c in app.containers)), None)

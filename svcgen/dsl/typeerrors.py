@@ -41,12 +41,33 @@ EXPECTED: dict[str, str] = {
     "cluster_ip": 'an IP address, or a list of one per family, e.g. ["10.0.0.10", "fd00::10"]',
     "containers": "a list of Container(...)", "services": "a list of Service(...)",
 }
-_LIST_OF = {"ports": "a list", "containers": "a list", "services": "a list"}
+_SERVICE_PORT = 'service.port(NAME), e.g. web.port("http")'
+_PROBE = 'a Probe, e.g. Probe.http(port, "/healthz")'
+BY_OWNER: dict[tuple[str, str], str] = {
+    ("Container", "ports"): "a list of Port(...)",
+    ("NetworkPolicy", "ports"): "a list of container.port(NAME)",
+    ("Container", "liveness"): _PROBE, ("Container", "readiness"): _PROBE, ("Container", "startup"): _PROBE,
+    ("Probe", "port"): "one of the container's Port(...) objects",
+    ("Probe", "path"): "a string", ("Probe", "grpc_service"): "a string",
+    ("PodMonitor", "port"): 'container.port(NAME), e.g. app_container.port("metrics")',
+    ("ServiceMonitor", "port"): _SERVICE_PORT, ("Ingress", "default_backend"): _SERVICE_PORT,
+    ("IngressRule", "paths"): 'a mapping of paths to service ports, e.g. {"/": web.port("http")}',
+    ("IngressRule", "host"): "a host name (a string) or None",
+    ("Ingress", "rules"): "a list of IngressRule(...)", ("Ingress", "tls"): "a list of IngressTLS(...)",
+    ("HTTPRoute", "rules"): "a list of RouteRule(...)", ("HTTPRoute", "parents"): "a list of GatewayRef(...)",
+    ("HTTPRoute", "hostnames"): "a list of host names (strings)", ("IngressTLS", "hosts"): "a list of host names",
+    ("RouteRule", "backends"): "a list of service.port(NAME)",
+    ("App", "consumers"): "a list of Ingress, HTTPRoute, ServiceMonitor, PodMonitor or NetworkPolicy objects",
+}
+"""What a field takes, where it differs between classes (``ports`` of a Container are Port objects)."""
+_LIST_OF = {"ports", "containers", "services", "consumers", "rules", "tls", "parents", "hostnames", "hosts",
+            "backends"}
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, BaseModel):
-        return f"a {type(value).__name__}"
+        name = type(value).__name__
+        return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
     text = repr(value)
     return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
@@ -72,9 +93,9 @@ def _nearest(value: Any, options: Sequence[str]) -> str | None:
 
 
 def _expected(field: str, owner: str) -> str:
-    if field == "ports":
-        return "a list of Port(...)" if owner == "Container" else "a list of container.port(NAME).expose(...)"
-    return EXPECTED.get(field, "")
+    if field == "ports" and (owner, field) not in BY_OWNER:
+        return "a list of container.port(NAME).expose(...)"
+    return BY_OWNER.get((owner, field)) or EXPECTED.get(field, "")
 
 
 def lone_objects(subject: str, fields: dict[str, Any], location: SourceLocation | None,

@@ -16,6 +16,7 @@ from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
 from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port
+from svcgen.dsl.references import consumer_problems
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.apiserver import validate_pod_ports, validate_service
@@ -103,7 +104,7 @@ def validate(
             else:
                 services[key] = service
             _check_service(check, app, service, pinned)
-    return check.problems
+    return check.problems + consumer_problems(apps, with_workloads=with_workloads)
 
 
 def _check_app(check: _Checker, app: App, workloads: dict[tuple[str, str], App]) -> None:

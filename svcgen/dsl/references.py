@@ -1,0 +1,291 @@
+"""Check the consumers of ports: probes, Ingresses, HTTPRoutes, monitors and NetworkPolicies.
+
+A consumer refers to a port by object, so the port exists by construction; what can still be
+wrong is *where* it is: a probe of another container's port, an Ingress backend Service that is
+not rendered or lives in another namespace, a route to a UDP port, a monitor of a Service with no
+labels to select it by. Names, paths and hosts follow the API server's (and the Gateway API
+CRD's) rules. Each problem is reported at the consumer's own line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+from svcgen.dsl.model import App, Consumer, Container, Port, Probe, ServicePortRef
+from svcgen.dsl.policy import emits_workload, owner_of_container, owner_of_service, service_subject
+from svcgen.errors import Problem, SourceLocation
+from svcgen.kube import rules
+
+__all__ = ["consumer_problems", "host_name", "http_path", "monitor_interval"]
+
+_INVALID_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+_INVALID_SUFFIXES = ("/..", "/.")
+_ROUTE_PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")
+_DURATION = re.compile(r"0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?")
+_KINDS = {Ingress: "Ingress", HTTPRoute: "HTTPRoute", ServiceMonitor: "ServiceMonitor", PodMonitor: "PodMonitor",
+          NetworkPolicy: "NetworkPolicy"}
+
+
+def http_path(path: str, *, route: bool = False) -> list[str]:
+    """An Ingress Prefix/Exact path (``validateIngressPath``) or an HTTPRoute PathPrefix (its CRD rules)."""
+    errors = [] if path.startswith("/") else ["must be an absolute path"]
+    for sequence in (*_INVALID_SEQUENCES, *(("#",) if route else ())):
+        if sequence in path:
+            errors.append(f"must not contain '{sequence}'")
+    errors.extend(f"cannot end with '{suffix}'" for suffix in _INVALID_SUFFIXES if path.endswith(suffix))
+    if route and path and not _ROUTE_PATH_CHARS.fullmatch(path):
+        errors.append("must contain only the characters of an RFC 3986 path (or %XX escapes)")
+    return errors
+
+
+def _absolute_if_set(path: str) -> list[str]:
+    """An ImplementationSpecific Ingress path: empty, or absolute."""
+    return ["must be an absolute path"] if path and not path.startswith("/") else []
+
+
+def host_name(host: str) -> list[str]:
+    """An Ingress or route host: a DNS subdomain, ``*.`` allowed as the first label, never an IP."""
+    if rules.parse_ip(host) is not None:
+        return ["must be a DNS name, not an IP address"]
+    if host.startswith("*."):
+        return [e.replace("subdomain", "wildcard subdomain") for e in rules.dns1123_subdomain(host[2:])]
+    if "*" in host:
+        return ["a wildcard '*' must be the whole first label, e.g. '*.example.com'"]
+    return rules.dns1123_subdomain(host)
+
+
+def monitor_interval(interval: str) -> list[str]:
+    """A Prometheus duration, as the ServiceMonitor/PodMonitor CRD pattern has it (``30s``, ``1m30s``)."""
+    if interval and _DURATION.fullmatch(interval):
+        return []
+    return ["must be a Prometheus duration: units y w d h m s ms in that order, e.g. 30s or 1m30s"]
+
+
+class _Report:
+    def __init__(self, apps: Sequence[App]) -> None:
+        self.apps = apps
+        self.problems: list[Problem] = []
+
+    def add(self, subject: str, field: str, message: str, hint: str, location: SourceLocation | None,
+            *, warning: bool = False) -> None:
+        self.problems.append(Problem(subject, field, message, hint, location, "warning" if warning else "error"))
+
+    def rule(self, check: Callable[[str], list[str]], value: str, subject: str, field: str, hint: str,
+             location: SourceLocation | None) -> None:
+        for detail in check(value):
+            self.add(subject, field, f'Invalid value: "{value}": {detail}', hint, location)
+
+    def labels(self, labels: dict[str, str], subject: str, field: str, location: SourceLocation | None) -> None:
+        for key, value in labels.items():
+            self.rule(rules.qualified_name, key, subject, field, "label keys are NAME or PREFIX/NAME", location)
+            self.rule(rules.label_value, value, subject, f"{field}[{key}]",
+                      "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric", location)
+
+
+def consumer_problems(apps: Sequence[App], *, with_workloads: bool = False) -> list[Problem]:
+    """Every problem of every probe and consumer of the rendered ``apps``, in declaration order."""
+    report = _Report(apps)
+    for app in apps:
+        for container in app.containers:
+            _probes(report, app, container, emits_workload(app, with_workloads))
+        seen: dict[tuple[str, str], Consumer] = {}
+        for consumer in app.consumers:
+            _consumer(report, app, consumer, seen)
+    return report.problems
+
+
+def _probes(report: _Report, app: App, container: Container, emitted: bool) -> None:
+    subject = f'container "{container.name}" of App "{app.name}"'
+    for use, probe in container.probes.items():
+        if not any(_same_port(probe.port, port) for port in container.ports):
+            names = ", ".join(f'"{p.name}"' for p in container.ports) or "none"
+            report.add(subject, use, f'{probe.kind} probe of port "{probe.port.name}" ({probe.port.number}), which '
+                       f"is not a port of this container (its ports: {names})",
+                       "probe one of the container's own Port objects, or add the port to its ports",
+                       probe.location)
+        elif probe.port.protocol != "TCP":
+            report.add(subject, use, f'{probe.kind} probe of {probe.port.protocol} port "{probe.port.name}": '
+                       "probes connect over TCP", "probe a TCP port", probe.location)
+        if probe.path is not None and not probe.path.startswith("/"):
+            report.add(subject, f"{use}.path", f'Invalid value: "{probe.path}": the kubelet requests '
+                       "it as a URL path", 'start it with "/", e.g. "/healthz"', probe.location)
+        _probe_timing(report, subject, use, probe)
+        if not emitted:
+            report.add(subject, use, "the probe is not written: the App's workload is not emitted (only its "
+                       "Services are)", 'set workload="Deployment" on the App, or render with --with-workloads',
+                       probe.location, warning=True)
+
+
+def _probe_timing(report: _Report, subject: str, use: str, probe: Probe) -> None:
+    """``ValidateNonnegativeField`` on each timing field; the API server defaults 0 (or unset) itself."""
+    for field in ("initial_delay_seconds", "period_seconds", "timeout_seconds", "failure_threshold"):
+        value = getattr(probe, field)
+        if value is not None and value < 0:
+            report.add(subject, f"{use}.{field}", f"Invalid value: {value}: must be greater than or equal to 0",
+                       "leave it unset for the Kubernetes default", probe.location)
+
+
+def _consumer(report: _Report, app: App, consumer: Consumer, seen: dict[tuple[str, str], Consumer]) -> None:
+    kind = _KINDS[type(consumer)]
+    subject = f'{kind} "{consumer.name}" of App "{app.name}"'
+    report.rule(rules.dns1123_subdomain, consumer.name, subject, "name",
+                "use lower case letters, digits, '-' and '.', e.g. web", consumer.location)
+    earlier = seen.setdefault((kind, consumer.name), consumer)
+    if earlier is not consumer:
+        report.add(subject, "name", f'Duplicate value: "{consumer.name}": another {kind} of that name is '
+                   f"declared at {earlier.location}", f"give each {kind} its own name", consumer.location)
+    if isinstance(consumer, Ingress):
+        _ingress(report, app, consumer, subject)
+    elif isinstance(consumer, HTTPRoute):
+        _route(report, app, consumer, subject)
+    elif isinstance(consumer, ServiceMonitor):
+        _service_monitor(report, app, consumer, subject)
+    elif isinstance(consumer, PodMonitor):
+        _pod_monitor(report, consumer, subject)
+    elif isinstance(consumer, NetworkPolicy):
+        _network_policy(report, app, consumer, subject)
+
+
+def _rendered(report: _Report, ref: ServicePortRef, subject: str, field: str,
+              location: SourceLocation | None) -> App | None:
+    """The App that renders ``ref``'s Service; a problem if no rendered App declares it."""
+    owner = owner_of_service(report.apps, ref.service)
+    if owner is None:
+        report.add(subject, field, f'Service "{ref.service.name}" is not rendered: no App given to this render '
+                   "declares it", "render the App that declares the Service together with this one", location)
+    return owner
+
+
+def _ingress(report: _Report, app: App, ingress: Ingress, subject: str) -> None:
+    if not ingress.rules and ingress.default_backend is None:
+        report.add(subject, "rules", "Required value: either `defaultBackend` or `rules` must be specified",
+                   "give it rules=[IngressRule(...)] or a default_backend", ingress.location)
+    for where, ref in ingress.backends():
+        owner = _rendered(report, ref, subject, f"backend {where}", ingress.location)
+        if owner is not None and owner.namespace != app.namespace:
+            report.add(subject, f"backend {where}", f"{service_subject(owner, ref.service)} is in another namespace "
+                       "than the Ingress: an Ingress reaches only Services in its own namespace",
+                       "declare the Ingress in an App of the Service's namespace", ingress.location)
+        if ref.port.protocol != "TCP":
+            report.add(subject, f"backend {where}", f'port "{ref.port.port_name}" of Service "{ref.service.name}" '
+                       f"is {ref.port.protocol}: Ingress controllers proxy HTTP over TCP", "use a TCP port",
+                       ingress.location)
+        if ref.service.type == "ExternalName":
+            report.add(subject, f"backend {where}", f'Service "{ref.service.name}" is an ExternalName '
+                       "Service: many Ingress controllers do not route to one", "check your controller supports it",
+                       ingress.location, warning=True)
+    for rule in ingress.rules:
+        if rule.host:
+            report.rule(host_name, rule.host, subject, "rules.host", "use a DNS name, e.g. shop.example.com",
+                        rule.location)
+        if not rule.paths:
+            report.add(subject, f"rules[{rule.host or '*'}].paths", "Required value: a rule needs at least one path",
+                       'give it paths={"/": service.port("http")}', rule.location)
+        check = http_path if rule.path_type != "ImplementationSpecific" else _absolute_if_set
+        for path in rule.paths:
+            report.rule(check, path, subject, f"rules[{rule.host or '*'}].paths", 'paths are absolute, e.g. "/api"',
+                        rule.location)
+    for tls in ingress.tls:
+        report.rule(rules.dns1123_subdomain, tls.secret_name, subject, "tls.secret_name",
+                    "name the Secret with lower case letters, digits, '-' and '.'", tls.location)
+        for host in tls.hosts:
+            report.rule(host_name, host, subject, "tls.hosts", "use a DNS name, e.g. shop.example.com", tls.location)
+    if ingress.ingress_class is not None:
+        report.rule(rules.dns1123_subdomain, ingress.ingress_class, subject, "ingress_class",
+                    "name an IngressClass, e.g. nginx", ingress.location)
+
+
+def _route(report: _Report, app: App, route: HTTPRoute, subject: str) -> None:
+    if not route.parents:
+        report.add(subject, "parents", "the route attaches to no Gateway, so no traffic reaches it",
+                   'give it parents=[GatewayRef("my-gateway")]', route.location, warning=True)
+    for host in route.hostnames:
+        report.rule(host_name, host, subject, "hostnames", "use a DNS name, e.g. shop.example.com", route.location)
+    for rule in route.rules:
+        report.rule(partial(http_path, route=True), rule.path_prefix, subject, "rules.path_prefix",
+                    'path prefixes are absolute, e.g. "/api"', rule.location)
+        if not rule.backends:
+            report.add(subject, f'rules["{rule.path_prefix}"].backends', "no backends: requests get a 500 answer",
+                       'give the rule backends=[service.port("http")]', rule.location, warning=True)
+        for ref in rule.backends:
+            where = f'rules["{rule.path_prefix}"].backends'
+            owner = _rendered(report, ref, subject, where, rule.location)
+            if ref.port.protocol != "TCP":
+                report.add(subject, where, f'port "{ref.port.port_name}" of Service "{ref.service.name}" is '
+                           f"{ref.port.protocol}: an HTTPRoute carries HTTP over TCP", "route to a TCP port",
+                           rule.location)
+            if owner is not None and owner.namespace != app.namespace:
+                report.add(subject, where, f"{service_subject(owner, ref.service)} is in another namespace: the "
+                           "backend needs a ReferenceGrant in that namespace", "add a ReferenceGrant there, or "
+                           "declare the route in the Service's namespace", rule.location, warning=True)
+
+
+def _service_monitor(report: _Report, app: App, monitor: ServiceMonitor, subject: str) -> None:
+    ref = monitor.port
+    owner = _rendered(report, ref, subject, "port", monitor.location)
+    _scrape(report, subject, monitor.path, monitor.interval, monitor.location)
+    if not ref.port.port_name:
+        report.add(subject, "port", f'the port of Service "{ref.service.name}" has no name: a ServiceMonitor '
+                   "scrapes a Service port by name", "name the Service port (Port(name=...) or expose(name=...))",
+                   monitor.location)
+    if not ref.service.labels:
+        report.add(subject, "port", f'Service "{ref.service.name}" has no labels: a ServiceMonitor selects '
+                   "Services by their labels", 'give the Service labels, e.g. labels={"app": "web"}',
+                   monitor.location)
+        return
+    if owner is None:
+        return
+    selected = ref.service.labels.items()
+    for other_app in report.apps:
+        for other in other_app.services:
+            if (other_app.namespace == owner.namespace and other is not ref.service and selected <= other.labels.items()
+                    and ref.port.port_name not in {sp.port_name for sp in other.ports}):
+                report.add(subject, "port", f"its selector (the labels of Service \"{ref.service.name}\") also "
+                           f"selects {service_subject(other_app, other)}, which has no port "
+                           f'"{ref.port.port_name}": nothing is scraped there',
+                           "give the Services distinct labels", monitor.location, warning=True)
+
+
+def _pod_monitor(report: _Report, monitor: PodMonitor, subject: str) -> None:
+    owner = owner_of_container(report.apps, monitor.port.container)
+    _scrape(report, subject, monitor.path, monitor.interval, monitor.location)
+    if owner is None:
+        report.add(subject, "port", f'container "{monitor.port.container.name}" is not rendered: no App given to '
+                   "this render runs it", "render the App whose container it is together with this one",
+                   monitor.location)
+    elif not owner.labels:
+        report.add(subject, "port", f'App "{owner.name}" has no labels: a PodMonitor selects pods by their '
+                   "labels", "give the App labels", monitor.location)
+
+
+def _scrape(report: _Report, subject: str, path: str, interval: str | None, location: SourceLocation | None) -> None:
+    if not path.startswith("/"):
+        report.add(subject, "path", f'Invalid value: "{path}": must be an absolute path',
+                   'start it with "/", e.g. "/metrics"', location)
+    if interval is not None:
+        report.rule(monitor_interval, interval, subject, "interval", "e.g. 30s", location)
+
+
+def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: str) -> None:
+    if not app.labels:
+        report.add(subject, "ports", f'App "{app.name}" has no labels: the policy selects its pods by them, and an '
+                   "empty selector would select every pod of the namespace", "give the App labels", policy.location)
+    if not policy.ports:
+        report.add(subject, "ports", "Required value: no ports: the policy would allow every port",
+                   'name the ports it allows, e.g. ports=[api.port("http")]', policy.location)
+    for i, ref in enumerate(policy.ports):
+        if not any(c.name == ref.container.name and any(_same_port(ref.port, p) for p in c.ports)
+                   for c in app.containers):
+            report.add(subject, f"ports[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" is not '
+                       f'a port of App "{app.name}": the policy admits traffic to this App\'s pods only',
+                       "declare the NetworkPolicy in the App whose container has the port", policy.location)
+    report.labels(dict(policy.from_pods), subject, "from_pods", policy.location)
+    report.labels(dict(policy.from_namespaces), subject, "from_namespaces", policy.location)
+
+
+def _same_port(a: Port, b: Port) -> bool:
+    """The same container port: name, number and protocol (where each was declared does not matter)."""
+    return (a.name, a.number, a.protocol) == (b.name, b.number, b.protocol)

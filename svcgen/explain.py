@@ -1,8 +1,9 @@
 """``svcgen explain``: the port chain of every Service port, as text, a Mermaid flowchart or an SVG picture.
 
 ``<node-ip>:nodePort → service:port (DNS name) → targetPort → container:containerPort (name)``, the
-picture people draw by hand to tell port, targetPort and nodePort apart. Pure: apps and their
-nodePorts in, text out.
+picture people draw by hand to tell port, targetPort and nodePort apart, with what comes before
+(``https://host/path → Ingress``, routes) and what else uses the ports (monitors, probes,
+NetworkPolicies). Pure: apps and their nodePorts in, text out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from svcgen.dsl.model import App
 from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
+from svcgen.dsl.usage import Use, container_port_uses, service_port_uses
 from svcgen.nodeports.lock import PortKey
 
 __all__ = ["Chain", "chains", "to_html", "to_mermaid", "to_svg", "to_text"]
@@ -39,6 +41,10 @@ class Chain:
     health_check: int | None = None
     local: bool = False
     """externalTrafficPolicy Local: only nodes with a ready pod answer, and the client's IP is kept."""
+    reached_by: tuple[Use, ...] = ()
+    """The Ingress rules and routes that send traffic to this Service port, and its ServiceMonitors."""
+    used_by: tuple[Use, ...] = ()
+    """What else uses the container port: probes, PodMonitors, NetworkPolicies."""
 
     @property
     def dns(self) -> str:
@@ -63,7 +69,9 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
                     app.namespace, service.name, service.type, service.headless, service.external_name,
                     sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
                     sp.container.name, sp.target.number, sp.target.name, node_ports.get(port_key(app, service, sp)),
-                    sp.app_protocol, health_check, service.external_traffic_policy == "Local"))
+                    sp.app_protocol, health_check, service.external_traffic_policy == "Local",
+                    tuple(service_port_uses(apps, service, sp)), tuple(container_port_uses(apps, sp.container,
+                                                                                           sp.target))))
             if not service.ports and service.type == "ExternalName":
                 found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
                                    "", "", 0, "", "", 0, "", None, None))
@@ -115,8 +123,14 @@ def to_text(items: Sequence[Chain]) -> str:
             f"  {chain.port_name or '(unnamed)'} {chain.protocol}: {node}{chain.service}:{chain.port} "
             f"({chain.dns}) → targetPort {chain.target} → container {chain.container}:{chain.container_port} "
             f"({chain.container_port_name})")
+        lines.extend(f"    {use.entry} → {use.by} → {chain.service}:{chain.port}" for use in chain.reached_by
+                     if use.kind != "ServiceMonitor")
         lines.append(f"    inside the cluster: {_inside(chain)}")
         lines.append(f"    from outside: {_outside(chain)}")
+        lines.extend(f"    {use.by} {use.entry}" for use in chain.reached_by if use.kind == "ServiceMonitor")
+        if chain.used_by:
+            lines.append(f"    container port {chain.container_port_name} is also used by: "
+                         + "; ".join(f"{use.by} ({use.entry})" for use in chain.used_by))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -150,6 +164,8 @@ def to_mermaid(items: Sequence[Chain]) -> str:
             container = f"{chain.container}:{chain.container_port} ({chain.container_port_name})"
             steps.append(f"cp{i}[{_mermaid_label(container)}]")
             out.append("    " + " --> ".join(steps))
+            out.extend(f"    in{i}x{k}[{_mermaid_label(f'{use.entry} · {use.by}')}] --> sp{i}"
+                       for k, use in enumerate(chain.reached_by))
         out.append("  end")
     return "\n".join(out) + "\n"
 
@@ -224,6 +240,9 @@ def to_svg(items: Sequence[Chain]) -> str:
             if col < 3 and (col > 0 or chain.node_port):
                 _el(svg, "line", x1=x + _BOX_W, y1=y + _BOX_H / 2, x2=x + _BOX_W + _GAP - 2, y2=y + _BOX_H / 2,
                     stroke="#555", stroke_width=2, marker_end="url(#arrow)")
+        if chain.reached_by:
+            entries = "; ".join(f"{use.entry} ({use.by})" for use in chain.reached_by)
+            _el(svg, "text", f"reached by: {entries}", x=_LEFT, y=y + _BOX_H + 16, font_size=11)
         y += _ROW
     ET.indent(svg)
     return ET.tostring(svg, encoding="unicode") + "\n"

@@ -66,7 +66,8 @@ def test_svg_and_html(example: Callable[[str], Path]) -> None:
 
 @pytest.mark.parametrize(("name", "fmt", "doc"), [
     ("webshop", "svg", "explain-webshop.svg"), ("seed", "svg", "explain-seed.svg"),
-    ("seed", "mermaid", "explain-seed.mmd"),
+    ("seed", "mermaid", "explain-seed.mmd"), ("platform", "svg", "explain-platform.svg"),
+    ("platform", "mermaid", "explain-platform.mmd"),
 ])
 def test_the_committed_pictures_are_current(name: str, fmt: str, doc: str, example: Callable[[str], Path]) -> None:
     out = run_cli("explain", str(example(name) / "app.py"), "--format", fmt).out
@@ -92,3 +93,18 @@ def test_the_html_page_is_self_contained(example: Callable[[str], Path]) -> None
     assert re.findall(r'(?:src|href)="', page) == []
     assert "<link" not in page and "@import" not in page and "url(http" not in page  # nothing is fetched
     assert "<textarea readonly" in page and "flowchart LR" in page
+
+
+def test_the_whole_chain_from_host_and_path_to_the_container(example: Callable[[str], Path]) -> None:
+    """Ingress rule or route → Service port → targetPort → container, and what else uses each port."""
+    app = str(example("platform") / "app.py")
+    text = run_cli("explain", app).out
+    assert "    https://api.example.com/ → Ingress platform/api → api:80\n" in text
+    assert "    api.example.com/v2 → HTTPRoute platform/api via Gateway gateways/edge → api:80\n" in text
+    assert "    ServiceMonitor platform/api scrapes /metrics every 30s\n" in text
+    assert ("container port http is also used by: liveness probe (GET /livez); readiness probe (GET /readyz); "
+            "NetworkPolicy platform/api-from-ingress (admits namespaces kubernetes.io/metadata.name=ingress-nginx)"
+            in text)
+    assert "startup probe (gRPC health check)" in text
+    mermaid = run_cli("explain", app, "--format", "mermaid").out
+    assert 'in0x0["https://api.example.com/ · Ingress platform/api"] --> sp0' in mermaid

@@ -1,0 +1,112 @@
+"""Who uses a port: the consumers that reach a Service port, and those that use a container port.
+
+A query over declared Apps for ``svcgen explain``: an Ingress rule or a route that sends traffic
+to a Service port, a ServiceMonitor that scrapes it; a probe, a PodMonitor or a NetworkPolicy
+that uses a container port. Each use is said in a few words, outside in
+(``https://api.example.com/ → Ingress shop/web``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+from svcgen.dsl.model import App, Container, Port, Probe, Service, ServicePort
+
+__all__ = ["Use", "container_port_uses", "service_port_uses"]
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of a port: ``entry`` (where it comes from, or what it does) and the object that says so."""
+
+    entry: str
+    kind: str
+    name: str = ""
+    namespace: str | None = None
+    via: str = ""
+
+    @property
+    def by(self) -> str:
+        """The object: ``Ingress shop/web``, ``HTTPRoute shop/web via Gateway edge``, ``liveness probe``."""
+        if not self.name:
+            return self.kind
+        return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}{self.via}"
+
+
+def _where(host_and_path: str, secure: bool) -> str:
+    if host_and_path.startswith("*"):
+        return f"<any host>{host_and_path[1:]}"
+    return f"{'https' if secure else 'http'}://{host_and_path}" if host_and_path != "default backend" else (
+        "<any host and path not matched by a rule>")
+
+
+def _ingress_uses(app: App, ingress: Ingress, sp: ServicePort) -> list[Use]:
+    tls_hosts = {host for tls in ingress.tls for host in tls.hosts}
+    secure_all = any(not tls.hosts for tls in ingress.tls)
+    uses = []
+    for where, ref in ingress.backends():
+        if ref.port is sp:
+            host = where.split("/", 1)[0]
+            uses.append(Use(_where(where, secure_all or host in tls_hosts), "Ingress", ingress.name, app.namespace))
+    return uses
+
+
+def _route_uses(app: App, route: HTTPRoute, sp: ServicePort) -> list[Use]:
+    gateways = ", ".join(f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in route.parents)
+    via = f" via Gateway {gateways}" if gateways else " (attached to no Gateway)"
+    return [Use(where, "HTTPRoute", route.name, app.namespace, via)
+            for where, ref in route.backends() if ref.port is sp]
+
+
+def _scrape(path: str, interval: str | None) -> str:
+    return f"scrapes {path}" + (f" every {interval}" if interval else "")
+
+
+def service_port_uses(apps: Sequence[App], service: Service, sp: ServicePort) -> list[Use]:
+    """The Ingress rules and routes that send traffic to ``sp`` of ``service``, and its ServiceMonitors."""
+    uses: list[Use] = []
+    for app in apps:
+        for consumer in app.consumers:
+            if isinstance(consumer, Ingress):
+                uses.extend(_ingress_uses(app, consumer, sp))
+            elif isinstance(consumer, HTTPRoute):
+                uses.extend(_route_uses(app, consumer, sp))
+            elif isinstance(consumer, ServiceMonitor) and consumer.port.port is sp:
+                uses.append(Use(_scrape(consumer.path, consumer.interval), "ServiceMonitor", consumer.name,
+                                app.namespace))
+    return uses
+
+
+def _probe(probe: Probe) -> str:
+    if probe.kind == "http":
+        return f"GET {probe.path}" + (" over HTTPS" if probe.scheme == "HTTPS" else "")
+    return "gRPC health check" if probe.kind == "grpc" else "TCP connect"
+
+
+def _peers(policy: NetworkPolicy) -> str:
+    pods = ",".join(f"{k}={v}" for k, v in policy.from_pods.items())
+    namespaces = ",".join(f"{k}={v}" for k, v in policy.from_namespaces.items())
+    if pods and namespaces:
+        return f"admits pods {pods} of namespaces {namespaces}"
+    if pods:
+        return f"admits pods {pods} of its namespace"
+    return f"admits namespaces {namespaces}" if namespaces else "admits any source"
+
+
+def container_port_uses(apps: Sequence[App], container: Container, port: Port) -> list[Use]:
+    """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
+    def same(other: Port) -> bool:
+        return (other.name, other.number, other.protocol) == (port.name, port.number, port.protocol)
+
+    uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items() if same(probe.port)]
+    for app in apps:
+        for consumer in app.consumers:
+            if isinstance(consumer, PodMonitor) and consumer.port.container is container and same(consumer.port.port):
+                uses.append(Use(_scrape(consumer.path, consumer.interval), "PodMonitor", consumer.name,
+                                app.namespace))
+            elif isinstance(consumer, NetworkPolicy) and any(
+                    ref.container is container and same(ref.port) for ref in consumer.ports):
+                uses.append(Use(_peers(consumer), "NetworkPolicy", consumer.name, app.namespace))
+    return uses

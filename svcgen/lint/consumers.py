@@ -20,7 +20,7 @@ later, quietly. Across all the files given:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from svcgen.errors import Problem
@@ -52,22 +52,50 @@ def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
     return f'did you mean "{near[0]}"?' if near else fallback
 
 
-class _Services:
-    """The Services of the files, by namespace and name."""
+class _Selectable:
+    """Objects found by name or by label selector: Services by their labels, workloads by their pods'.
 
-    def __init__(self, services: Sequence[KubeObject]) -> None:
-        self.items = list(services)
+    Indexed once (by name, and by each label), so that a thousand monitors and policies over a
+    thousand Services cost about what one does, not a million selector matches.
+    """
+
+    def __init__(self, items: Sequence[KubeObject], labels_of: Callable[[KubeObject], dict[str, Any]]) -> None:
+        self.items = [(obj, labels_of(obj)) for obj in items]
+        self.by_name: dict[str, list[KubeObject]] = {}
+        self.by_label: dict[tuple[str, str], list[int]] = {}
+        for i, (obj, labels) in enumerate(self.items):
+            self.by_name.setdefault(obj.name, []).append(obj)
+            for key, value in labels.items():
+                if isinstance(key, str) and isinstance(value, str):
+                    self.by_label.setdefault((key, value), []).append(i)
 
     def find(self, namespace: str, name: str) -> KubeObject | None:
-        return next((s for s in self.items if s.name == name and _same_namespace(s.namespace, namespace)), None)
+        return next((s for s in self.by_name.get(name, ()) if _same_namespace(s.namespace, namespace)), None)
 
-    def select(self, obj: KubeObject, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
-        """The Services a monitor's label selector selects, in ``namespaces`` (None: any)."""
-        return [s for s in self.items if (namespaces is None or not s.namespace or s.namespace in namespaces)
-                and label_selector_matches(selector, mapping(s.metadata.get("labels"))) is True]
+    def select(self, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
+        """What a label selector selects, in ``namespaces`` (None: any), in the files' order."""
+        candidates: Sequence[int] = range(len(self.items))
+        match = selector.get("matchLabels") if isinstance(selector, dict) else None
+        if isinstance(match, dict) and match and all(isinstance(v, str) for v in match.values()):
+            candidates = min((self.by_label.get((str(k), v), []) for k, v in match.items()), key=len)
+        found = []
+        for i in candidates:
+            obj, labels = self.items[i]
+            if (namespaces is None or not obj.namespace or obj.namespace in namespaces) \
+                    and label_selector_matches(selector, labels) is True:
+                found.append(obj)
+        return found
 
 
-def _port_ref(services: _Services, obj: KubeObject, path: Path, namespace: str, name: Any, port: Any,
+def _service_labels(service: KubeObject) -> dict[str, Any]:
+    return mapping(service.metadata.get("labels"))
+
+
+def _pod_labels(workload: KubeObject) -> dict[str, Any]:
+    return workload.pod_labels()
+
+
+def _port_ref(services: _Selectable, obj: KubeObject, path: Path, namespace: str, name: Any, port: Any,
               protocol: str | None, rule: str) -> Iterator[Problem]:
     """A reference to port ``port`` (a name or a number) of Service ``name``."""
     if not isinstance(name, str) or not name:
@@ -100,7 +128,7 @@ def _port_ref(services: _Services, obj: KubeObject, path: Path, namespace: str, 
                           f"{obj.kind} carries {protocol}", f"reference a {protocol} port of the Service")
 
 
-def _ingress(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+def _ingress(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
     spec = obj.spec
     backends: list[tuple[Path, dict[str, Any]]] = []
     if "defaultBackend" in spec or "backend" in spec:
@@ -124,7 +152,7 @@ def _ingress(obj: KubeObject, services: _Services) -> Iterator[Problem]:
                                  backend.get("servicePort"), None, "ingress")
 
 
-def _route(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+def _route(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
     protocol = _ROUTES[obj.kind]
     rules_ = obj.spec.get("rules")
     for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
@@ -190,13 +218,8 @@ def _probes(obj: KubeObject) -> Iterator[Problem]:
                                       _nearest(port, names, "name a port this container declares, or use a number"))
 
 
-def _pods(workloads: Sequence[KubeObject], namespace: str, selector: Any) -> list[KubeObject]:
-    return [w for w in workloads if _same_namespace(w.namespace, namespace)
-            and label_selector_matches(selector, w.pod_labels()) is True]
-
-
-def _network_policy(obj: KubeObject, workloads: Sequence[KubeObject]) -> Iterator[Problem]:
-    selected = _pods(workloads, obj.namespace, obj.spec.get("podSelector"))
+def _network_policy(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:
+    selected = workloads.select(obj.spec.get("podSelector"), {obj.namespace} if obj.namespace else None)
     available = {(p.name, p.protocol) for w in selected for p in w.container_ports() if p.name}
     rules_ = obj.spec.get("ingress")
     for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
@@ -224,8 +247,8 @@ def _namespaces(obj: KubeObject) -> set[str] | None:
     return {obj.namespace} if obj.namespace else None
 
 
-def _service_monitor(obj: KubeObject, services: _Services) -> Iterator[Problem]:
-    selected = services.select(obj, obj.spec.get("selector"), _namespaces(obj))
+def _service_monitor(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
+    selected = services.select(obj.spec.get("selector"), _namespaces(obj))
     if not selected:
         yield obj.problem(("spec", "selector"), "warning", "servicemonitor-selector",
                           "selects no Service among these files: nothing would be scraped",
@@ -243,10 +266,8 @@ def _service_monitor(obj: KubeObject, services: _Services) -> Iterator[Problem]:
                               _nearest(port, names, "use the Service port's name (not the container port's)"))
 
 
-def _pod_monitor(obj: KubeObject, workloads: Sequence[KubeObject]) -> Iterator[Problem]:
-    namespaces = _namespaces(obj)
-    selected = [w for w in workloads if (namespaces is None or not w.namespace or w.namespace in namespaces)
-                and label_selector_matches(obj.spec.get("selector"), w.pod_labels()) is True]
+def _pod_monitor(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:
+    selected = workloads.select(obj.spec.get("selector"), _namespaces(obj))
     if not selected:
         yield obj.problem(("spec", "selector"), "warning", "podmonitor-selector",
                           "selects no pod among these files: nothing would be scraped",
@@ -276,7 +297,7 @@ def _endpoint_ports(obj: KubeObject) -> Iterator[tuple[Path, dict[str, Any]]]:
             yield ("subsets", i, "ports", j), mapping(port)
 
 
-def _endpoints(obj: KubeObject, services: _Services) -> Iterator[Problem]:
+def _endpoints(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
     """Endpoints or an EndpointSlice of a selector-less Service: the same port names and protocols."""
     name = mapping(obj.metadata.get("labels")).get("kubernetes.io/service-name") if obj.kind == "EndpointSlice" \
         else obj.name
@@ -301,7 +322,8 @@ def _endpoints(obj: KubeObject, services: _Services) -> Iterator[Problem]:
 def consumer_problems(others: Sequence[KubeObject], services: Sequence[KubeObject],
                       workloads: Sequence[KubeObject]) -> Iterator[Problem]:
     """Every dangling reference to a port, across the files (see the module docstring)."""
-    index = _Services(services)
+    index = _Selectable(services, _service_labels)
+    pods = _Selectable(workloads, _pod_labels)
     for obj in others:
         group = _group(obj)
         if obj.kind == "Ingress" and group in ("networking.k8s.io", "extensions", ""):
@@ -309,11 +331,11 @@ def consumer_problems(others: Sequence[KubeObject], services: Sequence[KubeObjec
         elif obj.kind in _ROUTES and group == "gateway.networking.k8s.io":
             yield from _route(obj, index)
         elif obj.kind == "NetworkPolicy" and group == "networking.k8s.io":
-            yield from _network_policy(obj, workloads)
+            yield from _network_policy(obj, pods)
         elif obj.kind == "ServiceMonitor" and group == "monitoring.coreos.com":
             yield from _service_monitor(obj, index)
         elif obj.kind == "PodMonitor" and group == "monitoring.coreos.com":
-            yield from _pod_monitor(obj, workloads)
+            yield from _pod_monitor(obj, pods)
         elif (obj.kind, group) in (("Endpoints", ""), ("EndpointSlice", "discovery.k8s.io")):
             yield from _endpoints(obj, index)
     for workload in workloads:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,19 @@ def test_seed_is_exactly_the_documented_service() -> None:
             {"name": "metrics", "protocol": "TCP", "port": 8081, "targetPort": 6000, "nodePort": 31000},
         ]},
     }
+
+
+def _readme_apps() -> list[str]:
+    text = (EXAMPLES.parent / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    return [b for b in blocks if "from svcgen import" in b and "App(" in b]
+
+
+@pytest.mark.parametrize("block", _readme_apps())
+def test_the_readmes_declarations_render(block: str, write_app: Callable[..., Path]) -> None:
+    """What the README shows a newcomer renders without a single problem."""
+    path = write_app(block)
+    result = run_cli("render", str(path))
+    assert result.code == 0, result.err
+    assert "error" not in result.err and "warning" not in result.err, result.err
+    assert result.out.startswith("apiVersion: v1\nkind: Service\n")

@@ -168,7 +168,7 @@ def test_monitors_select_by_labels_and_name_the_port() -> None:
          PodMonitor("pm", port=metrics.port("metrics"), path="/stats")], services=[], others=[other])
     assert service_monitor["spec"] == {"selector": {"matchLabels": {"metrics": "yes"}},
                                        "namespaceSelector": {"matchNames": ["default"]},
-                                       "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}]}
+                                       "endpoints": [{"port": "metrics", "interval": "30s"}]}
     assert pod_monitor["spec"] == {"selector": {"matchLabels": {"app": "exporter"}},
                                    "namespaceSelector": {"matchNames": ["default"]},
                                    "podMetricsEndpoints": [{"port": "metrics", "path": "/stats"}]}
@@ -185,6 +185,13 @@ def test_a_network_policy_selects_the_apps_pods_and_ands_its_peers() -> None:
     }
     (open_policy,) = _with([NetworkPolicy("np", ports=[api.port("http")])], services=[])
     assert "from" not in open_policy["spec"]["ingress"][0]
+
+
+def test_consumers_carry_their_own_labels_and_annotations() -> None:
+    (policy,) = _with([NetworkPolicy("np", ports=[api.port("http")], labels={"team": "a"},
+                                     annotations={"example.com/owner": "a"})], services=[])
+    assert policy["metadata"] == {"name": "np", "namespace": "shop", "labels": {"team": "a"},
+                                  "annotations": {"example.com/owner": "a"}}
 
 
 def test_consumers_follow_their_app_in_declaration_order() -> None:

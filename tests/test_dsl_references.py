@@ -267,3 +267,10 @@ def test_a_probe_of_an_equal_port_declared_inline_is_the_containers_port(write_a
         c = Container("c", image="c:1", ports=[Port("http", 8080)], liveness=Probe.http(Port("http", 8080)))
         app = App("web", labels={"app": "web"}, containers=[c])
     """) == []
+
+
+def test_consumer_labels_and_annotation_keys_follow_the_metadata_rules(write_app: Writer) -> None:
+    found = problems(write_app, app("""
+    NetworkPolicy("np", ports=[api.port("http")], labels={"team": "a b"}, annotations={"bad key!": "x"}),
+    """))
+    assert [p.field for p in found] == ["labels[team]", "annotations"]

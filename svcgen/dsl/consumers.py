@@ -56,18 +56,16 @@ class IngressTLS(_Declaration):
 class Ingress(Consumer):
     """A ``networking.k8s.io/v1`` Ingress whose backends are Service ports (``svc.port("http")``)."""
 
-    name: StrictStr
     rules: tuple[IngressRule, ...] = ()
     default_backend: InstanceOf[ServicePortRef] | None = None
     tls: tuple[IngressTLS, ...] = ()
     ingress_class: StrictStr | None = None
-    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
     def __init__(self, name: str, *, rules: Iterable[IngressRule] = (), default_backend: ServicePortRef | None = None,
                  tls: Iterable[IngressTLS] = (), ingress_class: str | None = None,
-                 annotations: Mapping[str, str] | None = None) -> None:
+                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
         self._init(f'Ingress "{name}"', name=name, rules=_seq(rules), default_backend=default_backend, tls=_seq(tls),
-                   ingress_class=ingress_class, annotations=_map(annotations))
+                   ingress_class=ingress_class, labels=_map(labels), annotations=_map(annotations))
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         """(where, backend) of every backend, for checks and pictures."""
@@ -101,15 +99,15 @@ class RouteRule(_Declaration):
 class HTTPRoute(Consumer):
     """A Gateway API ``HTTPRoute`` (v1) whose backends are Service ports."""
 
-    name: StrictStr
     parents: tuple[GatewayRef, ...] = ()
     hostnames: tuple[StrictStr, ...] = ()
     rules: tuple[RouteRule, ...] = ()
 
     def __init__(self, name: str, *, parents: Iterable[GatewayRef] = (), hostnames: Iterable[str] = (),
-                 rules: Iterable[RouteRule] = ()) -> None:
+                 rules: Iterable[RouteRule] = (), labels: Mapping[str, str] | None = None,
+                 annotations: Mapping[str, str] | None = None) -> None:
         self._init(f'HTTPRoute "{name}"', name=name, parents=_seq(parents), hostnames=_seq(hostnames),
-                   rules=_seq(rules))
+                   rules=_seq(rules), labels=_map(labels), annotations=_map(annotations))
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         return [(f"{host}{rule.path_prefix}", backend) for rule in self.rules for backend in rule.backends
@@ -119,28 +117,31 @@ class HTTPRoute(Consumer):
 class ServiceMonitor(Consumer):
     """A Prometheus operator ``ServiceMonitor`` scraping a Service port (``svc.port("metrics")``).
 
-    It selects the Service by the Service's own labels, so the Service needs some.
+    It selects the Service by the Service's own labels, so the Service needs some. ``path`` unset:
+    Prometheus' default, ``/metrics``.
     """
 
-    name: StrictStr
     port: InstanceOf[ServicePortRef]
-    path: StrictStr = "/metrics"
+    path: StrictStr | None = None
     interval: StrictStr | None = None
 
-    def __init__(self, name: str, *, port: ServicePortRef, path: str = "/metrics", interval: str | None = None) -> None:
-        self._init(f'ServiceMonitor "{name}"', name=name, port=port, path=path, interval=interval)
+    def __init__(self, name: str, *, port: ServicePortRef, path: str | None = None, interval: str | None = None,
+                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
+        self._init(f'ServiceMonitor "{name}"', name=name, port=port, path=path, interval=interval,
+                   labels=_map(labels), annotations=_map(annotations))
 
 
 class PodMonitor(Consumer):
     """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``)."""
 
-    name: StrictStr
     port: InstanceOf[PortRef]
-    path: StrictStr = "/metrics"
+    path: StrictStr | None = None
     interval: StrictStr | None = None
 
-    def __init__(self, name: str, *, port: PortRef, path: str = "/metrics", interval: str | None = None) -> None:
-        self._init(f'PodMonitor "{name}"', name=name, port=port, path=path, interval=interval)
+    def __init__(self, name: str, *, port: PortRef, path: str | None = None, interval: str | None = None,
+                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
+        self._init(f'PodMonitor "{name}"', name=name, port=port, path=path, interval=interval,
+                   labels=_map(labels), annotations=_map(annotations))
 
 
 class NetworkPolicy(Consumer):
@@ -149,12 +150,12 @@ class NetworkPolicy(Consumer):
     With neither ``from_pods`` nor ``from_namespaces``, traffic from anywhere is allowed on the ports.
     """
 
-    name: StrictStr
     ports: tuple[InstanceOf[PortRef], ...] = ()
     from_pods: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     from_namespaces: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
     def __init__(self, name: str, *, ports: Iterable[PortRef] = (), from_pods: Mapping[str, str] | None = None,
-                 from_namespaces: Mapping[str, str] | None = None) -> None:
+                 from_namespaces: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
+                 annotations: Mapping[str, str] | None = None) -> None:
         self._init(f'NetworkPolicy "{name}"', name=name, ports=_seq(ports), from_pods=_map(from_pods),
-                   from_namespaces=_map(from_namespaces))
+                   from_namespaces=_map(from_namespaces), labels=_map(labels), annotations=_map(annotations))

@@ -190,9 +190,11 @@ def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifes
     metadata: Manifest = {"name": consumer.name}
     if app.namespace is not None:
         metadata["namespace"] = app.namespace
+    if consumer.labels:
+        metadata["labels"] = dict(consumer.labels)
+    if consumer.annotations:
+        metadata["annotations"] = dict(consumer.annotations)
     if isinstance(consumer, Ingress):
-        if consumer.annotations:
-            metadata["annotations"] = dict(consumer.annotations)
         return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
                 "spec": _ingress_spec(consumer)}
     if isinstance(consumer, HTTPRoute):
@@ -276,10 +278,17 @@ def _other_namespace(namespace: str | None, app: App) -> Manifest:
     return {"namespaceSelector": {"matchNames": [namespace or "default"]}}
 
 
+def _scrape_endpoint(port: str, path: str | None, interval: str | None) -> Manifest:
+    endpoint: Manifest = {"port": port}
+    if path is not None:
+        endpoint["path"] = path
+    if interval is not None:
+        endpoint["interval"] = interval
+    return endpoint
+
+
 def _service_monitor_spec(apps: Sequence[App], app: App, monitor: ServiceMonitor) -> Manifest:
-    endpoint: Manifest = {"port": monitor.port.port.port_name, "path": monitor.path}
-    if monitor.interval is not None:
-        endpoint["interval"] = monitor.interval
+    endpoint = _scrape_endpoint(monitor.port.port.port_name, monitor.path, monitor.interval)
     return {"selector": {"matchLabels": dict(monitor.port.service.labels)},
             **_other_namespace(_namespace_of(apps, monitor.port), app), "endpoints": [endpoint]}
 
@@ -287,9 +296,7 @@ def _service_monitor_spec(apps: Sequence[App], app: App, monitor: ServiceMonitor
 def _pod_monitor_spec(apps: Sequence[App], app: App, monitor: PodMonitor) -> Manifest:
     owner = owner_of_container(apps, monitor.port.container)
     labels = dict(owner.labels) if owner is not None else {}
-    endpoint: Manifest = {"port": monitor.port.port.name, "path": monitor.path}
-    if monitor.interval is not None:
-        endpoint["interval"] = monitor.interval
+    endpoint = _scrape_endpoint(monitor.port.port.name, monitor.path, monitor.interval)
     namespace = owner.namespace if owner is not None else None
     return {"selector": {"matchLabels": labels}, **_other_namespace(namespace, app),
             "podMetricsEndpoints": [endpoint]}

@@ -293,9 +293,14 @@ class ServicePortRef:
 
 
 class Consumer(_Declaration):
-    """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors... (:mod:`svcgen.dsl.consumers`)."""
+    """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors... (:mod:`svcgen.dsl.consumers`).
+
+    Each has a name, and may have labels and annotations (its own metadata, not a selector).
+    """
 
     name: StrictStr
+    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
 
 class Service(_Declaration):

@@ -133,6 +133,13 @@ def _consumer(report: _Report, app: App, consumer: Consumer, seen: dict[tuple[st
     subject = f'{kind} "{consumer.name}" of App "{app.name}"'
     report.rule(rules.dns1123_subdomain, consumer.name, subject, "name",
                 "use lower case letters, digits, '-' and '.', e.g. web", consumer.location)
+    report.labels(dict(consumer.labels), subject, "labels", consumer.location)
+    for key in consumer.annotations:  # ValidateAnnotations: keys are qualified names (case-insensitive)
+        for detail in rules.qualified_name(key.lower()):
+            report.add(subject, "annotations", f'Invalid value: "{key}": {detail}',
+                       "annotation keys are NAME or PREFIX/NAME", consumer.location)
+    for detail in rules.annotations_size(consumer.annotations):
+        report.add(subject, "annotations", f"Too long: {detail}", "keep annotations under 256 KiB", consumer.location)
     earlier = seen.setdefault((kind, consumer.name), consumer)
     if earlier is not consumer:
         report.add(subject, "name", f'Duplicate value: "{consumer.name}": another {kind} of that name is '
@@ -261,8 +268,9 @@ def _pod_monitor(report: _Report, monitor: PodMonitor, subject: str) -> None:
                    "labels", "give the App labels", monitor.location)
 
 
-def _scrape(report: _Report, subject: str, path: str, interval: str | None, location: SourceLocation | None) -> None:
-    if not path.startswith("/"):
+def _scrape(report: _Report, subject: str, path: str | None, interval: str | None,
+            location: SourceLocation | None) -> None:
+    if path is not None and not path.startswith("/"):
         report.add(subject, "path", f'Invalid value: "{path}": must be an absolute path',
                    'start it with "/", e.g. "/metrics"', location)
     if interval is not None:

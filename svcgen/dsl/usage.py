@@ -60,8 +60,8 @@ def _route_uses(app: App, route: HTTPRoute, sp: ServicePort) -> list[Use]:
             for where, ref in route.backends() if ref.port is sp]
 
 
-def _scrape(path: str, interval: str | None) -> str:
-    return f"scrapes {path}" + (f" every {interval}" if interval else "")
+def _scrape(path: str | None, interval: str | None) -> str:
+    return f"scrapes {path or '/metrics'}" + (f" every {interval}" if interval else "")
 
 
 def service_port_uses(apps: Sequence[App], service: Service, sp: ServicePort) -> list[Use]:

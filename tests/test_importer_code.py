@@ -34,3 +34,22 @@ def test_names_outside_ascii_make_valid_identifiers() -> None:
     taken: set[str] = set()
     names = [_identifier(n, taken) for n in ("¼", "café", "数据")]
     assert names == ["__2", "caf_", "__"] and all(n.isidentifier() and n.isascii() for n in names)
+
+
+def test_consumer_calls_are_written_with_references_and_broken_over_lines_when_long() -> None:
+    from svcgen.importer.code import expression, layout
+    from svcgen.importer.consumers import Call, Ref
+    from svcgen.importer.plan import ContainerPlan
+
+    service = {"name": "web", "var": "web_service"}
+    container = ContainerPlan("api", None, var="api")
+    call = Call("Ingress", [(None, "web"), ("rules", [Call("IngressRule", [(None, "a.example.com"), (
+        "paths", {"/": Ref(service, "http")})])]), ("labels", {"team": 'a"b'})])
+    assert expression(call) == ('Ingress("web", rules=[IngressRule("a.example.com", paths={"/": '
+                                'web_service.port("http")})], labels={"team": "a\\"b"})')
+    assert expression(Call("PodMonitor", [(None, "m"), ("port", Ref(container, "metrics"))])) == \
+        'PodMonitor("m", port=api.port("metrics"))'
+    long = layout(call, 60)
+    assert long.splitlines()[0] == "Ingress("
+    assert long.splitlines()[-1] == " " * 60 + ")"
+    compile(long, "x", "eval")

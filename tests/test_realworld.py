@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 
 from svcgen.dsl.model import App
 from svcgen.importer import Imported, ImportError_, import_manifests
+from svcgen.importer.consumers import CONSUMER_KINDS
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.yamlwrite import to_yaml
@@ -109,6 +110,38 @@ def test_import_gives_back_every_service_or_refuses_it_by_name(name: str) -> Non
         return
     assert not expected, "refusals are listed that no longer happen"
     _round_trips(name, text, imported, set())
+
+
+CONSUMER_FILES = [name for name in FILES if any(isinstance(o, KubeObject) and (o.api_version, o.kind) in CONSUMER_KINDS
+                                                for o in read_objects([(name, _text(name))]))]
+
+
+@pytest.mark.parametrize("name", CONSUMER_FILES)
+def test_import_declares_each_consumer_or_keeps_it_as_yaml_by_name(name: str) -> None:
+    """Ingresses, routes, monitors and NetworkPolicies are never dropped silently."""
+    text = _text(name)
+    try:
+        imported = import_manifests([(name, text)], allow_changes=True)
+    except ImportError_:
+        pytest.skip("the file's Services are refused (listed above); nothing is written")
+    kept = {p.subject for p in imported.warnings if p.rule == "import-consumer-kept"}
+    declared = {f"{type(c).__name__}/{a.namespace + '/' if a.namespace else ''}{c.name}"
+                for a in _source_apps(imported.source) for c in a.consumers}
+    for obj in read_objects([(name, text)]):
+        if isinstance(obj, KubeObject) and (obj.api_version, obj.kind) in CONSUMER_KINDS:
+            assert (str(obj.ref) in kept) != (str(obj.ref) in declared), (obj.ref, kept, declared)
+
+
+def _source_apps(source: str) -> list[App]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "app.py", "exec"), namespace)
+    return [v for v in namespace.values() if isinstance(v, App)]
+
+
+def test_the_corpus_has_consumers_of_every_common_kind() -> None:
+    kinds = {o.kind for name in CONSUMER_FILES for o in read_objects([(name, _text(name))])
+             if isinstance(o, KubeObject)}
+    assert {"Ingress", "HTTPRoute", "ServiceMonitor", "NetworkPolicy"} <= kinds
 
 
 def _mutate(value: Any, path: list[Any], replacement: Any) -> Any:

@@ -42,8 +42,10 @@ def test_the_import_template_renders_arguments_through_the_filter() -> None:
     app = AppPlan("web", "shop", {"app": 'w"eb'}, {}, [ContainerPlan("web", "nginx", [PortPlan("http", 80, "TCP")],
                                                                        "web")])
     app.services.append({"name": "web", "options": [("type", "NodePort"), ("labels", {"a": "b\nc"})],
-                         "ports": [{"container": "web", "port": "http", "args": [(None, 8080), ("node_port", None)]}]})
-    source = render_template("import/app.py.jinja", {"apps": [("web_app", app)]})
+                         "ports": [{"container": "web", "port": "http", "args": [(None, 8080), ("node_port", None)]}],
+                         "var": ""})
+    source = render_template("import/app.py.jinja", {"apps": [("web_app", app, [])],
+                                                     "imports": "App, Container, Port, Service"})
     tree = ast.parse(source)
     assert 'labels={"a": "b\\nc"}' in source and "expose(8080, node_port=None)" in source
     assert 'labels={"app": "w\\"eb"}' in source

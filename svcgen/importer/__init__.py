@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from svcgen.errors import InputError, Problem, count_errors
 from svcgen.importer.code import app_source
+from svcgen.importer.consumers import plan_consumers
 from svcgen.importer.plan import finish, plan_import
 from svcgen.importer.verify import verify
 from svcgen.kube.objects import KubeObject, read_objects
@@ -93,9 +94,12 @@ def import_manifests(
     if count_errors(problems) or not plan.apps:
         raise ImportError_(problems)
     finish(plan)
+    known = len(plan.problems)
+    consumers = plan_consumers(objects, plan)
+    problems.extend(plan.problems[known:])
     source = app_source(plan)
     merged = Lock({**current.entries, **plan.lock})
-    problems.extend(verify(source, plan.planned, merged, node_port_range, kubernetes_version,
+    problems.extend(verify(source, [*plan.planned, *consumers], merged, node_port_range, kubernetes_version,
                            "warning" if allow_changes else "error"))
     if count_errors(problems):
         raise ImportError_(problems)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import keyword
 import re
+from typing import Any
 
-from svcgen.importer.plan import Plan
-from svcgen.templating import render_template
+from svcgen.importer.consumers import Call, Ref
+from svcgen.importer.plan import ContainerPlan, Plan
+from svcgen.templating import literal, render_template
 
-__all__ = ["app_source"]
+__all__ = ["app_source", "expression", "layout"]
 
-_RESERVED = {"App", "Container", "Port", "Service", "AUTO"}
+_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
+             "RouteRule", "GatewayRef", "ServiceMonitor", "PodMonitor", "NetworkPolicy"}
 
 
 def _identifier(name: str, taken: set[str]) -> str:
@@ -25,17 +28,84 @@ def _identifier(name: str, taken: set[str]) -> str:
     return var
 
 
+def expression(value: Any) -> str:
+    """Python source for a planned value: a call, a port reference, or a literal (containing those)."""
+    if isinstance(value, Ref):
+        owner = value.owner.var if isinstance(value.owner, ContainerPlan) else value.owner["var"]
+        return f"{owner}.port({literal(value.port)})"
+    if isinstance(value, Call):
+        args = ", ".join(f"{key}={expression(v)}" if key else expression(v) for key, v in value.args)
+        return f"{value.name}({args})"
+    if isinstance(value, list):
+        return "[" + ", ".join(expression(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {expression(v)}" for k, v in value.items()) + "}"
+    return literal(value)
+
+
+_WIDTH = 110
+
+
+def layout(value: Any, indent: int) -> str:
+    """:func:`expression`, broken over lines (one argument or item per line) where it is too long."""
+    flat = expression(value)
+    if indent + len(flat) <= _WIDTH:
+        return flat
+    pad, inner = " " * indent, " " * (indent + 4)
+    if isinstance(value, Call):
+        args = [f"{key}={layout(v, indent + 4 + len(key) + 1)}" if key else layout(v, indent + 4)
+                for key, v in value.args]
+        return f"{value.name}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + f"{pad})"
+    if isinstance(value, list):
+        return "[\n" + "".join(f"{inner}{layout(v, indent + 4)},\n" for v in value) + f"{pad}]"
+    if isinstance(value, dict):
+        items = [f"{literal(k)}: {layout(v, indent + 4 + len(literal(k)) + 2)}" for k, v in value.items()]
+        return "{\n" + "".join(f"{inner}{item},\n" for item in items) + f"{pad}}}"
+    return flat
+
+
+def _referenced(value: Any, found: list[dict[str, Any]], kinds: set[str]) -> None:
+    """Collect the Services a planned value refers to, and the classes it calls."""
+    if isinstance(value, Ref) and isinstance(value.owner, dict) and all(s is not value.owner for s in found):
+        found.append(value.owner)
+    elif isinstance(value, Call):
+        kinds.add(value.name)
+        for _, arg in value.args:
+            _referenced(arg, found, kinds)
+    elif isinstance(value, list):
+        for item in value:
+            _referenced(item, found, kinds)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _referenced(item, found, kinds)
+
+
 def app_source(plan: Plan) -> str:
-    """The Python declaration of the planned Apps (every value written by the template's literal filter)."""
+    """The Python declaration of the planned Apps (every value written by the template's literal filter).
+
+    A Service that an Ingress, route or monitor refers to gets a variable, declared before its App.
+    """
     taken: set[str] = set()
     apps = plan.apps
     for app in apps:
         for container in app.containers:
             container.var = _identifier(f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken)
+    referenced: list[dict[str, Any]] = []
+    kinds: set[str] = set()
+    for app in apps:
+        _referenced(app.consumers, referenced, kinds)
+    for service in referenced:
+        service["var"] = _identifier(f"{service['name']}_service", taken)
     for app in apps:
         app.containers = [c for c in app.containers if c.ports or c.image]
         for service in app.services:
+            service.setdefault("var", "")
             for port in service["ports"]:
                 port["container"] = port.pop("_container").var
         app.var = _identifier(app.name, taken)
-    return render_template("import/app.py.jinja", {"apps": [(app.var, app) for app in apps]})
+    names = sorted({"App", "Container", "Port", "Service", *kinds})
+    imports = ", ".join(names)
+    if len(imports) > _WIDTH - len("from svcgen import "):
+        imports = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
+    return render_template("import/app.py.jinja", {
+        "apps": [(app.var, app, [layout(c, 8) for c in app.consumers]) for app in apps], "imports": imports})

@@ -19,13 +19,13 @@ from svcgen.kube.apiserver import SERVICE_PORT_FIELDS, SERVICE_SPEC_FIELDS, defa
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 from svcgen.nodeports.lock import PortKey
 
-__all__ = ["AppPlan", "ContainerPlan", "Plan", "PortPlan", "plan_import"]
+__all__ = ["SERVER_METADATA", "AppPlan", "ContainerPlan", "Plan", "PortPlan", "plan_import"]
 
 Arg = tuple[str | None, Any]
 """One argument of a generated call: (keyword, or None for a positional one; the value)."""
 
 # Metadata the cluster sets: a dump of a live cluster has it, and it is not part of a declaration.
-_SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
+SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
                     "deletionTimestamp", "deletionGracePeriodSeconds"}
 _DECLARED_METADATA = {"name", "namespace", "labels", "annotations"}
 
@@ -56,6 +56,8 @@ class AppPlan:
     var: str = ""
     workload: bool = False
     """Made from a workload in the files (so lint has checked its named targetPorts)."""
+    consumers: list[Any] = field(default_factory=list)
+    """Calls (:class:`svcgen.importer.consumers.Call`) of the Ingresses, routes... declared with it."""
 
 
 @dataclass
@@ -151,7 +153,7 @@ def _importable(obj: KubeObject, plan: Plan) -> bool:
     """Refuse what the DSL cannot say, by name; drop what the cluster set, with a warning."""
     ok = True
     for key in obj.metadata:
-        if key in _SERVER_METADATA:
+        if key in SERVER_METADATA:
             plan.problems.append(obj.problem(("metadata", key), "warning", "import-server-field",
                                              "set by the cluster, not part of a declaration: not carried over"))
         elif key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):

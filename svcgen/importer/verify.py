@@ -52,22 +52,31 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
         return [Problem(first.ref.kind if first else "", "", f"the declarations svcgen would write do not render: "
                         f"{p.subject}: {p.field}: {p.message}", location=first.location() if first else None,
                         rule="import-check") for p in exc.problems if p.severity == "error"]
-    by_name = {(str(m["metadata"].get("namespace", "")), m["metadata"]["name"]): m
-               for m in rendered.manifests if m["kind"] == "Service"}
+    by_name = {(m["kind"], str(m["metadata"].get("namespace", "")), m["metadata"]["name"]): m
+               for m in rendered.manifests}
     problems = []
     for obj in originals:
-        mine = by_name.get((obj.namespace, obj.name))
+        mine = by_name.get((obj.kind, obj.namespace, obj.name))
         if mine is None:
             problems.append(obj.problem((), severity, "import-check", "is missing from the declarations svcgen "
                                         "would write"))
             continue
-        for path, before, after in differences(canonical_service(obj.value), canonical_service(mine)):
+        canonical = canonical_service if obj.kind == "Service" else _declared
+        for path, before, after in differences(canonical(obj.value), canonical(mine)):
             problems.append(obj.problem(path, severity, "import-check",
                                         f"would not come back as it was: {_show(before)} in the manifest, "
                                         f"{_show(after)} once rendered",
                                         "pass --allow-changes to accept the difference" if severity == "error"
                                         else ""))
     return problems
+
+
+def _declared(value: dict[str, Any]) -> dict[str, Any]:
+    """An object as declared: what the cluster sets (status, server metadata) left out."""
+    metadata = value.get("metadata") or {}
+    kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
+    return {"apiVersion": value.get("apiVersion"), "kind": value.get("kind"), "metadata": kept,
+            "spec": value.get("spec")}
 
 
 def _show(value: Any) -> str:

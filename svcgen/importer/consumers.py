@@ -1,0 +1,334 @@
+"""What ``svcgen import`` declares of the objects that use ports: Ingress, HTTPRoute, monitors, NetworkPolicy.
+
+Each string reference (a backend's Service and port, a monitor's port name, a policy's named port)
+becomes a reference to the imported Service or container port, so it can no longer dangle. An
+object is declared only when the DSL can say all of it; otherwise it stays YAML, with a warning
+that names the field in the way (nothing is dropped silently). What is declared is checked by
+rendering it and comparing it with the original (:mod:`.verify`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from svcgen.importer.plan import SERVER_METADATA, AppPlan, ContainerPlan, Plan
+from svcgen.kube.objects import KubeObject, Path, is_int, mapping
+
+__all__ = ["CONSUMER_KINDS", "Call", "Ref", "plan_consumers"]
+
+CONSUMER_KINDS = {("networking.k8s.io/v1", "Ingress"), ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+                  ("monitoring.coreos.com/v1", "ServiceMonitor"), ("monitoring.coreos.com/v1", "PodMonitor"),
+                  ("networking.k8s.io/v1", "NetworkPolicy")}
+
+
+@dataclass
+class Ref:
+    """A port by reference in the generated code: ``service.port("http")`` or ``container.port("http")``."""
+
+    owner: dict[str, Any] | ContainerPlan
+    """The planned Service (its template dict) or container."""
+    port: str
+
+
+@dataclass
+class Call:
+    """A constructor call in the generated code, e.g. ``IngressRule("a.example.com", paths={...})``."""
+
+    name: str
+    args: list[tuple[str | None, Any]] = field(default_factory=list)
+
+
+class _Kept(Exception):
+    """The object stays YAML: ``path`` is the field the DSL cannot say, ``reason`` says why."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path, self.reason = path, reason
+
+
+def _only(value: Any, allowed: set[str], path: Path) -> dict[str, Any]:
+    """``value`` as a mapping whose keys are all ``allowed`` (else the object stays YAML)."""
+    if not isinstance(value, dict):
+        raise _Kept(path, "is not a mapping")
+    for key in value:
+        if key not in allowed:
+            raise _Kept((*path, key), f'"{key}" has no counterpart in svcgen\'s DSL')
+    return value
+
+
+def _labels(value: Any, path: Path) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise _Kept(path, "is not a mapping of strings to strings")
+    return dict(value)
+
+
+def _match_labels(selector: Any, path: Path) -> dict[str, str]:
+    """A label selector with matchLabels only (the DSL selects by labels)."""
+    return _labels(_only(selector if selector is not None else {}, {"matchLabels"}, path).get("matchLabels"),
+                   (*path, "matchLabels"))
+
+
+class _Index:
+    """The imported Services and Apps, to turn names into references."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.order = {id(app): i for i, app in enumerate(plan.apps)}
+        self.services: dict[tuple[str, str], tuple[AppPlan, dict[str, Any], KubeObject]] = {}
+        originals = {(o.namespace, o.name): o for o in plan.planned}
+        for app in plan.apps:
+            for service in app.services:
+                key = (app.namespace or "", service["name"])
+                if key in originals:
+                    self.services[key] = (app, service, originals[key])
+
+    def service_port(self, namespace: str, name: Any, port: Any, path: Path,
+                     by: str = "name or number") -> tuple[AppPlan, Ref]:
+        found = self.services.get((namespace, name)) if isinstance(name, str) else None
+        if found is None:
+            raise _Kept(path, f'Service "{name}" is not among the imported Services: the reference would dangle')
+        app, service, original = found
+        for raw in original.spec.get("ports") or []:
+            raw = mapping(raw)
+            if (isinstance(port, str) and raw.get("name") == port) or (is_int(port) and raw.get("port") == port):
+                if by == "number" and str(raw.get("protocol") or "TCP") != "TCP":
+                    raise _Kept(path, f"port {port} of Service \"{name}\" is not TCP")
+                return app, Ref(service, str(raw.get("name") or ""))
+        raise _Kept(path, f'Service "{name}" has no port {port!r}: the reference would dangle')
+
+    def app_in(self, namespace: str, after: Sequence[AppPlan]) -> AppPlan | None:
+        """The first App of ``namespace`` declared after every App of ``after`` (so their names exist)."""
+        last = max((self.order[id(a)] for a in after), default=-1)
+        return next((a for a in self.plan.apps if (a.namespace or "") == namespace and self.order[id(a)] >= last),
+                    None)
+
+
+def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject]:
+    """Attach every consumer the DSL can say to an App of ``plan``; return those objects (for the check)."""
+    index = _Index(plan)
+    planned = []
+    for obj in objects:
+        if (obj.api_version, obj.kind) not in CONSUMER_KINDS:
+            continue
+        try:
+            app, call = _consumer(index, obj)
+        except _Kept as kept:
+            plan.problems.append(obj.problem(kept.path, "warning", "import-consumer-kept",
+                                             f"kept as YAML, not declared: {kept.reason}",
+                                             "keep this file beside app.py"))
+            continue
+        app.consumers.append(call)
+        planned.append(obj)
+        for key in [*(k for k in obj.metadata if k in SERVER_METADATA), *(["status"] if "status" in obj.value else [])]:
+            where: Path = ("metadata", key) if key != "status" else ("status",)
+            plan.problems.append(obj.problem(where, "warning", "import-server-field",
+                                             "set by the cluster, not part of a declaration: not carried over"))
+    return planned
+
+
+def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
+    meta = obj.metadata
+    for key in meta:
+        if key not in SERVER_METADATA and key not in ("name", "namespace", "labels", "annotations") \
+                and meta[key] not in (None, [], {}, ""):
+            raise _Kept(("metadata", key), f"metadata.{key} cannot be declared in svcgen's DSL")
+    _only(obj.value, {"apiVersion", "kind", "metadata", "spec", "status"}, ())
+    builders = {"Ingress": _ingress, "HTTPRoute": _route, "ServiceMonitor": _service_monitor,
+                "PodMonitor": _pod_monitor, "NetworkPolicy": _network_policy}
+    app, args = builders[obj.kind](index, obj)
+    for key in ("labels", "annotations"):
+        values = _labels(meta.get(key), ("metadata", key))
+        if values:
+            args.append((key, values))
+    return app, Call(obj.kind, [(None, obj.name), *args])
+
+
+def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path) -> tuple[AppPlan, Ref]:
+    service = _only(_only(backend, {"service"}, path).get("service"), {"name", "port"}, (*path, "service"))
+    port = _only(service.get("port"), {"name", "number"}, (*path, "service", "port"))
+    if len(port) != 1:
+        raise _Kept((*path, "service", "port"), "names neither one port name nor one number")
+    wanted = port.get("name", port.get("number"))
+    return index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
+
+
+def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"ingressClassName", "defaultBackend", "rules", "tls"}, ("spec",))
+    args: list[tuple[str | None, Any]] = []
+    apps: list[AppPlan] = []
+    rules = []
+    for i, rule in enumerate(spec.get("rules") or []):
+        where: Path = ("spec", "rules", i)
+        rule = _only(rule, {"host", "http"}, where)
+        paths = _only(rule.get("http"), {"paths"}, (*where, "http")).get("paths") or []
+        refs: dict[str, Ref] = {}
+        kinds = set()
+        for j, item in enumerate(paths):
+            at: Path = (*where, "http", "paths", j)
+            item = _only(item, {"path", "pathType", "backend"}, at)
+            if not isinstance(item.get("path"), str) or item["path"] in refs:
+                raise _Kept(at, "a path svcgen cannot key on (absent, or the same path twice in a rule)")
+            app, ref = _ingress_backend(index, obj, item.get("backend"), (*at, "backend"))
+            apps.append(app)
+            refs[item["path"]] = ref
+            kinds.add(item.get("pathType"))
+        if len(kinds) != 1:
+            raise _Kept(where, "its paths do not share one pathType (svcgen sets it per rule)")
+        rule_args: list[tuple[str | None, Any]] = [(None, rule["host"])] if rule.get("host") else []
+        rule_args.append(("paths", refs))
+        if kinds != {"Prefix"}:
+            rule_args.append(("path_type", kinds.pop()))
+        rules.append(Call("IngressRule", rule_args))
+    if spec.get("defaultBackend") is not None:
+        app, ref = _ingress_backend(index, obj, spec["defaultBackend"], ("spec", "defaultBackend"))
+        apps.append(app)
+        args.append(("default_backend", ref))
+    if rules:
+        args.append(("rules", rules))
+    tls = []
+    for i, item in enumerate(spec.get("tls") or []):
+        item = _only(item, {"hosts", "secretName"}, ("spec", "tls", i))
+        if not isinstance(item.get("secretName"), str):
+            raise _Kept(("spec", "tls", i), "has no secretName")
+        tls.append(Call("IngressTLS", [*((("hosts", item["hosts"]),) if item.get("hosts") else ()),
+                                       ("secret_name", item["secretName"])]))
+    if tls:
+        args.append(("tls", tls))
+    if spec.get("ingressClassName") is not None:
+        args.append(("ingress_class", spec["ingressClassName"]))
+    return _home(index, obj, apps), args
+
+
+def _home(index: _Index, obj: KubeObject, apps: Sequence[AppPlan]) -> AppPlan:
+    """The App the object is declared with: of its namespace, after every App it refers to."""
+    home = index.app_in(obj.namespace, apps)
+    if home is None:
+        raise _Kept((), "no imported App of its namespace is declared after the Services it refers to")
+    return home
+
+
+def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"parentRefs", "hostnames", "rules"}, ("spec",))
+    args: list[tuple[str | None, Any]] = []
+    parents = []
+    for i, parent in enumerate(spec.get("parentRefs") or []):
+        parent = _only(parent, {"name", "namespace", "sectionName"}, ("spec", "parentRefs", i))
+        parents.append(Call("GatewayRef", [(None, parent.get("name")), *(
+            (key, parent[wire]) for key, wire in (("namespace", "namespace"), ("section_name", "sectionName"))
+            if wire in parent)]))
+    if parents:
+        args.append(("parents", parents))
+    if spec.get("hostnames"):
+        args.append(("hostnames", spec["hostnames"]))
+    apps: list[AppPlan] = []
+    rules = []
+    for i, rule in enumerate(spec.get("rules") or []):
+        where: Path = ("spec", "rules", i)
+        rule = _only(rule, {"matches", "backendRefs"}, where)
+        matches = rule.get("matches")
+        if not isinstance(matches, list) or len(matches) != 1:
+            raise _Kept((*where, "matches"), "svcgen declares exactly one path match per rule")
+        match = _only(_only(matches[0], {"path"}, (*where, "matches", 0)).get("path"), {"type", "value"},
+                      (*where, "matches", 0, "path"))
+        if match.get("type") != "PathPrefix" or not isinstance(match.get("value"), str):
+            raise _Kept((*where, "matches", 0, "path"), "svcgen declares PathPrefix matches only")
+        refs = []
+        for j, backend in enumerate(rule.get("backendRefs") or []):
+            at: Path = (*where, "backendRefs", j)
+            backend = _only(backend, {"name", "namespace", "port"}, at)
+            app, ref = index.service_port(str(backend.get("namespace") or obj.namespace), backend.get("name"),
+                                          backend.get("port"), at, by="number")
+            apps.append(app)  # a backend in another namespace too: its App must be declared first
+            refs.append(ref)
+        rules.append(Call("RouteRule", [(None, match["value"]), ("backends", refs)]))
+    if rules:
+        args.append(("rules", rules))
+    return _home(index, obj, apps), args
+
+
+def _scrape_args(endpoint: dict[str, Any]) -> list[tuple[str | None, Any]]:
+    return [(key, endpoint[key]) for key in ("path", "interval") if key in endpoint]
+
+
+def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"selector", "endpoints", "namespaceSelector"}, ("spec",))
+    selector = _match_labels(spec.get("selector"), ("spec", "selector"))
+    endpoints = spec.get("endpoints")
+    if not isinstance(endpoints, list) or len(endpoints) != 1:
+        raise _Kept(("spec", "endpoints"), "svcgen declares one endpoint per ServiceMonitor")
+    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "endpoints", 0))
+    names = _only(spec.get("namespaceSelector") or {}, {"matchNames"}, ("spec", "namespaceSelector"))
+    namespaces = names.get("matchNames") or [obj.namespace]
+    for (namespace, _), (_, service, original) in index.services.items():
+        labels = mapping(original.metadata.get("labels"))
+        if namespace in namespaces and selector and all(labels.get(k) == v for k, v in selector.items()):
+            try:
+                app, ref = index.service_port(namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
+            except _Kept:
+                continue
+            return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint)]
+    raise _Kept(("spec", "selector"), f"selects no imported Service with a port named {endpoint.get('port')!r}")
+
+
+def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"selector", "podMetricsEndpoints", "namespaceSelector"}, ("spec",))
+    selector = _match_labels(spec.get("selector"), ("spec", "selector"))
+    endpoints = spec.get("podMetricsEndpoints")
+    if not isinstance(endpoints, list) or len(endpoints) != 1:
+        raise _Kept(("spec", "podMetricsEndpoints"), "svcgen declares one endpoint per PodMonitor")
+    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "podMetricsEndpoints", 0))
+    names = _only(spec.get("namespaceSelector") or {}, {"matchNames"}, ("spec", "namespaceSelector"))
+    namespaces = names.get("matchNames") or [obj.namespace]
+    for app in index.plan.apps:
+        pods = {**app.labels, **app.pod_labels}
+        if (app.namespace or "") in namespaces and selector and all(pods.get(k) == v for k, v in selector.items()):
+            for container in app.containers:
+                if any(p.name == endpoint.get("port") for p in container.ports):
+                    return _home(index, obj, [app]), [("port", Ref(container, endpoint["port"])),
+                                                      *_scrape_args(endpoint)]
+    raise _Kept(("spec", "selector"), f"selects no imported pod with a port named {endpoint.get('port')!r}")
+
+
+def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"podSelector", "policyTypes", "ingress"}, ("spec",))
+    selector = _match_labels(spec.get("podSelector"), ("spec", "podSelector"))
+    if spec.get("policyTypes") not in (None, ["Ingress"]):
+        raise _Kept(("spec", "policyTypes"), "svcgen declares ingress policies only")
+    rules = spec.get("ingress")
+    if not isinstance(rules, list) or len(rules) != 1:
+        raise _Kept(("spec", "ingress"), "svcgen declares one ingress rule per NetworkPolicy")
+    rule = _only(rules[0], {"from", "ports"}, ("spec", "ingress", 0))
+    app = next((a for a in index.plan.apps if (a.namespace or "") == obj.namespace and a.labels == selector), None)
+    if app is None or not selector:
+        raise _Kept(("spec", "podSelector"), "selects pods by labels that are no imported App's labels")
+    args: list[tuple[str | None, Any]] = []
+    refs = []
+    for j, port in enumerate(rule.get("ports") or []):
+        at: Path = ("spec", "ingress", 0, "ports", j)
+        port = _only(port, {"port", "protocol"}, at)
+        wanted, protocol = port.get("port"), port.get("protocol", "TCP")
+        found = next(((c, p) for c in app.containers for p in c.ports if p.protocol == protocol
+                      and (p.name == wanted if isinstance(wanted, str) else p.number == wanted)), None)
+        if found is None:
+            raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
+        refs.append(Ref(found[0], found[1].name))
+    if not refs:
+        raise _Kept(("spec", "ingress", 0), "admits every port (svcgen declares the ports a policy admits)")
+    args.append(("ports", refs))
+    peers = rule.get("from")
+    if peers is not None:
+        if not isinstance(peers, list) or len(peers) != 1:
+            raise _Kept(("spec", "ingress", 0, "from"), "svcgen declares one peer (pods and/or namespaces)")
+        peer = _only(peers[0], {"podSelector", "namespaceSelector"}, ("spec", "ingress", 0, "from", 0))
+        for key, arg in (("podSelector", "from_pods"), ("namespaceSelector", "from_namespaces")):
+            if key in peer:
+                labels = _match_labels(peer[key], ("spec", "ingress", 0, "from", 0, key))
+                if not labels:
+                    raise _Kept(("spec", "ingress", 0, "from", 0, key), "selects everything (an empty selector)")
+                args.append((arg, labels))
+    return app, args
+

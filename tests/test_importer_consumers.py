@@ -1,0 +1,204 @@
+"""Import of the objects that use ports: string references become DSL references, or the object stays YAML.
+
+Every declared consumer is checked twice: by import's own self-check, and here by rendering the
+generated code and comparing each object with the original, independently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES
+from ruamel.yaml import YAML
+
+from svcgen import render
+from svcgen.dsl.model import App
+from svcgen.importer import Imported, ImportError_, import_manifests
+
+BASE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090, targetPort: metrics}]
+"""
+
+
+def _apps(source: str) -> list[App]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "app.py", "exec"), namespace)
+    return [v for v in namespace.values() if isinstance(v, App)]
+
+
+def _objects(text: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(d["kind"], d["metadata"]["name"]): d for d in YAML(typ="safe").load_all(text) if d}
+
+
+def imported(extra: str, **options: Any) -> Imported:
+    return import_manifests([("in.yaml", BASE + "---\n" + extra)], **options)
+
+
+def kept(extra: str) -> list[tuple[str, int | None, str]]:
+    """(field, line, message) of each consumer kept as YAML."""
+    return [(p.field, p.location.line if p.location else None, p.message)
+            for p in imported(extra).warnings if p.rule == "import-consumer-kept"]
+
+
+def test_the_platform_example_comes_back_with_every_consumer_by_reference() -> None:
+    text = (EXAMPLES / "platform" / "expected.yaml").read_text()
+    result = import_manifests([("expected.yaml", text)])
+    assert not [w for w in result.warnings if w.rule in ("import-check", "import-consumer-kept")]
+    for call in ('Ingress(', 'HTTPRoute(', 'ServiceMonitor("api", port=api_metrics_service.port("metrics")',
+                 'PodMonitor("api-pods", port=api.port("metrics")', 'ports=[api.port("http"), api.port("grpc")]'):
+        assert call in result.source
+    rendered = _objects(render(_apps(result.source)).yaml)
+    for key, original in _objects(text).items():
+        if key[0] != "Deployment":  # the workload stays the user's
+            assert rendered[key] == original, key
+
+
+def test_an_ingress_backend_by_name_becomes_a_reference() -> None:
+    result = imported("""\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop, labels: {team: a}}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths: [{path: /, pathType: Exact, backend: {service: {name: web, port: {name: http}}}}]
+""")
+    assert ('IngressRule("shop.example.com", paths={"/": web_service.port("http")}, path_type="Exact")'
+            in result.source)
+    assert 'labels={"team": "a"}' in result.source
+    assert not [w for w in result.warnings if w.rule == "import-check"]
+
+
+def test_a_backend_by_number_that_would_be_written_by_name_is_a_change() -> None:
+    extra = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+"""
+    with pytest.raises(ImportError_) as info:
+        imported(extra)
+    number, name = [p for p in info.value.problems if p.rule == "import-check"]
+    assert (number.field, name.field) == ("spec.defaultBackend.service.port.number",
+                                          "spec.defaultBackend.service.port.name")
+    assert "80 in the manifest, absent once rendered" in number.message
+    assert "absent in the manifest, 'http' once rendered" in name.message
+    assert number.hint == "pass --allow-changes to accept the difference"
+    assert [p.severity for p in imported(extra, allow_changes=True).warnings if p.rule == "import-check"] == [
+        "warning", "warning"]  # number absent, name added
+
+
+def test_what_the_dsl_cannot_say_stays_yaml_with_the_field_named() -> None:
+    assert kept("""\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: web, port: 80, weight: 70}]
+""") == [("spec.rules[0].backendRefs[0].weight", 28, 'kept as YAML, not declared: "weight" has no counterpart '
+          "in svcgen's DSL")]
+    assert [k[0] for k in kept("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: http}]}]
+  egress: [{}]
+""")] == ["spec.egress"]
+    assert [k[0] for k in kept("""\
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  endpoints: [{port: metrics}, {port: http}]
+""")] == ["spec.endpoints"]
+
+
+def test_a_reference_to_a_service_not_imported_stays_yaml_and_says_it_would_dangle() -> None:
+    (found,) = kept("""\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: elsewhere, port: {name: http}}}
+""")
+    assert found[0] == "spec.defaultBackend.service"
+    assert 'Service "elsewhere" is not among the imported Services: the reference would dangle' in found[2]
+
+
+def test_a_dangling_port_is_refused_by_lint_first() -> None:
+    with pytest.raises(ImportError_) as info:
+        imported("""\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {name: htp}}}
+""")
+    assert [p.rule for p in info.value.problems if p.severity == "error"] == ["ingress-port"]
+
+
+def test_monitors_and_policies_become_references_to_ports() -> None:
+    result = imported("""\
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata: {name: pods, namespace: shop, resourceVersion: "12"}
+spec:
+  selector: {matchLabels: {app: web}}
+  podMetricsEndpoints: [{port: metrics, interval: 1m}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {role: client}}}], ports: [{port: http, protocol: TCP}]}]
+""")
+    assert 'PodMonitor("pods", port=web.port("metrics"), interval="1m")' in result.source
+    assert 'NetworkPolicy("web", ports=[web.port("http")], from_pods={"role": "client"})' in result.source
+    assert [(p.rule, p.field) for p in result.warnings] == [("import-server-field", "metadata.resourceVersion")]
+
+
+def test_an_ingress_over_two_apps_is_declared_after_both() -> None:
+    other = BASE.replace("web", "api").replace("8080", "8081")
+    result = import_manifests([("in.yaml", BASE + "---\n" + other + """\
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: front, namespace: shop}
+spec:
+  rules:
+  - http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {name: http}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+""")])
+    apps = _apps(result.source)
+    assert [(a.name, [c.name for c in a.consumers]) for a in apps] == [("web", []), ("api", ["front"])]

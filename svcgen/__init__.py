@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from svcgen.dsl.consumers import IngressRule as IngressRule
     from svcgen.dsl.consumers import IngressTLS as IngressTLS
     from svcgen.dsl.consumers import NetworkPolicy as NetworkPolicy
+    from svcgen.dsl.consumers import Peer as Peer
     from svcgen.dsl.consumers import PodMonitor as PodMonitor
+    from svcgen.dsl.consumers import PolicyRule as PolicyRule
     from svcgen.dsl.consumers import RouteRule as RouteRule
     from svcgen.dsl.consumers import ServiceMonitor as ServiceMonitor
     from svcgen.dsl.model import (
@@ -90,7 +92,9 @@ __all__ = [
     "IngressTLS",
     "NetworkPolicy",
     "NodePortRange",
+    "Peer",
     "PodMonitor",
+    "PolicyRule",
     "Port",
     "Probe",
     "Problem",
@@ -118,6 +122,8 @@ _HOMES = {
     "IngressRule": "svcgen.dsl.consumers",
     "IngressTLS": "svcgen.dsl.consumers",
     "NetworkPolicy": "svcgen.dsl.consumers",
+    "Peer": "svcgen.dsl.consumers",
+    "PolicyRule": "svcgen.dsl.consumers",
     "PodMonitor": "svcgen.dsl.consumers",
     "RouteRule": "svcgen.dsl.consumers",
     "ServiceMonitor": "svcgen.dsl.consumers",

@@ -199,3 +199,18 @@ def test_consumers_follow_their_app_in_declaration_order() -> None:
     app = App("web", labels={"app": "web"}, containers=[api], services=[web], consumers=[
         NetworkPolicy("b", ports=[api.port("http")]), Ingress("a", default_backend=web.port("http"))])
     assert [m["kind"] for m in build_manifests([app], {})] == ["Service", "NetworkPolicy", "Ingress"]
+
+
+def test_policy_rules_list_each_peer_and_write_ports_by_name_or_number() -> None:
+    from svcgen import Peer, PolicyRule
+
+    (policy,) = _with([NetworkPolicy("np", rules=[
+        PolicyRule(ports=[api.port("http")], peers=[Peer(pods={"role": "a"}), Peer(namespaces={})]),
+        PolicyRule(ports=[api.port("grpc")], peers=[Peer(pods={}, namespaces={"team": "b"})], ports_by="number"),
+    ])], services=[])
+    assert policy["spec"]["ingress"] == [
+        {"from": [{"podSelector": {"matchLabels": {"role": "a"}}}, {"namespaceSelector": {}}],
+         "ports": [{"protocol": "TCP", "port": "http"}]},
+        {"from": [{"namespaceSelector": {"matchLabels": {"team": "b"}}, "podSelector": {}}],
+         "ports": [{"protocol": "TCP", "port": 9000}]},
+    ]

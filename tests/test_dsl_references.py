@@ -19,8 +19,8 @@ from svcgen.dsl.references import host_name, http_path, monitor_interval
 Writer = Callable[..., Path]
 
 BASE = """
-from svcgen import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, PodMonitor, Probe,
-                    RouteRule, ServiceMonitor)
+from svcgen import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer, PodMonitor,
+                    PolicyRule, Probe, RouteRule, ServiceMonitor)
 http = Port("http", 8080)
 metrics = Port("metrics", 9090)
 dns = Port("dns", 53, protocol="UDP")
@@ -274,3 +274,15 @@ def test_consumer_labels_and_annotation_keys_follow_the_metadata_rules(write_app
     NetworkPolicy("np", ports=[api.port("http")], labels={"team": "a b"}, annotations={"bad key!": "x"}),
     """))
     assert [p.field for p in found] == ["labels[team]", "annotations"]
+
+
+def test_policy_rules_are_checked_like_the_short_form(write_app: Writer) -> None:
+    found = problems(write_app, app("""
+    NetworkPolicy("both", ports=[api.port("http")], rules=[PolicyRule(ports=[api.port("http")])]),
+    NetworkPolicy("empty-rule", rules=[PolicyRule(peers=[Peer(pods={"a": "b"})])]),
+    NetworkPolicy("empty-peer", rules=[PolicyRule(ports=[api.port("http")], peers=[Peer()])]),
+    NetworkPolicy("bad-labels", rules=[PolicyRule(ports=[api.port("http")], peers=[Peer(namespaces={"a": "b c"})])]),
+    """))
+    assert [(p.subject.split('"')[1], p.field) for p in found] == [
+        ("both", "rules"), ("empty-rule", "rules[0].ports"), ("empty-peer", "peers"),
+        ("bad-labels", "peers.namespaces[a]")]

@@ -64,3 +64,14 @@ def test_container_port_uses_are_probes_pod_monitors_and_policies() -> None:
         ("NetworkPolicy shop/np", "admits pods role=a of namespaces t=x")]
     assert [(u.by, u.entry) for u in container_port_uses([app], api, admin)] == [
         ("readiness probe", "TCP connect"), ("NetworkPolicy shop/open", "admits any source")]
+
+
+def test_each_policy_rule_that_admits_a_port_is_a_use_with_its_peers() -> None:
+    from svcgen import Peer, PolicyRule
+
+    app = _app(NetworkPolicy("np", rules=[
+        PolicyRule(ports=[api.port("http")], peers=[Peer(pods={"role": "a"}), Peer(namespaces={})]),
+        PolicyRule(ports=[api.port("http"), api.port("admin")], peers=[Peer(pods={}, namespaces={"t": "x"})])]))
+    assert [u.entry for u in container_port_uses([app], api, http)][1:] == [
+        "admits pods role=a of its namespace; any namespace", "admits all pods of namespaces t=x"]
+    assert [u.entry for u in container_port_uses([app], api, admin)][1:] == ["admits all pods of namespaces t=x"]

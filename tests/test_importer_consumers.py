@@ -202,3 +202,37 @@ spec:
 """)])
     apps = _apps(result.source)
     assert [(a.name, [c.name for c in a.consumers]) for a in apps] == [("web", []), ("api", ["front"])]
+
+
+def test_a_policy_of_several_rules_and_peers_by_port_number_becomes_policy_rules() -> None:
+    result = imported("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {role: a}}}, {podSelector: {matchLabels: {role: b}}}]
+    ports: [{port: 8080, protocol: TCP}]
+  - from: [{namespaceSelector: {}}]
+    ports: [{port: metrics, protocol: TCP}]
+""")
+    assert ('            rules=[\n                PolicyRule(\n                    ports=[web.port("http")],\n'
+            '                    peers=[Peer(pods={"role": "a"}), Peer(pods={"role": "b"})],\n'
+            '                    ports_by="number",\n                ),\n'
+            '                PolicyRule(ports=[web.port("metrics")], peers=[Peer(namespaces={})]),\n'
+            '            ],\n') in result.source
+    assert not [w for w in result.warnings if w.rule in ("import-check", "import-consumer-kept")]
+
+
+def test_a_policy_port_without_protocol_stays_yaml() -> None:
+    assert [k[2] for k in kept("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress: [{ports: [{port: 8080}]}]
+""")] == ["kept as YAML, not declared: leaves protocol to its default (svcgen writes it)"]

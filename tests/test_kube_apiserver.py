@@ -503,3 +503,16 @@ def test_every_test_the_rule_table_names_exists() -> None:
         assert f"def {function}(" in text, name
         if case and not case.startswith(("ips", "port")):
             assert f'("{case[:-1]}"' in text, name
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("publishNotReadyAddresses", 1.5, "expected boolean, got number 1.5"),
+    ("loadBalancerIP", 10, "expected string, got number 10"),
+])
+def test_spec_fields_of_the_wrong_json_type_are_refused(field: str, value: object, expected: str) -> None:
+    from svcgen.kube.apiserver import validate_service
+
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"},
+               "spec": {"selector": {"app": "a"}, "ports": [{"port": 80}], field: value}}
+    found = [e for e in validate_service(service, NodePortRange()) if e.path == ("spec", field)]
+    assert found and expected in found[0].message, found

@@ -66,19 +66,26 @@ def test_lint_finds_exactly_the_listed_findings(name: str) -> None:
 
 
 def _round_trips(name: str, text: str, imported: Imported, skip: set[str]) -> None:
-    """Render the generated code here, and compare each Service with its original after defaulting."""
+    """Render the generated code here, and compare each Service with its original after defaulting (and each
+    declared consumer with its original, less what the cluster sets)."""
     namespace: dict[str, Any] = {}
     exec(compile(imported.source, "app.py", "exec"), namespace)
     apps = [v for v in namespace.values() if isinstance(v, App)]
     rendered = render_manifests(apps, lock=imported.lock)
     assert rendered.lock == imported.lock, "import recorded every nodePort: nothing new is allocated"
-    by_name = {(m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in rendered.manifests}
+    by_name = {(m["kind"], m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in rendered.manifests}
     for original in _services(name, text):
         if str(original.ref) in skip:
             continue
-        mine = by_name.pop((original.namespace, original.name))
+        mine = by_name.pop(("Service", original.namespace, original.name))
         assert canonical_service(mine) == canonical_service(original.value), original.ref
-    assert not by_name, f"rendered Services that were not in the file: {sorted(by_name)}"
+    for obj in read_objects([(name, text)]):
+        if isinstance(obj, KubeObject) and (obj.kind, obj.namespace, obj.name) in by_name:
+            mine = by_name.pop((obj.kind, obj.namespace, obj.name))
+            assert mine["spec"] == obj.spec, obj.ref
+            assert {k: v for k, v in mine["metadata"].items() if k != "namespace"} == {
+                k: obj.metadata[k] for k in ("name", "labels", "annotations") if obj.metadata.get(k)}, obj.ref
+    assert not by_name, f"rendered objects that were not in the file: {sorted(by_name)}"
 
 
 def _without(name: str, text: str, refused: set[str]) -> str:

@@ -23,7 +23,9 @@ __all__ = [
     "IngressRule",
     "IngressTLS",
     "NetworkPolicy",
+    "Peer",
     "PodMonitor",
+    "PolicyRule",
     "RouteRule",
     "ServiceMonitor",
 ]
@@ -144,18 +146,71 @@ class PodMonitor(Consumer):
                    labels=_map(labels), annotations=_map(annotations))
 
 
+class Peer(_Declaration):
+    """Where traffic may come from: pods by labels, namespaces by labels, or both (pods of those namespaces).
+
+    ``{}`` means any: ``Peer(namespaces={})`` is every pod of every namespace.
+    """
+
+    pods: dict[StrictStr, StrictStr] | None = None
+    namespaces: dict[StrictStr, StrictStr] | None = None
+
+    def __init__(self, *, pods: Mapping[str, str] | None = None, namespaces: Mapping[str, str] | None = None) -> None:
+        self._init("NetworkPolicy peer", pods=None if pods is None else _map(pods),
+                   namespaces=None if namespaces is None else _map(namespaces))
+
+
+PortsBy = Literal["name", "number"]
+
+
+class PolicyRule(_Declaration):
+    """Traffic to some container ports from some peers (none: from anywhere).
+
+    ``ports_by``: the ports are written by their ``"name"`` (default) or their ``"number"``.
+    """
+
+    ports: tuple[InstanceOf[PortRef], ...] = ()
+    peers: tuple[Peer, ...] = ()
+    ports_by: PortsBy = "name"
+
+    def __init__(self, *, ports: Iterable[PortRef] = (), peers: Iterable[Peer] = (),
+                 ports_by: PortsBy = "name") -> None:
+        self._init("NetworkPolicy rule", ports=_seq(ports), peers=_seq(peers), ports_by=ports_by)
+
+
 class NetworkPolicy(Consumer):
     """Allow traffic to the App's pods on some of their container ports, from pods or namespaces by label.
 
-    With neither ``from_pods`` nor ``from_namespaces``, traffic from anywhere is allowed on the ports.
+    The short form is one rule: ``ports`` from ``from_pods`` and/or ``from_namespaces`` (neither:
+    from anywhere). For several rules, or several peers in a rule, give ``rules=[PolicyRule(...)]``
+    instead.
     """
 
     ports: tuple[InstanceOf[PortRef], ...] = ()
     from_pods: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     from_namespaces: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    rules: tuple[PolicyRule, ...] = ()
 
     def __init__(self, name: str, *, ports: Iterable[PortRef] = (), from_pods: Mapping[str, str] | None = None,
-                 from_namespaces: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-                 annotations: Mapping[str, str] | None = None) -> None:
+                 from_namespaces: Mapping[str, str] | None = None, rules: Iterable[PolicyRule] = (),
+                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
         self._init(f'NetworkPolicy "{name}"', name=name, ports=_seq(ports), from_pods=_map(from_pods),
-                   from_namespaces=_map(from_namespaces), labels=_map(labels), annotations=_map(annotations))
+                   from_namespaces=_map(from_namespaces), rules=_seq(rules), labels=_map(labels),
+                   annotations=_map(annotations))
+
+    @property
+    def short_form(self) -> bool:
+        """Whether the one-rule arguments (ports, from_pods, from_namespaces) are used."""
+        return bool(self.ports or self.from_pods or self.from_namespaces)
+
+    def all_rules(self) -> list[PolicyRule]:
+        """Every rule: the short form's, then ``rules``."""
+        found = list(self.rules)
+        if self.short_form:
+            peers: tuple[Peer, ...] = ()
+            if self.from_pods or self.from_namespaces:
+                peers = (Peer.model_construct(pods=dict(self.from_pods) or None,
+                                              namespaces=dict(self.from_namespaces) or None, location=self.location),)
+            found.insert(0, PolicyRule.model_construct(ports=self.ports, peers=peers, ports_by="name",
+                                                       location=self.location))
+        return found

@@ -303,13 +303,20 @@ def _pod_monitor_spec(apps: Sequence[App], app: App, monitor: PodMonitor) -> Man
 
 
 def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
-    rule: Manifest = {}
-    peer: Manifest = {}
-    if policy.from_namespaces:
-        peer["namespaceSelector"] = {"matchLabels": dict(policy.from_namespaces)}
-    if policy.from_pods:
-        peer["podSelector"] = {"matchLabels": dict(policy.from_pods)}
-    if peer:
-        rule["from"] = [peer]
-    rule["ports"] = [{"protocol": ref.port.protocol, "port": ref.port.name} for ref in policy.ports]
-    return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": [rule]}
+    rules = []
+    for rule in policy.all_rules():
+        built: Manifest = {}
+        peers = []
+        for peer in rule.peers:
+            selectors: Manifest = {}
+            if peer.namespaces is not None:
+                selectors["namespaceSelector"] = {"matchLabels": dict(peer.namespaces)} if peer.namespaces else {}
+            if peer.pods is not None:
+                selectors["podSelector"] = {"matchLabels": dict(peer.pods)} if peer.pods else {}
+            peers.append(selectors)
+        if peers:
+            built["from"] = peers
+        built["ports"] = [{"protocol": ref.port.protocol,
+                           "port": ref.port.name if rule.ports_by == "name" else ref.port.number} for ref in rule.ports]
+        rules.append(built)
+    return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": rules}

@@ -281,17 +281,34 @@ def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: s
     if not app.labels:
         report.add(subject, "ports", f'App "{app.name}" has no labels: the policy selects its pods by them, and an '
                    "empty selector would select every pod of the namespace", "give the App labels", policy.location)
-    if not policy.ports:
-        report.add(subject, "ports", "Required value: no ports: the policy would allow every port",
-                   'name the ports it allows, e.g. ports=[api.port("http")]', policy.location)
-    for i, ref in enumerate(policy.ports):
-        if not any(c.name == ref.container.name and any(_same_port(ref.port, p) for p in c.ports)
-                   for c in app.containers):
-            report.add(subject, f"ports[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" is not '
-                       f'a port of App "{app.name}": the policy admits traffic to this App\'s pods only',
-                       "declare the NetworkPolicy in the App whose container has the port", policy.location)
+    if policy.short_form and policy.rules:
+        report.add(subject, "rules", "both the one-rule form (ports, from_pods, from_namespaces) and rules are given",
+                   "move the one rule into rules=[PolicyRule(...)]", policy.location)
+    if not policy.short_form and not policy.rules:
+        report.add(subject, "ports", "Required value: no ports: the policy would allow no traffic at all, or with "
+                   "an empty rule every port", 'name the ports it allows, e.g. ports=[api.port("http")]',
+                   policy.location)
+    for r, rule in enumerate(policy.all_rules()):
+        where = "ports" if policy.short_form and r == 0 else f"rules[{r - policy.short_form}].ports"
+        if not rule.ports:
+            report.add(subject, where, "Required value: no ports: the rule would admit every port",
+                       'name the ports it admits, e.g. ports=[api.port("http")]', rule.location)
+        for i, ref in enumerate(rule.ports):
+            if not any(c.name == ref.container.name and any(_same_port(ref.port, p) for p in c.ports)
+                       for c in app.containers):
+                report.add(subject, f"{where}[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" '
+                           f'is not a port of App "{app.name}": the policy admits traffic to this App\'s pods only',
+                           "declare the NetworkPolicy in the App whose container has the port", rule.location)
+        for peer in rule.peers:
+            if peer.pods is None and peer.namespaces is None:
+                report.add(subject, "peers", "a peer with neither pods nor namespaces selects nothing",
+                           "give it pods={...} and/or namespaces={...} ({} for any)", peer.location)
     report.labels(dict(policy.from_pods), subject, "from_pods", policy.location)
     report.labels(dict(policy.from_namespaces), subject, "from_namespaces", policy.location)
+    for rule in policy.rules:
+        for peer in rule.peers:
+            report.labels(dict(peer.pods or {}), subject, "peers.pods", peer.location)
+            report.labels(dict(peer.namespaces or {}), subject, "peers.namespaces", peer.location)
 
 
 def _same_port(a: Port, b: Port) -> bool:

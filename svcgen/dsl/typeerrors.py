@@ -46,6 +46,10 @@ _PROBE = 'a Probe, e.g. Probe.http(port, "/healthz")'
 BY_OWNER: dict[tuple[str, str], str] = {
     ("Container", "ports"): "a list of Port(...)",
     ("NetworkPolicy", "ports"): "a list of container.port(NAME)",
+    ("PolicyRule", "ports"): "a list of container.port(NAME)", ("PolicyRule", "peers"): "a list of Peer(...)",
+    ("NetworkPolicy", "rules"): "a list of PolicyRule(...)",
+    ("Peer", "pods"): "a mapping of labels, {} for any, or None", ("Peer", "namespaces"): "a mapping of labels, {} "
+    "for any, or None",
     ("Container", "liveness"): _PROBE, ("Container", "readiness"): _PROBE, ("Container", "startup"): _PROBE,
     ("Probe", "port"): "one of the container's Port(...) objects",
     ("Probe", "path"): "a string", ("Probe", "grpc_service"): "a string",
@@ -61,7 +65,7 @@ BY_OWNER: dict[tuple[str, str], str] = {
 }
 """What a field takes, where it differs between classes (``ports`` of a Container are Port objects)."""
 _LIST_OF = {"ports", "containers", "services", "consumers", "rules", "tls", "parents", "hostnames", "hosts",
-            "backends"}
+            "backends", "peers"}
 
 
 def _shown(value: Any) -> str:

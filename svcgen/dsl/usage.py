@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, Peer, PodMonitor, PolicyRule, ServiceMonitor
 from svcgen.dsl.model import App, Container, Port, Probe, Service, ServicePort
 
 __all__ = ["Use", "container_port_uses", "service_port_uses"]
@@ -85,14 +85,22 @@ def _probe(probe: Probe) -> str:
     return "gRPC health check" if probe.kind == "grpc" else "TCP connect"
 
 
-def _peers(policy: NetworkPolicy) -> str:
-    pods = ",".join(f"{k}={v}" for k, v in policy.from_pods.items())
-    namespaces = ",".join(f"{k}={v}" for k, v in policy.from_namespaces.items())
-    if pods and namespaces:
-        return f"admits pods {pods} of namespaces {namespaces}"
-    if pods:
-        return f"admits pods {pods} of its namespace"
-    return f"admits namespaces {namespaces}" if namespaces else "admits any source"
+def _selection(labels: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in labels.items())
+
+
+def _peer(peer: Peer) -> str:
+    if peer.pods is not None and peer.namespaces is not None:
+        pods = f"pods {_selection(peer.pods)}" if peer.pods else "all pods"
+        return f"{pods} of namespaces {_selection(peer.namespaces)}" if peer.namespaces else \
+            f"{pods} of any namespace"
+    if peer.pods is not None:
+        return f"pods {_selection(peer.pods)} of its namespace" if peer.pods else "all pods of its namespace"
+    return f"namespaces {_selection(peer.namespaces or {})}" if peer.namespaces else "any namespace"
+
+
+def _peers(rule: PolicyRule) -> str:
+    return "admits " + ("; ".join(_peer(p) for p in rule.peers) if rule.peers else "any source")
 
 
 def container_port_uses(apps: Sequence[App], container: Container, port: Port) -> list[Use]:
@@ -106,7 +114,8 @@ def container_port_uses(apps: Sequence[App], container: Container, port: Port) -
             if isinstance(consumer, PodMonitor) and consumer.port.container is container and same(consumer.port.port):
                 uses.append(Use(_scrape(consumer.path, consumer.interval), "PodMonitor", consumer.name,
                                 app.namespace))
-            elif isinstance(consumer, NetworkPolicy) and any(
-                    ref.container is container and same(ref.port) for ref in consumer.ports):
-                uses.append(Use(_peers(consumer), "NetworkPolicy", consumer.name, app.namespace))
+            elif isinstance(consumer, NetworkPolicy):
+                uses.extend(Use(_peers(rule), "NetworkPolicy", consumer.name, app.namespace)
+                            for rule in consumer.all_rules()
+                            if any(ref.container is container and same(ref.port) for ref in rule.ports))
     return uses

@@ -46,20 +46,24 @@ def expression(value: Any) -> str:
 _WIDTH = 110
 
 
-def layout(value: Any, indent: int) -> str:
-    """:func:`expression`, broken over lines (one argument or item per line) where it is too long."""
+def layout(value: Any, indent: int, column: int | None = None) -> str:
+    """:func:`expression`, broken over lines (one argument or item per line) where it is too long.
+
+    ``indent``: the indentation of the line the value is on; ``column``: where the value starts
+    (after ``key=``), ``indent`` when not given.
+    """
     flat = expression(value)
-    if indent + len(flat) <= _WIDTH:
+    if (indent if column is None else column) + len(flat) <= _WIDTH:
         return flat
     pad, inner = " " * indent, " " * (indent + 4)
     if isinstance(value, Call):
-        args = [f"{key}={layout(v, indent + 4 + len(key) + 1)}" if key else layout(v, indent + 4)
+        args = [f"{key}={layout(v, indent + 4, indent + 4 + len(key) + 1)}" if key else layout(v, indent + 4)
                 for key, v in value.args]
         return f"{value.name}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + f"{pad})"
     if isinstance(value, list):
         return "[\n" + "".join(f"{inner}{layout(v, indent + 4)},\n" for v in value) + f"{pad}]"
     if isinstance(value, dict):
-        items = [f"{literal(k)}: {layout(v, indent + 4 + len(literal(k)) + 2)}" for k, v in value.items()]
+        items = [f"{literal(k)}: {layout(v, indent + 4, indent + 4 + len(literal(k)) + 2)}" for k, v in value.items()]
         return "{\n" + "".join(f"{inner}{item},\n" for item in items) + f"{pad}}}"
     return flat
 

@@ -58,6 +58,18 @@ def _only(value: Any, allowed: set[str], path: Path) -> dict[str, Any]:
     return value
 
 
+def _str(value: Any, path: Path) -> str:
+    if not isinstance(value, str):
+        raise _Kept(path, f"is not a string ({type(value).__name__})")
+    return value
+
+
+def _strs(value: Any, path: Path) -> list[str]:
+    if not isinstance(value, list):
+        raise _Kept(path, "is not a list")
+    return [_str(item, (*path, i)) for i, item in enumerate(value)]
+
+
 def _labels(value: Any, path: Path) -> dict[str, str]:
     if value is None:
         return {}
@@ -176,9 +188,11 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
             apps.append(app)
             refs[item["path"]] = ref
             kinds.add(item.get("pathType"))
-        if len(kinds) != 1:
-            raise _Kept(where, "its paths do not share one pathType (svcgen sets it per rule)")
-        rule_args: list[tuple[str | None, Any]] = [(None, rule["host"])] if rule.get("host") else []
+        if len(kinds) != 1 or not kinds <= {"Prefix", "Exact", "ImplementationSpecific"}:
+            raise _Kept(where, "its paths do not share one pathType of Prefix, Exact or ImplementationSpecific "
+                        "(svcgen sets it per rule)")
+        rule_args: list[tuple[str | None, Any]] = [(None, _str(rule["host"], (*where, "host")))] \
+            if rule.get("host") is not None else []
         rule_args.append(("paths", refs))
         if kinds != {"Prefix"}:
             rule_args.append(("path_type", kinds.pop()))
@@ -192,14 +206,15 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
     tls = []
     for i, item in enumerate(spec.get("tls") or []):
         item = _only(item, {"hosts", "secretName"}, ("spec", "tls", i))
-        if not isinstance(item.get("secretName"), str):
-            raise _Kept(("spec", "tls", i), "has no secretName")
-        tls.append(Call("IngressTLS", [*((("hosts", item["hosts"]),) if item.get("hosts") else ()),
-                                       ("secret_name", item["secretName"])]))
+        secret = _str(item.get("secretName"), ("spec", "tls", i, "secretName"))
+        hosts = _strs(item["hosts"], ("spec", "tls", i, "hosts")) if "hosts" in item else None
+        if hosts == []:
+            raise _Kept(("spec", "tls", i, "hosts"), "an empty list (svcgen leaves hosts out)")
+        tls.append(Call("IngressTLS", [*((("hosts", hosts),) if hosts else ()), ("secret_name", secret)]))
     if tls:
         args.append(("tls", tls))
     if spec.get("ingressClassName") is not None:
-        args.append(("ingress_class", spec["ingressClassName"]))
+        args.append(("ingress_class", _str(spec["ingressClassName"], ("spec", "ingressClassName"))))
     return _home(index, obj, apps), args
 
 
@@ -217,13 +232,18 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
     parents = []
     for i, parent in enumerate(spec.get("parentRefs") or []):
         parent = _only(parent, {"name", "namespace", "sectionName"}, ("spec", "parentRefs", i))
-        parents.append(Call("GatewayRef", [(None, parent.get("name")), *(
-            (key, parent[wire]) for key, wire in (("namespace", "namespace"), ("section_name", "sectionName"))
+        ref_at: Path = ("spec", "parentRefs", i)
+        parents.append(Call("GatewayRef", [(None, _str(parent.get("name"), (*ref_at, "name"))), *(
+            (key, _str(parent[wire], (*ref_at, wire))) for key, wire in (("namespace", "namespace"),
+                                                                    ("section_name", "sectionName"))
             if wire in parent)]))
     if parents:
         args.append(("parents", parents))
-    if spec.get("hostnames"):
-        args.append(("hostnames", spec["hostnames"]))
+    if "hostnames" in spec:
+        hostnames = _strs(spec["hostnames"], ("spec", "hostnames"))
+        if not hostnames:
+            raise _Kept(("spec", "hostnames"), "an empty list (svcgen leaves hostnames out)")
+        args.append(("hostnames", hostnames))
     apps: list[AppPlan] = []
     rules = []
     for i, rule in enumerate(spec.get("rules") or []):
@@ -250,8 +270,8 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
     return _home(index, obj, apps), args
 
 
-def _scrape_args(endpoint: dict[str, Any]) -> list[tuple[str | None, Any]]:
-    return [(key, endpoint[key]) for key in ("path", "interval") if key in endpoint]
+def _scrape_args(endpoint: dict[str, Any], where: Path) -> list[tuple[str | None, Any]]:
+    return [(key, _str(endpoint[key], (*where, key))) for key in ("path", "interval") if key in endpoint]
 
 
 def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
@@ -270,7 +290,7 @@ def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tupl
                 app, ref = index.service_port(namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
             except _Kept:
                 continue
-            return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint)]
+            return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint, ("spec", "endpoints", 0))]
     raise _Kept(("spec", "selector"), f"selects no imported Service with a port named {endpoint.get('port')!r}")
 
 
@@ -289,46 +309,77 @@ def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[st
             for container in app.containers:
                 if any(p.name == endpoint.get("port") for p in container.ports):
                     return _home(index, obj, [app]), [("port", Ref(container, endpoint["port"])),
-                                                      *_scrape_args(endpoint)]
+                                                      *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
     raise _Kept(("spec", "selector"), f"selects no imported pod with a port named {endpoint.get('port')!r}")
 
 
-def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
-    spec = _only(obj.spec, {"podSelector", "policyTypes", "ingress"}, ("spec",))
-    selector = _match_labels(spec.get("podSelector"), ("spec", "podSelector"))
-    if spec.get("policyTypes") not in (None, ["Ingress"]):
-        raise _Kept(("spec", "policyTypes"), "svcgen declares ingress policies only")
-    rules = spec.get("ingress")
-    if not isinstance(rules, list) or len(rules) != 1:
-        raise _Kept(("spec", "ingress"), "svcgen declares one ingress rule per NetworkPolicy")
-    rule = _only(rules[0], {"from", "ports"}, ("spec", "ingress", 0))
-    app = next((a for a in index.plan.apps if (a.namespace or "") == obj.namespace and a.labels == selector), None)
-    if app is None or not selector:
-        raise _Kept(("spec", "podSelector"), "selects pods by labels that are no imported App's labels")
-    args: list[tuple[str | None, Any]] = []
-    refs = []
+def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:
+    """A rule's ports as references to the App's container ports, and whether they are by name or number."""
+    refs, forms = [], set()
     for j, port in enumerate(rule.get("ports") or []):
-        at: Path = ("spec", "ingress", 0, "ports", j)
+        at: Path = (*where, "ports", j)
         port = _only(port, {"port", "protocol"}, at)
         wanted, protocol = port.get("port"), port.get("protocol", "TCP")
         found = next(((c, p) for c in app.containers for p in c.ports if p.protocol == protocol
                       and (p.name == wanted if isinstance(wanted, str) else p.number == wanted)), None)
         if found is None:
             raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
+        if "protocol" not in port:
+            raise _Kept(at, "leaves protocol to its default (svcgen writes it)")
         refs.append(Ref(found[0], found[1].name))
+        forms.add("name" if isinstance(wanted, str) else "number")
     if not refs:
-        raise _Kept(("spec", "ingress", 0), "admits every port (svcgen declares the ports a policy admits)")
-    args.append(("ports", refs))
-    peers = rule.get("from")
-    if peers is not None:
-        if not isinstance(peers, list) or len(peers) != 1:
-            raise _Kept(("spec", "ingress", 0, "from"), "svcgen declares one peer (pods and/or namespaces)")
-        peer = _only(peers[0], {"podSelector", "namespaceSelector"}, ("spec", "ingress", 0, "from", 0))
-        for key, arg in (("podSelector", "from_pods"), ("namespaceSelector", "from_namespaces")):
-            if key in peer:
-                labels = _match_labels(peer[key], ("spec", "ingress", 0, "from", 0, key))
-                if not labels:
-                    raise _Kept(("spec", "ingress", 0, "from", 0, key), "selects everything (an empty selector)")
-                args.append((arg, labels))
-    return app, args
+        raise _Kept(where, "admits every port (svcgen declares the ports a policy admits)")
+    if len(forms) > 1:
+        raise _Kept((*where, "ports"), "mixes port names and numbers (svcgen writes a rule's ports one way)")
+    return refs, forms.pop()
 
+
+def _peer(peer: Any, where: Path) -> Call:
+    peer = _only(peer, {"podSelector", "namespaceSelector"}, where)
+    args: list[tuple[str | None, Any]] = []
+    for key, arg in (("podSelector", "pods"), ("namespaceSelector", "namespaces")):
+        if key in peer:
+            selector = peer[key]
+            if selector not in ({}, None) and _match_labels(selector, (*where, key)) == {}:
+                raise _Kept((*where, key), "an empty matchLabels (svcgen writes {} for any)")
+            args.append((arg, _match_labels(selector, (*where, key))))
+    if not args:
+        raise _Kept(where, "an empty peer")
+    return Call("Peer", args)
+
+
+def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    spec = _only(obj.spec, {"podSelector", "policyTypes", "ingress"}, ("spec",))
+    selector = _match_labels(spec.get("podSelector"), ("spec", "podSelector"))
+    if spec.get("policyTypes") != ["Ingress"]:
+        raise _Kept(("spec", "policyTypes"), 'svcgen declares ingress policies (policyTypes: ["Ingress"]) only')
+    rules = spec.get("ingress")
+    if not isinstance(rules, list) or not rules:
+        raise _Kept(("spec", "ingress"), "has no ingress rule (it denies all traffic to its pods)")
+    app = next((a for a in index.plan.apps if (a.namespace or "") == obj.namespace and a.labels == selector), None)
+    if app is None or not selector:
+        raise _Kept(("spec", "podSelector"), "selects pods by labels that are no imported App's labels")
+    calls = []
+    for i, rule in enumerate(rules):
+        where: Path = ("spec", "ingress", i)
+        rule = _only(rule, {"from", "ports"}, where)
+        refs, form = _policy_ports(app, rule, where)
+        args: list[tuple[str | None, Any]] = [("ports", refs)]
+        peers = rule.get("from")
+        if peers is not None:
+            if not isinstance(peers, list) or not peers:
+                raise _Kept((*where, "from"), "an empty list of peers")
+            args.append(("peers", [_peer(peer, (*where, "from", j)) for j, peer in enumerate(peers)]))
+        if form == "number":
+            args.append(("ports_by", "number"))
+        calls.append(Call("PolicyRule", args))
+    if len(calls) == 1 and all(key in ("ports", "peers") for key, _ in calls[0].args):
+        short: list[tuple[str | None, Any]] = [("ports", calls[0].args[0][1])]
+        peers = dict(calls[0].args).get("peers") or []
+        if not peers:
+            return app, short
+        if len(peers) == 1 and all(value for _, value in peers[0].args):
+            names = {"pods": "from_pods", "namespaces": "from_namespaces"}
+            return app, short + [(names[str(key)], value) for key, value in peers[0].args]
+    return app, [("rules", calls)]

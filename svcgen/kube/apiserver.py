@@ -341,6 +341,8 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     selector = errors.typed(spec, "selector", sp, dict)
     if selector is not None:
         _labels(errors, selector, (*sp, "selector"))
+    errors.typed(spec, "publishNotReadyAddresses", sp, bool)  # decoding: the API server refuses other JSON types
+    errors.typed(spec, "loadBalancerIP", sp, str)
     _session_affinity(errors, spec)
     _type_fields(errors, obj, spec, kind, node_port_range, version)
     _warnings(errors, obj, spec, kind, headless)

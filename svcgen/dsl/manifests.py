@@ -81,13 +81,7 @@ def build_service(
     written only when the user set them. ``named_targets``: targetPorts whose form the user left
     open are written by name (the workload is emitted too, so the names exist).
     """
-    metadata: Manifest = {"name": service.name}
-    if app.namespace is not None:
-        metadata["namespace"] = app.namespace
-    if service.labels:
-        metadata["labels"] = dict(service.labels)
-    if service.annotations:
-        metadata["annotations"] = dict(service.annotations)
+    metadata = _metadata(service.name, app.namespace, service.labels, service.annotations)
     spec: Manifest = {"type": service.type}
     _addresses(service, spec)
     if service.type == "ExternalName":
@@ -115,6 +109,19 @@ def build_service(
     if service.traffic_distribution is not None:
         spec["trafficDistribution"] = service.traffic_distribution
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+def _metadata(name: str, namespace: str | None, labels: Mapping[str, str],
+              annotations: Mapping[str, str]) -> Manifest:
+    """name, then namespace, labels and annotations when set."""
+    metadata: Manifest = {"name": name}
+    if namespace is not None:
+        metadata["namespace"] = namespace
+    if labels:
+        metadata["labels"] = dict(labels)
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    return metadata
 
 
 def _addresses(service: Service, spec: Manifest) -> None:
@@ -187,13 +194,7 @@ def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifes
 
     ``apps``: everything rendered, to find which App declares each referred Service or container.
     """
-    metadata: Manifest = {"name": consumer.name}
-    if app.namespace is not None:
-        metadata["namespace"] = app.namespace
-    if consumer.labels:
-        metadata["labels"] = dict(consumer.labels)
-    if consumer.annotations:
-        metadata["annotations"] = dict(consumer.annotations)
+    metadata = _metadata(consumer.name, app.namespace, consumer.labels, consumer.annotations)
     if isinstance(consumer, Ingress):
         return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
                 "spec": _ingress_spec(consumer)}

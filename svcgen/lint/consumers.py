@@ -247,41 +247,36 @@ def _namespaces(obj: KubeObject) -> set[str] | None:
     return {obj.namespace} if obj.namespace else None
 
 
-def _service_monitor(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
-    selected = services.select(obj.spec.get("selector"), _namespaces(obj))
+def _monitor(obj: KubeObject, index: _Selectable, what: str, endpoints_key: str, rule: str,
+             names_of: Callable[[list[KubeObject]], list[str]], port_hint: str) -> Iterator[Problem]:
+    """A ServiceMonitor (``what``: "Service") or a PodMonitor ("pod") and its endpoints.
+
+    Each endpoint's port must be a port name of what the monitor's selector selects.
+    """
+    selected = index.select(obj.spec.get("selector"), _namespaces(obj))
     if not selected:
-        yield obj.problem(("spec", "selector"), "warning", "servicemonitor-selector",
-                          "selects no Service among these files: nothing would be scraped",
-                          "check the selector against the Services' labels (and namespaceSelector)")
+        yield obj.problem(("spec", "selector"), "warning", f"{rule}-selector",
+                          f"selects no {what} among these files: nothing would be scraped",
+                          f"check the selector against the {what}s' labels (and namespaceSelector)")
         return
-    names = sorted({str(p.get("name")) for s in selected for _, p in service_ports(s) if p.get("name")})
-    endpoints = obj.spec.get("endpoints")
+    names = names_of(selected)
+    endpoints = obj.spec.get(endpoints_key)
     for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
         port = mapping(endpoint).get("port")
         if isinstance(port, str) and port not in names:
-            listed = ", ".join(f"Service/{s.name}" for s in selected)
-            yield obj.problem(("spec", "endpoints", k, "port"), "error", "servicemonitor-port",
-                              f'no selected Service ({listed}) has a port named "{port}" (their port names: '
+            whose = f"selected {what} ({', '.join(f'{s.kind}/{s.name}' for s in selected)})"
+            yield obj.problem(("spec", endpoints_key, k, "port"), "error", f"{rule}-port",
+                              f'no {whose} has a port named "{port}" (their port names: '
                               f"{', '.join(names) or 'none'}): nothing would be scraped",
-                              _nearest(port, names, "use the Service port's name (not the container port's)"))
+                              _nearest(port, names, port_hint))
 
 
-def _pod_monitor(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:
-    selected = workloads.select(obj.spec.get("selector"), _namespaces(obj))
-    if not selected:
-        yield obj.problem(("spec", "selector"), "warning", "podmonitor-selector",
-                          "selects no pod among these files: nothing would be scraped",
-                          "check the selector against the pods' labels (and namespaceSelector)")
-        return
-    names = sorted({p.name for w in selected for p in w.container_ports() if p.name})
-    endpoints = obj.spec.get("podMetricsEndpoints")
-    for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
-        port = mapping(endpoint).get("port")
-        if isinstance(port, str) and port not in names:
-            yield obj.problem(("spec", "podMetricsEndpoints", k, "port"), "error", "podmonitor-port",
-                              f'no selected pod has a container port named "{port}" (their port names: '
-                              f"{', '.join(names) or 'none'}): nothing would be scraped",
-                              _nearest(port, names, "use a container port's name"))
+def _service_port_names(services: list[KubeObject]) -> list[str]:
+    return sorted({str(p.get("name")) for s in services for _, p in service_ports(s) if p.get("name")})
+
+
+def _pod_port_names(workloads: list[KubeObject]) -> list[str]:
+    return sorted({p.name for w in workloads for p in w.container_ports() if p.name})
 
 
 def _endpoint_ports(obj: KubeObject) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -333,9 +328,11 @@ def consumer_problems(others: Sequence[KubeObject], services: Sequence[KubeObjec
         elif obj.kind == "NetworkPolicy" and group == "networking.k8s.io":
             yield from _network_policy(obj, pods)
         elif obj.kind == "ServiceMonitor" and group == "monitoring.coreos.com":
-            yield from _service_monitor(obj, index)
+            yield from _monitor(obj, index, "Service", "endpoints", "servicemonitor", _service_port_names,
+                                "use the Service port's name (not the container port's)")
         elif obj.kind == "PodMonitor" and group == "monitoring.coreos.com":
-            yield from _pod_monitor(obj, pods)
+            yield from _monitor(obj, pods, "pod", "podMetricsEndpoints", "podmonitor", _pod_port_names,
+                                "use a container port's name")
         elif (obj.kind, group) in (("Endpoints", ""), ("EndpointSlice", "discovery.k8s.io")):
             yield from _endpoints(obj, index)
     for workload in workloads:

@@ -1,11 +1,12 @@
 """``svcgen import``: existing Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
-Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.code` (the ``app.py``
-text, through the template's literal filter) and :mod:`.verify` (render what would be written
-and compare every Service with its original). Manifests are read by the one reader
-(:mod:`svcgen.kube.objects`) and checked by lint first: what the API server would refuse is
-refused here too, at its input line. Workloads stay the user's: svcgen reads their labels and
-container ports (``workload`` stays unset).
+Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.consumers` (the
+Ingresses, routes, monitors and NetworkPolicies that use the imported ports, as references, or
+kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's literal filter)
+and :mod:`.verify` (render what would be written and compare every object with its original).
+Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
+the API server would refuse is refused here too, at its input line. Workloads stay the user's:
+svcgen reads their labels and container ports (``workload`` stays unset).
 
 May import: errors, kube, nodeports, lint, templating, and (to check itself) dsl and render.
 """

@@ -69,7 +69,7 @@ NodePort = StrictInt | Literal["auto"] | None
 class _Declaration(BaseModel):
     """Base of every DSL object: frozen, strict about unknown fields, remembers its source line."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     location: Any = Field(default=None, exclude=True, repr=False)
     """The file and line of the user's code that created this object (a SourceLocation)."""

@@ -191,3 +191,21 @@ def test_every_rule_lint_can_give_is_in_docs_lint_checks() -> None:
     rules |= {f"{kind}-{what}" for kind in ("ingress", "route") for what in ("service", "port")} | {"route-protocol"}
     missing = sorted(r for r in rules if f"`{r}`" not in doc)
     assert len(rules) > 25 and missing == [], missing
+
+
+def test_the_benchmark_corpus_of_every_consumer_kind_lints_clean() -> None:
+    """The documents benchmarks/run.py lints are valid: a finding there would be a false positive."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    from svcgen.kube.yamlwrite import to_yaml
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    docs = bench.lint_corpus(70)
+    assert {d["kind"] for d in docs} == {"Service", "Deployment", "Ingress", "HTTPRoute", "ServiceMonitor",
+                                         "PodMonitor", "NetworkPolicy"}
+    assert lint_texts([("bench.yaml", to_yaml(docs))]) == []

@@ -1,0 +1,83 @@
+"""The fast path writes the very bytes ruamel.yaml writes, or declines; what it writes reads back exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, HOSTILE_SCALARS, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from svcgen.kube.fastyaml import fast_document
+from svcgen.kube.yamlwrite import _plain, to_yaml
+
+# Strings people write, and strings that break naive writers: quotes, ": ", "#", leading indicators,
+# YAML 1.1 booleans and numbers-as-strings, control and non-BMP characters.
+TRICKY = [*HOSTILE_SCALARS, "web", "app.kubernetes.io/name", "a: b", "a #b", "#a", "'q'", '"q"', "*x", "&x", "!x",
+          "|x", ">x", "%x", "@x", "`x", "-x", "- x", "? x", "x:", ":x", "yes", "No", "ON", "true", "False", "NULL",
+          "0o17", "+1", "-1", "0x1F", "1e3", ".5", "5.", "1_0", "", " ", " x", "x ", "a\nb", "a\tb", "\x00", "\x85",
+          "\u2028", "é", "😀", "[x]", "{x}", "x,y", "a/b", "a.b", "A-1", "9" * 1001, "x" * 1000, "=", "<<"]
+
+strings = st.one_of(st.sampled_from(TRICKY), st.text(max_size=12),
+                    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,20}", fullmatch=True))
+scalars = st.one_of(strings, st.integers(min_value=-(2**70), max_value=2**70), st.booleans(), st.none())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(strings, inner, max_size=4)), max_leaves=12)
+documents = st.dictionaries(strings, values, min_size=1, max_size=5)
+
+
+def _docs(path: Path) -> list[dict[str, Any]]:
+    return [d for d in YAML(typ="safe").load_all(path.read_text()) if isinstance(d, dict) and d]
+
+
+CORPUS = sorted([*EXAMPLES.glob("*/expected.yaml"), *(ROOT / "tests" / "data" / "realworld").glob("*.y*ml")])
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.parent.name + "/" + p.name)
+def test_the_examples_and_the_corpus_come_out_byte_for_byte_as_ruamel_writes_them(path: Path) -> None:
+    docs = _docs(path)
+    assert to_yaml(docs) == to_yaml(docs, fast=False)
+    for doc in docs:  # and as ruamel.yaml's pure-Python emitter writes them
+        text = fast_document(doc, _plain)
+        assert text is None or text == to_yaml([doc], fast=False, pure=True)
+
+
+def test_most_real_documents_take_the_fast_path() -> None:
+    docs = [d for path in CORPUS for d in _docs(path)]
+    fast = sum(fast_document(d, _plain) is not None for d in docs)
+    assert fast / len(docs) > 0.5, (fast, len(docs))
+
+
+def test_a_large_render_is_the_same_bytes_both_ways() -> None:
+    from svcgen import App, Container, Port, Service, render_manifests
+
+    api = Container("api", ports=[Port("http", 8080), Port("dns", 53, "UDP")])
+    apps = [App(f"a{i}", namespace=f"ns{i % 7}", labels={"app": f"a{i}", "tier": "true" if i % 2 else "0777"},
+                containers=[api], services=[Service(f"a{i}", type="NodePort" if i % 3 == 0 else "ClusterIP",
+                                                    annotations={"note": "x: y #z"} if i % 50 == 0 else {},
+                                                    ports=[api.port("http").expose(80), api.port("dns").expose()])])
+            for i in range(500)]
+    manifests = render_manifests(apps).manifests
+    assert to_yaml(manifests) == to_yaml(manifests, fast=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(documents, min_size=1, max_size=3))
+def test_any_document_is_written_as_ruamel_writes_it_and_reads_back_exactly(docs: list[dict[str, Any]]) -> None:
+    text = to_yaml(docs)
+    assert text == to_yaml(docs, fast=False)
+    assert list(YAML(typ="safe").load_all(text)) == docs
+
+
+@pytest.mark.parametrize("value", [1.5, [[1]], {1: "a"}, "a b", "é", "x" * 1001, "a\nb", {"k" * 101: 1}])
+def test_what_is_not_certain_is_declined(value: Any) -> None:
+    assert fast_document({"k": value}, _plain) is None
+    assert fast_document({}, _plain) is None
+
+
+def test_strings_another_reader_would_retype_are_single_quoted() -> None:
+    assert fast_document({"a": "true", "b": "0777", "c": "1_000", "d": "web", "e": "80"}, _plain) == \
+        "a: 'true'\nb: '0777'\nc: '1_000'\nd: web\ne: '80'\n"

@@ -104,9 +104,13 @@ class _Errors:
 
     def typed(self, obj: Any, key: str, path: Path, kind: type | tuple[type, ...]) -> Any:
         """``obj[key]`` if present and of the JSON type ``kind``; a type error (and None) otherwise."""
-        if not isinstance(obj, dict) or key not in obj or obj[key] is None:
+        if not isinstance(obj, dict):
             return None
-        value = obj[key]
+        value = obj.get(key)
+        if value is None:
+            return None
+        if type(value) is kind or (type(kind) is tuple and type(value) in kind):
+            return value  # the common case, exactly (bool is not int: type(True) is bool)
         kinds = kind if isinstance(kind, tuple) else (kind,)
         ok = any(is_int(value) if k is int else isinstance(value, k) for k in kinds)
         if not ok:

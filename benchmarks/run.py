@@ -125,6 +125,21 @@ for i in range({services}):
 """
 
 
+def _render_cli(services: int, tmp: str) -> float:
+    """Seconds of ``svcgen render PROJECT -o OUT`` in-process, for a generated project in ``tmp``."""
+    from svcgen.cli import main
+
+    app = Path(tmp) / "project.py"
+    app.write_text(PROJECT_SOURCE.format(services=services, every=NODE_PORT_EVERY))
+    args = ["render", str(app), "--node-port-range", f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
+            "-o", str(Path(tmp) / "out.yaml"), "--lock", str(Path(tmp) / "svcgen.lock")]
+    start = time.perf_counter()
+    code = main(args, out=io.StringIO(), err=io.StringIO())
+    took = time.perf_counter() - start
+    assert code == 0
+    return took
+
+
 def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
     """(total, of which running the project file) seconds of ``svcgen render PROJECT -o OUT``, in-process.
 
@@ -133,20 +148,12 @@ def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
     """
     import tempfile
 
-    from svcgen.cli import main
     from svcgen.dsl.loader import load_apps
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = Path(tmp) / "project.py"
-        app.write_text(PROJECT_SOURCE.format(services=services, every=NODE_PORT_EVERY))
-        args = ["render", str(app), "--node-port-range", f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
-                "-o", str(Path(tmp) / "out.yaml"), "--lock", str(Path(tmp) / "svcgen.lock")]
+        total = _render_cli(services, tmp)
         start = time.perf_counter()
-        code = main(args, out=io.StringIO(), err=io.StringIO())
-        total = time.perf_counter() - start
-        assert code == 0
-        start = time.perf_counter()
-        apps = load_apps([str(app)])
+        apps = load_apps([str(Path(tmp) / "project.py")])
         declaring = time.perf_counter() - start
         from svcgen import NodePortRange, render_manifests
 
@@ -267,8 +274,8 @@ def peak_rss(services: int) -> None:
     code = (
         "import resource, sys\n"
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import run\n"
-        f"run._svcgen_render({services})\n"
+        "import run, tempfile\n"
+        f"run._render_cli({services}, tempfile.mkdtemp())\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)

@@ -85,3 +85,18 @@ def test_sequences_and_mappings_are_copied() -> None:
     ports.append(Port("other", 81))
     labels["app"] = "changed"
     assert len(api.ports) == 1 and app.labels == {"app": "x"} and app.containers == (api,)
+
+
+def test_arguments_at_their_default_are_not_kept_but_wrong_types_still_fail() -> None:
+    """pydantic keeps a set of given fields per object: defaults are not given, to keep large projects small."""
+    port = Port("http", 80, "TCP")
+    assert port.model_fields_set == {"name", "number", "location"}
+    assert port.protocol == "TCP"
+    with pytest.raises(DeclarationError) as caught:
+        Service("s", headless=0)  # type: ignore[arg-type]  # 0 is not False: still refused
+    assert [p.field for p in caught.value.problems] == ["headless"]
+
+
+def test_objects_declared_on_one_line_share_one_location() -> None:
+    ports = [Port(f"p{i}", 8000 + i) for i in range(3)]
+    assert ports[0].location is ports[1].location is ports[2].location

@@ -13,6 +13,7 @@ import difflib
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, Literal
 
 from pydantic import (
@@ -79,10 +80,32 @@ class _Declaration(BaseModel):
         lone = lone_objects(subject, fields, location, type(self).__name__)
         if lone:  # pydantic would iterate the object's fields and report each of them
             raise DeclarationError(lone)
+        # Arguments left at their default are not passed: pydantic keeps a set of the fields it was
+        # given on every object, and with every field given that set was most of a large project's memory.
+        defaults = _defaults(type(self))
+        given = {name: value for name, value in fields.items()
+                 if name not in defaults or not _same(value, defaults[name])}
         try:
-            super().__init__(location=location, **fields)
+            super().__init__(location=location, **given)
         except ValidationError as exc:
             raise DeclarationError(type_problems(subject, exc, location, type(self).__name__)) from None
+
+
+@cache
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """The default of each optional field of a DSL class."""
+    found = {}
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            found[name] = info.default_factory()  # type: ignore[call-arg]
+        elif not info.is_required():
+            found[name] = info.default
+    return found
+
+
+def _same(value: Any, default: Any) -> bool:
+    """``value`` is the default itself (same type too: ``0`` is not ``False``, and must meet the type check)."""
+    return value is default or (type(value) is type(default) and type(value) in (tuple, dict, str) and value == default)
 
 
 class Port(_Declaration):

@@ -271,12 +271,21 @@ def render_throughput(sizes: tuple[int, ...], repeat: int = 3) -> None:
 
 
 def peak_rss(services: int) -> None:
+    """The render's peak RSS, in a fresh process: VmHWM of /proc/self/status where there is one.
+
+    Not ``ru_maxrss``: Linux carries it across fork and exec, so the child would report this
+    (large) benchmark process's size when it was forked.
+    """
     code = (
-        "import resource, sys\n"
+        "import resource, sys, tempfile\n"
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import run, tempfile\n"
+        "import run\n"
         f"run._render_cli({services}, tempfile.mkdtemp())\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "try:\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    print(int(status.split('VmHWM:')[1].split()[0]))\n"
+        "except OSError:\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     kib = int(out.stdout.strip().splitlines()[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from svcgen.dsl.model import App, Container, Service, ServicePort
+from svcgen.dsl.model import App, Container, Port, Service, ServicePort
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "owner_of_container",
     "owner_of_service",
     "port_key",
+    "same_port",
     "service_subject",
     "stateful_service_name",
     "target_port",
@@ -85,3 +86,8 @@ def owner_of_service(apps: Sequence[App], service: Service) -> App | None:
 def owner_of_container(apps: Sequence[App], container: Container) -> App | None:
     """The first of ``apps`` whose pods run ``container`` (this very object)."""
     return next((app for app in apps if any(c is container for c in app.containers)), None)
+
+
+def same_port(a: Port, b: Port) -> bool:
+    """The same container port: name, number and protocol (where each was declared does not matter)."""
+    return (a.name, a.number, a.protocol) == (b.name, b.number, b.protocol)

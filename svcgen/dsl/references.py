@@ -10,12 +10,13 @@ CRD's) rules. Each problem is reported at the consumer's own line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
+from svcgen.dsl.checker import Checker
 from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
-from svcgen.dsl.model import App, Consumer, Container, Port, Probe, ServicePortRef
-from svcgen.dsl.policy import emits_workload, owner_of_container, owner_of_service, service_subject
+from svcgen.dsl.model import App, Consumer, Container, Probe, ServicePortRef
+from svcgen.dsl.policy import emits_workload, owner_of_container, owner_of_service, same_port, service_subject
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 
@@ -64,25 +65,10 @@ def monitor_interval(interval: str) -> list[str]:
     return ["must be a Prometheus duration: units y w d h m s ms in that order, e.g. 30s or 1m30s"]
 
 
-class _Report:
+class _Report(Checker):
     def __init__(self, apps: Sequence[App]) -> None:
+        super().__init__()
         self.apps = apps
-        self.problems: list[Problem] = []
-
-    def add(self, subject: str, field: str, message: str, hint: str, location: SourceLocation | None,
-            *, warning: bool = False) -> None:
-        self.problems.append(Problem(subject, field, message, hint, location, "warning" if warning else "error"))
-
-    def rule(self, check: Callable[[str], list[str]], value: str, subject: str, field: str, hint: str,
-             location: SourceLocation | None) -> None:
-        for detail in check(value):
-            self.add(subject, field, f'Invalid value: "{value}": {detail}', hint, location)
-
-    def labels(self, labels: dict[str, str], subject: str, field: str, location: SourceLocation | None) -> None:
-        for key, value in labels.items():
-            self.rule(rules.qualified_name, key, subject, field, "label keys are NAME or PREFIX/NAME", location)
-            self.rule(rules.label_value, value, subject, f"{field}[{key}]",
-                      "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric", location)
 
 
 def consumer_problems(apps: Sequence[App], *, with_workloads: bool = False) -> list[Problem]:
@@ -100,7 +86,7 @@ def consumer_problems(apps: Sequence[App], *, with_workloads: bool = False) -> l
 def _probes(report: _Report, app: App, container: Container, emitted: bool) -> None:
     subject = f'container "{container.name}" of App "{app.name}"'
     for use, probe in container.probes.items():
-        if not any(_same_port(probe.port, port) for port in container.ports):
+        if not any(same_port(probe.port, port) for port in container.ports):
             names = ", ".join(f'"{p.name}"' for p in container.ports) or "none"
             report.add(subject, use, f'{probe.kind} probe of port "{probe.port.name}" ({probe.port.number}), which '
                        f"is not a port of this container (its ports: {names})",
@@ -294,7 +280,7 @@ def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: s
             report.add(subject, where, "Required value: no ports: the rule would admit every port",
                        'name the ports it admits, e.g. ports=[api.port("http")]', rule.location)
         for i, ref in enumerate(rule.ports):
-            if not any(c.name == ref.container.name and any(_same_port(ref.port, p) for p in c.ports)
+            if not any(c.name == ref.container.name and any(same_port(ref.port, p) for p in c.ports)
                        for c in app.containers):
                 report.add(subject, f"{where}[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" '
                            f'is not a port of App "{app.name}": the policy admits traffic to this App\'s pods only',
@@ -309,8 +295,3 @@ def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: s
         for peer in rule.peers:
             report.labels(dict(peer.pods or {}), subject, "peers.pods", peer.location)
             report.labels(dict(peer.namespaces or {}), subject, "peers.namespaces", peer.location)
-
-
-def _same_port(a: Port, b: Port) -> bool:
-    """The same container port: name, number and protocol (where each was declared does not matter)."""
-    return (a.name, a.number, a.protocol) == (b.name, b.number, b.protocol)

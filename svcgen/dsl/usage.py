@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, Peer, PodMonitor, PolicyRule, ServiceMonitor
 from svcgen.dsl.model import App, Container, Port, Probe, Service, ServicePort
+from svcgen.dsl.policy import same_port
 
 __all__ = ["Use", "container_port_uses", "service_port_uses"]
 
@@ -106,7 +107,7 @@ def _peers(rule: PolicyRule) -> str:
 def container_port_uses(apps: Sequence[App], container: Container, port: Port) -> list[Use]:
     """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
     def same(other: Port) -> bool:
-        return (other.name, other.number, other.protocol) == (port.name, port.number, port.protocol)
+        return same_port(other, port)
 
     uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items() if same(probe.port)]
     for app in apps:

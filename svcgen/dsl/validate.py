@@ -10,8 +10,9 @@ line of the declaration at fault, with a fix in the DSL's words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
+from svcgen.dsl.checker import Checker
 from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
@@ -27,51 +28,12 @@ from svcgen.kube.version import CURRENT, KubeVersion
 __all__ = ["validate"]
 
 
-class _Checker:
+class _Checker(Checker):
     def __init__(self, node_port_range: NodePortRange, version: KubeVersion) -> None:
+        super().__init__()
         self.range = node_port_range
         self.version = version
-        self.problems: list[Problem] = []
         self.with_workloads = False
-
-    def add(
-        self,
-        subject: str,
-        field: str,
-        message: str,
-        hint: str = "",
-        location: SourceLocation | None = None,
-        *,
-        warning: bool = False,
-    ) -> None:
-        self.problems.append(Problem(subject, field, message, hint, location, "warning" if warning else "error"))
-
-    def rule(
-        self,
-        check: Callable[[str], list[str]],
-        value: str,
-        subject: str,
-        field: str,
-        hint: str,
-        location: SourceLocation | None,
-    ) -> None:
-        """Apply one string rule; each error detail becomes a problem quoting the value."""
-        for detail in check(value):
-            self.add(subject, field, f'Invalid value: "{value}": {detail}', hint, location)
-
-    def labels(
-        self, labels: Mapping[str, str], subject: str, field: str, location: SourceLocation | None
-    ) -> None:
-        for key, value in labels.items():
-            self.rule(
-                rules.qualified_name, key, subject, field,
-                "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier", location,
-            )
-            self.rule(
-                rules.label_value, value, subject, f"{field}[{key}]",
-                "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
-                location,
-            )
 
 
 def validate(

@@ -18,9 +18,10 @@ file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -132,11 +133,11 @@ def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+def _stage(target: Path, text: str) -> str:
+    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(target))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -149,18 +150,51 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return tmp
 
 
-def read_text_if_exists(path: str | os.PathLike[str]) -> str | None:
-    """The file's text, or None when there is no such file."""
+def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Write several files as one step: every text to a temporary file first, then the renames.
+
+    A file that cannot be written (a read-only folder, a directory in the way, a full disk) fails
+    the step before any file is replaced. A symbolic link is followed: the file it points at is
+    replaced, the link stays. ``remove``: files deleted after the renames (missing ones are fine).
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
+        for path, text in texts.items():
+            target = Path(os.path.realpath(path))
+            staged.append((_stage(target, text), target))
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    for gone in remove:
+        with contextlib.suppress(FileNotFoundError):
+            Path(gone).unlink()
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    write_files({Path(path): text})
+
+
+def read_text_if_exists(path: str | os.PathLike[str], errors: str = "strict") -> str | None:
+    """The file's text, or None when there is no such file (or a directory stands there).
+
+    ``errors="replace"``: bytes that are not UTF-8 read as U+FFFD (to compare or show a file svcgen
+    will replace); the default raises ``UnicodeDecodeError``.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8", errors=errors)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
 
@@ -177,7 +211,7 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    folder = Path(path).absolute().parent
+    folder = Path(os.path.realpath(path)).parent  # a symlinked lock: the folder of the file it points at
     while not folder.is_dir() and folder != folder.parent:
         folder = folder.parent  # the folder is made when the file is written: lock what exists
     fd = os.open(folder, os.O_RDONLY)

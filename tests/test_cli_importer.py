@@ -68,3 +68,14 @@ def test_no_app_py_is_left_when_the_lock_cannot_be_written(tmp_path: Path, monke
     result = run_cli("import", str(DATA), "--dir", "adopted")
     assert result.code == 2 and "svcgen.lock" in result.err
     assert not (tmp_path / "adopted" / "app.py").exists()
+
+
+def test_a_forced_import_that_cannot_record_its_nodeports_keeps_the_old_app_py(tmp_path: Path,
+                                                                               monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adopted").mkdir()
+    (tmp_path / "adopted" / "app.py").write_text("# my own declarations\n")
+    (tmp_path / "adopted" / "svcgen.lock").mkdir()  # a folder where the lock file should be
+    result = run_cli("import", str(DATA), "--dir", "adopted", "--force")
+    assert result.code == 2 and "nothing was written" in result.err
+    assert (tmp_path / "adopted" / "app.py").read_text() == "# my own declarations\n"

@@ -34,3 +34,17 @@ def test_lock_check(write_app: Writer, tmp_path: Path) -> None:
     assert not (tmp_path / "svcgen.lock").exists()
     run_cli("render", "app.py")
     assert run_cli("lock", "check", "app.py").code == 0
+
+
+def test_lock_check_reads_reserve_from_stdin_like_render(example: Callable[[str], Path]) -> None:
+    import io
+
+    from svcgen.cli import main
+
+    copy = example("seed")
+    reserve = ("apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec:\n  type: NodePort\n"
+               "  ports: [{port: 1, nodePort: 32000}]\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["lock", "check", str(copy / "app.py"), "--reserve", "-"], out=out, err=err,
+                stdin=io.StringIO(reserve))
+    assert code == 0, err.getvalue()

@@ -91,3 +91,15 @@ def test_the_scaffolded_test_follows_the_project_settings(tmp_path: Path, monkey
     stale = subprocess.run([sys.executable, "billing/test_app.py"], cwd=tmp_path, capture_output=True, text=True,
                            check=False)
     assert stale.returncode != 0 and "ports.lock is out of date" in stale.stderr
+
+
+def test_a_forced_scaffold_whose_render_fails_puts_the_old_files_back(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "app.py").write_text("# hand-written\n")
+    (tmp_path / "svc" / "svcgen.lock").write_text("version: 7\n")  # a lock from a newer svcgen
+    result = run_cli("new", "web", "--port", "http:80", "--type", "NodePort", "--dir", "svc", "--force")
+    assert result.code == 1
+    assert (tmp_path / "svc" / "app.py").read_text() == "# hand-written\n"
+    assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["app.py", "svcgen.lock"]

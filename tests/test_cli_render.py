@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import EXAMPLES, run_cli
 
 Writer = Callable[..., Path]
 
@@ -214,3 +214,55 @@ def test_reserve_reads_standard_input(write_app: Writer, tmp_path: Path) -> None
     out, err = io.StringIO(), io.StringIO()
     assert main(["render", "app.py", "--reserve", "-"], out=out, err=err, stdin=io.StringIO(dump)) == 0
     assert "30000" not in (tmp_path / "svcgen.lock").read_text()
+
+
+def test_an_output_that_cannot_be_written_leaves_the_lock_and_every_file_as_they_were(
+        example: Callable[[str], Path]) -> None:
+    copy = example("webshop")
+    lock_before = (copy / "svcgen.lock").read_text()
+    (copy / "svcgen.lock").write_text(lock_before.replace("30080", "30080").split("shop/storefront/https")[0])
+    trimmed = (copy / "svcgen.lock").read_text()
+    out_dir = copy / "out"
+    out_dir.mkdir()
+    (out_dir / "kustomization.yaml").mkdir()  # a directory where a file must go
+    result = run_cli("render", str(copy / "app.py"), "-o", str(out_dir))
+    assert result.code == 2
+    assert "cannot write" in result.err and "nothing was written" in result.err
+    assert (copy / "svcgen.lock").read_text() == trimmed  # the new nodePorts were not recorded
+    assert sorted(p.name for p in out_dir.iterdir()) == ["kustomization.yaml"]
+
+
+def test_an_output_file_that_is_not_utf8_is_replaced_not_a_traceback(example: Callable[[str], Path]) -> None:
+    copy = example("seed")
+    target = copy / "out.yaml"
+    target.write_bytes(b"\xff\xfe junk")
+    check = run_cli("render", str(copy / "app.py"), "-o", str(target), "--check")
+    assert check.code == 1 and "+++ b/" in check.out
+    result = run_cli("render", str(copy / "app.py"), "-o", str(target))
+    assert result.code == 0, result.err
+    assert target.read_text() == (EXAMPLES / "seed" / "expected.yaml").read_text()
+
+
+def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Path]) -> None:
+    copy = example("seed")
+    shared = copy / "shared"
+    shared.mkdir()
+    (copy / "svcgen.lock").rename(shared / "svcgen.lock")
+    (copy / "svcgen.lock").symlink_to(shared / "svcgen.lock")
+    (shared / "svcgen.lock").write_text("")
+    result = run_cli("render", str(copy / "app.py"))
+    assert result.code == 0, result.err
+    assert (copy / "svcgen.lock").is_symlink()
+    assert "my-service/http/TCP: 30000" in (shared / "svcgen.lock").read_text()
+
+
+def test_a_user_file_that_changes_directory_does_not_move_the_output(example: Callable[[str], Path],
+                                                                     tmp_path: Path) -> None:
+    copy = example("seed")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    app = copy / "app.py"
+    app.write_text(f"import os\nos.chdir({str(elsewhere)!r})\n" + app.read_text())
+    result = run_cli("render", str(app), "-o", "out.yaml")
+    assert result.code == 0, result.err
+    assert (Path.cwd() / "out.yaml").is_file() and not (elsewhere / "out.yaml").exists()

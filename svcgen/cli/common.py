@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from svcgen.errors import Problem, UsageError
-from svcgen.files import exclusive_lock, write_atomic
+from svcgen.files import exclusive_lock, write_files
 from svcgen.nodeports.lock import Lock
 from svcgen.settings import Settings
 
-__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "settings_from_args", "write"]
+__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "settings_from_args", "write",
+           "write_all"]
 
 
 def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
@@ -62,16 +63,30 @@ def diff(old: str | None, new: str, name: str) -> str:
 
 def write(path: str | Path, text: str) -> None:
     """Write ``text`` atomically, making the folder if needed; failures are usage errors."""
-    folder = Path(path).parent
-    if not folder.is_dir():
+    write_all({Path(path): text})
+
+
+def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
+    """Write several files as one step (all or none are replaced), making folders as needed.
+
+    Failures are usage errors naming the file.
+    """
+    for path in texts:
+        folder = path.parent
+        if folder.is_dir():
+            continue
+        if folder.exists():
+            raise UsageError(f"{folder}: error: cannot create: a file of that name is in the way. "
+                             "Fix: remove or rename it, or choose another output path")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"{folder}: error: cannot create: {exc.strerror or exc}") from exc
     try:
-        write_atomic(path, text)
+        write_files(texts, remove)
     except OSError as exc:
-        raise UsageError(f"{path}: error: cannot write: {exc.strerror or exc}") from exc
+        where = exc.filename or next(iter(texts), "")
+        raise UsageError(f"{where}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
 
 
 def locked(lock_path: Path, check: bool) -> contextlib.AbstractContextManager[None]:

@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import print_problems, settings_from_args, write
+from svcgen.cli.common import new_lock_text, print_problems, settings_from_args, write_all
 from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from svcgen.files import exclusive_lock, read_sources
 from svcgen.importer import import_manifests
-from svcgen.nodeports.lockfile import format_lock
 from svcgen.settings import display
 
 __all__ = ["cmd_import"]
@@ -35,16 +34,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                                     node_port_range=settings.node_port_range, allow_changes=args.allow_changes,
                                     declare_missing_ports=args.declare_missing_ports,
                                     kubernetes_version=settings.kubernetes_version)
-        text = format_lock(imported.lock)
-        existed = target.exists()
-        write(target, imported.source)
-        if len(imported.lock) and text != old:
-            try:
-                write(settings.lock, text)
-            except UsageError:
-                if not existed:  # no app.py whose nodePorts were not recorded
-                    target.unlink(missing_ok=True)
-                raise
+        texts = {target: imported.source}
+        text = new_lock_text(old, imported.lock)
+        if text is not None and text != old:
+            texts[settings.lock] = text
+        write_all(texts)  # app.py and its nodePorts together, or neither
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
     added = len(imported.lock) - len(lock)

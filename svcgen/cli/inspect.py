@@ -73,7 +73,7 @@ def _table(rows: list[Row]) -> str:
 
 def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Print every Service port with its nodePort and where that comes from (a table, or JSON)."""
-    project = load_project(args)
+    project = load_project(args, stdin)
     rendered = project.render(project.read_lock()[1])
     print_problems(rendered.warnings, err)
     rows = _rows(project, rendered) + _registry_rows(project)
@@ -85,7 +85,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextI
     """Print each Service port's chain (nodePort → port → targetPort → container) as text, Mermaid, SVG or HTML."""
     from svcgen.explain import chains, to_html, to_mermaid, to_svg, to_text
 
-    project = load_project(args)
+    project = load_project(args, stdin)
     rendered = project.render(project.read_lock()[1])
     print_problems(rendered.warnings, err)
     node_ports = {key: item.node_port for item in rendered.allocated for key in item.request.keys}

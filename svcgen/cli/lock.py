@@ -18,7 +18,7 @@ __all__ = ["cmd_lock_prune"]
 
 def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Remove the lock entries of ports that the given files no longer declare (``--check``: list them)."""
-    project = load_project(args)
+    project = load_project(args, stdin)
     live = {key for request in node_port_requests(project.apps) for key in request.keys}
     with locked(project.lock_path, args.check):
         lock = project.read_lock()[1]

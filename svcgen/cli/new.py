@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import write
+from svcgen.cli.common import write_all
 from svcgen.cli.render import cmd_render
 from svcgen.errors import UsageError
 from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
@@ -30,9 +30,9 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         raise UsageError(f"svcgen new: {', '.join(map(str, existing))} already exist(s); nothing was written. "
                           "Fix: choose another --dir, or pass --force to overwrite")
     created = [p for p in paths if not p.exists()]
+    previous = {p: p.read_bytes() for p in paths if p.is_file()}  # --force: put them back if the render fails
     made_dir = not target.exists()
-    for path, text in paths.items():
-        write(path, text)
+    write_all(paths)
     # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
                                      with_workloads=False, check=False, output=None, format=None, locked=False,
@@ -43,6 +43,9 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         for path in created:
             with contextlib.suppress(OSError):
                 path.unlink()
+        for path, data in previous.items():
+            with contextlib.suppress(OSError):
+                path.write_bytes(data)
         if made_dir:
             with contextlib.suppress(OSError):
                 target.rmdir()

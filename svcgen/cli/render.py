@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, write
+from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, write_all
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
 from svcgen.files import read_text_if_exists
@@ -39,17 +38,19 @@ def output_format(args: argparse.Namespace) -> str:
     return kind
 
 
-def planned_outputs(args: argparse.Namespace, rendered: Rendered) -> tuple[dict[Path, str], list[Path]]:
-    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render."""
+def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str) -> tuple[dict[Path, str], list[Path]]:
+    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render.
+
+    ``kind``: what :func:`output_format` said ``-o`` is.
+    """
     target = Path(args.output)
-    kind = output_format(args)
     if kind != "directory":
         text = json_list(rendered.manifests) if kind == "json" else rendered.yaml
         return {target: text}, []
     files = {target / name: text for name, text in directory_files(rendered.manifests).items()}
     try:
-        previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION))
-    except (OSError, UnicodeDecodeError):
+        previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION, errors="replace"))
+    except OSError:
         previous = []
     stale = [target / name for name in previous if target / name not in files and (target / name).is_file()]
     return files, stale
@@ -62,11 +63,11 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
     if new is not None and new != old:
         diffs.append(diff(old, new, lock_name))
     for path, text in outputs.items():
-        current = read_text_if_exists(path)
+        current = read_text_if_exists(path, errors="replace")
         if current != text:
             diffs.append(diff(current, text, str(path)))
     for path in stale:
-        diffs.append(diff(read_text_if_exists(path), "", str(path)))
+        diffs.append(diff(read_text_if_exists(path, errors="replace"), "", str(path)))
     if not diffs:
         return EXIT_OK
     out.write("".join(diffs))
@@ -93,26 +94,24 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             print(f"svcgen: --locked: the lock file would change; nothing was written. "
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
-        outputs, stale = planned_outputs(args, rendered) if args.output else ({}, [])
+        outputs, stale = planned_outputs(args, rendered, fmt) if args.output else ({}, [])
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
+        # The lock and the outputs are replaced in one step: an output that cannot be written
+        # leaves the lock (and every other file) as it was.
+        texts = {path: text for path, text in outputs.items()
+                 if read_text_if_exists(path, errors="replace") != text}
         if new is not None and new != old:
-            write(project.lock_path, new)
-            if changes:
-                print(changes, file=err)
+            texts[project.lock_path] = new
+        write_all(texts, stale)
+        if changes and project.lock_path in texts:
+            print(changes, file=err)
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
-        return EXIT_OK
-    for path, text in outputs.items():
-        if read_text_if_exists(path) != text:
-            write(path, text)
-    for path in stale:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
     return EXIT_OK
 
 
 def cmd_lock_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """``svcgen lock check``: ``render --check`` without ``-o``: fail when the lock file is not current."""
     args.check, args.output, args.format, args.locked = True, None, None, False
-    return cmd_render(args, out, err)
+    return cmd_render(args, out, err, stdin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -119,6 +120,7 @@ def load_apps(paths: Sequence[str]) -> list[App]:
     files = discover_files(paths)
     saved_path = list(sys.path)
     saved_modules = set(sys.modules)
+    saved_cwd = os.getcwd()  # a user's file that changes directory must not move svcgen's relative paths
     problems: list[Problem] = []
     causes: list[BaseException] = []
     try:
@@ -154,6 +156,8 @@ def load_apps(paths: Sequence[str]) -> list[App]:
         return apps
     finally:
         sys.path[:] = saved_path
+        if os.getcwd() != saved_cwd:
+            os.chdir(saved_cwd)
         _forget_user_modules(set(sys.modules) - saved_modules, {f.resolve().parent for f in files})
 
 

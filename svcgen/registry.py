@@ -165,6 +165,14 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
     for attempt in range(1, MAX_ATTEMPTS + 1):
         shared = registry.read(node_port_range)
         own = allocate(shared)
+        taken = sorted(f"{key} ({shared.owners[key]})" for key in own.entries
+                       if shared.owners.get(key) not in (None, owner))
+        if taken:
+            raise RegistryError(f"svcgen: error: registry {registry.spec}: {', '.join(taken)} already claimed by "
+                                f"another project; {owner} declares the same Service port, and one cluster has one "
+                                "Service of a name per namespace; nothing was written. Fix: rename the Service or "
+                                "move it to another namespace, or have the other project release it (svcgen lock "
+                                "prune)")
         updated = shared.with_claims(owner, own)
         if updated == shared:
             return own, False

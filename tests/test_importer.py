@@ -246,3 +246,13 @@ def test_the_project_range_applies() -> None:
     assert refused(text)
     imported = import_manifests([("in.yaml", text)], node_port_range=NodePortRange(20000, 22767))
     assert imported.lock.get(PortKey("", "web", "", "TCP")) == 20080
+
+
+def test_a_nodeport_another_lock_entry_holds_is_refused_not_written_twice() -> None:
+    lock = Lock({PortKey("other", "x", "http", "TCP"): 30080})
+    text = WEB + service("web", "  type: NodePort\n  selector: {app: web, tier: fe}\n"
+                                "  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]\n")
+    with pytest.raises(ImportError_) as info:
+        import_manifests([("in.yaml", text)], lock=lock)
+    (problem,) = [p for p in info.value.problems if p.rule == "import-lock"]
+    assert "nodePort 30080 of -/web/http/TCP is other/x/http/TCP's in the lock file" in problem.message

@@ -195,3 +195,16 @@ def test_two_projects_started_four_times_each_at_once(tmp_path: Path) -> None:
     history = log(repo)
     assert all(" " not in parents for _, parents in (line.split("\x00") for line in history))  # no merges
     print(f"8 renders in {elapsed:.1f} s, {retries} retries, {len(history)} commits")
+
+
+def test_two_projects_declaring_the_same_service_port_is_an_error_not_a_silent_takeover(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    first = project(tmp_path, "team-a", repo, {"app.py": app("web")})
+    second = project(tmp_path, "team-b", repo, {"app.py": app("web")})
+    assert render(first)[0] == 0
+    code, _out, err = render(second)
+    assert code != 0
+    assert "web/web/p0/TCP (team-a)" in err and "already claimed by another project" in err
+    registry = parse_lock(registry_text(repo), "r", NodePortRange())
+    assert set(registry.owners.values()) == {"team-a"} and len(log(repo)) == 1
+    assert not (second / "svcgen.lock").exists()

@@ -85,10 +85,18 @@ def import_manifests(
     current = lock or Lock()
     for obj in plan.planned:
         for key, port in plan.lock.items():
-            if (key.namespace, key.service) == (obj.namespace, obj.name) and current.get(key) not in (None, port):
+            if (key.namespace, key.service) != (obj.namespace, obj.name):
+                continue
+            holder = current.holder(key, port)
+            if current.get(key) not in (None, port):
                 problems.append(obj.problem(("spec",), "error", "import-lock",
                                             f"nodePort {port} of {key} is {current.get(key)} in the lock file",
                                             "import into another project, or delete that lock entry"))
+            elif holder is not None:
+                problems.append(obj.problem(("spec",), "error", "import-lock",
+                                            f"nodePort {port} of {key} is {holder}'s in the lock file: the cluster "
+                                            "would refuse the second Service (provided port is already allocated)",
+                                            "give one of them another nodePort, or delete that lock entry"))
     if not services and not count_errors(problems):
         names = ", ".join(name for name, _ in sources) or "the input"
         problems.append(Problem("", "", f"{names}: no Service to import", rule="import-nothing"))

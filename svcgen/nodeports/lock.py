@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["HEALTH_CHECK", "Lock", "PortKey"]
+__all__ = ["HEALTH_CHECK", "Lock", "PortKey", "may_share"]
 
 HEALTH_CHECK = "healthCheck"
 """The protocol slot of a Service's healthCheckNodePort key: ``ns/service//healthCheck``."""
@@ -40,6 +40,12 @@ class PortKey:
         return f"{ns}{self.service}/{self.port or '(unnamed)'}{protocol}"
 
 
+def may_share(a: PortKey, b: PortKey) -> bool:
+    """Only same-number ports of one Service (53/TCP, 53/UDP) share a nodePort; a healthCheckNodePort never does."""
+    same_service = (a.namespace, a.service) == (b.namespace, b.service)
+    return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
+
+
 @dataclass(frozen=True)
 class Lock:
     """The nodePort of every Service port svcgen manages.
@@ -70,6 +76,10 @@ class Lock:
         """A copy without the entries of ``keys``."""
         return Lock({k: v for k, v in self.entries.items() if k not in keys},
                     {k: v for k, v in self.owners.items() if k not in keys})
+
+    def holder(self, key: PortKey, port: int) -> PortKey | None:
+        """Another entry that holds ``port`` and may not share it with ``key``, if any."""
+        return next((k for k, v in self.entries.items() if v == port and k != key and not may_share(k, key)), None)
 
     def owned_by(self, owner: str) -> Lock:
         """The entries ``owner`` claimed, without owners (a project's own lock)."""

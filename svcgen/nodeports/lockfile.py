@@ -23,7 +23,7 @@ from svcgen.errors import InputError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.yamlread import Document, load_documents
 from svcgen.kube.yamlwrite import to_yaml
-from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
+from svcgen.nodeports.lock import Lock, PortKey, may_share
 
 __all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "parse_lock"]
 
@@ -139,7 +139,7 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
                 "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] node-port-range), "
                 "or delete the entry to have the port allocated again")
         other = seen.get(value)
-        if other is not None and not _may_share(other[0], key):
+        if other is not None and not may_share(other[0], key):
             raise LockFileError(
                 f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line {other[1]}) "
                 f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number ports of one "
@@ -164,12 +164,6 @@ def _document(text: str, source: str) -> Document | None:
                             f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
                             "allocate every nodePort afresh")
     return document
-
-
-def _may_share(a: PortKey, b: PortKey) -> bool:
-    """Only same-number ports of one Service (53/TCP, 53/UDP) share; a healthCheckNodePort never does."""
-    same_service = (a.namespace, a.service) == (b.namespace, b.service)
-    return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
 
 
 class _Lines:

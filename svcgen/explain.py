@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from svcgen.dsl.model import App
 from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
-from svcgen.dsl.usage import Use, container_port_uses, service_port_uses
+from svcgen.dsl.usage import PortUses, Use
 from svcgen.nodeports.lock import PortKey
 
 __all__ = ["Chain", "chains", "to_html", "to_mermaid", "to_svg", "to_text"]
@@ -60,6 +60,7 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
            with_workloads: bool = False) -> list[Chain]:
     """Every Service port of ``apps`` with its nodePort (``node_ports`` by lock key)."""
     found = []
+    uses = PortUses(apps)
     for app in apps:
         named = emits_workload(app, with_workloads)
         for service in app.services:
@@ -70,8 +71,7 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
                     sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
                     sp.container.name, sp.target.number, sp.target.name, node_ports.get(port_key(app, service, sp)),
                     sp.app_protocol, health_check, service.external_traffic_policy == "Local",
-                    tuple(service_port_uses(apps, service, sp)), tuple(container_port_uses(apps, sp.container,
-                                                                                           sp.target))))
+                    tuple(uses.service_port(sp)), tuple(uses.container_port(sp.container, sp.target))))
             if not service.ports and service.type == "ExternalName":
                 found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
                                    "", "", 0, "", "", 0, "", None, None))

@@ -214,3 +214,10 @@ def test_policy_rules_list_each_peer_and_write_ports_by_name_or_number() -> None
         {"from": [{"namespaceSelector": {"matchLabels": {"team": "b"}}, "podSelector": {}}],
          "ports": [{"protocol": "TCP", "port": 9000}]},
     ]
+
+
+def test_an_ingress_backend_whose_service_port_name_is_no_iana_name_is_written_by_number() -> None:
+    long_name = Service("web", ports=[api.port("http").expose(80, name="frontend-http-public")])
+    (ingress,) = _with([Ingress("web", default_backend=long_name.port("frontend-http-public"))],
+                       services=[long_name])
+    assert ingress["spec"]["defaultBackend"] == {"service": {"name": "web", "port": {"number": 80}}}

@@ -61,14 +61,15 @@ def test_the_service_a_stateful_set_names() -> None:
 
 
 def test_the_owner_of_a_service_or_container_is_the_app_that_declares_it() -> None:
-    from svcgen.dsl.policy import owner_of_container, owner_of_service
+    from svcgen.dsl.policy import Owners
 
     api = Container("api", ports=[Port("http", 8080)])
     web = Service("web", ports=[api.port("http").expose()])
     first = App("first", labels={"app": "a"}, containers=[api], services=[])
     second = App("second", labels={"app": "b"}, containers=[api], services=[web])
-    assert owner_of_service([first, second], web) is second
-    assert owner_of_container([first, second], api) is first  # the first App that runs it
-    assert owner_of_service([first], web) is None
+    owners = Owners([first, second])
+    assert owners.service(web) is second
+    assert owners.container(api) is first  # the first App that runs it
+    assert Owners([first]).service(web) is None
     twin = Service("web", ports=[api.port("http").expose()])
-    assert owner_of_service([first, second], twin) is None  # a look-alike declared elsewhere is not rendered
+    assert owners.service(twin) is None  # a look-alike declared elsewhere is not rendered

@@ -286,3 +286,14 @@ def test_policy_rules_are_checked_like_the_short_form(write_app: Writer) -> None
     assert [(p.subject.split('"')[1], p.field) for p in found] == [
         ("both", "rules"), ("empty-rule", "rules[0].ports"), ("empty-peer", "peers"),
         ("bad-labels", "peers.namespaces[a]")]
+
+
+def test_a_policy_port_of_a_look_alike_container_of_another_app_is_refused(write_app: Writer) -> None:
+    p = only(write_app, """
+        a = Container("app", image="a:1", ports=[Port("http", 8080)])
+        b = Container("app", image="b:1", ports=[Port("http", 8080)])
+        other = App("b", labels={"app": "b"}, containers=[b])
+        app = App("a", labels={"app": "a"}, containers=[a], consumers=[
+            NetworkPolicy("np", ports=[b.port("http")])])  # <-
+    """)
+    assert 'is not a port of App "a"' in p.message

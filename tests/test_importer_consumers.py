@@ -236,3 +236,44 @@ spec:
   policyTypes: [Ingress]
   ingress: [{ports: [{port: 8080}]}]
 """)] == ["kept as YAML, not declared: leaves protocol to its default (svcgen writes it)"]
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    # PodMonitor naming its own namespace: svcgen writes namespaceSelector only for another namespace
+    ("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: p, namespace: shop}\nspec:\n"
+     "  selector: {matchLabels: {app: web}}\n  namespaceSelector: {matchNames: [shop]}\n"
+     "  podMetricsEndpoints: [{port: metrics}]\n", "spec.namespaceSelector"),
+    # ServiceMonitor selecting by some of the Service's labels: svcgen selects by all of them
+    ("apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m, namespace: shop}\nspec:\n"
+     "  selector: {matchLabels: {}}\n  endpoints: [{port: metrics}]\n", "spec.selector"),
+    ("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec:\n"
+     "  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /}}]\n"
+     "    backendRefs: [{name: web, namespace: shop, port: 80}]\n", "spec.rules[0].backendRefs[0].namespace"),
+    ("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec:\n"
+     "  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /}}]\n",
+     "spec.rules[0].backendRefs"),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec:\n"
+     "  rules: [{host: '', http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: "
+     "{name: http}}}}]}}]\n", "spec.rules[0].host"),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec: {}\n", "spec"),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec:\n"
+     "  rules: {host: a}\n", "spec.rules"),
+    ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n"
+     "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
+     "  ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n", "spec.ingress[0].ports[0]"),
+    ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n"
+     "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
+     "  ingress: [{from: everyone, ports: [{port: http, protocol: TCP}]}]\n", "spec.ingress[0].from"),
+])
+def test_what_would_not_come_back_exactly_stays_yaml_and_the_import_goes_on(extra: str, field: str) -> None:
+    result = imported(extra)
+    assert [p.field for p in result.warnings if p.rule == "import-consumer-kept"] == [field]
+    assert not [p for p in result.warnings if p.rule == "import-check"]
+
+
+def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
+    ingress = ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n"
+               "  defaultBackend: {service: {name: web, port: {name: http}}}\n")
+    result = imported(ingress + "---\n" + ingress)
+    (kept_one,) = [p for p in result.warnings if p.rule == "import-consumer-kept"]
+    assert kept_one.line == 29 and "another Ingress of this name" in kept_one.message

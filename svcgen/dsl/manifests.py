@@ -8,14 +8,14 @@ from typing import Any
 from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 from svcgen.dsl.model import App, Consumer, Probe, Service, ServicePort, ServicePortRef
 from svcgen.dsl.policy import (
+    Owners,
     emits_workload,
     health_check_key,
-    owner_of_container,
-    owner_of_service,
     port_key,
     stateful_service_name,
     target_port,
 )
+from svcgen.kube import rules
 from svcgen.nodeports.lock import PortKey
 
 __all__ = ["build_consumer", "build_manifests", "build_service", "build_workload"]
@@ -30,6 +30,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
     """
     manifests: list[Manifest] = []
+    owners = Owners(apps)
     for app in apps:
         named = emits_workload(app, with_workloads)
         for service in app.services:
@@ -38,7 +39,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
             manifests.append(build_service(app, service, ports, health_check, named_targets=named))
         if named:
             manifests.append(build_workload(app))
-        manifests.extend(build_consumer(apps, app, consumer) for consumer in app.consumers)
+        manifests.extend(build_consumer(owners, app, consumer) for consumer in app.consumers)
     return manifests
 
 
@@ -189,10 +190,10 @@ def build_probe(probe: Probe) -> Manifest:
     return built
 
 
-def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifest:
+def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
     """An object that refers to ports (Ingress, HTTPRoute, monitor, NetworkPolicy), in ``app``'s namespace.
 
-    ``apps``: everything rendered, to find which App declares each referred Service or container.
+    ``owners``: the Apps rendered, to find which App declares each referred Service or container.
     """
     metadata = _metadata(consumer.name, app.namespace, consumer.labels, consumer.annotations)
     if isinstance(consumer, Ingress):
@@ -200,13 +201,13 @@ def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifes
                 "spec": _ingress_spec(consumer)}
     if isinstance(consumer, HTTPRoute):
         return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": metadata,
-                "spec": _route_spec(apps, app, consumer)}
+                "spec": _route_spec(owners, app, consumer)}
     if isinstance(consumer, ServiceMonitor):
         return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata,
-                "spec": _service_monitor_spec(apps, app, consumer)}
+                "spec": _service_monitor_spec(owners, app, consumer)}
     if isinstance(consumer, PodMonitor):
         return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": metadata,
-                "spec": _pod_monitor_spec(apps, app, consumer)}
+                "spec": _pod_monitor_spec(owners, app, consumer)}
     if isinstance(consumer, NetworkPolicy):
         return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata,
                 "spec": _network_policy_spec(app, consumer)}
@@ -214,9 +215,15 @@ def build_consumer(apps: Sequence[App], app: App, consumer: Consumer) -> Manifes
 
 
 def _ingress_backend(ref: ServicePortRef) -> Manifest:
-    """A Service backend: the port by name when the Service port has one (it survives renumbering)."""
+    """A Service backend: the port by name when it has one an Ingress takes (it survives renumbering).
+
+    A Service port name is a DNS label (up to 63 characters, digits only allowed); an Ingress
+    backend's port name must be an IANA service name (``validateIngressBackend``): other names are
+    written as the port's number.
+    """
     name = ref.port.port_name
-    port: Manifest = {"name": name} if name else {"number": ref.port.service_port}
+    by_name = bool(name) and not rules.port_name(name)
+    port: Manifest = {"name": name} if by_name else {"number": ref.port.service_port}
     return {"service": {"name": ref.service.name, "port": port}}
 
 
@@ -238,12 +245,12 @@ def _ingress_spec(ingress: Ingress) -> Manifest:
     return spec
 
 
-def _namespace_of(apps: Sequence[App], ref: ServicePortRef) -> str | None:
-    owner = owner_of_service(apps, ref.service)
+def _namespace_of(owners: Owners, ref: ServicePortRef) -> str | None:
+    owner = owners.service(ref.service)
     return owner.namespace if owner is not None else None
 
 
-def _route_spec(apps: Sequence[App], app: App, route: HTTPRoute) -> Manifest:
+def _route_spec(owners: Owners, app: App, route: HTTPRoute) -> Manifest:
     spec: Manifest = {}
     if route.parents:
         spec["parentRefs"] = []
@@ -261,7 +268,7 @@ def _route_spec(apps: Sequence[App], app: App, route: HTTPRoute) -> Manifest:
         backends = []
         for backend in rule.backends:
             built: Manifest = {"name": backend.service.name, "port": backend.port.service_port}
-            namespace = _namespace_of(apps, backend)
+            namespace = _namespace_of(owners, backend)
             if namespace != app.namespace:  # a Gateway API backendRef defaults to the route's namespace
                 built["namespace"] = namespace or "default"
             backends.append(built)
@@ -288,14 +295,14 @@ def _scrape_endpoint(port: str, path: str | None, interval: str | None) -> Manif
     return endpoint
 
 
-def _service_monitor_spec(apps: Sequence[App], app: App, monitor: ServiceMonitor) -> Manifest:
+def _service_monitor_spec(owners: Owners, app: App, monitor: ServiceMonitor) -> Manifest:
     endpoint = _scrape_endpoint(monitor.port.port.port_name, monitor.path, monitor.interval)
     return {"selector": {"matchLabels": dict(monitor.port.service.labels)},
-            **_other_namespace(_namespace_of(apps, monitor.port), app), "endpoints": [endpoint]}
+            **_other_namespace(_namespace_of(owners, monitor.port), app), "endpoints": [endpoint]}
 
 
-def _pod_monitor_spec(apps: Sequence[App], app: App, monitor: PodMonitor) -> Manifest:
-    owner = owner_of_container(apps, monitor.port.container)
+def _pod_monitor_spec(owners: Owners, app: App, monitor: PodMonitor) -> Manifest:
+    owner = owners.container(monitor.port.container)
     labels = dict(owner.labels) if owner is not None else {}
     endpoint = _scrape_endpoint(monitor.port.port.name, monitor.path, monitor.interval)
     namespace = owner.namespace if owner is not None else None

@@ -15,8 +15,8 @@ from functools import partial
 
 from svcgen.dsl.checker import Checker
 from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
-from svcgen.dsl.model import App, Consumer, Container, Probe, ServicePortRef
-from svcgen.dsl.policy import emits_workload, owner_of_container, owner_of_service, same_port, service_subject
+from svcgen.dsl.model import App, Consumer, Container, Probe, Service, ServicePortRef
+from svcgen.dsl.policy import Owners, emits_workload, same_port, service_subject
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 
@@ -69,6 +69,17 @@ class _Report(Checker):
     def __init__(self, apps: Sequence[App]) -> None:
         super().__init__()
         self.apps = apps
+        self.owners = Owners(apps)
+        self.labelled: dict[tuple[str, str, str], list[tuple[App, Service]]] = {}  # by namespace and label
+        for app in apps:
+            for service in app.services:
+                for key, value in service.labels.items():
+                    self.labelled.setdefault((app.namespace or "", key, value), []).append((app, service))
+
+    def selected(self, namespace: str | None, labels: dict[str, str]) -> list[tuple[App, Service]]:
+        """The rendered Services of ``namespace`` whose labels include all of ``labels`` (not empty)."""
+        candidates = min((self.labelled.get((namespace or "", k, v), []) for k, v in labels.items()), key=len)
+        return [(app, s) for app, s in candidates if labels.items() <= s.labels.items()]
 
 
 def consumer_problems(apps: Sequence[App], *, with_workloads: bool = False) -> list[Problem]:
@@ -145,7 +156,7 @@ def _consumer(report: _Report, app: App, consumer: Consumer, seen: dict[tuple[st
 def _rendered(report: _Report, ref: ServicePortRef, subject: str, field: str,
               location: SourceLocation | None) -> App | None:
     """The App that renders ``ref``'s Service; a problem if no rendered App declares it."""
-    owner = owner_of_service(report.apps, ref.service)
+    owner = report.owners.service(ref.service)
     if owner is None:
         report.add(subject, field, f'Service "{ref.service.name}" is not rendered: no App given to this render '
                    "declares it", "render the App that declares the Service together with this one", location)
@@ -231,19 +242,16 @@ def _service_monitor(report: _Report, app: App, monitor: ServiceMonitor, subject
         return
     if owner is None:
         return
-    selected = ref.service.labels.items()
-    for other_app in report.apps:
-        for other in other_app.services:
-            if (other_app.namespace == owner.namespace and other is not ref.service and selected <= other.labels.items()
-                    and ref.port.port_name not in {sp.port_name for sp in other.ports}):
-                report.add(subject, "port", f"its selector (the labels of Service \"{ref.service.name}\") also "
-                           f"selects {service_subject(other_app, other)}, which has no port "
-                           f'"{ref.port.port_name}": nothing is scraped there',
-                           "give the Services distinct labels", monitor.location, warning=True)
+    for other_app, other in report.selected(owner.namespace, dict(ref.service.labels)):
+        if other is not ref.service and ref.port.port_name not in {sp.port_name for sp in other.ports}:
+            report.add(subject, "port", f"its selector (the labels of Service \"{ref.service.name}\") also "
+                       f"selects {service_subject(other_app, other)}, which has no port "
+                       f'"{ref.port.port_name}": nothing is scraped there',
+                       "give the Services distinct labels", monitor.location, warning=True)
 
 
 def _pod_monitor(report: _Report, monitor: PodMonitor, subject: str) -> None:
-    owner = owner_of_container(report.apps, monitor.port.container)
+    owner = report.owners.container(monitor.port.container)
     _scrape(report, subject, monitor.path, monitor.interval, monitor.location)
     if owner is None:
         report.add(subject, "port", f'container "{monitor.port.container.name}" is not rendered: no App given to '
@@ -280,7 +288,7 @@ def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: s
             report.add(subject, where, "Required value: no ports: the rule would admit every port",
                        'name the ports it admits, e.g. ports=[api.port("http")]', rule.location)
         for i, ref in enumerate(rule.ports):
-            if not any(c.name == ref.container.name and any(same_port(ref.port, p) for p in c.ports)
+            if not any(c is ref.container and any(same_port(ref.port, p) for p in c.ports)
                        for c in app.containers):
                 report.add(subject, f"{where}[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" '
                            f'is not a port of App "{app.name}": the policy admits traffic to this App\'s pods only',

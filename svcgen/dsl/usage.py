@@ -15,7 +15,7 @@ from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, Peer, PodMon
 from svcgen.dsl.model import App, Container, Port, Probe, Service, ServicePort
 from svcgen.dsl.policy import same_port
 
-__all__ = ["Use", "container_port_uses", "service_port_uses"]
+__all__ = ["PortUses", "Use", "container_port_uses", "service_port_uses"]
 
 
 @dataclass(frozen=True)
@@ -43,41 +43,8 @@ def _where(host_and_path: str, secure: bool) -> str:
         "<any host and path not matched by a rule>")
 
 
-def _ingress_uses(app: App, ingress: Ingress, sp: ServicePort) -> list[Use]:
-    tls_hosts = {host for tls in ingress.tls for host in tls.hosts}
-    secure_all = any(not tls.hosts for tls in ingress.tls)
-    uses = []
-    for where, ref in ingress.backends():
-        if ref.port is sp:
-            host = where.split("/", 1)[0]
-            uses.append(Use(_where(where, secure_all or host in tls_hosts), "Ingress", ingress.name, app.namespace))
-    return uses
-
-
-def _route_uses(app: App, route: HTTPRoute, sp: ServicePort) -> list[Use]:
-    gateways = ", ".join(f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in route.parents)
-    via = f" via Gateway {gateways}" if gateways else " (attached to no Gateway)"
-    return [Use(where, "HTTPRoute", route.name, app.namespace, via)
-            for where, ref in route.backends() if ref.port is sp]
-
-
 def _scrape(path: str | None, interval: str | None) -> str:
     return f"scrapes {path or '/metrics'}" + (f" every {interval}" if interval else "")
-
-
-def service_port_uses(apps: Sequence[App], service: Service, sp: ServicePort) -> list[Use]:
-    """The Ingress rules and routes that send traffic to ``sp`` of ``service``, and its ServiceMonitors."""
-    uses: list[Use] = []
-    for app in apps:
-        for consumer in app.consumers:
-            if isinstance(consumer, Ingress):
-                uses.extend(_ingress_uses(app, consumer, sp))
-            elif isinstance(consumer, HTTPRoute):
-                uses.extend(_route_uses(app, consumer, sp))
-            elif isinstance(consumer, ServiceMonitor) and consumer.port.port is sp:
-                uses.append(Use(_scrape(consumer.path, consumer.interval), "ServiceMonitor", consumer.name,
-                                app.namespace))
-    return uses
 
 
 def _probe(probe: Probe) -> str:
@@ -104,19 +71,64 @@ def _peers(rule: PolicyRule) -> str:
     return "admits " + ("; ".join(_peer(p) for p in rule.peers) if rule.peers else "any source")
 
 
+class PortUses:
+    """Every use of every port of ``apps``, gathered in one pass over their consumers (for explain)."""
+
+    def __init__(self, apps: Sequence[App]) -> None:
+        self._service: dict[int, list[Use]] = {}  # by id of the ServicePort
+        self._container: dict[int, list[tuple[Port, Use]]] = {}  # by id of the Container
+        for app in apps:
+            for consumer in app.consumers:
+                self._gather(app, consumer)
+
+    def _gather(self, app: App, consumer: object) -> None:
+        if isinstance(consumer, Ingress):
+            tls_hosts = {host for tls in consumer.tls for host in tls.hosts}
+            secure_all = any(not tls.hosts for tls in consumer.tls)
+            for where, ref in consumer.backends():
+                secure = secure_all or where.split("/", 1)[0] in tls_hosts
+                self._service.setdefault(id(ref.port), []).append(
+                    Use(_where(where, secure), "Ingress", consumer.name, app.namespace))
+        elif isinstance(consumer, HTTPRoute):
+            gateways = ", ".join(f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in consumer.parents)
+            via = f" via Gateway {gateways}" if gateways else " (attached to no Gateway)"
+            for where, ref in consumer.backends():
+                self._service.setdefault(id(ref.port), []).append(
+                    Use(where, "HTTPRoute", consumer.name, app.namespace, via))
+        elif isinstance(consumer, ServiceMonitor):
+            self._service.setdefault(id(consumer.port.port), []).append(
+                Use(_scrape(consumer.path, consumer.interval), "ServiceMonitor", consumer.name, app.namespace))
+        elif isinstance(consumer, PodMonitor):
+            self._container.setdefault(id(consumer.port.container), []).append(
+                (consumer.port.port, Use(_scrape(consumer.path, consumer.interval), "PodMonitor", consumer.name,
+                                         app.namespace)))
+        elif isinstance(consumer, NetworkPolicy):
+            for rule in consumer.all_rules():
+                use = Use(_peers(rule), "NetworkPolicy", consumer.name, app.namespace)
+                for container, port in dict.fromkeys((id(r.container), r.port) for r in rule.ports):
+                    self._container.setdefault(container, []).append((port, use))
+
+    def service_port(self, sp: ServicePort) -> list[Use]:
+        """The Ingress rules and routes that send traffic to ``sp``, and its ServiceMonitors."""
+        return list(self._service.get(id(sp), ()))
+
+    def container_port(self, container: Container, port: Port) -> list[Use]:
+        """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
+        uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items()
+                if same_port(probe.port, port)]
+        seen: set[int] = set()
+        for other, use in self._container.get(id(container), ()):
+            if same_port(other, port) and id(use) not in seen:
+                seen.add(id(use))
+                uses.append(use)
+        return uses
+
+
+def service_port_uses(apps: Sequence[App], service: Service, sp: ServicePort) -> list[Use]:
+    """The Ingress rules and routes that send traffic to ``sp`` of ``service``, and its ServiceMonitors."""
+    return PortUses(apps).service_port(sp)
+
+
 def container_port_uses(apps: Sequence[App], container: Container, port: Port) -> list[Use]:
     """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
-    def same(other: Port) -> bool:
-        return same_port(other, port)
-
-    uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items() if same(probe.port)]
-    for app in apps:
-        for consumer in app.consumers:
-            if isinstance(consumer, PodMonitor) and consumer.port.container is container and same(consumer.port.port):
-                uses.append(Use(_scrape(consumer.path, consumer.interval), "PodMonitor", consumer.name,
-                                app.namespace))
-            elif isinstance(consumer, NetworkPolicy):
-                uses.extend(Use(_peers(rule), "NetworkPolicy", consumer.name, app.namespace)
-                            for rule in consumer.all_rules()
-                            if any(ref.container is container and same(ref.port) for ref in rule.ports))
-    return uses
+    return PortUses(apps).container_port(container, port)

@@ -70,6 +70,15 @@ def _strs(value: Any, path: Path) -> list[str]:
     return [_str(item, (*path, i)) for i, item in enumerate(value)]
 
 
+def _list(value: Any, path: Path) -> list[Any]:
+    """A list field (absent: empty); anything else keeps the object as YAML."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Kept(path, "is not a list")
+    return value
+
+
 def _labels(value: Any, path: Path) -> dict[str, str]:
     if value is None:
         return {}
@@ -123,10 +132,13 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
     """Attach every consumer the DSL can say to an App of ``plan``; return those objects (for the check)."""
     index = _Index(plan)
     planned = []
+    seen: set[tuple[str, str, str]] = set()
     for obj in objects:
         if (obj.api_version, obj.kind) not in CONSUMER_KINDS:
             continue
         try:
+            if (obj.kind, obj.namespace, obj.name) in seen:
+                raise _Kept(("metadata", "name"), f"another {obj.kind} of this name and namespace is declared above")
             app, call = _consumer(index, obj)
         except _Kept as kept:
             plan.problems.append(obj.problem(kept.path, "warning", "import-consumer-kept",
@@ -135,6 +147,7 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
             continue
         app.consumers.append(call)
         planned.append(obj)
+        seen.add((obj.kind, obj.namespace, obj.name))
         for key in [*(k for k in obj.metadata if k in SERVER_METADATA), *(["status"] if "status" in obj.value else [])]:
             where: Path = ("metadata", key) if key != "status" else ("status",)
             plan.problems.append(obj.problem(where, "warning", "import-server-field",
@@ -149,6 +162,8 @@ def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
                 and meta[key] not in (None, [], {}, ""):
             raise _Kept(("metadata", key), f"metadata.{key} cannot be declared in svcgen's DSL")
     _only(obj.value, {"apiVersion", "kind", "metadata", "spec", "status"}, ())
+    if not isinstance(meta.get("name"), str) or not meta["name"]:
+        raise _Kept(("metadata", "name"), "has no name")
     builders = {"Ingress": _ingress, "HTTPRoute": _route, "ServiceMonitor": _service_monitor,
                 "PodMonitor": _pod_monitor, "NetworkPolicy": _network_policy}
     app, args = builders[obj.kind](index, obj)
@@ -170,13 +185,15 @@ def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path) -
 
 def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     spec = _only(obj.spec, {"ingressClassName", "defaultBackend", "rules", "tls"}, ("spec",))
+    if not spec.get("rules") and spec.get("defaultBackend") is None:
+        raise _Kept(("spec",), "has neither rules nor a defaultBackend (the API server refuses it)")
     args: list[tuple[str | None, Any]] = []
     apps: list[AppPlan] = []
     rules = []
-    for i, rule in enumerate(spec.get("rules") or []):
+    for i, rule in enumerate(_list(spec.get("rules"), ("spec", "rules"))):
         where: Path = ("spec", "rules", i)
         rule = _only(rule, {"host", "http"}, where)
-        paths = _only(rule.get("http"), {"paths"}, (*where, "http")).get("paths") or []
+        paths = _list(_only(rule.get("http"), {"paths"}, (*where, "http")).get("paths"), (*where, "http", "paths"))
         refs: dict[str, Ref] = {}
         kinds = set()
         for j, item in enumerate(paths):
@@ -191,6 +208,8 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
         if len(kinds) != 1 or not kinds <= {"Prefix", "Exact", "ImplementationSpecific"}:
             raise _Kept(where, "its paths do not share one pathType of Prefix, Exact or ImplementationSpecific "
                         "(svcgen sets it per rule)")
+        if rule.get("host") == "":
+            raise _Kept((*where, "host"), "an empty host (svcgen leaves the host out for every host)")
         rule_args: list[tuple[str | None, Any]] = [(None, _str(rule["host"], (*where, "host")))] \
             if rule.get("host") is not None else []
         rule_args.append(("paths", refs))
@@ -204,7 +223,7 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
     if rules:
         args.append(("rules", rules))
     tls = []
-    for i, item in enumerate(spec.get("tls") or []):
+    for i, item in enumerate(_list(spec.get("tls"), ("spec", "tls"))):
         item = _only(item, {"hosts", "secretName"}, ("spec", "tls", i))
         secret = _str(item.get("secretName"), ("spec", "tls", i, "secretName"))
         hosts = _strs(item["hosts"], ("spec", "tls", i, "hosts")) if "hosts" in item else None
@@ -230,7 +249,7 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
     spec = _only(obj.spec, {"parentRefs", "hostnames", "rules"}, ("spec",))
     args: list[tuple[str | None, Any]] = []
     parents = []
-    for i, parent in enumerate(spec.get("parentRefs") or []):
+    for i, parent in enumerate(_list(spec.get("parentRefs"), ("spec", "parentRefs"))):
         parent = _only(parent, {"name", "namespace", "sectionName"}, ("spec", "parentRefs", i))
         ref_at: Path = ("spec", "parentRefs", i)
         parents.append(Call("GatewayRef", [(None, _str(parent.get("name"), (*ref_at, "name"))), *(
@@ -246,9 +265,11 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
         args.append(("hostnames", hostnames))
     apps: list[AppPlan] = []
     rules = []
-    for i, rule in enumerate(spec.get("rules") or []):
+    for i, rule in enumerate(_list(spec.get("rules"), ("spec", "rules"))):
         where: Path = ("spec", "rules", i)
         rule = _only(rule, {"matches", "backendRefs"}, where)
+        if not rule.get("backendRefs"):
+            raise _Kept((*where, "backendRefs"), "has no backends (svcgen writes a rule's backends)")
         matches = rule.get("matches")
         if not isinstance(matches, list) or len(matches) != 1:
             raise _Kept((*where, "matches"), "svcgen declares exactly one path match per rule")
@@ -257,9 +278,12 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
         if match.get("type") != "PathPrefix" or not isinstance(match.get("value"), str):
             raise _Kept((*where, "matches", 0, "path"), "svcgen declares PathPrefix matches only")
         refs = []
-        for j, backend in enumerate(rule.get("backendRefs") or []):
+        for j, backend in enumerate(_list(rule.get("backendRefs"), (*where, "backendRefs"))):
             at: Path = (*where, "backendRefs", j)
             backend = _only(backend, {"name", "namespace", "port"}, at)
+            if backend.get("namespace") == obj.namespace:
+                raise _Kept((*at, "namespace"), "names the route's own namespace (svcgen writes it only for "
+                            "another namespace)")
             app, ref = index.service_port(str(backend.get("namespace") or obj.namespace), backend.get("name"),
                                           backend.get("port"), at, by="number")
             apps.append(app)  # a backend in another namespace too: its App must be declared first
@@ -281,17 +305,24 @@ def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tupl
     if not isinstance(endpoints, list) or len(endpoints) != 1:
         raise _Kept(("spec", "endpoints"), "svcgen declares one endpoint per ServiceMonitor")
     endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "endpoints", 0))
-    names = _only(spec.get("namespaceSelector") or {}, {"matchNames"}, ("spec", "namespaceSelector"))
-    namespaces = names.get("matchNames") or [obj.namespace]
+    _no_namespace_selector(spec)
     for (namespace, _), (_, service, original) in index.services.items():
         labels = mapping(original.metadata.get("labels"))
-        if namespace in namespaces and selector and all(labels.get(k) == v for k, v in selector.items()):
+        if namespace == obj.namespace and selector and labels == selector:
             try:
                 app, ref = index.service_port(namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
             except _Kept:
                 continue
             return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint, ("spec", "endpoints", 0))]
-    raise _Kept(("spec", "selector"), f"selects no imported Service with a port named {endpoint.get('port')!r}")
+    raise _Kept(("spec", "selector"), f"selects no imported Service of its namespace by all of that Service's labels "
+                f"(as svcgen writes the selector) with a port named {endpoint.get('port')!r}")
+
+
+def _no_namespace_selector(spec: dict[str, Any]) -> None:
+    """A monitor that sets a namespaceSelector stays YAML: svcgen writes it itself (for another namespace only)."""
+    if "namespaceSelector" in spec:
+        raise _Kept(("spec", "namespaceSelector"), "svcgen writes the namespaceSelector itself (only when what is "
+                    "scraped lives in another namespace)")
 
 
 def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
@@ -301,27 +332,27 @@ def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[st
     if not isinstance(endpoints, list) or len(endpoints) != 1:
         raise _Kept(("spec", "podMetricsEndpoints"), "svcgen declares one endpoint per PodMonitor")
     endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "podMetricsEndpoints", 0))
-    names = _only(spec.get("namespaceSelector") or {}, {"matchNames"}, ("spec", "namespaceSelector"))
-    namespaces = names.get("matchNames") or [obj.namespace]
+    _no_namespace_selector(spec)
     for app in index.plan.apps:
-        pods = {**app.labels, **app.pod_labels}
-        if (app.namespace or "") in namespaces and selector and all(pods.get(k) == v for k, v in selector.items()):
+        if (app.namespace or "") == obj.namespace and selector and app.labels == selector:
             for container in app.containers:
                 if any(p.name == endpoint.get("port") for p in container.ports):
                     return _home(index, obj, [app]), [("port", Ref(container, endpoint["port"])),
                                                       *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
-    raise _Kept(("spec", "selector"), f"selects no imported pod with a port named {endpoint.get('port')!r}")
+    raise _Kept(("spec", "selector"), f"selects no imported App of its namespace by exactly its labels (as svcgen "
+                f"writes the selector) with a port named {endpoint.get('port')!r}")
 
 
 def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:
     """A rule's ports as references to the App's container ports, and whether they are by name or number."""
     refs, forms = [], set()
-    for j, port in enumerate(rule.get("ports") or []):
+    for j, port in enumerate(_list(rule.get("ports"), (*where, "ports"))):
         at: Path = (*where, "ports", j)
         port = _only(port, {"port", "protocol"}, at)
         wanted, protocol = port.get("port"), port.get("protocol", "TCP")
         found = next(((c, p) for c in app.containers for p in c.ports if p.protocol == protocol
-                      and (p.name == wanted if isinstance(wanted, str) else p.number == wanted)), None)
+                      and (p.name == wanted if isinstance(wanted, str) else is_int(wanted) and p.number == wanted)),
+                     None)
         if found is None:
             raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
         if "protocol" not in port:
@@ -368,7 +399,7 @@ def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple
         args: list[tuple[str | None, Any]] = [("ports", refs)]
         peers = rule.get("from")
         if peers is not None:
-            if not isinstance(peers, list) or not peers:
+            if not _list(peers, (*where, "from")):
                 raise _Kept((*where, "from"), "an empty list of peers")
             args.append(("peers", [_peer(peer, (*where, "from", j)) for j, peer in enumerate(peers)]))
         if form == "number":

@@ -8,14 +8,17 @@ NetworkPolicies). Pure: apps and their nodePorts in, text out.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from svcgen.dsl.model import App
 from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
 from svcgen.dsl.usage import PortUses, Use
 from svcgen.nodeports.lock import PortKey
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["Chain", "chains", "to_html", "to_mermaid", "to_svg", "to_text"]
 
@@ -177,6 +180,8 @@ _COLORS = ("#fde2c8", "#cfe3fb", "#e3d7f7", "#d4f0d6")
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
     """A child element; attribute names use ``_`` for ``-`` (``text_anchor`` → ``text-anchor``)."""
+    import xml.etree.ElementTree as ET  # only the picture formats need it
+
     element = ET.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
     element.text = text
     return element
@@ -194,6 +199,8 @@ def _svg_note(chain: Chain) -> str:
 
 def to_svg(items: Sequence[Chain]) -> str:
     """An SVG picture: four columns (nodePort, Service port, targetPort, container port), a row per port."""
+    import xml.etree.ElementTree as ET  # only the picture formats need it
+
     rows = list(items)
     titles = list(dict.fromkeys(c.title for c in rows))
     notes = sum(1 for t in titles if _svg_note(next(c for c in rows if c.title == t)))

@@ -209,3 +209,15 @@ def test_the_benchmark_corpus_of_every_consumer_kind_lints_clean() -> None:
     assert {d["kind"] for d in docs} == {"Service", "Deployment", "Ingress", "HTTPRoute", "ServiceMonitor",
                                          "PodMonitor", "NetworkPolicy"}
     assert lint_texts([("bench.yaml", to_yaml(docs))]) == []
+
+
+def test_the_missing_port_is_named_plainly() -> None:
+    texts = [("web.yaml", WEB.replace("PROBE", "http")), ("i.yaml", ingress("web", "{name: htp}"))]
+    (problem,) = lint_texts(texts)
+    assert 'has no port named "htp"' in problem.message
+
+
+def test_a_network_policy_alone_is_not_checked_against_pods_that_are_not_there() -> None:
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\n"
+              "spec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{ports: [{port: http}]}]\n")
+    assert lint_texts([("np.yaml", policy)]) == []

@@ -112,7 +112,7 @@ def _port_ref(services: _Selectable, obj: KubeObject, path: Path, namespace: str
         what = f"port {port}"
     elif isinstance(port, str):
         found = [p for p in ports if p.get("name") == port]
-        what = f'a port named "{port}"'
+        what = f'port named "{port}"'
     else:
         return
     if not found:
@@ -219,6 +219,8 @@ def _probes(obj: KubeObject) -> Iterator[Problem]:
 
 
 def _network_policy(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:
+    if not workloads.items:
+        return  # no workload among these files: nothing to check the named ports against
     selected = workloads.select(obj.spec.get("podSelector"), {obj.namespace} if obj.namespace else None)
     available = {(p.name, p.protocol) for w in selected for p in w.container_ports() if p.name}
     rules_ = obj.spec.get("ingress")

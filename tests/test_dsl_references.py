@@ -87,7 +87,7 @@ def test_a_probe_path_must_be_absolute_and_timings_not_negative(write_app: Write
         c = Container("c", image="c:1", ports=[http], startup=Probe.http(http, "healthz", period_seconds=-1))
         app = App("web", labels={"app": "web"}, containers=[c])
     """)
-    assert [(p.field, p.severity) for p in found] == [("startup.path", "error"),
+    assert [(p.field, p.severity) for p in found] == [("startup.path", "warning"),  # the kubelet adds the "/"
                                                        ("startup.period_seconds", "error")]
     assert "must be greater than or equal to 0" in found[1].message
 
@@ -297,3 +297,13 @@ def test_a_policy_port_of_a_look_alike_container_of_another_app_is_refused(write
             NetworkPolicy("np", ports=[b.port("http")])])  # <-
     """)
     assert 'is not a port of App "a"' in p.message
+
+
+def test_tls_hosts_follow_validate_ingress_tls_and_rule_hosts_add_the_ip_check() -> None:
+    from svcgen.dsl.references import tls_host
+
+    assert tls_host("10.0.0.1") == []  # validateIngressTLS has no IP check
+    assert host_name("10.0.0.1")[0] == "must be a DNS name, not an IP address"
+    long_wildcard = "*." + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 60
+    assert len(long_wildcard) == 254 and "must be no more than 253 characters" in tls_host(long_wildcard)
+    assert "a wildcard DNS-1123 subdomain must start with '*.'" in host_name("a.*.example.com")[0]

@@ -168,3 +168,12 @@ def test_session_affinity_timeout(value: int, ok: bool) -> None:
 ])
 def test_ip_cidr(value: str, ok: bool) -> None:
     assert (rules.ip_cidr(value) == []) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("*.example.com", True), ("*.a", True), ("*", False), ("*.", False), ("a.*.example.com", False),
+    ("*.Example.com", False), ("**.example.com", False), ("*." + "a" * 252, False),
+])
+def test_wildcard_dns1123_subdomain(value: str, ok: bool) -> None:
+    """IsWildcardDNS1123Subdomain (apimachinery validation.go and its tests' cases)."""
+    assert (rules.wildcard_dns1123_subdomain(value) == []) is ok

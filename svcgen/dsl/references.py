@@ -47,15 +47,15 @@ def _absolute_if_set(path: str) -> list[str]:
     return ["must be an absolute path"] if path and not path.startswith("/") else []
 
 
+def tls_host(host: str) -> list[str]:
+    """An Ingress TLS host (``validateIngressTLS``): a DNS subdomain, or a wildcard one with ``*``."""
+    return rules.wildcard_dns1123_subdomain(host) if "*" in host else rules.dns1123_subdomain(host)
+
+
 def host_name(host: str) -> list[str]:
-    """An Ingress or route host: a DNS subdomain, ``*.`` allowed as the first label, never an IP."""
-    if rules.parse_ip(host) is not None:
-        return ["must be a DNS name, not an IP address"]
-    if host.startswith("*."):
-        return [e.replace("subdomain", "wildcard subdomain") for e in rules.dns1123_subdomain(host[2:])]
-    if "*" in host:
-        return ["a wildcard '*' must be the whole first label, e.g. '*.example.com'"]
-    return rules.dns1123_subdomain(host)
+    """An Ingress rule or route host (``validateIngressRules``): as a TLS host, and never an IP address."""
+    ip = ["must be a DNS name, not an IP address"] if rules.parse_ip(host) is not None else []
+    return ip + tls_host(host)
 
 
 def monitor_interval(interval: str) -> list[str]:
@@ -106,9 +106,9 @@ def _probes(report: _Report, app: App, container: Container, emitted: bool) -> N
         elif probe.port.protocol != "TCP":
             report.add(subject, use, f'{probe.kind} probe of {probe.port.protocol} port "{probe.port.name}": '
                        "probes connect over TCP", "probe a TCP port", probe.location)
-        if probe.path is not None and not probe.path.startswith("/"):
-            report.add(subject, f"{use}.path", f'Invalid value: "{probe.path}": the kubelet requests '
-                       "it as a URL path", 'start it with "/", e.g. "/healthz"', probe.location)
+        if probe.path is not None and not probe.path.startswith("/"):  # accepted: the kubelet adds the "/"
+            report.add(subject, f"{use}.path", f'"{probe.path}" is requested as "/{probe.path}"',
+                       'start it with "/", e.g. "/healthz"', probe.location, warning=True)
         _probe_timing(report, subject, use, probe)
         if not emitted:
             report.add(subject, use, "the probe is not written: the App's workload is not emitted (only its "
@@ -193,10 +193,11 @@ def _ingress(report: _Report, app: App, ingress: Ingress, subject: str) -> None:
             report.rule(check, path, subject, f"rules[{rule.host or '*'}].paths", 'paths are absolute, e.g. "/api"',
                         rule.location)
     for tls in ingress.tls:
-        report.rule(rules.dns1123_subdomain, tls.secret_name, subject, "tls.secret_name",
+        if tls.secret_name:  # validateTLSSecretName: an empty name is the controller's default certificate
+            report.rule(rules.dns1123_subdomain, tls.secret_name, subject, "tls.secret_name",
                     "name the Secret with lower case letters, digits, '-' and '.'", tls.location)
         for host in tls.hosts:
-            report.rule(host_name, host, subject, "tls.hosts", "use a DNS name, e.g. shop.example.com", tls.location)
+            report.rule(tls_host, host, subject, "tls.hosts", "use a DNS name, e.g. shop.example.com", tls.location)
     if ingress.ingress_class is not None:
         report.rule(rules.dns1123_subdomain, ingress.ingress_class, subject, "ingress_class",
                     "name an IngressClass, e.g. nginx", ingress.location)

@@ -266,3 +266,18 @@ def test_a_user_file_that_changes_directory_does_not_move_the_output(example: Ca
     result = run_cli("render", str(app), "-o", "out.yaml")
     assert result.code == 0, result.err
     assert (Path.cwd() / "out.yaml").is_file() and not (elsewhere / "out.yaml").exists()
+
+
+def test_a_hand_comment_in_the_lock_stays_until_an_entry_changes_and_its_loss_is_said(
+        example: Callable[[str], Path]) -> None:
+    copy = example("webshop")
+    lock = copy / "svcgen.lock"
+    commented = lock.read_text().replace("nodePorts:\n", "nodePorts:\n  # 30080: the old load balancer points here\n")
+    lock.write_text(commented)
+    assert run_cli("render", str(copy / "app.py")).code == 0
+    assert lock.read_text() == commented  # nothing changed: not rewritten
+    entry = next(line for line in commented.splitlines() if "storefront/https" in line)
+    lock.write_text(commented.replace(entry + "\n", ""))
+    result = run_cli("render", str(copy / "app.py"))
+    assert result.code == 0
+    assert "1 new nodePort" in result.err and "comments and hand edits are not kept" in result.err

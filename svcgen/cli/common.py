@@ -13,8 +13,8 @@ from svcgen.files import exclusive_lock, write_files
 from svcgen.nodeports.lock import Lock
 from svcgen.settings import Settings
 
-__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "settings_from_args", "write",
-           "write_all"]
+__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "rewrite_note", "settings_from_args",
+           "write", "write_all"]
 
 
 def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
@@ -29,13 +29,27 @@ def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
                          registry=getattr(args, "registry", None), owner=getattr(args, "owner", None))
 
 
-def new_lock_text(old: str | None, lock: Lock) -> str | None:
-    """The lock file to write, or None to leave it alone (no file and nothing to record)."""
-    if old is None and not len(lock):
+def new_lock_text(old: str | None, lock: Lock, previous: Lock | None = None) -> str | None:
+    """The lock file to write, or None to leave it alone.
+
+    None when there is no file and nothing to record, or when the entries are ``previous``'s (the
+    file read): a lock file is not rewritten for its layout alone, so hand-written comments stay
+    until an entry changes.
+    """
+    if (old is None and not len(lock)) or (old is not None and previous is not None and lock == previous):
         return None
     from svcgen.nodeports.lockfile import format_lock
 
     return format_lock(lock)
+
+
+def rewrite_note(old: str | None, previous: Lock) -> str:
+    """What a rewrite loses, said: the hand edits (comments, layout) of a lock file svcgen did not write."""
+    from svcgen.nodeports.lockfile import format_lock
+
+    if old is None or old == format_lock(previous):
+        return ""
+    return " (rewritten in svcgen's layout: comments and hand edits are not kept)"
 
 
 def lock_changes(old: Lock, new: Lock, name: str) -> str | None:

@@ -35,7 +35,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                                     declare_missing_ports=args.declare_missing_ports,
                                     kubernetes_version=settings.kubernetes_version)
         texts = {target: imported.source}
-        text = new_lock_text(old, imported.lock)
+        text = new_lock_text(old, imported.lock, lock)
         if text is not None and text != old:
             texts[settings.lock] = text
         write_all(texts)  # app.py and its nodePorts together, or neither

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, write_all
+from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
 from svcgen.files import read_text_if_exists
@@ -87,7 +87,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     with locked(project.lock_path, args.check or args.locked):
         old, lock = project.read_lock()
         rendered = project.render_shared(lock, push=not (args.check or args.locked), err=err)
-        new = new_lock_text(old, rendered.lock)
+        new = new_lock_text(old, rendered.lock, lock)
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)
         if args.locked and new is not None and new != old:
@@ -105,7 +105,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             texts[project.lock_path] = new
         write_all(texts, stale)
         if changes and project.lock_path in texts:
-            print(changes, file=err)
+            print(changes + rewrite_note(old, lock), file=err)
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import HOSTILE_SCALARS
@@ -102,3 +103,19 @@ def test_another_projects_lock_reserves_its_entries_and_names_them() -> None:
     assert reservations_from_text(registry, "prod.lock")[0].claimed_by == "billing"
     with pytest.raises(ReserveError, match="nodePort 30000 is given to both"):
         reservations_from_text(lock + "  -/api/http/TCP: 30000\n", "x.lock")
+
+
+@pytest.mark.parametrize(("spec", "where"), [
+    ("  ports: {port: 80, nodePort: 30001}\n", "spec.ports is not a list"),
+    ("  ports: [junk, [{port: 80, nodePort: 30001}]]\n", "spec.ports[1] is not a mapping"),
+])
+def test_a_service_whose_ports_cannot_be_read_is_an_error_not_skipped(spec: str, where: str) -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  type: NodePort\n" + spec
+    with pytest.raises(ReserveError, match=re.escape(where)):
+        reservations_from_text(text, "r.yaml")
+
+
+def test_a_nodeport_nested_where_no_port_can_be_read_is_an_error() -> None:
+    text = "kind: Service\nmetadata: {name: x}\nspec:\n  ports: [[{port: 80, nodePort: 30001}]]\n"
+    with pytest.raises(ReserveError, match=re.escape("spec.ports[0] is not a mapping")):
+        reservations_from_text(text, "r.yaml")

@@ -60,6 +60,26 @@ def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
                        f"{value!r}; the API server would refuse this Service")
 
 
+def _holds_node_port(value: Any) -> bool:
+    """Whether a malformed part of a Service still holds a ``nodePort`` that must not go unreserved."""
+    if isinstance(value, dict):
+        return "nodePort" in value or any(_holds_node_port(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_node_port(v) for v in value)
+    return False
+
+
+def _malformed(obj: KubeObject, path: Path, what: str) -> ReserveError:
+    """A Service holding a nodePort where none can be read: it would go unreserved, so it is an error.
+
+    Other odd shapes (``ports: 5``) hold no nodePort and are skipped, as the API server's checks
+    (``svcgen lint``) report them.
+    """
+    return ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)} {what}; its nodePorts cannot "
+                        "be read (the API server would refuse this Service). Fix: correct the file, or leave it out "
+                        "of --reserve")
+
+
 def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> list[Reservation]:
     """Every nodePort and healthCheckNodePort of the Services among ``objects``; other kinds are ignored.
 
@@ -72,8 +92,12 @@ def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> lis
             continue
         spec = obj.spec
         ports = spec.get("ports")
+        if _holds_node_port(ports) and not isinstance(ports, list):
+            raise _malformed(obj, ("spec", "ports"), "is not a list")
         for i, p in enumerate(ports if isinstance(ports, list) else []):
             if not isinstance(p, dict):
+                if _holds_node_port(p):
+                    raise _malformed(obj, ("spec", "ports", i), "is not a mapping")
                 continue
             number = _port(obj, ("spec", "ports", i, "nodePort"), p.get("nodePort"))
             if number is not None:

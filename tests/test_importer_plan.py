@@ -82,3 +82,18 @@ def test_node_ports_go_to_the_lock_and_unset_ones_stay_unset() -> None:
     assert {str(k): v for k, v in plan.lock.items()} == {"argocd/redis-np/a/TCP": 30079}
     args = [dict(p["args"]) for p in plan.apps[0].services[0]["ports"]]
     assert "node_port" not in args[0] and args[1]["node_port"] is None
+
+
+def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said() -> None:
+    pods = STATEFUL.replace(
+        "      - {name: redis, image: redis, ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]}\n",
+        "      - {image: nginx, ports: [{containerPort: 8080}]}\n"
+        "      - {image: 5, ports: [{name: redis, containerPort: 6379}]}\n")
+    plan = _plan(pods + _svc("redis", "{app: redis-ha}"))
+    (app,) = plan.apps
+    assert [(c.name, c.image, [p.number for p in c.ports]) for c in app.containers] == [
+        ("container-1", "nginx", [8080]), ("container-2", None, [6379])]
+    assert [(p.rule, p.field) for p in plan.problems] == [
+        ("import-container", "spec.template.spec.containers[0].name"),
+        ("import-container", "spec.template.spec.containers[1].name"),
+        ("import-container", "spec.template.spec.containers[1].image")]

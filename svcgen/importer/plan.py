@@ -93,20 +93,36 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
                       ("spec", "template", "metadata", "labels"), plan)
     if labels is None:
         return None
-    containers: dict[str, ContainerPlan] = {}
-    for _, raw in obj.containers():
-        raw_name = raw.get("name")
-        name = raw_name if isinstance(raw_name, str) and raw_name else "main"
-        image = raw.get("image")
-        containers.setdefault(name, ContainerPlan(name, image if isinstance(image, str) else None))
+    containers: dict[Path, ContainerPlan] = {}
+    names: set[str] = set()
+    for path, raw in obj.containers():
+        name, image = raw.get("name"), raw.get("image")
+        if not isinstance(name, str) or not name or name in names:
+            why = "has no name" if not isinstance(name, str) or not name else f'repeats the name "{name}"'
+            name = _free_container_name(f"container-{len(containers) + 1}", names)
+            plan.problems.append(obj.problem((*path, "name"), "warning", "import-container",
+                                             f'this container {why} (the API server would refuse it); declared as '
+                                             f'Container("{name}")', "name each container of the pod once"))
+        names.add(name)
+        if image is not None and not isinstance(image, str):
+            plan.problems.append(obj.problem((*path, "image"), "warning", "import-container",
+                                             "the image is not a string: not carried over", "quote the image"))
+        containers[path] = ContainerPlan(name, image if isinstance(image, str) else None)
     for port in obj.container_ports():
         if port.number is not None:
-            container = containers[port.container or "main"]
+            container = containers[port.path[:-2]]
             name = port.name
             if not name:
                 name = _free_name(f"port-{port.number}", container)
             container.ports.append(PortPlan(name, port.number, port.protocol))
     return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True)
+
+
+def _free_container_name(wanted: str, taken: set[str]) -> str:
+    name, n = wanted, 2
+    while name in taken:
+        name, n = f"{wanted}-{n}", n + 1
+    return name
 
 
 def _free_name(wanted: str, container: ContainerPlan) -> str:

@@ -44,9 +44,11 @@ _TAG = "tag:yaml.org,2002:"
 _BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 _BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
 _NULL = {"", "~", "null", "Null", "NULL"}
-_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
+# No base-60 forms (``12:30``): YAML 1.1 has them, but kubectl's reader (go-yaml v2) reads them as
+# strings, and an annotation ``backup-window: 12:30`` must stay one.
+_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*)")
 _FLOAT_RE = re.compile(
-    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
 
@@ -101,11 +103,6 @@ def _int(text: str) -> int:
         raise _OutOfRange(text)
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
-    if ":" in value:
-        result = 0
-        for part in value.split(":"):
-            result = result * 60 + int(part)
-        return sign * result
     if value.startswith(("0b", "0x")):
         number = int(value[2:], 2 if value.startswith("0b") else 16)
         if number.bit_length() > MAX_INT_BITS:
@@ -123,12 +120,6 @@ def _float(text: str) -> float:
         return -math.inf if value.startswith("-") else math.inf
     if value.endswith(".nan"):
         return math.nan
-    if ":" in value:
-        sign = -1.0 if value.startswith("-") else 1.0
-        result = 0.0
-        for part in value.lstrip("+-").split(":"):
-            result = result * 60 + float(part)
-        return sign * result
     return float(value)
 
 

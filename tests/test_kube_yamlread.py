@@ -112,3 +112,14 @@ def test_integers_wider_than_64_bits_are_refused_where_they_stand() -> None:
     error = documents[1].error
     assert error is not None and error.position == (3, 4)
     assert error.message == "integer 18446744073709551616 is out of range: Kubernetes integers have at most 64 bits"
+
+
+@pytest.mark.slow
+def test_a_large_file_of_plain_values_is_not_an_alias_bomb() -> None:
+    """Only what aliases repeat counts toward MAX_NODES; a big `kubectl get -o yaml` dump is read."""
+    from svcgen.kube.yamlread import MAX_NODES
+
+    rows = MAX_NODES // 4 + 1000  # more than MAX_NODES values, written out, no alias
+    text = "".join(f"- {{a: {i}, b: x, c: y}}\n" for i in range(rows))
+    (doc,) = load_documents(text)
+    assert doc.error is None and len(doc.value) == rows

@@ -35,7 +35,7 @@ MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
 
 MAX_NODES = 1_000_000
-"""Most nodes a document may expand to through aliases."""
+"""Most values a document's aliases may repeat (values written out are not limited)."""
 
 Position = tuple[int, int]
 """1-based line and column."""
@@ -201,6 +201,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.root: Any = None
+        self.expanded = 0
 
     def _add(self, value: Any, size: int, position: Position, *, merge_key: bool = False) -> None:
         if not self.stack:
@@ -208,9 +209,6 @@ class _Builder:
             return
         frame = self.stack[-1]
         frame.size += size
-        if frame.size > MAX_NODES:
-            raise DocumentError(f"the document expands to more than {MAX_NODES:,} values through aliases "
-                                "(an alias bomb?)", position)
         container = frame.container
         positions = self.doc.key_positions[id(container)]
         if isinstance(container, list):
@@ -278,6 +276,10 @@ class _Builder:
             if event.anchor not in self.anchors:
                 raise DocumentError(f'unknown alias "*{event.anchor}"', _pos(event))
             value, size = self.anchors[event.anchor]
+            self.expanded += size  # only what aliases repeat counts: a large file of plain values is fine
+            if self.expanded > MAX_NODES:
+                raise DocumentError(f"the document expands to more than {MAX_NODES:,} values through aliases "
+                                    "(an alias bomb?)", _pos(event))
             self._add(value, size, _pos(event))
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             frame = self.stack.pop()

@@ -46,3 +46,11 @@ def test_a_missing_service_and_declarations_that_do_not_render_are_errors() -> N
     broken = SOURCE.replace('Service("web"', 'Service("Web"')
     problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), CURRENT, "error")
     assert problems and all("do not render" in p.message for p in problems)
+
+
+def test_a_declaration_that_does_not_render_is_reported_at_its_own_original() -> None:
+    two = ORIGINAL.replace("name: api}", "") + "---\n" + ORIGINAL.replace("name: web}", "name: api}")
+    broken = SOURCE.replace('Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports')
+    (problem,) = verify(broken, _objects(two), Lock(), NodePortRange(), CURRENT, "error")
+    assert problem.obj is not None and problem.obj.name == "api" and problem.line == 6  # the second document
+    assert 'do not render: Service "api": metadata.labels' in problem.message

@@ -48,10 +48,7 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
         rendered = render_manifests(_apps(source), lock=lock, node_port_range=node_port_range,
                                     kubernetes_version=version)
     except DeclarationError as exc:
-        first = originals[0] if originals else None
-        return [Problem(first.ref.kind if first else "", "", f"the declarations svcgen would write do not render: "
-                        f"{p.subject}: {p.field}: {p.message}", location=first.location() if first else None,
-                        rule="import-check") for p in exc.problems if p.severity == "error"]
+        return [_declaration_problem(p, originals) for p in exc.problems if p.severity == "error"]
     by_name = {(m["kind"], str(m["metadata"].get("namespace", "")), m["metadata"]["name"]): m
                for m in rendered.manifests}
     problems = []
@@ -69,6 +66,26 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
                                         "pass --allow-changes to accept the difference" if severity == "error"
                                         else ""))
     return problems
+
+
+def _declaration_problem(problem: Problem, originals: Sequence[KubeObject]) -> Problem:
+    """A problem of the code svcgen would write, at the original object it came from.
+
+    The DSL names its object ``Kind "name"`` (``Service "ns/name"``); the original of that kind and
+    name is where the user can act. Nothing was written, so no line of app.py is shown.
+    """
+    where = f"{problem.field}: " if problem.field else ""
+    message = f"the declarations svcgen would write do not render: {problem.subject}: {where}{problem.message}"
+    kind, _, rest = problem.subject.partition(" ")
+    name = rest.split('"')[1] if rest.count('"') >= 2 else ""
+    for obj in originals:
+        if obj.kind == kind and name in (obj.name, f"{obj.namespace}/{obj.name}"):
+            return obj.problem((), "error", "import-check", message,
+                               "fix the manifest (lint shows the API server's own checks), or keep this object as "
+                               "YAML out of the import")
+    first = originals[0] if originals else None
+    return Problem(first.ref.kind if first else "", "", message,
+                   location=first.location() if first else None, rule="import-check")
 
 
 def _declared(value: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from svcgen.errors import InputError, UsageError
-from svcgen.files import KUBE_SUFFIXES, find_files, read_text_if_exists
+from svcgen.files import read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
 
@@ -161,15 +161,25 @@ class Settings:
             from svcgen.cluster import cluster_reservations
 
             found.extend(cluster_reservations(self.reserve_cluster or None))
-        if Path("-") in self.reserve:
-            found.extend(reservations_from_text(stdin.read() if stdin is not None else "", "<stdin>"))
-        for file in _reserve_files(tuple(p for p in self.reserve if p != Path("-"))):
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(f"{file}: error: --reserve: cannot read: {exc}") from None
-            found.extend(reservations_from_text(text, display(file)))
+        self.check_reserve()
+        sources = read_sources([str(p) for p in self.reserve], stdin)  # the one reader of YAML files
+        if sources.problems:
+            first = sources.problems[0]
+            raise UsageError(f"{first.location}: error: --reserve: {first.message}")
+        for source in sources.texts:
+            origin = source.name if source.name == "<stdin>" else display(Path(source.name))
+            found.extend(reservations_from_text(source.text, origin))
         return found
+
+    def check_reserve(self) -> None:
+        """Every --reserve path exists (checked before anything runs; read only when needed).
+
+        Raises:
+            UsageError: a path is missing.
+        """
+        for path in self.reserve:
+            if path != Path("-") and not path.exists():
+                raise UsageError(f"{path}: error: --reserve: no such file or directory")
 
 
 def display(path: Path) -> str:
@@ -178,18 +188,6 @@ def display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except (ValueError, OSError):
         return str(path)
-
-
-def _reserve_files(paths: tuple[Path, ...]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(find_files(path, KUBE_SUFFIXES))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: error: --reserve: no such file or directory")
-    return files
 
 
 def _start(path: Path) -> Path:

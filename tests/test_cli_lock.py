@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from conftest import run_cli
 from test_cli_render import TWO, lock_entries
@@ -48,3 +49,15 @@ def test_lock_check_reads_reserve_from_stdin_like_render(example: Callable[[str]
     code = main(["lock", "check", str(copy / "app.py"), "--reserve", "-"], out=out, err=err,
                 stdin=io.StringIO(reserve))
     assert code == 0, err.getvalue()
+
+
+def test_prune_needs_neither_the_reserve_files_contents_nor_the_cluster(example: Callable[[str], Path],
+                                                                          monkeypatch: Any) -> None:
+    copy = example("seed")
+    monkeypatch.setenv("PATH", "")  # no kubectl could run
+    bad = copy / "bad.yaml"
+    bad.write_bytes(b"\xff")
+    result = run_cli("lock", "prune", str(copy / "app.py"), "--reserve-cluster", "--reserve", str(bad))
+    assert result.code == 0, result.err
+    render = run_cli("render", str(copy / "app.py"), "--reserve", str(bad))
+    assert render.code == 2 and "bad.yaml:1:1: error: --reserve: not UTF-8 text" in render.err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -23,11 +23,22 @@ __all__ = ["Project", "load_project"]
 
 @dataclass
 class Project:
-    """A run's settings, the Apps its files declare and the nodePorts reserved elsewhere."""
+    """A run's settings, the Apps its files declare and the nodePorts reserved elsewhere.
+
+    The reservations (--reserve files, stdin, the live cluster) are read on first use: a command
+    that allocates nothing (``lock prune``) neither reads them nor needs the cluster.
+    """
 
     settings: Settings
     apps: list[App]
-    reservations: list[Reservation]
+    stdin: TextIO | None = None
+    _reservations: list[Reservation] | None = field(default=None, repr=False)
+
+    @property
+    def reservations(self) -> list[Reservation]:
+        if self._reservations is None:
+            self._reservations = self.settings.reservations(self.stdin)
+        return self._reservations
 
     @property
     def lock_path(self) -> Path:
@@ -92,11 +103,11 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
             so that one run shows everything to fix.
     """
     settings = settings_from_args(args, args.paths[0])
-    reservations = settings.reservations(stdin)
+    settings.check_reserve()
     try:
         apps = load_apps(args.paths)
     except LoadFailure as exc:
         others = [p for p in validate(exc.apps, settings.node_port_range, with_workloads=settings.with_workloads,
                                       kubernetes_version=settings.kubernetes_version) if p.severity == "error"]
         raise LoadFailure([*exc.problems, *others], exc.causes, exc.apps) from None
-    return Project(settings, apps, reservations)
+    return Project(settings, apps, stdin)

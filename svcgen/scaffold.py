@@ -76,6 +76,13 @@ _ARGUMENT_HINTS = {
     "--port protocol": "--port NAME:PORT/PROTOCOL takes TCP, UDP or SCTP, e.g. dns:53/UDP",
 }
 
+_DUPLICATE_HINTS = {
+    "--port name": "give each --port its own NAME, e.g. --port http:8080 --port admin:9000",
+    "--port number": "give each --port its own CONTAINER_PORT (per protocol), e.g. --port http:8080 --port "
+                     "admin:9000",
+}
+"""The fix when two --port arguments collide (the argument's rule is not what was broken)."""
+
 
 def _argument(problem: Problem) -> str:
     """Which argument of ``svcgen new`` a problem of the scaffold's declarations comes from."""
@@ -102,8 +109,11 @@ def _problems(problems: list[Problem]) -> ScaffoldError:
     # The Service's name rule is the strictest of the three: say that one.
     for problem in sorted(problems, key=lambda p: not p.subject.startswith("Service")):
         argument = _argument(problem)
+        hint = _ARGUMENT_HINTS[argument]
+        if problem.message.startswith("Duplicate value"):
+            hint = _DUPLICATE_HINTS.get(argument, hint)
         chosen.setdefault(argument, dataclasses.replace(problem, subject=argument, field="", location=None,
-                                                        hint=_ARGUMENT_HINTS[argument]))
+                                                        hint=hint))
     plain = list(chosen.values())
     return ScaffoldError("\n".join(str(p) for p in plain), plain)
 

@@ -112,3 +112,8 @@ def test_json_format(example: Callable[[str], Path], tmp_path: Path) -> None:
     assert run_cli("render", str(app), "--format", "json", "-o", "out.json").code == 0
     assert (tmp_path / "out.json").read_text() == as_json.out
     assert run_cli("render", str(app), "--format", "json", "-o", "dir").code == 2
+
+
+def test_dash_is_not_a_directory_name_for_o() -> None:
+    with pytest.raises(ValueError, match="drop -o"):
+        output_kind("-", False)

@@ -70,3 +70,14 @@ def test_names_that_are_python_keywords_make_valid_code() -> None:
         compile(files["app.py"], "app.py", "exec")
 
 
+
+
+def test_colliding_ports_get_the_fix_for_a_collision() -> None:
+    from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
+
+    for specs, hint in ((["http:80", "http:81"], "give each --port its own NAME"),
+                        (["a:80", "b:80"], "give each --port its own CONTAINER_PORT")):
+        with pytest.raises(ScaffoldError) as caught:
+            scaffold_files("web", [parse_port_spec(s) for s in specs])
+        (problem,) = caught.value.problems
+        assert problem.hint.startswith(hint)

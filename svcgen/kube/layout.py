@@ -38,6 +38,8 @@ def output_kind(path: str, is_dir: bool) -> str:
     Raises:
         ValueError: a bare kubectl format word (``-o yaml``), or an extension svcgen cannot write.
     """
+    if path == "-":
+        raise ValueError("-o - is standard output, which is where svcgen writes without -o: drop -o")
     if is_dir or path.endswith(("/", "\\")):
         return "directory"
     if path in _FORMAT_WORDS or path.split("=", 1)[0] in _FORMAT_WORDS:

@@ -14,7 +14,9 @@ from conftest import marked_lines
 
 from svcgen import Problem, validate
 from svcgen.dsl.loader import load_apps
-from svcgen.dsl.references import host_name, http_path, monitor_interval
+from svcgen.dsl.references import monitor_interval
+from svcgen.kube.rules import http_path, tls_host
+from svcgen.kube.rules import ingress_host as host_name
 
 Writer = Callable[..., Path]
 
@@ -300,8 +302,6 @@ def test_a_policy_port_of_a_look_alike_container_of_another_app_is_refused(write
 
 
 def test_tls_hosts_follow_validate_ingress_tls_and_rule_hosts_add_the_ip_check() -> None:
-    from svcgen.dsl.references import tls_host
-
     assert tls_host("10.0.0.1") == []  # validateIngressTLS has no IP check
     assert host_name("10.0.0.1")[0] == "must be a DNS name, not an IP address"
     long_wildcard = "*." + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 60

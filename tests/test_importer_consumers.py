@@ -255,9 +255,6 @@ spec:
     ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec:\n"
      "  rules: [{host: '', http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: "
      "{name: http}}}}]}}]\n", "spec.rules[0].host"),
-    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec: {}\n", "spec"),
-    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec:\n"
-     "  rules: {host: a}\n", "spec.rules"),
     ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n"
      "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
      "  ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n", "spec.ingress[0].ports[0]"),
@@ -277,3 +274,14 @@ def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
     result = imported(ingress + "---\n" + ingress)
     (kept_one,) = [p for p in result.warnings if p.rule == "import-consumer-kept"]
     assert kept_one.line == 29 and "another Ingress of this name" in kept_one.message
+
+
+@pytest.mark.parametrize(("extra", "rule"), [
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec: {}\n", "ingress"),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: shop}\nspec:\n"
+     "  rules: {host: a}\n", "type"),
+])
+def test_an_ingress_the_api_server_refuses_is_refused_by_lint_first(extra: str, rule: str) -> None:
+    with pytest.raises(ImportError_) as info:
+        imported(extra)
+    assert [p.rule for p in info.value.problems if p.severity == "error"] == [rule]

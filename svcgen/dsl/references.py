@@ -20,42 +20,11 @@ from svcgen.dsl.policy import Owners, emits_workload, same_port, service_subject
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 
-__all__ = ["consumer_problems", "host_name", "http_path", "monitor_interval"]
+__all__ = ["consumer_problems", "monitor_interval"]
 
-_INVALID_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
-_INVALID_SUFFIXES = ("/..", "/.")
-_ROUTE_PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")
 _DURATION = re.compile(r"0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?")
 _KINDS = {Ingress: "Ingress", HTTPRoute: "HTTPRoute", ServiceMonitor: "ServiceMonitor", PodMonitor: "PodMonitor",
           NetworkPolicy: "NetworkPolicy"}
-
-
-def http_path(path: str, *, route: bool = False) -> list[str]:
-    """An Ingress Prefix/Exact path (``validateIngressPath``) or an HTTPRoute PathPrefix (its CRD rules)."""
-    errors = [] if path.startswith("/") else ["must be an absolute path"]
-    for sequence in (*_INVALID_SEQUENCES, *(("#",) if route else ())):
-        if sequence in path:
-            errors.append(f"must not contain '{sequence}'")
-    errors.extend(f"cannot end with '{suffix}'" for suffix in _INVALID_SUFFIXES if path.endswith(suffix))
-    if route and path and not _ROUTE_PATH_CHARS.fullmatch(path):
-        errors.append("must contain only the characters of an RFC 3986 path (or %XX escapes)")
-    return errors
-
-
-def _absolute_if_set(path: str) -> list[str]:
-    """An ImplementationSpecific Ingress path: empty, or absolute."""
-    return ["must be an absolute path"] if path and not path.startswith("/") else []
-
-
-def tls_host(host: str) -> list[str]:
-    """An Ingress TLS host (``validateIngressTLS``): a DNS subdomain, or a wildcard one with ``*``."""
-    return rules.wildcard_dns1123_subdomain(host) if "*" in host else rules.dns1123_subdomain(host)
-
-
-def host_name(host: str) -> list[str]:
-    """An Ingress rule or route host (``validateIngressRules``): as a TLS host, and never an IP address."""
-    ip = ["must be a DNS name, not an IP address"] if rules.parse_ip(host) is not None else []
-    return ip + tls_host(host)
 
 
 def monitor_interval(interval: str) -> list[str]:
@@ -183,12 +152,12 @@ def _ingress(report: _Report, app: App, ingress: Ingress, subject: str) -> None:
                        ingress.location, warning=True)
     for rule in ingress.rules:
         if rule.host:
-            report.rule(host_name, rule.host, subject, "rules.host", "use a DNS name, e.g. shop.example.com",
+            report.rule(rules.ingress_host, rule.host, subject, "rules.host", "use a DNS name, e.g. shop.example.com",
                         rule.location)
         if not rule.paths:
             report.add(subject, f"rules[{rule.host or '*'}].paths", "Required value: a rule needs at least one path",
                        'give it paths={"/": service.port("http")}', rule.location)
-        check = http_path if rule.path_type != "ImplementationSpecific" else _absolute_if_set
+        check = rules.http_path if rule.path_type != "ImplementationSpecific" else rules.implementation_specific_path
         for path in rule.paths:
             report.rule(check, path, subject, f"rules[{rule.host or '*'}].paths", 'paths are absolute, e.g. "/api"',
                         rule.location)
@@ -197,7 +166,8 @@ def _ingress(report: _Report, app: App, ingress: Ingress, subject: str) -> None:
             report.rule(rules.dns1123_subdomain, tls.secret_name, subject, "tls.secret_name",
                     "name the Secret with lower case letters, digits, '-' and '.'", tls.location)
         for host in tls.hosts:
-            report.rule(tls_host, host, subject, "tls.hosts", "use a DNS name, e.g. shop.example.com", tls.location)
+            report.rule(rules.tls_host, host, subject, "tls.hosts", "use a DNS name, e.g. shop.example.com",
+                        tls.location)
     if ingress.ingress_class is not None:
         report.rule(rules.dns1123_subdomain, ingress.ingress_class, subject, "ingress_class",
                     "name an IngressClass, e.g. nginx", ingress.location)
@@ -208,9 +178,10 @@ def _route(report: _Report, app: App, route: HTTPRoute, subject: str) -> None:
         report.add(subject, "parents", "the route attaches to no Gateway, so no traffic reaches it",
                    'give it parents=[GatewayRef("my-gateway")]', route.location, warning=True)
     for host in route.hostnames:
-        report.rule(host_name, host, subject, "hostnames", "use a DNS name, e.g. shop.example.com", route.location)
+        report.rule(rules.ingress_host, host, subject, "hostnames", "use a DNS name, e.g. shop.example.com",
+                    route.location)
     for rule in route.rules:
-        report.rule(partial(http_path, route=True), rule.path_prefix, subject, "rules.path_prefix",
+        report.rule(partial(rules.http_path, route=True), rule.path_prefix, subject, "rules.path_prefix",
                     'path prefixes are absolute, e.g. "/api"', rule.location)
         if not rule.backends:
             report.add(subject, f'rules["{rule.path_prefix}"].backends', "no backends: requests get a 500 answer",

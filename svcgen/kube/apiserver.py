@@ -82,7 +82,7 @@ def _quote(value: Any) -> str:
     return str(value)
 
 
-class _Errors:
+class FieldErrors:
     def __init__(self) -> None:
         self.items: list[FieldError] = []
 
@@ -201,7 +201,7 @@ def canonical_service(service: dict[str, Any]) -> dict[str, Any]:
             "spec": spec}
 
 
-def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:
+def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:
     """``ValidateObjectMeta`` on create (name or generateName, namespace, labels, annotations, owners...)."""
     meta = errors.typed(obj, "metadata", (), dict)
     if meta is None:
@@ -242,7 +242,7 @@ def _metadata(errors: _Errors, obj: dict[str, Any], name_rule: Callable[[str], l
     _finalizers(errors, meta)
 
 
-def _annotations(errors: _Errors, annotations: dict[Any, Any]) -> None:
+def _annotations(errors: FieldErrors, annotations: dict[Any, Any]) -> None:
     for key, value in annotations.items():
         if not isinstance(key, str):
             errors.add(("metadata", "annotations"), f"Invalid type: key {_quote(key)} is not a string", "type")
@@ -260,7 +260,7 @@ def _annotations(errors: _Errors, annotations: dict[Any, Any]) -> None:
 _STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 
-def _owner_references(errors: _Errors, meta: dict[str, Any]) -> None:
+def _owner_references(errors: FieldErrors, meta: dict[str, Any]) -> None:
     """``ValidateOwnerReferences``: the paths are not indexed, as in the API server."""
     refs = errors.typed(meta, "ownerReferences", ("metadata",), list) or []
     path: Path = ("metadata", "ownerReferences")
@@ -287,7 +287,7 @@ def _owner_references(errors: _Errors, meta: dict[str, Any]) -> None:
                 controller = ref
 
 
-def _finalizers(errors: _Errors, meta: dict[str, Any]) -> None:
+def _finalizers(errors: FieldErrors, meta: dict[str, Any]) -> None:
     """``ValidateFinalizers`` and the core group's ``validateKubeFinalizerName``."""
     finalizers = errors.typed(meta, "finalizers", ("metadata",), list) or []
     names = [f for f in finalizers if isinstance(f, str)]
@@ -302,7 +302,7 @@ def _finalizers(errors: _Errors, meta: dict[str, Any]) -> None:
                            "fully qualified", "metadata")
 
 
-def _labels(errors: _Errors, labels: dict[Any, Any], path: Path) -> None:
+def _labels(errors: FieldErrors, labels: dict[Any, Any], path: Path) -> None:
     for key, value in labels.items():
         if not isinstance(key, str):
             errors.add(path, f"Invalid type: key {_quote(key)} is not a string", "type")
@@ -322,9 +322,9 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     Plus the registry's checks that need no cluster state (nodePort range and sharing, SingleStack
     with two families) and the API server's warnings (``GetWarningsForService``).
     """
-    errors = _Errors()
+    errors = FieldErrors()
     obj = default_service(service)
-    _metadata(errors, obj, rules.dns1123_label if version.relaxed_service_names else rules.dns1035_label)
+    validate_metadata(errors, obj, rules.dns1123_label if version.relaxed_service_names else rules.dns1035_label)
     spec = errors.typed(obj, "spec", (), dict)
     if spec is None:
         if obj.get("spec") is None:
@@ -353,7 +353,7 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     return errors.items
 
 
-def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any],
+def _cluster_ips(errors: FieldErrors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any],
                  version: KubeVersion) -> None:
     sp: Path = ("spec",)
     ip_rule = rules.ip_address_strict if version.strict_ip_cidr else rules.ip_address
@@ -379,7 +379,7 @@ def _cluster_ips(errors: _Errors, spec: dict[str, Any], kind: Any, cluster_ip: A
         _single_stack(errors, spec, cluster_ip, cluster_ips)
 
 
-def _single_stack(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
+def _single_stack(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
     """The registry's ``initIPFamilyFields``: SingleStack (given, or defaulted) allows one family only.
 
     The policy defaults to RequireDualStack for a headless Service without selector, else to
@@ -399,7 +399,7 @@ def _single_stack(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluste
                        "when multiple IP families are specified", "ip-family")
 
 
-def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any],
+def _validate_cluster_ips(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any],
                           ip_rule: Callable[[str], list[str]]) -> bool:
     """``ValidateServiceClusterIPsRelatedFields`` (not for ExternalName); True if it found errors."""
     count = len(errors.items)
@@ -453,7 +453,7 @@ def _validate_cluster_ips(errors: _Errors, spec: dict[str, Any], cluster_ip: Any
     return len(errors.items) > count
 
 
-def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
+def _ports(errors: FieldErrors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
     names: set[str] = set()
     seen_ports: set[tuple[Any, Any]] = set()
     seen_node_ports: set[tuple[Any, int]] = set()
@@ -517,7 +517,7 @@ def _ports(errors: _Errors, ports: list[Any], kind: Any, headless: bool, node_po
             node_port_owner.setdefault(node_port, (number, i, name))
 
 
-def _session_affinity(errors: _Errors, spec: dict[str, Any]) -> None:
+def _session_affinity(errors: FieldErrors, spec: dict[str, Any]) -> None:
     sp: Path = ("spec",)
     affinity = errors.typed(spec, "sessionAffinity", sp, str)
     if affinity is not None and affinity not in ("ClientIP", "None"):
@@ -536,7 +536,7 @@ def _session_affinity(errors: _Errors, spec: dict[str, Any]) -> None:
 
 
 def _type_fields(
-    errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
+    errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
     version: KubeVersion,
 ) -> None:
     """The fields that only some Service types may set: externalName, load balancer, traffic policies."""
@@ -556,7 +556,7 @@ def _type_fields(
     _traffic_fields(errors, spec, kind, node_port_range, version)
 
 
-def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any,
+def _load_balancer_fields(errors: FieldErrors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any,
                           version: KubeVersion) -> None:
     """allocateLoadBalancerNodePorts, loadBalancerClass and the source ranges (field or annotation)."""
     sp: Path = ("spec",)
@@ -592,7 +592,7 @@ def _load_balancer_fields(errors: _Errors, annotations: dict[str, Any], spec: di
             errors.check(cidr_rule, path, value.strip(), "load-balancer")
 
 
-def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
+def _traffic_fields(errors: FieldErrors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
                     version: KubeVersion) -> None:
     """trafficDistribution, the external and internal traffic policies and the healthCheckNodePort."""
     sp: Path = ("spec",)
@@ -627,7 +627,7 @@ def _traffic_fields(errors: _Errors, spec: dict[str, Any], kind: Any, node_port_
         errors.add((*sp, "internalTrafficPolicy"), "Required value", "traffic-policy")
 
 
-def _warnings(errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, headless: bool) -> None:
+def _warnings(errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, headless: bool) -> None:
     """``GetWarningsForService`` (pkg/api/service/warnings.go): accepted, but probably not meant."""
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
     if TOPOLOGY_HINTS_ANNOTATION in annotations:
@@ -653,7 +653,7 @@ def _warnings(errors: _Errors, obj: dict[str, Any], spec: dict[str, Any], kind: 
 
 def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
     """``validateContainerPorts`` for every container of a Pod or workload, and the pod-level checks."""
-    errors = _Errors()
+    errors = FieldErrors()
     found = pod_spec(obj)
     if found is None:
         return []
@@ -678,7 +678,7 @@ def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
 
 
 def _container_ports(
-    errors: _Errors, ports: list[Any], path: Path, host_ports: set[tuple[Any, Any, Any]],
+    errors: FieldErrors, ports: list[Any], path: Path, host_ports: set[tuple[Any, Any, Any]],
     declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     names: set[str] = set()
@@ -720,7 +720,7 @@ def _container_ports(
 
 
 def _port_warnings(
-    errors: _Errors, ppath: Path, port: dict[str, Any], number: Any, protocol: str, host_port: Any,
+    errors: FieldErrors, ppath: Path, port: dict[str, Any], number: Any, protocol: str, host_port: Any,
     declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     """``pkg/api/pod/warnings.go``: the same containerPort/protocol declared twice in a pod."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from svcgen.kube.apiserver import FieldError
 from svcgen.kube.portrange import NodePortRange
 
-__all__ = ["manifest_hint"]
+__all__ = ["ingress_hint", "manifest_hint"]
 
 _NAME = "names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit"
 _HINTS: dict[tuple[str, str], str] = {
@@ -76,3 +76,18 @@ def manifest_hint(error: FieldError, node_port_range: NodePortRange) -> str:
     if error.rule == "load-balancer" and kind == "Invalid":
         return next((h for key, h in _LOAD_BALANCER_VALUES.items() if any(key in str(p) for p in error.path)), "")
     return _HINTS.get((error.rule, kind), _HINTS.get((error.rule, ""), ""))
+
+
+_INGRESS_HINTS = {
+    "name": "Ingress names are lower case letters, digits, '-' and '.', e.g. web",
+    "ingress-host": "use a DNS name, e.g. shop.example.com (or *.example.com for a wildcard)",
+    "ingress-path": 'paths are absolute, with no "//", "/./" or "/../", e.g. "/api"',
+    "ingress": "see the Ingress reference: each backend is a Service name and one port (a name or a number)",
+}
+
+
+def ingress_hint(error: FieldError, node_port_range: NodePortRange) -> str:
+    """The fix for one of the API server's findings on an Ingress."""
+    if error.rule == "name" and error.message.startswith("Required"):
+        return manifest_hint(error, node_port_range)
+    return _INGRESS_HINTS.get(error.rule) or manifest_hint(error, node_port_range)

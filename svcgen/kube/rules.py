@@ -348,3 +348,36 @@ def ip_cidr_strict(value: str) -> list[str]:
     except ValueError:
         return ["must not have bits set beyond the prefix length"]
     return []
+
+
+_INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+_INVALID_PATH_SUFFIXES = ("/..", "/.")
+_ROUTE_PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")
+
+
+def http_path(path: str, *, route: bool = False) -> list[str]:
+    """An Ingress Prefix/Exact path (``validateIngressPath``) or an HTTPRoute PathPrefix (the Gateway API CRD)."""
+    errors = [] if path.startswith("/") else ["must be an absolute path"]
+    for sequence in (*_INVALID_PATH_SEQUENCES, *(("#",) if route else ())):
+        if sequence in path:
+            errors.append(f"must not contain '{sequence}'")
+    errors.extend(f"cannot end with '{suffix}'" for suffix in _INVALID_PATH_SUFFIXES if path.endswith(suffix))
+    if route and path and not _ROUTE_PATH_CHARS.fullmatch(path):
+        errors.append("must contain only the characters of an RFC 3986 path (or %XX escapes)")
+    return errors
+
+
+def implementation_specific_path(path: str) -> list[str]:
+    """An ImplementationSpecific Ingress path: empty, or absolute."""
+    return ["must be an absolute path"] if path and not path.startswith("/") else []
+
+
+def tls_host(host: str) -> list[str]:
+    """An Ingress TLS host (``validateIngressTLS``): a DNS subdomain, or a wildcard one with ``*``."""
+    return wildcard_dns1123_subdomain(host) if "*" in host else dns1123_subdomain(host)
+
+
+def ingress_host(host: str) -> list[str]:
+    """An Ingress rule or route host (``validateIngressRules``): as a TLS host, and never an IP address."""
+    ip = ["must be a DNS name, not an IP address"] if parse_ip(host) is not None else []
+    return ip + tls_host(host)

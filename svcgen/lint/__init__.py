@@ -2,7 +2,8 @@
 
 Pure: takes (name, text) pairs and returns problems; the CLI reads the files. Documents are
 read by the one reader (:mod:`svcgen.kube.objects`). Per object: :mod:`svcgen.kube.apiserver`
-(v1 defaulting, then ``ValidateService``; container ports of Pods and workloads). Across every
+(v1 defaulting, then ``ValidateService``; container ports of Pods and workloads) and
+:mod:`svcgen.kube.ingress` (``ValidateIngressCreate``). Across every
 document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and :mod:`.consumers`
 (everything else that refers to a port: Ingress, Gateway routes, probes, NetworkPolicy,
 ServiceMonitor and PodMonitor, Endpoints and EndpointSlices). docs/lint-checks.md lists every
@@ -17,7 +18,8 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
-from svcgen.kube.hints import manifest_hint
+from svcgen.kube.hints import ingress_hint, manifest_hint
+from svcgen.kube.ingress import validate_ingress
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -57,6 +59,9 @@ def lint_texts(
             workloads.append(found)
             problems.extend(_field_problems(found, validate_pod_ports(found.value), node_port_range))
         else:
+            if (found.api_version, found.kind) == ("networking.k8s.io/v1", "Ingress"):
+                problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
+                                for e in validate_ingress(found.value))
             others.append(found)
     problems.extend(node_port_collisions(services))
     problems.extend(selector_problems(services, workloads))

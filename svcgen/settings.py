@@ -110,6 +110,8 @@ class Settings:
         root = source.parent if source is not None else start
         values = _table_values(source, table) if source is not None else {}
         node_range = node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE
+        if registry:
+            _check_registry(registry, "--registry: error:")
         band = allocate_from or values.get("allocate-from")
         if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
             raise SettingsError(f"{source or 'allocate-from'}: error: allocate-from {band} is not inside the "
@@ -180,6 +182,17 @@ class Settings:
         for path in self.reserve:
             if path != Path("-") and not path.exists():
                 raise UsageError(f"{path}: error: --reserve: no such file or directory")
+
+
+def _check_registry(spec: str, where: str) -> None:
+    """The registry spec as the registry itself parses it (one rule), said for where it was given."""
+    from svcgen.registry import RegistryError, RegistrySpec
+
+    try:
+        RegistrySpec.parse(spec)
+    except RegistryError:
+        raise SettingsError(f'{where} "{spec}" is not GIT_URL#PATH with a relative PATH inside the repository, '
+                            'e.g. "git@example.com:platform/ports.git#clusters/prod.lock"') from None
 
 
 def display(path: Path) -> str:
@@ -263,9 +276,8 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     for key in ("reserve-cluster", "registry", "owner"):
         if key in table and not isinstance(table[key], str):
             raise SettingsError(f"{path}: error: [tool.svcgen] {key} must be a string")
-    if "registry" in table and "#" not in table["registry"]:
-        raise SettingsError(f'{path}: error: [tool.svcgen] registry is "GIT_URL#PATH", e.g. '
-                            '"git@example.com:platform/ports.git#clusters/prod.lock"')
+    if "registry" in table:
+        _check_registry(table["registry"], f"{path}: error: [tool.svcgen] registry")
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
         raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")

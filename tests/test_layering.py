@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "nodeports": {"errors", "kube"},
     "cluster": {"errors", "nodeports"},
     "registry": {"errors", "files", "kube", "nodeports"},
-    "settings": {"cluster", "errors", "files", "kube", "nodeports"},
+    "settings": {"cluster", "errors", "files", "kube", "nodeports", "registry"},
     "dsl": {"errors", "files", "gcpause", "kube", "nodeports"},
     "templating": {"errors"},
     "render": {"dsl", "errors", "gcpause", "kube", "nodeports"},

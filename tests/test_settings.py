@@ -76,3 +76,12 @@ def test_bad_sharing_settings(tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "pyproject.toml").write_text(f"[tool.svcgen]\n{table}\n")
     with pytest.raises(ConfigError, match=message):
         Settings.find(str(tmp_path))
+
+
+def test_a_registry_is_checked_by_the_registry_rule_wherever_it_is_given(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nregistry = "git@example.com:p.git#../up.lock"\n')
+    with pytest.raises(ConfigError, match=r"pyproject.toml: error: \[tool.svcgen\] registry .*relative PATH"):
+        Settings.find(str(tmp_path))
+    (tmp_path / "pyproject.toml").write_text("[tool.svcgen]\n")
+    with pytest.raises(ConfigError, match="--registry: error:"):
+        Settings.find(str(tmp_path), registry="no-path-here")

@@ -188,7 +188,7 @@ def test_a_route_path_follows_the_gateway_api_crd(write_app: Writer) -> None:
 def test_a_route_to_another_namespace_warns_about_reference_grants(write_app: Writer) -> None:
     found = problems(write_app, """
         db = App("db", namespace="data", labels={"app": "db"}, containers=[api], services=[web])
-        app = App("front", labels={"app": "front"}, containers=[api], consumers=[
+        app = App("front", namespace="shop", labels={"app": "front"}, containers=[api], consumers=[
             HTTPRoute("r", parents=[GatewayRef("gw")], rules=[RouteRule("/", backends=[web.port("http")])])])
     """)
     assert [p.severity for p in found] == ["warning"]
@@ -307,3 +307,12 @@ def test_tls_hosts_follow_validate_ingress_tls_and_rule_hosts_add_the_ip_check()
     long_wildcard = "*." + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 60
     assert len(long_wildcard) == 254 and "must be no more than 253 characters" in tls_host(long_wildcard)
     assert "a wildcard DNS-1123 subdomain must start with '*.'" in host_name("a.*.example.com")[0]
+
+
+def test_a_reference_from_a_namespaced_app_to_one_without_a_namespace_warns(write_app: Writer) -> None:
+    p = only(write_app, """
+        db = App("db", labels={"app": "db"}, containers=[api], services=[mon])
+        app = App("front", namespace="shop", labels={"app": "front"}, containers=[api], consumers=[
+            ServiceMonitor("m", port=mon.port("metrics"))])  # <-
+    """, severity="warning")
+    assert 'App "db" has no namespace while App "front" is in "shop"' in p.message

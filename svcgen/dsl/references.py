@@ -117,7 +117,7 @@ def _consumer(report: _Report, app: App, consumer: Consumer, seen: dict[tuple[st
     elif isinstance(consumer, ServiceMonitor):
         _service_monitor(report, app, consumer, subject)
     elif isinstance(consumer, PodMonitor):
-        _pod_monitor(report, consumer, subject)
+        _pod_monitor(report, app, consumer, subject)
     elif isinstance(consumer, NetworkPolicy):
         _network_policy(report, app, consumer, subject)
 
@@ -193,6 +193,8 @@ def _route(report: _Report, app: App, route: HTTPRoute, subject: str) -> None:
                 report.add(subject, where, f'port "{ref.port.port_name}" of Service "{ref.service.name}" is '
                            f"{ref.port.protocol}: an HTTPRoute carries HTTP over TCP", "route to a TCP port",
                            rule.location)
+            if owner is not None:
+                _unnamed_namespace(report, app, owner, subject, where, rule.location)
             if owner is not None and owner.namespace != app.namespace:
                 report.add(subject, where, f"{service_subject(owner, ref.service)} is in another namespace: the "
                            "backend needs a ReferenceGrant in that namespace", "add a ReferenceGrant there, or "
@@ -214,6 +216,7 @@ def _service_monitor(report: _Report, app: App, monitor: ServiceMonitor, subject
         return
     if owner is None:
         return
+    _unnamed_namespace(report, app, owner, subject, "port", monitor.location)
     for other_app, other in report.selected(owner.namespace, dict(ref.service.labels)):
         if other is not ref.service and ref.port.port_name not in {sp.port_name for sp in other.ports}:
             report.add(subject, "port", f"its selector (the labels of Service \"{ref.service.name}\") also "
@@ -222,8 +225,10 @@ def _service_monitor(report: _Report, app: App, monitor: ServiceMonitor, subject
                        "give the Services distinct labels", monitor.location, warning=True)
 
 
-def _pod_monitor(report: _Report, monitor: PodMonitor, subject: str) -> None:
+def _pod_monitor(report: _Report, app: App, monitor: PodMonitor, subject: str) -> None:
     owner = report.owners.container(monitor.port.container)
+    if owner is not None:
+        _unnamed_namespace(report, app, owner, subject, "port", monitor.location)
     _scrape(report, subject, monitor.path, monitor.interval, monitor.location)
     if owner is None:
         report.add(subject, "port", f'container "{monitor.port.container.name}" is not rendered: no App given to '
@@ -232,6 +237,18 @@ def _pod_monitor(report: _Report, monitor: PodMonitor, subject: str) -> None:
     elif not owner.labels:
         report.add(subject, "port", f'App "{owner.name}" has no labels: a PodMonitor selects pods by their '
                    "labels", "give the App labels", monitor.location)
+
+
+def _unnamed_namespace(report: _Report, app: App, owner: App, subject: str, field: str,
+                       location: SourceLocation | None) -> None:
+    """A reference across Apps of which one has a namespace and the other none: "default" is a guess."""
+    if (app.namespace is None) == (owner.namespace is None):
+        return
+    named, unnamed = (app, owner) if app.namespace is not None else (owner, app)
+    report.add(subject, field, f'App "{unnamed.name}" has no namespace while App "{named.name}" is in '
+               f'"{named.namespace}": svcgen writes "default" for the missing one, which is wrong wherever the '
+               "kubectl context is another namespace", f'give App "{unnamed.name}" its namespace', location,
+               warning=True)
 
 
 def _scrape(report: _Report, subject: str, path: str | None, interval: str | None,

@@ -221,3 +221,16 @@ def test_a_network_policy_alone_is_not_checked_against_pods_that_are_not_there()
     policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\n"
               "spec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{ports: [{port: http}]}]\n")
     assert lint_texts([("np.yaml", policy)]) == []
+
+
+def test_a_policy_for_one_statefulset_pod_finds_its_ports() -> None:
+    """statefulset.kubernetes.io/pod-name is added by the controller: the policy selects that pod."""
+    sts = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n"
+           "  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n"
+           "      containers: [{name: db, image: db, ports: [{name: sql, containerPort: 5432}]}]\n")
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\n"
+              "spec:\n  podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: db-0}}\n"
+              "  ingress: [{ports: [{port: sql}]}]\n")
+    assert lint_texts([("sts.yaml", sts), ("np.yaml", policy)]) == []
+    wrong = policy.replace("port: sql", "port: sqll")
+    assert [p.rule for p in lint_texts([("sts.yaml", sts), ("np.yaml", wrong)])] == ["networkpolicy-port"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from svcgen.errors import Problem
 from svcgen.kube import rules
-from svcgen.kube.objects import KubeObject, Path, is_int, label_selector_matches, mapping
+from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, is_int, label_selector_matches, mapping
 from svcgen.lint.services import service_ports
 
 __all__ = ["consumer_problems"]
@@ -59,8 +59,10 @@ class _Selectable:
     thousand Services cost about what one does, not a million selector matches.
     """
 
-    def __init__(self, items: Sequence[KubeObject], labels_of: Callable[[KubeObject], dict[str, Any]]) -> None:
+    def __init__(self, items: Sequence[KubeObject], labels_of: Callable[[KubeObject], dict[str, Any]], *,
+                 controller_labels: bool = False) -> None:
         self.items = [(obj, labels_of(obj)) for obj in items]
+        self.controller_labels = controller_labels
         self.by_name: dict[str, list[KubeObject]] = {}
         self.by_label: dict[tuple[str, str], list[int]] = {}
         for i, (obj, labels) in enumerate(self.items):
@@ -73,18 +75,31 @@ class _Selectable:
         return next((s for s in self.by_name.get(name, ()) if _same_namespace(s.namespace, namespace)), None)
 
     def select(self, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
-        """What a label selector selects, in ``namespaces`` (None: any), in the files' order."""
+        """What a label selector selects, in ``namespaces`` (None: any), in the files' order.
+
+        Workloads' pods also carry the labels their controller adds (a StatefulSet pod's
+        ``statefulset.kubernetes.io/pod-name``): a matchLabels selector on those is matched as
+        a Service selector is (:meth:`KubeObject.may_select`).
+        """
         candidates: Sequence[int] = range(len(self.items))
-        match = selector.get("matchLabels") if isinstance(selector, dict) else None
-        if isinstance(match, dict) and match and all(isinstance(v, str) for v in match.values()):
+        raw = selector.get("matchLabels") if isinstance(selector, dict) else None
+        match: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        plain = isinstance(raw, dict) and all(isinstance(v, str) for v in match.values())
+        controller = plain and self.controller_labels and any(k in _CONTROLLER_KEYS for k in match)
+        if plain and match and not controller:
             candidates = min((self.by_label.get((str(k), v), []) for k, v in match.items()), key=len)
         found = []
         for i in candidates:
             obj, labels = self.items[i]
-            if (namespaces is None or not obj.namespace or obj.namespace in namespaces) \
-                    and label_selector_matches(selector, labels) is True:
+            if namespaces is not None and obj.namespace and obj.namespace not in namespaces:
+                continue
+            if label_selector_matches(selector, labels) is True or (
+                    controller and set(selector) <= {"matchLabels"} and obj.may_select(match)):
                 found.append(obj)
         return found
+
+
+_CONTROLLER_KEYS = {key for labels in CONTROLLER_LABELS.values() for key in labels}
 
 
 def _service_labels(service: KubeObject) -> dict[str, Any]:
@@ -320,7 +335,7 @@ def consumer_problems(others: Sequence[KubeObject], services: Sequence[KubeObjec
                       workloads: Sequence[KubeObject]) -> Iterator[Problem]:
     """Every dangling reference to a port, across the files (see the module docstring)."""
     index = _Selectable(services, _service_labels)
-    pods = _Selectable(workloads, _pod_labels)
+    pods = _Selectable(workloads, _pod_labels, controller_labels=True)
     for obj in others:
         group = _group(obj)
         if obj.kind == "Ingress" and group in ("networking.k8s.io", "extensions", ""):

@@ -8,9 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLES, ROOT, marked_lines, run_cli
 
 from svcgen import __version__
+from svcgen.errors import UsageError
 
 Writer = Callable[..., Path]
 
@@ -162,3 +164,21 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(write_app: Writer, tm
     proc.stdout.close()  # like `| true`: gone before Python has even started
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 141 and err == b""
+
+
+def test_the_cyclic_collector_is_paused_during_a_command_and_restored_after(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import svcgen.cli.lint
+
+    seen: list[bool] = []
+
+    def command(*args: object) -> int:
+        seen.append(gc.isenabled())
+        raise UsageError("stop here")
+
+    monkeypatch.setattr(svcgen.cli.lint, "cmd_lint", command)
+    assert gc.isenabled()
+    result = run_cli("lint", "whatever.yaml")
+    assert (seen, result.code, gc.isenabled()) == ([False], 2, True)  # restored on the error's way out too

@@ -281,3 +281,17 @@ def test_a_hand_comment_in_the_lock_stays_until_an_entry_changes_and_its_loss_is
     result = run_cli("render", str(copy / "app.py"))
     assert result.code == 0
     assert "1 new nodePort" in result.err and "comments and hand edits are not kept" in result.err
+
+
+def test_a_user_file_that_changes_directory_keeps_its_errors_relative_to_where_svcgen_ran(
+        example: Callable[[str], Path], tmp_path: Path) -> None:
+    copy = example("seed")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    app = copy / "app.py"
+    app.write_text(f"import os\nos.chdir({str(elsewhere)!r})\n"
+                   + app.read_text().replace('Port("http", 5000)', 'Port("http", 70000)'))
+    shown = app.relative_to(Path.cwd())  # the example's copy lies under the working directory
+    result = run_cli("render", str(shown))
+    assert result.code == 1
+    assert result.err.startswith(f"{shown}:5: error:"), result.err

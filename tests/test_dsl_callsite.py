@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from svcgen import Container, Port
-from svcgen.dsl.callsite import caller_location, traceback_location
+from svcgen.dsl.callsite import caller_location, shown_relative_to, traceback_location
+from svcgen.errors import SourceLocation
 
 
-def _helper() -> object:
+def _helper() -> SourceLocation | None:
     return caller_location()
 
 
@@ -41,3 +44,15 @@ def test_a_traceback_prefers_the_users_file() -> None:
     assert best.line == fail.__code__.co_firstlineno + 1  # the deepest user frame: inside fail()
     assert Path(preferred.file).name == "test_dsl_callsite.py"
     assert traceback_location(None) is None
+
+
+def test_locations_inside_shown_relative_to_use_that_directory_whatever_the_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here = str(Path(__file__).resolve().parent)
+    monkeypatch.chdir(tmp_path)  # the working directory moves; the location stays relative to `here`
+    with shown_relative_to(here):
+        inside = _helper()
+    outside = _helper()
+    assert inside is not None and inside.file == "test_dsl_callsite.py"
+    assert outside is not None and Path(outside.file).is_absolute()

@@ -525,3 +525,27 @@ def test_health_check_node_port_pins(write_app: Writer) -> None:
     ]
     assert "already allocated to Service \"a\" port \"https\"" in found[0].message
     assert "may only be set when `type` is 'LoadBalancer'" in found[1].message
+
+
+def test_apps_of_one_container_shape_each_get_their_own_port_problems(write_app: Writer) -> None:
+    """Container-port checks run once per shape of ports; every App still gets its problem at its line."""
+    found = problems(write_app, """
+        apps = []
+        for name in ("one", "two"):
+            api = Container("api", ports=[Port("http", 8080), Port("http", 8081)])  # <-
+            apps.append(App(name, labels={"app": name}, containers=[api],
+                            services=[Service(name, ports=[api.port("http").expose()])]))
+        side = Container("api", ports=[Port("http", 8080), Port("admin", 8081)])
+        three = App("three", labels={"app": "three"}, containers=[side],
+                    services=[Service("three", ports=[side.port("http").expose()])])
+    """)
+    (line,) = marked_lines("""
+        apps = []
+        for name in ("one", "two"):
+            api = Container("api", ports=[Port("http", 8080), Port("http", 8081)])  # <-
+    """)
+    assert [(p.subject, p.field, p.location.line if p.location else None) for p in found] == [
+        ('container "api" of App "one", port "http"', "name", line),
+        ('container "api" of App "two", port "http"', "name", line),
+    ]
+    assert all('Duplicate value: "http"' in p.message for p in found)

@@ -34,8 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "importer": {"dsl", "errors", "kube", "lint", "nodeports", "render", "templating"},  # dsl, render: self-check
     "explain": {"dsl", "nodeports"},
     "scaffold": {"dsl", "errors", "templating"},
-    "cli": {"dsl", "errors", "explain", "files", "importer", "kube", "lint", "nodeports", "registry", "render",
-            "scaffold", "settings", "version"},
+    "cli": {"dsl", "errors", "explain", "files", "gcpause", "importer", "kube", "lint", "nodeports", "registry",
+            "render", "scaffold", "settings", "version"},
     "__main__": {"cli"},
     "__init__": {"version"},  # the public names are imported lazily (PEP 562)
 }

@@ -20,3 +20,14 @@ def test_a_lock_is_a_read_only_mapping_with_without() -> None:
     smaller = lock.without({b})
     assert dict(smaller.entries) == {a: 30000} and len(lock) == 2
     assert Lock().get(a) is None and Lock() == Lock({})
+
+
+def test_changes_to_another_lock_are_listed_in_key_order() -> None:
+    keys = [PortKey("b", "x", "p", "TCP"), PortKey("a", "y", "p", "UDP"), PortKey("a", "y", "", "healthCheck"),
+            PortKey("a", "x", "q", "TCP")]
+    old = Lock({keys[0]: 30000, keys[3]: 30003})
+    new = Lock({keys[0]: 30010, keys[1]: 30001, keys[2]: 30002, keys[3]: 30003})
+    added, changed = old.changes_to(new)
+    assert list(added.items()) == [(keys[2], 30002), (keys[1], 30001)]
+    assert changed == {keys[0]: (30000, 30010)}
+    assert list(added) == sorted(added)  # the order PortKey itself defines

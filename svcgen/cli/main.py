@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError
+from svcgen.gcpause import paused_gc
 
 __all__ = ["main", "main_exit"]
 
@@ -61,7 +62,10 @@ def main(
     args = parsed
     debug = getattr(args, "debug", False)
     try:
-        return _run(args, out, err, stdin)
+        # A command is one short run over many small objects that reference counting frees: the
+        # cyclic collector's passes over them cost 0.3 s of a 10,000-Service render (svcgen.gcpause).
+        with paused_gc():
+            return _run(args, out, err, stdin)
     except SvcgenError as exc:
         for line in exc.report(debug):
             print(line, file=err)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from types import FrameType, TracebackType
 
 from svcgen.errors import SourceLocation
 
-__all__ = ["caller_location", "traceback_location"]
+__all__ = ["caller_location", "shown_relative_to", "traceback_location"]
 
 # svcgen/, the package root (this file is svcgen/dsl/callsite.py).
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -35,26 +37,48 @@ def _display(filename: str, cwd: str) -> str:
     return filename
 
 
+# The working directory locations are shown relative to, while the loader runs a user's file
+# (None: ask the system each time, for declarations made from a build script).
+_fixed_cwd: str | None = None
+
+
 def _cwd() -> str:
+    if _fixed_cwd is not None:
+        return _fixed_cwd
     try:
         return os.getcwd()
     except OSError:
         return ""
 
 
+@contextlib.contextmanager
+def shown_relative_to(cwd: str) -> Iterator[None]:
+    """Inside the block, locations are shown relative to ``cwd`` (the directory svcgen was run in).
+
+    The loader sets it while it runs a user's file: the file cannot move the paths in svcgen's
+    messages by changing directory, and 10,000 declarations do not each ask the system for it.
+    """
+    global _fixed_cwd
+    saved, _fixed_cwd = _fixed_cwd, cwd
+    try:
+        yield
+    finally:
+        _fixed_cwd = saved
+
+
 def _location(frame: FrameType | None) -> SourceLocation | None:
     while frame is not None:
         filename = frame.f_code.co_filename
         if not _is_internal(filename):
-            return _source_location(_display(filename, _cwd()), frame.f_lineno)
+            return _source_location(filename, frame.f_lineno, _cwd())
         frame = frame.f_back
     return None
 
 
 @lru_cache(maxsize=4096)
-def _source_location(file: str, line: int) -> SourceLocation:
+def _source_location(filename: str, line: int, cwd: str) -> SourceLocation:
     """One (frozen) location object per line: a loop declaring 10,000 Services shares a few."""
-    return SourceLocation(file, line)
+    return SourceLocation(_display(filename, cwd), line)
 
 
 def caller_location() -> SourceLocation | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from svcgen.dsl.callsite import traceback_location
+from svcgen.dsl.callsite import shown_relative_to, traceback_location
 from svcgen.dsl.model import App
 from svcgen.errors import DeclarationError, Problem, SourceLocation, SvcgenError, UsageError, count_errors
 from svcgen.files import find_files
@@ -128,7 +128,8 @@ def load_apps(paths: Sequence[str]) -> list[App]:
         seen: set[int] = set()
         for file in files:
             try:
-                module = _run(file, set(sys.modules) - saved_modules)
+                with shown_relative_to(saved_cwd):  # whatever directory the file changes to
+                    module = _run(file, set(sys.modules) - saved_modules)
             except DeclarationError as exc:
                 problems.extend(exc.problems)
                 continue

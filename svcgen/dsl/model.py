@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.dsl.typeerrors import lone_objects, type_problems
+from svcgen.dsl.typeerrors import LIST_FIELDS, lone_objects, type_problems
 from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
@@ -77,35 +77,39 @@ class _Declaration(BaseModel):
 
     def _init(self, subject: str, **fields: Any) -> None:
         location = caller_location()
-        lone = lone_objects(subject, fields, location, type(self).__name__)
-        if lone:  # pydantic would iterate the object's fields and report each of them
-            raise DeclarationError(lone)
+        defaults, list_fields = _plan(type(self))
+        for name in list_fields:
+            if isinstance(fields.get(name), BaseModel):  # pydantic would report each of the object's fields
+                raise DeclarationError(lone_objects(subject, fields, location, type(self).__name__))
         # Arguments left at their default are not passed: pydantic keeps a set of the fields it was
         # given on every object, and with every field given that set was most of a large project's memory.
-        defaults = _defaults(type(self))
-        given = {name: value for name, value in fields.items()
-                 if name not in defaults or not _same(value, defaults[name])}
+        given: dict[str, Any] = {"location": location}
+        for name, value in fields.items():
+            if name in defaults:
+                default = defaults[name]
+                if value is default or (type(value) is type(default) and type(value) in _COMPARED and value == default):
+                    continue  # the default itself (of its type too: 0 is not False, and must meet the type check)
+            given[name] = value
         try:
-            super().__init__(location=location, **given)
+            super().__init__(**given)
         except ValidationError as exc:
             raise DeclarationError(type_problems(subject, exc, location, type(self).__name__)) from None
 
 
+# Defaults compared by value; any other default is left out only when given as the object itself.
+_COMPARED = (tuple, dict, str)
+
+
 @cache
-def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
-    """The default of each optional field of a DSL class."""
+def _plan(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The default of each optional field of a DSL class, and its fields that take a list."""
     found = {}
     for name, info in cls.model_fields.items():
         if info.default_factory is not None:
             found[name] = info.default_factory()  # type: ignore[call-arg]
         elif not info.is_required():
             found[name] = info.default
-    return found
-
-
-def _same(value: Any, default: Any) -> bool:
-    """``value`` is the default itself (same type too: ``0`` is not ``False``, and must meet the type check)."""
-    return value is default or (type(value) is type(default) and type(value) in (tuple, dict, str) and value == default)
+    return found, tuple(name for name in cls.model_fields if name in LIST_FIELDS)
 
 
 class Port(_Declaration):

@@ -64,7 +64,7 @@ BY_OWNER: dict[tuple[str, str], str] = {
     ("App", "consumers"): "a list of Ingress, HTTPRoute, ServiceMonitor, PodMonitor or NetworkPolicy objects",
 }
 """What a field takes, where it differs between classes (``ports`` of a Container are Port objects)."""
-_LIST_OF = {"ports", "containers", "services", "consumers", "rules", "tls", "parents", "hostnames", "hosts",
+LIST_FIELDS = {"ports", "containers", "services", "consumers", "rules", "tls", "parents", "hostnames", "hosts",
             "backends", "peers"}
 
 
@@ -107,7 +107,7 @@ def lone_objects(subject: str, fields: dict[str, Any], location: SourceLocation 
     """A single declaration passed where a list of them goes (``ports=port.expose()``)."""
     return [Problem(subject, field, f"expected {_expected(field, owner)}, got {_shown(value)}",
                     f"put it in a list: {field}=[...]", location)
-            for field, value in fields.items() if field in _LIST_OF and isinstance(value, BaseModel)]
+            for field, value in fields.items() if field in LIST_FIELDS and isinstance(value, BaseModel)]
 
 
 def _problem(subject: str, field: str, errors: Sequence[Any], location: SourceLocation | None,
@@ -117,11 +117,12 @@ def _problem(subject: str, field: str, errors: Sequence[Any], location: SourceLo
         return Problem(subject, field, "Required value: missing", f"pass {field}=...", location)
     value = first["input"] if len(first["loc"]) == 1 else _top_input(errors, field)
     expected = _expected(field, owner)
-    if len(first["loc"]) > 1 and (field in _LIST_OF or expected == _STRINGS):
-        item = expected.removeprefix("a list of ") if field in _LIST_OF else "a string"
+    if len(first["loc"]) > 1 and (field in LIST_FIELDS or expected == _STRINGS):
+        item = expected.removeprefix("a list of ") if field in LIST_FIELDS else "a string"
         key = first["loc"][1]
         where = f"{field}[{key}]" if isinstance(key, int) else f'{field}["{key}"]'
-        hint = f"each item of {field} is {item}" if field in _LIST_OF else f"{field} map strings to strings: quote it"
+        hint = (f"each item of {field} is {item}" if field in LIST_FIELDS
+                else f"{field} map strings to strings: quote it")
         return Problem(subject, where, f"expected {item}, got {_shown(first['input'])}", hint, location)
     near = _nearest(value, _options(errors))
     hint = f'did you mean "{near}"?' if near else (f"pass {expected}" if expected else "")

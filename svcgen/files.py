@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +136,8 @@ def _stage(target: Path, text: str) -> str:
     """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(target))
+    import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from conftest import run_cli
 
-from svcgen.cli.parser import build_parser
+from svcgen.cli.parser import _terminal_width, build_parser
 from svcgen.kube.portrange import NodePortRange
 
 COMMANDS = [["render"], ["ports"], ["explain"], ["new"], ["import"], ["lint"], ["lock"], ["lock", "prune"],
@@ -51,3 +53,16 @@ def test_help_offers_only_what_a_command_takes() -> None:
     assert "--with-workloads" not in prune and "--check" in prune
     assert "--check" not in run_cli("import", "--help").out
     assert "--locked" in run_cli("render", "--help").out
+
+
+@pytest.mark.parametrize("columns", ["50", "140", "0", "-3", "wide", None])
+def test_help_is_as_wide_as_shutil_would_make_it(columns: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """svcgen's formatter finds the width without importing shutil, the same way shutil does."""
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_width() == shutil.get_terminal_size().columns
+    if columns == "50":
+        text = run_cli("render", "--help").out
+        assert max(len(line) for line in text.splitlines() if not line.startswith(" " * 20)) <= 48

@@ -14,7 +14,6 @@ import contextlib
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -70,6 +69,8 @@ def main(
         for line in exc.report(debug):
             print(line, file=err)
         if debug:
+            import traceback  # --debug only: not paid on every start
+
             traceback.print_exception(exc.debug_cause(), file=err)
         return exc.exit_code
     except BrokenPipeError:
@@ -78,6 +79,8 @@ def main(
         name = f"{exc.filename}: " if exc.filename else ""
         print(f"svcgen: {name}error: {exc.strerror or exc}", file=err)
         if debug:
+            import traceback
+
             traceback.print_exc(file=err)
         return EXIT_USAGE
 

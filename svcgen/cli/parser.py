@@ -9,9 +9,10 @@ command gets the nearest one suggested.
 from __future__ import annotations
 
 import argparse
-import difflib
+import os
 import re
-from typing import NoReturn, TypeAlias
+import sys
+from typing import Any, NoReturn, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -32,13 +33,46 @@ _RANGE_HELP = ("the cluster's --service-node-port-range (default: [tool.svcgen] 
                "pyproject.toml, else 30000-32767)")
 
 
+def _terminal_width() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it (COLUMNS, then stdout), else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal's width.
+
+    argparse makes a formatter for every option it registers, and its own imports shutil (and the
+    compression modules shutil loads) to find the width.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_width() - 2 if width is None else width)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with the nearest command suggested for a mistyped one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if match:
             choices = re.findall(r"'([^']*)'", match.group(2))
+            import difflib  # a mistake's suggestion: not paid on every start
+
             near = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
             if near:
                 message = f"{message}; did you mean {near[0]}?"

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import settings_from_args
 from svcgen.dsl.loader import LoadFailure, load_apps
@@ -14,9 +14,11 @@ from svcgen.dsl.model import App
 from svcgen.dsl.validate import validate
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
-from svcgen.registry import MAX_ATTEMPTS, Registry, RegistrySpec, claim
 from svcgen.render import Rendered, render
 from svcgen.settings import Settings, display
+
+if TYPE_CHECKING:
+    from svcgen.registry import Registry
 
 __all__ = ["Project", "load_project"]
 
@@ -60,6 +62,8 @@ class Project:
         """The project's shared registry, fetched (None without one)."""
         if not self.settings.registry:
             return None
+        from svcgen.registry import Registry, RegistrySpec  # git and subprocess: only for projects with one
+
         registry = Registry(RegistrySpec.parse(self.settings.registry), self.settings.lock.parent / ".svcgen" /
                             "registry")
         registry.sync()
@@ -74,6 +78,8 @@ class Project:
         registry = self.registry()
         if registry is None:
             return self.render(lock)
+        from svcgen.registry import MAX_ATTEMPTS, claim
+
         if registry.offline:
             print(f"svcgen: warning: registry {registry.spec} cannot be reached; working from the copy fetched "
                   "last", file=err)

@@ -7,7 +7,6 @@ OASIS standard that code-scanning services import; GitHub's workflow commands
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
@@ -48,6 +47,8 @@ def _sarif(problems: Sequence[Problem]) -> str:
                                "https://pypi.org/project/svcgen/",
                                "rules": [{"id": rule, "name": rule} for rule in rules]}},
            "results": results}
+    import json  # the JSON formats only
+
     return json.dumps({"version": "2.1.0", "$schema": _SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
 
 
@@ -84,6 +85,8 @@ def render_problems(problems: Sequence[Problem], fmt: str) -> str:
     """The problems in ``fmt`` (one of :data:`FORMATS`), sorted by file, line and column."""
     ordered = sorted_problems(problems)
     if fmt == "json":
+        import json
+
         return json.dumps([p.to_dict() for p in ordered], indent=2) + "\n"
     if fmt == "sarif":
         return _sarif(ordered)

@@ -85,19 +85,19 @@ class _Declaration(BaseModel):
         # given on every object, and with every field given that set was most of a large project's memory.
         given: dict[str, Any] = {"location": location}
         for name, value in fields.items():
-            if name in defaults:
-                default = defaults[name]
-                if value is default or (type(value) is type(default) and type(value) in _COMPARED and value == default):
-                    continue  # the default itself (of its type too: 0 is not False, and must meet the type check)
+            default = defaults.get(name, _REQUIRED)
+            if value is default or (type(value) is type(default) and type(value) in _COMPARED and value == default):
+                continue  # the default itself (of its type too: 0 is not False, and must meet the type check)
             given[name] = value
-        try:
-            super().__init__(**given)
+        try:  # what BaseModel.__init__ does, without repacking the arguments (DSL models have no validators)
+            self.__pydantic_validator__.validate_python(given, self_instance=self)
         except ValidationError as exc:
             raise DeclarationError(type_problems(subject, exc, location, type(self).__name__)) from None
 
 
 # Defaults compared by value; any other default is left out only when given as the object itself.
 _COMPARED = (tuple, dict, str)
+_REQUIRED = object()  # a required field has no default
 
 
 @cache

@@ -9,7 +9,6 @@ to decode them) and the checks that need them are skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +72,8 @@ def _type_name(value: Any) -> str:
 
 def _quote(value: Any) -> str:
     """A value as Go's field errors print it: strings quoted, lists and maps as JSON."""
+    import json  # only for messages: a clean run never loads it
+
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, dict)):

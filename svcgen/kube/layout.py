@@ -5,7 +5,6 @@ Pure: returns file names and texts; the CLI compares or writes them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,4 +88,6 @@ def kustomization_resources(text: str | None) -> list[str]:
 
 def json_list(manifests: Sequence[dict[str, Any]]) -> str:
     """The manifests as one ``List`` object in JSON (what ``kubectl get -o json`` prints)."""
+    import json  # -o *.json only
+
     return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(manifests)}, indent=2) + "\n"

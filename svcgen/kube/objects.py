@@ -12,7 +12,6 @@ sidecars) declare. Pure: texts in, objects out.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -326,6 +325,8 @@ def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
     """JSON that YAML cannot read (an escaped slash, tabs): parsed as JSON, without field positions."""
     if len(documents) != 1 or documents[0].error is None or not text.lstrip().startswith(("{", "[")):
         return documents
+    import json  # rare: loaded only for such files
+
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):

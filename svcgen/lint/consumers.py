@@ -19,7 +19,6 @@ later, quietly. Across all the files given:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -48,6 +47,8 @@ def _describe(ports: Sequence[dict[str, Any]]) -> str:
 
 
 def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
+    import difflib  # only for a finding: a clean lint never loads it
+
     near = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
     return f'did you mean "{near[0]}"?' if near else fallback
 

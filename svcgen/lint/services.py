@@ -7,7 +7,6 @@ the set. :class:`Workloads` (the pods of the files, indexed by label) serves the
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,6 +112,8 @@ def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -
 
 
 def _nearest_port_hint(target: str, names: set[str]) -> str:
+    import difflib  # only for a finding: a clean lint never loads it
+
     near = difflib.get_close_matches(target, sorted(names), n=1, cutoff=0.6)
     if near:
         return f'did you mean "{near[0]}"?'

@@ -15,15 +15,13 @@ Writes go through a temporary file in the same folder and a rename, so a reader 
 file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
 """
 
-from __future__ import annotations
 
 import contextlib
 import errno
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from svcgen.errors import Problem, SourceLocation
 
@@ -59,8 +57,7 @@ def find_files(root: str | os.PathLike[str], suffixes: Sequence[str]) -> Iterato
                 yield Path(folder) / name
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A text to read: its name in messages (a path, or ``<stdin>``) and its content."""
 
     name: str
@@ -69,7 +66,6 @@ class Source:
     """Named on the command line (or stdin), not found by walking a folder."""
 
 
-@dataclass
 class Sources:
     """What :func:`read_sources` found.
 
@@ -77,9 +73,12 @@ class Sources:
     at all (a usage error: exit 2).
     """
 
-    texts: list[Source] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    unreadable: bool = False
+    __slots__ = ("problems", "texts", "unreadable")
+
+    def __init__(self) -> None:
+        self.texts: list[Source] = []
+        self.problems: list[Problem] = []
+        self.unreadable = False
 
 
 def read_sources(paths: Sequence[str], stdin: TextIO | None = None,

@@ -7,7 +7,6 @@ inject code. Pure apart from reading the templates: returns file names and texts
 
 from __future__ import annotations
 
-import dataclasses
 import keyword
 import re
 from dataclasses import dataclass
@@ -112,8 +111,7 @@ def _problems(problems: list[Problem]) -> ScaffoldError:
         hint = _ARGUMENT_HINTS[argument]
         if problem.message.startswith("Duplicate value"):
             hint = _DUPLICATE_HINTS.get(argument, hint)
-        chosen.setdefault(argument, dataclasses.replace(problem, subject=argument, field="", location=None,
-                                                        hint=hint))
+        chosen.setdefault(argument, problem._replace(subject=argument, field="", location=None, hint=hint))
     plain = list(chosen.values())
     return ScaffoldError("\n".join(str(p) for p in plain), plain)
 

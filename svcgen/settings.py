@@ -18,12 +18,10 @@ one, the lock lives next to the first path. Every command (render, ports, explai
 import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, so they agree.
 """
 
-from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from svcgen.errors import InputError, UsageError
 from svcgen.files import read_sources, read_text_if_exists
@@ -49,8 +47,7 @@ ConfigError = SettingsError
 """The former name of :class:`SettingsError`."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What a run works with: the lock file, the cluster's nodePort range, the reserved manifests.
 
     Attributes:
@@ -96,7 +93,7 @@ class Settings:
         allocate_from: NodePortRange | None = None,
         registry: str | None = None,
         owner: str | None = None,
-    ) -> Settings:
+    ) -> "Settings":
         """The settings of a run whose first FILE_OR_DIR is ``first_path``; flags given here win.
 
         ``lock`` and ``reserve`` given here are relative to the working directory; those of
@@ -130,7 +127,7 @@ class Settings:
             owner=owner or values.get("owner") or project or root.name,
         )
 
-    def read_lock_text(self) -> tuple[str | None, Lock]:
+    def read_lock_text(self) -> "tuple[str | None, Lock]":
         """The lock file's text (None if there is none) and its entries.
 
         Raises:
@@ -145,11 +142,11 @@ class Settings:
             raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc}") from None
         return text, parse_lock(text or "", display(self.lock), self.node_port_range)
 
-    def read_lock(self) -> Lock:
+    def read_lock(self) -> "Lock":
         """The lock's entries (empty when there is no lock file yet)."""
         return self.read_lock_text()[1]
 
-    def reservations(self, stdin: TextIO | None = None) -> list[Reservation]:
+    def reservations(self, stdin: TextIO | None = None) -> "list[Reservation]":
         """The nodePorts of every Service in the ``reserve`` files (folders are walked; ``-`` is ``stdin``).
 
         Raises:

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import run_cli
 
-from svcgen.cli.parser import _terminal_width, build_parser
+from svcgen.cli.parser import _terminal_width, build_parser, command_parser
 from svcgen.kube.portrange import NodePortRange
 
 COMMANDS = [["render"], ["ports"], ["explain"], ["new"], ["import"], ["lint"], ["lock"], ["lock", "prune"],
@@ -66,3 +66,28 @@ def test_help_is_as_wide_as_shutil_would_make_it(columns: str | None, monkeypatc
     if columns == "50":
         text = run_cli("render", "--help").out
         assert max(len(line) for line in text.splitlines() if not line.startswith(" " * 20)) <= 48
+
+
+def test_a_parser_for_one_command_parses_it_as_the_full_parser_does() -> None:
+    argv = ["render", "--reserve", "x.yaml", "a.py", "--node-port-range", "31000-31999", "-o", "out/"]
+    assert vars(build_parser("render").parse_args(argv)) == vars(build_parser().parse_args(argv))
+    assert vars(build_parser("lock").parse_args(["lock", "prune", "a.py"])) == vars(
+        build_parser().parse_args(["lock", "prune", "a.py"]))
+    only = build_parser("lint")
+    assert command_parser(only, "lint").format_help() == command_parser(build_parser(), "lint").format_help()
+    with pytest.raises(SystemExit):
+        only.parse_args(["render", "a.py"])  # the other commands are not there: main builds them all then
+
+
+@pytest.mark.parametrize("argv", [["lnt", "x"], ["--debug", "render", "a.py"], ["--version"], []])
+def test_runs_that_do_not_start_with_a_command_get_every_command(argv: list[str]) -> None:
+    result = run_cli(*argv)
+    full = run_cli("--help").out
+    if not argv:
+        assert result.out == full
+    elif argv[0] == "lnt":
+        assert result.code == 2 and "did you mean lint?" in result.err and "'completion'" in result.err
+    elif argv[0] == "--debug":
+        assert result.code == 2 and "a.py" in result.err  # parsed as render: the file is missing
+    else:
+        assert result.code == 0 and result.out.startswith("svcgen ")

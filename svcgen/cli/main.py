@@ -91,9 +91,9 @@ def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | in
     Bare ``svcgen`` prints the help. An unknown option is reported with the usage of the command
     it was given to, not the top-level one.
     """
-    from svcgen.cli.parser import build_parser, command_parser
+    from svcgen.cli.parser import COMMANDS, build_parser, command_parser
 
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args, extra = parser.parse_known_args(argv)

@@ -12,13 +12,14 @@ import argparse
 import os
 import re
 import sys
-from typing import Any, NoReturn, TypeAlias
+from collections.abc import Callable
+from typing import Any, NamedTuple, NoReturn, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.version import __version__
 
-__all__ = ["SHELLS", "build_parser", "command_parser"]
+__all__ = ["COMMANDS", "SHELLS", "build_parser", "command_parser"]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
@@ -98,7 +99,15 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
 
 
-def _parents() -> tuple[Parser, Parser, Parser]:
+class _Parents(NamedTuple):
+    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's."""
+
+    common: Parser
+    project: Parser
+    rendering: Parser
+
+
+def _parents() -> _Parents:
     """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's."""
     common = Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -131,30 +140,26 @@ def _parents() -> tuple[Parser, Parser, Parser]:
     rendering.add_argument("--with-workloads", action="store_true",
                            help="also emit each App's workload (a Deployment unless it says StatefulSet); "
                                 "targetPorts left open are then written by name")
-    return common, project, rendering
+    return _Parents(common, project, rendering)
 
 
-def build_parser() -> Parser:
-    """The parser of every command (argparse: the help texts are the documentation)."""
-    common, project, rendering = _parents()
+def build_parser(command: str | None = None) -> Parser:
+    """The parser of every command, or of ``command`` alone (argparse: the help texts are the documentation).
+
+    A run that names its command first (``svcgen lint ...``) needs no other command's parser:
+    building all ten took its cold start 2-3 ms. Help, completion and mistakes get them all.
+    """
+    parents = _parents()
     parser = Parser(
         prog="svcgen",
         description="Declare containers and their ports in Python; get correct Kubernetes Services.",
-        epilog=_EXIT_CODES, parents=[common],
+        epilog=_EXIT_CODES, parents=[parents.common],
     )
     parser.add_argument("--version", action="version", version=f"svcgen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    _render_commands(commands, common, project, rendering)
-    _new_command(commands, common)
-    _yaml_commands(commands, common)
-    _lock_commands(commands, common, project)
-    completion = commands.add_parser(
-        "completion", parents=[common], help="print the shell completion script for bash, zsh or fish",
-        description="Print a completion script; load it from your shell's startup file, e.g. "
-                    'eval "$(svcgen completion bash)" in ~/.bashrc, or svcgen completion fish | source.',
-        epilog=_EXIT_CODES,
-    )
-    completion.add_argument("shell", choices=SHELLS, help="the shell")
+    for name, add in _COMMANDS.items():
+        if command is None or command == name:
+            add(commands, parents)
     return parser
 
 
@@ -168,10 +173,9 @@ def command_parser(parser: argparse.ArgumentParser, *names: str) -> argparse.Arg
     return parser
 
 
-def _render_commands(commands: Subparsers, common: Parser, project: Parser, rendering: Parser) -> None:
-    """render, ports, explain: the commands that work on a project's declarations."""
+def _render(commands: Subparsers, parents: _Parents) -> None:
     render_cmd = commands.add_parser(
-        "render", parents=[common, project, rendering], help="render the Services declared in Python files",
+        "render", parents=list(parents), help="render the Services declared in Python files",
         description="Run the Python files (directories are searched for *.py, test files skipped), "
                     "collect every App they declare, allocate the nodePorts they need (kept in the lock "
                     "file) and print their Services as one YAML stream. A change to the lock file is said "
@@ -192,16 +196,22 @@ def _render_commands(commands: Subparsers, common: Parser, project: Parser, rend
     render_cmd.add_argument("--locked", action="store_true",
                             help="fail (exit 1, writing nothing) if the lock file would change, as Cargo's "
                                  "--locked: for CI and deploy pipelines")
+
+
+def _ports(commands: Subparsers, parents: _Parents) -> None:
     ports_cmd = commands.add_parser(
-        "ports", parents=[common, project, rendering], help="show every Service port and its nodePort",
+        "ports", parents=list(parents), help="show every Service port and its nodePort",
         description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort and where "
                     "the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
         epilog=_EXIT_CODES,
     )
     ports_cmd.add_argument("--format", choices=("table", "json"), default="table",
                            help="table (default) or json (missing values are null)")
+
+
+def _explain(commands: Subparsers, parents: _Parents) -> None:
     explain_cmd = commands.add_parser(
-        "explain", parents=[common, project, rendering],
+        "explain", parents=list(parents),
         help="show each Service port's chain: nodePort → port → targetPort → container",
         description="For every Service port: <node-ip>:nodePort → service:port (its DNS name) → targetPort → "
                     "container port, and how to reach it from inside and from outside the cluster. Writes nothing.",
@@ -212,9 +222,9 @@ def _render_commands(commands: Subparsers, common: Parser, project: Parser, rend
                                   "HTML page with the picture and the Mermaid source")
 
 
-def _new_command(commands: Subparsers, common: Parser) -> None:
+def _new(commands: Subparsers, parents: _Parents) -> None:
     new_cmd = commands.add_parser(
-        "new", parents=[common], help="scaffold a new service project (app.py, a test, a README, the lock)",
+        "new", parents=[parents.common], help="scaffold a new service project (app.py, a test, a README, the lock)",
         description="Write DIR/app.py (the svcgen declaration of one service), DIR/test_app.py and DIR/README.md "
                     "from svcgen's templates, then render it once so the lock file gets its nodePorts. Names and "
                     "ports are checked first; existing files are never overwritten without --force.",
@@ -231,10 +241,9 @@ def _new_command(commands: Subparsers, common: Parser) -> None:
     new_cmd.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
-def _yaml_commands(commands: Subparsers, common: Parser) -> None:
-    """Import and lint: the commands that read Kubernetes YAML."""
+def _import(commands: Subparsers, parents: _Parents) -> None:
     import_cmd = commands.add_parser(
-        "import", parents=[common], help="turn existing Service and workload YAML into an svcgen app.py",
+        "import", parents=[parents.common], help="turn existing Service and workload YAML into an svcgen app.py",
         description="Read Services (and the Deployments, StatefulSets... they select) and write DIR/app.py, the "
                     "equivalent svcgen declaration, and record their nodePorts in the lock file, so rendering "
                     "app.py gives back the same Services without moving a port. Before writing anything, the "
@@ -253,8 +262,11 @@ def _yaml_commands(commands: Subparsers, common: Parser) -> None:
                             help="declare a named targetPort that no container in the files provides, with the "
                                  "Service port's number (a warning), instead of refusing the Service")
     _cluster_options(import_cmd)
+
+
+def _lint(commands: Subparsers, parents: _Parents) -> None:
     lint_cmd = commands.add_parser(
-        "lint", parents=[common], help="check existing YAML manifests as the API server would",
+        "lint", parents=[parents.common], help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and messages) and the "
                     "container ports of Pods and workloads, then across all the documents: nodePorts used "
                     "twice, named targetPorts that resolve to no container port, selectors that select nothing. "
@@ -272,7 +284,8 @@ def _yaml_commands(commands: Subparsers, common: Parser) -> None:
     _cluster_options(lint_cmd)
 
 
-def _lock_commands(commands: Subparsers, common: Parser, project: Parser) -> None:
+def _lock(commands: Subparsers, parents: _Parents) -> None:
+    common, project = parents.common, parents.project
     lock_cmd = commands.add_parser("lock", parents=[common], help="maintain the lock file",
                                    epilog=_EXIT_CODES)
     lock_commands = lock_cmd.add_subparsers(dest="lock_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -289,3 +302,22 @@ def _lock_commands(commands: Subparsers, common: Parser, project: Parser) -> Non
                     "would change the lock file (for CI).",
         epilog=_CHECK_EXIT_CODES,
     )
+
+
+def _completion(commands: Subparsers, parents: _Parents) -> None:
+    completion = commands.add_parser(
+        "completion", parents=[parents.common], help="print the shell completion script for bash, zsh or fish",
+        description="Print a completion script; load it from your shell's startup file, e.g. "
+                    'eval "$(svcgen completion bash)" in ~/.bashrc, or svcgen completion fish | source.',
+        epilog=_EXIT_CODES,
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell")
+
+
+# Every command, in the order the help lists them: its name and what adds its parser.
+_COMMANDS: dict[str, Callable[[Subparsers, _Parents], None]] = {
+    "render": _render, "ports": _ports, "explain": _explain, "new": _new, "import": _import, "lint": _lint,
+    "lock": _lock, "completion": _completion,
+}
+COMMANDS = tuple(_COMMANDS)
+"""The command names."""

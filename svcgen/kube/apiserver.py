@@ -7,11 +7,9 @@
 to decode them) and the checks that need them are skipped.
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from svcgen.errors import Severity
 from svcgen.kube import rules
@@ -46,8 +44,7 @@ TOPOLOGY_HINTS_ANNOTATION = "service.kubernetes.io/topology-aware-hints"
 TOPOLOGY_MODE_ANNOTATION = "service.kubernetes.io/topology-mode"
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     """One problem with one field, in the API server's words."""
 
     path: Path

@@ -10,12 +10,10 @@ the pod spec of a Pod or workload, the labels its pods carry and the ports its c
 sidecars) declare. Pure: texts in, objects out.
 """
 
-from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from svcgen.errors import ObjectRef, Problem, Severity, SourceLocation
 from svcgen.kube.yamlread import Document, DocumentError, load_documents
@@ -114,7 +112,7 @@ def pod_spec(obj: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
 # (pkg/controller/statefulset/stateful_set_utils.go), controller-revision-hash (StatefulSet,
 # DaemonSet), pod-template-hash (Deployment's ReplicaSets), pod-template-generation (DaemonSet),
 # the Job controller's labels (pkg/controller/job).
-def _any(obj: KubeObject, value: str) -> bool:
+def _any(obj: "KubeObject", value: str) -> bool:
     return bool(value)
 
 
@@ -122,12 +120,12 @@ def _ordinal(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def _stateful_pod_name(obj: KubeObject, value: str) -> bool:
+def _stateful_pod_name(obj: "KubeObject", value: str) -> bool:
     prefix = f"{obj.name}-"
     return bool(obj.name) and value.startswith(prefix) and _ordinal(value[len(prefix):])
 
 
-def _job_name(obj: KubeObject, value: str) -> bool:
+def _job_name(obj: "KubeObject", value: str) -> bool:
     return value == obj.name
 
 
@@ -183,8 +181,7 @@ def label_selector_matches(selector: Any, labels: dict[str, Any]) -> bool | None
     return True
 
 
-@dataclass(frozen=True)
-class ContainerPort:
+class ContainerPort(NamedTuple):
     """A port declared by a container (or a sidecar: an init container that keeps running)."""
 
     container: str
@@ -194,8 +191,7 @@ class ContainerPort:
     path: Path
 
 
-@dataclass
-class KubeObject:
+class KubeObject(NamedTuple):
     """A Kubernetes object found in a document (a List's items are objects of their own)."""
 
     file: str

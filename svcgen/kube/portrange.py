@@ -1,31 +1,35 @@
 """The cluster's nodePort range (kube-apiserver's ``--service-node-port-range``) and its KEP-3668 bands."""
 
-from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["DEFAULT_NODE_PORT_RANGE", "NodePortRange"]
 
 _RANGE_RE = re.compile(r"\s*(\d{1,5})\s*-\s*(\d{1,5})\s*")
 
 
-@dataclass(frozen=True)
-class NodePortRange:
-    """An inclusive range of nodePorts, ``first``-``last`` (default 30000-32767)."""
+class _Bounds(NamedTuple):
+    first: int
+    last: int
 
-    first: int = 30000
-    last: int = 32767
 
-    def __post_init__(self) -> None:
-        if not (1 <= self.first <= self.last <= 65535):
+class NodePortRange(_Bounds):
+    """An inclusive range of nodePorts, ``first``-``last`` (default 30000-32767).
+
+    A record (a NamedTuple, like svcgen's other records) that checks its bounds when made.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, first: int = 30000, last: int = 32767) -> "NodePortRange":
+        if not (1 <= first <= last <= 65535):
             raise ValueError(
-                f"invalid nodePort range {self.first}-{self.last}: "
-                "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535"
-            )
+                f"invalid nodePort range {first}-{last}: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535")
+        return super().__new__(cls, first, last)
 
     @classmethod
-    def parse(cls, text: str) -> NodePortRange:
+    def parse(cls, text: str) -> "NodePortRange":
         """Parse ``"30000-32767"`` (the kube-apiserver flag's syntax); raise ValueError if malformed."""
         match = _RANGE_RE.fullmatch(text)
         if not match:

@@ -12,25 +12,23 @@ and the KEPs):
   ``trafficDistribution`` accepts ``PreferSameZone`` and ``PreferSameNode`` besides ``PreferClose``.
 """
 
-from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["CURRENT", "KubeVersion"]
 
 _VERSION_RE = re.compile(r"\s*v?(\d+)\.(\d+)(?:\.\d+)?\s*")
 
 
-@dataclass(frozen=True, order=True)
-class KubeVersion:
+class KubeVersion(NamedTuple):
     """A Kubernetes minor version, e.g. 1.36."""
 
     major: int = 1
     minor: int = 36
 
     @classmethod
-    def parse(cls, text: str) -> KubeVersion:
+    def parse(cls, text: str) -> "KubeVersion":
         """Parse ``"1.36"`` (``v1.36.3`` too); raise ValueError if malformed."""
         match = _VERSION_RE.fullmatch(text)
         if not match or int(match.group(1)) != 1:

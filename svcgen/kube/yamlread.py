@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -62,15 +61,26 @@ class DocumentError(Exception):
         self.fatal = fatal  # the rest of the stream is not read (parsing it could take very long)
 
 
-@dataclass
 class Document:
-    """One document of a stream: its value (None for an empty document) and where things are."""
+    """One document of a stream: its value (None for an empty document) and where things are.
 
-    index: int
-    value: Any
-    position: Position
-    key_positions: dict[int, dict[Any, Position]] = field(default_factory=dict)
-    error: DocumentError | None = None
+    ``key_positions`` maps ``id()`` of each mapping and list in ``value`` to the position of each
+    of its keys (indexes); ``error`` is the problem that stopped the document being read, if any.
+    """
+
+    __slots__ = ("error", "index", "key_positions", "position", "value")
+
+    def __init__(self, index: int, value: Any, position: Position,
+                 key_positions: dict[int, dict[Any, Position]] | None = None,
+                 error: DocumentError | None = None) -> None:
+        self.index = index
+        self.value = value
+        self.position = position
+        self.key_positions = {} if key_positions is None else key_positions
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"Document(index={self.index}, value={self.value!r}, position={self.position}, error={self.error!r})"
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The position of the deepest part of ``path`` (keys and indexes) that exists."""

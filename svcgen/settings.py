@@ -19,6 +19,7 @@ import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, 
 """
 
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -103,7 +104,7 @@ class Settings(NamedTuple):
             SettingsError: ``[tool.svcgen]`` is malformed.
         """
         start = _start(Path(first_path))
-        table, source, project = _project_table(start)
+        table, source, project = _project_table(start, need_name=bool(registry) and not owner)
         root = source.parent if source is not None else start
         values = _table_values(source, table) if source is not None else {}
         node_range = node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE
@@ -206,27 +207,40 @@ def _start(path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
-def _project_table(start: Path) -> tuple[dict[str, Any], Path | None, str]:
+def _project_table(start: Path, *, need_name: bool) -> tuple[dict[str, Any], Path | None, str]:
     """``[tool.svcgen]`` of the nearest ``pyproject.toml`` at or above ``start``.
 
-    Also that file, and the ``[project] name`` there ("" if none).
+    Also that file, and the ``[project] name`` there ("" if none, or if not ``need_name`` and the
+    file has no ``[tool.svcgen]``: the name only matters to a registry).
     """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            table, project = _read_table(candidate)
+            table, project = _read_table(candidate, need_name)
             return (table, candidate, project) if table is not None else ({}, None, project)
     return {}, None, ""
 
 
-def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
+# A line that may define [tool.svcgen]: a header or dotted key naming tool and svcgen (an inline
+# table is one line too), or a bare [tool] header (svcgen may be a key below it).
+_MAY_CONFIGURE_SVCGEN = re.compile(r"""^[^#\n]*\btool\b[^#\n]*svcgen|^[ \t]*\[[ \t]*(tool|"tool"|'tool')[ \t]*\]""",
+                                   re.MULTILINE)
+
+
+def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+    if not need_name and not _MAY_CONFIGURE_SVCGEN.search(text):
+        return None, ""  # most projects' pyproject.toml: not parsed (a TOML parser costs a cold start 2-3 ms)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None

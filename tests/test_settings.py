@@ -85,3 +85,31 @@ def test_a_registry_is_checked_by_the_registry_rule_wherever_it_is_given(tmp_pat
     (tmp_path / "pyproject.toml").write_text("[tool.svcgen]\n")
     with pytest.raises(ConfigError, match="--registry: error:"):
         Settings.find(str(tmp_path), registry="no-path-here")
+
+
+@pytest.mark.parametrize("text", [
+    '[tool.svcgen]\nlock = "p.lock"\n',
+    '[ tool . "svcgen" ]\nlock = "p.lock"\n',
+    'tool.svcgen.lock = "p.lock"\n',
+    '[tool]  # every tool\nsvcgen = { lock = "p.lock" }\n',
+    '[tool]\nsvcgen.lock = "p.lock"\n',
+    "tool = { svcgen = { lock = 'p.lock' } }\n",
+])
+def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text + '[project]\nname = "svcgen-user"\n')
+    assert Settings.find(str(tmp_path)).lock == tmp_path.resolve() / "p.lock"
+
+
+def test_a_pyproject_that_cannot_concern_svcgen_is_not_parsed(tmp_path: Path) -> None:
+    """A project's own pyproject.toml (naming svcgen as a dependency or script, say) costs no TOML parse:
+    even a broken one does not stop svcgen, whose settings it cannot hold."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "web"\ndependencies = ["svcgen"]\n'
+                                             '[project.scripts]\nsvcgen = "x"\n[tool.ruff\n')
+    settings = Settings.find(str(tmp_path))
+    assert settings.source is None and settings.owner == tmp_path.name
+
+
+def test_a_registry_flag_still_takes_the_owner_from_the_project_name(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "billing"\n')
+    settings = Settings.find(str(tmp_path), registry="/srv/ports.git#prod.lock")
+    assert settings.owner == "billing"

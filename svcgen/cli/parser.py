@@ -6,7 +6,6 @@ stand anywhere, repeatable options are repeated (``--reserve a --reserve b``), a
 command gets the nearest one suggested.
 """
 
-from __future__ import annotations
 
 import argparse
 import os

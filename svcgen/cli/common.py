@@ -6,12 +6,14 @@ import argparse
 import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from svcgen.errors import Problem, UsageError
 from svcgen.files import exclusive_lock, write_files
-from svcgen.nodeports.lock import Lock
 from svcgen.settings import Settings
+
+if TYPE_CHECKING:  # lint does not load the lock's module
+    from svcgen.nodeports.lock import Lock
 
 __all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "rewrite_note", "settings_from_args",
            "write", "write_all"]

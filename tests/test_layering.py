@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,16 @@ def test_lint_never_loads_pydantic(tmp_path: Path) -> None:
 # Python 3.11; lint's records are NamedTuples). Each costs a cold start 1-9 ms.
 _NOT_FOR_LINT = ("pydantic", "pydantic_core", "jinja2", "tempfile", "shutil", "difflib", "json", "traceback",
                  "subprocess", "dataclasses", "inspect")
+
+
+def test_a_render_loads_only_what_its_project_uses(example: Callable[[str], Path]) -> None:
+    """No consumers, no registry, no kubectl, no mistake: their modules are not loaded (a cold start pays each)."""
+    seed = example("seed")
+    not_needed = ("svcgen.dsl.consumers", "svcgen.registry", "svcgen.cluster", "subprocess", "difflib", "json")
+    code = ("import sys\nfrom svcgen.cli import main\n"
+            f"code = main(['render', {str(seed / 'app.py')!r}])\n"
+            f"print(code, sorted(m for m in {not_needed!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=seed)
+    status, loaded = result.stdout.splitlines()[-1].split(" ", 1)
+    assert status == "0", result.stderr
+    assert loaded == "[]", loaded

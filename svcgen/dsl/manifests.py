@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 from svcgen.dsl.model import App, Consumer, Probe, Service, ServicePort, ServicePortRef
 from svcgen.dsl.policy import (
     Owners,
@@ -17,6 +16,9 @@ from svcgen.dsl.policy import (
 )
 from svcgen.kube import rules
 from svcgen.nodeports.lock import PortKey
+
+if TYPE_CHECKING:  # loaded when an App has consumers: a project without any does not pay for it
+    from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
 __all__ = ["build_consumer", "build_manifests", "build_service", "build_workload"]
 
@@ -195,6 +197,8 @@ def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
 
     ``owners``: the Apps rendered, to find which App declares each referred Service or container.
     """
+    from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+
     metadata = _metadata(consumer.name, app.namespace, consumer.labels, consumer.annotations)
     if isinstance(consumer, Ingress):
         return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,

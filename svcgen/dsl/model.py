@@ -9,7 +9,6 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -452,6 +451,8 @@ class Service(_Declaration):
             if sp.port_name == name:
                 return ServicePortRef(self, sp)
         names = [sp.port_name for sp in self.ports]
+        import difflib  # only for a mistake's suggestion
+
         near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         hint = f'did you mean "{near[0]}"?' if near else "refer to one of its ports (by the Service port's name)"
         known = ", ".join(f'"{n}"' for n in names) or "none"
@@ -520,6 +521,8 @@ def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
     # The caller's names: the container's own variable, and containers declared beside it.
     scope = {**frame.f_globals, **frame.f_locals} if frame is not None else {}
     own = next((var for var, value in scope.items() if value is container), "container")
+    import difflib  # only for a mistake's suggestion
+
     near = difflib.get_close_matches(name, [p.name for p in container.ports], n=1, cutoff=0.6)
     if near:
         return f'did you mean "{near[0]}"? {own}.port("{near[0]}")'

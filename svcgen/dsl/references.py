@@ -12,19 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from svcgen.dsl.checker import Checker
-from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 from svcgen.dsl.model import App, Consumer, Container, Probe, Service, ServicePortRef
 from svcgen.dsl.policy import Owners, emits_workload, same_port, service_subject
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 
+if TYPE_CHECKING:  # loaded when an App has consumers: a project without any does not pay for it
+    from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+
 __all__ = ["consumer_problems", "monitor_interval"]
 
 _DURATION = re.compile(r"0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?")
-_KINDS = {Ingress: "Ingress", HTTPRoute: "HTTPRoute", ServiceMonitor: "ServiceMonitor", PodMonitor: "PodMonitor",
-          NetworkPolicy: "NetworkPolicy"}
 
 
 def monitor_interval(interval: str) -> list[str]:
@@ -95,7 +96,10 @@ def _probe_timing(report: _Report, subject: str, use: str, probe: Probe) -> None
 
 
 def _consumer(report: _Report, app: App, consumer: Consumer, seen: dict[tuple[str, str], Consumer]) -> None:
-    kind = _KINDS[type(consumer)]
+    from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
+
+    kind = next(cls.__name__ for cls in (Ingress, HTTPRoute, ServiceMonitor, PodMonitor, NetworkPolicy)
+                if isinstance(consumer, cls))  # each consumer class is named after the kind it writes
     subject = f'{kind} "{consumer.name}" of App "{app.name}"'
     report.rule(rules.dns1123_subdomain, consumer.name, subject, "name",
                 "use lower case letters, digits, '-' and '.', e.g. web", consumer.location)

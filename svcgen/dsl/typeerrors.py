@@ -9,7 +9,6 @@ and the nearest valid value where there is one.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -92,6 +91,8 @@ def _nearest(value: Any, options: Sequence[str]) -> str | None:
     folded = {o.casefold(): o for o in options}
     if value.casefold() in folded:
         return folded[value.casefold()]
+    import difflib  # only for a mistake's suggestion
+
     near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     return near[0] if near else None
 

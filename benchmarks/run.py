@@ -7,7 +7,8 @@ Prints one line per figure: ``time NAME SECONDS``, ``rate NAME PER_SECOND``, ``r
 
 - Cold start: ``svcgen render examples/seed/app.py`` as a whole process through the installed
   console script, against ``python -c "from pydantic import BaseModel; import ruamel.yaml"``,
-  ``python -c "import pydantic, ruamel.yaml"`` and ``python -c pass``; ``svcgen lint`` of the
+  ``python -c "import pydantic, ruamel.yaml"``, a program that defines and validates one pydantic
+  model (the least a pydantic DSL pays) and ``python -c pass``; ``svcgen lint`` of the
   seed's output against ``python -c "import ruamel.yaml"`` (alternated runs, medians).
 - Render throughput: generated projects of 1,000 and 10,000 Services (two named ports each, one in
   four a NodePort Service), ``svcgen render PROJECT -o OUT`` in-process (running the project file,
@@ -68,6 +69,9 @@ def _best(fn: Callable[[], object], repeat: int) -> float:
     return best
 
 
+_ONE_MODEL = "from pydantic import BaseModel\nimport ruamel.yaml\nclass A(BaseModel):\n    a: int\nA(a=1)"
+
+
 def cold_start(runs: int) -> None:
     svcgen = BIN / ("svcgen.exe" if os.name == "nt" else "svcgen")
     if not svcgen.exists():
@@ -76,6 +80,9 @@ def cold_start(runs: int) -> None:
         "svcgen_render_seed": [str(svcgen), "render", "examples/seed/app.py"],
         "floor_basemodel_ruamel": [sys.executable, "-c", "from pydantic import BaseModel; import ruamel.yaml"],
         "floor_import_pydantic_ruamel": [sys.executable, "-c", "import pydantic, ruamel.yaml"],
+        # What any program that defines and validates one pydantic model pays on top of the imports
+        # (pydantic's field machinery, its plugin discovery through importlib.metadata, one schema).
+        "floor_one_model_ruamel": [sys.executable, "-c", _ONE_MODEL],
         "svcgen_lint_seed": [str(svcgen), "lint", "examples/seed/expected.yaml"],
         "floor_import_ruamel": [sys.executable, "-c", "import ruamel.yaml"],
         "python_pass": [sys.executable, "-c", "pass"],
@@ -93,6 +100,9 @@ def cold_start(runs: int) -> None:
     print(f"ratio cold_render_vs_basemodel_ruamel_floor {render / medians['floor_basemodel_ruamel']:.2f}")
     print(f"ratio cold_render_vs_import_pydantic_ruamel {render / medians['floor_import_pydantic_ruamel']:.2f}")
     print(f"ratio cold_render_vs_python_pass {render / medians['python_pass']:.2f}")
+    print(f"ratio cold_one_model_floor_vs_basemodel_ruamel_floor "
+          f"{medians['floor_one_model_ruamel'] / medians['floor_basemodel_ruamel']:.2f}")
+    print(f"ratio cold_render_vs_one_model_floor {render / medians['floor_one_model_ruamel']:.2f}")
     print(f"ratio cold_lint_vs_import_ruamel {medians['svcgen_lint_seed'] / medians['floor_import_ruamel']:.2f}")
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from svcgen.kube.fastyaml import fast_document
+from svcgen.kube.fastyaml import fast_document, fast_documents
 from svcgen.kube.yamlwrite import _plain, to_yaml
 
 # Strings people write, and strings that break naive writers: quotes, ": ", "#", leading indicators,
@@ -81,3 +81,15 @@ def test_what_is_not_certain_is_declined(value: Any) -> None:
 def test_strings_another_reader_would_retype_are_single_quoted() -> None:
     assert fast_document({"a": "true", "b": "0777", "c": "1_000", "d": "web", "e": "80"}, _plain) == \
         "a: 'true'\nb: '0777'\nc: '1_000'\nd: web\ne: '80'\n"
+
+
+def test_a_stream_shares_what_it_learnt_without_changing_a_byte() -> None:
+    """Strings and key lines are remembered across documents, declined ones included."""
+    docs: list[dict[str, Any]] = [
+        {"metadata": {"name": "true", "labels": {"name": "web"}}, "spec": {"ports": [{"name": "web", "port": 80}]}},
+        {"metadata": {"name": "web", "note": "a b"}},  # declined: ruamel writes it
+        {"name": {"metadata": "true"}, "web": ["name", "true", "0777"]},
+    ]
+    shared = list(fast_documents(docs, _plain))
+    assert shared == [fast_document(d, _plain) for d in docs] and shared[1] is None
+    assert to_yaml(docs) == to_yaml(docs, fast=False)

@@ -10,7 +10,8 @@ What is written here is only what the rules below make certain; any document hol
 else (a string with a space, a colon, a quote, a non-ASCII character, a multi-line string, an
 empty top-level mapping, a list directly inside a list, a float) is handed to ruamel.yaml, whole.
 The tests compare both paths byte for byte on every example, the real-world corpus and generated
-hostile input.
+hostile input. One writer serves a whole stream and remembers how it wrote each string and key
+line: kinds, protocols, port and label names recur in every document.
 
 The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences in mappings, width
 4096) writes them:
@@ -25,10 +26,10 @@ The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["fast_document"]
+__all__ = ["fast_document", "fast_documents"]
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,999}")
 _SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
@@ -38,56 +39,82 @@ class _Unsure(Exception):
     """Something the fast path does not write: the document goes to ruamel.yaml."""
 
 
-def _scalar(value: Any, plain_str: Any) -> str:
-    if isinstance(value, str):
-        if not _SAFE.fullmatch(value):
-            raise _Unsure
-        return value if plain_str(value) else f"'{value}'"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if type(value) is int:
-        return str(value)
-    raise _Unsure
+class _Writer:
+    """Writes one stream's documents; remembers how each string and key line was written."""
 
+    def __init__(self, plain_str: Any) -> None:
+        self.plain_str = plain_str
+        self.strings: dict[str, str] = {}  # a string -> its YAML form (names, kinds, protocols recur)
+        self.heads: dict[tuple[str, str], str] = {}  # (indent, key) -> "indent key:"
 
-def _mapping(data: Mapping[Any, Any], indent: str, out: list[str], plain_str: Any) -> None:
-    for key, value in data.items():
-        if not isinstance(key, str) or len(key) > _SIMPLE_KEY:
-            raise _Unsure
-        head = f"{indent}{_scalar(key, plain_str)}:"
-        if isinstance(value, dict):
-            if value:
-                out.append(head + "\n")
-                _mapping(value, indent + "  ", out, plain_str)
+    def scalar(self, value: Any) -> str:
+        if isinstance(value, str):
+            written = self.strings.get(value)
+            if written is None:
+                if not _SAFE.fullmatch(value):
+                    raise _Unsure
+                written = self.strings[value] = value if self.plain_str(value) else f"'{value}'"
+            return written
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if value is None:
+            return "null"
+        if type(value) is int:
+            return str(value)
+        raise _Unsure
+
+    def head(self, indent: str, key: Any) -> str:
+        written = self.heads.get((indent, key))
+        if written is None:
+            if not isinstance(key, str) or len(key) > _SIMPLE_KEY:
+                raise _Unsure
+            written = self.heads[(indent, key)] = f"{indent}{self.scalar(key)}:"
+        return written
+
+    def mapping(self, data: Mapping[Any, Any], indent: str, out: list[str]) -> None:
+        for key, value in data.items():
+            head = self.head(indent, key)
+            if isinstance(value, dict):
+                if value:
+                    out.append(head + "\n")
+                    self.mapping(value, indent + "  ", out)
+                else:
+                    out.append(head + " {}\n")
+            elif isinstance(value, list):
+                if value:
+                    out.append(head + "\n")
+                    self.sequence(value, indent, out)  # indentless: "- " at the key's column
+                else:
+                    out.append(head + " []\n")
             else:
-                out.append(head + " {}\n")
-        elif isinstance(value, list):
-            if value:
-                out.append(head + "\n")
-                _sequence(value, indent, out, plain_str)  # indentless: "- " at the key's column
+                out.append(f"{head} {self.scalar(value)}\n")
+
+    def sequence(self, data: Iterable[Any], indent: str, out: list[str]) -> None:
+        for item in data:
+            if isinstance(item, dict):
+                if not item:
+                    out.append(f"{indent}- {{}}\n")
+                    continue
+                first = len(out)
+                self.mapping(item, indent + "  ", out)
+                out[first] = f"{indent}- " + out[first][len(indent) + 2:]
+            elif isinstance(item, list):
+                raise _Unsure
             else:
-                out.append(head + " []\n")
-        else:
-            out.append(f"{head} {_scalar(value, plain_str)}\n")
+                out.append(f"{indent}- {self.scalar(item)}\n")
 
-
-def _sequence(data: Iterable[Any], indent: str, out: list[str], plain_str: Any) -> None:
-    for item in data:
-        if isinstance(item, dict):
-            if not item:
-                out.append(f"{indent}- {{}}\n")
-                continue
-            first = len(out)
-            _mapping(item, indent + "  ", out, plain_str)
-            out[first] = f"{indent}- " + out[first][len(indent) + 2:]
-        elif isinstance(item, list):
-            raise _Unsure
-        else:
-            out.append(f"{indent}- {_scalar(item, plain_str)}\n")
+    def document(self, document: Mapping[str, Any]) -> str | None:
+        """``document`` as ruamel.yaml would write it, or None when that is not certain."""
+        if not isinstance(document, dict) or not document:
+            return None
+        out: list[str] = []
+        try:
+            self.mapping(document, "", out)
+        except _Unsure:
+            return None
+        return "".join(out)
 
 
 def fast_document(document: Mapping[str, Any], plain_str: Any) -> str | None:
@@ -95,11 +122,10 @@ def fast_document(document: Mapping[str, Any], plain_str: Any) -> str | None:
 
     ``plain_str(value)``: whether a string may be written plain (no reader takes it for another type).
     """
-    if not isinstance(document, dict) or not document:
-        return None
-    out: list[str] = []
-    try:
-        _mapping(document, "", out, plain_str)
-    except _Unsure:
-        return None
-    return "".join(out)
+    return _Writer(plain_str).document(document)
+
+
+def fast_documents(documents: Iterable[Mapping[str, Any]], plain_str: Any) -> Iterator[str | None]:
+    """:func:`fast_document` of each document, sharing what was learnt about strings and keys."""
+    writer = _Writer(plain_str)
+    return (writer.document(document) for document in documents)

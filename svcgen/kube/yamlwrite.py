@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode
 from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-from svcgen.kube.fastyaml import fast_document
+from svcgen.kube.fastyaml import fast_documents
 
 try:  # the C emitter of ruamel.yaml.clib
     from ruamel.yaml.cyaml import CSafeDumper
@@ -135,8 +135,7 @@ def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast:
     if not fast or any(not isinstance(d, dict) or not d for d in docs):
         return _ruamel(docs, pure)
     parts = []
-    for i, document in enumerate(docs):
-        text = fast_document(document, _plain)
+    for i, (document, text) in enumerate(zip(docs, fast_documents(docs, _plain), strict=True)):
         if text is None:
             text = _ruamel([document], pure)
         parts.append(text if i == 0 else "---\n" + text)  # a block mapping's document start

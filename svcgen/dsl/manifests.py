@@ -32,7 +32,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
     """
     manifests: list[Manifest] = []
-    owners = Owners(apps)
+    owners: Owners | None = None  # indexed when a consumer first needs it
     for app in apps:
         named = emits_workload(app, with_workloads)
         for service in app.services:
@@ -41,7 +41,10 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
             manifests.append(build_service(app, service, ports, health_check, named_targets=named))
         if named:
             manifests.append(build_workload(app))
-        manifests.extend(build_consumer(owners, app, consumer) for consumer in app.consumers)
+        if app.consumers:
+            if owners is None:
+                owners = Owners(apps)
+            manifests.extend(build_consumer(owners, app, consumer) for consumer in app.consumers)
     return manifests
 
 

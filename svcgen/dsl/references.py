@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from svcgen.dsl.checker import Checker
@@ -36,15 +36,25 @@ def monitor_interval(interval: str) -> list[str]:
 
 
 class _Report(Checker):
+    """The problems found, and indexes of the rendered Apps made when a consumer first needs them."""
+
     def __init__(self, apps: Sequence[App]) -> None:
         super().__init__()
         self.apps = apps
-        self.owners = Owners(apps)
-        self.labelled: dict[tuple[str, str, str], list[tuple[App, Service]]] = {}  # by namespace and label
-        for app in apps:
+
+    @cached_property
+    def owners(self) -> Owners:
+        return Owners(self.apps)
+
+    @cached_property
+    def labelled(self) -> dict[tuple[str, str, str], list[tuple[App, Service]]]:
+        """The rendered Services by namespace and label."""
+        found: dict[tuple[str, str, str], list[tuple[App, Service]]] = {}
+        for app in self.apps:
             for service in app.services:
                 for key, value in service.labels.items():
-                    self.labelled.setdefault((app.namespace or "", key, value), []).append((app, service))
+                    found.setdefault((app.namespace or "", key, value), []).append((app, service))
+        return found
 
     def selected(self, namespace: str | None, labels: dict[str, str]) -> list[tuple[App, Service]]:
         """The rendered Services of ``namespace`` whose labels include all of ``labels`` (not empty)."""
@@ -65,6 +75,8 @@ def consumer_problems(apps: Sequence[App], *, with_workloads: bool = False) -> l
 
 
 def _probes(report: _Report, app: App, container: Container, emitted: bool) -> None:
+    if container.liveness is None and container.readiness is None and container.startup is None:
+        return
     subject = f'container "{container.name}" of App "{app.name}"'
     for use, probe in container.probes.items():
         if not any(same_port(probe.port, port) for port in container.ports):

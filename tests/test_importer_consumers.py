@@ -257,7 +257,7 @@ spec:
      "{name: http}}}}]}}]\n", "spec.rules[0].host"),
     ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n"
      "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
-     "  ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n", "spec.ingress[0].ports[0]"),
+     "  ingress: [{ports: [{port: 8080.5, protocol: TCP}]}]\n", "spec.ingress[0].ports[0]"),
     ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n"
      "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
      "  ingress: [{from: everyone, ports: [{port: http, protocol: TCP}]}]\n", "spec.ingress[0].from"),
@@ -266,6 +266,15 @@ def test_what_would_not_come_back_exactly_stays_yaml_and_the_import_goes_on(extr
     result = imported(extra)
     assert [p.field for p in result.warnings if p.rule == "import-consumer-kept"] == [field]
     assert not [p for p in result.warnings if p.rule == "import-check"]
+
+
+def test_a_port_written_as_a_float_is_the_integer_kubectl_sends_and_is_declared() -> None:
+    policy = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\n"
+              "spec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
+              "  ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n")
+    result = imported(policy)
+    assert not [p for p in result.warnings if p.rule in ("import-consumer-kept", "import-check")]
+    assert "NetworkPolicy(" in result.source
 
 
 def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:

@@ -19,7 +19,8 @@ from svcgen.kube.yamlwrite import _plain, to_yaml
 TRICKY = [*HOSTILE_SCALARS, "web", "app.kubernetes.io/name", "a: b", "a #b", "#a", "'q'", '"q"', "*x", "&x", "!x",
           "|x", ">x", "%x", "@x", "`x", "-x", "- x", "? x", "x:", ":x", "yes", "No", "ON", "true", "False", "NULL",
           "0o17", "+1", "-1", "0x1F", "1e3", ".5", "5.", "1_0", "", " ", " x", "x ", "a\nb", "a\tb", "\x00", "\x85",
-          "\u2028", "é", "😀", "[x]", "{x}", "x,y", "a/b", "a.b", "A-1", "9" * 1001, "x" * 1000, "=", "<<"]
+          "\u2028", "é", "😀", "[x]", "{x}", "x,y", "a/b", "a.b", "A-1", "9" * 1001, "x" * 1000, "=", "<<",
+          "0X1F", "0B1", "0O17", "089", "1E3", "-_1", "0_17"]  # the last: numbers to kubectl (Go's syntax) only
 
 strings = st.one_of(st.sampled_from(TRICKY), st.text(max_size=12),
                     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,20}", fullmatch=True))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from conftest import HOSTILE_SCALARS
+from fakeapi import fake_api_server
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from svcgen.kube.yamlread import MAX_DEPTH, load_documents
 
@@ -26,11 +33,20 @@ def test_multi_document_stream_and_positions() -> None:
     ("yes", True), ("on", True), ("Off", False), ("n", False), ("true", True), ("~", None), ("null", None),
     ("", None), ("010", 8), ("0x1F", 31), ("0b101", 5), ("1_000", 1000), ("1:30", "1:30"), ("-12", -12),
     ("1.5", 1.5), ("'1.5'", "1.5"), ('"yes"', "yes"), ("!!str 80", "80"), ("!!int '80'", 80), ("8080", 8080),
-    ("0o17", "0o17"), ("1e3", "1e3"), ("2001-12-14", "2001-12-14"), ("hello", "hello"),
+    ("2001-12-14", "2001-12-14"), ("hello", "hello"),
+    # What kubectl 1.32.4 sent a local API server for `port: TEXT` (sigs.k8s.io/yaml: go-yaml v2's resolve(),
+    # Go's ParseInt with base 0, then encoding/json, which writes a float with no fraction as an integer):
+    ("0o17", 15), ("0O17", 15), ("-0o17", -15), ("0X1F", 31), ("0B101", 5), ("080", 80), ("0_17", 15),
+    ("1e3", 1000), ("1E3", 1000), ("+1e3", 1000), ("1e+3", 1000), ("1_0e1", 100), ("1_000e-1", 100),
+    ("80.0", 80), ("80.", 80), ("-0.0", 0), (".5", 0.5), ("-.5", -0.5), ("1e20", 10**20), ("1e21", 1e21),
+    ("9223372036854775807", 2**63 - 1), ("9223372036854775808", 9223372036854776000),
+    ("18446744073709551616", 18446744073709552000),
+    ("1e400", "1e400"), ("0x", "0x"), ("0b", "0b"), ("0o", "0o"), ("_1", "_1"), ("2024-1-2", "2024-1-2"),
 ])
 def test_scalars_resolve_as_kubectl_reads_them(text: str, value: object) -> None:
     """go-yaml v2 (kubectl): YAML 1.1 booleans, no base-60 numbers ("purposefully unsupported" in its resolve.go)."""
-    assert values(f"k: {text}\n") == [{"k": value}]
+    (found,) = values(f"k: {text}\n")
+    assert found == {"k": value} and type(found["k"]) is type(value)
 
 
 def test_json_input() -> None:
@@ -107,11 +123,15 @@ def test_hostile_scalars_give_a_value_or_an_error_with_a_position(scalar: str) -
 
 
 def test_integers_wider_than_64_bits_are_refused_where_they_stand() -> None:
-    documents = load_documents("a: 1\n---\nb: 18446744073709551616\n---\nc: 18446744073709551615\n")
-    assert [d.value for d in documents] == [{"a": 1}, None, {"c": 18446744073709551615}]
+    """go-yaml makes a big.Int of a wide hexadecimal, octal or binary number (a wide decimal is a float)."""
+    documents = load_documents("a: 1\n---\nb: 0x1_0000_0000_0000_0000\n---\nc: 0xFFFF_FFFF_FFFF_FFFF\n"
+                               "---\nd: -0x8000_0000_0000_0001\n")
+    assert [d.value for d in documents] == [{"a": 1}, None, {"c": 18446744073709552000},
+                                            {"d": "-0x8000_0000_0000_0001"}]
     error = documents[1].error
     assert error is not None and error.position == (3, 4)
-    assert error.message == "integer 18446744073709551616 is out of range: Kubernetes integers have at most 64 bits"
+    assert error.message == ("integer 0x1_0000_0000_0000_0000 is out of range: Kubernetes integers have at most "
+                             "64 bits")
 
 
 @pytest.mark.slow
@@ -123,3 +143,43 @@ def test_a_large_file_of_plain_values_is_not_an_alias_bomb() -> None:
     text = "".join(f"- {{a: {i}, b: x, c: y}}\n" for i in range(rows))
     (doc,) = load_documents(text)
     assert doc.error is None and len(doc.value) == rows
+
+
+# Plain scalars whose reading differs between YAML 1.1, YAML 1.2 and kubectl's reader, and some that do not.
+KUBECTL_SCALARS = [
+    "80", "80.0", "80.", "8e1", "1e3", "1E3", "+1e3", "1_000e-1", "0o120", "0O120", "-0o17", "0x50", "0X50",
+    "+0x1F", "0b1010000", "0B101", "0120", "080", "0_17", "8_0", "1__0", "1_", "00", "-0", "-0.0", ".5", "-.5",
+    "1.5", "1e20", "1e400", "9223372036854775807", "9223372036854775808", "18446744073709551616", "0x", "0b",
+    "0o", "_1", "-_1", "+", "1:30", "2024-01-01", "2001-12-14t21:59:43.10-05:00", "yes", "Off", "~", "null",
+    ".inf", "-.Inf", "0xFFFF_FFFF", "web", "a b",
+]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_values_are_read_as_the_real_kubectl_sends_them(tmp_path: Path) -> None:
+    """kubectl creates one Service per value on a local API server; each JSON it sent is what svcgen read.
+
+    (NaN and infinities are left out: Go's encoding/json refuses them, and kubectl with them.)
+    """
+    scalars = [s for s in KUBECTL_SCALARS if s not in (".inf", "-.Inf")]
+    stream = "---\n".join(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec:\n  ports:\n"
+                          f"  - port: {text}\n" for i, text in enumerate(scalars))
+    (tmp_path / "all.yaml").write_text(stream)
+    with fake_api_server(tmp_path) as cluster:
+        env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig), "HOME": str(tmp_path)}
+        result = subprocess.run(["kubectl", "create", "--validate=false", "-f", "all.yaml"], cwd=tmp_path,
+                                capture_output=True, text=True, env=env)
+        sent = {obj["metadata"]["name"]: obj["spec"]["ports"][0]["port"] for obj in cluster.posted}
+    assert result.returncode == 0, result.stderr
+    read = {d.value["metadata"]["name"]: d.value["spec"]["ports"][0]["port"] for d in load_documents(stream)}
+    for i, text in enumerate(scalars):
+        assert (text, read[f"s{i}"], type(read[f"s{i}"])) == (text, sent[f"s{i}"], type(sent[f"s{i}"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(KUBECTL_SCALARS), st.from_regex(r"[-+._0-9a-fA-FxXoObBeE]{1,8}", fullmatch=True)))
+def test_what_svcgen_writes_kubectl_reads_back_as_the_same_string(text: str) -> None:
+    from svcgen.kube.yamlwrite import to_yaml
+
+    written = to_yaml([{"k": text}])
+    assert values(written) == [{"k": text}], written

@@ -56,12 +56,17 @@ def test_odd_documents_are_tolerated(text: str) -> None:
     assert reservations_from_text(text, "x") == []
 
 
-@pytest.mark.parametrize("value", ["abc", "true", "70000", "-1", "3.0e4"])
+@pytest.mark.parametrize("value", ["abc", "true", "70000", "-1", "30000.5"])
 def test_a_node_port_that_is_not_a_port_number_is_an_error(value: str) -> None:
     text = f"kind: Service\nmetadata: {{name: web}}\nspec:\n  ports: [{{port: 80, nodePort: {value}}}]\n"
     expected = r"^x:4:\d+: error: Service/web: spec.ports\[0\].nodePort: not a port number"
     with pytest.raises(ReserveError, match=expected):
         reservations_from_text(text, "x")
+
+
+def test_a_node_port_written_as_a_float_is_the_number_kubectl_sends() -> None:
+    text = "kind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80, nodePort: 3.0e4}]\n"
+    assert [r.node_port for r in reservations_from_text(text, "x")] == [30000]
 
 
 def test_unreadable_yaml_is_an_error() -> None:

@@ -2,7 +2,7 @@
 
 Hostile input is normal input here. The stream is parsed into events (libyaml where available)
 and built into dicts, lists and scalars by this module, which never constructs objects from
-tags, resolves plain scalars with the YAML 1.1 rules kubectl uses (``yes`` is a bool there),
+tags, resolves plain scalars as kubectl does (:func:`resolve_plain`: ``yes`` is a bool there),
 stops at a nesting depth limit and refuses documents that aliases would expand past a size
 limit ("billion laughs"). Every failure is a :class:`DocumentError` with a position, for the
 document it happened in; the documents before it are kept.
@@ -28,7 +28,8 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_INT_BITS", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents"]
+__all__ = ["MAX_DEPTH", "MAX_INT_BITS", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
+           "resolve_plain"]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
@@ -43,12 +44,14 @@ _TAG = "tag:yaml.org,2002:"
 _BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 _BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
 _NULL = {"", "~", "null", "Null", "NULL"}
-# No base-60 forms (``12:30``): YAML 1.1 has them, but kubectl's reader (go-yaml v2) reads them as
-# strings, and an annotation ``backup-window: 12:30`` must stay one.
-_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*)")
-_FLOAT_RE = re.compile(
-    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_SPECIAL_FLOATS = {**dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
+                   **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
+                   **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf)}
+# go-yaml v2's resolve(), after it drops every "_": Go's strconv.ParseInt with base 0 (0x, 0o, 0b in
+# either case, a leading 0 for octal), then its yamlStyleFloat pattern. No base-60 forms (``12:30``):
+# YAML 1.1 has them, go-yaml reads them as strings, and ``backup-window: 12:30`` must stay one.
+_GO_INT_RE = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_GO_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
 
 class DocumentError(Exception):
@@ -107,58 +110,99 @@ class _OutOfRange(ValueError):
     pass
 
 
-def _int(text: str) -> int:
-    value = text.replace("_", "")
-    if len(value) > 2 + MAX_INT_BITS:  # even base 2 needs no more characters (sign, prefix)
-        raise _OutOfRange(text)
-    sign = -1 if value.startswith("-") else 1
-    value = value.lstrip("+-")
-    if value.startswith(("0b", "0x")):
-        number = int(value[2:], 2 if value.startswith("0b") else 16)
-        if number.bit_length() > MAX_INT_BITS:
-            raise _OutOfRange(text)
-        return sign * number
-    number = int(value, 8) if len(value) > 1 and value.startswith("0") else int(value)
-    if number.bit_length() > MAX_INT_BITS:
-        raise _OutOfRange(text)
-    return sign * number
+def _go_int(plain: str) -> int | float | None:
+    """Go's ParseInt(plain, 0, 64), else its ParseUint (no sign, up to 2**64-1); None: out of range.
+
+    ``plain`` matches the integer syntax and has no underscores.
+    """
+    if len(plain) > 3 + MAX_INT_BITS:  # even base 2 needs no more characters (sign, prefix)
+        return None
+    digits = plain.lstrip("+-")
+    base = _BASES.get(digits[:2].lower())
+    if base is not None:
+        number = int(digits[2:], base)
+    else:
+        number = int(digits, 8) if len(digits) > 1 and digits.startswith("0") else int(digits)
+    value = -number if plain.startswith("-") else number
+    if -(2**63) <= value < 2**63:
+        return value
+    if plain[:1] not in "+-" and value < 2**64:
+        return _json_number(float(value))  # ParseUint's: past int64, kubectl carries it as a float
+    return None
 
 
-def _float(text: str) -> float:
-    value = text.replace("_", "").lower()
-    if value.endswith(".inf"):
-        return -math.inf if value.startswith("-") else math.inf
-    if value.endswith(".nan"):
-        return math.nan
-    return float(value)
+_BASES = {"0x": 16, "0o": 8, "0b": 2}
 
 
-def _plain(text: str) -> Any:
-    """YAML 1.1 implicit resolution of a plain scalar (what kubectl's YAML reader does)."""
+def _json_number(value: float) -> int | float:
+    """The number the API server receives for a float (or an integer beyond int64, which kubectl holds as one).
+
+    Go's encoding/json writes the fewest digits that read back as the float, as an integer literal
+    when it has no fraction and is below 1e21: ``80.0`` and ``8e1`` arrive as ``80``, 2**63 as
+    9223372036854776000. Python's ``repr`` finds the same digits.
+    """
+    if not math.isfinite(value) or value != int(value) or abs(value) >= 1e21:
+        return value
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    fraction = fraction.rstrip("0")
+    number: int = int(whole + fraction) * 10 ** (int(exponent or "0") - len(fraction))
+    return -number if value < 0 else number
+
+
+def resolve_plain(text: str) -> Any:
+    """What kubectl makes of a plain (unquoted) scalar: None, a bool, an int, a float or the string.
+
+    kubectl reads YAML with sigs.k8s.io/yaml: go-yaml v2's ``resolve()`` (goyaml.v2/resolve.go),
+    whose value Go's encoding/json then turns into the JSON the API server receives. Checked
+    against kubectl 1.32 sending objects to a local API server (tests/test_kube_yamlread.py).
+    Timestamps stay the strings they are written as (sigs.k8s.io/yaml keeps them).
+
+    Raises:
+        _OutOfRange: a hexadecimal, octal or binary integer wider than 64 bits.
+    """
     if text in _NULL:
         return None
     if text in _BOOL_TRUE:
         return True
     if text in _BOOL_FALSE:
         return False
-    if text[:1] in "-+0123456789.":
-        if _INT_RE.fullmatch(text):
-            return _int(text)
-        if _FLOAT_RE.fullmatch(text):
-            return _float(text)
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    first = text[:1]
+    if first == ".":  # go-yaml: ParseFloat of the text as it is
+        return _json_number(float(text)) if _GO_FLOAT_RE.fullmatch(text) else text
+    if first not in _NUMBER_STARTS:
+        return text
+    plain = text.replace("_", "")
+    if _GO_INT_RE.fullmatch(plain):
+        number = _go_int(plain)
+        if number is not None:
+            return number
+        if plain.lstrip("+-")[:2].lower() in _BASES:
+            if plain[:1] in "+-":
+                return text  # ParseUint refuses the sign: go-yaml keeps the string
+            raise _OutOfRange(text)  # go-yaml makes a big.Int of it: wider than any Kubernetes integer
+    if _GO_FLOAT_RE.fullmatch(plain):  # decimals too wide for 64 bits land here too, as floats
+        value = float(plain)
+        return _json_number(value) if math.isfinite(value) else text  # 1e400: ParseFloat fails
     return text
+
+
+_NUMBER_STARTS = frozenset("-+0123456789")
 
 
 def _tagged(tag: str, text: str, position: Position) -> Any:
     kind = tag[len(_TAG):] if tag.startswith(_TAG) else None
     if kind == "str":
         return text
-    if kind == "int" and _INT_RE.fullmatch(text):
-        return _int(text)
-    if kind == "float" and (_FLOAT_RE.fullmatch(text) or _INT_RE.fullmatch(text)):
-        return _float(text)
-    if kind == "bool" and (text in _BOOL_TRUE or text in _BOOL_FALSE):
-        return text in _BOOL_TRUE
+    value = resolve_plain(text) if kind in ("int", "float", "bool") else None
+    if kind == "int" and type(value) is int:
+        return value
+    if kind == "float" and isinstance(value, (int, float)) and type(value) is not bool:
+        return _json_number(float(value))  # go-yaml makes a float of an !!int; JSON writes it back
+    if kind == "bool" and type(value) is bool:
+        return value
     if kind == "null":
         return None
     if kind in ("timestamp", "binary"):
@@ -259,7 +303,7 @@ class _Builder:
                 if tag is not None and str(tag) != "!":
                     value = _tagged(str(tag), event.value, position)
                 elif event.implicit[0] and tag is None:
-                    value = _plain(event.value)
+                    value = resolve_plain(event.value)
                 else:
                     value = event.value
             except _OutOfRange:

@@ -19,6 +19,7 @@ from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.tag import Tag
 
 from svcgen.kube.fastyaml import fast_documents
+from svcgen.kube.yamlread import resolve_plain
 
 try:  # the C emitter of ruamel.yaml.clib
     from ruamel.yaml.cyaml import CSafeDumper
@@ -48,19 +49,24 @@ _RESOLVERS = [
 
 @lru_cache(maxsize=8192)
 def _implicit_tag(value: str) -> Tag:
-    """The tag a plain scalar would get from a YAML 1.1 *or* 1.2 reader (str when neither differs)."""
+    """The tag a plain scalar would get from kubectl, a YAML 1.1 or a 1.2 reader (str when none differs)."""
     for tag, regexp, first in _RESOLVERS:
         if (first is None or value[:1] in first) and regexp.match(value):
             return tag
-    return _STR
+    try:
+        kubectl = resolve_plain(value)
+    except ValueError:  # an integer too wide for Kubernetes: not a string either
+        return _INT
+    # kubectl (go-yaml v2 and Go's number syntax) reads 0X1F, 0O17 and 080 as numbers; YAML 1.1 and 1.2 do not
+    return _STR if isinstance(kubectl, str) else _INT
 
 
 class _Strict:
     """Mixed into ruamel.yaml's dumpers: strict quoting, keys in order, no anchors.
 
-    Quotes every string that YAML 1.1 *or* 1.2 would read as something else: kubectl reads
-    YAML 1.1 (``on``, ``yes``, ``0777``, ``12:30`` are not strings there), ruamel.yaml and many
-    other tools read 1.2, and a label value must survive both.
+    Quotes every string that kubectl, YAML 1.1 or 1.2 would read as something else: kubectl
+    reads YAML 1.1 booleans and Go's number forms (``on``, ``0777``, ``0X1F``, ``1e3`` are not
+    strings there), ruamel.yaml and many other tools read 1.2, and a label value must survive all.
     """
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:

@@ -163,8 +163,9 @@ class InputError(SvcgenError):
 class DeclarationError(SvcgenError, ValueError):
     """One or more declarations break the rules; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Iterable[Problem] | Problem) -> None:
+        # A Problem is a NamedTuple, so iterable itself: one given alone is one problem, not its fields.
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def report(self, debug: bool = False) -> list[str]:

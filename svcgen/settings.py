@@ -221,10 +221,14 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[dict[str, Any], Pat
     return {}, None, ""
 
 
-# A line that may define [tool.svcgen]: a header or dotted key naming tool and svcgen (an inline
-# table is one line too), or a bare [tool] header (svcgen may be a key below it).
-_MAY_CONFIGURE_SVCGEN = re.compile(r"""^[^#\n]*\btool\b[^#\n]*svcgen|^[ \t]*\[[ \t]*(tool|"tool"|'tool')[ \t]*\]""",
-                                   re.MULTILINE)
+# What may define [tool.svcgen], in any TOML spelling: a [tool.svcgen...] header, a bare [tool]
+# header (svcgen may be a key below it), a key "tool" (a root dotted key or an inline table, whose
+# arrays may span lines), or an escape (a quoted key "svc\u0067en"); a header broken off after
+# either name is read too, to report it. Anything else cannot.
+_MAY_CONFIGURE_SVCGEN = re.compile(
+    r"""^[ \t]*\[\[?[ \t]*(?:tool|"tool"|'tool')[ \t]*(?:\]|$|\.[ \t]*(?:svcgen|"svcgen"|'svcgen')[ \t]*(?:[.\]]|$))"""
+    r"""|^[ \t]*(?:tool|"tool"|'tool')[ \t]*[.=]|\\[uU]""",
+    re.MULTILINE)
 
 
 def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str]:

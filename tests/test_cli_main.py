@@ -166,11 +166,15 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(write_app: Writer, tm
     assert proc.wait(timeout=60) == 141 and err == b""
 
 
-def test_the_cyclic_collector_is_paused_during_a_command_and_restored_after(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("module", "function", "argv", "paused"), [
+    ("render", "cmd_render", ["render", "app.py"], True),  # many small declarations: no collector passes
+    ("lint", "cmd_lint", ["lint", "x.yaml"], False),  # a parser's cycle per file: collected as it goes
+    ("importer", "cmd_import", ["import", "x.yaml"], False),
+])
+def test_the_cyclic_collector_is_paused_for_declarations_and_restored_after(
+        module: str, function: str, argv: list[str], paused: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
-
-    import svcgen.cli.lint
+    import importlib
 
     seen: list[bool] = []
 
@@ -178,7 +182,7 @@ def test_the_cyclic_collector_is_paused_during_a_command_and_restored_after(
         seen.append(gc.isenabled())
         raise UsageError("stop here")
 
-    monkeypatch.setattr(svcgen.cli.lint, "cmd_lint", command)
+    monkeypatch.setattr(importlib.import_module(f"svcgen.cli.{module}"), function, command)
     assert gc.isenabled()
-    result = run_cli("lint", "whatever.yaml")
-    assert (seen, result.code, gc.isenabled()) == ([False], 2, True)  # restored on the error's way out too
+    result = run_cli(*argv)
+    assert (seen, result.code, gc.isenabled()) == ([not paused], 2, True)  # restored on the error's way out too

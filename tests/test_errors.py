@@ -90,3 +90,8 @@ def test_reports() -> None:
     assert user.report(debug=True) == ["app.py:3: error: running app.py failed: ValueError: boom"]
     assert user.debug_cause() is original
     assert UsageError("u").debug_cause().args == ("u",)
+
+
+def test_one_problem_given_alone_is_one_problem() -> None:
+    problem = Problem('App "x"', "name", "Invalid value", "rename it")
+    assert DeclarationError(problem).problems == [problem] == DeclarationError([problem]).problems

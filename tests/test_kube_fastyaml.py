@@ -94,3 +94,14 @@ def test_a_stream_shares_what_it_learnt_without_changing_a_byte() -> None:
     shared = list(fast_documents(docs, _plain))
     assert shared == [fast_document(d, _plain) for d in docs] and shared[1] is None
     assert to_yaml(docs) == to_yaml(docs, fast=False)
+
+
+def test_a_str_subclass_is_left_to_ruamel() -> None:
+    """An Enum member is a str that prints otherwise: it is never written, nor remembered, as its value."""
+    import enum
+
+    class Kind(str, enum.Enum):
+        WEB = "web"
+
+    assert fast_document({"name": Kind.WEB}, _plain) is None
+    assert list(fast_documents([{"name": Kind.WEB}, {"name": "web"}], _plain)) == [None, "name: web\n"]

@@ -31,3 +31,11 @@ def test_parse(text: str) -> None:
 def test_parse_errors(text: str) -> None:
     with pytest.raises(ValueError, match="nodePort range"):
         NodePortRange.parse(text)
+
+
+def test_a_range_made_from_another_is_checked_too() -> None:
+    assert NodePortRange()._replace(last=31000) == NodePortRange(30000, 31000)
+    with pytest.raises(ValueError, match="invalid nodePort range 40000-32767"):
+        NodePortRange()._replace(first=40000)
+    with pytest.raises(ValueError, match="invalid nodePort range 0-99999"):
+        NodePortRange._make([0, 99999])

@@ -31,3 +31,14 @@ def test_changes_to_another_lock_are_listed_in_key_order() -> None:
     assert list(added.items()) == [(keys[2], 30002), (keys[1], 30001)]
     assert changed == {keys[0]: (30000, 30010)}
     assert list(added) == sorted(added)  # the order PortKey itself defines
+
+
+def test_a_lock_is_read_only_and_pickles() -> None:
+    import pickle
+
+    import pytest
+
+    lock = Lock({PortKey("", "web", "http", "TCP"): 30000}, {PortKey("", "web", "http", "TCP"): "shop"})
+    with pytest.raises(AttributeError, match="read-only"):
+        lock.entries = {}
+    assert all(pickle.loads(pickle.dumps(lock, protocol)) == lock for protocol in range(pickle.HIGHEST_PROTOCOL + 1))

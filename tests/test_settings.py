@@ -94,6 +94,9 @@ def test_a_registry_is_checked_by_the_registry_rule_wherever_it_is_given(tmp_pat
     '[tool]  # every tool\nsvcgen = { lock = "p.lock" }\n',
     '[tool]\nsvcgen.lock = "p.lock"\n',
     "tool = { svcgen = { lock = 'p.lock' } }\n",
+    'tool = { ruff = { select = [\n  "E",\n] }, svcgen = { lock = "p.lock" } }\n',  # an array spans lines
+    'tool = { black = { exclude = "#gen" }, svcgen = { lock = "p.lock" } }\n',  # a "#" in a string
+    '[tool."svc\\u0067en"]\nlock = "p.lock"\n',  # an escaped key
 ])
 def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, text: str) -> None:
     (tmp_path / "pyproject.toml").write_text(text + '[project]\nname = "svcgen-user"\n')

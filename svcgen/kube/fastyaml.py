@@ -48,7 +48,7 @@ class _Writer:
         self.heads: dict[tuple[str, str], str] = {}  # (indent, key) -> "indent key:"
 
     def scalar(self, value: Any) -> str:
-        if isinstance(value, str):
+        if type(value) is str:  # a str subclass (an Enum member, say) prints otherwise: ruamel.yaml decides
             written = self.strings.get(value)
             if written is None:
                 if not _SAFE.fullmatch(value):
@@ -68,7 +68,7 @@ class _Writer:
     def head(self, indent: str, key: Any) -> str:
         written = self.heads.get((indent, key))
         if written is None:
-            if not isinstance(key, str) or len(key) > _SIMPLE_KEY:
+            if type(key) is not str or len(key) > _SIMPLE_KEY:
                 raise _Unsure
             written = self.heads[(indent, key)] = f"{indent}{self.scalar(key)}:"
         return written

@@ -2,7 +2,8 @@
 
 
 import re
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 __all__ = ["DEFAULT_NODE_PORT_RANGE", "NodePortRange"]
 
@@ -27,6 +28,13 @@ class NodePortRange(_Bounds):
             raise ValueError(
                 f"invalid nodePort range {first}-{last}: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535")
         return super().__new__(cls, first, last)
+
+    def _replace(self, **changes: int) -> "NodePortRange":  # checked too, unlike a NamedTuple's
+        return NodePortRange(changes.pop("first", self.first), changes.pop("last", self.last), **changes)
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> "NodePortRange":  # type: ignore[override]
+        return cls(*iterable)
 
     @classmethod
     def parse(cls, text: str) -> "NodePortRange":

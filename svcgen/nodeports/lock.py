@@ -52,10 +52,19 @@ class Lock:
 
     __slots__ = ("entries", "owners")
 
+    entries: Mapping[PortKey, int]
+    owners: Mapping[PortKey, str]
+
     def __init__(self, entries: Mapping[PortKey, int] | None = None,
                  owners: Mapping[PortKey, str] | None = None) -> None:
-        self.entries: Mapping[PortKey, int] = {} if entries is None else entries
-        self.owners: Mapping[PortKey, str] = {} if owners is None else owners
+        object.__setattr__(self, "entries", {} if entries is None else entries)
+        object.__setattr__(self, "owners", {} if owners is None else owners)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Lock is read-only: {name} cannot be set (its methods return new locks)")
+
+    def __reduce__(self) -> tuple[type["Lock"], tuple[dict[PortKey, int], dict[PortKey, str]]]:
+        return Lock, (dict(self.entries), dict(self.owners))
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Lock:

@@ -106,19 +106,24 @@ def test_every_module_has_a_mirroring_test_file(module: str) -> None:
     assert (ROOT / "tests" / name).is_file(), f"{module} has no tests/{name}"
 
 
+def _loaded_by(argv: list[str], modules: tuple[str, ...], cwd: Path) -> list[str]:
+    """Which of ``modules`` (or their submodules) a fresh process running ``svcgen ARGV`` loaded; it must succeed."""
+    code = ("import sys\nfrom svcgen.cli import main\n"
+            f"code = main({argv!r})\n"
+            f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({modules!r}) | "
+            f"set(sys.modules) & set({modules!r})))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd)
+    status, loaded = result.stdout.splitlines()[-1].split(" ", 1)
+    assert status == "0", result.stderr
+    return list(ast.literal_eval(loaded))
+
+
 def test_lint_never_loads_pydantic(tmp_path: Path) -> None:
     """Lint reads YAML only (import renders what it writes to check itself, so it needs the DSL)."""
     manifest = tmp_path / "s.yaml"
     manifest.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ExternalName\n"
                         "  externalName: db.example.com\n")
-    argv = ["lint", str(manifest)]
-    code = ("import sys\nfrom svcgen.cli import main\n"
-            f"code = main({argv!r})\n"
-            f"print(code, sorted(m for m in sys.modules if m.split('.')[0] in {_NOT_FOR_LINT!r}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
-    status, loaded = result.stdout.splitlines()[-1].split(" ", 1)
-    assert status == "0", result.stderr
-    assert loaded == "[]", loaded
+    assert _loaded_by(["lint", str(manifest)], _NOT_FOR_LINT, tmp_path) == []
 
 
 # What a clean lint does not need, so does not load: the DSL's libraries, the modules only a write,
@@ -133,10 +138,4 @@ def test_a_render_loads_only_what_its_project_uses(example: Callable[[str], Path
     seed = example("seed")
     # (subprocess is not listed: on Python 3.10 a library loads it; svcgen's users of it are the registry and cluster)
     not_needed = ("svcgen.dsl.consumers", "svcgen.registry", "svcgen.cluster", "difflib", "json")
-    code = ("import sys\nfrom svcgen.cli import main\n"
-            f"code = main(['render', {str(seed / 'app.py')!r}])\n"
-            f"print(code, sorted(m for m in {not_needed!r} if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=seed)
-    status, loaded = result.stdout.splitlines()[-1].split(" ", 1)
-    assert status == "0", result.stderr
-    assert loaded == "[]", loaded
+    assert _loaded_by(["render", str(seed / "app.py")], not_needed, seed) == []

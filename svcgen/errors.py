@@ -9,7 +9,6 @@ Records here and in the modules ``svcgen lint`` loads are NamedTuples, not datac
 3.11, importing dataclasses costs a cold start 9 ms and each class half a millisecond more.
 """
 
-
 from collections.abc import Iterable
 from typing import Any, ClassVar, Literal, NamedTuple
 

@@ -15,7 +15,6 @@ Writes go through a temporary file in the same folder and a rename, so a reader 
 file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
 """
 
-
 import contextlib
 import errno
 import os

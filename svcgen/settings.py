@@ -18,7 +18,6 @@ one, the lock lives next to the first path. Every command (render, ports, explai
 import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, so they agree.
 """
 
-
 import re
 import sys
 from pathlib import Path

@@ -6,7 +6,6 @@ stand anywhere, repeatable options are repeated (``--reserve a --reserve b``), a
 command gets the nearest one suggested.
 """
 
-
 import argparse
 import os
 import re

@@ -7,7 +7,6 @@
 to decode them) and the checks that need them are skipped.
 """
 
-
 from collections.abc import Callable
 from typing import Any, NamedTuple
 

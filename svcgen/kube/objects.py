@@ -10,7 +10,6 @@ the pod spec of a Pod or workload, the labels its pods carry and the ports its c
 sidecars) declare. Pure: texts in, objects out.
 """
 
-
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard

@@ -1,6 +1,5 @@
 """The cluster's nodePort range (kube-apiserver's ``--service-node-port-range``) and its KEP-3668 bands."""
 
-
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple

@@ -12,7 +12,6 @@ and the KEPs):
   ``trafficDistribution`` accepts ``PreferSameZone`` and ``PreferSameNode`` besides ``PreferClose``.
 """
 
-
 import re
 from typing import NamedTuple
 

@@ -1,6 +1,5 @@
 """What the lock holds: the nodePort of each Service port, by its one stable identity, :class:`PortKey`."""
 
-
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 

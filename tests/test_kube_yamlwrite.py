@@ -7,6 +7,7 @@ import io
 import pytest
 from ruamel.yaml import YAML
 
+from svcgen.kube.yamlread import load_documents
 from svcgen.kube.yamlwrite import C_EMITTER, to_yaml
 
 
@@ -54,9 +55,11 @@ def test_c_and_pure_emitters_give_the_same_bytes() -> None:
                                                               "d": "word " * 1200, "e": "tab\there", "f": "\u00a0 x",
                                                               "g": "a: b", "h": "- x", "i": "#x", "j": "x #y",
                                                               "k": " lead", "l": "trail ", "m": "{a}", "n": "\x7f",
-                                                              "p": "cr\rlf\r\n"}},
+                                                              "p": "cr\rlf\r\n", "q": "a\x85b", "r": "x\u2028y",
+                                                              "s": "\u2029"}},
              "spec": {"ports": [{"port": 80, "flag": True}], "empty": {}, "list": []}}] * 3
     assert to_yaml(docs) == to_yaml(docs, pure=True)
+    assert [d.value for d in load_documents(to_yaml(docs, pure=True))] == docs  # YAML's NEL, LS, PS kept too
 
 
 def test_the_same_object_twice_is_written_twice_not_aliased() -> None:

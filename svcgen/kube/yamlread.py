@@ -28,7 +28,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_INT_BITS", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
+__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
            "resolve_plain"]
 
 MAX_DEPTH = 200
@@ -52,6 +52,7 @@ _SPECIAL_FLOATS = {**dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
 # YAML 1.1 has them, go-yaml reads them as strings, and ``backup-window: 12:30`` must stay one.
 _GO_INT_RE = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_GO_DOT_FLOAT_RE = re.compile(r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?")  # ParseFloat's decimals that start with "."
 
 
 class DocumentError(Exception):
@@ -101,28 +102,21 @@ class Document:
         return best
 
 
-MAX_INT_BITS = 64
-"""Integers wider than this are refused: Kubernetes has no wider integer (and Python would need
-an unbounded time to convert a 100,000-digit decimal)."""
-
-
-class _OutOfRange(ValueError):
-    pass
-
-
 def _go_int(plain: str) -> int | float | None:
     """Go's ParseInt(plain, 0, 64), else its ParseUint (no sign, up to 2**64-1); None: out of range.
 
     ``plain`` matches the integer syntax and has no underscores.
     """
-    if len(plain) > 3 + MAX_INT_BITS:  # even base 2 needs no more characters (sign, prefix)
-        return None
     digits = plain.lstrip("+-")
     base = _BASES.get(digits[:2].lower())
     if base is not None:
-        number = int(digits[2:], base)
-    else:
-        number = int(digits, 8) if len(digits) > 1 and digits.startswith("0") else int(digits)
+        digits = digits[2:]
+    elif len(digits) > 1 and digits.startswith("0"):
+        base = 8
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:  # wider than 64 bits in any base (and never a long int() conversion)
+        return None
+    number = int(digits, base or 10)
     value = -number if plain.startswith("-") else number
     if -(2**63) <= value < 2**63:
         return value
@@ -156,10 +150,8 @@ def resolve_plain(text: str) -> Any:
     kubectl reads YAML with sigs.k8s.io/yaml: go-yaml v2's ``resolve()`` (goyaml.v2/resolve.go),
     whose value Go's encoding/json then turns into the JSON the API server receives. Checked
     against kubectl 1.32 sending objects to a local API server (tests/test_kube_yamlread.py).
-    Timestamps stay the strings they are written as (sigs.k8s.io/yaml keeps them).
-
-    Raises:
-        _OutOfRange: a hexadecimal, octal or binary integer wider than 64 bits.
+    Timestamps stay the strings they are written as (sigs.k8s.io/yaml keeps them), and so do
+    hexadecimal, octal and binary numbers wider than 64 bits.
     """
     if text in _NULL:
         return None
@@ -170,8 +162,10 @@ def resolve_plain(text: str) -> Any:
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
     first = text[:1]
-    if first == ".":  # go-yaml: ParseFloat of the text as it is
-        return _json_number(float(text)) if _GO_FLOAT_RE.fullmatch(text) else text
+    if first == ".":  # go-yaml: Go's ParseFloat of the text as it is ("_" only between digits)
+        if not (_GO_DOT_FLOAT_RE.fullmatch(text) and _underscores_ok(text)):
+            return text
+        return _float(text.replace("_", ""), text)
     if first not in _NUMBER_STARTS:
         return text
     plain = text.replace("_", "")
@@ -180,13 +174,24 @@ def resolve_plain(text: str) -> Any:
         if number is not None:
             return number
         if plain.lstrip("+-")[:2].lower() in _BASES:
-            if plain[:1] in "+-":
-                return text  # ParseUint refuses the sign: go-yaml keeps the string
-            raise _OutOfRange(text)  # go-yaml makes a big.Int of it: wider than any Kubernetes integer
+            return text  # too wide: kubectl sends the text
     if _GO_FLOAT_RE.fullmatch(plain):  # decimals too wide for 64 bits land here too, as floats
-        value = float(plain)
-        return _json_number(value) if math.isfinite(value) else text  # 1e400: ParseFloat fails
+        return _float(plain, text)
     return text
+
+
+def _float(number: str, text: str) -> Any:
+    """ParseFloat's value as the API server gets it, or ``text`` where ParseFloat fails (1e400)."""
+    value = float(number)
+    return _json_number(value) if math.isfinite(value) else text
+
+
+def _underscores_ok(text: str) -> bool:
+    """Go's strconv.underscoreOK for a decimal: each "_" between two digits."""
+    return _MISPLACED_UNDERSCORE.search(text) is None
+
+
+_MISPLACED_UNDERSCORE = re.compile(r"(?<![0-9])_|_(?![0-9])")
 
 
 _NUMBER_STARTS = frozenset("-+0123456789")
@@ -299,19 +304,12 @@ class _Builder:
         if isinstance(event, ScalarEvent):
             position = _pos(event)
             tag = event.tag
-            try:
-                if tag is not None and str(tag) != "!":
-                    value = _tagged(str(tag), event.value, position)
-                elif event.implicit[0] and tag is None:
-                    value = resolve_plain(event.value)
-                else:
-                    value = event.value
-            except _OutOfRange:
-                text = event.value
-                if len(text) > 24:
-                    text = f"{text[:12]}... ({len(text)} characters)"
-                raise DocumentError(f"integer {text} is out of range: Kubernetes integers have at most "
-                                    f"{MAX_INT_BITS} bits", position) from None
+            if tag is not None and str(tag) != "!":
+                value = _tagged(str(tag), event.value, position)
+            elif event.implicit[0] and tag is None:
+                value = resolve_plain(event.value)
+            else:
+                value = event.value
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1)
             merge_key = event.value == "<<" and event.implicit[0] and tag is None

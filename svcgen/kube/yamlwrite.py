@@ -61,6 +61,9 @@ def _implicit_tag(value: str) -> Tag:
     return _STR if isinstance(kubectl, str) else _INT
 
 
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
 class _Strict:
     """Mixed into ruamel.yaml's dumpers: strict quoting, keys in order, no anchors.
 
@@ -78,8 +81,9 @@ class _Strict:
         return True  # never write &anchors / *aliases, even if an object appears twice
 
     def _represent_str(self, data: str) -> Any:
-        # Multi-line strings: double-quoted, so the C and the Python emitter write the same bytes.
-        style = '"' if "\n" in data or "\r" in data else None
+        # Line breaks (YAML's NEL, LS and PS too): double-quoted, escaped, so that the C and the Python
+        # emitter write the same bytes (the Python one folded a NEL in single quotes into a space).
+        style = '"' if any(c in data for c in _LINE_BREAKS) else None
         return self.represent_scalar(_STR, data, style=style)  # type: ignore[attr-defined]
 
     def _represent_int(self, data: int) -> Any:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 __all__ = ["CURRENT", "KubeVersion"]
 
-_VERSION_RE = re.compile(r"\s*v?(\d+)\.(\d+)(?:\.\d+)?\s*")
+_VERSION = r"\s*v?(\d+)\.(\d+)(?:\.\d+)?\s*"  # compiled on first use (re's cache): most runs parse no flag
 
 
 class KubeVersion(NamedTuple):
@@ -29,7 +29,7 @@ class KubeVersion(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "KubeVersion":
         """Parse ``"1.36"`` (``v1.36.3`` too); raise ValueError if malformed."""
-        match = _VERSION_RE.fullmatch(text)
+        match = re.fullmatch(_VERSION, text)
         if not match or int(match.group(1)) != 1:
             raise ValueError(f'invalid Kubernetes version "{text}": expected 1.MINOR, e.g. 1.36')
         return cls(1, int(match.group(2)))

@@ -52,7 +52,7 @@ _SPECIAL_FLOATS = {**dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
 # YAML 1.1 has them, go-yaml reads them as strings, and ``backup-window: 12:30`` must stay one.
 _GO_INT_RE = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_GO_DOT_FLOAT_RE = re.compile(r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?")  # ParseFloat's decimals that start with "."
+_GO_DOT_FLOAT = r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"  # ParseFloat's decimals that start with "." (compiled when met)
 
 
 class DocumentError(Exception):
@@ -163,7 +163,7 @@ def resolve_plain(text: str) -> Any:
         return _SPECIAL_FLOATS[text]
     first = text[:1]
     if first == ".":  # go-yaml: Go's ParseFloat of the text as it is ("_" only between digits)
-        if not (_GO_DOT_FLOAT_RE.fullmatch(text) and _underscores_ok(text)):
+        if not (re.fullmatch(_GO_DOT_FLOAT, text) and _underscores_ok(text)):
             return text
         return _float(text.replace("_", ""), text)
     if first not in _NUMBER_STARTS:
@@ -188,10 +188,7 @@ def _float(number: str, text: str) -> Any:
 
 def _underscores_ok(text: str) -> bool:
     """Go's strconv.underscoreOK for a decimal: each "_" between two digits."""
-    return _MISPLACED_UNDERSCORE.search(text) is None
-
-
-_MISPLACED_UNDERSCORE = re.compile(r"(?<![0-9])_|_(?![0-9])")
+    return re.search(r"(?<![0-9])_|_(?![0-9])", text) is None
 
 
 _NUMBER_STARTS = frozenset("-+0123456789")

@@ -11,7 +11,8 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import Any, NamedTuple, NoReturn, TypeAlias
+from functools import cached_property
+from typing import Any, NoReturn, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -97,48 +98,57 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
 
 
-class _Parents(NamedTuple):
-    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's."""
+class _Parents:
+    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's.
 
-    common: Parser
-    project: Parser
-    rendering: Parser
+    Each is built when a command first asks for it: ``svcgen lint`` needs --debug only.
+    """
 
+    @cached_property
+    def common(self) -> Parser:
+        common = Parser(add_help=False)
+        common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                            help="show Python tracebacks for errors")
+        return common
 
-def _parents() -> _Parents:
-    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's."""
-    common = Parser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show Python tracebacks for errors")
-    project = Parser(add_help=False)
-    project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
-                         help="Python files, or directories searched for *.py")
-    project.add_argument("--lock", metavar="PATH",
-                         help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
-                              "the first FILE_OR_DIR)")
-    _cluster_options(project)
-    project.add_argument("--reserve", action="append", default=[], metavar="PATH",
-                         help="manifests, `kubectl get services -A -o yaml|json` output or another project's "
-                              "svcgen.lock (a file, a directory, or - for standard input) whose nodePorts svcgen "
-                              "must never hand out; repeat for several")
-    project.add_argument("--reserve-cluster", nargs="?", const="", metavar="CONTEXT",
-                         help="also reserve the nodePorts of every Service of the live cluster (kubectl get "
-                              "services -A, in kubectl's CONTEXT or the current one; default: [tool.svcgen] "
-                              "reserve-cluster)")
-    project.add_argument("--allocate-from", type=_node_port_range, metavar="FIRST-LAST",
-                         help="take new nodePorts only from this band of the range, e.g. a team's 30100-30199 "
-                              "(default: [tool.svcgen] allocate-from)")
-    project.add_argument("--registry", metavar="GIT_URL#PATH",
-                         help="a shared registry of nodePorts: a lock file in a git repository that every project "
-                              "of the cluster pushes its claims to (default: [tool.svcgen] registry)")
-    project.add_argument("--owner", metavar="NAME",
-                         help="this project's name in the registry (default: [tool.svcgen] owner, else [project] "
-                              "name, else the project folder's name)")
-    rendering = Parser(add_help=False)
-    rendering.add_argument("--with-workloads", action="store_true",
-                           help="also emit each App's workload (a Deployment unless it says StatefulSet); "
-                                "targetPorts left open are then written by name")
-    return _Parents(common, project, rendering)
+    @cached_property
+    def project(self) -> Parser:
+        project = Parser(add_help=False)
+        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+                             help="Python files, or directories searched for *.py")
+        project.add_argument("--lock", metavar="PATH",
+                             help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
+                                  "the first FILE_OR_DIR)")
+        _cluster_options(project)
+        project.add_argument("--reserve", action="append", default=[], metavar="PATH",
+                             help="manifests, `kubectl get services -A -o yaml|json` output or another project's "
+                                  "svcgen.lock (a file, a directory, or - for standard input) whose nodePorts svcgen "
+                                  "must never hand out; repeat for several")
+        project.add_argument("--reserve-cluster", nargs="?", const="", metavar="CONTEXT",
+                             help="also reserve the nodePorts of every Service of the live cluster (kubectl get "
+                                  "services -A, in kubectl's CONTEXT or the current one; default: [tool.svcgen] "
+                                  "reserve-cluster)")
+        project.add_argument("--allocate-from", type=_node_port_range, metavar="FIRST-LAST",
+                             help="take new nodePorts only from this band of the range, e.g. a team's 30100-30199 "
+                                  "(default: [tool.svcgen] allocate-from)")
+        project.add_argument("--registry", metavar="GIT_URL#PATH",
+                             help="a shared registry of nodePorts: a lock file in a git repository that every project "
+                                  "of the cluster pushes its claims to (default: [tool.svcgen] registry)")
+        project.add_argument("--owner", metavar="NAME",
+                             help="this project's name in the registry (default: [tool.svcgen] owner, else [project] "
+                                  "name, else the project folder's name)")
+        return project
+
+    @cached_property
+    def rendering(self) -> Parser:
+        rendering = Parser(add_help=False)
+        rendering.add_argument("--with-workloads", action="store_true",
+                               help="also emit each App's workload (a Deployment unless it says StatefulSet); "
+                                    "targetPorts left open are then written by name")
+        return rendering
+
+    def all(self) -> list[Parser]:
+        return [self.common, self.project, self.rendering]
 
 
 def build_parser(command: str | None = None) -> Parser:
@@ -147,7 +157,7 @@ def build_parser(command: str | None = None) -> Parser:
     A run that names its command first (``svcgen lint ...``) needs no other command's parser:
     building all ten took its cold start 2-3 ms. Help, completion and mistakes get them all.
     """
-    parents = _parents()
+    parents = _Parents()
     parser = Parser(
         prog="svcgen",
         description="Declare containers and their ports in Python; get correct Kubernetes Services.",
@@ -173,7 +183,7 @@ def command_parser(parser: argparse.ArgumentParser, *names: str) -> argparse.Arg
 
 def _render(commands: Subparsers, parents: _Parents) -> None:
     render_cmd = commands.add_parser(
-        "render", parents=list(parents), help="render the Services declared in Python files",
+        "render", parents=parents.all(), help="render the Services declared in Python files",
         description="Run the Python files (directories are searched for *.py, test files skipped), "
                     "collect every App they declare, allocate the nodePorts they need (kept in the lock "
                     "file) and print their Services as one YAML stream. A change to the lock file is said "
@@ -198,7 +208,7 @@ def _render(commands: Subparsers, parents: _Parents) -> None:
 
 def _ports(commands: Subparsers, parents: _Parents) -> None:
     ports_cmd = commands.add_parser(
-        "ports", parents=list(parents), help="show every Service port and its nodePort",
+        "ports", parents=parents.all(), help="show every Service port and its nodePort",
         description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort and where "
                     "the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
         epilog=_EXIT_CODES,
@@ -209,7 +219,7 @@ def _ports(commands: Subparsers, parents: _Parents) -> None:
 
 def _explain(commands: Subparsers, parents: _Parents) -> None:
     explain_cmd = commands.add_parser(
-        "explain", parents=list(parents),
+        "explain", parents=parents.all(),
         help="show each Service port's chain: nodePort → port → targetPort → container",
         description="For every Service port: <node-ip>:nodePort → service:port (its DNS name) → targetPort → "
                     "container port, and how to reach it from inside and from outside the cluster. Writes nothing.",

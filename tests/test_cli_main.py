@@ -186,3 +186,25 @@ def test_the_cyclic_collector_is_paused_for_declarations_and_restored_after(
     assert gc.isenabled()
     result = run_cli(*argv)
     assert (seen, result.code, gc.isenabled()) == ([not paused], 2, True)  # restored on the error's way out too
+
+
+def test_the_process_ends_with_its_output_whole_its_code_and_its_exit_handlers_run(
+        write_app: Writer, tmp_path: Path) -> None:
+    """svcgen skips the interpreter's teardown at exit, nothing else: output, exit code, atexit handlers."""
+    write_app("""
+        import atexit, pathlib
+        atexit.register(lambda: pathlib.Path("handler-ran").write_text("yes"))
+        c = Container("c", ports=[Port("http", 80)])
+        apps = [App(f"a{i}", labels={"app": f"a{i}"}, containers=[c],
+                    services=[Service(f"s{i}", ports=[c.port("http").expose()])]) for i in range(2000)]
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    last = "    app: a1999\n  ports:\n  - name: http\n    protocol: TCP\n    port: 80\n    targetPort: 80\n"
+    assert done.stdout.count("kind: Service\n") == 2000 and done.stdout.endswith(last)  # every byte, flushed
+    assert (tmp_path / "handler-ran").read_text() == "yes"
+    failed = subprocess.run([sys.executable, "-m", "svcgen", "lint", "missing.yaml"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 2 and failed.stderr.endswith("in 0 files.\n")

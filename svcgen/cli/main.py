@@ -10,12 +10,13 @@ Each command module is imported only when it runs, so a cold start pays for noth
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError
 from svcgen.gcpause import paused_gc
@@ -122,7 +123,8 @@ def main_exit() -> None:
     """Console-script entry point: run :func:`main` and exit with its code.
 
     A reader that stops early (``svcgen render app.py | head``) ends the output quietly, as for
-    other command-line tools, instead of with a BrokenPipeError traceback.
+    other command-line tools, instead of with a BrokenPipeError traceback. The process then ends
+    without tearing the interpreter down (:func:`_leave`).
     """
     if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see svcgen completion)
         from svcgen.cli.completion import complete
@@ -134,4 +136,22 @@ def main_exit() -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
-    sys.exit(code)
+    _leave(code)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit with ``code`` after the exit handlers and a flush, but without the interpreter's teardown.
+
+    Freeing every module and object at exit took a cold render 25 ms and a lint 5 ms, for a process
+    that has nothing left to do (mypy's ``hard_exit`` skips it too). Exit handlers (``atexit``: the
+    user's, coverage's, logging's) still run; with other threads still running, Python exits as usual.
+    """
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or the reader went away
+            pass
+    os._exit(code)

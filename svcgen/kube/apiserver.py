@@ -350,8 +350,13 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     return errors.items
 
 
+_IP_FIELDS = ("externalIPs", "clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
+
+
 def _cluster_ips(errors: FieldErrors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any],
                  version: KubeVersion) -> None:
+    if not any(key in spec for key in _IP_FIELDS):
+        return  # each rule below starts from one of these fields (most Services set none)
     sp: Path = ("spec",)
     ip_rule = rules.ip_address_strict if version.strict_ip_cidr else rules.ip_address
     for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):  # every type, ExternalName too

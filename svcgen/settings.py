@@ -111,8 +111,13 @@ class Settings(NamedTuple):
             _check_registry(registry, "--registry: error:")
         band = allocate_from or values.get("allocate-from")
         if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
-            raise SettingsError(f"{source or 'allocate-from'}: error: allocate-from {band} is not inside the "
-                                f"nodePort range {node_range}")
+            range_from = "--node-port-range" if node_port_range else (
+                f"node-port-range in {source}" if "node-port-range" in values else "the default")
+            if allocate_from is not None:  # a command-line mistake: exit 2, naming the flag
+                raise UsageError(f"--allocate-from: error: {band} is not inside the nodePort range {node_range} "
+                                 f"({range_from}); give a band inside it")
+            raise SettingsError(f"{source}: error: allocate-from {band} is not inside the nodePort range "
+                                f"{node_range} ({range_from})")
         return cls(
             root=root,
             lock=Path(lock) if lock else root / values.get("lock", LOCK_FILE_NAME),
@@ -138,7 +143,12 @@ class Settings(NamedTuple):
 
         try:
             text = read_text_if_exists(self.lock)
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{self.lock}: error: the lock file is not UTF-8 text ({exc.reason} at byte "
+                             f"{exc.start}); svcgen writes it as UTF-8: restore it from version control (git "
+                             "checkout -- the file), or delete it to allocate afresh (nodePorts may then "
+                             "change)") from None
+        except OSError as exc:
             raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc}") from None
         return text, parse_lock(text or "", display(self.lock), self.node_port_range)
 

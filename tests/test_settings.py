@@ -116,3 +116,24 @@ def test_a_registry_flag_still_takes_the_owner_from_the_project_name(tmp_path: P
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "billing"\n')
     settings = Settings.find(str(tmp_path), registry="/srv/ports.git#prod.lock")
     assert settings.owner == "billing"
+
+
+def test_an_allocate_from_flag_outside_the_range_is_a_usage_error_naming_both(tmp_path: Path) -> None:
+    from svcgen.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^--allocate-from: error: 20000-20100 is not inside the nodePort range "
+                                         r"30000-32767 \(the default\); give a band inside it$") as raised:
+        Settings.find(str(tmp_path), allocate_from=NodePortRange(20000, 20100))
+    assert raised.value.exit_code == 2
+    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "31000-31999"\n')
+    with pytest.raises(UsageError, match=r"\(node-port-range in .*pyproject.toml\)"):
+        Settings.find(str(tmp_path), allocate_from=NodePortRange(30100, 30199))
+
+
+def test_a_lock_file_that_is_not_utf8_says_how_to_recover(tmp_path: Path) -> None:
+    from svcgen.errors import UsageError
+
+    (tmp_path / "svcgen.lock").write_bytes(b"\xff\xfe nodePorts:\n")
+    with pytest.raises(UsageError, match=r"svcgen.lock: error: the lock file is not UTF-8 text \(invalid start byte "
+                                         r"at byte 0\); .*restore it from version control .* or delete it"):
+        Settings.find(str(tmp_path)).read_lock()

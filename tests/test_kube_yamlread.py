@@ -191,3 +191,13 @@ def test_what_svcgen_writes_kubectl_reads_back_as_the_same_string(text: str) -> 
 
     written = to_yaml([{"k": text}])
     assert values(written) == [{"k": text}], written
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("!!int 1.0", "'1.0' is not a valid !!int"), ("!!int abc", "'abc' is not a valid !!int"),
+    ("!!bool 1", "'1' is not a valid !!bool"), ("!!float x", "'x' is not a valid !!float"),
+])
+def test_a_tag_the_value_does_not_fit_is_an_error_where_it_stands(text: str, message: str) -> None:
+    """go-yaml: "cannot decode !!float `1.0` as a !!int" (an !!int must have an integer's syntax)."""
+    (document,) = load_documents(f"a: 1\nk: {text}\n")
+    assert document.error is not None and document.error.message == message and document.error.position == (2, 4)

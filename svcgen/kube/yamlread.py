@@ -199,8 +199,8 @@ def _tagged(tag: str, text: str, position: Position) -> Any:
     if kind == "str":
         return text
     value = resolve_plain(text) if kind in ("int", "float", "bool") else None
-    if kind == "int" and type(value) is int:
-        return value
+    if kind == "int" and type(value) is int and _GO_INT_RE.fullmatch(text.replace("_", "")):
+        return value  # (1.0 reads as 1, but go-yaml refuses a float's syntax under !!int)
     if kind == "float" and isinstance(value, (int, float)) and type(value) is not bool:
         return _json_number(float(value))  # go-yaml makes a float of an !!int; JSON writes it back
     if kind == "bool" and type(value) is bool:
@@ -209,6 +209,8 @@ def _tagged(tag: str, text: str, position: Position) -> Any:
         return None
     if kind in ("timestamp", "binary"):
         return text
+    if kind in ("int", "float", "bool"):  # as go-yaml: "cannot decode !!float `1.0` as a !!int"
+        raise DocumentError(f"{text[:40]!r} is not a valid !!{kind}", position)
     raise DocumentError(f'unsupported tag "{tag}" on value {text[:40]!r}', position)
 
 

@@ -234,3 +234,14 @@ def test_a_policy_for_one_statefulset_pod_finds_its_ports() -> None:
     assert lint_texts([("sts.yaml", sts), ("np.yaml", policy)]) == []
     wrong = policy.replace("port: sql", "port: sqll")
     assert [p.rule for p in lint_texts([("sts.yaml", sts), ("np.yaml", wrong)])] == ["networkpolicy-port"]
+
+
+@pytest.mark.parametrize("kind", ["PodMonitor", "ServiceMonitor"])
+def test_a_monitor_with_nothing_of_its_kind_in_the_files_is_not_judged(kind: str) -> None:
+    """As for a NetworkPolicy: with no pods (Services) in these files at all, what it selects is linted elsewhere.
+
+    Real case: emqx-operator's emqx-exporter.yaml has a PodMonitor of broker pods the operator creates.
+    """
+    key = "podMetricsEndpoints" if kind == "PodMonitor" else "endpoints"
+    alone = monitor(kind, f"  selector: {{matchLabels: {{app: broker}}}}\n  {key}: [{{port: dashboard}}]\n")
+    assert lint_texts([("m.yaml", alone)]) == []

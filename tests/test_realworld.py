@@ -148,7 +148,23 @@ def _source_apps(source: str) -> list[App]:
 def test_the_corpus_has_consumers_of_every_common_kind() -> None:
     kinds = {o.kind for name in CONSUMER_FILES for o in read_objects([(name, _text(name))])
              if isinstance(o, KubeObject)}
-    assert {"Ingress", "HTTPRoute", "ServiceMonitor", "NetworkPolicy"} <= kinds
+    assert {"Ingress", "HTTPRoute", "ServiceMonitor", "PodMonitor", "NetworkPolicy"} <= kinds
+
+
+@pytest.mark.parametrize(("name", "line", "old", "new", "rule"), [
+    # NetworkPolicy named ports checked against the real pods it selects (two Pods map http-api to 8080 and 3000)
+    ("azure-container-networking--aksmigrate-test-policies-named-ports.yaml", 21, "port: grpc-port", "port: grpc",
+     "networkpolicy-port"),
+    # a PodMonitor's port checked against the real Deployments it selects
+    ("alloy--integration-tests-k8s-tests-prometheus-operator-testdata-kubernetes.yml", 193, "port: metrics",
+     "port: metric", "podmonitor-port"),
+])
+def test_the_consumer_rules_run_on_real_files(name: str, line: int, old: str, new: str, rule: str) -> None:
+    """Their clean passes are evidence: one changed name in the real file is found at once."""
+    lines = _text(name).splitlines(keepends=True)
+    assert old in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new)
+    assert [(p.line, p.rule) for p in lint_texts([(name, "".join(lines))])] == [(line, rule)]
 
 
 def _mutate(value: Any, path: list[Any], replacement: Any) -> Any:

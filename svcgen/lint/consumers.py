@@ -271,10 +271,13 @@ def _monitor(obj: KubeObject, index: _Selectable, what: str, endpoints_key: str,
 
     Each endpoint's port must be a port name of what the monitor's selector selects.
     """
+    if not index.items:
+        return  # nothing of the kind among these files: what it selects is linted elsewhere (as for a NetworkPolicy)
     selected = index.select(obj.spec.get("selector"), _namespaces(obj))
     if not selected:
         yield obj.problem(("spec", "selector"), "warning", f"{rule}-selector",
-                          f"selects no {what} among these files: nothing would be scraped",
+                          f"selects no {what} among these files: unless one is made elsewhere (by an operator, "
+                          "say), nothing is scraped",
                           f"check the selector against the {what}s' labels (and namespaceSelector)")
         return
     names = names_of(selected)

@@ -209,29 +209,25 @@ def _handlers(container: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
 
 
 def _probes(obj: KubeObject) -> Iterator[Problem]:
-    found = obj.pod_spec()
-    if found is None:
-        return
-    base, spec = found
-    for group in ("containers", "initContainers"):
-        items = spec.get(group)
-        for c, container in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(container, dict):
+    """Probes and lifecycle handlers of the containers and sidecars (KubeObject.containers).
+
+    The API server refuses probes and lifecycle hooks on the other init containers.
+    """
+    for where, container in obj.containers():
+        names = _container_port_names(container)
+        for path, port in _handlers(container):
+            if not isinstance(port, str):
                 continue
-            names = _container_port_names(container)
-            for path, port in _handlers(container):
-                if not isinstance(port, str):
-                    continue
-                full = (*base, group, c, *path)
-                details = rules.port_name(port)
-                if details:
-                    yield obj.problem(full, "error", "probe-port", f'Invalid value: "{port}": {details[0]}',
-                                      "a probe's port is a number, or the name of a port of this container")
-                elif port not in names:
-                    yield obj.problem(full, "error", "probe-port",
-                                      f'"{port}" is not a port of container "{container.get("name")}" (its named '
-                                      f"ports: {', '.join(names) or 'none'}): the probe can never succeed",
-                                      _nearest(port, names, "name a port this container declares, or use a number"))
+            full = (*where, *path)
+            details = rules.port_name(port)
+            if details:
+                yield obj.problem(full, "error", "probe-port", f'Invalid value: "{port}": {details[0]}',
+                                  "a probe's port is a number, or the name of a port of this container")
+            elif port not in names:
+                yield obj.problem(full, "error", "probe-port",
+                                  f'"{port}" is not a port of container "{container.get("name")}" (its named '
+                                  f"ports: {', '.join(names) or 'none'}): the probe can never succeed",
+                                  _nearest(port, names, "name a port this container declares, or use a number"))
 
 
 def _network_policy(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:

@@ -24,3 +24,12 @@ from svcgen.kube.portrange import NodePortRange
 ])
 def test_hints_follow_rule_kind_and_field(error: FieldError, hint: str) -> None:
     assert manifest_hint(error, NodePortRange(20000, 20999)) == hint
+
+
+def test_an_invalid_load_balancer_value_gets_the_fix_for_its_field() -> None:
+    from svcgen.kube.hints import load_balancer_value_hint
+
+    error = FieldError(("spec", "LoadBalancerSourceRanges", 0),  # the API server's own path
+                       'Invalid value: "x": must be a CIDR', "load-balancer")
+    assert "CIDRs such as 10.0.0.0/8" in load_balancer_value_hint(error)
+    assert load_balancer_value_hint(FieldError(("spec", "type"), "Invalid value", "load-balancer")) == ""

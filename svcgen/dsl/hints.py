@@ -8,6 +8,7 @@ each way has its own fix: the hint is chosen by the rule, the kind of error (``R
 from __future__ import annotations
 
 from svcgen.kube.apiserver import FieldError
+from svcgen.kube.hints import load_balancer_value_hint
 from svcgen.kube.portrange import NodePortRange
 
 __all__ = ["container_port_hint", "service_hint"]
@@ -54,13 +55,6 @@ _SERVICE: dict[tuple[str, str], str] = {
     ("ignored", ""): "drop the option: Kubernetes ignores it for this kind of Service",
     ("deprecated", ""): "use the option Kubernetes names instead",
 }
-_BY_FIELD = {
-    "loadBalancerClass": "a load balancer class is NAME or PREFIX/NAME, e.g. example.com/internal-vip",
-    "LoadBalancerSourceRanges": "give CIDRs such as 10.0.0.0/8 or 2001:db8::/64, with no bits set past the prefix",
-    "load-balancer-source-ranges": "give CIDRs such as 10.0.0.0/8, comma-separated, with no bits set past the prefix",
-}
-
-
 def _kind(message: str) -> str:
     return message.split(" ", 1)[0].rstrip(":")
 
@@ -71,7 +65,7 @@ def service_hint(error: FieldError, node_port_range: NodePortRange) -> str:
         field = "health_check_node_port" if error.path[-1] == "healthCheckNodePort" else "node_port"
         return f"pin a port in {node_port_range}, or leave {field} unset (AUTO) to have one allocated"
     if error.rule == "load-balancer" and _kind(error.message) == "Invalid":
-        return next((hint for key, hint in _BY_FIELD.items() if any(key in str(p) for p in error.path)), "")
+        return load_balancer_value_hint(error)
     return _SERVICE.get((error.rule, _kind(error.message)), _SERVICE.get((error.rule, ""), ""))
 
 

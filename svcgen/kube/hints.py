@@ -10,7 +10,7 @@ from __future__ import annotations
 from svcgen.kube.apiserver import FieldError
 from svcgen.kube.portrange import NodePortRange
 
-__all__ = ["ingress_hint", "manifest_hint"]
+__all__ = ["ingress_hint", "load_balancer_value_hint", "manifest_hint"]
 
 _NAME = "names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit"
 _HINTS: dict[tuple[str, str], str] = {
@@ -74,8 +74,13 @@ def manifest_hint(error: FieldError, node_port_range: NodePortRange) -> str:
     if error.rule == "container-port" and error.severity == "warning":
         return "the containers of a pod share one network namespace: declare each listening port once"
     if error.rule == "load-balancer" and kind == "Invalid":
-        return next((h for key, h in _LOAD_BALANCER_VALUES.items() if any(key in str(p) for p in error.path)), "")
+        return load_balancer_value_hint(error)
     return _HINTS.get((error.rule, kind), _HINTS.get((error.rule, ""), ""))
+
+
+def load_balancer_value_hint(error: FieldError) -> str:
+    """The fix for an invalid load-balancer value (class, source ranges): the same words in YAML and the DSL."""
+    return next((h for key, h in _LOAD_BALANCER_VALUES.items() if any(key in str(p) for p in error.path)), "")
 
 
 _INGRESS_HINTS = {

@@ -136,7 +136,10 @@ def _stage(target: Path, text: str) -> str:
         raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(target))
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from svcgen.files import exclusive_lock, find_files, read_sources, read_text_if_exists, write_atomic
+from svcgen.files import exclusive_lock, find_files, read_sources, read_text_if_exists, write_atomic, write_files
 
 
 def _tree(root: Path, *names: str) -> None:
@@ -88,3 +88,10 @@ def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:
         order.append("first")
     thread.join(5)
     assert order == ["first", "second"]
+
+
+def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.yaml"
+    with pytest.raises(FileNotFoundError) as raised:
+        write_files({target: "a: 1\n"})
+    assert raised.value.filename == str(target)

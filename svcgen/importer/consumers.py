@@ -298,14 +298,20 @@ def _scrape_args(endpoint: dict[str, Any], where: Path) -> list[tuple[str | None
     return [(key, _str(endpoint[key], (*where, key))) for key in ("path", "interval") if key in endpoint]
 
 
-def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
-    spec = _only(obj.spec, {"selector", "endpoints", "namespaceSelector"}, ("spec",))
+def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """A monitor's matchLabels selector and its one endpoint (``key``: ``endpoints`` or ``podMetricsEndpoints``)."""
+    spec = _only(obj.spec, {"selector", key, "namespaceSelector"}, ("spec",))
     selector = _match_labels(spec.get("selector"), ("spec", "selector"))
-    endpoints = spec.get("endpoints")
+    endpoints = spec.get(key)
     if not isinstance(endpoints, list) or len(endpoints) != 1:
-        raise _Kept(("spec", "endpoints"), "svcgen declares one endpoint per ServiceMonitor")
-    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "endpoints", 0))
+        raise _Kept(("spec", key), f"svcgen declares one endpoint per {obj.kind}")
+    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", key, 0))
     _no_namespace_selector(spec)
+    return selector, endpoint
+
+
+def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+    selector, endpoint = _monitor_endpoint(obj, "endpoints")
     for (namespace, _), (_, service, original) in index.services.items():
         labels = mapping(original.metadata.get("labels"))
         if namespace == obj.namespace and selector and labels == selector:
@@ -326,13 +332,7 @@ def _no_namespace_selector(spec: dict[str, Any]) -> None:
 
 
 def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
-    spec = _only(obj.spec, {"selector", "podMetricsEndpoints", "namespaceSelector"}, ("spec",))
-    selector = _match_labels(spec.get("selector"), ("spec", "selector"))
-    endpoints = spec.get("podMetricsEndpoints")
-    if not isinstance(endpoints, list) or len(endpoints) != 1:
-        raise _Kept(("spec", "podMetricsEndpoints"), "svcgen declares one endpoint per PodMonitor")
-    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", "podMetricsEndpoints", 0))
-    _no_namespace_selector(spec)
+    selector, endpoint = _monitor_endpoint(obj, "podMetricsEndpoints")
     for app in index.plan.apps:
         if (app.namespace or "") == obj.namespace and selector and app.labels == selector:
             for container in app.containers:

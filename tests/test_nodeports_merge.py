@@ -68,7 +68,7 @@ def test_both_sides_kept_and_theirs_moves_to_the_lowest_free_port() -> None:
                          labels=("HEAD", "feature"))
     assert merged.lock == Lock({API: 30000, CART: 30001, WEB: 30002})
     assert [str(m) for m in merged.moved] == [
-        "moved shop/web/http/TCP: 30001 -> 30002 (30001 is kept by shop/cart/http/TCP, from HEAD)"]
+        "shop/web/http/TCP: 30001 -> 30002 (30001 is kept by shop/cart/http/TCP, from HEAD)"]
     assert merged.kept == []
 
 
@@ -77,15 +77,15 @@ def test_an_entry_of_the_merge_base_is_earlier_than_ours() -> None:
     merged = merge_locks(Lock({CART: 30001}), Lock({WEB: 30001}), Lock({WEB: 30001}), RANGE)
     assert merged.lock == Lock({CART: 30000, WEB: 30001})
     assert [str(m) for m in merged.moved] == [
-        "moved shop/cart/http/TCP: 30001 -> 30000 (30001 is kept by shop/web/http/TCP, which the merge base "
+        "shop/cart/http/TCP: 30001 -> 30000 (30001 is kept by shop/web/http/TCP, which the merge base "
         "already had)"]
 
 
 def test_same_key_different_ports_keeps_ours_and_says_so() -> None:
     merged = merge_locks(Lock({WEB: 30005}), Lock({WEB: 30007, CART: 30005}), None, RANGE)
     assert merged.lock == Lock({WEB: 30005, CART: 30000})
-    assert [str(k) for k in merged.kept] == ["kept shop/web/http/TCP: 30005 (ours); theirs gave it 30007, which is "
-                                             "dropped"]
+    assert [str(k) for k in merged.kept] == ["shop/web/http/TCP: 30005 as in ours (theirs gave it 30007, which "
+                                             "is dropped)"]
     assert [m.key for m in merged.moved] == [CART]
 
 

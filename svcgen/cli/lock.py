@@ -1,23 +1,36 @@
-"""``svcgen lock prune``: release the nodePorts of Service ports the project no longer declares."""
+"""``svcgen lock prune``, ``lock resolve`` and ``lock merge-driver``: maintaining the lock file.
+
+prune releases the nodePorts of Service ports that are gone; resolve and the merge driver merge
+two branches' locks (:mod:`svcgen.nodeports.merge`): every entry of both is kept, and the later of
+two claims on one nodePort moves to the lowest free port, said on standard error. Git runs the
+merge driver when ``.gitattributes`` says ``svcgen.lock merge=svcgen`` and
+``git config merge.svcgen.driver "svcgen lock merge-driver %O %A %B %P"`` names it.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-from svcgen.cli.common import locked, write
-from svcgen.cli.project import load_project
-from svcgen.dsl.requests import node_port_requests
-from svcgen.errors import EXIT_INVALID, EXIT_OK
+from svcgen.cli.common import locked, settings_from_args, write
+from svcgen.errors import EXIT_INVALID, EXIT_OK, SvcgenError, UsageError
 from svcgen.nodeports.lockfile import format_lock
-from svcgen.registry import claim
-from svcgen.settings import display
+from svcgen.settings import Settings, display
 
-__all__ = ["cmd_lock_prune"]
+if TYPE_CHECKING:
+    from svcgen.nodeports.lock import Lock
+    from svcgen.nodeports.merge import Merged
+
+__all__ = ["cmd_lock_merge_driver", "cmd_lock_prune", "cmd_lock_resolve"]
 
 
 def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Remove the lock entries of ports that the given files no longer declare (``--check``: list them)."""
+    from svcgen.cli.project import load_project  # the DSL: only the command that runs declarations
+    from svcgen.dsl.requests import node_port_requests
+    from svcgen.registry import claim
+
     project = load_project(args, stdin)
     live = {key for request in node_port_requests(project.apps) for key in request.keys}
     with locked(project.lock_path, args.check):
@@ -36,3 +49,122 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
             claim(registry, project.settings.owner, project.settings.node_port_range, lambda shared: pruned)
         write(project.lock_path, format_lock(pruned))
     return EXIT_OK
+
+
+def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Resolve git's conflict markers in the lock file: both sides' entries, the later claim moved.
+
+    The merge base orders the claims: diff3's section, else git's copy of it (the index's stage 1
+    while a merge stops on the file), else none (ours first). ``--check``: write nothing, exit 1
+    when there is a conflict to resolve.
+    """
+    from svcgen.nodeports.lockfile import LockConflictError
+    from svcgen.nodeports.merge import parse_conflict, split_conflict
+
+    first = args.paths[0] if args.paths else (str(Path(args.lock).parent) if args.lock else ".")
+    settings = settings_from_args(args, first)
+    name = display(settings.lock)
+    with locked(settings.lock, args.check):
+        try:
+            text = settings.read_lock_text()[0]
+        except LockConflictError as exc:
+            text = exc.text
+        else:
+            what = "nothing to resolve" if text is not None else "there is no lock file: nothing to resolve"
+            print(f"svcgen: {name}: {what}.", file=err)
+            return EXIT_OK
+        conflict = split_conflict(text, name)
+        assert conflict is not None  # parse_lock found a marker
+        base = None if conflict.base is not None else _git_base(settings.lock)
+        ours, theirs, base_lock = parse_conflict(conflict, name, settings.node_port_range, base)
+        merged = _merge(settings, ours, theirs, base_lock, (conflict.ours_label, conflict.theirs_label), stdin)
+        _report(merged, name, err, check=args.check)
+        if args.check:
+            print(f"svcgen: {name}: unresolved merge conflict; `svcgen lock resolve` would write the merged lock "
+                  f"({len(merged.lock)} entries).", file=err)
+            return EXIT_INVALID
+        write(settings.lock, format_lock(merged.lock))
+    print(f"svcgen: {name}: merge conflict resolved: {len(merged.lock)} entries ({len(ours)} of "
+          f"{conflict.ours_label}, {len(theirs)} of {conflict.theirs_label}, {len(merged.moved)} moved). "
+          f"Review it, then git add {name}", file=err)
+    return EXIT_OK
+
+
+def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+    """Merge BASE, CURRENT and OTHER into CURRENT (exit 0), as resolve does: git's merge driver.
+
+    When they cannot be merged (a side is not a valid lock, the range is full), CURRENT is left
+    with git's conflict markers (``git merge-file``), the reason is said, and the exit code is 1:
+    git then stops on the file as on any conflict.
+    """
+    from svcgen.nodeports.merge import parse_base, parse_side
+
+    name = args.path or "svcgen.lock"
+    try:
+        settings = settings_from_args(args, str(Path(name).parent))
+        node_range = settings.node_port_range
+        base_text, ours_text, theirs_text = (_read(path) for path in (args.base, args.current, args.other))
+        ours = parse_side(ours_text, f"{name} (ours)", node_range)
+        theirs = parse_side(theirs_text, f"{name} (theirs)", node_range)
+        merged = _merge(settings, ours, theirs, parse_base(base_text, name, node_range), ("ours", "theirs"), None)
+        write(args.current, format_lock(merged.lock))
+    except SvcgenError:
+        _leave_conflict(args)
+        print(f"svcgen: {name}: the merge driver cannot merge the lock files; git's conflict markers are left "
+              f"in it: fix the problem below, then run svcgen lock resolve --lock {name}", file=err)
+        raise
+    _report(merged, name, err, check=False)
+    return EXIT_OK
+
+
+def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labels: tuple[str, str],
+           stdin: TextIO | None) -> Merged:
+    """The two sides merged with the project's range, band and reserve files (never the live cluster).
+
+    Asking the cluster (kubectl) has no place in a merge, least of all inside git; a render
+    afterwards checks the merged lock against it.
+    """
+    from svcgen.nodeports.merge import merge_locks
+
+    reserved = settings._replace(reserve_cluster=None).reservations(stdin)
+    return merge_locks(ours, theirs, base, settings.node_port_range, band=settings.allocate_from,
+                       reserved=reserved, labels=labels)
+
+
+def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
+    for kept in merged.kept:
+        print(f"svcgen: {name}: {'would keep' if check else 'kept'} {kept}", file=err)
+    for moved in merged.moved:
+        print(f"svcgen: {name}: {'would move' if check else 'moved'} {moved}", file=err)
+
+
+def _read(path: str) -> str:
+    """A file git gave the merge driver."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: error: cannot read: {exc}") from None
+
+
+def _git_base(lock: Path) -> str | None:
+    """The merge base of ``lock`` while git's merge stops on it (the index's stage 1), if there is one."""
+    import subprocess
+
+    try:
+        result = subprocess.run(["git", "show", f":1:./{lock.name}"], cwd=lock.parent, capture_output=True,
+                                stdin=subprocess.DEVNULL, timeout=30, check=False)
+        return result.stdout.decode("utf-8") if result.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
+        return None
+
+
+def _leave_conflict(args: argparse.Namespace) -> None:
+    """Write git's conflict markers (diff3 style, with the base) into CURRENT, as git would without a driver."""
+    import subprocess
+
+    try:
+        subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
+                        args.current, args.base, args.other], capture_output=True, stdin=subprocess.DEVNULL,
+                       timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        pass  # CURRENT stays ours: git still stops on the file

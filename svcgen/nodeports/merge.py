@@ -48,7 +48,7 @@ class Moved(NamedTuple):
     kept_from: str
 
     def __str__(self) -> str:
-        return f"moved {self.key}: {self.old} -> {self.new} ({self.old} is kept by {self.kept_by}, {self.kept_from})"
+        return f"{self.key}: {self.old} -> {self.new} ({self.old} is kept by {self.kept_by}, {self.kept_from})"
 
 
 class Kept(NamedTuple):
@@ -61,8 +61,8 @@ class Kept(NamedTuple):
     theirs_label: str
 
     def __str__(self) -> str:
-        return (f"kept {self.key}: {self.ours} ({self.ours_label}); {self.theirs_label} gave it {self.theirs}, "
-                "which is dropped")
+        return (f"{self.key}: {self.ours} as in {self.ours_label} ({self.theirs_label} gave it {self.theirs}, "
+                "which is dropped)")
 
 
 class Merged(NamedTuple):

@@ -33,7 +33,7 @@ def test_split_gives_each_side_the_common_lines() -> None:
     conflict = split_conflict(CONFLICTED, "svcgen.lock")
     common = "# header\nversion: 1\nnodePorts:\n  shop/api/http/TCP: 30000\n"
     assert conflict == Conflict(common + "  shop/cart/http/TCP: 30001\n", common + "  shop/web/http/TCP: 30001\n",
-                                None, "HEAD", "feature")
+                                None, "HEAD", "feature", (1, 2, 3, 4, 6), (1, 2, 3, 4, 8))
 
 
 def test_split_reads_diff3_base_and_several_hunks() -> None:
@@ -121,5 +121,7 @@ def test_parse_conflict_sides_base_and_empty_sides() -> None:
     conflict = conflict._replace(base=None)
     assert parse_conflict(conflict, "l", RANGE, format_lock(Lock({CART: 30002})))[2] == Lock({CART: 30002})
     assert parse_conflict(conflict, "l", RANGE, "version: 1\nnodePorts: [\n")[2] is None
-    with pytest.raises(LockFileError, match=r"^l \(b's side\):3: error: malformed key"):
-        parse_conflict(conflict._replace(theirs="version: 1\nnodePorts:\n  x: 1\n"), "l", RANGE)
+    with pytest.raises(LockFileError, match=r"^l:7: error: in b's side: malformed key"):
+        parse_conflict(conflict._replace(theirs="version: 1\nnodePorts:\n  x: 1\n", theirs_lines=(1, 2, 7)), "l", RANGE)
+    with pytest.raises(LockFileError, match=r"^l: error: in b's side: this is not a svcgen lock"):  # no line known
+        parse_conflict(conflict._replace(theirs="[]\n"), "l", RANGE)

@@ -108,11 +108,11 @@ def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, st
         theirs = parse_side(theirs_text, f"{name} (theirs)", node_range)
         merged = _merge(settings, ours, theirs, parse_base(base_text, name, node_range), ("ours", "theirs"), None)
         write(args.current, format_lock(merged.lock))
-    except SvcgenError:
+    except SvcgenError as exc:  # said here: the usual footer "nothing was written" is not true of CURRENT
         _leave_conflict(args)
         print(f"svcgen: {name}: the merge driver cannot merge the lock files; git's conflict markers are left "
-              f"in it: fix the problem below, then run svcgen lock resolve --lock {name}", file=err)
-        raise
+              f"in it: fix the problem below, then run svcgen lock resolve --lock {name}\n{exc}", file=err)
+        return exc.exit_code
     _report(merged, name, err, check=False)
     return EXIT_OK
 

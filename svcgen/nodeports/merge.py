@@ -16,6 +16,7 @@ sides give different numbers keeps ours (said, not moved). Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -36,6 +37,9 @@ class Conflict(NamedTuple):
     base: str | None
     ours_label: str
     theirs_label: str
+    ours_lines: tuple[int, ...] = ()
+    """The line in the conflicted text of each line of ``ours`` (for messages)."""
+    theirs_lines: tuple[int, ...] = ()
 
 
 class Moved(NamedTuple):
@@ -85,6 +89,7 @@ def split_conflict(text: str, source: str) -> Conflict | None:
     if conflict_marker_line(text) is None:
         return None
     sides: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
+    numbers: dict[str, list[int]] = {"ours": [], "base": [], "theirs": []}
     labels = {"ours": "", "theirs": ""}
     state = "outside"  # then ours, base, theirs: the section being read
     has_base = False
@@ -95,6 +100,7 @@ def split_conflict(text: str, source: str) -> Conflict | None:
         if marker is None:
             for side in (("ours", "base", "theirs") if state == "outside" else (state,)):
                 sides[side].append(line)
+                numbers[side].append(number)
             continue
         kind, label = marker
         if state not in expected[kind]:
@@ -116,7 +122,8 @@ def split_conflict(text: str, source: str) -> Conflict | None:
         raise LockFileError(f"{source}:{start}: error: the conflict that starts here has no closing >>>>>>> "
                             f"marker. Fix: edit the conflict by hand, or restore it with git checkout -m -- {source}")
     return Conflict("".join(sides["ours"]), "".join(sides["theirs"]), "".join(sides["base"]) if has_base else None,
-                    labels["ours"] or "ours", labels["theirs"] or "theirs")
+                    labels["ours"] or "ours", labels["theirs"] or "theirs", tuple(numbers["ours"]),
+                    tuple(numbers["theirs"]))
 
 
 def _marker(line: str) -> tuple[str, str] | None:
@@ -137,10 +144,25 @@ def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRan
     Raises:
         LockFileError: a side is not a valid lock.
     """
-    ours = parse_side(conflict.ours, f"{source} ({conflict.ours_label}'s side)", node_port_range)
-    theirs = parse_side(conflict.theirs, f"{source} ({conflict.theirs_label}'s side)", node_port_range)
+    ours = _parse_side_of(conflict.ours, conflict.ours_lines, source, conflict.ours_label, node_port_range)
+    theirs = _parse_side_of(conflict.theirs, conflict.theirs_lines, source, conflict.theirs_label, node_port_range)
     base_text = conflict.base if conflict.base is not None else base
     return ours, theirs, parse_base(base_text, source, node_port_range)
+
+
+def _parse_side_of(text: str, numbers: tuple[int, ...], source: str, label: str,
+                   node_port_range: NodePortRange) -> Lock:
+    """A side of a conflict as a lock; an error names the line of the conflicted file, not of the side."""
+    try:
+        return parse_side(text, source, node_port_range)
+    except LockFileError as exc:
+        message = str(exc)
+        match = re.match(rf"{re.escape(source)}(?::(\d+))?: error: ", message)
+        if match is None:
+            raise
+        line = int(match.group(1) or 0)
+        where = f":{numbers[line - 1]}" if 0 < line <= len(numbers) else ""
+        raise LockFileError(f"{source}{where}: error: in {label}'s side: {message[match.end():]}") from None
 
 
 def parse_side(text: str, source: str, node_port_range: NodePortRange) -> Lock:

@@ -259,3 +259,20 @@ def test_merge_driver_that_cannot_merge_leaves_conflict_markers(tmp_path: Path,
     text = ours.read_text()
     assert "<<<<<<< ours\n  -/shop-a/http/TCP: 30001\n||||||| base\n=======\n  -/shop-b/http/TCP: 30001\n" \
            ">>>>>>> theirs\n" in text
+
+
+def test_resolve_of_a_port_given_twice_outside_a_git_merge_is_refused(example: Callable[[str], Path],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = example("seed")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(copy.parent))  # no repository around the copy
+    text = lock_text({**SEED, "-/aaa/http/TCP": 30001, "-/zzz/http/TCP": 30001})
+    (copy / "svcgen.lock").write_text(text)
+    render = run_cli("render", str(copy / "app.py"))
+    assert render.code == 1 and "Fix: after a git merge, svcgen lock resolve --lock seed/svcgen.lock" in render.err
+    result = run_cli("lock", "resolve", str(copy))
+    assert result.code == 1
+    assert result.err == (
+        "seed/svcgen.lock: error: nodePort 30001 is given to both `-/aaa/http/TCP` and `-/zzz/http/TCP`, and this is "
+        "not a git merge (none in progress, HEAD has one parent), so which claim came first is unknown. Fix: delete "
+        "the entry that should move, to have it allocated again\nsvcgen: nothing was written.\n")
+    assert (copy / "svcgen.lock").read_text() == text

@@ -172,3 +172,26 @@ def test_merge_driver_that_cannot_merge_stops_git_with_markers(repo: Path) -> No
            ">>>>>>> theirs\n" in text
     assert run_cli("lock", "resolve", "--allocate-from", "30000-30009").code == 0
     assert lock_ports()[key("shop-a")] == 30001 and lock_ports()[key("shop-b")] == 30002
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_a_clean_merge_that_gives_one_port_twice_is_resolved_from_git_history(repo: Path, commit: bool) -> None:
+    # entries far apart in the file: git merges them without a conflict, into a lock giving 30001 twice
+    add_service("a", "aaa")
+    add_service("b", "zzz")
+    git("checkout", "-q", "a")
+    git("merge", "-q", "--no-edit", *([] if commit else ["--no-commit"]), "b")
+    render = run_cli("render", ".")
+    assert render.code == 1 and "nodePort 30001 is given to both `-/aaa/http/TCP` (line 8) and `-/zzz/http/TCP`" \
+        in render.err
+    assert run_cli("lock", "resolve", "--check").code == 1
+    result = run_cli("lock", "resolve")
+    assert result.code == 0, result.err
+    ours, theirs = ("HEAD^1", "HEAD^2") if commit else ("HEAD", "MERGE_HEAD")
+    assert result.err == (
+        f"svcgen: svcgen.lock: moved -/zzz/http/TCP: 30001 -> 30002 (30001 is kept by -/aaa/http/TCP, from {ours})\n"
+        f"svcgen: svcgen.lock: nodePorts given twice by the merge of {ours} and {theirs} resolved (1 moved). Review "
+        "it, then git add svcgen.lock\n")
+    assert lock_ports()[key("aaa")] == 30001 and lock_ports()[key("zzz")] == 30002
+    check = run_cli("render", ".", "--check")
+    assert check.code == 0, check.out + check.err

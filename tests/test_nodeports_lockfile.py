@@ -151,3 +151,17 @@ def test_hostile_scalars_are_refused_with_their_line(scalar: str) -> None:
         assert str(exc).startswith("svcgen.lock:4: error: "), exc
     else:  # only spellings of a valid integer get through (0x7530 is 30000)
         assert lock.get(PortKey("", "web", "admin", "TCP")) in RANGE
+
+
+def test_a_port_given_twice_is_a_conflict_to_resolve_and_can_be_read_to_resolve_it() -> None:
+    text = "version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/other/http/TCP: 30000\n"
+    with pytest.raises(LockConflictError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert str(info.value) == (
+        "svcgen.lock:4: error: nodePort 30000 is given to both `a/web/http/TCP` (line 3) and `a/other/http/TCP`; a "
+        "nodePort belongs to one Service port (or to same-number ports of one Service with different protocols). "
+        "Fix: after a git merge, svcgen lock resolve --lock svcgen.lock (moves the later claim); else delete one of "
+        "the entries to have it allocated again")
+    assert (info.value.text, info.value.markers) == (text, False)
+    assert parse_lock(text, "svcgen.lock", RANGE, shared=True) == Lock(
+        {PortKey("a", "web", "http", "TCP"): 30000, PortKey("a", "other", "http", "TCP"): 30000})

@@ -8,7 +8,7 @@ from svcgen.errors import DeclarationError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import LockFileError, format_lock
-from svcgen.nodeports.merge import Conflict, merge_locks, parse_conflict, split_conflict
+from svcgen.nodeports.merge import Conflict, merge_locks, parse_conflict, settle, split_conflict
 from svcgen.nodeports.reserve import reservations_from_lock
 
 RANGE = NodePortRange()
@@ -125,3 +125,12 @@ def test_parse_conflict_sides_base_and_empty_sides() -> None:
         parse_conflict(conflict._replace(theirs="version: 1\nnodePorts:\n  x: 1\n", theirs_lines=(1, 2, 7)), "l", RANGE)
     with pytest.raises(LockFileError, match=r"^l: error: in b's side: this is not a svcgen lock"):  # no line known
         parse_conflict(conflict._replace(theirs="[]\n"), "l", RANGE)
+
+
+def test_settle_moves_the_later_of_two_claims_of_one_lock() -> None:
+    lock = Lock({API: 30000, CART: 30001, WEB: 30001})
+    merged = settle(lock, Lock({API: 30000, WEB: 30001}), Lock({API: 30000}), RANGE, labels=("HEAD^1", "HEAD^2"))
+    assert merged.lock == Lock({API: 30000, CART: 30002, WEB: 30001})
+    assert [str(m) for m in merged.moved] == [
+        "shop/cart/http/TCP: 30001 -> 30002 (30001 is kept by shop/web/http/TCP, from HEAD^1)"]
+    assert settle(Lock({API: 30000}), Lock(), None, RANGE) == (Lock({API: 30000}), [], [])

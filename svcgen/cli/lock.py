@@ -21,6 +21,7 @@ from svcgen.settings import Settings, display
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
     from svcgen.nodeports.merge import Merged
+    from svcgen.nodeports.reserve import Reservation
 
 __all__ = ["cmd_lock_merge_driver", "cmd_lock_prune", "cmd_lock_resolve"]
 
@@ -52,14 +53,14 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
 
 
 def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Resolve git's conflict markers in the lock file: both sides' entries, the later claim moved.
+    """Resolve what a git merge left in the lock file: both sides' entries kept, the later claim moved.
 
-    The merge base orders the claims: diff3's section, else git's copy of it (the index's stage 1
-    while a merge stops on the file), else none (ours first). ``--check``: write nothing, exit 1
-    when there is a conflict to resolve.
+    Two cases: git's conflict markers, and a merge git made "cleanly" that gives one nodePort to
+    two Service ports (each branch added its entry far from the other's). The merge base orders
+    the claims: diff3's section, else git's copy of it. ``--check``: write nothing, exit 1 when
+    there is something to resolve.
     """
     from svcgen.nodeports.lockfile import LockConflictError
-    from svcgen.nodeports.merge import parse_conflict, split_conflict
 
     first = args.paths[0] if args.paths else (str(Path(args.lock).parent) if args.lock else ".")
     settings = settings_from_args(args, first)
@@ -68,26 +69,61 @@ def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: 
         try:
             text = settings.read_lock_text()[0]
         except LockConflictError as exc:
-            text = exc.text
+            resolve = _resolve_markers if exc.markers else _resolve_shared
+            merged, summary = resolve(exc.text, settings, name, stdin)
         else:
             what = "nothing to resolve" if text is not None else "there is no lock file: nothing to resolve"
             print(f"svcgen: {name}: {what}.", file=err)
             return EXIT_OK
-        conflict = split_conflict(text, name)
-        assert conflict is not None  # parse_lock found a marker
-        base = None if conflict.base is not None else _git_base(settings.lock)
-        ours, theirs, base_lock = parse_conflict(conflict, name, settings.node_port_range, base)
-        merged = _merge(settings, ours, theirs, base_lock, (conflict.ours_label, conflict.theirs_label), stdin)
         _report(merged, name, err, check=args.check)
         if args.check:
             print(f"svcgen: {name}: unresolved merge conflict; `svcgen lock resolve` would write the merged lock "
                   f"({len(merged.lock)} entries).", file=err)
             return EXIT_INVALID
         write(settings.lock, format_lock(merged.lock))
-    print(f"svcgen: {name}: merge conflict resolved: {len(merged.lock)} entries ({len(ours)} of "
-          f"{conflict.ours_label}, {len(theirs)} of {conflict.theirs_label}, {len(merged.moved)} moved). "
-          f"Review it, then git add {name}", file=err)
+    print(f"svcgen: {name}: {summary}. Review it, then git add {name}", file=err)
     return EXIT_OK
+
+
+def _resolve_markers(text: str, settings: Settings, name: str, stdin: TextIO | None) -> tuple[Merged, str]:
+    """The lock a text with git's conflict markers resolves to, and a summary."""
+    from svcgen.nodeports.merge import parse_conflict, split_conflict
+
+    conflict = split_conflict(text, name)
+    assert conflict is not None  # parse_lock found a marker
+    base = None if conflict.base is not None else _git(settings.lock, "show", f":1:./{settings.lock.name}")
+    ours, theirs, base_lock = parse_conflict(conflict, name, settings.node_port_range, base)
+    labels = (conflict.ours_label, conflict.theirs_label)
+    merged = _merge(settings, ours, theirs, base_lock, labels, stdin)
+    return merged, (f"merge conflict resolved: {len(merged.lock)} entries ({len(ours)} of {labels[0]}, "
+                    f"{len(theirs)} of {labels[1]}, {len(merged.moved)} moved)")
+
+
+def _resolve_shared(text: str, settings: Settings, name: str, stdin: TextIO | None) -> tuple[Merged, str]:
+    """The lock a merge git made cleanly (one nodePort given twice) resolves to, ordered by git's history.
+
+    Raises:
+        LockFileError: this is not a git merge: which claim came first is unknown.
+    """
+    from svcgen.nodeports.lock import Lock
+    from svcgen.nodeports.lockfile import LockFileError, parse_lock
+    from svcgen.nodeports.merge import parse_base, settle
+
+    node_range = settings.node_port_range
+    lock = parse_lock(text, name, node_range, shared=True)
+    sides = _merge_sides(settings.lock)
+    if sides is None:
+        twice = settle(lock, Lock(), None, node_range).moved[0]
+        raise LockFileError(
+            f"{name}: error: nodePort {twice.old} is given to both `{twice.kept_by}` and `{twice.key}`, and this is "
+            "not a git merge (none in progress, HEAD has one parent), so which claim came first is unknown. Fix: "
+            "delete the entry that should move, to have it allocated again")
+    labels, ours_text, base_text = sides
+    ours = parse_base(ours_text, name, node_range) or Lock()
+    merged = settle(lock, ours, parse_base(base_text, name, node_range), node_range, band=settings.allocate_from,
+                    reserved=_reserved(settings, stdin), labels=labels)
+    moved = len(merged.moved)
+    return merged, f"nodePorts given twice by the merge of {labels[0]} and {labels[1]} resolved ({moved} moved)"
 
 
 def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
@@ -119,16 +155,20 @@ def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, st
 
 def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labels: tuple[str, str],
            stdin: TextIO | None) -> Merged:
-    """The two sides merged with the project's range, band and reserve files (never the live cluster).
+    """The two sides merged with the project's range, band and reserved nodePorts."""
+    from svcgen.nodeports.merge import merge_locks
+
+    return merge_locks(ours, theirs, base, settings.node_port_range, band=settings.allocate_from,
+                       reserved=_reserved(settings, stdin), labels=labels)
+
+
+def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
+    """The nodePorts of the project's reserve files, which a moved entry must not take; never the live cluster's.
 
     Asking the cluster (kubectl) has no place in a merge, least of all inside git; a render
     afterwards checks the merged lock against it.
     """
-    from svcgen.nodeports.merge import merge_locks
-
-    reserved = settings._replace(reserve_cluster=None).reservations(stdin)
-    return merge_locks(ours, theirs, base, settings.node_port_range, band=settings.allocate_from,
-                       reserved=reserved, labels=labels)
+    return settings._replace(reserve_cluster=None).reservations(stdin)
 
 
 def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
@@ -146,16 +186,32 @@ def _read(path: str) -> str:
         raise UsageError(f"{path}: error: cannot read: {exc}") from None
 
 
-def _git_base(lock: Path) -> str | None:
-    """The merge base of ``lock`` while git's merge stops on it (the index's stage 1), if there is one."""
+def _git(lock: Path, *args: str) -> str | None:
+    """The output of a git command run in the lock file's folder (None when it fails or there is no git)."""
     import subprocess
 
     try:
-        result = subprocess.run(["git", "show", f":1:./{lock.name}"], cwd=lock.parent, capture_output=True,
-                                stdin=subprocess.DEVNULL, timeout=30, check=False)
+        result = subprocess.run(["git", *args], cwd=lock.parent, capture_output=True, stdin=subprocess.DEVNULL,
+                                timeout=30, check=False)
         return result.stdout.decode("utf-8") if result.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
         return None
+
+
+def _merge_sides(lock: Path) -> tuple[tuple[str, str], str | None, str | None] | None:
+    """The labels of the merge's two sides, and ours's and the base's lock file (None: not a merge).
+
+    A merge in progress (``MERGE_HEAD``), else HEAD when it is a merge commit.
+    """
+    if _git(lock, "rev-parse", "-q", "--verify", "MERGE_HEAD") is not None:
+        ours, theirs = "HEAD", "MERGE_HEAD"
+    elif _git(lock, "rev-parse", "-q", "--verify", "HEAD^2") is not None:
+        ours, theirs = "HEAD^1", "HEAD^2"
+    else:
+        return None
+    base = (_git(lock, "merge-base", ours, theirs) or "").strip()
+    return ((ours, theirs), _git(lock, "show", f"{ours}:./{lock.name}"),
+            _git(lock, "show", f"{base}:./{lock.name}") if base else None)
 
 
 def _leave_conflict(args: argparse.Namespace) -> None:

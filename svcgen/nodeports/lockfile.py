@@ -56,11 +56,16 @@ class LockFileError(InputError):
 
 
 class LockConflictError(LockFileError):
-    """The lock file holds git's conflict markers; ``text`` is the file (for ``svcgen lock resolve``)."""
+    """Two claims in the lock file conflict, as a git merge leaves them (``svcgen lock resolve`` settles them).
 
-    def __init__(self, message: str, text: str) -> None:
+    ``markers``: the file holds git's conflict markers; else (a merge git made "cleanly") one
+    nodePort is given to two Service ports that cannot share it. ``text`` is the file.
+    """
+
+    def __init__(self, message: str, text: str, *, markers: bool = True) -> None:
         super().__init__(message)
         self.text = text
+        self.markers = markers
 
 
 def conflict_marker_line(text: str) -> int | None:
@@ -89,11 +94,14 @@ def format_lock(lock: Lock) -> str:
     return HEADER + to_yaml([data])
 
 
-def parse_lock(text: str | None, source: str, node_port_range: NodePortRange) -> Lock:
+def parse_lock(text: str | None, source: str, node_port_range: NodePortRange, *, shared: bool = False) -> Lock:
     """Read a lock file's text (None: there is no lock file yet); ``source`` names it in messages.
 
+    ``shared``: take entries that share a nodePort they may not share (to resolve them).
+
     Raises:
-        LockConflictError: the text holds git's conflict markers.
+        LockConflictError: the text holds git's conflict markers, or gives one nodePort to two
+            Service ports that cannot share it.
         LockFileError: the file holds no lock (empty, comments only, an empty document), is not
             a svcgen lock, or has malformed YAML or keys, a newer format, entries out of range
             or shared by ports that cannot share a nodePort.
@@ -139,7 +147,7 @@ def parse_lock(text: str | None, source: str, node_port_range: NodePortRange) ->
     if not isinstance(ports, dict):
         raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
                             "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
-    lock = _entries(ports, lines, source, node_port_range)
+    lock = _entries(ports, lines, source, node_port_range, None if shared else text)
     return Lock(lock.entries, _owners(data.get("owners"), lock, lines, data, source))
 
 
@@ -163,8 +171,12 @@ def _owners(owners: Any, lock: Lock, lines: _Lines, data: dict[str, Any], source
     return found
 
 
-def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange) -> Lock:
-    """The ``nodePorts`` mapping, each entry checked: its key, its number, its range, its sharing."""
+def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange,
+             text: str | None) -> Lock:
+    """The ``nodePorts`` mapping, each entry checked: its key, its number, its range, its sharing.
+
+    Without ``text`` (the file, for the error), entries may share a nodePort they may not share.
+    """
     entries: dict[PortKey, int] = {}
     seen: dict[int, tuple[PortKey, int]] = {}
     for raw_key, value in ports.items():
@@ -181,11 +193,13 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
                 "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] node-port-range), "
                 "or delete the entry to have the port allocated again")
         other = seen.get(value)
-        if other is not None and not may_share(other[0], key):
-            raise LockFileError(
+        if other is not None and text is not None and not may_share(other[0], key):
+            raise LockConflictError(
                 f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line {other[1]}) "
                 f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number ports of one "
-                "Service with different protocols). Fix: delete one of the entries to have it allocated again")
+                "Service with different protocols). Fix: after a git merge, svcgen lock resolve --lock "
+                f"{source} (moves the later claim); else delete one of the entries to have it allocated again",
+                text, markers=False)
         seen.setdefault(value, (key, line))
         entries[key] = value
     return Lock(entries)

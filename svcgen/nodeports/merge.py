@@ -6,7 +6,9 @@ sides ("ours" between ``<<<<<<<`` and ``=======``, "theirs" up to ``>>>>>>>``, a
 base of diff3's ``|||||||`` section); :func:`merge_locks` keeps every entry of both sides and,
 where both sides gave one nodePort to Service ports that cannot share it, keeps the claim made
 first and allocates the later one afresh (with :func:`~svcgen.nodeports.allocate.allocate_node_ports`,
-the allocator a render uses).
+the allocator a render uses). :func:`settle` does the second half alone, for a merge git made
+"cleanly" (each branch added its entry far from the other's) into a lock that gives one nodePort
+twice.
 
 Which claim was made first: one the merge base already holds (it was there before the branches
 split); else ours, the side merged into (``HEAD``, usually the branch already on main), so a
@@ -26,7 +28,7 @@ from svcgen.nodeports.lock import Lock, PortKey, may_share
 from svcgen.nodeports.lockfile import LockFileError, conflict_marker_line, parse_lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Conflict", "Kept", "Merged", "Moved", "merge_locks", "parse_conflict", "split_conflict"]
+__all__ = ["Conflict", "Kept", "Merged", "Moved", "merge_locks", "parse_conflict", "settle", "split_conflict"]
 
 
 class Conflict(NamedTuple):
@@ -185,28 +187,42 @@ def parse_base(text: str | None, source: str, node_port_range: NodePortRange) ->
 def merge_locks(ours: Lock, theirs: Lock, base: Lock | None, node_port_range: NodePortRange, *,
                 band: NodePortRange | None = None, reserved: Iterable[Reservation] = (),
                 labels: tuple[str, str] = ("ours", "theirs")) -> Merged:
-    """Every entry of both sides; the later of two claims on one nodePort allocated afresh.
+    """Every entry of both sides; the later of two claims on one nodePort allocated afresh (:func:`settle`).
 
-    An entry (key and port) the base holds is earlier than one it does not; then ours is earlier
-    than theirs. New ports come from the allocator, with the same range, band and reservations
-    as a render.
+    A key both sides give different numbers keeps ours.
 
     Raises:
         DeclarationError: the range (or band) has no free port left for an entry that must move.
     """
-    entries = {**theirs.entries, **ours.entries}
     kept = [Kept(key, port, theirs.entries[key], *labels) for key, port in sorted(ours.entries.items())
             if theirs.entries.get(key, port) != port]
+    owners = {**theirs.owners, **ours.owners}
+    merged = settle(Lock({**theirs.entries, **ours.entries}, owners), ours, base, node_port_range, band=band,
+                    reserved=reserved, labels=labels)
+    return merged._replace(kept=kept)
 
-    def where(key: PortKey) -> str:
-        port = entries[key]
-        if base is not None and base.get(key) == port:
-            return "which the merge base already had"
-        return f"from {labels[0]}" if ours.get(key) == port else f"from {labels[1]}"
+
+def settle(lock: Lock, ours: Lock, base: Lock | None, node_port_range: NodePortRange, *,
+           band: NodePortRange | None = None, reserved: Iterable[Reservation] = (),
+           labels: tuple[str, str] = ("ours", "theirs")) -> Merged:
+    """``lock`` with every nodePort held by one claim: the later of two claims allocated afresh.
+
+    ``lock`` is a merge of ``ours`` and another side (theirs). An entry (key and port) the base
+    holds is earlier than one it does not; then ours is earlier than theirs. New ports come from
+    the allocator, with the same range, band and reservations as a render.
+
+    Raises:
+        DeclarationError: the range (or band) has no free port left for an entry that must move.
+    """
+    entries = dict(lock.entries)
 
     def order(key: PortKey) -> tuple[int, int, PortKey]:
         port = entries[key]
         return (0 if base is not None and base.get(key) == port else 1, 0 if ours.get(key) == port else 1, key)
+
+    def where(key: PortKey) -> str:
+        first, mine, _ = order(key)
+        return "which the merge base already had" if first == 0 else f"from {labels[0] if mine == 0 else labels[1]}"
 
     holders: dict[int, list[PortKey]] = {}
     later: dict[PortKey, PortKey] = {}  # an entry to move -> the earlier entry that keeps its port
@@ -222,8 +238,8 @@ def merge_locks(ours: Lock, theirs: Lock, base: Lock | None, node_port_range: No
                                      node_port_range, lock_name="the merged lock file", band=band)
     moved = [Moved(key, entries[key], allocation.assignment[key], later[key], where(later[key]))
              for key in sorted(later)]
-    owners = {k: o for k, o in {**theirs.owners, **ours.owners}.items() if k in entries}
-    return Merged(Lock(allocation.lock.entries, owners), moved, kept)
+    owners = {k: o for k, o in lock.owners.items() if k in entries}
+    return Merged(Lock(allocation.lock.entries, owners), moved, [])
 
 
 def _requests(keys: Sequence[PortKey], entries: dict[PortKey, int]) -> list[Request]:

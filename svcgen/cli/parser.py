@@ -316,8 +316,10 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
                     "kept; where both sides gave one nodePort to two Service ports that cannot share it, the "
                     "claim made first keeps it (one the merge base already had, else HEAD's: the branch merged "
                     "into) and the other moves to the lowest free port, as a render allocates. A key with "
-                    "different numbers on the two sides keeps HEAD's. Every change is said on standard error; "
-                    "the lock is then written in one step.",
+                    "different numbers on the two sides keeps HEAD's. A merge git made without a conflict that "
+                    "gives one nodePort twice (the two entries far apart in the file) is settled the same way, "
+                    "from git's history. Every change is said on standard error; the lock is then written in "
+                    "one step.",
         epilog=_CHECK_EXIT_CODES,
     )
     resolve.add_argument("paths", nargs="*", metavar="FILE_OR_DIR",

@@ -150,7 +150,7 @@ class Settings(NamedTuple):
                              "change)") from None
         except OSError as exc:
             raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc}") from None
-        return text, parse_lock(text or "", display(self.lock), self.node_port_range)
+        return text, parse_lock(text, display(self.lock), self.node_port_range)
 
     def read_lock(self) -> "Lock":
         """The lock's entries (empty when there is no lock file yet)."""

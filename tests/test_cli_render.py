@@ -249,7 +249,7 @@ def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Pa
     shared.mkdir()
     (copy / "svcgen.lock").rename(shared / "svcgen.lock")
     (copy / "svcgen.lock").symlink_to(shared / "svcgen.lock")
-    (shared / "svcgen.lock").write_text("")
+    (shared / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
     result = run_cli("render", str(copy / "app.py"))
     assert result.code == 0, result.err
     assert (copy / "svcgen.lock").is_symlink()

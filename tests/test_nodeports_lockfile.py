@@ -7,9 +7,10 @@ from conftest import HOSTILE_SCALARS
 
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
-from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
+from svcgen.nodeports.lockfile import LockConflictError, LockFileError, conflict_marker_line, format_lock, parse_lock
 
 RANGE = NodePortRange()
+HEADER_ONLY = format_lock(Lock()).split("version:")[0]
 LOCK = Lock({PortKey("", "web", "http", "TCP"): 30001, PortKey("shop", "dns", "dns", "UDP"): 30000,
              PortKey("shop", "dns", "dns-tcp", "TCP"): 30000, PortKey("a", "b", "", "SCTP"): 30002})
 
@@ -28,15 +29,78 @@ def test_round_trip_and_determinism() -> None:
     assert format_lock(LOCK) == format_lock(Lock(dict(reversed(list(LOCK.entries.items())))))
 
 
-def test_empty_file_and_empty_lock() -> None:
-    assert parse_lock("", "svcgen.lock", RANGE) == Lock()
+def test_no_file_and_empty_lock() -> None:
+    assert parse_lock(None, "svcgen.lock", RANGE) == Lock()
     assert parse_lock(format_lock(Lock()), "svcgen.lock", RANGE) == Lock()
     assert parse_lock("version: 1\n", "svcgen.lock", RANGE) == Lock()
+    assert parse_lock("version: 1\nnodePorts:\n", "svcgen.lock", RANGE) == Lock()
+
+
+@pytest.mark.parametrize("text", ["", "\n", "  \n \n", "# just a comment\n", HEADER_ONLY, "---\n", "null\n", "~\n",
+                                  "---\n...\n", "---\n---\n", "\ufeff", "\r\n"])
+def test_a_file_that_holds_no_lock_is_not_a_fresh_start(text: str) -> None:
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert str(info.value) == (
+        "svcgen.lock: error: the lock file is there but holds no lock (it is empty, only comments or an empty YAML "
+        "document: truncated, or merged badly?); svcgen does not take it as a fresh start. Fix: restore it from "
+        "version control (git checkout -- svcgen.lock), or delete the file to allocate afresh (every nodePort may "
+        "then move)")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("# Project\n\nSome words about it.\n", 3), ("{}\n", 1), ("name: x\nports: [1]\n", 1), ("- a\n- b\n", 1),
+    ("'version'\n", 1), ("# c\n[1, 2]\n", 2), ("x: {version: 1, nodePorts: {}}\n", 1),
+])
+def test_a_file_that_is_not_a_lock_is_refused(text: str, line: int) -> None:
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "README.md", RANGE)
+    assert str(info.value) == (
+        f"README.md:{line}: error: this is not a svcgen lock file (a lock is a mapping with `version` and "
+        "`nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with --lock or "
+        "[tool.svcgen] lock, or move this file out of the way")
+
+
+CONFLICTED = """\
+version: 1
+nodePorts:
+  a/api/http/TCP: 30000
+<<<<<<< HEAD
+  a/cart/http/TCP: 30001
+=======
+  a/web/http/TCP: 30001
+>>>>>>> feature
+"""
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (CONFLICTED, 4),
+    (CONFLICTED.replace("=======\n", "||||||| base\n=======\n"), 4),
+    ("version: 1\n<<<<<<<<<< ours\n", 2),  # conflict-marker-size 10
+    ("version: 1\nnodePorts:\n=======\n", 3),  # a marker alone (the rest deleted by hand)
+    ("version: 1\r\nnodePorts: {}\r\n>>>>>>> theirs\r\n", 3),
+    ("<<<<<<<\n", 1),
+])
+def test_conflict_markers_are_reported_before_yaml(text: str, line: int) -> None:
+    assert conflict_marker_line(text) == line
+    with pytest.raises(LockConflictError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert str(info.value) == (
+        f"svcgen.lock:{line}: error: unresolved merge conflict: the lock file holds git's conflict markers (<<<<<<<, "
+        "=======, >>>>>>>). Fix: svcgen lock resolve --lock svcgen.lock (keeps the entries of both sides and moves "
+        "the later of two claims on one nodePort)")
+    assert info.value.text == text
+
+
+@pytest.mark.parametrize("text", ["version: 1\n# <<<<<<< in a comment\n", "version: 1 # =======\n",
+                                  "version: 1\n# ======\n", "version: 1\nnodePorts: {}\n#=======\n"])
+def test_marker_lookalikes_are_not_conflicts(text: str) -> None:
+    assert conflict_marker_line(text) is None
+    assert parse_lock(text, "svcgen.lock", RANGE) == Lock()
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("version: 1\nnodePorts: [\n", "svcgen.lock:3: error: the lock file is not valid: not valid YAML"),
-    ("- a\n- b\n", "must be a mapping"),
     ("nodePorts: {}\n", "`version` must be a whole number"),
     ("version: 2\nnodePorts: {}\n", "format version 2, written by a newer svcgen"),
     ("version: 0\n", "unknown lock file format version 0"),
@@ -87,3 +151,17 @@ def test_hostile_scalars_are_refused_with_their_line(scalar: str) -> None:
         assert str(exc).startswith("svcgen.lock:4: error: "), exc
     else:  # only spellings of a valid integer get through (0x7530 is 30000)
         assert lock.get(PortKey("", "web", "admin", "TCP")) in RANGE
+
+
+def test_a_port_given_twice_is_a_conflict_to_resolve_and_can_be_read_to_resolve_it() -> None:
+    text = "version: 1\nnodePorts:\n  a/web/http/TCP: 30000\n  a/other/http/TCP: 30000\n"
+    with pytest.raises(LockConflictError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert str(info.value) == (
+        "svcgen.lock:4: error: nodePort 30000 is given to both `a/web/http/TCP` (line 3) and `a/other/http/TCP`; a "
+        "nodePort belongs to one Service port (or to same-number ports of one Service with different protocols). "
+        "Fix: after a git merge, svcgen lock resolve --lock svcgen.lock (moves the later claim); else delete one of "
+        "the entries to have it allocated again")
+    assert (info.value.text, info.value.markers) == (text, False)
+    assert parse_lock(text, "svcgen.lock", RANGE, shared=True) == Lock(
+        {PortKey("a", "web", "http", "TCP"): 30000, PortKey("a", "other", "http", "TCP"): 30000})

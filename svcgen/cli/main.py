@@ -30,6 +30,8 @@ _COMMANDS = {
     "ports": ("inspect", "cmd_ports"),
     "explain": ("inspect", "cmd_explain"),
     "lock prune": ("lock", "cmd_lock_prune"),
+    "lock resolve": ("lock", "cmd_lock_resolve"),
+    "lock merge-driver": ("lock", "cmd_lock_merge_driver"),
     "new": ("new", "cmd_new"),
     "lint": ("lint", "cmd_lint"),
     "import": ("importer", "cmd_import"),

@@ -310,6 +310,52 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
                     "would change the lock file (for CI).",
         epilog=_CHECK_EXIT_CODES,
     )
+    resolve = lock_commands.add_parser(
+        "resolve", parents=[common], help="resolve a lock file that git left with conflict markers",
+        description="Merge the two sides of git's conflict markers in the lock file: every entry of both is "
+                    "kept; where both sides gave one nodePort to two Service ports that cannot share it, the "
+                    "claim made first keeps it (one the merge base already had, else HEAD's: the branch merged "
+                    "into) and the other moves to the lowest free port, as a render allocates. A key with "
+                    "different numbers on the two sides keeps HEAD's. A merge git made without a conflict that "
+                    "gives one nodePort twice (the two entries far apart in the file) is settled the same way, "
+                    "from git's history. Every change is said on standard error; the lock is then written in "
+                    "one step.",
+        epilog=_CHECK_EXIT_CODES,
+    )
+    resolve.add_argument("paths", nargs="*", metavar="FILE_OR_DIR",
+                         help="a file or folder of the project, whose pyproject.toml gives the lock, the range and "
+                              "the band (default: the --lock file's folder, else here)")
+    resolve.add_argument("--lock", metavar="PATH", help="the lock file (default: [tool.svcgen] lock, else "
+                                                         "svcgen.lock next to the first FILE_OR_DIR)")
+    _merge_options(resolve)
+    resolve.add_argument("--reserve", action="append", default=[], metavar="PATH",
+                         help="manifests or lock files whose nodePorts a moved entry must not take, as for render")
+    resolve.add_argument("--check", action="store_true",
+                         help="write nothing; exit 1 if the lock file has a conflict to resolve")
+    driver = lock_commands.add_parser(
+        "merge-driver", parents=[common], help="git's merge driver for the lock file (merges without conflicts)",
+        description="Merge the lock files git gives (the merge base, ours, theirs) as `svcgen lock resolve` does "
+                    "and write the result into CURRENT; changes are said on standard error. When they cannot be "
+                    "merged, CURRENT gets git's conflict markers and the exit code is 1. Set it up once per "
+                    "clone: git config merge.svcgen.driver 'svcgen lock merge-driver %O %A %B %P', and "
+                    "commit a .gitattributes line: svcgen.lock merge=svcgen",
+        epilog="Exit codes: 0 merged, 1 not merged (git stops on the file), 2 usage errors.",
+    )
+    driver.add_argument("base", metavar="BASE", help="the merge base's version (git's %%O)")
+    driver.add_argument("current", metavar="CURRENT", help="ours, where the result is written (git's %%A)")
+    driver.add_argument("other", metavar="OTHER", help="theirs (git's %%B)")
+    driver.add_argument("path", nargs="?", metavar="PATH",
+                        help="the lock file's path in the repository (git's %%P), for messages and for the "
+                             "project's pyproject.toml (default: svcgen.lock here)")
+    _merge_options(driver)
+
+
+def _merge_options(parser: argparse.ArgumentParser) -> None:
+    """The settings a merge of locks allocates with: the range and the band."""
+    parser.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST", help=_RANGE_HELP)
+    parser.add_argument("--allocate-from", type=_node_port_range, metavar="FIRST-LAST",
+                        help="take new nodePorts only from this band of the range (default: [tool.svcgen] "
+                             "allocate-from)")
 
 
 def _completion(commands: Subparsers, parents: _Parents) -> None:

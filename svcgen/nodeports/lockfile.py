@@ -12,6 +12,10 @@ nodePorts:
 One line per Service port, ``NAMESPACE/SERVICE/PORT-NAME/PROTOCOL: NODEPORT``, sorted;
 ``-`` stands for "no namespace" (the kubectl context's). Ports of one Service that share a
 port number (53/TCP and 53/UDP) share one nodePort and so one number in the lock.
+
+Read strictly: no file (``None``) is a fresh start, but a file that is there and holds no lock
+(empty, only comments, an empty document such as ``---`` or ``null``) is an error, as is a file
+that is not a svcgen lock at all and one with git's conflict markers (:mod:`.merge` resolves those).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from svcgen.kube.yamlread import Document, load_documents
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.nodeports.lock import Lock, PortKey, may_share
 
-__all__ = ["LOCK_FORMAT_VERSION", "LockFileError", "format_lock", "parse_lock"]
+__all__ = ["LOCK_FORMAT_VERSION", "LockConflictError", "LockFileError", "conflict_marker_line", "format_lock",
+           "parse_lock"]
 
 LOCK_FORMAT_VERSION = 1
 
@@ -41,8 +46,33 @@ _KEY_RE = re.compile(r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-
                      r"(TCP|UDP|SCTP|healthCheck)")
 
 
+# git's conflict markers: <<<<<<< ours, ||||||| base (diff3), =======, >>>>>>> theirs (7 by default;
+# the conflict-marker-size attribute makes them longer). No line of a lock file starts so.
+_MARKER_RE = re.compile(r"(<{7,}|\|{7,}|>{7,})([ \t].*)?|={7,}[ \t]*")
+
+
 class LockFileError(InputError):
     """The lock file cannot be used as it is (malformed, inconsistent, or from a newer svcgen)."""
+
+
+class LockConflictError(LockFileError):
+    """Two claims in the lock file conflict, as a git merge leaves them (``svcgen lock resolve`` settles them).
+
+    ``markers``: the file holds git's conflict markers; else (a merge git made "cleanly") one
+    nodePort is given to two Service ports that cannot share it. ``text`` is the file.
+    """
+
+    def __init__(self, message: str, text: str, *, markers: bool = True) -> None:
+        super().__init__(message)
+        self.text = text
+        self.markers = markers
+
+
+def conflict_marker_line(text: str) -> int | None:
+    """The 1-based line of the first git conflict marker in ``text``, if any."""
+    if "<<<<<<<" not in text and "=======" not in text and ">>>>>>>" not in text and "|||||||" not in text:
+        return None  # the common case, without splitting the file into lines
+    return next((i for i, line in enumerate(text.splitlines(), 1) if _MARKER_RE.fullmatch(line)), None)
 
 
 def _parse_key(text: str) -> PortKey | None:
@@ -64,20 +94,40 @@ def format_lock(lock: Lock) -> str:
     return HEADER + to_yaml([data])
 
 
-def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
-    """Read a lock file's text; ``source`` names it in messages.
+def parse_lock(text: str | None, source: str, node_port_range: NodePortRange, *, shared: bool = False) -> Lock:
+    """Read a lock file's text (None: there is no lock file yet); ``source`` names it in messages.
+
+    ``shared``: take entries that share a nodePort they may not share (to resolve them).
 
     Raises:
-        LockFileError: malformed YAML or keys, a newer format, entries out of range or
-            shared by ports that cannot share a nodePort.
+        LockConflictError: the text holds git's conflict markers, or gives one nodePort to two
+            Service ports that cannot share it.
+        LockFileError: the file holds no lock (empty, comments only, an empty document), is not
+            a svcgen lock, or has malformed YAML or keys, a newer format, entries out of range
+            or shared by ports that cannot share a nodePort.
     """
+    if text is None:
+        return Lock()
+    marker = conflict_marker_line(text)
+    if marker is not None:
+        raise LockConflictError(
+            f"{source}:{marker}: error: unresolved merge conflict: the lock file holds git's conflict markers "
+            f"(<<<<<<<, =======, >>>>>>>). Fix: svcgen lock resolve --lock {source} (keeps the entries of both "
+            "sides and moves the later of two claims on one nodePort)", text)
     document = _document(text, source)
     if document is None:
-        return Lock()
+        raise LockFileError(
+            f"{source}: error: the lock file is there but holds no lock (it is empty, only comments or an empty "
+            "YAML document: truncated, or merged badly?); svcgen does not take it as a fresh start. Fix: restore "
+            f"it from version control (git checkout -- {source}), or delete the file to allocate afresh (every "
+            "nodePort may then move)")
     data = document.value
     lines = _Lines(document)
-    if not isinstance(data, dict):
-        raise LockFileError(f"{source}: error: the lock file must be a mapping with `version` and `nodePorts`")
+    if not isinstance(data, dict) or not ("version" in data or "nodePorts" in data):
+        raise LockFileError(
+            f"{source}:{document.position[0]}: error: this is not a svcgen lock file (a lock is a mapping with "
+            "`version` and `nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with "
+            "--lock or [tool.svcgen] lock, or move this file out of the way")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise LockFileError(f"{source}:{lines(data, 'version')}: error: `version` must be a whole number "
@@ -97,7 +147,7 @@ def parse_lock(text: str, source: str, node_port_range: NodePortRange) -> Lock:
     if not isinstance(ports, dict):
         raise LockFileError(f"{source}:{lines(data, 'nodePorts')}: error: `nodePorts` must be a mapping of "
                             "NAMESPACE/SERVICE/PORT/PROTOCOL: NODEPORT")
-    lock = _entries(ports, lines, source, node_port_range)
+    lock = _entries(ports, lines, source, node_port_range, None if shared else text)
     return Lock(lock.entries, _owners(data.get("owners"), lock, lines, data, source))
 
 
@@ -121,8 +171,12 @@ def _owners(owners: Any, lock: Lock, lines: _Lines, data: dict[str, Any], source
     return found
 
 
-def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange) -> Lock:
-    """The ``nodePorts`` mapping, each entry checked: its key, its number, its range, its sharing."""
+def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range: NodePortRange,
+             text: str | None) -> Lock:
+    """The ``nodePorts`` mapping, each entry checked: its key, its number, its range, its sharing.
+
+    Without ``text`` (the file, for the error), entries may share a nodePort they may not share.
+    """
     entries: dict[PortKey, int] = {}
     seen: dict[int, tuple[PortKey, int]] = {}
     for raw_key, value in ports.items():
@@ -139,20 +193,22 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
                 "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] node-port-range), "
                 "or delete the entry to have the port allocated again")
         other = seen.get(value)
-        if other is not None and not may_share(other[0], key):
-            raise LockFileError(
+        if other is not None and text is not None and not may_share(other[0], key):
+            raise LockConflictError(
                 f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line {other[1]}) "
                 f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number ports of one "
-                "Service with different protocols). Fix: delete one of the entries to have it allocated again")
+                "Service with different protocols). Fix: after a git merge, svcgen lock resolve --lock "
+                f"{source} (moves the later claim); else delete one of the entries to have it allocated again",
+                text, markers=False)
         seen.setdefault(value, (key, line))
         entries[key] = value
     return Lock(entries)
 
 
 def _document(text: str, source: str) -> Document | None:
-    """The lock file's one YAML document (None for an empty file)."""
+    """The lock file's one YAML document (None when it has none, or only empty ones)."""
     documents = load_documents(text)
-    if not documents or (len(documents) == 1 and documents[0].value is None and documents[0].error is None):
+    if all(d.value is None and d.error is None for d in documents):
         return None
     document = documents[0]
     if document.error is not None or len(documents) > 1:
@@ -161,8 +217,8 @@ def _document(text: str, source: str) -> Document | None:
         where = f":{position[0]}" if position else ""
         problem = error.message if error else "more than one YAML document"
         raise LockFileError(f"{source}{where}: error: the lock file is not valid: {problem}. "
-                            f"Fix: restore it from version control (git checkout -- {source}) or delete it to "
-                            "allocate every nodePort afresh")
+                            f"Fix: restore it from version control (git checkout -- {source}), or delete it to "
+                            "allocate afresh (every nodePort may then move)")
     return document
 
 

@@ -39,9 +39,10 @@ def test_a_refused_import_writes_nothing_and_says_why(tmp_path: Path, monkeypatc
     result = run_cli("import", "cm.yaml", "--dir", "out")
     assert result.code == 1 and result.out == ""
     assert result.err.splitlines() == [
-        "cm.yaml:6:1: error: Service/m: spec: has no selector: its endpoints are managed outside Kubernetes' "
-        "selection, and svcgen declares Services in front of the pods they select. Fix: keep this Service (and its "
-        "EndpointSlices) as YAML",
+        "cm.yaml:6:1: warning: Service/m: spec: left out: has no selector: its endpoints are managed outside "
+        "Kubernetes' selection, and svcgen declares Services in front of the pods they select. Fix: keep this Service "
+        "(and its EndpointSlices) as YAML",
+        "error: cm.yaml: no Service left to import (each was left out, as said above).",
         "svcgen import: 1 error; nothing was written."]
     assert not (tmp_path / "out").exists()
     (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n")

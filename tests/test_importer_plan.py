@@ -41,7 +41,17 @@ def test_announce_services_of_stateful_set_pods_share_the_app_and_refine_by_pod_
     assert app.name == "redis" and app.labels == {"app": "redis-ha"} and app.pod_labels == {}
     extras = [dict(s["options"]).get("extra_selector") for s in app.services]
     assert extras == [None] + [{"statefulset.kubernetes.io/pod-name": f"redis-{i}"} for i in range(3)]
-    assert not plan.problems
+    assert [(p.rule, p.line) for p in plan.problems] == [("import-port-name", 9)]  # 26379 has no name
+
+
+def test_an_invented_port_name_is_said_with_the_container_and_the_line() -> None:
+    plan = _plan(STATEFUL.replace("{containerPort: 26379}", "{containerPort: 26379, protocol: UDP}")
+                 + _svc("redis", "{app: redis-ha}"))
+    assert [str(p) for p in plan.problems] == [
+        'in.yaml:9:81: warning: StatefulSet/argocd/redis: spec.template.spec.containers[0].ports[1]: container port '
+        '26379 (UDP) of container "redis" has no name; declared as Port("port-26379", 26379, protocol="UDP") in '
+        "app.py (svcgen names every port: the name shows where svcgen refers to the port by name). Fix: name the "
+        "port in the workload (ports[].name) and import again"]
 
 
 def test_an_unnamed_container_port_gets_a_valid_name_the_output_never_shows() -> None:
@@ -55,7 +65,8 @@ def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None
     plan = _plan(_svc("web", "{app: web}", "[{port: 80, targetPort: 8080}]"))
     (app,) = plan.apps
     assert app.labels == {"app": "web"} and [c.name for c in app.containers] == ["web"]
-    assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5)]
+    assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5), ("import-undeclared-port", 6)]
+    assert 'declared it on container "web" as "port-8080", an invented name' in plan.problems[1].message
 
 
 def test_a_named_target_port_without_its_workload_is_refused_unless_declared() -> None:
@@ -96,4 +107,5 @@ def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said
     assert [(p.rule, p.field) for p in plan.problems] == [
         ("import-container", "spec.template.spec.containers[0].name"),
         ("import-container", "spec.template.spec.containers[1].name"),
-        ("import-container", "spec.template.spec.containers[1].image")]
+        ("import-container", "spec.template.spec.containers[1].image"),
+        ("import-port-name", "spec.template.spec.containers[0].ports[0]")]

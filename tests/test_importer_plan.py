@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from svcgen.importer.plan import Plan, finish, plan_import
 from svcgen.kube.objects import KubeObject, read_objects
 
@@ -109,3 +111,40 @@ def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said
         ("import-container", "spec.template.spec.containers[1].name"),
         ("import-container", "spec.template.spec.containers[1].image"),
         ("import-port-name", "spec.template.spec.containers[0].ports[0]")]
+
+
+def _declared(spec: str, meta: str = "") -> tuple[dict[str, object], str]:
+    from svcgen.importer.plan import as_declared
+
+    text = f"kind: Service\nmetadata: {{name: web{meta}}}\nspec:\n  selector: {{app: web}}\n{spec}"
+    (obj,) = [o for o in read_objects([("in.yaml", text)]) if isinstance(o, KubeObject)]
+    declared, note = as_declared(obj)
+    return {k: v for k, v in declared.spec.items() if k != "selector"}, note.message if note else ""
+
+
+DUMPED = ", uid: 0c6f, resourceVersion: '42'"
+APPLIED = ', annotations: {kubectl.kubernetes.io/last-applied-configuration: \'{"spec": {"clusterIP": "10.96.0.9"}}\'}'
+
+
+def test_a_hand_written_cluster_ip_is_the_user_s_and_kept() -> None:
+    spec = "  clusterIP: 10.96.0.9\n  ipFamilyPolicy: SingleStack\n  ipFamilies: [IPv6]\n"
+    assert _declared(spec) == ({"clusterIP": "10.96.0.9", "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv6"]}, "")
+
+
+@pytest.mark.parametrize(("spec", "meta", "kept", "said"), [
+    ("  clusterIP: 10.96.0.9\n  clusterIPs: [10.96.0.9]\n", DUMPED, {},
+     "spec.clusterIP (10.96.0.9), spec.clusterIPs (10.96.0.9)"),
+    ("  clusterIP: None\n  clusterIPs: [None]\n  ipFamilies: [IPv4]\n", DUMPED,
+     {"clusterIP": "None", "clusterIPs": ["None"]}, "spec.ipFamilies (IPv4)"),
+    ("  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv4, IPv6]\n", DUMPED,
+     {"ipFamilyPolicy": "RequireDualStack"}, "spec.ipFamilies (IPv4, IPv6)"),
+    ("  clusterIP: 10.96.0.9\n  ipFamilies: [IPv4]\n", DUMPED + APPLIED, {"clusterIP": "10.96.0.9"},
+     "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], spec.ipFamilies (IPv4)"),
+    ("  clusterIP: 10.96.0.9\n", APPLIED, {"clusterIP": "10.96.0.9"},
+     "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"),
+])
+def test_of_a_dump_what_the_cluster_chose_is_dropped_what_the_user_asked_is_kept(
+        spec: str, meta: str, kept: dict[str, object], said: str) -> None:
+    declared, note = _declared(spec, meta)
+    assert declared == kept
+    assert note.startswith("set by the cluster, not part of a declaration: not carried over: ") and note.endswith(said)

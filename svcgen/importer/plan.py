@@ -153,9 +153,10 @@ def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
         if isinstance(value.get("spec"), dict):
             value["spec"] = spec
         finalizers = meta.get("finalizers")
-        if isinstance(finalizers, list) and any(f in _CLUSTER_FINALIZERS for f in finalizers):
-            dropped.extend(f"metadata.finalizers[{f}]" for f in finalizers if f in _CLUSTER_FINALIZERS)
-            meta["finalizers"] = [f for f in finalizers if f not in _CLUSTER_FINALIZERS]
+        if isinstance(finalizers, list):
+            cluster = [f for f in finalizers if isinstance(f, str) and f in _CLUSTER_FINALIZERS]
+            dropped.extend(f"metadata.finalizers[{f}]" for f in cluster)
+            meta["finalizers"] = [f for f in finalizers if f not in cluster]
     if "status" in value:
         dropped.append("status")
         del value["status"]
@@ -268,7 +269,8 @@ def _left_out(obj: KubeObject, plan: Plan) -> bool:
     Their nodePorts are not recorded: the warning says how to keep svcgen from handing them out.
     """
     spec = mapping(default_service(obj.value).get("spec"))
-    owners = [o for o in obj.metadata.get("ownerReferences") or [] if isinstance(o, dict)]
+    references = obj.metadata.get("ownerReferences")
+    owners = [o for o in (references if isinstance(references, list) else []) if isinstance(o, dict)]
     if owners:
         path: Path = ("metadata", "ownerReferences")
         managers = ", ".join(f"{o.get('kind')}/{o.get('name')}" for o in owners)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from test_importer import DATA, GOOD_WEB, _services, service
 
 
@@ -129,3 +129,15 @@ def test_import_checks_the_shared_registry_and_pushes_nothing(tmp_path: Path, mo
     assert log(repo) == history  # import checks; the next render claims
     assert (shop / "svcgen.lock").read_text().endswith("x/web/http/TCP: 30101\n")
     assert render(shop)[0] == 0 and len(log(repo)) == len(history) + 1
+
+
+def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    dump = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
+    result = run_cli("import", str(dump), "--dir", "adopted")
+    assert result.code == 0, result.err
+    assert result.out == "wrote adopted/app.py\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n"
+    left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
+    assert left_out == ["Service/default/kubernetes", "Service/shop/payments-db", "Service/shop/prometheus-operated"]
+    assert not [line for line in result.err.splitlines() if ": error: " in line]
+    assert run_cli("render", "--check", "adopted").code == 0

@@ -6,7 +6,11 @@ kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
 the API server would refuse is refused here too, at its input line. Workloads stay the user's:
-svcgen reads their labels and container ports (``workload`` stays unset).
+svcgen reads their labels and container ports (``workload`` stays unset). A dump of a live
+cluster imports as well as manifests do: what the cluster set is dropped with a warning, and the
+Services that are not svcgen's to declare (``default/kubernetes``, selector-less, owned by a
+controller) are left out with a warning while the others are imported. An imported nodePort that
+is reserved for another Service (a shared registry, reserve files) is refused.
 
 May import: errors, kube, nodeports, lint, templating, and (to check itself) dsl and render.
 """

@@ -1,8 +1,9 @@
 """What ``svcgen import`` will declare: the Apps, their containers and ports, and each Service's options.
 
-Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully or refused
-with a problem at its input line; nothing is invented silently. The App of a workload selects
-with the labels that all its Services share; each Service adds the rest as its
+Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully, refused
+with a problem at its input line, or left out with a warning (what is not svcgen's to declare);
+what the cluster set is dropped with a warning (:func:`as_declared`); nothing is invented
+silently. The App of a workload selects with the labels that all its Services share; each Service adds the rest as its
 ``extra_selector``, so every selector stays exactly as it was.
 """
 

@@ -3,8 +3,8 @@
 Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully, refused
 with a problem at its input line, or left out with a warning (what is not svcgen's to declare);
 what the cluster set is dropped with a warning (:func:`as_declared`); nothing is invented
-silently. The App of a workload selects with the labels that all its Services share; each Service adds the rest as its
-``extra_selector``, so every selector stays exactly as it was.
+silently. The App of a workload selects with the labels that all its Services share; each
+Service adds the rest as its ``extra_selector``, so every selector stays exactly as it was.
 """
 
 from __future__ import annotations

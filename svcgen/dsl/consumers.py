@@ -166,7 +166,6 @@ class Peer(_Declaration):
                    namespaces=None if namespaces is None else _map(namespaces))
 
 
-
 class PolicyRule(_Declaration):
     """Traffic to some container ports from some peers (none: from anywhere).
 

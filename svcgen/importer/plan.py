@@ -149,8 +149,9 @@ def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
         spec, applied = dict(obj.spec), _applied_spec(obj)
         for key in _ALLOCATED:
             if _allocated(spec, key, applied):
-                shown = spec.pop(key)
-                dropped.append(f"spec.{key} ({', '.join(map(str, shown)) if isinstance(shown, list) else shown})")
+                allocated = spec.pop(key)
+                shown = ", ".join(map(str, allocated)) if isinstance(allocated, list) else str(allocated)
+                dropped.append(f"spec.{key} ({shown if len(shown) <= 60 else shown[:57] + '...'})")
         if isinstance(value.get("spec"), dict):
             value["spec"] = spec
         finalizers = meta.get("finalizers")

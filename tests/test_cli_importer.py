@@ -138,6 +138,7 @@ def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path,
     assert result.code == 0, result.err
     assert result.out == "wrote adopted/app.py\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n"
     left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
-    assert left_out == ["Service/default/kubernetes", "Service/shop/payments-db", "Service/shop/prometheus-operated"]
+    assert left_out == ["Service/default/kubernetes", "Service/kube-system/kube-dns", "Service/shop/payments-db",
+                        "Service/shop/prometheus-operated"]
     assert not [line for line in result.err.splitlines() if ": error: " in line]
     assert run_cli("render", "--check", "adopted").code == 0

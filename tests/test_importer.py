@@ -266,6 +266,7 @@ def test_a_cluster_dump_imports_what_svcgen_declares_and_leaves_out_the_rest() -
     imported, rendered = round_trip(DUMP.read_text())
     assert {w.subject: w.message for w in imported.warnings if w.rule == "import-left-out"} == {
         "Service/default/kubernetes": "left out: the API server's own Service",
+        "Service/kube-system/kube-dns": "left out: a cluster add-on's Service (label kubernetes.io/cluster-service)",
         "Service/shop/payments-db": "left out: has no selector: its endpoints are managed outside Kubernetes' "
                                     "selection, and svcgen declares Services in front of the pods they select",
         "Service/shop/prometheus-operated": "left out: is managed by Prometheus/shop"}
@@ -284,7 +285,7 @@ def test_a_cluster_dump_imports_what_svcgen_declares_and_leaves_out_the_rest() -
 def test_the_cluster_s_allocations_are_said_by_name() -> None:
     imported = import_manifests([("dump.yaml", DUMP.read_text())])
     (web,) = [str(w) for w in imported.warnings if w.subject == "Service/shop/web" and w.rule == "import-server-field"]
-    assert web == ("dump.yaml:31:3: warning: Service/shop/web: set by the cluster, not part of a declaration: not "
+    assert web == ("dump.yaml:73:3: warning: Service/shop/web: set by the cluster, not part of a declaration: not "
                    "carried over: metadata.creationTimestamp, metadata.managedFields, metadata.resourceVersion, "
                    "metadata.uid, metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], "
                    "spec.clusterIP (10.96.14.2), spec.clusterIPs (10.96.14.2), spec.ipFamilies (IPv4), "

@@ -148,3 +148,18 @@ def test_of_a_dump_what_the_cluster_chose_is_dropped_what_the_user_asked_is_kept
     declared, note = _declared(spec, meta)
     assert declared == kept
     assert note.startswith("set by the cluster, not part of a declaration: not carried over: ") and note.endswith(said)
+
+
+@pytest.mark.parametrize(("labels", "left_out"), [
+    ('{kubernetes.io/cluster-service: "true"}', "left out: a cluster add-on's Service (label "
+                                                "kubernetes.io/cluster-service)"),
+    ("{addonmanager.kubernetes.io/mode: Reconcile}", "left out: a cluster add-on's Service (label "
+                                                     "addonmanager.kubernetes.io/mode)"),
+    ('{kubernetes.io/cluster-service: "false"}', ""),
+])
+def test_a_cluster_add_on_s_service_is_left_out(labels: str, left_out: str) -> None:
+    text = STATEFUL + _svc("redis", "{app: redis-ha}").replace("namespace: argocd}", f"namespace: argocd, "
+                                                                                       f"labels: {labels}}}")
+    plan = _plan(text)
+    assert [p.message for p in plan.problems if p.rule == "import-left-out"] == ([left_out] if left_out else [])
+    assert len(plan.apps) == (0 if left_out else 1)

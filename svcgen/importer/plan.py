@@ -34,6 +34,8 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 """kubectl's copy of what was last applied: a record of the cluster's, never part of a declaration."""
 _CLUSTER_FINALIZERS = {"service.kubernetes.io/load-balancer-cleanup"}
 """Finalizers the cluster's controllers add (the service controller, to every LoadBalancer)."""
+_ADDON_LABELS = {"kubernetes.io/cluster-service": "true", "addonmanager.kubernetes.io/mode": None}
+"""The labels of a cluster add-on's objects (kube-dns...), with their value (None: any)."""
 _ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
 """Service fields the API server fills in when a Service is created (its allocations and defaults)."""
 
@@ -266,8 +268,9 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
 def _left_out(obj: KubeObject, plan: Plan) -> bool:
     """Leave out, with a warning, a Service that is not svcgen's to declare: the rest is imported all the same.
 
-    The API server's own ``default/kubernetes``, a Service a controller owns (``ownerReferences``),
-    and a Service without a selector (its endpoints are managed outside Kubernetes' selection).
+    The API server's own ``default/kubernetes``, a cluster add-on's (kube-dns), a Service a
+    controller owns (``ownerReferences``), and a Service without a selector (its endpoints are
+    managed outside Kubernetes' selection).
     Their nodePorts are not recorded: the warning says how to keep svcgen from handing them out.
     """
     spec = mapping(default_service(obj.value).get("spec"))
@@ -277,10 +280,14 @@ def _left_out(obj: KubeObject, plan: Plan) -> bool:
         path: Path = ("metadata", "ownerReferences")
         managers = ", ".join(f"{o.get('kind')}/{o.get('name')}" for o in owners)
         why, hint = f"is managed by {managers}", "leave it to its owner"
-    elif spec.get("type") == "ExternalName" or mapping(spec.get("selector")):
-        return False
     elif (obj.namespace, obj.name) == ("default", "kubernetes"):
         path, why, hint = ("metadata", "name"), "the API server's own Service", "nothing to do: the cluster manages it"
+    elif addon := next((key for key, value in mapping(obj.metadata.get("labels")).items()
+                        if key in _ADDON_LABELS and _ADDON_LABELS[key] in (None, value)), None):
+        path, why = ("metadata", "labels", addon), f"a cluster add-on's Service (label {addon})"
+        hint = "nothing to do: the cluster manages it"
+    elif spec.get("type") == "ExternalName" or mapping(spec.get("selector")):
+        return False
     else:
         path, why = ("spec",), ("has no selector: its endpoints are managed outside Kubernetes' selection, and "
                                 "svcgen declares Services in front of the pods they select")

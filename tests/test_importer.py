@@ -174,8 +174,8 @@ def test_what_the_dsl_cannot_say_is_refused_by_name() -> None:
                        "  ports: [{port: 80, targetPort: http}]\n")
     errors = refused(text)
     assert any("metadata.finalizers cannot be declared" in e for e in errors)
-    assert any("Service/b: spec: has no selector" in e for e in errors)
     assert any('unknown field "spec.externalTrafficPolcy"' in e for e in errors)
+    assert not any("Service/b" in e for e in errors)  # left out with a warning: it blocks nothing
 
 
 def test_what_the_cluster_set_is_dropped_with_a_warning() -> None:
@@ -183,8 +183,9 @@ def test_what_the_cluster_set_is_dropped_with_a_warning() -> None:
                               ", uid: 0b3c, resourceVersion: '42', creationTimestamp: '2026-01-01T00:00:00Z'") \
         + "status: {loadBalancer: {}}\n"
     imported, _rendered = round_trip(text)
-    assert {w.field for w in imported.warnings if w.rule == "import-server-field"} == {
-        "metadata.uid", "metadata.resourceVersion", "metadata.creationTimestamp", "status"}
+    assert [str(w) for w in imported.warnings if w.rule == "import-server-field"] == [
+        "in.yaml:13:1: warning: Service/web: set by the cluster, not part of a declaration: not carried over: "
+        "metadata.uid, metadata.resourceVersion, metadata.creationTimestamp, status."]
 
 
 def test_label_values_that_are_not_strings_are_refused_not_stringified() -> None:
@@ -256,3 +257,87 @@ def test_a_nodeport_another_lock_entry_holds_is_refused_not_written_twice() -> N
         import_manifests([("in.yaml", text)], lock=lock)
     (problem,) = [p for p in info.value.problems if p.rule == "import-lock"]
     assert "nodePort 30080 of -/web/http/TCP is other/x/http/TCP's in the lock file" in problem.message
+
+
+DUMP = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
+
+
+def test_a_cluster_dump_imports_what_svcgen_declares_and_leaves_out_the_rest() -> None:
+    imported, rendered = round_trip(DUMP.read_text())
+    assert {w.subject: w.message for w in imported.warnings if w.rule == "import-left-out"} == {
+        "Service/default/kubernetes": "left out: the API server's own Service",
+        "Service/kube-system/kube-dns": "left out: a cluster add-on's Service (label kubernetes.io/cluster-service)",
+        "Service/shop/payments-db": "left out: has no selector: its endpoints are managed outside Kubernetes' "
+                                    "selection, and svcgen declares Services in front of the pods they select",
+        "Service/shop/prometheus-operated": "left out: is managed by Prometheus/shop"}
+    assert "30432 is not recorded: list its manifest in [tool.svcgen] reserve" in str(imported.warnings)
+    assert {str(k): v for k, v in imported.lock.entries.items()} == {"shop/web/http/TCP": 30080,
+                                                                     "shop/edge/https/TCP": 31443}
+    for allocated in ("10.96.", "ip_famil", "last-applied", "load-balancer-cleanup", "cluster_ip"):
+        assert allocated not in imported.source
+    assert rendered["web-pods"]["spec"]["clusterIP"] == "None"  # headless: always the user's
+    assert list(rendered) == ["web", "edge", "web-pods"]
+    for name, service in rendered.items():
+        assert "clusterIP" not in service["spec"] or name == "web-pods"
+        assert "ipFamilies" not in service["spec"] and "ipFamilyPolicy" not in service["spec"]
+
+
+def test_the_cluster_s_allocations_are_said_by_name() -> None:
+    imported = import_manifests([("dump.yaml", DUMP.read_text())])
+    (web,) = [str(w) for w in imported.warnings if w.subject == "Service/shop/web" and w.rule == "import-server-field"]
+    assert web == ("dump.yaml:73:3: warning: Service/shop/web: set by the cluster, not part of a declaration: not "
+                   "carried over: metadata.creationTimestamp, metadata.managedFields, metadata.resourceVersion, "
+                   "metadata.uid, metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], "
+                   "spec.clusterIP (10.96.14.2), spec.clusterIPs (10.96.14.2), spec.ipFamilies (IPv4), "
+                   "spec.ipFamilyPolicy (SingleStack), status.")
+
+
+def test_a_dump_of_nothing_but_what_svcgen_leaves_out_is_refused_with_the_reasons() -> None:
+    kubernetes = DUMP.read_text().split("- apiVersion: v1\n  kind: Service\n  metadata:\n    annotations")[0]
+    with pytest.raises(ImportError_) as info:
+        import_manifests([("dump.yaml", kubernetes + "kind: List\n")])
+    assert [(p.severity, p.rule) for p in info.value.problems] == [("warning", "import-left-out"),
+                                                                  ("error", "import-nothing")]
+    assert info.value.report()[-2:] == [
+        "error: dump.yaml: no Service left to import (each was left out, as said above).",
+        "svcgen import: 1 error; nothing was written."]
+
+
+@pytest.mark.parametrize(("service_ns", "workload_ns", "column", "said"), [
+    ("", "default", 12, 'this Service has no namespace and Deployment/web, whose pods its selector matches, is in '
+                        '"default"'),
+    ("default", "", 23, 'this Service is in "default" and Deployment/web, whose pods its selector matches, has no '
+                        "namespace"),
+    ("", "prod", 12, 'this Service has no namespace and Deployment/web, whose pods its selector matches, is in '
+                     '"prod"'),
+])
+def test_a_namespace_on_one_side_only_is_an_error_that_says_why(service_ns: str, workload_ns: str, column: int,
+                                                               said: str) -> None:
+    workload = GOOD_WEB.replace("metadata: {name: web}", f"metadata: {{name: web, namespace: {workload_ns}}}") \
+        if workload_ns else GOOD_WEB
+    meta = f", namespace: {service_ns}" if service_ns else ""
+    text = workload + service("web", "  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n", meta)
+    errors = refused(text)
+    other = workload_ns or service_ns
+    subject, field = (f"{service_ns}/web", "namespace") if service_ns else ("web", "name")
+    assert errors == [f"in.yaml:16:{column}: error: Service/{subject}: metadata.{field}: {said}: the namespaces "
+                      "differ, as no "
+                      "namespace means the kubectl context's namespace when applied, which may not be "
+                      f'"{other}". Fix: set metadata.namespace on both (namespace: {other} if that is where they run)']
+
+
+def test_a_node_port_another_project_holds_is_refused_at_its_line() -> None:
+    from svcgen.nodeports.reserve import Reservation
+
+    text = GOOD_WEB + service("web", "  type: NodePort\n  selector: {app: web}\n"
+                              "  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]\n")
+    billing = Reservation(30080, "billing", "api", "registry r.git#prod.lock", "http", "TCP", "billing")
+    with pytest.raises(ImportError_) as info:
+        import_manifests([("in.yaml", text)], reserved=[billing])
+    assert [str(p) for p in info.value.problems] == [
+        "in.yaml:20:52: error: Service/web: spec.ports[0].nodePort: nodePort 30080 is already allocated to registry "
+        "r.git#prod.lock: billing/api/http (project billing): one nodePort is one Service port's. Fix: if that "
+        "Service is gone, free its nodePort there (svcgen lock prune in its project, or edit the reserve file); else "
+        "this Service must move: remove the nodePort from this manifest"]
+    itself = Reservation(30080, "", "web", "dump.yaml", "http", "TCP")  # a dump of the Service imported
+    assert import_manifests([("in.yaml", text)], reserved=[itself]).lock.get(PortKey("", "web", "http", "TCP")) == 30080

@@ -89,24 +89,50 @@ spec:
     assert not [w for w in result.warnings if w.rule == "import-check"]
 
 
-def test_a_backend_by_number_that_would_be_written_by_name_is_a_change() -> None:
+def test_backends_by_number_come_back_by_number() -> None:
     extra = """\
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web, namespace: shop}
 spec:
   defaultBackend: {service: {name: web, port: {number: 80}}}
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+      - {path: /metrics, pathType: Prefix, backend: {service: {name: web, port: {number: 9090}}}}
 """
-    with pytest.raises(ImportError_) as info:
-        imported(extra)
-    number, name = [p for p in info.value.problems if p.rule == "import-check"]
-    assert (number.field, name.field) == ("spec.defaultBackend.service.port.number",
-                                          "spec.defaultBackend.service.port.name")
-    assert "80 in the manifest, absent once rendered" in number.message
-    assert "absent in the manifest, 'http' once rendered" in name.message
-    assert number.hint == "pass --allow-changes to accept the difference"
-    assert [p.severity for p in imported(extra, allow_changes=True).warnings if p.rule == "import-check"] == [
-        "warning", "warning"]  # number absent, name added
+    result = imported(extra)
+    assert 'ingress_class' not in result.source and '    ports_by="number",\n' in result.source
+    assert not [w for w in result.warnings if w.rule in ("import-check", "import-consumer-kept")]
+    (ingress,) = [d for d in YAML(typ="safe").load_all(render(_apps(result.source)).yaml) if d["kind"] == "Ingress"]
+    assert ingress == YAML(typ="safe").load(extra)  # byte for byte the same object
+
+
+def test_an_ingress_mixing_backends_by_name_and_by_number_stays_yaml() -> None:
+    assert kept("""\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {name: http}}}
+  rules:
+  - http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 9090}}}}]
+""") == [("spec.rules[0].http.paths[0].backend.service.port", 28, "kept as YAML, not declared: refers to this "
+          "Service port, which has a name, by number, and to others by name (svcgen writes an Ingress's backend ports "
+          "one way)")]
+
+
+def test_a_backend_by_number_to_a_port_without_name_needs_no_option() -> None:
+    text = BASE.replace("ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090, "
+                        "targetPort: metrics}]", "ports: [{port: 80, targetPort: http}]")
+    result = import_manifests([("in.yaml", text + "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+                                "metadata: {name: web, namespace: shop}\n"
+                                "spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}\n")])
+    assert "ports_by" not in result.source
+    assert not [w for w in result.warnings if w.rule in ("import-check", "import-consumer-kept")]
 
 
 def test_what_the_dsl_cannot_say_stays_yaml_with_the_field_named() -> None:
@@ -183,7 +209,9 @@ spec:
 """)
     assert 'PodMonitor("pods", port=web.port("metrics"), interval="1m")' in result.source
     assert 'NetworkPolicy("web", ports=[web.port("http")], from_pods={"role": "client"})' in result.source
-    assert [(p.rule, p.field) for p in result.warnings] == [("import-server-field", "metadata.resourceVersion")]
+    assert [(p.rule, p.message) for p in result.warnings] == [
+        ("import-server-field", "set by the cluster, not part of a declaration: not carried over: "
+         "metadata.resourceVersion")]
 
 
 def test_an_ingress_over_two_apps_is_declared_after_both() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from svcgen.importer.plan import Plan, finish, plan_import
 from svcgen.kube.objects import KubeObject, read_objects
 
@@ -41,7 +43,17 @@ def test_announce_services_of_stateful_set_pods_share_the_app_and_refine_by_pod_
     assert app.name == "redis" and app.labels == {"app": "redis-ha"} and app.pod_labels == {}
     extras = [dict(s["options"]).get("extra_selector") for s in app.services]
     assert extras == [None] + [{"statefulset.kubernetes.io/pod-name": f"redis-{i}"} for i in range(3)]
-    assert not plan.problems
+    assert [(p.rule, p.line) for p in plan.problems] == [("import-port-name", 9)]  # 26379 has no name
+
+
+def test_an_invented_port_name_is_said_with_the_container_and_the_line() -> None:
+    plan = _plan(STATEFUL.replace("{containerPort: 26379}", "{containerPort: 26379, protocol: UDP}")
+                 + _svc("redis", "{app: redis-ha}"))
+    assert [str(p) for p in plan.problems] == [
+        'in.yaml:9:81: warning: StatefulSet/argocd/redis: spec.template.spec.containers[0].ports[1]: container port '
+        '26379 (UDP) of container "redis" has no name; declared as Port("port-26379", 26379, protocol="UDP") in '
+        "app.py (svcgen names every port: the name shows where svcgen refers to the port by name). Fix: name the "
+        "port in the workload (ports[].name) and import again"]
 
 
 def test_an_unnamed_container_port_gets_a_valid_name_the_output_never_shows() -> None:
@@ -55,7 +67,8 @@ def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None
     plan = _plan(_svc("web", "{app: web}", "[{port: 80, targetPort: 8080}]"))
     (app,) = plan.apps
     assert app.labels == {"app": "web"} and [c.name for c in app.containers] == ["web"]
-    assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5)]
+    assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5), ("import-undeclared-port", 6)]
+    assert 'declared it on container "web" as "port-8080", an invented name' in plan.problems[1].message
 
 
 def test_a_named_target_port_without_its_workload_is_refused_unless_declared() -> None:
@@ -96,4 +109,57 @@ def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said
     assert [(p.rule, p.field) for p in plan.problems] == [
         ("import-container", "spec.template.spec.containers[0].name"),
         ("import-container", "spec.template.spec.containers[1].name"),
-        ("import-container", "spec.template.spec.containers[1].image")]
+        ("import-container", "spec.template.spec.containers[1].image"),
+        ("import-port-name", "spec.template.spec.containers[0].ports[0]")]
+
+
+def _declared(spec: str, meta: str = "") -> tuple[dict[str, object], str]:
+    from svcgen.importer.plan import as_declared
+
+    text = f"kind: Service\nmetadata: {{name: web{meta}}}\nspec:\n  selector: {{app: web}}\n{spec}"
+    (obj,) = [o for o in read_objects([("in.yaml", text)]) if isinstance(o, KubeObject)]
+    declared, note = as_declared(obj)
+    return {k: v for k, v in declared.spec.items() if k != "selector"}, note.message if note else ""
+
+
+DUMPED = ", uid: 0c6f, resourceVersion: '42'"
+APPLIED = ', annotations: {kubectl.kubernetes.io/last-applied-configuration: \'{"spec": {"clusterIP": "10.96.0.9"}}\'}'
+
+
+def test_a_hand_written_cluster_ip_is_the_user_s_and_kept() -> None:
+    spec = "  clusterIP: 10.96.0.9\n  ipFamilyPolicy: SingleStack\n  ipFamilies: [IPv6]\n"
+    assert _declared(spec) == ({"clusterIP": "10.96.0.9", "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv6"]}, "")
+
+
+@pytest.mark.parametrize(("spec", "meta", "kept", "said"), [
+    ("  clusterIP: 10.96.0.9\n  clusterIPs: [10.96.0.9]\n", DUMPED, {},
+     "spec.clusterIP (10.96.0.9), spec.clusterIPs (10.96.0.9)"),
+    ("  clusterIP: None\n  clusterIPs: [None]\n  ipFamilies: [IPv4]\n", DUMPED,
+     {"clusterIP": "None", "clusterIPs": ["None"]}, "spec.ipFamilies (IPv4)"),
+    ("  ipFamilyPolicy: RequireDualStack\n  ipFamilies: [IPv4, IPv6]\n", DUMPED,
+     {"ipFamilyPolicy": "RequireDualStack"}, "spec.ipFamilies (IPv4, IPv6)"),
+    ("  clusterIP: 10.96.0.9\n  ipFamilies: [IPv4]\n", DUMPED + APPLIED, {"clusterIP": "10.96.0.9"},
+     "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], spec.ipFamilies (IPv4)"),
+    ("  clusterIP: 10.96.0.9\n", APPLIED, {"clusterIP": "10.96.0.9"},
+     "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"),
+])
+def test_of_a_dump_what_the_cluster_chose_is_dropped_what_the_user_asked_is_kept(
+        spec: str, meta: str, kept: dict[str, object], said: str) -> None:
+    declared, note = _declared(spec, meta)
+    assert declared == kept
+    assert note.startswith("set by the cluster, not part of a declaration: not carried over: ") and note.endswith(said)
+
+
+@pytest.mark.parametrize(("labels", "left_out"), [
+    ('{kubernetes.io/cluster-service: "true"}', "left out: a cluster add-on's Service (label "
+                                                "kubernetes.io/cluster-service)"),
+    ("{addonmanager.kubernetes.io/mode: Reconcile}", "left out: a cluster add-on's Service (label "
+                                                     "addonmanager.kubernetes.io/mode)"),
+    ('{kubernetes.io/cluster-service: "false"}', ""),
+])
+def test_a_cluster_add_on_s_service_is_left_out(labels: str, left_out: str) -> None:
+    text = STATEFUL + _svc("redis", "{app: redis-ha}").replace("namespace: argocd}", f"namespace: argocd, "
+                                                                                       f"labels: {labels}}}")
+    plan = _plan(text)
+    assert [p.message for p in plan.problems if p.rule == "import-left-out"] == ([left_out] if left_out else [])
+    assert len(plan.apps) == (0 if left_out else 1)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from svcgen.cli.common import new_lock_text, print_problems, settings_from_args, write_all
+from svcgen.cli.project import Project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from svcgen.files import exclusive_lock, read_sources
-from svcgen.importer import import_manifests
+from svcgen.importer import Imported, import_manifests
+from svcgen.nodeports.lock import Lock
+from svcgen.nodeports.reserve import Reservation, reservations_from_lock
 from svcgen.settings import display
 
 __all__ = ["cmd_import"]
@@ -28,12 +32,19 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; nothing was written. Fix: choose another --dir, or --force")
     settings = settings_from_args(args, args.dir)
+    settings.check_reserve()
+    project = Project(settings, [], stdin)  # the settings' reserved nodePorts and registry, as render has them
     with exclusive_lock(settings.lock):
         old, lock = settings.read_lock_text()
-        imported = import_manifests([(s.name, s.text) for s in sources.texts], lock=lock,
+
+        def run(reserved: Sequence[Reservation]) -> Imported:
+            return import_manifests([(s.name, s.text) for s in sources.texts], lock=lock,
                                     node_port_range=settings.node_port_range, allow_changes=args.allow_changes,
                                     declare_missing_ports=args.declare_missing_ports,
-                                    kubernetes_version=settings.kubernetes_version)
+                                    kubernetes_version=settings.kubernetes_version,
+                                    reserved=[*project.reservations, *reserved])
+
+        imported = _against_registry(project, run, err)
         texts = {target: imported.source}
         text = new_lock_text(old, imported.lock, lock)
         if text is not None and text != old:
@@ -45,3 +56,30 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     if added:
         print(f"recorded {added} nodePort(s) in {display(settings.lock)}", file=out)
     return EXIT_OK
+
+
+def _against_registry(project: Project, run: Callable[[Sequence[Reservation]], Imported], err: TextIO) -> Imported:
+    """``run`` with the nodePorts of the project's shared registry that other projects own reserved.
+
+    The registry's own check applies too (:func:`svcgen.registry.claim`, nothing pushed): an
+    imported Service port that another project claims is refused. The next render claims the
+    imported nodePorts.
+    """
+    registry = project.registry()
+    if registry is None:
+        return run(())
+    from svcgen.registry import claim
+
+    if registry.offline:
+        print(f"svcgen: warning: registry {registry.spec} cannot be reached; checking against the copy fetched "
+              "last", file=err)
+    owner = project.settings.owner
+    result: list[Imported] = []
+
+    def allocate(shared: Lock) -> Lock:
+        others = shared.without(set(shared.owned_by(owner).entries))
+        result[:] = [run(reservations_from_lock(others, f"registry {registry.spec}", "?"))]
+        return result[0].lock
+
+    claim(registry, owner, project.settings.node_port_range, allocate, push=False)
+    return result[0]

@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 PathType = Literal["Prefix", "Exact", "ImplementationSpecific"]
+PortsBy = Literal["name", "number"]
 
 
 class IngressRule(_Declaration):
@@ -56,18 +57,23 @@ class IngressTLS(_Declaration):
 
 
 class Ingress(Consumer):
-    """A ``networking.k8s.io/v1`` Ingress whose backends are Service ports (``svc.port("http")``)."""
+    """A ``networking.k8s.io/v1`` Ingress whose backends are Service ports (``svc.port("http")``).
+
+    ``ports_by``: the backends' Service ports are written by their ``"name"`` (default; a port
+    whose name an Ingress does not take is written by its number) or their ``"number"``.
+    """
 
     rules: tuple[IngressRule, ...] = ()
     default_backend: InstanceOf[ServicePortRef] | None = None
     tls: tuple[IngressTLS, ...] = ()
     ingress_class: StrictStr | None = None
+    ports_by: PortsBy = "name"
 
     def __init__(self, name: str, *, rules: Iterable[IngressRule] = (), default_backend: ServicePortRef | None = None,
-                 tls: Iterable[IngressTLS] = (), ingress_class: str | None = None,
+                 tls: Iterable[IngressTLS] = (), ingress_class: str | None = None, ports_by: PortsBy = "name",
                  labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
         self._init(f'Ingress "{name}"', name=name, rules=_seq(rules), default_backend=default_backend, tls=_seq(tls),
-                   ingress_class=ingress_class, labels=_map(labels), annotations=_map(annotations))
+                   ingress_class=ingress_class, ports_by=ports_by, labels=_map(labels), annotations=_map(annotations))
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         """(where, backend) of every backend, for checks and pictures."""
@@ -158,9 +164,6 @@ class Peer(_Declaration):
     def __init__(self, *, pods: Mapping[str, str] | None = None, namespaces: Mapping[str, str] | None = None) -> None:
         self._init("NetworkPolicy peer", pods=None if pods is None else _map(pods),
                    namespaces=None if namespaces is None else _map(namespaces))
-
-
-PortsBy = Literal["name", "number"]
 
 
 class PolicyRule(_Declaration):

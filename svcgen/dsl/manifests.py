@@ -221,15 +221,15 @@ def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
     raise TypeError(f"not a consumer svcgen can build: {type(consumer).__name__}")
 
 
-def _ingress_backend(ref: ServicePortRef) -> Manifest:
+def _ingress_backend(ref: ServicePortRef, by: str) -> Manifest:
     """A Service backend: the port by name when it has one an Ingress takes (it survives renumbering).
 
     A Service port name is a DNS label (up to 63 characters, digits only allowed); an Ingress
     backend's port name must be an IANA service name (``validateIngressBackend``): other names are
-    written as the port's number.
+    written as the port's number, as every port is when ``by`` is ``"number"``.
     """
     name = ref.port.port_name
-    by_name = bool(name) and not rules.port_name(name)
+    by_name = by == "name" and bool(name) and not rules.port_name(name)
     port: Manifest = {"name": name} if by_name else {"number": ref.port.service_port}
     return {"service": {"name": ref.service.name, "port": port}}
 
@@ -239,14 +239,14 @@ def _ingress_spec(ingress: Ingress) -> Manifest:
     if ingress.ingress_class is not None:
         spec["ingressClassName"] = ingress.ingress_class
     if ingress.default_backend is not None:
-        spec["defaultBackend"] = _ingress_backend(ingress.default_backend)
+        spec["defaultBackend"] = _ingress_backend(ingress.default_backend, ingress.ports_by)
     if ingress.tls:
         spec["tls"] = [{**({"hosts": list(t.hosts)} if t.hosts else {}), "secretName": t.secret_name}
                        for t in ingress.tls]
     if ingress.rules:
         spec["rules"] = []
         for rule in ingress.rules:
-            paths = [{"path": path, "pathType": rule.path_type, "backend": _ingress_backend(ref)}
+            paths = [{"path": path, "pathType": rule.path_type, "backend": _ingress_backend(ref, ingress.ports_by)}
                      for path, ref in rule.paths.items()]
             spec["rules"].append({**({"host": rule.host} if rule.host else {}), "http": {"paths": paths}})
     return spec

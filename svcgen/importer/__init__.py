@@ -6,7 +6,11 @@ kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
 the API server would refuse is refused here too, at its input line. Workloads stay the user's:
-svcgen reads their labels and container ports (``workload`` stays unset).
+svcgen reads their labels and container ports (``workload`` stays unset). A dump of a live
+cluster imports as well as manifests do: what the cluster set is dropped with a warning, and the
+Services that are not svcgen's to declare (``default/kubernetes``, selector-less, owned by a
+controller) are left out with a warning while the others are imported. An imported nodePort that
+is reserved for another Service (a shared registry, reserve files) is refused.
 
 May import: errors, kube, nodeports, lint, templating, and (to check itself) dsl and render.
 """
@@ -15,17 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from svcgen.errors import InputError, Problem, count_errors
 from svcgen.importer.code import app_source
 from svcgen.importer.consumers import plan_consumers
 from svcgen.importer.plan import finish, plan_import
 from svcgen.importer.verify import verify
-from svcgen.kube.objects import KubeObject, read_objects
+from svcgen.kube.objects import KubeObject, Path, is_int, mapping, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
 from svcgen.lint import lint_texts
-from svcgen.nodeports.lock import Lock
+from svcgen.nodeports.lock import Lock, PortKey
+from svcgen.nodeports.reserve import Reservation
 
 __all__ = ["ImportError_", "Imported", "import_manifests"]
 
@@ -41,6 +47,32 @@ class ImportError_(InputError):  # named so as not to shadow the builtin ImportE
         count = count_errors(self.problems)
         return [*(str(p) for p in self.problems),
                 f"svcgen import: {count} error{'s' if count != 1 else ''}; nothing was written."]
+
+
+def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservation]) -> list[Problem]:
+    """The nodePorts of ``services`` that another Service holds in ``reserved``, each at its input line.
+
+    A reserved nodePort of the same Service is no conflict (a dump of what is imported).
+    """
+    taken: dict[int, list[Reservation]] = {}
+    for reservation in reserved:
+        taken.setdefault(reservation.node_port, []).append(reservation)
+    problems = []
+    for obj in services:
+        key = PortKey(obj.namespace, obj.name, "", "")
+        ports = obj.spec.get("ports")
+        found: list[tuple[Path, Any]] = [(("spec", "ports", i, "nodePort"), mapping(p).get("nodePort"))
+                                         for i, p in enumerate(ports if isinstance(ports, list) else [])]
+        found.append((("spec", "healthCheckNodePort"), obj.spec.get("healthCheckNodePort")))
+        for path, port in found:
+            other = next((r for r in taken.get(port, ()) if not r.held_by(key)), None) if is_int(port) else None
+            if other is not None:
+                problems.append(obj.problem(path, "error", "import-reserved", f"nodePort {port} is already allocated "
+                                            f"to {other.owner()}: one nodePort is one Service port's",
+                                            "if that Service is gone, free its nodePort there (svcgen lock prune in "
+                                            "its project, or edit the reserve file); else this Service must move: "
+                                            "remove the nodePort from this manifest"))
+    return problems
 
 
 @dataclass
@@ -60,6 +92,7 @@ def import_manifests(
     allow_changes: bool = False,
     declare_missing_ports: bool = False,
     kubernetes_version: KubeVersion = CURRENT,
+    reserved: Sequence[Reservation] = (),
 ) -> Imported:
     """Turn Services (and the workloads they select) into DSL source; see the package docstring.
 
@@ -71,6 +104,8 @@ def import_manifests(
         declare_missing_ports: declare named targetPorts that no container provides (with the
             Service port's number, and a warning) instead of refusing them.
         kubernetes_version: the cluster's version, whose API server rules apply.
+        reserved: nodePorts held elsewhere (other projects of a shared registry, --reserve files):
+            an imported Service port that holds one of them is refused, as render would refuse it.
 
     Raises:
         ImportError_: with every problem found, each at its input line; nothing to write.
@@ -97,9 +132,11 @@ def import_manifests(
                                             f"nodePort {port} of {key} is {holder}'s in the lock file: the cluster "
                                             "would refuse the second Service (provided port is already allocated)",
                                             "give one of them another nodePort, or delete that lock entry"))
-    if not services and not count_errors(problems):
+    problems.extend(_held_elsewhere(plan.planned, reserved))
+    if not plan.apps and not count_errors(problems):
         names = ", ".join(name for name, _ in sources) or "the input"
-        problems.append(Problem("", "", f"{names}: no Service to import", rule="import-nothing"))
+        what = "no Service left to import (each was left out, as said above)" if services else "no Service to import"
+        problems.append(Problem("", "", f"{names}: {what}", rule="import-nothing"))
     if count_errors(problems) or not plan.apps:
         raise ImportError_(problems)
     finish(plan)

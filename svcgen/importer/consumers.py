@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from svcgen.importer.plan import SERVER_METADATA, AppPlan, ContainerPlan, Plan
+from svcgen.importer.plan import AppPlan, ContainerPlan, Plan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
+from svcgen.kube.rules import port_name
 
 __all__ = ["CONSUMER_KINDS", "Call", "Ref", "plan_consumers"]
 
@@ -136,6 +137,7 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
     for obj in objects:
         if (obj.api_version, obj.kind) not in CONSUMER_KINDS:
             continue
+        obj, note = as_declared(obj)
         try:
             if (obj.kind, obj.namespace, obj.name) in seen:
                 raise _Kept(("metadata", "name"), f"another {obj.kind} of this name and namespace is declared above")
@@ -148,20 +150,17 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
         app.consumers.append(call)
         planned.append(obj)
         seen.add((obj.kind, obj.namespace, obj.name))
-        for key in [*(k for k in obj.metadata if k in SERVER_METADATA), *(["status"] if "status" in obj.value else [])]:
-            where: Path = ("metadata", key) if key != "status" else ("status",)
-            plan.problems.append(obj.problem(where, "warning", "import-server-field",
-                                             "set by the cluster, not part of a declaration: not carried over"))
+        if note is not None:
+            plan.problems.append(note)
     return planned
 
 
 def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
     meta = obj.metadata
     for key in meta:
-        if key not in SERVER_METADATA and key not in ("name", "namespace", "labels", "annotations") \
-                and meta[key] not in (None, [], {}, ""):
+        if key not in ("name", "namespace", "labels", "annotations") and meta[key] not in (None, [], {}, ""):
             raise _Kept(("metadata", key), f"metadata.{key} cannot be declared in svcgen's DSL")
-    _only(obj.value, {"apiVersion", "kind", "metadata", "spec", "status"}, ())
+    _only(obj.value, {"apiVersion", "kind", "metadata", "spec"}, ())
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise _Kept(("metadata", "name"), "has no name")
     builders = {"Ingress": _ingress, "HTTPRoute": _route, "ServiceMonitor": _service_monitor,
@@ -174,13 +173,28 @@ def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
     return app, Call(obj.kind, [(None, obj.name), *args])
 
 
-def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path) -> tuple[AppPlan, Ref]:
+def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
+                     by_number: list[tuple[bool, bool, Path]]) -> tuple[AppPlan, Ref]:
+    """The Service port of a backend; adds to ``by_number``: by number in the original? by default? where."""
     service = _only(_only(backend, {"service"}, path).get("service"), {"name", "port"}, (*path, "service"))
     port = _only(service.get("port"), {"name", "number"}, (*path, "service", "port"))
     if len(port) != 1:
         raise _Kept((*path, "service", "port"), "names neither one port name nor one number")
     wanted = port.get("name", port.get("number"))
-    return index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
+    app, ref = index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
+    by_number.append(("number" in port, not ref.port or bool(port_name(ref.port)), (*path, "service", "port")))
+    return app, ref
+
+
+def _ports_by(by_number: list[tuple[bool, bool, Path]]) -> list[tuple[str | None, Any]]:
+    """The Ingress's ``ports_by`` argument: none when every backend is written as svcgen writes it by default."""
+    if all(original == default for original, default, _ in by_number):
+        return []
+    if all(original for original, _, _ in by_number):
+        return [("ports_by", "number")]
+    path = next(path for original, default, path in by_number if original and not default)
+    raise _Kept(path, "refers to this Service port, which has a name, by number, and to others by name (svcgen "
+                "writes an Ingress's backend ports one way)")
 
 
 def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
@@ -190,6 +204,7 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
     args: list[tuple[str | None, Any]] = []
     apps: list[AppPlan] = []
     rules = []
+    by_number: list[tuple[bool, bool, Path]] = []
     for i, rule in enumerate(_list(spec.get("rules"), ("spec", "rules"))):
         where: Path = ("spec", "rules", i)
         rule = _only(rule, {"host", "http"}, where)
@@ -201,7 +216,7 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
             item = _only(item, {"path", "pathType", "backend"}, at)
             if not isinstance(item.get("path"), str) or item["path"] in refs:
                 raise _Kept(at, "a path svcgen cannot key on (absent, or the same path twice in a rule)")
-            app, ref = _ingress_backend(index, obj, item.get("backend"), (*at, "backend"))
+            app, ref = _ingress_backend(index, obj, item.get("backend"), (*at, "backend"), by_number)
             apps.append(app)
             refs[item["path"]] = ref
             kinds.add(item.get("pathType"))
@@ -217,7 +232,7 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
             rule_args.append(("path_type", kinds.pop()))
         rules.append(Call("IngressRule", rule_args))
     if spec.get("defaultBackend") is not None:
-        app, ref = _ingress_backend(index, obj, spec["defaultBackend"], ("spec", "defaultBackend"))
+        app, ref = _ingress_backend(index, obj, spec["defaultBackend"], ("spec", "defaultBackend"), by_number)
         apps.append(app)
         args.append(("default_backend", ref))
     if rules:
@@ -234,6 +249,7 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
         args.append(("tls", tls))
     if spec.get("ingressClassName") is not None:
         args.append(("ingress_class", _str(spec["ingressClassName"], ("spec", "ingressClassName"))))
+    args.extend(_ports_by(by_number))
     return _home(index, obj, apps), args
 
 

@@ -1,9 +1,10 @@
 """What ``svcgen import`` will declare: the Apps, their containers and ports, and each Service's options.
 
-Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully or refused
-with a problem at its input line; nothing is invented silently. The App of a workload selects
-with the labels that all its Services share; each Service adds the rest as its
-``extra_selector``, so every selector stays exactly as it was.
+Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully, refused
+with a problem at its input line, or left out with a warning (what is not svcgen's to declare);
+what the cluster set is dropped with a warning (:func:`as_declared`); nothing is invented
+silently. The App of a workload selects with the labels that all its Services share; each
+Service adds the rest as its ``extra_selector``, so every selector stays exactly as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from svcgen.kube.apiserver import SERVICE_PORT_FIELDS, SERVICE_SPEC_FIELDS, defa
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 from svcgen.nodeports.lock import PortKey
 
-__all__ = ["SERVER_METADATA", "AppPlan", "ContainerPlan", "Plan", "PortPlan", "plan_import"]
+__all__ = ["LAST_APPLIED", "SERVER_METADATA", "AppPlan", "ContainerPlan", "Plan", "PortPlan", "as_declared",
+           "from_cluster", "plan_import"]
 
 Arg = tuple[str | None, Any]
 """One argument of a generated call: (keyword, or None for a positional one; the value)."""
@@ -28,6 +30,14 @@ Arg = tuple[str | None, Any]
 SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
                     "deletionTimestamp", "deletionGracePeriodSeconds"}
 _DECLARED_METADATA = {"name", "namespace", "labels", "annotations"}
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""kubectl's copy of what was last applied: a record of the cluster's, never part of a declaration."""
+_CLUSTER_FINALIZERS = {"service.kubernetes.io/load-balancer-cleanup"}
+"""Finalizers the cluster's controllers add (the service controller, to every LoadBalancer)."""
+_ADDON_LABELS = {"kubernetes.io/cluster-service": "true", "addonmanager.kubernetes.io/mode": None}
+"""The labels of a cluster add-on's objects (kube-dns...), with their value (None: any)."""
+_ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
+"""Service fields the API server fills in when a Service is created (its allocations and defaults)."""
 
 
 @dataclass
@@ -87,6 +97,81 @@ def _strings(obj: KubeObject, value: Any, path: Path, plan: Plan) -> dict[str, s
     return dict(value)
 
 
+def from_cluster(obj: KubeObject) -> bool:
+    """Whether ``obj`` was read back from a cluster (``kubectl get -o yaml``): it holds what only the cluster writes."""
+    return "status" in obj.value or any(key in obj.metadata for key in SERVER_METADATA)
+
+
+def _applied_spec(obj: KubeObject) -> dict[str, Any]:
+    """The spec kubectl last applied (its last-applied-configuration annotation), or {}: what the user asked for."""
+    text = mapping(obj.metadata.get("annotations")).get(LAST_APPLIED)
+    if not isinstance(text, str):
+        return {}
+    import json  # only for a dump that holds the annotation
+
+    try:
+        applied = json.loads(text)
+    except ValueError:
+        return {}
+    return mapping(mapping(applied).get("spec"))
+
+
+def _allocated(spec: dict[str, Any], key: str, applied: dict[str, Any]) -> bool:
+    """Whether ``spec[key]`` of a Service read back from a cluster is the cluster's choice, not the user's.
+
+    What kubectl last applied is the user's; a headless Service's ``None`` is always the user's;
+    a dual-stack policy is never the API server's default.
+    """
+    value = spec.get(key)
+    if key not in spec or key in applied:
+        return False
+    if key in ("clusterIP", "clusterIPs"):
+        first = value[0] if isinstance(value, list) and value else value
+        return first != "None"
+    return key != "ipFamilyPolicy" or value in ("SingleStack", None)
+
+
+def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
+    """``obj`` without what the cluster set, and a warning that names each field left out (None: nothing was).
+
+    Always left out: the server's metadata, ``status`` and kubectl's last-applied-configuration.
+    Of a Service read back from a cluster (:func:`from_cluster`), also the cluster's allocations
+    (``clusterIP``, ``ipFamilies``... see :func:`_allocated`) and its controllers' finalizers: in a
+    hand-written manifest a clusterIP is the user's choice, and is kept.
+    """
+    value, meta = dict(obj.value), dict(obj.metadata)
+    dropped = [f"metadata.{key}" for key in meta if key in SERVER_METADATA]
+    for key in SERVER_METADATA:
+        meta.pop(key, None)
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+        dropped.append(f"metadata.annotations[{LAST_APPLIED}]")
+        meta["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
+    if obj.is_service and from_cluster(obj):
+        spec, applied = dict(obj.spec), _applied_spec(obj)
+        for key in _ALLOCATED:
+            if _allocated(spec, key, applied):
+                allocated = spec.pop(key)
+                shown = ", ".join(map(str, allocated)) if isinstance(allocated, list) else str(allocated)
+                dropped.append(f"spec.{key} ({shown if len(shown) <= 60 else shown[:57] + '...'})")
+        if isinstance(value.get("spec"), dict):
+            value["spec"] = spec
+        finalizers = meta.get("finalizers")
+        if isinstance(finalizers, list):
+            cluster = [f for f in finalizers if isinstance(f, str) and f in _CLUSTER_FINALIZERS]
+            dropped.extend(f"metadata.finalizers[{f}]" for f in cluster)
+            meta["finalizers"] = [f for f in finalizers if f not in cluster]
+    if "status" in value:
+        dropped.append("status")
+        del value["status"]
+    if not dropped:
+        return obj, None
+    value["metadata"] = meta
+    return obj._replace(value=value), obj.problem(
+        (), "warning", "import-server-field", f"set by the cluster, not part of a declaration: not carried over: "
+        f"{', '.join(dropped)}")
+
+
 def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
     """The App a workload (or Pod) stands for: its pod labels and the ports of its containers."""
     labels = _strings(obj, obj.pod_labels(), ("metadata", "labels") if obj.kind == "Pod" else
@@ -114,8 +199,18 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
             name = port.name
             if not name:
                 name = _free_name(f"port-{port.number}", container)
+                plan.problems.append(obj.problem(port.path, "warning", "import-port-name", _named(
+                    port.number, port.protocol, container.name, name)
+                    + " (svcgen names every port: the name shows where svcgen refers to the port by name)",
+                    "name the port in the workload (ports[].name) and import again"))
             container.ports.append(PortPlan(name, port.number, port.protocol))
     return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True)
+
+
+def _named(number: int, protocol: str, container: str, name: str) -> str:
+    extra = "" if protocol == "TCP" else f', protocol="{protocol}"'
+    return (f'container port {number} ({protocol}) of container "{container}" has no name; declared as '
+            f'Port("{name}", {number}{extra}) in app.py')
 
 
 def _free_container_name(wanted: str, taken: set[str]) -> str:
@@ -152,6 +247,11 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
                                              f"{seen[key].where()}", "import each Service once"))
             continue
         seen[key] = obj
+        if _left_out(obj, plan):
+            continue
+        obj, note = as_declared(obj)
+        if note is not None:
+            plan.problems.append(note)
         if not _importable(obj, plan):
             continue
         app = _app_for(obj, workloads, apps_of, names, plan)
@@ -165,21 +265,54 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
     return plan
 
 
+def _left_out(obj: KubeObject, plan: Plan) -> bool:
+    """Leave out, with a warning, a Service that is not svcgen's to declare: the rest is imported all the same.
+
+    The API server's own ``default/kubernetes``, a cluster add-on's (kube-dns), a Service a
+    controller owns (``ownerReferences``), and a Service without a selector (its endpoints are
+    managed outside Kubernetes' selection).
+    Their nodePorts are not recorded: the warning says how to keep svcgen from handing them out.
+    """
+    spec = mapping(default_service(obj.value).get("spec"))
+    references = obj.metadata.get("ownerReferences")
+    owners = [o for o in (references if isinstance(references, list) else []) if isinstance(o, dict)]
+    if owners:
+        path: Path = ("metadata", "ownerReferences")
+        managers = ", ".join(f"{o.get('kind')}/{o.get('name')}" for o in owners)
+        why, hint = f"is managed by {managers}", "leave it to its owner"
+    elif (obj.namespace, obj.name) == ("default", "kubernetes"):
+        path, why, hint = ("metadata", "name"), "the API server's own Service", "nothing to do: the cluster manages it"
+    elif addon := next((key for key, value in mapping(obj.metadata.get("labels")).items()
+                        if key in _ADDON_LABELS and _ADDON_LABELS[key] in (None, value)), None):
+        path, why = ("metadata", "labels", addon), f"a cluster add-on's Service (label {addon})"
+        hint = "nothing to do: the cluster manages it"
+    elif spec.get("type") == "ExternalName" or mapping(spec.get("selector")):
+        return False
+    else:
+        path, why = ("spec",), ("has no selector: its endpoints are managed outside Kubernetes' selection, and "
+                                "svcgen declares Services in front of the pods they select")
+        hint = "keep this Service (and its EndpointSlices) as YAML"
+    ports = spec.get("ports")
+    node_ports = [str(p["nodePort"]) for p in (ports if isinstance(ports, list) else [])
+                  if isinstance(p, dict) and is_int(p.get("nodePort")) and p["nodePort"]]
+    if node_ports:
+        many = len(node_ports) > 1
+        hint += (f"; its nodePort{'s' if many else ''} {', '.join(node_ports)} {'are' if many else 'is'} not "
+                 f"recorded: list its manifest in [tool.svcgen] reserve so that svcgen never hands "
+                 f"{'them' if many else 'it'} out")
+    plan.problems.append(obj.problem(path, "warning", "import-left-out", f"left out: {why}", hint))
+    return True
+
+
 def _importable(obj: KubeObject, plan: Plan) -> bool:
-    """Refuse what the DSL cannot say, by name; drop what the cluster set, with a warning."""
+    """Refuse what the DSL cannot say, by name (the cluster's fields are gone: :func:`as_declared`)."""
     ok = True
     for key in obj.metadata:
-        if key in SERVER_METADATA:
-            plan.problems.append(obj.problem(("metadata", key), "warning", "import-server-field",
-                                             "set by the cluster, not part of a declaration: not carried over"))
-        elif key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):
+        if key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):
             plan.problems.append(obj.problem(("metadata", key), "error", "import-unsupported",
                                              f"metadata.{key} cannot be declared in svcgen's DSL",
                                              "remove it from the manifest, or keep this Service out of svcgen"))
             ok = False
-    if "status" in obj.value:
-        plan.problems.append(obj.problem(("status",), "warning", "import-server-field",
-                                         "status is the cluster's, not part of a declaration: not carried over"))
     for key in obj.spec:
         if key not in SERVICE_SPEC_FIELDS:
             plan.problems.append(obj.problem(("spec", key), "error", "import-unknown-field",
@@ -194,20 +327,23 @@ def _importable(obj: KubeObject, plan: Plan) -> bool:
                                                  f'unknown field "{key}" of a v1 ServicePort',
                                                  "fix its spelling, or remove it"))
                 ok = False
-    spec = default_service(obj.value).get("spec")
-    if mapping(spec).get("type") != "ExternalName" and not mapping(mapping(spec).get("selector")):
-        plan.problems.append(obj.problem(("spec",), "error", "import-no-selector",
-                                         "has no selector: its endpoints are managed outside Kubernetes' "
-                                         "selection, and svcgen declares Services in front of the pods they select",
-                                         "keep this Service (and its EndpointSlices) as YAML"))
-        ok = False
     return ok and _strings(obj, obj.metadata.get("labels"), ("metadata", "labels"), plan) is not None \
         and _strings(obj, obj.metadata.get("annotations"), ("metadata", "annotations"), plan) is not None \
         and _strings(obj, obj.spec.get("selector"), ("spec", "selector"), plan) is not None
 
 
-def _same_namespace(a: KubeObject, b: KubeObject) -> bool:
-    return not a.namespace or not b.namespace or a.namespace == b.namespace
+def _namespace_mismatch(obj: KubeObject, workload: KubeObject) -> Problem:
+    """The error for a Service and the workload it selects when one has a namespace and the other none."""
+    def where(o: KubeObject) -> str:
+        return f'is in "{o.namespace}"' if o.namespace else "has no namespace"
+
+    other = workload.namespace or obj.namespace
+    return obj.problem(("metadata", "namespace") if obj.namespace else ("metadata", "name"), "error",
+                       "import-namespace",
+                       f"this Service {where(obj)} and {workload.kind}/{workload.name}, whose pods its selector "
+                       f"matches, {where(workload)}: the namespaces differ, as no namespace means the kubectl "
+                       f'context\'s namespace when applied, which may not be "{other}"',
+                       f'set metadata.namespace on both (namespace: {other} if that is where they run)')
 
 
 def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, str]]) -> str:
@@ -232,7 +368,11 @@ def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int
         plan.apps.append(app)
         return app
     selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
-    owners = [w for w in workloads if _same_namespace(w, obj) and w.may_select(selector)]
+    owners = [w for w in workloads if w.namespace == obj.namespace and w.may_select(selector)]
+    if not owners and (elsewhere := [w for w in workloads if bool(w.namespace) != bool(obj.namespace)
+                                     and w.may_select(selector)]):
+        plan.problems.append(_namespace_mismatch(obj, elsewhere[0]))
+        return None
     if not owners:
         app = AppPlan(_unique_name(obj.name, namespace, names), namespace, dict(selector), {},
                       [ContainerPlan(obj.name, None)])
@@ -322,11 +462,11 @@ def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan
     path = ("spec", "ports", i, "targetPort")
     if is_int(target):
         port = PortPlan(_free_name(f"port-{target}", container), target, protocol)
-        container.ports.append(port)
-        if container.image is not None:  # a workload that does not declare the port (Kubernetes allows it)
-            plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
-                                             f'targetPort {target} is not declared by a container of "{app.name}"; '
-                                             f'declared it on container "{container.name}" as "{port.name}"'))
+        container.ports.append(port)  # a workload need not declare the port (Kubernetes allows it)
+        plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
+                                         f'targetPort {target} is not declared by a container of "{app.name}" in '
+                                         f'these files; declared it on container "{container.name}" as '
+                                         f'"{port.name}", an invented name'))
         return container, port
     assert isinstance(target, str)
     if not declare_missing_ports:

@@ -255,6 +255,9 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise SettingsError(f"{path}: error: cannot read: arrays or inline tables are nested too deeply for "
+                            "Python's TOML reader; nest them less deeply") from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
     tool = data.get("tool")

@@ -137,3 +137,15 @@ def test_a_lock_file_that_is_not_utf8_says_how_to_recover(tmp_path: Path) -> Non
     with pytest.raises(UsageError, match=r"svcgen.lock: error: the lock file is not UTF-8 text \(invalid start byte "
                                          r"at byte 0\); .*restore it from version control .* or delete it"):
         Settings.find(str(tmp_path)).read_lock()
+
+
+@pytest.mark.parametrize("deep", ["x = " + "[" * 2000 + "]" * 2000, "x = " + "{a = " * 2000 + "}" * 2000])
+@pytest.mark.parametrize("where", ["[tool.svcgen]\n{deep}\n", "[project]\nname = 'p'\n[tool.other]\n{deep}\n"
+                                   "[tool.svcgen]\n"])
+def test_a_pyproject_nested_too_deeply_is_a_settings_error(tmp_path: Path, deep: str, where: str) -> None:
+    """A 2,000-deep array or inline table anywhere in the file: tomllib runs out of stack."""
+    (tmp_path / "pyproject.toml").write_text(where.format(deep=deep))
+    with pytest.raises(ConfigError) as caught:
+        Settings.find(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / 'pyproject.toml'}: error: cannot read: arrays or inline tables are "
+                                 "nested too deeply for Python's TOML reader; nest them less deeply")

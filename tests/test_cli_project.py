@@ -45,3 +45,42 @@ def test_a_missing_reserve_path_is_a_usage_error(write_app: Writer) -> None:
     write_app(APP)
     with pytest.raises(UsageError, match="--reserve: no such file"):
         load_project(_args("app.py", reserve=["nope.yaml"]))
+
+
+DECLARATIONS = """
+c = Container("c", ports=[Port("http", 80)])
+app = App("a", labels={"app": "a"}, containers=[c], services=[Service("s", ports=[c.port("http").expose()])])
+"""
+PRINTS = """
+import os, subprocess, sys
+print("print")
+sys.stdout.write("sys.stdout\\n")
+sys.__stdout__.write("sys.__stdout__\\n")
+os.write(1, b"descriptor 1\\n")
+subprocess.run([sys.executable, "-c", "print('a child process')"], check=True)
+""" + DECLARATIONS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["render", "app.py"], ["render", "app.py", "--format", "json"],
+                                     ["ports", "app.py", "--format", "json"], ["explain", "app.py"]])
+def test_nothing_a_declaration_file_writes_reaches_standard_output(write_app: Writer, tmp_path: Path,
+                                                                  command: list[str]) -> None:
+    """``svcgen render . | kubectl apply -f -``: stdout holds the manifests and nothing else, at every level."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    write_app(PRINTS)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "svcgen", *command], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "print\nsys.stdout\nsys.__stdout__\ndescriptor 1\na child process\n"
+    write_app(DECLARATIONS, "quiet.py")
+    quiet = subprocess.run([sys.executable, "-m", "svcgen", command[0], "quiet.py", *command[2:]], cwd=tmp_path,
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    assert done.stdout == quiet.stdout  # byte for byte what the same declarations give without the prints

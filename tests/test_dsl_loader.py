@@ -100,3 +100,17 @@ def test_library_modules_imported_by_user_code_stay_loaded(write_app: Writer) ->
     path = write_app("import colorsys\n" + ONE.format(name="one"))
     load_apps([str(path)])
     assert "colorsys" in sys.modules
+
+
+def test_what_a_file_prints_goes_to_stderr(write_app: Callable[..., Path],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_app("""
+        import sys
+        print("from print")
+        sys.stdout.write("from sys.stdout\\n")
+        app = App("a")
+    """)
+    assert [a.name for a in load_apps([str(path)])] == ["a"]
+    assert capsys.readouterr() == ("", "from print\nfrom sys.stdout\n")
+    print("svcgen's own output")
+    assert capsys.readouterr().out == "svcgen's own output\n"  # restored after the run

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -111,9 +114,41 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     settings = settings_from_args(args, args.paths[0])
     settings.check_reserve()
     try:
-        apps = load_apps(args.paths)
+        with _standard_output_to_stderr():
+            apps = load_apps(args.paths)
     except LoadFailure as exc:
         others = [p for p in validate(exc.apps, settings.node_port_range, with_workloads=settings.with_workloads,
                                       kubernetes_version=settings.kubernetes_version) if p.severity == "error"]
         raise LoadFailure([*exc.problems, *others], exc.causes, exc.apps) from None
     return Project(settings, apps, stdin)
+
+
+@contextlib.contextmanager
+def _standard_output_to_stderr() -> Iterator[None]:
+    """Inside the block, file descriptor 1 is standard error's too.
+
+    The loader sends a declaration file's ``print()`` (``sys.stdout``) to stderr; this covers what
+    writes to the descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file
+    starts. Only the command line does it (a process-wide change, undone on the way out, Ctrl-C
+    included): a library caller's descriptors are its own. When descriptor 1 or 2 is closed,
+    nothing changes.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        os.close(saved)
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()  # what a file wrote to sys.__stdout__ goes where its prints went
+        os.dup2(saved, 1)
+        os.close(saved)

@@ -1,7 +1,12 @@
-"""Find the Apps declared in Python files: run each file as a module and collect its App objects."""
+"""Find the Apps declared in Python files: run each file as a module and collect its App objects.
+
+While the files run, ``sys.stdout`` is ``sys.stderr``: a ``print()`` in a declaration file is a
+message for the person running svcgen, never part of the manifests svcgen prints.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sys
@@ -109,6 +114,7 @@ def load_apps(paths: Sequence[str]) -> list[App]:
     least one App.
 
     Every file runs, even after one failed, so that the problems of all of them are reported.
+    What the files print (``sys.stdout``) goes to ``sys.stderr``.
 
     Raises:
         LoadError: a path is missing or not Python, or a named file declares no App.
@@ -128,7 +134,8 @@ def load_apps(paths: Sequence[str]) -> list[App]:
         seen: set[int] = set()
         for file in files:
             try:
-                with shown_relative_to(saved_cwd):  # whatever directory the file changes to
+                # whatever directory the file changes to; whatever it prints is not output
+                with shown_relative_to(saved_cwd), contextlib.redirect_stdout(sys.stderr):
                     module = _run(file, set(sys.modules) - saved_modules)
             except DeclarationError as exc:
                 problems.extend(exc.problems)

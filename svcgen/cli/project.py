@@ -12,18 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import settings_from_args
-from svcgen.dsl.loader import LoadFailure, load_apps
+from svcgen.dsl.loader import LoadFailure, discover_files, load_apps
 from svcgen.dsl.model import App
 from svcgen.dsl.validate import validate
+from svcgen.errors import UsageError
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
 from svcgen.render import Rendered, render
-from svcgen.settings import Settings, display
+from svcgen.settings import Settings, display, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
     from svcgen.registry import Registry
 
-__all__ = ["Project", "load_project"]
+__all__ = ["Project", "check_one_project", "load_project"]
 
 
 @dataclass
@@ -108,10 +109,12 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files).
 
     Raises:
+        UsageError: the paths hold the declarations of several projects (see :func:`check_one_project`).
         LoadFailure: some files failed to run; the problems of the Apps of the others are added,
             so that one run shows everything to fix.
     """
     settings = settings_from_args(args, args.paths[0])
+    check_one_project(args.paths, settings, lock_given=bool(getattr(args, "lock", None)), command=_command(args))
     settings.check_reserve()
     try:
         with _standard_output_to_stderr():
@@ -152,3 +155,70 @@ def _standard_output_to_stderr() -> Iterator[None]:
             sys.stdout.flush()  # what a file wrote to sys.__stdout__ goes where its prints went
         os.dup2(saved, 1)
         os.close(saved)
+
+
+# What to do instead, said with the command's own verb.
+_ONE_AT_A_TIME = {"ports": "list them", "explain": "explain them", "lock prune": "prune them",
+                  "lock check": "check them"}
+
+
+def _command(args: argparse.Namespace) -> str:
+    return f"lock {args.lock_command}" if getattr(args, "command", None) == "lock" else str(
+        getattr(args, "command", None) or "render")
+
+
+def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: bool = False,
+                      command: str = "render") -> None:
+    """Refuse to run the declarations of several projects together (before any of them runs).
+
+    A declaration file's project is the nearest folder at or above it that holds a
+    ``svcgen.lock`` or a ``pyproject.toml`` with ``[tool.svcgen]``; a file found in a folder
+    given on the command line without such a folder on its way up belongs to that folder's
+    project. One run has one lock and one nodePort space, and the first path's settings: a second
+    project's Services would be allocated against the first one's lock (its own locked nodePorts
+    moved) and its settings ignored. With ``--lock`` the user asked for one lock: projects that
+    only have a lock file are then taken together; a project with its own ``[tool.svcgen]`` is
+    still refused, since its settings would be ignored.
+
+    Raises:
+        UsageError: the paths hold several projects; every one of them is named.
+    """
+    roots: dict[Path, None] = {settings.root.resolve(): None}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            continue  # the loader says so
+        root = project_root(path).resolve()
+        roots[root] = None
+        if path.is_dir():
+            roots.update(dict.fromkeys(_nested_roots(path.resolve())))
+    first = settings.root.resolve()
+    others = [root for root in roots if root != first and (not lock_given or has_settings(root))]
+    if not others:
+        return
+    names = [f"{display(first)} (the first path's: its settings and lock)", *(display(r) for r in others)]
+    why = ("--lock takes projects together only when they have no [tool.svcgen] settings of their own; "
+           if lock_given else "")
+    raise UsageError(f"svcgen {command}: error: the paths hold the declarations of {len(names)} projects: "
+                     f"{', '.join(names)}; {why}{_ONE_AT_A_TIME.get(command, 'render them')} one at a time "
+                     "(one lock, one nodePort space per run)")
+
+
+def _nested_roots(folder: Path) -> list[Path]:
+    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order."""
+    known: dict[Path, Path | None] = {folder: None}  # folder -> the nested root it is in (None: folder's project)
+    found: dict[Path, None] = {}
+    for file in discover_files([str(folder)]):
+        way = []  # the folders from the file's up to one already known
+        at = file.parent
+        while at not in known and at != at.parent:
+            way.append(at)
+            at = at.parent
+        inside = known.get(at)
+        for step in reversed(way):
+            inside = step if is_project_root(step) else inside
+            known[step] = inside
+        nested = known.get(file.parent)
+        if nested is not None:
+            found[nested] = None
+    return list(found)

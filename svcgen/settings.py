@@ -54,8 +54,8 @@ class Settings(NamedTuple):
     """What a run works with: the lock file, the cluster's nodePort range, the reserved manifests.
 
     Attributes:
-        root: the project folder (of the ``pyproject.toml`` with ``[tool.svcgen]``, else of the
-            first path).
+        root: the project folder: the nearest one at or above the first path with a
+            ``pyproject.toml`` holding ``[tool.svcgen]`` or a ``svcgen.lock``, else the first path's.
         lock: the nodePort lock file.
         node_port_range: the cluster's ``--service-node-port-range``.
         reserve: manifests (files or folders) whose nodePorts are taken.

@@ -163,8 +163,9 @@ _ONE_AT_A_TIME = {"ports": "list them", "explain": "explain them", "lock prune":
 
 
 def _command(args: argparse.Namespace) -> str:
-    return f"lock {args.lock_command}" if getattr(args, "command", None) == "lock" else str(
-        getattr(args, "command", None) or "render")
+    """The command's name as typed (``render``, ``lock prune``...)."""
+    command = getattr(args, "command", None) or "render"
+    return f"lock {args.lock_command}" if command == "lock" else str(command)
 
 
 def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: bool = False,
@@ -183,16 +184,15 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
     Raises:
         UsageError: the paths hold several projects; every one of them is named.
     """
-    roots: dict[Path, None] = {settings.root.resolve(): None}
+    first = settings.root.resolve()
+    roots = {first: None}  # in the order found
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             continue  # the loader says so
-        root = project_root(path).resolve()
-        roots[root] = None
+        roots[project_root(path).resolve()] = None
         if path.is_dir():
             roots.update(dict.fromkeys(_nested_roots(path.resolve())))
-    first = settings.root.resolve()
     others = [root for root in roots if root != first and (not lock_given or has_settings(root))]
     if not others:
         return

@@ -114,7 +114,7 @@ def to_text(items: Sequence[Chain]) -> str:
     for chain in items:
         if chain.title != title:
             title = chain.title
-            lines.append(("\n" if lines else "") + title)
+            lines.extend(["", title] if lines else [title])
             if chain.health_check:
                 lines.append(f"  health checks: the load balancer probes <node-ip>:{chain.health_check} "
                              "(healthCheckNodePort) to find the nodes that run a pod")
@@ -134,11 +134,33 @@ def to_text(items: Sequence[Chain]) -> str:
         if chain.used_by:
             lines.append(f"    container port {chain.container_port_name} is also used by: "
                          + "; ".join(f"{use.by} ({use.entry})" for use in chain.used_by))
-    return "\n".join(lines) + "\n" if lines else ""
+    return "".join(_visible(line) + "\n" for line in lines)
+
+
+def _visible(text: str) -> str:
+    r"""``text`` with every character that is not printable written as its Python escape.
+
+    Control characters, line and paragraph separators, lone surrogates, bidi overrides and
+    noncharacters become ``\n``, ``\x1b``, ``\u2028``...: one line stays one line, a terminal
+    runs no escape sequence, and the text is valid in XML 1.0.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+# Mermaid's entity codes (#quot;, #35;): a label holds no quote to end it, no line break or ";" to
+# start a statement (a "click ... call" directive), no "%%" comment or directive, no "#" that would
+# read as the start of an entity, no bracket, brace, backtick or pipe of Mermaid's shape syntax.
+_MERMAID_NAMED = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;"}
+_MERMAID_SYNTAX = frozenset("#;%`{}[]|\\")
 
 
 def _mermaid_label(text: str) -> str:
-    return '"' + text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+    """``text`` as a quoted Mermaid label: every character that could end it or start a statement is an entity."""
+    return '"' + "".join(
+        _MERMAID_NAMED.get(char) or (f"#{ord(char)};" if char in _MERMAID_SYNTAX or not char.isprintable() else char)
+        for char in text) + '"'
 
 
 def to_mermaid(items: Sequence[Chain]) -> str:
@@ -182,8 +204,8 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
     """A child element; attribute names use ``_`` for ``-`` (``text_anchor`` → ``text-anchor``)."""
     import xml.etree.ElementTree as ET  # only the picture formats need it
 
-    element = ET.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
-    element.text = text
+    element = ET.SubElement(parent, tag, {k.replace("_", "-"): _visible(str(v)) for k, v in attrs.items()})
+    element.text = None if text is None else _visible(text)  # XML 1.0 forbids most control characters
     return element
 
 
@@ -258,13 +280,16 @@ def to_svg(items: Sequence[Chain]) -> str:
 def to_html(items: Sequence[Chain]) -> str:
     """One self-contained page: the picture, the text, and the Mermaid source to copy.
 
-    The picture is inline SVG: the page needs no network and loads no script.
+    The picture is inline SVG: the page needs no network and loads no script. The page is
+    well-formed XML too (XHTML-compatible HTML), whatever the names and paths hold.
     """
     import html
 
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>svcgen explain</title>\n"
+    return ("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>"
+            "<title>svcgen explain</title>\n"
             "<style>body{font-family:sans-serif;margin:1.5em} textarea{width:100%;font-family:monospace}"
             "</style></head><body>\n<h1>svcgen explain</h1>\n"
             f"{to_svg(items)}<h2>The chains</h2>\n<pre>{html.escape(to_text(items))}</pre>\n"
             "<h2>Mermaid source</h2>\n<p>Copy it into a Markdown file or any Mermaid editor.</p>\n"
-            f"<textarea readonly rows=\"12\">{html.escape(to_mermaid(items))}</textarea>\n</body></html>\n")
+            f"<textarea readonly=\"readonly\" rows=\"12\">{html.escape(to_mermaid(items))}</textarea>\n"
+            "</body></html>\n")

@@ -12,10 +12,12 @@ registry = "git@example.com:platform/ports.git#clusters/prod.lock"   # a shared 
 owner = "billing"                 # this project's name in the registry (default: [project] name)
 ```
 
-The nearest ``pyproject.toml`` above the first path given to svcgen is the project file; a
-``[tool.svcgen]`` table in it makes its folder the project root (the lock file's home). Without
-one, the lock lives next to the first path. Every command (render, ports, explain, lock, lint,
-import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, so they agree.
+A project's root (the lock file's home) is the nearest folder at or above the first path given
+to svcgen that holds a ``pyproject.toml`` with a ``[tool.svcgen]`` table (the settings) or a
+``svcgen.lock``; the search ends at a repository's root (a folder holding ``.git``): a project
+never spans repositories. Without either, the root is the first path's folder. Every command
+(render, ports, explain, lock, lint, import, new) and the test that ``svcgen new`` writes use
+:meth:`Settings.find`, so they agree; :func:`project_root` says which project any path is in.
 """
 
 import re
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
     from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError"]
+__all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError", "has_settings", "is_project_root",
+           "project_root"]
 
 LOCK_FILE_NAME = "svcgen.lock"
 _KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve", "reserve-cluster", "allocate-from", "registry",
@@ -51,8 +54,8 @@ class Settings(NamedTuple):
     """What a run works with: the lock file, the cluster's nodePort range, the reserved manifests.
 
     Attributes:
-        root: the project folder (of the ``pyproject.toml`` with ``[tool.svcgen]``, else of the
-            first path).
+        root: the project folder: the nearest one at or above the first path with a
+            ``pyproject.toml`` holding ``[tool.svcgen]`` or a ``svcgen.lock``, else the first path's.
         lock: the nodePort lock file.
         node_port_range: the cluster's ``--service-node-port-range``.
         reserve: manifests (files or folders) whose nodePorts are taken.
@@ -103,8 +106,7 @@ class Settings(NamedTuple):
             SettingsError: ``[tool.svcgen]`` is malformed.
         """
         start = _start(Path(first_path))
-        table, source, project = _project_table(start, need_name=bool(registry) and not owner)
-        root = source.parent if source is not None else start
+        root, table, source, project = _project_table(start, need_name=bool(registry) and not owner)
         values = _table_values(source, table) if source is not None else {}
         node_range = node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE
         if registry:
@@ -216,18 +218,63 @@ def _start(path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
-def _project_table(start: Path, *, need_name: bool) -> tuple[dict[str, Any], Path | None, str]:
-    """``[tool.svcgen]`` of the nearest ``pyproject.toml`` at or above ``start``.
-
-    Also that file, and the ``[project] name`` there ("" if none, or if not ``need_name`` and the
-    file has no ``[tool.svcgen]``: the name only matters to a registry).
-    """
+def _folders_up(start: Path) -> list[Path]:
+    """``start`` and the folders above it, up to a repository's root (a folder holding ``.git``)."""
+    folders = []
     for folder in (start, *start.parents):
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break
+    return folders
+
+
+def has_settings(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``pyproject.toml`` with a ``[tool.svcgen]`` table.
+
+    Raises:
+        SettingsError: that file cannot be read.
+    """
+    candidate = folder / "pyproject.toml"
+    return candidate.is_file() and _read_table(candidate, False)[0] is not None
+
+
+def is_project_root(folder: Path) -> bool:
+    """Whether ``folder`` is a project's root: it holds a ``svcgen.lock`` or ``[tool.svcgen]`` settings."""
+    return (folder / LOCK_FILE_NAME).is_file() or has_settings(folder)
+
+
+def project_root(path: str | Path) -> Path:
+    """The root of the project ``path`` (a file or a folder) belongs to, as :meth:`Settings.find` finds it."""
+    start = _start(Path(path))
+    return next((folder for folder in _folders_up(start) if is_project_root(folder)), start)
+
+
+def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any], Path | None, str]:
+    """The project root for ``start``, its ``[tool.svcgen]`` table and ``pyproject.toml``, and its name.
+
+    The root is the nearest folder at or above ``start`` with a ``[tool.svcgen]`` table or a
+    ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the nearest
+    ``pyproject.toml`` at or above the root ("" if none, or if not ``need_name`` and the root has
+    no table: the name only matters to a registry).
+    """
+    folders = _folders_up(start)
+    for i, folder in enumerate(folders):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             table, project = _read_table(candidate, need_name)
-            return (table, candidate, project) if table is not None else ({}, None, project)
-    return {}, None, ""
+            if table is not None:
+                return folder, table, candidate, project
+        if (folder / LOCK_FILE_NAME).is_file():
+            return folder, {}, None, _project_name(folders[i:]) if need_name else ""
+    return start, {}, None, _project_name(folders) if need_name else ""
+
+
+def _project_name(folders: list[Path]) -> str:
+    """The ``[project] name`` of the first ``pyproject.toml`` in ``folders`` ("" if it has none)."""
+    for folder in folders:
+        if (folder / "pyproject.toml").is_file():
+            return _read_table(folder / "pyproject.toml", True)[1]
+    return ""
 
 
 # What may define [tool.svcgen], in any TOML spelling: a [tool.svcgen...] header, a bare [tool]
@@ -255,6 +302,9 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise SettingsError(f"{path}: error: cannot read: arrays or inline tables are nested too deeply for "
+                            "Python's TOML reader; nest them less deeply") from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
     tool = data.get("tool")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, marked_lines, run_cli
+from conftest import EXAMPLES, ROOT, CliResult, marked_lines, run_cli
 
 from svcgen import __version__
 from svcgen.errors import UsageError
@@ -208,3 +208,52 @@ def test_the_process_ends_with_its_output_whole_its_code_and_its_exit_handlers_r
     failed = subprocess.run([sys.executable, "-m", "svcgen", "lint", "missing.yaml"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert failed.returncode == 2 and failed.stderr.endswith("in 0 files.\n")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_ctrl_c_is_one_line_and_exit_130(write_app: Writer, debug: bool) -> None:
+    write_app("""
+        raise KeyboardInterrupt
+    """)
+    result = run_cli("render", "app.py", *(["--debug"] if debug else []))
+    assert (result.code, result.out) == (130, "")
+    assert result.err == "svcgen: interrupted\n" if not debug else (
+        result.err.startswith("svcgen: interrupted\nTraceback") and "KeyboardInterrupt" in result.err)
+
+
+def test_ctrl_c_while_the_command_line_is_read_is_one_line_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    main_module = importlib.import_module("svcgen.cli.main")
+
+    def interrupted(*args: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(main_module, "_parse", interrupted)
+    assert run_cli("lint", "x.yaml") == CliResult(130, "", "svcgen: interrupted\n")
+
+
+@pytest.mark.slow
+def test_sigint_while_a_declaration_file_runs_leaves_every_file_as_it_was(tmp_path: Path) -> None:
+    """A real Ctrl-C (SIGINT to the process) in the middle of a render: exit 130, one line, nothing written."""
+    import shutil
+    import signal
+    import time
+
+    project = tmp_path / "seed"
+    shutil.copytree(EXAMPLES / "seed", project)
+    source = (project / "app.py").read_text()
+    (project / "app.py").write_text(source + "\nimport pathlib, time\npathlib.Path('started').write_text('')\n"
+                                    "time.sleep(60)\n")
+    before = {p.name: p.read_bytes() for p in project.iterdir()}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "svcgen", "render", "seed", "-o", "seed/out.yaml"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, b"", b"svcgen: interrupted\n")
+    assert {p.name: p.read_bytes() for p in project.iterdir()} == before  # no lock change, no out.yaml, no .tmp
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seed", "started"]

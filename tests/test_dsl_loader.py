@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import marked_lines, run_cli
 
 from svcgen import DeclarationError
 from svcgen.dsl.loader import LoadError, UserCodeError, discover_files, load_apps
@@ -100,3 +101,94 @@ def test_library_modules_imported_by_user_code_stay_loaded(write_app: Writer) ->
     path = write_app("import colorsys\n" + ONE.format(name="one"))
     load_apps([str(path)])
     assert "colorsys" in sys.modules
+
+
+def test_what_a_file_prints_goes_to_stderr(write_app: Callable[..., Path],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_app("""
+        import sys
+        print("from print")
+        sys.stdout.write("from sys.stdout\\n")
+        app = App("a")
+    """)
+    assert [a.name for a in load_apps([str(path)])] == ["a"]
+    assert capsys.readouterr() == ("", "from print\nfrom sys.stdout\n")
+    print("svcgen's own output")
+    assert capsys.readouterr().out == "svcgen's own output\n"  # restored after the run
+
+
+def test_apps_in_dicts_comprehensions_and_nested_containers_are_found_in_order(write_app: Writer) -> None:
+    path = write_app("""
+        by_env = {env: App(f"web-{env}", namespace=env) for env in ("dev", "prod")}
+        workers = [App(f"worker-{i}") for i in range(2)]
+        clusters = {"eu": {"db": (App("db-eu"), [App("cache-eu")])}, "us": [{"db": App("db-us")}]}
+        again = (by_env, workers)  # found before: counts once
+    """)
+    assert [a.name for a in load_apps([str(path)])] == [
+        "web-dev", "web-prod", "worker-0", "worker-1", "db-eu", "cache-eu", "db-us"]
+
+
+def test_a_container_that_holds_itself_is_walked_once(write_app: Writer) -> None:
+    path = write_app("""
+        loop = [App("a")]
+        loop.extend([loop] * 1000)
+        table = {}
+        table["self"] = table
+        table["app"] = App("b")
+    """)
+    assert [a.name for a in load_apps([str(path)])] == ["a", "b"]
+
+
+UNKEPT = """
+kept = App("kept")
+for name in ("a", "b", "c"):
+    App(name)  # <-
+def helper():
+    return App("in-a-function")  # <-
+helper()
+class Apps:
+    web = App("class-attribute")  # <-
+deep = [[[[[App("five-levels-down")]]]]]  # <-
+"""
+
+
+def test_an_app_kept_nowhere_is_an_error_at_the_line_that_made_it(write_app: Writer) -> None:
+    path = write_app(UNKEPT)
+    with pytest.raises(DeclarationError) as info:
+        load_apps([str(path)])
+    lines = marked_lines(UNKEPT)
+    message = ("but kept nowhere svcgen looks (a module-level name, or a module-level list, tuple or dict holding it), "
+               "so it would not be rendered. Fix: bind it at module level (app = App(...)) or add it to a module-level "
+               "list; an App of a module the files import is found when that file is given too")
+    assert [str(p) for p in info.value.problems] == [
+        f'app.py:{lines[0]}: error: App "a": made here (and 2 more made on this line) {message}',
+        f'app.py:{lines[1]}: error: App "in-a-function": made here {message}',
+        f'app.py:{lines[2]}: error: App "class-attribute": made here {message}',
+        f'app.py:{lines[3]}: error: App "five-levels-down": made here {message}',
+    ]
+    assert [p.rule for p in info.value.problems] == ["unkept-app"] * 4
+
+
+def test_an_app_of_an_imported_module_is_found_when_its_file_is_given(write_app: Writer) -> None:
+    write_app('base = App("base")\n', "proj/base.py")
+    write_app('import base\nextra = App("extra")\n', "proj/extra.py")
+    with pytest.raises(DeclarationError, match=r'base.py:2: error: App "base": made here but kept nowhere'):
+        load_apps(["proj/extra.py"])
+    assert [a.name for a in load_apps(["proj/extra.py", "proj/base.py"])] == ["extra", "base"]
+    assert [a.name for a in load_apps(["proj"])] == ["base", "extra"]
+
+
+def test_the_apps_of_a_file_that_failed_are_not_reported_as_kept_nowhere(write_app: Writer) -> None:
+    write_app('made = [App("x")]\nraise RuntimeError("stop")\n', "proj/a.py")
+    write_app('app = App("y")\n', "proj/b.py")
+    with pytest.raises(DeclarationError) as info:
+        load_apps(["proj"])
+    assert [p.rule for p in info.value.problems] == ["user-code"]
+
+
+def test_an_app_kept_nowhere_fails_the_render(write_app: Writer) -> None:
+    write_app('kept = App("kept")\n[App(n) for n in ("a", "b")]\n')
+    result = run_cli("render", "app.py")
+    assert (result.code, result.out) == (1, "")
+    assert result.err.startswith('app.py:3: error: App "a": made here (and 1 more made on this line) but kept nowhere')
+    assert result.err.endswith("svcgen: 1 error found; nothing was written.\n")

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from svcgen.dsl.usage import Use
+from svcgen.explain import Chain, to_html, to_mermaid, to_svg, to_text
 
 
 def test_text_chain_for_the_seed(example: Callable[[str], Path]) -> None:
@@ -61,7 +66,8 @@ def test_svg_and_html(example: Callable[[str], Path]) -> None:
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "<node-ip>:30080" in texts and "targetPort: metrics" in texts and "frontend:8080 (http)" in texts
     html = run_cli("explain", app, "--format", "html").out
-    assert html.startswith("<!doctype html>") and "<svg" in html and "flowchart LR" in html
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "flowchart LR" in html
+    ET.fromstring(html)  # XHTML-compatible: well-formed XML
 
 
 @pytest.mark.parametrize(("name", "fmt", "doc"), [
@@ -89,7 +95,7 @@ def test_local_traffic_health_checks_and_aliases_appear_in_every_format(example:
 
 def test_the_html_page_is_self_contained(example: Callable[[str], Path]) -> None:
     page = run_cli("explain", str(example("webshop") / "app.py"), "--format", "html").out
-    assert page.startswith("<!doctype html>") and "<svg" in page and "<script" not in page
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
     assert re.findall(r'(?:src|href)="', page) == []
     assert "<link" not in page and "@import" not in page and "url(http" not in page  # nothing is fetched
     assert "<textarea readonly" in page and "flowchart LR" in page
@@ -108,3 +114,73 @@ def test_the_whole_chain_from_host_and_path_to_the_container(example: Callable[[
     assert "startup probe (gRPC health check)" in text
     mermaid = run_cli("explain", app, "--format", "mermaid").out
     assert 'in0x0["https://api.example.com/ · Ingress platform/api"] --> sp0' in mermaid
+
+
+# Hostile text: what an Ingress path, a route or a hand-made Chain may hold (names are validated,
+# paths much less). Each must stay inside its label: no new Mermaid statement, no broken XML.
+HOSTILE = ['/x"]\n  click sp0 call alert()\n%%{init: {}}%%', "a;b#c`d[e]{f}|g\\h", "\x00\x01\x1b[31m\x7f",
+           "\r\u2028\u2029\x85\x0b\x0c", "\ud800\udfff\ufffe\uffff", "\u202e<&>'\"", "#quot;#35;", ""]
+_LABEL = r'"(?:[^"#;%`{}\[\]|\\<>&]|#(?:amp|quot|lt|gt|[0-9]+);)*"'
+_NODE = rf"(?:np|sp|tp|cp|dns|ext|hc|in)[0-9]+(?:x[0-9]+)?\[{_LABEL}\]"
+_MERMAID_LINE = re.compile(
+    rf"flowchart LR|  subgraph svc[0-9]+\[{_LABEL}\]|  end"
+    rf"|    {_NODE}(?: --> {_NODE})*(?: --> sp[0-9]+)?|    {_NODE} -\.- sp[0-9]+")
+
+
+def _hostile_chains(text: str) -> list[Chain]:
+    use = Use(text, "Ingress", text, text)
+    return [
+        Chain(text, text, "NodePort", False, None, text, text, 80, text, text, 8080, text, 30000, text, 30001,
+              True, (use, Use(text, "ServiceMonitor", text)), (use,)),
+        Chain(text, text + "2", "ExternalName", False, text, "", "", 0, "", "", 0, "", None, None),
+    ]
+
+
+def _check_every_format(text: str) -> None:
+    items = _hostile_chains(text)
+    mermaid = to_mermaid(items)
+    for line in mermaid.splitlines():
+        assert _MERMAID_LINE.fullmatch(line), line
+        assert line.isprintable(), line
+    assert mermaid.count("\n") == 10  # flowchart; subgraph, health check, chain, 2 uses, end; subgraph, alias, end
+    for picture in (to_svg(items), to_html(items)):
+        picture.encode("utf-8")  # no lone surrogate
+        ET.fromstring(picture)
+    for line in to_text(items).splitlines():
+        assert line.isprintable(), line
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_names_and_paths_stay_inside_their_labels(text: str) -> None:
+    _check_every_format(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_no_text_starts_a_mermaid_statement_or_breaks_the_xml(text: str) -> None:
+    _check_every_format(text)
+
+
+def test_a_path_with_a_newline_injects_no_click_directive(write_app: Callable[..., Path]) -> None:
+    write_app("""
+        from svcgen.dsl.consumers import Ingress, IngressRule
+        api = Container("api", ports=[Port("http", 8080)])
+        svc = Service("api", type="NodePort", ports=[api.port("http").expose(80)])
+        app = App("api", labels={"app": "api"}, containers=[api], services=[svc], consumers=[
+            Ingress("api", rules=[IngressRule("a.example.com", paths={
+                '/x"]\\n  click sp0 call alert()\\n%%': svc.port("http")})])])
+    """)
+    mermaid = run_cli("explain", "app.py", "--format", "mermaid")
+    assert mermaid.code == 0, mermaid.err
+    assert [line for line in mermaid.out.splitlines() if "click" in line] == [
+        '    in0x0["http://a.example.com/x#quot;#93;#10;  click sp0 call alert()#10;#37;#37; · Ingress api"] --> sp0']
+    text = run_cli("explain", "app.py").out
+    assert "    http://a.example.com/x\"]\\n  click sp0 call alert()\\n%% → Ingress api → api:80\n" in text
+    for fmt in ("svg", "html"):
+        ET.fromstring(run_cli("explain", "app.py", "--format", fmt).out)
+
+
+def test_control_characters_in_the_svg_are_shown_escaped() -> None:
+    svg = ET.fromstring(to_svg(_hostile_chains("a\x01b\nc")))
+    texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "a\\x01b\\nc:80/a\\x01b\\nc" in texts

@@ -137,3 +137,45 @@ def test_a_lock_file_that_is_not_utf8_says_how_to_recover(tmp_path: Path) -> Non
     with pytest.raises(UsageError, match=r"svcgen.lock: error: the lock file is not UTF-8 text \(invalid start byte "
                                          r"at byte 0\); .*restore it from version control .* or delete it"):
         Settings.find(str(tmp_path)).read_lock()
+
+
+@pytest.mark.parametrize("deep", ["x = " + "[" * 2000 + "]" * 2000, "x = " + "{a = " * 2000 + "}" * 2000])
+@pytest.mark.parametrize("where", ["[tool.svcgen]\n{deep}\n", "[project]\nname = 'p'\n[tool.other]\n{deep}\n"
+                                   "[tool.svcgen]\n"])
+def test_a_pyproject_nested_too_deeply_is_a_settings_error(tmp_path: Path, deep: str, where: str) -> None:
+    """A 2,000-deep array or inline table anywhere in the file: tomllib runs out of stack."""
+    (tmp_path / "pyproject.toml").write_text(where.format(deep=deep))
+    with pytest.raises(ConfigError) as caught:
+        Settings.find(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / 'pyproject.toml'}: error: cannot read: arrays or inline tables are "
+                                 "nested too deeply for Python's TOML reader; nest them less deeply")
+
+
+def test_a_lock_file_above_makes_its_folder_the_project_root(tmp_path: Path) -> None:
+    """Rendering a subfolder of a project that has only a lock file uses that lock, not a new one."""
+    (tmp_path / "proj" / "sub").mkdir(parents=True)
+    (tmp_path / "proj" / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
+    (tmp_path / "proj" / "sub" / "app.py").write_text("")
+    settings = Settings.find(tmp_path / "proj" / "sub" / "app.py")
+    assert (settings.root, settings.lock) == (tmp_path.resolve() / "proj", tmp_path.resolve() / "proj" / "svcgen.lock")
+
+
+def test_a_plain_pyproject_on_the_way_up_does_not_end_the_search(tmp_path: Path) -> None:
+    """A Python package inside the project (its own pyproject.toml, no [tool.svcgen]) is still in the project."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n[tool.svcgen]\nnode-port-range = "20000-20999"\n')
+    (tmp_path / "billing").mkdir()
+    (tmp_path / "billing" / "pyproject.toml").write_text('[project]\nname = "billing"\n')
+    settings = Settings.find(tmp_path / "billing", registry="git@example.com:p/ports.git#prod.lock")
+    assert settings.root == tmp_path.resolve() and settings.node_port_range == NodePortRange(20000, 20999)
+    assert settings.owner == "shop"  # the project's name, wherever in it the render starts
+
+
+def test_the_search_ends_at_the_repository_root(tmp_path: Path) -> None:
+    """A lock or settings above a repository belong to another project."""
+    (tmp_path / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.svcgen]\n")
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "deploy").mkdir()
+    settings = Settings.find(tmp_path / "repo" / "deploy")
+    assert (settings.root, settings.source) == (tmp_path.resolve() / "repo" / "deploy", None)

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the declarations, the manifests, the lock file, the settings or the
 user's Python file have problems, lint found errors, or ``--check`` found a difference; 2 the
-command line or a path is wrong. Every error svcgen raises on purpose is a
+command line or a path is wrong; 130 interrupted (Ctrl-C: one line, no traceback; every write is
+atomic, so nothing is left half-written). Every error svcgen raises on purpose is a
 :class:`~svcgen.errors.SvcgenError` that knows its exit code and its message: one ``except``.
 Each command module is imported only when it runs, so a cold start pays for nothing else.
 """
@@ -21,7 +22,10 @@ from typing import NoReturn, TextIO
 from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError
 from svcgen.gcpause import paused_gc
 
-__all__ = ["main", "main_exit"]
+__all__ = ["EXIT_INTERRUPTED", "main", "main_exit"]
+
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT: what a shell reports for a command stopped by Ctrl-C."""
 
 # command (or "lock ACTION") -> (module in svcgen.cli, function)
 _COMMANDS = {
@@ -60,11 +64,29 @@ def main(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    """Run the CLI with ``argv`` and return the exit code (never calls sys.exit)."""
+    """Run the CLI with ``argv`` and return the exit code (never calls sys.exit).
+
+    Ctrl-C (a KeyboardInterrupt anywhere, the user's files included) ends the run with
+    "svcgen: interrupted" and exit code 130; the ``finally`` blocks on the way out have removed
+    the temporary files of a write that had not finished.
+    """
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     stdin = sys.stdin if stdin is None else stdin
-    parsed = _parse(list(sys.argv[1:] if argv is None else argv), out, err)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(arguments, out, err, stdin)
+    except KeyboardInterrupt as exc:
+        print("svcgen: interrupted", file=err)
+        if "--debug" in arguments:
+            import traceback
+
+            traceback.print_exception(exc, file=err)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    parsed = _parse(argv, out, err)
     if isinstance(parsed, int):
         return parsed
     args = parsed
@@ -138,6 +160,9 @@ def main_exit() -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
+    except KeyboardInterrupt:  # after main returned: its work is done, only the flush was left
+        print("svcgen: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     _leave(code)
 
 

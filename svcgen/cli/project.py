@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import settings_from_args
-from svcgen.dsl.loader import LoadFailure, load_apps
+from svcgen.dsl.loader import LoadFailure, discover_files, load_apps
 from svcgen.dsl.model import App
 from svcgen.dsl.validate import validate
+from svcgen.errors import UsageError
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
 from svcgen.render import Rendered, render
-from svcgen.settings import Settings, display
+from svcgen.settings import Settings, display, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
     from svcgen.registry import Registry
 
-__all__ = ["Project", "load_project"]
+__all__ = ["Project", "check_one_project", "load_project"]
 
 
 @dataclass
@@ -105,15 +109,116 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files).
 
     Raises:
+        UsageError: the paths hold the declarations of several projects (see :func:`check_one_project`).
         LoadFailure: some files failed to run; the problems of the Apps of the others are added,
             so that one run shows everything to fix.
     """
     settings = settings_from_args(args, args.paths[0])
+    check_one_project(args.paths, settings, lock_given=bool(getattr(args, "lock", None)), command=_command(args))
     settings.check_reserve()
     try:
-        apps = load_apps(args.paths)
+        with _standard_output_to_stderr():
+            apps = load_apps(args.paths)
     except LoadFailure as exc:
         others = [p for p in validate(exc.apps, settings.node_port_range, with_workloads=settings.with_workloads,
                                       kubernetes_version=settings.kubernetes_version) if p.severity == "error"]
         raise LoadFailure([*exc.problems, *others], exc.causes, exc.apps) from None
     return Project(settings, apps, stdin)
+
+
+@contextlib.contextmanager
+def _standard_output_to_stderr() -> Iterator[None]:
+    """Inside the block, file descriptor 1 is standard error's too.
+
+    The loader sends a declaration file's ``print()`` (``sys.stdout``) to stderr; this covers what
+    writes to the descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file
+    starts. Only the command line does it (a process-wide change, undone on the way out, Ctrl-C
+    included): a library caller's descriptors are its own. When descriptor 1 or 2 is closed,
+    nothing changes.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        os.close(saved)
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()  # what a file wrote to sys.__stdout__ goes where its prints went
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+# What to do instead, said with the command's own verb.
+_ONE_AT_A_TIME = {"ports": "list them", "explain": "explain them", "lock prune": "prune them",
+                  "lock check": "check them"}
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command's name as typed (``render``, ``lock prune``...)."""
+    command = getattr(args, "command", None) or "render"
+    return f"lock {args.lock_command}" if command == "lock" else str(command)
+
+
+def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: bool = False,
+                      command: str = "render") -> None:
+    """Refuse to run the declarations of several projects together (before any of them runs).
+
+    A declaration file's project is the nearest folder at or above it that holds a
+    ``svcgen.lock`` or a ``pyproject.toml`` with ``[tool.svcgen]``; a file found in a folder
+    given on the command line without such a folder on its way up belongs to that folder's
+    project. One run has one lock and one nodePort space, and the first path's settings: a second
+    project's Services would be allocated against the first one's lock (its own locked nodePorts
+    moved) and its settings ignored. With ``--lock`` the user asked for one lock: projects that
+    only have a lock file are then taken together; a project with its own ``[tool.svcgen]`` is
+    still refused, since its settings would be ignored.
+
+    Raises:
+        UsageError: the paths hold several projects; every one of them is named.
+    """
+    first = settings.root.resolve()
+    roots = {first: None}  # in the order found
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            continue  # the loader says so
+        roots[project_root(path).resolve()] = None
+        if path.is_dir():
+            roots.update(dict.fromkeys(_nested_roots(path.resolve())))
+    others = [root for root in roots if root != first and (not lock_given or has_settings(root))]
+    if not others:
+        return
+    names = [f"{display(first)} (the first path's: its settings and lock)", *(display(r) for r in others)]
+    why = ("--lock takes projects together only when they have no [tool.svcgen] settings of their own; "
+           if lock_given else "")
+    raise UsageError(f"svcgen {command}: error: the paths hold the declarations of {len(names)} projects: "
+                     f"{', '.join(names)}; {why}{_ONE_AT_A_TIME.get(command, 'render them')} one at a time "
+                     "(one lock, one nodePort space per run)")
+
+
+def _nested_roots(folder: Path) -> list[Path]:
+    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order."""
+    known: dict[Path, Path | None] = {folder: None}  # folder -> the nested root it is in (None: folder's project)
+    found: dict[Path, None] = {}
+    for file in discover_files([str(folder)]):
+        way = []  # the folders from the file's up to one already known
+        at = file.parent
+        while at not in known and at != at.parent:
+            way.append(at)
+            at = at.parent
+        inside = known.get(at)
+        for step in reversed(way):
+            inside = step if is_project_root(step) else inside
+            known[step] = inside
+        nested = known.get(file.parent)
+        if nested is not None:
+            found[nested] = None
+    return list(found)

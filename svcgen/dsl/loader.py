@@ -1,14 +1,27 @@
-"""Find the Apps declared in Python files: run each file as a module and collect its App objects."""
+"""Find the Apps declared in Python files: run each file as a module and collect its App objects.
+
+While the files run, ``sys.stdout`` is ``sys.stderr``: a ``print()`` in a declaration file is a
+message for the person running svcgen, never part of the manifests svcgen prints.
+
+An App is found where a file keeps it: bound to a module-level name, or in a module-level list,
+tuple or dict (values), and in such containers nested a few levels deep. An App made while the
+files run but kept nowhere (built in a loop and dropped, held by a class or a function's closure)
+is an error at the line that made it: it would silently not be rendered. The loader learns of
+every App made through :data:`svcgen.dsl.model.new_app_hook` (one list append per App).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+from svcgen.dsl import model
 from svcgen.dsl.callsite import shown_relative_to, traceback_location
 from svcgen.dsl.model import App
 from svcgen.errors import DeclarationError, Problem, SourceLocation, SvcgenError, UsageError, count_errors
@@ -104,17 +117,20 @@ def discover_files(paths: Sequence[str]) -> list[Path]:
 def load_apps(paths: Sequence[str]) -> list[App]:
     """Run every file found under ``paths`` and return the Apps they declare, in order.
 
-    Apps are taken from each module's top-level names (an App, or a list or tuple of Apps);
-    an App reachable from several files counts once. A file given by name must declare at
-    least one App.
+    Apps are taken from each module's top-level names: an App, or a list, tuple or dict (its
+    values) holding Apps, nested up to four levels deep; an App reachable from several files
+    counts once. A file given by name must declare at least one App, and every App the files
+    make must be found that way.
 
     Every file runs, even after one failed, so that the problems of all of them are reported.
+    What the files print (``sys.stdout``) goes to ``sys.stderr``.
 
     Raises:
         LoadError: a path is missing or not Python, or a named file declares no App.
         UserCodeError: the one file given raised an exception.
-        LoadFailure: declarations were malformed or files raised, in one file or several (with
-            every problem, and the Apps of the files that ran).
+        LoadFailure: declarations were malformed or files raised, in one file or several, or
+            an App was made but kept nowhere (with every problem, and the Apps of the files
+            that ran).
     """
     explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
     files = discover_files(paths)
@@ -123,24 +139,33 @@ def load_apps(paths: Sequence[str]) -> list[App]:
     saved_cwd = os.getcwd()  # a user's file that changes directory must not move svcgen's relative paths
     problems: list[Problem] = []
     causes: list[BaseException] = []
+    made: list[App] = []  # every App the files that ran made, in order
+    saved_hook = model.new_app_hook
     try:
         apps: list[App] = []
         seen: set[int] = set()
         for file in files:
+            first = len(made)
             try:
-                with shown_relative_to(saved_cwd):  # whatever directory the file changes to
+                # whatever directory the file changes to; whatever it prints is not output
+                with shown_relative_to(saved_cwd), contextlib.redirect_stdout(sys.stderr):
+                    model.new_app_hook = made.append
                     module = _run(file, set(sys.modules) - saved_modules)
             except DeclarationError as exc:
                 problems.extend(exc.problems)
+                del made[first:]  # the Apps of a file that failed are not looked for
                 continue
             except UserCodeError as exc:
                 if len(files) == 1:
                     raise
                 problems.append(exc.problem())
                 causes.append(exc.original)
+                del made[first:]
                 continue
-            declared = list(_apps_in(module))
-            if not declared and file.resolve() in explicit:
+            finally:
+                model.new_app_hook = saved_hook
+            declared = _apps_in(module)
+            if not declared and file.resolve() in explicit and len(made) == first:  # else: said below, by line
                 problems.append(Problem("", "", "no App found; declare one at module level, e.g. app = App(\"my-app\", "
                                         "labels={...}, containers=[...], services=[...])",
                                         location=SourceLocation(str(file)), rule="no-app"))
@@ -148,6 +173,7 @@ def load_apps(paths: Sequence[str]) -> list[App]:
                 if id(app) not in seen:
                     seen.add(id(app))
                     apps.append(app)
+        problems.extend(_unkept(app for app in made if id(app) not in seen))
         if problems and all(p.rule == "no-app" for p in problems):
             raise LoadError("\n".join(str(p) for p in problems))
         if problems:
@@ -179,12 +205,51 @@ def _forget_user_modules(names: set[str], folders: set[Path]) -> None:
                 sys.modules.pop(name, None)
 
 
-def _apps_in(module: ModuleType) -> Iterator[App]:
+_DEPTH = 4
+"""How deep Apps are looked for in module-level containers (``envs = {"prod": [web, api]}`` is 2)."""
+_CONTAINERS = (list, tuple, dict)  # an App is unhashable: never in a set, never a dict key
+
+
+def _apps_in(module: ModuleType) -> list[App]:
+    """The Apps a module keeps: its top-level names, and what its lists, tuples and dicts hold."""
+    found: list[App] = []
+    visited: set[int] = set()
     for value in list(vars(module).values()):
         if isinstance(value, App):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            yield from (item for item in value if isinstance(item, App))
+            found.append(value)
+        elif isinstance(value, _CONTAINERS):
+            _apps_held(value, _DEPTH, found, visited)
+    return found
+
+
+def _apps_held(container: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: int, found: list[App],
+               visited: set[int]) -> None:
+    """Append the Apps in ``container`` (its items, or a dict's values), ``depth`` levels down, to ``found``."""
+    if id(container) in visited:
+        return
+    visited.add(id(container))
+    for item in container.values() if isinstance(container, dict) else container:
+        if isinstance(item, App):
+            found.append(item)
+        elif depth > 1 and isinstance(item, _CONTAINERS):
+            _apps_held(item, depth - 1, found, visited)
+
+
+def _unkept(apps: Iterable[App]) -> list[Problem]:
+    """One error per line of code that made Apps no module keeps (the first App named, the others counted)."""
+    by_line: dict[SourceLocation | None, list[App]] = {}
+    for app in apps:
+        by_line.setdefault(app.location, []).append(app)
+    problems = []
+    for location, made in by_line.items():
+        more = f" (and {len(made) - 1} more made on this line)" if len(made) > 1 else ""
+        problems.append(Problem(
+            f'App "{made[0].name}"', "",
+            f"made here{more} but kept nowhere svcgen looks (a module-level name, or a module-level list, tuple "
+            "or dict holding it), so it would not be rendered",
+            "bind it at module level (app = App(...)) or add it to a module-level list; an App of a module the "
+            "files import is found when that file is given too", location, rule="unkept-app"))
+    return problems
 
 
 def _run(file: Path, loaded: set[str]) -> ModuleType:

@@ -10,7 +10,7 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, Literal
@@ -514,6 +514,12 @@ class App(_Declaration):
             replicas=replicas,
             consumers=_seq(consumers),
         )
+        if new_app_hook is not None:
+            new_app_hook(self)
+
+
+new_app_hook: Callable[[App], object] | None = None
+"""Called with every App made; the loader sets it while the user's files run, to find the Apps nobody kept."""
 
 
 def _missing_port_hint(container: Container, name: str, frame: Any) -> str:

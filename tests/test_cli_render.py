@@ -72,9 +72,10 @@ def test_check_with_output_file(write_app: Writer, tmp_path: Path) -> None:
     write_app(TWO)
     assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
     assert run_cli("render", "--check", "app.py", "-o", "out.yaml").code == 0
-    (tmp_path / "out.yaml").write_text("stale\n")
+    stale = (tmp_path / "out.yaml").read_text().split("\n", 1)[0] + "\nstale\n"  # svcgen's header, old content
+    (tmp_path / "out.yaml").write_text(stale)
     result = run_cli("render", "--check", "app.py", "-o", "out.yaml")
-    assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == "stale\n"
+    assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == stale
 
 
 def test_lock_errors_leave_everything_untouched(write_app: Writer, tmp_path: Path) -> None:
@@ -187,7 +188,8 @@ def test_the_extension_picks_the_format(write_app: Writer, tmp_path: Path) -> No
     assert run_cli("render", "app.py", "-o", "out.json").code == 0
     assert json.loads((tmp_path / "out.json").read_text())["kind"] == "List"
     assert run_cli("render", "app.py", "-o", "out.yml").code == 0
-    assert (tmp_path / "out.yml").read_text().startswith("apiVersion: v1\n")
+    assert (tmp_path / "out.yml").read_text().startswith(
+        "# Written by svcgen render (project lock: svcgen.lock): do not edit; render again instead.\napiVersion: v1\n")
 
 
 def test_problems_of_every_file_are_reported_at_once(write_app: Writer, tmp_path: Path) -> None:
@@ -232,18 +234,19 @@ def test_an_output_that_cannot_be_written_leaves_the_lock_and_every_file_as_they
     assert sorted(p.name for p in out_dir.iterdir()) == ["kustomization.yaml"]
 
 
-def test_an_output_file_that_is_not_utf8_is_replaced_not_a_traceback(example: Callable[[str], Path]) -> None:
+def test_an_output_file_that_is_not_utf8_is_refused_then_replaced_with_force_not_a_traceback(
+        example: Callable[[str], Path]) -> None:
     copy = example("seed")
     target = copy / "out.yaml"
     target.write_bytes(b"\xff\xfe junk")
     check = run_cli("render", str(copy / "app.py"), "-o", str(target), "--check")
-    assert check.code == 1 and "+++ b/" in check.out
-    result = run_cli("render", str(copy / "app.py"), "-o", str(target))
+    assert check.code == 2 and "svcgen did not write this file" in check.err
+    result = run_cli("render", str(copy / "app.py"), "-o", str(target), "--force")
     assert result.code == 0, result.err
-    assert target.read_text() == (EXAMPLES / "seed" / "expected.yaml").read_text()
+    assert target.read_text().split("\n", 1)[1] == (EXAMPLES / "seed" / "expected.yaml").read_text()
 
 
-def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Path]) -> None:
+def test_a_symlinked_lock_is_refused_and_left_as_it_is(example: Callable[[str], Path]) -> None:
     copy = example("seed")
     shared = copy / "shared"
     shared.mkdir()
@@ -251,8 +254,13 @@ def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Pa
     (copy / "svcgen.lock").symlink_to(shared / "svcgen.lock")
     (shared / "svcgen.lock").write_text("")
     result = run_cli("render", str(copy / "app.py"))
-    assert result.code == 0, result.err
-    assert (copy / "svcgen.lock").is_symlink()
+    assert result.code == 2 and result.out == ""
+    assert result.err == (f"{copy / 'svcgen.lock'}: error: the lock file is a symbolic link "
+                          f"(to {shared / 'svcgen.lock'}): svcgen never reads a file through a link; nothing was "
+                          "written. Fix: name the file itself instead (--lock, or lock = in [tool.svcgen])\n")
+    assert (copy / "svcgen.lock").is_symlink() and (shared / "svcgen.lock").read_text() == ""
+    direct = run_cli("render", str(copy / "app.py"), "--lock", str(shared / "svcgen.lock"))
+    assert direct.code == 0, direct.err
     assert "my-service/http/TCP: 30000" in (shared / "svcgen.lock").read_text()
 
 

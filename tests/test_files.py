@@ -78,16 +78,28 @@ def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:
     order: list[str] = []
 
     def second() -> None:
-        with exclusive_lock(tmp_path / "svcgen.lock"):
+        with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):
             order.append("second")
 
-    with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: its parent is locked
+    with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: made, then locked
+        assert (tmp_path / "not-yet").is_dir()
         thread = threading.Thread(target=second)
         thread.start()
         time.sleep(0.2)
         order.append("first")
     thread.join(5)
     assert order == ["first", "second"]
+    assert not (tmp_path / "not-yet").exists()  # nothing was written there: the folder made for the lock is gone
+
+
+def test_the_os_lock_keeps_the_folder_it_made_once_a_file_is_written_there(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy" / "ports" / "svcgen.lock"
+    with exclusive_lock(lock):
+        write_atomic(lock, "x\n")
+    assert lock.read_text() == "x\n"
+    with exclusive_lock(tmp_path / "a" / "b" / "svcgen.lock"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
 
 
 def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:

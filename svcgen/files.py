@@ -391,8 +391,9 @@ _TEMPORARY_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempf
 def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]) -> list[Path]:
     """The temporary files an interrupted write left in ``folder`` (``.NAME.xxxxxxxx.tmp``, see :func:`_stage`).
 
-    Only those of a file NAME that ``names`` accepts, and only regular files that are empty
-    (made, not yet written) or start with one of ``marks`` (what svcgen writes there first).
+    Only those of a file NAME that ``names`` accepts, and only regular files that start with one
+    of ``marks`` (what svcgen writes there first), or with a part of it, or are empty (made, not
+    yet written).
     """
     longest = max(map(len, marks), default=0)
     found = []
@@ -412,7 +413,7 @@ def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]
             head = read_file(entry.path, follow_links=False)[:longest].decode("utf-8", "replace")
         except OSError:
             continue
-        if not head or any(head.startswith(mark) for mark in marks):
+        if any(mark.startswith(head[:len(mark)]) for mark in marks):  # cut short by the interruption too
             found.append(folder / name)
     return found
 

@@ -278,3 +278,58 @@ def test_only_the_leftovers_of_an_interrupted_write_are_temporaries(tmp_path: Pa
     found = temporaries(tmp_path, [mark], lambda name: name.endswith(".yaml"))
     assert [p.name for p in found] == [".web.yaml.ab12cd_9.tmp", ".web.yaml.zzzzzzzz.tmp"]
     assert temporaries(tmp_path, [mark], "other.yaml".__eq__) == []
+
+
+HOLDER = """
+import os, sys, time
+from svcgen.files import exclusive_lock, write_atomic
+lock = sys.argv[1]
+with exclusive_lock(lock):
+    os.makedirs(os.path.dirname(lock), exist_ok=True)  # what a render does when it writes the lock
+    print("locked", flush=True)
+    time.sleep(2)
+    write_atomic(lock, "version: 1\\nnodePorts:\\n  other/taken/http/TCP: 30000\\n")
+"""
+
+
+def _render_source(i: int) -> str:
+    return (f'from svcgen import App, Container, Port, Service\n'
+            f'c = Container("c", ports=[Port("a", 8000), Port("b", 8001)])\n'
+            f'app = App("app{i}", namespace="ns{i}", labels={{"app": "app{i}"}}, containers=[c], services=[\n'
+            f'    Service("svc{i}", type="NodePort", ports=[c.port("a").expose(), c.port("b").expose()])])\n')
+
+
+@pytest.mark.slow
+def test_a_render_waits_for_a_run_that_holds_the_lock_of_a_folder_not_made_yet(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    (tmp_path / "app.py").write_text(_render_source(0))
+    lock = tmp_path / "deploy" / "ports" / "svcgen.lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock)], env=env, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"  # it made the folder
+    render = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "--lock", str(lock)], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert holder.wait(timeout=30) == 0 and render.returncode == 0, render.stderr
+    assert "nodePort: 30000" not in render.stdout  # it waited, then read the holder's lock: 30000 is taken
+    assert lock.read_text().splitlines()[-3:] == [
+        "  ns0/svc0/a/TCP: 30001", "  ns0/svc0/b/TCP: 30002", "  other/taken/http/TCP: 30000"]
+
+
+@pytest.mark.slow
+def test_renders_at_once_on_a_lock_whose_folder_is_not_made_yet_never_share_a_port(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    for i in range(6):
+        (tmp_path / f"app{i}.py").write_text(_render_source(i))
+    procs = [subprocess.Popen([sys.executable, "-m", "svcgen", "render", f"app{i}.py", "--lock",
+                               "deploy/new/svcgen.lock"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(6)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
+    ports = [line.split()[-1] for out, _ in results for line in out.splitlines() if "nodePort:" in line]
+    assert len(ports) == 12 and len(set(ports)) == 12
+    assert len((tmp_path / "deploy" / "new" / "svcgen.lock").read_text().split("/TCP: ")) == 13

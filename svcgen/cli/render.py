@@ -215,9 +215,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         if changes and project.lock_path in texts:
             print(changes + rewrite_note(old, lock), file=err)
         for path in stale:
-            print(f"svcgen: removed {path} (written by an earlier render, no longer rendered)", file=err)
+            print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
         for path in leftovers:
-            print(f"svcgen: removed {path} (left by an interrupted render)", file=err)
+            print(f"svcgen: removed {display(path)} (left by an interrupted render)", file=err)
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
     return EXIT_OK

@@ -19,6 +19,7 @@ import, new) and the test that ``svcgen new`` writes use :meth:`Settings.find`, 
 """
 
 import errno
+import os
 import re
 import sys
 from pathlib import Path
@@ -217,7 +218,10 @@ def display(path: Path) -> str:
 
 def _start(path: Path) -> Path:
     """The folder a path stands for: a file's folder; a folder (or a path not made yet) itself."""
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): as written
+        path = Path(os.path.abspath(path))
     return path.parent if path.is_file() else path
 
 

@@ -391,3 +391,12 @@ def test_an_output_or_a_lock_that_is_not_a_regular_file_is_refused_and_left_as_i
     assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
     assert (tmp_path / "real.yaml").read_text() == "mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "fifo", "out.yaml", "real.yaml"]
+
+
+def test_a_path_that_is_a_link_loop_is_an_error_not_a_traceback(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    result = run_cli("render", "loop.py")
+    assert result.code == 2 and result.err == "loop.py: error: no such file or directory\n"
+    lint = run_cli("lint", "loop.py")
+    assert lint.code == 2 and lint.out == "loop.py: error: cannot read: Too many levels of symbolic links.\n"

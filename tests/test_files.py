@@ -17,6 +17,7 @@ import pytest
 from svcgen.errors import UsageError
 from svcgen.files import (
     FileRefusedError,
+    check_writable,
     exclusive_lock,
     find_files,
     max_file_size,
@@ -333,3 +334,10 @@ def test_renders_at_once_on_a_lock_whose_folder_is_not_made_yet_never_share_a_po
     ports = [line.split()[-1] for out, _ in results for line in out.splitlines() if "nodePort:" in line]
     assert len(ports) == 12 and len(set(ports)) == 12
     assert len((tmp_path / "deploy" / "new" / "svcgen.lock").read_text().split("/TCP: ")) == 13
+
+
+def test_a_device_is_never_written(tmp_path: Path) -> None:
+    with pytest.raises(FileRefusedError, match="a character device, not a regular file: svcgen writes only regular"):
+        check_writable("/dev/null")  # only looked at (lstat): nothing is opened
+    check_writable(tmp_path / "missing")
+    check_writable(tmp_path / "missing-folder" / "file")

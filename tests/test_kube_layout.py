@@ -233,3 +233,33 @@ def test_a_failed_render_into_a_new_folder_leaves_no_folder(write_app: Callable[
     result = run_cli("render", "app.py", "-o", "new/out", "--lock", "locks/svcgen.lock")
     assert result.code == 2 and "the lock file is a directory" in result.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "locks"]
+
+
+@pytest.mark.slow
+def test_renders_killed_midway_leave_nothing_the_next_render_keeps(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sys
+    import time
+
+    from conftest import HEADER, ROOT
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    services = "\n".join(f'    Service("s{i}", ports=[c.port("a").expose()]),' for i in range(600))
+    big = (HEADER + 'c = Container("c", ports=[Port("a", 8000)])\n'
+           'app = App("big", labels={"app": "big"}, containers=[c], services=[\n' + services + "\n])\n")
+    (tmp_path / "app.py").write_text(big)
+    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9):
+        proc = subprocess.Popen([sys.executable, "-m", "svcgen", "render", "app.py", "-o", "out"], cwd=tmp_path,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        (tmp_path / "app.py").write_text(big.replace('Service("s', 'Service("t', 1 + int(delay * 10) % 7))
+    (tmp_path / "app.py").write_text(HEADER + 'c = Container("c", ports=[Port("a", 8000)])\n'
+                                     'app = App("small", labels={"app": "s"}, containers=[c], services=[\n'
+                                     '    Service("only", ports=[c.port("a").expose()])])\n')
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "-o", "out"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kustomization.yaml", "service_only.yaml"]

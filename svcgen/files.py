@@ -8,8 +8,14 @@ these rules, the only ones:
   Kubernetes documents); hidden files (``.name``) are skipped;
 - folders whose name starts with ``.`` or ``_`` (``.git``, ``.venv``, ``__pycache__``) and the
   folders named in :data:`SKIPPED_DIRS` (dependencies, virtual environments, build output) are
-  not entered;
+  not entered; nor are links to folders;
 - a file named on the command line is always taken, whatever its name.
+
+**Only regular files.** svcgen reads and writes regular files only: a named pipe, a device, a
+socket or a directory where a file is read or written is refused with what it is (a pipe named
+on the command line, such as ``<(helm template .)``, is read). Writes never go through a symbolic
+link nor replace one, and the lock file is never read through one. A file read is at most
+:func:`max_file_size` bytes (64 MiB; the environment variable ``SVCGEN_MAX_FILE_SIZE`` raises it).
 
 Writes go through a temporary file in the same folder and a rename, so a reader sees the old
 file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
@@ -18,22 +24,33 @@ file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
 import contextlib
 import errno
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from svcgen.errors import Problem, SourceLocation
+from svcgen.errors import Problem, SourceLocation, UsageError
 
 __all__ = [
     "KUBE_SUFFIXES",
+    "MAX_FILE_SIZE_VARIABLE",
     "SKIPPED_DIRS",
+    "FileRefusedError",
     "Source",
     "Sources",
+    "check_writable",
     "exclusive_lock",
     "find_files",
+    "make_folders",
+    "max_file_size",
+    "read_file",
     "read_sources",
+    "read_stream",
     "read_text_if_exists",
+    "remove_folders",
+    "temporaries",
     "write_atomic",
+    "write_files",
 ]
 
 SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "venv", "env", "build", "dist"})
@@ -42,18 +59,162 @@ SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "venv", "env", "build
 KUBE_SUFFIXES = (".yaml", ".yml", ".json")
 """The files a directory walk takes as Kubernetes documents."""
 
+MAX_FILE_SIZE_VARIABLE = "SVCGEN_MAX_FILE_SIZE"
+"""The environment variable that sets the largest file svcgen reads (bytes, or a number with K, M or G)."""
+
+_DEFAULT_MAX_FILE_SIZE = 64 << 20
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+class FileRefusedError(OSError):
+    """A path svcgen does not read or write: not a regular file, a link where none may be, too large.
+
+    ``reason`` says what the path is; ``hint`` how to fix it. ``strerror`` holds both, so the
+    command line's report of an unforeseen ``OSError`` is readable too.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str, hint: str, code: int = errno.EINVAL) -> None:
+        super().__init__(code, f"{reason}. Fix: {hint}", str(path))
+        self.reason = reason
+        self.hint = hint
+
+
+def max_file_size() -> int:
+    """The largest file svcgen reads, in bytes: ``SVCGEN_MAX_FILE_SIZE`` (``256M``, ``1G``...), else 64 MiB.
+
+    Raises:
+        UsageError: the variable is not a size.
+    """
+    raw = os.environ.get(MAX_FILE_SIZE_VARIABLE, "").strip()
+    if not raw:
+        return _DEFAULT_MAX_FILE_SIZE
+    number, unit = (raw[:-1], raw[-1].upper()) if raw[-1:].upper() in _UNITS else (raw, "")
+    if not number.isascii() or not number.isdigit() or int(number) == 0:
+        raise UsageError(f'{MAX_FILE_SIZE_VARIABLE}: error: "{raw}" is not a size; give a number of bytes, or of '
+                         "K, M or G (e.g. 256M)")
+    return int(number) * _UNITS[unit]
+
+
+def _size(count: int) -> str:
+    return f"{count >> 20} MiB" if count % (1 << 20) == 0 else f"{count} bytes"
+
+
+def _too_large(path: str | os.PathLike[str], cap: int) -> FileRefusedError:
+    return FileRefusedError(path, f"larger than the {_size(cap)} svcgen reads from one file",
+                            f"raise the limit with the environment variable {MAX_FILE_SIZE_VARIABLE} "
+                            f"(e.g. {MAX_FILE_SIZE_VARIABLE}={max(cap >> 20, 1) * 4}M)", errno.EFBIG)
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    """What a file of ``mode`` is, in words ("" for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _not_regular(path: str | os.PathLike[str], kind: str, action: str) -> FileRefusedError:
+    if kind == "a symbolic link":
+        with contextlib.suppress(OSError):
+            kind = f"a symbolic link (to {os.readlink(path)})"
+        return FileRefusedError(path, f"{kind}: svcgen never {action}s a file through a link",
+                                "name the file itself instead")
+    return FileRefusedError(path, f"{kind}, not a regular file: svcgen {action}s only regular files",
+                            "name a regular file instead" if kind != "a directory" else
+                            "remove or rename the directory, or name another file")
+
 
 def _skipped_dir(name: str) -> bool:
     return name.startswith((".", "_")) or name in SKIPPED_DIRS
 
 
-def find_files(root: str | os.PathLike[str], suffixes: Sequence[str]) -> Iterator[Path]:
-    """The files under the folder ``root`` whose names end with one of ``suffixes``, in sorted order."""
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _skipped_dir(d))
-        for name in sorted(names):
-            if name.endswith(tuple(suffixes)) and not name.startswith("."):
-                yield Path(folder) / name
+def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
+               errors: list[OSError] | None = None) -> Iterator[Path]:
+    """The files under the folder ``root`` whose names end with one of ``suffixes``, in sorted order.
+
+    Iterative, so a tree of any depth is walked. A folder that cannot be listed is added to
+    ``errors``, or raised when ``errors`` is None.
+    """
+    stack = [Path(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            continue
+        folders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                is_dir = linked_dir = False
+            if is_dir:
+                if not _skipped_dir(entry.name):
+                    folders.append(folder / entry.name)
+            elif not linked_dir and entry.name.endswith(tuple(suffixes)) and not entry.name.startswith("."):
+                yield folder / entry.name
+        stack.extend(reversed(folders))
+
+
+def read_file(path: str | os.PathLike[str], *, follow_links: bool = True, pipes: bool = False) -> bytes:
+    """The bytes of the regular file ``path``, at most :func:`max_file_size` of them.
+
+    ``follow_links=False``: a symbolic link is refused too (the lock file). ``pipes``: a named
+    pipe is read as well (a path named on the command line, such as ``<(helm template .)``).
+    Nothing else is ever opened: a pipe or device found otherwise would block or never end.
+
+    Raises:
+        FileRefusedError: not a regular file (or pipe), or larger than the limit.
+        OSError: it cannot be read (missing, no permission...).
+    """
+    info = os.stat(path) if follow_links else os.lstat(path)
+    pipe = pipes and stat.S_ISFIFO(info.st_mode)
+    kind = _kind(info.st_mode)
+    if kind and not pipe:
+        raise _not_regular(path, kind, "read")
+    flags = os.O_RDONLY | getattr(os, "O_NOCTTY", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    if not pipe:  # a file swapped for a pipe since the stat must not block the open
+        flags |= getattr(os, "O_NONBLOCK", 0)
+    cap = max_file_size()
+    with open(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        kind = _kind(info.st_mode)
+        if kind and not (pipe and stat.S_ISFIFO(info.st_mode)):
+            raise _not_regular(path, kind, "read")
+        if info.st_size > cap:
+            raise _too_large(path, cap)
+        data = bytearray(handle.read(min(info.st_size, cap) + 1 if not pipe else 1 << 16))
+        while len(data) <= cap:  # a pipe, or a file that grew since its stat
+            more = handle.read(min(cap + 1 - len(data), 1 << 20))
+            if not more:
+                break
+            data += more
+    if len(data) > cap:
+        raise _too_large(path, cap)
+    return bytes(data)
+
+
+def read_stream(stream: TextIO, name: str = "<stdin>") -> str:
+    """All of ``stream`` (standard input), at most :func:`max_file_size` characters.
+
+    Raises:
+        FileRefusedError: it holds more.
+    """
+    cap = max_file_size()
+    text = stream.read(cap + 1)
+    if len(text) > cap:
+        raise _too_large(name, cap)
+    return text
 
 
 class Source(NamedTuple):
@@ -85,18 +246,26 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
     """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-`` is ``stdin``).
 
     A file that is not UTF-8 text, or holds NUL bytes, becomes a problem with its position; a
-    path that does not exist or cannot be read marks the result ``unreadable``.
+    path that does not exist or cannot be read (too large, a device, a folder that cannot be
+    listed) marks the result ``unreadable``. A file found by walking a folder that is not a
+    regular file (a named pipe, a link to a device) is skipped with a warning, never opened.
     """
     found = Sources()
     files: list[tuple[Path, bool]] = []
     for raw in paths:
         if raw == "-":
-            found.texts.append(Source("<stdin>", stdin.read() if stdin is not None else ""))
+            try:
+                found.texts.append(Source("<stdin>", read_stream(stdin) if stdin is not None else ""))
+            except FileRefusedError as exc:
+                _unreadable(found, "<stdin>", exc)
             continue
         path = Path(raw)
         if path.is_dir():
-            files.extend((file, False) for file in find_files(path, suffixes))
-        elif path.exists():
+            errors: list[OSError] = []
+            files.extend((file, False) for file in find_files(path, suffixes, errors))
+            for error in errors:
+                _unreadable(found, str(error.filename or path), error, "cannot list the folder")
+        elif path.exists() or path.is_symlink():
             files.append((path, True))
         else:
             found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
@@ -104,16 +273,28 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             found.unreadable = True
     for file, explicit in files:
         try:
-            data = file.read_bytes()
+            data = read_file(file, pipes=explicit)
+        except FileRefusedError as exc:
+            if explicit or exc.errno == errno.EFBIG:
+                _unreadable(found, str(file), exc)
+            else:
+                found.problems.append(Problem("", "", f"skipped: {exc.reason}", location=SourceLocation(str(file)),
+                                              severity="warning", rule="read"))
+            continue
         except OSError as exc:
-            found.problems.append(Problem("", "", f"cannot read: {exc.strerror or exc}",
-                                          location=SourceLocation(str(file)), rule="read"))
-            found.unreadable = True
+            _unreadable(found, str(file), exc)
             continue
         text = _decode(data, str(file), found.problems)
         if text is not None:
             found.texts.append(Source(str(file), text, explicit))
     return found
+
+
+def _unreadable(found: Sources, name: str, exc: OSError, what: str = "cannot read") -> None:
+    hint = exc.hint if isinstance(exc, FileRefusedError) else ""
+    reason = exc.reason if isinstance(exc, FileRefusedError) else exc.strerror or str(exc)
+    found.problems.append(Problem("", "", f"{what}: {reason}", hint, location=SourceLocation(name), rule="read"))
+    found.unreadable = True
 
 
 def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
@@ -130,10 +311,24 @@ def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
         return None
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse to write ``path`` unless it is missing or a regular file (not a link, pipe, device, folder).
+
+    Raises:
+        FileRefusedError: something else stands there.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    kind = _kind(mode)
+    if kind:
+        raise _not_regular(path, kind, "write")
+
+
 def _stage(target: Path, text: str) -> str:
     """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "a directory is in the way", str(target))
+    check_writable(target)
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
 
     try:
@@ -145,13 +340,14 @@ def _stage(target: Path, text: str) -> str:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
+        try:
+            mode = os.lstat(target).st_mode & 0o7777
+        except FileNotFoundError:
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            mode = 0o666 & ~umask
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -163,13 +359,14 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
     """Write several files as one step: every text to a temporary file first, then the renames.
 
     A file that cannot be written (a read-only folder, a directory in the way, a full disk) fails
-    the step before any file is replaced. A symbolic link is followed: the file it points at is
-    replaced, the link stays. ``remove``: files deleted after the renames (missing ones are fine).
+    the step before any file is replaced. Only regular files are replaced: a symbolic link, a
+    pipe, a device or a folder where a file goes is refused (:class:`FileRefusedError`), never
+    written through. ``remove``: files deleted after the renames (missing ones are fine).
     """
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in texts.items():
-            target = Path(os.path.realpath(path))
+            target = Path(path)
             staged.append((_stage(target, text), target))
     except BaseException:
         for tmp, _ in staged:
@@ -188,37 +385,133 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_files({Path(path): text})
 
 
-def read_text_if_exists(path: str | os.PathLike[str], errors: str = "strict") -> str | None:
-    """The file's text, or None when there is no such file (or a directory stands there).
+_TEMPORARY_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempfile's names
 
-    ``errors="replace"``: bytes that are not UTF-8 read as U+FFFD (to compare or show a file svcgen
-    will replace); the default raises ``UnicodeDecodeError``.
+
+def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]) -> list[Path]:
+    """The temporary files an interrupted write left in ``folder`` (``.NAME.xxxxxxxx.tmp``, see :func:`_stage`).
+
+    Only those of a file NAME that ``names`` accepts, and only regular files that start with one
+    of ``marks`` (what svcgen writes there first), or with a part of it, or are empty (made, not
+    yet written).
+    """
+    longest = max(map(len, marks), default=0)
+    found = []
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return []
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(".tmp") and len(name) > 14 and name[-13] == "."
+                and set(name[-12:-4]) <= _TEMPORARY_LETTERS) or not names(name[1:-13]):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            head = read_file(entry.path, follow_links=False)[:longest].decode("utf-8", "replace")
+        except OSError:
+            continue
+        if any(mark.startswith(head[:len(mark)]) for mark in marks):  # cut short by the interruption too
+            found.append(folder / name)
+    return found
+
+
+def read_text_if_exists(path: str | os.PathLike[str], errors: str = "strict") -> str | None:
+    """The file's text, or None when there is no such file.
+
+    Only a regular file is read, never through a symbolic link, and at most
+    :func:`max_file_size` bytes (:func:`read_file`). ``errors="replace"``: bytes that are not
+    UTF-8 read as U+FFFD (to compare or show a file svcgen will replace); the default raises
+    ``UnicodeDecodeError``.
+
+    Raises:
+        FileRefusedError: not a regular file, or too large.
     """
     try:
-        return Path(path).read_text(encoding="utf-8", errors=errors)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return read_file(path, follow_links=False).decode("utf-8", errors)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; the folders made, outermost first.
+
+    Raises:
+        UsageError: a file stands where a folder must go, or a folder cannot be made.
+    """
+    made: list[Path] = []
+    for _ in range(8):  # a parent removed meanwhile (by a run that made it): try again
+        missing = []
+        current = folder
+        while not os.path.isdir(current):
+            if os.path.lexists(current):
+                remove_folders(made)
+                raise UsageError(f"{current}: error: cannot create the folder: a file of that name is in the way. "
+                                 "Fix: remove or rename it, or choose another path")
+            missing.append(current)
+            if current.parent == current:
+                break
+            current = current.parent
+        try:
+            for path in reversed(missing):
+                with contextlib.suppress(FileExistsError):  # another run made it meanwhile
+                    os.mkdir(path)
+                    made.append(path)
+            return made
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            remove_folders(made)
+            raise UsageError(f"{path}: error: cannot create the folder: {exc.strerror or exc}") from None
+    remove_folders(made)
+    raise UsageError(f"{folder}: error: cannot create the folder: its parents keep disappearing")
+
+
+def remove_folders(folders: Sequence[Path]) -> None:
+    """Remove those of ``folders`` (outermost first, as :func:`make_folders` gives them) that are empty."""
+    for path in reversed(folders):
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
 
 
 @contextlib.contextmanager
 def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold an OS lock (``flock``) that serialises every svcgen run updating ``path``.
 
-    The lock is taken on the folder that holds ``path`` (or its nearest existing ancestor): the
-    file itself is replaced by a rename on every write, so a lock on it would not outlive the
-    first writer. Blocks until the lock is free. POSIX only; elsewhere runs without a lock.
+    The lock is taken on the folder that holds ``path``: the file itself is replaced by a rename
+    on every write, so a lock on it would not outlive the first writer. A missing folder is made
+    first (so that every run locks the same one), and removed again at the end if nothing was
+    written in it; a run that waited for a folder removed meanwhile locks the new one. Blocks
+    until the lock is free. POSIX only; elsewhere runs without a lock.
+
+    Raises:
+        UsageError: the folder cannot be made.
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    folder = Path(os.path.realpath(path)).parent  # a symlinked lock: the folder of the file it points at
-    while not folder.is_dir() and folder != folder.parent:
-        folder = folder.parent  # the folder is made when the file is written: lock what exists
-    fd = os.open(folder, os.O_RDONLY)
+    folder = Path(path).parent
+    made: list[Path] = []
+    fd = -1
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while True:
+            made += make_folders(folder)
+            try:
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except FileNotFoundError:
+                continue  # removed since it was made: make it again
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(os.fstat(fd), os.stat(folder)):
+                    break
+            os.close(fd)  # removed while this run waited (by a run that made it): lock its successor
+            fd = -1
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        if fd >= 0:
+            remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
+            os.close(fd)  # closing the descriptor releases the lock

@@ -20,13 +20,15 @@ never spans repositories. Without either, the root is the first path's folder. E
 :meth:`Settings.find`, so they agree; :func:`project_root` says which project any path is in.
 """
 
+import errno
+import os
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from svcgen.errors import InputError, UsageError
-from svcgen.files import read_sources, read_text_if_exists
+from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
 
@@ -150,8 +152,12 @@ class Settings(NamedTuple):
                              f"{exc.start}); svcgen writes it as UTF-8: restore it from version control (git "
                              "checkout -- the file), or delete it to allocate afresh (nodePorts may then "
                              "change)") from None
+        except FileRefusedError as exc:
+            where = "" if exc.errno == errno.EFBIG else " (--lock, or lock = in [tool.svcgen])"
+            raise UsageError(f"{self.lock}: error: the lock file is {exc.reason}; nothing was written. "
+                             f"Fix: {exc.hint}{where}") from None
         except OSError as exc:
-            raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc}") from None
+            raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc.strerror or exc}") from None
         return text, parse_lock(text, display(self.lock), self.node_port_range)
 
     def read_lock(self) -> "Lock":
@@ -208,13 +214,16 @@ def display(path: Path) -> str:
     """``path`` relative to the working directory when it is under it (for messages)."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
         return str(path)
 
 
 def _start(path: Path) -> Path:
     """The folder a path stands for: a file's folder; a folder (or a path not made yet) itself."""
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): as written
+        path = Path(os.path.abspath(path))
     return path.parent if path.is_file() else path
 
 
@@ -289,7 +298,9 @@ _MAY_CONFIGURE_SVCGEN = re.compile(
 
 def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path).decode("utf-8")
+    except FileRefusedError as exc:
+        raise SettingsError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
     if not need_name and not _MAY_CONFIGURE_SVCGEN.search(text):

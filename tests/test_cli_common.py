@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from svcgen.cli.common import diff, new_lock_text, settings_from_args, write
+from svcgen.cli.common import diff, new_lock_text, settings_from_args, write, write_all
 from svcgen.errors import UsageError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
@@ -43,3 +43,14 @@ def test_no_lock_file_for_a_project_without_node_ports() -> None:
 def test_diff_names_the_file() -> None:
     assert diff("a\n", "b\n", "svcgen.lock").splitlines()[:2] == ["--- a/svcgen.lock", "+++ b/svcgen.lock"]
     assert diff("same\n", "same\n", "x") == ""
+
+
+def test_a_failed_write_removes_the_folders_it_made_and_only_those(tmp_path: Path) -> None:
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "b" / "c" / "in-the-way.yaml").mkdir(parents=True)  # a folder where a file must go
+    texts = {tmp_path / "kept" / "new" / "x.yaml": "x\n", tmp_path / "a" / "b" / "y.yaml": "y\n",
+             tmp_path / "b" / "c" / "in-the-way.yaml": "z\n"}
+    with pytest.raises(UsageError, match=r"in-the-way\.yaml: error: cannot write: a directory"):
+        write_all(texts)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "b", "b/c", "b/c/in-the-way.yaml", "kept"]

@@ -55,9 +55,12 @@ def test_nothing_is_written_on_error(write_app: Writer, tmp_path: Path) -> None:
 
 def test_output_file_is_written(tmp_path: Path, example: Callable[[str], Path]) -> None:
     out = tmp_path / "out.yaml"
-    result = run_cli("render", str(example("seed") / "app.py"), "-o", str(out))
+    seed = example("seed")
+    result = run_cli("render", str(seed / "app.py"), "-o", str(out))
     assert result.code == 0 and result.out == ""
-    assert out.read_text() == (EXAMPLES / "seed" / "expected.yaml").read_text()
+    lock = os.path.relpath(seed / "svcgen.lock", tmp_path)
+    header = f"# Written by svcgen render (project lock: {lock}): do not edit; render again instead.\n"
+    assert out.read_text() == header + (EXAMPLES / "seed" / "expected.yaml").read_text()
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path: Path, example: Callable[[str], Path]) -> None:

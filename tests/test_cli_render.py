@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import os
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -72,9 +75,10 @@ def test_check_with_output_file(write_app: Writer, tmp_path: Path) -> None:
     write_app(TWO)
     assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
     assert run_cli("render", "--check", "app.py", "-o", "out.yaml").code == 0
-    (tmp_path / "out.yaml").write_text("stale\n")
+    stale = (tmp_path / "out.yaml").read_text().split("\n", 1)[0] + "\nstale\n"  # svcgen's header, old content
+    (tmp_path / "out.yaml").write_text(stale)
     result = run_cli("render", "--check", "app.py", "-o", "out.yaml")
-    assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == "stale\n"
+    assert result.code == 1 and "-stale" in result.out and (tmp_path / "out.yaml").read_text() == stale
 
 
 def test_lock_errors_leave_everything_untouched(write_app: Writer, tmp_path: Path) -> None:
@@ -187,7 +191,8 @@ def test_the_extension_picks_the_format(write_app: Writer, tmp_path: Path) -> No
     assert run_cli("render", "app.py", "-o", "out.json").code == 0
     assert json.loads((tmp_path / "out.json").read_text())["kind"] == "List"
     assert run_cli("render", "app.py", "-o", "out.yml").code == 0
-    assert (tmp_path / "out.yml").read_text().startswith("apiVersion: v1\n")
+    assert (tmp_path / "out.yml").read_text().startswith(
+        "# Written by svcgen render (project lock: svcgen.lock): do not edit; render again instead.\napiVersion: v1\n")
 
 
 def test_problems_of_every_file_are_reported_at_once(write_app: Writer, tmp_path: Path) -> None:
@@ -232,18 +237,19 @@ def test_an_output_that_cannot_be_written_leaves_the_lock_and_every_file_as_they
     assert sorted(p.name for p in out_dir.iterdir()) == ["kustomization.yaml"]
 
 
-def test_an_output_file_that_is_not_utf8_is_replaced_not_a_traceback(example: Callable[[str], Path]) -> None:
+def test_an_output_file_that_is_not_utf8_is_refused_then_replaced_with_force_not_a_traceback(
+        example: Callable[[str], Path]) -> None:
     copy = example("seed")
     target = copy / "out.yaml"
     target.write_bytes(b"\xff\xfe junk")
     check = run_cli("render", str(copy / "app.py"), "-o", str(target), "--check")
-    assert check.code == 1 and "+++ b/" in check.out
-    result = run_cli("render", str(copy / "app.py"), "-o", str(target))
+    assert check.code == 2 and "svcgen did not write this file" in check.err
+    result = run_cli("render", str(copy / "app.py"), "-o", str(target), "--force")
     assert result.code == 0, result.err
-    assert target.read_text() == (EXAMPLES / "seed" / "expected.yaml").read_text()
+    assert target.read_text().split("\n", 1)[1] == (EXAMPLES / "seed" / "expected.yaml").read_text()
 
 
-def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Path]) -> None:
+def test_a_symlinked_lock_is_refused_and_left_as_it_is(example: Callable[[str], Path]) -> None:
     copy = example("seed")
     shared = copy / "shared"
     shared.mkdir()
@@ -251,8 +257,13 @@ def test_a_symlinked_lock_is_updated_where_it_points(example: Callable[[str], Pa
     (copy / "svcgen.lock").symlink_to(shared / "svcgen.lock")
     (shared / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
     result = run_cli("render", str(copy / "app.py"))
-    assert result.code == 0, result.err
-    assert (copy / "svcgen.lock").is_symlink()
+    assert result.code == 2 and result.out == ""
+    assert result.err == (f"{copy / 'svcgen.lock'}: error: the lock file is a symbolic link "
+                          f"(to {shared / 'svcgen.lock'}): svcgen never reads a file through a link; nothing was "
+                          "written. Fix: name the file itself instead (--lock, or lock = in [tool.svcgen])\n")
+    assert (copy / "svcgen.lock").is_symlink() and (shared / "svcgen.lock").read_text() == ""
+    direct = run_cli("render", str(copy / "app.py"), "--lock", str(shared / "svcgen.lock"))
+    assert direct.code == 0, direct.err
     assert "my-service/http/TCP: 30000" in (shared / "svcgen.lock").read_text()
 
 
@@ -295,3 +306,97 @@ def test_a_user_file_that_changes_directory_keeps_its_errors_relative_to_where_s
     result = run_cli("render", str(shown))
     assert result.code == 1
     assert result.err.startswith(f"{shown}:5: error:"), result.err
+
+
+def test_an_output_file_svcgen_did_not_write_is_never_replaced_without_force(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    for name, theirs in [("out.yaml", "# my notes\nkind: ConfigMap\n"),
+                         ("out.json", json.dumps({"apiVersion": "v1", "kind": "List", "items": []}, indent=4)),
+                         ("k.json", json.dumps({"kind": "List", "apiVersion": "v1", "items": []}, indent=2) + "\n")]:
+        (tmp_path / name).write_text(theirs)
+        lock = tmp_path / "svcgen.lock"
+        lock_before = lock.read_text() if lock.exists() else None
+        for extra in ([], ["--check"]):
+            result = run_cli("render", "app.py", "-o", name, *extra)
+            assert result.code == 2 and result.out == "", name
+            assert result.err.startswith(f"{name}: error: svcgen did not write this file (it ")
+            assert result.err.endswith("Fix: move it away, choose another -o path, or pass --force to replace it\n")
+            assert (tmp_path / name).read_text() == theirs
+            assert (lock.read_text() if lock.exists() else None) == lock_before
+        assert run_cli("render", "app.py", "-o", name, "--force").code == 0
+        assert (tmp_path / name).read_text() != theirs
+    write_app(TWO.replace("expose(80)", "expose(81)"))  # svcgen's own files are replaced as they change
+    for name in ("out.yaml", "out.json", "k.json"):
+        result = run_cli("render", "app.py", "-o", name)
+        assert result.code == 0 and result.err == "", result.err
+        assert '"port": 81' in (tmp_path / name).read_text() or "port: 81" in (tmp_path / name).read_text()
+
+
+def test_the_stream_an_earlier_svcgen_wrote_without_a_header_is_replaced(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    stream = run_cli("render", "app.py").out
+    (tmp_path / "out.yaml").write_text(stream)  # what svcgen 0.x wrote for -o out.yaml
+    result = run_cli("render", "app.py", "-o", "out.yaml")
+    assert result.code == 0 and result.err == ""
+    assert (tmp_path / "out.yaml").read_text() == (
+        "# Written by svcgen render (project lock: svcgen.lock): do not edit; render again instead.\n" + stream)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    def expired(signum: int, frame: object) -> None:
+        raise AssertionError(f"still blocked after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(("flag", "node", "message"), [
+    ("-o", "fifo", "out.yaml: error: cannot write: a named pipe (FIFO), not a regular file: svcgen writes only "
+                   "regular files; nothing was written. Fix: name a regular file instead"),
+    ("-o", "link", "out.yaml: error: cannot write: a symbolic link (to real.yaml): svcgen never writes a file "
+                   "through a link; nothing was written. Fix: name the file itself instead"),
+    ("-o", "link-to-fifo", "out.yaml: error: cannot write: a symbolic link (to fifo): svcgen never writes a file "
+                           "through a link; nothing was written. Fix: name the file itself instead"),
+    ("--lock", "fifo", "out.yaml: error: the lock file is a named pipe (FIFO), not a regular file: svcgen reads only "
+                       "regular files; nothing was written. Fix: name a regular file instead (--lock, or lock = in "
+                       "[tool.svcgen])"),
+    ("--lock", "loop", "out.yaml: error: the lock file is a symbolic link (to out.yaml): svcgen never reads a file "
+                       "through a link; nothing was written. Fix: name the file itself instead (--lock, or lock = "
+                       "in [tool.svcgen])"),
+    ("--lock", "link-to-fifo", "out.yaml: error: the lock file is a symbolic link (to fifo): svcgen never reads a "
+                               "file through a link; nothing was written. Fix: name the file itself instead (--lock, "
+                               "or lock = in [tool.svcgen])"),
+])
+def test_an_output_or_a_lock_that_is_not_a_regular_file_is_refused_and_left_as_it_is(
+        write_app: Writer, tmp_path: Path, flag: str, node: str, message: str) -> None:
+    write_app(TWO)
+    (tmp_path / "real.yaml").write_text("mine\n")
+    os.mkfifo(tmp_path / "fifo")
+    target = tmp_path / "out.yaml"
+    if node == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to({"link": "real.yaml", "link-to-fifo": "fifo", "loop": "out.yaml"}[node])
+    before = os.lstat(target)
+    with _deadline(10):
+        result = run_cli("render", "app.py", flag, "out.yaml")
+    assert result.code == 2 and result.out == "" and result.err == message + "\n"
+    after = os.lstat(target)
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert (tmp_path / "real.yaml").read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "fifo", "out.yaml", "real.yaml"]
+
+
+def test_a_path_that_is_a_link_loop_is_an_error_not_a_traceback(write_app: Writer, tmp_path: Path) -> None:
+    write_app(TWO)
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    result = run_cli("render", "loop.py")
+    assert result.code == 2 and result.err == "loop.py: error: no such file or directory\n"
+    lint = run_cli("lint", "loop.py")
+    assert lint.code == 2 and lint.out == "loop.py: error: cannot read: Too many levels of symbolic links.\n"

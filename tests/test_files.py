@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from svcgen.files import exclusive_lock, find_files, read_sources, read_text_if_exists, write_atomic, write_files
+from svcgen.errors import UsageError
+from svcgen.files import (
+    FileRefusedError,
+    check_writable,
+    exclusive_lock,
+    find_files,
+    max_file_size,
+    read_sources,
+    read_text_if_exists,
+    temporaries,
+    write_atomic,
+    write_files,
+)
 
 
 def _tree(root: Path, *names: str) -> None:
@@ -78,16 +93,28 @@ def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:
     order: list[str] = []
 
     def second() -> None:
-        with exclusive_lock(tmp_path / "svcgen.lock"):
+        with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):
             order.append("second")
 
-    with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: its parent is locked
+    with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: made, then locked
+        assert (tmp_path / "not-yet").is_dir()
         thread = threading.Thread(target=second)
         thread.start()
         time.sleep(0.2)
         order.append("first")
     thread.join(5)
     assert order == ["first", "second"]
+    assert not (tmp_path / "not-yet").exists()  # nothing was written there: the folder made for the lock is gone
+
+
+def test_the_os_lock_keeps_the_folder_it_made_once_a_file_is_written_there(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy" / "ports" / "svcgen.lock"
+    with exclusive_lock(lock):
+        write_atomic(lock, "x\n")
+    assert lock.read_text() == "x\n"
+    with exclusive_lock(tmp_path / "a" / "b" / "svcgen.lock"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
 
 
 def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:
@@ -95,3 +122,222 @@ def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file
     with pytest.raises(FileNotFoundError) as raised:
         write_files({target: "a: 1\n"})
     assert raised.value.filename == str(target)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging (a pipe opened for reading blocks until a writer comes)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise AssertionError(f"still blocked after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_pipe_or_a_device_found_in_a_folder_is_skipped_with_a_warning_never_opened(tmp_path: Path) -> None:
+    _tree(tmp_path, "a.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    with _deadline(5):
+        sources = read_sources([str(tmp_path)])
+    assert [Path(s.name).name for s in sources.texts] == ["a.yaml"] and not sources.unreadable
+    assert [(Path(p.file).name, p.severity, p.message) for p in sources.problems] == [
+        ("pipe.yaml", "warning", "skipped: a named pipe (FIFO), not a regular file: svcgen reads only regular files"),
+        ("zero.yaml", "warning", "skipped: a character device, not a regular file: svcgen reads only regular files")]
+
+
+def test_a_named_device_is_refused_and_a_named_pipe_is_read(tmp_path: Path) -> None:
+    sources = read_sources(["/dev/zero"])
+    assert sources.unreadable and sources.texts == []
+    assert str(sources.problems[0]) == ("/dev/zero: error: cannot read: a character device, not a regular file: "
+                                        "svcgen reads only regular files. Fix: name a regular file instead")
+    pipe = tmp_path / "pipe"  # what the shell's <(helm template .) gives
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text("kind: Service\n"))
+    writer.start()
+    with _deadline(5):
+        sources = read_sources([str(pipe)])
+    writer.join(5)
+    assert [s.text for s in sources.texts] == ["kind: Service\n"] and sources.problems == []
+
+
+def test_reads_are_capped_and_the_message_says_how_to_raise_the_cap(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree(tmp_path, "a.yaml")
+    (tmp_path / "big.yaml").write_text("x" * 2049)
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "2K")
+    sources = read_sources([str(tmp_path), "-"], io.StringIO("y" * 2049))
+    assert sources.unreadable and [Path(s.name).name for s in sources.texts] == ["a.yaml"]
+    assert [str(p) for p in sources.problems] == [
+        f"{name}: error: cannot read: larger than the 2048 bytes svcgen reads from one file. Fix: raise the limit "
+        "with the environment variable SVCGEN_MAX_FILE_SIZE (e.g. SVCGEN_MAX_FILE_SIZE=4M)"
+        for name in ("<stdin>", tmp_path / "big.yaml")]
+    with pytest.raises(FileRefusedError, match="larger than the 2048 bytes"):
+        read_text_if_exists(tmp_path / "big.yaml")
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "1M")
+    assert max_file_size() == 1 << 20 and read_text_if_exists(tmp_path / "big.yaml") == "x" * 2049
+    monkeypatch.delenv("SVCGEN_MAX_FILE_SIZE")
+    assert max_file_size() == 64 << 20
+    for wrong in ("lots", "-1", "0", "1.5M", "१२"):
+        monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", wrong)
+        with pytest.raises(UsageError, match=f'SVCGEN_MAX_FILE_SIZE: error: "{wrong}" is not a size'):
+            max_file_size()
+
+
+@pytest.fixture
+def deep_trees() -> Iterator[list[tuple[Path, str, int]]]:
+    """Trees made by :func:`_deep`, removed bottom up by descriptor (pytest's own removal recurses)."""
+    made: list[tuple[Path, str, int]] = []
+    yield made
+    for root, name, depth in made:
+        fds = [os.open(root, os.O_RDONLY)]
+        for _ in range(depth):
+            fds.append(os.open(name, os.O_RDONLY, dir_fd=fds[-1]))
+        os.unlink("x.yaml", dir_fd=fds[-1])
+        for level in range(depth, 0, -1):
+            os.close(fds[level])
+            os.rmdir(name, dir_fd=fds[level - 1])
+        os.close(fds[0])
+
+
+def _deep(root: Path, name: str, depth: int, made: list[tuple[Path, str, int]]) -> Path:
+    """A folder ``depth`` levels of ``name`` below ``root`` holding x.yaml (made by descriptor: any length)."""
+    made.append((root, name, depth))
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        fd, old = os.open(name, os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    with open(os.open("x.yaml", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as handle:
+        handle.write("kind: Service\n")
+    os.close(fd)
+    return Path(root, *[name] * depth)
+
+
+@pytest.mark.slow
+def test_a_tree_1100_folders_deep_is_walked(tmp_path: Path, deep_trees: list[tuple[Path, str, int]]) -> None:
+    deepest = _deep(tmp_path, "d", 1100, deep_trees)
+    assert list(find_files(tmp_path, (".yaml",))) == [deepest / "x.yaml"]
+
+
+def test_a_folder_whose_path_is_too_long_to_list_is_reported_not_skipped(
+        tmp_path: Path, deep_trees: list[tuple[Path, str, int]]) -> None:
+    _tree(tmp_path, "a.yaml")
+    _deep(tmp_path, "f" * 50, 100, deep_trees)  # 5,100 characters: past the system's path limit (4,096)
+    sources = read_sources([str(tmp_path)])
+    assert [Path(s.name).name for s in sources.texts] == ["a.yaml"] and sources.unreadable
+    assert len(sources.problems) == 1 and sources.problems[0].message == "cannot list the folder: File name too long"
+    assert len(sources.problems[0].file) > 4096
+    with pytest.raises(OSError, match="File name too long"):
+        list(find_files(tmp_path, (".yaml",)))
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "dangling", "directory"])
+def test_writes_never_go_through_a_link_nor_replace_a_pipe_or_a_folder(tmp_path: Path, kind: str) -> None:
+    target, real = tmp_path / "svcgen.lock", tmp_path / "real.lock"
+    real.write_text("mine\n")
+    if kind == "symlink":
+        target.symlink_to(real)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dangling":
+        target.symlink_to(tmp_path / "nowhere")
+    else:
+        target.mkdir()
+    other, before = tmp_path / "other.yaml", os.lstat(target)
+    with _deadline(5), pytest.raises(FileRefusedError) as raised:
+        write_files({other: "a\n", target: "b\n"})
+    assert raised.value.filename == str(target)
+    assert real.read_text() == "mine\n" and not other.exists() and not (tmp_path / "nowhere").exists()
+    after = os.lstat(target)  # the very node that stood there, not a file renamed over it
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["real.lock", "svcgen.lock"])
+
+
+def test_the_lock_file_is_never_read_through_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real.lock").write_text("x\n")
+    (tmp_path / "svcgen.lock").symlink_to(tmp_path / "real.lock")
+    (tmp_path / "loop.lock").symlink_to(tmp_path / "loop.lock")
+    for name in ("svcgen.lock", "loop.lock"):
+        with pytest.raises(FileRefusedError, match="a symbolic link"):
+            read_text_if_exists(tmp_path / name)
+
+
+def test_only_the_leftovers_of_an_interrupted_write_are_temporaries(tmp_path: Path) -> None:
+    mark = "# Written by svcgen"
+    for name, text in [(".web.yaml.ab12cd_9.tmp", mark + " render\n"), (".web.yaml.zzzzzzzz.tmp", ""),
+                       (".web.yaml.qqqqqqqq.tmp", "user text\n"), (".web.yaml.abc.tmp", ""),
+                       (".notes.txt.abcdefgh.tmp", ""), ("web.yaml.abcdefgh.tmp", ""), (".web.yaml.ABCDEFGH.tmp", "")]:
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".linked.yaml.abcdefgh.tmp").symlink_to(tmp_path / ".web.yaml.zzzzzzzz.tmp")
+    found = temporaries(tmp_path, [mark], lambda name: name.endswith(".yaml"))
+    assert [p.name for p in found] == [".web.yaml.ab12cd_9.tmp", ".web.yaml.zzzzzzzz.tmp"]
+    assert temporaries(tmp_path, [mark], "other.yaml".__eq__) == []
+
+
+HOLDER = """
+import os, sys, time
+from svcgen.files import exclusive_lock, write_atomic
+lock = sys.argv[1]
+with exclusive_lock(lock):
+    os.makedirs(os.path.dirname(lock), exist_ok=True)  # what a render does when it writes the lock
+    print("locked", flush=True)
+    time.sleep(2)
+    write_atomic(lock, "version: 1\\nnodePorts:\\n  other/taken/http/TCP: 30000\\n")
+"""
+
+
+def _render_source(i: int) -> str:
+    return (f'from svcgen import App, Container, Port, Service\n'
+            f'c = Container("c", ports=[Port("a", 8000), Port("b", 8001)])\n'
+            f'app = App("app{i}", namespace="ns{i}", labels={{"app": "app{i}"}}, containers=[c], services=[\n'
+            f'    Service("svc{i}", type="NodePort", ports=[c.port("a").expose(), c.port("b").expose()])])\n')
+
+
+@pytest.mark.slow
+def test_a_render_waits_for_a_run_that_holds_the_lock_of_a_folder_not_made_yet(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    (tmp_path / "app.py").write_text(_render_source(0))
+    lock = tmp_path / "deploy" / "ports" / "svcgen.lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock)], env=env, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"  # it made the folder
+    render = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "--lock", str(lock)], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert holder.wait(timeout=30) == 0 and render.returncode == 0, render.stderr
+    assert "nodePort: 30000" not in render.stdout  # it waited, then read the holder's lock: 30000 is taken
+    assert lock.read_text().splitlines()[-3:] == [
+        "  ns0/svc0/a/TCP: 30001", "  ns0/svc0/b/TCP: 30002", "  other/taken/http/TCP: 30000"]
+
+
+@pytest.mark.slow
+def test_renders_at_once_on_a_lock_whose_folder_is_not_made_yet_never_share_a_port(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    for i in range(6):
+        (tmp_path / f"app{i}.py").write_text(_render_source(i))
+    procs = [subprocess.Popen([sys.executable, "-m", "svcgen", "render", f"app{i}.py", "--lock",
+                               "deploy/new/svcgen.lock"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(6)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in results]
+    ports = [line.split()[-1] for out, _ in results for line in out.splitlines() if "nodePort:" in line]
+    assert len(ports) == 12 and len(set(ports)) == 12
+    assert len((tmp_path / "deploy" / "new" / "svcgen.lock").read_text().split("/TCP: ")) == 13
+
+
+def test_a_device_is_never_written(tmp_path: Path) -> None:
+    with pytest.raises(FileRefusedError, match="a character device, not a regular file: svcgen writes only regular"):
+        check_writable("/dev/null")  # only looked at (lstat): nothing is opened
+    check_writable(tmp_path / "missing")
+    check_writable(tmp_path / "missing-folder" / "file")

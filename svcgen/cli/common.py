@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from svcgen.errors import Problem, UsageError
-from svcgen.files import exclusive_lock, write_files
+from svcgen.files import FileRefusedError, exclusive_lock, make_folders, remove_folders, write_files
 from svcgen.settings import Settings
 
 if TYPE_CHECKING:  # lint does not load the lock's module
@@ -85,24 +85,25 @@ def write(path: str | Path, text: str) -> None:
 def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
     """Write several files as one step (all or none are replaced), making folders as needed.
 
-    Failures are usage errors naming the file.
+    Folders are made only now, and removed again when the step fails. Failures are usage errors
+    naming the file.
     """
-    for path in texts:
-        folder = path.parent
-        if folder.is_dir():
-            continue
-        if folder.exists():
-            raise UsageError(f"{folder}: error: cannot create: a file of that name is in the way. "
-                             "Fix: remove or rename it, or choose another output path")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{folder}: error: cannot create: {exc.strerror or exc}") from exc
+    made: list[Path] = []
     try:
+        for path in texts:
+            made += make_folders(path.parent)
         write_files(texts, remove)
+    except FileRefusedError as exc:
+        remove_folders(made)
+        raise UsageError(f"{exc.filename}: error: cannot write: {exc.reason}; nothing was written. "
+                         f"Fix: {exc.hint}") from None
     except OSError as exc:
+        remove_folders(made)
         where = exc.filename or next(iter(texts), "")
         raise UsageError(f"{where}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
+    except BaseException:
+        remove_folders(made)
+        raise
 
 
 def locked(lock_path: Path, check: bool) -> contextlib.AbstractContextManager[None]:

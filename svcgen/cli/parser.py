@@ -195,7 +195,11 @@ def _render(commands: Subparsers, parents: _Parents) -> None:
                                  "(.yaml or .yml: a YAML stream; .json: one List). A path that is a directory, "
                                  "ends with /, or has no extension is a directory: one file per object plus a "
                                  "kustomization.yaml (files of an earlier render that are gone are removed). "
-                                 "Every file is written atomically")
+                                 "Every file is written atomically and starts with svcgen's header; a file "
+                                 "without it is never replaced without --force")
+    render_cmd.add_argument("--force", action="store_true",
+                            help="with -o: replace files that svcgen did not write, or wrote for another project "
+                                 "(never removes them)")
     render_cmd.add_argument("--format", choices=("yaml", "json"),
                             help="what to print on standard output: yaml (a multi-document stream, the default) "
                                  "or json (one List); with -o it must agree with the file's extension")

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TextIO
 
 from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
-from svcgen.files import read_text_if_exists
-from svcgen.kube.layout import KUSTOMIZATION, directory_files, json_list, kustomization_resources, output_kind
+from svcgen.files import FileRefusedError, check_writable, read_text_if_exists, temporaries
+from svcgen.kube.layout import (
+    KUSTOMIZATION,
+    MARK,
+    directory_files,
+    header,
+    json_list,
+    json_written_by_svcgen,
+    kustomization_resources,
+    output_kind,
+    written_by,
+)
 from svcgen.render import Rendered
 from svcgen.settings import display
 
@@ -38,22 +49,118 @@ def output_format(args: argparse.Namespace) -> str:
     return kind
 
 
-def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str) -> tuple[dict[Path, str], list[Path]]:
+def output_project(lock_path: Path, folder: Path) -> str:
+    """How an output's header names its project: the lock file, relative to the output's folder.
+
+    Relative, so a checkout anywhere (CI's too) writes the same header.
+    """
+    lock, where = os.path.realpath(lock_path), os.path.realpath(folder)
+    try:
+        return Path(os.path.relpath(lock, where)).as_posix()
+    except ValueError:  # pragma: no cover - another drive (Windows)
+        return Path(lock).as_posix()
+
+
+def _refusal(path: Path, text: str, project: str) -> str | None:
+    """Why ``path`` may not be replaced by ``text`` without --force (None: it may).
+
+    svcgen replaces a file it wrote for this project (its header), a file that holds what it
+    would write anyway, or nothing: never a file in another's hands.
+
+    Raises:
+        UsageError: not a regular file (a link, a pipe, a device...): --force does not change that.
+    """
+    try:
+        check_writable(path)
+        current = read_text_if_exists(path, errors="replace")
+    except FileRefusedError as exc:
+        raise UsageError(f"{path}: error: cannot write: {exc.reason}; nothing was written. Fix: {exc.hint}") from None
+    if current is None or current == text:
+        return None
+    if path.suffix.lower() == ".json":
+        return None if json_written_by_svcgen(current) else \
+            "svcgen did not write this file (it is not a List laid out as svcgen writes one)"
+    owner = written_by(current)
+    if owner is None:
+        without_header = text.split("\n", 1)[-1]
+        return None if current == without_header else f'svcgen did not write this file (it has no "{MARK}" header)'
+    if owner not in ("", project):
+        return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
+                f"{project}, both from the file's folder)")
+    return None
+
+
+def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
+    """The files an earlier render of this project wrote in ``folder`` that this one does not write.
+
+    A file whose header names this project, or that an earlier svcgen (whose header named no
+    project) wrote and listed in the folder's ``kustomization.yaml``: nothing else is removed.
+    """
+    try:
+        kustomization = read_text_if_exists(folder / KUSTOMIZATION, errors="replace")
+    except OSError:
+        kustomization = None
+    listed = set(kustomization_resources(kustomization)) if written_by(kustomization) in ("", project) else set()
+    try:
+        with os.scandir(folder) as scan:
+            names = sorted(e.name for e in scan if e.name.endswith(".yaml") and e.is_file(follow_symlinks=False))
+    except OSError:
+        return []
+    stale = []
+    for name in names:
+        path = folder / name
+        if path in files:
+            continue
+        try:
+            owner = written_by(read_text_if_exists(path, errors="replace"))
+        except OSError:
+            continue
+        if owner == project or (owner == "" and name in listed):
+            stale.append(path)
+    return stale
+
+
+def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
+                    lock_path: Path) -> tuple[dict[Path, str], list[Path]]:
     """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render.
 
-    ``kind``: what :func:`output_format` said ``-o`` is.
+    ``kind``: what :func:`output_format` said ``-o`` is; ``lock_path``: the project's lock file,
+    which the files' headers name.
+
+    Raises:
+        UsageError: a file to replace is not svcgen's (or another project's) and there is no
+            ``--force``, or it is not a regular file.
     """
     target = Path(args.output)
-    if kind != "directory":
-        text = json_list(rendered.manifests) if kind == "json" else rendered.yaml
-        return {target: text}, []
-    files = {target / name: text for name, text in directory_files(rendered.manifests).items()}
-    try:
-        previous = kustomization_resources(read_text_if_exists(target / KUSTOMIZATION, errors="replace"))
-    except OSError:
-        previous = []
-    stale = [target / name for name in previous if target / name not in files and (target / name).is_file()]
-    return files, stale
+    folder = target if kind == "directory" else target.parent
+    project = output_project(lock_path, folder)
+    if kind == "json":
+        files = {target: json_list(rendered.manifests)}
+    elif kind == "yaml":
+        files = {target: header(project) + rendered.yaml}
+    else:
+        files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
+    refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
+    if refused and not getattr(args, "force", False):
+        them = "them" if len(refused) > 1 else "it"
+        raise UsageError("\n".join(f"{path}: error: {why}; svcgen replaces only the files it wrote for this project, "
+                                   f"so nothing was written. Fix: move {them} away, choose another -o path, or pass "
+                                   f"--force to replace {them}" for path, why in refused))
+    return files, _stale(target, files, project) if kind == "directory" else []
+
+
+def _leftovers(args: argparse.Namespace, kind: str, lock_path: Path) -> list[Path]:
+    """Temporary files that an interrupted render left beside the lock file and the outputs."""
+    from svcgen.nodeports.lockfile import HEADER
+
+    found = temporaries(lock_path.parent, [HEADER.split("\n", 1)[0]], lock_path.name.__eq__)
+    if args.output:
+        target = Path(args.output)
+        if kind == "directory":
+            found += temporaries(target, [MARK], lambda name: name.endswith(".yaml"))
+        else:
+            found += temporaries(target.parent, [MARK, json_list([])[:20]], target.name.__eq__)
+    return found
 
 
 def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path, str], stale: list[Path],
@@ -94,18 +201,23 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             print(f"svcgen: --locked: the lock file would change; nothing was written. "
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
-        outputs, stale = planned_outputs(args, rendered, fmt) if args.output else ({}, [])
+        outputs, stale = planned_outputs(args, rendered, fmt, project.lock_path) if args.output else ({}, [])
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
+        leftovers = _leftovers(args, fmt, project.lock_path)
         # The lock and the outputs are replaced in one step: an output that cannot be written
         # leaves the lock (and every other file) as it was.
         texts = {path: text for path, text in outputs.items()
                  if read_text_if_exists(path, errors="replace") != text}
         if new is not None and new != old:
             texts[project.lock_path] = new
-        write_all(texts, stale)
+        write_all(texts, [*stale, *leftovers])
         if changes and project.lock_path in texts:
             print(changes + rewrite_note(old, lock), file=err)
+        for path in stale:
+            print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
+        for path in leftovers:
+            print(f"svcgen: removed {display(path)} (left by an interrupted render)", file=err)
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
     return EXIT_OK

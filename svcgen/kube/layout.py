@@ -1,5 +1,10 @@
 """How rendered manifests are laid out: one YAML or JSON stream, or a directory for kustomize.
 
+Every YAML file ``render -o`` writes starts with svcgen's header, which names the project (its
+lock file, relative to the file's folder): svcgen replaces or removes only files that carry it
+(:func:`written_by`). JSON has no comments: a ``.json`` file is svcgen's when it is a ``List``
+laid out exactly as :func:`json_list` lays it out (:func:`json_written_by_svcgen`).
+
 Pure: returns file names and texts; the CLI compares or writes them.
 """
 
@@ -8,19 +13,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from svcgen.errors import one_line
 from svcgen.kube.yamlwrite import to_yaml
 
 __all__ = [
     "KUSTOMIZATION",
     "directory_files",
     "file_name",
+    "header",
     "json_list",
+    "json_written_by_svcgen",
     "kustomization_resources",
     "output_kind",
+    "written_by",
 ]
 
 KUSTOMIZATION = "kustomization.yaml"
-_HEADER = "# Written by svcgen (svcgen render -o DIR): do not edit; render again instead.\n"
+MARK = "# Written by svcgen"
+"""How every YAML file ``render -o`` writes starts (earlier versions' headers too)."""
+_PROJECT = " (project lock: "
+_END = "): do not edit; render again instead."
 _FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -64,18 +76,40 @@ def file_name(manifest: dict[str, Any]) -> str:
     return "_".join(str(p) for p in parts if p) + ".yaml"
 
 
-def directory_files(manifests: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """One file per object plus a ``kustomization.yaml`` listing them, in render order."""
-    files = {file_name(m): _HEADER + to_yaml([m]) for m in manifests}
+def header(project: str) -> str:
+    """The first line of a YAML file ``render -o`` writes: svcgen's mark and ``project``.
+
+    ``project``: the project's lock file, relative to the folder of the file written (control
+    characters escaped, so that the header stays one comment line).
+    """
+    return f"{MARK} render{_PROJECT}{one_line(project)}{_END}\n"
+
+
+def written_by(text: str | None) -> str | None:
+    """Whose file ``text`` is: None when svcgen did not write it (no header), else the project it names.
+
+    "" for a header that names no project (svcgen 0.x's ``render -o DIR``).
+    """
+    if not text or not text.startswith(MARK):
+        return None
+    first = text.split("\n", 1)[0]
+    start, end = first.find(_PROJECT), first.rfind(_END)
+    return first[start + len(_PROJECT):end] if 0 <= start < end else ""
+
+
+def directory_files(manifests: Sequence[dict[str, Any]], project: str) -> dict[str, str]:
+    """One file per object plus a ``kustomization.yaml`` listing them, in render order, with :func:`header`."""
+    mark = header(project)
+    files = {file_name(m): mark + to_yaml([m]) for m in manifests}
     kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
                      "resources": list(files)}
-    files[KUSTOMIZATION] = _HEADER + to_yaml([kustomization])
+    files[KUSTOMIZATION] = mark + to_yaml([kustomization])
     return files
 
 
 def kustomization_resources(text: str | None) -> list[str]:
     """The files an earlier ``kustomization.yaml`` written by svcgen lists (to remove stale ones)."""
-    if not text or not text.startswith(_HEADER):
+    if written_by(text) is None or text is None:
         return []
     from svcgen.kube.yamlread import load_documents
 
@@ -91,3 +125,20 @@ def json_list(manifests: Sequence[dict[str, Any]]) -> str:
     import json  # -o *.json only
 
     return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(manifests)}, indent=2) + "\n"
+
+
+def json_written_by_svcgen(text: str | None) -> bool:
+    """Whether ``text`` is a JSON ``List`` as :func:`json_list` writes it: those three keys, that layout.
+
+    JSON has no comments to carry a header, so the layout is the mark: a file written by hand or
+    by another tool (kubectl indents by four, adds ``metadata``) is not taken as svcgen's.
+    """
+    import json
+
+    try:
+        value = json.loads(text or "")
+    except ValueError:
+        return False
+    return (isinstance(value, dict) and list(value) == ["apiVersion", "kind", "items"]
+            and value["apiVersion"] == "v1" and value["kind"] == "List" and isinstance(value["items"], list)
+            and json_list(value["items"]) == text)

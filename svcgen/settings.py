@@ -222,8 +222,8 @@ def _start(path: Path) -> Path:
     """The folder a path stands for: a file's folder; a folder (or a path not made yet) itself."""
     try:
         path = path.resolve()
-    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): as written
-        path = Path(os.path.abspath(path))
+    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): a file's name
+        return Path(os.path.abspath(path)).parent
     return path.parent if path.is_file() else path
 
 

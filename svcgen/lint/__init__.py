@@ -47,10 +47,6 @@ def lint_texts(
         if isinstance(found, Problem):
             if not (found.rule == "not-an-object" and found.file in quiet):
                 problems.append(found)
-        elif not found.kind:
-            if found.file not in quiet:
-                problems.append(found.problem((), "warning", "not-an-object", "not a Kubernetes object (a mapping "
-                                              "with apiVersion and kind): skipped"))
         elif found.is_service:
             services.append(found)
             problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),

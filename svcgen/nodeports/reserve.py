@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from svcgen.errors import InputError, Problem
+from svcgen.errors import InputError, Problem, one_line, shorten
 from svcgen.kube.objects import KubeObject, Path, documents_of, format_path, is_int, read_objects
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
@@ -21,7 +21,14 @@ __all__ = ["Reservation", "ReserveError", "reservations_from_lock", "reservation
 
 
 class ReserveError(InputError):
-    """A --reserve file cannot be read as YAML or JSON."""
+    """A --reserve file cannot be read as YAML or JSON, or holds a Service whose nodePorts cannot be read.
+
+    The message is printed on one line, control characters escaped (a hostile file name or value
+    must not reach the terminal as an escape sequence).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
     if is_int(value) and 0 < value <= 65535:
         return value
     raise ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)}: not a port number: "
-                       f"{value!r}; the API server would refuse this Service")
+                       f"{shorten(repr(value))}; the API server would refuse this Service")
 
 
 def _holds_node_port(value: Any) -> bool:
@@ -152,10 +159,11 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
             if found.rule == "yaml":
                 line = f":{found.line}" if found.line else ""
                 raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
-            raise ReserveError(f"{found.location}: error: {_NEITHER}")
+            if found.rule == "not-an-object":
+                raise ReserveError(f"{found.location}: error: {_NEITHER}")
+            raise ReserveError(str(found))  # a List item that is no object: its nodePorts cannot be known
         objects.append(found)
-    documents = [d for d in documents_of(text) if d.value is not None]
-    if not documents or any(not isinstance(d.value, dict) or not d.value.get("kind") for d in documents):
+    if not objects and all(d.value is None for d in documents_of(text)):  # (an empty List is fine)
         raise ReserveError(f"{origin}: error: {_NEITHER}")
     return reservations_from_objects(objects, origin)
 

@@ -99,23 +99,29 @@ def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -
     found = _objects(text)
     summary = [(f.kind, f.name, f.prefix) if isinstance(f, KubeObject) else (f.rule, f.field, f.line, f.message)
                for f in found]
+    nested = 'inside a List: kubectl apply refuses the file ("is not a list: no Items field"); its items are ' \
+             "checked all the same"
     assert summary == [
+        ("nested-list", "", 4, f"a ServiceList {nested}"),
         ("Service", "a", ("items", 0, "items", 0)),
+        ("nested-list", "", 8, f"a List {nested}"),
         ("Service", "b", ("items", 0, "items", 1, "items", 0)),
         ("list-item", "items[1]", 8, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
         ("list-item", "items[1]", 9, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
         ("list-item", "items[2]", 10, "not a Kubernetes object (no apiVersion): kubectl refuses the whole List"),
+        ("nested-list", "", 11, f"a List {nested}"),
         ("list-item", "items[0]", 11,
          "not a Kubernetes object (no apiVersion and no kind): kubectl refuses the whole List"),
     ]
     assert all(f.severity == "error" for f in found if isinstance(f, Problem))
-    a = found[0]
+    a = found[1]
     assert isinstance(a, KubeObject) and a.is_service and a.where(("spec", "ports")) == "f0.yaml:7"
 
 
 def test_lists_nested_too_deep_are_an_error_not_a_hang() -> None:
     text = "{apiVersion: v1, kind: List, items: [" * 12 + "{apiVersion: v1, kind: Service}" + "]}" * 12
-    (problem,) = _objects(text)
+    *nested, problem = _objects(text)
+    assert [p.rule for p in nested if isinstance(p, Problem)] == ["nested-list"] * MAX_LIST_DEPTH
     assert isinstance(problem, Problem) and problem.rule == "list-item"
     assert problem.message.startswith(f"Lists nested more than {MAX_LIST_DEPTH} deep")
 

@@ -340,9 +340,10 @@ def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Pr
     """Every object of every ``(name, text)`` source, in order; unreadable documents as problems.
 
     Empty documents are skipped; a document that is not a mapping with a kind is a warning
-    (``not-an-object``). ``List`` objects are unwrapped into their items, nested ones too (down to
-    :data:`MAX_LIST_DEPTH`); an item that is not an object (a mapping with apiVersion and kind) is
-    an error (``list-item``): kubectl refuses such a List.
+    (``not-an-object``). ``List`` objects are unwrapped into their items; an item that is not an
+    object (a mapping with apiVersion and kind) is an error (``list-item``): kubectl refuses such a
+    List. So it does a List inside a List (``nested-list``), but its items are read all the same
+    (down to :data:`MAX_LIST_DEPTH`): a nodePort in them must not go unseen.
     """
     for file, text in sources:
         for doc in documents_of(text):
@@ -350,7 +351,7 @@ def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Pr
 
 
 MAX_LIST_DEPTH = 10
-"""Deepest nesting of Lists in Lists that is unwrapped (kubectl flattens any depth; real dumps nest one)."""
+"""Deepest nesting of Lists in Lists that is unwrapped (for --reserve: kubectl 1.32 refuses any nesting)."""
 
 
 def _is_list(value: dict[str, Any]) -> bool:
@@ -384,6 +385,10 @@ def _items(obj: "KubeObject", depth: int) -> Iterator[KubeObject | Problem]:
         else:
             yield obj
         return
+    if depth:
+        yield obj.problem((), "error", "nested-list",
+                          f'a {obj.kind} inside a List: kubectl apply refuses the file ("is not a list: no Items '
+                          'field"); its items are checked all the same', "move its items into the outer List")
     if depth >= MAX_LIST_DEPTH:
         yield obj.problem(("items",), "error", "list-item",
                           f"Lists nested more than {MAX_LIST_DEPTH} deep: the items of this one are not read",

@@ -48,8 +48,17 @@ def node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
                 yield obj.problem(path, "error", "node-port-collision",
                                   f"Invalid value: {number}: provided port is already allocated: Service "
                                   f'"{shorten(ns + other.name)}" ({other.where(other_path)}) uses it as '
-                                  f"{format_path(other_path)}",
+                                  f"{format_path(other_path)}{_same_if_applied_in(obj, other)}",
                                   "give one of them another nodePort, or leave it unset (the cluster picks one)")
+
+
+def _same_if_applied_in(obj: KubeObject, other: KubeObject) -> str:
+    """A note for one name with and without a namespace: the same Service when applied in that namespace."""
+    if obj is other or obj.name != other.name or bool(obj.namespace) == bool(other.namespace):
+        return ""
+    namespace, bare = (obj.namespace, other) if obj.namespace else (other.namespace, obj)
+    return (f' (if {bare.file} is applied in namespace "{shorten(namespace)}", the two are one Service and '
+            "the later replaces the earlier)")
 
 
 class Workloads:

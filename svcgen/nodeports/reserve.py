@@ -161,8 +161,10 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
                 raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
             if found.rule == "not-an-object":
                 raise ReserveError(f"{found.location}: error: {_NEITHER}")
-            raise ReserveError(str(found))  # a List item that is no object: its nodePorts cannot be known
-        objects.append(found)
+            if found.rule != "nested-list":  # (whose items are read: their nodePorts are reserved)
+                raise ReserveError(str(found))  # a List item that is no object: its nodePorts cannot be known
+        else:
+            objects.append(found)
     if not objects and all(d.value is None for d in documents_of(text)):  # (an empty List is fine)
         raise ReserveError(f"{origin}: error: {_NEITHER}")
     return reservations_from_objects(objects, origin)

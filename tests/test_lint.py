@@ -250,3 +250,56 @@ def test_objects_differ_by_api_group_kind_and_name() -> None:
     # apps/v1 and apps/v1beta2: one group, so one object
     older = DEPLOYMENT.replace("apps/v1", "apps/v1beta2")
     assert [(f, rule) for f, _, _, _, rule in lint(SERVICE, DEPLOYMENT, older)] == [("f2.yaml", "duplicate-object")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_long_values_are_quoted_shortened_in_every_format(fmt: str, tmp_path: Path) -> None:
+    """64 KB of port name repeated by aliases in 100 ports printed 13 MB; each quote now stops at 100 characters."""
+    big = "y" * 65536
+    (tmp_path / "s.yaml").write_text(
+        f"apiVersion: v1\nkind: Service\nmetadata: {{name: {'n' * 300_000}}}\nspec:\n  x: &a \"{big}\"\n"
+        f"  ports: [{', '.join(['{name: *a, port: 80}'] * 100)}]\n")
+    result = run_cli("lint", str(tmp_path), "--format", fmt)
+    assert result.code == 1
+    assert len(result.out) < 1_000_000  # about 300 problems; before: 13 MB of port names, 90 MB of object names
+    assert f'"{"y" * 100}... (65,536 characters)"' in result.out.replace('\\"', '"')
+    assert big not in result.out and "n" * 254 not in result.out
+    assert f"{'n' * 253}... (300,000 characters)" in result.out
+
+
+def _run_strict(*argv: str) -> tuple[int, str, str]:
+    """The command line writing to streams that refuse what UTF-8 cannot encode (a terminal's, in a UTF-8 locale)."""
+    import io
+
+    from svcgen.cli.main import main
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    code = main(list(argv), out=out, err=err)
+    out.flush()
+    err.flush()
+    return code, out.buffer.getvalue().decode(), err.buffer.getvalue().decode()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_lone_surrogates_and_names_that_are_not_utf8_print_in_every_format(fmt: str, tmp_path: Path) -> None:
+    """json.loads reads "\\ud800" as a lone surrogate; os.fsdecode a name's byte 0xff as another. Both printed."""
+    import os
+
+    (tmp_path / "s.json").write_text('{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web\\ud800"}, '
+                                     '"spec": {"ports": [{"port": 80, "name": "a\\udc00b"}]}}\n')
+    (tmp_path / os.fsdecode(b"bad\xff.yaml")).write_text(SERVICE.replace("name: http", "name: Bad"))
+    code, out, err = _run_strict("lint", str(tmp_path), "--format", fmt)
+    assert code == 1, err
+    assert "Traceback" not in out + err
+    if fmt in ("json", "sarif"):  # JSON escapes both itself
+        out = json.dumps(json.loads(out), ensure_ascii=False)
+        assert os.fsdecode(b"bad\xff.yaml") in out
+    else:
+        assert "bad\\xff.yaml" in out  # the byte, shown escaped
+    assert "web\ufffd" in out  # as kubectl reads it (Go's encoding/json): a lone surrogate is U+FFFD
+
+
+def test_json_nested_deeper_than_yaml_allows_is_refused_with_a_problem() -> None:
+    found = lint_texts([("deep.json", '{"a": ' * 500 + "1" + "}" * 500)])
+    assert [(p.rule, p.message) for p in found] == [("yaml", "nested more than 200 levels deep")]

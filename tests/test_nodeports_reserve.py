@@ -150,3 +150,16 @@ def test_a_nodeport_nested_where_no_port_can_be_read_is_an_error() -> None:
     text = "kind: Service\nmetadata: {name: x}\nspec:\n  ports: [[{port: 80, nodePort: 30001}]]\n"
     with pytest.raises(ReserveError, match=re.escape("spec.ports[0] is not a mapping")):
         reservations_from_text(text, "r.yaml")
+
+
+def test_messages_reach_the_terminal_escaped_and_shortened() -> None:
+    """A Service name, a value or a file name with an escape sequence is shown escaped, on one line."""
+    text = f'kind: Service\nmetadata: {{name: "\\e]0;owned\\a\\e[2J"}}\nspec:\n  ports: [{{nodePort: "{"9" * 500}"}}]\n'
+    with pytest.raises(ReserveError) as caught:
+        reservations_from_text(text, "dump\x1b[31m.yaml")
+    message = str(caught.value)
+    assert message == (f"dump\\x1b[31m.yaml:4:12: error: Service/\\x1b]0;owned\\x07\\x1b[2J: spec.ports[0].nodePort: "
+                       f"not a port number: '{'9' * 99}... (502 characters); the API server would refuse this Service")
+    with pytest.raises(ReserveError) as caught:
+        reservations_from_text("a: [\x1b\n", "dump.yaml")
+    assert "\x1b" not in str(caught.value) and "\n" not in str(caught.value)

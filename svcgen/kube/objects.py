@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard
 
 from svcgen.errors import MESSAGE_LIMIT, ObjectRef, Problem, Severity, SourceLocation, shorten
-from svcgen.kube.yamlread import Document, DocumentError, load_documents
+from svcgen.kube.yamlread import MAX_DEPTH, Document, DocumentError, load_documents
 
 __all__ = [
     "CONTROLLER_LABELS",
@@ -328,7 +328,43 @@ def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
         value = json.loads(text)
     except (ValueError, RecursionError):
         return documents
+    if (error := _json_checked(value)) is not None:
+        return [Document(0, None, (1, 1), error=DocumentError(error))]
     return [Document(0, value, (1, 1))]
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _json_checked(value: Any) -> str | None:
+    r"""Makes JSON what the YAML reader would have: no deeper than MAX_DEPTH, no lone surrogate.
+
+    ``json.loads`` reads ``"\ud800"`` as a lone surrogate, which no output can encode; Go's
+    encoding/json (kubectl) reads it as U+FFFD, and so is it here, in place. Returns the problem
+    that makes the document unreadable, if any.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and _SURROGATES.search(k) for k in node):
+                fixed = {_SURROGATES.sub("\ufffd", k): v for k, v in node.items()}
+                node.clear()
+                node.update(fixed)
+            items: Iterable[tuple[Any, Any]] = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            continue
+        for key, child in items:
+            if isinstance(child, str):
+                if _SURROGATES.search(child):
+                    node[key] = _SURROGATES.sub("\ufffd", child)
+            elif isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return None
 
 
 def documents_of(text: str) -> list[Document]:

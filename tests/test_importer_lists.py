@@ -27,5 +27,4 @@ def test_the_items_of_a_typed_list_are_imported() -> None:
     listing = ("apiVersion: v1\nkind: ServiceList\nitems:\n"
                + ITEM.replace("- apiVersion: v1\n  kind: Service\n  metadata", "- metadata"))
     imported = import_manifests([("in.yaml", listing)])
-    assert [str(key) for key in imported.lock.entries] == ["-/web//TCP"]
-    assert imported.lock.entries.popitem()[1] == 30123
+    assert [(str(key), port) for key, port in imported.lock.entries.items()] == [("-/web//TCP", 30123)]

@@ -192,7 +192,7 @@ def test_lint_sees_a_collision_across_more_files_than_one_command_line_holds(
     more runs, and the first and the last file, which share nodePort 30123, in different ones
     ("Passed"). The hook lints the repository in one run instead.
     """
-    from pre_commit.xargs import _get_platform_max_length
+    from pre_commit.xargs import _get_platform_max_length  # type: ignore[import-untyped]
 
     names = [f"{i:03d}-{'x' * 192}.yaml" for i in range(800)]
     assert sum(len(n) + 1 for n in names) > _get_platform_max_length()  # pre-commit's own limit

@@ -163,3 +163,9 @@ def test_messages_reach_the_terminal_escaped_and_shortened() -> None:
     with pytest.raises(ReserveError) as caught:
         reservations_from_text("a: [\x1b\n", "dump.yaml")
     assert "\x1b" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_owner_named_in_messages_is_shortened() -> None:
+    (found,) = reservations_from_text(json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "s" * 300_000}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30000}]}}), "d.json")
+    assert found.owner() == f'Service "{"s" * 100}... (300,000 characters)" in d.json'

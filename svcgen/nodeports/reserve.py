@@ -46,10 +46,12 @@ class Reservation:
     """The project that holds it, for an entry of another project's lock or of a shared registry."""
 
     def owner(self) -> str:
-        ns = f"{self.namespace}/" if self.namespace else ""
+        """Who holds the port, for messages (names from a --reserve file shortened: they may be anything)."""
+        ns = f"{shorten(self.namespace)}/" if self.namespace else ""
+        service = shorten(self.service)
         if self.claimed_by:
-            return f"{self.origin}: {ns or '-/'}{self.service}/{self.port} (project {self.claimed_by})"
-        return f'Service "{ns}{self.service}" in {self.origin}'
+            return f"{self.origin}: {ns or '-/'}{service}/{shorten(self.port)} (project {shorten(self.claimed_by)})"
+        return f'Service "{ns}{service}" in {self.origin}'
 
     def held_by(self, key: PortKey) -> bool:
         """True if this is the same Service (a reserved dump of what svcgen rendered before)."""

@@ -289,7 +289,9 @@ def test_lone_surrogates_and_names_that_are_not_utf8_print_in_every_format(fmt: 
     (tmp_path / "s.json").write_text('{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web\\ud800"}, '
                                      '"spec": {"ports": [{"port": 80, "name": "a\\udc00b"}]}}\n')
     (tmp_path / os.fsdecode(b"bad\xff.yaml")).write_text(SERVICE.replace("name: http", "name: Bad"))
+    (tmp_path / "y.yaml").write_text('kind: Service\nmetadata: {name: "web\\ud800"}\n')  # go-yaml refuses it too
     code, out, err = _run_strict("lint", str(tmp_path), "--format", fmt)
+    assert "found invalid Unicode character escape code" in out
     assert code == 1, err
     assert "Traceback" not in out + err
     if fmt in ("json", "sarif"):  # JSON escapes both itself

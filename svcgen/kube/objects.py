@@ -410,7 +410,7 @@ def _objects(file: str, doc: Document) -> Iterator[KubeObject | Problem]:
     yield from _items(KubeObject(file, doc, (), value), 0)
 
 
-def _items(obj: "KubeObject", depth: int) -> Iterator[KubeObject | Problem]:
+def _items(obj: KubeObject, depth: int) -> Iterator[KubeObject | Problem]:
     """``obj``, or the objects of a List (its items, and the items of the Lists among them)."""
     if not _is_list(obj.value):
         items = obj.value.get("items")

@@ -4,9 +4,9 @@ Hostile input is normal input here. The stream is parsed into events (libyaml wh
 and built into dicts, lists and scalars by this module, which never constructs objects from
 tags, resolves plain scalars as kubectl does (:func:`resolve_plain`: ``yes`` is a bool there),
 stops at a nesting depth limit and refuses documents that aliases would expand past a size
-limit, in values and in characters ("billion laughs", and its variant with a megabyte scalar
-repeated instead of many small ones). Every failure is a :class:`DocumentError` with a position, for the
-document it happened in; the documents before it are kept.
+limit, in values and in characters ("billion laughs", and its variant that repeats a megabyte
+scalar instead of many small ones). Every failure is a :class:`DocumentError` with a position,
+for the document it happened in; the documents before it are kept.
 """
 
 from __future__ import annotations

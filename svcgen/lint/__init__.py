@@ -44,6 +44,7 @@ def lint_texts(
     workloads: list[KubeObject] = []
     others: list[KubeObject] = []
     latest: dict[tuple[str, str, str, str], KubeObject] = {}
+    replaced: set[int] = set()  # ids of definitions a later one replaces (kubectl applies both, in order)
     for found in read_objects(sources):
         if isinstance(found, Problem):
             if not (found.rule == "not-an-object" and found.file in quiet):
@@ -52,6 +53,7 @@ def lint_texts(
         if (key := _identity(found)) is not None:
             if (earlier := latest.get(key)) is not None:
                 problems.append(_duplicate(found, earlier))
+                replaced.add(id(earlier))
             latest[key] = found
         if found.is_service:
             services.append(found)
@@ -65,8 +67,8 @@ def lint_texts(
                 problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
                                 for e in validate_ingress(found.value))
             others.append(found)
-    # Across objects, a definition that a later one replaces (kubectl applies both, in order) is gone.
-    services, workloads, others = ([o for o in group if latest.get(_identity(o) or _NONE, o) is o]
+    # Across objects, only the definition that kubectl leaves in the cluster counts.
+    services, workloads, others = ([o for o in group if id(o) not in replaced]
                                    for group in (services, workloads, others))
     problems.extend(node_port_collisions(services))
     problems.extend(selector_problems(services, workloads))
@@ -80,9 +82,6 @@ def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
         return None  # generateName, or no name: the API server makes a new object
     group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
     return group, obj.kind, obj.namespace, obj.name
-
-
-_NONE = ("", "", "", "")
 
 
 def _duplicate(obj: KubeObject, earlier: KubeObject) -> Problem:

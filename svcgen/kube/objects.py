@@ -1,9 +1,10 @@
 """The one reader of Kubernetes documents: YAML or JSON texts in, objects with positions out.
 
 Lint, import and ``--reserve`` all read manifests through :func:`read_objects`: every document
-of every text, ``List`` objects (``kubectl get -o yaml``) unwrapped into their items, each object
-keeping its file, document and the line and column of any of its fields. A document that is not
-valid YAML, or not a mapping, becomes a :class:`~svcgen.errors.Problem` at its position.
+of every text, ``List`` objects (``kubectl get -o yaml``) unwrapped into their items (nested Lists
+too), each object keeping its file, document and the line and column of any of its fields. A
+document that is not valid YAML, or not a mapping with a kind, and a List item that is no object,
+become a :class:`~svcgen.errors.Problem` at their position: nothing is skipped silently.
 
 :class:`KubeObject` answers what the readers ask of an object: kind, namespace, name, labels,
 the pod spec of a Pod or workload, the labels its pods carry and the ports its containers (and

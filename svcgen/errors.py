@@ -16,6 +16,9 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
+    "MESSAGE_LIMIT",
+    "NAME_LIMIT",
+    "QUOTE_LIMIT",
     "DeclarationError",
     "InputError",
     "ObjectRef",
@@ -26,6 +29,7 @@ __all__ = [
     "UsageError",
     "count_errors",
     "one_line",
+    "shorten",
 ]
 
 EXIT_OK = 0
@@ -36,14 +40,35 @@ EXIT_USAGE = 2
 
 Severity = Literal["error", "warning"]
 
-# Control characters (a newline in a hostile name, say) are shown escaped: one problem, one line.
-_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
-    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+# Control characters (a newline in a hostile name, say; C1's single-character CSI, 0x9b, too) are shown
+# escaped: one problem, one line, no terminal escape sequence. So are
+# lone surrogates (a file name that is not UTF-8, a "\ud800" in JSON), which no output stream can encode:
+# the ones that stand for a byte of a non-UTF-8 name (os.fsdecode) as that byte.
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
+    c: f"\\u{c:04x}" for c in range(0xD800, 0xDC80)} | {c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xE000)}
+
+QUOTE_LIMIT = 100
+"""Most characters of a user's value that a message quotes (see :func:`shorten`)."""
+MESSAGE_LIMIT = 1000
+"""Most characters of a finding's message or hint: past it (a list of a thousand names), it is cut."""
+NAME_LIMIT = 253
+"""Most characters of an object's kind, namespace or name that a finding shows: the longest valid name."""
 
 
 def one_line(text: str) -> str:
-    """``text`` with control characters escaped, so that it prints on one line."""
+    """``text`` with control characters and lone surrogates escaped, so that it prints on one line, anywhere."""
     return text.translate(_ESCAPES)
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` as a message quotes it: past ``limit`` characters, cut, with "..." and its full length.
+
+    A 1 MB value in a file must not make a 1 MB message (nor one per finding that quotes it).
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 class SourceLocation(NamedTuple):
@@ -67,7 +92,7 @@ class ObjectRef(NamedTuple):
     name: str = ""
 
     def __str__(self) -> str:
-        return "/".join(p for p in (self.kind, self.namespace, self.name) if p)
+        return "/".join(shorten(p, NAME_LIMIT) for p in (self.kind, self.namespace, self.name) if p)
 
 
 class Problem(NamedTuple):
@@ -119,8 +144,9 @@ class Problem(NamedTuple):
         """A JSON-ready mapping (``svcgen lint --format json``)."""
         obj = self.obj or ObjectRef("")
         return {"file": self.file, "line": self.line, "column": self.column,
-                "document": self.document if self.document is not None else 0, "kind": obj.kind,
-                "namespace": obj.namespace, "name": obj.name, "field": self.field, "severity": self.severity,
+                "document": self.document if self.document is not None else 0,
+                "kind": shorten(obj.kind, NAME_LIMIT), "namespace": shorten(obj.namespace, NAME_LIMIT),
+                "name": shorten(obj.name, NAME_LIMIT), "field": self.field, "severity": self.severity,
                 "rule": self.rule, "message": self.message, "hint": self.hint, "subject": self.subject}
 
 

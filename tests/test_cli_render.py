@@ -108,8 +108,8 @@ def test_reserve_from_files_and_directories(write_app: Writer, tmp_path: Path) -
     (tmp_path / "cluster" / "svc.yaml").write_text(
         "kind: Service\nmetadata: {name: ingress, namespace: kube-system}\nspec:\n  ports: [{nodePort: 30000}]\n")
     (tmp_path / "other.json").write_text(json.dumps(
-        {"kind": "List", "items": [{"kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": [
-            {"nodePort": 30002}]}}]}))
+        {"kind": "List", "items": [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
+                                    "spec": {"ports": [{"nodePort": 30002}]}}]}))
     result = run_cli("render", "--reserve", "cluster", "app.py", "--reserve", "other.json")
     assert result.code == 0, result.err
     assert lock_entries(tmp_path / "svcgen.lock") == [

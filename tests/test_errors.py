@@ -95,3 +95,23 @@ def test_reports() -> None:
 def test_one_problem_given_alone_is_one_problem() -> None:
     problem = Problem('App "x"', "name", "Invalid value", "rename it")
     assert DeclarationError(problem).problems == [problem] == DeclarationError([problem]).problems
+
+
+def test_one_line_escapes_every_terminal_control_and_lone_surrogates() -> None:
+    from svcgen.errors import one_line
+
+    assert one_line("a\x1b[2J\x9b31m\x85b\r\n\t") == "a\\x1b[2J\\x9b31m\\x85b\\r\\n\\t"  # C1's CSI (0x9b) too
+    # a byte of a file name that is not UTF-8 (os.fsdecode) as that byte; any other lone surrogate as \\u
+    assert one_line("bad\udcff.yaml \ud800") == "bad\\xff.yaml \\ud800"
+    assert one_line("ok: é ü 漢 \U0001f600") == "ok: é ü 漢 \U0001f600"
+    one_line("".join(map(chr, range(0x110000)))).encode("utf-8")  # always encodable
+
+
+def test_long_values_are_shortened_with_their_length() -> None:
+    from svcgen.errors import NAME_LIMIT, ObjectRef, Problem, shorten
+
+    assert shorten("x" * 100) == "x" * 100
+    assert shorten("x" * 1_000_001) == "x" * 100 + "... (1,000,001 characters)"
+    ref = ObjectRef("Service", "shop", "n" * 5000)
+    assert str(ref) == f"Service/shop/{'n' * NAME_LIMIT}... (5,000 characters)"
+    assert Problem(str(ref), "", "m", obj=ref).to_dict()["name"] == f"{'n' * NAME_LIMIT}... (5,000 characters)"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from svcgen.errors import Problem
-from svcgen.kube.objects import KubeObject, format_path, pod_spec, read_objects
+from svcgen.kube.objects import MAX_LIST_DEPTH, KubeObject, format_path, pod_spec, read_objects
 
 STATEFULSET = """\
 apiVersion: apps/v1
@@ -76,13 +76,59 @@ def test_a_pods_labels_are_its_own() -> None:
 
 def test_lists_are_unwrapped_with_positions() -> None:
     text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
-        {"kind": "Service", "metadata": {"name": "a"}}, "junk", {"kind": "Service", "metadata": {"name": "b"}}]},
-        indent=2)
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}, "junk",
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}}]}, indent=2)
     found = _objects(text)
     assert [o.name for o in found if isinstance(o, KubeObject)] == ["a", "b"]
-    second = found[1]
+    second = found[2]
     assert isinstance(second, KubeObject) and second.prefix == ("items", 2)
-    assert second.where(("metadata", "name")) == "f0.yaml:15"
+    assert second.where(("metadata", "name")) == "f0.yaml:17"
+
+
+def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -> None:
+    """kubectl flattens a ServiceList inside a List; an item it cannot read makes it refuse the List."""
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- apiVersion: v1\n  kind: ServiceList\n  items:\n"
+        "  - {metadata: {name: a}, spec: {ports: [{port: 80}]}}\n"  # the API server's typed list: kind implied
+        "  - {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Service, metadata: {name: b}}, 5]}\n"
+        "- just text\n"
+        "- {kind: Service, metadata: {name: c}}\n"
+        "- {apiVersion: v1, kind: List, items: [{}]}\n"
+    )
+    found = _objects(text)
+    summary = [(f.kind, f.name, f.prefix) if isinstance(f, KubeObject) else (f.rule, f.field, f.line, f.message)
+               for f in found]
+    nested = 'inside a List: kubectl apply refuses the file ("is not a list: no Items field"); its items are ' \
+             "checked all the same"
+    assert summary == [
+        ("nested-list", "", 4, f"a ServiceList {nested}"),
+        ("Service", "a", ("items", 0, "items", 0)),
+        ("nested-list", "", 8, f"a List {nested}"),
+        ("Service", "b", ("items", 0, "items", 1, "items", 0)),
+        ("list-item", "items[1]", 8, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
+        ("list-item", "items[1]", 9, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
+        ("list-item", "items[2]", 10, "not a Kubernetes object (no apiVersion): kubectl refuses the whole List"),
+        ("nested-list", "", 11, f"a List {nested}"),
+        ("list-item", "items[0]", 11,
+         "not a Kubernetes object (no apiVersion and no kind): kubectl refuses the whole List"),
+    ]
+    assert all(f.severity == "error" for f in found if isinstance(f, Problem))
+    a = found[1]
+    assert isinstance(a, KubeObject) and a.is_service and a.where(("spec", "ports")) == "f0.yaml:7"
+
+
+def test_lists_nested_too_deep_are_an_error_not_a_hang() -> None:
+    text = "{apiVersion: v1, kind: List, items: [" * 12 + "{apiVersion: v1, kind: Service}" + "]}" * 12
+    *nested, problem = _objects(text)
+    assert [p.rule for p in nested if isinstance(p, Problem)] == ["nested-list"] * MAX_LIST_DEPTH
+    assert isinstance(problem, Problem) and problem.rule == "list-item"
+    assert problem.message.startswith(f"Lists nested more than {MAX_LIST_DEPTH} deep")
+
+
+def test_a_list_whose_items_are_no_list_is_an_error() -> None:
+    (problem,) = _objects("apiVersion: v1\nkind: ServiceList\nitems: {a: b}\n")
+    assert isinstance(problem, Problem) and (problem.rule, problem.line) == ("list-item", 3)
 
 
 def test_unreadable_and_odd_documents_become_problems() -> None:

@@ -201,3 +201,25 @@ def test_a_tag_the_value_does_not_fit_is_an_error_where_it_stands(text: str, mes
     """go-yaml: "cannot decode !!float `1.0` as a !!int" (an !!int must have an integer's syntax)."""
     (document,) = load_documents(f"a: 1\nk: {text}\n")
     assert document.error is not None and document.error.message == message and document.error.position == (2, 4)
+
+
+def test_a_big_scalar_repeated_by_aliases_is_refused_fast() -> None:
+    """A 1 MB anchored scalar is one value but a megabyte for each alias: the budget counts characters too."""
+    from svcgen.kube.yamlread import MAX_ALIAS_CHARACTERS
+
+    start = time.perf_counter()
+    (doc,) = load_documents(f'a: &a "{"x" * 1_000_000}"\nb: [{", ".join(["*a"] * 4000)}]\n')
+    assert time.perf_counter() - start < 2
+    assert doc.error is not None and doc.value is None
+    assert doc.error.message == (f"the document expands to more than {MAX_ALIAS_CHARACTERS:,} characters through "
+                                 'aliases (here "*a": an alias bomb?); write the values out, or repeat less')
+    assert doc.error.position == (2, 5 + 10 * 4)  # the eleventh alias: eleven megabytes
+    # keys count too, and a mapping repeats all of its scalars
+    (doc,) = load_documents(f'a: &a\n  ? {"k" * 600_000}\n  : 1\nb: [{", ".join(["*a"] * 20)}]\n')
+    assert doc.error is not None and "characters through aliases" in doc.error.message
+
+
+def test_a_certificate_anchored_and_used_a_few_times_is_fine() -> None:
+    cert = "A" * 100_000
+    (doc,) = load_documents(f"a: &cert {cert}\nb: [{', '.join(['*cert'] * 50)}]\n")
+    assert doc.error is None and doc.value["b"] == [cert] * 50

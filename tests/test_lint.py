@@ -196,3 +196,112 @@ def test_hostile_scalars_anywhere_give_problems_with_a_line(field: str, scalar: 
     for problem in found:
         assert problem.file == "s.yaml" and problem.line >= 11, problem
         assert "\n" not in str(problem)
+
+
+def _service(name: str, node_port: int, namespace: str | None = "shop", selector: str = "web") -> str:
+    ns = f", namespace: {namespace}" if namespace else ""
+    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}{ns}}}\nspec:\n  type: NodePort\n"
+            f"  selector: {{app: {selector}}}\n  ports: [{{port: 80, nodePort: {node_port}}}]\n")
+
+
+def test_a_collision_inside_a_nested_list_is_found() -> None:
+    """A ServiceList inside a List: kubectl refuses the file, and the nodePort inside is still checked."""
+    nested = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ServiceList", "items": [
+            {"metadata": {"name": "inner"}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30123}]}}]},
+        "junk"]}, indent=1)
+    found = lint_texts([("a.yaml", _service("outer", 30123, None)), ("list.json", nested)])
+    assert [(p.file, p.line, p.rule, p.severity) for p in found] == [
+        ("list.json", 5, "nested-list", "error"), ("list.json", 25, "list-item", "error"),
+        ("list.json", 18, "node-port-collision", "error")]
+    assert 'Service "outer" (a.yaml:7) uses it' in found[-1].message
+
+
+def test_one_service_defined_twice_is_a_duplicate_not_a_collision_with_itself() -> None:
+    found = lint_texts([("a.yaml", _service("web", 30123)), ("b.yaml", DEPLOYMENT),
+                        ("c.yaml", _service("web", 30123).replace("app: web", "app: gone"))])
+    assert [str(p) for p in found] == [
+        "c.yaml:3:12: warning: Service/shop/web: metadata.name: defined again, after a.yaml:3: kubectl apply applies "
+        "both in turn, so this definition replaces that one. Fix: keep one definition, or give one of them another "
+        "name or namespace",
+        # only the later definition counts across objects: its selector, not the earlier one's
+        "c.yaml:6:3: warning: Service/shop/web: spec.selector: selects no Pod or workload in these files: the "
+        "Service will have no endpoints. Fix: check the selector against the pods' labels, or lint the workload's "
+        "file too"]
+
+
+@pytest.mark.parametrize(("first", "second", "rules"), [
+    ("shop", "shop", ["duplicate-object"]),
+    (None, None, ["duplicate-object"]),  # both in the namespace they are applied to
+    ("shop", "other", ["node-port-collision"]),
+    (None, "shop", ["node-port-collision"]),  # one Service only if applied in shop: lint cannot know
+])
+def test_which_definitions_are_one_object(first: str | None, second: str | None, rules: list[str]) -> None:
+    found = lint_texts([("a.yaml", _service("web", 30123, first)), ("b.yaml", _service("web", 30123, second))])
+    assert [p.rule for p in found if p.rule != "selector"] == rules
+    if first != second and None in (first, second):
+        assert 'if a.yaml is applied in namespace "shop", the two are one Service' in found[-1].message
+
+
+def test_objects_differ_by_api_group_kind_and_name() -> None:
+    crd = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+    api = SERVICE.replace("name: web\n", "name: api\n").replace("30080", "30081")
+    assert lint(SERVICE, crd, DEPLOYMENT, api, DEPLOYMENT.replace("kind: Deployment", "kind: StatefulSet")) == []
+    # apps/v1 and apps/v1beta2: one group, so one object
+    older = DEPLOYMENT.replace("apps/v1", "apps/v1beta2")
+    assert [(f, rule) for f, _, _, _, rule in lint(SERVICE, DEPLOYMENT, older)] == [("f2.yaml", "duplicate-object")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_long_values_are_quoted_shortened_in_every_format(fmt: str, tmp_path: Path) -> None:
+    """64 KB of port name repeated by aliases in 100 ports printed 13 MB; each quote now stops at 100 characters."""
+    big = "y" * 65536
+    (tmp_path / "s.yaml").write_text(
+        f"apiVersion: v1\nkind: Service\nmetadata: {{name: {'n' * 300_000}}}\nspec:\n  x: &a \"{big}\"\n"
+        f"  ports: [{', '.join(['{name: *a, port: 80}'] * 100)}]\n")
+    result = run_cli("lint", str(tmp_path), "--format", fmt)
+    assert result.code == 1
+    assert len(result.out) < 1_000_000  # about 300 problems; before: 13 MB of port names, 90 MB of object names
+    assert f'"{"y" * 100}... (65,536 characters)"' in result.out.replace('\\"', '"')
+    assert big not in result.out and "n" * 254 not in result.out
+    assert f"{'n' * 253}... (300,000 characters)" in result.out
+
+
+def _run_strict(*argv: str) -> tuple[int, str, str]:
+    """The command line writing to streams that refuse what UTF-8 cannot encode (a terminal's, in a UTF-8 locale)."""
+    import io
+
+    from svcgen.cli.main import main
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    code = main(list(argv), out=out, err=err)
+    out.flush()
+    err.flush()
+    return code, out.buffer.getvalue().decode(), err.buffer.getvalue().decode()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_lone_surrogates_and_names_that_are_not_utf8_print_in_every_format(fmt: str, tmp_path: Path) -> None:
+    """json.loads reads "\\ud800" as a lone surrogate; os.fsdecode a name's byte 0xff as another. Both printed."""
+    import os
+
+    (tmp_path / "s.json").write_text('{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web\\ud800"}, '
+                                     '"spec": {"ports": [{"port": 80, "name": "a\\udc00b"}]}}\n')
+    (tmp_path / os.fsdecode(b"bad\xff.yaml")).write_text(SERVICE.replace("name: http", "name: Bad"))
+    (tmp_path / "y.yaml").write_text('kind: Service\nmetadata: {name: "web\\ud800"}\n')  # go-yaml refuses it too
+    code, out, err = _run_strict("lint", str(tmp_path), "--format", fmt)
+    assert "found invalid Unicode character escape code" in out
+    assert code == 1, err
+    assert "Traceback" not in out + err
+    if fmt in ("json", "sarif"):  # JSON escapes both itself
+        out = json.dumps(json.loads(out), ensure_ascii=False)
+        assert os.fsdecode(b"bad\xff.yaml") in out
+    else:
+        assert "bad\\xff.yaml" in out  # the byte, shown escaped
+    assert "web\ufffd" in out  # as kubectl reads it (Go's encoding/json): a lone surrogate is U+FFFD
+
+
+def test_json_nested_deeper_than_yaml_allows_is_refused_with_a_problem() -> None:
+    found = lint_texts([("deep.json", '{"a": ' * 500 + "1" + "}" * 500)])
+    assert [(p.rule, p.message) for p in found] == [("yaml", "nested more than 200 levels deep")]

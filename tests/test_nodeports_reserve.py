@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from conftest import HOSTILE_SCALARS
@@ -39,14 +40,39 @@ def test_yaml_stream() -> None:
 
 
 def test_kubectl_list_as_yaml_and_json() -> None:
-    listing = {"apiVersion": "v1", "kind": "List", "items": [
-        {"kind": "Service", "metadata": {"name": "a", "namespace": "x"}, "spec": {"ports": [{"nodePort": 31000}]}},
-        {"kind": "Service", "metadata": {"name": "b", "namespace": "y"}, "spec": {"type": "ClusterIP"}},
+    listing: dict[str, Any] = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "x"},
+         "spec": {"ports": [{"nodePort": 31000}]}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b", "namespace": "y"},
+         "spec": {"type": "ClusterIP"}},
     ]}
     expected = [Reservation(31000, "x", "a", "dump", "", "TCP")]
     assert reservations_from_text(json.dumps(listing, indent=2), "dump") == expected
-    service_list = dict(listing, kind="ServiceList")
+    # The API server's own ServiceList (GET /api/v1/services) leaves apiVersion and kind out of its items.
+    service_list = dict(listing, kind="ServiceList", items=[
+        {k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in listing["items"]])
     assert reservations_from_text(json.dumps(service_list), "dump") == expected
+
+
+def test_a_service_list_nested_in_a_list_is_reserved() -> None:
+    nested = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}},
+        {"apiVersion": "v1", "kind": "ServiceList", "items": [
+            {"metadata": {"name": "a", "namespace": "x"}, "spec": {"ports": [{"nodePort": 31000}]}}]}]}
+    assert reservations_from_text(json.dumps(nested), "dump") == [Reservation(31000, "x", "a", "dump", "", "TCP")]
+
+
+@pytest.mark.parametrize(("item", "what"), [
+    ('"junk"', "not a mapping"), ("{kind: Service, spec: {ports: [{nodePort: 31000}]}}", "no apiVersion"),
+    ("{apiVersion: v1}", "no kind"), ("7", "not a mapping"),
+])
+def test_a_list_item_that_is_no_object_is_an_error_at_its_line(item: str, what: str) -> None:
+    """Skipping it could leave a nodePort unreserved: kubectl refuses the List, and so does --reserve."""
+    text = f"apiVersion: v1\nkind: List\nitems:\n- {{apiVersion: v1, kind: ConfigMap}}\n- {item}\n"
+    with pytest.raises(ReserveError) as caught:
+        reservations_from_text(text, "dump.yaml")
+    assert str(caught.value) == (f"dump.yaml:5:3: error: List: items[1]: not a Kubernetes object ({what}): kubectl "
+                                 "refuses the whole List. Fix: give the item its apiVersion and kind, or remove it")
 
 
 @pytest.mark.parametrize("text", ["kind: List\nitems: []\n", "kind: Service\nspec: [1]\n",
@@ -124,3 +150,22 @@ def test_a_nodeport_nested_where_no_port_can_be_read_is_an_error() -> None:
     text = "kind: Service\nmetadata: {name: x}\nspec:\n  ports: [[{port: 80, nodePort: 30001}]]\n"
     with pytest.raises(ReserveError, match=re.escape("spec.ports[0] is not a mapping")):
         reservations_from_text(text, "r.yaml")
+
+
+def test_messages_reach_the_terminal_escaped_and_shortened() -> None:
+    """A Service name, a value or a file name with an escape sequence is shown escaped, on one line."""
+    text = f'kind: Service\nmetadata: {{name: "\\e]0;owned\\a\\e[2J"}}\nspec:\n  ports: [{{nodePort: "{"9" * 500}"}}]\n'
+    with pytest.raises(ReserveError) as caught:
+        reservations_from_text(text, "dump\x1b[31m.yaml")
+    message = str(caught.value)
+    assert message == (f"dump\\x1b[31m.yaml:4:12: error: Service/\\x1b]0;owned\\x07\\x1b[2J: spec.ports[0].nodePort: "
+                       f"not a port number: '{'9' * 99}... (502 characters); the API server would refuse this Service")
+    with pytest.raises(ReserveError) as caught:
+        reservations_from_text("a: [\x1b\n", "dump.yaml")
+    assert "\x1b" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_owner_named_in_messages_is_shortened() -> None:
+    (found,) = reservations_from_text(json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "s" * 300_000}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30000}]}}), "d.json")
+    assert found.owner() == f'Service "{"s" * 100}... (300,000 characters)" in d.json'

@@ -176,3 +176,44 @@ def test_render_check_fails_when_the_lock_is_not_current(stale: str, tmp_path: P
     assert "not up to date" in result.stdout
     # --check writes nothing: the repository is as committed.
     assert git(repo, "status", "--porcelain") == ""
+
+
+def _node_port_service(name: str, node_port: int) -> str:
+    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  type: NodePort\n"
+            f"  selector: {{app: {name}}}\n  ports: [{{port: 80, nodePort: {node_port}}}]\n")
+
+
+@pytest.mark.slow
+def test_lint_sees_a_collision_across_more_files_than_one_command_line_holds(
+        tmp_path: Path, hooks_repo: HooksRepo, pre_commit_home: Path) -> None:
+    """pre-commit splits file names into several runs: one per CPU, and by length (128 KiB) even with require_serial.
+
+    800 names of 200 characters are 160 KiB: a hook that took file names would lint them in two or
+    more runs, and the first and the last file, which share nodePort 30123, in different ones
+    ("Passed"). The hook lints the repository in one run instead.
+    """
+    from pre_commit.xargs import _get_platform_max_length  # type: ignore[import-untyped]
+
+    names = [f"{i:03d}-{'x' * 192}.yaml" for i in range(800)]
+    assert sum(len(n) + 1 for n in names) > _get_platform_max_length()  # pre-commit's own limit
+    files = {name: f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n" for i, name in enumerate(names)}
+    files[names[0]] = _node_port_service("first", 30123)
+    files[names[-1]] = _node_port_service("last", 30123)
+    files["notes.json"] = '{"not": "a manifest"}\n'  # found by the walk: no Kubernetes object, said nothing about
+    repo = project(tmp_path, hooks_repo, {"id": "svcgen-lint"}, files)
+    result = run_pre_commit(repo, pre_commit_home)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Failed" in result.stdout
+    assert f"{names[-1]}:7:22: error: Service/last: spec.ports[0].nodePort: Invalid value: 30123: provided port is " \
+           f'already allocated: Service "first" ({names[0]}:7) uses it' in result.stdout
+    assert result.stdout.count("svcgen lint: 1 error, 0 warnings in 801 files.") == 1  # one run, every file
+
+
+@pytest.mark.slow
+def test_lint_with_folders_in_args_lints_those_together(tmp_path: Path, hooks_repo: HooksRepo,
+                                                        pre_commit_home: Path) -> None:
+    files = {"a.yaml": _node_port_service("a", 30123), "b.yaml": _node_port_service("b", 30123)}
+    repo = project(tmp_path, hooks_repo, {"id": "svcgen-lint", "args": ["a.yaml"]}, files)
+    result = run_pre_commit(repo, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr  # b.yaml is not linted: not in args
+    assert "Passed" in result.stdout

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from svcgen.errors import Problem
+from svcgen.errors import Problem, one_line
 from svcgen.version import __version__
 
 __all__ = ["FORMATS", "render_problems", "sorted_problems"]
@@ -61,9 +61,13 @@ def _text(p: Problem) -> str:
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
-    """GitHub workflow command escaping (data: % CR LF; properties also : and ,)."""
+    """GitHub workflow command escaping (data: % CR LF; properties also : and ,), then svcgen's for the rest.
+
+    Other control characters (a terminal escape sequence) and lone surrogates (a file name that is
+    not UTF-8) are escaped as in every other format (:func:`svcgen.errors.one_line`).
+    """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+    return one_line(text.replace(":", "%3A").replace(",", "%2C") if property_value else text)
 
 
 def _github(problems: Sequence[Problem]) -> str:

@@ -10,7 +10,7 @@ to decode them) and the checks that need them are skipped.
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from svcgen.errors import Severity
+from svcgen.errors import Severity, shorten
 from svcgen.kube import rules
 from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
@@ -67,16 +67,16 @@ def _type_name(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    """A value as Go's field errors print it: strings quoted, lists and maps as JSON."""
+    """A value as Go's field errors print it: strings quoted, lists and maps as JSON (long ones shortened)."""
     import json  # only for messages: a clean run never loads it
 
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(shorten(value), ensure_ascii=False)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return shorten(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return shorten(str(value))
 
 
 class FieldErrors:

@@ -1,9 +1,10 @@
 """The one reader of Kubernetes documents: YAML or JSON texts in, objects with positions out.
 
 Lint, import and ``--reserve`` all read manifests through :func:`read_objects`: every document
-of every text, ``List`` objects (``kubectl get -o yaml``) unwrapped into their items, each object
-keeping its file, document and the line and column of any of its fields. A document that is not
-valid YAML, or not a mapping, becomes a :class:`~svcgen.errors.Problem` at its position.
+of every text, ``List`` objects (``kubectl get -o yaml``) unwrapped into their items (nested Lists
+too), each object keeping its file, document and the line and column of any of its fields. A
+document that is not valid YAML, or not a mapping with a kind, and a List item that is no object,
+become a :class:`~svcgen.errors.Problem` at their position: nothing is skipped silently.
 
 :class:`KubeObject` answers what the readers ask of an object: kind, namespace, name, labels,
 the pod spec of a Pod or workload, the labels its pods carry and the ports its containers (and
@@ -14,11 +15,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard
 
-from svcgen.errors import ObjectRef, Problem, Severity, SourceLocation
-from svcgen.kube.yamlread import Document, DocumentError, load_documents
+from svcgen.errors import MESSAGE_LIMIT, ObjectRef, Problem, Severity, SourceLocation, shorten
+from svcgen.kube.yamlread import MAX_DEPTH, Document, DocumentError, load_documents
 
 __all__ = [
     "CONTROLLER_LABELS",
+    "MAX_LIST_DEPTH",
     "WORKLOAD_POD_SPEC",
     "ContainerPort",
     "KubeObject",
@@ -59,7 +61,8 @@ def format_path(path: Path) -> str:
     """
     text = ""
     for part in path:
-        if isinstance(part, int) or (text and not _FIELD_NAME_RE.fullmatch(str(part))):
+        part = part if isinstance(part, int) else shorten(str(part))
+        if isinstance(part, int) or (text and not _FIELD_NAME_RE.fullmatch(part)):
             text += f"[{part}]"
         elif text:
             text += f".{part}"
@@ -249,8 +252,8 @@ class KubeObject(NamedTuple):
     def problem(self, path: Path, severity: Severity, rule: str, message: str, hint: str = "") -> Problem:
         """A finding about the field at ``path`` of this object."""
         ref = self.ref
-        return Problem(str(ref), format_path(path), message, hint, self.location(path), severity, rule, ref,
-                       self.doc.index)
+        return Problem(str(ref), format_path(path), shorten(message, MESSAGE_LIMIT), shorten(hint, MESSAGE_LIMIT),
+                       self.location(path), severity, rule, ref, self.doc.index)
 
     def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
         return pod_spec(self.value)
@@ -326,7 +329,43 @@ def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
         value = json.loads(text)
     except (ValueError, RecursionError):
         return documents
+    if (error := _json_checked(value)) is not None:
+        return [Document(0, None, (1, 1), error=DocumentError(error))]
     return [Document(0, value, (1, 1))]
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _json_checked(value: Any) -> str | None:
+    r"""Makes JSON what the YAML reader would have: no deeper than MAX_DEPTH, no lone surrogate.
+
+    ``json.loads`` reads ``"\ud800"`` as a lone surrogate, which no output can encode; Go's
+    encoding/json (kubectl) reads it as U+FFFD, and so is it here, in place. Returns the problem
+    that makes the document unreadable, if any.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and _SURROGATES.search(k) for k in node):
+                fixed = {_SURROGATES.sub("\ufffd", k): v for k, v in node.items()}
+                node.clear()
+                node.update(fixed)
+            items: Iterable[tuple[Any, Any]] = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            continue
+        for key, child in items:
+            if isinstance(child, str):
+                if _SURROGATES.search(child):
+                    node[key] = _SURROGATES.sub("\ufffd", child)
+            elif isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return None
 
 
 def documents_of(text: str) -> list[Document]:
@@ -337,11 +376,24 @@ def documents_of(text: str) -> list[Document]:
 def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Problem]:
     """Every object of every ``(name, text)`` source, in order; unreadable documents as problems.
 
-    Empty documents are skipped; a document that is not a mapping is a warning (``not-an-object``).
+    Empty documents are skipped; a document that is not a mapping with a kind is a warning
+    (``not-an-object``). ``List`` objects are unwrapped into their items; an item that is not an
+    object (a mapping with apiVersion and kind) is an error (``list-item``): kubectl refuses such a
+    List. So it does a List inside a List (``nested-list``), but its items are read all the same
+    (down to :data:`MAX_LIST_DEPTH`): a nodePort in them must not go unseen.
     """
     for file, text in sources:
         for doc in documents_of(text):
             yield from _objects(file, doc)
+
+
+MAX_LIST_DEPTH = 10
+"""Deepest nesting of Lists in Lists that is unwrapped (for --reserve: kubectl 1.32 refuses any nesting)."""
+
+
+def _is_list(value: dict[str, Any]) -> bool:
+    kind = value.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(value.get("items"), list)
 
 
 def _objects(file: str, doc: Document) -> Iterator[KubeObject | Problem]:
@@ -351,19 +403,53 @@ def _objects(file: str, doc: Document) -> Iterator[KubeObject | Problem]:
     value = doc.value
     if value is None:
         return
-    if not isinstance(value, dict):
-        yield Problem("", "", "not a Kubernetes object (a mapping with apiVersion and kind); skipped",
+    if not isinstance(value, dict) or not _nonempty_str(value.get("kind")):
+        yield Problem("", "", "not a Kubernetes object (a mapping with apiVersion and kind): skipped",
                       location=SourceLocation(file, *doc.position), severity="warning", rule="not-an-object",
                       document=doc.index)
         return
-    items = value.get("items")
-    kind = value.get("kind")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
-        for i, item in enumerate(items):
-            if isinstance(item, dict):
-                yield KubeObject(file, doc, ("items", i), item)
-    else:
-        yield KubeObject(file, doc, (), value)
+    yield from _items(KubeObject(file, doc, (), value), 0)
+
+
+def _items(obj: KubeObject, depth: int) -> Iterator[KubeObject | Problem]:
+    """``obj``, or the objects of a List (its items, and the items of the Lists among them)."""
+    if not _is_list(obj.value):
+        items = obj.value.get("items")
+        if obj.kind.endswith("List") and items is not None and is_builtin(obj.value):
+            yield obj.problem(("items",), "error", "list-item",
+                              f"items is not a list: kubectl cannot read this {obj.kind}",
+                              "write items as a list of objects")
+        else:
+            yield obj
+        return
+    if depth:
+        yield obj.problem((), "error", "nested-list",
+                          f'a {obj.kind} inside a List: kubectl apply refuses the file ("is not a list: no Items '
+                          'field"); its items are checked all the same', "move its items into the outer List")
+    if depth >= MAX_LIST_DEPTH:
+        yield obj.problem(("items",), "error", "list-item",
+                          f"Lists nested more than {MAX_LIST_DEPTH} deep: the items of this one are not read",
+                          "flatten the Lists into one")
+        return
+    item_kind = obj.kind.removesuffix("List")
+    for i, item in enumerate(obj.value["items"]):
+        missing = [key for key in ("apiVersion", "kind") if not _nonempty_str(mapping(item).get(key))]
+        if len(missing) == 2 and item_kind and isinstance(item, dict):
+            # A typed list from the API server (a ServiceList) leaves both out of its items: kubectl takes
+            # the List's (apimachinery's unstructured decodeToList).
+            item = {**item, "apiVersion": obj.value.get("apiVersion"), "kind": item_kind}
+            missing = [] if _nonempty_str(item["apiVersion"]) else ["apiVersion"]
+        if not missing:
+            yield from _items(KubeObject(obj.file, obj.doc, (*obj.prefix, "items", i), item), depth + 1)
+            continue
+        what = "not a mapping" if not isinstance(item, dict) else f"no {' and no '.join(missing)}"
+        yield obj.problem(("items", i), "error", "list-item",
+                          f"not a Kubernetes object ({what}): kubectl refuses the whole {obj.kind}",
+                          "give the item its apiVersion and kind, or remove it")
+
+
+def _nonempty_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _error_problem(file: str, doc: Document, error: DocumentError) -> Problem:

@@ -4,8 +4,9 @@ Hostile input is normal input here. The stream is parsed into events (libyaml wh
 and built into dicts, lists and scalars by this module, which never constructs objects from
 tags, resolves plain scalars as kubectl does (:func:`resolve_plain`: ``yes`` is a bool there),
 stops at a nesting depth limit and refuses documents that aliases would expand past a size
-limit ("billion laughs"). Every failure is a :class:`DocumentError` with a position, for the
-document it happened in; the documents before it are kept.
+limit, in values and in characters ("billion laughs", and its variant that repeats a megabyte
+scalar instead of many small ones). Every failure is a :class:`DocumentError` with a position,
+for the document it happened in; the documents before it are kept.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
+from svcgen.errors import shorten
+
+__all__ = ["MAX_ALIAS_CHARACTERS", "MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
            "resolve_plain"]
 
 MAX_DEPTH = 200
@@ -36,6 +39,11 @@ MAX_DEPTH = 200
 
 MAX_NODES = 1_000_000
 """Most values a document's aliases may repeat (values written out are not limited)."""
+
+MAX_ALIAS_CHARACTERS = 10_000_000
+"""Most characters (of scalars, keys included) a document's aliases may repeat: a 1 MB anchored
+scalar repeated ten times is refused, since every reader of the value (and every message quoting
+it) would pay for each copy."""
 
 Position = tuple[int, int]
 """1-based line and column."""
@@ -238,7 +246,8 @@ _NO_KEY = object()
 class _Frame:
     """A mapping or sequence being filled."""
 
-    __slots__ = ("anchor", "container", "key", "key_position", "merge_next", "merged", "position", "size")
+    __slots__ = ("anchor", "characters", "container", "key", "key_position", "merge_next", "merged", "position",
+                 "size")
 
     def __init__(self, container: Any, anchor: str | None, position: Position) -> None:
         self.container = container
@@ -248,7 +257,8 @@ class _Frame:
         self.key_position: Position | None = None
         self.merge_next = False
         self.merged: set[Any] = set()
-        self.size = 1
+        self.size = 1  # values, this container included
+        self.characters = 0  # of its scalars, keys included
 
 
 class _Builder:
@@ -256,17 +266,19 @@ class _Builder:
 
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, values, characters
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.expanded = 0
+        self.expanded_characters = 0
 
-    def _add(self, value: Any, size: int, position: Position, *, merge_key: bool = False) -> None:
+    def _add(self, value: Any, size: int, characters: int, position: Position, *, merge_key: bool = False) -> None:
         if not self.stack:
             self.root = value
             return
         frame = self.stack[-1]
         frame.size += size
+        frame.characters += characters
         container = frame.container
         positions = self.doc.key_positions[id(container)]
         if isinstance(container, list):
@@ -310,9 +322,9 @@ class _Builder:
             else:
                 value = event.value
             if event.anchor is not None:
-                self.anchors[event.anchor] = (value, 1)
+                self.anchors[event.anchor] = (value, 1, len(event.value))
             merge_key = event.value == "<<" and event.implicit[0] and tag is None
-            self._add(value, 1, position, merge_key=merge_key)
+            self._add(value, 1, len(event.value), position, merge_key=merge_key)
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             tag = event.tag
             if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
@@ -326,17 +338,22 @@ class _Builder:
         elif isinstance(event, AliasEvent):
             if event.anchor not in self.anchors:
                 raise DocumentError(f'unknown alias "*{event.anchor}"', _pos(event))
-            value, size = self.anchors[event.anchor]
-            self.expanded += size  # only what aliases repeat counts: a large file of plain values is fine
-            if self.expanded > MAX_NODES:
-                raise DocumentError(f"the document expands to more than {MAX_NODES:,} values through aliases "
-                                    "(an alias bomb?)", _pos(event))
-            self._add(value, size, _pos(event))
+            value, size, characters = self.anchors[event.anchor]
+            # Only what aliases repeat counts: a large file of plain values is fine.
+            self.expanded += size
+            self.expanded_characters += characters
+            if self.expanded > MAX_NODES or self.expanded_characters > MAX_ALIAS_CHARACTERS:
+                what = f"{MAX_NODES:,} values" if self.expanded > MAX_NODES else \
+                    f"{MAX_ALIAS_CHARACTERS:,} characters"
+                raise DocumentError(f"the document expands to more than {what} through aliases (here "
+                                    f'"*{shorten(event.anchor)}": an alias bomb?); write the values out, or '
+                                    "repeat less", _pos(event))
+            self._add(value, size, characters, _pos(event))
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             frame = self.stack.pop()
             if frame.anchor is not None:
-                self.anchors[frame.anchor] = (frame.container, frame.size)
-            self._add(frame.container, frame.size, frame.position)
+                self.anchors[frame.anchor] = (frame.container, frame.size, frame.characters)
+            self._add(frame.container, frame.size, frame.characters, frame.position)
 
 
 def _events(text: str) -> Iterator[Any]:

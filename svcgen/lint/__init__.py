@@ -43,15 +43,19 @@ def lint_texts(
     services: list[KubeObject] = []
     workloads: list[KubeObject] = []
     others: list[KubeObject] = []
+    latest: dict[tuple[str, str, str, str], KubeObject] = {}
+    replaced: set[int] = set()  # ids of definitions a later one replaces (kubectl applies both, in order)
     for found in read_objects(sources):
         if isinstance(found, Problem):
             if not (found.rule == "not-an-object" and found.file in quiet):
                 problems.append(found)
-        elif not found.kind:
-            if found.file not in quiet:
-                problems.append(found.problem((), "warning", "not-an-object", "not a Kubernetes object (a mapping "
-                                              "with apiVersion and kind): skipped"))
-        elif found.is_service:
+            continue
+        if (key := _identity(found)) is not None:
+            if (earlier := latest.get(key)) is not None:
+                problems.append(_duplicate(found, earlier))
+                replaced.add(id(earlier))
+            latest[key] = found
+        if found.is_service:
             services.append(found)
             problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),
                                             node_port_range))
@@ -63,10 +67,29 @@ def lint_texts(
                 problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
                                 for e in validate_ingress(found.value))
             others.append(found)
+    # Across objects, only the definition that kubectl leaves in the cluster counts.
+    services, workloads, others = ([o for o in group if id(o) not in replaced]
+                                   for group in (services, workloads, others))
     problems.extend(node_port_collisions(services))
     problems.extend(selector_problems(services, workloads))
     problems.extend(consumer_problems(others, services, workloads))
     return problems
+
+
+def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
+    """What names an object in the cluster: API group, kind, namespace ("": the context's) and name."""
+    if not obj.name:
+        return None  # generateName, or no name: the API server makes a new object
+    group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
+    return group, obj.kind, obj.namespace, obj.name
+
+
+def _duplicate(obj: KubeObject, earlier: KubeObject) -> Problem:
+    """The later of two definitions of one object (objects without a namespace: in the context's namespace)."""
+    return obj.problem(("metadata", "name"), "warning", "duplicate-object",
+                       f"defined again, after {earlier.where(('metadata', 'name'))}: kubectl apply applies both in "
+                       "turn, so this definition replaces that one",
+                       "keep one definition, or give one of them another name or namespace")
 
 
 def _field_problems(obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange) -> Iterator[Problem]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from svcgen.errors import Problem
+from svcgen.errors import QUOTE_LIMIT, Problem, shorten
 from svcgen.kube import rules
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, is_int, label_selector_matches, mapping
 from svcgen.lint.services import service_ports
@@ -42,15 +42,17 @@ def _same_namespace(a: str, b: str) -> bool:
 
 
 def _describe(ports: Sequence[dict[str, Any]]) -> str:
-    shown = [f"{p.get('name') or '(unnamed)'} ({p.get('port')}/{p.get('protocol') or 'TCP'})" for p in ports]
+    shown = [shorten(f"{p.get('name') or '(unnamed)'} ({p.get('port')}/{p.get('protocol') or 'TCP'})") for p in ports]
     return ", ".join(shown) or "none"
 
 
 def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
+    """A "did you mean" among ``names``; none for names too long to be a port's (comparing is quadratic)."""
     import difflib  # only for a finding: a clean lint never loads it
 
-    near = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
-    return f'did you mean "{near[0]}"?' if near else fallback
+    short = [n for n in names if len(n) <= QUOTE_LIMIT]
+    near = difflib.get_close_matches(wanted, short, n=1, cutoff=0.6) if len(wanted) <= QUOTE_LIMIT else []
+    return f'did you mean "{shorten(near[0])}"?' if near else fallback
 
 
 class _Selectable:
@@ -119,7 +121,7 @@ def _port_ref(services: _Selectable, obj: KubeObject, path: Path, namespace: str
     service = services.find(namespace, name)
     if service is None:
         yield obj.problem(path, "warning", f"{rule}-service",
-                          f'backend Service "{name}" is not among these files (it may be declared elsewhere)',
+                          f'backend Service "{shorten(name)}" is not among these files (it may be declared elsewhere)',
                           "lint the Service's manifest too, or check the name")
         return
     ports = [p for _, p in service_ports(service)]
@@ -128,19 +130,19 @@ def _port_ref(services: _Selectable, obj: KubeObject, path: Path, namespace: str
         what = f"port {port}"
     elif isinstance(port, str):
         found = [p for p in ports if p.get("name") == port]
-        what = f'port named "{port}"'
+        what = f'port named "{shorten(port)}"'
     else:
         return
     if not found:
         names = [str(p.get("name")) for p in ports if p.get("name")]
         hint = _nearest(port, names, "name one of its ports") if isinstance(port, str) else \
             "use one of its ports (the Service's port, not the targetPort)"
-        yield obj.problem(path, "error", f"{rule}-port",
-                          f'Service "{name}" ({service.where()}) has no {what}: its ports are {_describe(ports)}',
-                          hint)
+        yield obj.problem(path, "error", f"{rule}-port", f'Service "{shorten(name)}" ({service.where()}) has no '
+                          f"{what}: its ports are {_describe(ports)}", hint)
     elif protocol is not None and all((p.get("protocol") or "TCP") != protocol for p in found):
         yield obj.problem(path, "error", f"{rule}-protocol",
-                          f'Service "{name}" port {port} is {found[0].get("protocol") or "TCP"}, but a '
+                          f'Service "{shorten(name)}" port {shorten(str(port))} is '
+                          f'{shorten(str(found[0].get("protocol") or "TCP"))}, but a '
                           f"{obj.kind} carries {protocol}", f"reference a {protocol} port of the Service")
 
 
@@ -221,12 +223,13 @@ def _probes(obj: KubeObject) -> Iterator[Problem]:
             full = (*where, *path)
             details = rules.port_name(port)
             if details:
-                yield obj.problem(full, "error", "probe-port", f'Invalid value: "{port}": {details[0]}',
+                yield obj.problem(full, "error", "probe-port", f'Invalid value: "{shorten(port)}": {details[0]}',
                                   "a probe's port is a number, or the name of a port of this container")
             elif port not in names:
+                cname = shorten(str(container.get("name")))
                 yield obj.problem(full, "error", "probe-port",
-                                  f'"{port}" is not a port of container "{container.get("name")}" (its named '
-                                  f"ports: {', '.join(names) or 'none'}): the probe can never succeed",
+                                  f'"{shorten(port)}" is not a port of container "{cname}" (its named ports: '
+                                  f"{', '.join(map(shorten, names)) or 'none'}): the probe can never succeed",
                                   _nearest(port, names, "name a port this container declares, or use a number"))
 
 
@@ -242,9 +245,10 @@ def _network_policy(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem
             name, protocol = mapping(port).get("port"), str(mapping(port).get("protocol") or "TCP")
             if not isinstance(name, str) or (name, protocol) in available:
                 continue
-            whose = ", ".join(f"{w.kind}/{w.name}" for w in selected) or "none among these files"
+            whose = ", ".join(shorten(f"{w.kind}/{w.name}") for w in selected) or "none among these files"
             yield obj.problem(("spec", "ingress", i, "ports", j, "port"), "warning", "networkpolicy-port",
-                              f'named port "{name}" ({protocol}) is a port of none of the pods the policy selects '
+                              f'named port "{shorten(name)}" ({shorten(protocol)}) is a port of none of the pods '
+                              "the policy selects "
                               f"({whose}): the rule admits nothing through it",
                               _nearest(name, sorted({n for n, _ in available}),
                                        "name a port of the selected pods, or lint their workloads too"))
@@ -281,10 +285,10 @@ def _monitor(obj: KubeObject, index: _Selectable, what: str, endpoints_key: str,
     for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
         port = mapping(endpoint).get("port")
         if isinstance(port, str) and port not in names:
-            whose = f"selected {what} ({', '.join(f'{s.kind}/{s.name}' for s in selected)})"
+            whose = f"selected {what} ({', '.join(shorten(f'{s.kind}/{s.name}') for s in selected)})"
             yield obj.problem(("spec", endpoints_key, k, "port"), "error", f"{rule}-port",
-                              f'no {whose} has a port named "{port}" (their port names: '
-                              f"{', '.join(names) or 'none'}): nothing would be scraped",
+                              f'no {whose} has a port named "{shorten(port)}" (their port names: '
+                              f"{', '.join(map(shorten, names)) or 'none'}): nothing would be scraped",
                               _nearest(port, names, port_hint))
 
 
@@ -322,12 +326,14 @@ def _endpoints(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
         return
     for port_name, protocol in sorted(wanted - set(have)):
         yield obj.problem(next(iter(have.values()))[:-1], "error", "endpoints-port",
-                          f'Service "{service.name}" port "{port_name or "(unnamed)"}" ({protocol}) has no port of '
+                          f'Service "{shorten(service.name)}" port "{shorten(port_name) or "(unnamed)"}" '
+                          f"({shorten(protocol)}) has no port of "
                           f"that name and protocol here: kube-proxy matches them by name, so its traffic goes nowhere",
                           _nearest(port_name, [n for n, _ in have], "give the port the Service port's name"))
     for key in sorted(set(have) - wanted):
         yield obj.problem(have[key], "warning", "endpoints-unused-port",
-                          f'port "{key[0] or "(unnamed)"}" ({key[1]}) is no port of Service "{service.name}": '
+                          f'port "{shorten(key[0]) or "(unnamed)"}" ({shorten(key[1])}) is no port of Service '
+                          f'"{shorten(service.name)}": '
                           "nothing sends traffic to it", "name it as the Service port it serves, or remove it")
 
 

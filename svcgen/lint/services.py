@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from svcgen.errors import Problem
+from svcgen.errors import QUOTE_LIMIT, Problem, shorten
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int
 
 __all__ = ["Workloads", "node_port_collisions", "selector_problems", "service_ports"]
@@ -47,9 +47,18 @@ def node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
                 ns = f"{other.namespace}/" if other.namespace else ""
                 yield obj.problem(path, "error", "node-port-collision",
                                   f"Invalid value: {number}: provided port is already allocated: Service "
-                                  f'"{ns}{other.name}" ({other.where(other_path)}) uses it as '
-                                  f"{format_path(other_path)}",
+                                  f'"{shorten(ns + other.name)}" ({other.where(other_path)}) uses it as '
+                                  f"{format_path(other_path)}{_same_if_applied_in(obj, other)}",
                                   "give one of them another nodePort, or leave it unset (the cluster picks one)")
+
+
+def _same_if_applied_in(obj: KubeObject, other: KubeObject) -> str:
+    """A note for one name with and without a namespace: the same Service when applied in that namespace."""
+    if obj is other or obj.name != other.name or bool(obj.namespace) == bool(other.namespace):
+        return ""
+    namespace, bare = (obj.namespace, other) if obj.namespace else (other.namespace, obj)
+    return (f' (if {bare.file} is applied in namespace "{shorten(namespace)}", the two are one Service and '
+            "the later replaces the earlier)")
 
 
 class Workloads:
@@ -102,10 +111,11 @@ def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -
                 continue
             protocol = str(port.get("protocol") or "TCP")
             if (target, protocol) not in available:
-                names = ", ".join(sorted({f"{n}/{p}" for n, p in available})) or "none"
-                kinds = ", ".join(f"{index.items[w].kind}/{index.items[w].name}" for w in selected)
+                names = ", ".join(sorted({shorten(f"{n}/{p}") for n, p in available})) or "none"
+                kinds = ", ".join(shorten(f"{index.items[w].kind}/{index.items[w].name}") for w in selected)
                 yield obj.problem(("spec", "ports", i, "targetPort"), "error", "target-port-resolves",
-                                  f'named targetPort "{target}" ({protocol}) matches no container port of the '
+                                  f'named targetPort "{shorten(target)}" ({shorten(protocol)}) matches no container '
+                                  "port of the "
                                   f"selected workloads ({kinds}; named ports: {names}): traffic to this port "
                                   "would be dropped",
                                   _nearest_port_hint(target, {n for n, p in available if p == protocol}))
@@ -114,7 +124,9 @@ def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -
 def _nearest_port_hint(target: str, names: set[str]) -> str:
     import difflib  # only for a finding: a clean lint never loads it
 
-    near = difflib.get_close_matches(target, sorted(names), n=1, cutoff=0.6)
+    # Not among names too long to be a port's: comparing long strings is quadratic.
+    short = sorted(n for n in names if len(n) <= QUOTE_LIMIT)
+    near = difflib.get_close_matches(target, short, n=1, cutoff=0.6) if len(target) <= QUOTE_LIMIT else []
     if near:
-        return f'did you mean "{near[0]}"?'
+        return f'did you mean "{shorten(near[0])}"?'
     return "name a port the containers declare (with the same protocol), or use its number"

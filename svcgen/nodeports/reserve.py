@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from svcgen.errors import InputError, Problem
+from svcgen.errors import InputError, Problem, one_line, shorten
 from svcgen.kube.objects import KubeObject, Path, documents_of, format_path, is_int, read_objects
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
@@ -21,7 +21,14 @@ __all__ = ["Reservation", "ReserveError", "reservations_from_lock", "reservation
 
 
 class ReserveError(InputError):
-    """A --reserve file cannot be read as YAML or JSON."""
+    """A --reserve file cannot be read as YAML or JSON, or holds a Service whose nodePorts cannot be read.
+
+    The message is printed on one line, control characters escaped (a hostile file name or value
+    must not reach the terminal as an escape sequence).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,12 @@ class Reservation:
     """The project that holds it, for an entry of another project's lock or of a shared registry."""
 
     def owner(self) -> str:
-        ns = f"{self.namespace}/" if self.namespace else ""
+        """Who holds the port, for messages (names from a --reserve file shortened: they may be anything)."""
+        ns = f"{shorten(self.namespace)}/" if self.namespace else ""
+        service = shorten(self.service)
         if self.claimed_by:
-            return f"{self.origin}: {ns or '-/'}{self.service}/{self.port} (project {self.claimed_by})"
-        return f'Service "{ns}{self.service}" in {self.origin}'
+            return f"{self.origin}: {ns or '-/'}{service}/{shorten(self.port)} (project {shorten(self.claimed_by)})"
+        return f'Service "{ns}{service}" in {self.origin}'
 
     def held_by(self, key: PortKey) -> bool:
         """True if this is the same Service (a reserved dump of what svcgen rendered before)."""
@@ -57,7 +66,7 @@ def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
     if is_int(value) and 0 < value <= 65535:
         return value
     raise ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)}: not a port number: "
-                       f"{value!r}; the API server would refuse this Service")
+                       f"{shorten(repr(value))}; the API server would refuse this Service")
 
 
 def _holds_node_port(value: Any) -> bool:
@@ -152,10 +161,13 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
             if found.rule == "yaml":
                 line = f":{found.line}" if found.line else ""
                 raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
-            raise ReserveError(f"{found.location}: error: {_NEITHER}")
-        objects.append(found)
-    documents = [d for d in documents_of(text) if d.value is not None]
-    if not documents or any(not isinstance(d.value, dict) or not d.value.get("kind") for d in documents):
+            if found.rule == "not-an-object":
+                raise ReserveError(f"{found.location}: error: {_NEITHER}")
+            if found.rule != "nested-list":  # (whose items are read: their nodePorts are reserved)
+                raise ReserveError(str(found))  # a List item that is no object: its nodePorts cannot be known
+        else:
+            objects.append(found)
+    if not objects and all(d.value is None for d in documents_of(text)):  # (an empty List is fine)
         raise ReserveError(f"{origin}: error: {_NEITHER}")
     return reservations_from_objects(objects, origin)
 

@@ -115,8 +115,8 @@ class Registry:
 
     def __init__(self, spec: RegistrySpec, cache_root: Path) -> None:
         self.spec = spec
-        self.cache_root = cache_root
-        self.dir = cache_root / hashlib.sha256(spec.url.encode()).hexdigest()[:16]
+        self.cache_root = Path(os.path.abspath(cache_root))  # git runs inside the clone: no relative paths
+        self.dir = self.cache_root / hashlib.sha256(spec.url.encode()).hexdigest()[:16]
         self.branch = "main"
         self.offline = False
 

@@ -127,6 +127,15 @@ def test_without_network_a_render_that_claims_nothing_works_from_the_copy(tmp_pa
     assert (billing / "svcgen.lock").read_text() == before and out == ""
 
 
+def test_a_lock_given_relative_to_the_working_directory_keeps_its_registry_copy_beside_it(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    for said in ("svcgen.lock: 2 new nodePorts: billing/billing/p0 30000, billing/billing/p1 30001\n", ""):
+        code, _out, err = render(billing, "--lock", "svcgen.lock", "app.py")  # clone, then fetch
+        assert code == 0 and err == said
+    assert clone_of(billing).parent == billing / ".svcgen" / "registry" and len(log(repo)) == 1
+
+
 def test_an_unreachable_registry_without_a_copy_is_one_clear_error(tmp_path: Path) -> None:
     billing = project(tmp_path, "billing", tmp_path / "nowhere.git", {"app.py": app("billing")})
     code, _out, err = render(billing)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -44,10 +45,10 @@ PROTOCOLS = ("file", "git", "http", "https", "ssh")
 """The transports the registry's git may use: never ``ext::`` (runs a command) nor ``fd::``."""
 
 # The GIT_* variables of the user's environment that the registry's git keeps: how to reach and
-# authenticate to a server, who commits, which user-level config files to read, tracing. Every
-# other GIT_* variable goes: GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_COMMON_DIR,
-# GIT_NAMESPACE, GIT_CONFIG_PARAMETERS (a parent ``git -c``), ... are set by a git hook or by the user
-# for their own repository, and would point the registry's git at it.
+# authenticate to a server, who commits, which user-level config files to read, tracing. Every other
+# one is dropped: GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_COMMON_DIR,
+# GIT_NAMESPACE, GIT_CONFIG_PARAMETERS (a parent ``git -c``) and the like are set by a git hook, or by
+# the user for their own repository, and would point the registry's git at that repository.
 _KEPT_GIT_VARIABLES = frozenset({
     "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EXEC_PATH",
     "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
@@ -88,14 +89,14 @@ class RegistrySpec:
 
         Raises:
             RegistryError: not of that form; a URL git would take for an option (``-...``) or with a
-                transport that runs commands (``ext::``, ``fd::``); a PATH outside the repository,
-                in its ``.git`` folder, or with control characters.
+                transport that runs commands (``ext::``, ``fd::``); a PATH outside the repository or
+                in its ``.git`` folder; control characters or bytes that are not UTF-8.
         """
         url, _, path = text.rpartition("#")
         parts = Path(path).parts
-        transport = url.partition("::")[0] if "::" in url else ""
+        transport = url.partition("::")[0].lower() if "::" in url else ""
         if (not url or not parts or path.startswith("/") or ".." in parts or any(p.lower() == ".git" for p in parts)
-                or url.startswith("-") or transport in ("ext", "fd") or one_line(text) != text):
+                or url.startswith("-") or transport in ("ext", "fd") or not text.isprintable()):
             raise RegistryError(f'svcgen: error: registry "{one_line(text)}": expected GIT_URL#PATH with a URL '
                                 "git reaches over file, git, http(s) or ssh and a relative PATH inside the "
                                 "repository (not in .git), e.g. git@example.com:platform/ports.git#clusters/prod.lock")
@@ -123,7 +124,8 @@ class Registry:
     def _run(self, command: str, args: list[str], cwd: Path | None) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(args, cwd=cwd, env=git_environment(self.cache_root), stdin=subprocess.DEVNULL,
-                                  capture_output=True, text=True, errors="replace", timeout=GIT_TIMEOUT, check=False)
+                                  capture_output=True, text=True, errors="surrogateescape",  # paths as os gives them
+                                  timeout=GIT_TIMEOUT, check=False)
         except FileNotFoundError:
             raise RegistryError(f"svcgen: error: registry {self.spec}: the registry needs git, which is not "
                                 "installed (or not on PATH); nothing was written. Fix: install git") from None
@@ -197,16 +199,19 @@ class Registry:
         problem = ""
         if self.dir.is_symlink() or not self.dir.is_dir() or git_dir.is_symlink() or not git_dir.is_dir():
             problem = "is not a plain folder holding a .git folder"
-        elif (result := self._git("rev-parse", "--git-dir", check=False)).returncode != 0:
+        elif (result := self._git("rev-parse", "--git-dir", "--git-common-dir", check=False)).returncode != 0:
             problem = f"is not a git repository git can read ({_one(result.stderr)})"
+        elif {(self.dir / line).resolve() for line in result.stdout.splitlines()} != {git_dir.resolve()}:
+            # a .git/commondir file: the refs and objects of another repository
+            problem = f"shares the refs and objects of {_one(result.stdout.splitlines()[-1])}"
         else:
             url = self._git("config", "--local", "--get", "remote.origin.url", check=False).stdout.strip()
             if not _same_url(url, self.spec.url):
                 problem = f"is a clone of {url or 'nothing'}, not of the registry"
         if problem:
-            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {self.dir} {problem}; "
-                                f"nothing was written. Fix: remove that folder (rm -rf '{self.dir}'); the next run "
-                                "clones the registry again")
+            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
+                                f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
+                                f"{one_line(shlex.quote(str(self.dir)))}); the next run clones the registry again")
 
     def _file(self) -> Path:
         """The registry file in the clone, refusing a symbolic link anywhere on its path.
@@ -369,14 +374,12 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
 
 
 def _check_owner(registry: Registry, owner: str) -> None:
-    """The owner is written into the registry and its commits: printable UTF-8 text."""
-    try:
-        owner.encode("utf-8")
-    except UnicodeEncodeError:
-        pass
-    else:
-        if one_line(owner) == owner and owner.isprintable():
-            return
+    """The owner is written into the registry and its commits: printable text.
+
+    No control character, and no byte of a folder name that is not UTF-8.
+    """
+    if owner.isprintable():
+        return
     shown = one_line(owner.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
     raise RegistryError(f'svcgen: error: registry {registry.spec}: the project\'s name in the registry, "{shown}", '
                         "is not printable UTF-8 text (it is --owner, else [tool.svcgen] owner, else [project] name, "

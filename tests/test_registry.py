@@ -348,6 +348,8 @@ def test_a_corrupted_registry_file_is_restored_in_the_registry_not_deleted(tmp_p
     "https://example.com/r.git#.",
     "https://example.com/r.git#clusters/prod\x00.lock",
     "https://example.com/r\n.git#clusters/prod.lock",
+    "https://example.com/r\udcff.git#clusters/prod.lock",
+    "EXT::sh -c touch% PWNED#clusters/prod.lock",
 ])
 def test_a_registry_url_git_takes_for_an_option_or_a_command_is_refused(tmp_path: Path, spec: str) -> None:
     billing = project(tmp_path, "billing", tmp_path / "unused.git", {"app.py": app("billing")})
@@ -513,11 +515,16 @@ def clone_project(clone: Path) -> None:
                    capture_output=True)
 
 
+def share_the_projects_refs(clone: Path) -> None:
+    (clone / ".git" / "commondir").write_text(f"{clone.parent.parent.parent / '.git'}\n")
+
+
 @pytest.mark.parametrize(("damage", "problem"), [
     (break_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (garble_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (link_to_project, "is not a plain folder holding a .git folder"),
     (clone_project, "is a clone of {project}, not of the registry"),
+    (share_the_projects_refs, "shares the refs and objects of {project}/.git"),
 ])
 def test_a_damaged_copy_of_the_registry_is_refused_with_the_folder_to_remove(
         tmp_path: Path, damage: Callable[[Path], None], problem: str) -> None:
@@ -532,7 +539,7 @@ def test_a_damaged_copy_of_the_registry_is_refused_with_the_folder_to_remove(
     assert code == 2 and out == "" and err == (
         f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {clone} "
         f"{problem.format(clone=clone, project=billing)}; nothing was written. Fix: remove that folder "
-        f"(rm -rf '{clone}'); the next run clones the registry again\n")
+        f"(rm -rf {clone}); the next run clones the registry again\n")
     assert snapshot(billing) == before and len(log(repo)) == 1
     if clone.is_symlink():
         clone.unlink()
@@ -604,3 +611,17 @@ def test_render_check_in_a_pre_commit_hook_leaves_the_commit_being_made_alone(tm
     assert after["files"] == before["files"] and after["origin"] == before["origin"]
     assert git_in(clone_of(billing), "rev-parse", "HEAD") == subprocess.run(  # the hook's svcgen fetched
         ["git", "--git-dir", str(repo), "rev-parse", "main"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_project_folder_whose_name_is_not_utf8_works_with_an_owner_set(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    folder = tmp_path / "b\udcffilling"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{repo}#clusters/prod.lock"\n'
+                                           'owner = "billing"\n')
+    (folder / "app.py").write_text(app("billing"))
+    for _ in range(2):  # clone, then fetch and check the copy
+        code, _out, err = render(folder)
+        assert code == 0, err
+    assert set(parse_lock(registry_text(repo), "r", NodePortRange()).owners.values()) == {"billing"}
+

@@ -16,29 +16,64 @@ version control); with no network, a render that claims nothing works from it an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shlex
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from svcgen.errors import UsageError
+from svcgen.errors import UsageError, one_line
 from svcgen.files import write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
-from svcgen.nodeports.lockfile import format_lock, parse_lock
+from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
 
-__all__ = ["MAX_ATTEMPTS", "Registry", "RegistryError", "RegistrySpec", "claim"]
+__all__ = ["MAX_ATTEMPTS", "Registry", "RegistryError", "RegistrySpec", "claim", "git_environment"]
 
 MAX_ATTEMPTS = 8
 """How many times a rejected push is retried (fetch, allocate, push) before giving up."""
 
 GIT_TIMEOUT = 120
+"""Seconds one git command may take (a clone or a fetch over a slow network included)."""
+
+PROTOCOLS = ("file", "git", "http", "https", "ssh")
+"""The transports the registry's git may use: never ``ext::`` (runs a command) nor ``fd::``."""
+
+# The GIT_* variables of the user's environment that the registry's git keeps: how to reach and
+# authenticate to a server, who commits, which user-level config files to read, tracing. Every other
+# one is dropped: GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_COMMON_DIR,
+# GIT_NAMESPACE, GIT_CONFIG_PARAMETERS (a parent ``git -c``) and the like are set by a git hook, or by
+# the user for their own repository, and would point the registry's git at that repository.
+_KEPT_GIT_VARIABLES = frozenset({
+    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_PROXY_COMMAND", "GIT_EXEC_PATH",
+    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_REDACT_COOKIES"})
+_KEPT_GIT_PREFIXES = ("GIT_TRACE", "GIT_SSL_", "GIT_HTTP_", "GIT_CURL_", "GIT_PROXY_SSL_")
 
 
 class RegistryError(UsageError):
     """The registry cannot be fetched, read or pushed to."""
+
+
+def git_environment(ceiling: Path) -> dict[str, str]:
+    """The environment of the registry's git: the user's, without what would lead git to another repository.
+
+    git does not look for a repository above ``ceiling``, never prompts on the terminal, reads
+    pathspecs literally, and uses only the transports of :data:`PROTOCOLS` (or the user's own
+    ``GIT_ALLOW_PROTOCOL`` list, still without ``ext`` and ``fd``).
+    """
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("GIT_") or key in _KEPT_GIT_VARIABLES or key.startswith(_KEPT_GIT_PREFIXES)}
+    allowed = os.environ.get("GIT_ALLOW_PROTOCOL", ":".join(PROTOCOLS)).split(":")
+    env.update(GIT_ALLOW_PROTOCOL=":".join(p for p in allowed if p not in ("ext", "fd")),
+               GIT_CEILING_DIRECTORIES=str(ceiling), GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1",
+               LC_ALL="C")
+    return env
 
 
 @dataclass(frozen=True)
@@ -50,10 +85,21 @@ class RegistrySpec:
 
     @classmethod
     def parse(cls, text: str) -> RegistrySpec:
+        """Read ``GIT_URL#PATH``.
+
+        Raises:
+            RegistryError: not of that form; a URL git would take for an option (``-...``) or with a
+                transport that runs commands (``ext::``, ``fd::``); a PATH outside the repository or
+                in its ``.git`` folder; control characters or bytes that are not UTF-8.
+        """
         url, _, path = text.rpartition("#")
-        if not url or not path or path.startswith("/") or ".." in Path(path).parts:
-            raise RegistryError(f'svcgen: error: registry "{text}": expected GIT_URL#PATH, e.g. '
-                                "git@example.com:platform/ports.git#clusters/prod.lock")
+        parts = Path(path).parts
+        transport = url.partition("::")[0].lower() if "::" in url else ""
+        if (not url or not parts or path.startswith("/") or ".." in parts or any(p.lower() == ".git" for p in parts)
+                or url.startswith("-") or transport in ("ext", "fd") or not text.isprintable()):
+            raise RegistryError(f'svcgen: error: registry "{one_line(text)}": expected GIT_URL#PATH with a URL '
+                                "git reaches over file, git, http(s) or ssh and a relative PATH inside the "
+                                "repository (not in .git), e.g. git@example.com:platform/ports.git#clusters/prod.lock")
         return cls(url, path)
 
     def __str__(self) -> str:
@@ -61,40 +107,55 @@ class RegistrySpec:
 
 
 class Registry:
-    """The local clone of a registry repository."""
+    """The local clone of a registry repository.
+
+    Every git command names the clone's ``--git-dir`` and ``--work-tree`` and runs in
+    :func:`git_environment`: whatever the user's environment (a git hook's ``GIT_INDEX_FILE``, an
+    exported ``GIT_DIR``) or the state of the clone, git acts on the clone and nothing else.
+    """
 
     def __init__(self, spec: RegistrySpec, cache_root: Path) -> None:
         self.spec = spec
-        self.dir = cache_root / hashlib.sha256(spec.url.encode()).hexdigest()[:16]
+        self.cache_root = Path(os.path.abspath(cache_root))  # git runs inside the clone: no relative paths
+        self.dir = self.cache_root / hashlib.sha256(spec.url.encode()).hexdigest()[:16]
         self.branch = "main"
         self.offline = False
 
-    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    def _run(self, command: str, args: list[str], cwd: Path | None) -> subprocess.CompletedProcess[str]:
         try:
-            result = subprocess.run(["git", *args], cwd=self.dir if self.dir.exists() else None, env=env,
-                                    capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False)
+            return subprocess.run(args, cwd=cwd, env=git_environment(self.cache_root), stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, errors="surrogateescape",  # paths as os gives them
+                                  timeout=GIT_TIMEOUT, check=False)
         except FileNotFoundError:
-            raise RegistryError("svcgen: error: the registry needs git, which is not installed") from None
+            raise RegistryError(f"svcgen: error: registry {self.spec}: the registry needs git, which is not "
+                                "installed (or not on PATH); nothing was written. Fix: install git") from None
         except subprocess.TimeoutExpired:
-            raise RegistryError(f"svcgen: error: registry {self.spec}: git {args[0]} took more than "
-                                f"{GIT_TIMEOUT} s") from None
+            raise RegistryError(f"svcgen: error: registry {self.spec}: git {command} took more than {GIT_TIMEOUT} s; "
+                                "nothing was written. Fix: check the URL and the network (or the ssh "
+                                "key and agent: git may not prompt for a password here)") from None
+
+    def _git(self, *args: str, check: bool = True, config: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+        """Run git on the clone (never a hook of it, nor of the user's templates); ``config``: ``NAME=VALUE``s."""
+        options = [f"--git-dir={self.dir / '.git'}", f"--work-tree={self.dir}"]
+        for setting in (f"core.hooksPath={os.devnull}", *config):
+            options += ["-c", setting]
+        result = self._run(args[0], ["git", *options, *args], self.dir)
         if check and result.returncode != 0:
             raise RegistryError(f"svcgen: error: registry {self.spec}: git {args[0]} failed: "
-                                f"{' '.join(result.stderr.split()) or result.returncode}")
+                                f"{_one(result.stderr) or result.returncode}")
         return result
 
     def sync(self) -> None:
-        """Fetch the registry (clone it the first time); without network, keep the last copy."""
-        if not (self.dir / ".git").is_dir():
-            self.dir.parent.mkdir(parents=True, exist_ok=True)
-            result = subprocess.run(["git", "clone", "--quiet", self.spec.url, str(self.dir)], capture_output=True,
-                                    text=True, timeout=GIT_TIMEOUT, check=False,
-                                    env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-            if result.returncode != 0:
-                raise RegistryError(f"svcgen: error: registry {self.spec} cannot be fetched, and there is no copy "
-                                    f"of it here yet: {' '.join(result.stderr.split())}; nothing was written")
-        elif self._git("fetch", "--quiet", "--prune", "origin", check=False).returncode != 0:
+        """Fetch the registry (clone it the first time); without network, keep the last copy.
+
+        Raises:
+            RegistryError: no copy yet and the registry cannot be cloned; the copy is damaged (it
+                names the folder to remove).
+        """
+        if not os.path.lexists(self.dir):
+            self._clone()
+        self._check_clone()
+        if self._git("fetch", "--quiet", "--prune", "origin", check=False).returncode != 0:
             self.offline = True
         branches = self._git("for-each-ref", "--format=%(refname:short)", "refs/remotes/origin").stdout.split()
         names = [b.removeprefix("origin/") for b in branches if b != "origin/HEAD" and b != "origin"]
@@ -110,33 +171,153 @@ class Registry:
             self._git("read-tree", "--empty")
         self._git("clean", "-fdxq")
 
-    def read(self, node_port_range: NodePortRange) -> Lock:
-        """Every entry of the registry, with its owner (empty before the first claim)."""
-        file = self.dir / self.spec.path
+    def _clone(self) -> None:
+        """Clone into a new folder and move it into place: a clone cut short leaves no half copy."""
         try:
-            text = file.read_text(encoding="utf-8")
+            self.cache_root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".clone-", dir=self.cache_root))
+        except OSError as exc:
+            raise RegistryError(f"svcgen: error: registry {self.spec}: cannot make its local copy in "
+                                f"{self.cache_root}: {exc.strerror}; nothing was written") from None
+        try:
+            result = self._run("clone", ["git", "clone", "--quiet", "--", self.spec.url, str(staging)], None)
+            if result.returncode != 0:
+                raise RegistryError(f"svcgen: error: registry {self.spec} cannot be fetched, and there is no copy "
+                                    f"of it here yet: {_one(result.stderr)}; nothing was written")
+            with contextlib.suppress(OSError):  # another svcgen cloned it meanwhile: its copy is as good
+                staging.rename(self.dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _check_clone(self) -> None:
+        """The copy is a real clone of this registry (checked before git resets anything in it).
+
+        Raises:
+            RegistryError: it is not, naming the folder to remove.
+        """
+        git_dir = self.dir / ".git"
+        problem = ""
+        if self.dir.is_symlink() or not self.dir.is_dir() or git_dir.is_symlink() or not git_dir.is_dir():
+            problem = "is not a plain folder holding a .git folder"
+        elif (result := self._git("rev-parse", "--git-dir", "--git-common-dir", check=False)).returncode != 0:
+            problem = f"is not a git repository git can read ({_one(result.stderr)})"
+        elif {(self.dir / line).resolve() for line in result.stdout.splitlines()} != {git_dir.resolve()}:
+            # a .git/commondir file: the refs and objects of another repository
+            problem = f"shares the refs and objects of {_one(result.stdout.splitlines()[-1])}"
+        else:
+            url = self._git("config", "--local", "--get", "remote.origin.url", check=False).stdout.strip()
+            if not _same_url(url, self.spec.url):
+                problem = f"is a clone of {url or 'nothing'}, not of the registry"
+        if problem:
+            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
+                                f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
+                                f"{one_line(shlex.quote(str(self.dir)))}); the next run clones the registry again")
+
+    def _file(self) -> Path:
+        """The registry file in the clone, refusing a symbolic link anywhere on its path.
+
+        A link would lead svcgen out of its copy (writing another file) or nowhere (reading an
+        empty registry, and handing out ports that other projects own).
+
+        Raises:
+            RegistryError: a link, or something else than a file where the registry file is.
+        """
+        path = self.dir
+        for part in Path(self.spec.path).parts:
+            path = path / part
+            if path.is_symlink():
+                raise RegistryError(f"svcgen: error: registry {self.spec}: {path.relative_to(self.dir)} is a "
+                                    "symbolic link in the registry repository; svcgen does not follow links out of "
+                                    "its copy; nothing was written. Fix: in the registry repository, replace the "
+                                    "link with the lock file itself (git rm the link, commit the file)")
+        if path.exists() and not path.is_file():
+            raise RegistryError(f"svcgen: error: registry {self.spec}: {self.spec.path} is not a file in the registry "
+                                "repository; nothing was written. Fix: point PATH at the lock file")
+        return path
+
+    def read(self, node_port_range: NodePortRange) -> Lock:
+        """Every entry of the registry, with its owner (empty before the first claim).
+
+        Raises:
+            RegistryError: the file cannot be read (or is a link).
+            LockFileError: it is not a valid lock file; the fix is made in the registry repository.
+        """
+        try:
+            text = self._file().read_text(encoding="utf-8")
         except FileNotFoundError:
             return Lock()
         except (OSError, UnicodeDecodeError) as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot read: {exc}") from None
-        return parse_lock(text, str(self.spec), node_port_range)
+        try:
+            return parse_lock(text, str(self.spec), node_port_range)
+        except LockFileError as exc:
+            problem, restore, _ = str(exc).partition(" Fix: restore it from version control")
+            if not restore:
+                raise
+            raise LockFileError(f"{problem} Fix: in the registry repository, restore the file from its history "
+                                f"(git revert the commit that broke it, or git checkout GOOD_COMMIT -- "
+                                f"{self.spec.path}), then commit and push; do not delete it: it holds every "
+                                "project's claims") from None
 
     def push(self, registry: Lock, message: str) -> bool:
-        """Commit ``registry`` and push it; False when the push was rejected (someone pushed first)."""
-        file = self.dir / self.spec.path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(file, format_lock(registry))
+        """Commit ``registry`` and push it; False when another project pushed first.
+
+        Raises:
+            RegistryError: the push failed otherwise (the server refused it: its message is
+                quoted; no network; no permission).
+        """
+        file = self._file()
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(file, format_lock(registry))
+        except OSError as exc:
+            raise RegistryError(f"svcgen: error: registry {self.spec}: cannot write {self.spec.path} in its local "
+                                f"copy {self.dir}: {exc.strerror}; nothing was written") from None
         self._git("add", "--", self.spec.path)
-        identity = [] if self._git("config", "user.email", check=False).stdout.strip() else [
-            "-c", "user.name=svcgen", "-c", "user.email=svcgen@localhost"]
-        self._git(*identity, "commit", "--quiet", "-m", message)
-        result = self._git("push", "--quiet", "origin", f"HEAD:refs/heads/{self.branch}", check=False)
+        identity = () if self._git("config", "user.email", check=False).stdout.strip() else (
+            "user.name=svcgen", "user.email=svcgen@localhost")
+        self._git("commit", "--quiet", "--no-verify", "-m", message, config=identity)
+        result = self._git("push", "--porcelain", "origin", f"HEAD:refs/heads/{self.branch}", check=False)
         if result.returncode == 0:
             return True
-        if "rejected" in result.stderr or "fetch first" in result.stderr or "non-fast-forward" in result.stderr:
+        status = _push_status(result.stdout)
+        if status is None:  # no network, no access: git says why
+            raise RegistryError(f"svcgen: error: registry {self.spec}: git push failed: {_one(result.stderr)}"
+                                "; nothing was written")
+        if status.startswith("[rejected]") or any(race in status for race in _LOST_RACE):
             return False
-        raise RegistryError(f"svcgen: error: registry {self.spec}: git push failed: {' '.join(result.stderr.split())}"
-                            "; nothing was written")
+        said = "; ".join(one_line(text) for line in result.stderr.splitlines()
+                         if line.startswith("remote:") and (text := line.removeprefix("remote:").strip()))
+        raise RegistryError(f"svcgen: error: registry {self.spec}: the registry repository refused the push: "
+                            f"{status}{f': {said}' if said else ''}; nothing was written. Fix: what the "
+                            "repository says, or ask its maintainers (this is not another project pushing first)")
+
+
+_LOST_RACE = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
+"""How a receiving git says that the branch moved while it took the push: another push came first."""
+
+
+def _push_status(porcelain: str) -> str | None:
+    """The summary of the rejected ref in ``git push --porcelain`` output (None without one).
+
+    ``[rejected] (fetch first)`` or ``(non-fast-forward)``: another push came first;
+    ``[remote rejected] (pre-receive hook declined)`` and the like: the repository refused it.
+    """
+    for line in porcelain.splitlines():
+        flag, _, rest = line.partition("\t")
+        if flag == "!":
+            return one_line(rest.partition("\t")[2])
+    return None
+
+
+def _same_url(stored: str, url: str) -> bool:
+    """``remote.origin.url`` of a clone of ``url`` (git keeps a local path as an absolute one)."""
+    return stored == url or (os.path.isabs(stored) and Path(stored).resolve() == Path(url).resolve())
+
+
+def _one(text: str) -> str:
+    """What git printed, on one line."""
+    return one_line(" ".join(text.split()))
 
 
 def _message(owner: str, before: Lock, after: Lock) -> str:
@@ -159,9 +340,10 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
     own lock and whether the registry had to change.
 
     Raises:
-        RegistryError: the registry changed but cannot be pushed (offline, refused, or rejected
-            ``MAX_ATTEMPTS`` times).
+        RegistryError: ``owner`` is not printable UTF-8 text; the registry changed but cannot be
+            pushed (offline, refused, or another project pushed first ``MAX_ATTEMPTS`` times).
     """
+    _check_owner(registry, owner)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         shared = registry.read(node_port_range)
         own = allocate(shared)
@@ -183,8 +365,23 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
                                 "cannot be recorded; nothing was written. Fix: retry with network")
         if registry.push(updated, _message(owner, shared, updated)):
             return own, True
-        if on_retry is not None:
-            on_retry(attempt)
-        registry.sync()
-    raise RegistryError(f"svcgen: error: registry {registry.spec}: the push was rejected {MAX_ATTEMPTS} times (other "
-                        "projects keep pushing, or the repository refuses the push); nothing was written")
+        if attempt < MAX_ATTEMPTS:
+            if on_retry is not None:
+                on_retry(attempt)
+            registry.sync()
+    raise RegistryError(f"svcgen: error: registry {registry.spec}: another project pushed first {MAX_ATTEMPTS} times "
+                        "in a row; nothing was written. Fix: run again")
+
+
+def _check_owner(registry: Registry, owner: str) -> None:
+    """The owner is written into the registry and its commits: printable text.
+
+    No control character, and no byte of a folder name that is not UTF-8.
+    """
+    if owner.isprintable():
+        return
+    shown = one_line(owner.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    raise RegistryError(f'svcgen: error: registry {registry.spec}: the project\'s name in the registry, "{shown}", '
+                        "is not printable UTF-8 text (it is --owner, else [tool.svcgen] owner, else [project] name, "
+                        "else the project folder's name); nothing was written. Fix: set owner = \"NAME\" in "
+                        "[tool.svcgen] of pyproject.toml, or give --owner NAME")

@@ -7,14 +7,17 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import HEADER, ROOT, run_cli
 
+import svcgen.registry as registry_module
 from svcgen.kube.portrange import NodePortRange
+from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import parse_lock
-from svcgen.registry import MAX_ATTEMPTS
+from svcgen.registry import MAX_ATTEMPTS, Registry, RegistryError, RegistrySpec, claim, git_environment
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -124,6 +127,15 @@ def test_without_network_a_render_that_claims_nothing_works_from_the_copy(tmp_pa
     assert (billing / "svcgen.lock").read_text() == before and out == ""
 
 
+def test_a_lock_given_relative_to_the_working_directory_keeps_its_registry_copy_beside_it(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    for said in ("svcgen.lock: 2 new nodePorts: billing/billing/p0 30000, billing/billing/p1 30001\n", ""):
+        code, _out, err = render(billing, "--lock", "svcgen.lock", "app.py")  # clone, then fetch
+        assert code == 0 and err == said
+    assert clone_of(billing).parent == billing / ".svcgen" / "registry" and len(log(repo)) == 1
+
+
 def test_an_unreachable_registry_without_a_copy_is_one_clear_error(tmp_path: Path) -> None:
     billing = project(tmp_path, "billing", tmp_path / "nowhere.git", {"app.py": app("billing")})
     code, _out, err = render(billing)
@@ -131,29 +143,79 @@ def test_an_unreachable_registry_without_a_copy_is_one_clear_error(tmp_path: Pat
     assert err.count("\n") == 1 and not (billing / "svcgen.lock").exists()
 
 
-def test_a_push_that_keeps_being_rejected_gives_up_cleanly(tmp_path: Path) -> None:
+def test_a_push_refused_by_a_pre_receive_hook_says_so_with_the_hooks_message(tmp_path: Path) -> None:
     repo = bare(tmp_path)
     hook = repo / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'the registry is frozen' >&2\nexit 1\n")
+    hook.write_text("#!/bin/sh\necho 'the registry is frozen' >&2\necho 'until Monday' >&2\nexit 1\n")
     hook.chmod(0o755)
     billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
     code, out, err = render(billing)
-    assert code == 2 and f"the push was rejected {MAX_ATTEMPTS} times" in err
-    assert f"allocating again ({MAX_ATTEMPTS}/{MAX_ATTEMPTS})" in err
+    assert code == 2 and err == (
+        f"svcgen: error: registry {repo}#clusters/prod.lock: the registry repository refused the push: "
+        "[remote rejected] (pre-receive hook declined): the registry is frozen; until Monday; nothing was written. "
+        "Fix: what the repository says, or ask its maintainers (this is not another project pushing first)\n")
     assert not (billing / "svcgen.lock").exists() and out == ""
+    assert subprocess.run(["git", "--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "main"],
+                          capture_output=True).returncode != 0
+
+
+def test_a_push_that_lost_the_race_is_retried_and_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another project pushes between the fetch and the push: fetch, allocate and push again."""
+    repo = bare(tmp_path)
+    shop = project(tmp_path, "shop", repo, {"app.py": app("shop")})
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    push = Registry.push
+    raced: list[bool] = []
+
+    def push_after_shop(self: Registry, registry: Lock, message: str) -> bool:
+        if not raced:
+            raced.append(True)
+            assert render(shop)[0] == 0  # shop claims 30000 and 30001 while billing is allocating them
+        return push(self, registry, message)
+
+    monkeypatch.setattr(Registry, "push", push_after_shop)
+    code, out, err = render(billing)
+    assert code == 0, err
+    assert f"another project pushed first; allocating again (2/{MAX_ATTEMPTS})" in err
+    registry = parse_lock(registry_text(repo), "r", NodePortRange())
+    assert registry.owned_by("billing").entries == {PortKey("billing", "billing", "p0", "TCP"): 30002,
+                                                    PortKey("billing", "billing", "p1", "TCP"): 30003}
+    assert "nodePort: 30002" in out and len(log(repo)) == 2
+
+
+class RaceLosingRegistry(Registry):
+    """A registry whose every push comes second."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        super().__init__(RegistrySpec("unused", "r.lock"), tmp_path)
+        self.syncs = 0
+
+    def read(self, node_port_range: NodePortRange) -> Lock:
+        return Lock()
+
+    def push(self, registry: Lock, message: str) -> bool:
+        return False
+
+    def sync(self) -> None:
+        self.syncs += 1
+
+
+def test_the_retry_counter_never_goes_past_the_maximum(tmp_path: Path) -> None:
+    registry = RaceLosingRegistry(tmp_path)
+    shown: list[str] = []
+    own = Lock({PortKey("a", "a", "http", "TCP"): 30000})
+    with pytest.raises(RegistryError) as caught:
+        claim(registry, "billing", NodePortRange(), lambda shared: own,
+              on_retry=lambda attempt: shown.append(f"{attempt + 1}/{MAX_ATTEMPTS}"))
+    assert shown == [f"{n}/{MAX_ATTEMPTS}" for n in range(2, MAX_ATTEMPTS + 1)] and registry.syncs == MAX_ATTEMPTS - 1
+    assert str(caught.value) == (f"svcgen: error: registry unused#r.lock: another project pushed first {MAX_ATTEMPTS} "
+                                 "times in a row; nothing was written. Fix: run again")
 
 
 def test_a_registry_edited_into_a_duplicate_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
     repo = bare(tmp_path)
-    work = tmp_path / "edit"
-    subprocess.run(["git", "clone", "--quiet", str(repo), str(work)], check=True, capture_output=True)
-    (work / "clusters").mkdir()
-    (work / "clusters" / "prod.lock").write_text(
-        "version: 1\nnodePorts:\n  a/a/http/TCP: 30000\n  b/b/http/TCP: 30000\n")
-    subprocess.run(["git", "-C", str(work), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(work), "commit", "--quiet", "-m", "by hand"], check=True)
-    subprocess.run(["git", "-C", str(work), "push", "--quiet", "origin", "HEAD:main"], check=True,
-                   capture_output=True)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": "version: 1\nnodePorts:\n  a/a/http/TCP: 30000\n"
+                                                           "  b/b/http/TCP: 30000\n"}))
     billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
     code, _out, err = render(billing)
     assert code == 1 and "nodePort 30000 is given to both" in err and "clusters/prod.lock:4" in err
@@ -208,3 +270,358 @@ def test_two_projects_declaring_the_same_service_port_is_an_error_not_a_silent_t
     registry = parse_lock(registry_text(repo), "r", NodePortRange())
     assert set(registry.owners.values()) == {"team-a"} and len(log(repo)) == 1
     assert not (second / "svcgen.lock").exists()
+
+
+def files(texts: dict[str, str]) -> Callable[[Path], None]:
+    """A ``build`` for :func:`commit_to` that writes these files (and their folders)."""
+
+    def build(work: Path) -> None:
+        for name, text in texts.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_text(text)
+
+    return build
+
+
+def commit_to(repo: Path, tmp_path: Path, build: Callable[[Path], None]) -> None:
+    """Commit what ``build`` makes in a fresh clone of ``repo`` and push it to main."""
+    work = tmp_path / "edit"
+    shutil.rmtree(work, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", str(repo), str(work)], check=True, capture_output=True)
+    build(work)
+    subprocess.run(["git", "-C", str(work), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(work), "commit", "--quiet", "-m", "by hand"], check=True)
+    subprocess.run(["git", "-C", str(work), "push", "--quiet", "origin", "HEAD:main"], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("link", ["clusters/prod.lock", "clusters"])
+def test_a_registry_file_committed_as_a_symbolic_link_is_refused(tmp_path: Path, link: str) -> None:
+    """Neither read through (an empty registry: ports of other teams handed out) nor written through."""
+    repo = bare(tmp_path)
+    outside = tmp_path / "outside"
+
+    def build(work: Path) -> None:
+        target = outside if link == "clusters" else outside / "prod.lock"
+        if link != "clusters":
+            (work / "clusters").mkdir()
+        (work / link).symlink_to(target)
+
+    commit_to(repo, tmp_path, build)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, out, err = render(billing)
+    assert code == 2 and out == "" and err == (
+        f"svcgen: error: registry {repo}#clusters/prod.lock: {link} is a symbolic link in the registry repository; "
+        "svcgen does not follow links out of its copy; nothing was written. Fix: in the registry repository, "
+        "replace the link with the lock file itself (git rm the link, commit the file)\n")
+    assert not outside.exists() and not (billing / "svcgen.lock").exists() and len(log(repo)) == 1
+
+
+def test_a_registry_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock/x": "x"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 2 and "clusters/prod.lock is not a file in the registry repository" in err
+
+
+def test_a_corrupted_registry_file_is_restored_in_the_registry_not_deleted(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": "version: 1\nnodePorts: [\n"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 1 and err.count("\n") == 2
+    assert err.startswith(f"{repo}#clusters/prod.lock:")
+    assert err.endswith("Fix: in the registry repository, restore the file from its history (git revert the commit "
+                        "that broke it, or git checkout GOOD_COMMIT -- clusters/prod.lock), then commit and push; do "
+                        "not delete it: it holds every project's claims\nsvcgen: nothing was written.\n")
+    assert "afresh" not in err
+
+
+@pytest.mark.parametrize("spec", [
+    "--upload-pack=touch PWNED#clusters/prod.lock",
+    "-uPWNED#clusters/prod.lock",
+    "ext::sh -c touch% PWNED#clusters/prod.lock",
+    "fd::3#clusters/prod.lock",
+    "fd::0,1#clusters/prod.lock",
+    "https://example.com/r.git#.git/config",
+    "https://example.com/r.git#clusters/.GIT/hooks/x",
+    "https://example.com/r.git#.",
+    "https://example.com/r.git#clusters/prod\x00.lock",
+    "https://example.com/r\n.git#clusters/prod.lock",
+    "https://example.com/r\udcff.git#clusters/prod.lock",
+    "EXT::sh -c touch% PWNED#clusters/prod.lock",
+])
+def test_a_registry_url_git_takes_for_an_option_or_a_command_is_refused(tmp_path: Path, spec: str) -> None:
+    billing = project(tmp_path, "billing", tmp_path / "unused.git", {"app.py": app("billing")})
+    os.chdir(billing)
+    start = time.perf_counter()
+    result = run_cli("render", f"--registry={spec}", "app.py")
+    assert result.code == 1 and result.err.startswith(f'--registry: error: "{spec}" is not GIT_URL#PATH')
+    assert time.perf_counter() - start < 10  # fd:: does not hang
+    assert not (billing / "PWNED").exists() and not (billing / ".svcgen").exists()
+    with pytest.raises(RegistryError, match="expected GIT_URL#PATH"):
+        RegistrySpec.parse(spec)
+
+
+def test_git_clone_takes_the_url_as_a_url_even_when_it_looks_like_an_option(tmp_path: Path) -> None:
+    """The ``--`` before the URL: a spec that slipped past the parser still cannot run a command."""
+    os.chdir(tmp_path)
+    registry = Registry(RegistrySpec("--upload-pack=touch PWNED", "r.lock"), tmp_path / "cache")
+    with pytest.raises(RegistryError, match="cannot be fetched, and there is no copy of it here yet"):
+        registry.sync()
+    assert not (tmp_path / "PWNED").exists() and list((tmp_path / "cache").iterdir()) == []
+
+
+def test_the_registrys_git_may_not_run_commands_or_use_file_descriptors(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    monkeypatch.delenv("GIT_ALLOW_PROTOCOL", raising=False)
+    assert git_environment(tmp_path)["GIT_ALLOW_PROTOCOL"] == "file:git:http:https:ssh"
+    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "ssh:ext:fd:codecommit")
+    assert git_environment(tmp_path)["GIT_ALLOW_PROTOCOL"] == "ssh:codecommit"
+    # even a spec the parser let through: git itself refuses the transport, at once
+    registry = Registry(RegistrySpec("ext::sh -c touch% PWNED", "r.lock"), tmp_path / "cache")
+    os.chdir(tmp_path)
+    with pytest.raises(RegistryError, match="transport 'ext' not allowed"):
+        registry.sync()
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_the_registrys_git_gets_no_variable_that_leads_it_to_another_repository(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    redirecting = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_CONFIG",
+                   "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_PREFIX",
+                   "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_QUARANTINE_PATH", "GIT_REPLACE_REF_BASE",
+                   "GIT_SHALLOW_FILE", "GIT_PROTOCOL_FROM_USER", "GIT_AUTHOR_DATE", "GIT_SOMETHING_NEW"]
+    kept = ["GIT_SSH_COMMAND", "GIT_SSH", "GIT_ASKPASS", "GIT_TRACE", "GIT_TRACE2_EVENT", "GIT_SSL_CAINFO",
+            "GIT_HTTP_USER_AGENT", "GIT_CONFIG_GLOBAL", "GIT_COMMITTER_EMAIL", "HOME", "SSH_AUTH_SOCK", "https_proxy"]
+    for name in redirecting + kept:
+        monkeypatch.setenv(name, "x")
+    env = git_environment(tmp_path / "cache")
+    assert [name for name in redirecting if name in env] == []
+    assert all(env[name] == "x" for name in kept)
+    assert env["GIT_CEILING_DIRECTORIES"] == str(tmp_path / "cache") and env["GIT_TERMINAL_PROMPT"] == "0"
+    assert env["GIT_LITERAL_PATHSPECS"] == "1"
+
+
+def test_without_git_the_registry_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    code, out, err = render(billing)
+    assert code == 2 and out == "" and err == (
+        f"svcgen: error: registry {repo}#clusters/prod.lock: the registry needs git, which is not installed (or not "
+        "on PATH); nothing was written. Fix: install git\n")
+
+
+def test_a_first_clone_that_takes_too_long_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    slow = tmp_path / "bin" / "git"
+    slow.parent.mkdir()
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(registry_module, "GIT_TIMEOUT", 0.5)
+    code, out, err = render(billing)
+    assert code == 2 and out == "" and err == (
+        f"svcgen: error: registry {repo}#clusters/prod.lock: git clone took more than 0.5 s; nothing was written. "
+        "Fix: check the URL and the network (or the ssh key and agent: git may not prompt for a password here)\n")
+    assert list((billing / ".svcgen" / "registry").iterdir()) == []  # no half clone left
+
+
+@pytest.mark.parametrize("owner", ["b\udcffilling", "billing\x1b[31m", "bill\ning"])
+def test_an_owner_that_is_not_printable_utf8_is_one_clear_error(tmp_path: Path, owner: str) -> None:
+    """The default owner is the folder's name, which may be any bytes: no traceback, nothing pushed."""
+    repo = bare(tmp_path)
+    folder = tmp_path / owner if "\udcff" in owner else tmp_path / "billing"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{repo}#clusters/prod.lock"\n')
+    (folder / "app.py").write_text(app("billing"))
+    args = ("app.py",) if "\udcff" in owner else ("--owner", owner, "app.py")
+    code, out, err = render(folder, *args)
+    shown = owner.replace("\udcff", "\\xff").replace("\x1b", "\\x1b").replace("\n", "\\n")
+    assert code == 2 and out == "" and err == (
+        f'svcgen: error: registry {repo}#clusters/prod.lock: the project\'s name in the registry, "{shown}", is not '
+        "printable UTF-8 text (it is --owner, else [tool.svcgen] owner, else [project] name, else the project "
+        'folder\'s name); nothing was written. Fix: set owner = "NAME" in [tool.svcgen] of pyproject.toml, or give '
+        "--owner NAME\n")
+    assert not (repo / "refs" / "heads" / "main").exists() and not (folder / "svcgen.lock").exists()
+
+
+# The variables git gives a hook, or a user exports for their own repository.
+REDIRECTING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
+def git_in(folder: Path, *args: str) -> str:
+    """Run git on ``folder``'s own repository (whatever the test exported)."""
+    env = {k: v for k, v in os.environ.items() if k not in REDIRECTING}
+    return subprocess.run(["git", "--no-optional-locks", "-C", str(folder), *args], capture_output=True, text=True,
+                          check=True, env=env).stdout
+
+
+def user_project(tmp_path: Path, repo: Path) -> Path:
+    """A project in its own git repository, pushed to its own origin, with work in progress.
+
+    ``.svcgen/`` is not ignored (the worst case: a push of the project would carry it).
+    """
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing"), "notes.txt": "committed\n"})
+    assert render(billing)[0] == 0  # the registry's copy and the lock
+    origin = tmp_path / "billing-origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
+    git_in(billing, "init", "--quiet", "--initial-branch=trunk")
+    git_in(billing, "add", "app.py", "notes.txt", "pyproject.toml", "svcgen.lock")
+    git_in(billing, "commit", "--quiet", "-m", "project")
+    git_in(billing, "remote", "add", "origin", str(origin))
+    git_in(billing, "push", "--quiet", "origin", "trunk")
+    (billing / "notes.txt").write_text("uncommitted work\n")
+    (billing / "staged.txt").write_text("staged work\n")
+    git_in(billing, "add", "staged.txt")
+    return billing
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """The project repository as a user sees it: index, HEAD, refs, reflog, status, files, its origin."""
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.relative_to(folder).parts[0] not in (".git", ".svcgen")}
+    return {"index": (folder / ".git" / "index").read_bytes(), "HEAD": (folder / ".git" / "HEAD").read_bytes(),
+            "refs": git_in(folder, "for-each-ref"), "reflog": git_in(folder, "reflog", "--all"),
+            "status": git_in(folder, "status", "--porcelain", "--untracked-files=all"),
+            "config": (folder / ".git" / "config").read_bytes(), "files": files,
+            "origin": git_in(folder, "ls-remote", "origin")}
+
+
+def clone_of(billing: Path) -> Path:
+    (clone,) = (billing / ".svcgen" / "registry").iterdir()
+    return clone
+
+
+def break_head(clone: Path) -> None:
+    (clone / ".git" / "HEAD").unlink()
+
+
+def garble_head(clone: Path) -> None:
+    (clone / ".git" / "HEAD").write_text("not a ref\n")
+
+
+def link_to_project(clone: Path) -> None:
+    shutil.rmtree(clone)
+    clone.symlink_to(clone.parent.parent.parent)
+
+
+def clone_project(clone: Path) -> None:
+    shutil.rmtree(clone)
+    subprocess.run(["git", "clone", "--quiet", str(clone.parent.parent.parent), str(clone)], check=True,
+                   capture_output=True)
+
+
+def share_the_projects_refs(clone: Path) -> None:
+    (clone / ".git" / "commondir").write_text(f"{clone.parent.parent.parent / '.git'}\n")
+
+
+@pytest.mark.parametrize(("damage", "problem"), [
+    (break_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
+    (garble_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
+    (link_to_project, "is not a plain folder holding a .git folder"),
+    (clone_project, "is a clone of {project}, not of the registry"),
+    (share_the_projects_refs, "shares the refs and objects of {project}/.git"),
+])
+def test_a_damaged_copy_of_the_registry_is_refused_with_the_folder_to_remove(
+        tmp_path: Path, damage: Callable[[Path], None], problem: str) -> None:
+    """git never falls back on the project's repository: no reset, no checkout, no push there."""
+    repo = bare(tmp_path)
+    billing = user_project(tmp_path, repo)
+    (billing / "app.py").write_text(app("billing", 3))  # a new claim: the render would commit and push
+    clone = clone_of(billing)
+    damage(clone)
+    before = snapshot(billing)
+    code, out, err = render(billing)
+    assert code == 2 and out == "" and err == (
+        f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {clone} "
+        f"{problem.format(clone=clone, project=billing)}; nothing was written. Fix: remove that folder "
+        f"(rm -rf {clone}); the next run clones the registry again\n")
+    assert snapshot(billing) == before and len(log(repo)) == 1
+    if clone.is_symlink():
+        clone.unlink()
+    else:
+        shutil.rmtree(clone)
+    assert render(billing)[0] == 0 and len(log(repo)) == 2  # the fix works
+
+
+def test_a_render_with_git_dir_exported_leaves_the_users_repository_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE point at the project: the registry's git ignores them."""
+    repo = bare(tmp_path)
+    billing = user_project(tmp_path, repo)
+    before = snapshot(billing)
+    (billing / "app.py").write_text(app("billing", 3))  # a new claim: fetch, reset, commit, push
+    monkeypatch.setenv("GIT_DIR", str(billing / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(billing))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(billing / ".git" / "index"))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert log(repo)[0].startswith("svcgen: billing claims 1 nodePort")
+    after = snapshot(billing)
+    files_before, files_after = before.pop("files"), after.pop("files")
+    assert isinstance(files_before, dict) and isinstance(files_after, dict)
+    assert {name for name, data in files_after.items() if files_before.get(name) != data} == {"app.py", "svcgen.lock"}
+    status_before, status_after = before.pop("status"), after.pop("status")
+    assert isinstance(status_before, str) and isinstance(status_after, str)
+    assert set(status_after.splitlines()) == {*status_before.splitlines(), " M app.py", " M svcgen.lock"}
+    assert after == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("commit", [
+    ("-m", "work"),  # the hook gets GIT_INDEX_FILE=.git/index
+    ("-a", "-m", "work"),  # GIT_INDEX_FILE=/abs/.git/index.lock
+    ("-m", "work", "--", "notes.txt"),  # GIT_INDEX_FILE=/abs/.git/next-index-PID.lock
+])
+def test_render_check_in_a_pre_commit_hook_leaves_the_commit_being_made_alone(tmp_path: Path,
+                                                                               commit: tuple[str, ...]) -> None:
+    """A real ``git commit`` runs svcgen (the installed command) in its pre-commit hook, with the
+    variables git gives hooks: index, commit, status and files end as in a twin repository whose
+    hook runs nothing."""
+    svcgen = Path(sys.executable).with_name("svcgen")
+    if not svcgen.exists():
+        pytest.skip("the svcgen command is not installed next to this Python")
+    repo = bare(tmp_path)
+    billing = user_project(tmp_path, repo)
+    twin = tmp_path / "twin"
+    shutil.copytree(billing, twin, symlinks=True)
+    assert render(project(tmp_path, "shop", repo, {"app.py": app("shop")}))[0] == 0  # the registry moves on
+    hook_log = tmp_path / "hook.log"
+    for folder, command in ((billing, f'"{svcgen}" render --check app.py'), (twin, "true")):
+        hook = folder / ".git" / "hooks" / "pre-commit"
+        hook.write_text(f'#!/bin/sh\nenv | grep ^GIT_INDEX_FILE= >>"{hook_log}"\n{command} 2>>"{hook_log}"\n')
+        hook.chmod(0o755)
+    head, reflog = git_in(billing, "rev-parse", "HEAD"), git_in(billing, "reflog", "--format=%gs")
+    before = snapshot(billing)
+    for folder in (billing, twin):
+        done = subprocess.run(["git", "-C", str(folder), "commit", "--quiet", *commit], capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, (done.stderr, hook_log.read_text())
+    assert hook_log.read_text().count("GIT_INDEX_FILE=") == 2  # svcgen really ran inside the hook
+    for args in (("ls-files", "-s"), ("rev-parse", "HEAD^{tree}"), ("status", "--porcelain", "--untracked-files=no"),
+                 ("diff",), ("reflog", "--format=%gs")):
+        assert git_in(billing, *args) == git_in(twin, *args), args
+    assert git_in(billing, "rev-parse", "HEAD^") == head
+    assert git_in(billing, "reflog", "--format=%gs") == f"commit: work\n{reflog}"
+    after = snapshot(billing)
+    assert after["files"] == before["files"] and after["origin"] == before["origin"]
+    assert git_in(clone_of(billing), "rev-parse", "HEAD") == subprocess.run(  # the hook's svcgen fetched
+        ["git", "--git-dir", str(repo), "rev-parse", "main"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_project_folder_whose_name_is_not_utf8_works_with_an_owner_set(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    folder = tmp_path / "b\udcffilling"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{repo}#clusters/prod.lock"\n'
+                                           'owner = "billing"\n')
+    (folder / "app.py").write_text(app("billing"))
+    for _ in range(2):  # clone, then fetch and check the copy
+        code, _out, err = render(folder)
+        assert code == 0, err
+    assert set(parse_lock(registry_text(repo), "r", NodePortRange()).owners.values()) == {"billing"}
+

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from svcgen.errors import UsageError, one_line
-from svcgen.files import write_atomic
+from svcgen.files import FileRefusedError, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
@@ -243,9 +243,12 @@ class Registry:
             LockFileError: it is not a valid lock file; the fix is made in the registry repository.
         """
         try:
-            text = self._file().read_text(encoding="utf-8")
+            text = read_file(self._file(), follow_links=False).decode("utf-8")
         except FileNotFoundError:
             return Lock()
+        except FileRefusedError as exc:
+            raise RegistryError(f"svcgen: error: registry {self.spec}: cannot read {self.spec.path}: {exc.reason}. "
+                                f"Fix: {exc.hint}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot read: {exc}") from None
         try:

@@ -205,9 +205,8 @@ def _check_registry(spec: str, where: str) -> None:
 
     try:
         RegistrySpec.parse(spec)
-    except RegistryError:
-        raise SettingsError(f'{where} "{spec}" is not GIT_URL#PATH with a relative PATH inside the repository, '
-                            'e.g. "git@example.com:platform/ports.git#clusters/prod.lock"') from None
+    except RegistryError as exc:  # its message, escaped, with where the spec was given
+        raise SettingsError(f"{where} {str(exc).removeprefix('svcgen: error: registry ')}") from None
 
 
 def display(path: Path) -> str:

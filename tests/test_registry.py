@@ -14,6 +14,7 @@ import pytest
 from conftest import HEADER, ROOT, run_cli
 
 import svcgen.registry as registry_module
+from svcgen.errors import one_line
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import parse_lock
@@ -356,7 +357,8 @@ def test_a_registry_url_git_takes_for_an_option_or_a_command_is_refused(tmp_path
     os.chdir(billing)
     start = time.perf_counter()
     result = run_cli("render", f"--registry={spec}", "app.py")
-    assert result.code == 1 and result.err.startswith(f'--registry: error: "{spec}" is not GIT_URL#PATH')
+    assert result.code == 1 and result.err.startswith(f'--registry: error: "{one_line(spec)}": expected GIT_URL#PATH')
+    assert result.err.splitlines()[0].isprintable()  # a newline or escape in the spec cannot break the line
     assert time.perf_counter() - start < 10  # fd:: does not hang
     assert not (billing / "PWNED").exists() and not (billing / ".svcgen").exists()
     with pytest.raises(RegistryError, match="expected GIT_URL#PATH"):
@@ -625,3 +627,41 @@ def test_a_project_folder_whose_name_is_not_utf8_works_with_an_owner_set(tmp_pat
         assert code == 0, err
     assert set(parse_lock(registry_text(repo), "r", NodePortRange()).owners.values()) == {"billing"}
 
+
+
+def test_an_output_svcgen_may_not_replace_is_refused_before_anything_is_claimed(tmp_path: Path) -> None:
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing"), "out.yaml": "# mine\n"})
+    code, _out, err = render(billing, "app.py", "-o", "out.yaml")
+    assert code == 2 and "out.yaml: error: " in err and "nothing was written" in err
+    assert (billing / "out.yaml").read_text() == "# mine\n" and not (billing / "svcgen.lock").exists()
+    assert subprocess.run(["git", "--git-dir", str(repo), "rev-parse", "--verify", "-q", "main"],
+                          capture_output=True, check=False).returncode != 0  # nothing pushed: no commit at all
+    code, _out, err = render(billing, "app.py", "-o", "out.yaml", "--force")
+    assert code == 0, err
+    assert len(log(repo)) == 1 and "30000" in (billing / "out.yaml").read_text()
+
+
+def test_a_write_that_fails_after_the_push_says_the_registry_holds_the_claims(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import svcgen.cli.common
+    import svcgen.files
+
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(billing / "svcgen.lock"))
+
+    original = svcgen.files.write_files
+    monkeypatch.setattr(svcgen.cli.common, "write_files", full_disk)
+    code, _out, err = render(billing)
+    assert code == 2 and not (billing / "svcgen.lock").exists()
+    assert "cannot write: No space left on device; nothing was written. The registry " in err
+    assert "already records this project's new nodePorts" in err and "the next render takes the same ones" in err
+    monkeypatch.setattr(svcgen.cli.common, "write_files", original)
+    code, _out, err = render(billing)
+    assert code == 0, err
+    lock = parse_lock((billing / "svcgen.lock").read_text(), "l", NodePortRange())
+    assert lock.entries == parse_lock(registry_text(repo), "r", NodePortRange()).owned_by("billing").entries
+    assert len(log(repo)) == 1  # the same ports: nothing new to push

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -39,6 +39,8 @@ class Project:
     apps: list[App]
     stdin: TextIO | None = None
     _reservations: list[Reservation] | None = field(default=None, repr=False)
+    pushed: str | None = None
+    """The registry this run pushed new claims to (None: nothing was pushed)."""
 
     @property
     def reservations(self) -> list[Reservation]:
@@ -73,15 +75,21 @@ class Project:
         registry.sync()
         return registry
 
-    def render_shared(self, lock: Lock, *, push: bool, err: TextIO) -> Rendered:
+    def render_shared(self, lock: Lock, *, push: bool, err: TextIO,
+                      check: Callable[[Rendered], object] | None = None) -> Rendered:
         """Render against the shared registry too, when the project has one.
 
         Other projects' entries are taken; this project's new claims are pushed (retrying when
-        another project pushed first) before anything is written.
+        another project pushed first) before anything is written. ``check`` runs on every
+        rendering before it is pushed (a refusal to write the outputs raises there): what a run
+        cannot write is never claimed.
         """
         registry = self.registry()
         if registry is None:
-            return self.render(lock)
+            rendered = self.render(lock)
+            if check is not None:
+                check(rendered)
+            return rendered
         from svcgen.registry import MAX_ATTEMPTS, claim
 
         if registry.offline:
@@ -94,6 +102,8 @@ class Project:
             others = shared.without(set(shared.owned_by(owner).entries))
             reserved = reservations_from_lock(others, f"registry {registry.spec}", "?")
             rendered = self.render(Lock({**shared.owned_by(owner).entries, **lock.entries}), reserved)
+            if check is not None:
+                check(rendered)
             result[:] = [rendered]
             return rendered.lock
 
@@ -101,7 +111,9 @@ class Project:
             print(f"svcgen: registry {registry.spec}: another project pushed first; allocating again "
                   f"({attempt + 1}/{MAX_ATTEMPTS})", file=err)
 
-        claim(registry, owner, self.settings.node_port_range, allocate, push=push, on_retry=retry)
+        _, changed = claim(registry, owner, self.settings.node_port_range, allocate, push=push, on_retry=retry)
+        if changed and push:
+            self.pushed = str(registry.spec)
         return result[0]
 
 

@@ -193,7 +193,13 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     lock_name = display(project.lock_path)
     with locked(project.lock_path, args.check or args.locked):
         old, lock = project.read_lock()
-        rendered = project.render_shared(lock, push=not (args.check or args.locked), err=err)
+        planned: list[tuple[dict[Path, str], list[Path]]] = [({}, [])]
+
+        def plan(rendered: Rendered) -> None:  # before a registry push: what cannot be written is not claimed
+            if args.output:
+                planned[0] = planned_outputs(args, rendered, fmt, project.lock_path)
+
+        rendered = project.render_shared(lock, push=not (args.check or args.locked), err=err, check=plan)
         new = new_lock_text(old, rendered.lock, lock)
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)
@@ -201,7 +207,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             print(f"svcgen: --locked: the lock file would change; nothing was written. "
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
-        outputs, stale = planned_outputs(args, rendered, fmt, project.lock_path) if args.output else ({}, [])
+        outputs, stale = planned[0]
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
@@ -211,7 +217,14 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                  if read_text_if_exists(path, errors="replace") != text}
         if new is not None and new != old:
             texts[project.lock_path] = new
-        write_all(texts, [*stale, *leftovers])
+        try:
+            write_all(texts, [*stale, *leftovers])
+        except UsageError as exc:
+            if project.pushed is None:
+                raise
+            raise UsageError(f"{exc}. The registry {project.pushed} already records this project's new nodePorts "
+                             "(pushed before the write): they stay this project's, and the next render takes the "
+                             "same ones. Fix the problem above and render again") from exc
         if changes and project.lock_path in texts:
             print(changes + rewrite_note(old, lock), file=err)
         for path in stale:

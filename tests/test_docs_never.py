@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ROOT
+from conftest import ROOT
 
 NEVER = ROOT / "docs" / "never.md"
 

@@ -665,3 +665,23 @@ def test_a_write_that_fails_after_the_push_says_the_registry_holds_the_claims(tm
     lock = parse_lock((billing / "svcgen.lock").read_text(), "l", NodePortRange())
     assert lock.entries == parse_lock(registry_text(repo), "r", NodePortRange()).owned_by("billing").entries
     assert len(log(repo)) == 1  # the same ports: nothing new to push
+
+
+@pytest.mark.slow
+def test_the_first_clone_takes_nothing_from_the_users_git_template(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """init.templateDir may hold hooks and a config (core.fsmonitor): none reaches the registry's copy."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"README": "ports\n"}))  # a registry with a commit: the clone checks it out
+    template = tmp_path / "template"
+    (template / "hooks").mkdir(parents=True)
+    ran = tmp_path / "ran"
+    (template / "hooks" / "post-checkout").write_text(f"#!/bin/sh\necho hook >> {ran}\n")
+    (template / "hooks" / "post-checkout").chmod(0o755)
+    (template / "config").write_text(f'[core]\n\tfsmonitor = "echo fsmonitor >> {ran}; true"\n')
+    (tmp_path / "gitconfig").write_text(f"[init]\n\ttemplateDir = {template}\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0 and len(log(repo)) == 2
+    assert not ran.exists()
+    assert "fsmonitor" not in (clone_of(billing) / ".git" / "config").read_text()

@@ -31,7 +31,7 @@ from svcgen.errors import UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
-from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
+from svcgen.nodeports.lockfile import LockConflictError, LockFileError, format_lock, parse_lock
 
 __all__ = ["MAX_ATTEMPTS", "Registry", "RegistryError", "RegistrySpec", "claim", "git_environment"]
 
@@ -255,6 +255,10 @@ class Registry:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot read: {exc}") from None
         try:
             return parse_lock(text, str(self.spec), node_port_range)
+        except LockConflictError as exc:  # its fix names a local file: this one is in the registry repository
+            raise LockFileError(f"{str(exc).partition(' Fix: ')[0]} Fix: in a clone of the registry repository, "
+                                f"svcgen lock resolve --lock {self.spec.path} (or edit the file by hand), then "
+                                "commit and push") from None
         except LockFileError as exc:
             problem, restore, _ = str(exc).partition(" Fix: restore it from version control")
             if not restore:

@@ -685,3 +685,23 @@ def test_the_first_clone_takes_nothing_from_the_users_git_template(tmp_path: Pat
     assert render(billing)[0] == 0 and len(log(repo)) == 2
     assert not ran.exists()
     assert "fsmonitor" not in (clone_of(billing) / ".git" / "config").read_text()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("version: 1\nnodePorts:\n<<<<<<< HEAD\n  a/a/http/TCP: 30000\n=======\n  a/a/http/TCP: 30001\n>>>>>>> b\n",
+     "3: error: unresolved merge conflict: the lock file holds git's conflict markers (<<<<<<<, =======, >>>>>>>)."),
+    ("version: 1\nnodePorts:\n  a/a/http/TCP: 30000\n  b/b/http/TCP: 30000\n",
+     "4: error: nodePort 30000 is given to both `a/a/http/TCP` (line 3) and `b/b/http/TCP`; a nodePort belongs to "
+     "one Service port (or to same-number ports of one Service with different protocols)."),
+])
+def test_a_conflicted_registry_file_is_resolved_in_the_registry_repository(tmp_path: Path, text: str,
+                                                                           problem: str) -> None:
+    """The fix names the file in the registry repository, not ``lock resolve --lock URL#PATH`` (a local path)."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": text}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, out, err = render(billing)
+    assert code == 1 and out == "" and err == (
+        f"{repo}#clusters/prod.lock:{problem} Fix: in a clone of the registry repository, svcgen lock resolve "
+        "--lock clusters/prod.lock (or edit the file by hand), then commit and push\nsvcgen: nothing was written.\n")
+    assert not (billing / "svcgen.lock").exists() and len(log(repo)) == 1

@@ -100,6 +100,10 @@ class RegistrySpec:
             raise RegistryError(f'svcgen: error: registry "{one_line(text)}": expected GIT_URL#PATH with a URL '
                                 "git reaches over file, git, http(s) or ssh and a relative PATH inside the "
                                 "repository (not in .git), e.g. git@example.com:platform/ports.git#clusters/prod.lock")
+        if _is_local_path(url) and not os.path.isabs(url):
+            raise RegistryError(f'svcgen: error: registry "{one_line(text)}": the URL is a relative path, which git '
+                                "takes relative to the folder svcgen is run from (from another folder: another "
+                                "repository). Fix: give the registry's absolute path")
         return cls(url, path)
 
     def __str__(self) -> str:
@@ -317,6 +321,12 @@ def _push_status(porcelain: str) -> str | None:
         if flag == "!":
             return one_line(rest.partition("\t")[2])
     return None
+
+
+def _is_local_path(url: str) -> bool:
+    """Whether git takes ``url`` for a path here: no ``://`` nor ``::``, no scp-like ``host:`` before a ``/``."""
+    host, colon, _ = url.partition(":")
+    return "://" not in url and "::" not in url and (not colon or "/" in host)
 
 
 def _same_url(stored: str, url: str) -> bool:

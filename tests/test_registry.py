@@ -705,3 +705,23 @@ def test_a_conflicted_registry_file_is_resolved_in_the_registry_repository(tmp_p
         f"{repo}#clusters/prod.lock:{problem} Fix: in a clone of the registry repository, svcgen lock resolve "
         "--lock clusters/prod.lock (or edit the file by hand), then commit and push\nsvcgen: nothing was written.\n")
     assert not (billing / "svcgen.lock").exists() and len(log(repo)) == 1
+
+
+@pytest.mark.parametrize("url", ["registry.git", "../registry.git", "./a:b/registry.git", "~/registry.git"])
+def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str) -> None:
+    """git would clone it relative to the working directory: from another folder, another repository."""
+    billing = project(tmp_path, "billing", bare(tmp_path), {"app.py": app("billing")})
+    (billing / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{url}#clusters/prod.lock"\n')
+    os.chdir(tmp_path)
+    result = run_cli("render", "billing/app.py")
+    assert result.code == 1 and result.out == "" and result.err == (
+        f'{billing / "pyproject.toml"}: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
+        "relative path, which git takes relative to the folder svcgen is run from (from another folder: another "
+        "repository). Fix: give the registry's absolute path\nsvcgen: nothing was written.\n")
+    assert not (billing / ".svcgen").exists()
+
+
+@pytest.mark.parametrize("url", ["/srv/registry.git", "file:///srv/r.git", "host:r.git", "git@host:r.git",
+                                 "ssh://host/r.git", "https://host/r.git", "host:dir/r.git"])
+def test_registry_urls_that_name_no_relative_path_are_taken(url: str) -> None:
+    assert RegistrySpec.parse(f"{url}#clusters/prod.lock").url == url

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -212,8 +213,12 @@ class Registry:
             problem = f"shares the refs and objects of {_one(result.stdout.splitlines()[-1])}"
         else:
             url = self._git("config", "--local", "--get", "remote.origin.url", check=False).stdout.strip()
+            names = self._git("config", "--local", "--list", "--name-only", check=False).stdout.splitlines()
+            added = sorted({name for name in names if not _CLONE_SETTINGS.fullmatch(name)})
             if not _same_url(url, self.spec.url):
                 problem = f"is a clone of {url or 'nothing'}, not of the registry"
+            elif added:  # remote.origin.pushurl, url.*.insteadOf: another repository; core.fsmonitor: a command
+                problem = f"has settings that git clone does not write ({_one(', '.join(added))})"
         if problem:
             raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
                                 f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
@@ -305,6 +310,11 @@ class Registry:
                             f"{status}{f': {said}' if said else ''}; nothing was written. Fix: what the "
                             "repository says, or ask its maintainers (this is not another project pushing first)")
 
+
+_CLONE_SETTINGS = re.compile(r"core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|"
+                             r"precomposeunicode|symlinks)|extensions\.objectformat|remote\.origin\.(url|fetch)|"
+                             r"branch\.[^\n]*\.(remote|merge)", re.IGNORECASE)
+"""The settings of a copy's own config: what ``git clone`` writes (and the branch svcgen checks out tracks)."""
 
 _LOST_RACE = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
 """How a receiving git says that the branch moved while it took the push: another push came first."""

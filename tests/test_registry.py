@@ -521,7 +521,28 @@ def share_the_projects_refs(clone: Path) -> None:
     (clone / ".git" / "commondir").write_text(f"{clone.parent.parent.parent / '.git'}\n")
 
 
+def configure(*setting: str) -> Callable[[Path], None]:
+    """A damage: ``git config NAME VALUE`` in the copy (``{project}``, ``{url}``: the project, the registry)."""
+
+    def damage(clone: Path) -> None:
+        url = subprocess.run(["git", "--git-dir", str(clone / ".git"), "config", "remote.origin.url"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        project = clone.parent.parent.parent
+        name, value = (s.format(project=project, url=url) for s in setting)
+        subprocess.run(["git", "--git-dir", str(clone / ".git"), "config", name, value], check=True)
+
+    return damage
+
+
 @pytest.mark.parametrize(("damage", "problem"), [
+    (configure("remote.origin.pushurl", "{project}-origin.git"),
+     "has settings that git clone does not write (remote.origin.pushurl)"),
+    (configure("url.{project}-origin.git.insteadOf", "{url}"),
+     "has settings that git clone does not write (url.{project}-origin.git.insteadof)"),
+    (configure("core.fsmonitor", "touch {project}/PWNED; true"),
+     "has settings that git clone does not write (core.fsmonitor)"),
+    (configure("remote.origin.uploadpack", "touch {project}/PWNED; git-upload-pack"),
+     "has settings that git clone does not write (remote.origin.uploadpack)"),
     (break_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (garble_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (link_to_project, "is not a plain folder holding a .git folder"),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import locked, settings_from_args, write
 from svcgen.errors import EXIT_INVALID, EXIT_OK, SvcgenError, UsageError
+from svcgen.files import FileRefusedError, read_file
 from svcgen.nodeports.lockfile import format_lock
 from svcgen.settings import Settings, display
 
@@ -179,9 +180,11 @@ def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
 
 
 def _read(path: str) -> str:
-    """A file git gave the merge driver."""
+    """A file git gave the merge driver (a regular file, at most the size svcgen reads)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_file(path).decode("utf-8")
+    except FileRefusedError as exc:
+        raise UsageError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: error: cannot read: {exc}") from None
 

@@ -61,19 +61,21 @@ class RegistryError(UsageError):
     """The registry cannot be fetched, read or pushed to."""
 
 
-def git_environment(ceiling: Path) -> dict[str, str]:
-    """The environment of the registry's git: the user's, without what would lead git to another repository.
+def git_environment(ceiling: Path | None) -> dict[str, str]:
+    """The environment of svcgen's git: the user's, without what would lead git to another repository.
 
-    git does not look for a repository above ``ceiling``, never prompts on the terminal, reads
-    pathspecs literally, and uses only the transports of :data:`PROTOCOLS` (or the user's own
-    ``GIT_ALLOW_PROTOCOL`` list, still without ``ext`` and ``fd``).
+    git finds the repository from the folder it runs in (the registry's copy; the lock file's
+    folder for ``lock resolve``), not from a ``GIT_DIR`` that a git hook or alias exported; it does
+    not look for one above ``ceiling`` (None: the user's ``GIT_CEILING_DIRECTORIES``), never prompts
+    on the terminal, reads pathspecs literally, and uses only the transports of :data:`PROTOCOLS`
+    (or the user's own ``GIT_ALLOW_PROTOCOL`` list, still without ``ext`` and ``fd``).
     """
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("GIT_") or key in _KEPT_GIT_VARIABLES or key.startswith(_KEPT_GIT_PREFIXES)}
     allowed = os.environ.get("GIT_ALLOW_PROTOCOL", ":".join(PROTOCOLS)).split(":")
+    ceilings = os.environ.get("GIT_CEILING_DIRECTORIES", "") if ceiling is None else str(ceiling)
     env.update(GIT_ALLOW_PROTOCOL=":".join(p for p in allowed if p not in ("ext", "fd")),
-               GIT_CEILING_DIRECTORIES=str(ceiling), GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1",
-               LC_ALL="C")
+               GIT_CEILING_DIRECTORIES=ceilings, GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1", LC_ALL="C")
     return env
 
 

@@ -190,12 +190,19 @@ def _read(path: str) -> str:
 
 
 def _git(lock: Path, *args: str) -> str | None:
-    """The output of a git command run in the lock file's folder (None when it fails or there is no git)."""
+    """The output of a git command run in the lock file's folder (None when it fails or there is no git).
+
+    git asks the repository the lock file is in: a ``GIT_DIR`` exported without ``GIT_WORK_TREE``
+    (git gives one to an alias run in a linked worktree) would make the working directory the
+    top of the work tree, and ``./svcgen.lock`` another path.
+    """
     import subprocess
 
+    from svcgen.registry import git_environment
+
     try:
-        result = subprocess.run(["git", *args], cwd=lock.parent, capture_output=True, stdin=subprocess.DEVNULL,
-                                timeout=30, check=False)
+        result = subprocess.run(["git", *args], cwd=lock.parent, env=git_environment(None), capture_output=True,
+                                stdin=subprocess.DEVNULL, timeout=30, check=False)
         return result.stdout.decode("utf-8") if result.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
         return None

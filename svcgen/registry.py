@@ -164,10 +164,13 @@ class Registry:
         self._check_clone()
         if self._git("fetch", "--quiet", "--prune", "origin", check=False).returncode != 0:
             self.offline = True
+        else:  # the registry's default branch, as it is now (it may have been renamed or moved since the clone)
+            self._git("remote", "set-head", "origin", "--auto", check=False)
         branches = self._git("for-each-ref", "--format=%(refname:short)", "refs/remotes/origin").stdout.split()
         names = [b.removeprefix("origin/") for b in branches if b != "origin/HEAD" and b != "origin"]
         head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).stdout.strip()
-        self.branch = head.removeprefix("origin/") if head else next(
+        # a branch that is gone is not the registry's: an empty registry is one without any branch
+        self.branch = head.removeprefix("origin/") if head.removeprefix("origin/") in names else next(
             (b for b in ("main", "master") if b in names), names[0] if names else "main")
         if f"origin/{self.branch}" in branches:
             self._git("checkout", "--quiet", "-B", self.branch, f"origin/{self.branch}")

@@ -746,3 +746,37 @@ def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str
                                  "ssh://host/r.git", "https://host/r.git", "host:dir/r.git"])
 def test_registry_urls_that_name_no_relative_path_are_taken(url: str) -> None:
     assert RegistrySpec.parse(f"{url}#clusters/prod.lock").url == url
+
+
+def registry_ports(repo: Path, branch: str) -> dict[str, int]:
+    text = subprocess.run(["git", "--git-dir", str(repo), "show", f"{branch}:clusters/prod.lock"], capture_output=True,
+                          text=True, check=True).stdout
+    return {str(k): v for k, v in parse_lock(text, "r", NodePortRange()).entries.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("old_branch_kept", [False, True])
+def test_a_registry_whose_default_branch_changed_is_followed(tmp_path: Path, old_branch_kept: bool) -> None:
+    """The registry moves from main to trunk (renamed, or a new branch): the copy's origin/HEAD is not trusted.
+
+    A stale origin/HEAD made svcgen take the registry for empty (a renamed branch) or read the old
+    branch: it handed out a nodePort another project owns and pushed a registry of its own.
+    """
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"README": "ports\n"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0  # billing's copy, cloned from a registry with a commit: origin/HEAD is main
+    git_dir = ("git", "--git-dir", str(repo))
+    subprocess.run([*git_dir, "branch", "trunk" if old_branch_kept else "-m", *(["main"] if old_branch_kept else
+                    ["main", "trunk"])], check=True)
+    subprocess.run([*git_dir, "symbolic-ref", "HEAD", "refs/heads/trunk"], check=True)
+    shop = project(tmp_path, "shop", repo, {"app.py": app("shop", 1)})
+    assert render(shop)[0] == 0  # a new project claims 30002 on trunk
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert registry_ports(repo, "trunk") == {"billing/billing/p0/TCP": 30000, "billing/billing/p1/TCP": 30001,
+                                             "shop/shop/p0/TCP": 30002, "billing/billing/p2/TCP": 30003}
+    branches = subprocess.run([*git_dir, "branch", "--format=%(refname:short)"], capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert branches == (["main", "trunk"] if old_branch_kept else ["trunk"])

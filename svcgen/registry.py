@@ -190,9 +190,10 @@ class Registry:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot make its local copy in "
                                 f"{self.cache_root}: {exc.strerror}; nothing was written") from None
         try:
-            # no template (the user's init.templateDir may hold hooks, or a config with core.fsmonitor), no hook
+            # no template (the user's init.templateDir may hold hooks, or a config with core.fsmonitor), no hook;
+            # the remote is origin whatever clone.defaultRemoteName says
             result = self._run("clone", ["git", "-c", f"core.hooksPath={os.devnull}", "clone", "--quiet", "--template=",
-                                         "--", self.spec.url, str(staging)], None)
+                                         "--origin=origin", "--", self.spec.url, str(staging)], None)
             if result.returncode != 0:
                 raise RegistryError(f"svcgen: error: registry {self.spec} cannot be fetched, and there is no copy "
                                     f"of it here yet: {_one(result.stderr)}; nothing was written")

@@ -780,3 +780,18 @@ def test_a_registry_whose_default_branch_changed_is_followed(tmp_path: Path, old
     branches = subprocess.run([*git_dir, "branch", "--format=%(refname:short)"], capture_output=True, text=True,
                               check=True).stdout.split()
     assert branches == (["main", "trunk"] if old_branch_kept else ["trunk"])
+
+
+@pytest.mark.slow
+def test_the_copy_works_whatever_name_the_user_gives_remotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """clone.defaultRemoteName in the user's config: the copy was "a clone of nothing", run after run."""
+    (tmp_path / "gitconfig").write_text("[clone]\n\tdefaultRemoteName = upstream\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 0, err
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert len(log(repo)) == 2

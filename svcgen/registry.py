@@ -318,9 +318,12 @@ class Registry:
 
 
 _CLONE_SETTINGS = re.compile(r"core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|"
-                             r"precomposeunicode|symlinks)|extensions\.objectformat|remote\.origin\.(url|fetch)|"
-                             r"branch\.[^\n]*\.(remote|merge)", re.IGNORECASE)
-"""The settings of a copy's own config: what ``git clone`` writes (and the branch svcgen checks out tracks)."""
+                             r"precomposeunicode|symlinks)|extensions\.(objectformat|refstorage)|"
+                             r"remote\.origin\.(url|fetch|followremotehead)|branch\.[^\n]*\.(remote|merge)|"
+                             r"lfs\.repositoryformatversion", re.IGNORECASE)
+"""The settings of a copy's own config: what ``git clone`` writes (a sha256 or reftable repository, newer
+gits, git-lfs included), and the branch svcgen checks out tracks. None of them names a command or another
+repository."""
 
 _LOST_RACE = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
 """How a receiving git says that the branch moved while it took the push: another push came first."""

@@ -795,3 +795,21 @@ def test_the_copy_works_whatever_name_the_user_gives_remotes(tmp_path: Path, mon
     code, _out, err = render(billing)
     assert code == 0, err
     assert len(log(repo)) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("settings", [
+    (("core.repositoryFormatVersion", "1"), ("extensions.objectFormat", "sha1")),
+    (("remote.origin.followRemoteHEAD", "warn"),), (("lfs.repositoryformatversion", "0"),),
+])
+def test_a_copy_with_settings_git_itself_writes_is_used(tmp_path: Path, settings: tuple[tuple[str, str], ...]) -> None:
+    """What git clone (a newer one, a sha256 one) or git-lfs write in the copy's config is no damage."""
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0
+    for setting in settings:
+        subprocess.run(["git", "--git-dir", str(clone_of(billing) / ".git"), "config", *setting], check=True)
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert len(log(repo)) == 2

@@ -180,3 +180,12 @@ def test_the_files_text_in_messages_is_escaped_and_shortened(text: str, message:
     with pytest.raises(LockFileError) as info:
         parse_lock(text, "svcgen.lock", RANGE)
     assert message in f"{info.value}\n"
+
+
+@pytest.mark.parametrize("owner", ['""', '"\\e[2Jteam"', '"a\\nb"', "[a]"])
+def test_an_owner_is_printable_text(owner: str) -> None:
+    """A registry's owners go into messages (``already claimed by``): never an escape sequence."""
+    text = f"version: 1\nnodePorts:\n  a/web/http/TCP: 30000\nowners:\n  a/web/http/TCP: {owner}\n"
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "r", RANGE)
+    assert str(info.value) == "r:5: error: the owner of `a/web/http/TCP` must be a project name (printable text)"

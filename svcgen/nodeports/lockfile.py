@@ -169,9 +169,9 @@ def _owners(owners: Any, lock: Lock, lines: _Lines, data: dict[str, Any], source
         if key is None or key not in lock.entries:
             raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: `owners` names `{_shown(raw_key)}`, "
                                 "which is not an entry of `nodePorts`")
-        if not isinstance(owner, str) or not owner:
+        if not isinstance(owner, str) or not owner or not owner.isprintable():  # it is printed in messages
             raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: the owner of `{raw_key}` must be a "
-                                "project name")
+                                "project name (printable text)")
         found[key] = owner
     return found
 

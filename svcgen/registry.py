@@ -283,6 +283,19 @@ class Registry:
                                 f"{self.spec.path}), then commit and push; do not delete it: it holds every "
                                 "project's claims") from None
 
+    def others(self, owner: str, node_port_range: NodePortRange) -> Lock:
+        """The entries of every project but ``owner`` in the copy as last fetched: no git, no network.
+
+        Empty when there is no copy yet.
+
+        Raises:
+            RegistryError, LockFileError: as :meth:`read`.
+        """
+        if not self.dir.is_dir():
+            return Lock()
+        shared = self.read(node_port_range)
+        return shared.without(set(shared.owned_by(owner).entries))
+
     def push(self, registry: Lock, message: str) -> bool:
         """Commit ``registry`` and push it; False when another project pushed first.
 

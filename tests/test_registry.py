@@ -813,3 +813,21 @@ def test_a_copy_with_settings_git_itself_writes_is_used(tmp_path: Path, settings
     code, _out, err = render(billing)
     assert code == 0, err
     assert len(log(repo)) == 2
+
+
+@pytest.mark.slow
+def test_lock_resolve_moves_a_claim_to_no_port_another_project_holds_in_the_registry(tmp_path: Path) -> None:
+    """The copy as last fetched is read (no network in a merge): the resolved lock then renders as it is."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": "version: 1\nnodePorts:\n  shop/shop/p0/TCP: 30001\n"
+                                                           "owners:\n  shop/shop/p0/TCP: shop\n"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0  # billing: 30000 and 30002
+    (billing / "svcgen.lock").write_text("version: 1\nnodePorts:\n<<<<<<< HEAD\n  billing/billing/p0/TCP: 30000\n"
+                                         "=======\n  billing/billing/p1/TCP: 30000\n>>>>>>> feature\n")
+    os.chdir(billing)
+    result = run_cli("lock", "resolve")
+    assert result.code == 0 and result.err.startswith(
+        "svcgen: svcgen.lock: moved billing/billing/p1/TCP: 30000 -> 30002 (30000 is kept by billing/billing/p0/TCP, "
+        "from HEAD)\n")
+    assert render(billing, "app.py", "--check")[0] == 0

@@ -164,12 +164,21 @@ def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labe
 
 
 def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
-    """The nodePorts of the project's reserve files, which a moved entry must not take; never the live cluster's.
+    """The nodePorts a moved entry must not take: the project's reserve files, and the other projects' in its registry.
 
-    Asking the cluster (kubectl) has no place in a merge, least of all inside git; a render
-    afterwards checks the merged lock against it.
+    The registry as its local copy last fetched it: neither the network nor the cluster (kubectl)
+    has a place in a merge, least of all inside git; a render afterwards checks the merged lock
+    against both.
     """
-    return settings._replace(reserve_cluster=None).reservations(stdin)
+    reserved = settings._replace(reserve_cluster=None).reservations(stdin)
+    if not settings.registry:
+        return reserved
+    from svcgen.nodeports.reserve import reservations_from_lock
+    from svcgen.registry import Registry, RegistrySpec
+
+    registry = Registry(RegistrySpec.parse(settings.registry), settings.lock.parent / ".svcgen" / "registry")
+    others = registry.others(settings.owner, settings.node_port_range)
+    return [*reserved, *reservations_from_lock(others, f"registry {registry.spec}", "?")]
 
 
 def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:

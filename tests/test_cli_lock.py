@@ -276,3 +276,22 @@ def test_resolve_of_a_port_given_twice_outside_a_git_merge_is_refused(example: C
         "not a git merge (none in progress, HEAD has one parent), so which claim came first is unknown. Fix: delete "
         "the entry that should move, to have it allocated again\nsvcgen: nothing was written.\n")
     assert (copy / "svcgen.lock").read_text() == text
+
+
+@pytest.mark.slow
+def test_merge_driver_reads_no_file_larger_than_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch's lock file as large as a denial of service is refused like any file svcgen reads."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "1K")
+    base, ours, theirs = tmp_path / "o", tmp_path / "a", tmp_path / "b"
+    base.write_text(lock_text(SEED))
+    ours.write_text(lock_text({**SEED, "-/shop-a/http/TCP": 30001}))
+    theirs.write_text(lock_text({**SEED, **{f"-/shop-{i}/http/TCP": 30001 + i for i in range(40)}}))
+    result = run_cli("lock", "merge-driver", str(base), str(ours), str(theirs))
+    assert result.code == 2 and result.err == (
+        "svcgen: svcgen.lock: the merge driver cannot merge the lock files; git's conflict markers are left in it: fix "
+        "the problem below, then run svcgen lock resolve --lock svcgen.lock\n"
+        f"{theirs}: error: cannot read: larger than the 1024 bytes svcgen reads from one file. Fix: raise the limit "
+        "with the environment variable SVCGEN_MAX_FILE_SIZE (e.g. SVCGEN_MAX_FILE_SIZE=4M)\n")
+    assert ours.read_text().startswith(lock_text(SEED).partition("  -/my-service")[0])
+    assert "<<<<<<< ours\n" in ours.read_text()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import locked, settings_from_args, write
 from svcgen.errors import EXIT_INVALID, EXIT_OK, SvcgenError, UsageError
+from svcgen.files import FileRefusedError, read_file
 from svcgen.nodeports.lockfile import format_lock
 from svcgen.settings import Settings, display
 
@@ -163,12 +164,21 @@ def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labe
 
 
 def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
-    """The nodePorts of the project's reserve files, which a moved entry must not take; never the live cluster's.
+    """The nodePorts a moved entry must not take: the project's reserve files, and the other projects' in its registry.
 
-    Asking the cluster (kubectl) has no place in a merge, least of all inside git; a render
-    afterwards checks the merged lock against it.
+    The registry as its local copy last fetched it: neither the network nor the cluster (kubectl)
+    has a place in a merge, least of all inside git; a render afterwards checks the merged lock
+    against both.
     """
-    return settings._replace(reserve_cluster=None).reservations(stdin)
+    reserved = settings._replace(reserve_cluster=None).reservations(stdin)
+    if not settings.registry:
+        return reserved
+    from svcgen.nodeports.reserve import reservations_from_lock
+    from svcgen.registry import Registry, RegistrySpec
+
+    registry = Registry(RegistrySpec.parse(settings.registry), settings.lock.parent / ".svcgen" / "registry")
+    others = registry.others(settings.owner, settings.node_port_range)
+    return [*reserved, *reservations_from_lock(others, f"registry {registry.spec}", "?")]
 
 
 def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
@@ -179,20 +189,29 @@ def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
 
 
 def _read(path: str) -> str:
-    """A file git gave the merge driver."""
+    """A file git gave the merge driver (a regular file, at most the size svcgen reads)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_file(path).decode("utf-8")
+    except FileRefusedError as exc:
+        raise UsageError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: error: cannot read: {exc}") from None
 
 
 def _git(lock: Path, *args: str) -> str | None:
-    """The output of a git command run in the lock file's folder (None when it fails or there is no git)."""
+    """The output of a git command run in the lock file's folder (None when it fails or there is no git).
+
+    git asks the repository the lock file is in: a ``GIT_DIR`` exported without ``GIT_WORK_TREE``
+    (git gives one to an alias run in a linked worktree) would make the working directory the
+    top of the work tree, and ``./svcgen.lock`` another path.
+    """
     import subprocess
 
+    from svcgen.registry import git_environment
+
     try:
-        result = subprocess.run(["git", *args], cwd=lock.parent, capture_output=True, stdin=subprocess.DEVNULL,
-                                timeout=30, check=False)
+        result = subprocess.run(["git", *args], cwd=lock.parent, env=git_environment(None), capture_output=True,
+                                stdin=subprocess.DEVNULL, timeout=30, check=False)
         return result.stdout.decode("utf-8") if result.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
         return None

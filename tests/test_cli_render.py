@@ -400,3 +400,23 @@ def test_a_path_that_is_a_link_loop_is_an_error_not_a_traceback(write_app: Write
     assert result.code == 2 and result.err == "loop.py: error: no such file or directory\n"
     lint = run_cli("lint", "loop.py")
     assert lint.code == 2 and lint.out == "loop.py: error: cannot read: Too many levels of symbolic links.\n"
+
+
+@pytest.mark.parametrize(("lock", "output"), [
+    ("out.yaml", "out.yaml"), ("out.json", "out.json"), ("out.yaml", "sub/up/out.yaml"),
+    ("sub/kustomization.yaml", "sub/"), ("sub/service_shop.yaml", "sub/up/sub/"),
+])
+def test_o_never_writes_over_the_lock_file_even_with_force(
+        write_app: Writer, tmp_path: Path, lock: str, output: str) -> None:
+    write_app(TWO)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")  # the same folder, reached through a link
+    assert run_cli("render", "app.py", "--lock", lock).code == 0
+    before = (tmp_path / lock).read_bytes()
+    for extra in ([], ["--force"], ["--check"]):
+        result = run_cli("render", "app.py", "--lock", lock, "-o", output, *extra)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == (f"{output}: error: -o would write over the project's lock file {lock}; nothing "
+                              "was written (--force does not change that). Fix: choose another -o path, or another "
+                              "--lock\n")
+        assert (tmp_path / lock).read_bytes() == before

@@ -263,3 +263,40 @@ def test_renders_killed_midway_leave_nothing_the_next_render_keeps(tmp_path: Pat
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kustomization.yaml", "service_only.yaml"]
+
+
+@pytest.mark.parametrize("first_line", [
+    "# Written by svcgen, then edited by hand: keeps my patches",
+    "# Written by svcgen render (project lock: ../svcgen.lock), my copy with patches",
+    "# Written by svcgenerator",
+])
+def test_a_file_that_only_starts_like_svcgens_header_is_the_users(
+        write_app: Callable[..., Path], tmp_path: Path, first_line: str) -> None:
+    write_app(TWO_SERVICES)
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = f"{first_line}\nresources:\n- service_web.yaml\npatches:\n- path: mine.yaml\n"
+    (out / "kustomization.yaml").write_text(mine)
+    (out / "service_gone.yaml").write_text(f"{first_line}\nkind: Service\n")
+    result = run_cli("render", "app.py", "-o", "out")
+    assert result.code == 2 and result.err == (
+        "out/kustomization.yaml: error: svcgen did not write this file (its first line is not the header svcgen "
+        "writes); svcgen replaces only the files it wrote for this project, so nothing was written. Fix: move it "
+        "away, choose another -o path, or pass --force to replace it\n")
+    assert (out / "kustomization.yaml").read_text() == mine
+    forced = run_cli("render", "app.py", "-o", "out", "--force")
+    assert forced.code == 0 and forced.err == ""  # replaced when asked; the other file is not svcgen's to remove
+    assert (out / "service_gone.yaml").read_text() == f"{first_line}\nkind: Service\n"
+
+
+def test_the_header_of_svcgen_0x_still_marks_its_files(write_app: Callable[..., Path], tmp_path: Path) -> None:
+    write_app(TWO_SERVICES)
+    out = tmp_path / "out"
+    out.mkdir()
+    legacy = "# Written by svcgen (svcgen render -o DIR): do not edit; render again instead.\n"
+    (out / "kustomization.yaml").write_text(legacy + "resources:\n- service_gone.yaml\n")
+    (out / "service_gone.yaml").write_text(legacy + "kind: Service\n")
+    result = run_cli("render", "app.py", "-o", "out")
+    assert result.code == 0
+    assert result.err == "svcgen: removed out/service_gone.yaml (written by an earlier render, no longer rendered)\n"
+    assert sorted(_files(out)) == ["kustomization.yaml", "service_admin.yaml", "service_web.yaml"]

@@ -83,11 +83,19 @@ def _refusal(path: Path, text: str, project: str) -> str | None:
     owner = written_by(current)
     if owner is None:
         without_header = text.split("\n", 1)[-1]
-        return None if current == without_header else f'svcgen did not write this file (it has no "{MARK}" header)'
+        if current == without_header:
+            return None
+        return ("svcgen did not write this file (its first line is not the header svcgen writes)"
+                if current.startswith(MARK) else f'svcgen did not write this file (it has no "{MARK}" header)')
     if owner not in ("", project):
         return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
                 f"{project}, both from the file's folder)")
     return None
+
+
+def _real(path: Path) -> str:
+    """Where a rename onto ``path`` lands: its folder with links resolved, and its name."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
 
 
 def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
@@ -140,6 +148,11 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
         files = {target: header(project) + rendered.yaml}
     else:
         files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
+    lock = _real(lock_path)
+    if any(_real(path) == lock for path in files):
+        raise UsageError(f"{args.output}: error: -o would write over the project's lock file {display(lock_path)}; "
+                         "nothing was written (--force does not change that). Fix: choose another -o path, or "
+                         "another --lock")
     refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
     if refused and not getattr(args, "force", False):
         them = "them" if len(refused) > 1 else "it"

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_FILE_SIZE_VARIABLE",
     "SKIPPED_DIRS",
     "FileRefusedError",
+    "PartlyWrittenError",
     "Source",
     "Sources",
     "check_writable",
@@ -355,6 +356,14 @@ def _stage(target: Path, text: str) -> str:
     return tmp
 
 
+class PartlyWrittenError(OSError):
+    """A step of :func:`write_files` that failed after replacing some of its files: ``written``, in order."""
+
+    def __init__(self, exc: OSError, target: Path, written: Sequence[Path]) -> None:
+        super().__init__(exc.errno, exc.strerror, str(target))
+        self.written = list(written)
+
+
 def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
     """Write several files as one step: every text to a temporary file first, then the renames.
 
@@ -362,6 +371,12 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
     the step before any file is replaced. Only regular files are replaced: a symbolic link, a
     pipe, a device or a folder where a file goes is refused (:class:`FileRefusedError`), never
     written through. ``remove``: files deleted after the renames (missing ones are fine).
+
+    The renames are made in the order of ``texts`` (give the lock file first: what is derived
+    from it can always be written again), with Ctrl-C (SIGINT) and SIGTERM held until they are
+    done, so an interruption cannot split them. A rename that fails midway (rare: the folder
+    changed meanwhile) raises :class:`PartlyWrittenError`, naming the files already replaced;
+    no temporary file is left behind.
     """
     staged: list[tuple[str, Path]] = []
     try:
@@ -373,11 +388,38 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    for gone in remove:
-        with contextlib.suppress(FileNotFoundError):
-            Path(gone).unlink()
+    done = 0
+    try:
+        with _signals_held():
+            for tmp, target in staged:
+                os.replace(tmp, target)
+                done += 1
+            for gone in remove:
+                with contextlib.suppress(FileNotFoundError):
+                    Path(gone).unlink()
+    except BaseException as exc:
+        for tmp, _ in staged[done:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if done and isinstance(exc, OSError):
+            failed = staged[done][1] if done < len(staged) else Path(exc.filename or "")
+            raise PartlyWrittenError(exc, failed, [target for _, target in staged[:done]]) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Inside the block, SIGINT and SIGTERM wait (they are delivered when it ends); POSIX only."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

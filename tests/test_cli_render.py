@@ -420,3 +420,31 @@ def test_o_never_writes_over_the_lock_file_even_with_force(
                               "was written (--force does not change that). Fix: choose another -o path, or another "
                               "--lock\n")
         assert (tmp_path / lock).read_bytes() == before
+
+
+def test_a_write_that_fails_between_renames_has_replaced_the_lock_first_and_says_so(
+        write_app: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_app(TWO)
+    replace, calls = os.replace, []
+
+    def full_disk_at_the_second(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", src, None, dst)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_second)
+    result = run_cli("render", "app.py", "-o", "out")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "out/service_shop.yaml: error: cannot write: No space left on device; only svcgen.lock had been replaced "
+        "(the other files are as they were). Fix: the problem above, then run the command again: it finishes the "
+        "step\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "out", "svcgen.lock"]
+    assert list((tmp_path / "out").iterdir()) == []  # no temporary file left
+    monkeypatch.setattr(os, "replace", replace)
+    locked = (tmp_path / "svcgen.lock").read_text()
+    again = run_cli("render", "app.py", "-o", "out")
+    assert again.code == 0 and again.err == "" and (tmp_path / "svcgen.lock").read_text() == locked
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "be_service_api.yaml", "kustomization.yaml", "service_shop.yaml"]

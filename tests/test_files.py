@@ -17,6 +17,7 @@ import pytest
 from svcgen.errors import UsageError
 from svcgen.files import (
     FileRefusedError,
+    PartlyWrittenError,
     check_writable,
     exclusive_lock,
     find_files,
@@ -341,3 +342,45 @@ def test_a_device_is_never_written(tmp_path: Path) -> None:
         check_writable("/dev/null")  # only looked at (lstat): nothing is opened
     check_writable(tmp_path / "missing")
     check_writable(tmp_path / "missing-folder" / "file")
+
+
+def _failing_replace(monkeypatch: pytest.MonkeyPatch, at: int, error: BaseException | None) -> list[str]:
+    """os.replace that raises ``error`` (or sends this process SIGINT) at its ``at``-th call; the targets renamed."""
+    replace = os.replace
+    done: list[str] = []
+
+    def fake(src: str, dst: str | os.PathLike[str]) -> None:
+        if len(done) + 1 == at:
+            if error is not None:
+                raise error
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the renames
+        replace(src, dst)
+        done.append(Path(dst).name)
+
+    monkeypatch.setattr(os, "replace", fake)
+    return done
+
+
+def test_ctrl_c_during_the_renames_waits_until_every_file_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = {tmp_path / name: f"{name} new\n" for name in ("svcgen.lock", "a.yaml", "b.yaml", "c.yaml")}
+    (tmp_path / "gone.yaml").write_text("stale\n")
+    done = _failing_replace(monkeypatch, 2, None)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(texts, [tmp_path / "gone.yaml"])
+    assert done == ["svcgen.lock", "a.yaml", "b.yaml", "c.yaml"]
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {p.name: t for p, t in texts.items()}
+
+
+def test_a_rename_that_fails_midway_says_what_was_replaced_and_leaves_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("svcgen.lock", "a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(f"{name} old\n")
+    texts = {tmp_path / name: f"{name} new\n" for name in ("svcgen.lock", "a.yaml", "b.yaml")}
+    _failing_replace(monkeypatch, 2, OSError(28, "No space left on device", "tmp", None, "a.yaml"))
+    with pytest.raises(PartlyWrittenError) as caught:
+        write_files(texts)
+    assert (caught.value.filename, caught.value.strerror) == (str(tmp_path / "a.yaml"), "No space left on device")
+    assert caught.value.written == [tmp_path / "svcgen.lock"]
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        "svcgen.lock": "svcgen.lock new\n", "a.yaml": "a.yaml old\n", "b.yaml": "b.yaml old\n"}

@@ -45,11 +45,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                                     reserved=[*project.reservations, *reserved])
 
         imported = _against_registry(project, run, err)
-        texts = {target: imported.source}
         text = new_lock_text(old, imported.lock, lock)
-        if text is not None and text != old:
-            texts[settings.lock] = text
-        write_all(texts)  # app.py and its nodePorts together, or neither
+        texts = {settings.lock: text} if text is not None and text != old else {}
+        texts[target] = imported.source
+        write_all(texts)  # app.py and its nodePorts together, or neither (the lock first)
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
     added = len(imported.lock) - len(lock)

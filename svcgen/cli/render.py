@@ -225,11 +225,10 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
         # The lock and the outputs are replaced in one step: an output that cannot be written
-        # leaves the lock (and every other file) as it was.
-        texts = {path: text for path, text in outputs.items()
-                 if read_text_if_exists(path, errors="replace") != text}
-        if new is not None and new != old:
-            texts[project.lock_path] = new
+        # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
+        texts = {project.lock_path: new} if new is not None and new != old else {}
+        texts.update((path, text) for path, text in outputs.items()
+                     if read_text_if_exists(path, errors="replace") != text)
         try:
             write_all(texts, [*stale, *leftovers])
         except UsageError as exc:

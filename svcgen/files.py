@@ -41,6 +41,7 @@ __all__ = [
     "Sources",
     "check_writable",
     "exclusive_lock",
+    "file_kind",
     "find_files",
     "make_folders",
     "max_file_size",
@@ -115,6 +116,15 @@ def _kind(mode: int) -> str:
     if stat.S_ISREG(mode):
         return ""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def file_kind(path: str | os.PathLike[str]) -> str:
+    """What ``path`` is, in words ("a named pipe (FIFO)", "a directory"...; "" for a regular file), links followed.
+
+    Raises:
+        OSError: it cannot be looked at (missing, a dangling link...).
+    """
+    return _kind(os.stat(path).st_mode)
 
 
 def _not_regular(path: str | os.PathLike[str], kind: str, action: str) -> FileRefusedError:

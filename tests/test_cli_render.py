@@ -448,3 +448,34 @@ def test_a_write_that_fails_between_renames_has_replaced_the_lock_first_and_says
     assert again.code == 0 and again.err == "" and (tmp_path / "svcgen.lock").read_text() == locked
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "be_service_api.yaml", "kustomization.yaml", "service_shop.yaml"]
+
+
+def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporary_file(
+        write_app: Writer, tmp_path: Path) -> None:
+    import tempfile
+    import threading
+    import time
+
+    from svcgen.files import exclusive_lock
+
+    write_app(TWO)
+    assert run_cli("render", "app.py").code == 0
+    lock = tmp_path / "svcgen.lock"
+    staged, renamed = threading.Event(), []
+
+    def another_run() -> None:  # a render of the same lock, between writing its temporary file and the rename
+        with exclusive_lock(lock):
+            fd, tmp = tempfile.mkstemp(prefix=".svcgen.lock.", suffix=".tmp", dir=tmp_path)
+            os.write(fd, lock.read_bytes())
+            os.close(fd)
+            staged.set()
+            time.sleep(0.5)
+            os.replace(tmp, lock)
+            renamed.append(tmp)
+
+    thread = threading.Thread(target=another_run)
+    thread.start()
+    assert staged.wait(10)
+    result = run_cli("render", "app.py", "--locked", "-o", "out.yaml")
+    thread.join()
+    assert renamed and result.code == 0 and result.err == ""  # it waited: nothing left over to remove

@@ -204,7 +204,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     fmt = output_format(args)
     project = load_project(args, stdin)
     lock_name = display(project.lock_path)
-    with locked(project.lock_path, args.check or args.locked):
+    with locked(project.lock_path, args.check):  # --locked too: it writes outputs and removes leftovers
         old, lock = project.read_lock()
         planned: list[tuple[dict[Path, str], list[Path]]] = [({}, [])]
 

@@ -129,8 +129,10 @@ def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
 
 
 def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
-                    lock_path: Path) -> tuple[dict[Path, str], list[Path]]:
-    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render.
+                    lock_path: Path) -> tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]:
+    """The files ``-o`` asks for (path -> text), the stale files of an earlier render, what --force replaces.
+
+    The last: each file that is not this project's, with why (said on stderr when replaced).
 
     ``kind``: what :func:`output_format` said ``-o`` is; ``lock_path``: the project's lock file,
     which the files' headers name.
@@ -159,7 +161,7 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
         raise UsageError("\n".join(f"{path}: error: {why}; svcgen replaces only the files it wrote for this project, "
                                    f"so nothing was written. Fix: move {them} away, choose another -o path, or pass "
                                    f"--force to replace {them}" for path, why in refused))
-    return files, _stale(target, files, project) if kind == "directory" else []
+    return files, _stale(target, files, project) if kind == "directory" else [], refused
 
 
 def _leftovers(args: argparse.Namespace, kind: str, lock_path: Path) -> list[Path]:
@@ -206,7 +208,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     lock_name = display(project.lock_path)
     with locked(project.lock_path, args.check):  # --locked too: it writes outputs and removes leftovers
         old, lock = project.read_lock()
-        planned: list[tuple[dict[Path, str], list[Path]]] = [({}, [])]
+        planned: list[tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]] = [({}, [], [])]
 
         def plan(rendered: Rendered) -> None:  # before a registry push: what cannot be written is not claimed
             if args.output:
@@ -220,7 +222,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             print(f"svcgen: --locked: the lock file would change; nothing was written. "
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
-        outputs, stale = planned[0]
+        outputs, stale, forced = planned[0]
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
@@ -239,6 +241,8 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                              "same ones. Fix the problem above and render again") from exc
         if changes and project.lock_path in texts:
             print(changes + rewrite_note(old, lock), file=err)
+        for path, why in forced:
+            print(f"svcgen: replaced {display(path)} (--force: {why})", file=err)
         for path in stale:
             print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
         for path in leftovers:

@@ -306,3 +306,17 @@ def test_the_header_of_svcgen_0x_still_marks_its_files(write_app: Callable[..., 
     assert result.code == 0
     assert result.err == "svcgen: removed out/service_gone.yaml (written by an earlier render, no longer rendered)\n"
     assert sorted(_files(out)) == ["kustomization.yaml", "service_admin.yaml", "service_web.yaml"]
+
+
+def test_a_project_whose_path_has_a_control_character_still_owns_its_files(
+        write_app: Callable[..., Path], tmp_path: Path) -> None:
+    write_app(TWO_SERVICES, "my\tproject/app.py")  # the header escapes the tab: \t
+    assert run_cli("render", "my\tproject/app.py", "-o", "deploy").code == 0
+    assert (tmp_path / "deploy" / "kustomization.yaml").read_text().startswith(
+        HEADER_LINE.replace("../svcgen.lock", "../my\\tproject/svcgen.lock"))
+    write_app(ONE_SERVICE, "my\tproject/app.py")
+    result = run_cli("render", "my\tproject/app.py", "-o", "deploy")
+    assert result.code == 0, result.err
+    assert result.err == (
+        "svcgen: removed deploy/service_admin.yaml (written by an earlier render, no longer rendered)\n")
+    assert sorted(_files(tmp_path / "deploy")) == ["kustomization.yaml", "service_web.yaml"]

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
 from svcgen.cli.project import load_project
-from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
+from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError, one_line
 from svcgen.files import FileRefusedError, check_writable, read_text_if_exists, temporaries
 from svcgen.kube.layout import (
     KUSTOMIZATION,
@@ -52,13 +52,14 @@ def output_format(args: argparse.Namespace) -> str:
 def output_project(lock_path: Path, folder: Path) -> str:
     """How an output's header names its project: the lock file, relative to the output's folder.
 
-    Relative, so a checkout anywhere (CI's too) writes the same header.
+    Relative, so a checkout anywhere (CI's too) writes the same header; control characters
+    escaped as the header writes them, so that it compares with what :func:`written_by` reads back.
     """
     lock, where = os.path.realpath(lock_path), os.path.realpath(folder)
     try:
-        return Path(os.path.relpath(lock, where)).as_posix()
+        return one_line(Path(os.path.relpath(lock, where)).as_posix())
     except ValueError:  # pragma: no cover - another drive (Windows)
-        return Path(lock).as_posix()
+        return one_line(Path(lock).as_posix())
 
 
 def _refusal(path: Path, text: str, project: str) -> str | None:

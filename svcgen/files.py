@@ -337,33 +337,33 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise _not_regular(path, kind, "write")
 
 
-def _stage(target: Path, text: str) -> str:
-    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
+def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
+    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get).
+
+    The temporary file joins ``staged`` the moment it exists (Ctrl-C held until then), so that
+    whatever happens next, an error or an interruption, the caller can remove it.
+    """
     check_writable(target)
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
 
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with _signals_held():
         try:
-            mode = os.lstat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+        staged.append((tmp, target))
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        mode = os.lstat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
 
 
 class PartlyWrittenError(OSError):
@@ -391,8 +391,7 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in texts.items():
-            target = Path(path)
-            staged.append((_stage(target, text), target))
+            _stage(Path(path), text, staged)
     except BaseException:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):

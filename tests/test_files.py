@@ -384,3 +384,21 @@ def test_a_rename_that_fails_midway_says_what_was_replaced_and_leaves_no_tempora
     assert caught.value.written == [tmp_path / "svcgen.lock"]
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
         "svcgen.lock": "svcgen.lock new\n", "a.yaml": "a.yaml old\n", "b.yaml": "b.yaml old\n"}
+
+
+def test_ctrl_c_as_a_temporary_file_is_made_leaves_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    mkstemp = tempfile.mkstemp
+
+    def interrupted(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C the moment the file exists
+        return made  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    (tmp_path / "a.yaml").write_text("old\n")
+    with pytest.raises(KeyboardInterrupt):
+        write_files({tmp_path / "a.yaml": "new\n", tmp_path / "b.yaml": "new\n"})
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"a.yaml": "old\n"}

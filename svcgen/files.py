@@ -499,7 +499,13 @@ def make_folders(folder: Path) -> list[Path]:
         while not os.path.isdir(current):
             if os.path.lexists(current):
                 remove_folders(made)
-                raise UsageError(f"{current}: error: cannot create the folder: a file of that name is in the way. "
+                what = "a file of that name"
+                with contextlib.suppress(OSError):
+                    kind = _kind(os.lstat(current).st_mode)
+                    what = f"{kind} of that name" if kind else what
+                    if kind == "a symbolic link":  # to a folder that is not there, or to a file
+                        what += f" (to {os.readlink(current)}, no folder)"
+                raise UsageError(f"{current}: error: cannot create the folder: {what} is in the way. "
                                  "Fix: remove or rename it, or choose another path")
             missing.append(current)
             if current.parent == current:

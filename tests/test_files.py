@@ -9,7 +9,7 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from svcgen.files import (
     check_writable,
     exclusive_lock,
     find_files,
+    make_folders,
     max_file_size,
     read_sources,
     read_text_if_exists,
@@ -402,3 +403,17 @@ def test_ctrl_c_as_a_temporary_file_is_made_leaves_no_temporary_file(
     with pytest.raises(KeyboardInterrupt):
         write_files({tmp_path / "a.yaml": "new\n", tmp_path / "b.yaml": "new\n"})
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"a.yaml": "old\n"}
+
+
+@pytest.mark.parametrize(("make", "what"), [
+    (lambda path: path.write_text(""), "a file of that name"),
+    (os.mkfifo, "a named pipe (FIFO) of that name"),
+    (lambda path: path.symlink_to("/nonexistent"), "a symbolic link of that name (to /nonexistent, no folder)"),
+])
+def test_what_stands_where_a_folder_must_go_is_named(tmp_path: Path, make: Callable[[Path], None], what: str) -> None:
+    make(tmp_path / "out")
+    with pytest.raises(UsageError) as caught:
+        make_folders(tmp_path / "out" / "deep")
+    assert str(caught.value) == (f"{tmp_path / 'out'}: error: cannot create the folder: {what} is in the way. Fix: "
+                                 "remove or rename it, or choose another path")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

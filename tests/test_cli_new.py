@@ -113,3 +113,19 @@ def test_a_scaffold_whose_render_fails_leaves_none_of_the_folders_it_made(
     result = run_cli("new", "web", "--port", "http:80", "--type", "NodePort", "--dir", "a/b/c/d")
     assert result.code == 1 and "newer svcgen" in result.err
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["a", "svcgen.lock"]
+
+
+def test_a_scaffold_whose_write_fails_midway_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    replace, calls = os.replace, []
+
+    def full_disk_at_the_third(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", src, None, dst)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_third)
+    result = run_cli("new", "web", "--port", "http:80", "--dir", "a/web")
+    assert result.code == 2 and "No space left on device" in result.err
+    assert list(tmp_path.iterdir()) == []

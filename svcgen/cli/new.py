@@ -35,16 +35,13 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     # --force: put them back if the render fails (a link or a pipe is refused by the write below)
     previous = {p: read_file(p, follow_links=False) for p in paths if p.is_file() and not p.is_symlink()}
     made = make_folders(target)  # and its parents: all removed again if the render fails
-    try:
-        write_all(paths)
-    except BaseException:
-        remove_folders(made)
-        raise
-    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
+    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails (or its
+    # write, which a failed rename may have left half done).
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
                                      with_workloads=False, check=False, output=None, format=None, locked=False,
                                      kubernetes_version=None)
     try:
+        write_all(paths)
         code = cmd_render(render_args, io.StringIO(), err)
     except BaseException:
         for path in created:
@@ -52,7 +49,8 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
                 path.unlink()
         for path, data in previous.items():
             with contextlib.suppress(OSError):
-                path.write_bytes(data)
+                if path.read_bytes() != data:
+                    path.write_bytes(data)
         remove_folders(made)
         raise
     for path in paths:

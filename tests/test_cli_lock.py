@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from test_cli_render import TWO, lock_entries
+from test_cli_render import TWO, _deadline, lock_entries
 
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import format_lock
@@ -295,3 +295,42 @@ def test_merge_driver_reads_no_file_larger_than_the_cap(tmp_path: Path, monkeypa
         "with the environment variable SVCGEN_MAX_FILE_SIZE (e.g. SVCGEN_MAX_FILE_SIZE=4M)\n")
     assert ours.read_text().startswith(lock_text(SEED).partition("  -/my-service")[0])
     assert "<<<<<<< ours\n" in ours.read_text()
+
+
+@pytest.mark.parametrize("kind", ["link", "pipe", "large"])
+def test_merge_driver_reads_only_regular_files_and_never_writes_through_a_link(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "1K")
+    base, theirs, mine = tmp_path / "o", tmp_path / "b", tmp_path / "notes.txt"  # CURRENT is "a"
+    base.write_text(lock_text(SEED))
+    theirs.write_text(lock_text({**SEED, "-/shop-b/http/TCP": 30001}))
+    mine.write_text("my notes\n")
+    ours, which, reason = tmp_path / "a", "o", ""
+    if kind == "link":  # CURRENT a link to a user's file: conflict markers would land in it
+        ours.symlink_to(mine)
+        which, reason = "a", f"a symbolic link (to {mine}): svcgen never reads a file through a link"
+    elif kind == "pipe":  # BASE a pipe nobody writes: reading it (or git merge-file) would block
+        os.mkfifo(tmp_path / "p")
+        ours.write_text(lock_text(SEED))
+        which, reason = "p", "a named pipe (FIFO), not a regular file"
+    else:
+        ours.write_text(lock_text(SEED))
+        base.write_text("#" * 2000)
+        reason = "larger than the 1024 bytes svcgen reads from one file"
+    before = ours.read_bytes() if kind == "pipe" else None
+    with _deadline(10):
+        result = run_cli("lock", "merge-driver", "p" if kind == "pipe" else "o", "a", "b", "svcgen.lock")
+    assert result.code == 2
+    first, second = result.err.splitlines()
+    left = "git's conflict markers are left in it" if kind == "large" else "a is left as it was"
+    assert first == (f"svcgen: svcgen.lock: the merge driver cannot merge the lock files; {left}: fix the problem "
+                     "below, then run svcgen lock resolve --lock svcgen.lock")
+    assert second.startswith(f"{which}: error: cannot read: {reason}")
+    assert mine.read_text() == "my notes\n"
+    if kind == "link":
+        assert ours.is_symlink()
+    elif kind == "pipe":
+        assert ours.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -192,3 +193,22 @@ def test_an_app_kept_nowhere_fails_the_render(write_app: Writer) -> None:
     assert (result.code, result.out) == (1, "")
     assert result.err.startswith('app.py:3: error: App "a": made here (and 1 more made on this line) but kept nowhere')
     assert result.err.endswith("svcgen: 1 error found; nothing was written.\n")
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (os.mkfifo, "a named pipe (FIFO)"),
+    (lambda path: path.symlink_to("/dev/null"), "a character device"),
+])
+@pytest.mark.parametrize("named", [True, False])
+def test_a_pipe_or_a_device_named_py_is_refused_never_run(
+        write_app: Writer, tmp_path: Path, make: Callable[[Path], None], kind: str, named: bool) -> None:
+    from test_cli_render import _deadline
+
+    write_app('c = Container("c", ports=[Port("a", 80)])\napp = App("a", labels={"a": "a"}, containers=[c])\n')
+    make(tmp_path / "zz.py")
+    with _deadline(10):  # Python's import would block on the pipe
+        result = run_cli("render", "zz.py" if named else ".")
+    where = "zz.py" if named else str(tmp_path / "zz.py")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"{where}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
+                          "remove it, or name the declaration files to run\n")

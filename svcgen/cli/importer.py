@@ -47,11 +47,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         # Checked against the registry (another project's nodePorts are refused), nothing pushed:
         # the next render claims the imported nodePorts.
         imported = project.against_registry(run, lambda result: result.lock, push=False, err=err)
-        texts = {target: imported.source}
         text = new_lock_text(old, imported.lock, lock)
-        if text is not None and text != old:
-            texts[settings.lock] = text
-        write_all(texts)  # app.py and its nodePorts together, or neither
+        texts = {settings.lock: text} if text is not None and text != old else {}
+        texts[target] = imported.source
+        write_all(texts)  # app.py and its nodePorts together, or neither (the lock first)
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
     added = len(imported.lock) - len(lock)

@@ -23,11 +23,13 @@ What reads that line:
   compiled with ``exec``, as dataclasses and attrs do), so a call runs straight-line code:
   convert the arguments (an iterable to a tuple, a mapping to a dict, ``None`` to an empty
   one), refuse a lone object where a list goes, hand pydantic only the arguments that differ
-  from their default (pydantic keeps the set of given fields on every object: with every
-  field given, that set was most of a large project's memory), validate, and say pydantic's
+  from their default (so ``model_fields_set`` names only those), validate, and say pydantic's
   refusals in svcgen's words (:mod:`svcgen.dsl.typeerrors`) at the user's line. The generated
   code's file name lies inside the package, so :func:`~svcgen.dsl.callsite.caller_location`
-  never takes it for the user's.
+  never takes it for the user's. Last, pydantic's set of given field names, one per object
+  (a sixth of a 10,000-Service render's memory), is swapped for one shared by every object
+  given the same fields: the objects are frozen, and pydantic copies the set before it
+  changes one (``model_copy(update=...)``).
 
 The ``subject`` class keyword names the object in messages: an f-string over the arguments as
 given (``'port "{name}"'``), evaluated only when there is something to report. A field with
@@ -40,7 +42,19 @@ from __future__ import annotations
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ForwardRef, Generic, TypeVar, Union, get_args, get_origin, overload
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ForwardRef,
+    Generic,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    overload,
+)
 
 from pydantic import BaseModel, Field, StrictStr, ValidationError
 
@@ -74,21 +88,22 @@ def _to_dict_or_none(items: Any) -> Any:
 
 
 class _Conversion:
-    """The marker ``Accepts`` leaves on a field: the name of the function that converts its argument."""
+    """The marker ``Accepts`` leaves on a field: what the argument takes, the function that converts it."""
 
-    __slots__ = ("function",)
+    __slots__ = ("function", "takes")
 
-    def __init__(self, function: str) -> None:
+    def __init__(self, takes: Any, function: str) -> None:
+        self.takes = takes
         self.function = function
 
 
-def _conversion(stored: Any) -> _Conversion:
+def _conversion(takes: Any, stored: Any) -> _Conversion:
     members = get_args(stored) if get_origin(stored) in (Union, types.UnionType) else (stored,)
     kinds = {get_origin(member) or member for member in members}
     if tuple in kinds:
-        return _Conversion("__to_tuple")  # a string stays a string (cluster_ip), None stays None
+        return _Conversion(takes, "__to_tuple")  # a string stays a string (cluster_ip), None stays None
     if dict in kinds:
-        return _Conversion("__to_dict_or_none" if type(None) in kinds else "__to_dict")
+        return _Conversion(takes, "__to_dict_or_none" if type(None) in kinds else "__to_dict")
     raise TypeError(f"Accepts[..., {stored}]: svcgen converts to tuples and dicts only")
 
 
@@ -110,11 +125,18 @@ else:
         """A field that takes ``In`` as an argument and keeps ``Stored``: ``Annotated[Stored, conversion]``."""
 
         def __class_getitem__(cls, types: tuple[Any, Any]) -> Any:
-            return Annotated[types[1], _conversion(types[1])]
+            return Annotated[types[1], _conversion(*types)]
+
+    class Items:
+        """A field that takes any iterable of ``T`` (a list, a generator...) and keeps a tuple."""
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Accepts[Iterable[item], tuple[item, ...]]  # what the argument takes names the item type
 
 
-Items = Accepts[Iterable[T], tuple[T, ...]]
-"""A field that takes any iterable of ``T`` (a list, a generator...) and keeps a tuple."""
+if TYPE_CHECKING:
+    Items = Accepts[Iterable[T], tuple[T, ...]]
+    """A field that takes any iterable of ``T`` (a list, a generator...) and keeps a tuple."""
 Labels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr]]
 """A field that takes a mapping of strings (or ``None``: none) and keeps a dict."""
 
@@ -126,12 +148,22 @@ def arg(*, default: Any = ..., default_factory: Callable[[], Any] | None = None,
     return Field(default, kw_only=kw_only)
 
 
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+"""One set of given field names per combination: the objects declared alike share it."""
+
+
+def _fields_set(names: frozenset[str]) -> set[str]:
+    return _FIELDS_SETS.setdefault(names, set(names))
+
+
 # The names the generated code uses. Field names never start with "_" (pydantic's rule), so the
 # arguments (``name``), their converted values (``_name``) and these (``__name``) never clash.
 _GLOBALS: dict[str, Any] = {
     "__caller_location": caller_location, "__BaseModel": BaseModel, "__ValidationError": ValidationError,
     "__DeclarationError": DeclarationError, "__lone_objects": lone_objects, "__type_problems": type_problems,
     "__to_tuple": to_tuple, "__to_dict": to_dict, "__to_dict_or_none": _to_dict_or_none,
+    "__fields_sets": _FIELDS_SETS, "__fields_set": _fields_set, "__frozenset": frozenset,
+    "__object_setattr": object.__setattr__,
     "__type": type, "__isinstance": isinstance, "__tuple": tuple, "__dict": dict, "__str": str,
 }
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -161,6 +193,7 @@ def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     required: list[str] = []  # "name": value, always passed on
     optional: list[str] = []  # lines passing an argument on unless it is the default
     lone: list[str] = []  # tests of a lone object where a list goes
+    takes: dict[str, Any] = {}  # the parameters' annotations
     for name, info in cls.model_fields.items():
         if info.init is False:
             continue
@@ -169,6 +202,7 @@ def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
                             "constructor when it is made")
         value = name
         conversion = next((m for m in info.metadata if isinstance(m, _Conversion)), None)
+        takes[name] = info.annotation if conversion is None else conversion.takes
         if conversion is not None:
             value = f"_{name}"
             convert.append(f"    {value} = {conversion.function}({name})")
@@ -196,7 +230,9 @@ def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
               "    try:",
               "        self.__pydantic_validator__.validate_python(__given, self_instance=self)",
               "    except __ValidationError as __exc:",
-              f"        raise __DeclarationError(__type_problems({told}, __exc, __location, {owner})) from None"]
+              f"        raise __DeclarationError(__type_problems({told}, __exc, __location, {owner})) from None",
+              "    __key = __frozenset(__given)",
+              "    __object_setattr(self, '__pydantic_fields_set__', __fields_sets.get(__key) or __fields_set(__key))"]
     # A file name inside the package: caller_location skips these frames as svcgen's own.
     filename = os.path.join(_HERE, f"<generated {cls.__qualname__}.__init__>")
     made: dict[str, Any] = {}
@@ -205,7 +241,15 @@ def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     init: Callable[..., None] = made["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
+    init.__annotations__ = {**_without_metadata(takes), "return": None}  # for help(): StrictStr is str to a reader
     return init
+
+
+def _without_metadata(annotations: dict[str, Any]) -> dict[str, Any]:
+    def holder() -> None: ...
+
+    holder.__annotations__ = annotations
+    return get_type_hints(holder)  # without include_extras: Annotated[str, Strict()] is str
 
 
 def _written(value: Any, name: str, namespace: dict[str, Any]) -> str:
@@ -229,4 +273,5 @@ def _differs(value: str, default: Any, name: str, namespace: dict[str, Any]) -> 
         if not default:
             return f"not (__type({value}) is {kind} and not {value})"
         return f"not (__type({value}) is {kind} and {value} == {_written(default, name, namespace)})"
-    return f"{value} is not {_written(default, name, namespace)}"
+    namespace[name] = default
+    return f"{value} is not {name}"

@@ -19,17 +19,18 @@ What reads that line:
   keyword-only otherwise, a default where the line has one, ``location`` left out
   (``init=False``). To them ``Accepts[In, Stored]`` is a descriptor, so the parameter takes
   ``In`` (``Iterable[ServicePort]``) while the attribute reads as ``Stored`` (``tuple[...]``).
-- **The constructor** is generated once per class, when the class is made (source text
-  compiled with ``exec``, as dataclasses and attrs do), so a call runs straight-line code:
-  convert the arguments (an iterable to a tuple, a mapping to a dict, ``None`` to an empty
-  one), refuse a lone object where a list goes, hand pydantic only the arguments that differ
-  from their default (so ``model_fields_set`` names only those), validate, and say pydantic's
-  refusals in svcgen's words (:mod:`svcgen.dsl.typeerrors`) at the user's line. The generated
-  code's file name lies inside the package, so :func:`~svcgen.dsl.callsite.caller_location`
-  never takes it for the user's. Last, pydantic's set of given field names, one per object
-  (a sixth of a 10,000-Service render's memory), is swapped for one shared by every object
-  given the same fields: the objects are frozen, and pydantic copies the set before it
-  changes one (``model_copy(update=...)``).
+- **The constructor** is generated once per class, when first looked up (source text compiled
+  with ``exec``, as dataclasses and attrs do; a class never used costs nothing at start-up),
+  so a call runs straight-line code: convert the arguments (an iterable to a tuple, a mapping
+  to a dict, ``None`` to an empty one), refuse a lone object where a list goes, hand pydantic
+  only the arguments that differ from their default (so ``model_fields_set`` names only
+  those), validate, and say pydantic's refusals in svcgen's words
+  (:mod:`svcgen.dsl.typeerrors`) at the user's line. The generated code's file name lies
+  inside the package, so :func:`~svcgen.dsl.callsite.caller_location` never takes it for the
+  user's. Last, pydantic's set of given field names, one per object (a sixth of a
+  10,000-Service render's memory), is swapped for one shared by every object given the same
+  fields: the objects are frozen, and pydantic copies the set before it changes one
+  (``model_copy(update=...)``).
 
 The ``subject`` class keyword names the object in messages: an f-string over the arguments as
 given (``'port "{name}"'``), evaluated only when there is something to report. A field with
@@ -62,14 +63,14 @@ from svcgen.dsl.callsite import caller_location
 from svcgen.dsl.typeerrors import LIST_FIELDS, lone_objects, type_problems
 from svcgen.errors import DeclarationError
 
-__all__ = ["Accepts", "Items", "Labels", "arg", "constructor", "to_dict", "to_tuple"]
+__all__ = ["Accepts", "Constructor", "Items", "Labels", "arg"]
 
 In = TypeVar("In")
 Stored = TypeVar("Stored")
 T = TypeVar("T")
 
 
-def to_tuple(items: Any) -> Any:
+def _to_tuple(items: Any) -> Any:
     """Turn any iterable (but not a string or a lone object) into a tuple; leave the rest to pydantic."""
     if isinstance(items, (list, tuple)):
         return tuple(items)
@@ -78,13 +79,13 @@ def to_tuple(items: Any) -> Any:
     return tuple(items)
 
 
-def to_dict(items: Any) -> Any:
+def _to_dict(items: Any) -> Any:
     """A mapping as a dict, ``None`` as an empty one; leave the rest to pydantic."""
     return {} if items is None else (dict(items) if isinstance(items, Mapping) else items)
 
 
 def _to_dict_or_none(items: Any) -> Any:
-    return None if items is None else to_dict(items)
+    return None if items is None else _to_dict(items)
 
 
 class _Conversion:
@@ -119,6 +120,8 @@ if TYPE_CHECKING:
         def __get__(self, obj: object, owner: Any) -> Any: ...
         def __set__(self, obj: object, value: In) -> None: ...
 
+    Items = Accepts[Iterable[T], tuple[T, ...]]
+
 else:
 
     class Accepts:
@@ -134,9 +137,6 @@ else:
             return Accepts[Iterable[item], tuple[item, ...]]  # what the argument takes names the item type
 
 
-if TYPE_CHECKING:
-    Items = Accepts[Iterable[T], tuple[T, ...]]
-    """A field that takes any iterable of ``T`` (a list, a generator...) and keeps a tuple."""
 Labels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr]]
 """A field that takes a mapping of strings (or ``None``: none) and keeps a dict."""
 
@@ -161,7 +161,7 @@ def _fields_set(names: frozenset[str]) -> set[str]:
 _GLOBALS: dict[str, Any] = {
     "__caller_location": caller_location, "__BaseModel": BaseModel, "__ValidationError": ValidationError,
     "__DeclarationError": DeclarationError, "__lone_objects": lone_objects, "__type_problems": type_problems,
-    "__to_tuple": to_tuple, "__to_dict": to_dict, "__to_dict_or_none": _to_dict_or_none,
+    "__to_tuple": _to_tuple, "__to_dict": _to_dict, "__to_dict_or_none": _to_dict_or_none,
     "__fields_sets": _FIELDS_SETS, "__fields_set": _fields_set, "__frozenset": frozenset,
     "__object_setattr": object.__setattr__,
     "__type": type, "__isinstance": isinstance, "__tuple": tuple, "__dict": dict, "__str": str,
@@ -169,7 +169,30 @@ _GLOBALS: dict[str, Any] = {
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
+class Constructor:
+    """``cls.__init__``, generated from the fields when first looked up (a class never used costs nothing).
+
+    The first lookup (a call, ``help()``, ``inspect.signature``) puts the generated function in
+    its place, so that later calls go straight to it.
+    """
+
+    __slots__ = ("cls", "subject")
+
+    def __init__(self, cls: type[BaseModel], subject: str) -> None:
+        for name, info in cls.model_fields.items():
+            if isinstance(info.annotation, (str, ForwardRef)):  # its conversion is unknown until it resolves
+                raise TypeError(f"{cls.__name__}.{name}: declare its type before the class, which svcgen gives "
+                                "its constructor when it is made")
+        self.cls = cls
+        self.subject = subject
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        init = _generate(self.cls, self.subject)
+        self.cls.__init__ = init  # type: ignore[method-assign]
+        return init.__get__(obj, owner)
+
+
+def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     """Generate ``cls.__init__`` from its fields (see the module docstring); ``subject``: an f-string.
 
     For ``Service``, it begins::
@@ -197,9 +220,6 @@ def constructor(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     for name, info in cls.model_fields.items():
         if info.init is False:
             continue
-        if isinstance(info.annotation, (str, ForwardRef)):  # its conversion is unknown until it resolves
-            raise TypeError(f"{cls.__name__}.{name}: declare its type before the class, which svcgen gives its "
-                            "constructor when it is made")
         value = name
         conversion = next((m for m in info.metadata if isinstance(m, _Conversion)), None)
         takes[name] = info.annotation if conversion is None else conversion.takes

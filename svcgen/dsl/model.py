@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from typing_extensions import dataclass_transform
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.dsl.fields import Accepts, Items, Labels, arg, constructor
+from svcgen.dsl.fields import Accepts, Constructor, Items, Labels, arg
 from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
@@ -78,7 +78,7 @@ class _Declaration(BaseModel):
     def __pydantic_init_subclass__(cls, subject: str | None = None, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if subject is not None:
-            cls.__init__ = constructor(cls, subject)  # type: ignore[method-assign]
+            cls.__init__ = Constructor(cls, subject)  # type: ignore[assignment]
             # pydantic read this before the constructor existed: a dict given for a nested object
             # (Probe(port={...})) is passed to the constructor, as with a hand-written __init__.
             cls.__pydantic_custom_init__ = True

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -206,6 +206,8 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
         if path.is_dir():
             roots.update(dict.fromkeys(_nested_roots(path.resolve())))
     others = [root for root in roots if root != first and (not lock_given or has_settings(root))]
+    if lock_given:
+        _check_lock_owner(settings.lock, roots, command)
     if not others:
         return
     names = [f"{display(first)} (the first path's: its settings and lock)", *(display(r) for r in others)]
@@ -216,8 +218,33 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
                      "(one lock, one nodePort space per run)")
 
 
+def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
+    """Refuse a ``--lock`` that is another project's lock: the run would release or ignore its entries.
+
+    The lock's project is the nearest folder at or above it that is a project's root and holds
+    declaration files; a lock outside every such project (a new file, a folder of shared locks,
+    the lock folder ``lock =`` names) is the user's to choose.
+
+    Raises:
+        UsageError: that project's declarations are not among the paths.
+    """
+    owner = project_root(lock.parent).resolve()
+    if owner in roots or not is_project_root(owner) or not discover_files([str(owner)]):
+        return
+    effect = {"lock prune": "release every entry in it that these paths do not declare",
+              "lock check": "check these declarations against it"}.get(command, "allocate these declarations' "
+                                                                          "nodePorts in it")
+    raise UsageError(f"svcgen {command}: error: --lock {display(lock)} is the lock of the project {display(owner)}, "
+                     f"whose declarations are not among the paths; this run would {effect}. Fix: give a lock file "
+                     f"of this project, or {display(owner)}'s declarations too")
+
+
 def _nested_roots(folder: Path) -> list[Path]:
-    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order."""
+    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order.
+
+    A file that is a symbolic link to another project's file counts as that project's too: its
+    nodePorts are locked there.
+    """
     known: dict[Path, Path | None] = {folder: None}  # folder -> the nested root it is in (None: folder's project)
     found: dict[Path, None] = {}
     for file in discover_files([str(folder)]):
@@ -233,4 +260,9 @@ def _nested_roots(folder: Path) -> list[Path]:
         nested = known.get(file.parent)
         if nested is not None:
             found[nested] = None
+        real = file.resolve()
+        if real.parent != file.parent:  # a link: the file's nodePorts are in the lock of the project it lies in
+            root = project_root(real).resolve()
+            if is_project_root(root):
+                found[root] = None
     return list(found)

@@ -222,3 +222,22 @@ def test_a_walked_file_linked_from_another_project_is_that_projects(tmp_path: Pa
     (tmp_path / "p1" / "more" / "shared.py").unlink()
     (tmp_path / "p1" / "more" / "same.py").symlink_to("../app.py")  # a link within the project: one project
     assert run_cli(*command, "p1").code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("closes", ["sys.stdout.close()", "sys.__stdout__.close()", "sys.stderr.close()",
+                                    "sys.__stderr__.close()", "os.close(1)", "os.close(2)",
+                                    "sys.stdout = sys.__stdout__ = None"])
+def test_a_declaration_file_cannot_close_svcgens_streams(write_app: Writer, tmp_path: Path, closes: str) -> None:
+    """A file that closes or replaces standard output or error closes its own copy: the manifests and the messages come."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    write_app(f"import os, sys\n{closes}\n" + APP)
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert (done.returncode, done.stderr) == (0, "svcgen.lock: 1 new nodePort: web/http 30000\n")
+    assert done.stdout.startswith("apiVersion: v1\nkind: Service\n") and "nodePort: 30000\n" in done.stdout

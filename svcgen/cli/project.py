@@ -138,35 +138,47 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     return Project(settings, apps, stdin)
 
 
+_STREAMS = ("stdout", "stderr", "__stdout__", "__stderr__")
+
+
 @contextlib.contextmanager
 def _standard_output_to_stderr() -> Iterator[None]:
-    """Inside the block, file descriptor 1 is standard error's too.
+    """Inside the block, what the user's files write goes to standard error, and they cannot close svcgen's streams.
 
-    The loader sends a declaration file's ``print()`` (``sys.stdout``) to stderr; this covers what
-    writes to the descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file
-    starts. Only the command line does it (a process-wide change, undone on the way out, Ctrl-C
-    included): a library caller's descriptors are its own. When descriptor 1 or 2 is closed,
-    nothing changes.
+    The files get a stream of their own on a copy of descriptor 2 as ``sys.stdout``,
+    ``sys.stderr`` and their ``sys.__*__`` originals: a ``print()`` is a message, and a file that
+    closes or replaces one of them closes or replaces its own copy, not the stream svcgen prints
+    the manifests or its errors to. Descriptor 1 is standard error's too, for what writes to the
+    descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file starts; a
+    file that closes descriptor 1 or 2 closes a copy. Only the command line does it (a
+    process-wide change, undone on the way out, Ctrl-C included): a library caller's streams are
+    its own. When descriptor 1 or 2 is closed, nothing changes.
     """
     try:
         sys.stdout.flush()
-        saved = os.dup(1)
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
     except (OSError, ValueError, AttributeError):
         yield
         return
+    streams = [getattr(sys, name) for name in _STREAMS]
+    user: TextIO | None = None
     try:
         os.dup2(2, 1)
-    except OSError:
-        os.close(saved)
-        yield
-        return
-    try:
+        user = open(os.dup(2), "w", encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+                    errors="backslashreplace", buffering=1)
+        for name in _STREAMS:
+            setattr(sys, name, user)
         yield
     finally:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()  # what a file wrote to sys.__stdout__ goes where its prints went
-        os.dup2(saved, 1)
-        os.close(saved)
+        if user is not None:  # kept open: a logging handler a file made may write to it later (a message too)
+            with contextlib.suppress(OSError, ValueError):
+                user.flush()
+        for name, stream in zip(_STREAMS, streams, strict=True):
+            setattr(sys, name, stream)
+        for fd, number in zip(saved, (1, 2), strict=True):
+            os.dup2(fd, number)
+            os.close(fd)
 
 
 # What to do instead, said with the command's own verb.

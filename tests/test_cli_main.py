@@ -213,6 +213,28 @@ def test_the_process_ends_with_its_output_whole_its_code_and_its_exit_handlers_r
     assert failed.returncode == 2 and failed.stderr.endswith("in 0 files.\n")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_what_a_declaration_file_prints_at_exit_is_not_output(write_app: Writer, tmp_path: Path, fmt: str) -> None:
+    """An ``atexit`` handler of a declaration file runs after the manifests: it prints to stderr, never after them."""
+    import json
+
+    write_app("""
+        import atexit, os, sys
+        atexit.register(lambda: (print("print at exit"), sys.stdout.flush(), os.write(1, b"fd 1 at exit\\n")))
+        c = Container("c", ports=[Port("http", 80)])
+        app = App("a", labels={"app": "a"}, containers=[c], services=[Service("s", ports=[c.port("http").expose()])])
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "--format", fmt], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "print at exit\nfd 1 at exit\n")
+    if fmt == "json":
+        assert json.loads(done.stdout)["items"][0]["metadata"]["name"] == "s"
+    else:
+        assert done.stdout.endswith("    port: 80\n    targetPort: 80\n")
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_ctrl_c_is_one_line_and_exit_130(write_app: Writer, debug: bool) -> None:
     write_app("""

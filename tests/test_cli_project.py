@@ -229,7 +229,7 @@ def test_a_walked_file_linked_from_another_project_is_that_projects(tmp_path: Pa
                                     "sys.__stderr__.close()", "os.close(1)", "os.close(2)",
                                     "sys.stdout = sys.__stdout__ = None"])
 def test_a_declaration_file_cannot_close_svcgens_streams(write_app: Writer, tmp_path: Path, closes: str) -> None:
-    """A file that closes or replaces standard output or error closes its own copy: the manifests and the messages come."""
+    """A file that closes or replaces standard output or error closes its own copy: manifests and messages come."""
     import os
     import subprocess
     import sys

@@ -282,3 +282,17 @@ def test_sigint_while_a_declaration_file_runs_leaves_every_file_as_it_was(tmp_pa
     assert (proc.returncode, out, err) == (130, b"", b"svcgen: interrupted\n")
     assert {p.name: p.read_bytes() for p in project.iterdir()} == before  # no lock change, no out.yaml, no .tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed", "started"]
+
+
+def test_every_message_shows_control_characters_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path with a terminal escape sequence, in whatever message names it, never reaches the terminal raw."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "a\x1b[2Jb"
+    folder.mkdir()
+    (folder / "app.py").write_text("raise RuntimeError('x')\n")
+    for argv, line in [(["render", "gone\x1b[31m.py"], "gone\\x1b[31m.py: error: no such file or directory\n"),
+                       (["render", "a\x1b[2Jb"], "a\\x1b[2Jb/app.py:1: error: running a\\x1b[2Jb/app.py failed: "
+                                                 "RuntimeError: x\n")]:
+        result = run_cli(*argv)
+        assert result.code != 0 and "\x1b" not in result.err
+        assert result.err.startswith(line), result.err

@@ -17,9 +17,9 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
-from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError
+from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError, printable
 from svcgen.gcpause import paused_gc
 
 __all__ = ["EXIT_INTERRUPTED", "main", "main_exit"]
@@ -57,6 +57,23 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> i
     return code
 
 
+class _Printable:
+    """Standard error as svcgen writes its messages: control characters shown escaped.
+
+    A terminal escape sequence in a file name, a user's exception or git's output never reaches
+    the terminal, whatever message path it takes; line ends stay.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -71,7 +88,7 @@ def main(
     the temporary files of a write that had not finished.
     """
     out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
+    err = cast(TextIO, _Printable(sys.stderr if err is None else err))
     stdin = sys.stdin if stdin is None else stdin
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:

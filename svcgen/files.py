@@ -271,7 +271,7 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
                                           rule="read"))
             found.unreadable = True
-    for file, explicit in files:
+    for file, explicit in _once(files):
         try:
             data = read_file(file, pipes=explicit)
         except FileRefusedError as exc:
@@ -288,6 +288,25 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
         if text is not None:
             found.texts.append(Source(str(file), text, explicit))
     return found
+
+
+def _once(files: list[tuple[Path, bool]]) -> list[tuple[Path, bool]]:
+    """Each file once, where it first came, however it was reached.
+
+    ``x.yaml ./x.yaml``, a folder and a file in it, a link to it: read twice, each of its objects
+    would be defined twice. It counts as named on the command line if either time was.
+    """
+    first: dict[str, int] = {}
+    unique: list[tuple[Path, bool]] = []
+    for file, explicit in files:
+        key = os.path.realpath(file)
+        if key in first:
+            kept, named = unique[first[key]]
+            unique[first[key]] = (kept, named or explicit)
+        else:
+            first[key] = len(unique)
+            unique.append((file, explicit))
+    return unique
 
 
 def _unreadable(found: Sources, name: str, exc: OSError, what: str = "cannot read") -> None:

@@ -121,3 +121,12 @@ def test_a_huge_alias_tag_or_key_is_quoted_short_in_every_format(tmp_path: Path,
     result = run_cli("lint", "--format", fmt, str(tmp_path / "x.yaml"))
     assert result.code == 1
     assert re.search(r"\.\.\. \(1,000,0\d\d characters\)", result.out) and len(result.out) < 3000
+
+
+def test_a_file_given_twice_is_linted_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``svcgen lint x.yaml ./x.yaml`` (or a folder and a file in it): no object defined again after itself."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_text(SERVICE)
+    for paths in (["x.yaml", "./x.yaml"], [".", "x.yaml"], ["x.yaml", str(tmp_path / "x.yaml")]):
+        assert run_cli("lint", *paths) == run_cli("lint", "x.yaml"), paths
+    assert run_cli("lint", "x.yaml", "x.yaml").err == "svcgen lint: 0 errors, 0 warnings in 1 file.\n"

@@ -384,3 +384,14 @@ def test_ctrl_c_during_the_renames_ends_the_run_after_all_of_them(tmp_path: Path
     monkeypatch.undo()
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {name: f"new {name}\n" for name in names}
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``x.yaml ./x.yaml``, its folder and itself, a link to it: one file, read once, where it first came."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.yaml").write_text("kind: Service\n")
+    (tmp_path / "d" / "y.yaml").symlink_to("x.yaml")
+    found = read_sources(["d/x.yaml", "./d/x.yaml", "d", str(tmp_path / "d" / "x.yaml")])
+    assert [(s.name, s.explicit) for s in found.texts] == [("d/x.yaml", True)] and not found.problems
+    assert [(s.name, s.explicit) for s in read_sources(["d", "d/y.yaml"]).texts] == [("d/x.yaml", True)]

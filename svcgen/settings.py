@@ -227,13 +227,28 @@ def _start(path: Path) -> Path:
 
 
 def _folders_up(start: Path) -> list[Path]:
-    """``start`` and the folders above it, up to a repository's root (a folder holding ``.git``)."""
+    """``start`` and the folders above it, up to a repository's root (a folder holding ``.git``).
+
+    Never a shared folder above ``start`` (world-writable and sticky: ``/tmp``, ``/var/tmp``):
+    anyone may have put a ``svcgen.lock`` or a ``pyproject.toml`` there, and a project outside git
+    would take it.
+    """
     folders = []
     for folder in (start, *start.parents):
+        if folder != start and _shared_folder(folder):
+            break
         folders.append(folder)
         if (folder / ".git").exists():
             break
     return folders
+
+
+def _shared_folder(folder: Path) -> bool:
+    """World-writable with the sticky bit: a folder where every user makes files (a tree chmod 777 is not one)."""
+    try:
+        return os.stat(folder).st_mode & 0o1002 == 0o1002
+    except OSError:
+        return False
 
 
 def has_settings(folder: Path) -> bool:

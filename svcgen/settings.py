@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from svcgen.errors import InputError, UsageError
+from svcgen.errors import InputError, UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -68,8 +68,9 @@ class Settings(NamedTuple):
             for the current one, None not to ask the cluster.
         allocate_from: new nodePorts only from this band of the range.
         registry: a shared registry, ``GIT_URL#PATH`` (a lock file in a git repository).
-        owner: this project's name in the registry: ``owner``, else ``[project] name``, else the
-            project folder's name.
+        owner: this project's name in the registry: ``owner``, else ``[project] name`` (a
+            registry without either is refused: folders of one name would be one owner); without
+            a registry, the project folder's name.
     """
 
     root: Path
@@ -122,6 +123,9 @@ class Settings(NamedTuple):
                                  f"({range_from}); give a band inside it")
             raise SettingsError(f"{source}: error: allocate-from {band} is not inside the nodePort range "
                                 f"{node_range} ({range_from})")
+        name = owner or values.get("owner") or project
+        if (registry or values.get("registry")) and not name:
+            _unnamed(root, source, flag=bool(registry))
         return cls(
             root=root,
             lock=Path(lock) if lock else root / values.get("lock", LOCK_FILE_NAME),
@@ -133,7 +137,7 @@ class Settings(NamedTuple):
             reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
             allocate_from=band,
             registry=registry or values.get("registry"),
-            owner=owner or values.get("owner") or project or root.name,
+            owner=name or root.name,
         )
 
     def read_lock_text(self) -> "tuple[str | None, Lock]":
@@ -197,6 +201,25 @@ class Settings(NamedTuple):
         for path in self.reserve:
             if path != Path("-") and not path.exists():
                 raise UsageError(f"{path}: error: --reserve: no such file or directory")
+
+
+def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
+    """Refuse a shared registry without a name for this project in it (``owner``, ``--owner`` or ``[project] name``).
+
+    The folder's name is no name there: projects in folders of one name (``deploy``, ``k8s``)
+    would be one owner, and each would take the other's nodePorts into its lock and release
+    them with ``svcgen lock prune``.
+
+    Raises:
+        UsageError: the registry was given with ``--registry``.
+        SettingsError: it was given in ``[tool.svcgen]``.
+    """
+    why = (f"the registry needs this project's own name in it, and the folder's ({one_line(root.name)}) may be "
+           "another project's too (each would then release the other's nodePorts)")
+    if flag:
+        raise UsageError(f"--registry: error: {why}. Fix: add --owner NAME, a name no other project uses")
+    raise SettingsError(f"{source}: error: registry is set but owner is not: {why}. Fix: add owner = \"NAME\" to "
+                        "[tool.svcgen], a name no other project uses (or give [project] a name)")
 
 
 def _check_registry(spec: str, where: str) -> None:

@@ -299,27 +299,29 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any
     """The project root for ``start``, its ``[tool.svcgen]`` table and ``pyproject.toml``, and its name.
 
     The root is the nearest folder at or above ``start`` with a ``[tool.svcgen]`` table or a
-    ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the nearest
-    ``pyproject.toml`` at or above the root ("" if none, or if not ``need_name`` and the root has
-    no table: the name only matters to a registry).
+    ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the root's own
+    ``pyproject.toml`` ("" if none, or if not ``need_name`` and the root has no table: the name
+    only matters to a registry).
     """
-    folders = _folders_up(start)
-    for i, folder in enumerate(folders):
+    for folder in _folders_up(start):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             table, project = _read_table(candidate, need_name)
             if table is not None:
                 return folder, table, candidate, project
         if (folder / LOCK_FILE_NAME).is_file():
-            return folder, {}, None, _project_name(folders[i:]) if need_name else ""
-    return start, {}, None, _project_name(folders) if need_name else ""
+            return folder, {}, None, _project_name(folder) if need_name else ""
+    return start, {}, None, _project_name(start) if need_name else ""
 
 
-def _project_name(folders: list[Path]) -> str:
-    """The ``[project] name`` of the first ``pyproject.toml`` in ``folders`` ("" if it has none)."""
-    for folder in folders:
-        if (folder / "pyproject.toml").is_file():
-            return _read_table(folder / "pyproject.toml", True)[1]
+def _project_name(folder: Path) -> str:
+    """The ``[project] name`` of the ``pyproject.toml`` in the project's own folder ("" if none).
+
+    Not one above it: the projects of one repository would share that name, and be one owner
+    in a registry.
+    """
+    if (folder / "pyproject.toml").is_file():
+        return _read_table(folder / "pyproject.toml", True)[1]
     return ""
 
 

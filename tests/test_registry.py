@@ -705,3 +705,17 @@ def test_projects_in_folders_of_one_name_are_never_one_owner(tmp_path: Path, com
     assert code == 0, err  # named: it works
     code, _, err = render(tmp_path / "team-b", "--registry", f"{repo}#clusters/prod.lock", "deploy/app.py")
     assert code == 2 and err.startswith("--registry: error: the registry needs this project's own name in it")
+
+
+def test_the_projects_of_one_repository_do_not_share_its_project_name_as_owner(tmp_path: Path) -> None:
+    """repo/pyproject.toml names the repository; p1/ and p2/ (a svcgen.lock each) are two projects, not one owner."""
+    repo = bare(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "platform"\n')
+    for name in ("p1", "p2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(app(name))
+        (tmp_path / name / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
+        code, _, err = render(tmp_path, "--registry", f"{repo}#clusters/prod.lock", f"{name}/app.py")
+        assert code == 2 and err.startswith("--registry: error: the registry needs this project's own name in it, "
+                                            f"and the folder's ({name}) may be another project's too"), err
+        assert (tmp_path / name / "svcgen.lock").read_text() == "version: 1\nnodePorts: {}\n"

@@ -39,9 +39,17 @@ def _tree(root: Path, *names: str) -> None:
 def test_the_walk_is_sorted_and_skips_hidden_private_and_dependency_folders(tmp_path: Path) -> None:
     _tree(tmp_path, "b.yaml", "a.yml", "c.json", "notes.txt", ".hidden.yaml", "sub/z.yaml", "sub/deeper/y.yaml",
           ".git/x.yaml", "_build/x.yaml", "__pycache__/x.yaml", "node_modules/x.yaml", "venv/x.yaml", "env/x.yaml",
-          "site-packages/x.yaml", "build/x.yaml", "dist/x.yaml")
+          "site-packages/x.yaml", "build/x.yaml", "dist/x.yaml", "venv/pyvenv.cfg", "env/conda-meta/history",
+          "py311/pyvenv.cfg", "py311/x.yaml")
     found = [str(p.relative_to(tmp_path)) for p in find_files(tmp_path, (".yaml", ".yml", ".json"))]
     assert found == ["a.yml", "b.yaml", "c.json", "sub/z.yaml", "sub/deeper/y.yaml"]
+
+
+def test_a_folder_named_env_that_is_no_python_environment_is_walked(tmp_path: Path) -> None:
+    """``deploy/env/prod/service.yaml`` (or env/prod.py): the project's own, never skipped silently for its name."""
+    _tree(tmp_path, "env/prod/service.yaml", "venv/x.yaml", "env/prod/app.py")
+    assert [str(p.relative_to(tmp_path)) for p in find_files(tmp_path, (".yaml", ".py"))] == [
+        "env/prod/app.py", "env/prod/service.yaml", "venv/x.yaml"]
 
 
 def test_a_named_file_is_always_read_and_folders_are_walked(tmp_path: Path) -> None:

@@ -238,7 +238,7 @@ def test_render_check_takes_one_entry_per_project_of_the_repository(tmp_path: Pa
     result = run_pre_commit(repo, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("Passed") == 2
-    config["repos"][0]["hooks"] = [{**RENDER_CHECK, "args": ["."]}]  # type: ignore[index]
+    config["repos"][0]["hooks"] = [{**RENDER_CHECK, "args": ["."]}]
     (repo / ".pre-commit-config.yaml").write_text(json.dumps(config, indent=2) + "\n")
     git(repo, "commit", "-qam", "one entry for both")
     result = run_pre_commit(repo, pre_commit_home)

@@ -349,32 +349,15 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise _not_regular(path, kind, "write")
 
 
-_TEMPORARY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"  # tempfile's
-
-
 def _stage(target: Path, text: str) -> str:
-    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get).
-
-    The temporary file's name is chosen before it is made, so that an interruption (Ctrl-C) at
-    any moment, even as the file is being made, removes it.
-    """
+    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
     check_writable(target)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    for attempt in range(100):
-        letters = "".join(_TEMPORARY_ALPHABET[byte % len(_TEMPORARY_ALPHABET)] for byte in os.urandom(8))
-        tmp = os.path.join(target.parent, f".{target.name}.{letters}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o600)
-            break
-        except FileExistsError:
-            if attempt == 99:
-                raise
-        except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
-            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
-        except BaseException:  # interrupted, maybe after the file was made: it is this run's (its random name)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -413,34 +396,11 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    with _interruptions_deferred():  # the renames are one step: a Ctrl-C ends the run after all of them
-        for tmp, target in staged:
-            os.replace(tmp, target)
-        for gone in remove:
-            with contextlib.suppress(FileNotFoundError):
-                Path(gone).unlink()
-
-
-@contextlib.contextmanager
-def _interruptions_deferred() -> Iterator[None]:
-    """Inside the block, a SIGINT is held back; it is delivered (KeyboardInterrupt) when the block ends.
-
-    Only in the main thread (the only one Python delivers signals to); elsewhere nothing changes.
-    """
-    import signal
-
-    held: list[object] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(frame))
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if held and callable(previous):
-        previous(signal.SIGINT, None)
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    for gone in remove:
+        with contextlib.suppress(FileNotFoundError):
+            Path(gone).unlink()
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -448,7 +408,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_files({Path(path): text})
 
 
-_TEMPORARY_LETTERS = frozenset(_TEMPORARY_ALPHABET)
+_TEMPORARY_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempfile's names
 
 
 def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]) -> list[Path]:

@@ -351,49 +351,6 @@ def test_a_device_is_never_written(tmp_path: Path) -> None:
     check_writable(tmp_path / "missing-folder" / "file")
 
 
-def test_ctrl_c_as_a_temporary_file_is_made_leaves_no_temporary_file(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """The signal arrives while the temporary file is being made (after the system made it): it is removed."""
-    real_open = os.open
-
-    def made_then_interrupted(path: str, *args: int, **kwargs: int) -> int:
-        fd = real_open(path, *args, **kwargs)
-        if str(path).endswith(".tmp"):
-            os.close(fd)
-            raise KeyboardInterrupt
-        return fd
-
-    (tmp_path / "old.yaml").write_text("old\n")
-    monkeypatch.setattr(os, "open", made_then_interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        write_files({tmp_path / "old.yaml": "new\n", tmp_path / "b.yaml": "b\n"})
-    monkeypatch.undo()
-    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"old.yaml": "old\n"}
-
-
-def test_ctrl_c_during_the_renames_ends_the_run_after_all_of_them(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The files of one write are replaced together: a SIGINT among the renames is delivered after the last."""
-    real_replace = os.replace
-    calls: list[str] = []
-
-    def replace_then_sigint(source: str, target: str) -> None:
-        real_replace(source, target)
-        calls.append(target)
-        if len(calls) == 1:
-            signal.raise_signal(signal.SIGINT)
-
-    names = ["a.yaml", "b.yaml", "svcgen.lock"]
-    for name in names:
-        (tmp_path / name).write_text("old\n")
-    monkeypatch.setattr(os, "replace", replace_then_sigint)
-    with pytest.raises(KeyboardInterrupt):
-        write_files({tmp_path / name: f"new {name}\n" for name in names}, [tmp_path / "gone.yaml"])
-    monkeypatch.undo()
-    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {name: f"new {name}\n" for name in names}
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
 def test_a_file_reached_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``x.yaml ./x.yaml``, its folder and itself, a link to it: one file, read once, where it first came."""
     monkeypatch.chdir(tmp_path)

@@ -38,10 +38,12 @@ __all__ = [
     "MAX_FILE_SIZE_VARIABLE",
     "SKIPPED_DIRS",
     "FileRefusedError",
+    "PartlyWrittenError",
     "Source",
     "Sources",
     "check_writable",
     "exclusive_lock",
+    "file_kind",
     "find_files",
     "make_folders",
     "max_file_size",
@@ -116,6 +118,15 @@ def _kind(mode: int) -> str:
     if stat.S_ISREG(mode):
         return ""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def file_kind(path: str | os.PathLike[str]) -> str:
+    """What ``path`` is, in words ("a named pipe (FIFO)", "a directory"...; "" for a regular file), links followed.
+
+    Raises:
+        OSError: it cannot be looked at (missing, a dangling link...).
+    """
+    return _kind(os.stat(path).st_mode)
 
 
 def _not_regular(path: str | os.PathLike[str], kind: str, action: str) -> FileRefusedError:
@@ -349,33 +360,41 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise _not_regular(path, kind, "write")
 
 
-def _stage(target: Path, text: str) -> str:
-    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get)."""
+def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
+    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get).
+
+    The temporary file joins ``staged`` the moment it exists (Ctrl-C held until then), so that
+    whatever happens next, an error or an interruption, the caller can remove it.
+    """
     check_writable(target)
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
 
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with _signals_held():
         try:
-            mode = os.lstat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+        staged.append((tmp, target))
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        mode = os.lstat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
+
+
+class PartlyWrittenError(OSError):
+    """A step of :func:`write_files` that failed after replacing some of its files: ``written``, in order."""
+
+    def __init__(self, exc: OSError, target: Path, written: Sequence[Path]) -> None:
+        super().__init__(exc.errno, exc.strerror, str(target))
+        self.written = list(written)
 
 
 def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
@@ -385,22 +404,54 @@ def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[
     the step before any file is replaced. Only regular files are replaced: a symbolic link, a
     pipe, a device or a folder where a file goes is refused (:class:`FileRefusedError`), never
     written through. ``remove``: files deleted after the renames (missing ones are fine).
+
+    The renames are made in the order of ``texts`` (give the lock file first: what is derived
+    from it can always be written again), with Ctrl-C (SIGINT) and SIGTERM held until they are
+    done, so an interruption cannot split them. A rename that fails midway (rare: the folder
+    changed meanwhile) raises :class:`PartlyWrittenError`, naming the files already replaced;
+    no temporary file is left behind.
     """
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in texts.items():
-            target = Path(path)
-            staged.append((_stage(target, text), target))
+            _stage(Path(path), text, staged)
     except BaseException:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    for gone in remove:
-        with contextlib.suppress(FileNotFoundError):
-            Path(gone).unlink()
+    done = 0
+    try:
+        with _signals_held():
+            for tmp, target in staged:
+                os.replace(tmp, target)
+                done += 1
+            for gone in remove:
+                with contextlib.suppress(FileNotFoundError):
+                    Path(gone).unlink()
+    except BaseException as exc:
+        for tmp, _ in staged[done:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if done and isinstance(exc, OSError):
+            failed = staged[done][1] if done < len(staged) else Path(exc.filename or "")
+            raise PartlyWrittenError(exc, failed, [target for _, target in staged[:done]]) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Inside the block, SIGINT and SIGTERM wait (they are delivered when it ends); POSIX only."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -471,7 +522,13 @@ def make_folders(folder: Path) -> list[Path]:
         while not os.path.isdir(current):
             if os.path.lexists(current):
                 remove_folders(made)
-                raise UsageError(f"{current}: error: cannot create the folder: a file of that name is in the way. "
+                what = "a file of that name"
+                with contextlib.suppress(OSError):
+                    kind = _kind(os.lstat(current).st_mode)
+                    what = f"{kind} of that name" if kind else what
+                    if kind == "a symbolic link":  # to a folder that is not there, or to a file
+                        what += f" (to {os.readlink(current)}, no folder)"
+                raise UsageError(f"{current}: error: cannot create the folder: {what} is in the way. "
                                  "Fix: remove or rename it, or choose another path")
             missing.append(current)
             if current.parent == current:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ from svcgen.errors import UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
-from svcgen.nodeports.lockfile import LockFileError, format_lock, parse_lock
+from svcgen.nodeports.lockfile import LockConflictError, LockFileError, format_lock, parse_lock
 
 __all__ = ["MAX_ATTEMPTS", "Registry", "RegistryError", "RegistrySpec", "claim", "git_environment"]
 
@@ -60,19 +61,21 @@ class RegistryError(UsageError):
     """The registry cannot be fetched, read or pushed to."""
 
 
-def git_environment(ceiling: Path) -> dict[str, str]:
-    """The environment of the registry's git: the user's, without what would lead git to another repository.
+def git_environment(ceiling: Path | None) -> dict[str, str]:
+    """The environment of svcgen's git: the user's, without what would lead git to another repository.
 
-    git does not look for a repository above ``ceiling``, never prompts on the terminal, reads
-    pathspecs literally, and uses only the transports of :data:`PROTOCOLS` (or the user's own
-    ``GIT_ALLOW_PROTOCOL`` list, still without ``ext`` and ``fd``).
+    git finds the repository from the folder it runs in (the registry's copy; the lock file's
+    folder for ``lock resolve``), not from a ``GIT_DIR`` that a git hook or alias exported; it does
+    not look for one above ``ceiling`` (None: the user's ``GIT_CEILING_DIRECTORIES``), never prompts
+    on the terminal, reads pathspecs literally, and uses only the transports of :data:`PROTOCOLS`
+    (or the user's own ``GIT_ALLOW_PROTOCOL`` list, still without ``ext`` and ``fd``).
     """
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("GIT_") or key in _KEPT_GIT_VARIABLES or key.startswith(_KEPT_GIT_PREFIXES)}
     allowed = os.environ.get("GIT_ALLOW_PROTOCOL", ":".join(PROTOCOLS)).split(":")
+    ceilings = os.environ.get("GIT_CEILING_DIRECTORIES", "") if ceiling is None else str(ceiling)
     env.update(GIT_ALLOW_PROTOCOL=":".join(p for p in allowed if p not in ("ext", "fd")),
-               GIT_CEILING_DIRECTORIES=str(ceiling), GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1",
-               LC_ALL="C")
+               GIT_CEILING_DIRECTORIES=ceilings, GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1", LC_ALL="C")
     return env
 
 
@@ -100,6 +103,10 @@ class RegistrySpec:
             raise RegistryError(f'svcgen: error: registry "{one_line(text)}": expected GIT_URL#PATH with a URL '
                                 "git reaches over file, git, http(s) or ssh and a relative PATH inside the "
                                 "repository (not in .git), e.g. git@example.com:platform/ports.git#clusters/prod.lock")
+        if _is_local_path(url) and not os.path.isabs(url):
+            raise RegistryError(f'svcgen: error: registry "{one_line(text)}": the URL is a relative path, which git '
+                                "takes relative to the folder svcgen is run from (from another folder: another "
+                                "repository). Fix: give the registry's absolute path")
         return cls(url, path)
 
     def __str__(self) -> str:
@@ -157,10 +164,13 @@ class Registry:
         self._check_clone()
         if self._git("fetch", "--quiet", "--prune", "origin", check=False).returncode != 0:
             self.offline = True
+        else:  # the registry's default branch, as it is now (it may have been renamed or moved since the clone)
+            self._git("remote", "set-head", "origin", "--auto", check=False)
         branches = self._git("for-each-ref", "--format=%(refname:short)", "refs/remotes/origin").stdout.split()
         names = [b.removeprefix("origin/") for b in branches if b != "origin/HEAD" and b != "origin"]
         head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).stdout.strip()
-        self.branch = head.removeprefix("origin/") if head else next(
+        # a branch that is gone is not the registry's: an empty registry is one without any branch
+        self.branch = head.removeprefix("origin/") if head.removeprefix("origin/") in names else next(
             (b for b in ("main", "master") if b in names), names[0] if names else "main")
         if f"origin/{self.branch}" in branches:
             self._git("checkout", "--quiet", "-B", self.branch, f"origin/{self.branch}")
@@ -180,7 +190,10 @@ class Registry:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot make its local copy in "
                                 f"{self.cache_root}: {exc.strerror}; nothing was written") from None
         try:
-            result = self._run("clone", ["git", "clone", "--quiet", "--", self.spec.url, str(staging)], None)
+            # no template (the user's init.templateDir may hold hooks, or a config with core.fsmonitor), no hook;
+            # the remote is origin whatever clone.defaultRemoteName says
+            result = self._run("clone", ["git", "-c", f"core.hooksPath={os.devnull}", "clone", "--quiet", "--template=",
+                                         "--origin=origin", "--", self.spec.url, str(staging)], None)
             if result.returncode != 0:
                 raise RegistryError(f"svcgen: error: registry {self.spec} cannot be fetched, and there is no copy "
                                     f"of it here yet: {_one(result.stderr)}; nothing was written")
@@ -206,8 +219,12 @@ class Registry:
             problem = f"shares the refs and objects of {_one(result.stdout.splitlines()[-1])}"
         else:
             url = self._git("config", "--local", "--get", "remote.origin.url", check=False).stdout.strip()
+            names = self._git("config", "--local", "--list", "--name-only", check=False).stdout.splitlines()
+            added = sorted({name for name in names if not _CLONE_SETTINGS.fullmatch(name)})
             if not _same_url(url, self.spec.url):
                 problem = f"is a clone of {url or 'nothing'}, not of the registry"
+            elif added:  # remote.origin.pushurl, url.*.insteadOf: another repository; core.fsmonitor: a command
+                problem = f"has settings that git clone does not write ({_one(', '.join(added))})"
         if problem:
             raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
                                 f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
@@ -253,6 +270,10 @@ class Registry:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot read: {exc}") from None
         try:
             return parse_lock(text, str(self.spec), node_port_range)
+        except LockConflictError as exc:  # its fix names a local file: this one is in the registry repository
+            raise LockFileError(f"{str(exc).partition(' Fix: ')[0]} Fix: in a clone of the registry repository, "
+                                f"svcgen lock resolve --lock {self.spec.path} (or edit the file by hand), then "
+                                "commit and push") from None
         except LockFileError as exc:
             problem, restore, _ = str(exc).partition(" Fix: restore it from version control")
             if not restore:
@@ -261,6 +282,19 @@ class Registry:
                                 f"(git revert the commit that broke it, or git checkout GOOD_COMMIT -- "
                                 f"{self.spec.path}), then commit and push; do not delete it: it holds every "
                                 "project's claims") from None
+
+    def others(self, owner: str, node_port_range: NodePortRange) -> Lock:
+        """The entries of every project but ``owner`` in the copy as last fetched: no git, no network.
+
+        Empty when there is no copy yet.
+
+        Raises:
+            RegistryError, LockFileError: as :meth:`read`.
+        """
+        if not self.dir.is_dir():
+            return Lock()
+        shared = self.read(node_port_range)
+        return shared.without(set(shared.owned_by(owner).entries))
 
     def push(self, registry: Lock, message: str) -> bool:
         """Commit ``registry`` and push it; False when another project pushed first.
@@ -296,6 +330,14 @@ class Registry:
                             "repository says, or ask its maintainers (this is not another project pushing first)")
 
 
+_CLONE_SETTINGS = re.compile(r"core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|"
+                             r"precomposeunicode|symlinks)|extensions\.(objectformat|refstorage)|"
+                             r"remote\.origin\.(url|fetch|followremotehead)|branch\.[^\n]*\.(remote|merge)|"
+                             r"lfs\.repositoryformatversion", re.IGNORECASE)
+"""The settings of a copy's own config: what ``git clone`` writes (a sha256 or reftable repository, newer
+gits, git-lfs included), and the branch svcgen checks out tracks. None of them names a command or another
+repository."""
+
 _LOST_RACE = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
 """How a receiving git says that the branch moved while it took the push: another push came first."""
 
@@ -311,6 +353,12 @@ def _push_status(porcelain: str) -> str | None:
         if flag == "!":
             return one_line(rest.partition("\t")[2])
     return None
+
+
+def _is_local_path(url: str) -> bool:
+    """Whether git takes ``url`` for a path here: no ``://`` nor ``::``, no scp-like ``host:`` before a ``/``."""
+    host, colon, _ = url.partition(":")
+    return "://" not in url and "::" not in url and (not colon or "/" in host)
 
 
 def _same_url(stored: str, url: str) -> bool:

@@ -20,6 +20,7 @@ never spans repositories. Without either, the root is the first path's folder. E
 :meth:`Settings.find`, so they agree; :func:`project_root` says which project any path is in.
 """
 
+import contextlib
 import errno
 import os
 import re
@@ -280,8 +281,8 @@ def has_settings(folder: Path) -> bool:
     Raises:
         SettingsError: that file cannot be read.
     """
-    candidate = folder / "pyproject.toml"
-    return candidate.is_file() and _read_table(candidate, False)[0] is not None
+    candidate = _pyproject(folder)
+    return candidate is not None and _read_table(candidate, False)[0] is not None
 
 
 def is_project_root(folder: Path) -> bool:
@@ -304,8 +305,8 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any
     only matters to a registry).
     """
     for folder in _folders_up(start):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        candidate = _pyproject(folder)
+        if candidate is not None:
             table, project = _read_table(candidate, need_name)
             if table is not None:
                 return folder, table, candidate, project
@@ -320,9 +321,35 @@ def _project_name(folder: Path) -> str:
     Not one above it: the projects of one repository would share that name, and be one owner
     in a registry.
     """
-    if (folder / "pyproject.toml").is_file():
-        return _read_table(folder / "pyproject.toml", True)[1]
+    candidate = _pyproject(folder)
+    if candidate is not None:
+        return _read_table(candidate, True)[1]
     return ""
+
+
+def _pyproject(folder: Path) -> Path | None:
+    """The folder's ``pyproject.toml``, None when there is none.
+
+    Anything of that name counts, so that one that cannot be read is said (:func:`_read_table`
+    refuses a pipe, a device, a folder): a project whose settings were skipped would move its
+    nodePorts to another range or start another lock file.
+
+    Raises:
+        SettingsError: a symbolic link to nothing.
+    """
+    candidate = folder / "pyproject.toml"
+    if candidate.is_file():
+        return candidate
+    if not os.path.lexists(candidate):
+        return None
+    if not os.path.exists(candidate):  # a link to nothing (or a loop)
+        target = ""
+        with contextlib.suppress(OSError):
+            target = f" (to {os.readlink(candidate)})"
+        raise SettingsError(f"{candidate}: error: cannot read: a symbolic link{target} that leads to no file; its "
+                            "[tool.svcgen] settings would be ignored. Fix: restore the file it points to, or remove "
+                            "the link")
+    return candidate
 
 
 # What may define [tool.svcgen], in any TOML spelling: a [tool.svcgen...] header, a bare [tool]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import run_cli
-from test_cli_render import TWO, lock_entries
+from test_cli_render import TWO, _deadline, lock_entries
 
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import format_lock
@@ -276,3 +276,61 @@ def test_resolve_of_a_port_given_twice_outside_a_git_merge_is_refused(example: C
         "not a git merge (none in progress, HEAD has one parent), so which claim came first is unknown. Fix: delete "
         "the entry that should move, to have it allocated again\nsvcgen: nothing was written.\n")
     assert (copy / "svcgen.lock").read_text() == text
+
+
+@pytest.mark.slow
+def test_merge_driver_reads_no_file_larger_than_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch's lock file as large as a denial of service is refused like any file svcgen reads."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "1K")
+    base, ours, theirs = tmp_path / "o", tmp_path / "a", tmp_path / "b"
+    base.write_text(lock_text(SEED))
+    ours.write_text(lock_text({**SEED, "-/shop-a/http/TCP": 30001}))
+    theirs.write_text(lock_text({**SEED, **{f"-/shop-{i}/http/TCP": 30001 + i for i in range(40)}}))
+    result = run_cli("lock", "merge-driver", str(base), str(ours), str(theirs))
+    assert result.code == 2 and result.err == (
+        "svcgen: svcgen.lock: the merge driver cannot merge the lock files; git's conflict markers are left in it: fix "
+        "the problem below, then run svcgen lock resolve --lock svcgen.lock\n"
+        f"{theirs}: error: cannot read: larger than the 1024 bytes svcgen reads from one file. Fix: raise the limit "
+        "with the environment variable SVCGEN_MAX_FILE_SIZE (e.g. SVCGEN_MAX_FILE_SIZE=4M)\n")
+    assert ours.read_text().startswith(lock_text(SEED).partition("  -/my-service")[0])
+    assert "<<<<<<< ours\n" in ours.read_text()
+
+
+@pytest.mark.parametrize("kind", ["link", "pipe", "large"])
+def test_merge_driver_reads_only_regular_files_and_never_writes_through_a_link(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SVCGEN_MAX_FILE_SIZE", "1K")
+    base, theirs, mine = tmp_path / "o", tmp_path / "b", tmp_path / "notes.txt"  # CURRENT is "a"
+    base.write_text(lock_text(SEED))
+    theirs.write_text(lock_text({**SEED, "-/shop-b/http/TCP": 30001}))
+    mine.write_text("my notes\n")
+    ours, which, reason = tmp_path / "a", "o", ""
+    if kind == "link":  # CURRENT a link to a user's file: conflict markers would land in it
+        ours.symlink_to(mine)
+        which, reason = "a", f"a symbolic link (to {mine}): svcgen never reads a file through a link"
+    elif kind == "pipe":  # BASE a pipe nobody writes: reading it (or git merge-file) would block
+        os.mkfifo(tmp_path / "p")
+        ours.write_text(lock_text(SEED))
+        which, reason = "p", "a named pipe (FIFO), not a regular file"
+    else:
+        ours.write_text(lock_text(SEED))
+        base.write_text("#" * 2000)
+        reason = "larger than the 1024 bytes svcgen reads from one file"
+    before = ours.read_bytes() if kind == "pipe" else None
+    with _deadline(10):
+        result = run_cli("lock", "merge-driver", "p" if kind == "pipe" else "o", "a", "b", "svcgen.lock")
+    assert result.code == 2
+    first, second = result.err.splitlines()
+    left = "git's conflict markers are left in it" if kind == "large" else "a is left as it was"
+    assert first == (f"svcgen: svcgen.lock: the merge driver cannot merge the lock files; {left}: fix the problem "
+                     "below, then run svcgen lock resolve --lock svcgen.lock")
+    assert second.startswith(f"{which}: error: cannot read: {reason}")
+    assert mine.read_text() == "my notes\n"
+    if kind == "link":
+        assert ours.is_symlink()
+    elif kind == "pipe":
+        assert ours.read_bytes() == before

@@ -195,3 +195,27 @@ def test_a_clean_merge_that_gives_one_port_twice_is_resolved_from_git_history(re
     assert lock_ports()[key("aaa")] == 30001 and lock_ports()[key("zzz")] == 30002
     check = run_cli("render", ".", "--check")
     assert check.code == 0, check.out + check.err
+
+
+def test_resolve_run_by_a_git_alias_in_a_linked_worktree_orders_the_claims_by_the_merge_base(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """There git gives an alias GIT_DIR and no GIT_WORK_TREE: git is asked about the lock's own path all the same."""
+    lock = Path("proj/svcgen.lock")
+    lock.parent.mkdir()
+    header = "version: 1\nnodePorts:\n"
+    lock.write_text(header + "  x/x/http/TCP: 30001\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "x")
+    git("checkout", "-q", "-b", "ours")  # x is pruned and y takes its nodePort
+    lock.write_text(header + "  y/y/http/TCP: 30001\n")
+    git("commit", "-q", "-am", "y")
+    git("checkout", "-q", "main")
+    lock.write_text(header + "  x/x/http/TCP: 30001\n  z/z/http/TCP: 30002\n")
+    git("commit", "-q", "-am", "z")
+    git("worktree", "add", "-q", str(tmp_path / "linked"), "ours")
+    monkeypatch.chdir(tmp_path / "linked")
+    assert git("merge", "-q", "main", ok=False).returncode == 1
+    alias = f"!{shlex.quote(sys.executable)} -m svcgen lock resolve --lock proj/svcgen.lock"
+    result = git("-c", f"alias.resolve-lock={alias}", "resolve-lock")
+    assert result.stderr.startswith("svcgen: proj/svcgen.lock: moved y/y/http/TCP: 30001 -> 30000 (30001 is kept by "
+                                    "x/x/http/TCP, which the merge base already had)\n"), result.stderr

@@ -103,3 +103,29 @@ def test_a_forced_scaffold_whose_render_fails_puts_the_old_files_back(tmp_path: 
     assert result.code == 1
     assert (tmp_path / "svc" / "app.py").read_text() == "# hand-written\n"
     assert sorted(p.name for p in (tmp_path / "svc").iterdir()) == ["app.py", "svcgen.lock"]
+
+
+def test_a_scaffold_whose_render_fails_leaves_none_of_the_folders_it_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "svcgen.lock").write_text("version: 7\n")  # the project's lock, from a newer svcgen
+    (tmp_path / "a").mkdir()
+    result = run_cli("new", "web", "--port", "http:80", "--type", "NodePort", "--dir", "a/b/c/d")
+    assert result.code == 1 and "newer svcgen" in result.err
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["a", "svcgen.lock"]
+
+
+def test_a_scaffold_whose_write_fails_midway_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    replace, calls = os.replace, []
+
+    def full_disk_at_the_third(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", src, None, dst)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_third)
+    result = run_cli("new", "web", "--port", "http:80", "--dir", "a/web")
+    assert result.code == 2 and "No space left on device" in result.err
+    assert list(tmp_path.iterdir()) == []

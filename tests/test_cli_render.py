@@ -400,3 +400,82 @@ def test_a_path_that_is_a_link_loop_is_an_error_not_a_traceback(write_app: Write
     assert result.code == 2 and result.err == "loop.py: error: no such file or directory\n"
     lint = run_cli("lint", "loop.py")
     assert lint.code == 2 and lint.out == "loop.py: error: cannot read: Too many levels of symbolic links.\n"
+
+
+@pytest.mark.parametrize(("lock", "output"), [
+    ("out.yaml", "out.yaml"), ("out.json", "out.json"), ("out.yaml", "sub/up/out.yaml"),
+    ("sub/kustomization.yaml", "sub/"), ("sub/service_shop.yaml", "sub/up/sub/"),
+])
+def test_o_never_writes_over_the_lock_file_even_with_force(
+        write_app: Writer, tmp_path: Path, lock: str, output: str) -> None:
+    write_app(TWO)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")  # the same folder, reached through a link
+    assert run_cli("render", "app.py", "--lock", lock).code == 0
+    before = (tmp_path / lock).read_bytes()
+    for extra in ([], ["--force"], ["--check"]):
+        result = run_cli("render", "app.py", "--lock", lock, "-o", output, *extra)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == (f"{output}: error: -o would write over the project's lock file {lock}; nothing "
+                              "was written (--force does not change that). Fix: choose another -o path, or another "
+                              "--lock\n")
+        assert (tmp_path / lock).read_bytes() == before
+
+
+def test_a_write_that_fails_between_renames_has_replaced_the_lock_first_and_says_so(
+        write_app: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_app(TWO)
+    replace, calls = os.replace, []
+
+    def full_disk_at_the_second(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", src, None, dst)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_second)
+    result = run_cli("render", "app.py", "-o", "out")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "out/service_shop.yaml: error: cannot write: No space left on device; only svcgen.lock had been replaced "
+        "(the other files are as they were). Fix: the problem above, then run the command again: it finishes the "
+        "step\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "out", "svcgen.lock"]
+    assert list((tmp_path / "out").iterdir()) == []  # no temporary file left
+    monkeypatch.setattr(os, "replace", replace)
+    locked = (tmp_path / "svcgen.lock").read_text()
+    again = run_cli("render", "app.py", "-o", "out")
+    assert again.code == 0 and again.err == "" and (tmp_path / "svcgen.lock").read_text() == locked
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "be_service_api.yaml", "kustomization.yaml", "service_shop.yaml"]
+
+
+def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporary_file(
+        write_app: Writer, tmp_path: Path) -> None:
+    import tempfile
+    import threading
+    import time
+
+    from svcgen.files import exclusive_lock
+
+    write_app(TWO)
+    assert run_cli("render", "app.py").code == 0
+    lock = tmp_path / "svcgen.lock"
+    staged, renamed = threading.Event(), []
+
+    def another_run() -> None:  # a render of the same lock, between writing its temporary file and the rename
+        with exclusive_lock(lock):
+            fd, tmp = tempfile.mkstemp(prefix=".svcgen.lock.", suffix=".tmp", dir=tmp_path)
+            os.write(fd, lock.read_bytes())
+            os.close(fd)
+            staged.set()
+            time.sleep(0.5)
+            os.replace(tmp, lock)
+            renamed.append(tmp)
+
+    thread = threading.Thread(target=another_run)
+    thread.start()
+    assert staged.wait(10)
+    result = run_cli("render", "app.py", "--locked", "-o", "out.yaml")
+    thread.join()
+    assert renamed and result.code == 0 and result.err == ""  # it waited: nothing left over to remove

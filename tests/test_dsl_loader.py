@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -202,3 +203,20 @@ def test_a_users_exception_is_reported_on_one_line_escaped_and_short(write_app: 
     text = str(info.value)
     assert text.startswith("app.py:2: error: running app.py failed: ValueError: first\\nsecond\\x1b[2Jzzz")
     assert text.endswith("... (1,000,016 characters)") and "\n" not in text and "\x1b" not in text
+@pytest.mark.parametrize(("make", "kind"), [
+    (os.mkfifo, "a named pipe (FIFO)"),
+    (lambda path: path.symlink_to("/dev/null"), "a character device"),
+])
+@pytest.mark.parametrize("named", [True, False])
+def test_a_pipe_or_a_device_named_py_is_refused_never_run(
+        write_app: Writer, tmp_path: Path, make: Callable[[Path], None], kind: str, named: bool) -> None:
+    from test_cli_render import _deadline
+
+    write_app('c = Container("c", ports=[Port("a", 80)])\napp = App("a", labels={"a": "a"}, containers=[c])\n')
+    make(tmp_path / "zz.py")
+    with _deadline(10):  # Python's import would block on the pipe
+        result = run_cli("render", "zz.py" if named else ".")
+    where = "zz.py" if named else str(tmp_path / "zz.py")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"{where}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
+                          "remove it, or name the declaration files to run\n")

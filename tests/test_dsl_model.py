@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from svcgen import AUTO, App, Container, DeclarationError, Port, Service
+from svcgen.dsl import model
 
 
 def _line() -> int:
@@ -100,3 +101,15 @@ def test_arguments_at_their_default_are_not_kept_but_wrong_types_still_fail() ->
 def test_objects_declared_on_one_line_share_one_location() -> None:
     ports = [Port(f"p{i}", 8000 + i) for i in range(3)]
     assert ports[0].location is ports[1].location is ports[2].location
+
+
+def test_the_loader_hears_of_every_app_made_and_only_those() -> None:
+    made: list[App] = []
+    saved, model.new_app_hook = model.new_app_hook, made.append
+    try:
+        app = App("a")
+        with pytest.raises(DeclarationError):
+            App("b", replicas="2")  # type: ignore[arg-type]
+    finally:
+        model.new_app_hook = saved
+    assert len(made) == 1 and made[0] is app

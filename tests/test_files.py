@@ -9,7 +9,7 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,11 @@ import pytest
 from svcgen.errors import UsageError
 from svcgen.files import (
     FileRefusedError,
+    PartlyWrittenError,
     check_writable,
     exclusive_lock,
     find_files,
+    make_folders,
     max_file_size,
     read_sources,
     read_text_if_exists,
@@ -360,3 +362,75 @@ def test_a_file_reached_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.M
     found = read_sources(["d/x.yaml", "./d/x.yaml", "d", str(tmp_path / "d" / "x.yaml")])
     assert [(s.name, s.explicit) for s in found.texts] == [("d/x.yaml", True)] and not found.problems
     assert [(s.name, s.explicit) for s in read_sources(["d", "d/y.yaml"]).texts] == [("d/x.yaml", True)]
+def _failing_replace(monkeypatch: pytest.MonkeyPatch, at: int, error: BaseException | None) -> list[str]:
+    """os.replace that raises ``error`` (or sends this process SIGINT) at its ``at``-th call; the targets renamed."""
+    replace = os.replace
+    done: list[str] = []
+
+    def fake(src: str, dst: str | os.PathLike[str]) -> None:
+        if len(done) + 1 == at:
+            if error is not None:
+                raise error
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the renames
+        replace(src, dst)
+        done.append(Path(dst).name)
+
+    monkeypatch.setattr(os, "replace", fake)
+    return done
+
+
+def test_ctrl_c_during_the_renames_waits_until_every_file_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = {tmp_path / name: f"{name} new\n" for name in ("svcgen.lock", "a.yaml", "b.yaml", "c.yaml")}
+    (tmp_path / "gone.yaml").write_text("stale\n")
+    done = _failing_replace(monkeypatch, 2, None)
+    with pytest.raises(KeyboardInterrupt):
+        write_files(texts, [tmp_path / "gone.yaml"])
+    assert done == ["svcgen.lock", "a.yaml", "b.yaml", "c.yaml"]
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {p.name: t for p, t in texts.items()}
+
+
+def test_a_rename_that_fails_midway_says_what_was_replaced_and_leaves_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("svcgen.lock", "a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(f"{name} old\n")
+    texts = {tmp_path / name: f"{name} new\n" for name in ("svcgen.lock", "a.yaml", "b.yaml")}
+    _failing_replace(monkeypatch, 2, OSError(28, "No space left on device", "tmp", None, "a.yaml"))
+    with pytest.raises(PartlyWrittenError) as caught:
+        write_files(texts)
+    assert (caught.value.filename, caught.value.strerror) == (str(tmp_path / "a.yaml"), "No space left on device")
+    assert caught.value.written == [tmp_path / "svcgen.lock"]
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        "svcgen.lock": "svcgen.lock new\n", "a.yaml": "a.yaml old\n", "b.yaml": "b.yaml old\n"}
+
+
+def test_ctrl_c_as_a_temporary_file_is_made_leaves_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    mkstemp = tempfile.mkstemp
+
+    def interrupted(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C the moment the file exists
+        return made  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    (tmp_path / "a.yaml").write_text("old\n")
+    with pytest.raises(KeyboardInterrupt):
+        write_files({tmp_path / "a.yaml": "new\n", tmp_path / "b.yaml": "new\n"})
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"a.yaml": "old\n"}
+
+
+@pytest.mark.parametrize(("make", "what"), [
+    (lambda path: path.write_text(""), "a file of that name"),
+    (os.mkfifo, "a named pipe (FIFO) of that name"),
+    (lambda path: path.symlink_to("/nonexistent"), "a symbolic link of that name (to /nonexistent, no folder)"),
+])
+def test_what_stands_where_a_folder_must_go_is_named(tmp_path: Path, make: Callable[[Path], None], what: str) -> None:
+    make(tmp_path / "out")
+    with pytest.raises(UsageError) as caught:
+        make_folders(tmp_path / "out" / "deep")
+    assert str(caught.value) == (f"{tmp_path / 'out'}: error: cannot create the folder: {what} is in the way. Fix: "
+                                 "remove or rename it, or choose another path")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -154,7 +154,9 @@ def test_a_hand_written_kustomization_and_its_files_are_never_replaced_or_remove
             "choose another -o path, or pass --force to replace it\n")
         assert _files(out) == before and not (tmp_path / "svcgen.lock").exists()
     forced = run_cli("render", "app.py", "-o", "out", "--force")
-    assert forced.code == 0 and forced.err == ""
+    assert forced.code == 0 and forced.err == (
+        'svcgen: replaced out/kustomization.yaml (--force: svcgen did not write this file (it has no "# Written by '
+        'svcgen" header))\n')
     assert (out / "kustomization.yaml").read_text().startswith(HEADER_LINE)
     assert sorted(_files(out)) == ["kustomization.yaml", "mine.yaml", "service_admin.yaml", "service_web.yaml"]
     assert (out / "mine.yaml").read_bytes() == before["mine.yaml"]
@@ -193,7 +195,9 @@ def test_a_second_project_does_not_take_over_the_first_ones_folder(
         "pass --force to replace it\n")
     assert _files(tmp_path / "out") == before
     forced = run_cli("render", "p2/app.py", "-o", "out", "--force")
-    assert forced.code == 0 and forced.err == ""  # the first project's files stay: they are not this one's
+    assert forced.code == 0 and forced.err == (  # the first project's other files stay: they are not this one's
+        "svcgen: replaced out/kustomization.yaml (--force: svcgen wrote this file for another project (its header "
+        "names the lock ../p1/svcgen.lock; this project's is ../p2/svcgen.lock, both from the file's folder))\n")
     assert sorted(_files(tmp_path / "out")) == [
         "kustomization.yaml", "service_admin.yaml", "service_other.yaml", "service_web.yaml"]
 
@@ -263,3 +267,56 @@ def test_renders_killed_midway_leave_nothing_the_next_render_keeps(tmp_path: Pat
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kustomization.yaml", "service_only.yaml"]
+
+
+@pytest.mark.parametrize("first_line", [
+    "# Written by svcgen, then edited by hand: keeps my patches",
+    "# Written by svcgen render (project lock: ../svcgen.lock), my copy with patches",
+    "# Written by svcgenerator",
+])
+def test_a_file_that_only_starts_like_svcgens_header_is_the_users(
+        write_app: Callable[..., Path], tmp_path: Path, first_line: str) -> None:
+    write_app(TWO_SERVICES)
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = f"{first_line}\nresources:\n- service_web.yaml\npatches:\n- path: mine.yaml\n"
+    (out / "kustomization.yaml").write_text(mine)
+    (out / "service_gone.yaml").write_text(f"{first_line}\nkind: Service\n")
+    result = run_cli("render", "app.py", "-o", "out")
+    assert result.code == 2 and result.err == (
+        "out/kustomization.yaml: error: svcgen did not write this file (its first line is not the header svcgen "
+        "writes); svcgen replaces only the files it wrote for this project, so nothing was written. Fix: move it "
+        "away, choose another -o path, or pass --force to replace it\n")
+    assert (out / "kustomization.yaml").read_text() == mine
+    forced = run_cli("render", "app.py", "-o", "out", "--force")
+    assert forced.code == 0 and forced.err == (  # replaced when asked, and said; the other file is not svcgen's
+        "svcgen: replaced out/kustomization.yaml (--force: svcgen did not write this file (its first line is not the "
+        "header svcgen writes))\n")
+    assert (out / "service_gone.yaml").read_text() == f"{first_line}\nkind: Service\n"
+
+
+def test_the_header_of_svcgen_0x_still_marks_its_files(write_app: Callable[..., Path], tmp_path: Path) -> None:
+    write_app(TWO_SERVICES)
+    out = tmp_path / "out"
+    out.mkdir()
+    legacy = "# Written by svcgen (svcgen render -o DIR): do not edit; render again instead.\n"
+    (out / "kustomization.yaml").write_text(legacy + "resources:\n- service_gone.yaml\n")
+    (out / "service_gone.yaml").write_text(legacy + "kind: Service\n")
+    result = run_cli("render", "app.py", "-o", "out")
+    assert result.code == 0
+    assert result.err == "svcgen: removed out/service_gone.yaml (written by an earlier render, no longer rendered)\n"
+    assert sorted(_files(out)) == ["kustomization.yaml", "service_admin.yaml", "service_web.yaml"]
+
+
+def test_a_project_whose_path_has_a_control_character_still_owns_its_files(
+        write_app: Callable[..., Path], tmp_path: Path) -> None:
+    write_app(TWO_SERVICES, "my\tproject/app.py")  # the header escapes the tab: \t
+    assert run_cli("render", "my\tproject/app.py", "-o", "deploy").code == 0
+    assert (tmp_path / "deploy" / "kustomization.yaml").read_text().startswith(
+        HEADER_LINE.replace("../svcgen.lock", "../my\\tproject/svcgen.lock"))
+    write_app(ONE_SERVICE, "my\tproject/app.py")
+    result = run_cli("render", "my\tproject/app.py", "-o", "deploy")
+    assert result.code == 0, result.err
+    assert result.err == (
+        "svcgen: removed deploy/service_admin.yaml (written by an earlier render, no longer rendered)\n")
+    assert sorted(_files(tmp_path / "deploy")) == ["kustomization.yaml", "service_web.yaml"]

@@ -181,3 +181,26 @@ def test_a_file_that_is_no_yaml_and_no_lock_is_not_a_lock_never_to_delete(text: 
 def test_a_broken_lock_is_still_one_to_restore() -> None:
     with pytest.raises(LockFileError, match=r"^svcgen.lock:4: error: the lock file is not valid: .* Fix: restore it"):
         parse_lock("version: 1\nnodePorts:\n  a: [\n", "svcgen.lock", RANGE)
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('version: 1\nnodePorts:\n  "\\e[2J\\a": 30000\n', "svcgen.lock:3: error: malformed key `\\x1b[2J\\x07`;"),
+    ('version: 1\n"x\\e]0;t\\a": 1\n', "svcgen.lock:2: error: unknown key `x\\x1b]0;t\\x07` "),
+    ('version: 1\nnodePorts: {}\nowners:\n  "\\e[2J": x\n', "svcgen.lock:4: error: `owners` names `\\x1b[2J`, "),
+    (f"version: 1\nnodePorts:\n  {'k' * 300}: 30000\n", f"malformed key `{'k' * 100}... (300 characters)`;"),
+    (f"version: 1\nnodePorts:\n  a/web/http/TCP: {'v' * 300}\n",
+     f"must map to a nodePort number, not '{'v' * 99}... (302 characters)\n"),
+])
+def test_the_files_text_in_messages_is_escaped_and_shortened(text: str, message: str) -> None:
+    """A committed lock file is anyone's text: no terminal escape sequence, no megabyte reaches the terminal."""
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "svcgen.lock", RANGE)
+    assert message in f"{info.value}\n"
+
+
+@pytest.mark.parametrize("owner", ['""', '"\\e[2Jteam"', '"a\\nb"', "[a]"])
+def test_an_owner_is_printable_text(owner: str) -> None:
+    """A registry's owners go into messages (``already claimed by``): never an escape sequence."""
+    text = f"version: 1\nnodePorts:\n  a/web/http/TCP: 30000\nowners:\n  a/web/http/TCP: {owner}\n"
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "r", RANGE)
+    assert str(info.value) == "r:5: error: the owner of `a/web/http/TCP` must be a project name (printable text)"

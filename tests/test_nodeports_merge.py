@@ -134,3 +134,12 @@ def test_settle_moves_the_later_of_two_claims_of_one_lock() -> None:
     assert [str(m) for m in merged.moved] == [
         "shop/cart/http/TCP: 30001 -> 30002 (30001 is kept by shop/web/http/TCP, from HEAD^1)"]
     assert settle(Lock({API: 30000}), Lock(), None, RANGE) == (Lock({API: 30000}), [], [])
+
+
+def test_the_labels_of_the_markers_are_escaped_and_shortened() -> None:
+    """They are the file's text and go into messages: no terminal escape, no megabyte, runs on one line."""
+    text = CONFLICTED.replace("HEAD", "HEAD\x1b]0;title\x07\x1b[2J").replace("feature", "f" * 150)
+    conflict = split_conflict(text, "l")
+    assert conflict is not None
+    assert conflict.ours_label == "HEAD\\x1b]0;title\\x07\\x1b[2J"
+    assert conflict.theirs_label == f"{'f' * 100}... (150 characters)"

@@ -527,7 +527,28 @@ def share_the_projects_refs(clone: Path) -> None:
     (clone / ".git" / "commondir").write_text(f"{clone.parent.parent.parent / '.git'}\n")
 
 
+def configure(*setting: str) -> Callable[[Path], None]:
+    """A damage: ``git config NAME VALUE`` in the copy (``{project}``, ``{url}``: the project, the registry)."""
+
+    def damage(clone: Path) -> None:
+        url = subprocess.run(["git", "--git-dir", str(clone / ".git"), "config", "remote.origin.url"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        project = clone.parent.parent.parent
+        name, value = (s.format(project=project, url=url) for s in setting)
+        subprocess.run(["git", "--git-dir", str(clone / ".git"), "config", name, value], check=True)
+
+    return damage
+
+
 @pytest.mark.parametrize(("damage", "problem"), [
+    (configure("remote.origin.pushurl", "{project}-origin.git"),
+     "has settings that git clone does not write (remote.origin.pushurl)"),
+    (configure("url.{project}-origin.git.insteadOf", "{url}"),
+     "has settings that git clone does not write (url.{project}-origin.git.insteadof)"),
+    (configure("core.fsmonitor", "touch {project}/PWNED; true"),
+     "has settings that git clone does not write (core.fsmonitor)"),
+    (configure("remote.origin.uploadpack", "touch {project}/PWNED; git-upload-pack"),
+     "has settings that git clone does not write (remote.origin.uploadpack)"),
     (break_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (garble_head, "is not a git repository git can read (fatal: not a git repository: '{clone}/.git')"),
     (link_to_project, "is not a plain folder holding a .git folder"),
@@ -719,3 +740,147 @@ def test_the_projects_of_one_repository_do_not_share_its_project_name_as_owner(t
         assert code == 2 and err.startswith("--registry: error: the registry needs this project's own name in it, "
                                             f"and the folder's ({name}) may be another project's too"), err
         assert (tmp_path / name / "svcgen.lock").read_text() == "version: 1\nnodePorts: {}\n"
+
+@pytest.mark.slow
+def test_the_first_clone_takes_nothing_from_the_users_git_template(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """init.templateDir may hold hooks and a config (core.fsmonitor): none reaches the registry's copy."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"README": "ports\n"}))  # a registry with a commit: the clone checks it out
+    template = tmp_path / "template"
+    (template / "hooks").mkdir(parents=True)
+    ran = tmp_path / "ran"
+    (template / "hooks" / "post-checkout").write_text(f"#!/bin/sh\necho hook >> {ran}\n")
+    (template / "hooks" / "post-checkout").chmod(0o755)
+    (template / "config").write_text(f'[core]\n\tfsmonitor = "echo fsmonitor >> {ran}; true"\n')
+    (tmp_path / "gitconfig").write_text(f"[init]\n\ttemplateDir = {template}\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0 and len(log(repo)) == 2
+    assert not ran.exists()
+    assert "fsmonitor" not in (clone_of(billing) / ".git" / "config").read_text()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("version: 1\nnodePorts:\n<<<<<<< HEAD\n  a/a/http/TCP: 30000\n=======\n  a/a/http/TCP: 30001\n>>>>>>> b\n",
+     "3: error: unresolved merge conflict: the lock file holds git's conflict markers (<<<<<<<, =======, >>>>>>>)."),
+    ("version: 1\nnodePorts:\n  a/a/http/TCP: 30000\n  b/b/http/TCP: 30000\n",
+     "4: error: nodePort 30000 is given to both `a/a/http/TCP` (line 3) and `b/b/http/TCP`; a nodePort belongs to "
+     "one Service port (or to same-number ports of one Service with different protocols)."),
+])
+def test_a_conflicted_registry_file_is_resolved_in_the_registry_repository(tmp_path: Path, text: str,
+                                                                           problem: str) -> None:
+    """The fix names the file in the registry repository, not ``lock resolve --lock URL#PATH`` (a local path)."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": text}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, out, err = render(billing)
+    assert code == 1 and out == "" and err == (
+        f"{repo}#clusters/prod.lock:{problem} Fix: in a clone of the registry repository, svcgen lock resolve "
+        "--lock clusters/prod.lock (or edit the file by hand), then commit and push\nsvcgen: nothing was written.\n")
+    assert not (billing / "svcgen.lock").exists() and len(log(repo)) == 1
+
+
+@pytest.mark.parametrize("url", ["registry.git", "../registry.git", "./a:b/registry.git", "~/registry.git"])
+def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str) -> None:
+    """git would clone it relative to the working directory: from another folder, another repository."""
+    billing = project(tmp_path, "billing", bare(tmp_path), {"app.py": app("billing")})
+    (billing / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{url}#clusters/prod.lock"\n')
+    os.chdir(tmp_path)
+    result = run_cli("render", "billing/app.py")
+    assert result.code == 1 and result.out == "" and result.err == (
+        f'{billing / "pyproject.toml"}: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
+        "relative path, which git takes relative to the folder svcgen is run from (from another folder: another "
+        "repository). Fix: give the registry's absolute path\nsvcgen: nothing was written.\n")
+    assert not (billing / ".svcgen").exists()
+
+
+@pytest.mark.parametrize("url", ["/srv/registry.git", "file:///srv/r.git", "host:r.git", "git@host:r.git",
+                                 "ssh://host/r.git", "https://host/r.git", "host:dir/r.git"])
+def test_registry_urls_that_name_no_relative_path_are_taken(url: str) -> None:
+    assert RegistrySpec.parse(f"{url}#clusters/prod.lock").url == url
+
+
+def registry_ports(repo: Path, branch: str) -> dict[str, int]:
+    text = subprocess.run(["git", "--git-dir", str(repo), "show", f"{branch}:clusters/prod.lock"], capture_output=True,
+                          text=True, check=True).stdout
+    return {str(k): v for k, v in parse_lock(text, "r", NodePortRange()).entries.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("old_branch_kept", [False, True])
+def test_a_registry_whose_default_branch_changed_is_followed(tmp_path: Path, old_branch_kept: bool) -> None:
+    """The registry moves from main to trunk (renamed, or a new branch): the copy's origin/HEAD is not trusted.
+
+    A stale origin/HEAD made svcgen take the registry for empty (a renamed branch) or read the old
+    branch: it handed out a nodePort another project owns and pushed a registry of its own.
+    """
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"README": "ports\n"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0  # billing's copy, cloned from a registry with a commit: origin/HEAD is main
+    git_dir = ("git", "--git-dir", str(repo))
+    subprocess.run([*git_dir, "branch", "trunk" if old_branch_kept else "-m", *(["main"] if old_branch_kept else
+                    ["main", "trunk"])], check=True)
+    subprocess.run([*git_dir, "symbolic-ref", "HEAD", "refs/heads/trunk"], check=True)
+    shop = project(tmp_path, "shop", repo, {"app.py": app("shop", 1)})
+    assert render(shop)[0] == 0  # a new project claims 30002 on trunk
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert registry_ports(repo, "trunk") == {"billing/billing/p0/TCP": 30000, "billing/billing/p1/TCP": 30001,
+                                             "shop/shop/p0/TCP": 30002, "billing/billing/p2/TCP": 30003}
+    branches = subprocess.run([*git_dir, "branch", "--format=%(refname:short)"], capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert branches == (["main", "trunk"] if old_branch_kept else ["trunk"])
+
+
+@pytest.mark.slow
+def test_the_copy_works_whatever_name_the_user_gives_remotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """clone.defaultRemoteName in the user's config: the copy was "a clone of nothing", run after run."""
+    (tmp_path / "gitconfig").write_text("[clone]\n\tdefaultRemoteName = upstream\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 0, err
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert len(log(repo)) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("settings", [
+    (("core.repositoryFormatVersion", "1"), ("extensions.objectFormat", "sha1")),
+    (("remote.origin.followRemoteHEAD", "warn"),), (("lfs.repositoryformatversion", "0"),),
+])
+def test_a_copy_with_settings_git_itself_writes_is_used(tmp_path: Path, settings: tuple[tuple[str, str], ...]) -> None:
+    """What git clone (a newer one, a sha256 one) or git-lfs write in the copy's config is no damage."""
+    repo = bare(tmp_path)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0
+    for setting in settings:
+        subprocess.run(["git", "--git-dir", str(clone_of(billing) / ".git"), "config", *setting], check=True)
+    (billing / "app.py").write_text(app("billing", 3))
+    code, _out, err = render(billing)
+    assert code == 0, err
+    assert len(log(repo)) == 2
+
+
+@pytest.mark.slow
+def test_lock_resolve_moves_a_claim_to_no_port_another_project_holds_in_the_registry(tmp_path: Path) -> None:
+    """The copy as last fetched is read (no network in a merge): the resolved lock then renders as it is."""
+    repo = bare(tmp_path)
+    commit_to(repo, tmp_path, files({"clusters/prod.lock": "version: 1\nnodePorts:\n  shop/shop/p0/TCP: 30001\n"
+                                                           "owners:\n  shop/shop/p0/TCP: shop\n"}))
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    assert render(billing)[0] == 0  # billing: 30000 and 30002
+    (billing / "svcgen.lock").write_text("version: 1\nnodePorts:\n<<<<<<< HEAD\n  billing/billing/p0/TCP: 30000\n"
+                                         "=======\n  billing/billing/p1/TCP: 30000\n>>>>>>> feature\n")
+    os.chdir(billing)
+    result = run_cli("lock", "resolve")
+    assert result.code == 0 and result.err.startswith(
+        "svcgen: svcgen.lock: moved billing/billing/p1/TCP: 30000 -> 30002 (30000 is kept by billing/billing/p0/TCP, "
+        "from HEAD)\n")
+    assert render(billing, "app.py", "--check")[0] == 0

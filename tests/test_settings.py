@@ -199,3 +199,24 @@ def test_a_shared_folder_above_the_project_is_never_its_root(tmp_path: Path) -> 
         assert Settings.find(shared).root == shared  # named itself: its own folder
     finally:
         shared.chmod(0o755)
+def test_a_pyproject_that_is_a_link_to_nothing_is_refused_never_skipped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import HEADER, run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shared.toml").write_text('[tool.svcgen]\nlock = "deploy/svcgen.lock"\n'
+                                          'node-port-range = "31000-31999"\n')
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "pyproject.toml").symlink_to("../shared.toml")
+    (tmp_path / "p" / "app.py").write_text(HEADER + 'c = Container("c", ports=[Port("a", 80)])\n'
+                                           'app = App("a", labels={"a": "a"}, containers=[c], services=[\n'
+                                           '    Service("a", type="NodePort", ports=[c.port("a").expose()])])\n')
+    assert "nodePort: 31000" in run_cli("render", "p/app.py").out
+    (tmp_path / "shared.toml").unlink()  # a sparse checkout, a moved file: the settings are gone
+    result = run_cli("render", "p/app.py")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"{tmp_path / 'p' / 'pyproject.toml'}: error: cannot read: a symbolic link (to ../shared.toml) that leads to "
+        "no file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points to, or remove the "
+        "link\nsvcgen: nothing was written.\n")
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["app.py", "deploy", "pyproject.toml"]

@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from svcgen.errors import Problem, UsageError
-from svcgen.files import FileRefusedError, exclusive_lock, make_folders, remove_folders, write_files
-from svcgen.settings import Settings
+from svcgen.files import (
+    FileRefusedError,
+    PartlyWrittenError,
+    exclusive_lock,
+    make_folders,
+    remove_folders,
+    write_files,
+)
+from svcgen.settings import Settings, display
 
 if TYPE_CHECKING:  # lint does not load the lock's module
     from svcgen.nodeports.lock import Lock
@@ -86,7 +93,7 @@ def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
     """Write several files as one step (all or none are replaced), making folders as needed.
 
     Folders are made only now, and removed again when the step fails. Failures are usage errors
-    naming the file.
+    naming the file. Give the lock file first (see :func:`~svcgen.files.write_files`).
     """
     made: list[Path] = []
     try:
@@ -97,6 +104,12 @@ def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
         remove_folders(made)
         raise UsageError(f"{exc.filename}: error: cannot write: {exc.reason}; nothing was written. "
                          f"Fix: {exc.hint}") from None
+    except PartlyWrittenError as exc:  # a rename failed midway (after the lock's, which comes first)
+        done = ", ".join(display(path) for path in exc.written)
+        what = "write" if Path(exc.filename) in texts else "remove"
+        raise UsageError(f"{exc.filename}: error: cannot {what}: {exc.strerror or exc}; only {done} had been replaced "
+                         "(the other files are as they were). Fix: the problem above, then run the command again: "
+                         "it finishes the step") from exc
     except OSError as exc:
         remove_folders(made)
         where = exc.filename or next(iter(texts), "")

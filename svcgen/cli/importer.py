@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -13,7 +13,7 @@ from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from svcgen.files import exclusive_lock, read_sources
 from svcgen.importer import Imported, import_manifests
 from svcgen.nodeports.lock import Lock
-from svcgen.nodeports.reserve import Reservation, reservations_from_lock
+from svcgen.nodeports.reserve import Reservation
 from svcgen.settings import display
 
 __all__ = ["cmd_import"]
@@ -37,49 +37,23 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     with exclusive_lock(settings.lock):
         old, lock = settings.read_lock_text()
 
-        def run(reserved: Sequence[Reservation]) -> Imported:
+        def run(_own: Lock, reserved: Sequence[Reservation]) -> Imported:
             return import_manifests([(s.name, s.text) for s in sources.texts], lock=lock,
                                     node_port_range=settings.node_port_range, allow_changes=args.allow_changes,
                                     declare_missing_ports=args.declare_missing_ports,
                                     kubernetes_version=settings.kubernetes_version,
                                     reserved=[*project.reservations, *reserved])
 
-        imported = _against_registry(project, run, err)
-        texts = {target: imported.source}
+        # Checked against the registry (another project's nodePorts are refused), nothing pushed:
+        # the next render claims the imported nodePorts.
+        imported = project.against_registry(run, lambda result: result.lock, push=False, err=err)
         text = new_lock_text(old, imported.lock, lock)
-        if text is not None and text != old:
-            texts[settings.lock] = text
-        write_all(texts)  # app.py and its nodePorts together, or neither
+        texts = {settings.lock: text} if text is not None and text != old else {}
+        texts[target] = imported.source
+        write_all(texts)  # app.py and its nodePorts together, or neither (the lock first)
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
     added = len(imported.lock) - len(lock)
     if added:
         print(f"recorded {added} nodePort(s) in {display(settings.lock)}", file=out)
     return EXIT_OK
-
-
-def _against_registry(project: Project, run: Callable[[Sequence[Reservation]], Imported], err: TextIO) -> Imported:
-    """``run`` with the nodePorts of the project's shared registry that other projects own reserved.
-
-    The registry's own check applies too (:func:`svcgen.registry.claim`, nothing pushed): an
-    imported Service port that another project claims is refused. The next render claims the
-    imported nodePorts.
-    """
-    registry = project.registry()
-    if registry is None:
-        return run(())
-    from svcgen.registry import claim
-
-    if registry.offline:
-        print(f"svcgen: warning: registry {registry.spec} cannot be reached; checking against the copy fetched "
-              "last", file=err)
-    owner = project.settings.owner
-    result: list[Imported] = []
-
-    def allocate(shared: Lock) -> Lock:
-        others = shared.without(set(shared.owned_by(owner).entries))
-        result[:] = [run(reservations_from_lock(others, f"registry {registry.spec}", "?"))]
-        return result[0].lock
-
-    claim(registry, owner, project.settings.node_port_range, allocate, push=False)
-    return result[0]

@@ -10,11 +10,13 @@ merge driver when ``.gitattributes`` says ``svcgen.lock merge=svcgen`` and
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import locked, settings_from_args, write
 from svcgen.errors import EXIT_INVALID, EXIT_OK, SvcgenError, UsageError
+from svcgen.files import FileRefusedError, check_writable, read_file
 from svcgen.nodeports.lockfile import format_lock
 from svcgen.settings import Settings, display
 
@@ -139,15 +141,16 @@ def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, st
     try:
         settings = settings_from_args(args, str(Path(name).parent))
         node_range = settings.node_port_range
-        base_text, ours_text, theirs_text = (_read(path) for path in (args.base, args.current, args.other))
+        base_text, ours_text, theirs_text = (_read(path, path is args.current)
+                                             for path in (args.base, args.current, args.other))
         ours = parse_side(ours_text, f"{name} (ours)", node_range)
         theirs = parse_side(theirs_text, f"{name} (theirs)", node_range)
         merged = _merge(settings, ours, theirs, parse_base(base_text, name, node_range), ("ours", "theirs"), None)
         write(args.current, format_lock(merged.lock))
     except SvcgenError as exc:  # said here: the usual footer "nothing was written" is not true of CURRENT
-        _leave_conflict(args)
-        print(f"svcgen: {name}: the merge driver cannot merge the lock files; git's conflict markers are left "
-              f"in it: fix the problem below, then run svcgen lock resolve --lock {name}\n{exc}", file=err)
+        left = "git's conflict markers are left in it" if _leave_conflict(args) else f"{args.current} is left as it was"
+        print(f"svcgen: {name}: the merge driver cannot merge the lock files; {left}: fix the problem below, then "
+              f"run svcgen lock resolve --lock {name}\n{exc}", file=err)
         return exc.exit_code
     _report(merged, name, err, check=False)
     return EXIT_OK
@@ -163,12 +166,21 @@ def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labe
 
 
 def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
-    """The nodePorts of the project's reserve files, which a moved entry must not take; never the live cluster's.
+    """The nodePorts a moved entry must not take: the project's reserve files, and the other projects' in its registry.
 
-    Asking the cluster (kubectl) has no place in a merge, least of all inside git; a render
-    afterwards checks the merged lock against it.
+    The registry as its local copy last fetched it: neither the network nor the cluster (kubectl)
+    has a place in a merge, least of all inside git; a render afterwards checks the merged lock
+    against both.
     """
-    return settings._replace(reserve_cluster=None).reservations(stdin)
+    reserved = settings._replace(reserve_cluster=None).reservations(stdin)
+    if not settings.registry:
+        return reserved
+    from svcgen.nodeports.reserve import reservations_from_lock
+    from svcgen.registry import Registry, RegistrySpec
+
+    registry = Registry(RegistrySpec.parse(settings.registry), settings.lock.parent / ".svcgen" / "registry")
+    others = registry.others(settings.owner, settings.node_port_range)
+    return [*reserved, *reservations_from_lock(others, f"registry {registry.spec}", "?")]
 
 
 def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
@@ -178,21 +190,33 @@ def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
         print(f"svcgen: {name}: {'would move' if check else 'moved'} {moved}", file=err)
 
 
-def _read(path: str) -> str:
-    """A file git gave the merge driver."""
+def _read(path: str, written: bool) -> str:
+    """A file git gave the merge driver: a regular file, at most :func:`~svcgen.files.max_file_size` bytes.
+
+    ``written``: the file the result goes to (CURRENT), which is not read through a link either.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_file(path, follow_links=not written).decode("utf-8")
+    except FileRefusedError as exc:
+        raise UsageError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: error: cannot read: {exc}") from None
 
 
 def _git(lock: Path, *args: str) -> str | None:
-    """The output of a git command run in the lock file's folder (None when it fails or there is no git)."""
+    """The output of a git command run in the lock file's folder (None when it fails or there is no git).
+
+    git asks the repository the lock file is in: a ``GIT_DIR`` exported without ``GIT_WORK_TREE``
+    (git gives one to an alias run in a linked worktree) would make the working directory the
+    top of the work tree, and ``./svcgen.lock`` another path.
+    """
     import subprocess
 
+    from svcgen.registry import git_environment
+
     try:
-        result = subprocess.run(["git", *args], cwd=lock.parent, capture_output=True, stdin=subprocess.DEVNULL,
-                                timeout=30, check=False)
+        result = subprocess.run(["git", *args], cwd=lock.parent, env=git_environment(None), capture_output=True,
+                                stdin=subprocess.DEVNULL, timeout=30, check=False)
         return result.stdout.decode("utf-8") if result.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
         return None
@@ -214,13 +238,20 @@ def _merge_sides(lock: Path) -> tuple[tuple[str, str], str | None, str | None] |
             _git(lock, "show", f"{base}:./{lock.name}") if base else None)
 
 
-def _leave_conflict(args: argparse.Namespace) -> None:
-    """Write git's conflict markers (diff3 style, with the base) into CURRENT, as git would without a driver."""
+def _leave_conflict(args: argparse.Namespace) -> bool:
+    """Write git's conflict markers (diff3 style, with the base) into CURRENT, as git would without a driver.
+
+    Only when the three are regular files: never through a link, nor into (or from) a pipe or a
+    device. False when CURRENT is left as it was.
+    """
     import subprocess
 
+    if not all(os.path.isfile(path) for path in (args.base, args.current, args.other)):
+        return False
     try:
-        subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
-                        args.current, args.base, args.other], capture_output=True, stdin=subprocess.DEVNULL,
-                       timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        pass  # CURRENT stays ours: git still stops on the file
+        check_writable(args.current)
+        return subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
+                               args.current, args.base, args.other], capture_output=True, stdin=subprocess.DEVNULL,
+                              timeout=30, check=False).returncode >= 0
+    except (OSError, subprocess.TimeoutExpired):  # FileRefusedError too
+        return False  # CURRENT stays ours: git still stops on the file

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 from pathlib import Path
 from typing import TextIO
 
 from svcgen.cli.common import write_all
 from svcgen.cli.render import cmd_render
 from svcgen.errors import UsageError
+from svcgen.files import make_folders, read_file, remove_folders
 from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
 
 __all__ = ["cmd_new"]
@@ -29,15 +31,17 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     if existing and not args.force:
         raise UsageError(f"svcgen new: {', '.join(map(str, existing))} already exist(s); nothing was written. "
                           "Fix: choose another --dir, or pass --force to overwrite")
-    created = [p for p in paths if not p.exists()]
-    previous = {p: p.read_bytes() for p in paths if p.is_file()}  # --force: put them back if the render fails
-    made_dir = not target.exists()
-    write_all(paths)
-    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails.
+    created = [p for p in paths if not os.path.lexists(p)]
+    # --force: put them back if the render fails (a link or a pipe is refused by the write below)
+    previous = {p: read_file(p, follow_links=False) for p in paths if p.is_file() and not p.is_symlink()}
+    made = make_folders(target)  # and its parents: all removed again if the render fails
+    # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails (or its
+    # write, which a failed rename may have left half done).
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
                                      with_workloads=False, check=False, output=None, format=None, locked=False,
                                      kubernetes_version=None)
     try:
+        write_all(paths)
         code = cmd_render(render_args, io.StringIO(), err)
     except BaseException:
         for path in created:
@@ -45,10 +49,9 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
                 path.unlink()
         for path, data in previous.items():
             with contextlib.suppress(OSError):
-                path.write_bytes(data)
-        if made_dir:
-            with contextlib.suppress(OSError):
-                target.rmdir()
+                if path.read_bytes() != data:
+                    path.write_bytes(data)
+        remove_folders(made)
         raise
     for path in paths:
         print(f"wrote {path}", file=out)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from svcgen.cli.common import settings_from_args
 from svcgen.dsl.loader import LoadFailure, discover_files, load_apps
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from svcgen.registry import Registry
 
 __all__ = ["Project", "check_one_project", "load_project"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,28 +86,40 @@ class Project:
         rendering before it is pushed (a refusal to write the outputs raises there): what a run
         cannot write is never claimed.
         """
-        registry = self.registry()
-        if registry is None:
-            rendered = self.render(lock)
+
+        def run(own: Lock, reserved: Sequence[Reservation]) -> Rendered:
+            rendered = self.render(Lock({**own.entries, **lock.entries}), reserved)
             if check is not None:
                 check(rendered)
             return rendered
+
+        return self.against_registry(run, lambda rendered: rendered.lock, push=push, err=err)
+
+    def against_registry(self, run: Callable[[Lock, Sequence[Reservation]], T], lock_of: Callable[[T], Lock], *,
+                         push: bool, err: TextIO) -> T:
+        """``run(own, reserved)`` against the shared registry, when the project has one.
+
+        ``own``: this project's entries in the registry; ``reserved``: every other project's. The
+        lock ``lock_of`` the result gives is claimed through :func:`svcgen.registry.claim` (the
+        registry's check that no other project claims the same Service port applies), and pushed
+        when ``push`` (``self.pushed`` then names the registry). Without a registry: ``run`` with
+        nothing.
+        """
+        registry = self.registry()
+        if registry is None:
+            return run(Lock(), ())
         from svcgen.registry import MAX_ATTEMPTS, claim
 
         if registry.offline:
             print(f"svcgen: warning: registry {registry.spec} cannot be reached; working from the copy fetched "
                   "last", file=err)
         owner = self.settings.owner
-        result: list[Rendered] = []
+        result: list[T] = []
 
         def allocate(shared: Lock) -> Lock:
             others = shared.without(set(shared.owned_by(owner).entries))
-            reserved = reservations_from_lock(others, f"registry {registry.spec}", "?")
-            rendered = self.render(Lock({**shared.owned_by(owner).entries, **lock.entries}), reserved)
-            if check is not None:
-                check(rendered)
-            result[:] = [rendered]
-            return rendered.lock
+            result[:] = [run(shared.owned_by(owner), reservations_from_lock(others, f"registry {registry.spec}", "?"))]
+            return lock_of(result[0])
 
         def retry(attempt: int) -> None:
             print(f"svcgen: registry {registry.spec}: another project pushed first; allocating again "

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
 from svcgen.cli.project import load_project
-from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError
+from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError, one_line
 from svcgen.files import FileRefusedError, check_writable, read_text_if_exists, temporaries
 from svcgen.kube.layout import (
     KUSTOMIZATION,
@@ -52,13 +52,14 @@ def output_format(args: argparse.Namespace) -> str:
 def output_project(lock_path: Path, folder: Path) -> str:
     """How an output's header names its project: the lock file, relative to the output's folder.
 
-    Relative, so a checkout anywhere (CI's too) writes the same header.
+    Relative, so a checkout anywhere (CI's too) writes the same header; control characters
+    escaped as the header writes them, so that it compares with what :func:`written_by` reads back.
     """
     lock, where = os.path.realpath(lock_path), os.path.realpath(folder)
     try:
-        return Path(os.path.relpath(lock, where)).as_posix()
+        return one_line(Path(os.path.relpath(lock, where)).as_posix())
     except ValueError:  # pragma: no cover - another drive (Windows)
-        return Path(lock).as_posix()
+        return one_line(Path(lock).as_posix())
 
 
 def _refusal(path: Path, text: str, project: str) -> str | None:
@@ -83,11 +84,19 @@ def _refusal(path: Path, text: str, project: str) -> str | None:
     owner = written_by(current)
     if owner is None:
         without_header = text.split("\n", 1)[-1]
-        return None if current == without_header else f'svcgen did not write this file (it has no "{MARK}" header)'
+        if current == without_header:
+            return None
+        return ("svcgen did not write this file (its first line is not the header svcgen writes)"
+                if current.startswith(MARK) else f'svcgen did not write this file (it has no "{MARK}" header)')
     if owner not in ("", project):
         return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
                 f"{project}, both from the file's folder)")
     return None
+
+
+def _real(path: Path) -> str:
+    """Where a rename onto ``path`` lands: its folder with links resolved, and its name."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
 
 
 def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
@@ -121,8 +130,10 @@ def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
 
 
 def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
-                    lock_path: Path) -> tuple[dict[Path, str], list[Path]]:
-    """The files ``-o`` asks for (path -> text) and the stale files of an earlier directory render.
+                    lock_path: Path) -> tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]:
+    """The files ``-o`` asks for (path -> text), the stale files of an earlier render, what --force replaces.
+
+    The last: each file that is not this project's, with why (said on stderr when replaced).
 
     ``kind``: what :func:`output_format` said ``-o`` is; ``lock_path``: the project's lock file,
     which the files' headers name.
@@ -140,13 +151,18 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
         files = {target: header(project) + rendered.yaml}
     else:
         files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
+    lock = _real(lock_path)
+    if any(_real(path) == lock for path in files):
+        raise UsageError(f"{args.output}: error: -o would write over the project's lock file {display(lock_path)}; "
+                         "nothing was written (--force does not change that). Fix: choose another -o path, or "
+                         "another --lock")
     refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
     if refused and not getattr(args, "force", False):
         them = "them" if len(refused) > 1 else "it"
         raise UsageError("\n".join(f"{path}: error: {why}; svcgen replaces only the files it wrote for this project, "
                                    f"so nothing was written. Fix: move {them} away, choose another -o path, or pass "
                                    f"--force to replace {them}" for path, why in refused))
-    return files, _stale(target, files, project) if kind == "directory" else []
+    return files, _stale(target, files, project) if kind == "directory" else [], refused
 
 
 def _leftovers(args: argparse.Namespace, kind: str, lock_path: Path) -> list[Path]:
@@ -191,9 +207,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     fmt = output_format(args)
     project = load_project(args, stdin)
     lock_name = display(project.lock_path)
-    with locked(project.lock_path, args.check or args.locked):
+    with locked(project.lock_path, args.check):  # --locked too: it writes outputs and removes leftovers
         old, lock = project.read_lock()
-        planned: list[tuple[dict[Path, str], list[Path]]] = [({}, [])]
+        planned: list[tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]] = [({}, [], [])]
 
         def plan(rendered: Rendered) -> None:  # before a registry push: what cannot be written is not claimed
             if args.output:
@@ -207,16 +223,15 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             print(f"svcgen: --locked: the lock file would change; nothing was written. "
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
-        outputs, stale = planned[0]
+        outputs, stale, forced = planned[0]
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
         # The lock and the outputs are replaced in one step: an output that cannot be written
-        # leaves the lock (and every other file) as it was.
-        texts = {path: text for path, text in outputs.items()
-                 if read_text_if_exists(path, errors="replace") != text}
-        if new is not None and new != old:
-            texts[project.lock_path] = new
+        # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
+        texts = {project.lock_path: new} if new is not None and new != old else {}
+        texts.update((path, text) for path, text in outputs.items()
+                     if read_text_if_exists(path, errors="replace") != text)
         try:
             write_all(texts, [*stale, *leftovers])
         except UsageError as exc:
@@ -227,6 +242,8 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                              "same ones. Fix the problem above and render again") from exc
         if changes and project.lock_path in texts:
             print(changes + rewrite_note(old, lock), file=err)
+        for path, why in forced:
+            print(f"svcgen: replaced {display(path)} (--force: {why})", file=err)
         for path in stale:
             print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
         for path in leftovers:

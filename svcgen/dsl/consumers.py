@@ -9,12 +9,13 @@ App, in its namespace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import Field, InstanceOf, StrictStr
+from pydantic import InstanceOf, StrictStr
 
-from svcgen.dsl.model import Consumer, PortRef, ServicePortRef, _Declaration, _map, _seq
+from svcgen.dsl.fields import Accepts, Items, Labels, arg
+from svcgen.dsl.model import Consumer, PortRef, ServicePortRef, _Declaration
 
 __all__ = [
     "GatewayRef",
@@ -34,46 +35,34 @@ PathType = Literal["Prefix", "Exact", "ImplementationSpecific"]
 PortsBy = Literal["name", "number"]
 
 
-class IngressRule(_Declaration):
+class IngressRule(_Declaration, subject='Ingress rule "{host or "*"}"'):
     """The paths of one host (``None``: every host) and the Service port each one goes to."""
 
-    host: StrictStr | None = None
-    paths: dict[StrictStr, InstanceOf[ServicePortRef]] = Field(default_factory=dict)
+    host: StrictStr | None = arg(default=None, kw_only=False)
+    paths: Accepts[Mapping[str, ServicePortRef] | None, dict[StrictStr, InstanceOf[ServicePortRef]]] = arg(
+        default_factory=dict)
     path_type: PathType = "Prefix"
 
-    def __init__(self, host: str | None = None, *, paths: Mapping[str, ServicePortRef] | None = None,
-                 path_type: PathType = "Prefix") -> None:
-        self._init(f'Ingress rule "{host or "*"}"', host=host, paths=_map(paths), path_type=path_type)
 
-
-class IngressTLS(_Declaration):
+class IngressTLS(_Declaration, subject="Ingress TLS"):
     """TLS for some hosts, with the certificate in a Secret."""
 
-    hosts: tuple[StrictStr, ...] = ()
+    hosts: Items[StrictStr] = arg(default=())
     secret_name: StrictStr
 
-    def __init__(self, *, hosts: Iterable[str] = (), secret_name: str) -> None:
-        self._init("Ingress TLS", hosts=_seq(hosts), secret_name=secret_name)
 
-
-class Ingress(Consumer):
+class Ingress(Consumer, subject='Ingress "{name}"'):
     """A ``networking.k8s.io/v1`` Ingress whose backends are Service ports (``svc.port("http")``).
 
     ``ports_by``: the backends' Service ports are written by their ``"name"`` (default; a port
     whose name an Ingress does not take is written by its number) or their ``"number"``.
     """
 
-    rules: tuple[IngressRule, ...] = ()
+    rules: Items[IngressRule] = arg(default=())
     default_backend: InstanceOf[ServicePortRef] | None = None
-    tls: tuple[IngressTLS, ...] = ()
+    tls: Items[IngressTLS] = arg(default=())
     ingress_class: StrictStr | None = None
     ports_by: PortsBy = "name"
-
-    def __init__(self, name: str, *, rules: Iterable[IngressRule] = (), default_backend: ServicePortRef | None = None,
-                 tls: Iterable[IngressTLS] = (), ingress_class: str | None = None, ports_by: PortsBy = "name",
-                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
-        self._init(f'Ingress "{name}"', name=name, rules=_seq(rules), default_backend=default_backend, tls=_seq(tls),
-                   ingress_class=ingress_class, ports_by=ports_by, labels=_map(labels), annotations=_map(annotations))
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         """(where, backend) of every backend, for checks and pictures."""
@@ -83,46 +72,34 @@ class Ingress(Consumer):
         return found
 
 
-class GatewayRef(_Declaration):
+class GatewayRef(_Declaration, subject='Gateway "{name}"'):
     """The Gateway (and listener) a route attaches to."""
 
-    name: StrictStr
+    name: StrictStr = arg(kw_only=False)
     namespace: StrictStr | None = None
     section_name: StrictStr | None = None
 
-    def __init__(self, name: str, *, namespace: str | None = None, section_name: str | None = None) -> None:
-        self._init(f'Gateway "{name}"', name=name, namespace=namespace, section_name=section_name)
 
-
-class RouteRule(_Declaration):
+class RouteRule(_Declaration, subject='route rule "{path_prefix}"'):
     """Requests whose path starts with ``path_prefix`` go to ``backends`` (Service ports)."""
 
-    path_prefix: StrictStr = "/"
-    backends: tuple[InstanceOf[ServicePortRef], ...] = ()
-
-    def __init__(self, path_prefix: str = "/", *, backends: Iterable[ServicePortRef] = ()) -> None:
-        self._init(f'route rule "{path_prefix}"', path_prefix=path_prefix, backends=_seq(backends))
+    path_prefix: StrictStr = arg(default="/", kw_only=False)
+    backends: Items[InstanceOf[ServicePortRef]] = arg(default=())
 
 
-class HTTPRoute(Consumer):
+class HTTPRoute(Consumer, subject='HTTPRoute "{name}"'):
     """A Gateway API ``HTTPRoute`` (v1) whose backends are Service ports."""
 
-    parents: tuple[GatewayRef, ...] = ()
-    hostnames: tuple[StrictStr, ...] = ()
-    rules: tuple[RouteRule, ...] = ()
-
-    def __init__(self, name: str, *, parents: Iterable[GatewayRef] = (), hostnames: Iterable[str] = (),
-                 rules: Iterable[RouteRule] = (), labels: Mapping[str, str] | None = None,
-                 annotations: Mapping[str, str] | None = None) -> None:
-        self._init(f'HTTPRoute "{name}"', name=name, parents=_seq(parents), hostnames=_seq(hostnames),
-                   rules=_seq(rules), labels=_map(labels), annotations=_map(annotations))
+    parents: Items[GatewayRef] = arg(default=())
+    hostnames: Items[StrictStr] = arg(default=())
+    rules: Items[RouteRule] = arg(default=())
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         return [(f"{host}{rule.path_prefix}", backend) for rule in self.rules for backend in rule.backends
                 for host in (self.hostnames or ("*",))]
 
 
-class ServiceMonitor(Consumer):
+class ServiceMonitor(Consumer, subject='ServiceMonitor "{name}"'):
     """A Prometheus operator ``ServiceMonitor`` scraping a Service port (``svc.port("metrics")``).
 
     It selects the Service by the Service's own labels, so the Service needs some. ``path`` unset:
@@ -133,55 +110,37 @@ class ServiceMonitor(Consumer):
     path: StrictStr | None = None
     interval: StrictStr | None = None
 
-    def __init__(self, name: str, *, port: ServicePortRef, path: str | None = None, interval: str | None = None,
-                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
-        self._init(f'ServiceMonitor "{name}"', name=name, port=port, path=path, interval=interval,
-                   labels=_map(labels), annotations=_map(annotations))
 
-
-class PodMonitor(Consumer):
+class PodMonitor(Consumer, subject='PodMonitor "{name}"'):
     """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``)."""
 
     port: InstanceOf[PortRef]
     path: StrictStr | None = None
     interval: StrictStr | None = None
 
-    def __init__(self, name: str, *, port: PortRef, path: str | None = None, interval: str | None = None,
-                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
-        self._init(f'PodMonitor "{name}"', name=name, port=port, path=path, interval=interval,
-                   labels=_map(labels), annotations=_map(annotations))
 
-
-class Peer(_Declaration):
+class Peer(_Declaration, subject="NetworkPolicy peer"):
     """Where traffic may come from: pods by labels, namespaces by labels, or both (pods of those namespaces).
 
     ``{}`` means any: ``Peer(namespaces={})`` is every pod of every namespace.
     """
 
-    pods: dict[StrictStr, StrictStr] | None = None
-    namespaces: dict[StrictStr, StrictStr] | None = None
-
-    def __init__(self, *, pods: Mapping[str, str] | None = None, namespaces: Mapping[str, str] | None = None) -> None:
-        self._init("NetworkPolicy peer", pods=None if pods is None else _map(pods),
-                   namespaces=None if namespaces is None else _map(namespaces))
+    pods: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
+    namespaces: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
 
 
-class PolicyRule(_Declaration):
+class PolicyRule(_Declaration, subject="NetworkPolicy rule"):
     """Traffic to some container ports from some peers (none: from anywhere).
 
     ``ports_by``: the ports are written by their ``"name"`` (default) or their ``"number"``.
     """
 
-    ports: tuple[InstanceOf[PortRef], ...] = ()
-    peers: tuple[Peer, ...] = ()
+    ports: Items[InstanceOf[PortRef]] = arg(default=())
+    peers: Items[Peer] = arg(default=())
     ports_by: PortsBy = "name"
 
-    def __init__(self, *, ports: Iterable[PortRef] = (), peers: Iterable[Peer] = (),
-                 ports_by: PortsBy = "name") -> None:
-        self._init("NetworkPolicy rule", ports=_seq(ports), peers=_seq(peers), ports_by=ports_by)
 
-
-class NetworkPolicy(Consumer):
+class NetworkPolicy(Consumer, subject='NetworkPolicy "{name}"'):
     """Allow traffic to the App's pods on some of their container ports, from pods or namespaces by label.
 
     The short form is one rule: ``ports`` from ``from_pods`` and/or ``from_namespaces`` (neither:
@@ -189,17 +148,10 @@ class NetworkPolicy(Consumer):
     instead.
     """
 
-    ports: tuple[InstanceOf[PortRef], ...] = ()
-    from_pods: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    from_namespaces: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    rules: tuple[PolicyRule, ...] = ()
-
-    def __init__(self, name: str, *, ports: Iterable[PortRef] = (), from_pods: Mapping[str, str] | None = None,
-                 from_namespaces: Mapping[str, str] | None = None, rules: Iterable[PolicyRule] = (),
-                 labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None) -> None:
-        self._init(f'NetworkPolicy "{name}"', name=name, ports=_seq(ports), from_pods=_map(from_pods),
-                   from_namespaces=_map(from_namespaces), rules=_seq(rules), labels=_map(labels),
-                   annotations=_map(annotations))
+    ports: Items[InstanceOf[PortRef]] = arg(default=())
+    from_pods: Labels = arg(default_factory=dict)
+    from_namespaces: Labels = arg(default_factory=dict)
+    rules: Items[PolicyRule] = arg(default=())
 
     @property
     def short_form(self) -> bool:

@@ -35,7 +35,7 @@ from svcgen.errors import (
     one_line,
     shorten,
 )
-from svcgen.files import find_files
+from svcgen.files import file_kind, find_files
 from svcgen.gcpause import paused_gc
 
 __all__ = ["LoadError", "LoadFailure", "UserCodeError", "discover_files", "load_apps"]
@@ -96,23 +96,40 @@ def _skipped_file(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name in _SKIP_FILES
 
 
+def _regular(path: Path) -> Path:
+    """``path``, unless it is a pipe, a device or a socket: Python would block reading it, or never finish.
+
+    Raises:
+        LoadError: it is one, said with what it is.
+    """
+    kind = ""
+    with contextlib.suppress(OSError):  # missing: said by the caller, or by Python
+        kind = file_kind(path)
+    if kind and kind != "a directory":
+        raise LoadError(f"{path}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
+                        "remove it, or name the declaration files to run")
+    return path
+
+
 def discover_files(paths: Sequence[str]) -> list[Path]:
     """The Python files to load: files as given, directories searched recursively in sorted order.
 
     A directory is walked by :func:`svcgen.files.find_files` (its rules say which folders are
     skipped); test and packaging files (``test_*.py``, ``*_test.py``, ``conftest.py``,
-    ``setup.py``, ``noxfile.py``) are not declarations and are skipped too.
+    ``setup.py``, ``noxfile.py``) are not declarations and are skipped too. A pipe, a device or
+    a socket, named or found, is refused (:class:`LoadError`).
     """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(p for p in find_files(path, (".py",)) if not _skipped_file(p.name))
+            files.extend(_regular(p) for p in find_files(path, (".py",)) if not _skipped_file(p.name))
         elif path.is_file():
             if path.suffix != ".py":
                 raise LoadError(f"{raw}: error: not a Python file (svcgen reads declarations from .py files)")
             files.append(path)
         else:
+            _regular(path)
             raise LoadError(f"{raw}: error: no such file or directory")
     seen: set[Path] = set()
     unique = []

@@ -10,23 +10,15 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Final, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from typing_extensions import dataclass_transform
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.dsl.typeerrors import LIST_FIELDS, lone_objects, type_problems
+from svcgen.dsl.fields import Accepts, Constructor, Items, Labels, arg
 from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
@@ -66,52 +58,33 @@ NodePort = StrictInt | Literal["auto"] | None
 """A nodePort request: a pinned number, ``"auto"`` (allocate when needed) or ``None`` (never set)."""
 
 
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg, Field))
 class _Declaration(BaseModel):
-    """Base of every DSL object: frozen, strict about unknown fields, remembers its source line."""
+    """Base of every DSL object: frozen, strict about unknown fields, remembers its source line.
+
+    A subclass declares each field once (:mod:`svcgen.dsl.fields`); ``subject=`` (how messages
+    name the object, an f-string over the arguments) gives it a constructor made from them.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    location: Any = Field(default=None, exclude=True, repr=False)
+    location: Any = Field(default=None, exclude=True, repr=False, init=False)
     """The file and line of the user's code that created this object (a SourceLocation)."""
 
-    def _init(self, subject: str, **fields: Any) -> None:
-        location = caller_location()
-        defaults, list_fields = _plan(type(self))
-        for name in list_fields:
-            if isinstance(fields.get(name), BaseModel):  # pydantic would report each of the object's fields
-                raise DeclarationError(lone_objects(subject, fields, location, type(self).__name__))
-        # Arguments left at their default are not passed: pydantic keeps a set of the fields it was
-        # given on every object, and with every field given that set was most of a large project's memory.
-        given: dict[str, Any] = {"location": location}
-        for name, value in fields.items():
-            default = defaults.get(name, _REQUIRED)
-            if value is default or (type(value) is type(default) and type(value) in _COMPARED and value == default):
-                continue  # the default itself (of its type too: 0 is not False, and must meet the type check)
-            given[name] = value
-        try:  # what BaseModel.__init__ does, without repacking the arguments (DSL models have no validators)
-            self.__pydantic_validator__.validate_python(given, self_instance=self)
-        except ValidationError as exc:
-            raise DeclarationError(type_problems(subject, exc, location, type(self).__name__)) from None
+    def __init_subclass__(cls, subject: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, subject: str | None = None, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if subject is not None:
+            cls.__init__ = Constructor(cls, subject)  # type: ignore[assignment]
+            # pydantic read this before the constructor existed: a dict given for a nested object
+            # (Probe(port={...})) is passed to the constructor, as with a hand-written __init__.
+            cls.__pydantic_custom_init__ = True
 
 
-# Defaults compared by value; any other default is left out only when given as the object itself.
-_COMPARED = (tuple, dict, str)
-_REQUIRED = object()  # a required field has no default
-
-
-@cache
-def _plan(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The default of each optional field of a DSL class, and its fields that take a list."""
-    found = {}
-    for name, info in cls.model_fields.items():
-        if info.default_factory is not None:
-            found[name] = info.default_factory()  # type: ignore[call-arg]
-        elif not info.is_required():
-            found[name] = info.default
-    return found, tuple(name for name in cls.model_fields if name in LIST_FIELDS)
-
-
-class Port(_Declaration):
+class Port(_Declaration, subject='port "{name}"'):
     """A port a container listens on.
 
     Args:
@@ -121,26 +94,23 @@ class Port(_Declaration):
         protocol: ``"TCP"`` (default), ``"UDP"`` or ``"SCTP"``.
     """
 
-    name: StrictStr
-    number: StrictInt
-    protocol: Protocol = "TCP"
-
-    def __init__(self, name: str, number: int, protocol: Protocol = "TCP") -> None:
-        self._init(f'port "{name}"', name=name, number=number, protocol=protocol)
+    name: StrictStr = arg(kw_only=False)
+    number: StrictInt = arg(kw_only=False)
+    protocol: Protocol = arg(default="TCP", kw_only=False)
 
 
 ProbeKind = Literal["http", "tcp", "grpc"]
 
 
-class Probe(_Declaration):
+class Probe(_Declaration, subject="{kind} probe"):
     """A health check of a container against one of its own ports (a ``Port`` object, never a string).
 
     Make one with :meth:`http`, :meth:`tcp` or :meth:`grpc`; pass it to ``Container(liveness=...,
     readiness=..., startup=...)``. It is written with the port's name when the workload is emitted.
     """
 
-    kind: ProbeKind
-    port: Port
+    kind: ProbeKind = arg(kw_only=False)
+    port: Port = arg(kw_only=False)
     path: StrictStr | None = None
     scheme: Literal["HTTP", "HTTPS"] | None = None
     grpc_service: StrictStr | None = None
@@ -148,14 +118,6 @@ class Probe(_Declaration):
     period_seconds: StrictInt | None = None
     timeout_seconds: StrictInt | None = None
     failure_threshold: StrictInt | None = None
-
-    def __init__(self, kind: ProbeKind, port: Port, *, path: str | None = None,
-                 scheme: Literal["HTTP", "HTTPS"] | None = None, grpc_service: str | None = None,
-                 initial_delay_seconds: int | None = None, period_seconds: int | None = None,
-                 timeout_seconds: int | None = None, failure_threshold: int | None = None) -> None:
-        self._init(f"{kind} probe", kind=kind, port=port, path=path, scheme=scheme, grpc_service=grpc_service,
-                   initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
-                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
 
     @classmethod
     def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
@@ -181,7 +143,7 @@ class Probe(_Declaration):
                    period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
 
 
-class Container(_Declaration):
+class Container(_Declaration, subject='container "{name}"'):
     """A container of the workload, with the ports it exposes.
 
     Args:
@@ -192,17 +154,12 @@ class Container(_Declaration):
             ``readiness`` and ``startup`` alike.
     """
 
-    name: StrictStr
+    name: StrictStr = arg(kw_only=False)
     image: StrictStr | None = None
-    ports: tuple[Port, ...] = ()
+    ports: Items[Port] = arg(default=())
     liveness: Probe | None = None
     readiness: Probe | None = None
     startup: Probe | None = None
-
-    def __init__(self, name: str, *, image: str | None = None, ports: Iterable[Port] = (),
-                 liveness: Probe | None = None, readiness: Probe | None = None, startup: Probe | None = None) -> None:
-        self._init(f'container "{name}"', name=name, image=image, ports=_seq(ports), liveness=liveness,
-                   readiness=readiness, startup=startup)
 
     @property
     def probes(self) -> dict[str, Probe]:
@@ -261,38 +218,16 @@ class PortRef:
         )
 
 
-class ServicePort(_Declaration):
+class ServicePort(_Declaration, subject='port "{name or getattr(target, "name", target)}"'):
     """One port of a Service, pointing at a container port (made by ``PortRef.expose``)."""
 
-    container: Container
-    target: Port
+    container: Container = arg(kw_only=False)
+    target: Port = arg(kw_only=False)
     port: StrictInt | None = None
     name: StrictStr | None = None
     node_port: NodePort = AUTO
     target_by: TargetBy | None = None
     app_protocol: StrictStr | None = None
-
-    def __init__(
-        self,
-        container: Container,
-        target: Port,
-        *,
-        port: int | None = None,
-        name: str | None = None,
-        node_port: NodePort = AUTO,
-        target_by: TargetBy | None = None,
-        app_protocol: str | None = None,
-    ) -> None:
-        self._init(
-            f'port "{name or getattr(target, "name", target)}"',
-            container=container,
-            target=target,
-            port=port,
-            name=name,
-            node_port=node_port,
-            target_by=target_by,
-            app_protocol=app_protocol,
-        )
 
     @property
     def service_port(self) -> int:
@@ -318,18 +253,18 @@ class ServicePortRef:
     port: ServicePort
 
 
-class Consumer(_Declaration):
+class Consumer(_Declaration, subject='consumer "{name}"'):
     """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors... (:mod:`svcgen.dsl.consumers`).
 
     Each has a name, and may have labels and annotations (its own metadata, not a selector).
     """
 
-    name: StrictStr
-    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    name: StrictStr = arg(kw_only=False)
+    labels: Labels = arg(default_factory=dict)
+    annotations: Labels = arg(default_factory=dict)
 
 
-class Service(_Declaration):
+class Service(_Declaration, subject='Service "{name}"'):
     """A Kubernetes Service in front of the App's pods.
 
     Args:
@@ -366,84 +301,29 @@ class Service(_Declaration):
         traffic_distribution: how traffic is spread over endpoints, e.g. ``"PreferClose"``.
     """
 
-    name: StrictStr
+    name: StrictStr = arg(kw_only=False)
     type: ServiceType = "ClusterIP"
-    ports: tuple[ServicePort, ...] = ()
+    ports: Items[ServicePort] = arg(default=())
     headless: StrictBool = False
     external_name: StrictStr | None = None
-    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    labels: Labels = arg(default_factory=dict)
+    annotations: Labels = arg(default_factory=dict)
     allocate_load_balancer_node_ports: StrictBool | None = None
     external_traffic_policy: TrafficPolicy | None = None
     internal_traffic_policy: TrafficPolicy | None = None
     session_affinity: SessionAffinity | None = None
     session_affinity_timeout: StrictInt | None = None
     load_balancer_class: StrictStr | None = None
-    load_balancer_source_ranges: tuple[StrictStr, ...] = ()
+    load_balancer_source_ranges: Items[StrictStr] = arg(default=())
     health_check_node_port: NodePort = AUTO
-    extra_selector: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    cluster_ip: StrictStr | tuple[StrictStr, ...] | None = None
-    ip_families: tuple[IPFamily, ...] = ()
+    extra_selector: Labels = arg(default_factory=dict)
+    cluster_ip: Accepts[str | Iterable[str] | None, StrictStr | tuple[StrictStr, ...] | None] = arg(default=None)
+    ip_families: Items[IPFamily] = arg(default=())
     ip_family_policy: IPFamilyPolicy | None = None
-    external_ips: tuple[StrictStr, ...] = ()
+    external_ips: Items[StrictStr] = arg(default=())
     load_balancer_ip: StrictStr | None = None
     publish_not_ready_addresses: StrictBool | None = None
     traffic_distribution: StrictStr | None = None
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        type: ServiceType = "ClusterIP",  # noqa: A002 - the user-facing word is "type"
-        ports: Iterable[ServicePort] = (),
-        headless: bool = False,
-        external_name: str | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        allocate_load_balancer_node_ports: bool | None = None,
-        external_traffic_policy: TrafficPolicy | None = None,
-        internal_traffic_policy: TrafficPolicy | None = None,
-        session_affinity: SessionAffinity | None = None,
-        session_affinity_timeout: int | None = None,
-        load_balancer_class: str | None = None,
-        load_balancer_source_ranges: Iterable[str] = (),
-        health_check_node_port: NodePort = AUTO,
-        extra_selector: Mapping[str, str] | None = None,
-        cluster_ip: str | Iterable[str] | None = None,
-        ip_families: Iterable[IPFamily] = (),
-        ip_family_policy: IPFamilyPolicy | None = None,
-        external_ips: Iterable[str] = (),
-        load_balancer_ip: str | None = None,
-        publish_not_ready_addresses: bool | None = None,
-        traffic_distribution: str | None = None,
-    ) -> None:
-        self._init(
-            f'Service "{name}"',
-            name=name,
-            type=type,
-            ports=_seq(ports),
-            headless=headless,
-            external_name=external_name,
-            labels=_map(labels),
-            annotations=_map(annotations),
-            allocate_load_balancer_node_ports=allocate_load_balancer_node_ports,
-            external_traffic_policy=external_traffic_policy,
-            internal_traffic_policy=internal_traffic_policy,
-            session_affinity=session_affinity,
-            session_affinity_timeout=session_affinity_timeout,
-            load_balancer_class=load_balancer_class,
-            load_balancer_source_ranges=_seq(load_balancer_source_ranges),
-            health_check_node_port=health_check_node_port,
-            extra_selector=_map(extra_selector),
-            cluster_ip=cluster_ip if cluster_ip is None or isinstance(cluster_ip, str) else _seq(cluster_ip),
-            ip_families=_seq(ip_families),
-            ip_family_policy=ip_family_policy,
-            external_ips=_seq(external_ips),
-            load_balancer_ip=load_balancer_ip,
-            publish_not_ready_addresses=publish_not_ready_addresses,
-            traffic_distribution=traffic_distribution,
-        )
-
 
     def port(self, name: str) -> ServicePortRef:
         """Refer to one of this Service's ports by name (an Ingress backend, a route, a monitor)."""
@@ -460,7 +340,7 @@ class Service(_Declaration):
                                         f"{known})", hint, caller_location())])
 
 
-class App(_Declaration):
+class App(_Declaration, subject='App "{name}"'):
     """A workload (its pod labels and containers) and the Services in front of it.
 
     Args:
@@ -479,41 +359,18 @@ class App(_Declaration):
             (from :mod:`svcgen.dsl.consumers`), each referring to ports by object.
     """
 
-    name: StrictStr
-    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    containers: tuple[Container, ...] = ()
-    services: tuple[Service, ...] = ()
+    name: StrictStr = arg(kw_only=False)
+    labels: Labels = arg(default_factory=dict)
+    containers: Items[Container] = arg(default=())
+    services: Items[Service] = arg(default=())
     namespace: StrictStr | None = None
-    pod_labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    pod_labels: Labels = arg(default_factory=dict)
     workload: WorkloadKind | None = None
     replicas: StrictInt | None = None
-    consumers: tuple[Consumer, ...] = ()
+    consumers: Items[Consumer] = arg(default=())
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        labels: Mapping[str, str] | None = None,
-        containers: Iterable[Container] = (),
-        services: Iterable[Service] = (),
-        namespace: str | None = None,
-        pod_labels: Mapping[str, str] | None = None,
-        workload: WorkloadKind | None = None,
-        replicas: int | None = None,
-        consumers: Iterable[Consumer] = (),
-    ) -> None:
-        self._init(
-            f'App "{name}"',
-            name=name,
-            labels=_map(labels),
-            containers=_seq(containers),
-            services=_seq(services),
-            namespace=namespace,
-            pod_labels=_map(pod_labels),
-            workload=workload,
-            replicas=replicas,
-            consumers=_seq(consumers),
-        )
+    def model_post_init(self, context: Any, /) -> None:
+        """Tell the loader (when it listens) about every App made, kept or not."""
         if new_app_hook is not None:
             new_app_hook(self)
 
@@ -536,16 +393,3 @@ def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
         if isinstance(value, Container) and value is not container and any(p.name == name for p in value.ports):
             return f'container "{value.name}" has a port "{name}": {var}.port("{name}")'
     return f'refer to one of its ports, or declare Port("{name}", ...) on the container'
-
-
-def _seq(items: Any) -> Any:
-    """Turn any iterable (but not a string or a lone object) into a tuple; leave the rest to pydantic."""
-    if isinstance(items, (list, tuple)):
-        return tuple(items)
-    if isinstance(items, (str, bytes, Mapping, BaseModel)) or not isinstance(items, Iterable):
-        return items
-    return tuple(items)
-
-
-def _map(items: Any) -> Any:
-    return {} if items is None else (dict(items) if isinstance(items, Mapping) else items)

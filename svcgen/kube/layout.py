@@ -33,6 +33,8 @@ MARK = "# Written by svcgen"
 """How every YAML file ``render -o`` writes starts (earlier versions' headers too)."""
 _PROJECT = " (project lock: "
 _END = "): do not edit; render again instead."
+_LEGACY_HEADER = "# Written by svcgen (svcgen render -o DIR): do not edit; render again instead."
+"""svcgen 0.x's header: it named no project."""
 _FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -88,13 +90,19 @@ def header(project: str) -> str:
 def written_by(text: str | None) -> str | None:
     """Whose file ``text`` is: None when svcgen did not write it (no header), else the project it names.
 
-    "" for a header that names no project (svcgen 0.x's ``render -o DIR``).
+    "" for the header of svcgen 0.x's ``render -o DIR``, which names no project. Only a first line
+    that is one of these two headers counts: a file that merely starts with "# Written by svcgen"
+    (a hand-edited copy that says so) is the user's.
     """
     if not text or not text.startswith(MARK):
         return None
-    first = text.split("\n", 1)[0]
-    start, end = first.find(_PROJECT), first.rfind(_END)
-    return first[start + len(_PROJECT):end] if 0 <= start < end else ""
+    first = text.split("\n", 1)[0].removesuffix("\r")
+    if first == _LEGACY_HEADER:
+        return ""
+    start = f"{MARK} render{_PROJECT}"
+    if first.startswith(start) and first.endswith(_END) and len(first) >= len(start) + len(_END):
+        return first[len(start):len(first) - len(_END)]
+    return None
 
 
 def directory_files(manifests: Sequence[dict[str, Any]], project: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from svcgen.errors import InputError
+from svcgen.errors import InputError, one_line, shorten
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.yamlread import Document, load_documents
 from svcgen.kube.yamlwrite import to_yaml
@@ -73,6 +73,11 @@ def conflict_marker_line(text: str) -> int | None:
     if "<<<<<<<" not in text and "=======" not in text and ">>>>>>>" not in text and "|||||||" not in text:
         return None  # the common case, without splitting the file into lines
     return next((i for i, line in enumerate(text.splitlines(), 1) if _MARKER_RE.fullmatch(line)), None)
+
+
+def _shown(text: object) -> str:
+    """Text of the file as a message quotes it: escaped (no terminal escape, one line) and shortened."""
+    return shorten(one_line(str(text)))
 
 
 def _parse_key(text: str) -> PortKey | None:
@@ -141,7 +146,7 @@ def parse_lock(text: str | None, source: str, node_port_range: NodePortRange, *,
         raise LockFileError(f"{source}: error: unknown lock file format version {version}")
     unknown = [k for k in data if k not in ("version", "nodePorts", "owners")]
     if unknown:
-        raise LockFileError(f"{source}:{lines(data, unknown[0])}: error: unknown key `{unknown[0]}` "
+        raise LockFileError(f"{source}:{lines(data, unknown[0])}: error: unknown key `{_shown(unknown[0])}` "
                             "(a lock file has `version`, `nodePorts` and, in a shared registry, `owners`)")
     ports = data.get("nodePorts")
     if ports is None:
@@ -164,11 +169,11 @@ def _owners(owners: Any, lock: Lock, lines: _Lines, data: dict[str, Any], source
     for raw_key, owner in owners.items():
         key = _parse_key(str(raw_key))
         if key is None or key not in lock.entries:
-            raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: `owners` names `{raw_key}`, which is not "
-                                "an entry of `nodePorts`")
-        if not isinstance(owner, str) or not owner:
+            raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: `owners` names `{_shown(raw_key)}`, "
+                                "which is not an entry of `nodePorts`")
+        if not isinstance(owner, str) or not owner or not owner.isprintable():  # it is printed in messages
             raise LockFileError(f"{source}:{lines(owners, raw_key)}: error: the owner of `{raw_key}` must be a "
-                                "project name")
+                                "project name (printable text)")
         found[key] = owner
     return found
 
@@ -185,10 +190,11 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
         line = lines(ports, raw_key)
         key = _parse_key(str(raw_key))
         if key is None:
-            raise LockFileError(f"{source}:{line}: error: malformed key `{raw_key}`; keys are "
+            raise LockFileError(f"{source}:{line}: error: malformed key `{_shown(raw_key)}`; keys are "
                                 "NAMESPACE/SERVICE/PORT-NAME/PROTOCOL, e.g. shop/web/http/TCP")
         if not isinstance(value, int) or isinstance(value, bool):
-            raise LockFileError(f"{source}:{line}: error: `{raw_key}` must map to a nodePort number, not {value!r}")
+            raise LockFileError(f"{source}:{line}: error: `{raw_key}` must map to a nodePort number, "
+                                f"not {_shown(repr(value))}")
         if value not in node_port_range:
             raise LockFileError(
                 f"{source}:{line}: error: `{raw_key}: {value}` is outside the nodePort range {node_port_range}. "

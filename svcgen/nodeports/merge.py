@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from svcgen.errors import one_line, shorten
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.allocate import Request, allocate_node_ports
 from svcgen.nodeports.lock import Lock, PortKey, may_share
@@ -129,11 +130,14 @@ def split_conflict(text: str, source: str) -> Conflict | None:
 
 
 def _marker(line: str) -> tuple[str, str] | None:
-    """A conflict marker's kind (``<``, ``|``, ``=``, ``>``) and label, or None for another line."""
+    """A conflict marker's kind (``<``, ``|``, ``=``, ``>``) and label, or None for another line.
+
+    The label is the file's text, printed in messages: escaped and shortened.
+    """
     if conflict_marker_line(line) is None:
         return None
     head, _, label = line.rstrip("\r\n").partition(" ")
-    return head[0], label.strip()
+    return head[0], shorten(one_line(label.strip()))
 
 
 def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRange,

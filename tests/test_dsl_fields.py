@@ -1,0 +1,205 @@
+"""A DSL field declared once: the constructor generated from it, as Python and as mypy see it."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+import pytest
+from conftest import DATA
+from pydantic import StrictBool, StrictInt, StrictStr
+
+import svcgen
+from svcgen import DeclarationError, Port
+from svcgen.dsl import consumers, model
+from svcgen.dsl.fields import Accepts, Items, Labels, arg
+
+
+class Sample(model._Declaration, subject='sample "{name}"'):
+    """One field of each kind."""
+
+    name: StrictStr = arg(kw_only=False)
+    size: StrictInt = arg(default=1, kw_only=False)
+    ports: Items[Port] = arg(default=())
+    labels: Labels = arg(default_factory=dict)
+    peers: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
+    mode: Literal["a", "b"] = "a"
+    on: StrictBool = False
+
+
+def _line() -> int:
+    return sys._getframe(1).f_lineno
+
+
+def test_the_field_lines_make_the_constructor() -> None:
+    assert str(inspect.signature(Sample)) == (
+        "(name: str, size: int = 1, *, ports: collections.abc.Iterable[svcgen.dsl.model.Port] = (), "
+        "labels: collections.abc.Mapping[str, str] | None = None, peers: collections.abc.Mapping[str, str] | None = "
+        "None, mode: Literal['a', 'b'] = 'a', on: bool = False) -> None")
+    port = Port("p", 1)
+    sample = Sample("x", 2, ports=(p for p in [port]), labels=MappingProxyType({"a": "b"}), peers={})
+    assert (sample.name, sample.size, sample.ports, sample.labels, sample.peers) == ("x", 2, (port,), {"a": "b"}, {})
+    assert type(sample.labels) is dict
+    plain = Sample("y")
+    assert (plain.size, plain.ports, plain.labels, plain.peers, plain.mode, plain.on) == (1, (), {}, None, "a", False)
+    with pytest.raises(TypeError, match=r"Sample.__init__\(\) takes from 2 to 3 positional arguments but 4 were given"):
+        Sample("x", 1, ())  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"Sample.__init__\(\) got an unexpected keyword argument 'location'"):
+        Sample("x", location=None)  # type: ignore[call-arg]
+
+
+def test_only_arguments_other_than_their_default_are_given_to_pydantic() -> None:
+    assert Sample("x", 1, ports=[], labels={}, peers=None, mode="a", on=False).model_fields_set == {"name", "location"}
+    assert Sample("x", peers={}).model_fields_set == {"name", "location", "peers"}
+    with pytest.raises(DeclarationError) as caught:
+        Sample("x", on=0)  # type: ignore[arg-type]  # equal to False, but not a bool
+    assert [p.field for p in caught.value.problems] == ["on"]
+
+
+def test_objects_given_the_same_fields_share_one_set_of_their_names() -> None:
+    first, second = Port("a", 1), Port("b", 2)
+    assert first.model_fields_set is second.model_fields_set
+    udp = first.model_copy(update={"protocol": "UDP"})
+    assert udp.model_fields_set == {"name", "number", "location", "protocol"}
+    assert first.model_fields_set == {"name", "number", "location"}
+    assert Port("c", 3, "UDP").model_fields_set is not first.model_fields_set
+
+
+def test_problems_name_the_subject_at_the_users_line_not_the_generated_code() -> None:
+    line = _line() + 2
+    with pytest.raises(DeclarationError) as caught:
+        Sample("x", size="2")  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    assert (problem.subject, problem.field) == ('sample "x"', "size")
+    assert problem.location is not None and problem.location.line == line
+    assert problem.location.file.endswith("test_dsl_fields.py")
+    # The constructor ran as code of the package (so caller_location skipped it), named after its class.
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    generated = os.path.join(os.path.dirname(svcgen.__file__), "dsl", "<generated Sample.__init__>")
+    assert [f.filename for f in frames][-1] == generated
+    line = _line() + 2
+    with pytest.raises(DeclarationError) as caught:
+        Sample("x", ports=Port("p", 1))  # type: ignore[arg-type]
+    (problem,) = caught.value.problems
+    assert (problem.subject, problem.field, problem.hint) == ('sample "x"', "ports", "put it in a list: ports=[...]")
+    assert problem.location is not None and problem.location.line == line
+
+
+def test_a_dict_given_for_a_nested_object_is_passed_to_its_constructor() -> None:
+    """As with the hand-written constructors: pydantic calls the class, whose signature refuses it."""
+    with pytest.raises(TypeError, match=r"Port.__init__\(\) missing 2 required positional arguments: 'name' and "
+                                        "'number'"):
+        model.Probe("http", {})  # type: ignore[arg-type]
+
+
+def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match=r"Early\.ports: declare its type before the class"):
+        class Early(model._Declaration, subject="early"):
+            ports: Items[Later] = arg(default=())  # type: ignore[name-defined]  # noqa: F821
+
+    with pytest.raises(TypeError, match="svcgen converts to tuples and dicts only"):
+        Accepts[int, int]
+
+
+PUBLIC = [model.Port, model.Probe, model.Container, model.ServicePort, model.Service, model.App, model.Consumer,
+          consumers.IngressRule, consumers.IngressTLS, consumers.Ingress, consumers.GatewayRef, consumers.RouteRule,
+          consumers.HTTPRoute, consumers.ServiceMonitor, consumers.PodMonitor, consumers.Peer, consumers.PolicyRule,
+          consumers.NetworkPolicy]
+
+
+def test_every_public_constructor_keeps_its_signature() -> None:
+    """What help() shows; the same parameters, kinds and defaults as the hand-written constructors had."""
+    shown = "".join(f"{cls.__name__}{inspect.signature(cls)}\n" for cls in PUBLIC)
+    assert shown == (DATA / "dsl-signatures.txt").read_text()
+
+
+# What a user's typed app.py may write: every argument in the types it takes.
+TYPED_APP = """\
+from collections.abc import Iterator
+from types import MappingProxyType
+
+from svcgen import AUTO, App, Container, Port, Service
+from svcgen.dsl.consumers import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer,
+                                  PodMonitor, PolicyRule, RouteRule, ServiceMonitor)
+from svcgen.dsl.model import Probe
+
+http = Port("http", 8080)
+metrics = Port("metrics", 9090, "TCP")
+api = Container("api", image="api:1", ports=[http, metrics], liveness=Probe.http(http, "/livez"),
+                readiness=Probe.tcp(metrics), startup=Probe("grpc", http, grpc_service="x"))
+
+
+def exposed() -> Iterator[object]:
+    yield api.port("http").expose(80, name="web", node_port=AUTO, target_by="name")
+
+
+web = Service("web", type="NodePort", ports=(api.port(p).expose() for p in ("http", "metrics")),
+              labels=MappingProxyType({"team": "a"}), cluster_ip=["10.0.0.10", "fd00::10"],
+              ip_families=["IPv4", "IPv6"], external_ips=("1.2.3.4",), health_check_node_port=None)
+dns = Service("dns", cluster_ip="10.0.0.53", extra_selector={"role": "dns"}, headless=False)
+edge = Ingress("edge", rules=[IngressRule("a.example.com", paths={"/": web.port("http")})],
+               tls=[IngressTLS(hosts=["a.example.com"], secret_name="tls")], labels={"a": "b"})
+route = HTTPRoute("route", parents=[GatewayRef("gw", section_name="https")], hostnames=["a.example.com"],
+                  rules=[RouteRule("/", backends=[web.port("metrics")])])
+policy = NetworkPolicy("np", ports=[api.port("http")], from_pods={"app": "x"},
+                       rules=[PolicyRule(ports=[api.port("metrics")], peers=[Peer(namespaces={})])])
+app = App("api", labels={"app": "api"}, containers=[api], services=[web, dns], workload="Deployment", replicas=2,
+          consumers=[edge, route, policy, ServiceMonitor("sm", port=web.port("metrics")),
+                     PodMonitor("pm", port=api.port("metrics"))])
+ports: tuple[Port, ...] = api.ports
+labels: dict[str, str] = web.labels
+name: str = web.name
+cluster_ip: str | tuple[str, ...] | None = web.cluster_ip
+"""
+
+# Mistakes mypy catches, each marked with the error code expected on its line.
+MISTAKES = """\
+from svcgen import App, Container, Port, Service
+from svcgen.dsl.consumers import IngressTLS
+
+http = Port("http", "8080")  # arg-type
+api = Container("api", "api:1")  # call-arg
+web = Service("web", "NodePort")  # call-arg
+Service("web", ports=api.port("http").expose())  # arg-type
+Service("web", labels=[("a", "b")])  # arg-type
+Container("api", location=None)  # call-arg
+IngressTLS(hosts=["a"])  # call-arg
+App("a", replicas="2")  # arg-type
+web.ports.append(api.port("http").expose())  # attr-defined
+web.name = "other"  # misc
+"""
+
+
+def _mypy(tmp_path: Path, source: str, plugin: bool) -> tuple[int, str]:
+    (tmp_path / "app.py").write_text(source)
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nstrict = true\n" + ("plugins = pydantic.mypy\n" if plugin else ""))
+    result = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(config), "--no-incremental",
+                             "--no-error-summary", "--hide-error-context", "app.py"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plugin", [False, True], ids=["mypy", "mypy-with-pydantic-plugin"])
+def test_a_typed_app_type_checks_and_mypy_sees_the_constructors(tmp_path: Path, plugin: bool) -> None:
+    """Users run mypy --strict on their app.py, with or without pydantic's plugin: both see the same signatures."""
+    code, out = _mypy(tmp_path, TYPED_APP, plugin)
+    assert (code, out) == (0, "")
+    reveal = "from svcgen.dsl import consumers, model\n" + "".join(
+        f"reveal_type({cls.__module__.rsplit('.', 1)[1]}.{cls.__name__}.__init__)\n" for cls in PUBLIC)
+    code, out = _mypy(tmp_path, reveal, plugin)
+    shown = "".join(line.split('Revealed type is "', 1)[1].removesuffix('"') + "\n" for line in out.splitlines())
+    assert shown == (DATA / "dsl-signatures-mypy.txt").read_text()
+    code, out = _mypy(tmp_path, MISTAKES, plugin)
+    expected = [(n, line.rsplit("# ", 1)[1]) for n, line in enumerate(MISTAKES.splitlines(), 1) if "  # " in line]
+    found = [(int(line.split(":")[1]), line.rsplit("[", 1)[1].rstrip("]")) for line in out.splitlines()
+             if ": error: " in line]
+    assert found == expected, out

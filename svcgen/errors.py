@@ -29,6 +29,7 @@ __all__ = [
     "UsageError",
     "count_errors",
     "one_line",
+    "printable",
     "shorten",
 ]
 
@@ -59,6 +60,14 @@ NAME_LIMIT = 253
 def one_line(text: str) -> str:
     """``text`` with control characters and lone surrogates escaped, so that it prints on one line, anywhere."""
     return text.translate(_ESCAPES)
+
+
+_LINE_ESCAPES = {c: e for c, e in _ESCAPES.items() if c not in (0x0A, 0x09)}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped, line ends kept: for a stream of messages."""
+    return text.translate(_LINE_ESCAPES)
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -132,22 +141,33 @@ class Problem(NamedTuple):
     def column(self) -> int:
         return self.location.column if self.location else 0
 
+    def shown(self) -> "Problem":
+        """This problem as every output shows it: subject, field, message and hint cut at :data:`MESSAGE_LIMIT`.
+
+        Whatever path made it (a declaration's 1 MB label value quoted, a YAML key an alias
+        repeats), one problem stays one readable line.
+        """
+        return self._replace(subject=shorten(self.subject, MESSAGE_LIMIT), field=shorten(self.field, MESSAGE_LIMIT),
+                             message=shorten(self.message, MESSAGE_LIMIT), hint=shorten(self.hint, MESSAGE_LIMIT))
+
     def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        subject = f" {self.subject}:" if self.subject else ""
-        field = f" {self.field}:" if self.field else ""
-        message = self.message if self.message.endswith(".") else self.message + "."
-        hint = f" Fix: {self.hint}" if self.hint else ""
-        return one_line(f"{where}{self.severity}:{subject}{field} {message}{hint}")
+        p = self.shown()
+        where = f"{p.location}: " if p.location else ""
+        subject = f" {p.subject}:" if p.subject else ""
+        field = f" {p.field}:" if p.field else ""
+        message = p.message if p.message.endswith(".") else p.message + "."
+        hint = f" Fix: {p.hint}" if p.hint else ""
+        return one_line(f"{where}{p.severity}:{subject}{field} {message}{hint}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (``svcgen lint --format json``)."""
-        obj = self.obj or ObjectRef("")
-        return {"file": self.file, "line": self.line, "column": self.column,
-                "document": self.document if self.document is not None else 0,
+        p = self.shown()
+        obj = p.obj or ObjectRef("")
+        return {"file": p.file, "line": p.line, "column": p.column,
+                "document": p.document if p.document is not None else 0,
                 "kind": shorten(obj.kind, NAME_LIMIT), "namespace": shorten(obj.namespace, NAME_LIMIT),
-                "name": shorten(obj.name, NAME_LIMIT), "field": self.field, "severity": self.severity,
-                "rule": self.rule, "message": self.message, "hint": self.hint, "subject": self.subject}
+                "name": shorten(obj.name, NAME_LIMIT), "field": p.field, "severity": p.severity,
+                "rule": p.rule, "message": p.message, "hint": p.hint, "subject": p.subject}
 
 
 def count_errors(problems: Iterable[Problem]) -> int:

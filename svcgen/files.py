@@ -6,9 +6,11 @@ these rules, the only ones:
 
 - files are taken by suffix (``.py`` for declarations, ``.yaml``/``.yml``/``.json`` for
   Kubernetes documents); hidden files (``.name``) are skipped;
-- folders whose name starts with ``.`` or ``_`` (``.git``, ``.venv``, ``__pycache__``) and the
-  folders named in :data:`SKIPPED_DIRS` (dependencies, virtual environments, build output) are
-  not entered; nor are links to folders;
+- folders whose name starts with ``.`` or ``_`` (``.git``, ``.venv``, ``__pycache__``), the
+  folders named in :data:`SKIPPED_DIRS` (dependencies, build output) and Python environments
+  (a folder holding ``pyvenv.cfg`` or ``conda-meta``, whatever its name) are not entered; nor
+  are links to folders. A folder named ``env`` or ``venv`` that is no environment (``env/prod/``
+  of a project's manifests or declarations) is walked like any other;
 - a file named on the command line is always taken, whatever its name.
 
 **Only regular files.** svcgen reads and writes regular files only: a named pipe, a device, a
@@ -55,8 +57,8 @@ __all__ = [
     "write_files",
 ]
 
-SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "venv", "env", "build", "dist"})
-"""Folders a directory walk never enters (besides hidden and ``_``-prefixed ones)."""
+SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "build", "dist"})
+"""Folders a directory walk never enters (besides hidden and ``_``-prefixed ones, and Python environments)."""
 
 KUBE_SUFFIXES = (".yaml", ".yml", ".json")
 """The files a directory walk takes as Kubernetes documents."""
@@ -138,8 +140,10 @@ def _not_regular(path: str | os.PathLike[str], kind: str, action: str) -> FileRe
                             "remove or rename the directory, or name another file")
 
 
-def _skipped_dir(name: str) -> bool:
-    return name.startswith((".", "_")) or name in SKIPPED_DIRS
+def _skipped_dir(folder: Path) -> bool:
+    name = folder.name
+    return (name.startswith((".", "_")) or name in SKIPPED_DIRS or os.path.isfile(folder / "pyvenv.cfg")
+            or os.path.isdir(folder / "conda-meta"))
 
 
 def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
@@ -168,7 +172,7 @@ def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
             except OSError:
                 is_dir = linked_dir = False
             if is_dir:
-                if not _skipped_dir(entry.name):
+                if not _skipped_dir(folder / entry.name):
                     folders.append(folder / entry.name)
             elif not linked_dir and entry.name.endswith(tuple(suffixes)) and not entry.name.startswith("."):
                 yield folder / entry.name
@@ -282,7 +286,7 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
                                           rule="read"))
             found.unreadable = True
-    for file, explicit in files:
+    for file, explicit in _once(files):
         try:
             data = read_file(file, pipes=explicit)
         except FileRefusedError as exc:
@@ -299,6 +303,25 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
         if text is not None:
             found.texts.append(Source(str(file), text, explicit))
     return found
+
+
+def _once(files: list[tuple[Path, bool]]) -> list[tuple[Path, bool]]:
+    """Each file once, where it first came, however it was reached.
+
+    ``x.yaml ./x.yaml``, a folder and a file in it, a link to it: read twice, each of its objects
+    would be defined twice. It counts as named on the command line if either time was.
+    """
+    first: dict[str, int] = {}
+    unique: list[tuple[Path, bool]] = []
+    for file, explicit in files:
+        key = os.path.realpath(file)
+        if key in first:
+            kept, named = unique[first[key]]
+            unique[first[key]] = (kept, named or explicit)
+        else:
+            first[key] = len(unique)
+            unique.append((file, explicit))
+    return unique
 
 
 def _unreadable(found: Sources, name: str, exc: OSError, what: str = "cannot read") -> None:

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from svcgen.errors import InputError, UsageError
+from svcgen.errors import InputError, UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -69,8 +69,9 @@ class Settings(NamedTuple):
             for the current one, None not to ask the cluster.
         allocate_from: new nodePorts only from this band of the range.
         registry: a shared registry, ``GIT_URL#PATH`` (a lock file in a git repository).
-        owner: this project's name in the registry: ``owner``, else ``[project] name``, else the
-            project folder's name.
+        owner: this project's name in the registry: ``owner``, else ``[project] name`` (a
+            registry without either is refused: folders of one name would be one owner); without
+            a registry, the project folder's name.
     """
 
     root: Path
@@ -123,6 +124,9 @@ class Settings(NamedTuple):
                                  f"({range_from}); give a band inside it")
             raise SettingsError(f"{source}: error: allocate-from {band} is not inside the nodePort range "
                                 f"{node_range} ({range_from})")
+        name = owner or values.get("owner") or project
+        if (registry or values.get("registry")) and not name:
+            _unnamed(root, source, flag=bool(registry))
         return cls(
             root=root,
             lock=Path(lock) if lock else root / values.get("lock", LOCK_FILE_NAME),
@@ -134,7 +138,7 @@ class Settings(NamedTuple):
             reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
             allocate_from=band,
             registry=registry or values.get("registry"),
-            owner=owner or values.get("owner") or project or root.name,
+            owner=name or root.name,
         )
 
     def read_lock_text(self) -> "tuple[str | None, Lock]":
@@ -200,6 +204,25 @@ class Settings(NamedTuple):
                 raise UsageError(f"{path}: error: --reserve: no such file or directory")
 
 
+def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
+    """Refuse a shared registry without a name for this project in it (``owner``, ``--owner`` or ``[project] name``).
+
+    The folder's name is no name there: projects in folders of one name (``deploy``, ``k8s``)
+    would be one owner, and each would take the other's nodePorts into its lock and release
+    them with ``svcgen lock prune``.
+
+    Raises:
+        UsageError: the registry was given with ``--registry``.
+        SettingsError: it was given in ``[tool.svcgen]``.
+    """
+    why = (f"the registry needs this project's own name in it, and the folder's ({one_line(root.name)}) may be "
+           "another project's too (each would then release the other's nodePorts)")
+    if flag:
+        raise UsageError(f"--registry: error: {why}. Fix: add --owner NAME, a name no other project uses")
+    raise SettingsError(f"{source}: error: registry is set but owner is not: {why}. Fix: add owner = \"NAME\" to "
+                        "[tool.svcgen], a name no other project uses (or give [project] a name)")
+
+
 def _check_registry(spec: str, where: str) -> None:
     """The registry spec as the registry itself parses it (one rule), said for where it was given."""
     from svcgen.registry import RegistryError, RegistrySpec
@@ -228,13 +251,28 @@ def _start(path: Path) -> Path:
 
 
 def _folders_up(start: Path) -> list[Path]:
-    """``start`` and the folders above it, up to a repository's root (a folder holding ``.git``)."""
+    """``start`` and the folders above it, up to a repository's root (a folder holding ``.git``).
+
+    Never a shared folder above ``start`` (world-writable and sticky: ``/tmp``, ``/var/tmp``):
+    anyone may have put a ``svcgen.lock`` or a ``pyproject.toml`` there, and a project outside git
+    would take it.
+    """
     folders = []
     for folder in (start, *start.parents):
+        if folder != start and _shared_folder(folder):
+            break
         folders.append(folder)
         if (folder / ".git").exists():
             break
     return folders
+
+
+def _shared_folder(folder: Path) -> bool:
+    """World-writable with the sticky bit: a folder where every user makes files (a tree chmod 777 is not one)."""
+    try:
+        return os.stat(folder).st_mode & 0o1002 == 0o1002
+    except OSError:
+        return False
 
 
 def has_settings(folder: Path) -> bool:
@@ -262,28 +300,30 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any
     """The project root for ``start``, its ``[tool.svcgen]`` table and ``pyproject.toml``, and its name.
 
     The root is the nearest folder at or above ``start`` with a ``[tool.svcgen]`` table or a
-    ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the nearest
-    ``pyproject.toml`` at or above the root ("" if none, or if not ``need_name`` and the root has
-    no table: the name only matters to a registry).
+    ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the root's own
+    ``pyproject.toml`` ("" if none, or if not ``need_name`` and the root has no table: the name
+    only matters to a registry).
     """
-    folders = _folders_up(start)
-    for i, folder in enumerate(folders):
+    for folder in _folders_up(start):
         candidate = _pyproject(folder)
         if candidate is not None:
             table, project = _read_table(candidate, need_name)
             if table is not None:
                 return folder, table, candidate, project
         if (folder / LOCK_FILE_NAME).is_file():
-            return folder, {}, None, _project_name(folders[i:]) if need_name else ""
-    return start, {}, None, _project_name(folders) if need_name else ""
+            return folder, {}, None, _project_name(folder) if need_name else ""
+    return start, {}, None, _project_name(start) if need_name else ""
 
 
-def _project_name(folders: list[Path]) -> str:
-    """The ``[project] name`` of the first ``pyproject.toml`` in ``folders`` ("" if it has none)."""
-    for folder in folders:
-        candidate = _pyproject(folder)
-        if candidate is not None:
-            return _read_table(candidate, True)[1]
+def _project_name(folder: Path) -> str:
+    """The ``[project] name`` of the ``pyproject.toml`` in the project's own folder ("" if none).
+
+    Not one above it: the projects of one repository would share that name, and be one owner
+    in a registry.
+    """
+    candidate = _pyproject(folder)
+    if candidate is not None:
+        return _read_table(candidate, True)[1]
     return ""
 
 

@@ -49,3 +49,15 @@ def test_ports_json_writes_null_for_what_is_missing_and_reserved_rows_keep_their
     assert all("" not in row.values() for row in rows)
     table = run_cli("ports", "app.py", "--reserve", "cluster.yaml").out.splitlines()
     assert table[-1].split() == ["kube-system", "dns", "dns", "UDP", "-", "30053", "reserved", "(cluster.yaml)"]
+
+
+def test_ports_table_shows_a_reserved_files_and_services_control_characters_escaped(write_app: Writer,
+                                                                                     tmp_path: Path) -> None:
+    """A reserve file (or a Service in it) named with a terminal escape sequence: the table shows it escaped."""
+    write_app(TWO)
+    (tmp_path / "r\x1b[2J.yaml").write_text('kind: Service\nmetadata: {name: "w\\e[31m", namespace: x}\n'
+                                            "spec:\n  ports: [{port: 80, nodePort: 31000}]\n")
+    table = run_cli("ports", "app.py", "--reserve", "r\x1b[2J.yaml")
+    assert table.code == 0 and "\x1b" not in table.out
+    assert table.out.splitlines()[-1].split() == ["x", "w\\x1b[31m", "-", "TCP", "-", "31000", "reserved",
+                                                  "(r\\x1b[2J.yaml)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,26 @@ def test_other_formats_carry_the_same_findings(tmp_path: Path, fmt: str) -> None
     result = run_cli("lint", "--format", fmt, str(tmp_path / "s.yaml"))
     assert result.code == 1 and "provided port is not in the valid range" in result.out
     assert result.err == ""
+
+
+HUGE = "q" * 1_000_000
+
+
+@pytest.mark.parametrize("text", [f"a: *{HUGE}\n", f"a: !{HUGE} x\n", f"a: !!{HUGE} x\n", f"a: !{HUGE} [1]\n",
+                                  f"x: &k {HUGE}\nm:\n  ? *k\n  : 1\n  ? *k\n  : 2\n"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_huge_alias_tag_or_key_is_quoted_short_in_every_format(tmp_path: Path, text: str, fmt: str) -> None:
+    """An alias name, a tag or a key an alias repeats, 1 MB long: the message quotes 100 characters and the length."""
+    (tmp_path / "x.yaml").write_text(text)
+    result = run_cli("lint", "--format", fmt, str(tmp_path / "x.yaml"))
+    assert result.code == 1
+    assert re.search(r"\.\.\. \(1,000,0\d\d characters\)", result.out) and len(result.out) < 3000
+
+
+def test_a_file_given_twice_is_linted_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``svcgen lint x.yaml ./x.yaml`` (or a folder and a file in it): no object defined again after itself."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_text(SERVICE)
+    for paths in (["x.yaml", "./x.yaml"], [".", "x.yaml"], ["x.yaml", str(tmp_path / "x.yaml")]):
+        assert run_cli("lint", *paths) == run_cli("lint", "x.yaml"), paths
+    assert run_cli("lint", "x.yaml", "x.yaml").err == "svcgen lint: 0 errors, 0 warnings in 1 file.\n"

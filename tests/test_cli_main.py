@@ -213,6 +213,28 @@ def test_the_process_ends_with_its_output_whole_its_code_and_its_exit_handlers_r
     assert failed.returncode == 2 and failed.stderr.endswith("in 0 files.\n")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_what_a_declaration_file_prints_at_exit_is_not_output(write_app: Writer, tmp_path: Path, fmt: str) -> None:
+    """An ``atexit`` handler of a declaration file runs after the manifests: it prints to stderr, never after them."""
+    import json
+
+    write_app("""
+        import atexit, os, sys
+        atexit.register(lambda: (print("print at exit"), sys.stdout.flush(), os.write(1, b"fd 1 at exit\\n")))
+        c = Container("c", ports=[Port("http", 80)])
+        app = App("a", labels={"app": "a"}, containers=[c], services=[Service("s", ports=[c.port("http").expose()])])
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "--format", fmt], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "print at exit\nfd 1 at exit\n")
+    if fmt == "json":
+        assert json.loads(done.stdout)["items"][0]["metadata"]["name"] == "s"
+    else:
+        assert done.stdout.endswith("    port: 80\n    targetPort: 80\n")
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_ctrl_c_is_one_line_and_exit_130(write_app: Writer, debug: bool) -> None:
     write_app("""
@@ -260,3 +282,17 @@ def test_sigint_while_a_declaration_file_runs_leaves_every_file_as_it_was(tmp_pa
     assert (proc.returncode, out, err) == (130, b"", b"svcgen: interrupted\n")
     assert {p.name: p.read_bytes() for p in project.iterdir()} == before  # no lock change, no out.yaml, no .tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed", "started"]
+
+
+def test_every_message_shows_control_characters_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path with a terminal escape sequence, in whatever message names it, never reaches the terminal raw."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "a\x1b[2Jb"
+    folder.mkdir()
+    (folder / "app.py").write_text("raise RuntimeError('x')\n")
+    for argv, line in [(["render", "gone\x1b[31m.py"], "gone\\x1b[31m.py: error: no such file or directory\n"),
+                       (["render", "a\x1b[2Jb"], "a\\x1b[2Jb/app.py:1: error: running a\\x1b[2Jb/app.py failed: "
+                                                 "RuntimeError: x\n")]:
+        result = run_cli(*argv)
+        assert result.code != 0 and "\x1b" not in result.err
+        assert result.err.startswith(line), result.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import run_cli
@@ -91,3 +92,33 @@ def test_runs_that_do_not_start_with_a_command_get_every_command(argv: list[str]
         assert result.code == 2 and "a.py" in result.err  # parsed as render: the file is missing
     else:
         assert result.code == 0 and result.out.startswith("svcgen ")
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["render", ""], "FILE_OR_DIR"), (["render", ".", "-o", ""], "-o/--output"),
+    (["render", ".", "--lock", ""], "--lock"), (["render", ".", "--reserve", ""], "--reserve"),
+    (["ports", ""], "FILE_OR_DIR"), (["lock", "prune", ""], "FILE_OR_DIR"),
+    (["lock", "resolve", "--lock", ""], "--lock"),
+    (["lint", ""], "PATH"), (["import", "x.yaml", "--dir", ""], "--dir"), (["import", ""], "PATH"),
+    (["new", "web", "--port", "http:80", "--dir", ""], "--dir"),
+])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(argv: list[str], option: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--dir "$OUT"`` with OUT unset: refused, never taken as "." (a render, prune or import of the wrong folder)."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*argv)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.splitlines()[-1].startswith(f"svcgen {' '.join(argv[:2] if argv[0] == 'lock' else argv[:1])}: "
+                                                  f"error: argument {option}: empty path (an unset shell variable?)")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["render", "."], ["lock", "prune", "."], ["lock", "resolve"]])
+def test_the_lock_file_cannot_be_standard_input(command: list[str], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--lock -`` used to write a lock file named "-" in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*command, "--lock", "-")
+    assert (result.code, result.out) == (2, "") and list(tmp_path.iterdir()) == []
+    assert result.err.splitlines()[-1].endswith("error: argument --lock: - is standard input, but svcgen writes the "
+                                                "lock file back; give its path")

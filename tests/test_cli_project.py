@@ -177,3 +177,67 @@ def test_with_lock_projects_that_only_have_a_lock_file_go_together(tmp_path: Pat
                                          r"--lock takes projects together only when they have no \[tool.svcgen\] "
                                          r"settings of their own; render them one at a time"):
         load_project(_args("p1", "p3", lock="all.lock"))
+
+
+@pytest.mark.parametrize("command", [["lock", "prune"], ["lock", "prune", "--check"], ["render"], ["lock", "check"]])
+def test_another_projects_lock_given_as_lock_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        command: list[str]) -> None:
+    """``lock prune p1 --lock p2/svcgen.lock`` would release every entry of p2, whose declarations it never ran."""
+    from conftest import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    before = {**_project(tmp_path / "p1", 30000, settings=False), **_project(tmp_path / "p2", 30050, settings=False)}
+    result = run_cli(*command, "p1", "--lock", "p2/svcgen.lock")
+    name = " ".join(command[:2] if command[0] == "lock" else command[:1])
+    effect = {"lock prune": "release every entry in it that these paths do not declare",
+              "lock check": "check these declarations against it"}.get(name, "allocate these declarations' nodePorts "
+                                                                            "in it")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"svcgen {name}: error: --lock p2/svcgen.lock is the lock of the project p2, whose "
+                          f"declarations are not among the paths; this run would {effect}. Fix: give a lock file of "
+                          "this project, or p2's declarations too\n")
+    assert {p: p.read_bytes() for p in [*tmp_path.glob("p1/*"), *tmp_path.glob("p2/*")]} == before
+    assert run_cli(*command, "p1", "p2", "--lock", "p2/svcgen.lock").code in (0, 1)  # both projects given: one lock
+    assert run_cli("render", "p1", "--lock", "new.lock").code == 0  # a lock of no project: the user's choice
+    (tmp_path / "locks").mkdir()
+    (tmp_path / "locks" / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
+    assert run_cli("render", "p1", "--lock", "locks/svcgen.lock").code == 0  # nor a folder of locks alone
+
+
+@pytest.mark.parametrize("command", [["render"], ["lock", "prune"]])
+def test_a_walked_file_linked_from_another_project_is_that_projects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    command: list[str]) -> None:
+    """p1/shared.py -> ../p2/app.py: p2's Service keeps 30050 in p2's lock, never moves into p1's."""
+    from conftest import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    before = {**_project(tmp_path / "p1", 30000), **_project(tmp_path / "p2", 30050)}
+    (tmp_path / "p1" / "more").mkdir()
+    (tmp_path / "p1" / "more" / "shared.py").symlink_to("../../p2/app.py")
+    result = run_cli(*command, "p1")
+    assert (result.code, result.out) == (2, "")
+    assert "the paths hold the declarations of 2 projects: p1 (the first path's: its settings and lock), p2;" in \
+        result.err
+    assert {p: p.read_bytes() for p in [*tmp_path.glob("p1/*.*"), *tmp_path.glob("p2/*")]} == before
+    (tmp_path / "p1" / "more" / "shared.py").unlink()
+    (tmp_path / "p1" / "more" / "same.py").symlink_to("../app.py")  # a link within the project: one project
+    assert run_cli(*command, "p1").code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("closes", ["sys.stdout.close()", "sys.__stdout__.close()", "sys.stderr.close()",
+                                    "sys.__stderr__.close()", "os.close(1)", "os.close(2)",
+                                    "sys.stdout = sys.__stdout__ = None"])
+def test_a_declaration_file_cannot_close_svcgens_streams(write_app: Writer, tmp_path: Path, closes: str) -> None:
+    """A file that closes or replaces standard output or error closes its own copy: manifests and messages come."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    write_app(f"import os, sys\n{closes}\n" + APP)
+    done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert (done.returncode, done.stderr) == (0, "svcgen.lock: 1 new nodePort: web/http 30000\n")
+    assert done.stdout.startswith("apiVersion: v1\nkind: Service\n") and "nodePort: 30000\n" in done.stdout

@@ -195,6 +195,14 @@ def test_an_app_kept_nowhere_fails_the_render(write_app: Writer) -> None:
     assert result.err.endswith("svcgen: 1 error found; nothing was written.\n")
 
 
+def test_a_users_exception_is_reported_on_one_line_escaped_and_short(write_app: Writer) -> None:
+    """``raise ValueError("...\\n\\x1b[2J" + 1 MB)`` in a declaration file: one line, no escape sequence, short."""
+    write_app('raise ValueError("first\\nsecond\\x1b[2J" + "z" * 1_000_000)\n', "app.py")
+    with pytest.raises(UserCodeError) as info:
+        load_apps(["app.py"])
+    text = str(info.value)
+    assert text.startswith("app.py:2: error: running app.py failed: ValueError: first\\nsecond\\x1b[2Jzzz")
+    assert text.endswith("... (1,000,016 characters)") and "\n" not in text and "\x1b" not in text
 @pytest.mark.parametrize(("make", "kind"), [
     (os.mkfifo, "a named pipe (FIFO)"),
     (lambda path: path.symlink_to("/dev/null"), "a character device"),

@@ -8,6 +8,7 @@ from svcgen.dsl.loader import LoadError, UserCodeError
 from svcgen.errors import (
     EXIT_INVALID,
     EXIT_USAGE,
+    MESSAGE_LIMIT,
     DeclarationError,
     InputError,
     ObjectRef,
@@ -115,3 +116,17 @@ def test_long_values_are_shortened_with_their_length() -> None:
     ref = ObjectRef("Service", "shop", "n" * 5000)
     assert str(ref) == f"Service/shop/{'n' * NAME_LIMIT}... (5,000 characters)"
     assert Problem(str(ref), "", "m", obj=ref).to_dict()["name"] == f"{'n' * NAME_LIMIT}... (5,000 characters)"
+
+
+def test_every_output_of_a_problem_cuts_its_parts_at_the_message_limit() -> None:
+    """Whatever path made a problem (a declaration's 1 MB value), str() and to_dict() stay short."""
+    from svcgen.cli.report import render_problems
+
+    huge = "x" * 1_000_000
+    problem = Problem(f'Service "{huge}"', f"labels[{huge}]", f'Invalid value: "{huge}"', f"use {huge}")
+    assert len(str(problem)) < 4 * (MESSAGE_LIMIT + 40)
+    assert all(len(value) <= MESSAGE_LIMIT + 30 for value in problem.to_dict().values() if isinstance(value, str))
+    for fmt in ("text", "json", "sarif", "github"):
+        assert len(render_problems([problem], fmt)) < 6000, fmt
+    short = Problem("Service/web", "spec", "fine", "hint")
+    assert short.shown() == short and str(short) == "error: Service/web: spec: fine. Fix: hint"

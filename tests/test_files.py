@@ -41,9 +41,17 @@ def _tree(root: Path, *names: str) -> None:
 def test_the_walk_is_sorted_and_skips_hidden_private_and_dependency_folders(tmp_path: Path) -> None:
     _tree(tmp_path, "b.yaml", "a.yml", "c.json", "notes.txt", ".hidden.yaml", "sub/z.yaml", "sub/deeper/y.yaml",
           ".git/x.yaml", "_build/x.yaml", "__pycache__/x.yaml", "node_modules/x.yaml", "venv/x.yaml", "env/x.yaml",
-          "site-packages/x.yaml", "build/x.yaml", "dist/x.yaml")
+          "site-packages/x.yaml", "build/x.yaml", "dist/x.yaml", "venv/pyvenv.cfg", "env/conda-meta/history",
+          "py311/pyvenv.cfg", "py311/x.yaml")
     found = [str(p.relative_to(tmp_path)) for p in find_files(tmp_path, (".yaml", ".yml", ".json"))]
     assert found == ["a.yml", "b.yaml", "c.json", "sub/z.yaml", "sub/deeper/y.yaml"]
+
+
+def test_a_folder_named_env_that_is_no_python_environment_is_walked(tmp_path: Path) -> None:
+    """``deploy/env/prod/service.yaml`` (or env/prod.py): the project's own, never skipped silently for its name."""
+    _tree(tmp_path, "env/prod/service.yaml", "venv/x.yaml", "env/prod/app.py")
+    assert [str(p.relative_to(tmp_path)) for p in find_files(tmp_path, (".yaml", ".py"))] == [
+        "env/prod/app.py", "env/prod/service.yaml", "venv/x.yaml"]
 
 
 def test_a_named_file_is_always_read_and_folders_are_walked(tmp_path: Path) -> None:
@@ -345,6 +353,15 @@ def test_a_device_is_never_written(tmp_path: Path) -> None:
     check_writable(tmp_path / "missing-folder" / "file")
 
 
+def test_a_file_reached_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``x.yaml ./x.yaml``, its folder and itself, a link to it: one file, read once, where it first came."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.yaml").write_text("kind: Service\n")
+    (tmp_path / "d" / "y.yaml").symlink_to("x.yaml")
+    found = read_sources(["d/x.yaml", "./d/x.yaml", "d", str(tmp_path / "d" / "x.yaml")])
+    assert [(s.name, s.explicit) for s in found.texts] == [("d/x.yaml", True)] and not found.problems
+    assert [(s.name, s.explicit) for s in read_sources(["d", "d/y.yaml"]).texts] == [("d/x.yaml", True)]
 def _failing_replace(monkeypatch: pytest.MonkeyPatch, at: int, error: BaseException | None) -> list[str]:
     """os.replace that raises ``error`` (or sends this process SIGINT) at its ``at``-th call; the targets renamed."""
     replace = os.replace

@@ -167,6 +167,21 @@ def test_a_port_given_twice_is_a_conflict_to_resolve_and_can_be_read_to_resolve_
         {PortKey("a", "web", "http", "TCP"): 30000, PortKey("a", "other", "http", "TCP"): 30000})
 
 
+@pytest.mark.parametrize("text", ["from svcgen import App\nx = {'a': 1}\n", "#!/bin/sh\necho: [\n",
+                                  "\t\x01binary: :\n"])
+def test_a_file_that_is_no_yaml_and_no_lock_is_not_a_lock_never_to_delete(text: str) -> None:
+    """``--lock app.py``: the fix must never be "delete it to allocate afresh" (it would delete the user's code)."""
+    with pytest.raises(LockFileError) as info:
+        parse_lock(text, "app.py", RANGE)
+    assert str(info.value) == ("app.py:1: error: this is not a svcgen lock file (a lock is a mapping with `version` "
+                               "and `nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file "
+                               "with --lock or [tool.svcgen] lock, or move this file out of the way")
+
+
+def test_a_broken_lock_is_still_one_to_restore() -> None:
+    with pytest.raises(LockFileError, match=r"^svcgen.lock:4: error: the lock file is not valid: .* Fix: restore it"):
+        parse_lock("version: 1\nnodePorts:\n  a: [\n", "svcgen.lock", RANGE)
+
 @pytest.mark.parametrize(("text", "message"), [
     ('version: 1\nnodePorts:\n  "\\e[2J\\a": 30000\n', "svcgen.lock:3: error: malformed key `\\x1b[2J\\x07`;"),
     ('version: 1\n"x\\e]0;t\\a": 1\n', "svcgen.lock:2: error: unknown key `x\\x1b]0;t\\x07` "),

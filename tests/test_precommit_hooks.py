@@ -217,3 +217,32 @@ def test_lint_with_folders_in_args_lints_those_together(tmp_path: Path, hooks_re
     result = run_pre_commit(repo, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr  # b.yaml is not linted: not in args
     assert "Passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_render_check_takes_one_entry_per_project_of_the_repository(tmp_path: Path, hooks_repo: HooksRepo,
+                                                                      pre_commit_home: Path) -> None:
+    """Two projects, each with its lock: one svcgen-render-check entry each passes; one entry for both is refused."""
+    repo = tmp_path / "project"
+    app = APP.replace("PORTS", ONE_PORT)
+    for name in ("p1", "p2"):
+        (repo / name).mkdir(parents=True)
+        (repo / name / "app.py").write_text(app.replace('"web"', f'"{name}"'))
+        (tmp_path / f"work-{name}").mkdir()
+        (repo / name / "svcgen.lock").write_text(render_lock(app.replace('"web"', f'"{name}"'),
+                                                             tmp_path / f"work-{name}"))
+    hooks = [{**RENDER_CHECK, "name": f"render check {name}", "args": [name]} for name in ("p1", "p2")]
+    config = {"repos": [{"repo": str(hooks_repo.path), "rev": hooks_repo.rev, "hooks": hooks}]}
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps(config, indent=2) + "\n")
+    commit_all(repo)
+    result = run_pre_commit(repo, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("Passed") == 2
+    config["repos"][0]["hooks"] = [{**RENDER_CHECK, "args": ["."]}]
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps(config, indent=2) + "\n")
+    git(repo, "commit", "-qam", "one entry for both")
+    result = run_pre_commit(repo, pre_commit_home)
+    assert result.returncode != 0 and "Failed" in result.stdout
+    assert "svcgen render: error: the paths hold the declarations of 3 projects: . (the first path's: its settings " \
+           "and lock), p1, p2; render them one at a time (one lock, one nodePort space per run)" in result.stdout
+    assert git(repo, "status", "--porcelain") == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -434,13 +435,18 @@ def test_a_first_clone_that_takes_too_long_is_one_clear_error(tmp_path: Path, mo
 
 @pytest.mark.parametrize("owner", ["b\udcffilling", "billing\x1b[31m", "bill\ning"])
 def test_an_owner_that_is_not_printable_utf8_is_one_clear_error(tmp_path: Path, owner: str) -> None:
-    """The default owner is the folder's name, which may be any bytes: no traceback, nothing pushed."""
+    """The [project] name may be any text: no traceback, nothing pushed."""
     repo = bare(tmp_path)
-    folder = tmp_path / owner if "\udcff" in owner else tmp_path / "billing"
+    folder = tmp_path / "billing"
     folder.mkdir()
     (folder / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{repo}#clusters/prod.lock"\n')
+    if "\udcff" in owner:  # a name TOML cannot hold (not UTF-8): given on the command line
+        args: tuple[str, ...] = ("--owner", owner, "app.py")
+    else:
+        (folder / "pyproject.toml").write_text(f'[project]\nname = {json.dumps(owner)}\n[tool.svcgen]\n'
+                                               f'registry = "{repo}#clusters/prod.lock"\n')
+        args = ("app.py",)
     (folder / "app.py").write_text(app("billing"))
-    args = ("app.py",) if "\udcff" in owner else ("--owner", owner, "app.py")
     code, out, err = render(folder, *args)
     shown = owner.replace("\udcff", "\\xff").replace("\x1b", "\\x1b").replace("\n", "\\n")
     assert code == 2 and out == "" and err == (
@@ -687,6 +693,53 @@ def test_a_write_that_fails_after_the_push_says_the_registry_holds_the_claims(tm
     assert lock.entries == parse_lock(registry_text(repo), "r", NodePortRange()).owned_by("billing").entries
     assert len(log(repo)) == 1  # the same ports: nothing new to push
 
+
+@pytest.mark.parametrize("command", [["render", "."], ["lock", "prune", "."], ["ports", "."]])
+def test_projects_in_folders_of_one_name_are_never_one_owner(tmp_path: Path, command: list[str]) -> None:
+    """Two repositories' deploy/ folders, one registry, no owner: each would take the other's entries into its
+    lock, and ``lock prune`` in one released the other's nodePort. A registry needs a name: nothing runs without."""
+    repo = bare(tmp_path)
+    folders = []
+    for team in ("team-a", "team-b"):
+        folder = tmp_path / team / "deploy"
+        folder.mkdir(parents=True)
+        (folder / "pyproject.toml").write_text(f'[tool.svcgen]\nregistry = "{repo}#clusters/prod.lock"\n')
+        (folder / "app.py").write_text(app(team))
+        folders.append(folder)
+    for folder in folders:
+        old = Path.cwd()
+        os.chdir(folder)
+        try:
+            result = run_cli(*command)
+        finally:
+            os.chdir(old)
+        assert (result.code, result.out) == (1, "")
+        assert result.err == (
+            f"{folder / 'pyproject.toml'}: error: registry is set but owner is not: the registry needs this "
+            "project's own name in it, and the folder's (deploy) may be another project's too (each would then "
+            'release the other\'s nodePorts). Fix: add owner = "NAME" to [tool.svcgen], a name no other project uses '
+            "(or give [project] a name)\nsvcgen: nothing was written.\n")
+        assert sorted(p.name for p in folder.iterdir()) == ["app.py", "pyproject.toml"]
+    assert subprocess.run(["git", "--git-dir", str(repo), "rev-parse", "--verify", "-q", "main"],
+                          capture_output=True, check=False).returncode != 0  # nothing was ever pushed
+    code, _, err = render(folders[0], "--registry", f"{repo}#clusters/prod.lock", "--owner", "team-a", "app.py")
+    assert code == 0, err  # named: it works
+    code, _, err = render(tmp_path / "team-b", "--registry", f"{repo}#clusters/prod.lock", "deploy/app.py")
+    assert code == 2 and err.startswith("--registry: error: the registry needs this project's own name in it")
+
+
+def test_the_projects_of_one_repository_do_not_share_its_project_name_as_owner(tmp_path: Path) -> None:
+    """repo/pyproject.toml names the repository; p1/ and p2/ (a svcgen.lock each) are two projects, not one owner."""
+    repo = bare(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "platform"\n')
+    for name in ("p1", "p2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(app(name))
+        (tmp_path / name / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
+        code, _, err = render(tmp_path, "--registry", f"{repo}#clusters/prod.lock", f"{name}/app.py")
+        assert code == 2 and err.startswith("--registry: error: the registry needs this project's own name in it, "
+                                            f"and the folder's ({name}) may be another project's too"), err
+        assert (tmp_path / name / "svcgen.lock").read_text() == "version: 1\nnodePorts: {}\n"
 
 @pytest.mark.slow
 def test_the_first_clone_takes_nothing_from_the_users_git_template(tmp_path: Path,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from svcgen.kube.portrange import NodePortRange
-from svcgen.settings import ConfigError, Settings
+from svcgen.settings import ConfigError, Settings, project_root
 
 
 def test_without_settings_the_lock_sits_next_to_the_first_path(tmp_path: Path) -> None:
@@ -181,6 +181,24 @@ def test_the_search_ends_at_the_repository_root(tmp_path: Path) -> None:
     assert (settings.root, settings.source) == (tmp_path.resolve() / "repo" / "deploy", None)
 
 
+def test_a_shared_folder_above_the_project_is_never_its_root(tmp_path: Path) -> None:
+    """/tmp/svcgen.lock or /tmp/pyproject.toml, put there by anyone, never takes over a project outside git."""
+    shared = tmp_path / "shared"
+    (shared / "mine" / "deploy").mkdir(parents=True)
+    (shared / "svcgen.lock").write_text("version: 1\nnodePorts:\n  -/x/http/TCP: 30000\n")
+    (shared / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "20000-20010"\n')
+    assert Settings.find(shared / "mine" / "deploy").root == shared  # an ordinary folder: found, as documented
+    shared.chmod(0o777)
+    assert Settings.find(shared / "mine" / "deploy").root == shared  # a tree made writable to all: still
+    shared.chmod(0o1777)
+    try:
+        settings = Settings.find(shared / "mine" / "deploy")
+        assert (settings.root, settings.source) == (shared / "mine" / "deploy", None)
+        assert settings.lock == shared / "mine" / "deploy" / "svcgen.lock"
+        assert project_root(shared / "mine") == shared / "mine"
+        assert Settings.find(shared).root == shared  # named itself: its own folder
+    finally:
+        shared.chmod(0o755)
 def test_a_pyproject_that_is_a_link_to_nothing_is_refused_never_skipped(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from conftest import HEADER, run_cli

@@ -9,7 +9,7 @@ from typing import TextIO
 from svcgen.cli.common import print_problems
 from svcgen.cli.project import Project, load_project
 from svcgen.dsl.policy import emits_workload, health_check_key, port_key, target_port
-from svcgen.errors import EXIT_OK
+from svcgen.errors import EXIT_OK, one_line
 from svcgen.render import Rendered
 
 __all__ = ["cmd_explain", "cmd_ports"]
@@ -61,11 +61,11 @@ def _row(namespace: str | None, service: str, port_name: str | None, protocol: s
 
 def _table(rows: list[Row]) -> str:
     header = ["NAMESPACE", "SERVICE", "PORT", "PROTOCOL", "PORT->TARGET", "NODEPORT", "SOURCE"]
-    table = [header] + [[
+    table = [header] + [[one_line(cell) for cell in (  # a reserved file's or Service's name may hold anything
         str(r["namespace"] or "-"), str(r["service"]), str(r["port_name"] or "-"), str(r["protocol"] or "-"),
         "-" if r["port"] is None else f"{r['port']}->{r['target_port']}",
         "-" if r["node_port"] is None else str(r["node_port"]), str(r["source"] or "-"),
-    ] for r in rows]
+    )] for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
                    for row in table)

@@ -93,6 +93,23 @@ def _node_port_range(text: str) -> NodePortRange:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _path(text: str) -> str:
+    """A path argument: never empty (``--dir "$OUT"`` with OUT unset would mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("empty path (an unset shell variable?); give a path, . for the current "
+                                         "folder")
+    return text
+
+
+def _lock_path(text: str) -> str:
+    """The lock file: a path svcgen can read and write back, so never ``-``."""
+    if not text:
+        raise argparse.ArgumentTypeError("empty path (an unset shell variable?); give the lock file's path")
+    if text == "-":
+        raise argparse.ArgumentTypeError("- is standard input, but svcgen writes the lock file back; give its path")
+    return text
+
+
 def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node-port-range", type=_node_port_range, metavar="FIRST-LAST", help=_RANGE_HELP)
     parser.add_argument("--kubernetes-version", type=_kubernetes_version, metavar="1.MINOR", help=_VERSION_HELP)
@@ -114,13 +131,13 @@ class _Parents:
     @cached_property
     def project(self) -> Parser:
         project = Parser(add_help=False)
-        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=_path,
                              help="Python files, or directories searched for *.py")
-        project.add_argument("--lock", metavar="PATH",
+        project.add_argument("--lock", metavar="PATH", type=_lock_path,
                              help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
                                   "the first FILE_OR_DIR)")
         _cluster_options(project)
-        project.add_argument("--reserve", action="append", default=[], metavar="PATH",
+        project.add_argument("--reserve", action="append", default=[], metavar="PATH", type=_path,
                              help="manifests, `kubectl get services -A -o yaml|json` output or another project's "
                                   "svcgen.lock (a file, a directory, or - for standard input) whose nodePorts svcgen "
                                   "must never hand out; repeat for several")
@@ -190,7 +207,7 @@ def _render(commands: Subparsers, parents: _Parents) -> None:
                     "in one line on standard error.",
         epilog=_CHECK_EXIT_CODES,
     )
-    render_cmd.add_argument("-o", "--output", metavar="PATH",
+    render_cmd.add_argument("-o", "--output", metavar="PATH", type=_path,
                             help="write to a file instead of standard output: its extension picks the format "
                                  "(.yaml or .yml: a YAML stream; .json: one List). A path that is a directory, "
                                  "ends with /, or has no extension is a directory: one file per object plus a "
@@ -249,7 +266,7 @@ def _new(commands: Subparsers, parents: _Parents) -> None:
                          help="the Service type (default: ClusterIP)")
     new_cmd.add_argument("--image", help="the container image (default: NAME:latest)")
     new_cmd.add_argument("--namespace", help="the namespace (default: none, the kubectl context's)")
-    new_cmd.add_argument("--dir", help="where to write (default: ./NAME)")
+    new_cmd.add_argument("--dir", type=_path, help="where to write (default: ./NAME)")
     new_cmd.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
@@ -263,9 +280,9 @@ def _import(commands: Subparsers, parents: _Parents) -> None:
                     "anything the API server would refuse, is an error at its input line.",
         epilog=_EXIT_CODES,
     )
-    import_cmd.add_argument("paths", nargs="+", metavar="PATH",
+    import_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_path,
                             help="YAML or JSON files, directories, or - for standard input")
-    import_cmd.add_argument("--dir", default=".", help="where to write app.py (default: here)")
+    import_cmd.add_argument("--dir", default=".", type=_path, help="where to write app.py (default: here)")
     import_cmd.add_argument("--force", action="store_true", help="overwrite an existing app.py")
     import_cmd.add_argument("--allow-changes", action="store_true",
                             help="write app.py even when a Service would not come back exactly as it was "
@@ -286,7 +303,7 @@ def _lint(commands: Subparsers, parents: _Parents) -> None:
         epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read or holds "
                "no YAML.",
     )
-    lint_cmd.add_argument("paths", nargs="+", metavar="PATH",
+    lint_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_path,
                           help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json; files "
                                "that are not Kubernetes objects are skipped quietly there), or - for standard "
                                "input")
@@ -326,13 +343,14 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
                     "one step.",
         epilog=_CHECK_EXIT_CODES,
     )
-    resolve.add_argument("paths", nargs="*", metavar="FILE_OR_DIR",
+    resolve.add_argument("paths", nargs="*", metavar="FILE_OR_DIR", type=_path,
                          help="a file or folder of the project, whose pyproject.toml gives the lock, the range and "
                               "the band (default: the --lock file's folder, else here)")
-    resolve.add_argument("--lock", metavar="PATH", help="the lock file (default: [tool.svcgen] lock, else "
-                                                         "svcgen.lock next to the first FILE_OR_DIR)")
+    resolve.add_argument("--lock", metavar="PATH", type=_lock_path,
+                         help="the lock file (default: [tool.svcgen] lock, else svcgen.lock next to the first "
+                              "FILE_OR_DIR)")
     _merge_options(resolve)
-    resolve.add_argument("--reserve", action="append", default=[], metavar="PATH",
+    resolve.add_argument("--reserve", action="append", default=[], metavar="PATH", type=_path,
                          help="manifests or lock files whose nodePorts a moved entry must not take, as for render")
     resolve.add_argument("--check", action="store_true",
                          help="write nothing; exit 1 if the lock file has a conflict to resolve")

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
@@ -152,35 +152,47 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     return Project(settings, apps, stdin)
 
 
+_STREAMS = ("stdout", "stderr", "__stdout__", "__stderr__")
+
+
 @contextlib.contextmanager
 def _standard_output_to_stderr() -> Iterator[None]:
-    """Inside the block, file descriptor 1 is standard error's too.
+    """Inside the block, what the user's files write goes to standard error, and they cannot close svcgen's streams.
 
-    The loader sends a declaration file's ``print()`` (``sys.stdout``) to stderr; this covers what
-    writes to the descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file
-    starts. Only the command line does it (a process-wide change, undone on the way out, Ctrl-C
-    included): a library caller's descriptors are its own. When descriptor 1 or 2 is closed,
-    nothing changes.
+    The files get a stream of their own on a copy of descriptor 2 as ``sys.stdout``,
+    ``sys.stderr`` and their ``sys.__*__`` originals: a ``print()`` is a message, and a file that
+    closes or replaces one of them closes or replaces its own copy, not the stream svcgen prints
+    the manifests or its errors to. Descriptor 1 is standard error's too, for what writes to the
+    descriptor itself: ``os.write(1, ...)``, a C extension, a child process the file starts; a
+    file that closes descriptor 1 or 2 closes a copy. Only the command line does it (a
+    process-wide change, undone on the way out, Ctrl-C included): a library caller's streams are
+    its own. When descriptor 1 or 2 is closed, nothing changes.
     """
     try:
         sys.stdout.flush()
-        saved = os.dup(1)
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
     except (OSError, ValueError, AttributeError):
         yield
         return
+    streams = [getattr(sys, name) for name in _STREAMS]
+    user: TextIO | None = None
     try:
         os.dup2(2, 1)
-    except OSError:
-        os.close(saved)
-        yield
-        return
-    try:
+        user = open(os.dup(2), "w", encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+                    errors="backslashreplace", buffering=1)
+        for name in _STREAMS:
+            setattr(sys, name, user)
         yield
     finally:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()  # what a file wrote to sys.__stdout__ goes where its prints went
-        os.dup2(saved, 1)
-        os.close(saved)
+        if user is not None:  # kept open: a logging handler a file made may write to it later (a message too)
+            with contextlib.suppress(OSError, ValueError):
+                user.flush()
+        for name, stream in zip(_STREAMS, streams, strict=True):
+            setattr(sys, name, stream)
+        for fd, number in zip(saved, (1, 2), strict=True):
+            os.dup2(fd, number)
+            os.close(fd)
 
 
 # What to do instead, said with the command's own verb.
@@ -220,6 +232,8 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
         if path.is_dir():
             roots.update(dict.fromkeys(_nested_roots(path.resolve())))
     others = [root for root in roots if root != first and (not lock_given or has_settings(root))]
+    if lock_given:
+        _check_lock_owner(settings.lock, roots, command)
     if not others:
         return
     names = [f"{display(first)} (the first path's: its settings and lock)", *(display(r) for r in others)]
@@ -230,8 +244,33 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
                      "(one lock, one nodePort space per run)")
 
 
+def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
+    """Refuse a ``--lock`` that is another project's lock: the run would release or ignore its entries.
+
+    The lock's project is the nearest folder at or above it that is a project's root and holds
+    declaration files; a lock outside every such project (a new file, a folder of shared locks,
+    the lock folder ``lock =`` names) is the user's to choose.
+
+    Raises:
+        UsageError: that project's declarations are not among the paths.
+    """
+    owner = project_root(lock.parent).resolve()
+    if owner in roots or not is_project_root(owner) or not discover_files([str(owner)]):
+        return
+    effect = {"lock prune": "release every entry in it that these paths do not declare",
+              "lock check": "check these declarations against it"}.get(command, "allocate these declarations' "
+                                                                          "nodePorts in it")
+    raise UsageError(f"svcgen {command}: error: --lock {display(lock)} is the lock of the project {display(owner)}, "
+                     f"whose declarations are not among the paths; this run would {effect}. Fix: give a lock file "
+                     f"of this project, or {display(owner)}'s declarations too")
+
+
 def _nested_roots(folder: Path) -> list[Path]:
-    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order."""
+    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order.
+
+    A file that is a symbolic link to another project's file counts as that project's too: its
+    nodePorts are locked there.
+    """
     known: dict[Path, Path | None] = {folder: None}  # folder -> the nested root it is in (None: folder's project)
     found: dict[Path, None] = {}
     for file in discover_files([str(folder)]):
@@ -247,4 +286,9 @@ def _nested_roots(folder: Path) -> list[Path]:
         nested = known.get(file.parent)
         if nested is not None:
             found[nested] = None
+        real = file.resolve()
+        if real.parent != file.parent:  # a link: the file's nodePorts are in the lock of the project it lies in
+            root = project_root(real).resolve()
+            if is_project_root(root):
+                found[root] = None
     return list(found)

@@ -54,6 +54,7 @@ def _sarif(problems: Sequence[Problem]) -> str:
 
 def _text(p: Problem) -> str:
     """The message with the object and the field, without the position (tools show that themselves)."""
+    p = p.shown()
     subject = f"{p.subject}: " if p.subject else ""
     field = f"{p.field}: " if p.field else ""
     hint = f" Fix: {p.hint}" if p.hint else ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from svcgen.errors import Problem, SourceLocation
+from svcgen.errors import Problem, SourceLocation, shorten
 from svcgen.kube import rules
 
 __all__ = ["Checker"]
@@ -42,7 +42,7 @@ class Checker:
     ) -> None:
         """Apply one string rule; each error detail becomes a problem quoting the value."""
         for detail in check(value):
-            self.add(subject, field, f'Invalid value: "{value}": {detail}', hint, location)
+            self.add(subject, field, f'Invalid value: "{shorten(value)}": {detail}', hint, location)
 
     def labels(
         self, labels: Mapping[str, str], subject: str, field: str, location: SourceLocation | None

@@ -24,7 +24,17 @@ from typing import Any
 from svcgen.dsl import model
 from svcgen.dsl.callsite import shown_relative_to, traceback_location
 from svcgen.dsl.model import App
-from svcgen.errors import DeclarationError, Problem, SourceLocation, SvcgenError, UsageError, count_errors
+from svcgen.errors import (
+    MESSAGE_LIMIT,
+    DeclarationError,
+    Problem,
+    SourceLocation,
+    SvcgenError,
+    UsageError,
+    count_errors,
+    one_line,
+    shorten,
+)
 from svcgen.files import file_kind, find_files
 from svcgen.gcpause import paused_gc
 
@@ -45,8 +55,8 @@ class UserCodeError(SvcgenError):
         self.location = location
         self.original = exc
         where = str(location) if location else path
-        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        super().__init__(f"{where}: error: running {path} failed: {detail}")
+        detail = f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}" if str(exc) else type(exc).__name__
+        super().__init__(one_line(f"{where}: error: running {path} failed: {detail}"))
 
     def report(self, debug: bool = False) -> list[str]:
         return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]

@@ -219,7 +219,7 @@ def _tagged(tag: str, text: str, position: Position) -> Any:
         return text
     if kind in ("int", "float", "bool"):  # as go-yaml: "cannot decode !!float `1.0` as a !!int"
         raise DocumentError(f"{text[:40]!r} is not a valid !!{kind}", position)
-    raise DocumentError(f'unsupported tag "{tag}" on value {text[:40]!r}', position)
+    raise DocumentError(f'unsupported tag "{shorten(str(tag))}" on value {text[:40]!r}', position)
 
 
 def _json_key(key: Any) -> str:
@@ -293,7 +293,7 @@ class _Builder:
             if frame.merge_next:
                 self._merge(frame, value, position)
             elif key in container and key not in frame.merged:
-                raise DocumentError(f'duplicate key "{key}" in a mapping', frame.key_position)
+                raise DocumentError(f'duplicate key "{shorten(key)}" in a mapping', frame.key_position)
             else:
                 container[key] = value
                 frame.merged.discard(key)
@@ -328,7 +328,7 @@ class _Builder:
         elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             tag = event.tag
             if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
-                raise DocumentError(f'unsupported tag "{tag}"', _pos(event))
+                raise DocumentError(f'unsupported tag "{shorten(str(tag))}"', _pos(event))
             if len(self.stack) >= MAX_DEPTH:
                 raise DocumentError(f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
                                     _pos(event), fatal=True)
@@ -337,7 +337,7 @@ class _Builder:
             self.stack.append(_Frame(container, event.anchor, _pos(event)))
         elif isinstance(event, AliasEvent):
             if event.anchor not in self.anchors:
-                raise DocumentError(f'unknown alias "*{event.anchor}"', _pos(event))
+                raise DocumentError(f'unknown alias "*{shorten(event.anchor)}"', _pos(event))
             value, size, characters = self.anchors[event.anchor]
             # Only what aliases repeat counts: a large file of plain values is fine.
             self.expanded += size

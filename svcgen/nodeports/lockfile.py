@@ -119,7 +119,12 @@ def parse_lock(text: str | None, source: str, node_port_range: NodePortRange, *,
             f"{source}:{marker}: error: unresolved merge conflict: the lock file holds git's conflict markers "
             f"(<<<<<<<, =======, >>>>>>>). Fix: svcgen lock resolve --lock {source} (keeps the entries of both "
             "sides and moves the later of two claims on one nodePort)", text)
-    document = _document(text, source)
+    try:
+        document = _document(text, source)
+    except LockFileError:
+        if "nodePorts" in text or re.search(r"^version:", text, re.MULTILINE):  # a lock, broken
+            raise
+        raise _not_a_lock(source, 1) from None
     if document is None:
         raise LockFileError(
             f"{source}: error: the lock file is there but holds no lock (it is empty, only comments or an empty "
@@ -129,10 +134,7 @@ def parse_lock(text: str | None, source: str, node_port_range: NodePortRange, *,
     data = document.value
     lines = _Lines(document)
     if not isinstance(data, dict) or not ("version" in data or "nodePorts" in data):
-        raise LockFileError(
-            f"{source}:{document.position[0]}: error: this is not a svcgen lock file (a lock is a mapping with "
-            "`version` and `nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with "
-            "--lock or [tool.svcgen] lock, or move this file out of the way")
+        raise _not_a_lock(source, document.position[0])
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise LockFileError(f"{source}:{lines(data, 'version')}: error: `version` must be a whole number "
@@ -209,6 +211,14 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
         seen.setdefault(value, (key, line))
         entries[key] = value
     return Lock(entries)
+
+
+def _not_a_lock(source: str, line: int) -> LockFileError:
+    """A file named as the lock that is no lock (a README, app.py, another YAML file): never to restore or delete."""
+    return LockFileError(
+        f"{source}:{line}: error: this is not a svcgen lock file (a lock is a mapping with `version` and "
+        "`nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with --lock or "
+        "[tool.svcgen] lock, or move this file out of the way")
 
 
 def _document(text: str, source: str) -> Document | None:

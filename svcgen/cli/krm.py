@@ -2,9 +2,10 @@
 
 kustomize runs the function in the kustomization's folder with a ``ResourceList`` on standard
 input (KRM Functions Specification): ``functionConfig`` is the generator's config, ``items`` what
-came before. The output is the same ``ResourceList`` with the input's items unchanged, the
-rendered manifests appended and ``results`` saying every problem (severity, message, file, field);
-an error also exits non-zero and is said on standard error, which is what kustomize shows.
+came before. The output is the same ``ResourceList`` (read and written as kubectl reads YAML:
+every item keeps its values; comments are not kept) with the rendered manifests appended and
+``results`` saying every problem (severity, message, file, field; line and rule as tags); an
+error also exits non-zero and is said on standard error, which is what kustomize shows.
 
 ``svcgen krm CONFIG`` reads the config from a file instead and prints only the manifests, as a
 YAML stream: kustomize's exec plugins (which ``kubectl kustomize`` runs; it has no
@@ -37,6 +38,8 @@ from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import KubeVersion
+from svcgen.kube.yamlread import load_documents
+from svcgen.kube.yamlwrite import to_yaml
 from svcgen.render import Rendered
 from svcgen.settings import display
 
@@ -77,7 +80,7 @@ def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     try:
         resource_list = _resource_list(text)
         rendered = _generate(resource_list.get("functionConfig"), err)
-        resource_list["items"].extend(_round_trip().load_all(rendered.yaml))
+        resource_list["items"].extend(rendered.manifests)
         print_problems(rendered.warnings, err)
         results = [_result(p) for p in rendered.warnings]
     except SvcgenError as exc:
@@ -87,7 +90,7 @@ def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         code = exc.exit_code
     if results:
         resource_list["results"] = results
-    _round_trip().dump(resource_list, out)
+    out.write(to_yaml([resource_list]))
     return code
 
 
@@ -103,12 +106,10 @@ def _from_file(path: str, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"{path}: error: cannot read the generator config: {exc.strerror or exc}") from None
     try:
         try:
-            config = _round_trip().load(data.decode("utf-8"))
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise KrmError("the generator config is not UTF-8 text") from None
-        except Exception as exc:  # ruamel's errors share no root but Exception
-            raise KrmError(f"the generator config is not valid YAML: {_first_line(exc)}") from None
-        rendered = _generate(config, err)
+        rendered = _generate(_one_document(text, "the generator config"), err)
     except KrmError as exc:
         exc.where = path
         raise
@@ -117,38 +118,32 @@ def _from_file(path: str, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _round_trip() -> Any:
-    """ruamel.yaml's round-trip loader and dumper: items pass through with their comments, order and quotes."""
-    from ruamel.yaml import YAML
+def _one_document(text: str, what: str) -> Any:
+    """The value of the one document of ``text``, read as kubectl reads YAML (None: there is none).
 
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    return yaml
-
-
-def _first_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+    Raises:
+        KrmError: it is not valid YAML, or holds several documents.
+    """
+    documents = [d for d in load_documents(text) if d.value is not None or d.error is not None]
+    for document in documents:
+        if document.error is not None:
+            line = f" (line {document.error.position[0]})" if document.error.position else ""
+            raise KrmError(f"{what} is not valid YAML{line}: {document.error.message}")
+    if len(documents) > 1:
+        raise KrmError(f"{what} holds {len(documents)} YAML documents, not one")
+    return documents[0].value if documents else None
 
 
 def _resource_list(text: str) -> dict[str, Any]:
     """The input ResourceList, checked: a mapping of kind ResourceList whose ``items`` is a list."""
-    from ruamel.yaml.comments import CommentedMap
-
-    try:
-        documents = list(_round_trip().load_all(text))
-    except Exception as exc:  # ruamel's errors share no root but Exception
-        raise KrmError(f"standard input is not valid YAML: {_first_line(exc)}") from None
-    documents = [d for d in documents if d is not None]
-    if len(documents) != 1 or not isinstance(documents[0], CommentedMap) or documents[0].get("kind") != "ResourceList":
-        raise KrmError("standard input is not a ResourceList (KRM Functions Specification). "
-                       "Fix: run it from kustomize (a generator whose config has the annotation "
-                       "config.kubernetes.io/function), or give the config file: svcgen krm CONFIG")
-    resource_list: dict[str, Any] = documents[0]
+    resource_list = _one_document(text, "standard input")
+    if not isinstance(resource_list, dict) or resource_list.get("kind") != "ResourceList":
+        raise KrmError("standard input is not a ResourceList (KRM Functions Specification). Fix: run it from "
+                       "kustomize (a generator whose config has the annotation config.kubernetes.io/function), or "
+                       "give the config file: svcgen krm CONFIG")
     if resource_list.get("apiVersion") not in _RESOURCE_LIST_VERSIONS:
-        raise KrmError(f"ResourceList apiVersion {resource_list.get('apiVersion')!r} is not one "
-                       f"svcgen reads ({', '.join(_RESOURCE_LIST_VERSIONS)})", "apiVersion")
+        raise KrmError(f"ResourceList apiVersion {resource_list.get('apiVersion')!r} is not one svcgen reads "
+                       f"({', '.join(_RESOURCE_LIST_VERSIONS)})", "apiVersion")
     items = resource_list.setdefault("items", [])
     if items is None:
         resource_list["items"] = []

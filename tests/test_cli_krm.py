@@ -251,3 +251,10 @@ def test_kubectl_kustomize_fails_the_build_on_a_lock_that_is_not_current(example
     assert done.stdout == ""
     assert "svcgen.lock: 1 new nodePort: web/web/http 30000" in done.stderr
     assert not (copy / "svcgen.lock").exists()
+
+
+def test_the_examples_kustomize_build_lints_clean() -> None:
+    """The committed build (svcgen's Services beside the overlay's Deployment) passes svcgen lint."""
+    result = main(["lint", str(EXAMPLE / "kustomized.yaml")], out=io.StringIO(), err=(err := io.StringIO()))
+    assert result == 0, err.getvalue()
+    assert "0 errors, 0 warnings" in err.getvalue()

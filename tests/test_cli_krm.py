@@ -258,3 +258,32 @@ def test_the_examples_kustomize_build_lints_clean() -> None:
     result = main(["lint", str(EXAMPLE / "kustomized.yaml")], out=io.StringIO(), err=(err := io.StringIO()))
     assert result == 0, err.getvalue()
     assert "0 errors, 0 warnings" in err.getvalue()
+
+
+def test_the_generator_asks_neither_the_cluster_nor_the_registry(example: Callable[[str], Path],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reads files only: with reserve-cluster and a registry set, no kubectl, no git, no .svcgen folder."""
+    copy = example("kustomize")
+    os.chdir(copy)
+    (copy / "pyproject.toml").write_text('[project]\nname = "web"\n[tool.svcgen]\nreserve-cluster = "prod"\n'
+                                         f'registry = "{copy / "nowhere.git"}#prod.lock"\n')
+    monkeypatch.setenv("PATH", "")  # no kubectl, no git could run
+    before = files_of(copy)
+    result = run_krm(resource_list({"paths": ["app.py"]}))
+    assert (result.code, result.err) == (0, "")
+    assert _safe().load(result.out)["items"][1:] == expected_services()
+    assert files_of(copy) == before
+    # svcgen render, by contrast, asks them (and so fails here)
+    err = io.StringIO()
+    assert main(["render", "--locked", "app.py"], out=io.StringIO(), err=err) == 2
+    assert "the registry needs git" in err.getvalue()
+
+
+def test_debug_shows_the_traceback_of_a_failing_declaration(write_app: Callable[..., Path]) -> None:
+    write_app('raise RuntimeError("boom")\n')
+    result = run_krm(resource_list({"paths": ["app.py"]}), "--debug")
+    assert result.code == 1
+    assert "Traceback (most recent call last)" in result.err
+    assert "RuntimeError: boom" in result.err
+    (problem,) = _safe().load(result.out)["results"]
+    assert "boom" in problem["message"]

@@ -79,13 +79,18 @@ def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     code = EXIT_OK
     try:
         resource_list = _resource_list(text)
-        rendered = _generate(resource_list.get("functionConfig"), err)
+        rendered = _generate(resource_list.get("functionConfig"))
         resource_list["items"].extend(rendered.manifests)
         print_problems(rendered.warnings, err)
         results = [_result(p) for p in rendered.warnings]
     except SvcgenError as exc:
-        for line in exc.report():
+        debug = bool(getattr(args, "debug", False))
+        for line in exc.report(debug):
             print(line, file=err)
+        if debug:
+            import traceback
+
+            traceback.print_exception(exc.debug_cause(), file=err)
         results = _results(exc)
         code = exc.exit_code
     if results:
@@ -109,7 +114,7 @@ def _from_file(path: str, out: TextIO, err: TextIO) -> int:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise KrmError("the generator config is not UTF-8 text") from None
-        rendered = _generate(_one_document(text, "the generator config"), err)
+        rendered = _generate(_one_document(text, "the generator config"))
     except KrmError as exc:
         exc.where = path
         raise
@@ -152,7 +157,7 @@ def _resource_list(text: str) -> dict[str, Any]:
     return resource_list
 
 
-def _generate(config: Any, err: TextIO) -> Rendered:
+def _generate(config: Any) -> Rendered:
     """Render the project the config names, as ``svcgen render --locked``: nothing is written.
 
     Raises:

@@ -127,10 +127,11 @@ def test_a_folder_holding_several_projects_is_refused(tmp_path: Path, monkeypatc
     monkeypatch.chdir(tmp_path)
     result = run_cli("render", "examples", "--check")
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("svcgen render: error: the paths hold the declarations of 5 projects: examples (the first "
-                          "path's: its settings and lock), examples/dns, examples/seed, examples/webshop, "
-                          "examples/workloads; render them one at a time (one lock, one nodePort space per run)\n")
-    for example in ("dns", "platform", "seed", "webshop", "workloads"):
+    assert result.err == ("svcgen render: error: the paths hold the declarations of 7 projects: examples (the first "
+                          "path's: its settings and lock), examples/argocd, examples/dns, examples/kustomize, "
+                          "examples/seed, examples/webshop, examples/workloads; render them one at a time (one lock, "
+                          "one nodePort space per run)\n")
+    for example in ("argocd", "dns", "kustomize", "platform", "seed", "webshop", "workloads"):
         assert run_cli("render", "--check", f"examples/{example}").code == 0
 
 

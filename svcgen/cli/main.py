@@ -40,10 +40,11 @@ _COMMANDS = {
     "lint": ("lint", "cmd_lint"),
     "import": ("importer", "cmd_import"),
     "completion": ("completion", "cmd_completion"),
+    "krm": ("krm", "cmd_krm"),
 }
 
 
-_PAUSED = {"render", "lock check", "lock prune", "ports", "explain", "new"}
+_PAUSED = {"render", "lock check", "lock prune", "ports", "explain", "new", "krm"}
 
 
 def _command(args: argparse.Namespace) -> str:

@@ -390,10 +390,25 @@ def _completion(commands: Subparsers, parents: _Parents) -> None:
     completion.add_argument("shell", choices=SHELLS, help="the shell")
 
 
+def _krm(commands: Subparsers, parents: _Parents) -> None:
+    krm = commands.add_parser(
+        "krm", parents=[parents.common], help="kustomize generator: render as a KRM function (writes nothing)",
+        description="Read a KRM ResourceList on standard input, render the declarations its functionConfig "
+                    "(apiVersion: svcgen.dev/v1alpha1, kind: Svcgen, spec.paths) names, relative to the "
+                    "working folder (kustomize's: the kustomization's), and print the ResourceList with the "
+                    "manifests appended and every problem in its results. As render --locked: writes nothing "
+                    "and allocates no nodePort the lock file does not hold (run svcgen render once for that).",
+        epilog=_EXIT_CODES,
+    )
+    krm.add_argument("config", nargs="?", metavar="CONFIG",
+                     help="read the generator config from this file instead and print only the manifests, as a "
+                          "YAML stream (kustomize's exec plugins, Argo CD's config management plugin)")
+
+
 # Every command, in the order the help lists them: its name and what adds its parser.
 _COMMANDS: dict[str, Callable[[Subparsers, _Parents], None]] = {
     "render": _render, "ports": _ports, "explain": _explain, "new": _new, "import": _import, "lint": _lint,
-    "lock": _lock, "completion": _completion,
+    "lock": _lock, "completion": _completion, "krm": _krm,
 }
 COMMANDS = tuple(_COMMANDS)
 """The command names."""

@@ -34,7 +34,7 @@ import pytest
 if TYPE_CHECKING:
     from svcgen.dsl.model import App
     from svcgen.errors import Problem
-    from svcgen.nodeports.lock import Lock
+    from svcgen.nodeports.lock import Lock, PortKey
     from svcgen.render import Rendered
     from svcgen.settings import Settings
 
@@ -132,7 +132,6 @@ class SvcgenProject:
             label = display(path)
         else:
             settings = Settings.find(self.folder, with_workloads=with_workloads)
-            settings.check_reserve()
             apps = [what] if isinstance(what, App) else list(what)
             label = "the Apps given"
         # Files only: the live cluster and a shared registry are for `svcgen render` (tests stay offline).
@@ -156,26 +155,25 @@ class SvcgenProject:
         added, changed = rendered.committed.changes_to(rendered.rendered.lock)
         if not added and not changed:
             return
-        lines = []
-        for allocated in rendered.rendered.allocated:
-            where = f"{allocated.request.location}: " if allocated.request.location else ""
-            for key in allocated.request.keys:
-                if key in added:
-                    lines.append(f"  {where}{allocated.request.subject} ({key.short()}): new nodePort {added[key]}")
-                elif key in changed:
-                    old, new = changed[key]
-                    lines.append(f"  {where}{allocated.request.subject} ({key.short()}): nodePort {old} -> {new} "
-                                 f"({allocated.source})")
-        lock = display(rendered.settings.lock)
-        command = f"svcgen render {rendered.what}" if rendered.path is not None else \
-            "svcgen render on the files that declare the Apps"
+        allocated = {key: a for a in rendered.rendered.allocated for key in a.request.keys}
+
+        def port(key: PortKey) -> str:
+            """``FILE:LINE: Service "web" port "http" (web/http)``: the declaration, and its lock entry."""
+            request = allocated[key].request if key in allocated else None
+            where = f"{request.location}: " if request and request.location else ""
+            return f"  {where}{request.subject if request else 'Service'} ({key.short()})"
+
+        lines = [f"{port(key)}: new nodePort {number}" for key, number in added.items()]
+        lines += [f"{port(key)}: nodePort {old} -> {new}" for key, (old, new) in changed.items()]
         would = [f"allocate {len(added)} new nodePort{'s' if len(added) != 1 else ''}"] if added else []
         if changed:
             would.append(f"change {len(changed)} locked nodePort{'s' if len(changed) != 1 else ''}")
-        raise AssertionError(
-            f"{lock} is not current: the render of {rendered.what} would {' and '.join(would)}:\n" +
-            "\n".join(dict.fromkeys(lines)) +
-            f"\nFix: run `{command}` (it allocates them and updates {lock}), then commit {lock}")
+        lock = display(rendered.settings.lock)
+        command = f"`svcgen render {rendered.what}`" if rendered.path is not None else \
+            "`svcgen render` on the files that declare the Apps"
+        raise AssertionError(f"{lock} is not current: the render of {rendered.what} would {' and '.join(would)}:\n" +
+                             "\n".join(lines) + f"\nFix: run {command} (it allocates them and updates {lock}), "
+                             f"then commit {lock}")
 
     def lint(self, rendered: ProjectRender, *manifests: str | Path) -> list[Problem]:
         """What ``svcgen lint`` finds in the render's YAML, errors and warnings, in the order it finds them.
@@ -191,7 +189,7 @@ class SvcgenProject:
 
         sources = read_sources([str(self.folder / path) for path in manifests])
         quiet = {source.name for source in sources.texts if not source.explicit}  # found by walking a folder
-        texts = [(f"{rendered.what} (rendered)", rendered.yaml), *((s.name, s.text) for s in sources.texts)]
+        texts = [(f"<render of {rendered.what}>", rendered.yaml), *((s.name, s.text) for s in sources.texts)]
         settings = rendered.settings
         return [*sources.problems, *lint_texts(texts, settings.node_port_range, settings.kubernetes_version,
                                                quiet=quiet)]

@@ -172,7 +172,7 @@ class SvcgenProject:
         command = f"`svcgen render {rendered.what}`" if rendered.path is not None else \
             "`svcgen render` on the files that declare the Apps"
         raise AssertionError(f"{lock} is not current: the render of {rendered.what} would {' and '.join(would)}:\n" +
-                             "\n".join(lines) + f"\nFix: run {command} (it allocates them and updates {lock}), "
+                             "\n".join(lines) + f"\nFix: run {command} (it records them in {lock}), "
                              f"then commit {lock}")
 
     def lint(self, rendered: ProjectRender, *manifests: str | Path) -> list[Problem]:

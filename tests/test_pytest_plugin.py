@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import os
 import pkgutil
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def test_a_lock_that_is_not_current_names_each_new_nodeport(pytester: pytest.Pyt
         "E * svc/svcgen.lock is not current: the render of svc/app.py would allocate 2 new nodePorts:",
         'E *   svc/app.py:5: Service "web" port "admin" (web/admin): new nodePort 30000',
         'E *   svc/app.py:5: Service "web" port "http" (web/http): new nodePort 30001',
-        "E * Fix: run `svcgen render svc/app.py` (it allocates them and updates svc/svcgen.lock), then commit "
+        "E * Fix: run `svcgen render svc/app.py` (it records them in svc/svcgen.lock), then commit "
         "svc/svcgen.lock",
     ])
     assert not (folder / "svcgen.lock").exists()  # nothing written
@@ -227,6 +228,27 @@ def test_apps_given_directly_use_the_settings_of_the_tests_folder(pytester: pyte
                                  "E * Fix: run `svcgen render` on the files that declare the Apps *"])
     assert run_cli("render", "svc").code == 0
     run(pytester, "svc").assert_outcomes(passed=1)
+
+
+def test_a_test_asks_neither_the_cluster_nor_the_registry(pytester: pytest.Pytester,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """reserve-cluster and registry are for `svcgen render`; a test reads the project's files only."""
+    folder = project(pytester)
+    (folder / "pyproject.toml").write_text('[tool.svcgen]\nreserve-cluster = "prod"\n'
+                                           'registry = "file:///nonexistent/ports.git#prod.lock"\n')
+    bin_dir = pytester.path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text(f"#!/bin/sh\ntouch {pytester.path / 'kubectl-ran'}\nexit 1\n")
+    (bin_dir / "kubectl").chmod(0o755)
+    (bin_dir / "git").write_text(f"#!/bin/sh\ntouch {pytester.path / 'git-ran'}\nexit 1\n")
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    run(pytester, "svc").assert_outcomes(passed=1)
+    assert not (pytester.path / "kubectl-ran").exists() and not (pytester.path / "git-ran").exists()
+    # Where svcgen render asks them (and fails here): the registry, then, without one, the cluster.
+    assert run_cli("render", "svc", "--check").code == 2 and (pytester.path / "git-ran").exists()
+    (folder / "pyproject.toml").write_text('[tool.svcgen]\nreserve-cluster = "prod"\n')
+    assert run_cli("render", "svc", "--check").code != 0 and (pytester.path / "kubectl-ran").exists()
 
 
 def test_a_declaration_error_fails_the_test_at_the_users_line(pytester: pytest.Pytester) -> None:

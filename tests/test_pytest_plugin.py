@@ -292,3 +292,24 @@ def test_the_scaffolded_test_passes_and_catches_a_stale_lock(pytester: pytest.Py
     run(pytester, "billing", UPDATE).assert_outcomes(passed=1)
     assert (pytester.path / "billing" / "expected.yaml").read_text() == run_cli("render", "billing").out
     run(pytester, "billing").assert_outcomes(passed=1)
+
+
+def test_svcgen_render_stays_the_function_after_the_plugin_rendered(pytester: pytest.Pytester) -> None:
+    """The plugin imports the module svcgen.render; a later test's `svcgen.render(app)` still calls the function."""
+    project(pytester, """\
+        import runpy
+        from pathlib import Path
+
+        import svcgen
+
+        def test_plugin(svcgen_project):
+            svcgen_project.assert_locked(svcgen_project.render("app.py"))
+
+        def test_library():
+            app = runpy.run_path(str(Path(__file__).parent / "app.py"))["app"]
+            assert "kind: Service" in svcgen.render(app).yaml
+        """)
+    run(pytester, "svc").assert_outcomes(passed=2)
+    code = "import svcgen.render, svcgen; from svcgen import render; print(svcgen.render is render, callable(render))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True"]

@@ -112,9 +112,19 @@ class SvcgenProject:
 
         Raises:
             SvcgenError: what ``svcgen render`` reports as an error (a declaration's problems with
-                their lines, a malformed lock file, a file that does not run...).
+                their lines, a malformed lock file, a file that does not run...), shown as the
+                command line shows it: without a trace through svcgen's code (an exception the
+                user's file raised is shown with its own trace, as the cause).
         """
         __tracebackhide__ = True
+        from svcgen.errors import SvcgenError
+
+        try:
+            return self._render(what, with_workloads)
+        except SvcgenError as exc:
+            raise exc.with_traceback(None) from _from_user_code(getattr(exc, "original", None))
+
+    def _render(self, what: str | Path | App | Iterable[App], with_workloads: bool) -> ProjectRender:
         from svcgen.dsl.model import App
         from svcgen.render import render
         from svcgen.settings import Settings, display
@@ -233,6 +243,17 @@ class SvcgenProject:
             f"{name}: the render of {rendered.what} differs from the snapshot (-: the snapshot, +: the render):\n"
             f"{diff(current, rendered.yaml, name)}"
             f"Fix: if the change is what you meant, run `pytest {UPDATE_OPTION}` and commit {name}")
+
+
+def _from_user_code(exc: BaseException | None) -> BaseException | None:
+    """``exc`` (raised by the user's file) with its trace from the user's code on: svcgen's loader left out."""
+    if exc is None:
+        return None
+    trace = exc.__traceback__
+    package = str(Path(__file__).parent)
+    while trace is not None and trace.tb_frame.f_code.co_filename.startswith((package, "<frozen ")):
+        trace = trace.tb_next
+    return exc.with_traceback(trace)
 
 
 @pytest.fixture

@@ -252,11 +252,38 @@ def test_a_test_asks_neither_the_cluster_nor_the_registry(pytester: pytest.Pytes
 
 
 def test_a_declaration_error_fails_the_test_at_the_users_line(pytester: pytest.Pytester) -> None:
+    """svcgen's message, as the command line shows it: no trace through svcgen's code."""
     folder = project(pytester, rendered=False)
     (folder / "app.py").write_text(APP.replace("PIN", "").replace('Port("admin", 9000)', 'Port("admin", 70000)'))
     result = run(pytester, "svc")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["E * svc/app.py:3: error: *70000*must be between 1 and 65535*"])
+    result.stdout.fnmatch_lines([">       rendered = svcgen_project.render(\"app.py\")",
+                                 "E       svcgen.errors.DeclarationError: svc/app.py:3: error: *70000*must be between "
+                                 "1 and 65535*"])
+    assert "svcgen/" not in result.stdout.str()
+    # The declaration can be tested for its refusal, too.
+    (folder / "test_app.py").write_text(textwrap.dedent("""\
+        import pytest
+        import svcgen
+
+        def test_refused(svcgen_project):
+            with pytest.raises(svcgen.DeclarationError, match="70000"):
+                svcgen_project.render("app.py")
+        """))
+    run(pytester, "svc").assert_outcomes(passed=1)
+
+
+def test_an_exception_in_the_users_file_shows_the_users_trace(pytester: pytest.Pytester) -> None:
+    folder = project(pytester, rendered=False)
+    (folder / "app.py").write_text('def helper():\n    raise RuntimeError("boom")\n\nhelper()\n')
+    result = run(pytester, "svc")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([">   helper()", "svc/app.py:4: ", "*", ">       raise RuntimeError(\"boom\")",
+                                 "E       RuntimeError: boom", "svc/app.py:2: RuntimeError", "",
+                                 "The above exception was the direct cause of the following exception:", "*",
+                                 "E       svcgen.dsl.loader.UserCodeError: svc/app.py:2: error: running * failed: "
+                                 "RuntimeError: boom"])
+    assert "svcgen/" not in result.stdout.str()
 
 
 def test_importing_the_plugin_loads_nothing_of_svcgens() -> None:

@@ -144,6 +144,17 @@ def test_a_missing_snapshot_fails_until_the_flag_writes_it(pytester: pytest.Pyte
     assert (folder / "snapshots" / "web.yaml").read_text() == expected
 
 
+def test_a_snapshot_that_is_not_a_file_is_said_and_never_replaced(pytester: pytest.Pytester) -> None:
+    folder = project(pytester)
+    (folder / "expected.yaml").unlink()
+    (folder / "expected.yaml").mkdir()
+    for args in ((), (UPDATE,)):
+        result = run(pytester, "svc", *args)
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(["E * svc/expected.yaml: cannot read the snapshot: a directory, not a regular *"])
+    assert (folder / "expected.yaml").is_dir()
+
+
 def test_a_lock_that_is_not_current_names_each_new_nodeport(pytester: pytest.Pytester) -> None:
     folder = project(pytester)
     (folder / "svcgen.lock").unlink()

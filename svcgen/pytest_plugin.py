@@ -18,8 +18,9 @@ pytest imports every installed ``pytest11`` plugin at start-up, in every project
 loads nothing of svcgen's at import time (no pydantic, no YAML library); they load when a test
 asks for the fixture.
 
-May import: everything in svcgen (it is a front end, like :mod:`svcgen.cli`, whose helpers it
-reuses). Nothing imports it.
+May import: :mod:`svcgen.cli`'s helpers (it is a front end beside the command line), the
+features it checks with (render, lint) and what they stand on (dsl, settings, files). Nothing
+imports it.
 """
 
 from __future__ import annotations

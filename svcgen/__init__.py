@@ -8,6 +8,8 @@ their home is now the module named in ``_MOVED``.
 
 from __future__ import annotations
 
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from svcgen.version import __version__
@@ -165,3 +167,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__, *_MOVED})
+
+
+class _Package(ModuleType):
+    """This package, whose public names stay what ``__all__`` says they are.
+
+    ``svcgen.render`` is the function, though ``svcgen/render.py`` is a module of the same name:
+    importing that module (``from svcgen.render import render_manifests``, or svcgen's own code
+    doing so) sets the package's attribute to the module; the function is kept instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

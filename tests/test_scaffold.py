@@ -68,6 +68,18 @@ def test_names_that_are_python_keywords_make_valid_code() -> None:
     for name in ("class", "import", "match", "app"):
         files = scaffold_files(name, [parse_port_spec("http:80")])
         compile(files["app.py"], "app.py", "exec")
+        compile(files["test_app.py"], "test_app.py", "exec")
+
+
+def test_the_generated_test_uses_the_pytest_plugin() -> None:
+    """Its one test asks for svcgen_project (tests/test_pytest_plugin.py runs it); it imports nothing else."""
+    tree = ast.parse(scaffold_files("billing", [parse_port_spec("http:5000:8080")])["test_app.py"])
+    (function,) = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert function.name.startswith("test_") and [a.arg for a in function.args.args] == ["svcgen_project"]
+    imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert [(node.module, [a.name for a in node.names]) for node in imports if isinstance(node, ast.ImportFrom)] == [
+        ("svcgen.pytest_plugin", ["SvcgenProject"])]
+    assert all(isinstance(node, ast.ImportFrom) for node in imports)
 
 
 

@@ -245,7 +245,7 @@ def test_a_test_asks_neither_the_cluster_nor_the_registry(pytester: pytest.Pytes
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """reserve-cluster and registry are for `svcgen render`; a test reads the project's files only."""
     folder = project(pytester)
-    (folder / "pyproject.toml").write_text('[tool.svcgen]\nreserve-cluster = "prod"\n'
+    (folder / "pyproject.toml").write_text('[tool.svcgen]\nreserve-cluster = "prod"\nowner = "svc"\n'
                                            'registry = "file:///nonexistent/ports.git#prod.lock"\n')
     bin_dir = pytester.path / "bin"
     bin_dir.mkdir()

@@ -109,6 +109,7 @@ def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made
 
 
 PUBLIC = [model.Port, model.Probe, model.Container, model.ServicePort, model.Service, model.App, model.Consumer,
+          model.Pod, model.Deployment, model.StatefulSet, model.DaemonSet,
           consumers.IngressRule, consumers.IngressTLS, consumers.Ingress, consumers.GatewayRef, consumers.RouteRule,
           consumers.HTTPRoute, consumers.ServiceMonitor, consumers.PodMonitor, consumers.Peer, consumers.PolicyRule,
           consumers.NetworkPolicy]

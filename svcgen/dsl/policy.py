@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from svcgen.dsl.model import App, Container, Port, Service, ServicePort
+from svcgen.dsl.model import App, Container, DaemonSet, Port, Service, ServicePort, StatefulSet
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "service_subject",
     "stateful_service_name",
     "target_port",
+    "workload_kind",
+    "workload_replicas",
 ]
 
 
@@ -48,8 +50,25 @@ def target_port(sp: ServicePort, named_targets: bool) -> str | int:
     return sp.target.name if by_name else sp.target.number
 
 
+def workload_kind(app: App) -> str:
+    """The kind of the App's workload: as declared, a Deployment when unset."""
+    if app.workload is None:
+        return "Deployment"
+    return app.workload if isinstance(app.workload, str) else type(app.workload).__name__
+
+
+def workload_replicas(app: App) -> int | None:
+    """The replica count: ``App(replicas=...)`` or the workload's (a DaemonSet has none)."""
+    if app.replicas is not None or isinstance(app.workload, (str, DaemonSet)) or app.workload is None:
+        return app.replicas
+    return app.workload.replicas
+
+
 def stateful_service_name(app: App) -> str | None:
-    """The Service a StatefulSet names (``serviceName``): its first headless Service, else its first."""
+    """The Service a StatefulSet names (``serviceName``): as declared, else its first headless one, else its first."""
+    if isinstance(app.workload, StatefulSet) and app.workload.service is not None:
+        service = app.workload.service
+        return service if isinstance(service, str) else service.name
     headless = [s for s in app.services if s.headless]
     chosen = headless or list(app.services)
     return chosen[0].name if chosen else None

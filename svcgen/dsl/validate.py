@@ -16,8 +16,9 @@ from svcgen.dsl.checker import Checker
 from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
-from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port
+from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port, workload_kind
 from svcgen.dsl.references import consumer_problems
+from svcgen.dsl.workloads import check_workload
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
@@ -127,9 +128,15 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
     if app.replicas is not None and app.replicas < 0:
         check.add(subject, "spec.replicas", f"Invalid value: {app.replicas}: must be greater than or equal to 0",
                   "use 0 or more replicas", app.location)
-    if app.workload == "StatefulSet" and stateful_service_name(app) is None:
+    if workload_kind(app) == "StatefulSet" and stateful_service_name(app) is None:
         check.add(subject, "spec.serviceName", "Required value: a StatefulSet names the Service that governs it",
                   "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
+    if app.pod is not None or not (app.workload is None or isinstance(app.workload, str)) or any(
+            not c.model_fields_set <= _BASIC_CONTAINER for c in app.containers):
+        check_workload(check, app, check.version)
+
+
+_BASIC_CONTAINER = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
 
 
 _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}

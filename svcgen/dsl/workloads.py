@@ -1,0 +1,240 @@
+"""Check the workload's own fields: what the API server would refuse, and what only svcgen can see.
+
+Called by :func:`svcgen.dsl.validate.validate` for each App whose workload is emitted. Each
+problem is reported at the line that declared the container, the ``Pod`` or the workload, with
+the API server's wording where it has one (``pkg/apis/core/validation``):
+
+- the pass-through fields (Kubernetes-shaped dicts) against the Kubernetes schema of the target
+  version (:mod:`svcgen.kube.schema`): unknown fields with the nearest one, fields newer than the
+  version, wrong types, missing required fields. The schema is read only when an App declares
+  such a field, so Apps that declare none pay nothing;
+- a volume mount naming no volume of the pod (nor a StatefulSet volume claim template), volume
+  names and duplicates, mount paths used twice in a container;
+- environment variable names (strict before Kubernetes 1.32, relaxed since, as the
+  ``RelaxedEnvironmentVariableValidation`` gate) and duplicates (a warning, as the API server's);
+- resource quantities that do not parse, negative ones, and requests above limits;
+- a StatefulSet's Service: one of the App's Services, headless (pods get their DNS names from it);
+- container names unique across init (sidecar) and app containers;
+- replicas given twice (``App(replicas=)`` and ``Deployment(replicas=)``), or negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from svcgen.dsl.checker import Checker
+from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS, build_container, build_pod_spec
+from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
+from svcgen.dsl.policy import stateful_service_name, workload_kind
+from svcgen.errors import SourceLocation
+from svcgen.kube import rules
+from svcgen.kube.version import KubeVersion
+
+__all__ = ["check_workload"]
+
+_WIRE_TO_CONTAINER = {wire: attribute for attribute, wire in CONTAINER_FIELDS.items()}
+_WIRE_TO_POD = {wire: attribute for attribute, wire in POD_FIELDS.items()}
+_BASIC = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
+_ROOTS = {"Deployment": "apps.v1.DeploymentSpec", "StatefulSet": "apps.v1.StatefulSetSpec",
+          "DaemonSet": "apps.v1.DaemonSetSpec"}
+
+
+def _where(path: Sequence[str | int], names: Mapping[str, str]) -> str:
+    """A schema error's path in the DSL's words: its first key is the DSL field, the rest Kubernetes'."""
+    first = names.get(str(path[0]), str(path[0])) if path else ""
+    return first + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+
+
+def _schema(check: Checker, value: Mapping[str, Any], definition: str, names: Mapping[str, str], subject: str,
+            location: SourceLocation | None, version: KubeVersion, skip: frozenset[str] = frozenset()) -> None:
+    from svcgen.kube import schema  # only when an App declares Kubernetes fields
+
+    for error in schema.check(value, definition, version):
+        if error.path and error.path[0] in skip:
+            continue
+        check.add(subject, _where(error.path, names), error.message, error.hint, location)
+
+
+def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
+    """Every problem of the App's pod template and workload fields (the App's workload is emitted)."""
+    pod = app.pod
+    init = pod.init_containers if pod is not None else ()
+    every = [*init, *app.containers]
+    _container_names(check, app, init)
+    volumes = _volumes(check, app)
+    for container in every:
+        csubject = f'container "{container.name}" of App "{app.name}"'
+        if not container.model_fields_set <= _BASIC:
+            _schema(check, build_container(container), "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
+                    container.location, version, frozenset({"name", "image", "ports"}))
+            _mounts(check, container, volumes, csubject)
+            _env(check, container, csubject, version)
+            _resources(check, container.resources, csubject, "resources", container.location)
+    if pod is not None:
+        spec = {k: v for k, v in build_pod_spec(app).items() if k not in ("containers", "initContainers")}
+        _schema(check, spec, "core.v1.PodSpec", _WIRE_TO_POD, f"pod of App \"{app.name}\"", pod.location, version,
+                frozenset({"containers"}))
+        _resources(check, pod.resources, f'pod of App "{app.name}"', "resources", pod.location)
+    workload = app.workload
+    if workload is not None and not isinstance(workload, str):
+        kind = workload_kind(app)
+        fields = WORKLOAD_FIELDS[kind]
+        from svcgen.dsl.manifests import build_workload
+
+        spec = {k: v for k, v in build_workload(app)["spec"].items() if k in fields.values()}
+        _schema(check, spec, _ROOTS[kind], {wire: attribute for attribute, wire in fields.items()},
+                f'{kind} of App "{app.name}"', workload.location, version, frozenset({"selector", "template"}))
+        if not isinstance(workload, DaemonSet):
+            _replicas(check, app, workload.replicas, f'{kind} of App "{app.name}"', workload.location)
+        if isinstance(workload, StatefulSet):
+            _stateful_service(check, app, workload)
+
+
+def _replicas(check: Checker, app: App, replicas: int | None, subject: str, location: SourceLocation | None) -> None:
+    if replicas is None:
+        return
+    if app.replicas is not None:
+        check.add(subject, "replicas", f"given twice: App(replicas={app.replicas}) and here ({replicas})",
+                  "give the replica count once, on the workload", location)
+    elif replicas < 0:
+        check.add(subject, "replicas", f"Invalid value: {replicas}: must be greater than or equal to 0",
+                  "use 0 or more replicas", location)
+
+
+def _container_names(check: Checker, app: App, init: Sequence[Container]) -> None:
+    """Init (and sidecar) containers share one name space with the app containers (validateContainers)."""
+    seen: dict[str, Container] = {}
+    for container in init:
+        csubject = f'init container "{container.name}" of App "{app.name}"'
+        check.rule(rules.dns1123_label, container.name, csubject, "name",
+                   "use at most 63 lower case letters, digits and '-', e.g. migrate", container.location)
+        if container.name in seen:
+            check.add(csubject, "name", f'Duplicate value: "{container.name}" (first declared at '
+                      f"{seen[container.name].location})", "rename one of the containers", container.location)
+        seen.setdefault(container.name, container)
+    for container in app.containers:
+        if container.name in seen:
+            check.add(f'container "{container.name}" of App "{app.name}"', "name",
+                      f'Duplicate value: "{container.name}": an init or sidecar container has that name (declared '
+                      f"at {seen[container.name].location})", "rename one of the containers", container.location)
+
+
+def _volumes(check: Checker, app: App) -> dict[str, str]:
+    """The names a volume mount may use: the pod's volumes and a StatefulSet's claim templates (name: what)."""
+    names: dict[str, str] = {}
+    pod = app.pod
+    for i, volume in enumerate(pod.volumes if pod is not None else ()):
+        name = volume.get("name")
+        if not isinstance(name, str):
+            continue  # the schema check says it
+        field = f"volumes[{i}].name"
+        check.rule(rules.dns1123_label, name, f'pod of App "{app.name}"', field,
+                   "use at most 63 lower case letters, digits and '-', e.g. data", pod.location if pod else None)
+        if name in names:
+            check.add(f'pod of App "{app.name}"', field, f'Duplicate value: "{name}"', "give each volume its own name",
+                      pod.location if pod else None)
+        names.setdefault(name, "volume")
+    if isinstance(app.workload, StatefulSet):
+        for claim in app.workload.volume_claim_templates:
+            metadata = claim.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, Mapping) else None
+            if isinstance(name, str):
+                names.setdefault(name, "volume claim template")
+    return names
+
+
+def _mounts(check: Checker, container: Container, volumes: Mapping[str, str], subject: str) -> None:
+    paths: set[str] = set()
+    for field, items in (("volume_mounts", container.volume_mounts), ("volume_devices", container.volume_devices)):
+        for i, mount in enumerate(items):
+            name = mount.get("name")
+            if isinstance(name, str) and name not in volumes:
+                import difflib  # only for a mistake's suggestion
+
+                near = difflib.get_close_matches(name, list(volumes), n=1, cutoff=0.6)
+                hint = (f'did you mean "{near[0]}"?' if near else
+                        f'declare it: Pod(volumes=[{{"name": "{name}", ...}}])' + (
+                            " (or a StatefulSet volume claim template)" if field == "volume_mounts" else ""))
+                check.add(subject, f"{field}[{i}].name", f'Not found: "{name}"', hint, container.location)
+            path = mount.get("mountPath") if field == "volume_mounts" else None
+            if isinstance(path, str):
+                if path in paths:
+                    check.add(subject, f"{field}[{i}].mountPath", f'Invalid value: "{path}": must be unique',
+                              "mount each path once", container.location)
+                paths.add(path)
+
+
+def _env(check: Checker, container: Container, subject: str, version: KubeVersion) -> None:
+    env = container.env
+    names = list(env) if isinstance(env, Mapping) else [item.get("name") for item in env]
+    relaxed = version.minor >= 32  # RelaxedEnvironmentVariableValidation: beta (on) in 1.32, GA in 1.34
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        field = f"env[{name}]" if isinstance(env, Mapping) else f"env[{i}].name"
+        if not isinstance(name, str):
+            continue  # the schema check says it
+        if not name:
+            check.add(subject, field, "Required value", "give the variable a name", container.location)
+            continue
+        for detail in rules.env_var_name(name, relaxed=relaxed):
+            check.add(subject, field, f'Invalid value: "{name}": {detail}', "rename the variable", container.location)
+        if name in seen:
+            check.add(subject, f"env[{i}]", f'hides previous definition of "{name}", which may be dropped when '
+                      "using apply", "set each variable once", container.location, warning=True)
+        seen.add(name)
+
+
+def _resources(check: Checker, resources: Mapping[str, Any] | None, subject: str, field: str,
+               location: SourceLocation | None) -> None:
+    """Quantities parse and are not negative; each request is at most its limit (ValidateResourceRequirements)."""
+    if not resources:
+        return
+    parsed: dict[str, dict[str, Any]] = {}
+    for part in ("limits", "requests"):
+        amounts = resources.get(part)
+        if not isinstance(amounts, Mapping):
+            continue
+        parsed[part] = {}
+        for name, amount in amounts.items():
+            where = f"{field}.{part}[{name}]"
+            if not isinstance(amount, (str, int, float)) or isinstance(amount, bool):
+                continue  # the schema check says it
+            value = rules.parse_quantity(amount)
+            if value is None:
+                check.add(subject, where, f'Invalid value: "{amount}": {rules.quantity(amount)[0]}',
+                          'write a quantity such as "500m", "2", "128Mi" or "1Gi"', location)
+            elif value < 0:
+                check.add(subject, where, f'Invalid value: "{amount}": must be greater than or equal to 0',
+                          "use a positive quantity", location)
+            else:
+                parsed[part][name] = value
+    for name, request in parsed.get("requests", {}).items():
+        limit = parsed.get("limits", {}).get(name)
+        if limit is not None and request > limit:
+            given = resources["requests"][name]
+            check.add(subject, f"{field}.requests[{name}]", f'Invalid value: "{given}": must be less than or '
+                      f"equal to {name} limit of {resources['limits'][name]}",
+                      f"lower the request, or raise the {name} limit", location)
+
+
+def _stateful_service(check: Checker, app: App, workload: StatefulSet) -> None:
+    """The Service that governs a StatefulSet gives its pods their DNS names: one of the App's, headless."""
+    declared = workload.service
+    name = stateful_service_name(app)
+    where = f'StatefulSet of App "{app.name}"'
+    if isinstance(declared, Service) and not any(s is declared for s in app.services):
+        check.add(where, "service", f'Service "{declared.name}" is not one of the Services of App "{app.name}"',
+                  f'add it to App "{app.name}"(services=[...]), or name one of its own', workload.location)
+        return
+    service = next((s for s in app.services if s.name == name), None)
+    if service is None:
+        if isinstance(declared, str):
+            check.add(where, "service", f'names Service "{declared}", which App "{app.name}" does not declare',
+                      f'declare it: Service("{declared}", headless=True, ports=[...]) in the App\'s services',
+                      workload.location, warning=True)
+        return
+    if not service.headless:
+        check.add(where, "service", f'Service "{service.name}" is not headless: the StatefulSet\'s pods get no '
+                  "DNS names of their own", f'declare Service("{service.name}", headless=True, ...)',
+                  workload.location, warning=True)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # loaded when an App has consumers: a project without any doe
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
 __all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "WORKLOAD_FIELDS", "build_consumer", "build_container",
-           "build_manifests", "build_pod_spec", "build_service", "build_workload"]
+           "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
 
 Manifest = dict[str, Any]
 
@@ -91,6 +91,15 @@ WORKLOAD_FIELDS = {  # after replicas, selector and template (and a StatefulSet'
                   "revision_history_limit": "revisionHistoryLimit"},
 }
 """The workload kinds' own fields (a pass-through's keys are Kubernetes' already)."""
+
+
+def dsl_name(wire: str) -> str | None:
+    """The DSL's name for a Kubernetes container, pod or workload field (``securityContext``: ``security_context``)."""
+    for fields in (CONTAINER_FIELDS, POD_FIELDS, *WORKLOAD_FIELDS.values()):
+        for attribute, name in fields.items():
+            if name == wire:
+                return attribute
+    return None
 
 
 def _plain(value: Any) -> Any:

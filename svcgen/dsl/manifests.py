@@ -77,7 +77,7 @@ POD_FIELDS = {"volumes": "volumes", "init_containers": "initContainers", "contai
               "overhead": "overhead", "topology_spread": "topologySpreadConstraints",
               "set_hostname_as_fqdn": "setHostnameAsFQDN", "os": "os", "host_users": "hostUsers",
               "scheduling_gates": "schedulingGates", "resource_claims": "resourceClaims", "resources": "resources",
-              "hostname_override": "hostnameOverride"}
+              "hostname_override": "hostnameOverride", "scheduling_group": "schedulingGroup"}
 WORKLOAD_FIELDS = {  # after replicas, selector and template (and a StatefulSet's serviceName before them)
     "Deployment": {"strategy": "strategy", "min_ready_seconds": "minReadySeconds",
                    "revision_history_limit": "revisionHistoryLimit", "paused": "paused",
@@ -287,20 +287,29 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
 
 
 _PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                 "periodSeconds": "period_seconds", "failureThreshold": "failure_threshold"}
+                 "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
+                 "failureThreshold": "failure_threshold",
+                 "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
 
 
 def build_probe(probe: Probe) -> Manifest:
     """A container probe: HTTP and TCP probes name the port, gRPC probes take its number."""
     built: Manifest
-    if probe.kind == "http":
-        built = {"httpGet": {"path": probe.path, "port": probe.port.name}}
+    port = probe.port
+    if probe.kind == "exec" or port is None:
+        built = {"exec": {"command": list(probe.command)}}
+    elif probe.kind == "http":
+        built = {"httpGet": {"path": probe.path, "port": port.name}}
+        if probe.host is not None:
+            built["httpGet"]["host"] = probe.host
         if probe.scheme is not None:
             built["httpGet"]["scheme"] = probe.scheme
+        if probe.http_headers:
+            built["httpGet"]["httpHeaders"] = _plain(probe.http_headers)
     elif probe.kind == "tcp":
-        built = {"tcpSocket": {"port": probe.port.name}}
+        built = {"tcpSocket": {"port": port.name}}
     else:
-        built = {"grpc": {"port": probe.port.number}}
+        built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:
             built["grpc"]["service"] = probe.grpc_service
     for wire, attribute in _PROBE_TIMING.items():

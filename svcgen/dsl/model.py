@@ -114,18 +114,21 @@ class Port(_Declaration, subject='port "{name}"'):
     protocol: Protocol = arg(default="TCP", kw_only=False)
 
 
-ProbeKind = Literal["http", "tcp", "grpc"]
+ProbeKind = Literal["http", "tcp", "grpc", "exec"]
 
 
 class Probe(_Declaration, subject="{kind} probe"):
     """A health check of a container against one of its own ports (a ``Port`` object, never a string).
 
-    Make one with :meth:`http`, :meth:`tcp` or :meth:`grpc`; pass it to ``Container(liveness=...,
-    readiness=..., startup=...)``. It is written with the port's name when the workload is emitted.
+    Make one with :meth:`http`, :meth:`tcp`, :meth:`grpc` or :meth:`exec` (a command, no port);
+    pass it to ``Container(liveness=..., readiness=..., startup=...)``. It is written with the
+    port's name when the workload is emitted. The rarer fields (``success_threshold``,
+    ``termination_grace_period_seconds``, an HTTP probe's ``host`` and ``http_headers``) are
+    keywords of ``Probe(kind, port, ...)`` itself.
     """
 
     kind: ProbeKind = arg(kw_only=False)
-    port: Port = arg(kw_only=False)
+    port: Port | None = arg(kw_only=False)
     path: StrictStr | None = None
     scheme: Literal["HTTP", "HTTPS"] | None = None
     grpc_service: StrictStr | None = None
@@ -133,6 +136,19 @@ class Probe(_Declaration, subject="{kind} probe"):
     period_seconds: StrictInt | None = None
     timeout_seconds: StrictInt | None = None
     failure_threshold: StrictInt | None = None
+    success_threshold: StrictInt | None = None
+    termination_grace_period_seconds: StrictInt | None = None
+    command: Items[StrictStr] = arg(default=())
+    host: StrictStr | None = None
+    http_headers: KubeList = arg(default=())
+
+    @classmethod
+    def exec(cls, command: Iterable[str], *, initial_delay_seconds: int | None = None,
+             period_seconds: int | None = None, timeout_seconds: int | None = None,
+             failure_threshold: int | None = None) -> Probe:
+        """A command run in the container (``["pg_isready"]``): the one probe that names no port."""
+        return cls("exec", None, command=command, initial_delay_seconds=initial_delay_seconds,
+                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
 
     @classmethod
     def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
@@ -430,6 +446,7 @@ class Pod(_Declaration, subject="pod"):
     os: KubeObject = arg(default=None)
     resource_claims: KubeList = arg(default=())
     resources: KubeObject = arg(default=None)
+    scheduling_group: KubeObject = arg(default=None)
 
 
 class Deployment(_Declaration, subject="Deployment"):

@@ -192,3 +192,21 @@ def test_every_workload_kind_renders_with_its_fields(kind: str) -> None:
     (built,) = [m for m in rendered.manifests if m["kind"] == kind]
     assert built["spec"]["minReadySeconds"] == 5
     assert ("replicas" in built["spec"]) is (kind != "DaemonSet")
+
+
+def test_mount_paths_and_sub_paths(write_app: Writer) -> None:
+    problems = found(write_app, """\
+        web = Container("web", image="x", volume_mounts=[  # <-
+            {"name": "", "mountPath": ""},
+            {"name": "data", "mountPath": "/a", "subPath": "/abs"},
+            {"name": "data", "mountPath": "/b", "subPath": "x/../..", "subPathExpr": "$(POD)"}])
+        app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment",
+                  pod=Pod(volumes=[{"name": "data", "emptyDir": {}}]))
+        """)
+    assert [(p.field, p.message) for p in problems] == [
+        ("volume_mounts[0].name", "Required value"),
+        ("volume_mounts[0].mountPath", "Required value"),
+        ("volume_mounts[1].subPath", 'Invalid value: "/abs": must be a relative path'),
+        ("volume_mounts[2].subPath", "Invalid value: \"x/../..\": must not contain '..'"),
+        ("volume_mounts[2].subPathExpr", 'Invalid value: "$(POD)": subPathExpr and subPath are mutually exclusive'),
+    ]

@@ -207,3 +207,11 @@ def test_env_var_names_strict_and_relaxed() -> None:
     assert rules.env_var_name("A=B") == relaxed
     assert rules.env_var_name("A\tB") == relaxed
     assert rules.env_var_name("é") == relaxed
+
+
+@pytest.mark.parametrize(("path", "errors"), [
+    ("data", []), ("a/b..c", []), ("/abs", ["must be a relative path"]), ("..", ["must not contain '..'"]),
+    ("a/../b", ["must not contain '..'"]), ("/../x", ["must be a relative path", "must not contain '..'"]),
+])
+def test_local_descending_path(path: str, errors: list[str]) -> None:
+    assert rules.local_descending_path(path) == errors

@@ -145,24 +145,39 @@ def _volumes(check: Checker, app: App) -> dict[str, str]:
 
 
 def _mounts(check: Checker, container: Container, volumes: Mapping[str, str], subject: str) -> None:
+    """``ValidateVolumeMounts`` and ``ValidateVolumeDevices``: the volume exists, paths are unique and stay inside."""
     paths: set[str] = set()
+    loc = container.location
     for field, items in (("volume_mounts", container.volume_mounts), ("volume_devices", container.volume_devices)):
         for i, mount in enumerate(items):
-            name = mount.get("name")
-            if isinstance(name, str) and name not in volumes:
+            name, where = mount.get("name"), f"{field}[{i}]"
+            if name == "":
+                check.add(subject, f"{where}.name", "Required value", "name one of the pod's volumes", loc)
+            elif isinstance(name, str) and name not in volumes:
                 import difflib  # only for a mistake's suggestion
 
                 near = difflib.get_close_matches(name, list(volumes), n=1, cutoff=0.6)
                 hint = (f'did you mean "{near[0]}"?' if near else
                         f'declare it: Pod(volumes=[{{"name": "{name}", ...}}])' + (
                             " (or a StatefulSet volume claim template)" if field == "volume_mounts" else ""))
-                check.add(subject, f"{field}[{i}].name", f'Not found: "{name}"', hint, container.location)
-            path = mount.get("mountPath") if field == "volume_mounts" else None
-            if isinstance(path, str):
+                check.add(subject, f"{where}.name", f'Not found: "{name}"', hint, loc)
+            key = "mountPath" if field == "volume_mounts" else "devicePath"
+            path = mount.get(key)
+            if path == "":
+                check.add(subject, f"{where}.{key}", "Required value", "give the path in the container", loc)
+            elif isinstance(path, str):
                 if path in paths:
-                    check.add(subject, f"{field}[{i}].mountPath", f'Invalid value: "{path}": must be unique',
-                              "mount each path once", container.location)
+                    check.add(subject, f"{where}.{key}", f'Invalid value: "{path}": must be unique',
+                              "mount each path once", loc)
                 paths.add(path)
+            for sub in ("subPath", "subPathExpr"):
+                value = mount.get(sub)
+                for detail in rules.local_descending_path(value) if isinstance(value, str) and value else ():
+                    check.add(subject, f"{where}.{sub}", f'Invalid value: "{value}": {detail}',
+                              "a path inside the volume, e.g. data/app", loc)
+            if mount.get("subPath") and mount.get("subPathExpr"):
+                check.add(subject, f"{where}.subPathExpr", f'Invalid value: "{mount["subPathExpr"]}": subPathExpr '
+                          "and subPath are mutually exclusive", "keep one of them", loc)
 
 
 def _env(check: Checker, container: Container, subject: str, version: KubeVersion) -> None:

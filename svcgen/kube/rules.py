@@ -38,6 +38,7 @@ __all__ = [
     "ip_cidr",
     "ip_cidr_strict",
     "label_value",
+    "local_descending_path",
     "non_special_ip",
     "parse_ip",
     "parse_quantity",
@@ -442,3 +443,11 @@ def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
     if not re.fullmatch(_ENV_VAR_NAME_FMT, value):
         return [_regex_error(_ENV_VAR_NAME_MSG, _ENV_VAR_NAME_FMT, "my.env-name", "MY_ENV.NAME", "MyEnvName1")]
     return []
+
+
+def local_descending_path(value: str) -> list[str]:
+    """``validateLocalDescendingPath``: a volume mount's subPath (and subPathExpr) stays inside the volume."""
+    errors = ["must be a relative path"] if value.startswith("/") else []
+    if ".." in value.replace("\\", "/").split("/"):
+        errors.append("must not contain '..'")
+    return errors

@@ -19,7 +19,7 @@ from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Rendered", "render", "render_manifests"]
+__all__ = ["Rendered", "render", "render_manifests", "selector_warnings"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Rendered:
         lock: the lock to save: the given one plus this render's nodePorts.
         allocated: each nodePort request and where its number came from (pinned, lock, new).
         warnings: problems that did not stop the render.
+        apps: the Apps rendered.
     """
 
     manifests: list[dict[str, Any]]
@@ -39,6 +40,7 @@ class Rendered:
     lock: Lock = field(default_factory=Lock)
     allocated: list[Allocated] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    apps: list[App] = field(default_factory=list)
 
 
 def _apps(apps: App | Iterable[App]) -> list[App]:
@@ -66,7 +68,7 @@ def render_manifests(
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
                                          lock_name=lock_name, band=allocate_from)
         manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
-    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
+    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, app_list)
 
 
 def render(
@@ -101,4 +103,17 @@ def render(
                                 kubernetes_version=kubernetes_version, allocate_from=allocate_from)
     with paused_gc():
         text = to_yaml(rendered.manifests)
-    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings)
+    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings, rendered.apps)
+
+
+def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Problem]:
+    """Warnings for the workloads whose selector differs from the one in ``previous`` (an earlier render's text).
+
+    Selectors are immutable: see :func:`svcgen.dsl.workloads.selector_changes`. Text that is
+    not YAML, or not Kubernetes objects, is passed over.
+    """
+    from svcgen.dsl.workloads import selector_changes
+    from svcgen.kube.yamlread import load_documents
+
+    documents = [doc.value for text in previous for doc in load_documents(text) if isinstance(doc.value, dict)]
+    return selector_changes(rendered.apps, rendered.manifests, documents)

@@ -210,3 +210,23 @@ def test_mount_paths_and_sub_paths(write_app: Writer) -> None:
         ("volume_mounts[2].subPath", "Invalid value: \"x/../..\": must not contain '..'"),
         ("volume_mounts[2].subPathExpr", 'Invalid value: "$(POD)": subPathExpr and subPath are mutually exclusive'),
     ]
+
+
+def test_selector_changes_compare_the_same_workload_only() -> None:
+    from svcgen.dsl.workloads import selector_changes
+
+    web = Container("web", image="x")
+    app = App("web", labels={"app": "web", "v": "2"}, containers=[web], workload="Deployment")
+    manifests = render(app).manifests
+
+    def before(kind: str = "Deployment", name: str = "web", **spec: object) -> dict[str, object]:
+        return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+    old = {"matchLabels": {"app": "web"}}
+    assert selector_changes([app], manifests, [before(selector={"matchLabels": {"app": "web", "v": "2"}})]) == []
+    assert selector_changes([app], manifests, [before("StatefulSet", selector=old), before(name="api", selector=old),
+                                               before(), {"kind": "Deployment"}]) == []
+    (problem,) = selector_changes([app], manifests, [before(selector=old)])
+    assert (problem.subject, problem.severity, problem.location) == ('Deployment "web"', "warning", app.location)
+    assert problem.hint == ('keep labels={"app": "web"} (put new labels in pod_labels), or replace the Deployment: '
+                            "kubectl delete deployment web --cascade=orphan, then apply")

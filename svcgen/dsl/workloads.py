@@ -15,23 +15,27 @@ the API server's wording where it has one (``pkg/apis/core/validation``):
 - resource quantities that do not parse, negative ones, and requests above limits;
 - a StatefulSet's Service: one of the App's Services, headless (pods get their DNS names from it);
 - container names unique across init (sidecar) and app containers;
-- replicas given twice (``App(replicas=)`` and ``Deployment(replicas=)``), or negative.
+- replicas given twice (``App(replicas=)`` and ``Deployment(replicas=)``), or negative;
+- and, at render time (:func:`selector_changes`), a workload's selector (the App's labels)
+  that differs from the one rendered before: selectors are immutable. What svcgen can know of
+  the deployed selector is what it rendered into the committed ``-o`` output; the lock file
+  records nodePorts only, and a render to stdout leaves nothing to compare with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from svcgen.dsl.checker import Checker
 from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS, build_container, build_pod_spec
 from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
 from svcgen.dsl.policy import stateful_service_name, workload_kind
-from svcgen.errors import SourceLocation
+from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.version import KubeVersion
 
-__all__ = ["check_workload"]
+__all__ = ["check_workload", "selector_changes"]
 
 _WIRE_TO_CONTAINER = {wire: attribute for attribute, wire in CONTAINER_FIELDS.items()}
 _WIRE_TO_POD = {wire: attribute for attribute, wire in POD_FIELDS.items()}
@@ -253,3 +257,55 @@ def _stateful_service(check: Checker, app: App, workload: StatefulSet) -> None:
         check.add(where, "service", f'Service "{service.name}" is not headless: the StatefulSet\'s pods get no '
                   "DNS names of their own", f'declare Service("{service.name}", headless=True, ...)',
                   workload.location, warning=True)
+
+
+_WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def selector_changes(apps: Sequence[App], manifests: Sequence[Mapping[str, Any]],
+                     previous: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    """Warnings for each workload about to be rendered with another selector than the same one rendered before.
+
+    A workload's selector is immutable (``ValidateDeploymentUpdate``... say "field is immutable"):
+    applying the new one fails, and the fix is either to keep the old labels or to replace the
+    workload. ``previous``: the objects of an earlier render (the committed ``-o`` output), the
+    one record of what is deployed that svcgen can read; ``manifests``: this render's.
+    """
+    def key(doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
+        metadata = doc.get("metadata")
+        if doc.get("apiVersion") != "apps/v1" or doc.get("kind") not in _WORKLOAD_KINDS \
+                or not isinstance(metadata, Mapping):
+            return None
+        return str(doc["kind"]), str(metadata.get("namespace") or ""), str(metadata.get("name"))
+
+    before = {k: doc for doc in previous if isinstance(doc, Mapping) and (k := key(doc)) is not None}
+    if not before:
+        return []
+    located = {(app.namespace or "", app.name): app for app in apps}
+    problems: list[Problem] = []
+    for doc in manifests:
+        k = key(doc)
+        old = before.get(k) if k is not None else None
+        if k is None or old is None:
+            continue
+        old_selector, new_selector = (old.get("spec") or {}).get("selector"), doc["spec"]["selector"]
+        if old_selector is None or old_selector == new_selector:
+            continue
+        kind, namespace, name = k
+        app = located.get((namespace, name))
+        old_labels = old_selector.get("matchLabels") if isinstance(old_selector, Mapping) else None
+        was = _labels(old_labels) if isinstance(old_labels, Mapping) else repr(old_selector)
+        keep = (f"keep labels={was} (put new labels in pod_labels)" if isinstance(old_labels, Mapping)
+                else "keep the selector rendered before")
+        where = f" -n {namespace}" if namespace else ""
+        problems.append(Problem(
+            f'{kind} "{namespace + "/" if namespace else ""}{name}"', "labels",
+            f"spec.selector: Invalid value: {_labels(new_selector.get('matchLabels', {}))}: field is immutable: the "
+            f"{kind} rendered before selects {was}, so applying this one fails",
+            f"{keep}, or replace the {kind}: kubectl delete {kind.lower()} {name}{where} --cascade=orphan, then apply",
+            app.location if app is not None else None, "warning"))
+    return problems
+
+
+def _labels(labels: Mapping[str, Any]) -> str:
+    return "{" + ", ".join(f'"{key}": "{value}"' for key, value in labels.items()) + "}"

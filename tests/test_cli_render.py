@@ -504,3 +504,11 @@ def test_changing_the_labels_that_select_a_rendered_workload_warns_with_the_fix(
             "kubectl delete deployment web -n shop --cascade=orphan, then apply"]
     # Rendered now: the output is the new selector, and the next render says nothing.
     assert "immutable" not in run_cli("render", "app.py", "-o", output).err
+
+
+def test_a_json_output_is_compared_too(write_app: Writer) -> None:
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "web"}'))
+    assert run_cli("render", "app.py", "-o", "out.json").code == 0
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "api"}'))
+    result = run_cli("render", "app.py", "-o", "out.json")
+    assert result.code == 0 and "field is immutable" in result.err

@@ -223,10 +223,11 @@ def test_selector_changes_compare_the_same_workload_only() -> None:
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
 
     old = {"matchLabels": {"app": "web"}}
-    assert selector_changes([app], manifests, [before(selector={"matchLabels": {"app": "web", "v": "2"}})]) == []
-    assert selector_changes([app], manifests, [before("StatefulSet", selector=old), before(name="api", selector=old),
-                                               before(), {"kind": "Deployment"}]) == []
-    (problem,) = selector_changes([app], manifests, [before(selector=old)])
+    at = {("", "web"): app.location}
+    assert selector_changes(at, manifests, [before(selector={"matchLabels": {"app": "web", "v": "2"}})]) == []
+    assert selector_changes(at, manifests, [before("StatefulSet", selector=old), before(name="api", selector=old),
+                                            before(), {"kind": "Deployment"}]) == []
+    (problem,) = selector_changes(at, manifests, [before(selector=old)])
     assert (problem.subject, problem.severity, problem.location) == ('Deployment "web"', "warning", app.location)
     assert problem.hint == ('keep labels={"app": "web"} (put new labels in pod_labels), or replace the Deployment: '
                             "kubectl delete deployment web --cascade=orphan, then apply")

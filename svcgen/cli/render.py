@@ -225,8 +225,8 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             return EXIT_INVALID
         outputs, stale, forced = planned[0]
         if outputs:  # the workloads rendered there before: their selectors cannot change
-            previous = (read_text_if_exists(path, errors="replace") for path in [*outputs, *stale])
-            print_problems(selector_warnings(rendered, [text for text in previous if text]), err)
+            previous = (text for path in [*outputs, *stale] if (text := read_text_if_exists(path, errors="replace")))
+            print_problems(selector_warnings(rendered, previous), err)  # read only when a workload is rendered
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)

@@ -10,6 +10,7 @@ from svcgen.dsl.policy import (
     Owners,
     emits_workload,
     health_check_key,
+    plain_container,
     port_key,
     stateful_service_name,
     target_port,
@@ -123,8 +124,7 @@ def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
 def build_container(container: Container) -> Manifest:
     """A pod's container: name, image, ports by name, probes by port name, then every other field set."""
     item: Manifest = {"name": container.name, "image": container.image}
-    basic = container.model_fields_set <= _BASIC_CONTAINER  # most containers: skip the other fields
-    for attribute, wire in (_BASIC_FIELDS if basic else CONTAINER_FIELDS).items():
+    for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
         if attribute == "ports":
             if container.ports:
                 item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
@@ -143,8 +143,7 @@ def build_container(container: Container) -> Manifest:
 
 
 _PROBES = ("liveness", "readiness", "startup")
-_BASIC_CONTAINER = frozenset({"location", "name", "image", "ports", *_PROBES})
-_BASIC_FIELDS = {attribute: CONTAINER_FIELDS[attribute] for attribute in ("ports", *_PROBES)}
+_PLAIN_FIELDS = {attribute: CONTAINER_FIELDS[attribute] for attribute in ("ports", *_PROBES)}
 
 
 def build_pod_spec(app: App) -> Manifest:

@@ -15,10 +15,12 @@ from svcgen.nodeports.lock import PortKey
 
 __all__ = [
     "Owners",
+    "declares_workload_fields",
     "emits_workload",
     "health_check_key",
     "needs_health_check",
     "needs_node_ports",
+    "plain_container",
     "port_key",
     "same_port",
     "service_subject",
@@ -62,6 +64,24 @@ def workload_replicas(app: App) -> int | None:
     if app.replicas is not None or isinstance(app.workload, (str, DaemonSet)) or app.workload is None:
         return app.replicas
     return app.workload.replicas
+
+
+_PLAIN = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
+
+
+def plain_container(container: Container) -> bool:
+    """A container that declares no more than svcgen always wrote (name, image, ports, probes): most of them.
+
+    The builder and the checks skip the other fields of such a container, so that 10,000 of
+    them cost what they did before containers had every Kubernetes field.
+    """
+    return container.model_fields_set <= _PLAIN
+
+
+def declares_workload_fields(app: App) -> bool:
+    """Whether the App declares any field of its pods or workload beyond svcgen's own (names, ports, probes)."""
+    return (app.pod is not None or not (app.workload is None or isinstance(app.workload, str))
+            or not all(plain_container(c) for c in app.containers))
 
 
 def stateful_service_name(app: App) -> str | None:

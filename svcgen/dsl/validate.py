@@ -16,7 +16,14 @@ from svcgen.dsl.checker import Checker
 from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
-from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port, workload_kind
+from svcgen.dsl.policy import (
+    declares_workload_fields,
+    emits_workload,
+    service_subject,
+    stateful_service_name,
+    target_port,
+    workload_kind,
+)
 from svcgen.dsl.references import consumer_problems
 from svcgen.dsl.workloads import check_workload
 from svcgen.errors import Problem, SourceLocation
@@ -131,12 +138,8 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
     if workload_kind(app) == "StatefulSet" and stateful_service_name(app) is None:
         check.add(subject, "spec.serviceName", "Required value: a StatefulSet names the Service that governs it",
                   "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
-    if app.pod is not None or not (app.workload is None or isinstance(app.workload, str)) or any(
-            not c.model_fields_set <= _BASIC_CONTAINER for c in app.containers):
+    if declares_workload_fields(app):
         check_workload(check, app, check.version)
-
-
-_BASIC_CONTAINER = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
 
 
 _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}

@@ -30,7 +30,7 @@ from typing import Any
 from svcgen.dsl.checker import Checker
 from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS, build_container, build_pod_spec
 from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
-from svcgen.dsl.policy import stateful_service_name, workload_kind
+from svcgen.dsl.policy import plain_container, stateful_service_name, workload_kind
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.version import KubeVersion
@@ -39,7 +39,6 @@ __all__ = ["check_workload", "selector_changes"]
 
 _WIRE_TO_CONTAINER = {wire: attribute for attribute, wire in CONTAINER_FIELDS.items()}
 _WIRE_TO_POD = {wire: attribute for attribute, wire in POD_FIELDS.items()}
-_BASIC = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
 _ROOTS = {"Deployment": "apps.v1.DeploymentSpec", "StatefulSet": "apps.v1.StatefulSetSpec",
           "DaemonSet": "apps.v1.DaemonSetSpec"}
 
@@ -69,7 +68,7 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     volumes = _volumes(check, app)
     for container in every:
         csubject = f'container "{container.name}" of App "{app.name}"'
-        if not container.model_fields_set <= _BASIC:
+        if not plain_container(container):
             _schema(check, build_container(container), "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
                     container.location, version, frozenset({"name", "image", "ports"}))
             _mounts(check, container, volumes, csubject)
@@ -262,14 +261,15 @@ def _stateful_service(check: Checker, app: App, workload: StatefulSet) -> None:
 _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-def selector_changes(apps: Sequence[App], manifests: Sequence[Mapping[str, Any]],
-                     previous: Iterable[Mapping[str, Any]]) -> list[Problem]:
+def selector_changes(locations: Mapping[tuple[str, str], SourceLocation | None],
+                     manifests: Sequence[Mapping[str, Any]], previous: Iterable[Mapping[str, Any]]) -> list[Problem]:
     """Warnings for each workload about to be rendered with another selector than the same one rendered before.
 
     A workload's selector is immutable (``ValidateDeploymentUpdate``... say "field is immutable"):
     applying the new one fails, and the fix is either to keep the old labels or to replace the
     workload. ``previous``: the objects of an earlier render (the committed ``-o`` output), the
-    one record of what is deployed that svcgen can read; ``manifests``: this render's.
+    one record of what is deployed that svcgen can read; ``manifests``: this render's;
+    ``locations``: where each App (by namespace and name) whose workload is rendered was declared.
     """
     def key(doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
         metadata = doc.get("metadata")
@@ -281,7 +281,6 @@ def selector_changes(apps: Sequence[App], manifests: Sequence[Mapping[str, Any]]
     before = {k: doc for doc in previous if isinstance(doc, Mapping) and (k := key(doc)) is not None}
     if not before:
         return []
-    located = {(app.namespace or "", app.name): app for app in apps}
     problems: list[Problem] = []
     for doc in manifests:
         k = key(doc)
@@ -292,7 +291,6 @@ def selector_changes(apps: Sequence[App], manifests: Sequence[Mapping[str, Any]]
         if old_selector is None or old_selector == new_selector:
             continue
         kind, namespace, name = k
-        app = located.get((namespace, name))
         old_labels = old_selector.get("matchLabels") if isinstance(old_selector, Mapping) else None
         was = _labels(old_labels) if isinstance(old_labels, Mapping) else repr(old_selector)
         keep = (f"keep labels={was} (put new labels in pod_labels)" if isinstance(old_labels, Mapping)
@@ -303,7 +301,7 @@ def selector_changes(apps: Sequence[App], manifests: Sequence[Mapping[str, Any]]
             f"spec.selector: Invalid value: {_labels(new_selector.get('matchLabels', {}))}: field is immutable: the "
             f"{kind} rendered before selects {was}, so applying this one fails",
             f"{keep}, or replace the {kind}: kubectl delete {kind.lower()} {name}{where} --cascade=orphan, then apply",
-            app.location if app is not None else None, "warning"))
+            locations.get((namespace, name)), "warning"))
     return problems
 
 

@@ -231,3 +231,15 @@ def test_selector_changes_compare_the_same_workload_only() -> None:
     assert (problem.subject, problem.severity, problem.location) == ('Deployment "web"', "warning", app.location)
     assert problem.hint == ('keep labels={"app": "web"} (put new labels in pod_labels), or replace the Deployment: '
                             "kubectl delete deployment web --cascade=orphan, then apply")
+
+
+def test_an_env_value_that_is_not_a_string_is_named_by_its_variable(write_app: Writer) -> None:
+    problems = found(write_app, """\
+        web = Container("web", image="x", env={"PORT": 8080, "KEY": {"secretKeyRef": {"nme": "s"}}})  # <-
+        app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment")
+        """)
+    assert [(p.field, p.message, p.hint) for p in problems] == [
+        ("env[PORT]", "Invalid type: expected a string, got 8080", ""),
+        ("env[KEY].secretKeyRef.nme", 'unknown field "nme"', 'did you mean "name"?'),
+        ("env[KEY].secretKeyRef.key", "Required value", ""),
+    ]

@@ -135,8 +135,8 @@ def build_container(container: Container) -> Manifest:
                 item[wire] = build_probe(probe)
         elif attribute == "env" and isinstance(container.env, Mapping):
             if container.env:
-                item[wire] = [{"name": name, "value": value} if isinstance(value, str) else
-                              {"name": name, "valueFrom": _plain(value)} for name, value in container.env.items()]
+                item[wire] = [{"name": name, "valueFrom": _plain(value)} if isinstance(value, Mapping) else
+                              {"name": name, "value": value} for name, value in container.env.items()]
         else:
             _set_fields(container, {attribute: wire}, item)
     return item

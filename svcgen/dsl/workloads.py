@@ -44,19 +44,27 @@ _ROOTS = {"Deployment": "apps.v1.DeploymentSpec", "StatefulSet": "apps.v1.Statef
 
 
 def _where(path: Sequence[str | int], names: Mapping[str, str]) -> str:
-    """A schema error's path in the DSL's words: its first key is the DSL field, the rest Kubernetes'."""
+    """A schema error's path in the DSL's words: its first key is the DSL field, the rest Kubernetes'.
+
+    A key written ``"[NAME]"`` is an item named in the DSL (``env[PORT]``), not a Kubernetes field.
+    """
     first = names.get(str(path[0]), str(path[0])) if path else ""
-    return first + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+    return first + "".join(f"[{p}]" if isinstance(p, int) else p if p.startswith("[") else f".{p}" for p in path[1:])
 
 
 def _schema(check: Checker, value: Mapping[str, Any], definition: str, names: Mapping[str, str], subject: str,
-            location: SourceLocation | None, version: KubeVersion, skip: frozenset[str] = frozenset()) -> None:
+            location: SourceLocation | None, version: KubeVersion, skip: frozenset[str] = frozenset(),
+            env: Sequence[str] = ()) -> None:
+    """``value`` against the schema's ``definition``; ``env``: the names of an env given as a mapping, in order."""
     from svcgen.kube import schema  # only when an App declares Kubernetes fields
 
     for error in schema.check(value, definition, version):
-        if error.path and error.path[0] in skip:
+        path = error.path
+        if path and path[0] in skip:
             continue
-        check.add(subject, _where(error.path, names), error.message, error.hint, location)
+        if env and len(path) > 2 and path[0] == "env" and isinstance(path[1], int):  # env={"PORT": 8080}
+            path = ("env", f"[{env[path[1]]}]", *(() if path[2] in ("value", "valueFrom") else path[2:3]), *path[3:])
+        check.add(subject, _where(path, names), error.message, error.hint, location)
 
 
 def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
@@ -69,8 +77,9 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     for container in every:
         csubject = f'container "{container.name}" of App "{app.name}"'
         if not plain_container(container):
+            env = list(container.env) if isinstance(container.env, Mapping) else []
             _schema(check, build_container(container), "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
-                    container.location, version, frozenset({"name", "image", "ports"}))
+                    container.location, version, frozenset({"name", "image", "ports"}), env)
             _mounts(check, container, volumes, csubject)
             _env(check, container, csubject, version)
             _resources(check, container.resources, csubject, "resources", container.location)

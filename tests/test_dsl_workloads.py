@@ -16,7 +16,7 @@ from svcgen.kube.version import KubeVersion
 Writer = Callable[..., Path]
 
 WEB = """\
-from svcgen import Deployment, Pod, StatefulSet
+from svcgen import Deployment, Pod, Probe, StatefulSet
 http = Port("http", 8080)
 """
 
@@ -242,4 +242,21 @@ def test_an_env_value_that_is_not_a_string_is_named_by_its_variable(write_app: W
         ("env[PORT]", "Invalid type: expected a string, got 8080", ""),
         ("env[KEY].secretKeyRef.nme", 'unknown field "nme"', 'did you mean "name"?'),
         ("env[KEY].secretKeyRef.key", "Required value", ""),
+    ]
+
+
+def test_restart_policies_make_sidecars_of_init_containers_only(write_app: Writer) -> None:
+    problems = found(write_app, """\
+        web = Container("web", image="x", restart_policy="Always")  # <-
+        init = Container("init", image="busybox", restart_policy="Never", readiness=Probe.exec(["true"]))  # <-
+        sidecar = Container("proxy", image="envoy", restart_policy="Always", readiness=Probe.exec(["true"]))
+        app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment",
+                  pod=Pod(init_containers=[init, sidecar]))
+        """)
+    assert [(p.subject, p.field, p.message) for p in problems] == [
+        ('container "web" of App "web"', "restart_policy", "Forbidden: may not be set for non-init containers"),
+        ('init container "init" of App "web"', "restart_policy",
+         'Unsupported value: "Never": supported values: "Always"'),
+        ('init container "init" of App "web"', "readiness",
+         "Forbidden: may not be set for init containers without restartPolicy=Always"),
     ]

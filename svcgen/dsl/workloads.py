@@ -14,7 +14,8 @@ the API server's wording where it has one (``pkg/apis/core/validation``):
   ``RelaxedEnvironmentVariableValidation`` gate) and duplicates (a warning, as the API server's);
 - resource quantities that do not parse, negative ones, and requests above limits;
 - a StatefulSet's Service: one of the App's Services, headless (pods get their DNS names from it);
-- container names unique across init (sidecar) and app containers;
+- container names unique across init (sidecar) and app containers; a restart policy only on
+  init containers (``"Always"``: a sidecar), probes only on sidecars among them;
 - replicas given twice (``App(replicas=)`` and ``Deployment(replicas=)``), or negative;
 - and, at render time (:func:`selector_changes`), a workload's selector (the App's labels)
   that differs from the one rendered before: selectors are immutable. What svcgen can know of
@@ -73,6 +74,7 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     init = pod.init_containers if pod is not None else ()
     every = [*init, *app.containers]
     _container_names(check, app, init)
+    _restart_policies(check, app, init)
     volumes = _volumes(check, app)
     for container in every:
         csubject = f'container "{container.name}" of App "{app.name}"'
@@ -101,6 +103,28 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
             _replicas(check, app, workload.replicas, f'{kind} of App "{app.name}"', workload.location)
         if isinstance(workload, StatefulSet):
             _stateful_service(check, app, workload)
+
+
+def _restart_policies(check: Checker, app: App, init: Sequence[Container]) -> None:
+    """A restartPolicy makes an init container a sidecar; app containers take none, plain init containers no probes."""
+    for container in app.containers:
+        if container.restart_policy is not None:
+            check.add(f'container "{container.name}" of App "{app.name}"', "restart_policy",
+                      "Forbidden: may not be set for non-init containers",
+                      "to run it as a sidecar, put it in Pod(init_containers=[...]) with restart_policy=\"Always\"",
+                      container.location)
+    for container in init:
+        if container.restart_policy == "Always":
+            continue
+        if container.restart_policy is not None:
+            check.add(f'init container "{container.name}" of App "{app.name}"', "restart_policy",
+                      f'Unsupported value: "{container.restart_policy}": supported values: "Always"',
+                      'restart_policy="Always" makes it a sidecar; leave it unset for a plain init container',
+                      container.location)
+        for use in container.probes:
+            check.add(f'init container "{container.name}" of App "{app.name}"', use,
+                      "Forbidden: may not be set for init containers without restartPolicy=Always",
+                      'probe a sidecar (restart_policy="Always") or an app container', container.location)
 
 
 def _replicas(check: Checker, app: App, replicas: int | None, subject: str, location: SourceLocation | None) -> None:

@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 from conftest import marked_lines
 
-from svcgen import App, Container, Deployment, Port, Problem, Service, StatefulSet, render, validate
+from svcgen import (
+    App,
+    Container,
+    DeclarationError,
+    Deployment,
+    Pod,
+    Port,
+    Problem,
+    Service,
+    StatefulSet,
+    render,
+    validate,
+)
 from svcgen.dsl.loader import load_apps
 from svcgen.kube.version import KubeVersion
 
@@ -260,3 +272,30 @@ def test_restart_policies_make_sidecars_of_init_containers_only(write_app: Write
         ('init container "init" of App "web"', "readiness",
          "Forbidden: may not be set for init containers without restartPolicy=Always"),
     ]
+
+
+def test_an_init_container_is_named_as_such(write_app: Writer) -> None:
+    (problem,) = found(write_app, """\
+        init = Container("migrate", image="x", volume_mounts=[{"name": "data", "mountPath": "/d"}])  # <-
+        app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="Deployment",
+                  pod=Pod(init_containers=[init]))
+        """)
+    assert (problem.subject, problem.field) == ('init container "migrate" of App "web"', "volume_mounts[0].name")
+
+
+@pytest.mark.parametrize(("call", "field", "message", "hint"), [
+    ('Container("a", command="run")', "command", "expected a list of strings, got str 'run'",
+     'put it in a list: command=["run"]'),
+    ('Container("a", image_pull_policy="always")', "image_pull_policy",
+     'expected "Always", "IfNotPresent" or "Never", got str \'always\'', 'did you mean "Always"?'),
+    ('Pod(volumes={"name": "x"})', "volumes",
+     "expected a list of Kubernetes objects (dicts with Kubernetes' field names), got dict {'name': 'x'}",
+     "pass a list of Kubernetes objects (dicts with Kubernetes' field names)"),
+    ('Pod(init_containers=Container("x"))', "init_containers", "expected a list of Container(...), got a Container",
+     "put it in a list: init_containers=[...]"),
+])
+def test_wrong_types_in_svcgen_words(call: str, field: str, message: str, hint: str) -> None:
+    with pytest.raises(DeclarationError) as caught:
+        eval(call, {"Container": Container, "Pod": Pod})
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.message, problem.hint) == (field, message, hint)

@@ -29,7 +29,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from svcgen.dsl.checker import Checker
-from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS, build_container, build_pod_spec
+from svcgen.dsl.manifests import (
+    CONTAINER_FIELDS,
+    POD_FIELDS,
+    WORKLOAD_FIELDS,
+    build_container,
+    build_pod_spec,
+    build_workload,
+)
 from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
 from svcgen.dsl.policy import plain_container, stateful_service_name, workload_kind
 from svcgen.errors import Problem, SourceLocation
@@ -72,12 +79,12 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     """Every problem of the App's pod template and workload fields (the App's workload is emitted)."""
     pod = app.pod
     init = pod.init_containers if pod is not None else ()
-    every = [*init, *app.containers]
+    every = [*((c, "init container") for c in init), *((c, "container") for c in app.containers)]
     _container_names(check, app, init)
     _restart_policies(check, app, init)
     volumes = _volumes(check, app)
-    for container in every:
-        csubject = f'container "{container.name}" of App "{app.name}"'
+    for container, what in every:
+        csubject = f'{what} "{container.name}" of App "{app.name}"'
         if not plain_container(container):
             env = list(container.env) if isinstance(container.env, Mapping) else []
             _schema(check, build_container(container), "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
@@ -94,8 +101,6 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     if workload is not None and not isinstance(workload, str):
         kind = workload_kind(app)
         fields = WORKLOAD_FIELDS[kind]
-        from svcgen.dsl.manifests import build_workload
-
         spec = {k: v for k, v in build_workload(app)["spec"].items() if k in fields.values()}
         _schema(check, spec, _ROOTS[kind], {wire: attribute for attribute, wire in fields.items()},
                 f'{kind} of App "{app.name}"', workload.location, version, frozenset({"selector", "template"}))

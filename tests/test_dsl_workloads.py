@@ -16,6 +16,7 @@ from svcgen import (
     Deployment,
     Pod,
     Port,
+    Probe,
     Problem,
     Service,
     StatefulSet,
@@ -299,3 +300,12 @@ def test_wrong_types_in_svcgen_words(call: str, field: str, message: str, hint: 
         eval(call, {"Container": Container, "Pod": Pod})
     (problem,) = caught.value.problems
     assert (problem.field, problem.message, problem.hint) == (field, message, hint)
+
+
+def test_a_probes_http_headers_are_checked_against_the_schema() -> None:
+    probe = Probe("http", Port("http", 80), path="/", http_headers=[{"name": "X", "valu": "1"}])
+    web = Container("web", image="x", ports=[probe.port] if probe.port else [], readiness=probe)
+    problems = validate([App("web", labels={"app": "web"}, containers=[web], workload="Deployment")])
+    assert [(p.field, p.message, p.hint) for p in problems] == [
+        ("readiness.httpGet.httpHeaders[0].valu", 'unknown field "valu"', 'did you mean "value"?'),
+        ("readiness.httpGet.httpHeaders[0].value", "Required value", "")]

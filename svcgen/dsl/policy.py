@@ -75,7 +75,10 @@ def plain_container(container: Container) -> bool:
     The builder and the checks skip the other fields of such a container, so that 10,000 of
     them cost what they did before containers had every Kubernetes field.
     """
-    return container.model_fields_set <= _PLAIN
+    if not container.model_fields_set <= _PLAIN:
+        return False
+    probes = (container.liveness, container.readiness, container.startup)
+    return not any(probe is not None and probe.http_headers for probe in probes)  # a pass-through
 
 
 def declares_workload_fields(app: App) -> bool:

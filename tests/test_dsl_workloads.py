@@ -309,3 +309,12 @@ def test_a_probes_http_headers_are_checked_against_the_schema() -> None:
     assert [(p.field, p.message, p.hint) for p in problems] == [
         ("readiness.httpGet.httpHeaders[0].valu", 'unknown field "valu"', 'did you mean "value"?'),
         ("readiness.httpGet.httpHeaders[0].value", "Required value", "")]
+
+
+def test_a_workloads_pods_restart_always() -> None:
+    pod = Pod(restart_policy="Never")
+    (problem,) = validate([App("web", labels={"app": "web"}, containers=[Container("web", image="x")],
+                               workload="DaemonSet", pod=pod)])
+    assert (problem.field, problem.message, problem.hint, problem.location) == (
+        "restart_policy", 'Unsupported value: "Never": supported values: "Always"',
+        "a DaemonSet restarts its pods always: drop restart_policy", pod.location)

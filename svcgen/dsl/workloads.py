@@ -97,6 +97,10 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
         _schema(check, spec, "core.v1.PodSpec", _WIRE_TO_POD, f"pod of App \"{app.name}\"", pod.location, version,
                 frozenset({"containers"}))
         _resources(check, pod.resources, f'pod of App "{app.name}"', "resources", pod.location)
+        if pod.restart_policy not in (None, "Always"):  # ValidatePodTemplateSpecForReplicaSet and the others
+            check.add(f'pod of App "{app.name}"', "restart_policy",
+                      f'Unsupported value: "{pod.restart_policy}": supported values: "Always"',
+                      f"a {workload_kind(app)} restarts its pods always: drop restart_policy", pod.location)
     workload = app.workload
     if workload is not None and not isinstance(workload, str):
         kind = workload_kind(app)

@@ -65,3 +65,8 @@ def test_the_vendored_schema_is_what_the_script_generates_from_the_official_sche
     assert committed["versions"][1] == int(kubernetes_validate.utils.latest_version().split(".")[1])
     assert set(committed["roots"]) == {"Deployment", "StatefulSet", "DaemonSet"}
     assert namespace["short"]("io.k8s.api.core.v1.Container") == "core.v1.Container"
+
+
+def test_each_workload_kind_names_its_spec() -> None:
+    assert [schema.workload_spec(kind) for kind in ("Deployment", "StatefulSet", "DaemonSet")] == [
+        "apps.v1.DeploymentSpec", "apps.v1.StatefulSetSpec", "apps.v1.DaemonSetSpec"]

@@ -47,8 +47,6 @@ __all__ = ["check_workload", "selector_changes"]
 
 _WIRE_TO_CONTAINER = {wire: attribute for attribute, wire in CONTAINER_FIELDS.items()}
 _WIRE_TO_POD = {wire: attribute for attribute, wire in POD_FIELDS.items()}
-_ROOTS = {"Deployment": "apps.v1.DeploymentSpec", "StatefulSet": "apps.v1.StatefulSetSpec",
-          "DaemonSet": "apps.v1.DaemonSetSpec"}
 
 
 def _where(path: Sequence[str | int], names: Mapping[str, str]) -> str:
@@ -106,7 +104,9 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
         kind = workload_kind(app)
         fields = WORKLOAD_FIELDS[kind]
         spec = {k: v for k, v in build_workload(app)["spec"].items() if k in fields.values()}
-        _schema(check, spec, _ROOTS[kind], {wire: attribute for attribute, wire in fields.items()},
+        from svcgen.kube.schema import workload_spec
+
+        _schema(check, spec, workload_spec(kind), {wire: attribute for attribute, wire in fields.items()},
                 f'{kind} of App "{app.name}"', workload.location, version, frozenset({"selector", "template"}))
         if not isinstance(workload, DaemonSet):
             _replicas(check, app, workload.replicas, f'{kind} of App "{app.name}"', workload.location)

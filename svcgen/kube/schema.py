@@ -22,7 +22,7 @@ from typing import Any
 
 from svcgen.kube.version import KubeVersion
 
-__all__ = ["SchemaError", "check", "field_since", "schema_versions"]
+__all__ = ["SchemaError", "check", "field_since", "schema_versions", "workload_spec"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ def schema_versions() -> tuple[int, int]:
     """The oldest and newest minor versions the vendored schema was generated from."""
     low, high = _schema()["versions"]
     return low, high
+
+
+def workload_spec(kind: str) -> str:
+    """The definition of a workload kind's spec: ``workload_spec("Deployment")`` is ``apps.v1.DeploymentSpec``."""
+    spec: str = _schema()["roots"][kind]
+    return spec
 
 
 def field_since(definition: str, field: str) -> int | None:

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from svcgen.dsl.model import (
         Container as Container,
     )
+    from svcgen.dsl.model import DaemonSet as DaemonSet
+    from svcgen.dsl.model import Deployment as Deployment
+    from svcgen.dsl.model import Pod as Pod
     from svcgen.dsl.model import (
         Port as Port,
     )
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from svcgen.dsl.model import (
         ServicePort as ServicePort,
     )
+    from svcgen.dsl.model import StatefulSet as StatefulSet
     from svcgen.dsl.validate import validate as validate
     from svcgen.errors import (
         DeclarationError as DeclarationError,
@@ -86,7 +90,9 @@ __all__ = [
     "AUTO",
     "App",
     "Container",
+    "DaemonSet",
     "DeclarationError",
+    "Deployment",
     "GatewayRef",
     "HTTPRoute",
     "Ingress",
@@ -95,6 +101,7 @@ __all__ = [
     "NetworkPolicy",
     "NodePortRange",
     "Peer",
+    "Pod",
     "PodMonitor",
     "PolicyRule",
     "Port",
@@ -105,6 +112,7 @@ __all__ = [
     "Service",
     "ServiceMonitor",
     "Settings",
+    "StatefulSet",
     "SvcgenError",
     "__version__",
     "render",
@@ -115,6 +123,10 @@ _HOMES = {
     "AUTO": "svcgen.dsl.model",
     "App": "svcgen.dsl.model",
     "Container": "svcgen.dsl.model",
+    "Deployment": "svcgen.dsl.model",
+    "StatefulSet": "svcgen.dsl.model",
+    "DaemonSet": "svcgen.dsl.model",
+    "Pod": "svcgen.dsl.model",
     "Port": "svcgen.dsl.model",
     "Service": "svcgen.dsl.model",
     "Probe": "svcgen.dsl.model",

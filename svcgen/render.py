@@ -8,9 +8,10 @@ from typing import Any
 
 from svcgen.dsl.manifests import build_manifests
 from svcgen.dsl.model import App
+from svcgen.dsl.policy import emits_workload
 from svcgen.dsl.requests import node_port_requests
 from svcgen.dsl.validate import validate
-from svcgen.errors import DeclarationError, Problem
+from svcgen.errors import DeclarationError, Problem, SourceLocation
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -19,7 +20,7 @@ from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Rendered", "render", "render_manifests"]
+__all__ = ["Rendered", "render", "render_manifests", "selector_warnings"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Rendered:
         lock: the lock to save: the given one plus this render's nodePorts.
         allocated: each nodePort request and where its number came from (pinned, lock, new).
         warnings: problems that did not stop the render.
+        workloads: where each App whose workload is rendered was declared, by (namespace, name).
     """
 
     manifests: list[dict[str, Any]]
@@ -39,6 +41,7 @@ class Rendered:
     lock: Lock = field(default_factory=Lock)
     allocated: list[Allocated] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    workloads: dict[tuple[str, str], SourceLocation | None] = field(default_factory=dict)
 
 
 def _apps(apps: App | Iterable[App]) -> list[App]:
@@ -66,7 +69,9 @@ def render_manifests(
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
                                          lock_name=lock_name, band=allocate_from)
         manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
-    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings)
+    workloads = {(app.namespace or "", app.name): app.location for app in app_list
+                 if emits_workload(app, with_workloads)}
+    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
 
 
 def render(
@@ -101,4 +106,48 @@ def render(
                                 kubernetes_version=kubernetes_version, allocate_from=allocate_from)
     with paused_gc():
         text = to_yaml(rendered.manifests)
-    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings)
+    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings,
+                    rendered.workloads)
+
+
+def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Problem]:
+    """Warnings for the workloads whose selector differs from the one in ``previous`` (an earlier render's text).
+
+    Selectors are immutable: see :func:`svcgen.dsl.workloads.selector_changes`. Only the earlier
+    documents that may be workloads and that differ from this render's are parsed (a re-render of
+    10,000 unchanged Deployments parses none); text that is not YAML or JSON is passed over.
+    """
+    if not rendered.workloads:
+        return []  # no workload rendered: nothing to compare (and the earlier render is not read)
+    from svcgen.dsl.workloads import selector_changes
+
+    return selector_changes(rendered.workloads, rendered.manifests, _workload_documents(rendered, previous))
+
+
+def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dict[str, Any]]:
+    import re
+
+    from svcgen.kube.yamlread import load_documents
+
+    def chunks(text: str) -> list[str]:  # the documents of a stream, comments before them and blank lines dropped
+        parts = re.split(r"(?m)^---[ \t]*$", text)
+        return [re.sub(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*", "", part).strip() for part in parts]
+
+    unchanged = set(chunks(rendered.yaml)) if rendered.yaml else set()
+    documents: list[dict[str, Any]] = []
+    for text in previous:
+        if text.lstrip().startswith(("{", "[")):  # a JSON output: a List of objects
+            import json
+
+            try:
+                value = json.loads(text)
+            except ValueError:
+                continue
+            items = value.get("items") if isinstance(value, dict) else value
+            if isinstance(items, list):
+                documents.extend(d for d in items if isinstance(d, dict))
+            continue
+        for chunk in chunks(text):
+            if "apps/v1" in chunk and chunk not in unchanged:
+                documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))
+    return documents

@@ -479,3 +479,36 @@ def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporar
     result = run_cli("render", "app.py", "--locked", "-o", "out.yaml")
     thread.join()
     assert renamed and result.code == 0 and result.err == ""  # it waited: nothing left over to remove
+
+
+WORKLOAD_APP = """\
+web = Container("web", image="x", ports=[Port("http", 80)])
+app = App("web", namespace="shop", labels=LABELS,  # <-
+          containers=[web], workload="Deployment", services=[Service("web", ports=[web.port("http").expose()])])
+"""
+
+
+@pytest.mark.parametrize("output", ["out.yaml", "out"])
+def test_changing_the_labels_that_select_a_rendered_workload_warns_with_the_fix(write_app: Writer,
+                                                                                output: str) -> None:
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "web"}'))
+    assert run_cli("render", "app.py", "-o", output).code == 0
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "web", "tier": "front"}'))
+    for args in (["--check"], []):
+        result = run_cli("render", *args, "app.py", "-o", output)
+        warning = [line for line in result.err.splitlines() if "immutable" in line]
+        assert warning == [
+            'app.py:3: warning: Deployment "shop/web": labels: spec.selector: Invalid value: {"app": "web", "tier": '
+            '"front"}: field is immutable: the Deployment rendered before selects {"app": "web"}, so applying this '
+            'one fails. Fix: keep labels={"app": "web"} (put new labels in pod_labels), or replace the Deployment: '
+            "kubectl delete deployment web -n shop --cascade=orphan, then apply"]
+    # Rendered now: the output is the new selector, and the next render says nothing.
+    assert "immutable" not in run_cli("render", "app.py", "-o", output).err
+
+
+def test_a_json_output_is_compared_too(write_app: Writer) -> None:
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "web"}'))
+    assert run_cli("render", "app.py", "-o", "out.json").code == 0
+    write_app(WORKLOAD_APP.replace("LABELS", '{"app": "api"}'))
+    result = run_cli("render", "app.py", "-o", "out.json")
+    assert result.code == 0 and "field is immutable" in result.err

@@ -109,6 +109,7 @@ def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made
 
 
 PUBLIC = [model.Port, model.Probe, model.Container, model.ServicePort, model.Service, model.App, model.Consumer,
+          model.Pod, model.Deployment, model.StatefulSet, model.DaemonSet,
           consumers.IngressRule, consumers.IngressTLS, consumers.Ingress, consumers.GatewayRef, consumers.RouteRule,
           consumers.HTTPRoute, consumers.ServiceMonitor, consumers.PodMonitor, consumers.Peer, consumers.PolicyRule,
           consumers.NetworkPolicy]
@@ -125,7 +126,7 @@ TYPED_APP = """\
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from svcgen import AUTO, App, Container, Port, Service
+from svcgen import AUTO, App, Container, DaemonSet, Deployment, Pod, Port, Service, StatefulSet
 from svcgen.dsl.consumers import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer,
                                   PodMonitor, PolicyRule, RouteRule, ServiceMonitor)
 from svcgen.dsl.model import Probe
@@ -153,6 +154,14 @@ policy = NetworkPolicy("np", ports=[api.port("http")], from_pods={"app": "x"},
 app = App("api", labels={"app": "api"}, containers=[api], services=[web, dns], workload="Deployment", replicas=2,
           consumers=[edge, route, policy, ServiceMonitor("sm", port=web.port("metrics")),
                      PodMonitor("pm", port=api.port("metrics"))])
+worker = Container("worker", image="w:1", command=["run"], env={"A": "1", "B": {"secretKeyRef": {"name": "s"}}},
+                   resources={"limits": {"cpu": "1"}}, volume_mounts=[{"name": "d", "mountPath": "/d"}],
+                   liveness=Probe.exec(["true"]), image_pull_policy="Always")
+jobs = App("jobs", labels={"app": "jobs"}, containers=[worker],
+           workload=StatefulSet(service=dns, volume_claim_templates=[{"metadata": {"name": "d"}}]),
+           pod=Pod(volumes=({"name": n} for n in "d"), service_account="jobs", image_pull_secrets=["reg"]))
+kinds = [Deployment(replicas=3, strategy={"type": "Recreate"}), DaemonSet(min_ready_seconds=5)]
+env: dict[str, object] | tuple[dict[str, object], ...] = worker.env
 ports: tuple[Port, ...] = api.ports
 labels: dict[str, str] = web.labels
 name: str = web.name
@@ -161,7 +170,7 @@ cluster_ip: str | tuple[str, ...] | None = web.cluster_ip
 
 # Mistakes mypy catches, each marked with the error code expected on its line.
 MISTAKES = """\
-from svcgen import App, Container, Port, Service
+from svcgen import App, Container, Deployment, Pod, Port, Service
 from svcgen.dsl.consumers import IngressTLS
 
 http = Port("http", "8080")  # arg-type
@@ -174,6 +183,10 @@ IngressTLS(hosts=["a"])  # call-arg
 App("a", replicas="2")  # arg-type
 web.ports.append(api.port("http").expose())  # attr-defined
 web.name = "other"  # misc
+Pod(service_account=1)  # arg-type
+App("a", workload="Job")  # arg-type
+Container("a", image_pull_policy="Sometimes")  # arg-type
+Deployment(strategy=[])  # arg-type
 """
 
 

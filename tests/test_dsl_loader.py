@@ -220,3 +220,20 @@ def test_a_pipe_or_a_device_named_py_is_refused_never_run(
     assert (result.code, result.out) == (2, "")
     assert result.err == (f"{where}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
                           "remove it, or name the declaration files to run\n")
+
+
+@pytest.mark.parametrize(("call", "hint"), [
+    ('Container("web", imag="x")', '. Fix: did you mean "image"?'),
+    ('Container("web", securityContext={})', '. Fix: did you mean "security_context"?'),
+    ("Pod(topologySpreadConstraints=[])", '. Fix: did you mean "topology_spread"?'),
+    ("DaemonSet(zzz=1)", ". Fix: DaemonSet takes update_strategy, min_ready_seconds, revision_history_limit, "
+                         "annotations"),
+])
+def test_a_mistyped_keyword_names_the_nearest_field(write_app: Callable[..., Path], call: str, hint: str) -> None:
+    write_app(f"from svcgen import DaemonSet, Pod\nx = {call}\n")
+    with pytest.raises(UserCodeError) as info:
+        load_apps(["app.py"])
+    owner = call.split("(")[0]
+    keyword = call.split("(", 1)[1].split("=")[0].split(", ")[-1]
+    assert str(info.value) == (f"app.py:3: error: running app.py failed: TypeError: {owner}.__init__() got an "
+                               f"unexpected keyword argument '{keyword}'{hint}")

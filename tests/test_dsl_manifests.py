@@ -20,6 +20,7 @@ from svcgen import (
     Service,
     ServiceMonitor,
 )
+from svcgen.dsl import manifests
 from svcgen.dsl.manifests import build_manifests
 from svcgen.dsl.model import Consumer
 from svcgen.nodeports.lock import PortKey
@@ -221,3 +222,39 @@ def test_an_ingress_backend_whose_service_port_name_is_no_iana_name_is_written_b
     (ingress,) = _with([Ingress("web", default_backend=long_name.port("frontend-http-public"))],
                        services=[long_name])
     assert ingress["spec"]["defaultBackend"] == {"service": {"name": "web", "port": {"number": 80}}}
+
+
+def test_exec_probes_and_the_rarer_probe_fields() -> None:
+    from svcgen.dsl.manifests import build_probe
+
+    http = Port("http", 80)
+    assert build_probe(Probe.exec(["pg_isready", "-q"], period_seconds=5)) == {
+        "exec": {"command": ["pg_isready", "-q"]}, "periodSeconds": 5}
+    probe = Probe("http", http, path="/", host="localhost", scheme="HTTPS", http_headers=[{"name": "X", "value": "1"}],
+                  success_threshold=2, termination_grace_period_seconds=10)
+    assert build_probe(probe) == {"httpGet": {"path": "/", "port": "http", "host": "localhost", "scheme": "HTTPS",
+                                              "httpHeaders": [{"name": "X", "value": "1"}]},
+                                  "successThreshold": 2, "terminationGracePeriodSeconds": 10}
+
+
+def test_every_field_of_the_kubernetes_types_is_declared() -> None:
+    """Each field of Container, PodSpec and the workload specs in the vendored schema has a DSL field.
+
+    Left out on purpose: ephemeralContainers (added to running pods only), serviceAccount
+    (deprecated alias of serviceAccountName) and fields newer than the default target version.
+    """
+    from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS
+    from svcgen.kube import schema
+    from svcgen.kube.version import CURRENT
+
+    def fields(definition: str) -> set[str]:
+        known = schema._schema()["defs"][definition]["p"]
+        return {name for name, spec in known.items() if len(spec) == 1 or spec[1] <= CURRENT.minor}
+
+    assert fields("core.v1.Container") == {"name", "image", *CONTAINER_FIELDS.values()}
+    assert fields("core.v1.PodSpec") - {"ephemeralContainers", "serviceAccount"} == set(POD_FIELDS.values())
+    own = {"replicas", "selector", "template"}
+    assert fields("apps.v1.DeploymentSpec") - own == set(WORKLOAD_FIELDS["Deployment"].values())
+    assert fields("apps.v1.StatefulSetSpec") - own - {"serviceName"} == set(WORKLOAD_FIELDS["StatefulSet"].values())
+    assert fields("apps.v1.DaemonSetSpec") - own == set(WORKLOAD_FIELDS["DaemonSet"].values())
+    assert fields("core.v1.Probe") == {"exec", "httpGet", "tcpSocket", "grpc", *manifests._PROBE_TIMING}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import marked_lines
 
-from svcgen import Problem, validate
+from svcgen import App, Container, Probe, Problem, validate
 from svcgen.dsl.loader import load_apps
 from svcgen.dsl.references import monitor_interval
 from svcgen.kube.rules import http_path, tls_host
@@ -316,3 +316,13 @@ def test_a_reference_from_a_namespaced_app_to_one_without_a_namespace_warns(writ
             ServiceMonitor("m", port=mon.port("metrics"))])  # <-
     """, severity="warning")
     assert 'App "db" has no namespace while App "front" is in "shop"' in p.message
+
+
+def test_an_exec_probe_names_no_port_and_needs_a_command() -> None:
+    good = Container("db", image="pg", liveness=Probe.exec(["pg_isready"]))
+    assert validate([App("db", labels={"app": "db"}, containers=[good], workload="Deployment")]) == []
+    bad = Container("db", image="pg", liveness=Probe.exec([], period_seconds=-1))
+    problems = validate([App("db", labels={"app": "db"}, containers=[bad], workload="Deployment")])
+    assert [(p.field, p.message) for p in problems] == [
+        ("liveness.command", "Required value: an exec probe runs a command"),
+        ("liveness.period_seconds", "Invalid value: -1: must be greater than or equal to 0")]

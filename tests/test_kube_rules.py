@@ -177,3 +177,41 @@ def test_ip_cidr(value: str, ok: bool) -> None:
 def test_wildcard_dns1123_subdomain(value: str, ok: bool) -> None:
     """IsWildcardDNS1123Subdomain (apimachinery validation.go and its tests' cases)."""
     assert (rules.wildcard_dns1123_subdomain(value) == []) is ok
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("100m", "1/10"), ("1Gi", "1073741824"), ("1e3", "1000"), ("1.5", "3/2"), (".5", "1/2"), ("-1", "-1"),
+    ("2k", "2000"), ("1E-2", "1/100"), ("500n", "1/2000000"), (3, "3"), (0.25, "1/4"),
+])
+def test_parse_quantity(text: str | int | float, value: str) -> None:
+    assert str(rules.parse_quantity(text)) == value
+    assert rules.quantity(text) == []
+
+
+@pytest.mark.parametrize("text", ["", "x", "1Gb", "1 Gi", "Gi", "1KiB", "1e", "--1", "1.2.3"])
+def test_a_quantity_that_does_not_parse(text: str) -> None:
+    assert rules.parse_quantity(text) is None
+    assert rules.quantity(text) == ["quantities must match the regular expression "
+                                    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"]
+
+
+def test_env_var_names_strict_and_relaxed() -> None:
+    for good in ("A", "my.env-name", "_X1", "-a"):
+        assert rules.env_var_name(good, relaxed=False) == []
+    assert rules.env_var_name("1A", relaxed=False) == [
+        "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and "
+        "must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for "
+        "validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"]
+    assert rules.env_var_name("1A a:b") == []
+    relaxed = ["a valid environment variable name must consist only of printable ASCII characters other than '='"]
+    assert rules.env_var_name("A=B") == relaxed
+    assert rules.env_var_name("A\tB") == relaxed
+    assert rules.env_var_name("é") == relaxed
+
+
+@pytest.mark.parametrize(("path", "errors"), [
+    ("data", []), ("a/b..c", []), ("/abs", ["must be a relative path"]), ("..", ["must not contain '..'"]),
+    ("a/../b", ["must not contain '..'"]), ("/../x", ["must be a relative path", "must not contain '..'"]),
+])
+def test_local_descending_path(path: str, errors: list[str]) -> None:
+    assert rules.local_descending_path(path) == errors

@@ -81,3 +81,13 @@ def test_render_restores_the_garbage_collector() -> None:
     with pytest.raises(DeclarationError):
         render(bad)
     assert gc.isenabled()
+
+
+def test_selector_warnings_read_an_earlier_render_and_pass_over_what_is_not_yaml() -> None:
+    from svcgen.render import selector_warnings
+
+    app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="DaemonSet")
+    rendered = render(app)
+    earlier = rendered.yaml.replace("app: web", "app: old")
+    assert [p.subject for p in selector_warnings(rendered, ["{not: [yaml", earlier])] == ['DaemonSet "web"']
+    assert selector_warnings(rendered, [rendered.yaml, ""]) == []

@@ -22,7 +22,7 @@ from svcgen.kube.layout import (
     output_kind,
     written_by,
 )
-from svcgen.render import Rendered
+from svcgen.render import Rendered, selector_warnings
 from svcgen.settings import display
 
 __all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
@@ -224,6 +224,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                   f"{changes or lock_name + ': rewritten in the current format'}", file=err)
             return EXIT_INVALID
         outputs, stale, forced = planned[0]
+        if outputs:  # the workloads rendered there before: their selectors cannot change
+            previous = (text for path in [*outputs, *stale] if (text := read_text_if_exists(path, errors="replace")))
+            print_problems(selector_warnings(rendered, previous), err)  # read only when a workload is rendered
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)

@@ -56,7 +56,7 @@ class UserCodeError(SvcgenError):
         self.original = exc
         where = str(location) if location else path
         detail = f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}" if str(exc) else type(exc).__name__
-        super().__init__(one_line(f"{where}: error: running {path} failed: {detail}"))
+        super().__init__(one_line(f"{where}: error: running {path} failed: {detail}{_keyword_hint(exc)}"))
 
     def report(self, debug: bool = False) -> list[str]:
         return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]
@@ -69,6 +69,28 @@ class UserCodeError(SvcgenError):
         text = str(self)
         message = text.split(": error: ", 1)[1] if ": error: " in text else text
         return Problem("", "", message, location=self.location, rule="user-code")
+
+
+def _keyword_hint(exc: BaseException) -> str:
+    """For a mistyped keyword of a DSL class (``Container(imag=...)``): the nearest of its fields."""
+    import re
+
+    match = re.fullmatch(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
+    if not isinstance(exc, TypeError) or match is None:
+        return ""
+    owner, given = match.groups()
+    cls = next((getattr(module, owner) for name in ("svcgen.dsl.model", "svcgen.dsl.consumers")
+                if (module := sys.modules.get(name)) is not None and isinstance(getattr(module, owner, None), type)),
+               None)
+    fields = [name for name, info in getattr(cls, "model_fields", {}).items() if info.init is not False]
+    import difflib  # only for a mistake's suggestion
+
+    from svcgen.dsl.manifests import dsl_name
+
+    named = dsl_name(given)  # a Kubernetes field name (securityContext): its name in the DSL
+    near = [named] if named in fields else difflib.get_close_matches(given, fields, n=1, cutoff=0.6)
+    return f'. Fix: did you mean "{near[0]}"?' if near else (f". Fix: {owner} takes {', '.join(fields)}"
+                                                             if fields else "")
 
 
 class LoadFailure(DeclarationError):

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcgen.dsl.model import App, Consumer, Probe, Service, ServicePort, ServicePortRef
+from svcgen.dsl.model import App, Consumer, Container, Probe, Service, ServicePort, ServicePortRef
 from svcgen.dsl.policy import (
     Owners,
     emits_workload,
     health_check_key,
+    plain_container,
     port_key,
     stateful_service_name,
     target_port,
+    workload_kind,
+    workload_replicas,
 )
 from svcgen.kube import rules
 from svcgen.nodeports.lock import PortKey
@@ -20,7 +23,8 @@ from svcgen.nodeports.lock import PortKey
 if TYPE_CHECKING:  # loaded when an App has consumers: a project without any does not pay for it
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
-__all__ = ["build_consumer", "build_manifests", "build_service", "build_workload"]
+__all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "WORKLOAD_FIELDS", "build_consumer", "build_container",
+           "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
 
 Manifest = dict[str, Any]
 
@@ -48,31 +52,141 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
     return manifests
 
 
-def build_workload(app: App) -> Manifest:
-    """The App's Deployment (or StatefulSet): selector = the App's labels, the declared ports, names included."""
-    kind = app.workload or "Deployment"
-    pod_labels = {**app.labels, **app.pod_labels}
-    metadata: Manifest = {"name": app.name}
-    if app.namespace is not None:
-        metadata["namespace"] = app.namespace
-    if pod_labels:
-        metadata["labels"] = dict(pod_labels)
+# The wire name of each field, in the Kubernetes types' field order (Go structs). The fields
+# without a special form are written as given: scalars, and the pass-throughs (Kubernetes-shaped
+# dicts and lists, copied as plain data).
+CONTAINER_FIELDS = {"command": "command", "args": "args", "working_dir": "workingDir", "ports": "ports",
+                    "env_from": "envFrom", "env": "env", "resources": "resources", "resize_policy": "resizePolicy",
+                    "restart_policy": "restartPolicy", "restart_policy_rules": "restartPolicyRules",
+                    "volume_mounts": "volumeMounts", "volume_devices": "volumeDevices",
+                    "liveness": "livenessProbe", "readiness": "readinessProbe", "startup": "startupProbe",
+                    "lifecycle": "lifecycle", "termination_message_path": "terminationMessagePath",
+                    "termination_message_policy": "terminationMessagePolicy", "image_pull_policy": "imagePullPolicy",
+                    "security_context": "securityContext", "stdin": "stdin", "stdin_once": "stdinOnce", "tty": "tty"}
+POD_FIELDS = {"volumes": "volumes", "init_containers": "initContainers", "containers": "containers",
+              "restart_policy": "restartPolicy", "termination_grace_period_seconds": "terminationGracePeriodSeconds",
+              "active_deadline_seconds": "activeDeadlineSeconds", "dns_policy": "dnsPolicy",
+              "node_selector": "nodeSelector", "service_account": "serviceAccountName",
+              "automount_service_account_token": "automountServiceAccountToken", "node_name": "nodeName",
+              "host_network": "hostNetwork", "host_pid": "hostPID", "host_ipc": "hostIPC",
+              "share_process_namespace": "shareProcessNamespace", "security_context": "securityContext",
+              "image_pull_secrets": "imagePullSecrets", "hostname": "hostname", "subdomain": "subdomain",
+              "affinity": "affinity", "scheduler_name": "schedulerName", "tolerations": "tolerations",
+              "host_aliases": "hostAliases", "priority_class_name": "priorityClassName", "priority": "priority",
+              "dns_config": "dnsConfig", "readiness_gates": "readinessGates", "runtime_class_name": "runtimeClassName",
+              "enable_service_links": "enableServiceLinks", "preemption_policy": "preemptionPolicy",
+              "overhead": "overhead", "topology_spread": "topologySpreadConstraints",
+              "set_hostname_as_fqdn": "setHostnameAsFQDN", "os": "os", "host_users": "hostUsers",
+              "scheduling_gates": "schedulingGates", "resource_claims": "resourceClaims", "resources": "resources",
+              "hostname_override": "hostnameOverride", "scheduling_group": "schedulingGroup"}
+WORKLOAD_FIELDS = {  # after replicas, selector and template (and a StatefulSet's serviceName before them)
+    "Deployment": {"strategy": "strategy", "min_ready_seconds": "minReadySeconds",
+                   "revision_history_limit": "revisionHistoryLimit", "paused": "paused",
+                   "progress_deadline_seconds": "progressDeadlineSeconds"},
+    "StatefulSet": {"volume_claim_templates": "volumeClaimTemplates", "pod_management_policy": "podManagementPolicy",
+                    "update_strategy": "updateStrategy", "revision_history_limit": "revisionHistoryLimit",
+                    "min_ready_seconds": "minReadySeconds",
+                    "persistent_volume_claim_retention_policy": "persistentVolumeClaimRetentionPolicy",
+                    "ordinals": "ordinals"},
+    "DaemonSet": {"update_strategy": "updateStrategy", "min_ready_seconds": "minReadySeconds",
+                  "revision_history_limit": "revisionHistoryLimit"},
+}
+"""The workload kinds' own fields (a pass-through's keys are Kubernetes' already)."""
+
+
+def dsl_name(wire: str) -> str | None:
+    """The DSL's name for a Kubernetes container, pod or workload field (``securityContext``: ``security_context``)."""
+    for fields in (CONTAINER_FIELDS, POD_FIELDS, *WORKLOAD_FIELDS.values()):
+        for attribute, name in fields.items():
+            if name == wire:
+                return attribute
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """A pass-through value as plain data: mappings as dicts, sequences (tuples too) as lists."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
+    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own."""
+    for attribute, wire in fields.items():
+        value = getattr(obj, attribute, None)
+        if value is None or (not value and isinstance(value, (tuple, dict))) or wire in into:
+            continue
+        into[wire] = _plain(value)
+
+
+def build_container(container: Container) -> Manifest:
+    """A pod's container: name, image, ports by name, probes by port name, then every other field set."""
+    item: Manifest = {"name": container.name, "image": container.image}
+    for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
+        if attribute == "ports":
+            if container.ports:
+                item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
+                              for p in container.ports]
+        elif attribute in _PROBES:
+            probe = getattr(container, attribute)
+            if probe is not None:
+                item[wire] = build_probe(probe)
+        elif attribute == "env" and isinstance(container.env, Mapping):
+            if container.env:
+                item[wire] = [{"name": name, "valueFrom": _plain(value)} if isinstance(value, Mapping) else
+                              {"name": name, "value": value} for name, value in container.env.items()]
+        else:
+            _set_fields(container, {attribute: wire}, item)
+    return item
+
+
+_PROBES = ("liveness", "readiness", "startup")
+_PLAIN_FIELDS = {attribute: CONTAINER_FIELDS[attribute] for attribute in ("ports", *_PROBES)}
+
+
+def build_pod_spec(app: App) -> Manifest:
+    """The pod template's spec: the App's containers and its ``Pod`` fields."""
+    containers = [build_container(container) for container in app.containers]
+    pod = app.pod
+    if pod is None:
+        return {"containers": containers}
     spec: Manifest = {}
-    if app.replicas is not None:
-        spec["replicas"] = app.replicas
+    for attribute, wire in POD_FIELDS.items():
+        if attribute == "containers":
+            spec[wire] = containers
+        elif attribute == "init_containers":
+            if pod.init_containers:
+                spec[wire] = [build_container(container) for container in pod.init_containers]
+        elif attribute == "image_pull_secrets":
+            if pod.image_pull_secrets:
+                spec[wire] = [{"name": name} for name in pod.image_pull_secrets]
+        else:
+            _set_fields(pod, {attribute: wire}, spec)
+    return spec
+
+
+def build_workload(app: App) -> Manifest:
+    """The App's Deployment, StatefulSet or DaemonSet: selector = the App's labels, the pod template, its fields."""
+    kind = workload_kind(app)
+    workload = app.workload if not isinstance(app.workload, str) else None
+    pod_labels = {**app.labels, **app.pod_labels}
+    annotations = workload.annotations if workload is not None else {}
+    metadata = _metadata(app.name, app.namespace, pod_labels, annotations)
+    spec: Manifest = {}
+    replicas = workload_replicas(app)
+    if replicas is not None:
+        spec["replicas"] = replicas
     if kind == "StatefulSet":
         spec["serviceName"] = stateful_service_name(app)
     spec["selector"] = {"matchLabels": dict(app.labels)}
-    containers = []
-    for container in app.containers:
-        item: Manifest = {"name": container.name, "image": container.image}
-        if container.ports:
-            item["ports"] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
-                             for p in container.ports]
-        for use, probe in container.probes.items():
-            item[f"{use}Probe"] = build_probe(probe)
-        containers.append(item)
-    spec["template"] = {"metadata": {"labels": dict(pod_labels)}, "spec": {"containers": containers}}
+    template_metadata: Manifest = {"labels": dict(pod_labels)}
+    if app.pod is not None and app.pod.annotations:
+        template_metadata["annotations"] = dict(app.pod.annotations)
+    spec["template"] = {"metadata": template_metadata, "spec": build_pod_spec(app)}
+    if workload is not None:
+        _set_fields(workload, WORKLOAD_FIELDS[kind], spec)
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": metadata, "spec": spec}
 
 
@@ -172,20 +286,29 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
 
 
 _PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                 "periodSeconds": "period_seconds", "failureThreshold": "failure_threshold"}
+                 "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
+                 "failureThreshold": "failure_threshold",
+                 "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
 
 
 def build_probe(probe: Probe) -> Manifest:
     """A container probe: HTTP and TCP probes name the port, gRPC probes take its number."""
     built: Manifest
-    if probe.kind == "http":
-        built = {"httpGet": {"path": probe.path, "port": probe.port.name}}
+    port = probe.port
+    if probe.kind == "exec" or port is None:
+        built = {"exec": {"command": list(probe.command)}}
+    elif probe.kind == "http":
+        built = {"httpGet": {"path": probe.path, "port": port.name}}
+        if probe.host is not None:
+            built["httpGet"]["host"] = probe.host
         if probe.scheme is not None:
             built["httpGet"]["scheme"] = probe.scheme
+        if probe.http_headers:
+            built["httpGet"]["httpHeaders"] = _plain(probe.http_headers)
     elif probe.kind == "tcp":
-        built = {"tcpSocket": {"port": probe.port.name}}
+        built = {"tcpSocket": {"port": port.name}}
     else:
-        built = {"grpc": {"port": probe.port.number}}
+        built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:
             built["grpc"]["service"] = probe.grpc_service
     for wire, attribute in _PROBE_TIMING.items():

@@ -10,7 +10,7 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -26,9 +26,12 @@ __all__ = [
     "App",
     "Consumer",
     "Container",
+    "DaemonSet",
+    "Deployment",
     "IPFamily",
     "IPFamilyPolicy",
     "NodePort",
+    "Pod",
     "Port",
     "PortRef",
     "Probe",
@@ -37,6 +40,7 @@ __all__ = [
     "ServicePort",
     "ServicePortRef",
     "ServiceType",
+    "StatefulSet",
     "TargetBy",
     "TrafficPolicy",
     "WorkloadKind",
@@ -49,13 +53,24 @@ SessionAffinity = Literal["None", "ClientIP"]
 TargetBy = Literal["number", "name"]
 IPFamily = Literal["IPv4", "IPv6"]
 IPFamilyPolicy = Literal["SingleStack", "PreferDualStack", "RequireDualStack"]
-WorkloadKind = Literal["Deployment", "StatefulSet"]
+WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
+PullPolicy = Literal["Always", "IfNotPresent", "Never"]
 
 AUTO: Final = "auto"
 """``node_port=AUTO`` (the default): svcgen allocates a nodePort when the Service type needs one."""
 
 NodePort = StrictInt | Literal["auto"] | None
 """A nodePort request: a pinned number, ``"auto"`` (allocate when needed) or ``None`` (never set)."""
+
+KubeObject = Accepts[Mapping[str, Any] | None, dict[StrictStr, Any] | None]
+"""A pass-through: one Kubernetes-shaped object (wire field names, e.g. ``{"runAsNonRoot": True}``),
+written as given and checked against the Kubernetes schema of the target version."""
+KubeList = Items[dict[StrictStr, Any]]
+"""A pass-through: a list of Kubernetes-shaped objects (``[{"name": "data", "emptyDir": {}}]``)."""
+Env = Accepts[Mapping[str, Any] | Iterable[Mapping[str, Any]] | None,
+              dict[StrictStr, Any] | tuple[dict[StrictStr, Any], ...]]
+"""Environment variables: a mapping of names to values (a string, or a Kubernetes-shaped
+``valueFrom`` source such as ``{"secretKeyRef": {...}}``), or a list of Kubernetes EnvVar objects."""
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg, Field))
@@ -99,18 +114,21 @@ class Port(_Declaration, subject='port "{name}"'):
     protocol: Protocol = arg(default="TCP", kw_only=False)
 
 
-ProbeKind = Literal["http", "tcp", "grpc"]
+ProbeKind = Literal["http", "tcp", "grpc", "exec"]
 
 
 class Probe(_Declaration, subject="{kind} probe"):
     """A health check of a container against one of its own ports (a ``Port`` object, never a string).
 
-    Make one with :meth:`http`, :meth:`tcp` or :meth:`grpc`; pass it to ``Container(liveness=...,
-    readiness=..., startup=...)``. It is written with the port's name when the workload is emitted.
+    Make one with :meth:`http`, :meth:`tcp`, :meth:`grpc` or :meth:`exec` (a command, no port);
+    pass it to ``Container(liveness=..., readiness=..., startup=...)``. It is written with the
+    port's name when the workload is emitted. The rarer fields (``success_threshold``,
+    ``termination_grace_period_seconds``, an HTTP probe's ``host`` and ``http_headers``) are
+    keywords of ``Probe(kind, port, ...)`` itself.
     """
 
     kind: ProbeKind = arg(kw_only=False)
-    port: Port = arg(kw_only=False)
+    port: Port | None = arg(kw_only=False)
     path: StrictStr | None = None
     scheme: Literal["HTTP", "HTTPS"] | None = None
     grpc_service: StrictStr | None = None
@@ -118,6 +136,19 @@ class Probe(_Declaration, subject="{kind} probe"):
     period_seconds: StrictInt | None = None
     timeout_seconds: StrictInt | None = None
     failure_threshold: StrictInt | None = None
+    success_threshold: StrictInt | None = None
+    termination_grace_period_seconds: StrictInt | None = None
+    command: Items[StrictStr] = arg(default=())
+    host: StrictStr | None = None
+    http_headers: KubeList = arg(default=())
+
+    @classmethod
+    def exec(cls, command: Iterable[str], *, initial_delay_seconds: int | None = None,
+             period_seconds: int | None = None, timeout_seconds: int | None = None,
+             failure_threshold: int | None = None) -> Probe:
+        """A command run in the container (``["pg_isready"]``): the one probe that names no port."""
+        return cls("exec", None, command=command, initial_delay_seconds=initial_delay_seconds,
+                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
 
     @classmethod
     def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
@@ -152,6 +183,13 @@ class Container(_Declaration, subject='container "{name}"'):
         ports: the container's ports; names must be unique, and so must (number, protocol).
         liveness: a probe (``Probe.http(port, "/healthz")``...) of one of this container's ports;
             ``readiness`` and ``startup`` alike.
+
+    The other fields are the Kubernetes container's, in snake case: ``command``, ``args``,
+    ``working_dir``, ``env`` (a mapping ``{"NAME": "value"}``, or a list of EnvVar objects),
+    ``image_pull_policy``, ``restart_policy`` (``"Always"`` on an init container: a sidecar),
+    ``stdin``... Those that hold Kubernetes objects (``resources``, ``security_context``,
+    ``lifecycle``, ``volume_mounts``, ``env_from``...) are pass-throughs: Kubernetes-shaped
+    dicts, written as given and checked against the Kubernetes schema at this line.
     """
 
     name: StrictStr = arg(kw_only=False)
@@ -160,6 +198,25 @@ class Container(_Declaration, subject='container "{name}"'):
     liveness: Probe | None = None
     readiness: Probe | None = None
     startup: Probe | None = None
+    command: Items[StrictStr] = arg(default=())
+    args: Items[StrictStr] = arg(default=())
+    working_dir: StrictStr | None = None
+    env: Env = arg(default=())
+    env_from: KubeList = arg(default=())
+    resources: KubeObject = arg(default=None)
+    resize_policy: KubeList = arg(default=())
+    restart_policy: Literal["Always", "Never", "OnFailure"] | None = None
+    restart_policy_rules: KubeList = arg(default=())
+    volume_mounts: KubeList = arg(default=())
+    volume_devices: KubeList = arg(default=())
+    lifecycle: KubeObject = arg(default=None)
+    termination_message_path: StrictStr | None = None
+    termination_message_policy: Literal["File", "FallbackToLogsOnError"] | None = None
+    image_pull_policy: PullPolicy | None = None
+    security_context: KubeObject = arg(default=None)
+    stdin: StrictBool | None = None
+    stdin_once: StrictBool | None = None
+    tty: StrictBool | None = None
 
     @property
     def probes(self) -> dict[str, Probe]:
@@ -340,6 +397,107 @@ class Service(_Declaration, subject='Service "{name}"'):
                                         f"{known})", hint, caller_location())])
 
 
+class Pod(_Declaration, subject="pod"):
+    """What the App's pods share beyond their containers: volumes, identity, scheduling, security.
+
+    Pass it as ``App(pod=Pod(...))``; it is written in the workload's pod template. Its fields
+    are the Kubernetes PodSpec's in snake case; ``annotations`` are the pod template's, and
+    ``service_account`` and ``image_pull_secrets`` take names. Those that hold Kubernetes objects
+    (``volumes``, ``security_context``, ``affinity``, ``tolerations``, ``topology_spread``...)
+    are pass-throughs: Kubernetes-shaped dicts, checked against the Kubernetes schema at this line.
+    """
+
+    annotations: Labels = arg(default_factory=dict)
+    init_containers: Items[Container] = arg(default=())
+    volumes: KubeList = arg(default=())
+    service_account: StrictStr | None = None
+    automount_service_account_token: StrictBool | None = None
+    security_context: KubeObject = arg(default=None)
+    node_selector: Labels = arg(default_factory=dict)
+    node_name: StrictStr | None = None
+    affinity: KubeObject = arg(default=None)
+    tolerations: KubeList = arg(default=())
+    topology_spread: KubeList = arg(default=())
+    image_pull_secrets: Items[StrictStr] = arg(default=())
+    priority_class_name: StrictStr | None = None
+    priority: StrictInt | None = None
+    preemption_policy: Literal["PreemptLowerPriority", "Never"] | None = None
+    termination_grace_period_seconds: StrictInt | None = None
+    active_deadline_seconds: StrictInt | None = None
+    restart_policy: Literal["Always", "OnFailure", "Never"] | None = None
+    dns_policy: Literal["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"] | None = None
+    dns_config: KubeObject = arg(default=None)
+    host_network: StrictBool | None = None
+    host_pid: StrictBool | None = None
+    host_ipc: StrictBool | None = None
+    host_users: StrictBool | None = None
+    share_process_namespace: StrictBool | None = None
+    hostname: StrictStr | None = None
+    hostname_override: StrictStr | None = None
+    subdomain: StrictStr | None = None
+    set_hostname_as_fqdn: StrictBool | None = None
+    host_aliases: KubeList = arg(default=())
+    scheduler_name: StrictStr | None = None
+    runtime_class_name: StrictStr | None = None
+    enable_service_links: StrictBool | None = None
+    readiness_gates: KubeList = arg(default=())
+    scheduling_gates: KubeList = arg(default=())
+    overhead: KubeObject = arg(default=None)
+    os: KubeObject = arg(default=None)
+    resource_claims: KubeList = arg(default=())
+    resources: KubeObject = arg(default=None)
+    scheduling_group: KubeObject = arg(default=None)
+
+
+class Deployment(_Declaration, subject="Deployment"):
+    """Emit the App's pods as a Deployment: ``App(..., workload=Deployment(replicas=3))``.
+
+    ``strategy`` is a pass-through (a Kubernetes DeploymentStrategy, e.g. ``{"type": "Recreate"}``);
+    ``annotations`` are the Deployment object's own. Unset fields are left to Kubernetes.
+    """
+
+    replicas: StrictInt | None = None
+    strategy: KubeObject = arg(default=None)
+    min_ready_seconds: StrictInt | None = None
+    revision_history_limit: StrictInt | None = None
+    progress_deadline_seconds: StrictInt | None = None
+    paused: StrictBool | None = None
+    annotations: Labels = arg(default_factory=dict)
+
+
+class StatefulSet(_Declaration, subject="StatefulSet"):
+    """Emit the App's pods as a StatefulSet: ``App(..., workload=StatefulSet(service=db_headless))``.
+
+    ``service`` is the Service that governs it (by object: one of the App's headless Services;
+    or a name); unset, the App's first headless Service. ``volume_claim_templates`` (Kubernetes
+    PersistentVolumeClaims), ``update_strategy``, ``persistent_volume_claim_retention_policy``
+    and ``ordinals`` are pass-throughs.
+    """
+
+    replicas: StrictInt | None = None
+    service: Service | StrictStr | None = None
+    volume_claim_templates: KubeList = arg(default=())
+    pod_management_policy: Literal["OrderedReady", "Parallel"] | None = None
+    update_strategy: KubeObject = arg(default=None)
+    persistent_volume_claim_retention_policy: KubeObject = arg(default=None)
+    ordinals: KubeObject = arg(default=None)
+    min_ready_seconds: StrictInt | None = None
+    revision_history_limit: StrictInt | None = None
+    annotations: Labels = arg(default_factory=dict)
+
+
+class DaemonSet(_Declaration, subject="DaemonSet"):
+    """Emit the App's pods as a DaemonSet, one per node: ``App(..., workload=DaemonSet())``."""
+
+    update_strategy: KubeObject = arg(default=None)
+    min_ready_seconds: StrictInt | None = None
+    revision_history_limit: StrictInt | None = None
+    annotations: Labels = arg(default_factory=dict)
+
+
+Workload = Deployment | StatefulSet | DaemonSet
+
+
 class App(_Declaration, subject='App "{name}"'):
     """A workload (its pod labels and containers) and the Services in front of it.
 
@@ -351,12 +509,16 @@ class App(_Declaration, subject='App "{name}"'):
         services: the Services exposing the containers' ports.
         namespace: the namespace of every object; unset means "from the kubectl context".
         pod_labels: more labels for the pods only (a version, say), not used to select them.
-        workload: also emit the workload, a ``"Deployment"`` or a ``"StatefulSet"``; unset
+        workload: also emit the workload: ``Deployment(...)``, ``StatefulSet(...)`` or
+            ``DaemonSet(...)`` with its own fields (or just its kind, ``"Deployment"``...); unset
             means only with ``render(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
-        replicas: the workload's replica count (unset: the Kubernetes default, 1).
+        replicas: the workload's replica count (unset: the Kubernetes default, 1); or
+            ``Deployment(replicas=...)``, not both.
         consumers: what else refers to the App's ports, rendered with it in its namespace:
             ``Ingress``, ``HTTPRoute``, ``ServiceMonitor``, ``PodMonitor`` and ``NetworkPolicy``
             (from :mod:`svcgen.dsl.consumers`), each referring to ports by object.
+        pod: what the pods share beyond their containers (volumes, init containers, service
+            account, security context, scheduling): ``Pod(...)``.
     """
 
     name: StrictStr = arg(kw_only=False)
@@ -365,9 +527,10 @@ class App(_Declaration, subject='App "{name}"'):
     services: Items[Service] = arg(default=())
     namespace: StrictStr | None = None
     pod_labels: Labels = arg(default_factory=dict)
-    workload: WorkloadKind | None = None
+    workload: WorkloadKind | Deployment | StatefulSet | DaemonSet | None = None
     replicas: StrictInt | None = None
     consumers: Items[Consumer] = arg(default=())
+    pod: Pod | None = None
 
     def model_post_init(self, context: Any, /) -> None:
         """Tell the loader (when it listens) about every App made, kept or not."""

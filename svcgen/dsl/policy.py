@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from svcgen.dsl.model import App, Container, Port, Service, ServicePort
+from svcgen.dsl.model import App, Container, DaemonSet, Port, Service, ServicePort, StatefulSet
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
     "Owners",
+    "declares_workload_fields",
     "emits_workload",
     "health_check_key",
     "needs_health_check",
     "needs_node_ports",
+    "plain_container",
     "port_key",
     "same_port",
     "service_subject",
     "stateful_service_name",
     "target_port",
+    "workload_kind",
+    "workload_replicas",
 ]
 
 
@@ -48,8 +52,46 @@ def target_port(sp: ServicePort, named_targets: bool) -> str | int:
     return sp.target.name if by_name else sp.target.number
 
 
+def workload_kind(app: App) -> str:
+    """The kind of the App's workload: as declared, a Deployment when unset."""
+    if app.workload is None:
+        return "Deployment"
+    return app.workload if isinstance(app.workload, str) else type(app.workload).__name__
+
+
+def workload_replicas(app: App) -> int | None:
+    """The replica count: ``App(replicas=...)`` or the workload's (a DaemonSet has none)."""
+    if app.replicas is not None or isinstance(app.workload, (str, DaemonSet)) or app.workload is None:
+        return app.replicas
+    return app.workload.replicas
+
+
+_PLAIN = frozenset({"location", "name", "image", "ports", "liveness", "readiness", "startup"})
+
+
+def plain_container(container: Container) -> bool:
+    """A container that declares no more than svcgen always wrote (name, image, ports, probes): most of them.
+
+    The builder and the checks skip the other fields of such a container, so that 10,000 of
+    them cost what they did before containers had every Kubernetes field.
+    """
+    if not container.model_fields_set <= _PLAIN:
+        return False
+    probes = (container.liveness, container.readiness, container.startup)
+    return not any(probe is not None and probe.http_headers for probe in probes)  # a pass-through
+
+
+def declares_workload_fields(app: App) -> bool:
+    """Whether the App declares any field of its pods or workload beyond svcgen's own (names, ports, probes)."""
+    return (app.pod is not None or not (app.workload is None or isinstance(app.workload, str))
+            or not all(plain_container(c) for c in app.containers))
+
+
 def stateful_service_name(app: App) -> str | None:
-    """The Service a StatefulSet names (``serviceName``): its first headless Service, else its first."""
+    """The Service a StatefulSet names (``serviceName``): as declared, else its first headless one, else its first."""
+    if isinstance(app.workload, StatefulSet) and app.workload.service is not None:
+        service = app.workload.service
+        return service if isinstance(service, str) else service.name
     headless = [s for s in app.services if s.headless]
     chosen = headless or list(app.services)
     return chosen[0].name if chosen else None

@@ -79,7 +79,11 @@ def _probes(report: _Report, app: App, container: Container, emitted: bool) -> N
         return
     subject = f'container "{container.name}" of App "{app.name}"'
     for use, probe in container.probes.items():
-        if not any(same_port(probe.port, port) for port in container.ports):
+        if probe.port is None:  # an exec probe
+            if not probe.command:
+                report.add(subject, f"{use}.command", "Required value: an exec probe runs a command",
+                           'Probe.exec(["CMD", "ARG"...])', probe.location)
+        elif not any(same_port(probe.port, port) for port in container.ports):
             names = ", ".join(f'"{p.name}"' for p in container.ports) or "none"
             report.add(subject, use, f'{probe.kind} probe of port "{probe.port.name}" ({probe.port.number}), which '
                        f"is not a port of this container (its ports: {names})",
@@ -100,7 +104,8 @@ def _probes(report: _Report, app: App, container: Container, emitted: bool) -> N
 
 def _probe_timing(report: _Report, subject: str, use: str, probe: Probe) -> None:
     """``ValidateNonnegativeField`` on each timing field; the API server defaults 0 (or unset) itself."""
-    for field in ("initial_delay_seconds", "period_seconds", "timeout_seconds", "failure_threshold"):
+    for field in ("initial_delay_seconds", "period_seconds", "timeout_seconds", "failure_threshold",
+                  "success_threshold", "termination_grace_period_seconds"):
         value = getattr(probe, field)
         if value is not None and value < 0:
             report.add(subject, f"{use}.{field}", f"Invalid value: {value}: must be greater than or equal to 0",

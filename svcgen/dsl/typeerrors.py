@@ -31,7 +31,8 @@ EXPECTED: dict[str, str] = {
     "protocol": '"TCP", "UDP" or "SCTP"', "target_by": '"name" or "number"',
     "type": '"ClusterIP", "NodePort", "LoadBalancer" or "ExternalName"',
     "external_traffic_policy": _POLICY, "internal_traffic_policy": _POLICY,
-    "session_affinity": '"None" or "ClientIP"', "workload": '"Deployment" or "StatefulSet"',
+    "session_affinity": '"None" or "ClientIP"',
+    "workload": 'Deployment(...), StatefulSet(...) or DaemonSet(...) (or "Deployment", "StatefulSet", "DaemonSet")',
     "ip_family_policy": '"SingleStack", "PreferDualStack" or "RequireDualStack"',
     "ip_families": 'a list of "IPv4" and "IPv6"', "headless": "True or False",
     "allocate_load_balancer_node_ports": "True, False or None", "publish_not_ready_addresses": "True, False or None",
@@ -39,6 +40,27 @@ EXPECTED: dict[str, str] = {
     "external_ips": "a list of IP addresses (strings)", "load_balancer_source_ranges": "a list of CIDRs (strings)",
     "cluster_ip": 'an IP address, or a list of one per family, e.g. ["10.0.0.10", "fd00::10"]',
     "containers": "a list of Container(...)", "services": "a list of Service(...)",
+    **dict.fromkeys(("command", "args", "image_pull_secrets"), "a list of strings"),
+    "env": 'a mapping of names to values, e.g. {"LOG_LEVEL": "info"}, or a list of Kubernetes EnvVar objects',
+    **dict.fromkeys(("env_from", "volume_mounts", "volume_devices", "volumes", "tolerations", "topology_spread",
+                     "host_aliases", "readiness_gates", "scheduling_gates", "resource_claims", "resize_policy",
+                     "restart_policy_rules", "volume_claim_templates", "http_headers"),
+                    "a list of Kubernetes objects (dicts with Kubernetes' field names)"),
+    **dict.fromkeys(("resources", "security_context", "lifecycle", "affinity", "dns_config", "overhead", "os",
+                     "strategy", "update_strategy", "persistent_volume_claim_retention_policy", "ordinals",
+                     "scheduling_group"), "a Kubernetes object (a dict with Kubernetes' field names) or None"),
+    **dict.fromkeys(("working_dir", "termination_message_path", "service_account", "node_name",
+                     "priority_class_name", "hostname", "hostname_override", "subdomain", "scheduler_name",
+                     "runtime_class_name", "host"), "a string"),
+    **dict.fromkeys(("priority", "termination_grace_period_seconds", "active_deadline_seconds", "min_ready_seconds",
+                     "revision_history_limit", "progress_deadline_seconds", "success_threshold"), _NUMBER),
+    **dict.fromkeys(("stdin", "stdin_once", "tty", "automount_service_account_token", "host_network", "host_pid",
+                     "host_ipc", "host_users", "share_process_namespace", "set_hostname_as_fqdn",
+                     "enable_service_links", "paused"), "True, False or None"),
+    "node_selector": _STRINGS, "pod": "Pod(...)", "image_pull_policy": '"Always", "IfNotPresent" or "Never"',
+    "termination_message_policy": '"File" or "FallbackToLogsOnError"',
+    "pod_management_policy": '"OrderedReady" or "Parallel"',
+    "init_containers": "a list of Container(...)",
 }
 _SERVICE_PORT = 'service.port(NAME), e.g. web.port("http")'
 _PROBE = 'a Probe, e.g. Probe.http(port, "/healthz")'
@@ -61,10 +83,16 @@ BY_OWNER: dict[tuple[str, str], str] = {
     ("HTTPRoute", "hostnames"): "a list of host names (strings)", ("IngressTLS", "hosts"): "a list of host names",
     ("RouteRule", "backends"): "a list of service.port(NAME)",
     ("App", "consumers"): "a list of Ingress, HTTPRoute, ServiceMonitor, PodMonitor or NetworkPolicy objects",
+    ("StatefulSet", "service"): "one of the App's Service objects (headless), or a Service name",
+    ("Container", "restart_policy"): '"Always" (a sidecar, among init containers)',
+    ("Pod", "restart_policy"): '"Always", "OnFailure" or "Never"',
+    ("Pod", "preemption_policy"): '"PreemptLowerPriority" or "Never"',
+    ("Pod", "dns_policy"): '"ClusterFirst", "ClusterFirstWithHostNet", "Default" or "None"',
+    ("Pod", "annotations"): _STRINGS,
 }
 """What a field takes, where it differs between classes (``ports`` of a Container are Port objects)."""
 LIST_FIELDS = {"ports", "containers", "services", "consumers", "rules", "tls", "parents", "hostnames", "hosts",
-            "backends", "peers"}
+            "backends", "peers", "init_containers"}
 
 
 def _shown(value: Any) -> str:
@@ -127,6 +155,8 @@ def _problem(subject: str, field: str, errors: Sequence[Any], location: SourceLo
         return Problem(subject, where, f"expected {item}, got {_shown(first['input'])}", hint, location)
     near = _nearest(value, _options(errors))
     hint = f'did you mean "{near}"?' if near else (f"pass {expected}" if expected else "")
+    if isinstance(value, str) and expected.startswith("a list of strings"):  # command="run": one argument
+        hint = f"put it in a list: {field}=[{value!r}]".replace("'", '"')
     message = f"expected {expected}, got {_shown(value)}" if expected else f"{first['msg']} (got {_shown(value)})"
     return Problem(subject, field, message, hint, location)
 

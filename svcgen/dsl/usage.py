@@ -115,7 +115,7 @@ class PortUses:
     def container_port(self, container: Container, port: Port) -> list[Use]:
         """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
         uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items()
-                if same_port(probe.port, port)]
+                if probe.port is not None and same_port(probe.port, port)]
         seen: set[int] = set()
         for other, use in self._container.get(id(container), ()):
             if same_port(other, port) and id(use) not in seen:

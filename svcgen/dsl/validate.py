@@ -16,8 +16,16 @@ from svcgen.dsl.checker import Checker
 from svcgen.dsl.hints import container_port_hint, service_hint
 from svcgen.dsl.manifests import build_service, build_workload
 from svcgen.dsl.model import App, Container, Service, ServicePort
-from svcgen.dsl.policy import emits_workload, service_subject, stateful_service_name, target_port
+from svcgen.dsl.policy import (
+    declares_workload_fields,
+    emits_workload,
+    service_subject,
+    stateful_service_name,
+    target_port,
+    workload_kind,
+)
 from svcgen.dsl.references import consumer_problems
+from svcgen.dsl.workloads import check_workload
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
@@ -127,9 +135,11 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
     if app.replicas is not None and app.replicas < 0:
         check.add(subject, "spec.replicas", f"Invalid value: {app.replicas}: must be greater than or equal to 0",
                   "use 0 or more replicas", app.location)
-    if app.workload == "StatefulSet" and stateful_service_name(app) is None:
+    if workload_kind(app) == "StatefulSet" and stateful_service_name(app) is None:
         check.add(subject, "spec.serviceName", "Required value: a StatefulSet names the Service that governs it",
                   "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
+    if declares_workload_fields(app):
+        check_workload(check, app, check.version)
 
 
 _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}

@@ -12,6 +12,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 __all__ = [
     "DNS1035_LABEL_MAX_LENGTH",
@@ -27,17 +31,21 @@ __all__ = [
     "dns1035_label",
     "dns1123_label",
     "dns1123_subdomain",
+    "env_var_name",
     "external_name",
     "ip_address",
     "ip_address_strict",
     "ip_cidr",
     "ip_cidr_strict",
     "label_value",
+    "local_descending_path",
     "non_special_ip",
     "parse_ip",
+    "parse_quantity",
     "port_name",
     "port_number",
     "qualified_name",
+    "quantity",
     "session_affinity_timeout",
 ]
 
@@ -381,3 +389,65 @@ def ingress_host(host: str) -> list[str]:
     """An Ingress rule or route host (``validateIngressRules``): as a TLS host, and never an IP address."""
     ip = ["must be a DNS name, not an IP address"] if parse_ip(host) is not None else []
     return ip + tls_host(host)
+
+
+# resource.Quantity (k8s.io/apimachinery/pkg/api/resource/quantity.go): a signed decimal number
+# and a suffix: binary (Ki..Ei), decimal (n u m "" k M G T P E) or an exponent (e3, E-2).
+_QUANTITY_FORMAT = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
+_QUANTITY = r"([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][-+]?[0-9]+)?"  # re's cache
+_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+
+
+def parse_quantity(value: str | int | float) -> Fraction | None:
+    """The exact value of a quantity (``"100m"``, ``"1Gi"``, ``"1e3"``, ``2``), or None if it does not parse."""
+    from fractions import Fraction  # only when a quantity is declared
+
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return Fraction(value)
+    match = re.fullmatch(_QUANTITY, value)
+    if match is None:
+        return None
+    sign, number, suffix = match.groups()
+    amount = Fraction(number) * (-1 if sign == "-" else 1)
+    if not suffix:
+        return amount
+    if suffix in _BINARY:
+        return amount * 1024 ** _BINARY[suffix]  # type: ignore[no-any-return]  # int ** int is Any to typeshed
+    exponent = _DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:])
+    return amount * Fraction(10) ** exponent
+
+
+def quantity(value: str | int | float) -> list[str]:
+    """``resource.ParseQuantity``: the error of a quantity that does not parse."""
+    if parse_quantity(value) is None:
+        return [f"quantities must match the regular expression '{_QUANTITY_FORMAT}'"]
+    return []
+
+
+_ENV_VAR_NAME_FMT = "[-._a-zA-Z][-._a-zA-Z0-9]*"
+_ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
+                     "or '.', and must not start with a digit")
+_RELAXED_ENV_VAR_NAME_MSG = "a valid environment variable name must consist only of printable ASCII characters " \
+    "other than '='"
+
+
+def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
+    """``IsEnvVarName``, or ``IsRelaxedEnvVarName`` when ``relaxed`` (gate RelaxedEnvironmentVariableValidation)."""
+    if relaxed:
+        if not value or any(not " " <= c <= "~" or c == "=" for c in value):
+            return [_RELAXED_ENV_VAR_NAME_MSG]
+        return []
+    if not re.fullmatch(_ENV_VAR_NAME_FMT, value):
+        return [_regex_error(_ENV_VAR_NAME_MSG, _ENV_VAR_NAME_FMT, "my.env-name", "MY_ENV.NAME", "MyEnvName1")]
+    return []
+
+
+def local_descending_path(value: str) -> list[str]:
+    """``validateLocalDescendingPath``: a volume mount's subPath (and subPathExpr) stays inside the volume."""
+    errors = ["must be a relative path"] if value.startswith("/") else []
+    if ".." in value.replace("\\", "/").split("/"):
+        errors.append("must not contain '..'")
+    return errors

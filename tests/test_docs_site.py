@@ -139,7 +139,7 @@ def _words(markdown: str) -> str:
 @pytest.mark.slow
 def test_the_site_builds_strictly_with_every_page(site: Path) -> None:
     pages = {p.parent.relative_to(site).as_posix() for p in site.rglob("index.html") if "assets" not in p.parts}
-    assert pages == {".", "getting-started", "nodeports", "sharing", "commands", "checks", "pictures",
+    assert pages == {".", "getting-started", "nodeports", "sharing", "commands", "checks", "pictures", "gitops",
                      "reference/dsl", "reference/library", "lint-checks", "service-rules", "never", "development",
                      "changelog"}
     assert not (site / "hooks").exists() and not list(site.glob("*.mmd"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -56,6 +57,7 @@ def _render() -> dict[tuple[str, str], dict[str, Any]]:
     result = run_cli("render", "--with-workloads", str(EXAMPLE / "app.py"))
     assert result.code == 0, result.err
     assert result.err == ""  # not a single warning
+    assert result.out == (EXAMPLE / "expected.yaml").read_text()  # every App emits its Deployment anyway
     return {**_load(result.out), **_load((EXAMPLE / "serviceaccounts.yaml").read_text())}
 
 
@@ -171,6 +173,26 @@ def test_the_render_sets_no_node_port() -> None:
 ])
 def test_the_comparison_sees(field: str, upstream: Any, render: Any) -> None:
     assert _differences("x:", upstream, render)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda pod: pod.pop("terminationGracePeriodSeconds"),
+     "Deployment/adservice: spec.template.spec.terminationGracePeriodSeconds: upstream 5, render 30"),
+    (lambda pod: pod["containers"][0].pop("resources"),
+     "Deployment/adservice: spec.template.spec.containers[0].resources: only upstream: "),
+    (lambda pod: pod["containers"][0]["env"].append({"name": "DEBUG", "value": "1"}),
+     "Deployment/adservice: spec.template.spec.containers[0].env: upstream [{'name': 'PORT', 'value': '9555'}], "),
+    (lambda pod: pod["containers"][0]["readinessProbe"].update(timeoutSeconds=2),
+     "Deployment/adservice: spec.template.spec.containers[0].readinessProbe.timeoutSeconds: upstream 1, render 2"),
+])
+def test_a_changed_render_is_a_difference(change: Callable[[dict[str, Any]], object], expected: str) -> None:
+    """What the example could get wrong is seen: a dropped, added or changed field of a Deployment."""
+    upstream = _load(UPSTREAM.read_text())[("Deployment", "adservice")]
+    render = copy.deepcopy(_render()[("Deployment", "adservice")])
+    change(render["spec"]["template"]["spec"])
+    found = _differences("Deployment/adservice:", _canonical(upstream), _canonical(render))
+    assert [d for d in found if d.startswith(expected)] == [d for d in found if "ports[0].name" not in d]
+    assert len(found) == 2
 
 
 def test_defaulting_leaves_what_upstream_sets() -> None:

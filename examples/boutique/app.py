@@ -20,7 +20,7 @@ VERSION = "v0.10.6"
 POD_SECURITY = {"fsGroup": 1000, "runAsGroup": 1000, "runAsNonRoot": True, "runAsUser": 1000}
 HARDENED = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "privileged": False,
             "readOnlyRootFilesystem": True}
-# Tell Istio's sidecar to rewrite HTTP probes (the pods that are probed over HTTP, or call the frontend).
+# Asks Istio's sidecar injector to rewrite HTTP probes (upstream sets it on the frontend and the load generator).
 REWRITE_PROBES = {"sidecar.istio.io/rewriteAppHTTPProbers": "true"}
 
 
@@ -32,12 +32,11 @@ def resources(cpu: str, memory: str, cpu_limit: str, memory_limit: str) -> dict[
 SMALL = resources("100m", "64Mi", "200m", "128Mi")
 
 
-def server(image: str, port: Port | None, *, env: dict[str, str], resources: dict[str, Any],
-           readiness: Probe | None = None, liveness: Probe | None = None, name: str = "server") -> Container:
-    """A shop container: hardened, from the shop's registry unless ``image`` is a full reference."""
-    return Container(name, image=image if ":" in image else f"{REGISTRY}/{image}:{VERSION}",
-                     ports=[port] if port else [], env=env, resources=resources, readiness=readiness,
-                     liveness=liveness or readiness, security_context=HARDENED)
+def shop_container(image: str, *, env: dict[str, str], resources: dict[str, Any], ports: list[Port] | None = None,
+                   readiness: Probe | None = None, liveness: Probe | None = None, name: str = "server") -> Container:
+    """A hardened container of one of the shop's own images."""
+    return Container(name, image=f"{REGISTRY}/{image}:{VERSION}", ports=ports or [], env=env, resources=resources,
+                     readiness=readiness, liveness=liveness, security_context=HARDENED)
 
 
 def shop_app(name: str, container: Container, *, services: list[Service], grace: int | None = 5,
@@ -59,52 +58,52 @@ def address(app: App) -> str:
     return f"{first.name}:{first.ports[0].service_port}"
 
 
-def grpc_server(name: str, number: int, *, env: dict[str, str], service_port: int | None = None,
-                resources: dict[str, Any] = SMALL, readiness: dict[str, int] | None = None,
-                liveness: dict[str, int] | None = None, grace: int | None = 5) -> App:
-    """One of the gRPC microservices: its port, gRPC health probes on it, a Service named after it."""
+def grpc_server(name: str, number: int, *, env: dict[str, str] | None = None, port_env: bool = True,
+                service_port: int | None = None, resources: dict[str, Any] = SMALL,
+                readiness: dict[str, int] | None = None, liveness: dict[str, int] | None = None,
+                grace: int | None = 5) -> App:
+    """One of the gRPC microservices: listening on ``number`` (told in ``PORT`` unless ``port_env=False``),
+    health-checked over gRPC there (``liveness``: the readiness probe's settings unless given), and
+    a Service named after it (on ``service_port``, by default the same number)."""
     grpc = Port("grpc", number)
-    probe = Probe.grpc(grpc, **(readiness or {}))
-    container = server(name, grpc, env=env, resources=resources, readiness=probe,
-                       liveness=Probe.grpc(grpc, **liveness) if liveness is not None else probe)
+    readiness_probe = Probe.grpc(grpc, **(readiness or {}))
+    liveness_probe = readiness_probe if liveness is None else Probe.grpc(grpc, **liveness)
+    container = shop_container(name, ports=[grpc], env=({"PORT": str(number)} if port_env else {}) | (env or {}),
+                               resources=resources, readiness=readiness_probe, liveness=liveness_probe)
     return shop_app(name, container, services=[service(name, container, number=service_port)], grace=grace)
-
-
-def port_env(number: int) -> dict[str, str]:
-    """The port a server listens on, as its ``PORT`` variable."""
-    return {"PORT": str(number)}
 
 
 NO_PROFILER = {"DISABLE_PROFILER": "1"}
 
 redis_port = Port("tcp-redis", 6379)
+redis_alive = Probe.tcp(redis_port, period_seconds=5)
 redis = Container(
     "redis", image="redis:alpine", ports=[redis_port], security_context=HARDENED,
-    readiness=Probe.tcp(redis_port, period_seconds=5), liveness=Probe.tcp(redis_port, period_seconds=5),
+    readiness=redis_alive, liveness=redis_alive,
     volume_mounts=[{"mountPath": "/data", "name": "redis-data"}],
     resources=resources("70m", "200Mi", "125m", "256Mi"),
 )
 redis_cart = shop_app("redis-cart", redis, services=[service("redis-cart", redis, "tcp-redis")], grace=None,
                       account=False, volumes=[{"name": "redis-data", "emptyDir": {}}])
 
-adservice = grpc_server("adservice", 9555, env=port_env(9555), resources=resources("200m", "180Mi", "300m", "300Mi"),
+adservice = grpc_server("adservice", 9555, resources=resources("200m", "180Mi", "300m", "300Mi"),
                         readiness={"initial_delay_seconds": 20, "period_seconds": 15})
-currencyservice = grpc_server("currencyservice", 7000, env=port_env(7000) | NO_PROFILER)
-cartservice = grpc_server("cartservice", 7070, env={"REDIS_ADDR": address(redis_cart)},
+currencyservice = grpc_server("currencyservice", 7000, env=NO_PROFILER)
+cartservice = grpc_server("cartservice", 7070, port_env=False, env={"REDIS_ADDR": address(redis_cart)},
                           resources=resources("200m", "64Mi", "300m", "128Mi"),
                           readiness={"initial_delay_seconds": 15},
                           liveness={"initial_delay_seconds": 15, "period_seconds": 10})
-productcatalogservice = grpc_server("productcatalogservice", 3550, env=port_env(3550) | NO_PROFILER)
+productcatalogservice = grpc_server("productcatalogservice", 3550, env=NO_PROFILER)
 recommendationservice = grpc_server(
     "recommendationservice", 8080,
-    env=port_env(8080) | {"PRODUCT_CATALOG_SERVICE_ADDR": address(productcatalogservice)} | NO_PROFILER,
+    env={"PRODUCT_CATALOG_SERVICE_ADDR": address(productcatalogservice)} | NO_PROFILER,
     resources=resources("100m", "220Mi", "200m", "450Mi"), readiness={"period_seconds": 5})
-shippingservice = grpc_server("shippingservice", 50051, env=port_env(50051) | NO_PROFILER,
+shippingservice = grpc_server("shippingservice", 50051, env=NO_PROFILER,
                               readiness={"period_seconds": 5}, liveness={}, grace=None)
-paymentservice = grpc_server("paymentservice", 50051, env=port_env(50051) | NO_PROFILER)
-emailservice = grpc_server("emailservice", 8080, env=port_env(8080) | NO_PROFILER, service_port=5000,
+paymentservice = grpc_server("paymentservice", 50051, env=NO_PROFILER)
+emailservice = grpc_server("emailservice", 8080, env=NO_PROFILER, service_port=5000,
                            readiness={"period_seconds": 5})
-checkoutservice = grpc_server("checkoutservice", 5050, grace=None, env=port_env(5050) | {
+checkoutservice = grpc_server("checkoutservice", 5050, grace=None, env={
     "PRODUCT_CATALOG_SERVICE_ADDR": address(productcatalogservice),
     "SHIPPING_SERVICE_ADDR": address(shippingservice),
     "PAYMENT_SERVICE_ADDR": address(paymentservice),
@@ -114,15 +113,16 @@ checkoutservice = grpc_server("checkoutservice", 5050, grace=None, env=port_env(
 })
 
 
-def healthz(probe: str) -> Probe:
-    """The frontend's health page, with a session cookie that names the probe."""
-    return Probe("http", http, path="/_healthz", initial_delay_seconds=10,
+def healthz(port: Port, probe: str) -> Probe:
+    """The frontend's health page on ``port``, with a session cookie that names the probe."""
+    return Probe("http", port, path="/_healthz", initial_delay_seconds=10,
                  http_headers=[{"name": "Cookie", "value": f"shop_session-id=x-{probe}-probe"}])
 
 
 http = Port("http", 8080)
-web = server("frontend", http, resources=SMALL, readiness=healthz("readiness"), liveness=healthz("liveness"), env={
-    **port_env(http.number),
+web = shop_container("frontend", ports=[http], resources=SMALL, readiness=healthz(http, "readiness"),
+                     liveness=healthz(http, "liveness"), env={
+    "PORT": str(http.number),
     "PRODUCT_CATALOG_SERVICE_ADDR": address(productcatalogservice),
     "CURRENCY_SERVICE_ADDR": address(currencyservice),
     "CART_SERVICE_ADDR": address(cartservice),
@@ -165,7 +165,7 @@ frontend_check = Container(
 )
 loadgenerator = App(
     "loadgenerator", labels={"app": "loadgenerator"}, workload=Deployment(replicas=1),
-    containers=[server("loadgenerator", None, name="main", env=frontend_addr | {"USERS": "10", "RATE": "1"},
+    containers=[shop_container("loadgenerator", name="main", env=frontend_addr | {"USERS": "10", "RATE": "1"},
                        resources=resources("300m", "256Mi", "500m", "512Mi"))],
     pod=Pod(annotations=REWRITE_PROBES, service_account="loadgenerator", termination_grace_period_seconds=5,
             restart_policy="Always", security_context=POD_SECURITY, init_containers=[frontend_check]),

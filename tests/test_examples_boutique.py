@@ -225,3 +225,20 @@ def test_every_address_a_client_is_given_is_a_service_port_of_the_render() -> No
     assert len(addresses) == 18
     outside = [a for a in addresses if (a.split(":")[0], int(a.split(":")[1])) not in ports]
     assert outside == ["shoppingassistantservice:80"]  # optional, not in the release manifest
+
+
+def test_the_listed_differences_name_the_upstream_numbers() -> None:
+    """Each port the render names is the upstream port's number, and each probe's name resolves to its number."""
+    upstream, render = _load(UPSTREAM.read_text()), _render()
+    for (kind, name), obj in upstream.items():
+        if kind != "Deployment":
+            continue
+        (theirs,) = obj["spec"]["template"]["spec"]["containers"]
+        (ours,) = render[kind, name]["spec"]["template"]["spec"]["containers"]
+        numbers = {port["name"]: port["containerPort"] for port in ours.get("ports", [])}
+        assert [p["containerPort"] for p in theirs.get("ports", [])] == list(numbers.values())
+        for probe in ("livenessProbe", "readinessProbe"):
+            for action in ("httpGet", "tcpSocket", "grpc"):
+                if action in theirs.get(probe, {}):
+                    port = ours[probe][action]["port"]
+                    assert numbers.get(port, port) == theirs[probe][action]["port"]

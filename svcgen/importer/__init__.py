@@ -25,7 +25,8 @@ from svcgen.errors import InputError, Problem, count_errors
 from svcgen.importer.code import app_source
 from svcgen.importer.consumers import plan_consumers
 from svcgen.importer.plan import finish, plan_import
-from svcgen.importer.verify import verify
+from svcgen.importer.verify import verify, workload_differences
+from svcgen.importer.workloads import KEPT_FILE, declare_workloads, kept_yaml, undeclare
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -82,6 +83,8 @@ class Imported:
     source: str
     lock: Lock
     warnings: list[Problem]
+    kept: str | None = None
+    """The text of the workloads kept as YAML (:data:`svcgen.importer.workloads.KEPT_FILE`), if any."""
 
 
 def import_manifests(
@@ -139,14 +142,28 @@ def import_manifests(
         problems.append(Problem("", "", f"{names}: {what}", rule="import-nothing"))
     if count_errors(problems) or not plan.apps:
         raise ImportError_(problems)
+    kept = declare_workloads(plan.apps, plan.selected)
     finish(plan)
     known = len(plan.problems)
     consumers = plan_consumers(objects, plan)
     problems.extend(plan.problems[known:])
-    source = app_source(plan)
     merged = Lock({**current.entries, **plan.lock})
-    problems.extend(verify(source, [*plan.planned, *consumers], merged, node_port_range, kubernetes_version,
-                           "warning" if allow_changes else "error"))
+    source = app_source(plan)
+    differing = workload_differences(source, plan.apps, merged, node_port_range, kubernetes_version)
+    for app in plan.apps:
+        if id(app) in differing and app.source is not None:
+            undeclare(app)
+            kept.append((app.source, differing[id(app)]))
+    for app in plan.apps:
+        app.kept = next((reasons for obj, reasons in kept if obj is app.source), [])
+    if differing:
+        source = app_source(plan)
+    declared = [app.source for app in plan.apps if app.declared is not None and app.source is not None]
+    problems.extend(verify(source, [*plan.planned, *declared, *consumers], merged, node_port_range,
+                           kubernetes_version, "warning" if allow_changes else "error"))
+    problems.extend(obj.problem((), "warning", "import-workload-kept", f"kept as YAML in {KEPT_FILE}, not "
+                                f"declared: {'; '.join(reasons)}", "apply it with the manifests svcgen renders")
+                    for obj, reasons in kept)
     if count_errors(problems):
         raise ImportError_(problems)
-    return Imported(source, merged, problems)
+    return Imported(source, merged, problems, kept_yaml(kept) if kept else None)

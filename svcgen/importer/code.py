@@ -13,7 +13,8 @@ from svcgen.templating import literal, render_template
 
 __all__ = ["app_source", "expression", "layout"]
 
-_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Deployment", "StatefulSet", "DaemonSet", "Pod", "Probe", "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
+_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Deployment", "StatefulSet", "DaemonSet", "Pod", "Probe",
+             "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
              "RouteRule", "GatewayRef", "ServiceMonitor", "PodMonitor", "NetworkPolicy"}
 
 

@@ -138,7 +138,7 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
 def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     """An init container that no Service reaches, declared in place: ``Container("migrate", ...)``."""
     item = mapping(raw)
-    ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort"),
+    ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort") or 0,
                       str(mapping(p).get("protocol") or "TCP")) for p in item.get("ports") or []]
     args: list[tuple[str | None, Any]] = [(None, item.get("name"))]
     if item.get("image") is not None:
@@ -233,13 +233,60 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
         index = container.path[-1] if container.path else None
         group = container.path[-2] if len(container.path) > 1 else "containers"
         where = f"spec.template.spec.{group}[{index}]"
-        raw = mapping(pod_spec.get(group)[index]) if is_int(index) else {}
+        group_items = pod_spec.get(group)
+        raw = mapping(group_items[index]) if is_int(index) and isinstance(group_items, list) else {}
         if raw.get("name") != container.name:
             reasons.append(f"{where}.name: no unique name (svcgen names every container)")
         container.fields = _container_args(raw, where, container.ports, reasons)
     app.pod = _pod(app, obj, pod_spec, template, reasons)
     app.declared = Call(obj.kind, args)
+    if not reasons:
+        reasons.extend(_constructed(app))
     return reasons
+
+
+def _constructed(app: AppPlan) -> list[str]:
+    """Why the declaration could not be written or would not construct (a value of the wrong type...): none if it can.
+
+    Each planned call is made here, as app.py would make it, so that one workload's mistake
+    keeps only that workload as YAML.
+    """
+    import svcgen
+    from svcgen.errors import DeclarationError
+
+    def build(value: Any, where: str) -> Any:
+        if isinstance(value, PortVar):
+            return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[arg-type]
+        if isinstance(value, ContainerPlan):
+            return build(_container_call(value), where)
+        if isinstance(value, Call):
+            built = [(key, build(arg, f"{where}.{key or value.name}")) for key, arg in value.args]
+            return getattr(svcgen, value.name)(*[v for k, v in built if k is None], **{k: v for k, v in built if k})
+        if isinstance(value, list):
+            return [build(item, where) for item in value]
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise _Refused([f"{where}: a key that is not a string cannot be written"])
+            return {key: build(item, where) for key, item in value.items()}
+        if value is not None and not isinstance(value, (str, int, bool)):
+            raise _Refused([f"{where}: a {type(value).__name__} value ({value!r}) cannot be written in app.py"])
+        return value
+
+    try:
+        for container in app.containers:
+            build(container, f"container {container.name!r}")
+        build([app.pod, app.declared], "the workload")
+    except _Refused as refused:
+        return refused.reasons
+    except DeclarationError as exc:
+        return [f"{p.subject}: {p.field + ': ' if p.field else ''}{p.message}" for p in exc.problems]
+    return []
+
+
+def _container_call(container: ContainerPlan) -> Call:
+    ports = [PortVar(p) for p in container.ports]
+    image = [("image", container.image)] if container.image else []
+    return Call("Container", [(None, container.name), *image, ("ports", ports), *container.fields])
 
 
 def declare_workloads(apps: Sequence[AppPlan], sources: Sequence[KubeObject]) -> list[tuple[KubeObject, list[str]]]:
@@ -285,8 +332,8 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
     """
     metadata = mapping(value.get("metadata"))
     kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
-    declared = _clean({"apiVersion": value.get("apiVersion"), "kind": value.get("kind"), "metadata": kept,
-                       "spec": value.get("spec")})
+    declared: dict[str, Any] = _clean({"apiVersion": value.get("apiVersion"), "kind": value.get("kind"),
+                                       "metadata": kept, "spec": value.get("spec")})
     pod = mapping(mapping(mapping(declared.get("spec")).get("template")).get("spec"))
     for group in ("containers", "initContainers"):
         for container in pod.get(group) or []:

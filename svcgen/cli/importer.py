@@ -55,7 +55,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         texts[target] = imported.source
         if imported.kept is not None:
             texts[beside] = imported.kept
-        write_all(texts)  # app.py, its kept workloads and its nodePorts together, or none (the lock first)
+        # app.py, its kept workloads and its nodePorts together, or none (the lock first). --force
+        # replaces both files: a workloads.yaml of an earlier import must not be applied beside this one.
+        write_all(texts, [beside] if imported.kept is None and beside.exists() else [])
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
     if imported.kept is not None:

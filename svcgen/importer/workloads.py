@@ -304,7 +304,7 @@ def declare_workloads(apps: Sequence[AppPlan], sources: Sequence[KubeObject]) ->
     for obj in sources:
         mine = apps_of.get(id(obj), [])
         if not mine:
-            kept.append((obj, ["its pods are selected by a Service together with another workload's; svcgen "
+            kept.append((obj, ["its pods are selected by a Service together with another workload's, and svcgen "
                                "declares the first"]))
         elif len(mine) > 1:
             kept.append((obj, [f"its Services select it with no label in common: declared as {len(mine)} Apps"]))

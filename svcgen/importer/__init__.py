@@ -148,21 +148,22 @@ def import_manifests(
     consumers = plan_consumers(objects, plan)
     problems.extend(plan.problems[known:])
     merged = Lock({**current.entries, **plan.lock})
+    for app in plan.apps:
+        app.kept = next((reasons for obj, reasons in kept if obj is app.source), [])
     source = app_source(plan)
     differing = workload_differences(source, plan.apps, merged, node_port_range, kubernetes_version)
     for app in plan.apps:
         if id(app) in differing and app.source is not None:
             undeclare(app)
-            kept.append((app.source, differing[id(app)]))
-    for app in plan.apps:
-        app.kept = next((reasons for obj, reasons in kept if obj is app.source), [])
+            app.kept = differing[id(app)]
+            kept.append((app.source, app.kept))
     if differing:
         source = app_source(plan)
     declared = [app.source for app in plan.apps if app.declared is not None and app.source is not None]
     problems.extend(verify(source, [*plan.planned, *declared, *consumers], merged, node_port_range,
                            kubernetes_version, "warning" if allow_changes else "error"))
     problems.extend(obj.problem((), "warning", "import-workload-kept", f"kept as YAML in {KEPT_FILE}, not "
-                                f"declared: {'; '.join(reasons)}", "apply it with the manifests svcgen renders")
+                                f"declared: {'; '.join(reasons)}", "apply it with the manifests svcgen renders, rendered without --with-workloads")
                     for obj, reasons in kept)
     if count_errors(problems):
         raise ImportError_(problems)

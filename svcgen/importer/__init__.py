@@ -163,7 +163,8 @@ def import_manifests(
     problems.extend(verify(source, [*plan.planned, *declared, *consumers], merged, node_port_range,
                            kubernetes_version, "warning" if allow_changes else "error"))
     problems.extend(obj.problem((), "warning", "import-workload-kept", f"kept as YAML in {KEPT_FILE}, not "
-                                f"declared: {'; '.join(reasons)}", "apply it with the manifests svcgen renders, rendered without --with-workloads")
+                                f"declared: {'; '.join(reasons)}",
+                                "apply it with the manifests svcgen renders, rendered without --with-workloads")
                     for obj, reasons in kept)
     if count_errors(problems):
         raise ImportError_(problems)

@@ -194,6 +194,7 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
     if obj.kind not in _KINDS or obj.api_version != "apps/v1":
         return [f"a {obj.api_version} {obj.kind}: the DSL declares apps/v1 Deployments, StatefulSets and DaemonSets"]
     reasons: list[str] = []
+    obj = as_declared(obj)[0]  # a dump of a live cluster: what the cluster set is not declared (nor kept)
     workload_fields = _fields()[2][obj.kind]
     spec, meta = obj.spec, obj.metadata
     template = mapping(spec.get("template"))

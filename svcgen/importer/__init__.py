@@ -1,12 +1,15 @@
 """``svcgen import``: existing Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
-Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.consumers` (the
+Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.workloads` (the
+workloads, declared whole or kept as YAML by reason), :mod:`.consumers` (the
 Ingresses, routes, monitors and NetworkPolicies that use the imported ports, as references, or
 kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's literal filter)
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
-the API server would refuse is refused here too, at its input line. Workloads stay the user's:
-svcgen reads their labels and container ports (``workload`` stays unset). A dump of a live
+the API server would refuse is refused here too, at its input line. The workloads the Services
+select are declared whole (:mod:`.workloads`: ``workload=``, ``pod=`` and every container field),
+or, where the DSL cannot say a field or the declaration would not render back exactly, kept as
+YAML beside app.py (``workloads.yaml``) with each reason in a warning. A dump of a live
 cluster imports as well as manifests do: what the cluster set is dropped with a warning, and the
 Services that are not svcgen's to declare (``default/kubernetes``, selector-less, owned by a
 controller) are left out with a warning while the others are imported. An imported nodePort that

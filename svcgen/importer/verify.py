@@ -2,8 +2,10 @@
 
 The generated source is run in-process, its Apps rendered with the lock that will be written, and
 each rendered Service compared with its original after v1 defaulting
-(:func:`svcgen.kube.apiserver.canonical_service`). Every difference is a problem at the original's
-line, naming the field and both values.
+(:func:`svcgen.kube.apiserver.canonical_service`), each declared workload after defaulting
+(:func:`svcgen.importer.workloads.canonical_workload`). Every difference is a problem at the
+original's line, naming the field and both values. :func:`workload_differences` runs first, App
+by App: a workload that would not come back exactly is kept as YAML instead.
 """
 
 from __future__ import annotations

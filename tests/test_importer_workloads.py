@@ -215,3 +215,13 @@ def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(tm
     rendered = run_cli("render", "out")
     assert rendered.code == 0, rendered.err
     assert "kind: Deployment" in rendered.out and "replicas: 3" in rendered.out
+
+
+def test_a_second_workload_behind_one_service_is_kept_not_forgotten() -> None:
+    web = STATEFUL.split("---\n")[2]  # the DaemonSet "agent", selected by app: agent
+    other = web.replace("name: agent, labels", "name: agent-canary, labels")
+    imported = import_manifests([("in.yaml", web + "---\n" + other + "---\n" + STATEFUL.split("---\n")[3])])
+    [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    assert kept.subject == "DaemonSet/agent-canary" and "together with another workload's" in kept.message
+    assert "workload=DaemonSet(" in imported.source
+    assert [d["metadata"]["name"] for d in YAML(typ="safe").load_all(imported.kept or "")] == ["agent-canary"]

@@ -225,3 +225,9 @@ def test_a_second_workload_behind_one_service_is_kept_not_forgotten() -> None:
     assert kept.subject == "DaemonSet/agent-canary" and "together with another workload's" in kept.message
     assert "workload=DaemonSet(" in imported.source
     assert [d["metadata"]["name"] for d in YAML(typ="safe").load_all(imported.kept or "")] == ["agent-canary"]
+
+
+def test_the_service_that_governs_a_statefulset_is_referred_to_by_object() -> None:
+    source = import_manifests([("in.yaml", STATEFUL)]).source
+    assert 'db_service = Service(\n    "db",\n    headless=True,' in source
+    assert "workload=StatefulSet(\n        service=db_service," in source and "        db_service,\n" in source

@@ -8,7 +8,7 @@ from typing import Any
 
 from svcgen.importer.consumers import Call, Ref
 from svcgen.importer.plan import AppPlan, ContainerPlan, Plan
-from svcgen.importer.workloads import KEPT_FILE, PortVar
+from svcgen.importer.workloads import KEPT_FILE, PortVar, ServiceVar
 from svcgen.templating import literal, render_template
 
 __all__ = ["app_source", "expression", "layout"]
@@ -37,6 +37,8 @@ def expression(value: Any) -> str:
         return f"{owner}.port({literal(value.port)})"
     if isinstance(value, PortVar):
         return value.port.var
+    if isinstance(value, ServiceVar):
+        return str(value.service["var"])
     if isinstance(value, ContainerPlan):
         return value.var
     if isinstance(value, Call):
@@ -76,8 +78,9 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
 
 def _referenced(value: Any, found: list[dict[str, Any]], kinds: set[str]) -> None:
     """Collect the Services a planned value refers to, and the classes it calls."""
-    if isinstance(value, Ref) and isinstance(value.owner, dict) and all(s is not value.owner for s in found):
-        found.append(value.owner)
+    owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
+    if isinstance(owner, dict) and all(s is not owner for s in found):
+        found.append(owner)
     elif isinstance(value, Call):
         kinds.add(value.name)
         for _, arg in value.args:
@@ -98,6 +101,8 @@ def app_source(plan: Plan) -> str:
     taken: set[str] = set()
     apps = plan.apps
     for app in apps:
+        for service in app.services:
+            service["var"] = ""  # written again when app.py is (a workload kept after all refers to none)
         for container in app.containers:
             for port in container.ports:
                 port.var = ""
@@ -105,7 +110,7 @@ def app_source(plan: Plan) -> str:
     referenced: list[dict[str, Any]] = []
     kinds: set[str] = set()
     for app in apps:
-        _referenced(app.consumers, referenced, kinds)
+        _referenced([app.consumers, app.declared, app.pod], referenced, kinds)
     for service in referenced:
         service["var"] = _identifier(f"{service['name']}_service", taken)
     for app in apps:
@@ -120,7 +125,6 @@ def app_source(plan: Plan) -> str:
                 _referenced(value, referenced, kinds)
                 for port in _probe_ports(value):
                     port.var = port.var or _identifier(f"{container.var}_{port.name}", taken)
-        _referenced([app.declared, app.pod], referenced, kinds)
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):

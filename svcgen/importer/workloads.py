@@ -19,7 +19,7 @@ from svcgen.importer.consumers import Call
 from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 
-__all__ = ["KEPT_FILE", "PortVar", "canonical_workload", "declare_workloads", "kept_yaml", "undeclare"]
+__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "undeclare"]
 
 KEPT_FILE = "workloads.yaml"
 """The file beside app.py that holds the workloads import keeps as YAML."""
@@ -32,6 +32,13 @@ class PortVar:
     """A container port by its variable in the generated code (a probe's port)."""
 
     port: PortPlan
+
+
+@dataclass
+class ServiceVar:
+    """A planned Service by its variable in the generated code (the Service that governs a StatefulSet)."""
+
+    service: dict[str, Any]
 
 
 def _fields() -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
@@ -223,7 +230,8 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
         if key == "replicas" and obj.kind != "DaemonSet":
             args.append(("replicas", value))
         elif key == "serviceName" and obj.kind == "StatefulSet":
-            args.append(("service", value))
+            own = next((s for s in app.services if s["name"] == value), None)  # by object when it is the App's
+            args.append(("service", ServiceVar(own) if own is not None else value))
         elif key in workload_fields:
             args.append((workload_fields[key], value))
         else:
@@ -258,6 +266,8 @@ def _constructed(app: AppPlan) -> list[str]:
     def build(value: Any, where: str) -> Any:
         if isinstance(value, PortVar):
             return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[arg-type]
+        if isinstance(value, ServiceVar):
+            return value.service["name"]
         if isinstance(value, ContainerPlan):
             return build(_container_call(value), where)
         if isinstance(value, Call):

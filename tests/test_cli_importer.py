@@ -15,7 +15,8 @@ def test_cli_import_writes_app_and_lock(tmp_path: Path, monkeypatch: Any) -> Non
     monkeypatch.chdir(tmp_path)
     result = run_cli("import", str(DATA), "--dir", "adopted")
     assert result.code == 0, result.err
-    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock"]
+    # Its workloads give their pods' labels only to the pods: kept as YAML (test_importer_workloads.py)
+    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock", "workloads.yaml"]
     assert "shop/storefront/https/TCP: 31443" in (tmp_path / "adopted" / "svcgen.lock").read_text()
     rendered = run_cli("render", "adopted")
     assert rendered.code == 0, rendered.err
@@ -136,7 +137,8 @@ def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path,
     dump = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
     result = run_cli("import", str(dump), "--dir", "adopted")
     assert result.code == 0, result.err
-    assert result.out == "wrote adopted/app.py\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n"
+    assert result.out == ("wrote adopted/app.py\nwrote adopted/workloads.yaml (the workloads kept as YAML: apply it "
+                          "with what svcgen renders)\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n")
     left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
     assert left_out == ["Service/default/kubernetes", "Service/kube-system/kube-dns", "Service/shop/payments-db",
                         "Service/shop/prometheus-operated"]

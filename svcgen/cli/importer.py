@@ -12,6 +12,7 @@ from svcgen.cli.project import Project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from svcgen.files import exclusive_lock, read_sources
 from svcgen.importer import Imported, import_manifests
+from svcgen.importer.workloads import KEPT_FILE
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 from svcgen.settings import display
@@ -29,8 +30,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         print_problems(sources.problems, err)
         return EXIT_USAGE if sources.unreadable else EXIT_INVALID
     target = Path(args.dir) / "app.py"
-    if target.exists() and not args.force:
-        raise UsageError(f"{target} already exists; nothing was written. Fix: choose another --dir, or --force")
+    beside = Path(args.dir) / KEPT_FILE
+    for path in (target, beside):
+        if path.exists() and not args.force:
+            raise UsageError(f"{path} already exists; nothing was written. Fix: choose another --dir, or --force")
     settings = settings_from_args(args, args.dir)
     settings.check_reserve()
     project = Project(settings, [], stdin)  # the settings' reserved nodePorts and registry, as render has them
@@ -50,9 +53,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         text = new_lock_text(old, imported.lock, lock)
         texts = {settings.lock: text} if text is not None and text != old else {}
         texts[target] = imported.source
-        write_all(texts)  # app.py and its nodePorts together, or neither (the lock first)
+        if imported.kept is not None:
+            texts[beside] = imported.kept
+        # app.py, its kept workloads and its nodePorts together, or none (the lock first). --force
+        # replaces both files: a workloads.yaml of an earlier import must not be applied beside this one.
+        write_all(texts, [beside] if imported.kept is None and beside.exists() else [])
     print_problems(imported.warnings, err)
     print(f"wrote {target}", file=out)
+    if imported.kept is not None:
+        print(f"wrote {beside} (the workloads kept as YAML: apply it with what svcgen renders)", file=out)
     added = len(imported.lock) - len(lock)
     if added:
         print(f"recorded {added} nodePort(s) in {display(settings.lock)}", file=out)

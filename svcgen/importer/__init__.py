@@ -1,12 +1,15 @@
 """``svcgen import``: existing Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
-Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.consumers` (the
+Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.workloads` (the
+workloads, declared whole or kept as YAML by reason), :mod:`.consumers` (the
 Ingresses, routes, monitors and NetworkPolicies that use the imported ports, as references, or
 kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's literal filter)
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
-the API server would refuse is refused here too, at its input line. Workloads stay the user's:
-svcgen reads their labels and container ports (``workload`` stays unset). A dump of a live
+the API server would refuse is refused here too, at its input line. The workloads the Services
+select are declared whole (:mod:`.workloads`: ``workload=``, ``pod=`` and every container field),
+or, where the DSL cannot say a field or the declaration would not render back exactly, kept as
+YAML beside app.py (``workloads.yaml``) with each reason in a warning. A dump of a live
 cluster imports as well as manifests do: what the cluster set is dropped with a warning, and the
 Services that are not svcgen's to declare (``default/kubernetes``, selector-less, owned by a
 controller) are left out with a warning while the others are imported. An imported nodePort that
@@ -25,7 +28,8 @@ from svcgen.errors import InputError, Problem, count_errors
 from svcgen.importer.code import app_source
 from svcgen.importer.consumers import plan_consumers
 from svcgen.importer.plan import finish, plan_import
-from svcgen.importer.verify import verify
+from svcgen.importer.verify import verify, workload_differences
+from svcgen.importer.workloads import KEPT_FILE, declare_workloads, kept_yaml, undeclare
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import CURRENT, KubeVersion
@@ -82,6 +86,8 @@ class Imported:
     source: str
     lock: Lock
     warnings: list[Problem]
+    kept: str | None = None
+    """The text of the workloads kept as YAML (:data:`svcgen.importer.workloads.KEPT_FILE`), if any."""
 
 
 def import_manifests(
@@ -139,14 +145,30 @@ def import_manifests(
         problems.append(Problem("", "", f"{names}: {what}", rule="import-nothing"))
     if count_errors(problems) or not plan.apps:
         raise ImportError_(problems)
+    kept = declare_workloads(plan.apps, plan.selected)
     finish(plan)
     known = len(plan.problems)
     consumers = plan_consumers(objects, plan)
     problems.extend(plan.problems[known:])
-    source = app_source(plan)
     merged = Lock({**current.entries, **plan.lock})
-    problems.extend(verify(source, [*plan.planned, *consumers], merged, node_port_range, kubernetes_version,
-                           "warning" if allow_changes else "error"))
+    for app in plan.apps:
+        app.kept = next((reasons for obj, reasons in kept if obj is app.source), [])
+    source = app_source(plan)
+    differing = workload_differences(source, plan.apps, merged, node_port_range, kubernetes_version)
+    for app in plan.apps:
+        if id(app) in differing and app.source is not None:
+            undeclare(app)
+            app.kept = differing[id(app)]
+            kept.append((app.source, app.kept))
+    if differing:
+        source = app_source(plan)
+    declared = [app.source for app in plan.apps if app.declared is not None and app.source is not None]
+    problems.extend(verify(source, [*plan.planned, *declared, *consumers], merged, node_port_range,
+                           kubernetes_version, "warning" if allow_changes else "error"))
+    problems.extend(obj.problem((), "warning", "import-workload-kept", f"kept as YAML in {KEPT_FILE}, not "
+                                f"declared: {'; '.join(reasons)}",
+                                "apply it with the manifests svcgen renders, rendered without --with-workloads")
+                    for obj, reasons in kept)
     if count_errors(problems):
         raise ImportError_(problems)
-    return Imported(source, merged, problems)
+    return Imported(source, merged, problems, kept_yaml(kept) if kept else None)

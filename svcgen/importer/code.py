@@ -7,12 +7,14 @@ import re
 from typing import Any
 
 from svcgen.importer.consumers import Call, Ref
-from svcgen.importer.plan import ContainerPlan, Plan
+from svcgen.importer.plan import AppPlan, ContainerPlan, Plan
+from svcgen.importer.workloads import KEPT_FILE, PortVar, ServiceVar
 from svcgen.templating import literal, render_template
 
 __all__ = ["app_source", "expression", "layout"]
 
-_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
+_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Deployment", "StatefulSet", "DaemonSet", "Pod", "Probe",
+             "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
              "RouteRule", "GatewayRef", "ServiceMonitor", "PodMonitor", "NetworkPolicy"}
 
 
@@ -33,6 +35,12 @@ def expression(value: Any) -> str:
     if isinstance(value, Ref):
         owner = value.owner.var if isinstance(value.owner, ContainerPlan) else value.owner["var"]
         return f"{owner}.port({literal(value.port)})"
+    if isinstance(value, PortVar):
+        return value.port.var
+    if isinstance(value, ServiceVar):
+        return str(value.service["var"])
+    if isinstance(value, ContainerPlan):
+        return value.var
     if isinstance(value, Call):
         args = ", ".join(f"{key}={expression(v)}" if key else expression(v) for key, v in value.args)
         return f"{value.name}({args})"
@@ -70,8 +78,9 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
 
 def _referenced(value: Any, found: list[dict[str, Any]], kinds: set[str]) -> None:
     """Collect the Services a planned value refers to, and the classes it calls."""
-    if isinstance(value, Ref) and isinstance(value.owner, dict) and all(s is not value.owner for s in found):
-        found.append(value.owner)
+    owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
+    if isinstance(owner, dict) and all(s is not owner for s in found):
+        found.append(owner)
     elif isinstance(value, Call):
         kinds.add(value.name)
         for _, arg in value.args:
@@ -92,12 +101,16 @@ def app_source(plan: Plan) -> str:
     taken: set[str] = set()
     apps = plan.apps
     for app in apps:
+        for service in app.services:
+            service["var"] = ""  # written again when app.py is (a workload kept after all refers to none)
         for container in app.containers:
+            for port in container.ports:
+                port.var = ""
             container.var = _identifier(f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken)
     referenced: list[dict[str, Any]] = []
     kinds: set[str] = set()
     for app in apps:
-        _referenced(app.consumers, referenced, kinds)
+        _referenced([app.consumers, app.declared, app.pod], referenced, kinds)
     for service in referenced:
         service["var"] = _identifier(f"{service['name']}_service", taken)
     for app in apps:
@@ -105,11 +118,35 @@ def app_source(plan: Plan) -> str:
         for service in app.services:
             service.setdefault("var", "")
             for port in service["ports"]:
-                port["container"] = port.pop("_container").var
+                port["container"] = port.pop("_container").var if "_container" in port else port["container"]
         app.var = _identifier(app.name, taken)
+        for container in app.containers:
+            for _, value in container.fields:
+                _referenced(value, referenced, kinds)
+                for port in _probe_ports(value):
+                    port.var = port.var or _identifier(f"{container.var}_{port.name}", taken)
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):
         imports = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
     return render_template("import/app.py.jinja", {
-        "apps": [(app.var, app, [layout(c, 8) for c in app.consumers]) for app in apps], "imports": imports})
+        "apps": [(app.var, app, [layout(c, 8) for c in app.consumers]) for app in apps], "imports": imports,
+        "fields": {c.var: [(key, layout(v, 4, 5 + len(key or ""))) for key, v in c.fields]
+                   for app in apps for c in app.containers},
+        "workloads": {app.var: _workload(app) for app in apps}, "kept_file": KEPT_FILE,
+        "kept": any(app.kept for app in apps)})
+
+
+def _probe_ports(value: Any) -> list[Any]:
+    if isinstance(value, Call):
+        return [arg.port for _, arg in value.args if isinstance(arg, PortVar)]
+    return []
+
+
+def _workload(app: AppPlan) -> dict[str, Any]:
+    """The template's view of an App's workload: its calls, its containers, or why it is kept as YAML."""
+    init = [c for c in app.containers if app.declared is not None and "initContainers" in c.path]
+    return {"containers": [c.var for c in app.containers if all(c is not i for i in init)],
+            "declared": layout(app.declared, 4, 13) if app.declared is not None else "",
+            "pod": layout(app.pod, 4, 8) if app.pod is not None else "",
+            "kept": app.kept, "source": app.source}

@@ -45,6 +45,8 @@ class PortPlan:
     name: str
     number: int
     protocol: str
+    var: str = ""
+    """Its variable in app.py, when a probe refers to it."""
 
 
 @dataclass
@@ -53,6 +55,10 @@ class ContainerPlan:
     image: str | None
     ports: list[PortPlan] = field(default_factory=list)
     var: str = ""
+    path: Path = ()
+    """Where the container is in its workload (``containers`` or a sidecar's ``initContainers``)."""
+    fields: list[Arg] = field(default_factory=list)
+    """Its other fields, when its workload is declared (:mod:`svcgen.importer.workloads`)."""
 
 
 @dataclass
@@ -68,6 +74,14 @@ class AppPlan:
     """Made from a workload in the files (so lint has checked its named targetPorts)."""
     consumers: list[Any] = field(default_factory=list)
     """Calls (:class:`svcgen.importer.consumers.Call`) of the Ingresses, routes... declared with it."""
+    source: KubeObject | None = None
+    """The workload it was made from."""
+    declared: Any = None
+    """The ``Deployment(...)`` (or other kind) call when the workload is declared, else None."""
+    pod: Any = None
+    """The ``Pod(...)`` call of a declared workload, if it has pod fields."""
+    kept: list[str] = field(default_factory=list)
+    """Why its workload is kept as YAML (none: declared, or not a workload)."""
 
 
 @dataclass
@@ -79,6 +93,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     planned: list[KubeObject] = field(default_factory=list)
     """The Services that were planned (the others were refused with an error)."""
+    selected: list[KubeObject] = field(default_factory=list)
+    """Every workload a planned Service selects, once each."""
 
 
 Warn = Callable[[Path, str, str, str], None]
@@ -192,7 +208,7 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
         if image is not None and not isinstance(image, str):
             plan.problems.append(obj.problem((*path, "image"), "warning", "import-container",
                                              "the image is not a string: not carried over", "quote the image"))
-        containers[path] = ContainerPlan(name, image if isinstance(image, str) else None)
+        containers[path] = ContainerPlan(name, image if isinstance(image, str) else None, path=path)
     for port in obj.container_ports():
         if port.number is not None:
             container = containers[port.path[:-2]]
@@ -204,7 +220,8 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
                     + " (svcgen names every port: the name shows where svcgen refers to the port by name)",
                     "name the port in the workload (ports[].name) and import again"))
             container.ports.append(PortPlan(name, port.number, port.protocol))
-    return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True)
+    return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True,
+                   source=obj)
 
 
 def _named(number: int, protocol: str, container: str, name: str) -> str:
@@ -387,6 +404,7 @@ def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int
         plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-many-workloads",
                                          f"selects {len(owners)} workloads ({listed}); its ports are declared on "
                                          f"the containers of the first, {owners[0].kind}/{owners[0].name}"))
+    plan.selected.extend(w for w in owners if all(w is not s for s in plan.selected))
     owner = owners[0]
     groups = apps_of.setdefault(id(owner), [])
     for app in groups:

@@ -2,8 +2,10 @@
 
 The generated source is run in-process, its Apps rendered with the lock that will be written, and
 each rendered Service compared with its original after v1 defaulting
-(:func:`svcgen.kube.apiserver.canonical_service`). Every difference is a problem at the original's
-line, naming the field and both values.
+(:func:`svcgen.kube.apiserver.canonical_service`), each declared workload after defaulting
+(:func:`svcgen.importer.workloads.canonical_workload`). Every difference is a problem at the
+original's line, naming the field and both values. :func:`workload_differences` runs first, App
+by App: a workload that would not come back exactly is kept as YAML instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from svcgen.dsl.model import App
 from svcgen.errors import DeclarationError, Problem, Severity
+from svcgen.importer.plan import AppPlan
+from svcgen.importer.workloads import canonical_workload
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, Path
 from svcgen.kube.portrange import NodePortRange
@@ -20,7 +24,7 @@ from svcgen.kube.version import KubeVersion
 from svcgen.nodeports.lock import Lock
 from svcgen.render import render_manifests
 
-__all__ = ["differences", "verify"]
+__all__ = ["differences", "verify", "workload_differences"]
 
 
 def _apps(source: str) -> list[App]:
@@ -58,7 +62,8 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
             problems.append(obj.problem((), severity, "import-check", "is missing from the declarations svcgen "
                                         "would write"))
             continue
-        canonical = canonical_service if obj.kind == "Service" else _declared
+        canonical = canonical_service if obj.kind == "Service" else \
+            canonical_workload if obj.pod_spec() is not None else _declared
         for path, before, after in differences(canonical(obj.value), canonical(mine)):
             problems.append(obj.problem(path, severity, "import-check",
                                         f"would not come back as it was: {_show(before)} in the manifest, "
@@ -66,6 +71,37 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
                                         "pass --allow-changes to accept the difference" if severity == "error"
                                         else ""))
     return problems
+
+
+def workload_differences(source: str, apps: Sequence[AppPlan], lock: Lock, node_port_range: NodePortRange,
+                         version: KubeVersion) -> dict[int, list[str]]:
+    """Why each declared workload would not come back as it was (by ``id`` of its App's plan): none when it would.
+
+    Each App is rendered alone (without its consumers), so that one App's problem keeps only its
+    own workload out; each difference is named with its field and both values.
+    """
+    by_name = {(plan.name, plan.namespace): plan for plan in apps if plan.declared is not None}
+    found: dict[int, list[str]] = {}
+    for app in _apps(source):
+        plan = by_name.get((app.name, app.namespace))
+        if plan is None or plan.source is None or app.workload is None:
+            continue
+        try:
+            rendered = render_manifests([app.model_copy(update={"consumers": ()})], lock=lock,
+                                        node_port_range=node_port_range, kubernetes_version=version)
+        except DeclarationError as exc:
+            found[id(plan)] = [f"{p.field + ': ' if p.field else ''}{p.message}" for p in exc.problems
+                               if p.severity == "error"]
+            continue
+        mine = next(m for m in rendered.manifests if m["kind"] == plan.source.kind)
+        found[id(plan)] = [f"{_path(path)}: {_show(before)} in the manifest, {_show(after)} once rendered"
+                           for path, before, after in differences(canonical_workload(plan.source.value),
+                                                                  canonical_workload(mine))]
+    return {key: reasons for key, reasons in found.items() if reasons}
+
+
+def _path(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 def _declaration_problem(problem: Problem, originals: Sequence[KubeObject]) -> Problem:

@@ -1,0 +1,233 @@
+"""svcgen import owns the workloads its Services select: declared whole, or kept as YAML with the reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+from ruamel.yaml import YAML
+
+from svcgen.dsl.model import App
+from svcgen.importer import Imported, import_manifests
+from svcgen.importer.workloads import canonical_workload
+from svcgen.kube.objects import KubeObject, read_objects
+from svcgen.render import render_manifests
+
+FULL = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web, version: "2"}, annotations: {team: a}}
+spec:
+  replicas: 3
+  revisionHistoryLimit: 5
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, version: "2"}, annotations: {prometheus.io/scrape: "true"}}
+    spec:
+      serviceAccountName: web
+      securityContext: {runAsNonRoot: true}
+      nodeSelector: {kubernetes.io/os: linux}
+      imagePullSecrets: [{name: registry}]
+      volumes: [{name: cache, emptyDir: {}}]
+      initContainers:
+      - {name: migrate, image: "web:2", command: [/web, migrate], envFrom: [{secretRef: {name: db}}]}
+      containers:
+      - name: web
+        image: web:2
+        args: ["--listen=:8080"]
+        env:
+        - {name: LOG_LEVEL, value: info}
+        - {name: DB, valueFrom: {secretKeyRef: {name: db, key: url}}}
+        resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 512Mi}}
+        volumeMounts: [{name: cache, mountPath: /cache}]
+        ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 5}
+        livenessProbe: {tcpSocket: {port: http}, initialDelaySeconds: 10}
+        imagePullPolicy: IfNotPresent
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+"""
+
+STATEFUL = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, labels: {app: db}}
+spec:
+  serviceName: db
+  replicas: 2
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: pg
+        image: postgres:16
+        ports: [{name: pg, containerPort: 5432}]
+        volumeMounts: [{name: data, mountPath: /var/lib/postgresql}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{name: pg, port: 5432, targetPort: pg}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, labels: {app: agent}}
+spec:
+  selector: {matchLabels: {app: agent}}
+  updateStrategy: {type: OnDelete}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      tolerations: [{operator: Exists}]
+      containers: [{name: agent, image: "agent:1", ports: [{name: stats, containerPort: 9100}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: agent}
+spec:
+  selector: {app: agent}
+  ports: [{name: stats, port: 9100, targetPort: stats}]
+"""
+
+
+def _apps(source: str) -> list[App]:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "app.py", "exec"), namespace)
+    return [v for v in namespace.values() if isinstance(v, App)]
+
+
+def _workloads(text: str) -> list[KubeObject]:
+    return [o for o in read_objects([("in.yaml", text)]) if isinstance(o, KubeObject) and o.pod_spec() is not None]
+
+
+def _rendered_workloads(imported: Imported) -> dict[str, Any]:
+    """What ``render --with-workloads`` of the generated app.py writes, workloads only, by kind/name."""
+    rendered = render_manifests(_apps(imported.source), lock=imported.lock, with_workloads=True)
+    return {f"{m['kind']}/{m['metadata']['name']}": m for m in rendered.manifests if m["kind"] != "Service"}
+
+
+@pytest.mark.parametrize("text", [FULL, STATEFUL], ids=["deployment", "statefulset-daemonset"])
+def test_every_field_of_a_selected_workload_is_declared_and_renders_back(text: str) -> None:
+    imported = import_manifests([("in.yaml", text)])
+    assert imported.kept is None
+    assert not [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    mine = _rendered_workloads(imported)
+    for original in _workloads(text):
+        assert canonical_workload(mine.pop(f"{original.kind}/{original.name}")) == canonical_workload(original.value)
+    assert not mine
+
+
+def test_the_declaration_is_written_as_a_user_would_write_it() -> None:
+    source = import_manifests([("in.yaml", FULL)]).source
+    assert 'web_http = Port("http", 8080)' in source
+    assert 'readiness=Probe("http", web_http, path="/ready", period_seconds=5),' in source  # by reference
+    assert 'env={"LOG_LEVEL": "info", "DB": {"secretKeyRef": {"name": "db", "key": "url"}}},' in source
+    assert "workload=Deployment(" in source and "replicas=3," in source
+    assert 'service_account="web",' in source and 'image_pull_secrets=["registry"],' in source
+    assert 'init_containers=[\n            Container(\n                "migrate",\n                image="web:2",\n' \
+        '                command=["/web", "migrate"],\n' in source  # no Service reaches it: declared in place
+
+
+def test_app_py_never_suggests_a_step_that_loses_data() -> None:
+    """The old hint (set workload="Deployment") wrote a Deployment without replicas, env, probes..."""
+    for text in (FULL, FULL.replace("labels: {app: web, version: \"2\"}, annotations: {team", "annotations: {team")):
+        source = import_manifests([("in.yaml", text)]).source
+        assert 'workload="Deployment"' not in source and "let svcgen write it" not in source
+
+
+def test_what_the_dsl_cannot_say_keeps_the_workload_as_yaml_field_by_field() -> None:
+    text = (FULL.replace("metadata: {name: web, namespace: shop, labels: {app: web, version: \"2\"}",
+                         "metadata: {name: web, namespace: shop, labels: {team: a}")
+            .replace("livenessProbe: {tcpSocket: {port: http}", "livenessProbe: {tcpSocket: {port: 8080}"))
+    imported = import_manifests([("in.yaml", text)])
+    [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    assert (kept.line, kept.subject) == (1, "Deployment/shop/web")
+    assert kept.message == (
+        "kept as YAML in workloads.yaml, not declared: metadata.labels are not the pod template's labels (svcgen "
+        "gives the workload its pods' labels); spec.template.spec.containers[0].livenessProbe.tcpSocket.port 8080 "
+        "by number (svcgen writes a probe's port by name)")
+    assert "workload=" not in imported.source.split('"""', 2)[2] and "Probe(" not in imported.source
+    assert "#   metadata.labels are not the pod template's labels" in imported.source
+    assert "render without --with-workloads" in imported.source
+    assert imported.kept is not None
+    [document] = YAML(typ="safe").load_all(imported.kept)
+    assert document == _workloads(text)[0].value  # every field, as it was
+    # The Services still come back, from the container ports read off the kept workload.
+    assert [m["kind"] for m in render_manifests(_apps(imported.source), lock=imported.lock).manifests] == ["Service"]
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ("cpu: 250m", "cpu: 0.25", "a float value (0.25) cannot be written in app.py"),
+    ("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes", 'image_pull_policy'),
+    ("args: [\"--listen=:8080\"]", "args: \"--listen=:8080\"", "args"),
+    ("ports: [{name: http, containerPort: 8080}", "ports: [{name: http, containerPort: 8080, hostPort: 80}",
+     "ports[0].hostPort cannot be declared on a Port"),
+    ("securityContext: {runAsNonRoot: true}", "securityContext: {}", "securityContext: {} in the manifest, absent"),
+], ids=["float", "enum", "type", "host-port", "empty-object"])
+def test_a_workload_that_would_not_come_back_exactly_is_kept_never_changed(old: str, new: str, reason: str) -> None:
+    text = FULL.replace(old, new)
+    assert text != FULL
+    imported = import_manifests([("in.yaml", text)])
+    [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    assert reason in kept.message
+    assert imported.kept is not None and "workload=" not in imported.source.split('"""', 2)[2]
+
+
+def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(tmp_path: Path,
+                                                                              monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept.yaml").write_text(FULL.replace("labels: {app: web, version: \"2\"}, annotations: {team",
+                                                     "annotations: {team"))
+    (tmp_path / "full.yaml").write_text(FULL)
+    result = run_cli("import", "kept.yaml", "--dir", "out")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["app.py", "workloads.yaml"]
+    assert result.out == ("wrote out/app.py\nwrote out/workloads.yaml (the workloads kept as YAML: apply it with "
+                          "what svcgen renders)\n")
+    assert result.err == ("kept.yaml:1:1: warning: Deployment/shop/web: kept as YAML in workloads.yaml, not declared: "
+                          "metadata.labels are not the pod template's labels (svcgen gives the workload its pods' "
+                          "labels). Fix: apply it with the manifests svcgen renders, rendered without "
+                          "--with-workloads\n")
+    (tmp_path / "out" / "app.py").unlink()
+    again = run_cli("import", "kept.yaml", "--dir", "out")  # app.py is gone, workloads.yaml is not
+    assert again.code == 2 and "out/workloads.yaml already exists" in again.err
+    forced = run_cli("import", "full.yaml", "--dir", "out", "--force")
+    assert forced.code == 0, forced.err
+    # Nothing kept now: the earlier workloads.yaml goes, so that the Deployment is not applied twice.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["app.py"]
+    rendered = run_cli("render", "out")
+    assert rendered.code == 0, rendered.err
+    assert "kind: Deployment" in rendered.out and "replicas: 3" in rendered.out
+
+
+def test_a_second_workload_behind_one_service_is_kept_not_forgotten() -> None:
+    web = STATEFUL.split("---\n")[2]  # the DaemonSet "agent", selected by app: agent
+    other = web.replace("name: agent, labels", "name: agent-canary, labels")
+    imported = import_manifests([("in.yaml", web + "---\n" + other + "---\n" + STATEFUL.split("---\n")[3])])
+    [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    assert kept.subject == "DaemonSet/agent-canary" and "together with another workload's" in kept.message
+    assert "workload=DaemonSet(" in imported.source
+    assert [d["metadata"]["name"] for d in YAML(typ="safe").load_all(imported.kept or "")] == ["agent-canary"]
+
+
+def test_the_service_that_governs_a_statefulset_is_referred_to_by_object() -> None:
+    source = import_manifests([("in.yaml", STATEFUL)]).source
+    assert 'db_service = Service(\n    "db",\n    headless=True,' in source
+    assert "workload=StatefulSet(\n        service=db_service," in source and "        db_service,\n" in source

@@ -3,7 +3,7 @@
 ```toml
 [tool.svcgen]
 node-port-range = "30000-32767"   # the cluster's --service-node-port-range
-kubernetes-version = "1.36"       # whose API server rules apply (default: the newest release)
+kubernetes-version = "1.36"       # whose API server rules apply (default: portable, 1.35-1.37)
 lock = "svcgen.lock"              # relative to pyproject.toml
 reserve = ["cluster/services.yaml", "../other-team/svcgen.lock"]
 reserve-cluster = "prod"          # also reserve what `kubectl --context prod get services -A` shows
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from svcgen.errors import InputError, UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
@@ -80,7 +80,7 @@ class Settings(NamedTuple):
     reserve: tuple[Path, ...] = ()
     with_workloads: bool = False
     source: Path | None = None
-    kubernetes_version: KubeVersion = CURRENT
+    kubernetes_version: KubeVersion = PORTABLE
     reserve_cluster: str | None = None
     allocate_from: NodePortRange | None = None
     registry: str | None = None
@@ -134,7 +134,7 @@ class Settings(NamedTuple):
             reserve=(*(root / r for r in values.get("reserve", [])), *(Path(r) for r in reserve)),
             with_workloads=with_workloads,
             source=source,
-            kubernetes_version=kubernetes_version or values.get("kubernetes-version") or CURRENT,
+            kubernetes_version=kubernetes_version or values.get("kubernetes-version") or PORTABLE,
             reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
             allocate_from=band,
             registry=registry or values.get("registry"),

@@ -11,7 +11,7 @@ import pytest
 from svcgen.kube import schema
 from svcgen.kube.version import KubeVersion
 
-V136 = KubeVersion(1, 36)
+V136 = KubeVersion.parse("1.36")
 
 
 def test_a_valid_container_has_no_errors() -> None:
@@ -43,8 +43,8 @@ def test_types_and_required_fields(value: dict[str, object], path: tuple[str | i
 
 def test_a_field_newer_than_the_target_version_is_refused_with_its_version() -> None:
     pod = {"hostnameOverride": "x", "containers": []}
-    assert schema.check(pod, "core.v1.PodSpec", KubeVersion(1, 34)) == []
-    (error,) = schema.check(pod, "core.v1.PodSpec", KubeVersion(1, 33))
+    assert schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.34")) == []
+    (error,) = schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.33"))
     assert error.message == 'unknown field "hostnameOverride" in Kubernetes 1.33: it is new in 1.34'
     assert schema.field_since("core.v1.PodSpec", "hostnameOverride") == 34
     assert schema.field_since("core.v1.PodSpec", "volumes") == schema.schema_versions()[0]

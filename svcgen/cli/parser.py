@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, NoReturn, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.version import __version__
 
 __all__ = ["COMMANDS", "SHELLS", "build_parser", "command_parser"]
@@ -28,7 +28,7 @@ _EXIT_CODES = "Exit codes: 0 success, 1 problems to fix (each one is listed; not
 _CHECK_EXIT_CODES = ("Exit codes: 0 success, 1 problems to fix, or a check found a change (nothing was written), "
                      "2 usage errors.")
 _VERSION_HELP = ("the cluster's Kubernetes version, whose API server rules apply (default: [tool.svcgen] "
-                 f"kubernetes-version, else {CURRENT}, the newest release)")
+                 f"kubernetes-version, else portable: valid on {PORTABLE}, the minors supported upstream)")
 _RANGE_HELP = ("the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of the nearest "
                "pyproject.toml, else 30000-32767)")
 

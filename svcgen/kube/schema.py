@@ -90,7 +90,7 @@ def _shown(value: Any) -> str:
 def check(value: Any, definition: str, version: KubeVersion) -> list[SchemaError]:
     """Every mismatch between ``value`` and the schema's ``definition`` (e.g. ``core.v1.Volume``) in ``version``."""
     errors: list[SchemaError] = []
-    _check(value, "@" + definition, (), version.minor, errors)
+    _check(value, "@" + definition, (), version.oldest, errors)  # every target version has it
     return errors
 
 

@@ -36,6 +36,16 @@ def test_bad_options_are_usage_errors() -> None:
     assert run_cli("frobnicate").code == 2
 
 
+@pytest.mark.parametrize("version", ["1.99", "1.20", "1.\u0663\u0666", "latest"])
+def test_an_unknown_kubernetes_version_is_a_usage_error_listing_the_known_ones(version: str) -> None:
+    result = run_cli("render", "a.py", "--kubernetes-version", version)
+    assert result.code == 2 and result.out == ""
+    last = result.err.splitlines()[-1]
+    assert last.startswith("svcgen render: error: argument --kubernetes-version: ") and f'"{version}": ' in last
+    assert last.endswith("svcgen knows 1.25 to 1.37; without a version the output is portable across 1.35-1.37, "
+                         "the minors still supported upstream")
+
+
 def test_a_mistyped_command_gets_the_nearest_one() -> None:
     result = run_cli("rendr", "app.py")
     assert result.code == 2 and "did you mean render?" in result.err

@@ -143,7 +143,7 @@ def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | in
     Bare ``svcgen`` prints the help. An unknown option is reported with the usage of the command
     it was given to, not the top-level one.
     """
-    from svcgen.cli.parser import COMMANDS, build_parser, command_parser
+    from svcgen.cli.parser import COMMANDS, build_parser, command_parser, unrecognized
 
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
@@ -154,7 +154,8 @@ def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | in
                 return EXIT_OK
             if extra:
                 names = [args.command] + ([args.lock_command] if args.command == "lock" else [])
-                command_parser(parser, *names).error(f"unrecognized arguments: {' '.join(extra)}")
+                command = command_parser(parser, *names)
+                command.error(unrecognized(command, extra, argv))
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     return args

@@ -100,6 +100,15 @@ def test_did_you_mean_comes_from_the_parsers_tables_not_argparses_wording(monkey
     assert run_cli("render", "app.py", "--chek").err.endswith("did you mean --check?\n")
 
 
+@pytest.mark.parametrize("command", ["render", "ports", "explain"])
+def test_commands_that_read_python_say_they_do_not_read_stdin(command: str) -> None:
+    result = run_cli(command, "-")
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines()[-1] == (f"svcgen {command}: error: argument FILE_OR_DIR: - is standard input, but "
+                                           "this command reads Python declarations from files; give the file or "
+                                           "folder, e.g. app.py")
+
+
 def test_help_offers_only_what_a_command_takes() -> None:
     prune = run_cli("lock", "prune", "--help").out
     assert "--with-workloads" not in prune and "--check" in prune

@@ -150,6 +150,22 @@ def _path(text: str) -> str:
     return text
 
 
+def _python_path(text: str) -> str:
+    """A path of Python declarations: never ``-`` (a render reads files, so that errors name them)."""
+    if text == "-":
+        raise argparse.ArgumentTypeError("- is standard input, but this command reads Python declarations from "
+                                         "files; give the file or folder, e.g. app.py")
+    return _path(text)
+
+
+def _manifest_path(text: str) -> str:
+    """A path of manifests for lint: a Python file is not one (said once, before anything is read)."""
+    if text.endswith(".py"):
+        raise argparse.ArgumentTypeError(f"{text} is Python, not a manifest; lint what it renders: "
+                                         f"svcgen render {text} | svcgen lint -")
+    return _path(text)
+
+
 def _lock_path(text: str) -> str:
     """The lock file: a path svcgen can read and write back, so never ``-``."""
     if not text:
@@ -180,7 +196,7 @@ class _Parents:
     @cached_property
     def project(self) -> Parser:
         project = Parser(add_help=False)
-        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=_path,
+        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=_python_path,
                              help="Python files, or directories searched for *.py")
         project.add_argument("--lock", metavar="PATH", type=_lock_path,
                              help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
@@ -352,7 +368,7 @@ def _lint(commands: Subparsers, parents: _Parents) -> None:
         epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read or holds "
                "no YAML.",
     )
-    lint_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_path,
+    lint_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_manifest_path,
                           help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json; files "
                                "that are not Kubernetes objects are skipped quietly there), or - for standard "
                                "input")

@@ -53,7 +53,7 @@ def test_a_field_newer_than_the_target_version_is_refused_with_its_version() -> 
 
 def test_by_default_a_field_is_allowed_only_when_every_supported_version_has_it() -> None:
     """Portable by default (1.35-1.37): a field new in 1.37 is refused as the oldest, 1.35, would."""
-    pod = {"evictionResponders": [], "containers": []}
+    pod: dict[str, list[object]] = {"evictionResponders": [], "containers": []}
     assert schema.field_since("core.v1.PodSpec", "evictionResponders") == 37
     assert schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.37")) == []
     (error,) = schema.check(pod, "core.v1.PodSpec", PORTABLE)

@@ -5,6 +5,21 @@ so the command line has a single ``except``. Findings of the DSL checks, of ``sv
 of ``svcgen import`` are all problems (:class:`Problem`): severity, where (file, line, column), the
 object, the field, the rule, the message and how to fix it. Imports nothing of svcgen.
 
+Exit codes, the one table (every command; each error class knows its own):
+
+====  =======================  ==================================================================
+code  name                     when
+====  =======================  ==================================================================
+0     :data:`EXIT_OK`          success; nothing to fix
+1     :data:`EXIT_INVALID`     problems found (declarations, manifests, lock, settings, lint
+                               errors, ``--check`` found a change) or a conflict to fix (a
+                               registry entry another project holds): :class:`InputError`,
+                               :class:`DeclarationError`
+2     :data:`EXIT_USAGE`       the command line or a path is wrong (a flag's value, a file that is
+                               not there, a registry URL without ``#PATH``): :class:`UsageError`
+130   :data:`EXIT_INTERRUPTED` interrupted (Ctrl-C): one line, no traceback, nothing half-written
+====  =======================  ==================================================================
+
 Records here and in the modules ``svcgen lint`` loads are NamedTuples, not dataclasses: on Python
 3.11, importing dataclasses costs a cold start 9 ms and each class half a millisecond more.
 """
@@ -13,6 +28,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, Literal, NamedTuple
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -35,9 +51,11 @@ __all__ = [
 
 EXIT_OK = 0
 EXIT_INVALID = 1
-"""Invalid declarations, manifests, lock or settings; lint errors; ``--check`` found a change."""
+"""Invalid declarations, manifests, lock or settings; lint errors; ``--check`` found a change; a conflict to fix."""
 EXIT_USAGE = 2
 """The command line or a path is wrong."""
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT: what a shell reports for a command stopped by Ctrl-C."""
 
 Severity = Literal["error", "warning"]
 

@@ -28,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from svcgen.errors import UsageError, one_line
+from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line
 from svcgen.files import FileRefusedError, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.lockfile import LockConflictError, LockFileError, format_lock, parse_lock
 
-__all__ = ["MAX_ATTEMPTS", "Registry", "RegistryError", "RegistrySpec", "claim", "git_environment"]
+__all__ = ["MAX_ATTEMPTS", "Registry", "RegistryConflictError", "RegistryError", "RegistrySpec", "claim",
+           "git_environment"]
 
 MAX_ATTEMPTS = 8
 """How many times a rejected push is retried (fetch, allocate, push) before giving up."""
@@ -57,8 +58,16 @@ _KEPT_GIT_VARIABLES = frozenset({
 _KEPT_GIT_PREFIXES = ("GIT_TRACE", "GIT_SSL_", "GIT_HTTP_", "GIT_CURL_", "GIT_PROXY_SSL_")
 
 
-class RegistryError(UsageError):
-    """The registry cannot be fetched, read or pushed to."""
+class RegistryError(SvcgenError):
+    """The registry cannot be fetched, read or pushed to: exit code 2 (its URL or path, git, the network)."""
+
+    exit_code = EXIT_USAGE
+
+
+class RegistryConflictError(RegistryError):
+    """The registry holds what this project claims, or kept changing under it: exit code 1, a conflict to fix."""
+
+    exit_code = EXIT_INVALID
 
 
 def git_environment(ceiling: Path | None) -> dict[str, str]:
@@ -195,12 +204,32 @@ class Registry:
             result = self._run("clone", ["git", "-c", f"core.hooksPath={os.devnull}", "clone", "--quiet", "--template=",
                                          "--origin=origin", "--", self.spec.url, str(staging)], None)
             if result.returncode != 0:
+                if self._missing_path():
+                    raise RegistryError(f"svcgen: error: registry {self.spec} {self.unreachable()}; nothing was "
+                                        f"written. Fix: {self.reach_fix()}")
                 raise RegistryError(f"svcgen: error: registry {self.spec} cannot be fetched, and there is no copy "
                                     f"of it here yet: {_one(result.stderr)}; nothing was written")
             with contextlib.suppress(OSError):  # another svcgen cloned it meanwhile: its copy is as good
                 staging.rename(self.dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _missing_path(self) -> bool:
+        """Whether the registry is a path on this machine that does not exist (moved, removed, unmounted)."""
+        return _is_local_path(self.spec.url) and not os.path.exists(self.spec.url)
+
+    def unreachable(self) -> str:
+        """Why the registry cannot be reached, as a message says it after the registry's name."""
+        if self._missing_path():
+            return f"cannot be reached: its path {one_line(self.spec.url)} does not exist"
+        return "cannot be reached"
+
+    def reach_fix(self) -> str:
+        """How to reach it again."""
+        if self._missing_path():
+            return ("give the registry's current path (registry in [tool.svcgen], or --registry), or restore "
+                    "the folder")
+        return "retry with network"
 
     def _check_clone(self) -> None:
         """The copy is a real clone of this registry (checked before git resets anything in it).
@@ -392,7 +421,9 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
 
     Raises:
         RegistryError: ``owner`` is not printable UTF-8 text; the registry changed but cannot be
-            pushed (offline, refused, or another project pushed first ``MAX_ATTEMPTS`` times).
+            pushed (offline, refused).
+        RegistryConflictError: another project holds one of the entries, or pushed first
+            ``MAX_ATTEMPTS`` times.
     """
     _check_owner(registry, owner)
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -401,27 +432,27 @@ def claim(registry: Registry, owner: str, node_port_range: NodePortRange, alloca
         taken = sorted(f"{key} ({shared.owners[key]})" for key in own.entries
                        if shared.owners.get(key) not in (None, owner))
         if taken:
-            raise RegistryError(f"svcgen: error: registry {registry.spec}: {', '.join(taken)} already claimed by "
-                                f"another project; {owner} declares the same Service port, and one cluster has one "
-                                "Service of a name per namespace; nothing was written. Fix: rename the Service or "
-                                "move it to another namespace, or have the other project release it (svcgen lock "
-                                "prune)")
+            raise RegistryConflictError(
+                f"svcgen: error: registry {registry.spec}: {', '.join(taken)} already claimed by another project; "
+                f"{owner} declares the same Service port, and one cluster has one Service of a name per namespace; "
+                "nothing was written. Fix: rename the Service or move it to another namespace, or have the other "
+                "project release it (svcgen lock prune)")
         updated = shared.with_claims(owner, own)
         if updated == shared:
             return own, False
         if not push:
             return own, True
         if registry.offline:
-            raise RegistryError(f"svcgen: error: registry {registry.spec} cannot be reached, so {owner}'s new claims "
-                                "cannot be recorded; nothing was written. Fix: retry with network")
+            raise RegistryError(f"svcgen: error: registry {registry.spec} {registry.unreachable()}, so {owner}'s new "
+                                f"claims cannot be recorded; nothing was written. Fix: {registry.reach_fix()}")
         if registry.push(updated, _message(owner, shared, updated)):
             return own, True
         if attempt < MAX_ATTEMPTS:
             if on_retry is not None:
                 on_retry(attempt)
             registry.sync()
-    raise RegistryError(f"svcgen: error: registry {registry.spec}: another project pushed first {MAX_ATTEMPTS} times "
-                        "in a row; nothing was written. Fix: run again")
+    raise RegistryConflictError(f"svcgen: error: registry {registry.spec}: another project pushed first "
+                                f"{MAX_ATTEMPTS} times in a row; nothing was written. Fix: run again")
 
 
 def _check_owner(registry: Registry, owner: str) -> None:

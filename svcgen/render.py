@@ -14,7 +14,7 @@ from svcgen.dsl.validate import validate
 from svcgen.errors import DeclarationError, Problem, SourceLocation
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
@@ -56,7 +56,7 @@ def render_manifests(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
     with_workloads: bool = False,
-    kubernetes_version: KubeVersion = CURRENT,
+    kubernetes_version: KubeVersion = PORTABLE,
     allocate_from: NodePortRange | None = None,
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
@@ -82,7 +82,7 @@ def render(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     lock_name: str = "the lock file",
     with_workloads: bool = False,
-    kubernetes_version: KubeVersion = CURRENT,
+    kubernetes_version: KubeVersion = PORTABLE,
     allocate_from: NodePortRange | None = None,
 ) -> Rendered:
     """Render one App or several (they share one nodePort space) to manifests and YAML.

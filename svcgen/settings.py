@@ -3,7 +3,7 @@
 ```toml
 [tool.svcgen]
 node-port-range = "30000-32767"   # the cluster's --service-node-port-range
-kubernetes-version = "1.36"       # whose API server rules apply (default: the newest release)
+kubernetes-version = "1.36"       # whose API server rules apply (default: portable, 1.35-1.37)
 lock = "svcgen.lock"              # relative to pyproject.toml
 reserve = ["cluster/services.yaml", "../other-team/svcgen.lock"]
 reserve-cluster = "prod"          # also reserve what `kubectl --context prod get services -A` shows
@@ -28,10 +28,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from svcgen.errors import InputError, UsageError, one_line
+from svcgen.errors import InputError, SvcgenError, UsageError, one_line
 from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
@@ -80,7 +80,7 @@ class Settings(NamedTuple):
     reserve: tuple[Path, ...] = ()
     with_workloads: bool = False
     source: Path | None = None
-    kubernetes_version: KubeVersion = CURRENT
+    kubernetes_version: KubeVersion = PORTABLE
     reserve_cluster: str | None = None
     allocate_from: NodePortRange | None = None
     registry: str | None = None
@@ -114,7 +114,7 @@ class Settings(NamedTuple):
         values = _table_values(source, table) if source is not None else {}
         node_range = node_port_range or values.get("node-port-range") or DEFAULT_NODE_PORT_RANGE
         if registry:
-            _check_registry(registry, "--registry: error:")
+            _check_registry(registry, "--registry: error:", UsageError)
         band = allocate_from or values.get("allocate-from")
         if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
             range_from = "--node-port-range" if node_port_range else (
@@ -134,7 +134,7 @@ class Settings(NamedTuple):
             reserve=(*(root / r for r in values.get("reserve", [])), *(Path(r) for r in reserve)),
             with_workloads=with_workloads,
             source=source,
-            kubernetes_version=kubernetes_version or values.get("kubernetes-version") or CURRENT,
+            kubernetes_version=kubernetes_version or values.get("kubernetes-version") or PORTABLE,
             reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
             allocate_from=band,
             registry=registry or values.get("registry"),
@@ -223,14 +223,17 @@ def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
                         "[tool.svcgen], a name no other project uses (or give [project] a name)")
 
 
-def _check_registry(spec: str, where: str) -> None:
-    """The registry spec as the registry itself parses it (one rule), said for where it was given."""
+def _check_registry(spec: str, where: str, error: type[SvcgenError]) -> None:
+    """The registry spec as the registry itself parses it (one rule), said for where it was given.
+
+    ``error``: UsageError for ``--registry`` (exit code 2), SettingsError for ``[tool.svcgen]``.
+    """
     from svcgen.registry import RegistryError, RegistrySpec
 
     try:
         RegistrySpec.parse(spec)
     except RegistryError as exc:  # its message, escaped, with where the spec was given
-        raise SettingsError(f"{where} {str(exc).removeprefix('svcgen: error: registry ')}") from None
+        raise error(f"{where} {str(exc).removeprefix('svcgen: error: registry ')}") from None
 
 
 def display(path: Path) -> str:
@@ -428,7 +431,7 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
         if key in table and not isinstance(table[key], str):
             raise SettingsError(f"{path}: error: [tool.svcgen] {key} must be a string")
     if "registry" in table:
-        _check_registry(table["registry"], f"{path}: error: [tool.svcgen] registry")
+        _check_registry(table["registry"], f"{path}: error: [tool.svcgen] registry", SettingsError)
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
         raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")

@@ -46,6 +46,34 @@ def test_stdin_and_unreadable_paths(tmp_path: Path) -> None:
     assert result.code == 2 and "missing.yaml: error: no such file or directory." in result.out
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "---\n# nothing yet\n...\n"])
+def test_empty_input_says_there_was_nothing_to_check(tmp_path: Path, text: str) -> None:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["lint", "-"], out=out, err=err, stdin=io.StringIO(text)) == 0
+    assert out.getvalue() == ""
+    assert err.getvalue() == "svcgen lint: nothing to check: <stdin> is empty (no YAML document).\n"
+    (tmp_path / "a.yaml").write_text(text)
+    (tmp_path / "b.yml").write_text("")
+    result = run_cli("lint", str(tmp_path / "a.yaml"), str(tmp_path / "b.yml"))
+    assert result.code == 0 and result.err == (f"svcgen lint: nothing to check: {tmp_path / 'a.yaml'}, "
+                                               f"{tmp_path / 'b.yml'} are empty (no YAML document).\n")
+    (tmp_path / "b.yml").write_text(SERVICE)  # one file with something in it: the usual summary
+    assert run_cli("lint", str(tmp_path / "a.yaml"), str(tmp_path / "b.yml")).err == (
+        "svcgen lint: 0 errors, 0 warnings in 2 files.\n")
+
+
+@pytest.mark.parametrize("name", ["app.py", "deploy/services.py"])
+def test_a_python_file_is_said_once_not_to_be_a_manifest(tmp_path: Path, name: str) -> None:
+    (tmp_path / "app.py").write_text("from svcgen import App\n")
+    result = run_cli("lint", name, "x.yaml")
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines()[-1] == (f"svcgen lint: error: argument PATH: {name} is Python, not a manifest; "
+                                           f"lint what it renders: svcgen render {name} | svcgen lint -")
+    assert result.err.count("error") == 1 and "warning" not in result.err
+
+
 def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(SERVICE.replace("app: web", "app: gone") + "---\n" + DEPLOYMENT)
     result = run_cli("lint", str(tmp_path))

@@ -36,6 +36,16 @@ def test_bad_options_are_usage_errors() -> None:
     assert run_cli("frobnicate").code == 2
 
 
+@pytest.mark.parametrize("version", ["1.99", "1.20", "1.\u0663\u0666", "latest"])
+def test_an_unknown_kubernetes_version_is_a_usage_error_listing_the_known_ones(version: str) -> None:
+    result = run_cli("render", "a.py", "--kubernetes-version", version)
+    assert result.code == 2 and result.out == ""
+    last = result.err.splitlines()[-1]
+    assert last.startswith("svcgen render: error: argument --kubernetes-version: ") and f'"{version}": ' in last
+    assert last.endswith("svcgen knows 1.25 to 1.37; without a version the output is portable across 1.35-1.37, "
+                         "the minors still supported upstream")
+
+
 def test_a_mistyped_command_gets_the_nearest_one() -> None:
     result = run_cli("rendr", "app.py")
     assert result.code == 2 and "did you mean render?" in result.err
@@ -45,8 +55,58 @@ def test_a_mistyped_command_gets_the_nearest_one() -> None:
 def test_an_unknown_option_shows_the_usage_of_its_command() -> None:
     result = run_cli("ports", "x", "-o", "wide")
     assert result.code == 2 and result.err.startswith("usage: svcgen ports")
-    assert "unrecognized arguments: -o wide" in result.err
+    assert result.err.endswith("svcgen ports: error: unrecognized arguments: -o wide; the output format is "
+                               "--format {table,json} (kubectl's -o)\n")
     assert run_cli("lock", "prune", "x", "--bogus").err.startswith("usage: svcgen lock prune")
+
+
+NAMESPACE_HINT = ("svcgen takes each object's namespace from its declaration (App(namespace=...)) or its manifest, "
+                  "not from the command line: drop it")
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["lint", "x.yaml", "-n", "shop"], f"svcgen lint: error: unrecognized arguments: -n shop; {NAMESPACE_HINT}"),
+    (["ports", "-nshop", "app.py"], f"svcgen ports: error: unrecognized arguments: -nshop; {NAMESPACE_HINT}"),
+    (["render", "app.py", "--namespace=shop"],
+     f"svcgen render: error: unrecognized arguments: --namespace=shop; {NAMESPACE_HINT}"),
+    (["new", "web", "-n", "shop"], "svcgen new: error: unrecognized arguments: -n shop; did you mean --namespace?"),
+    (["lint", "x.yaml", "-o", "json"],
+     "svcgen lint: error: unrecognized arguments: -o json; the output format is --format json (kubectl's -o)"),
+    (["ports", "app.py", "-ojson"],
+     "svcgen ports: error: unrecognized arguments: -ojson; the output format is --format json (kubectl's -o)"),
+    (["explain", "app.py", "--output=yaml"], "svcgen explain: error: unrecognized arguments: --output=yaml; the "
+     "output format is --format {text,mermaid,svg,html} (kubectl's -o)"),
+    (["render", "app.py", "--kubernetes-verison", "1.36"],
+     "svcgen render: error: unrecognized arguments: --kubernetes-verison 1.36; did you mean --kubernetes-version?"),
+    (["lint", "x.yaml", "-format", "json"],
+     "svcgen lint: error: unrecognized arguments: -format json; did you mean --format?"),
+    (["render", "app.py", "--zzzz"], "svcgen render: error: unrecognized arguments: --zzzz"),
+    (["lint", "x.yaml", "--format", "jsn"], "svcgen lint: error: argument --format: invalid choice: 'jsn' (choose "
+     "from text, json, sarif, github); did you mean json?"),
+])
+def test_kubectl_habits_and_mistyped_options_get_a_one_line_hint(argv: list[str], said: str) -> None:
+    result = run_cli(*argv)
+    assert result.code == 2 and result.out == "" and result.err.splitlines()[-1] == said
+
+
+def test_did_you_mean_comes_from_the_parsers_tables_not_argparses_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.12.8 and 3.13.1 changed argparse's invalid-choice message; the suggestion must not depend on it."""
+    import argparse
+
+    german = {"invalid choice: %(value)r (choose from %(choices)s)": "ungültige Auswahl: %(value)r (%(choices)s)",
+              "invalid choice: %(value)r (choose from %(choices)s)".replace("%(value)r", "%(value)s"): "?"}
+    monkeypatch.setattr(argparse, "_", lambda text: german.get(text, text))
+    assert run_cli("rendr", "app.py").err.endswith("did you mean render?\n")
+    assert run_cli("render", "app.py", "--chek").err.endswith("did you mean --check?\n")
+
+
+@pytest.mark.parametrize("command", ["render", "ports", "explain"])
+def test_commands_that_read_python_say_they_do_not_read_stdin(command: str) -> None:
+    result = run_cli(command, "-")
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines()[-1] == (f"svcgen {command}: error: argument FILE_OR_DIR: - is standard input, but "
+                                           "this command reads Python declarations from files; give the file or "
+                                           "folder, e.g. app.py")
 
 
 def test_help_offers_only_what_a_command_takes() -> None:
@@ -87,7 +147,7 @@ def test_runs_that_do_not_start_with_a_command_get_every_command(argv: list[str]
     if not argv:
         assert result.out == full
     elif argv[0] == "lnt":
-        assert result.code == 2 and "did you mean lint?" in result.err and "'completion'" in result.err
+        assert result.code == 2 and "did you mean lint?" in result.err and "completion" in result.err
     elif argv[0] == "--debug":
         assert result.code == 2 and "a.py" in result.err  # parsed as render: the file is missing
     else:

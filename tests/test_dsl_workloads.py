@@ -68,7 +68,7 @@ def test_a_pod_field_newer_than_the_target_version(write_app: Writer) -> None:
         app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="Deployment",
                   pod=Pod(resources={"limits": {"cpu": "1"}}))  # <-
         """
-    (problem,) = found(write_app, source, KubeVersion(1, 31))
+    (problem,) = found(write_app, source, KubeVersion.parse("1.31"))
     assert (problem.field, problem.message) == ("resources", 'unknown field "resources" in Kubernetes 1.31: it is '
                                                 "new in 1.32")
     assert validate(load_apps([str(write_app(WEB + textwrap.dedent(source)))])) == []
@@ -116,7 +116,7 @@ def test_env_var_names_by_version_and_duplicates(write_app: Writer) -> None:
          "set each variable once"),
         ("error", "env[3].name", "Required value", "give the variable a name"),
     ]
-    strict = [p.field for p in found(write_app, source, KubeVersion(1, 31)) if p.severity == "error"]
+    strict = [p.field for p in found(write_app, source, KubeVersion.parse("1.31")) if p.severity == "error"]
     assert strict == ["env[0].name", "env[1].name", "env[2].name", "env[3].name"]
 
 

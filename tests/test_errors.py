@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
+import svcgen.errors
 from svcgen.dsl.loader import LoadError, UserCodeError
 from svcgen.errors import (
+    EXIT_INTERRUPTED,
     EXIT_INVALID,
+    EXIT_OK,
     EXIT_USAGE,
     MESSAGE_LIMIT,
     DeclarationError,
@@ -22,6 +27,7 @@ from svcgen.errors import (
 from svcgen.importer import ImportError_
 from svcgen.nodeports.lockfile import LockFileError
 from svcgen.nodeports.reserve import ReserveError
+from svcgen.registry import RegistryConflictError, RegistryError
 from svcgen.scaffold import ScaffoldError
 from svcgen.settings import SettingsError
 from svcgen.templating import TemplateError
@@ -73,10 +79,22 @@ def test_control_characters_print_on_one_line() -> None:
     (ImportError_([Problem("", "", "x")]), EXIT_INVALID),
     (DeclarationError([]), EXIT_INVALID),
     (UserCodeError("app.py", None, ValueError("boom")), EXIT_INVALID),
+    (RegistryError("x"), EXIT_USAGE),  # the registry's URL or path, git, the network
+    (RegistryConflictError("x"), EXIT_INVALID),  # another project holds the entry: a conflict to fix
 ])
 def test_every_error_knows_its_exit_code(error: SvcgenError, code: int) -> None:
     assert isinstance(error, SvcgenError)
     assert error.exit_code == code
+
+
+def test_the_exit_code_table_is_documented_once_with_every_code() -> None:
+    assert (EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED) == (0, 1, 2, 130)
+    table = svcgen.errors.__doc__ or ""
+    for code, name in ((0, "EXIT_OK"), (1, "EXIT_INVALID"), (2, "EXIT_USAGE"), (130, "EXIT_INTERRUPTED")):
+        assert f"\n{code:<4}  :data:`{name}`" in table
+    cli_main = importlib.import_module("svcgen.cli.main")  # the module: svcgen.cli.main is its function
+    assert "the table is in :mod:`svcgen.errors`" in (cli_main.__doc__ or "")
+    assert cli_main.EXIT_INTERRUPTED is EXIT_INTERRUPTED
 
 
 def test_reports() -> None:

@@ -30,7 +30,9 @@ def service(**spec: Any) -> dict[str, Any]:
 
 
 def errors_of(obj: dict[str, Any], node_port_range: NodePortRange | None = None) -> list[tuple[str, str]]:
-    return [(format_path(e.path), e.message) for e in validate_service(obj, node_port_range or NodePortRange())
+    """The errors of the newest Kubernetes svcgen knows (the portable default is tested on its own)."""
+    return [(format_path(e.path), e.message) for e in validate_service(obj, node_port_range or NodePortRange(),
+                                                                       KubeVersion.parse("1.37"))
             if e.severity == "error"]
 
 
@@ -461,6 +463,19 @@ def test_before_1_36_service_names_are_dns_1035_labels() -> None:
     assert errors_at(obj, "1.36") == []
     ((field, message),) = errors_at(obj, "1.35")
     assert field == "metadata.name" and message.startswith('Invalid value: "1abc": a DNS-1035 label')
+
+
+def test_the_default_is_portable_the_strictest_rule_of_the_supported_versions() -> None:
+    """By default a Service must apply on every supported minor (1.35-1.37): each rule at its strictest."""
+    named = service()
+    named["metadata"]["name"] = "1web"
+    assert errors_at(named, "1.37") == errors_at(named, "1.36") == []
+    ((field, message),) = [(format_path(e.path), e.message) for e in validate_service(named, NodePortRange())]
+    assert field == "metadata.name" and message.startswith('Invalid value: "1web": a DNS-1035 label')  # 1.35's rule
+    zero = service(externalIPs=["010.1.2.3"])
+    assert errors_at(zero, "1.35") == []
+    assert [f for f, _ in errors_at(zero, "1.37")] == ["spec.externalIPs[0]"]
+    assert [format_path(e.path) for e in validate_service(zero, NodePortRange())] == ["spec.externalIPs[0]"]  # 1.36's
 
 
 def test_traffic_distribution_values_by_version() -> None:

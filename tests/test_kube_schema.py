@@ -9,9 +9,9 @@ import kubernetes_validate
 import pytest
 
 from svcgen.kube import schema
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 
-V136 = KubeVersion(1, 36)
+V136 = KubeVersion.parse("1.36")
 
 
 def test_a_valid_container_has_no_errors() -> None:
@@ -43,12 +43,23 @@ def test_types_and_required_fields(value: dict[str, object], path: tuple[str | i
 
 def test_a_field_newer_than_the_target_version_is_refused_with_its_version() -> None:
     pod = {"hostnameOverride": "x", "containers": []}
-    assert schema.check(pod, "core.v1.PodSpec", KubeVersion(1, 34)) == []
-    (error,) = schema.check(pod, "core.v1.PodSpec", KubeVersion(1, 33))
+    assert schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.34")) == []
+    (error,) = schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.33"))
     assert error.message == 'unknown field "hostnameOverride" in Kubernetes 1.33: it is new in 1.34'
     assert schema.field_since("core.v1.PodSpec", "hostnameOverride") == 34
     assert schema.field_since("core.v1.PodSpec", "volumes") == schema.schema_versions()[0]
     assert schema.field_since("core.v1.PodSpec", "nope") is None
+
+
+def test_by_default_a_field_is_allowed_only_when_every_supported_version_has_it() -> None:
+    """Portable by default (1.35-1.37): a field new in 1.37 is refused as the oldest, 1.35, would."""
+    pod: dict[str, list[object]] = {"evictionResponders": [], "containers": []}
+    assert schema.field_since("core.v1.PodSpec", "evictionResponders") == 37
+    assert schema.check(pod, "core.v1.PodSpec", KubeVersion.parse("1.37")) == []
+    (error,) = schema.check(pod, "core.v1.PodSpec", PORTABLE)
+    assert error.message == 'unknown field "evictionResponders" in Kubernetes 1.35: it is new in 1.37'
+    assert error.hint == ('drop it, or, if every cluster runs 1.37 or later, set kubernetes-version = "1.37" in '
+                          "[tool.svcgen] (or --kubernetes-version 1.37)")
 
 
 @pytest.mark.slow

@@ -121,11 +121,12 @@ def test_without_network_a_render_that_claims_nothing_works_from_the_copy(tmp_pa
     assert render(billing)[0] == 0
     repo.rename(tmp_path / "gone.git")
     code, out, err = render(billing)
-    assert code == 0 and "cannot be reached; working from the copy fetched last" in err
+    assert code == 0 and f"cannot be reached: its path {repo} does not exist; working from the copy fetched last" in err
     (billing / "app.py").write_text(app("billing", 3))
     before = (billing / "svcgen.lock").read_text()
     code, out, err = render(billing)
     assert code == 2 and "new claims cannot be recorded; nothing was written" in err
+    assert f"cannot be reached: its path {repo} does not exist, so billing's" in err and "retry with network" not in err
     assert (billing / "svcgen.lock").read_text() == before and out == ""
 
 
@@ -141,7 +142,10 @@ def test_a_lock_given_relative_to_the_working_directory_keeps_its_registry_copy_
 def test_an_unreachable_registry_without_a_copy_is_one_clear_error(tmp_path: Path) -> None:
     billing = project(tmp_path, "billing", tmp_path / "nowhere.git", {"app.py": app("billing")})
     code, _out, err = render(billing)
-    assert code == 2 and "cannot be fetched, and there is no copy of it here yet" in err
+    assert code == 2 and err == (f"svcgen: error: registry {tmp_path / 'nowhere.git'}#clusters/prod.lock cannot be "
+                                 f"reached: its path {tmp_path / 'nowhere.git'} does not exist; nothing was written. "
+                                 "Fix: give the registry's current path (registry in [tool.svcgen], or --registry), "
+                                 "or restore the folder\n")
     assert err.count("\n") == 1 and not (billing / "svcgen.lock").exists()
 
 
@@ -267,7 +271,7 @@ def test_two_projects_declaring_the_same_service_port_is_an_error_not_a_silent_t
     second = project(tmp_path, "team-b", repo, {"app.py": app("web")})
     assert render(first)[0] == 0
     code, _out, err = render(second)
-    assert code != 0
+    assert code == 1  # a conflict to fix, not a command-line mistake
     assert "web/web/p0/TCP (team-a)" in err and "already claimed by another project" in err
     registry = parse_lock(registry_text(repo), "r", NodePortRange())
     assert set(registry.owners.values()) == {"team-a"} and len(log(repo)) == 1
@@ -352,13 +356,15 @@ def test_a_corrupted_registry_file_is_restored_in_the_registry_not_deleted(tmp_p
     "https://example.com/r\n.git#clusters/prod.lock",
     "https://example.com/r\udcff.git#clusters/prod.lock",
     "EXT::sh -c touch% PWNED#clusters/prod.lock",
+    "git@example.com:platform/ports.git",
+    "https://example.com/r.git#",
 ])
 def test_a_registry_url_git_takes_for_an_option_or_a_command_is_refused(tmp_path: Path, spec: str) -> None:
     billing = project(tmp_path, "billing", tmp_path / "unused.git", {"app.py": app("billing")})
     os.chdir(billing)
     start = time.perf_counter()
     result = run_cli("render", f"--registry={spec}", "app.py")
-    assert result.code == 1 and result.err.startswith(f'--registry: error: "{one_line(spec)}": expected GIT_URL#PATH')
+    assert result.code == 2 and result.err.startswith(f'--registry: error: "{one_line(spec)}": expected GIT_URL#PATH')
     assert result.err.splitlines()[0].isprintable()  # a newline or escape in the spec cannot break the line
     assert time.perf_counter() - start < 10  # fd:: does not hang
     assert not (billing / "PWNED").exists() and not (billing / ".svcgen").exists()
@@ -370,7 +376,7 @@ def test_git_clone_takes_the_url_as_a_url_even_when_it_looks_like_an_option(tmp_
     """The ``--`` before the URL: a spec that slipped past the parser still cannot run a command."""
     os.chdir(tmp_path)
     registry = Registry(RegistrySpec("--upload-pack=touch PWNED", "r.lock"), tmp_path / "cache")
-    with pytest.raises(RegistryError, match="cannot be fetched, and there is no copy of it here yet"):
+    with pytest.raises(RegistryError, match="its path --upload-pack=touch PWNED does not exist"):
         registry.sync()
     assert not (tmp_path / "PWNED").exists() and list((tmp_path / "cache").iterdir()) == []
 

@@ -52,7 +52,7 @@ def test_hostile_values_stay_literals(image: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "port", "kind", "message"), [
-    ("Bad_Name", "http:80", "ClusterIP", "RFC 1123 label"),
+    ("Bad_Name", "http:80", "ClusterIP", "DNS-1035 label"),
     ('x"; import os', "http:80", "ClusterIP", "Invalid value"),
     ("web", "HTTP:80", "ClusterIP", "alpha-numeric"),
     ("web", "http:70000", "ClusterIP", "must be between 1 and 65535"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from svcgen.errors import UsageError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.settings import ConfigError, Settings, project_root
 
@@ -83,8 +84,9 @@ def test_a_registry_is_checked_by_the_registry_rule_wherever_it_is_given(tmp_pat
     with pytest.raises(ConfigError, match=r"pyproject.toml: error: \[tool.svcgen\] registry .*relative PATH"):
         Settings.find(str(tmp_path))
     (tmp_path / "pyproject.toml").write_text("[tool.svcgen]\n")
-    with pytest.raises(ConfigError, match="--registry: error:"):
+    with pytest.raises(UsageError, match="--registry: error:") as caught:  # a command-line mistake: exit code 2
         Settings.find(str(tmp_path), registry="no-path-here")
+    assert caught.value.exit_code == 2
 
 
 @pytest.mark.parametrize("text", [

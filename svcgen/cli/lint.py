@@ -18,11 +18,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+def _holds_nothing(text: str) -> bool:
+    """Whether a YAML or JSON text is empty: blank lines, comments and document markers only."""
+    return all(not s or s.startswith("#") or s in ("---", "...") for s in (line.strip() for line in text.splitlines()))
+
+
 def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Lint the given manifests with the project's settings; exit 1 on errors, 2 on unreadable paths.
 
     Files found by walking a folder that hold no Kubernetes object (a CI workflow) are skipped
-    quietly; named ones are reported. Findings are sorted by file, line and column.
+    quietly; named ones are reported. Findings are sorted by file, line and column. Input that is
+    empty (an empty file, empty standard input) is said to be so: there was nothing to check.
     """
     settings = settings_from_args(args, next((p for p in args.paths if p != "-"), "."))
     sources = read_sources(args.paths, stdin)
@@ -35,7 +41,11 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO |
                             settings.kubernetes_version, quiet=quiet)]
     errors = count_errors(problems)
     out.write(render_problems(problems, args.format))
-    if args.format == "text":
+    if args.format == "text" and not problems and sources.texts and all(_holds_nothing(s.text) for s in sources.texts):
+        names = ", ".join(s.name for s in sources.texts)
+        print(f"svcgen lint: nothing to check: {names} {'is' if len(sources.texts) == 1 else 'are'} empty "
+              "(no YAML document).", file=err)
+    elif args.format == "text":
         print(f"svcgen lint: {_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')} in "
               f"{_plural(len(sources.texts), 'file')}.", file=err)
     if sources.unreadable:

@@ -1,10 +1,11 @@
 """``svcgen``'s entry point: parse the arguments, run the command, turn errors into exit codes.
 
-Exit codes: 0 success; 1 the declarations, the manifests, the lock file, the settings or the
-user's Python file have problems, lint found errors, or ``--check`` found a difference; 2 the
-command line or a path is wrong; 130 interrupted (Ctrl-C: one line, no traceback; every write is
-atomic, so nothing is left half-written). Every error svcgen raises on purpose is a
-:class:`~svcgen.errors.SvcgenError` that knows its exit code and its message: one ``except``.
+Exit codes (the table is in :mod:`svcgen.errors`): 0 success; 1 problems found (the declarations,
+the manifests, the lock file, the settings or the user's Python file; lint errors; ``--check`` found
+a difference) or a conflict to fix; 2 the command line or a path is wrong; 130 interrupted (Ctrl-C:
+one line, no traceback; every write is atomic, so nothing is left half-written). Every error svcgen
+raises on purpose is a :class:`~svcgen.errors.SvcgenError` that knows its exit code and its message:
+one ``except``.
 Each command module is imported only when it runs, so a cold start pays for nothing else.
 """
 
@@ -19,13 +20,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO, cast
 
-from svcgen.errors import EXIT_OK, EXIT_USAGE, SvcgenError, printable
+from svcgen.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SvcgenError, printable
 from svcgen.gcpause import paused_gc
 
 __all__ = ["EXIT_INTERRUPTED", "main", "main_exit"]
 
-EXIT_INTERRUPTED = 130
-"""128 + SIGINT: what a shell reports for a command stopped by Ctrl-C."""
 
 # command (or "lock ACTION") -> (module in svcgen.cli, function)
 _COMMANDS = {
@@ -144,7 +143,7 @@ def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | in
     Bare ``svcgen`` prints the help. An unknown option is reported with the usage of the command
     it was given to, not the top-level one.
     """
-    from svcgen.cli.parser import COMMANDS, build_parser, command_parser
+    from svcgen.cli.parser import COMMANDS, build_parser, command_parser, unrecognized
 
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
@@ -155,7 +154,8 @@ def _parse(argv: list[str], out: TextIO, err: TextIO) -> argparse.Namespace | in
                 return EXIT_OK
             if extra:
                 names = [args.command] + ([args.lock_command] if args.command == "lock" else [])
-                command_parser(parser, *names).error(f"unrecognized arguments: {' '.join(extra)}")
+                command = command_parser(parser, *names)
+                command.error(unrecognized(command, extra, argv))
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     return args

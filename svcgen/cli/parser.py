@@ -8,17 +8,16 @@ command gets the nearest one suggested.
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.version import __version__
 
-__all__ = ["COMMANDS", "SHELLS", "build_parser", "command_parser"]
+__all__ = ["COMMANDS", "SHELLS", "build_parser", "command_parser", "unrecognized"]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
@@ -28,7 +27,7 @@ _EXIT_CODES = "Exit codes: 0 success, 1 problems to fix (each one is listed; not
 _CHECK_EXIT_CODES = ("Exit codes: 0 success, 1 problems to fix, or a check found a change (nothing was written), "
                      "2 usage errors.")
 _VERSION_HELP = ("the cluster's Kubernetes version, whose API server rules apply (default: [tool.svcgen] "
-                 f"kubernetes-version, else {CURRENT}, the newest release)")
+                 f"kubernetes-version, else portable: valid on {PORTABLE}, the minors supported upstream)")
 _RANGE_HELP = ("the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of the nearest "
                "pyproject.toml, else 30000-32767)")
 
@@ -61,22 +60,72 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with the nearest command suggested for a mistyped one."""
+    """argparse, with the nearest choice suggested for a mistyped command, action or value.
+
+    The suggestion comes from the action's own choices, never from argparse's English message
+    (whose wording changed within Python 3.12 and 3.13: a suggestion read from it would vanish).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> NoReturn:
-        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        if match:
-            choices = re.findall(r"'([^']*)'", match.group(2))
-            import difflib  # a mistake's suggestion: not paid on every start
+    def _check_value(self, action: argparse.Action, value: Any) -> None:  # argparse's check of choices
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(choice) for choice in action.choices]
+        message = f"invalid choice: {str(value)!r} (choose from {', '.join(choices)})"
+        near = _nearest(str(value), choices, 0.5)
+        raise argparse.ArgumentError(action, f"{message}; did you mean {near}?" if near else message)
 
-            near = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
-            if near:
-                message = f"{message}; did you mean {near[0]}?"
-        super().error(message)
+
+def _nearest(word: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
+    import difflib  # a mistake's suggestion: not paid on every start
+
+    near = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
+def unrecognized(parser: argparse.ArgumentParser, extra: list[str], argv: list[str]) -> str:
+    """The "unrecognized arguments" message of ``parser`` (one command's), with a hint for the first option.
+
+    kubectl habits get what svcgen does instead (``-n``/``--namespace``: namespaces come from
+    the declarations and manifests; ``-o json``: ``--format json``); a mistyped option gets the
+    nearest option of the command, from the parser's own table of options.
+    """
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    table = parser._option_string_actions
+    for word in extra:
+        name, _, value = word.partition("=")
+        if not name.startswith("-") or name == "-" or name == "--":
+            continue
+        hint = _kubectl_hint(table, name, value, argv)
+        if hint is None:
+            near = _nearest(name, sorted(option for option in table if option.startswith("--")))
+            hint = f"did you mean {near}?" if near else None
+        if hint is not None:
+            return f"{message}; {hint}"
+    return message
+
+
+def _kubectl_hint(table: dict[str, argparse.Action], name: str, value: str, argv: list[str]) -> str | None:
+    """What svcgen does instead of kubectl's ``-n NAMESPACE`` or ``-o FORMAT``, when the command lacks them."""
+    short = not name.startswith("--")
+    if name == "--namespace" or (short and name.startswith("-n")):
+        if "--namespace" in table:  # svcgen new
+            return "did you mean --namespace?"
+        return ("svcgen takes each object's namespace from its declaration (App(namespace=...)) or its manifest, "
+                "not from the command line: drop it")
+    if (name == "--output" or (short and name.startswith("-o"))) and "-o" not in table and "--format" in table:
+        if short and len(name) > 2:
+            value = name[2:]  # -ojson
+        elif not value and name in argv and argv.index(name) + 1 < len(argv):
+            value = argv[argv.index(name) + 1]
+        choices = [str(choice) for choice in table["--format"].choices or ()]
+        if value in choices:
+            return f"the output format is --format {value} (kubectl's -o)"
+        return f"the output format is --format {{{','.join(choices)}}} (kubectl's -o)"
+    return None
 
 
 def _kubernetes_version(text: str) -> KubeVersion:
@@ -99,6 +148,22 @@ def _path(text: str) -> str:
         raise argparse.ArgumentTypeError("empty path (an unset shell variable?); give a path, . for the current "
                                          "folder")
     return text
+
+
+def _python_path(text: str) -> str:
+    """A path of Python declarations: never ``-`` (a render reads files, so that errors name them)."""
+    if text == "-":
+        raise argparse.ArgumentTypeError("- is standard input, but this command reads Python declarations from "
+                                         "files; give the file or folder, e.g. app.py")
+    return _path(text)
+
+
+def _manifest_path(text: str) -> str:
+    """A path of manifests for lint: a Python file is not one (said once, before anything is read)."""
+    if text.endswith(".py"):
+        raise argparse.ArgumentTypeError(f"{text} is Python, not a manifest; lint what it renders: "
+                                         f"svcgen render {text} | svcgen lint -")
+    return _path(text)
 
 
 def _lock_path(text: str) -> str:
@@ -131,7 +196,7 @@ class _Parents:
     @cached_property
     def project(self) -> Parser:
         project = Parser(add_help=False)
-        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=_path,
+        project.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=_python_path,
                              help="Python files, or directories searched for *.py")
         project.add_argument("--lock", metavar="PATH", type=_lock_path,
                              help="the nodePort lock file (default: [tool.svcgen] lock, else svcgen.lock next to "
@@ -303,7 +368,7 @@ def _lint(commands: Subparsers, parents: _Parents) -> None:
         epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read or holds "
                "no YAML.",
     )
-    lint_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_path,
+    lint_cmd.add_argument("paths", nargs="+", metavar="PATH", type=_manifest_path,
                           help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json; files "
                                "that are not Kubernetes objects are skipped quietly there), or - for standard "
                                "input")

@@ -111,8 +111,8 @@ class Project:
         from svcgen.registry import MAX_ATTEMPTS, claim
 
         if registry.offline:
-            print(f"svcgen: warning: registry {registry.spec} cannot be reached; working from the copy fetched "
-                  "last", file=err)
+            print(f"svcgen: warning: registry {registry.spec} {registry.unreachable()}; working from the copy "
+                  "fetched last", file=err)
         owner = self.settings.owner
         result: list[T] = []
 

@@ -13,8 +13,8 @@ from svcgen.kube.portrange import NodePortRange
 
 __all__ = ["container_port_hint", "service_hint"]
 
-_NAME = ("Service names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit (before "
-         "Kubernetes 1.36: starting with a letter), e.g. web-api")
+_NAME = ("Service names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit (starting "
+         "with a letter before Kubernetes 1.36; a digit first needs kubernetes-version 1.36 or later), e.g. web-api")
 _PORT_NAME = "Service port names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit"
 
 # (rule, kind) -> hint; kind "" matches any kind of error of that rule.

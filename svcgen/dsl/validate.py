@@ -31,7 +31,7 @@ from svcgen.kube import rules
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
 from svcgen.kube.objects import CONTROLLER_LABELS, format_path
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 
 __all__ = ["validate"]
 
@@ -47,7 +47,7 @@ class _Checker(Checker):
 
 def validate(
     apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE, *, with_workloads: bool = False,
-    kubernetes_version: KubeVersion = CURRENT,
+    kubernetes_version: KubeVersion = PORTABLE,
 ) -> list[Problem]:
     """Return every problem in ``apps`` (errors and warnings), in declaration order.
 

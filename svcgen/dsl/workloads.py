@@ -228,7 +228,7 @@ def _mounts(check: Checker, container: Container, volumes: Mapping[str, str], su
 def _env(check: Checker, container: Container, subject: str, version: KubeVersion) -> None:
     env = container.env
     names = list(env) if isinstance(env, Mapping) else [item.get("name") for item in env]
-    relaxed = version.minor >= 32  # RelaxedEnvironmentVariableValidation: beta (on) in 1.32, GA in 1.34
+    relaxed = version.relaxed_env_names
     seen: set[str] = set()
     for i, name in enumerate(names):
         field = f"env[{name}]" if isinstance(env, Mapping) else f"env[{i}].name"

@@ -14,7 +14,7 @@ from svcgen.errors import Severity, shorten
 from svcgen.kube import rules
 from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 
 __all__ = ["SERVICE_PORT_FIELDS", "SERVICE_SPEC_FIELDS", "FieldError", "canonical_service", "default_service",
            "validate_pod_ports", "validate_service"]
@@ -313,7 +313,7 @@ def _labels(errors: FieldErrors, labels: dict[Any, Any], path: Path) -> None:
 
 
 def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
-                     version: KubeVersion = CURRENT) -> list[FieldError]:
+                     version: KubeVersion = PORTABLE) -> list[FieldError]:
     """``ValidateServiceCreate`` on the v1-defaulted ``service``, as Kubernetes ``version`` has it.
 
     Plus the registry's checks that need no cluster state (nodePort range and sharing, SingleStack

@@ -15,7 +15,8 @@ __all__ = ["ingress_hint", "load_balancer_value_hint", "manifest_hint"]
 _NAME = "names are at most 63 of a-z 0-9 '-', starting and ending with a letter or digit"
 _HINTS: dict[tuple[str, str], str] = {
     ("name", "Required"): "set metadata.name (or metadata.generateName)",
-    ("name", ""): f"Service {_NAME} (before Kubernetes 1.36: starting with a letter), e.g. web-api",
+    ("name", ""): f"Service {_NAME} (starting with a letter before Kubernetes 1.36; a digit first needs "
+                  "kubernetes-version 1.36 or later), e.g. web-api",
     ("namespace", ""): f"namespace {_NAME}",
     ("label-key", ""): "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier",
     ("label-value", ""): "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",

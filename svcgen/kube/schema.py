@@ -90,7 +90,7 @@ def _shown(value: Any) -> str:
 def check(value: Any, definition: str, version: KubeVersion) -> list[SchemaError]:
     """Every mismatch between ``value`` and the schema's ``definition`` (e.g. ``core.v1.Volume``) in ``version``."""
     errors: list[SchemaError] = []
-    _check(value, "@" + definition, (), version.minor, errors)
+    _check(value, "@" + definition, (), version.oldest, errors)  # every target version has it
     return errors
 
 
@@ -137,7 +137,8 @@ def _unknown(key: str, fields: Mapping[str, list[Any]], minor: int, path: tuple[
              spec: list[Any] | None) -> SchemaError:
     if spec is not None:
         return SchemaError(path, f'unknown field "{key}" in Kubernetes 1.{minor}: it is new in 1.{spec[1]}',
-                           f"target Kubernetes 1.{spec[1]} or later (--kubernetes-version), or drop it")
+                           f"drop it, or, if every cluster runs 1.{spec[1]} or later, set kubernetes-version = "
+                           f'"1.{spec[1]}" in [tool.svcgen] (or --kubernetes-version 1.{spec[1]})')
     import difflib  # only for a mistake's suggestion
 
     known = [name for name, s in fields.items() if len(s) == 1 or s[1] <= minor]

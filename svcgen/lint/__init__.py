@@ -22,7 +22,7 @@ from svcgen.kube.hints import ingress_hint, manifest_hint
 from svcgen.kube.ingress import validate_ingress
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.lint.consumers import consumer_problems
 from svcgen.lint.services import node_port_collisions, selector_problems
 
@@ -31,7 +31,7 @@ __all__ = ["lint_texts"]
 
 def lint_texts(
     sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    kubernetes_version: KubeVersion = CURRENT, *, quiet: Collection[str] = (),
+    kubernetes_version: KubeVersion = PORTABLE, *, quiet: Collection[str] = (),
 ) -> list[Problem]:
     """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
 

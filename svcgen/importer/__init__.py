@@ -32,7 +32,7 @@ from svcgen.importer.verify import verify, workload_differences
 from svcgen.importer.workloads import KEPT_FILE, declare_workloads, kept_yaml, undeclare
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import CURRENT, KubeVersion
+from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.lint import lint_texts
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.reserve import Reservation
@@ -97,7 +97,7 @@ def import_manifests(
     node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     allow_changes: bool = False,
     declare_missing_ports: bool = False,
-    kubernetes_version: KubeVersion = CURRENT,
+    kubernetes_version: KubeVersion = PORTABLE,
     reserved: Sequence[Reservation] = (),
 ) -> Imported:
     """Turn Services (and the workloads they select) into DSL source; see the package docstring.

@@ -17,7 +17,7 @@ generated from :data:`KNOWN`'s versions): a field is allowed when the oldest tar
 import re
 from typing import Literal, NamedTuple
 
-__all__ = ["CHANGES", "CURRENT", "KNOWN", "PORTABLE", "Change", "KubeVersion"]
+__all__ = ["CHANGES", "KNOWN", "PORTABLE", "Change", "KubeVersion"]
 
 _VERSION = r"\s*v?([0-9]+)\.([0-9]+)(?:\.[0-9]+)?\s*"  # ASCII digits only: "1.٣٦" is no version
 
@@ -97,9 +97,6 @@ class KubeVersion(NamedTuple):
 
 PORTABLE = KubeVersion(35, 37)
 """The minors still supported upstream (the newest three: 1.35 to 1.37 since 1.37.0): the default."""
-
-CURRENT = PORTABLE
-"""The default target (the former name of :data:`PORTABLE`)."""
 
 
 def _known() -> str:

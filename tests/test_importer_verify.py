@@ -5,7 +5,7 @@ from __future__ import annotations
 from svcgen.importer.verify import differences, verify
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import CURRENT
+from svcgen.kube.version import PORTABLE
 from svcgen.nodeports.lock import Lock
 
 SOURCE = """
@@ -30,27 +30,27 @@ def test_differences_name_every_path() -> None:
 
 
 def test_an_equal_service_passes_and_a_changed_one_is_reported_at_its_line() -> None:
-    assert verify(SOURCE, _objects(ORIGINAL), Lock(), NodePortRange(), CURRENT, "error") == []
+    assert verify(SOURCE, _objects(ORIGINAL), Lock(), NodePortRange(), PORTABLE, "error") == []
     changed = ORIGINAL.replace("port: 80,", "port: 81,")
-    (problem,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), CURRENT, "error")
+    (problem,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), PORTABLE, "error")
     assert (problem.line, problem.field, problem.rule) == (5, "spec.ports[0].port", "import-check")
     assert problem.message == "would not come back as it was: 81 in the manifest, 80 once rendered"
-    (warning,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), CURRENT, "warning")
+    (warning,) = verify(SOURCE, _objects(changed), Lock(), NodePortRange(), PORTABLE, "warning")
     assert warning.severity == "warning" and not warning.hint
 
 
 def test_a_missing_service_and_declarations_that_do_not_render_are_errors() -> None:
     other = ORIGINAL.replace("name: web}", "name: api}")
-    (missing,) = verify(SOURCE, _objects(other), Lock(), NodePortRange(), CURRENT, "error")
+    (missing,) = verify(SOURCE, _objects(other), Lock(), NodePortRange(), PORTABLE, "error")
     assert "is missing from the declarations" in missing.message
     broken = SOURCE.replace('Service("web"', 'Service("Web"')
-    problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), CURRENT, "error")
+    problems = verify(broken, _objects(ORIGINAL), Lock(), NodePortRange(), PORTABLE, "error")
     assert problems and all("do not render" in p.message for p in problems)
 
 
 def test_a_declaration_that_does_not_render_is_reported_at_its_own_original() -> None:
     two = ORIGINAL.replace("name: api}", "") + "---\n" + ORIGINAL.replace("name: web}", "name: api}")
     broken = SOURCE.replace('Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports')
-    (problem,) = verify(broken, _objects(two), Lock(), NodePortRange(), CURRENT, "error")
+    (problem,) = verify(broken, _objects(two), Lock(), NodePortRange(), PORTABLE, "error")
     assert problem.obj is not None and problem.obj.name == "api" and problem.line == 6  # the second document
     assert 'do not render: Service "api": metadata.labels' in problem.message

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +80,19 @@ HOSTILE_SCALARS = [
 ]
 """Scalars of every YAML 1.1 kind (and values no reader can hold) to put where a number or a
 string is expected: every reader must answer with problems, never with a traceback."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging (a pipe opened for reading blocks until a writer comes)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise AssertionError(f"still blocked after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
-from test_cli_render import TWO, _deadline, lock_entries
+from conftest import deadline, run_cli
+from test_cli_render import TWO, lock_entries
 
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.lockfile import format_lock
@@ -321,7 +321,7 @@ def test_merge_driver_reads_only_regular_files_and_never_writes_through_a_link(
         base.write_text("#" * 2000)
         reason = "larger than the 1024 bytes svcgen reads from one file"
     before = ours.read_bytes() if kind == "pipe" else None
-    with _deadline(10):
+    with deadline(10):
         result = run_cli("lock", "merge-driver", "p" if kind == "pipe" else "o", "a", "b", "svcgen.lock")
     assert result.code == 2
     first, second = result.err.splitlines()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_cli
+from conftest import EXAMPLES, deadline, run_cli
 
 Writer = Callable[..., Path]
 
@@ -342,19 +340,6 @@ def test_the_stream_an_earlier_svcgen_wrote_without_a_header_is_replaced(write_a
         "# Written by svcgen render (project lock: svcgen.lock): do not edit; render again instead.\n" + stream)
 
 
-@contextlib.contextmanager
-def _deadline(seconds: int) -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise AssertionError(f"still blocked after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
 
 @pytest.mark.parametrize(("flag", "node", "message"), [
     ("-o", "fifo", "out.yaml: error: cannot write: a named pipe (FIFO), not a regular file: svcgen writes only "
@@ -384,7 +369,7 @@ def test_an_output_or_a_lock_that_is_not_a_regular_file_is_refused_and_left_as_i
     else:
         target.symlink_to({"link": "real.yaml", "link-to-fifo": "fifo", "loop": "out.yaml"}[node])
     before = os.lstat(target)
-    with _deadline(10):
+    with deadline(10):
         result = run_cli("render", "app.py", flag, "out.yaml")
     assert result.code == 2 and result.out == "" and result.err == message + "\n"
     after = os.lstat(target)

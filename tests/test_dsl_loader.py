@@ -210,11 +210,11 @@ def test_a_users_exception_is_reported_on_one_line_escaped_and_short(write_app: 
 @pytest.mark.parametrize("named", [True, False])
 def test_a_pipe_or_a_device_named_py_is_refused_never_run(
         write_app: Writer, tmp_path: Path, make: Callable[[Path], None], kind: str, named: bool) -> None:
-    from test_cli_render import _deadline
+    from conftest import deadline
 
     write_app('c = Container("c", ports=[Port("a", 80)])\napp = App("a", labels={"a": "a"}, containers=[c])\n')
     make(tmp_path / "zz.py")
-    with _deadline(10):  # Python's import would block on the pipe
+    with deadline(10):  # Python's import would block on the pipe
         result = run_cli("render", "zz.py" if named else ".")
     where = "zz.py" if named else str(tmp_path / "zz.py")
     assert (result.code, result.out) == (2, "")

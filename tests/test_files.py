@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import signal
@@ -13,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import deadline
 
 from svcgen.errors import UsageError
 from svcgen.files import (
@@ -134,27 +134,12 @@ def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file
     assert raised.value.filename == str(target)
 
 
-@contextlib.contextmanager
-def _deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging (a pipe opened for reading blocks until a writer comes)."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise AssertionError(f"still blocked after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
 
 def test_a_pipe_or_a_device_found_in_a_folder_is_skipped_with_a_warning_never_opened(tmp_path: Path) -> None:
     _tree(tmp_path, "a.yaml")
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
-    with _deadline(5):
+    with deadline(5):
         sources = read_sources([str(tmp_path)])
     assert [Path(s.name).name for s in sources.texts] == ["a.yaml"] and not sources.unreadable
     assert [(Path(p.file).name, p.severity, p.message) for p in sources.problems] == [
@@ -171,7 +156,7 @@ def test_a_named_device_is_refused_and_a_named_pipe_is_read(tmp_path: Path) -> N
     os.mkfifo(pipe)
     writer = threading.Thread(target=lambda: pipe.write_text("kind: Service\n"))
     writer.start()
-    with _deadline(5):
+    with deadline(5):
         sources = read_sources([str(pipe)])
     writer.join(5)
     assert [s.text for s in sources.texts] == ["kind: Service\n"] and sources.problems == []
@@ -261,7 +246,7 @@ def test_writes_never_go_through_a_link_nor_replace_a_pipe_or_a_folder(tmp_path:
     else:
         target.mkdir()
     other, before = tmp_path / "other.yaml", os.lstat(target)
-    with _deadline(5), pytest.raises(FileRefusedError) as raised:
+    with deadline(5), pytest.raises(FileRefusedError) as raised:
         write_files({other: "a\n", target: "b\n"})
     assert raised.value.filename == str(target)
     assert real.read_text() == "mine\n" and not other.exists() and not (tmp_path / "nowhere").exists()

@@ -160,7 +160,8 @@ for i in range({services}):
         f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
         workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}}, revision_history_limit=5),
         pod=Pod(service_account=f"app{{i}}", security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
-                volumes=[{{"name": "cache", "emptyDir": {{}}}}, {{"name": "config", "configMap": {{"name": f"app{{i}}-config"}}}}],
+                volumes=[{{"name": "cache", "emptyDir": {{}}}},
+                         {{"name": "config", "configMap": {{"name": f"app{{i}}-config"}}}}],
                 termination_grace_period_seconds=30),
         services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
                           ports=[container.port("http").expose(80), container.port("metrics").expose()])]))
@@ -175,7 +176,8 @@ def _render_cli(services: int, tmp: str, workloads: bool = False) -> float:
     from svcgen.cli import main
 
     app = Path(tmp) / "project.py"
-    app.write_text((WORKLOAD_SOURCE if workloads else PROJECT_SOURCE).format(services=services, every=NODE_PORT_EVERY))
+    source = WORKLOAD_SOURCE if workloads else PROJECT_SOURCE
+    app.write_text(source.format(services=services, every=NODE_PORT_EVERY))
     args = ["render", str(app), "--node-port-range", f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
             "-o", str(Path(tmp) / "out.yaml"), "--lock", str(Path(tmp) / "svcgen.lock")]
     start = time.perf_counter()

@@ -187,6 +187,9 @@ def share_defaults(cls: type[BaseModel]) -> None:
     cls.__field_values__ = attrgetter(*cls.__pydantic_fields__)  # type: ignore[attr-defined]
 
 
+_SMALLEST_DICT = 5
+"""The keys the smallest dict holds: an object of at most as many fields keeps them all (no smaller)."""
+
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 """One set of given field names per combination: the objects declared alike share it."""
 
@@ -265,7 +268,7 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
         takes[name] = info.annotation if conversion is None else conversion.takes
         if conversion is not None:
             value = f"_{name}"
-            convert.append(f"    {value} = {conversion.function}({name})")
+            convert.append(f"    {value} = {_converted(name, conversion.function)}")
         every.append(f"{name!r}: {value}")
         if name in LIST_FIELDS:
             lone.append(f"(__type({value}) is not __tuple and __isinstance({value}, __BaseModel))")
@@ -292,12 +295,16 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
               "    except __ValidationError as __exc:",
               f"        raise __DeclarationError(__type_problems({told}, __exc, __location, {owner})) from None",
               "    __key = __frozenset(__given)",
-              "    __object_setattr(self, '__pydantic_fields_set__', __fields_sets.get(__key) or __fields_set(__key))",
-              # Keep only what was given (and the fresh dicts of default factories): the class has the rest.
-              "    __all = self.__dict__",
-              "    __kept = {__name: __all[__name] for __name in __given}",
-              *(f"    if {name!r} not in __kept:\n        __kept[{name!r}] = __all[{name!r}]" for name in factories),
-              "    __object_setattr(self, '__dict__', __kept)"]
+              "    __object_setattr(self, '__pydantic_fields_set__', __fields_sets.get(__key) or __fields_set(__key))"]
+    if len(cls.model_fields) > _SMALLEST_DICT:
+        # Keep only what was given (and the fresh dicts of default factories): the class has the rest.
+        lines += ["    __all = self.__dict__",
+                  "    __kept = {}",
+                  "    for __name in __given:",  # not a comprehension: a function call each, before Python 3.12
+                  "        __kept[__name] = __all[__name]",
+                  *(f"    if {name!r} not in __kept:\n        __kept[{name!r}] = __all[{name!r}]"
+                    for name in factories),
+                  "    __object_setattr(self, '__dict__', __kept)"]
     # A file name inside the package: caller_location skips these frames as svcgen's own.
     filename = os.path.join(_HERE, f"<generated {cls.__qualname__}.__init__>")
     made: dict[str, Any] = {}
@@ -308,6 +315,16 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     init.__module__ = cls.__module__
     init.__annotations__ = {**_without_metadata(takes), "return": None}  # for help(): StrictStr is str to a reader
     return init
+
+
+_FAST_PATHS = {"__to_tuple": "{0} if __type({0}) is __tuple else __to_tuple({0})",  # tuple(t) is t
+               "__to_dict": "{{}} if {0} is None else __to_dict({0})",
+               "__to_dict_or_none": "None if {0} is None else __to_dict({0})"}
+
+
+def _converted(name: str, function: str) -> str:
+    """The expression converting argument ``name``: no call for what needs no conversion (a default)."""
+    return _FAST_PATHS[function].format(name)
 
 
 def _without_metadata(annotations: dict[str, Any]) -> dict[str, Any]:

@@ -247,6 +247,11 @@ def test_objects_compare_hash_print_and_dump_as_with_every_field_stored() -> Non
         "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP"},), "labels": {},
         "peers": None, "mode": "b", "on": False}
     assert sample.model_dump_json() == full.model_dump_json()
+    assert dict(sample) == {name: getattr(full, name) for name in Sample.model_fields}
+    app = svcgen.App("a", containers=[svcgen.Container("c")], pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]))
+    dumped = app.model_dump()
+    assert (dumped["containers"][0]["tty"], dumped["pod"]["node_name"], dumped["replicas"]) == (None, None, None)
+    assert dumped["pod"]["volumes"] == ({"name": "v", "emptyDir": {}},) and '"tty":null' in app.model_dump_json()
     port = Port("p", 1)
     assert hash(port) == hash(_full(port)) and port == _full(port)
 

@@ -9,7 +9,6 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 
 from __future__ import annotations
 
-import copy
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,11 +18,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     StrictBool,
     StrictInt,
     StrictStr,
-    model_serializer,
 )
 from typing_extensions import dataclass_transform
 
@@ -126,19 +123,38 @@ class _Declaration(BaseModel):
     def __hash__(self) -> int:
         return hash(type(self).__field_values__(self))  # type: ignore[attr-defined]
 
-    @model_serializer(mode="wrap")
-    def _every_field(self, handler: SerializerFunctionWrapHandler) -> Any:
-        fields = type(self).__pydantic_fields__
-        if len(self.__dict__) >= len(fields):
-            return handler(self)
-        full = copy.copy(self)  # pydantic's serializer reads __dict__: give it every field
-        object.__setattr__(full, "__dict__", {name: getattr(self, name) for name in fields})
-        return handler(full)
+    def model_dump(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        _with_every_field(self)
+        return super().model_dump(*args, **kwargs)
+
+    def model_dump_json(self, *args: Any, **kwargs: Any) -> str:
+        _with_every_field(self)
+        return super().model_dump_json(*args, **kwargs)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        for name in type(self).__pydantic_fields__:
+            yield name, getattr(self, name)
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, info in type(self).__pydantic_fields__.items():
             if info.repr:
                 yield name, getattr(self, name)
+
+
+def _with_every_field(value: Any) -> None:
+    """Put every field back in the ``__dict__`` of DSL objects in ``value``: pydantic's serializer reads it.
+
+    Dumping (rare: svcgen writes manifests itself) is worth no start-up cost, as a serializer
+    on every class would be; the objects dumped keep their full ``__dict__``.
+    """
+    if isinstance(value, _Declaration):
+        fields = type(value).__pydantic_fields__
+        if len(value.__dict__) < len(fields):
+            object.__setattr__(value, "__dict__", {name: getattr(value, name) for name in fields})
+        value = value.__dict__
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
+    for item in items:
+        _with_every_field(item)
 
 
 class Port(_Declaration, subject='port "{name}"'):

@@ -30,7 +30,9 @@ What reads that line:
   user's. Last, pydantic's set of given field names, one per object (a sixth of a
   10,000-Service render's memory), is swapped for one shared by every object given the same
   fields: the objects are frozen, and pydantic copies the set before it changes one
-  (``model_copy(update=...)``).
+  (``model_copy(update=...)``). And the object keeps in its ``__dict__`` only the fields it was
+  given, the class holding the defaults (:func:`share_defaults`): a Container declares 26 fields
+  and is usually given 2 to 5 (10,000 Services: 107 MB -> 92 MB peak).
 
 The ``subject`` class keyword names the object in messages: an f-string over the arguments as
 given (``'port "{name}"'``), evaluated only when there is something to report. A field with

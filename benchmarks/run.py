@@ -18,7 +18,9 @@ Prints one line per figure: ``time NAME SECONDS``, ``rate NAME PER_SECOND``, ``r
   (``CSafeDumper``, libyaml), and against two peers building the same Services: the official
   ``kubernetes`` client models dumped with PyYAML, and lightkube's models dumped with its codec
   (``[bench]`` extra).
-- Peak memory (RSS) of the 10,000-Service render, in a fresh process.
+- Peak memory (RSS) of the 10,000-Service render, in a fresh process; and of 10,000 Services
+  with 10,000 full Deployments (env, envFrom, resources, probes, volumes and their mounts,
+  security contexts, a service account, a strategy).
 - nodePort allocation for 675, 1,350 and 2,700 ports (a nearly full default range).
 - Lint of 10,000 documents: Services, Deployments with probes, and the Ingresses, HTTPRoutes,
   ServiceMonitors, PodMonitors and NetworkPolicies that use their ports (every cross-file check
@@ -135,12 +137,47 @@ for i in range({services}):
 """
 
 
-def _render_cli(services: int, tmp: str) -> float:
-    """Seconds of ``svcgen render PROJECT -o OUT`` in-process, for a generated project in ``tmp``."""
+WORKLOAD_SOURCE = """\
+from svcgen import App, Container, Deployment, Pod, Port, Probe, Service
+
+apps = []
+for i in range({services}):
+    http, metrics = Port("http", 8080), Port("metrics", 9090)
+    container = Container(
+        "app", image=f"registry.example.com/app{{i}}:1.{{i % 7}}", ports=[http, metrics],
+        args=["--listen=:8080", f"--name=app{{i}}"],
+        env={{"LOG_LEVEL": "info", "APP_ID": str(i),
+             "DATABASE_URL": {{"secretKeyRef": {{"name": f"db{{i}}", "key": "url"}}}}}},
+        env_from=[{{"configMapRef": {{"name": f"app{{i}}-config"}}}}],
+        resources={{"requests": {{"cpu": "250m", "memory": "256Mi"}}, "limits": {{"cpu": "1", "memory": "512Mi"}}}},
+        volume_mounts=[{{"name": "cache", "mountPath": "/var/cache/app"}},
+                       {{"name": "config", "mountPath": "/etc/app", "readOnly": True}}],
+        security_context={{"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True}},
+        readiness=Probe.http(http, "/ready", period_seconds=5),
+        liveness=Probe.http(http, "/healthz", initial_delay_seconds=10),
+        image_pull_policy="IfNotPresent")
+    apps.append(App(
+        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
+        workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}}, revision_history_limit=5),
+        pod=Pod(service_account=f"app{{i}}", security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
+                volumes=[{{"name": "cache", "emptyDir": {{}}}},
+                         {{"name": "config", "configMap": {{"name": f"app{{i}}-config"}}}}],
+                termination_grace_period_seconds=30),
+        services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
+                          ports=[container.port("http").expose(80), container.port("metrics").expose()])]))
+"""
+
+
+def _render_cli(services: int, tmp: str, workloads: bool = False) -> float:
+    """Seconds of ``svcgen render PROJECT -o OUT`` in-process, for a generated project in ``tmp``.
+
+    ``workloads``: each App also declares a full Deployment (env, resources, probes, volumes...).
+    """
     from svcgen.cli import main
 
     app = Path(tmp) / "project.py"
-    app.write_text(PROJECT_SOURCE.format(services=services, every=NODE_PORT_EVERY))
+    source = WORKLOAD_SOURCE if workloads else PROJECT_SOURCE
+    app.write_text(source.format(services=services, every=NODE_PORT_EVERY))
     args = ["render", str(app), "--node-port-range", f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
             "-o", str(Path(tmp) / "out.yaml"), "--lock", str(Path(tmp) / "svcgen.lock")]
     start = time.perf_counter()
@@ -280,8 +317,10 @@ def render_throughput(sizes: tuple[int, ...], repeat: int = 3) -> None:
         print(f"ratio render_{large}_vs_{small} {totals[large] / totals[small]:.2f}")
 
 
-def peak_rss(services: int) -> None:
+def peak_rss(services: int, workloads: bool = False) -> None:
     """The render's peak RSS, in a fresh process: VmHWM of /proc/self/status where there is one.
+
+    ``workloads``: with a full Deployment per App (so as many Deployments as Services).
 
     Not ``ru_maxrss``: Linux carries it across fork and exec, so the child would report this
     (large) benchmark process's size when it was forked.
@@ -290,7 +329,7 @@ def peak_rss(services: int) -> None:
         "import resource, sys, tempfile\n"
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
         "import run\n"
-        f"run._render_cli({services}, tempfile.mkdtemp())\n"
+        f"run._render_cli({services}, tempfile.mkdtemp(), workloads={workloads})\n"
         "try:\n"
         "    status = open('/proc/self/status').read()\n"
         "    print(int(status.split('VmHWM:')[1].split()[0]))\n"
@@ -299,7 +338,8 @@ def peak_rss(services: int) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     kib = int(out.stdout.strip().splitlines()[-1])
-    print(f"info peak_rss_render_{services}_services_mb {kib / 1024:.0f}")
+    what = f"{services}_services_and_deployments" if workloads else f"{services}_services"
+    print(f"info peak_rss_render_{what}_mb {kib / 1024:.0f}")
 
 
 def allocation(repeat: int) -> None:
@@ -403,6 +443,7 @@ def main() -> None:
     render_throughput((1000,) if args.quick else (1000, 10000), repeat=2 if args.quick else 3)
     if not args.quick:
         peak_rss(10000)
+        peak_rss(10000, workloads=True)
     allocation(repeat=5 if args.quick else 9)
     lint_throughput(2000 if args.quick else 10000, repeat=1 if args.quick else 3)
 

@@ -216,3 +216,75 @@ def test_a_typed_app_type_checks_and_mypy_sees_the_constructors(tmp_path: Path, 
     found = [(int(line.split(":")[1]), line.rsplit("[", 1)[1].rstrip("]")) for line in out.splitlines()
              if ": error: " in line]
     assert found == expected, out
+
+
+def _full(obj: model._Declaration) -> model._Declaration:
+    """The same object as pydantic alone makes it: every field in its __dict__."""
+    values = {name: getattr(obj, name) for name in type(obj).model_fields}
+    return type(obj).model_construct(_fields_set=set(obj.model_fields_set), **values)
+
+
+def test_an_object_keeps_only_the_fields_it_was_given() -> None:
+    sample = Sample("x", ports=[Port("p", 1)], mode="b")
+    # labels: a default factory's fresh dict is the object's own; the rest are the class's
+    assert list(sample.__dict__) == ["location", "name", "ports", "mode", "labels"]
+    assert (sample.size, sample.peers, sample.on, sample.labels) == (1, None, False, {})
+    container = svcgen.Container("app", image="app:1")
+    assert set(container.__dict__) == {"location", "name", "image"}
+    assert (container.env, container.resources, container.ports, container.tty) == ((), None, (), None)
+    assert Sample("y").labels is not Sample("z").labels  # never one shared dict
+
+
+def test_objects_compare_hash_print_and_dump_as_with_every_field_stored() -> None:
+    sample = Sample("x", ports=[Port("p", 1)], mode="b")
+    full = _full(sample)
+    assert len(full.__dict__) == len(Sample.model_fields) > len(sample.__dict__)
+    assert sample == full and full == sample and hash(Port("p", 1)) != hash(Port("q", 1))
+    assert sample != Sample("x", ports=[Port("p", 1)], mode="a") and sample != _full(Sample("x"))
+    assert repr(sample) == repr(full) == (
+        f"Sample(name='x', size=1, ports=({sample.ports[0]!r},), labels={{}}, peers=None, mode='b', on=False)")
+    assert sample.model_dump() == full.model_dump() == {
+        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP"},), "labels": {},
+        "peers": None, "mode": "b", "on": False}
+    assert sample.model_dump_json() == full.model_dump_json()
+    assert dict(sample) == {name: getattr(full, name) for name in Sample.model_fields}
+    app = svcgen.App("a", containers=[svcgen.Container("c")], pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]))
+    dumped = app.model_dump()
+    assert (dumped["containers"][0]["tty"], dumped["pod"]["node_name"], dumped["replicas"]) == (None, None, None)
+    assert dumped["pod"]["volumes"] == ({"name": "v", "emptyDir": {}},) and '"tty":null' in app.model_dump_json()
+    port = Port("p", 1)
+    assert hash(port) == hash(_full(port)) and port == _full(port)
+
+
+def test_copies_pickles_and_frozen_objects_keep_their_fields() -> None:
+    import copy
+    import pickle
+
+    from pydantic import ValidationError
+
+    sample = Sample("x", size=3, labels={"a": "b"})
+    for again in (copy.copy(sample), copy.deepcopy(sample), pickle.loads(pickle.dumps(sample))):
+        assert again == sample and (again.size, again.mode, again.labels) == (3, "a", {"a": "b"})
+    changed = sample.model_copy(update={"mode": "b"})
+    assert (changed.mode, changed.size, sample.mode) == ("b", 3, "a")
+    assert changed.model_fields_set == {"location", "name", "size", "labels", "mode"}
+    with pytest.raises(ValidationError, match="frozen"):
+        sample.mode = "b"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        sample.size = 2  # type: ignore[misc]
+
+
+def test_a_subclass_inherits_fields_with_their_defaults_and_signature() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "shadows an attribute in parent": the defaults are hidden from pydantic
+
+        class Wider(Sample, subject='wider "{name}"'):
+            extra: StrictInt = 7
+
+    assert Wider.model_fields["size"].kw_only is False and Wider.model_fields["mode"].default == "a"
+    wide = Wider("w", 2, mode="b")
+    assert (wide.size, wide.on, wide.extra, wide.mode, wide.labels, wide.peers) == (2, False, 7, "b", {}, None)
+    assert Wider("v", extra=8).extra == 8
+    assert set(wide.__dict__) == {"location", "name", "size", "mode", "labels"}

@@ -10,15 +10,22 @@ Kubernetes rules (names, ranges, uniqueness, type constraints) are checked all a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 from typing_extensions import dataclass_transform
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.dsl.fields import Accepts, Constructor, Items, Labels, arg
+from svcgen.dsl.fields import Accepts, Constructor, Items, Labels, arg, hide_inherited_defaults, share_defaults
 from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
@@ -88,15 +95,66 @@ class _Declaration(BaseModel):
 
     def __init_subclass__(cls, subject: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        hide_inherited_defaults(cls)
 
     @classmethod
     def __pydantic_init_subclass__(cls, subject: str | None = None, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        share_defaults(cls)
         if subject is not None:
             cls.__init__ = Constructor(cls, subject)  # type: ignore[assignment]
             # pydantic read this before the constructor existed: a dict given for a nested object
             # (Probe(port={...})) is passed to the constructor, as with a hand-written __init__.
             cls.__pydantic_custom_init__ = True
+
+    # An object's __dict__ holds only the fields it was given (svcgen.dsl.fields.share_defaults):
+    # these read every field, as pydantic's read every key of a full __dict__.
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return super().__eq__(other)
+        mine, theirs = self.__dict__, other.__dict__
+        if mine == theirs:
+            return True
+        if mine.keys() == theirs.keys():  # given the same fields: the rest are the defaults
+            return False
+        values = type(self).__field_values__  # type: ignore[attr-defined]
+        return bool(values(self) == values(other))
+
+    def __hash__(self) -> int:
+        return hash(type(self).__field_values__(self))  # type: ignore[attr-defined]
+
+    def model_dump(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        _with_every_field(self)
+        return super().model_dump(*args, **kwargs)
+
+    def model_dump_json(self, *args: Any, **kwargs: Any) -> str:
+        _with_every_field(self)
+        return super().model_dump_json(*args, **kwargs)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        for name in type(self).__pydantic_fields__:
+            yield name, getattr(self, name)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, info in type(self).__pydantic_fields__.items():
+            if info.repr:
+                yield name, getattr(self, name)
+
+
+def _with_every_field(value: Any) -> None:
+    """Put every field back in the ``__dict__`` of DSL objects in ``value``: pydantic's serializer reads it.
+
+    Dumping (rare: svcgen writes manifests itself) is worth no start-up cost, as a serializer
+    on every class would be; the objects dumped keep their full ``__dict__``.
+    """
+    if isinstance(value, _Declaration):
+        fields = type(value).__pydantic_fields__
+        if len(value.__dict__) < len(fields):
+            object.__setattr__(value, "__dict__", {name: getattr(value, name) for name in fields})
+        value = value.__dict__
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
+    for item in items:
+        _with_every_field(item)
 
 
 class Port(_Declaration, subject='port "{name}"'):

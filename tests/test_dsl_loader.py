@@ -227,7 +227,7 @@ def test_a_pipe_or_a_device_named_py_is_refused_never_run(
     ('Container("web", securityContext={})', '. Fix: did you mean "security_context"?'),
     ("Pod(topologySpreadConstraints=[])", '. Fix: did you mean "topology_spread"?'),
     ("DaemonSet(zzz=1)", ". Fix: DaemonSet takes update_strategy, min_ready_seconds, revision_history_limit, "
-                         "annotations"),
+                         "annotations, labels"),
 ])
 def test_a_mistyped_keyword_names_the_nearest_field(write_app: Callable[..., Path], call: str, hint: str) -> None:
     write_app(f"from svcgen import DaemonSet, Pod\nx = {call}\n")

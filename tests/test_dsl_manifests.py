@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from svcgen import (
     App,
     Container,
+    DaemonSet,
+    Deployment,
     GatewayRef,
     HTTPRoute,
     Ingress,
@@ -19,6 +23,7 @@ from svcgen import (
     RouteRule,
     Service,
     ServiceMonitor,
+    StatefulSet,
 )
 from svcgen.dsl import manifests
 from svcgen.dsl.manifests import build_manifests
@@ -123,6 +128,41 @@ def test_probes_name_http_and_tcp_ports_and_number_grpc_ports() -> None:
     assert container["readinessProbe"] == {"tcpSocket": {"port": "http"}}
     assert container["startupProbe"] == {"grpc": {"port": 9000, "service": "health"}, "failureThreshold": 30}
     assert list(container) == ["name", "image", "ports", "livenessProbe", "readinessProbe", "startupProbe"]
+
+
+def test_http_and_tcp_probes_write_the_ports_number_with_port_by_number() -> None:
+    http, grpc = Port("http", 8080), Port("grpc", 9000)
+    probed = Container("api", image="api:1", ports=[http, grpc],
+                       liveness=Probe.http(http, "/livez", port_by="number"),
+                       readiness=Probe.tcp(http, port_by="number"),
+                       startup=Probe("tcp", grpc, port_by="name"))
+    app = App("web", labels={"app": "web"}, containers=[probed], workload="Deployment")
+    (workload,) = build_manifests([app], {})
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    assert container["livenessProbe"] == {"httpGet": {"path": "/livez", "port": 8080}}
+    assert container["readinessProbe"] == {"tcpSocket": {"port": 8080}}
+    assert container["startupProbe"] == {"tcpSocket": {"port": "grpc"}}
+    assert Probe.http(http).port_by == Probe.tcp(http).port_by == "name"
+
+
+@pytest.mark.parametrize("kind", [Deployment, StatefulSet, DaemonSet])
+def test_a_workloads_own_labels_are_the_pods_labels_unless_given(
+        kind: type[Deployment | StatefulSet | DaemonSet]) -> None:
+    headless = Service("db", headless=True, ports=[api.port("http").expose()])
+
+    def metadata(workload: Deployment | StatefulSet | DaemonSet) -> dict[str, Any]:
+        app = App("web", labels={"app": "web"}, pod_labels={"v": "1"}, containers=[api], services=[headless],
+                  workload=workload)
+        (built,) = [m for m in build_manifests([app], {}) if m["kind"] != "Service"]
+        assert built["spec"]["template"]["metadata"] == {"labels": {"app": "web", "v": "1"}}
+        assert built["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+        return dict(built["metadata"])
+
+    assert metadata(kind()) == {"name": "web", "labels": {"app": "web", "v": "1"}}
+    assert metadata(kind(labels=None)) == {"name": "web", "labels": {"app": "web", "v": "1"}}
+    assert metadata(kind(labels={"team": "a"}, annotations={"x": "y"})) == {
+        "name": "web", "labels": {"team": "a"}, "annotations": {"x": "y"}}
+    assert metadata(kind(labels={})) == {"name": "web"}
 
 
 def _with(consumers: list[Consumer], *, services: list[Service], namespace: str | None = "shop",

@@ -318,3 +318,20 @@ def test_a_workloads_pods_restart_always() -> None:
     assert (problem.field, problem.message, problem.hint, problem.location) == (
         "restart_policy", 'Unsupported value: "Never": supported values: "Always"',
         "a DaemonSet restarts its pods always: drop restart_policy", pod.location)
+
+
+def test_a_workloads_own_labels_are_checked_as_labels(write_app: Writer) -> None:
+    problems = found(write_app, """\
+        from svcgen import DaemonSet
+        web = Container("web", image="x")
+        a = App("a", labels={"app": "a"}, containers=[web], workload=Deployment(labels={"-bad": "ok"}))  # <-
+        b = App("b", labels={"app": "b"}, containers=[web], workload=DaemonSet(labels={"ok": "bad value"}))  # <-
+        """)
+    assert [(p.subject, p.field) for p in problems] == [('Deployment of App "a"', "labels"),
+                                                      ('DaemonSet of App "b"', "labels[ok]")]
+    assert all(p.severity == "error" for p in problems)
+
+
+def test_a_probes_port_by_takes_name_or_number_only() -> None:
+    with pytest.raises(DeclarationError, match="port_by"):
+        Probe.http(Port("http", 80), port_by="nmber")  # type: ignore[arg-type]

@@ -211,9 +211,8 @@ spec:
     assert 'NetworkPolicy("web", ports=[web.port("http")], from_pods={"role": "client"})' in result.source
     assert [(p.rule, p.message) for p in result.warnings] == [
         ("import-server-field", "set by the cluster, not part of a declaration: not carried over: "
-         "metadata.resourceVersion"),
-        ("import-workload-kept", "kept as YAML in workloads.yaml, not declared: metadata.labels are not the pod "
-         "template's labels (svcgen gives the workload its pods' labels)")]
+         "metadata.resourceVersion")]  # the Deployment, without labels of its own, is declared (labels={})
+    assert result.kept is None and "workload=Deployment(labels={})," in result.source
 
 
 def test_an_ingress_over_two_apps_is_declared_after_both() -> None:

@@ -153,24 +153,37 @@ def test_app_py_never_suggests_a_step_that_loses_data() -> None:
 
 
 def test_what_the_dsl_cannot_say_keeps_the_workload_as_yaml_field_by_field() -> None:
-    text = (FULL.replace("metadata: {name: web, namespace: shop, labels: {app: web, version: \"2\"}",
-                         "metadata: {name: web, namespace: shop, labels: {team: a}")
-            .replace("livenessProbe: {tcpSocket: {port: http}", "livenessProbe: {tcpSocket: {port: 8080}"))
+    text = FULL.replace("livenessProbe: {tcpSocket: {port: http}", "livenessProbe: {tcpSocket: {port: 9999}")
     imported = import_manifests([("in.yaml", text)])
     [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
     assert (kept.line, kept.subject) == (1, "Deployment/shop/web")
-    assert kept.message == (
-        "kept as YAML in workloads.yaml, not declared: metadata.labels are not the pod template's labels (svcgen "
-        "gives the workload its pods' labels); spec.template.spec.containers[0].livenessProbe.tcpSocket.port 8080 "
-        "by number (svcgen writes a probe's port by name)")
+    assert kept.message == ("kept as YAML in workloads.yaml, not declared: "
+                            "spec.template.spec.containers[0].livenessProbe.tcpSocket.port 9999 is no port of the "
+                            "container")
     assert "workload=" not in imported.source.split('"""', 2)[2] and "Probe(" not in imported.source
-    assert "#   metadata.labels are not the pod template's labels" in imported.source
+    assert "#   spec.template.spec.containers[0].livenessProbe.tcpSocket.port 9999" in imported.source
     assert "render without --with-workloads" in imported.source
     assert imported.kept is not None
     [document] = YAML(typ="safe").load_all(imported.kept)
     assert document == _workloads(text)[0].value  # every field, as it was
     # The Services still come back, from the container ports read off the kept workload.
     assert [m["kind"] for m in render_manifests(_apps(imported.source), lock=imported.lock).manifests] == ["Service"]
+
+
+def test_own_workload_labels_and_probe_ports_by_number_are_declared_and_come_back_exactly() -> None:
+    for labels, declared in (("labels: {team: a}", 'labels={"team": "a"},'), ("labels: {}", "labels={},")):
+        text = (FULL.replace('metadata: {name: web, namespace: shop, labels: {app: web, version: "2"}',
+                             "metadata: {name: web, namespace: shop, " + labels)
+                .replace("livenessProbe: {tcpSocket: {port: http}", "livenessProbe: {tcpSocket: {port: 8080}"))
+        assert text != FULL
+        imported = import_manifests([("in.yaml", text)])
+        assert [w for w in imported.warnings if w.rule == "import-workload-kept"] == []
+        assert imported.kept is None
+        assert declared in imported.source
+        assert 'Probe("tcp", web_http, port_by="number"' in imported.source
+        rendered = render_manifests(_apps(imported.source), lock=imported.lock, with_workloads=True).manifests
+        [workload] = [m for m in rendered if m["kind"] == "Deployment"]
+        assert canonical_workload(workload) == canonical_workload(_workloads(text)[0].value)
 
 
 @pytest.mark.parametrize(("old", "new", "reason"), [
@@ -193,8 +206,8 @@ def test_a_workload_that_would_not_come_back_exactly_is_kept_never_changed(old: 
 def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(tmp_path: Path,
                                                                               monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "kept.yaml").write_text(FULL.replace("labels: {app: web, version: \"2\"}, annotations: {team",
-                                                     "annotations: {team"))
+    (tmp_path / "kept.yaml").write_text(FULL.replace("livenessProbe: {tcpSocket: {port: http}",
+                                                     "livenessProbe: {tcpSocket: {port: 9999}"))
     (tmp_path / "full.yaml").write_text(FULL)
     result = run_cli("import", "kept.yaml", "--dir", "out")
     assert result.code == 0, result.err
@@ -202,8 +215,8 @@ def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(tm
     assert result.out == ("wrote out/app.py\nwrote out/workloads.yaml (the workloads kept as YAML: apply it with "
                           "what svcgen renders)\n")
     assert result.err == ("kept.yaml:1:1: warning: Deployment/shop/web: kept as YAML in workloads.yaml, not declared: "
-                          "metadata.labels are not the pod template's labels (svcgen gives the workload its pods' "
-                          "labels). Fix: apply it with the manifests svcgen renders, rendered without "
+                          "spec.template.spec.containers[0].livenessProbe.tcpSocket.port 9999 is no port of the "
+                          "container. Fix: apply it with the manifests svcgen renders, rendered without "
                           "--with-workloads\n")
     (tmp_path / "out" / "app.py").unlink()
     again = run_cli("import", "kept.yaml", "--dir", "out")  # app.py is gone, workloads.yaml is not

@@ -76,7 +76,7 @@ def grpc_server(name: str, number: int, *, env: dict[str, str] | None = None, po
 NO_PROFILER = {"DISABLE_PROFILER": "1"}
 
 redis_port = Port("tcp-redis", 6379)
-redis_alive = Probe.tcp(redis_port, period_seconds=5)
+redis_alive = Probe.tcp(redis_port, period_seconds=5, port_by="number")  # as upstream: 6379
 redis = Container(
     "redis", image="redis:alpine", ports=[redis_port], security_context=HARDENED,
     readiness=redis_alive, liveness=redis_alive,
@@ -115,7 +115,7 @@ checkoutservice = grpc_server("checkoutservice", 5050, grace=None, env={
 
 def healthz(port: Port, probe: str) -> Probe:
     """The frontend's health page on ``port``, with a session cookie that names the probe."""
-    return Probe("http", port, path="/_healthz", initial_delay_seconds=10,
+    return Probe("http", port, path="/_healthz", initial_delay_seconds=10, port_by="number",  # as upstream: 8080
                  http_headers=[{"name": "Cookie", "value": f"shop_session-id=x-{probe}-probe"}])
 
 

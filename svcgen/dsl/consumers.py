@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import InstanceOf, StrictStr
 
 from svcgen.dsl.fields import Accepts, Items, Labels, arg
-from svcgen.dsl.model import Consumer, PortRef, ServicePortRef, _Declaration
+from svcgen.dsl.model import Consumer, PortRef, PortsBy, ServicePortRef, _Declaration
 
 __all__ = [
     "GatewayRef",
@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 PathType = Literal["Prefix", "Exact", "ImplementationSpecific"]
-PortsBy = Literal["name", "number"]
 
 
 class IngressRule(_Declaration, subject='Ingress rule "{host or "*"}"'):

@@ -173,7 +173,8 @@ def build_workload(app: App) -> Manifest:
     workload = app.workload if not isinstance(app.workload, str) else None
     pod_labels = {**app.labels, **app.pod_labels}
     annotations = workload.annotations if workload is not None else {}
-    metadata = _metadata(app.name, app.namespace, pod_labels, annotations)
+    labels = workload.labels if workload is not None and workload.labels is not None else pod_labels
+    metadata = _metadata(app.name, app.namespace, labels, annotations)
     spec: Manifest = {}
     replicas = workload_replicas(app)
     if replicas is not None:
@@ -292,13 +293,13 @@ _PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds
 
 
 def build_probe(probe: Probe) -> Manifest:
-    """A container probe: HTTP and TCP probes name the port, gRPC probes take its number."""
+    """A container probe: HTTP and TCP probes name the port (or its number: ``port_by``), gRPC probes its number."""
     built: Manifest
     port = probe.port
     if probe.kind == "exec" or port is None:
         built = {"exec": {"command": list(probe.command)}}
     elif probe.kind == "http":
-        built = {"httpGet": {"path": probe.path, "port": port.name}}
+        built = {"httpGet": {"path": probe.path, "port": port.name if probe.port_by == "name" else port.number}}
         if probe.host is not None:
             built["httpGet"]["host"] = probe.host
         if probe.scheme is not None:
@@ -306,7 +307,7 @@ def build_probe(probe: Probe) -> Manifest:
         if probe.http_headers:
             built["httpGet"]["httpHeaders"] = _plain(probe.http_headers)
     elif probe.kind == "tcp":
-        built = {"tcpSocket": {"port": port.name}}
+        built = {"tcpSocket": {"port": port.name if probe.port_by == "name" else port.number}}
     else:
         built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:

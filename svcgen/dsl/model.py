@@ -72,6 +72,8 @@ NodePort = StrictInt | Literal["auto"] | None
 KubeObject = Accepts[Mapping[str, Any] | None, dict[StrictStr, Any] | None]
 """A pass-through: one Kubernetes-shaped object (wire field names, e.g. ``{"runAsNonRoot": True}``),
 written as given and checked against the Kubernetes schema of the target version."""
+WorkloadLabels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None]
+"""A workload object's own ``metadata.labels``: a mapping of strings (``{}``: none), or ``None``: the pods' labels."""
 KubeList = Items[dict[StrictStr, Any]]
 """A pass-through: a list of Kubernetes-shaped objects (``[{"name": "data", "emptyDir": {}}]``)."""
 Env = Accepts[Mapping[str, Any] | Iterable[Mapping[str, Any]] | None,
@@ -173,14 +175,17 @@ class Port(_Declaration, subject='port "{name}"'):
 
 
 ProbeKind = Literal["http", "tcp", "grpc", "exec"]
+PortsBy = Literal["name", "number"]
+"""How a reference writes a port: by its ``"name"`` or its ``"number"``."""
 
 
 class Probe(_Declaration, subject="{kind} probe"):
     """A health check of a container against one of its own ports (a ``Port`` object, never a string).
 
     Make one with :meth:`http`, :meth:`tcp`, :meth:`grpc` or :meth:`exec` (a command, no port);
-    pass it to ``Container(liveness=..., readiness=..., startup=...)``. It is written with the
-    port's name when the workload is emitted. The rarer fields (``success_threshold``,
+    pass it to ``Container(liveness=..., readiness=..., startup=...)``. An HTTP or TCP probe is
+    written with the port's name when the workload is emitted, or its number with
+    ``port_by="number"`` (a gRPC probe always takes the number). The rarer fields (``success_threshold``,
     ``termination_grace_period_seconds``, an HTTP probe's ``host`` and ``http_headers``) are
     keywords of ``Probe(kind, port, ...)`` itself.
     """
@@ -199,6 +204,7 @@ class Probe(_Declaration, subject="{kind} probe"):
     command: Items[StrictStr] = arg(default=())
     host: StrictStr | None = None
     http_headers: KubeList = arg(default=())
+    port_by: PortsBy = "name"
 
     @classmethod
     def exec(cls, command: Iterable[str], *, initial_delay_seconds: int | None = None,
@@ -211,17 +217,20 @@ class Probe(_Declaration, subject="{kind} probe"):
     @classmethod
     def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
              initial_delay_seconds: int | None = None, period_seconds: int | None = None,
-             timeout_seconds: int | None = None, failure_threshold: int | None = None) -> Probe:
-        """An HTTP GET of ``path`` on ``port``."""
+             timeout_seconds: int | None = None, failure_threshold: int | None = None,
+             port_by: PortsBy = "name") -> Probe:
+        """An HTTP GET of ``path`` on ``port`` (written by its ``"name"``, or its ``"number"``)."""
         return cls("http", port, path=path, scheme=scheme, initial_delay_seconds=initial_delay_seconds,
-                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold,
+                   port_by=port_by)
 
     @classmethod
     def tcp(cls, port: Port, *, initial_delay_seconds: int | None = None, period_seconds: int | None = None,
-            timeout_seconds: int | None = None, failure_threshold: int | None = None) -> Probe:
-        """A TCP connection to ``port``."""
+            timeout_seconds: int | None = None, failure_threshold: int | None = None,
+            port_by: PortsBy = "name") -> Probe:
+        """A TCP connection to ``port`` (written by its ``"name"``, or its ``"number"``)."""
         return cls("tcp", port, initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
-                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold, port_by=port_by)
 
     @classmethod
     def grpc(cls, port: Port, service: str | None = None, *, initial_delay_seconds: int | None = None,
@@ -511,7 +520,9 @@ class Deployment(_Declaration, subject="Deployment"):
     """Emit the App's pods as a Deployment: ``App(..., workload=Deployment(replicas=3))``.
 
     ``strategy`` is a pass-through (a Kubernetes DeploymentStrategy, e.g. ``{"type": "Recreate"}``);
-    ``annotations`` are the Deployment object's own. Unset fields are left to Kubernetes.
+    ``annotations`` are the Deployment object's own, and so are ``labels`` (unset: the pods' labels,
+    as in the pod template; ``{}``: none; the same on StatefulSet and DaemonSet). Unset fields are
+    left to Kubernetes.
     """
 
     replicas: StrictInt | None = None
@@ -521,6 +532,7 @@ class Deployment(_Declaration, subject="Deployment"):
     progress_deadline_seconds: StrictInt | None = None
     paused: StrictBool | None = None
     annotations: Labels = arg(default_factory=dict)
+    labels: WorkloadLabels = arg(default=None)
 
 
 class StatefulSet(_Declaration, subject="StatefulSet"):
@@ -542,6 +554,7 @@ class StatefulSet(_Declaration, subject="StatefulSet"):
     min_ready_seconds: StrictInt | None = None
     revision_history_limit: StrictInt | None = None
     annotations: Labels = arg(default_factory=dict)
+    labels: WorkloadLabels = arg(default=None)
 
 
 class DaemonSet(_Declaration, subject="DaemonSet"):
@@ -551,6 +564,7 @@ class DaemonSet(_Declaration, subject="DaemonSet"):
     min_ready_seconds: StrictInt | None = None
     revision_history_limit: StrictInt | None = None
     annotations: Labels = arg(default_factory=dict)
+    labels: WorkloadLabels = arg(default=None)
 
 
 Workload = Deployment | StatefulSet | DaemonSet

@@ -102,6 +102,8 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
     workload = app.workload
     if workload is not None and not isinstance(workload, str):
         kind = workload_kind(app)
+        if workload.labels is not None:
+            check.labels(workload.labels, f'{kind} of App "{app.name}"', "labels", workload.location)
         fields = WORKLOAD_FIELDS[kind]
         spec = {k: v for k, v in build_workload(app)["spec"].items() if k in fields.values()}
         from svcgen.kube.schema import workload_spec

@@ -2,8 +2,9 @@
 
 A workload that the imported Services select is declared whole: ``workload=Deployment(...)``
 (or ``StatefulSet``, ``DaemonSet``), ``pod=Pod(...)`` and every field of every container, its
-probes by reference to the container's ports. What the DSL cannot say (a bare Pod, a probe that
-names its port by number, workload labels that are not the pod's...) keeps the workload as
+probes by reference to the container's ports (``port_by="number"`` when the probe writes a
+number). What the DSL cannot say (a bare Pod, a probe of a port the container does not
+declare, a field svcgen has no argument for...) keeps the workload as
 YAML beside app.py (:data:`KEPT_FILE`), with each such field named. The declarations are then
 rendered and compared with the originals after defaulting (:func:`canonical_workload`): a
 workload that would not come back exactly is kept as YAML too, naming each field that differs.
@@ -85,14 +86,15 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
         args.append((None, None))
     else:
         port = handler.get("port")
-        by_name = kind != "grpc"
+        by_name = kind != "grpc" and not is_int(port)
         found = next((p for p in ports if (p.name == port if by_name else p.number == port)), None)
         if found is None:
-            how = "by number (svcgen writes a probe's port by name)" if by_name and is_int(port) else \
-                "is no named port of the container"
-            reasons.append(f"{where}.{handlers[0]}.port {port!r} {how}")
+            reasons.append(f"{where}.{handlers[0]}.port {port!r} is no {'named ' if by_name else ''}port of the "
+                           "container")
             return None
         args.append((None, PortVar(found)))
+        if kind != "grpc" and not by_name:
+            args.append(("port_by", "number"))
     for key, value in handler.items():
         if key == "port":
             continue
@@ -212,9 +214,6 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
     for key in meta:
         if key not in ("name", "namespace", "labels", "annotations") and meta[key] is not None:
             reasons.append(f"metadata.{key} cannot be declared")
-    if mapping(meta.get("labels")) != pod_labels:
-        reasons.append("metadata.labels are not the pod template's labels (svcgen gives the workload its pods' "
-                       "labels)")
     selector = mapping(spec.get("selector"))
     match = mapping(selector.get("matchLabels"))
     if list(selector) != ["matchLabels"] or not match:
@@ -236,6 +235,8 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
             args.append((workload_fields[key], value))
         else:
             reasons.append(f"spec.{key} cannot be declared on a {obj.kind}")
+    if mapping(meta.get("labels")) != pod_labels:  # unset, svcgen gives the workload its pods' labels
+        args.append(("labels", dict(mapping(meta.get("labels")))))
     if mapping(meta.get("annotations")):
         args.append(("annotations", dict(meta["annotations"])))
     for container in app.containers:

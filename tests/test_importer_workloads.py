@@ -223,6 +223,8 @@ def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(tm
     assert again.code == 2 and "out/workloads.yaml already exists" in again.err
     forced = run_cli("import", "full.yaml", "--dir", "out", "--force")
     assert forced.code == 0, forced.err
+    assert forced.err.endswith("svcgen: removed out/workloads.yaml (--force: an earlier import's workloads, which this "
+                               "one declares)\n")
     # Nothing kept now: the earlier workloads.yaml goes, so that the Deployment is not applied twice.
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["app.py"]
     rendered = run_cli("render", "out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -57,8 +58,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             texts[beside] = imported.kept
         # app.py, its kept workloads and its nodePorts together, or none (the lock first). --force
         # replaces both files: a workloads.yaml of an earlier import must not be applied beside this one.
-        write_all(texts, [beside] if imported.kept is None and beside.exists() else [])
+        stale = [beside] if imported.kept is None and os.path.lexists(beside) else []
+        write_all(texts, stale)
     print_problems(imported.warnings, err)
+    for path in stale:
+        print(f"svcgen: removed {path} (--force: an earlier import's workloads, which this one declares)", file=err)
     print(f"wrote {target}", file=out)
     if imported.kept is not None:
         print(f"wrote {beside} (the workloads kept as YAML: apply it with what svcgen renders)", file=out)

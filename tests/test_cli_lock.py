@@ -334,3 +334,24 @@ def test_merge_driver_reads_only_regular_files_and_never_writes_through_a_link(
         assert ours.is_symlink()
     elif kind == "pipe":
         assert ours.read_bytes() == before
+
+
+def test_merge_driver_does_not_claim_conflict_markers_when_git_merge_file_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git merge-file exits 255 (its -1) or 128 on an error: CURRENT is then as it was, and said so."""
+    monkeypatch.chdir(tmp_path)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text("#!/bin/sh\nexit 255\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))
+    base, ours, theirs = tmp_path / "o", tmp_path / "a", tmp_path / "b"
+    base.write_text(lock_text(SEED))
+    ours.write_text(lock_text({**SEED, "-/shop-a/http/TCP": 30001}))
+    theirs.write_text(lock_text({**SEED, "-/shop-b/http/TCP": 30001}))
+    before = ours.read_text()
+    result = run_cli("lock", "merge-driver", "o", "a", "b", "--node-port-range", "30000-30999")
+    assert result.code == 1
+    assert result.err.startswith("svcgen: svcgen.lock: the merge driver cannot merge the lock files; a is left as it "
+                                 "was: fix the problem below"), result.err
+    assert ours.read_text() == before

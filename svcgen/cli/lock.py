@@ -250,8 +250,10 @@ def _leave_conflict(args: argparse.Namespace) -> bool:
         return False
     try:
         check_writable(args.current)
-        return subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
+        code = subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
                                args.current, args.base, args.other], capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=30, check=False).returncode >= 0
+                              timeout=30, check=False).returncode
+        # the number of conflicts (at most 127); an error exits 255 (git's -1) or 128 (die) and writes nothing
+        return 0 <= code < 128
     except (OSError, subprocess.TimeoutExpired):  # FileRefusedError too
         return False  # CURRENT stays ours: git still stops on the file

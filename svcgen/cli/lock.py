@@ -246,13 +246,15 @@ def _leave_conflict(args: argparse.Namespace) -> bool:
     """
     import subprocess
 
+    from svcgen.registry import git_environment
+
     if not all(os.path.isfile(path) for path in (args.base, args.current, args.other)):
         return False
     try:
         check_writable(args.current)
         code = subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
-                               args.current, args.base, args.other], capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=30, check=False).returncode
+                               args.current, args.base, args.other], env=git_environment(None), capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=30, check=False).returncode
         # the number of conflicts (at most 127); an error exits 255 (git's -1) or 128 (die) and writes nothing
         return 0 <= code < 128
     except (OSError, subprocess.TimeoutExpired):  # FileRefusedError too

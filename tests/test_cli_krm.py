@@ -137,6 +137,9 @@ def test_what_the_users_file_prints_does_not_reach_the_resource_list(write_app: 
     ({"paths": ["app.py"], "nodePortRange": "30000-20000"}, "spec.nodePortRange",
      "spec.nodePortRange: '30000-20000' is not a range"),
     ({"paths": ["app.py"], "withWorkloads": "sure"}, "spec.withWorkloads", "is not true or false"),
+    ({"paths": ["app.py"], "kubernetesVersion": "1.99"}, "spec.kubernetesVersion",
+     "spec.kubernetesVersion: '1.99' is not a Kubernetes version svcgen knows (unknown Kubernetes version"),
+    ({"paths": "x" * 5000}, "spec.paths", "spec.paths: 'xxx"),
 ])
 def test_a_config_mistake_is_a_result_at_its_field(spec: Any, field: str, message: str,
                                                    write_app: Callable[..., Path]) -> None:
@@ -149,6 +152,7 @@ def test_a_config_mistake_is_a_result_at_its_field(spec: Any, field: str, messag
     assert problem["message"].startswith("svcgen krm: error: ")
     assert message in problem["message"]
     assert result.err.startswith(problem["message"] + "\n")
+    assert len(problem["message"]) < 1000  # a value quoted is shortened
 
 
 @pytest.mark.parametrize(("text", "message"), [

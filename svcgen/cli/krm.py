@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 from svcgen.cli.common import lock_changes, new_lock_text, print_problems
 from svcgen.cli.project import load_project
-from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError
+from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError, shorten
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import KubeVersion
 from svcgen.kube.yamlread import load_documents
@@ -53,6 +53,8 @@ _SPEC = {"paths": ("paths", "a list of files or folders"), "lock": ("lock", "a p
          "withWorkloads": ("with_workloads", "true or false"),
          "nodePortRange": ("node_port_range", 'a range such as "30000-32767"'),
          "kubernetesVersion": ("kubernetes_version", 'a quoted version such as "1.32"')}
+# spec key -> what a value of the right type but invalid is not (default: as _SPEC says)
+_VALID = {"kubernetesVersion": "a Kubernetes version svcgen knows"}
 
 
 class KrmError(InputError):
@@ -207,7 +209,9 @@ def _arguments(config: Any) -> argparse.Namespace:
             setattr(args, attribute, _value(key, value))
         except (TypeError, ValueError) as exc:
             detail = f" ({exc})" if str(exc) else ""
-            raise KrmError(f"spec.{key}: {value!r} is not {expected}{detail}",
+            if isinstance(exc, ValueError):  # the right type: "a quoted version" would say the wrong fix
+                expected = _VALID.get(key, expected)
+            raise KrmError(f"spec.{key}: {shorten(repr(value))} is not {expected}{detail}",
                            f"spec.{key}") from None
     if not args.paths:
         raise KrmError("spec.paths: missing. Fix: name the declaration files or folders, "

@@ -287,9 +287,9 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
 
 
 PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                 "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
-                 "failureThreshold": "failure_threshold",
-                 "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
+                "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
+                "failureThreshold": "failure_threshold",
+                "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
 
 
 def build_probe(probe: Probe) -> Manifest:

@@ -297,4 +297,4 @@ def test_every_field_of_the_kubernetes_types_is_declared() -> None:
     assert fields("apps.v1.DeploymentSpec") - own == set(WORKLOAD_FIELDS["Deployment"].values())
     assert fields("apps.v1.StatefulSetSpec") - own - {"serviceName"} == set(WORKLOAD_FIELDS["StatefulSet"].values())
     assert fields("apps.v1.DaemonSetSpec") - own == set(WORKLOAD_FIELDS["DaemonSet"].values())
-    assert fields("core.v1.Probe") == {"exec", "httpGet", "tcpSocket", "grpc", *manifests._PROBE_TIMING}
+    assert fields("core.v1.Probe") == {"exec", "httpGet", "tcpSocket", "grpc", *manifests.PROBE_TIMING}

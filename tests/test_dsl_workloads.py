@@ -240,6 +240,8 @@ def test_selector_changes_compare_the_same_workload_only() -> None:
     assert selector_changes(at, manifests, [before(selector={"matchLabels": {"app": "web", "v": "2"}})]) == []
     assert selector_changes(at, manifests, [before("StatefulSet", selector=old), before(name="api", selector=old),
                                             before(), {"kind": "Deployment"}]) == []
+    assert selector_changes(at, manifests, [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                                             "spec": ["not", "a", "mapping"]}]) == []  # passed over, no traceback
     (problem,) = selector_changes(at, manifests, [before(selector=old)])
     assert (problem.subject, problem.severity, problem.location) == ('Deployment "web"', "warning", app.location)
     assert problem.hint == ('keep labels={"app": "web"} (put new labels in pod_labels), or replace the Deployment: '

@@ -23,7 +23,7 @@ from svcgen.nodeports.lock import PortKey
 if TYPE_CHECKING:  # loaded when an App has consumers: a project without any does not pay for it
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
-__all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "WORKLOAD_FIELDS", "build_consumer", "build_container",
+__all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "PROBE_TIMING", "WORKLOAD_FIELDS", "build_consumer", "build_container",
            "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
 
 Manifest = dict[str, Any]
@@ -286,10 +286,10 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
     return port
 
 
-_PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                 "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
-                 "failureThreshold": "failure_threshold",
-                 "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
+PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
+                "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
+                "failureThreshold": "failure_threshold",
+                "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
 
 
 def build_probe(probe: Probe) -> Manifest:
@@ -312,7 +312,7 @@ def build_probe(probe: Probe) -> Manifest:
         built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:
             built["grpc"]["service"] = probe.grpc_service
-    for wire, attribute in _PROBE_TIMING.items():
+    for wire, attribute in PROBE_TIMING.items():
         value = getattr(probe, attribute)
         if value is not None:
             built[wire] = value

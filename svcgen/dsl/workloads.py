@@ -331,7 +331,9 @@ def selector_changes(locations: Mapping[tuple[str, str], SourceLocation | None],
         old = before.get(k) if k is not None else None
         if k is None or old is None:
             continue
-        old_selector, new_selector = (old.get("spec") or {}).get("selector"), doc["spec"]["selector"]
+        old_spec = old.get("spec")  # an earlier output edited by hand may hold anything
+        old_selector = old_spec.get("selector") if isinstance(old_spec, Mapping) else None
+        new_selector = doc["spec"]["selector"]
         if old_selector is None or old_selector == new_selector:
             continue
         kind, namespace, name = k

@@ -52,10 +52,6 @@ def _fields() -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]
     return inverse(CONTAINER_FIELDS), inverse(POD_FIELDS), {k: inverse(v) for k, v in WORKLOAD_FIELDS.items()}
 
 
-_PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                 "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
-                 "failureThreshold": "failure_threshold",
-                 "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
 _PROBE_HANDLERS = {"httpGet": ("http", {"path": "path", "scheme": "scheme", "host": "host",
                                         "httpHeaders": "http_headers"}),
                    "tcpSocket": ("tcp", {}), "grpc": ("grpc", {"service": "grpc_service"}),
@@ -73,9 +69,11 @@ class _Refused(Exception):
 
 
 def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) -> Call | None:
+    from svcgen.dsl.manifests import PROBE_TIMING  # the DSL's own table of a probe's timing fields
+
     probe = mapping(raw)
     handlers = [key for key in probe if key in _PROBE_HANDLERS]
-    unknown = [key for key in probe if key not in _PROBE_HANDLERS and key not in _PROBE_TIMING]
+    unknown = [key for key in probe if key not in _PROBE_HANDLERS and key not in PROBE_TIMING]
     if len(handlers) != 1 or unknown:
         reasons.append(f"{where}: {', '.join(unknown) or 'its handler'} cannot be declared on a Probe")
         return None
@@ -102,7 +100,7 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
             reasons.append(f"{where}.{handlers[0]}.{key} cannot be declared on a Probe")
             return None
         args.append((options[key], value))
-    args.extend((_PROBE_TIMING[key], value) for key, value in probe.items() if key in _PROBE_TIMING)
+    args.extend((PROBE_TIMING[key], value) for key, value in probe.items() if key in PROBE_TIMING)
     return Call("Probe", args)
 
 

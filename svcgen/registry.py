@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line
+from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line, plural
 from svcgen.files import FileRefusedError, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
@@ -405,8 +405,7 @@ def _message(owner: str, before: Lock, after: Lock) -> str:
     mine_before, mine_after = before.owned_by(owner), after.owned_by(owner)
     added = {k: v for k, v in mine_after.entries.items() if mine_before.get(k) != v}
     removed = {k: v for k, v in mine_before.entries.items() if mine_after.get(k) != v}
-    verb = f"claims {len(added)} nodePort{'s' if len(added) != 1 else ''}" if added else \
-        f"releases {len(removed)} nodePort{'s' if len(removed) != 1 else ''}"
+    verb = f"claims {plural(len(added), 'nodePort')}" if added else f"releases {plural(len(removed), 'nodePort')}"
     lines = [f"+ {k}: {v}" for k, v in sorted(added.items())] + [f"- {k}: {v}" for k, v in sorted(removed.items())]
     return f"svcgen: {owner} {verb}\n\n" + "\n".join(lines) + "\n"
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from svcgen.errors import InputError, SvcgenError, UsageError, one_line
-from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
+from svcgen.files import FileRefusedError, display, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import PORTABLE, KubeVersion
 
@@ -234,14 +234,6 @@ def _check_registry(spec: str, where: str, error: type[SvcgenError]) -> None:
         RegistrySpec.parse(spec)
     except RegistryError as exc:  # its message, escaped, with where the spec was given
         raise error(f"{where} {str(exc).removeprefix('svcgen: error: registry ')}") from None
-
-
-def display(path: Path) -> str:
-    """``path`` relative to the working directory when it is under it (for messages)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
-        return str(path)
 
 
 def _start(path: Path) -> Path:

@@ -133,7 +133,7 @@ def test_without_network_a_render_that_claims_nothing_works_from_the_copy(tmp_pa
 def test_a_lock_given_relative_to_the_working_directory_keeps_its_registry_copy_beside_it(tmp_path: Path) -> None:
     repo = bare(tmp_path)
     billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
-    for said in ("svcgen.lock: 2 new nodePorts: billing/billing/p0 30000, billing/billing/p1 30001\n", ""):
+    for said in ("svcgen.lock: 2 new nodePorts:\n  billing/billing/p0 30000\n  billing/billing/p1 30001\n", ""):
         code, _out, err = render(billing, "--lock", "svcgen.lock", "app.py")  # clone, then fetch
         assert code == 0 and err == said
     assert clone_of(billing).parent == billing / ".svcgen" / "registry" and len(log(repo)) == 1

@@ -7,10 +7,19 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
+from svcgen.cli.common import (
+    diff,
+    lock_changes,
+    locked,
+    new_lock_text,
+    print_problems,
+    rewrite_note,
+    say_file,
+    write_all,
+)
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError, one_line
-from svcgen.files import FileRefusedError, check_writable, read_text_if_exists, temporaries
+from svcgen.files import FileRefusedError, check_writable, display, read_text_if_exists, temporaries
 from svcgen.kube.layout import (
     KUSTOMIZATION,
     MARK,
@@ -23,7 +32,6 @@ from svcgen.kube.layout import (
     written_by,
 )
 from svcgen.render import Rendered, selector_warnings
-from svcgen.settings import display
 
 __all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
 
@@ -220,8 +228,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)
         if args.locked and new is not None and new != old:
-            print(f"svcgen: --locked: the lock file would change; nothing was written. "
-                  f"{changes or lock_name + ': rewritten in the current format'}", file=err)
+            print("svcgen: --locked: the lock file would change; nothing was written.", file=err)
+            for line in changes.lines() if changes else [f"{lock_name}: rewritten in the current format"]:
+                print(line, file=err)
             return EXIT_INVALID
         outputs, stale, forced = planned[0]
         if outputs:  # the workloads rendered there before: their selectors cannot change
@@ -244,13 +253,14 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                              "(pushed before the write): they stay this project's, and the next render takes the "
                              "same ones. Fix the problem above and render again") from exc
         if changes and project.lock_path in texts:
-            print(changes + rewrite_note(old, lock), file=err)
+            for line in changes.lines(rewrite_note(old, lock)):
+                print(line, file=err)
         for path, why in forced:
-            print(f"svcgen: replaced {display(path)} (--force: {why})", file=err)
+            say_file(err, "replaced", path, f"--force: {why}")
         for path in stale:
-            print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
+            say_file(err, "removed", path, "written by an earlier render, no longer rendered")
         for path in leftovers:
-            print(f"svcgen: removed {display(path)} (left by an interrupted render)", file=err)
+            say_file(err, "removed", path, "left by an interrupted render")
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
     return EXIT_OK

@@ -33,7 +33,9 @@ from svcgen.errors import (
     UsageError,
     count_errors,
     one_line,
+    plural,
     shorten,
+    sorted_problems,
 )
 from svcgen.files import file_kind, find_files
 from svcgen.gcpause import paused_gc
@@ -105,10 +107,9 @@ class LoadFailure(DeclarationError):
         super().__init__(problems)
 
     def report(self, debug: bool = False) -> list[str]:
-        errors = count_errors(self.problems)
         hint = ["svcgen: run with --debug to see the Python traceback."] if self.causes and not debug else []
-        return [*(str(p) for p in self.problems), *hint,
-                f"svcgen: {errors} error{'s' if errors != 1 else ''} found; nothing was written."]
+        return [*(str(p) for p in sorted_problems(self.problems)), *hint,
+                f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written."]
 
     def debug_cause(self) -> BaseException:
         return self.causes[0] if self.causes else self
@@ -224,7 +225,7 @@ def load_apps(paths: Sequence[str]) -> list[App]:
                     apps.append(app)
         problems.extend(_unkept(app for app in made if id(app) not in seen))
         if problems and all(p.rule == "no-app" for p in problems):
-            raise LoadError("\n".join(str(p) for p in problems))
+            raise LoadError("\n".join(str(p) for p in sorted_problems(problems)))
         if problems:
             raise LoadFailure(problems, causes, apps)
         if not apps:

@@ -177,9 +177,12 @@ class Registry:
             self._git("remote", "set-head", "origin", "--auto", check=False)
         branches = self._git("for-each-ref", "--format=%(refname:short)", "refs/remotes/origin").stdout.split()
         names = [b.removeprefix("origin/") for b in branches if b != "origin/HEAD" and b != "origin"]
-        head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).stdout.strip()
+        head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD",
+                         check=False).stdout.strip().removeprefix("origin/")
+        if not names and not self.offline:  # empty: the first claim makes the branch the registry's HEAD names
+            head = self._unborn_head()
         # a branch that is gone is not the registry's: an empty registry is one without any branch
-        self.branch = head.removeprefix("origin/") if head.removeprefix("origin/") in names else next(
+        self.branch = head if head in names or (head and not names) else next(
             (b for b in ("main", "master") if b in names), names[0] if names else "main")
         if f"origin/{self.branch}" in branches:
             self._git("checkout", "--quiet", "-B", self.branch, f"origin/{self.branch}")
@@ -213,6 +216,33 @@ class Registry:
                 staging.rename(self.dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _unborn_head(self) -> str:
+        """The branch an empty registry's HEAD names, which its first commit must make ("" when it cannot be asked).
+
+        ``git init --bare`` names ``master`` or ``main`` (``init.defaultBranch``), a git server its
+        own default: a first claim pushed to another branch leaves a registry that clones as
+        nothing ("remote HEAD refers to nonexistent ref"). Only a clone asks (protocol v2 says
+        the branch of an unborn HEAD; ``ls-remote`` does not): an empty repository is cloned into
+        a scratch folder, with protocol v2 whatever the user's ``protocol.version``. A server that
+        does not say (git before 2.31, dumb HTTP) gets "main", never the user's ``init.defaultBranch``.
+        """
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix=".head-", dir=self.cache_root))
+        except OSError:
+            return ""
+        try:
+            clone = scratch / "registry.git"
+            result = self._run("clone", ["git", "-c", f"core.hooksPath={os.devnull}", "-c", "init.defaultBranch=main",
+                                         "-c", "protocol.version=2", "clone", "--quiet", "--bare", "--template=", "--",
+                                         self.spec.url, str(clone)], None)
+            if result.returncode != 0:
+                return ""
+            ref = self._run("symbolic-ref", ["git", f"--git-dir={clone}", "symbolic-ref", "--quiet", "HEAD"],
+                            None).stdout.strip()
+            return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _missing_path(self) -> bool:
         """Whether the registry is a path on this machine that does not exist (moved, removed, unmounted)."""

@@ -890,3 +890,34 @@ def test_lock_resolve_moves_a_claim_to_no_port_another_project_holds_in_the_regi
         "svcgen: svcgen.lock: moved billing/billing/p1/TCP: 30000 -> 30002 (30000 is kept by billing/billing/p0/TCP, "
         "from HEAD)\n")
     assert render(billing, "app.py", "--check")[0] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("head", ["master", "main", "prod-ports"])
+@pytest.mark.parametrize("user_config", ["", "[init]\n\tdefaultBranch = trunk\n[protocol]\n\tversion = 0\n"],
+                         ids=["no-user-config", "user-trunk-and-protocol-v0"])
+def test_the_first_claim_makes_the_branch_an_empty_registrys_head_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, head: str, user_config: str) -> None:
+    """A first push to main of a registry whose HEAD is master left a registry that clones as nothing.
+
+    The user's own git config (another init.defaultBranch, protocol v0) does not change the branch.
+    """
+    (tmp_path / "gitconfig").write_text(user_config)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    repo = tmp_path / "registry.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", f"--initial-branch={head}", str(repo)], check=True)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 0, err
+    branches = subprocess.run(["git", "--git-dir", str(repo), "branch", "--format=%(refname:short)"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert branches == [head]
+    assert set(registry_ports(repo, head)) == {"billing/billing/p0/TCP", "billing/billing/p1/TCP"}
+    clone = subprocess.run(["git", "clone", "--quiet", str(repo), str(tmp_path / "look")], capture_output=True,
+                           text=True, check=True)
+    assert "nonexistent ref" not in clone.stderr and (tmp_path / "look" / "clusters" / "prod.lock").is_file()
+    shop = project(tmp_path, "shop", repo, {"app.py": app("shop", 1)})
+    code, out, err = render(shop)  # a second project sees the first's claims
+    assert code == 0, err
+    assert "nodePort: 30002" in out
+    assert registry_ports(repo, head)["shop/shop/p0/TCP"] == 30002

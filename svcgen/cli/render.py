@@ -210,7 +210,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     """Render the project: update the lock file, then print or write the manifests.
 
     ``--check`` compares instead of writing; ``--locked`` refuses to change the lock file. A
-    change to the lock file is said in one line on stderr.
+    change to the lock file is said on stderr: a summary line, then one line per entry.
     """
     fmt = output_format(args)
     project = load_project(args, stdin)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line, plural
-from svcgen.files import FileRefusedError, read_file, write_atomic
+from svcgen.files import FileRefusedError, display, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.lockfile import LockConflictError, LockFileError, format_lock, parse_lock
@@ -200,7 +200,7 @@ class Registry:
             staging = Path(tempfile.mkdtemp(prefix=".clone-", dir=self.cache_root))
         except OSError as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot make its local copy in "
-                                f"{self.cache_root}: {exc.strerror}; nothing was written") from None
+                                f"{display(self.cache_root)}: {exc.strerror}; nothing was written") from None
         try:
             # no template (the user's init.templateDir may hold hooks, or a config with core.fsmonitor), no hook;
             # the remote is origin whatever clone.defaultRemoteName says
@@ -285,9 +285,10 @@ class Registry:
             elif added:  # remote.origin.pushurl, url.*.insteadOf: another repository; core.fsmonitor: a command
                 problem = f"has settings that git clone does not write ({_one(', '.join(added))})"
         if problem:
-            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
+            folder = display(self.dir)
+            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(folder)} "
                                 f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
-                                f"{one_line(shlex.quote(str(self.dir)))}); the next run clones the registry again")
+                                f"{one_line(shlex.quote(folder))}); the next run clones the registry again")
 
     def _file(self) -> Path:
         """The registry file in the clone, refusing a symbolic link anywhere on its path.
@@ -368,7 +369,7 @@ class Registry:
             write_atomic(file, format_lock(registry))
         except OSError as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot write {self.spec.path} in its local "
-                                f"copy {self.dir}: {exc.strerror}; nothing was written") from None
+                                f"copy {display(self.dir)}: {exc.strerror}; nothing was written") from None
         self._git("add", "--", self.spec.path)
         identity = () if self._git("config", "user.email", check=False).stdout.strip() else (
             "user.name=svcgen", "user.email=svcgen@localhost")

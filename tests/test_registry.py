@@ -571,10 +571,11 @@ def test_a_damaged_copy_of_the_registry_is_refused_with_the_folder_to_remove(
     damage(clone)
     before = snapshot(billing)
     code, out, err = render(billing)
+    shown = clone.relative_to(billing)  # from where the user stands
     assert code == 2 and out == "" and err == (
-        f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {clone} "
+        f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {shown} "
         f"{problem.format(clone=clone, project=billing)}; nothing was written. Fix: remove that folder "
-        f"(rm -rf {clone}); the next run clones the registry again\n")
+        f"(rm -rf {shown}); the next run clones the registry again\n")
     assert snapshot(billing) == before and len(log(repo)) == 1
     if clone.is_symlink():
         clone.unlink()
@@ -721,7 +722,7 @@ def test_projects_in_folders_of_one_name_are_never_one_owner(tmp_path: Path, com
             os.chdir(old)
         assert (result.code, result.out) == (1, "")
         assert result.err == (
-            f"{folder / 'pyproject.toml'}: error: registry is set but owner is not: the registry needs this "
+            "pyproject.toml: error: registry is set but owner is not: the registry needs this "
             "project's own name in it, and the folder's (deploy) may be another project's too (each would then "
             'release the other\'s nodePorts). Fix: add owner = "NAME" to [tool.svcgen], a name no other project uses '
             "(or give [project] a name)\nsvcgen: nothing was written.\n")
@@ -795,7 +796,7 @@ def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str
     os.chdir(tmp_path)
     result = run_cli("render", "billing/app.py")
     assert result.code == 1 and result.out == "" and result.err == (
-        f'{billing / "pyproject.toml"}: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
+        f'billing/pyproject.toml: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
         "relative path, which git takes relative to the folder svcgen is run from (from another folder: another "
         "repository). Fix: give the registry's absolute path\nsvcgen: nothing was written.\n")
     assert not (billing / ".svcgen").exists()

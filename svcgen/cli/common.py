@@ -119,18 +119,18 @@ def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
         write_files(texts, remove)
     except FileRefusedError as exc:
         remove_folders(made)
-        raise UsageError(f"{exc.filename}: error: cannot write: {exc.reason}; nothing was written. "
+        raise UsageError(f"{display(exc.filename)}: error: cannot write: {exc.reason}; nothing was written. "
                          f"Fix: {exc.hint}") from None
     except PartlyWrittenError as exc:  # a rename failed midway (after the lock's, which comes first)
         done = ", ".join(display(path) for path in exc.written)
         what = "write" if Path(exc.filename) in texts else "remove"
-        raise UsageError(f"{exc.filename}: error: cannot {what}: {exc.strerror or exc}; only {done} had been replaced "
-                         "(the other files are as they were). Fix: the problem above, then run the command again: "
-                         "it finishes the step") from exc
+        raise UsageError(f"{display(exc.filename)}: error: cannot {what}: {exc.strerror or exc}; only {done} had "
+                         "been replaced (the other files are as they were). Fix: the problem above, then run the "
+                         "command again: it finishes the step") from exc
     except OSError as exc:
         remove_folders(made)
         where = exc.filename or next(iter(texts), "")
-        raise UsageError(f"{where}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
+        raise UsageError(f"{display(where)}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
     except BaseException:
         remove_folders(made)
         raise

@@ -83,7 +83,8 @@ def _refusal(path: Path, text: str, project: str) -> str | None:
         check_writable(path)
         current = read_text_if_exists(path, errors="replace")
     except FileRefusedError as exc:
-        raise UsageError(f"{path}: error: cannot write: {exc.reason}; nothing was written. Fix: {exc.hint}") from None
+        raise UsageError(f"{display(path)}: error: cannot write: {exc.reason}; nothing was written. "
+                         f"Fix: {exc.hint}") from None
     if current is None or current == text:
         return None
     if path.suffix.lower() == ".json":
@@ -161,15 +162,15 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
         files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
     lock = _real(lock_path)
     if any(_real(path) == lock for path in files):
-        raise UsageError(f"{args.output}: error: -o would write over the project's lock file {display(lock_path)}; "
+        raise UsageError(f"{display(target)}: error: -o would write over the project's lock file {display(lock_path)}; "
                          "nothing was written (--force does not change that). Fix: choose another -o path, or "
                          "another --lock")
     refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
     if refused and not getattr(args, "force", False):
         them = "them" if len(refused) > 1 else "it"
-        raise UsageError("\n".join(f"{path}: error: {why}; svcgen replaces only the files it wrote for this project, "
-                                   f"so nothing was written. Fix: move {them} away, choose another -o path, or pass "
-                                   f"--force to replace {them}" for path, why in refused))
+        raise UsageError("\n".join(f"{display(path)}: error: {why}; svcgen replaces only the files it wrote for this "
+                                   f"project, so nothing was written. Fix: move {them} away, choose another -o path, "
+                                   f"or pass --force to replace {them}" for path, why in refused))
     return files, _stale(target, files, project) if kind == "directory" else [], refused
 
 
@@ -196,9 +197,9 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
     for path, text in outputs.items():
         current = read_text_if_exists(path, errors="replace")
         if current != text:
-            diffs.append(diff(current, text, str(path)))
+            diffs.append(diff(current, text, display(path)))
     for path in stale:
-        diffs.append(diff(read_text_if_exists(path, errors="replace"), "", str(path)))
+        diffs.append(diff(read_text_if_exists(path, errors="replace"), "", display(path)))
     if not diffs:
         return EXIT_OK
     out.write("".join(diffs))

@@ -37,7 +37,7 @@ from svcgen.errors import (
     shorten,
     sorted_problems,
 )
-from svcgen.files import file_kind, find_files
+from svcgen.files import display, file_kind, find_files
 from svcgen.gcpause import paused_gc
 
 __all__ = ["LoadError", "LoadFailure", "UserCodeError", "discover_files", "load_apps"]
@@ -56,9 +56,9 @@ class UserCodeError(SvcgenError):
     def __init__(self, path: str, location: SourceLocation | None, exc: BaseException) -> None:
         self.location = location
         self.original = exc
-        where = str(location) if location else path
+        where = str(location) if location else display(path)
         detail = f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}" if str(exc) else type(exc).__name__
-        super().__init__(one_line(f"{where}: error: running {path} failed: {detail}{_keyword_hint(exc)}"))
+        super().__init__(one_line(f"{where}: error: running {display(path)} failed: {detail}{_keyword_hint(exc)}"))
 
     def report(self, debug: bool = False) -> list[str]:
         return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]
@@ -129,7 +129,7 @@ def _regular(path: Path) -> Path:
     with contextlib.suppress(OSError):  # missing: said by the caller, or by Python
         kind = file_kind(path)
     if kind and kind != "a directory":
-        raise LoadError(f"{path}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
+        raise LoadError(f"{display(path)}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
                         "remove it, or name the declaration files to run")
     return path
 
@@ -149,11 +149,11 @@ def discover_files(paths: Sequence[str]) -> list[Path]:
             files.extend(_regular(p) for p in find_files(path, (".py",)) if not _skipped_file(p.name))
         elif path.is_file():
             if path.suffix != ".py":
-                raise LoadError(f"{raw}: error: not a Python file (svcgen reads declarations from .py files)")
+                raise LoadError(f"{display(raw)}: error: not a Python file (svcgen reads declarations from .py files)")
             files.append(path)
         else:
             _regular(path)
-            raise LoadError(f"{raw}: error: no such file or directory")
+            raise LoadError(f"{display(raw)}: error: no such file or directory")
     seen: set[Path] = set()
     unique = []
     for file in files:
@@ -317,7 +317,7 @@ def _run(file: Path, loaded: set[str]) -> ModuleType:
     # The file name as the user gave it: messages then point at paths they can click.
     spec = importlib.util.spec_from_file_location(name, str(file))
     if spec is None or spec.loader is None:
-        raise LoadError(f"{file}: error: cannot be loaded as a Python module")
+        raise LoadError(f"{display(file)}: error: cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     directory = str(path.parent)

@@ -45,8 +45,10 @@ __all__ = [
     "UsageError",
     "count_errors",
     "one_line",
+    "plural",
     "printable",
     "shorten",
+    "sorted_problems",
 ]
 
 EXIT_OK = 0
@@ -86,6 +88,11 @@ _LINE_ESCAPES = {c: e for c, e in _ESCAPES.items() if c not in (0x0A, 0x09)}
 def printable(text: str) -> str:
     """``text`` with control characters and lone surrogates escaped, line ends kept: for a stream of messages."""
     return text.translate(_LINE_ESCAPES)
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    """``count`` and ``word``, in the plural (``words``, else ``word`` + "s") unless ``count`` is 1: ``2 nodePorts``."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -173,9 +180,13 @@ class Problem(NamedTuple):
         where = f"{p.location}: " if p.location else ""
         subject = f" {p.subject}:" if p.subject else ""
         field = f" {p.field}:" if p.field else ""
+        return one_line(f"{where}{p.severity}:{subject}{field} {p.sentences()}")
+
+    def sentences(self) -> str:
+        """The message as a sentence (a full stop added), then ``Fix: hint``: the same in every format."""
+        p = self.shown()
         message = p.message if p.message.endswith(".") else p.message + "."
-        hint = f" Fix: {p.hint}" if p.hint else ""
-        return one_line(f"{where}{p.severity}:{subject}{field} {message}{hint}")
+        return f"{message} Fix: {p.hint}" if p.hint else message
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (``svcgen lint --format json``)."""
@@ -186,6 +197,16 @@ class Problem(NamedTuple):
                 "kind": shorten(obj.kind, NAME_LIMIT), "namespace": shorten(obj.namespace, NAME_LIMIT),
                 "name": shorten(obj.name, NAME_LIMIT), "field": p.field, "severity": p.severity,
                 "rule": p.rule, "message": p.message, "hint": p.hint, "subject": p.subject}
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """By file, then line and column (a problem without a line first in its file); stable.
+
+    The one order of every command that prints several problems (lint, render, import...).
+    Problems that name no file come last: they are about the whole run ("no Service left to
+    import, as said above").
+    """
+    return sorted(problems, key=lambda p: (not p.file, p.file, p.line, p.column))
 
 
 def count_errors(problems: Iterable[Problem]) -> int:
@@ -229,9 +250,8 @@ class DeclarationError(SvcgenError, ValueError):
     def __init__(self, problems: Iterable[Problem] | Problem) -> None:
         # A Problem is a NamedTuple, so iterable itself: one given alone is one problem, not its fields.
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(str(p) for p in sorted_problems(self.problems)))
 
     def report(self, debug: bool = False) -> list[str]:
-        count = count_errors(self.problems)
-        return [*(str(p) for p in self.problems),
-                f"svcgen: {count} error{'s' if count != 1 else ''} found; nothing was written."]
+        return [*(str(p) for p in sorted_problems(self.problems)),
+                f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written."]

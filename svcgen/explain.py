@@ -20,7 +20,7 @@ from svcgen.nodeports.lock import PortKey
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-__all__ = ["Chain", "chains", "to_html", "to_mermaid", "to_svg", "to_text"]
+__all__ = ["Chain", "chains", "local_port", "to_html", "to_mermaid", "to_svg", "to_text"]
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,40 @@ _LOCAL = ("; externalTrafficPolicy Local: only nodes running a ready pod answer 
           "client's source IP is kept")
 
 
+def local_port(port: int) -> int:
+    """The local end of a ``kubectl port-forward`` to ``port``: one a user may open without root.
+
+    The port itself from 1024 up (9000 → 9000); below, 8000 + the port (80 → 8080, 443 → 8443,
+    53 → 8053), so that the usual ports keep their usual local twins.
+    """
+    return port if port >= 1024 else 8000 + port
+
+
+def _port_forward(chain: Chain) -> str:
+    if chain.protocol != "TCP":  # kubectl port-forward forwards TCP only
+        return f"kubectl port-forward forwards TCP only: test {chain.protocol} from a pod in the cluster"
+    ns = f" -n {chain.namespace}" if chain.namespace else ""
+    return f"for a test: kubectl port-forward{ns} service/{chain.service} {local_port(chain.port)}:{chain.port}"
+
+
 def _outside(chain: Chain) -> str:
+    """How the port is reached from outside the cluster: its nodePort, its load balancer, the Ingresses and routes.
+
+    "not exposed" only when none of them exposes it.
+    """
     ns = f" -n {chain.namespace}" if chain.namespace else ""
     local = _LOCAL if chain.local else ""
+    through = ", ".join(f"{use.by} ({use.entry})" for use in chain.reached_by if use.outside)
     if chain.type == "NodePort":
         node_port = chain.node_port if chain.node_port else "<nodePort chosen by the cluster>"
-        return f"<any-node-ip>:{node_port}{local}"
+        return f"<any-node-ip>:{node_port}{local}" + (f"; also through {through}" if through else "")
     if chain.type == "LoadBalancer":
         via_node = f", or <any-node-ip>:{chain.node_port}" if chain.node_port else ""
-        return f"<load-balancer-address>:{chain.port} (kubectl get service {chain.service}{ns}){via_node}{local}"
-    return (f"not exposed (ClusterIP); for a test: kubectl port-forward{ns} service/{chain.service} "
-            f"{chain.port}:{chain.port}")
+        return (f"<load-balancer-address>:{chain.port} (kubectl get service {chain.service}{ns}){via_node}{local}"
+                + (f"; also through {through}" if through else ""))
+    if through:
+        return f"through {through}; {_port_forward(chain)}"
+    return f"not exposed (ClusterIP); {_port_forward(chain)}"
 
 
 def to_text(items: Sequence[Chain]) -> str:

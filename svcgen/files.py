@@ -42,6 +42,7 @@ __all__ = [
     "Source",
     "Sources",
     "check_writable",
+    "display",
     "exclusive_lock",
     "file_kind",
     "find_files",
@@ -68,6 +69,41 @@ MAX_FILE_SIZE_VARIABLE = "SVCGEN_MAX_FILE_SIZE"
 
 _DEFAULT_MAX_FILE_SIZE = 64 << 20
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def display(path: "str | os.PathLike[str]", cwd: str | None = None) -> str:
+    """``path`` as every message shows it: relative to ``cwd`` (the working directory) when under it, else absolute.
+
+    ``deploy/x.yaml`` wherever it was given from (``./deploy/x.yaml``, ``$PWD/deploy/x.yaml``):
+    clickable in a terminal and short. A path outside the working directory is shown absolute
+    (``/srv/other/svcgen.lock``, not ``../../srv/other/svcgen.lock``). A path reached through a
+    link is shown under ``cwd`` when either its given or its resolved form lies there. Names that
+    are no path (``<stdin>``) are shown as they are.
+    """
+    text = os.fspath(path)
+    if not text or text.startswith("<"):
+        return text
+    try:
+        here = os.getcwd() if cwd is None else cwd
+    except OSError:  # the working directory was removed
+        return text
+    if not here:
+        return text
+    full = os.path.normpath(os.path.join(here, text))
+    for where, folder in ((full, here), (_real(full), _real(here))):
+        if where == folder:
+            return "."
+        inside = folder.rstrip(os.sep) + os.sep
+        if where.startswith(inside):
+            return where[len(inside):]
+    return full
+
+
+def _real(path: str) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+        return path
 
 
 class FileRefusedError(OSError):
@@ -264,6 +300,7 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
     path that does not exist or cannot be read (too large, a device, a folder that cannot be
     listed) marks the result ``unreadable``. A file found by walking a folder that is not a
     regular file (a named pipe, a link to a device) is skipped with a warning, never opened.
+    Each source is named as messages show it (:func:`display`).
     """
     found = Sources()
     files: list[tuple[Path, bool]] = []
@@ -279,29 +316,30 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             errors: list[OSError] = []
             files.extend((file, False) for file in find_files(path, suffixes, errors))
             for error in errors:
-                _unreadable(found, str(error.filename or path), error, "cannot list the folder")
+                _unreadable(found, display(error.filename or path), error, "cannot list the folder")
         elif path.exists() or path.is_symlink():
             files.append((path, True))
         else:
-            found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(raw),
+            found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(display(raw)),
                                           rule="read"))
             found.unreadable = True
     for file, explicit in _once(files):
+        name = display(file)  # as every message shows it
         try:
             data = read_file(file, pipes=explicit)
         except FileRefusedError as exc:
             if explicit or exc.errno == errno.EFBIG:
-                _unreadable(found, str(file), exc)
+                _unreadable(found, name, exc)
             else:
-                found.problems.append(Problem("", "", f"skipped: {exc.reason}", location=SourceLocation(str(file)),
+                found.problems.append(Problem("", "", f"skipped: {exc.reason}", location=SourceLocation(name),
                                               severity="warning", rule="read"))
             continue
         except OSError as exc:
-            _unreadable(found, str(file), exc)
+            _unreadable(found, name, exc)
             continue
-        text = _decode(data, str(file), found.problems)
+        text = _decode(data, name, found.problems)
         if text is not None:
-            found.texts.append(Source(str(file), text, explicit))
+            found.texts.append(Source(name, text, explicit))
     return found
 
 

@@ -127,8 +127,9 @@ class SvcgenProject:
 
     def _render(self, what: str | Path | App | Iterable[App], with_workloads: bool) -> ProjectRender:
         from svcgen.dsl.model import App
+        from svcgen.files import display
         from svcgen.render import render
-        from svcgen.settings import Settings, display
+        from svcgen.settings import Settings
 
         path: Path | None = None
         if isinstance(what, (str, Path)):
@@ -161,7 +162,8 @@ class SvcgenProject:
         change), at its line, and the command that updates the lock file.
         """
         __tracebackhide__ = True
-        from svcgen.settings import display
+        from svcgen.errors import plural
+        from svcgen.files import display
 
         added, changed = rendered.committed.changes_to(rendered.rendered.lock)
         if not added and not changed:
@@ -176,9 +178,9 @@ class SvcgenProject:
 
         lines = [f"{port(key)}: new nodePort {number}" for key, number in added.items()]
         lines += [f"{port(key)}: nodePort {old} -> {new}" for key, (old, new) in changed.items()]
-        would = [f"allocate {len(added)} new nodePort{'s' if len(added) != 1 else ''}"] if added else []
+        would = [f"allocate {plural(len(added), 'new nodePort')}"] if added else []
         if changed:
-            would.append(f"change {len(changed)} locked nodePort{'s' if len(changed) != 1 else ''}")
+            would.append(f"change {plural(len(changed), 'locked nodePort')}")
         lock = display(rendered.settings.lock)
         command = f"`svcgen render {rendered.what}`" if rendered.path is not None else \
             "`svcgen render` on the files that declare the Apps"
@@ -211,8 +213,11 @@ class SvcgenProject:
         problems = self.lint(rendered, *manifests)
         if problems:
             together = f" with {', '.join(map(str, manifests))}" if manifests else ""
-            raise AssertionError(f"svcgen lint finds {len(problems)} problem{'s' if len(problems) != 1 else ''} in "
-                                 f"the render of {rendered.what}{together}:\n" + "\n".join(f"  {p}" for p in problems))
+            from svcgen.errors import plural, sorted_problems
+
+            raise AssertionError(f"svcgen lint finds {plural(len(problems), 'problem')} in "
+                                 f"the render of {rendered.what}{together}:\n"
+                                 + "\n".join(f"  {p}" for p in sorted_problems(problems)))
 
     def assert_matches_snapshot(self, rendered: ProjectRender, snapshot: str | Path) -> None:
         """The render's YAML is the snapshot file's text, byte for byte.
@@ -222,8 +227,7 @@ class SvcgenProject:
         """
         __tracebackhide__ = True
         from svcgen.cli.common import diff, write
-        from svcgen.files import read_text_if_exists
-        from svcgen.settings import display
+        from svcgen.files import display, read_text_if_exists
 
         path = self.folder / snapshot
         name = display(path)

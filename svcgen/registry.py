@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line
-from svcgen.files import FileRefusedError, read_file, write_atomic
+from svcgen.errors import EXIT_INVALID, EXIT_USAGE, SvcgenError, one_line, plural
+from svcgen.files import FileRefusedError, display, read_file, write_atomic
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.lockfile import LockConflictError, LockFileError, format_lock, parse_lock
@@ -177,9 +177,12 @@ class Registry:
             self._git("remote", "set-head", "origin", "--auto", check=False)
         branches = self._git("for-each-ref", "--format=%(refname:short)", "refs/remotes/origin").stdout.split()
         names = [b.removeprefix("origin/") for b in branches if b != "origin/HEAD" and b != "origin"]
-        head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).stdout.strip()
+        head = self._git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD",
+                         check=False).stdout.strip().removeprefix("origin/")
+        if not names and not self.offline:  # empty: the first claim makes the branch the registry's HEAD names
+            head = self._unborn_head()
         # a branch that is gone is not the registry's: an empty registry is one without any branch
-        self.branch = head.removeprefix("origin/") if head.removeprefix("origin/") in names else next(
+        self.branch = head if head in names or (head and not names) else next(
             (b for b in ("main", "master") if b in names), names[0] if names else "main")
         if f"origin/{self.branch}" in branches:
             self._git("checkout", "--quiet", "-B", self.branch, f"origin/{self.branch}")
@@ -197,7 +200,7 @@ class Registry:
             staging = Path(tempfile.mkdtemp(prefix=".clone-", dir=self.cache_root))
         except OSError as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot make its local copy in "
-                                f"{self.cache_root}: {exc.strerror}; nothing was written") from None
+                                f"{display(self.cache_root)}: {exc.strerror}; nothing was written") from None
         try:
             # no template (the user's init.templateDir may hold hooks, or a config with core.fsmonitor), no hook;
             # the remote is origin whatever clone.defaultRemoteName says
@@ -213,6 +216,33 @@ class Registry:
                 staging.rename(self.dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _unborn_head(self) -> str:
+        """The branch an empty registry's HEAD names, which its first commit must make ("" when it cannot be asked).
+
+        ``git init --bare`` names ``master`` or ``main`` (``init.defaultBranch``), a git server its
+        own default: a first claim pushed to another branch leaves a registry that clones as
+        nothing ("remote HEAD refers to nonexistent ref"). Only a clone asks (protocol v2 says
+        the branch of an unborn HEAD; ``ls-remote`` does not): an empty repository is cloned into
+        a scratch folder, with protocol v2 whatever the user's ``protocol.version``. A server that
+        does not say (git before 2.31, dumb HTTP) gets "main", never the user's ``init.defaultBranch``.
+        """
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix=".head-", dir=self.cache_root))
+        except OSError:
+            return ""
+        try:
+            clone = scratch / "registry.git"
+            result = self._run("clone", ["git", "-c", f"core.hooksPath={os.devnull}", "-c", "init.defaultBranch=main",
+                                         "-c", "protocol.version=2", "clone", "--quiet", "--bare", "--template=", "--",
+                                         self.spec.url, str(clone)], None)
+            if result.returncode != 0:
+                return ""
+            ref = self._run("symbolic-ref", ["git", f"--git-dir={clone}", "symbolic-ref", "--quiet", "HEAD"],
+                            None).stdout.strip()
+            return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _missing_path(self) -> bool:
         """Whether the registry is a path on this machine that does not exist (moved, removed, unmounted)."""
@@ -255,9 +285,10 @@ class Registry:
             elif added:  # remote.origin.pushurl, url.*.insteadOf: another repository; core.fsmonitor: a command
                 problem = f"has settings that git clone does not write ({_one(', '.join(added))})"
         if problem:
-            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(str(self.dir))} "
+            folder = display(self.dir)
+            raise RegistryError(f"svcgen: error: registry {self.spec}: its local copy {one_line(folder)} "
                                 f"{problem}; nothing was written. Fix: remove that folder (rm -rf "
-                                f"{one_line(shlex.quote(str(self.dir)))}); the next run clones the registry again")
+                                f"{one_line(shlex.quote(folder))}); the next run clones the registry again")
 
     def _file(self) -> Path:
         """The registry file in the clone, refusing a symbolic link anywhere on its path.
@@ -338,7 +369,7 @@ class Registry:
             write_atomic(file, format_lock(registry))
         except OSError as exc:
             raise RegistryError(f"svcgen: error: registry {self.spec}: cannot write {self.spec.path} in its local "
-                                f"copy {self.dir}: {exc.strerror}; nothing was written") from None
+                                f"copy {display(self.dir)}: {exc.strerror}; nothing was written") from None
         self._git("add", "--", self.spec.path)
         identity = () if self._git("config", "user.email", check=False).stdout.strip() else (
             "user.name=svcgen", "user.email=svcgen@localhost")
@@ -405,8 +436,7 @@ def _message(owner: str, before: Lock, after: Lock) -> str:
     mine_before, mine_after = before.owned_by(owner), after.owned_by(owner)
     added = {k: v for k, v in mine_after.entries.items() if mine_before.get(k) != v}
     removed = {k: v for k, v in mine_before.entries.items() if mine_after.get(k) != v}
-    verb = f"claims {len(added)} nodePort{'s' if len(added) != 1 else ''}" if added else \
-        f"releases {len(removed)} nodePort{'s' if len(removed) != 1 else ''}"
+    verb = f"claims {plural(len(added), 'nodePort')}" if added else f"releases {plural(len(removed), 'nodePort')}"
     lines = [f"+ {k}: {v}" for k, v in sorted(added.items())] + [f"- {k}: {v}" for k, v in sorted(removed.items())]
     return f"svcgen: {owner} {verb}\n\n" + "\n".join(lines) + "\n"
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from svcgen.errors import InputError, SvcgenError, UsageError, one_line
-from svcgen.files import FileRefusedError, read_file, read_sources, read_text_if_exists
+from svcgen.files import FileRefusedError, display, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import PORTABLE, KubeVersion
 
@@ -118,12 +118,12 @@ class Settings(NamedTuple):
         band = allocate_from or values.get("allocate-from")
         if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
             range_from = "--node-port-range" if node_port_range else (
-                f"node-port-range in {source}" if "node-port-range" in values else "the default")
+                f"node-port-range in {display(source or start)}" if "node-port-range" in values else "the default")
             if allocate_from is not None:  # a command-line mistake: exit 2, naming the flag
                 raise UsageError(f"--allocate-from: error: {band} is not inside the nodePort range {node_range} "
                                  f"({range_from}); give a band inside it")
-            raise SettingsError(f"{source}: error: allocate-from {band} is not inside the nodePort range "
-                                f"{node_range} ({range_from})")
+            raise SettingsError(f"{display(source or start)}: error: allocate-from {band} is not inside the nodePort "
+                                f"range {node_range} ({range_from})")
         name = owner or values.get("owner") or project
         if (registry or values.get("registry")) and not name:
             _unnamed(root, source, flag=bool(registry))
@@ -153,16 +153,16 @@ class Settings(NamedTuple):
         try:
             text = read_text_if_exists(self.lock)
         except UnicodeDecodeError as exc:
-            raise UsageError(f"{self.lock}: error: the lock file is not UTF-8 text ({exc.reason} at byte "
+            raise UsageError(f"{display(self.lock)}: error: the lock file is not UTF-8 text ({exc.reason} at byte "
                              f"{exc.start}); svcgen writes it as UTF-8: restore it from version control (git "
                              "checkout -- the file), or delete it to allocate afresh (nodePorts may then "
                              "change)") from None
         except FileRefusedError as exc:
             where = "" if exc.errno == errno.EFBIG else " (--lock, or lock = in [tool.svcgen])"
-            raise UsageError(f"{self.lock}: error: the lock file is {exc.reason}; nothing was written. "
+            raise UsageError(f"{display(self.lock)}: error: the lock file is {exc.reason}; nothing was written. "
                              f"Fix: {exc.hint}{where}") from None
         except OSError as exc:
-            raise UsageError(f"{self.lock}: error: cannot read the lock file: {exc.strerror or exc}") from None
+            raise UsageError(f"{display(self.lock)}: error: cannot read the lock file: {exc.strerror or exc}") from None
         return text, parse_lock(text, display(self.lock), self.node_port_range)
 
     def read_lock(self) -> "Lock":
@@ -201,7 +201,7 @@ class Settings(NamedTuple):
         """
         for path in self.reserve:
             if path != Path("-") and not path.exists():
-                raise UsageError(f"{path}: error: --reserve: no such file or directory")
+                raise UsageError(f"{display(path)}: error: --reserve: no such file or directory")
 
 
 def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
@@ -219,8 +219,8 @@ def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
            "another project's too (each would then release the other's nodePorts)")
     if flag:
         raise UsageError(f"--registry: error: {why}. Fix: add --owner NAME, a name no other project uses")
-    raise SettingsError(f"{source}: error: registry is set but owner is not: {why}. Fix: add owner = \"NAME\" to "
-                        "[tool.svcgen], a name no other project uses (or give [project] a name)")
+    raise SettingsError(f"{display(source or root)}: error: registry is set but owner is not: {why}. Fix: add "
+                        "owner = \"NAME\" to [tool.svcgen], a name no other project uses (or give [project] a name)")
 
 
 def _check_registry(spec: str, where: str, error: type[SvcgenError]) -> None:
@@ -234,14 +234,6 @@ def _check_registry(spec: str, where: str, error: type[SvcgenError]) -> None:
         RegistrySpec.parse(spec)
     except RegistryError as exc:  # its message, escaped, with where the spec was given
         raise error(f"{where} {str(exc).removeprefix('svcgen: error: registry ')}") from None
-
-
-def display(path: Path) -> str:
-    """``path`` relative to the working directory when it is under it (for messages)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
-        return str(path)
 
 
 def _start(path: Path) -> Path:
@@ -349,9 +341,9 @@ def _pyproject(folder: Path) -> Path | None:
         target = ""
         with contextlib.suppress(OSError):
             target = f" (to {os.readlink(candidate)})"
-        raise SettingsError(f"{candidate}: error: cannot read: a symbolic link{target} that leads to no file; its "
-                            "[tool.svcgen] settings would be ignored. Fix: restore the file it points to, or remove "
-                            "the link")
+        raise SettingsError(f"{display(candidate)}: error: cannot read: a symbolic link{target} that leads to no "
+                            "file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points to, "
+                            "or remove the link")
     return candidate
 
 
@@ -369,9 +361,9 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
     try:
         text = read_file(path).decode("utf-8")
     except FileRefusedError as exc:
-        raise SettingsError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
+        raise SettingsError(f"{display(path)}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+        raise SettingsError(f"{display(path)}: error: cannot read: {exc}") from None
     if not need_name and not _MAY_CONFIGURE_SVCGEN.search(text):
         return None, ""  # most projects' pyproject.toml: not parsed (a TOML parser costs a cold start 2-3 ms)
     if sys.version_info >= (3, 11):
@@ -381,9 +373,9 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+        raise SettingsError(f"{display(path)}: error: cannot read: {exc}") from None
     except RecursionError:  # tomllib recurses once per level of nesting
-        raise SettingsError(f"{path}: error: cannot read: arrays or inline tables are nested too deeply for "
+        raise SettingsError(f"{display(path)}: error: cannot read: arrays or inline tables are nested too deeply for "
                             "Python's TOML reader; nest them less deeply") from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
@@ -392,7 +384,7 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
     if table is None:
         return None, name if isinstance(name, str) else ""
     if not isinstance(table, dict):
-        raise SettingsError(f"{path}: error: [tool.svcgen] must be a table")
+        raise SettingsError(f"{display(path)}: error: [tool.svcgen] must be a table")
     return table, name if isinstance(name, str) else ""
 
 
@@ -400,42 +392,44 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     """The table's values, checked: ``node-port-range`` parsed, ``lock`` and ``reserve`` as given."""
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise SettingsError(f"{path}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "
+        raise SettingsError(f"{display(path)}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "
                             f"known keys: {', '.join(sorted(_KEYS))}")
     values = dict(table)
     if "node-port-range" in table:
         value = table["node-port-range"]
         if not isinstance(value, str):
-            raise SettingsError(f'{path}: error: [tool.svcgen] node-port-range must be a string like "30000-32767"')
+            raise SettingsError(f"{display(path)}: error: [tool.svcgen] node-port-range must be a string like "
+                                '"30000-32767"')
         try:
             values["node-port-range"] = NodePortRange.parse(value)
         except ValueError as exc:
-            raise SettingsError(f"{path}: error: [tool.svcgen] node-port-range: {exc}") from None
+            raise SettingsError(f"{display(path)}: error: [tool.svcgen] node-port-range: {exc}") from None
     if "kubernetes-version" in table:
         version = table["kubernetes-version"]
         try:
             values["kubernetes-version"] = KubeVersion.parse(version) if isinstance(version, str) else None
         except ValueError as exc:
-            raise SettingsError(f"{path}: error: [tool.svcgen] kubernetes-version: {exc}") from None
+            raise SettingsError(f"{display(path)}: error: [tool.svcgen] kubernetes-version: {exc}") from None
         if values["kubernetes-version"] is None:
-            raise SettingsError(f'{path}: error: [tool.svcgen] kubernetes-version must be a string like "1.36"')
+            raise SettingsError(f"{display(path)}: error: [tool.svcgen] kubernetes-version must be a string like "
+                                '"1.36"')
     for key, parse in (("allocate-from", NodePortRange.parse),):
         if key in table:
             try:
                 values[key] = parse(table[key]) if isinstance(table[key], str) else None
             except ValueError as exc:
-                raise SettingsError(f"{path}: error: [tool.svcgen] {key}: {exc}") from None
+                raise SettingsError(f"{display(path)}: error: [tool.svcgen] {key}: {exc}") from None
             if values[key] is None:
                 raise SettingsError(f'{path}: error: [tool.svcgen] {key} must be a string like "30100-30199"')
     for key in ("reserve-cluster", "registry", "owner"):
         if key in table and not isinstance(table[key], str):
-            raise SettingsError(f"{path}: error: [tool.svcgen] {key} must be a string")
+            raise SettingsError(f"{display(path)}: error: [tool.svcgen] {key} must be a string")
     if "registry" in table:
-        _check_registry(table["registry"], f"{path}: error: [tool.svcgen] registry", SettingsError)
+        _check_registry(table["registry"], f"{display(path)}: error: [tool.svcgen] registry", SettingsError)
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
-        raise SettingsError(f"{path}: error: [tool.svcgen] lock must be a file path")
+        raise SettingsError(f"{display(path)}: error: [tool.svcgen] lock must be a file path")
     reserve = table.get("reserve", [])
     if not isinstance(reserve, list) or not all(isinstance(r, str) for r in reserve):
-        raise SettingsError(f"{path}: error: [tool.svcgen] reserve must be a list of paths")
+        raise SettingsError(f"{display(path)}: error: [tool.svcgen] reserve must be a list of paths")
     return values

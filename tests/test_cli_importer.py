@@ -137,10 +137,24 @@ def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path,
     dump = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
     result = run_cli("import", str(dump), "--dir", "adopted")
     assert result.code == 0, result.err
-    assert result.out == ("wrote adopted/app.py\nwrote adopted/workloads.yaml (the workloads kept as YAML: apply it "
-                          "with what svcgen renders)\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n")
+    assert result.out == ""  # what was written is said on standard error, as by every command
+    assert result.err.endswith("svcgen: wrote adopted/app.py\nsvcgen: wrote adopted/workloads.yaml (the workloads kept "
+                               "as YAML: apply it with what svcgen renders)\nsvcgen: recorded 2 nodePorts in "
+                               "adopted/svcgen.lock\n")
     left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
     assert left_out == ["Service/default/kubernetes", "Service/kube-system/kube-dns", "Service/shop/payments-db",
                         "Service/shop/prometheus-operated"]
     assert not [line for line in result.err.splitlines() if ": error: " in line]
     assert run_cli("render", "--check", "adopted").code == 0
+
+
+def test_import_reports_its_problems_by_file_and_line(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    missing = "apiVersion: v1\nkind: Service\nmetadata: {{name: {0}}}\nspec:\n  selector: {{app: {0}}}\n" \
+              "  ports: [{{name: http, port: 80, targetPort: missing}}]\n"
+    (tmp_path / "b.yaml").write_text(missing.format("b1") + "---\n" + missing.format("b0"))
+    (tmp_path / "a.yaml").write_text(missing.format("a1"))
+    result = run_cli("import", "b.yaml", "a.yaml", "--dir", "out")
+    assert result.code == 1
+    assert [line.split(": ")[0] for line in result.err.splitlines()] == [
+        "a.yaml:5:3", "a.yaml:6:34", "b.yaml:5:3", "b.yaml:6:34", "b.yaml:12:3", "b.yaml:13:34", "svcgen import"]

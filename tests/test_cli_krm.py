@@ -291,3 +291,13 @@ def test_debug_shows_the_traceback_of_a_failing_declaration(write_app: Callable[
     assert "RuntimeError: boom" in result.err
     (problem,) = _safe().load(result.out)["results"]
     assert "boom" in problem["message"]
+
+
+def test_many_nodeports_the_lock_does_not_hold_are_counted_in_one_line(write_app: Callable[..., Path]) -> None:
+    services = ", ".join(f'Service("s{i}", type="NodePort", ports=[c.port("http").expose(80)])' for i in range(5))
+    write_app(f'c = Container("c", ports=[Port("http", 8080)])\n'
+              f'app = App("a", labels={{"app": "a"}}, containers=[c], services=[{services}])\n')
+    result = run_krm(resource_list({"paths": ["app.py"]}))
+    assert result.code == 1
+    assert result.err.startswith("error: svcgen.lock: 5 new nodePorts: s0/http 30000, s1/http 30001, s2/http 30002 "
+                                 "and 2 more; a generator writes no file")

@@ -296,3 +296,36 @@ def test_every_message_shows_control_characters_escaped(tmp_path: Path, monkeypa
         result = run_cli(*argv)
         assert result.code != 0 and "\x1b" not in result.err
         assert result.err.startswith(line), result.err
+
+
+def test_paths_in_messages_are_relative_to_the_working_directory_when_under_it_else_absolute(
+        write_app: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However a path was given (absolute, ./, ../), every command shows it the one way."""
+    write_app(BAD.replace('"Web"', '"web"').replace("expose()", "expose(80)"), "svc/app.py")
+    bad = tmp_path / "svc" / "bad.py"
+    bad.write_text((tmp_path / "svc" / "app.py").read_text().replace('"web"', '"Web"', 1))
+    manifest = "apiVersion: v1\nkind: Service\nmetadata: {name: X}\nspec: {ports: [{port: 80}]}\n"
+    (tmp_path / "svc" / "x.yaml").write_text(manifest)
+    svc = tmp_path / "svc"
+    assert run_cli("lint", str(svc / "x.yaml")).out.startswith("svc/x.yaml:3:12: error:")
+    assert run_cli("lint", "./svc/../svc/x.yaml").out.startswith("svc/x.yaml:3:12: error:")
+    assert run_cli("render", str(bad)).err.startswith("svc/bad.py:")
+    (svc / "out").mkdir()
+    (svc / "out" / "kustomization.yaml").write_text("mine\n")
+    refused = run_cli("render", str(svc / "app.py"), "-o", str(svc / "out"))
+    assert refused.code == 2 and refused.err.startswith("svc/out/kustomization.yaml: error: svcgen did not write")
+    assert run_cli("render", str(svc / "app.py"), "-o", str(svc / "out"), "--force").code == 0
+    (svc / "app.py").write_text((svc / "app.py").read_text().replace("expose(80)", "expose(81)"))
+    check = run_cli("render", str(svc / "app.py"), "-o", str(svc / "out"), "--check")
+    assert "--- a/svc/out/service_web.yaml\n+++ b/svc/out/service_web.yaml\n" in check.out
+    imported = run_cli("import", str(svc / "x.yaml").replace("X", "x"), "--dir", str(tmp_path / "adopted"))
+    assert imported.err.startswith("svc/x.yaml:3:12: error:")  # lint runs first
+    (svc / "x.yaml").write_text(manifest.replace("X", "x").replace("spec: {", "spec: {selector: {app: x}, "))
+    imported = run_cli("import", str(svc / "x.yaml"), "--dir", str(tmp_path / "adopted"))
+    assert imported.code == 0 and "svcgen: wrote adopted/app.py\n" in imported.err
+    new = run_cli("new", "shop", "--port", "http:8080", "--dir", str(tmp_path / "shop"))
+    assert new.err.splitlines()[0] == "svcgen: wrote shop/app.py"
+    monkeypatch.chdir(svc / "out")  # outside the working directory: absolute
+    assert run_cli("lint", "../x.yaml").err == "svcgen lint: 0 errors, 0 warnings in 1 file.\n"
+    assert run_cli("render", "../bad.py").err.startswith(f"{bad}:")
+    assert run_cli("lint", "../nothing.yaml").out == f"{svc / 'nothing.yaml'}: error: no such file or directory.\n"

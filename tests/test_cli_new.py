@@ -131,3 +131,28 @@ def test_a_scaffold_whose_write_fails_midway_is_undone(tmp_path: Path, monkeypat
     result = run_cli("new", "web", "--port", "http:80", "--dir", "a/web")
     assert result.code == 2 and "No space left on device" in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_says_what_it_wrote_on_standard_error_in_the_order_it_happened(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("new", "billing", "--port", "http:5000:8080", "--type", "NodePort", "--dir",
+                     str(tmp_path / "svc" / "billing"))
+    assert result.code == 0, result.err
+    assert result.out == ""  # standard output is for results; what was written is said like every command says it
+    assert result.err.splitlines() == [
+        "svcgen: wrote svc/billing/app.py", "svcgen: wrote svc/billing/test_app.py",
+        "svcgen: wrote svc/billing/README.md", "svc/billing/svcgen.lock: 1 new nodePort:", "  billing/http 30000",
+        "svcgen: svc/billing/app.py renders; run `svcgen render svc/billing` to print its Service."]
+
+
+def test_new_says_which_files_are_in_the_way_in_proper_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "app.py").write_text("mine\n")
+    one = run_cli("new", "web", "--port", "http:80")
+    assert one.err.startswith("svcgen new: web/app.py already exists; nothing was written.")
+    (tmp_path / "web" / "README.md").write_text("mine\n")
+    two = run_cli("new", "web", "--port", "http:80")
+    assert two.err.startswith("svcgen new: web/app.py, web/README.md already exist; nothing was written.")
+    assert "(s)" not in one.err + two.err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import shutil
 from pathlib import Path
 
@@ -182,3 +184,84 @@ def test_the_lock_file_cannot_be_standard_input(command: list[str], tmp_path: Pa
     assert (result.code, result.out) == (2, "") and list(tmp_path.iterdir()) == []
     assert result.err.splitlines()[-1].endswith("error: argument --lock: - is standard input, but svcgen writes the "
                                                 "lock file back; give its path")
+
+
+def _synopsis() -> list[str]:
+    """The README's command-line synopsis: the first code block of "The command line", comments cut."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## The command line\n", 1)[1]
+    block = section.split("```\n", 2)[1]
+    return [re.split(r"\s+#\s", line, maxsplit=1)[0].rstrip() for line in block.splitlines()]
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser, names: tuple[str, ...] = ()) -> dict[str, argparse.ArgumentParser]:
+    """Every command that runs (``render``, ``lock prune``...) and its parser."""
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if sub is None:
+        return {" ".join(names): parser}
+    found: dict[str, argparse.ArgumentParser] = {}
+    for name, child in sub.choices.items():
+        found.update(_leaf_parsers(child, (*names, name)))
+    return found
+
+
+def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    return [a for a in parser._actions if a.option_strings and a.dest not in ("help", "debug")]
+
+
+_FLAG = re.compile(r"(?<![\w-])(--?[a-z][a-z0-9-]*)")
+
+
+def test_the_readme_synopsis_lists_every_command_and_flag_of_the_parser_and_nothing_else() -> None:
+    """The README's synopsis is the parser's: each command, each of its flags (and a choice's values), no more.
+
+    A synopsis line is ``svcgen COMMAND...``, continued by indented lines; ``[PROJECT OPTIONS]``
+    stands for the flags the ``PROJECT OPTIONS:`` line lists; ``--debug`` and ``--version`` are
+    on the line of ``svcgen --version``.
+    """
+    parser = build_parser()
+    leaves = _leaf_parsers(parser)
+    commands: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    current: tuple[dict[str, str], str] | None = None
+    for line in _synopsis():
+        if not line or line.startswith("python -m svcgen"):
+            current = None
+        elif line.startswith("svcgen "):
+            words = line.split()[1:]
+            name = next((" ".join(words[:n]) for n in (2, 1) if " ".join(words[:n]) in leaves), "")
+            if words[0].startswith("-"):
+                name = "svcgen"
+            assert name, f"the README's synopsis names a command the parser lacks: {line}"
+            assert name not in commands, f"{name} is in the README's synopsis twice"
+            commands[name] = line
+            current = (commands, name)
+        elif re.match(r"[A-Z][A-Z ]+:", line):
+            group, flags = line.split(":", 1)
+            groups[group] = flags
+            current = (groups, group)
+        else:
+            assert current is not None and line.startswith(" "), f"a synopsis line of no command: {line}"
+            table, key = current
+            table[key] += " " + line.strip()
+    assert set(commands) == {*leaves, "svcgen"}, "commands of the parser missing from the README's synopsis"
+    for name, text in commands.items():
+        for group, flags in groups.items():
+            text = text.replace(f"[{group}]", flags)
+        actions = _options(parser) if name == "svcgen" else _options(leaves[name])
+        if name == "svcgen":  # every command takes --debug: said once, on this line
+            actions += [a for a in parser._actions if a.dest == "debug"]
+        label = name if name == "svcgen" else f"svcgen {name}"
+        known = {flag: action for action in actions for flag in action.option_strings}
+        written = _FLAG.findall(text.removeprefix("svcgen "))
+        unknown = sorted({flag for flag in written if flag not in known and flag != "--help"})
+        assert not unknown, f"{label}: the README's synopsis has flags the parser lacks: {unknown}"
+        missing = [a.option_strings[-1] for a in actions if not set(a.option_strings) & set(written)]
+        assert not missing, f"{label}: flags of the parser missing from the README's synopsis: {missing}"
+        for action in actions:
+            if action.choices is not None:
+                flag = next(f for f in action.option_strings if f in written)
+                assert re.search(rf"{flag}[ =]{'[|]'.join(map(re.escape, action.choices))}\]", text), (name, flag)
+    assert "--help" in commands["svcgen"]

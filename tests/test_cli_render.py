@@ -154,20 +154,38 @@ def test_a_failed_render_creates_no_lock_folder(write_app: Writer, tmp_path: Pat
 
 
 
-def test_a_changed_lock_is_said_in_one_line_and_locked_refuses_it(write_app: Writer, tmp_path: Path) -> None:
+def test_a_changed_lock_is_said_one_entry_a_line_and_locked_refuses_it(write_app: Writer, tmp_path: Path) -> None:
     write_app(TWO)
     locked = run_cli("render", "app.py", "--locked")
     assert locked.code == 1 and locked.out == "" and not (tmp_path / "svcgen.lock").exists()
-    assert "--locked: the lock file would change" in locked.err and "shop/http 30001" in locked.err
+    assert locked.err.splitlines() == ["svcgen: --locked: the lock file would change; nothing was written.",
+                                       "svcgen.lock: 3 new nodePorts:", "  shop/admin 30000", "  shop/http 30001",
+                                       "  be/api/grpc 30002"]
     first = run_cli("render", "app.py")
     assert first.code == 0
-    assert first.err == "svcgen.lock: 3 new nodePorts: shop/admin 30000, shop/http 30001, be/api/grpc 30002\n"
+    assert first.err == "svcgen.lock: 3 new nodePorts:\n  shop/admin 30000\n  shop/http 30001\n  be/api/grpc 30002\n"
     again = run_cli("render", "app.py", "--locked")
     assert again.code == 0 and again.err == "" and again.out == first.out
     pinned = TWO.replace('web.port("http").expose(80)', 'web.port("http").expose(80, node_port=30080)')
     write_app(pinned)
     moved = run_cli("render", "app.py")
-    assert moved.err == "svcgen.lock: 1 changed: shop/http 30001 -> 30080\n"
+    assert moved.err == "svcgen.lock: 1 nodePort changed:\n  shop/http 30001 -> 30080\n"
+
+
+def test_a_lock_note_of_many_entries_is_one_line_each_with_none_left_out(write_app: Writer) -> None:
+    services = ", ".join(f'Service("s{i}", type="NodePort", ports=[web.port("http").expose(80)])' for i in range(90))
+    write_app(f"""
+        web = Container("web", ports=[Port("http", 8080)])
+        app = App("shop", labels={{"app": "shop"}}, containers=[web], services=[{services}])
+    """)
+    result = run_cli("render", "app.py")
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()[1:]  # after the warning that the static band (86 ports) is full
+    assert lines[0] == "svcgen.lock: 90 new nodePorts:"
+    entries = [line.split() for line in lines[1:]]
+    assert all(line.startswith("  s") for line in lines[1:])
+    assert sorted(name for name, _ in entries) == sorted(f"s{i}/http" for i in range(90))
+    assert sorted(int(number) for _, number in entries) == list(range(30000, 30090))
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -256,7 +274,7 @@ def test_a_symlinked_lock_is_refused_and_left_as_it_is(example: Callable[[str], 
     (shared / "svcgen.lock").write_text("version: 1\nnodePorts: {}\n")
     result = run_cli("render", str(copy / "app.py"))
     assert result.code == 2 and result.out == ""
-    assert result.err == (f"{copy / 'svcgen.lock'}: error: the lock file is a symbolic link "
+    assert result.err == ("seed/svcgen.lock: error: the lock file is a symbolic link "
                           f"(to {shared / 'svcgen.lock'}): svcgen never reads a file through a link; nothing was "
                           "written. Fix: name the file itself instead (--lock, or lock = in [tool.svcgen])\n")
     assert (copy / "svcgen.lock").is_symlink() and (shared / "svcgen.lock").read_text() == "version: 1\nnodePorts: {}\n"
@@ -402,7 +420,8 @@ def test_o_never_writes_over_the_lock_file_even_with_force(
     for extra in ([], ["--force"], ["--check"]):
         result = run_cli("render", "app.py", "--lock", lock, "-o", output, *extra)
         assert (result.code, result.out) == (2, "")
-        assert result.err == (f"{output}: error: -o would write over the project's lock file {lock}; nothing "
+        shown = output.rstrip("/")
+        assert result.err == (f"{shown}: error: -o would write over the project's lock file {lock}; nothing "
                               "was written (--force does not change that). Fix: choose another -o path, or another "
                               "--lock\n")
         assert (tmp_path / lock).read_bytes() == before
@@ -498,3 +517,18 @@ def test_a_json_output_is_compared_too(write_app: Writer) -> None:
     write_app(WORKLOAD_APP.replace("LABELS", '{"app": "api"}'))
     result = run_cli("render", "app.py", "-o", "out.json")
     assert result.code == 0 and "field is immutable" in result.err
+
+
+def test_errors_of_several_files_are_reported_by_file_and_line(write_app: Writer) -> None:
+    for name, (first, second) in {"b.py": ("Zz", "Yy"), "a.py": ("Web", "Web2")}.items():
+        write_app(f"""
+            c = Container("api", ports=[Port("http", 8080)])
+            s1 = Service("{first}", ports=[c.port("http").expose(80)])
+
+            s2 = Service("{second}", ports=[c.port("http").expose(80)])
+            app = App("{name[0]}", labels={{"app": "{name[0]}"}}, containers=[c], services=[s2, s1])
+        """, name)
+    result = run_cli("render", "b.py", "a.py")
+    assert result.code == 1
+    assert [line.split(": ")[0] for line in result.err.splitlines()] == [
+        "a.py:4", "a.py:6", "b.py:4", "b.py:6", "svcgen"]

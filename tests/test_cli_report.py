@@ -42,10 +42,22 @@ def test_sarif_follows_the_official_schema() -> None:
 def test_github_annotations_escape_their_data() -> None:
     lines = render_problems(PROBLEMS, "github").splitlines()
     assert lines[0] == ("::warning file=deploy/a.yaml,line=3,col=3,title=svcgen selector::Service/shop/web: "
-                        "spec.selector: selects nothing,%0Aat all")
+                        "spec.selector: selects nothing,%0Aat all.")
     assert lines[1].startswith("::error file=deploy/b.yaml,line=9,col=5,title=svcgen node-port-range::")
-    assert "not in range, 100%25 Fix: use 30000" in lines[1]
-    assert lines[2] == "::error file=missing.yaml,title=svcgen read::no such file or directory"
+    assert "not in range, 100%25. Fix: use 30000" in lines[1]
+    assert lines[2] == "::error file=missing.yaml,title=svcgen read::no such file or directory."
+
+
+def test_fix_follows_a_full_stop_in_every_format() -> None:
+    said = "Service/shop/web: spec.ports[0].nodePort: Invalid value: 80: not in range, 100%. Fix: use 30000"
+    github = render_problems(PROBLEMS, "github").splitlines()[1]
+    assert github.endswith("::" + said.replace("%", "%25"))
+    sarif = json.loads(render_problems(PROBLEMS, "sarif"))["runs"][0]["results"]
+    assert [r["message"]["text"] for r in sarif] == [
+        "Service/shop/web: spec.selector: selects nothing,\nat all.", said, "no such file or directory."]
+    assert render_problems(PROBLEMS, "text").splitlines()[1].endswith(" " + said.split(": ", 1)[1])
+    ended = Problem("", "", "Already a sentence.", "do this")  # no second full stop
+    assert render_problems([ended], "github") == "::error title=svcgen lint::Already a sentence. Fix: do this\n"
 
 
 def test_text_and_json() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from svcgen import (
@@ -78,3 +80,19 @@ def test_consumers_are_frozen_and_copy_what_they_are_given() -> None:
     assert list(rule.paths) == ["/"]
     with pytest.raises(Exception, match="frozen"):
         rule.host = "x"  # type: ignore[misc]
+
+
+def test_the_readme_consumer_table_lists_every_argument_each_consumer_takes() -> None:
+    """Each row of the README's consumer table names every argument of its declarations (labels, annotations...)."""
+    from conftest import ROOT
+
+    from svcgen import GatewayRef, IngressRule, IngressTLS, Peer, PolicyRule
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line.split(" | ", 1)[0] for line in readme.splitlines() if line.startswith("| `")]
+    for cls in (Ingress, IngressRule, IngressTLS, HTTPRoute, GatewayRef, RouteRule, ServiceMonitor, PodMonitor,
+                NetworkPolicy, PolicyRule, Peer):
+        row = next((row for row in rows if f"`{cls.__name__}(" in row or f"[{cls.__name__}(" in row), None)
+        assert row is not None, f"{cls.__name__} has no row in the README's consumer table"
+        missing = [name for name in cls.model_fields if name != "location" and not re.search(rf"\b{name}\b", row)]
+        assert not missing, f"the README's consumer table does not list {cls.__name__}'s {missing}"

@@ -116,6 +116,51 @@ def test_the_whole_chain_from_host_and_path_to_the_container(example: Callable[[
     assert 'in0x0["https://api.example.com/ · Ingress platform/api"] --> sp0' in mermaid
 
 
+def test_a_service_behind_an_ingress_or_a_route_is_said_to_be_reached_from_outside(
+        example: Callable[[str], Path]) -> None:
+    text = run_cli("explain", str(example("platform") / "app.py")).out.splitlines()
+    outside = [line for line in text if line.startswith("    from outside: ")]
+    assert outside == [
+        "    from outside: through Ingress platform/api (https://api.example.com/), HTTPRoute platform/api via Gateway "
+        "gateways/edge (api.example.com/v2); for a test: kubectl port-forward -n platform service/api 8080:80",
+        "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n platform service/api 9000:9000",
+        "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n platform service/api-metrics "
+        "9090:9090"]
+
+
+def test_only_what_reaches_a_port_from_outside_exposes_it(write_app: Callable[..., Path]) -> None:
+    write_app("""
+        from svcgen import GatewayRef, HTTPRoute, Ingress, IngressRule, RouteRule
+        api = Container("api", ports=[Port("http", 8080), Port("dns", 5353, protocol="UDP")])
+        web = Service("web", ports=[api.port("http").expose(443)])
+        node = Service("node", type="NodePort", ports=[api.port("http").expose(80)])
+        inner = Service("inner", ports=[api.port("http").expose(80), api.port("dns").expose(53)])
+        app = App("web", namespace="shop", labels={"app": "web"}, containers=[api], services=[web, node, inner],
+                  consumers=[Ingress("web", rules=[IngressRule(None, paths={"/": web.port("http")})]),
+                             HTTPRoute("node", parents=[GatewayRef("edge")], rules=[RouteRule("/n", backends=[
+                                 node.port("http")])]),
+                             HTTPRoute("inner", rules=[RouteRule("/i", backends=[inner.port("http")])])])
+    """)
+    result = run_cli("explain", "app.py")
+    assert result.code == 0, result.err
+    assert [line for line in result.out.splitlines() if line.startswith("    from outside: ")] == [
+        "    from outside: through Ingress shop/web (<any host>/); for a test: kubectl port-forward -n shop "
+        "service/web 8443:443",
+        "    from outside: <any-node-ip>:30000; also through HTTPRoute shop/node via Gateway edge (*/n)",
+        # a route attached to no Gateway brings nothing from outside
+        "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n shop service/inner 8080:80",
+        "    from outside: not exposed (ClusterIP); kubectl port-forward forwards TCP only: test UDP from a pod in "
+        "the cluster"]
+
+
+@pytest.mark.parametrize(("port", "local"), [(1, 8001), (53, 8053), (80, 8080), (443, 8443), (1023, 9023),
+                                             (1024, 1024), (9000, 9000), (65535, 65535)])
+def test_the_port_forward_hint_takes_a_local_port_that_needs_no_root(port: int, local: int) -> None:
+    from svcgen.explain import local_port
+
+    assert local_port(port) == local and 1024 <= local <= 65535
+
+
 # Hostile text: what an Ingress path, a route or a hand-made Chain may hold (names are validated,
 # paths much less). Each must stay inside its label: no new Mermaid statement, no broken XML.
 HOSTILE = ['/x"]\n  click sp0 call alert()\n%%{init: {}}%%', "a;b#c`d[e]{f}|g\\h", "\x00\x01\x1b[31m\x7f",

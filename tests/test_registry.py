@@ -133,7 +133,7 @@ def test_without_network_a_render_that_claims_nothing_works_from_the_copy(tmp_pa
 def test_a_lock_given_relative_to_the_working_directory_keeps_its_registry_copy_beside_it(tmp_path: Path) -> None:
     repo = bare(tmp_path)
     billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
-    for said in ("svcgen.lock: 2 new nodePorts: billing/billing/p0 30000, billing/billing/p1 30001\n", ""):
+    for said in ("svcgen.lock: 2 new nodePorts:\n  billing/billing/p0 30000\n  billing/billing/p1 30001\n", ""):
         code, _out, err = render(billing, "--lock", "svcgen.lock", "app.py")  # clone, then fetch
         assert code == 0 and err == said
     assert clone_of(billing).parent == billing / ".svcgen" / "registry" and len(log(repo)) == 1
@@ -571,10 +571,11 @@ def test_a_damaged_copy_of_the_registry_is_refused_with_the_folder_to_remove(
     damage(clone)
     before = snapshot(billing)
     code, out, err = render(billing)
+    shown = clone.relative_to(billing)  # from where the user stands
     assert code == 2 and out == "" and err == (
-        f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {clone} "
+        f"svcgen: error: registry {repo}#clusters/prod.lock: its local copy {shown} "
         f"{problem.format(clone=clone, project=billing)}; nothing was written. Fix: remove that folder "
-        f"(rm -rf {clone}); the next run clones the registry again\n")
+        f"(rm -rf {shown}); the next run clones the registry again\n")
     assert snapshot(billing) == before and len(log(repo)) == 1
     if clone.is_symlink():
         clone.unlink()
@@ -721,7 +722,7 @@ def test_projects_in_folders_of_one_name_are_never_one_owner(tmp_path: Path, com
             os.chdir(old)
         assert (result.code, result.out) == (1, "")
         assert result.err == (
-            f"{folder / 'pyproject.toml'}: error: registry is set but owner is not: the registry needs this "
+            "pyproject.toml: error: registry is set but owner is not: the registry needs this "
             "project's own name in it, and the folder's (deploy) may be another project's too (each would then "
             'release the other\'s nodePorts). Fix: add owner = "NAME" to [tool.svcgen], a name no other project uses '
             "(or give [project] a name)\nsvcgen: nothing was written.\n")
@@ -795,7 +796,7 @@ def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str
     os.chdir(tmp_path)
     result = run_cli("render", "billing/app.py")
     assert result.code == 1 and result.out == "" and result.err == (
-        f'{billing / "pyproject.toml"}: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
+        f'billing/pyproject.toml: error: [tool.svcgen] registry "{url}#clusters/prod.lock": the URL is a '
         "relative path, which git takes relative to the folder svcgen is run from (from another folder: another "
         "repository). Fix: give the registry's absolute path\nsvcgen: nothing was written.\n")
     assert not (billing / ".svcgen").exists()
@@ -890,3 +891,34 @@ def test_lock_resolve_moves_a_claim_to_no_port_another_project_holds_in_the_regi
         "svcgen: svcgen.lock: moved billing/billing/p1/TCP: 30000 -> 30002 (30000 is kept by billing/billing/p0/TCP, "
         "from HEAD)\n")
     assert render(billing, "app.py", "--check")[0] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("head", ["master", "main", "prod-ports"])
+@pytest.mark.parametrize("user_config", ["", "[init]\n\tdefaultBranch = trunk\n[protocol]\n\tversion = 0\n"],
+                         ids=["no-user-config", "user-trunk-and-protocol-v0"])
+def test_the_first_claim_makes_the_branch_an_empty_registrys_head_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, head: str, user_config: str) -> None:
+    """A first push to main of a registry whose HEAD is master left a registry that clones as nothing.
+
+    The user's own git config (another init.defaultBranch, protocol v0) does not change the branch.
+    """
+    (tmp_path / "gitconfig").write_text(user_config)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    repo = tmp_path / "registry.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", f"--initial-branch={head}", str(repo)], check=True)
+    billing = project(tmp_path, "billing", repo, {"app.py": app("billing")})
+    code, _out, err = render(billing)
+    assert code == 0, err
+    branches = subprocess.run(["git", "--git-dir", str(repo), "branch", "--format=%(refname:short)"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert branches == [head]
+    assert set(registry_ports(repo, head)) == {"billing/billing/p0/TCP", "billing/billing/p1/TCP"}
+    clone = subprocess.run(["git", "clone", "--quiet", str(repo), str(tmp_path / "look")], capture_output=True,
+                           text=True, check=True)
+    assert "nonexistent ref" not in clone.stderr and (tmp_path / "look" / "clusters" / "prod.lock").is_file()
+    shop = project(tmp_path, "shop", repo, {"app.py": app("shop", 1)})
+    code, out, err = render(shop)  # a second project sees the first's claims
+    assert code == 0, err
+    assert "nodePort: 30002" in out
+    assert registry_ports(repo, head)["shop/shop/p0/TCP"] == 30002

@@ -218,7 +218,7 @@ def test_a_pyproject_that_is_a_link_to_nothing_is_refused_never_skipped(
     result = run_cli("render", "p/app.py")
     assert (result.code, result.out) == (1, "")
     assert result.err == (
-        f"{tmp_path / 'p' / 'pyproject.toml'}: error: cannot read: a symbolic link (to ../shared.toml) that leads to "
+        "p/pyproject.toml: error: cannot read: a symbolic link (to ../shared.toml) that leads to "
         "no file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points to, or remove the "
         "link\nsvcgen: nothing was written.\n")
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["app.py", "deploy", "pyproject.toml"]

@@ -6,24 +6,25 @@ import argparse
 import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from svcgen.errors import Problem, UsageError
+from svcgen.errors import Problem, UsageError, plural, sorted_problems
 from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
+    display,
     exclusive_lock,
     make_folders,
     remove_folders,
     write_files,
 )
-from svcgen.settings import Settings, display
+from svcgen.settings import Settings
 
 if TYPE_CHECKING:  # lint does not load the lock's module
     from svcgen.nodeports.lock import Lock
 
-__all__ = ["diff", "lock_changes", "locked", "new_lock_text", "print_problems", "rewrite_note", "settings_from_args",
-           "write", "write_all"]
+__all__ = ["LockChanges", "diff", "lock_changes", "locked", "new_lock_text", "print_problems", "rewrite_note",
+           "say_file", "settings_from_args", "write", "write_all"]
 
 
 def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
@@ -61,19 +62,35 @@ def rewrite_note(old: str | None, previous: Lock) -> str:
     return " (rewritten in svcgen's layout: comments and hand edits are not kept)"
 
 
-def lock_changes(old: Lock, new: Lock, name: str) -> str | None:
-    """One line saying how the lock changes (``svcgen.lock: 2 new nodePorts: web/http 30000, ...``), or None."""
+class LockChanges(NamedTuple):
+    """How the lock changes: ``summary`` (``svcgen.lock: 2 new nodePorts, 1 changed``) and one entry per port."""
+
+    summary: str
+    entries: list[str]
+    """``web/http 30000`` (new), ``web/admin 30001 -> 30002`` (changed), in key order."""
+
+    def lines(self, note: str = "") -> list[str]:
+        """The summary (with ``note``), then one indented line per entry: one message per line, none left out."""
+        return [f"{self.summary}{note}:", *(f"  {entry}" for entry in self.entries)]
+
+    def one_line(self, shown: int = 3) -> str:
+        """For a message that must be one line: the summary and the first ``shown`` entries, then how many more."""
+        more = len(self.entries) - shown
+        first = ", ".join(self.entries[:shown]) + (f" and {more} more" if more > 0 else "")
+        return f"{self.summary}: {first}"
+
+
+def lock_changes(old: Lock, new: Lock, name: str) -> LockChanges | None:
+    """How the lock changes (``svcgen.lock: 2 new nodePorts`` and each entry), or None when it does not."""
     added, changed = old.changes_to(new)
     if not added and not changed:
         return None
-    parts = []
-    if added:
-        plural = "s" if len(added) != 1 else ""
-        parts.append(f"{len(added)} new nodePort{plural}: " + ", ".join(f"{k.short()} {v}" for k, v in added.items()))
+    parts = [f"{plural(len(added), 'new nodePort')}"] if added else []
     if changed:
-        moved = ", ".join(f"{k.short()} {a} -> {b}" for k, (a, b) in changed.items())
-        parts.append(f"{len(changed)} changed: {moved}")
-    return f"{name}: " + "; ".join(parts)
+        parts.append(f"{plural(len(changed), 'nodePort')} changed")
+    return LockChanges(f"{name}: " + ", ".join(parts),
+                       [*(f"{k.short()} {v}" for k, v in added.items()),
+                        *(f"{k.short()} {a} -> {b}" for k, (a, b) in changed.items())])
 
 
 def diff(old: str | None, new: str, name: str) -> str:
@@ -102,18 +119,18 @@ def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
         write_files(texts, remove)
     except FileRefusedError as exc:
         remove_folders(made)
-        raise UsageError(f"{exc.filename}: error: cannot write: {exc.reason}; nothing was written. "
+        raise UsageError(f"{display(exc.filename)}: error: cannot write: {exc.reason}; nothing was written. "
                          f"Fix: {exc.hint}") from None
     except PartlyWrittenError as exc:  # a rename failed midway (after the lock's, which comes first)
         done = ", ".join(display(path) for path in exc.written)
         what = "write" if Path(exc.filename) in texts else "remove"
-        raise UsageError(f"{exc.filename}: error: cannot {what}: {exc.strerror or exc}; only {done} had been replaced "
-                         "(the other files are as they were). Fix: the problem above, then run the command again: "
-                         "it finishes the step") from exc
+        raise UsageError(f"{display(exc.filename)}: error: cannot {what}: {exc.strerror or exc}; only {done} had "
+                         "been replaced (the other files are as they were). Fix: the problem above, then run the "
+                         "command again: it finishes the step") from exc
     except OSError as exc:
         remove_folders(made)
         where = exc.filename or next(iter(texts), "")
-        raise UsageError(f"{where}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
+        raise UsageError(f"{display(where)}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
     except BaseException:
         remove_folders(made)
         raise
@@ -124,6 +141,16 @@ def locked(lock_path: Path, check: bool) -> contextlib.AbstractContextManager[No
     return contextlib.nullcontext() if check else exclusive_lock(lock_path)
 
 
+def say_file(err: TextIO, done: str, path: str | Path, why: str = "") -> None:
+    """Say on standard error what a command did to a file: ``svcgen: wrote app.py (why)``.
+
+    Every command says it so (``wrote``, ``replaced``, ``removed``), with the path as every
+    message shows it (:func:`~svcgen.files.display`); standard output stays for results.
+    """
+    print(f"svcgen: {done} {display(path)}{f' ({why})' if why else ''}", file=err)
+
+
 def print_problems(problems: Sequence[Problem], err: TextIO) -> None:
-    for problem in problems:
+    """Each problem on its line, in the order of every command (:func:`~svcgen.errors.sorted_problems`)."""
+    for problem in sorted_problems(problems):
         print(problem, file=err)

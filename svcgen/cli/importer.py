@@ -8,15 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import new_lock_text, print_problems, settings_from_args, write_all
+from svcgen.cli.common import new_lock_text, print_problems, say_file, settings_from_args, write_all
 from svcgen.cli.project import Project
-from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
-from svcgen.files import exclusive_lock, read_sources
+from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, plural
+from svcgen.files import display, exclusive_lock, read_sources
 from svcgen.importer import Imported, import_manifests
 from svcgen.importer.workloads import KEPT_FILE
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
-from svcgen.settings import display
 
 __all__ = ["cmd_import"]
 
@@ -34,7 +33,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     beside = Path(args.dir) / KEPT_FILE
     for path in (target, beside):
         if path.exists() and not args.force:
-            raise UsageError(f"{path} already exists; nothing was written. Fix: choose another --dir, or --force")
+            raise UsageError(f"{display(path)} already exists; nothing was written. Fix: choose another --dir, "
+                             "or --force")
     settings = settings_from_args(args, args.dir)
     settings.check_reserve()
     project = Project(settings, [], stdin)  # the settings' reserved nodePorts and registry, as render has them
@@ -62,11 +62,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         write_all(texts, stale)
     print_problems(imported.warnings, err)
     for path in stale:
-        print(f"svcgen: removed {path} (--force: an earlier import's workloads, which this one declares)", file=err)
-    print(f"wrote {target}", file=out)
+        say_file(err, "removed", path, "--force: an earlier import's workloads, which this one declares")
+    say_file(err, "wrote", target)
     if imported.kept is not None:
-        print(f"wrote {beside} (the workloads kept as YAML: apply it with what svcgen renders)", file=out)
+        say_file(err, "wrote", beside, "the workloads kept as YAML: apply it with what svcgen renders")
     added = len(imported.lock) - len(lock)
     if added:
-        print(f"recorded {added} nodePort(s) in {display(settings.lock)}", file=out)
+        say_file(err, f"recorded {plural(added, 'nodePort')} in", settings.lock)
     return EXIT_OK

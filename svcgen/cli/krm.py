@@ -36,12 +36,12 @@ from typing import Any, TextIO
 from svcgen.cli.common import lock_changes, new_lock_text, print_problems
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError, shorten
+from svcgen.files import display
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.version import KubeVersion
 from svcgen.kube.yamlread import load_documents
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.render import Rendered
-from svcgen.settings import display
 
 __all__ = ["API_VERSION", "KIND", "cmd_krm"]
 
@@ -175,7 +175,8 @@ def _generate(config: Any) -> Rendered:
     new = new_lock_text(old, rendered.lock, lock)
     if new is not None and new != old:
         lock_name = display(project.lock_path)
-        changes = lock_changes(lock, rendered.lock, lock_name) or f"{lock_name}: not in the current format"
+        found = lock_changes(lock, rendered.lock, lock_name)  # a Problem is one line: the first few entries
+        changes = found.one_line() if found else f"{lock_name}: not in the current format"
         paths = " ".join(args.paths)
         raise DeclarationError(Problem(
             "", "", f"{changes}; a generator writes no file, so it allocates no nodePort",

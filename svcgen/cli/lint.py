@@ -7,15 +7,11 @@ from typing import TextIO
 
 from svcgen.cli.common import settings_from_args
 from svcgen.cli.report import render_problems
-from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, count_errors
+from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, count_errors, plural
 from svcgen.files import read_sources
 from svcgen.lint import lint_texts
 
 __all__ = ["cmd_lint"]
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def _holds_nothing(text: str) -> bool:
@@ -46,8 +42,8 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO |
         print(f"svcgen lint: nothing to check: {names} {'is' if len(sources.texts) == 1 else 'are'} empty "
               "(no YAML document).", file=err)
     elif args.format == "text":
-        print(f"svcgen lint: {_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')} in "
-              f"{_plural(len(sources.texts), 'file')}.", file=err)
+        print(f"svcgen lint: {plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')} in "
+              f"{plural(len(sources.texts), 'file')}.", file=err)
     if sources.unreadable:
         return EXIT_USAGE
     return EXIT_INVALID if errors else EXIT_OK

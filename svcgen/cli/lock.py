@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from svcgen.cli.common import locked, settings_from_args, write
 from svcgen.errors import EXIT_INVALID, EXIT_OK, SvcgenError, UsageError
-from svcgen.files import FileRefusedError, check_writable, read_file
+from svcgen.files import FileRefusedError, check_writable, display, read_file
 from svcgen.nodeports.lockfile import format_lock
-from svcgen.settings import Settings, display
+from svcgen.settings import Settings
 
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock

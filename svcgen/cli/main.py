@@ -128,7 +128,9 @@ def _main(argv: list[str], out: TextIO, err: TextIO, stdin: TextIO) -> int:
     except BrokenPipeError:
         raise  # the reader of our output went away: main_exit ends quietly
     except OSError as exc:  # a file system refusal not foreseen: still a message, not a traceback
-        name = f"{exc.filename}: " if exc.filename else ""
+        from svcgen.files import display
+
+        name = f"{display(exc.filename)}: " if exc.filename else ""
         print(f"svcgen: {name}error: {exc.strerror or exc}", file=err)
         if debug:
             import traceback

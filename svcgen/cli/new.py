@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import write_all
+from svcgen.cli.common import say_file, write_all
 from svcgen.cli.render import cmd_render
 from svcgen.errors import UsageError
-from svcgen.files import make_folders, read_file, remove_folders
+from svcgen.files import display, make_folders, read_file, remove_folders
 from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
 
 __all__ = ["cmd_new"]
@@ -29,8 +29,9 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     paths = {target / name: text for name, text in files.items()}
     existing = [p for p in paths if p.exists()]
     if existing and not args.force:
-        raise UsageError(f"svcgen new: {', '.join(map(str, existing))} already exist(s); nothing was written. "
-                          "Fix: choose another --dir, or pass --force to overwrite")
+        them = ", ".join(map(display, existing))
+        raise UsageError(f"svcgen new: {them} already {'exists' if len(existing) == 1 else 'exist'}; nothing was "
+                         "written. Fix: choose another --dir, or pass --force to overwrite")
     created = [p for p in paths if not os.path.lexists(p)]
     # --force: put them back if the render fails (a link or a pipe is refused by the write below)
     previous = {p: read_file(p, follow_links=False) for p in paths if p.is_file() and not p.is_symlink()}
@@ -40,10 +41,12 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
                                      with_workloads=False, check=False, output=None, format=None, locked=False,
                                      kubernetes_version=None)
+    said = io.StringIO()  # what the render says (the lock's new nodePorts), after what new wrote
     try:
         write_all(paths)
-        code = cmd_render(render_args, io.StringIO(), err)
+        code = cmd_render(render_args, io.StringIO(), said)
     except BaseException:
+        err.write(said.getvalue())
         for path in created:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -54,6 +57,8 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         remove_folders(made)
         raise
     for path in paths:
-        print(f"wrote {path}", file=out)
-    print(f"svcgen: {target / 'app.py'} renders; run `svcgen render {target}` to print its Service.", file=err)
+        say_file(err, "wrote", path)
+    err.write(said.getvalue())
+    print(f"svcgen: {display(target / 'app.py')} renders; run `svcgen render {display(target)}` to print its "
+          "Service.", file=err)
     return code

@@ -269,7 +269,7 @@ def _render(commands: Subparsers, parents: _Parents) -> None:
         description="Run the Python files (directories are searched for *.py, test files skipped), "
                     "collect every App they declare, allocate the nodePorts they need (kept in the lock "
                     "file) and print their Services as one YAML stream. A change to the lock file is said "
-                    "in one line on standard error.",
+                    "on standard error: a summary line, then one line per entry.",
         epilog=_CHECK_EXIT_CODES,
     )
     render_cmd.add_argument("-o", "--output", metavar="PATH", type=_path,

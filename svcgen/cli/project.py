@@ -16,10 +16,11 @@ from svcgen.dsl.loader import LoadFailure, discover_files, load_apps
 from svcgen.dsl.model import App
 from svcgen.dsl.validate import validate
 from svcgen.errors import UsageError
+from svcgen.files import display
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
 from svcgen.render import Rendered, render
-from svcgen.settings import Settings, display, has_settings, is_project_root, project_root
+from svcgen.settings import Settings, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
     from svcgen.registry import Registry

@@ -7,10 +7,19 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from svcgen.cli.common import diff, lock_changes, locked, new_lock_text, print_problems, rewrite_note, write_all
+from svcgen.cli.common import (
+    diff,
+    lock_changes,
+    locked,
+    new_lock_text,
+    print_problems,
+    rewrite_note,
+    say_file,
+    write_all,
+)
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError, one_line
-from svcgen.files import FileRefusedError, check_writable, read_text_if_exists, temporaries
+from svcgen.files import FileRefusedError, check_writable, display, read_text_if_exists, temporaries
 from svcgen.kube.layout import (
     KUSTOMIZATION,
     MARK,
@@ -23,7 +32,6 @@ from svcgen.kube.layout import (
     written_by,
 )
 from svcgen.render import Rendered, selector_warnings
-from svcgen.settings import display
 
 __all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
 
@@ -75,7 +83,8 @@ def _refusal(path: Path, text: str, project: str) -> str | None:
         check_writable(path)
         current = read_text_if_exists(path, errors="replace")
     except FileRefusedError as exc:
-        raise UsageError(f"{path}: error: cannot write: {exc.reason}; nothing was written. Fix: {exc.hint}") from None
+        raise UsageError(f"{display(path)}: error: cannot write: {exc.reason}; nothing was written. "
+                         f"Fix: {exc.hint}") from None
     if current is None or current == text:
         return None
     if path.suffix.lower() == ".json":
@@ -153,15 +162,15 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
         files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
     lock = _real(lock_path)
     if any(_real(path) == lock for path in files):
-        raise UsageError(f"{args.output}: error: -o would write over the project's lock file {display(lock_path)}; "
+        raise UsageError(f"{display(target)}: error: -o would write over the project's lock file {display(lock_path)}; "
                          "nothing was written (--force does not change that). Fix: choose another -o path, or "
                          "another --lock")
     refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
     if refused and not getattr(args, "force", False):
         them = "them" if len(refused) > 1 else "it"
-        raise UsageError("\n".join(f"{path}: error: {why}; svcgen replaces only the files it wrote for this project, "
-                                   f"so nothing was written. Fix: move {them} away, choose another -o path, or pass "
-                                   f"--force to replace {them}" for path, why in refused))
+        raise UsageError("\n".join(f"{display(path)}: error: {why}; svcgen replaces only the files it wrote for this "
+                                   f"project, so nothing was written. Fix: move {them} away, choose another -o path, "
+                                   f"or pass --force to replace {them}" for path, why in refused))
     return files, _stale(target, files, project) if kind == "directory" else [], refused
 
 
@@ -188,9 +197,9 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
     for path, text in outputs.items():
         current = read_text_if_exists(path, errors="replace")
         if current != text:
-            diffs.append(diff(current, text, str(path)))
+            diffs.append(diff(current, text, display(path)))
     for path in stale:
-        diffs.append(diff(read_text_if_exists(path, errors="replace"), "", str(path)))
+        diffs.append(diff(read_text_if_exists(path, errors="replace"), "", display(path)))
     if not diffs:
         return EXIT_OK
     out.write("".join(diffs))
@@ -202,7 +211,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     """Render the project: update the lock file, then print or write the manifests.
 
     ``--check`` compares instead of writing; ``--locked`` refuses to change the lock file. A
-    change to the lock file is said in one line on stderr.
+    change to the lock file is said on stderr: a summary line, then one line per entry.
     """
     fmt = output_format(args)
     project = load_project(args, stdin)
@@ -220,8 +229,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)
         if args.locked and new is not None and new != old:
-            print(f"svcgen: --locked: the lock file would change; nothing was written. "
-                  f"{changes or lock_name + ': rewritten in the current format'}", file=err)
+            print("svcgen: --locked: the lock file would change; nothing was written.", file=err)
+            for line in changes.lines() if changes else [f"{lock_name}: rewritten in the current format"]:
+                print(line, file=err)
             return EXIT_INVALID
         outputs, stale, forced = planned[0]
         if outputs:  # the workloads rendered there before: their selectors cannot change
@@ -244,13 +254,14 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
                              "(pushed before the write): they stay this project's, and the next render takes the "
                              "same ones. Fix the problem above and render again") from exc
         if changes and project.lock_path in texts:
-            print(changes + rewrite_note(old, lock), file=err)
+            for line in changes.lines(rewrite_note(old, lock)):
+                print(line, file=err)
         for path, why in forced:
-            print(f"svcgen: replaced {display(path)} (--force: {why})", file=err)
+            say_file(err, "replaced", path, f"--force: {why}")
         for path in stale:
-            print(f"svcgen: removed {display(path)} (written by an earlier render, no longer rendered)", file=err)
+            say_file(err, "removed", path, "written by an earlier render, no longer rendered")
         for path in leftovers:
-            print(f"svcgen: removed {display(path)} (left by an interrupted render)", file=err)
+            say_file(err, "removed", path, "left by an interrupted render")
     if not args.output:
         out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
     return EXIT_OK

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from svcgen.errors import Problem, one_line
+from svcgen.errors import Problem, one_line, sorted_problems
 from svcgen.version import __version__
 
 __all__ = ["FORMATS", "render_problems", "sorted_problems"]
@@ -19,11 +19,6 @@ __all__ = ["FORMATS", "render_problems", "sorted_problems"]
 FORMATS = ("text", "json", "sarif", "github")
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-
-
-def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
-    """By file, then line and column (problems without a position first in their file); stable."""
-    return sorted(problems, key=lambda p: (p.file, p.line, p.column))
 
 
 def _uri(file: str) -> str:
@@ -57,8 +52,7 @@ def _text(p: Problem) -> str:
     p = p.shown()
     subject = f"{p.subject}: " if p.subject else ""
     field = f"{p.field}: " if p.field else ""
-    hint = f" Fix: {p.hint}" if p.hint else ""
-    return f"{subject}{field}{p.message}{hint}"
+    return f"{subject}{field}{p.sentences()}"
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from types import FrameType, TracebackType
 
 from svcgen.errors import SourceLocation
+from svcgen.files import display
 
 __all__ = ["caller_location", "shown_relative_to", "traceback_location"]
 
@@ -31,10 +32,8 @@ def _is_internal(filename: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _display(filename: str, cwd: str) -> str:
-    """A path under the working directory is shown relative to it (clickable in terminals)."""
-    if os.path.isabs(filename) and filename.startswith(cwd + os.sep):
-        return filename[len(cwd) + 1 :]
-    return filename
+    """Relative to the working directory when under it (clickable in terminals), else absolute."""
+    return display(filename, cwd) if cwd else filename
 
 
 # The working directory locations are shown relative to, while the loader runs a user's file

@@ -33,9 +33,11 @@ from svcgen.errors import (
     UsageError,
     count_errors,
     one_line,
+    plural,
     shorten,
+    sorted_problems,
 )
-from svcgen.files import file_kind, find_files
+from svcgen.files import display, file_kind, find_files
 from svcgen.gcpause import paused_gc
 
 __all__ = ["LoadError", "LoadFailure", "UserCodeError", "discover_files", "load_apps"]
@@ -54,9 +56,9 @@ class UserCodeError(SvcgenError):
     def __init__(self, path: str, location: SourceLocation | None, exc: BaseException) -> None:
         self.location = location
         self.original = exc
-        where = str(location) if location else path
+        where = str(location) if location else display(path)
         detail = f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}" if str(exc) else type(exc).__name__
-        super().__init__(one_line(f"{where}: error: running {path} failed: {detail}{_keyword_hint(exc)}"))
+        super().__init__(one_line(f"{where}: error: running {display(path)} failed: {detail}{_keyword_hint(exc)}"))
 
     def report(self, debug: bool = False) -> list[str]:
         return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]
@@ -105,10 +107,9 @@ class LoadFailure(DeclarationError):
         super().__init__(problems)
 
     def report(self, debug: bool = False) -> list[str]:
-        errors = count_errors(self.problems)
         hint = ["svcgen: run with --debug to see the Python traceback."] if self.causes and not debug else []
-        return [*(str(p) for p in self.problems), *hint,
-                f"svcgen: {errors} error{'s' if errors != 1 else ''} found; nothing was written."]
+        return [*(str(p) for p in sorted_problems(self.problems)), *hint,
+                f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written."]
 
     def debug_cause(self) -> BaseException:
         return self.causes[0] if self.causes else self
@@ -128,7 +129,7 @@ def _regular(path: Path) -> Path:
     with contextlib.suppress(OSError):  # missing: said by the caller, or by Python
         kind = file_kind(path)
     if kind and kind != "a directory":
-        raise LoadError(f"{path}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
+        raise LoadError(f"{display(path)}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
                         "remove it, or name the declaration files to run")
     return path
 
@@ -148,11 +149,11 @@ def discover_files(paths: Sequence[str]) -> list[Path]:
             files.extend(_regular(p) for p in find_files(path, (".py",)) if not _skipped_file(p.name))
         elif path.is_file():
             if path.suffix != ".py":
-                raise LoadError(f"{raw}: error: not a Python file (svcgen reads declarations from .py files)")
+                raise LoadError(f"{display(raw)}: error: not a Python file (svcgen reads declarations from .py files)")
             files.append(path)
         else:
             _regular(path)
-            raise LoadError(f"{raw}: error: no such file or directory")
+            raise LoadError(f"{display(raw)}: error: no such file or directory")
     seen: set[Path] = set()
     unique = []
     for file in files:
@@ -224,7 +225,7 @@ def load_apps(paths: Sequence[str]) -> list[App]:
                     apps.append(app)
         problems.extend(_unkept(app for app in made if id(app) not in seen))
         if problems and all(p.rule == "no-app" for p in problems):
-            raise LoadError("\n".join(str(p) for p in problems))
+            raise LoadError("\n".join(str(p) for p in sorted_problems(problems)))
         if problems:
             raise LoadFailure(problems, causes, apps)
         if not apps:
@@ -316,7 +317,7 @@ def _run(file: Path, loaded: set[str]) -> ModuleType:
     # The file name as the user gave it: messages then point at paths they can click.
     spec = importlib.util.spec_from_file_location(name, str(file))
     if spec is None or spec.loader is None:
-        raise LoadError(f"{file}: error: cannot be loaded as a Python module")
+        raise LoadError(f"{display(file)}: error: cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     directory = str(path.parent)

@@ -27,6 +27,8 @@ class Use:
     name: str = ""
     namespace: str | None = None
     via: str = ""
+    outside: bool = False
+    """Whether it brings traffic from outside the cluster: an Ingress rule, a route attached to a Gateway."""
 
     @property
     def by(self) -> str:
@@ -88,13 +90,13 @@ class PortUses:
             for where, ref in consumer.backends():
                 secure = secure_all or where.split("/", 1)[0] in tls_hosts
                 self._service.setdefault(id(ref.port), []).append(
-                    Use(_where(where, secure), "Ingress", consumer.name, app.namespace))
+                    Use(_where(where, secure), "Ingress", consumer.name, app.namespace, outside=True))
         elif isinstance(consumer, HTTPRoute):
             gateways = ", ".join(f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in consumer.parents)
             via = f" via Gateway {gateways}" if gateways else " (attached to no Gateway)"
             for where, ref in consumer.backends():
                 self._service.setdefault(id(ref.port), []).append(
-                    Use(where, "HTTPRoute", consumer.name, app.namespace, via))
+                    Use(where, "HTTPRoute", consumer.name, app.namespace, via, outside=bool(consumer.parents)))
         elif isinstance(consumer, ServiceMonitor):
             self._service.setdefault(id(consumer.port.port), []).append(
                 Use(_scrape(consumer.path, consumer.interval), "ServiceMonitor", consumer.name, app.namespace))

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from svcgen.errors import InputError, Problem, count_errors
+from svcgen.errors import InputError, Problem, count_errors, plural, sorted_problems
 from svcgen.importer.code import app_source
 from svcgen.importer.consumers import plan_consumers
 from svcgen.importer.plan import finish, plan_import
@@ -45,12 +45,11 @@ class ImportError_(InputError):  # named so as not to shadow the builtin ImportE
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(str(p) for p in sorted_problems(self.problems)))
 
     def report(self, debug: bool = False) -> list[str]:
-        count = count_errors(self.problems)
-        return [*(str(p) for p in self.problems),
-                f"svcgen import: {count} error{'s' if count != 1 else ''}; nothing was written."]
+        return [*(str(p) for p in sorted_problems(self.problems)),
+                f"svcgen import: {plural(count_errors(self.problems), 'error')}; nothing was written."]
 
 
 def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservation]) -> list[Problem]:

@@ -558,40 +558,46 @@ def remove_folders(folders: Sequence[Path]) -> None:
 
 @contextlib.contextmanager
 def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold an OS lock (``flock``) that serialises every svcgen run updating ``path``.
+    """Hold an OS lock that serialises every svcgen run (of this user) updating ``path``.
 
-    The lock is taken on the folder that holds ``path``: the file itself is replaced by a rename
-    on every write, so a lock on it would not outlive the first writer. A missing folder is made
-    first (so that every run locks the same one), and removed again at the end if nothing was
-    written in it; a run that waited for a folder removed meanwhile locks the new one. Blocks
-    until the lock is free. POSIX only; elsewhere runs without a lock.
+    The lock is the ``filelock`` package's (``flock`` on POSIX, ``LockFileEx`` on Windows), taken
+    on a file named after the folder that holds ``path`` (its real path, links resolved) in a
+    private folder of the user's (:func:`_lock_folder`): ``path`` itself is replaced by a rename on
+    every write, so a lock on it would not outlive the first writer, and a lock file beside it
+    would be left in the user's repository. Under the lock a missing folder is made, and removed
+    again at the end if nothing was written in it. Blocks until the lock is free.
 
     Raises:
-        UsageError: the folder cannot be made.
+        UsageError: the folder cannot be made, or the private folder for lock files is not private.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
+    import hashlib
+
+    from filelock import FileLock  # only a run that writes needs it
+
     folder = Path(path).parent
-    made: list[Path] = []
-    fd = -1
-    try:
-        while True:
-            made += make_folders(folder)
-            try:
-                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-            except FileNotFoundError:
-                continue  # removed since it was made: make it again
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            with contextlib.suppress(FileNotFoundError):
-                if os.path.samestat(os.fstat(fd), os.stat(folder)):
-                    break
-            os.close(fd)  # removed while this run waited (by a run that made it): lock its successor
-            fd = -1
-        yield
-    finally:
-        if fd >= 0:
+    key = os.path.normcase(os.path.realpath(folder)).encode("utf-8", "surrogateescape")
+    with FileLock(_lock_folder() / f"{hashlib.sha256(key).hexdigest()[:32]}.lock"):
+        made = make_folders(folder)
+        try:
+            yield
+        finally:
             remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
-            os.close(fd)  # closing the descriptor releases the lock
+
+
+def _lock_folder() -> Path:
+    """The folder of svcgen's lock files: ``svcgen-UID`` in the temporary folder, made private (0700).
+
+    Refused if another user's, a link, or writable by others: a lock file there could be swapped.
+    """
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: the temporary folder is the user's own
+    folder = Path(tempfile.gettempdir()) / ("svcgen-locks" if uid is None else f"svcgen-{uid}")
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, 0o700)
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or (uid is not None and (st.st_uid != uid or st.st_mode & 0o077)):
+        raise UsageError(f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private folder "
+                         "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen makes "
+                         "it again")
+    return folder

@@ -6,6 +6,7 @@ import io
 import os
 import signal
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -125,6 +126,69 @@ def test_the_os_lock_keeps_the_folder_it_made_once_a_file_is_written_there(tmp_p
     with exclusive_lock(tmp_path / "a" / "b" / "svcgen.lock"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
+
+
+def _second_holder_waits(first: Path, second: Path) -> list[str]:
+    """The order in which a holder of ``first`` and, in a thread started meanwhile, one of ``second`` finish."""
+    order: list[str] = []
+
+    def other() -> None:
+        with exclusive_lock(second):
+            order.append("second")
+
+    with exclusive_lock(first):
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.2)
+        order.append("first")
+    thread.join(5)
+    return order
+
+
+def test_the_os_lock_needs_no_fcntl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has no fcntl: the lock (filelock's) holds there too, where it used to be skipped.
+    import importlib
+
+    importlib.import_module("filelock")  # loaded before fcntl goes: it locks with what the platform has
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl now raises ImportError
+    lock = tmp_path / "svcgen.lock"
+    assert _second_holder_waits(lock, lock) == ["first", "second"]
+
+
+def test_two_paths_to_one_folder_share_its_lock(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    assert _second_holder_waits(tmp_path / "real" / "svcgen.lock", tmp_path / "link" / "svcgen.lock") \
+        == ["first", "second"]
+
+
+def test_the_os_lock_leaves_no_file_in_the_users_folders(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy" / "svcgen.lock"
+    with exclusive_lock(lock):
+        assert list(lock.parent.iterdir()) == []  # the lock file lives in svcgen's own private folder
+        write_atomic(lock, "x\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["deploy"] and [p.name for p in lock.parent.iterdir()] == [
+        "svcgen.lock"]
+
+
+@pytest.mark.parametrize("kind", ["a link", "open to others"])
+def test_a_lock_folder_that_is_not_private_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      kind: str) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = tmp_path / f"svcgen-{os.getuid()}"
+    if kind == "a link":  # another user's link could point the lock files anywhere
+        (tmp_path / "elsewhere").mkdir()
+        folder.symlink_to("elsewhere")
+    else:
+        folder.mkdir()
+        folder.chmod(0o777)
+    with pytest.raises(UsageError, match=r"svcgen-\d+: error: cannot lock: the folder for svcgen's lock files is not "
+                                         r"a private folder of this user's .* Fix: remove it"):
+        with exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+            pass
+    assert not (tmp_path / "p").exists() and not any((tmp_path / "elsewhere").iterdir() if kind == "a link" else [])
 
 
 def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ never spans repositories. Without either, the root is the first path's folder. E
 import contextlib
 import errno
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -285,7 +284,7 @@ def has_settings(folder: Path) -> bool:
         SettingsError: that file cannot be read.
     """
     candidate = _pyproject(folder)
-    return candidate is not None and _read_table(candidate, False)[0] is not None
+    return candidate is not None and _read_table(candidate)[0] is not None
 
 
 def is_project_root(folder: Path) -> bool:
@@ -310,7 +309,7 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any
     for folder in _folders_up(start):
         candidate = _pyproject(folder)
         if candidate is not None:
-            table, project = _read_table(candidate, need_name)
+            table, project = _read_table(candidate)
             if table is not None:
                 return folder, table, candidate, project
         if (folder / LOCK_FILE_NAME).is_file():
@@ -326,7 +325,7 @@ def _project_name(folder: Path) -> str:
     """
     candidate = _pyproject(folder)
     if candidate is not None:
-        return _read_table(candidate, True)[1]
+        return _read_table(candidate)[1]
     return ""
 
 
@@ -355,25 +354,14 @@ def _pyproject(folder: Path) -> Path | None:
     return candidate
 
 
-# What may define [tool.svcgen], in any TOML spelling: a [tool.svcgen...] header, a bare [tool]
-# header (svcgen may be a key below it), a key "tool" (a root dotted key or an inline table, whose
-# arrays may span lines), or an escape (a quoted key "svc\u0067en"); a header broken off after
-# either name is read too, to report it. Anything else cannot.
-_MAY_CONFIGURE_SVCGEN = re.compile(
-    r"""^[ \t]*\[\[?[ \t]*(?:tool|"tool"|'tool')[ \t]*(?:\]|$|\.[ \t]*(?:svcgen|"svcgen"|'svcgen')[ \t]*(?:[.\]]|$))"""
-    r"""|^[ \t]*(?:tool|"tool"|'tool')[ \t]*[.=]|\\[uU]""",
-    re.MULTILINE)
-
-
-def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str]:
+def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     try:
         text = read_file(path).decode("utf-8")
     except FileRefusedError as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: error: cannot read: {exc}") from None
-    if not need_name and not _MAY_CONFIGURE_SVCGEN.search(text):
-        return None, ""  # most projects' pyproject.toml: not parsed (a TOML parser costs a cold start 2-3 ms)
+    # Always parsed: whatever a shortcut (a search for "svcgen") missed would silently drop the settings.
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10

@@ -105,13 +105,23 @@ def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, text: str) -> 
     assert Settings.find(str(tmp_path)).lock == tmp_path.resolve() / "p.lock"
 
 
-def test_a_pyproject_that_cannot_concern_svcgen_is_not_parsed(tmp_path: Path) -> None:
-    """A project's own pyproject.toml (naming svcgen as a dependency or script, say) costs no TOML parse:
-    even a broken one does not stop svcgen, whose settings it cannot hold."""
+def test_a_broken_pyproject_is_reported_not_taken_for_one_without_settings(tmp_path: Path) -> None:
+    """Every pyproject.toml on the way is parsed: one that TOML cannot read may hold [tool.svcgen], so
+    it is said, never skipped (a shortcut that looked for svcgen's table first hid these)."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "web"\ndependencies = ["svcgen"]\n'
                                              '[project.scripts]\nsvcgen = "x"\n[tool.ruff\n')
-    settings = Settings.find(str(tmp_path))
-    assert settings.source is None and settings.owner == tmp_path.name
+    with pytest.raises(ConfigError, match=r"pyproject.toml: error: cannot read: Expected .* \(at line 6, column 11\)"):
+        Settings.find(str(tmp_path))
+
+
+@pytest.mark.parametrize("text", [
+    '\ufeff[tool.svcgen]\nlock = "p.lock"\n',  # a byte order mark, which Python's TOML reader refuses
+    'name = "web"\r[tool.svcgen]\nlock = "p.lock"\n',  # a lone CR is no line break in TOML
+])
+def test_settings_that_toml_cannot_read_are_reported_not_ignored(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, newline="")
+    with pytest.raises(ConfigError, match=r"pyproject.toml: error: cannot read: "):
+        Settings.find(str(tmp_path))
 
 
 def test_a_registry_flag_still_takes_the_owner_from_the_project_name(tmp_path: Path) -> None:

@@ -64,8 +64,8 @@ def _unit(module: str) -> str:
 def _runtime_imports(path: Path) -> set[str]:
     """Modules imported by ``path``, leaving out ``if TYPE_CHECKING:`` blocks."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-               and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING" for n in ast.walk(node)}
+    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+               and node.test.id in ("TYPE_CHECKING", "_TYPE_CHECKING") for n in ast.walk(node)}
     names: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skipped:

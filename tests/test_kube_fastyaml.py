@@ -65,6 +65,7 @@ def test_a_large_render_is_the_same_bytes_both_ways() -> None:
     assert to_yaml(manifests) == to_yaml(manifests, fast=False)
 
 
+@pytest.mark.slow  # 200 examples: 10-14 s
 @settings(max_examples=200, deadline=None)
 @given(st.lists(documents, min_size=1, max_size=3))
 def test_any_document_is_written_as_ruamel_writes_it_and_reads_back_exactly(docs: list[dict[str, Any]]) -> None:

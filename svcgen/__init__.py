@@ -3,9 +3,8 @@
 The public API is the names in ``__all__``; they are loaded on first use (PEP 562) from the
 module :data:`_HOMES` names, so ``import svcgen`` is cheap and the commands that do not need the
 DSL (lint, import) never load pydantic. The ``TYPE_CHECKING`` imports say the same to type
-checkers. Names that used to be exported here keep working (``svcgen.parse_lock``...), but their
-home is now the module named in ``_HOMES``. tests/test_init.py keeps ``__all__``, ``_HOMES``, the
-``TYPE_CHECKING`` imports and the reference documentation in step.
+checkers. tests/test_init.py keeps ``__all__``, ``_HOMES``, the ``TYPE_CHECKING`` imports and
+the reference documentation in step.
 """
 
 import sys as _sys
@@ -34,26 +33,16 @@ if _TYPE_CHECKING:
     from svcgen.dsl.model import Deployment as Deployment
     from svcgen.dsl.model import Pod as Pod
     from svcgen.dsl.model import Port as Port
-    from svcgen.dsl.model import PortRef as PortRef
     from svcgen.dsl.model import Probe as Probe
     from svcgen.dsl.model import Service as Service
-    from svcgen.dsl.model import ServicePort as ServicePort
     from svcgen.dsl.model import StatefulSet as StatefulSet
     from svcgen.dsl.validate import validate as validate
     from svcgen.errors import DeclarationError as DeclarationError
     from svcgen.errors import Problem as Problem
-    from svcgen.errors import SourceLocation as SourceLocation
     from svcgen.errors import SvcgenError as SvcgenError
     from svcgen.kube.portrange import NodePortRange as NodePortRange
-    from svcgen.nodeports.lock import Lock as Lock
-    from svcgen.nodeports.lock import PortKey as PortKey
-    from svcgen.nodeports.lockfile import LockFileError as LockFileError
-    from svcgen.nodeports.lockfile import format_lock as format_lock
-    from svcgen.nodeports.lockfile import parse_lock as parse_lock
-    from svcgen.nodeports.reserve import Reservation as Reservation
     from svcgen.render import Rendered as Rendered
     from svcgen.render import render as render
-    from svcgen.render import render_manifests as render_manifests
     from svcgen.settings import Settings as Settings
 
 # The public API. A literal list, as type checkers read it (``from svcgen import *``).
@@ -120,23 +109,8 @@ _HOMES = {
     "Rendered": "svcgen.render",
     "render": "svcgen.render",
     "Settings": "svcgen.settings",
-    # exported before, no longer in __all__: their home is the module named
-    "PortRef": "svcgen.dsl.model",
-    "ServicePort": "svcgen.dsl.model",
-    "SourceLocation": "svcgen.errors",
-    "Lock": "svcgen.nodeports.lock",
-    "PortKey": "svcgen.nodeports.lock",
-    "LockFileError": "svcgen.nodeports.lockfile",
-    "format_lock": "svcgen.nodeports.lockfile",
-    "parse_lock": "svcgen.nodeports.lockfile",
-    "Reservation": "svcgen.nodeports.reserve",
-    "render_manifests": "svcgen.render",
 }
-"""Where each name loaded on first use lives (those of ``__all__``, and the moved ones)."""
-
-_MOVED = _HOMES.keys() - __all__
-"""Names no longer in ``__all__`` that still resolve here."""
-
+"""Where each name of ``__all__`` (but ``__version__``) lives: it is loaded from there on first use."""
 
 def __getattr__(name: str) -> _Any:
     home = _HOMES.get(name)
@@ -150,7 +124,7 @@ def __getattr__(name: str) -> _Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *_MOVED})
+    return sorted({*globals(), *__all__})
 
 
 class _Package(_ModuleType):

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
     from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError", "has_settings", "is_project_root",
+__all__ = ["LOCK_FILE_NAME", "Settings", "SettingsError", "has_settings", "is_project_root",
            "project_root"]
 
 LOCK_FILE_NAME = "svcgen.lock"
@@ -47,9 +47,6 @@ _KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve", "reserve-cl
 class SettingsError(InputError):
     """``[tool.svcgen]`` is malformed."""
 
-
-ConfigError = SettingsError
-"""The former name of :class:`SettingsError`."""
 
 
 class Settings(NamedTuple):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import types
 
+import pytest
 from conftest import ROOT
 
 import svcgen
@@ -22,19 +23,26 @@ def test_all_is_every_public_name_of_the_package() -> None:
         getattr(svcgen, name)  # loaded: now in the package's namespace
     public = {name for name, value in vars(svcgen).items()
               if not name.startswith("_") and not isinstance(value, types.ModuleType)}
-    assert public - set(svcgen._MOVED) == PUBLIC
+    assert public == PUBLIC
     assert len(svcgen.__all__) == len(set(svcgen.__all__))
     assert set(dir(svcgen)) >= set(svcgen.__all__)
 
 
 def test_every_public_name_is_the_object_of_its_home_module() -> None:
-    for name in sorted(PUBLIC | set(svcgen._MOVED)):
+    for name in sorted(PUBLIC):
         home = svcgen._HOMES[name]
         value = getattr(svcgen, name)
         assert value is getattr(importlib.import_module(home), name), name
         if isinstance(value, (type, types.FunctionType)):
             assert value.__module__ == home, name  # defined there, not re-exported from elsewhere
     assert callable(svcgen.render) and not isinstance(svcgen.render, types.ModuleType)
+
+
+@pytest.mark.parametrize("name", ["parse_lock", "format_lock", "Lock", "PortKey", "render_manifests", "SourceLocation"])
+def test_a_name_outside_the_api_is_imported_from_its_module_not_the_package(name: str) -> None:
+    with pytest.raises(AttributeError, match=f"module 'svcgen' has no attribute '{name}'"):
+        getattr(svcgen, name)
+    assert name not in dir(svcgen)
 
 
 def test_type_checkers_see_the_same_names() -> None:
@@ -48,6 +56,7 @@ def test_type_checkers_see_the_same_names() -> None:
             assert alias.asname == alias.name, f"{alias.name} is re-exported as itself"
             imported[alias.name] = node.module
     assert imported == svcgen._HOMES
+    assert set(svcgen._HOMES) == PUBLIC
 
 
 # Public names the reference (docs/reference/*.md) does not show yet: add a ``::: home.Name``

@@ -366,7 +366,10 @@ def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: error: cannot read: {exc}") from None
+        fix = "save it without the byte order mark it starts with" if text.startswith("\ufeff") else \
+            "correct the TOML there"
+        raise SettingsError(f"{path}: error: cannot read: {exc}. Fix: {fix} (svcgen reads [tool.svcgen] only from "
+                            "a file TOML accepts, as pip does)") from None
     except RecursionError:  # tomllib recurses once per level of nesting
         raise SettingsError(f"{path}: error: cannot read: arrays or inline tables are nested too deeply for "
                             "Python's TOML reader; nest them less deeply") from None

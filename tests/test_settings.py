@@ -114,14 +114,17 @@ def test_a_broken_pyproject_is_reported_not_taken_for_one_without_settings(tmp_p
         Settings.find(str(tmp_path))
 
 
-@pytest.mark.parametrize("text", [
-    '\ufeff[tool.svcgen]\nlock = "p.lock"\n',  # a byte order mark, which Python's TOML reader refuses
-    'name = "web"\r[tool.svcgen]\nlock = "p.lock"\n',  # a lone CR is no line break in TOML
+@pytest.mark.parametrize(("text", "fix"), [
+    ('\ufeff[tool.svcgen]\nlock = "p.lock"\n', "save it without the byte order mark it starts with"),
+    ('name = "web"\r[tool.svcgen]\nlock = "p.lock"\n', "correct the TOML there"),  # a lone CR is no line break
 ])
-def test_settings_that_toml_cannot_read_are_reported_not_ignored(tmp_path: Path, text: str) -> None:
+def test_settings_that_toml_cannot_read_are_reported_not_ignored(tmp_path: Path, text: str, fix: str) -> None:
     (tmp_path / "pyproject.toml").write_text(text, newline="")
-    with pytest.raises(SettingsError, match=r"pyproject.toml: error: cannot read: "):
+    with pytest.raises(SettingsError) as caught:
         Settings.find(str(tmp_path))
+    assert str(caught.value).startswith(f"{tmp_path / 'pyproject.toml'}: error: cannot read: ")
+    assert str(caught.value).endswith(f"). Fix: {fix} (svcgen reads [tool.svcgen] only from a file TOML accepts, "
+                                      "as pip does)")
 
 
 def test_a_registry_flag_still_takes_the_owner_from_the_project_name(tmp_path: Path) -> None:

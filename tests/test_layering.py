@@ -46,6 +46,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "pydantic": {"dsl/model.py", "dsl/fields.py", "dsl/consumers.py", "dsl/typeerrors.py"},
     "ruamel": {"kube/yamlread.py", "kube/yamlwrite.py"},
     "jinja2": {"templating.py"},
+    "filelock": {"files.py"},
 }
 # The DSL and what sits on it speak svcgen's words; Kubernetes field names are written by the
 # manifest builder and quoted by the validator (field paths in messages) only.

@@ -568,7 +568,7 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     again at the end if nothing was written in it. Blocks until the lock is free.
 
     Raises:
-        UsageError: the folder cannot be made, or the private folder for lock files is not private.
+        UsageError: the folder cannot be made, or the lock file cannot (or its folder is not private).
     """
     import hashlib
 
@@ -576,7 +576,13 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
 
     folder = Path(path).parent
     key = os.path.normcase(os.path.realpath(folder)).encode("utf-8", "surrogateescape")
-    with FileLock(_lock_folder() / f"{hashlib.sha256(key).hexdigest()[:32]}.lock"):
+    lock_file = _lock_folder() / f"{hashlib.sha256(key).hexdigest()[:32]}.lock"
+    try:
+        lock = FileLock(lock_file).acquire()
+    except OSError as exc:
+        raise UsageError(f"{lock_file}: error: cannot lock: {exc.strerror or exc}. Fix: make the temporary folder "
+                         "writable, or set TMPDIR to one that is") from None
+    with lock:  # released at the end
         made = make_folders(folder)
         try:
             yield
@@ -593,9 +599,14 @@ def _lock_folder() -> Path:
 
     uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: the temporary folder is the user's own
     folder = Path(tempfile.gettempdir()) / ("svcgen-locks" if uid is None else f"svcgen-{uid}")
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(folder, 0o700)
-    st = os.lstat(folder)
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o700)
+        st = os.lstat(folder)
+    except OSError as exc:
+        raise UsageError(f"{folder}: error: cannot lock: cannot make the folder for svcgen's lock files: "
+                         f"{exc.strerror or exc}. Fix: make the temporary folder writable, or set TMPDIR to one that "
+                         "is") from None
     if not stat.S_ISDIR(st.st_mode) or (uid is not None and (st.st_uid != uid or st.st_mode & 0o077)):
         raise UsageError(f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private folder "
                          "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen makes "

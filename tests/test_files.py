@@ -191,6 +191,20 @@ def test_a_lock_folder_that_is_not_private_is_refused(tmp_path: Path, monkeypatc
     assert not (tmp_path / "p").exists() and not any((tmp_path / "elsewhere").iterdir() if kind == "a link" else [])
 
 
+def test_a_temporary_folder_that_takes_no_lock_folder_is_a_usage_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "file"))  # TMPDIR names a file
+    with pytest.raises(UsageError) as caught, exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+        pass
+    assert str(caught.value) == (f"{tmp_path / 'file' / f'svcgen-{os.getuid()}'}: error: cannot lock: cannot make "
+                                 "the folder for svcgen's lock files: Not a directory. Fix: make the temporary folder "
+                                 "writable, or set TMPDIR to one that is")
+    assert caught.value.exit_code == 2 and not (tmp_path / "p").exists()
+
+
 def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "out.yaml"
     with pytest.raises(FileNotFoundError) as raised:

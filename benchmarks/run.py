@@ -297,7 +297,8 @@ def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
         start = time.perf_counter()
         apps = load_apps([str(Path(tmp) / "project.py")])
         declaring = time.perf_counter() - start
-        from svcgen import NodePortRange, render_manifests
+        from svcgen import NodePortRange
+        from svcgen.render import render_manifests
 
         manifests = render_manifests(apps, node_port_range=NodePortRange(*WIDE_RANGE)).manifests
     return total, declaring, manifests

@@ -1,20 +1,20 @@
 """svcgen: declare containers and their ports in Python, get correct Kubernetes Services.
 
-The public API is the names in ``__all__``; they are loaded on first use (PEP 562), so
-``import svcgen`` is cheap and the commands that do not need the DSL (lint, import) never load
-pydantic. Names that used to be exported here keep working (``svcgen.parse_lock``...), but
-their home is now the module named in ``_MOVED``.
+The public API is the names in ``__all__``; they are loaded on first use (PEP 562) from the
+module :data:`_HOMES` names, so ``import svcgen`` is cheap and the commands that do not need the
+DSL (lint, import) never load pydantic. The ``TYPE_CHECKING`` imports say the same to type
+checkers. tests/test_init.py keeps ``__all__``, ``_HOMES``, the ``TYPE_CHECKING`` imports and
+the reference documentation in step.
 """
 
-from __future__ import annotations
-
-import sys
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+import sys as _sys
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from svcgen.version import __version__
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from svcgen.dsl.consumers import GatewayRef as GatewayRef
     from svcgen.dsl.consumers import HTTPRoute as HTTPRoute
     from svcgen.dsl.consumers import Ingress as Ingress
@@ -26,66 +26,26 @@ if TYPE_CHECKING:
     from svcgen.dsl.consumers import PolicyRule as PolicyRule
     from svcgen.dsl.consumers import RouteRule as RouteRule
     from svcgen.dsl.consumers import ServiceMonitor as ServiceMonitor
-    from svcgen.dsl.model import (
-        AUTO as AUTO,
-    )
-    from svcgen.dsl.model import (
-        App as App,
-    )
-    from svcgen.dsl.model import (
-        Container as Container,
-    )
+    from svcgen.dsl.model import AUTO as AUTO
+    from svcgen.dsl.model import App as App
+    from svcgen.dsl.model import Container as Container
     from svcgen.dsl.model import DaemonSet as DaemonSet
     from svcgen.dsl.model import Deployment as Deployment
     from svcgen.dsl.model import Pod as Pod
-    from svcgen.dsl.model import (
-        Port as Port,
-    )
-    from svcgen.dsl.model import (
-        PortRef as PortRef,
-    )
-    from svcgen.dsl.model import (
-        Probe as Probe,
-    )
-    from svcgen.dsl.model import (
-        Service as Service,
-    )
-    from svcgen.dsl.model import (
-        ServicePort as ServicePort,
-    )
+    from svcgen.dsl.model import Port as Port
+    from svcgen.dsl.model import Probe as Probe
+    from svcgen.dsl.model import Service as Service
     from svcgen.dsl.model import StatefulSet as StatefulSet
     from svcgen.dsl.validate import validate as validate
-    from svcgen.errors import (
-        DeclarationError as DeclarationError,
-    )
-    from svcgen.errors import (
-        Problem as Problem,
-    )
-    from svcgen.errors import (
-        SourceLocation as SourceLocation,
-    )
-    from svcgen.errors import (
-        SvcgenError as SvcgenError,
-    )
+    from svcgen.errors import DeclarationError as DeclarationError
+    from svcgen.errors import Problem as Problem
+    from svcgen.errors import SvcgenError as SvcgenError
     from svcgen.kube.portrange import NodePortRange as NodePortRange
-    from svcgen.nodeports.lock import Lock as Lock
-    from svcgen.nodeports.lock import PortKey as PortKey
-    from svcgen.nodeports.lockfile import (
-        LockFileError as LockFileError,
-    )
-    from svcgen.nodeports.lockfile import (
-        format_lock as format_lock,
-    )
-    from svcgen.nodeports.lockfile import (
-        parse_lock as parse_lock,
-    )
-    from svcgen.nodeports.reserve import Reservation as Reservation
     from svcgen.render import Rendered as Rendered
     from svcgen.render import render as render
-    from svcgen.render import render_manifests as render_manifests
     from svcgen.settings import Settings as Settings
 
-
+# The public API. A literal list, as type checkers read it (``from svcgen import *``).
 __all__ = [
     "AUTO",
     "App",
@@ -123,13 +83,13 @@ _HOMES = {
     "AUTO": "svcgen.dsl.model",
     "App": "svcgen.dsl.model",
     "Container": "svcgen.dsl.model",
-    "Deployment": "svcgen.dsl.model",
-    "StatefulSet": "svcgen.dsl.model",
     "DaemonSet": "svcgen.dsl.model",
+    "Deployment": "svcgen.dsl.model",
     "Pod": "svcgen.dsl.model",
     "Port": "svcgen.dsl.model",
-    "Service": "svcgen.dsl.model",
     "Probe": "svcgen.dsl.model",
+    "Service": "svcgen.dsl.model",
+    "StatefulSet": "svcgen.dsl.model",
     "GatewayRef": "svcgen.dsl.consumers",
     "HTTPRoute": "svcgen.dsl.consumers",
     "Ingress": "svcgen.dsl.consumers",
@@ -137,10 +97,11 @@ _HOMES = {
     "IngressTLS": "svcgen.dsl.consumers",
     "NetworkPolicy": "svcgen.dsl.consumers",
     "Peer": "svcgen.dsl.consumers",
-    "PolicyRule": "svcgen.dsl.consumers",
     "PodMonitor": "svcgen.dsl.consumers",
+    "PolicyRule": "svcgen.dsl.consumers",
     "RouteRule": "svcgen.dsl.consumers",
     "ServiceMonitor": "svcgen.dsl.consumers",
+    "validate": "svcgen.dsl.validate",
     "DeclarationError": "svcgen.errors",
     "Problem": "svcgen.errors",
     "SvcgenError": "svcgen.errors",
@@ -148,26 +109,11 @@ _HOMES = {
     "Rendered": "svcgen.render",
     "render": "svcgen.render",
     "Settings": "svcgen.settings",
-    "validate": "svcgen.dsl.validate",
 }
+"""Where each name of ``__all__`` (but ``__version__``) lives: it is loaded from there on first use."""
 
-_MOVED = {
-    "PortRef": "svcgen.dsl.model",
-    "ServicePort": "svcgen.dsl.model",
-    "SourceLocation": "svcgen.errors",
-    "Lock": "svcgen.nodeports.lock",
-    "PortKey": "svcgen.nodeports.lock",
-    "LockFileError": "svcgen.nodeports.lockfile",
-    "format_lock": "svcgen.nodeports.lockfile",
-    "parse_lock": "svcgen.nodeports.lockfile",
-    "Reservation": "svcgen.nodeports.reserve",
-    "render_manifests": "svcgen.render",
-}
-"""Names no longer in ``__all__`` that still resolve here, with their home module."""
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name) or _MOVED.get(name)
+def __getattr__(name: str) -> _Any:
+    home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'svcgen' has no attribute {name!r}")
     import importlib
@@ -178,10 +124,10 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *_MOVED})
+    return sorted({*globals(), *__all__})
 
 
-class _Package(ModuleType):
+class _Package(_ModuleType):
     """This package, whose public names stay what ``__all__`` says they are.
 
     ``svcgen.render`` is the function, though ``svcgen/render.py`` is a module of the same name:
@@ -189,10 +135,10 @@ class _Package(ModuleType):
     doing so) sets the package's attribute to the module; the function is kept instead.
     """
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _HOMES and isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}":
+    def __setattr__(self, name: str, value: _Any) -> None:
+        if name in _HOMES and isinstance(value, _ModuleType) and value.__name__ == f"{__name__}.{name}":
             value = getattr(value, name)
         super().__setattr__(name, value)
 
 
-sys.modules[__name__].__class__ = _Package
+_sys.modules[__name__].__class__ = _Package

@@ -596,21 +596,26 @@ def remove_folders(folders: Sequence[Path]) -> None:
 
 @contextlib.contextmanager
 def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold an OS lock (``flock``) that serialises every svcgen run updating ``path``.
+    """Hold an OS lock that serialises every svcgen run updating ``path``.
 
-    The lock is taken on the folder that holds ``path``: the file itself is replaced by a rename
-    on every write, so a lock on it would not outlive the first writer. A missing folder is made
-    first (so that every run locks the same one), and removed again at the end if nothing was
-    written in it; a run that waited for a folder removed meanwhile locks the new one. Blocks
-    until the lock is free. POSIX only; elsewhere runs without a lock.
+    ``path`` itself is replaced by a rename on every write, so a lock on it would not outlive the
+    first writer, and a lock file beside it would be left in the user's repository. On POSIX the
+    lock (``flock``) is taken on the folder that holds ``path``: no file is made for it, and it
+    holds for every process that sees the folder, whoever runs it and from whichever container. A
+    missing folder is made first (so that every run locks the same one), and removed again at the
+    end if nothing was written in it; a run that waited for a folder removed meanwhile locks the
+    new one. Where there is no ``fcntl`` (Windows, which cannot lock a folder), the well-kept
+    ``filelock`` package locks a file named after the folder in a private folder of the user's
+    (:func:`_file_lock`). Blocks until the lock is free.
 
     Raises:
-        UsageError: the folder cannot be made.
+        UsageError: the folder cannot be made, or (without ``fcntl``) the lock file cannot.
     """
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
+    except ImportError:
+        with _file_lock(path):
+            yield
         return
     folder = Path(path).parent
     made: list[Path] = []
@@ -633,3 +638,54 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
         if fd >= 0:
             remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
             os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextlib.contextmanager
+def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
+    """``exclusive_lock`` where folders cannot be locked: ``filelock`` on a file in svcgen's own folder.
+
+    The file is named after the folder that holds ``path`` (its real path, links resolved, case
+    folded where the platform folds it); the lock covers the runs of this user.
+    """
+    import hashlib
+
+    from filelock import FileLock  # only a run that writes, without fcntl, needs it
+
+    folder = Path(path).parent
+    key = os.path.normcase(os.path.realpath(folder)).encode("utf-8", "surrogateescape")
+    lock_file = _lock_folder() / f"{hashlib.sha256(key).hexdigest()[:32]}.lock"
+    try:
+        lock = FileLock(lock_file).acquire()
+    except OSError as exc:
+        raise UsageError(f"{lock_file}: error: cannot lock: {exc.strerror or exc}. Fix: make the temporary folder "
+                         "writable, or set TMPDIR to one that is") from None
+    with lock:  # released at the end
+        made = make_folders(folder)
+        try:
+            yield
+        finally:
+            remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
+
+
+def _lock_folder() -> Path:
+    """The folder of svcgen's lock files: ``svcgen-UID`` in the temporary folder, made private (0700).
+
+    Refused if another user's, a link, or writable by others: a lock file there could be swapped.
+    """
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: the temporary folder is the user's own
+    folder = Path(tempfile.gettempdir()) / ("svcgen-locks" if uid is None else f"svcgen-{uid}")
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o700)
+        st = os.lstat(folder)
+    except OSError as exc:
+        raise UsageError(f"{folder}: error: cannot lock: cannot make the folder for svcgen's lock files: "
+                         f"{exc.strerror or exc}. Fix: make the temporary folder writable, or set TMPDIR to one that "
+                         "is") from None
+    if not stat.S_ISDIR(st.st_mode) or (uid is not None and (st.st_uid != uid or st.st_mode & 0o077)):
+        raise UsageError(f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private folder "
+                         "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen makes "
+                         "it again")
+    return folder

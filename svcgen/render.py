@@ -89,7 +89,7 @@ def render(
 
     Args:
         apps: the Apps to render.
-        lock: the nodePorts allocated before (``svcgen.parse_lock``); none means "start afresh".
+        lock: the nodePorts allocated before (``svcgen.nodeports.lockfile.parse_lock``); none means "start afresh".
         reserved: nodePorts in use elsewhere, never handed out.
         node_port_range: the cluster's nodePort range.
         lock_name: how messages name the lock (its file name).

@@ -23,7 +23,6 @@ never spans repositories. Without either, the root is the first path's folder. E
 import contextlib
 import errno
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
     from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["LOCK_FILE_NAME", "ConfigError", "Settings", "SettingsError", "has_settings", "is_project_root",
+__all__ = ["LOCK_FILE_NAME", "Settings", "SettingsError", "has_settings", "is_project_root",
            "project_root"]
 
 LOCK_FILE_NAME = "svcgen.lock"
@@ -48,9 +47,6 @@ _KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve", "reserve-cl
 class SettingsError(InputError):
     """``[tool.svcgen]`` is malformed."""
 
-
-ConfigError = SettingsError
-"""The former name of :class:`SettingsError`."""
 
 
 class Settings(NamedTuple):
@@ -277,7 +273,7 @@ def has_settings(folder: Path) -> bool:
         SettingsError: that file cannot be read.
     """
     candidate = _pyproject(folder)
-    return candidate is not None and _read_table(candidate, False)[0] is not None
+    return candidate is not None and _read_table(candidate)[0] is not None
 
 
 def is_project_root(folder: Path) -> bool:
@@ -302,7 +298,7 @@ def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any
     for folder in _folders_up(start):
         candidate = _pyproject(folder)
         if candidate is not None:
-            table, project = _read_table(candidate, need_name)
+            table, project = _read_table(candidate)
             if table is not None:
                 return folder, table, candidate, project
         if (folder / LOCK_FILE_NAME).is_file():
@@ -318,7 +314,7 @@ def _project_name(folder: Path) -> str:
     """
     candidate = _pyproject(folder)
     if candidate is not None:
-        return _read_table(candidate, True)[1]
+        return _read_table(candidate)[1]
     return ""
 
 
@@ -347,25 +343,14 @@ def _pyproject(folder: Path) -> Path | None:
     return candidate
 
 
-# What may define [tool.svcgen], in any TOML spelling: a [tool.svcgen...] header, a bare [tool]
-# header (svcgen may be a key below it), a key "tool" (a root dotted key or an inline table, whose
-# arrays may span lines), or an escape (a quoted key "svc\u0067en"); a header broken off after
-# either name is read too, to report it. Anything else cannot.
-_MAY_CONFIGURE_SVCGEN = re.compile(
-    r"""^[ \t]*\[\[?[ \t]*(?:tool|"tool"|'tool')[ \t]*(?:\]|$|\.[ \t]*(?:svcgen|"svcgen"|'svcgen')[ \t]*(?:[.\]]|$))"""
-    r"""|^[ \t]*(?:tool|"tool"|'tool')[ \t]*[.=]|\\[uU]""",
-    re.MULTILINE)
-
-
-def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str]:
+def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     try:
         text = read_file(path).decode("utf-8")
     except FileRefusedError as exc:
         raise SettingsError(f"{display(path)}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{display(path)}: error: cannot read: {exc}") from None
-    if not need_name and not _MAY_CONFIGURE_SVCGEN.search(text):
-        return None, ""  # most projects' pyproject.toml: not parsed (a TOML parser costs a cold start 2-3 ms)
+    # Always parsed: whatever a shortcut (a search for "svcgen") missed would silently drop the settings.
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -373,7 +358,10 @@ def _read_table(path: Path, need_name: bool) -> tuple[dict[str, Any] | None, str
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{display(path)}: error: cannot read: {exc}") from None
+        fix = "save it without the byte order mark it starts with" if text.startswith("\ufeff") else \
+            "correct the TOML there"
+        raise SettingsError(f"{display(path)}: error: cannot read: {exc}. Fix: {fix} (svcgen reads [tool.svcgen] "
+                            "only from a file TOML accepts, as pip does)") from None
     except RecursionError:  # tomllib recurses once per level of nesting
         raise SettingsError(f"{display(path)}: error: cannot read: arrays or inline tables are nested too deeply for "
                             "Python's TOML reader; nest them less deeply") from None

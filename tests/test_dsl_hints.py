@@ -58,3 +58,13 @@ def test_container_port_hints_follow_the_kind_of_error(error: FieldError, hint: 
 def test_node_port_range_hint_names_the_range() -> None:
     error = FieldError(("spec", "ports", 0, "nodePort"), "Invalid value: 1: x", "node-port-range")
     assert service_hint(error, NodePortRange(20000, 20999)).startswith("pin a port in 20000-20999")
+
+
+def test_the_topology_annotations_get_the_manifests_fixes() -> None:
+    # Declared with annotations=, they are annotations in the DSL too: the fixes lint gives.
+    web = Service("web", annotations={"service.kubernetes.io/topology-aware-hints": "Auto",
+                                      "service.kubernetes.io/topology-mode": "Disabled"},
+                  ports=[api.port("http").expose()])
+    problems = validate([App("a", labels={"app": "a"}, containers=[api], services=[web])])
+    assert [p.hint for p in problems] == ["give both topology annotations the same value, or keep only topology-mode",
+                                          "use the annotation Kubernetes names instead"]

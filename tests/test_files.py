@@ -6,6 +6,7 @@ import io
 import os
 import signal
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -125,6 +126,114 @@ def test_the_os_lock_keeps_the_folder_it_made_once_a_file_is_written_there(tmp_p
     with exclusive_lock(tmp_path / "a" / "b" / "svcgen.lock"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
+
+
+def _second_holder_waits(first: Path, second: Path) -> list[str]:
+    """The order in which a holder of ``first`` and, in a thread started meanwhile, one of ``second`` finish."""
+    order: list[str] = []
+
+    def other() -> None:
+        with exclusive_lock(second):
+            order.append("second")
+
+    with exclusive_lock(first):
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.2)
+        order.append("first")
+    thread.join(5)
+    return order
+
+
+def _without_fcntl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on Windows: ``import fcntl`` raises ImportError (filelock, loaded first, locks with what it has)."""
+    import importlib
+
+    importlib.import_module("filelock")
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+
+
+def test_the_os_lock_needs_no_fcntl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has no fcntl: the lock (filelock's) holds there too, where it used to be skipped.
+    _without_fcntl(monkeypatch)
+    lock = tmp_path / "svcgen.lock"
+    assert _second_holder_waits(lock, lock) == ["first", "second"]
+    assert _second_holder_waits(tmp_path / "new" / "svcgen.lock", tmp_path / "new" / "svcgen.lock") == [
+        "first", "second"]
+    assert [p.name for p in tmp_path.iterdir()] == []  # the folder made for the lock went again, no file left
+
+
+def test_the_os_lock_on_posix_holds_across_users_it_is_on_the_folder_itself(tmp_path: Path) -> None:
+    # Another user's or another container's run shares the folder, not a temporary folder: on POSIX
+    # the lock is taken on the project folder, so a descriptor of that folder held by anyone blocks it.
+    import fcntl
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as another process holding the folder's lock would
+    entered = threading.Event()
+
+    def run() -> None:
+        with exclusive_lock(tmp_path / "svcgen.lock"):
+            entered.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert not entered.wait(0.3)
+    os.close(fd)
+    thread.join(5)
+    assert entered.is_set()
+
+
+def test_two_paths_to_one_folder_share_its_lock(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    assert _second_holder_waits(tmp_path / "real" / "svcgen.lock", tmp_path / "link" / "svcgen.lock") \
+        == ["first", "second"]
+
+
+def test_the_os_lock_leaves_no_file_in_the_users_folders(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy" / "svcgen.lock"
+    with exclusive_lock(lock):
+        assert list(lock.parent.iterdir()) == []  # the lock file lives in svcgen's own private folder
+        write_atomic(lock, "x\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["deploy"] and [p.name for p in lock.parent.iterdir()] == [
+        "svcgen.lock"]
+
+
+@pytest.mark.parametrize("kind", ["a link", "open to others"])
+def test_a_lock_folder_that_is_not_private_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      kind: str) -> None:
+    import tempfile
+
+    _without_fcntl(monkeypatch)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = tmp_path / f"svcgen-{os.getuid()}"
+    if kind == "a link":  # another user's link could point the lock files anywhere
+        (tmp_path / "elsewhere").mkdir()
+        folder.symlink_to("elsewhere")
+    else:
+        folder.mkdir()
+        folder.chmod(0o777)
+    with pytest.raises(UsageError, match=r"svcgen-\d+: error: cannot lock: the folder for svcgen's lock files is not "
+                                         r"a private folder of this user's .* Fix: remove it"):
+        with exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+            pass
+    assert not (tmp_path / "p").exists() and not any((tmp_path / "elsewhere").iterdir() if kind == "a link" else [])
+
+
+def test_a_temporary_folder_that_takes_no_lock_folder_is_a_usage_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    _without_fcntl(monkeypatch)
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "file"))  # TMPDIR names a file
+    with pytest.raises(UsageError) as caught, exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+        pass
+    assert str(caught.value) == (f"{tmp_path / 'file' / f'svcgen-{os.getuid()}'}: error: cannot lock: cannot make "
+                                 "the folder for svcgen's lock files: Not a directory. Fix: make the temporary folder "
+                                 "writable, or set TMPDIR to one that is")
+    assert caught.value.exit_code == 2 and not (tmp_path / "p").exists()
 
 
 def test_a_file_in_a_missing_folder_is_named_in_the_error_not_its_temporary_file(tmp_path: Path) -> None:

@@ -53,7 +53,8 @@ def test_most_real_documents_take_the_fast_path() -> None:
 
 
 def test_a_large_render_is_the_same_bytes_both_ways() -> None:
-    from svcgen import App, Container, Port, Service, render_manifests
+    from svcgen import App, Container, Port, Service
+    from svcgen.render import render_manifests
 
     api = Container("api", ports=[Port("http", 8080), Port("dns", 53, "UDP")])
     apps = [App(f"a{i}", namespace=f"ns{i % 7}", labels={"app": f"a{i}", "tier": "true" if i % 2 else "0777"},
@@ -65,6 +66,7 @@ def test_a_large_render_is_the_same_bytes_both_ways() -> None:
     assert to_yaml(manifests) == to_yaml(manifests, fast=False)
 
 
+@pytest.mark.slow  # 200 examples: 10-14 s
 @settings(max_examples=200, deadline=None)
 @given(st.lists(documents, min_size=1, max_size=3))
 def test_any_document_is_written_as_ruamel_writes_it_and_reads_back_exactly(docs: list[dict[str, Any]]) -> None:

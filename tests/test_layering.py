@@ -46,6 +46,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "pydantic": {"dsl/model.py", "dsl/fields.py", "dsl/consumers.py", "dsl/typeerrors.py"},
     "ruamel": {"kube/yamlread.py", "kube/yamlwrite.py"},
     "jinja2": {"templating.py"},
+    "filelock": {"files.py"},
 }
 # The DSL and what sits on it speak svcgen's words; Kubernetes field names are written by the
 # manifest builder and quoted by the validator (field paths in messages) only.
@@ -64,8 +65,8 @@ def _unit(module: str) -> str:
 def _runtime_imports(path: Path) -> set[str]:
     """Modules imported by ``path``, leaving out ``if TYPE_CHECKING:`` blocks."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-               and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING" for n in ast.walk(node)}
+    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+               and node.test.id in ("TYPE_CHECKING", "_TYPE_CHECKING") for n in ast.walk(node)}
     names: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skipped:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from svcgen import App, Container, DeclarationError, Port, Service, render, render_manifests
+from svcgen import App, Container, DeclarationError, Port, Service, render
 from svcgen.nodeports.lock import PortKey
+from svcgen.render import render_manifests
 
 api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("metrics", 6000)])
 

@@ -8,7 +8,7 @@ import pytest
 
 from svcgen.errors import UsageError
 from svcgen.kube.portrange import NodePortRange
-from svcgen.settings import ConfigError, Settings, project_root
+from svcgen.settings import Settings, SettingsError, project_root
 
 
 def test_without_settings_the_lock_sits_next_to_the_first_path(tmp_path: Path) -> None:
@@ -44,13 +44,13 @@ def test_settings_from_the_nearest_pyproject(tmp_path: Path) -> None:
 ])
 def test_bad_settings(tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "pyproject.toml").write_text(f"[tool.svcgen]\n{table}\n")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(SettingsError, match=message):
         Settings.find(str(tmp_path))
 
 
 def test_unparsable_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.svcgen\n")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(SettingsError, match="cannot read"):
         Settings.find(str(tmp_path))
 
 
@@ -75,13 +75,13 @@ def test_sharing_settings_and_their_defaults(tmp_path: Path) -> None:
 ])
 def test_bad_sharing_settings(tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "pyproject.toml").write_text(f"[tool.svcgen]\n{table}\n")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(SettingsError, match=message):
         Settings.find(str(tmp_path))
 
 
 def test_a_registry_is_checked_by_the_registry_rule_wherever_it_is_given(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nregistry = "git@example.com:p.git#../up.lock"\n')
-    with pytest.raises(ConfigError, match=r"pyproject.toml: error: \[tool.svcgen\] registry .*relative PATH"):
+    with pytest.raises(SettingsError, match=r"pyproject.toml: error: \[tool.svcgen\] registry .*relative PATH"):
         Settings.find(str(tmp_path))
     (tmp_path / "pyproject.toml").write_text("[tool.svcgen]\n")
     with pytest.raises(UsageError, match="--registry: error:") as caught:  # a command-line mistake: exit code 2
@@ -105,13 +105,26 @@ def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, text: str) -> 
     assert Settings.find(str(tmp_path)).lock == tmp_path.resolve() / "p.lock"
 
 
-def test_a_pyproject_that_cannot_concern_svcgen_is_not_parsed(tmp_path: Path) -> None:
-    """A project's own pyproject.toml (naming svcgen as a dependency or script, say) costs no TOML parse:
-    even a broken one does not stop svcgen, whose settings it cannot hold."""
+def test_a_broken_pyproject_is_reported_not_taken_for_one_without_settings(tmp_path: Path) -> None:
+    """Every pyproject.toml on the way is parsed: one that TOML cannot read may hold [tool.svcgen], so
+    it is said, never skipped (a shortcut that looked for svcgen's table first hid these)."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "web"\ndependencies = ["svcgen"]\n'
                                              '[project.scripts]\nsvcgen = "x"\n[tool.ruff\n')
-    settings = Settings.find(str(tmp_path))
-    assert settings.source is None and settings.owner == tmp_path.name
+    with pytest.raises(SettingsError, match=r"pyproject.toml: error: cannot read: .* \(at line 6, column 11\)"):
+        Settings.find(str(tmp_path))
+
+
+@pytest.mark.parametrize(("text", "fix"), [
+    ('\ufeff[tool.svcgen]\nlock = "p.lock"\n', "save it without the byte order mark it starts with"),
+    ('name = "web"\r[tool.svcgen]\nlock = "p.lock"\n', "correct the TOML there"),  # a lone CR is no line break
+])
+def test_settings_that_toml_cannot_read_are_reported_not_ignored(tmp_path: Path, text: str, fix: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, newline="")
+    with pytest.raises(SettingsError) as caught:
+        Settings.find(str(tmp_path))
+    assert str(caught.value).startswith(f"{tmp_path / 'pyproject.toml'}: error: cannot read: ")
+    assert str(caught.value).endswith(f"). Fix: {fix} (svcgen reads [tool.svcgen] only from a file TOML accepts, "
+                                      "as pip does)")
 
 
 def test_a_registry_flag_still_takes_the_owner_from_the_project_name(tmp_path: Path) -> None:
@@ -147,7 +160,7 @@ def test_a_lock_file_that_is_not_utf8_says_how_to_recover(tmp_path: Path) -> Non
 def test_a_pyproject_nested_too_deeply_is_a_settings_error(tmp_path: Path, deep: str, where: str) -> None:
     """A 2,000-deep array or inline table anywhere in the file: tomllib runs out of stack."""
     (tmp_path / "pyproject.toml").write_text(where.format(deep=deep))
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(SettingsError) as caught:
         Settings.find(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'pyproject.toml'}: error: cannot read: arrays or inline tables are "
                                  "nested too deeply for Python's TOML reader; nest them less deeply")
@@ -222,3 +235,9 @@ def test_a_pyproject_that_is_a_link_to_nothing_is_refused_never_skipped(
         "no file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points to, or remove the "
         "link\nsvcgen: nothing was written.\n")
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["app.py", "deploy", "pyproject.toml"]
+
+
+def test_the_settings_error_has_one_name() -> None:
+    import svcgen.settings
+
+    assert "ConfigError" not in vars(svcgen.settings)  # 0.1.0 is unpublished: no former names to keep

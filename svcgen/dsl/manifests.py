@@ -12,6 +12,7 @@ from svcgen.dsl.policy import (
     health_check_key,
     plain_container,
     port_key,
+    probe_port,
     stateful_service_name,
     target_port,
     workload_kind,
@@ -128,6 +129,7 @@ def build_container(container: Container) -> Manifest:
         if attribute == "ports":
             if container.ports:
                 item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
+                              if p.name is not None else {"containerPort": p.number, "protocol": p.protocol}
                               for p in container.ports]
         elif attribute in _PROBES:
             probe = getattr(container, attribute)
@@ -299,7 +301,7 @@ def build_probe(probe: Probe) -> Manifest:
     if probe.kind == "exec" or port is None:
         built = {"exec": {"command": list(probe.command)}}
     elif probe.kind == "http":
-        built = {"httpGet": {"path": probe.path, "port": port.name if probe.port_by == "name" else port.number}}
+        built = {"httpGet": {"path": probe.path, "port": probe_port(probe, port)}}
         if probe.host is not None:
             built["httpGet"]["host"] = probe.host
         if probe.scheme is not None:
@@ -307,7 +309,7 @@ def build_probe(probe: Probe) -> Manifest:
         if probe.http_headers:
             built["httpGet"]["httpHeaders"] = _plain(probe.http_headers)
     elif probe.kind == "tcp":
-        built = {"tcpSocket": {"port": port.name if probe.port_by == "name" else port.number}}
+        built = {"tcpSocket": {"port": probe_port(probe, port)}}
     else:
         built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:
@@ -417,8 +419,8 @@ def _other_namespace(namespace: str | None, app: App) -> Manifest:
     return {"namespaceSelector": {"matchNames": [namespace or "default"]}}
 
 
-def _scrape_endpoint(port: str, path: str | None, interval: str | None) -> Manifest:
-    endpoint: Manifest = {"port": port}
+def _scrape_endpoint(port: str | int, path: str | None, interval: str | None, key: str = "port") -> Manifest:
+    endpoint: Manifest = {key: port}
     if path is not None:
         endpoint["path"] = path
     if interval is not None:
@@ -435,7 +437,9 @@ def _service_monitor_spec(owners: Owners, app: App, monitor: ServiceMonitor) -> 
 def _pod_monitor_spec(owners: Owners, app: App, monitor: PodMonitor) -> Manifest:
     owner = owners.container(monitor.port.container)
     labels = dict(owner.labels) if owner is not None else {}
-    endpoint = _scrape_endpoint(monitor.port.port.name, monitor.path, monitor.interval)
+    port = monitor.port.port
+    endpoint = _scrape_endpoint(port.name, monitor.path, monitor.interval) if port.name is not None else \
+        _scrape_endpoint(port.number, monitor.path, monitor.interval, key="portNumber")
     namespace = owner.namespace if owner is not None else None
     return {"selector": {"matchLabels": labels}, **_other_namespace(namespace, app),
             "podMetricsEndpoints": [endpoint]}
@@ -456,6 +460,7 @@ def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
         if peers:
             built["from"] = peers
         built["ports"] = [{"protocol": ref.port.protocol,
-                           "port": ref.port.name if rule.ports_by == "name" else ref.port.number} for ref in rule.ports]
+                           "port": ref.port.number if rule.ports_by == "number" or ref.port.name is None
+                           else ref.port.name} for ref in rule.ports]
         rules.append(built)
     return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": rules}

@@ -73,6 +73,7 @@ BY_OWNER: dict[tuple[str, str], str] = {
     "for any, or None",
     ("Container", "liveness"): _PROBE, ("Container", "readiness"): _PROBE, ("Container", "startup"): _PROBE,
     ("Probe", "port"): "one of the container's Port(...) objects",
+    ("Port", "name"): "a string, or None (a port without a name)",
     ("Probe", "path"): "a string", ("Probe", "grpc_service"): "a string",
     ("PodMonitor", "port"): 'container.port(NAME), e.g. app_container.port("metrics")',
     ("ServiceMonitor", "port"): _SERVICE_PORT, ("Ingress", "default_backend"): _SERVICE_PORT,
@@ -176,4 +177,9 @@ def type_problems(subject: str, exc: ValidationError, location: SourceLocation |
     for err in exc.errors(include_url=False):
         field = str(err["loc"][0]) if err["loc"] else ""
         by_field.setdefault(field, []).append(err)
+    name = by_field.get("name", [{}])[0]
+    if owner == "Port" and type(name.get("input")) is int and by_field.get("number", [{}])[0].get("type") == "missing":
+        # Port(8080): a number where the name goes, the one positional argument.
+        return [Problem(subject, "name", f"expected a string, got int {name['input']} (a port's name comes first)",
+                        f"a port without a name is Port(number={name['input']})", location)]
     return [_problem(subject, field, errors, location, owner) for field, errors in by_field.items()]

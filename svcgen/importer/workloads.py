@@ -264,7 +264,7 @@ def _constructed(app: AppPlan) -> list[str]:
 
     def build(value: Any, where: str) -> Any:
         if isinstance(value, PortVar):
-            return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[arg-type]
+            return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[call-overload]
         if isinstance(value, ServiceVar):
             return value.service["name"]
         if isinstance(value, ContainerPlan):

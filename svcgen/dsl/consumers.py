@@ -113,8 +113,9 @@ class ServiceMonitor(Consumer, subject='ServiceMonitor "{name}"'):
 class PodMonitor(Consumer, subject='PodMonitor "{name}"'):
     """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``).
 
-    A port without a name is scraped by its number (``portNumber``, in prometheus-operator's
-    PodMonitor CRD since v0.80).
+    A port without a name is scraped by its number: ``portNumber``, a field of the PodMonitor
+    CRD since prometheus-operator added it in late 2024 (prometheus-operator PR #7150; an older
+    CRD does not know it, so name the port for an older operator).
     """
 
     port: InstanceOf[PortRef]

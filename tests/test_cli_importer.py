@@ -15,8 +15,9 @@ def test_cli_import_writes_app_and_lock(tmp_path: Path, monkeypatch: Any) -> Non
     monkeypatch.chdir(tmp_path)
     result = run_cli("import", str(DATA), "--dir", "adopted")
     assert result.code == 0, result.err
-    # Its workloads give their pods' labels only to the pods: kept as YAML (test_importer_workloads.py)
-    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock", "workloads.yaml"]
+    # Its workload is declared whole, its port without a name too (Port(number=8443)): nothing kept as YAML
+    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock"]
+    assert "Port(number=8443)" in (tmp_path / "adopted" / "app.py").read_text()
     assert "shop/storefront/https/TCP: 31443" in (tmp_path / "adopted" / "svcgen.lock").read_text()
     rendered = run_cli("render", "adopted")
     assert rendered.code == 0, rendered.err

@@ -246,3 +246,61 @@ def test_the_service_that_governs_a_statefulset_is_referred_to_by_object() -> No
     source = import_manifests([("in.yaml", STATEFUL)]).source
     assert 'db_service = Service(\n    "db",\n    headless=True,' in source
     assert "workload=StatefulSet(\n        service=db_service," in source and "        db_service,\n" in source
+
+
+UNNAMED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      initContainers:
+      - {name: setup, image: "setup:1", ports: [{containerPort: 7000}]}
+      containers:
+      - name: web
+        image: web:2
+        ports: [{containerPort: 8080}, {containerPort: 53, protocol: UDP}, {containerPort: 53}, {name: metrics,
+                containerPort: 9090}]
+        readinessProbe: {httpGet: {path: /ready, port: 8080}}
+        livenessProbe: {tcpSocket: {port: 8080}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: dns, port: 53, targetPort: 53, protocol: UDP},
+          {name: metrics, port: 9090, targetPort: metrics}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-bare}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+
+
+def test_unnamed_container_ports_are_declared_without_a_name_and_come_back_exactly() -> None:
+    imported = import_manifests([("in.yaml", UNNAMED)])
+    assert imported.kept is None and imported.warnings == []
+    source = imported.source
+    for line in ("web_8080 = Port(number=8080)", "Port(number=53, protocol=\"UDP\")", "Port(number=53),",
+                 'Port("metrics", 9090),', "readiness=Probe(\"http\", web_8080, path=\"/ready\"),",
+                 "liveness=Probe(\"tcp\", web_8080),",  # by number without port_by: the port has no name
+                 'web.port(8080).expose(80, name="http"),', 'web.port(53, "UDP").expose(name="dns"),',
+                 'web.port("metrics").expose(target_by="name"),', "web.port(8080).expose(80),",
+                 "ports=[Port(number=7000)]"):  # the init container, declared in place
+        assert line in source, line
+    mine = _rendered_workloads(imported)
+    (original,) = _workloads(UNNAMED)
+    assert canonical_workload(mine.pop("Deployment/web")) == canonical_workload(original.value)
+    rendered = render_manifests(_apps(source), lock=imported.lock).manifests
+    from svcgen.kube.apiserver import canonical_service
+
+    originals = [o for o in read_objects([("in.yaml", UNNAMED)]) if isinstance(o, KubeObject) and o.is_service]
+    assert [canonical_service(m) for m in rendered if m["kind"] == "Service"] == [
+        canonical_service(o.value) for o in originals]

@@ -124,7 +124,7 @@ def app_source(plan: Plan) -> str:
             for _, value in container.fields:
                 _referenced(value, referenced, kinds)
                 for port in _probe_ports(value):
-                    port.var = port.var or _identifier(f"{container.var}_{port.name}", taken)
+                    port.var = port.var or _identifier(f"{container.var}_{port.name or port.number}", taken)
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):

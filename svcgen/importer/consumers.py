@@ -30,7 +30,8 @@ class Ref:
 
     owner: dict[str, Any] | ContainerPlan
     """The planned Service (its template dict) or container."""
-    port: str
+    port: str | int
+    """Its name, or its number when it has none."""
 
 
 @dataclass
@@ -119,7 +120,7 @@ class _Index:
             if (isinstance(port, str) and raw.get("name") == port) or (is_int(port) and raw.get("port") == port):
                 if by == "number" and str(raw.get("protocol") or "TCP") != "TCP":
                     raise _Kept(path, f"port {port} of Service \"{name}\" is not TCP")
-                return app, Ref(service, str(raw.get("name") or ""))
+                return app, Ref(service, str(raw["name"]) if raw.get("name") else raw["port"])
         raise _Kept(path, f'Service "{name}" has no port {port!r}: the reference would dangle')
 
     def app_in(self, namespace: str, after: Sequence[AppPlan]) -> AppPlan | None:
@@ -182,7 +183,8 @@ def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
         raise _Kept((*path, "service", "port"), "names neither one port name nor one number")
     wanted = port.get("name", port.get("number"))
     app, ref = index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
-    by_number.append(("number" in port, not ref.port or bool(port_name(ref.port)), (*path, "service", "port")))
+    by_default = not isinstance(ref.port, str) or bool(port_name(ref.port))  # by number: unnamed, or not IANA
+    by_number.append(("number" in port, by_default, (*path, "service", "port")))
     return app, ref
 
 
@@ -373,7 +375,7 @@ def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list
             raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
         if "protocol" not in port:
             raise _Kept(at, "leaves protocol to its default (svcgen writes it)")
-        refs.append(Ref(found[0], found[1].name))
+        refs.append(Ref(found[0], found[1].name or found[1].number))
         forms.add("name" if isinstance(wanted, str) else "number")
     if not refs:
         raise _Kept(where, "admits every port (svcgen declares the ports a policy admits)")

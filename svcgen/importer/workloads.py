@@ -91,7 +91,7 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
                            "container")
             return None
         args.append((None, PortVar(found)))
-        if kind != "grpc" and not by_name:
+        if kind != "grpc" and not by_name and found.name:  # a port without a name is probed by number anyway
             args.append(("port_by", "number"))
     for key, value in handler.items():
         if key == "port":
@@ -137,8 +137,6 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
         extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol")]
         if extra:
             reasons.append(f"{where}.ports[{j}].{extra[0]} cannot be declared on a Port")
-        elif not mapping(port).get("name"):
-            reasons.append(f"{where}.ports[{j}] has no name (svcgen names every port)")
     return args
 
 
@@ -151,7 +149,7 @@ def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     if item.get("image") is not None:
         args.append(("image", item["image"]))
     if ports:
-        args.append(("ports", [Call("Port", [(None, p.name), (None, p.number)]
+        args.append(("ports", [Call("Port", ([(None, p.name), (None, p.number)] if p.name else [("number", p.number)])
                                     + ([("protocol", p.protocol)] if p.protocol != "TCP" else [])) for p in ports]))
     args.extend(_container_args(item, where, ports, reasons))
     if any(isinstance(v, Call) and v.name == "Probe" for _, v in args):
@@ -264,7 +262,7 @@ def _constructed(app: AppPlan) -> list[str]:
 
     def build(value: Any, where: str) -> Any:
         if isinstance(value, PortVar):
-            return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[call-overload]
+            return svcgen.Port(value.port.name or None, value.port.number, value.port.protocol)  # type: ignore[call-overload]
         if isinstance(value, ServiceVar):
             return value.service["name"]
         if isinstance(value, ContainerPlan):

@@ -56,6 +56,19 @@ def test_an_unnamed_container_port_is_planned_without_a_name_and_exposed_by_numb
     assert plan.problems == []
 
 
+def test_an_invented_port_name_is_said_with_the_container_and_the_line() -> None:
+    """Import invents no port name: a port without one, and a targetPort no container declares (said, with the
+    container and the line), are declared as Port(number=...)."""
+    plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: a, port: 26379, targetPort: 26379}, "
+                                 "{name: extra, port: 7000, targetPort: 7001, protocol: UDP}]"))
+    assert [str(p) for p in plan.problems] == [
+        'in.yaml:15:80: warning: Service/argocd/sentinel: spec.ports[1].targetPort: targetPort 7001 is not declared '
+        'by a container of "redis" in these files; declared it on container "redis" as Port(number=7001, '
+        'protocol="UDP"), without a name.']
+    assert [(p.name, p.number) for p in plan.apps[0].containers[0].ports] == [
+        ("redis", 6379), ("", 26379), ("", 7001)]
+
+
 def test_an_unnamed_port_whose_number_has_two_protocols_is_exposed_with_its_protocol() -> None:
     pods = STATEFUL.replace("{containerPort: 26379}", "{containerPort: 26379}, {containerPort: 26379, protocol: UDP}")
     plan = _plan(pods + _svc("sentinel", "{app: redis-ha}", "[{port: 26379, protocol: UDP}]"))
@@ -68,7 +81,7 @@ def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None
     (app,) = plan.apps
     assert app.labels == {"app": "web"} and [c.name for c in app.containers] == ["web"]
     assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5), ("import-undeclared-port", 6)]
-    assert 'declared it on container "web" as "port-8080", an invented name' in plan.problems[1].message
+    assert 'declared it on container "web" as Port(number=8080), without a name' in plan.problems[1].message
 
 
 def test_a_named_target_port_without_its_workload_is_refused_unless_declared() -> None:

@@ -9,7 +9,6 @@ Service adds the rest as its ``extra_selector``, so every selector stays exactly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,18 +220,6 @@ def _free_container_name(wanted: str, taken: set[str]) -> str:
     name, n = wanted, 2
     while name in taken:
         name, n = f"{wanted}-{n}", n + 1
-    return name
-
-
-def _free_name(wanted: str, container: ContainerPlan) -> str:
-    """A valid IANA port name for an unnamed container port, unique in the container."""
-    cleaned = re.sub("-+", "-", re.sub(r"[^a-z0-9-]", "-", wanted.lower())).strip("-")[:15].strip("-")
-    name = cleaned if cleaned and not rules.port_name(cleaned) else "port"
-    taken = {p.name for p in container.ports}
-    base, n = name, 2
-    while name in taken:
-        suffix = f"-{n}"
-        name, n = base[: 15 - len(suffix)] + suffix, n + 1
     return name
 
 
@@ -473,12 +460,13 @@ def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan
     container = app.containers[0]
     path = ("spec", "ports", i, "targetPort")
     if is_int(target):
-        port = PortPlan(_free_name(f"port-{target}", container), target, protocol)
+        port = PortPlan("", target, protocol)
         container.ports.append(port)  # a workload need not declare the port (Kubernetes allows it)
+        extra = "" if protocol == "TCP" else f', protocol="{protocol}"'
         plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
                                          f'targetPort {target} is not declared by a container of "{app.name}" in '
                                          f'these files; declared it on container "{container.name}" as '
-                                         f'"{port.name}", an invented name'))
+                                         f"Port(number={target}{extra}), without a name"))
         return container, port
     assert isinstance(target, str)
     if not declare_missing_ports:

@@ -481,3 +481,17 @@ def test_unnamed_ports_render_without_a_name_and_everything_refers_to_their_numb
             kubernetes_validate.validate(doc, version, strict=True)
         else:
             jsonschema.validate(doc, _strict(json.loads((DATA / "crds" / f"{crd}.schema.json").read_text())))
+
+
+def test_an_empty_object_given_is_written_and_an_empty_list_is_not() -> None:
+    """``security_context={}`` is the user's (Kubernetes keeps it); ``volumes=[]`` and unset fields are omitempty."""
+    from svcgen import Pod
+
+    side = Container("side", image="side:1", security_context={}, volume_mounts=[], resources=None)
+    app = App("web", labels={"app": "web"}, containers=[side], workload=Deployment(strategy={}),
+              pod=Pod(security_context={}, volumes=[], node_selector={}))
+    (workload,) = build_manifests([app], {})
+    pod = workload["spec"]["template"]["spec"]
+    assert pod == {"containers": [{"name": "side", "image": "side:1", "securityContext": {}}],
+                   "securityContext": {}}
+    assert workload["spec"]["strategy"] == {}

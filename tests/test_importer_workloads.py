@@ -192,8 +192,7 @@ def test_own_workload_labels_and_probe_ports_by_number_are_declared_and_come_bac
     ("args: [\"--listen=:8080\"]", "args: \"--listen=:8080\"", "args"),
     ("ports: [{name: http, containerPort: 8080}", "ports: [{name: http, containerPort: 8080, hostPort: 80}",
      "ports[0].hostPort cannot be declared on a Port"),
-    ("securityContext: {runAsNonRoot: true}", "securityContext: {}", "securityContext: {} in the manifest, absent"),
-], ids=["float", "enum", "type", "host-port", "empty-object"])
+], ids=["float", "enum", "type", "host-port"])
 def test_a_workload_that_would_not_come_back_exactly_is_kept_never_changed(old: str, new: str, reason: str) -> None:
     text = FULL.replace(old, new)
     assert text != FULL
@@ -304,3 +303,15 @@ def test_unnamed_container_ports_are_declared_without_a_name_and_come_back_exact
     originals = [o for o in read_objects([("in.yaml", UNNAMED)]) if isinstance(o, KubeObject) and o.is_service]
     assert [canonical_service(m) for m in rendered if m["kind"] == "Service"] == [
         canonical_service(o.value) for o in originals]
+
+
+def test_an_empty_object_comes_back_as_an_empty_object() -> None:
+    """``securityContext: {}`` (the container's, an init container's, the pod's) is declared and rendered as ``{}``."""
+    text = (FULL.replace("securityContext: {runAsNonRoot: true}", "securityContext: {}")
+            .replace("envFrom: [{secretRef: {name: db}}]}", "envFrom: [{secretRef: {name: db}}], securityContext: {}}")
+            .replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: IfNotPresent\n        securityContext: {}"))
+    assert text.count("securityContext: {}") == 3
+    imported = import_manifests([("in.yaml", text)])
+    assert imported.kept is None and [w for w in imported.warnings if w.rule == "import-workload-kept"] == []
+    (original,) = _workloads(text)
+    assert canonical_workload(_rendered_workloads(imported)["Deployment/web"]) == canonical_workload(original.value)

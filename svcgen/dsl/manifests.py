@@ -114,10 +114,16 @@ def _plain(value: Any) -> Any:
 
 
 def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
-    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own."""
+    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own.
+
+    An empty list or mapping is left out (Kubernetes' omitempty), unless the user gave an empty
+    object where none is the default (``security_context={}``): that is written as given.
+    """
     for attribute, wire in fields.items():
         value = getattr(obj, attribute, None)
-        if value is None or (not value and isinstance(value, (tuple, dict))) or wire in into:
+        if value is None or wire in into:
+            continue
+        if not value and isinstance(value, (tuple, dict)) and attribute not in obj.model_fields_set:
             continue
         into[wire] = _plain(value)
 

@@ -315,3 +315,34 @@ def test_an_empty_object_comes_back_as_an_empty_object() -> None:
     assert imported.kept is None and [w for w in imported.warnings if w.rule == "import-workload-kept"] == []
     (original,) = _workloads(text)
     assert canonical_workload(_rendered_workloads(imported)["Deployment/web"]) == canonical_workload(original.value)
+
+
+def test_the_deprecated_service_account_is_declared_as_service_account() -> None:
+    """``serviceAccount`` is the API server's alias of ``serviceAccountName``: the one it keeps, and both read back."""
+    text = FULL.replace("serviceAccountName: web", "serviceAccount: web")
+    imported = import_manifests([("in.yaml", text)])
+    assert imported.kept is None and 'service_account="web",' in imported.source
+    (original,) = _workloads(text)
+    mine = _rendered_workloads(imported)["Deployment/web"]
+    assert mine["spec"]["template"]["spec"]["serviceAccountName"] == "web"
+    assert canonical_workload(mine) == canonical_workload(original.value)
+    both = FULL.replace("serviceAccountName: web", "serviceAccountName: web\n      serviceAccount: web")
+    assert import_manifests([("in.yaml", both)]).kept is None  # the same name twice: declared once
+
+
+def test_a_service_account_alias_that_disagrees_is_kept_with_the_reason() -> None:
+    text = FULL.replace("serviceAccountName: web", "serviceAccountName: web\n      serviceAccount: old")
+    [kept] = [w for w in import_manifests([("in.yaml", text)]).warnings if w.rule == "import-workload-kept"]
+    assert kept.message.endswith("spec.template.spec.serviceAccount ('old') differs from serviceAccountName ('web'), "
+                                 "which the API server keeps")
+
+
+def test_canonical_workload_reads_the_service_account_alias_as_the_api_server_does() -> None:
+    def pod(**spec: str) -> dict[str, Any]:
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+                "spec": {"template": {"spec": {"containers": [], **spec}}}}
+
+    read = {"serviceAccountName": "a", "serviceAccount": "a"}
+    assert canonical_workload(pod(serviceAccount="a"))["spec"]["template"]["spec"] == read
+    assert canonical_workload(pod(serviceAccountName="a", serviceAccount="b"))["spec"]["template"]["spec"] == read
+    assert canonical_workload(pod())["spec"]["template"]["spec"] == {}

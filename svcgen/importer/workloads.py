@@ -176,7 +176,14 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
         if key == "containers" or value is None:
             continue
         attribute = pod_fields.get(key)
-        if attribute is None:
+        if key == "serviceAccount":  # the deprecated alias: the API server sets serviceAccountName from it
+            named = spec.get("serviceAccountName")
+            if named not in (None, "", value):
+                reasons.append(f"{base}.serviceAccount ({value!r}) differs from serviceAccountName ({named!r}), "
+                               "which the API server keeps")
+            elif not named:
+                args.append(("service_account", value))
+        elif attribute is None:
             reasons.append(f"{base}.{key} cannot be declared on a Pod")
         elif key == "initContainers":
             found = obj.pod_spec()
@@ -335,14 +342,18 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
     """A workload as the API server keeps it, for comparison: defaults that the DSL leaves out filled in.
 
     What the cluster sets (status, server metadata) is left out; ``null`` and empty lists are
-    absent (Go's omitempty); a container port's protocol is TCP unless given, and empty
-    ``resources`` are absent.
+    absent (Go's omitempty); a container port's protocol is TCP unless given, empty
+    ``resources`` are absent, and the deprecated ``serviceAccount`` equals ``serviceAccountName``
+    (the API server sets the one from the other).
     """
     metadata = mapping(value.get("metadata"))
     kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
     declared: dict[str, Any] = _clean({"apiVersion": value.get("apiVersion"), "kind": value.get("kind"),
                                        "metadata": kept, "spec": value.get("spec")})
     pod = mapping(mapping(mapping(declared.get("spec")).get("template")).get("spec"))
+    account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+    if account:  # the deprecated alias: written from serviceAccountName on every read (pkg/apis/core/v1/conversion.go)
+        pod["serviceAccountName"] = pod["serviceAccount"] = account
     for group in ("containers", "initContainers"):
         for container in pod.get(group) or []:
             if isinstance(container, dict):

@@ -138,8 +138,8 @@ def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path,
     dump = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
     result = run_cli("import", str(dump), "--dir", "adopted")
     assert result.code == 0, result.err
-    assert result.out == ("wrote adopted/app.py\nwrote adopted/workloads.yaml (the workloads kept as YAML: apply it "
-                          "with what svcgen renders)\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n")
+    # Its Deployment is declared whole: an unnamed port, an empty securityContext (nothing kept as YAML)
+    assert result.out == "wrote adopted/app.py\nrecorded 2 nodePort(s) in adopted/svcgen.lock\n"
     left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
     assert left_out == ["Service/default/kubernetes", "Service/kube-system/kube-dns", "Service/shop/payments-db",
                         "Service/shop/prometheus-operated"]

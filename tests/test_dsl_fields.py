@@ -251,8 +251,9 @@ def test_objects_compare_hash_print_and_dump_as_with_every_field_stored() -> Non
     assert repr(sample) == repr(full) == (
         f"Sample(name='x', size=1, ports=({sample.ports[0]!r},), labels={{}}, peers=None, mode='b', on=False)")
     assert sample.model_dump() == full.model_dump() == {
-        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP"},), "labels": {},
-        "peers": None, "mode": "b", "on": False}
+        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP", "host_port": None,
+                                           "host_ip": None},),
+        "labels": {}, "peers": None, "mode": "b", "on": False}
     assert sample.model_dump_json() == full.model_dump_json()
     assert dict(sample) == {name: getattr(full, name) for name in Sample.model_fields}
     app = svcgen.App("a", containers=[svcgen.Container("c")], pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]))

@@ -495,3 +495,12 @@ def test_an_empty_object_given_is_written_and_an_empty_list_is_not() -> None:
     assert pod == {"containers": [{"name": "side", "image": "side:1", "securityContext": {}}],
                    "securityContext": {}}
     assert workload["spec"]["strategy"] == {}
+
+
+def test_a_host_port_and_ip_are_written_on_the_container_port() -> None:
+    side = Container("side", image="side:1", ports=[Port("http", 8080, host_port=80, host_ip="10.0.0.1"),
+                                                    Port(number=53, protocol="UDP", host_port=53)])
+    (workload,) = build_manifests([App("web", labels={"app": "web"}, containers=[side], workload="DaemonSet")], {})
+    assert workload["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+        {"name": "http", "containerPort": 8080, "protocol": "TCP", "hostPort": 80, "hostIP": "10.0.0.1"},
+        {"containerPort": 53, "protocol": "UDP", "hostPort": 53}]

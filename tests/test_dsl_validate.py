@@ -600,3 +600,20 @@ app = App("web", labels={"app": "web"}, containers=[api], services=[
     assert (p.subject, p.field, p.message, p.hint) == (
         'Service "web" port 80', "spec.ports[1].name", "Required value",
         "every port of a Service with several ports needs its own name: expose(..., name=...)")
+
+
+def test_host_ports_follow_the_api_servers_rules_at_the_ports_line(write_app: Writer) -> None:
+    found = problems(write_app, """
+api = Container("api", ports=[Port("http", 8080, host_port=80), Port(number=9090, host_port=80),
+                              Port("big", 9091, host_port=70000), Port(number=9092, host_ip="10.0.0.1")])
+app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", ports=[api.port("http").expose()])])
+""")
+    assert [(p.severity, p.subject, p.field, p.message, p.hint) for p in found] == [
+        ("error", 'container "api" of App "web", port 9090', "host_port", 'Duplicate value: "TCP//80"',
+         "a host port is bound once per protocol and host IP in a pod: give each its own host_port"),
+        ("error", 'container "api" of App "web", port "big"', "host_port",
+         "Invalid value: 70000: must be between 1 and 65535, inclusive", "use a host port 1-65535, or leave host_port "
+         "unset"),
+        ("warning", 'container "api" of App "web", port 9092', "number", "hostIP set without hostPort",
+         "give the port a host_port too, or drop host_ip")]
+    assert [p.location.line if p.location else None for p in found] == [3, 4, 4]  # each port's own line

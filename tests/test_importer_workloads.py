@@ -190,9 +190,7 @@ def test_own_workload_labels_and_probe_ports_by_number_are_declared_and_come_bac
     ("cpu: 250m", "cpu: 0.25", "a float value (0.25) cannot be written in app.py"),
     ("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes", 'image_pull_policy'),
     ("args: [\"--listen=:8080\"]", "args: \"--listen=:8080\"", "args"),
-    ("ports: [{name: http, containerPort: 8080}", "ports: [{name: http, containerPort: 8080, hostPort: 80}",
-     "ports[0].hostPort cannot be declared on a Port"),
-], ids=["float", "enum", "type", "host-port"])
+], ids=["float", "enum", "type"])
 def test_a_workload_that_would_not_come_back_exactly_is_kept_never_changed(old: str, new: str, reason: str) -> None:
     text = FULL.replace(old, new)
     assert text != FULL
@@ -346,3 +344,34 @@ def test_canonical_workload_reads_the_service_account_alias_as_the_api_server_do
     assert canonical_workload(pod(serviceAccount="a"))["spec"]["template"]["spec"] == read
     assert canonical_workload(pod(serviceAccountName="a", serviceAccount="b"))["spec"]["template"]["spec"] == read
     assert canonical_workload(pod())["spec"]["template"]["spec"] == {}
+
+
+def test_host_ports_are_declared_on_the_port_and_come_back_exactly() -> None:
+    text = (FULL.replace("ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]",
+                         "ports: [{name: http, containerPort: 8080, hostPort: 80, hostIP: 10.0.0.1}, "
+                         "{containerPort: 9090, hostPort: 9090}]")
+            .replace("{name: migrate, image: \"web:2\",",
+                     "{name: migrate, image: \"web:2\", ports: [{containerPort: 7000, hostPort: 7000}],"))
+    imported = import_manifests([("in.yaml", text)])
+    assert imported.kept is None and [w for w in imported.warnings if w.rule == "import-workload-kept"] == []
+    assert 'web_http = Port("http", 8080, host_port=80, host_ip="10.0.0.1")' in imported.source
+    assert "Port(number=9090, host_port=9090)," in imported.source
+    assert "ports=[Port(number=7000, host_port=7000)]" in imported.source
+    (original,) = _workloads(text)
+    assert canonical_workload(_rendered_workloads(imported)["Deployment/web"]) == canonical_workload(original.value)
+
+
+def test_canonical_workload_gives_a_host_network_pods_ports_their_host_port() -> None:
+    """``defaultHostNetworkPorts``: on a hostNetwork pod, a port's hostPort is its containerPort unless given."""
+    def pod(network: bool) -> dict[str, Any]:
+        return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "d"}, "spec": {"template": {
+            "spec": {"hostNetwork": network, "containers": [{"name": "c", "ports": [
+                {"containerPort": 9100}, {"containerPort": 53, "hostPort": 5353}]}]}}}}
+
+    def ports(network: bool) -> list[dict[str, Any]]:
+        return list(canonical_workload(pod(network))["spec"]["template"]["spec"]["containers"][0]["ports"])
+
+    assert ports(True) == [{"containerPort": 9100, "protocol": "TCP", "hostPort": 9100},
+                           {"containerPort": 53, "hostPort": 5353, "protocol": "TCP"}]
+    assert ports(False) == [{"containerPort": 9100, "protocol": "TCP"},
+                            {"containerPort": 53, "hostPort": 5353, "protocol": "TCP"}]

@@ -77,7 +77,13 @@ def container_port_hint(error: FieldError) -> str:
             return "port names are unique within a container: rename one of the two ports"
         return "container port names are IANA service names: at most 15 of a-z 0-9 '-', with a letter, no '--', " \
                "e.g. http or metrics-2"
+    if error.rule == "host-port":
+        if kind == "Duplicate":
+            return "a host port is bound once per protocol and host IP in a pod: give each its own host_port"
+        return "use a host port 1-65535, or leave host_port unset"
     if error.rule == "container-port":
+        if error.message.startswith("hostIP set without hostPort"):
+            return "give the port a host_port too, or drop host_ip"
         if error.severity == "warning":
             return "the containers of a pod share one network namespace: declare each listening port once"
         return "use the number the process listens on, 1-65535"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcgen.dsl.model import App, Consumer, Container, Probe, Service, ServicePort, ServicePortRef
+from svcgen.dsl.model import App, Consumer, Container, Port, Probe, Service, ServicePort, ServicePortRef
 from svcgen.dsl.policy import (
     Owners,
     emits_workload,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # loaded when an App has consumers: a project without any doe
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
 __all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "PROBE_TIMING", "WORKLOAD_FIELDS", "build_consumer", "build_container",
-           "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
+           "build_container_port", "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
 
 Manifest = dict[str, Any]
 
@@ -134,9 +134,7 @@ def build_container(container: Container) -> Manifest:
     for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
         if attribute == "ports":
             if container.ports:
-                item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
-                              if p.name is not None else {"containerPort": p.number, "protocol": p.protocol}
-                              for p in container.ports]
+                item[wire] = [build_container_port(p) for p in container.ports]
         elif attribute in _PROBES:
             probe = getattr(container, attribute)
             if probe is not None:
@@ -148,6 +146,18 @@ def build_container(container: Container) -> Manifest:
         else:
             _set_fields(container, {attribute: wire}, item)
     return item
+
+
+def build_container_port(port: Port) -> Manifest:
+    """A container port: its name (when it has one), number and protocol, and its host port and IP when set."""
+    built: Manifest = {"containerPort": port.number, "protocol": port.protocol}
+    if port.name is not None:
+        built = {"name": port.name, **built}
+    if port.host_port is not None:
+        built["hostPort"] = port.host_port
+    if port.host_ip is not None:
+        built["hostIP"] = port.host_ip
+    return built
 
 
 _PROBES = ("liveness", "readiness", "startup")

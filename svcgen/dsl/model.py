@@ -171,18 +171,26 @@ class Port(_Declaration, subject="port {number if name is None else chr(34) + st
             (``expose(name=...)``), and needs one when its Service has several ports.
         number: the port number the process listens on, 1-65535.
         protocol: ``"TCP"`` (default), ``"UDP"`` or ``"SCTP"``.
+        host_port: the node's port that forwards to it (``hostPort``; few workloads need one: a
+            node-level proxy, say); unset: none (on a ``host_network`` pod, Kubernetes sets it
+            to ``number``). ``host_ip``: the node IP it binds (``hostIP``).
     """
 
     name: StrictStr | None = arg(default=None, kw_only=False)
     number: StrictInt = arg(kw_only=False)  # type: ignore[misc]  # after an optional name: see __init__ below
     protocol: Protocol = arg(default="TCP", kw_only=False)
+    host_port: StrictInt | None = None
+    host_ip: StrictStr | None = None
 
     if TYPE_CHECKING:  # the constructor is generated (svcgen.dsl.fields); a name is optional, a number is not
         @overload
-        def __init__(self, name: str | None, number: int, protocol: Protocol = "TCP") -> None: ...
+        def __init__(self, name: str | None, number: int, protocol: Protocol = "TCP", *,
+                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
         @overload
-        def __init__(self, *, number: int, protocol: Protocol = "TCP") -> None: ...
-        def __init__(self, name: str | None = None, number: int = 0, protocol: Protocol = "TCP") -> None: ...
+        def __init__(self, *, number: int, protocol: Protocol = "TCP", host_port: int | None = None,
+                     host_ip: str | None = None) -> None: ...
+        def __init__(self, name: str | None = None, number: int = 0, protocol: Protocol = "TCP", *,
+                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
 
     @property
     def label(self) -> str:

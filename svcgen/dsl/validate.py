@@ -42,7 +42,8 @@ class _Checker(Checker):
         self.range = node_port_range
         self.version = version
         self.with_workloads = False
-        self.pod_port_errors: dict[tuple[tuple[tuple[str | None, int, str], ...], ...], list[FieldError]] = {}
+        self.pod_port_errors: dict[tuple[tuple[tuple[str | None, int, str, int | None, str | None], ...], ...],
+                                   list[FieldError]] = {}
 
 
 def validate(
@@ -142,7 +143,8 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
         check_workload(check, app, check.version)
 
 
-_PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}
+_PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol", "hostPort": "host_port",
+                "hostIP": "host_ip"}
 def _check_pod_ports(check: _Checker, app: App) -> None:
     """The API server's container-port checks (the code lint runs) on the App's pod template.
 
@@ -150,7 +152,7 @@ def _check_pod_ports(check: _Checker, app: App) -> None:
     is computed once per such shape: 10,000 Apps of one container shape are checked once.
     """
     containers = app.containers
-    shape = tuple(tuple((p.name, p.number, p.protocol) for p in c.ports) for c in containers)
+    shape = tuple(tuple((p.name, p.number, p.protocol, p.host_port, p.host_ip) for p in c.ports) for c in containers)
     errors = check.pod_port_errors.get(shape)
     if errors is None:
         errors = check.pod_port_errors[shape] = validate_pod_ports(build_workload(app))

@@ -45,6 +45,9 @@ class PortPlan:
     """Its name; ``""``: none (``Port(number=...)``)."""
     number: int
     protocol: str
+    host_port: Any = None
+    """Its ``hostPort`` and ``hostIP`` as the manifest has them (None: unset)."""
+    host_ip: Any = None
     var: str = ""
     """Its variable in app.py, when a probe refers to it."""
 
@@ -211,7 +214,11 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
         containers[path] = ContainerPlan(name, image if isinstance(image, str) else None, path=path)
     for port in obj.container_ports():
         if port.number is not None:  # a port without a name is declared without one, as Port(number=...)
-            containers[port.path[:-2]].ports.append(PortPlan(port.name or "", port.number, port.protocol))
+            raw = obj.value
+            for key in port.path:
+                raw = raw[key]
+            containers[port.path[:-2]].ports.append(PortPlan(port.name or "", port.number, port.protocol,
+                                                             raw.get("hostPort"), raw.get("hostIP")))
     return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True,
                    source=obj)
 

@@ -20,7 +20,8 @@ from svcgen.importer.consumers import Call
 from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 
-__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "undeclare"]
+__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "port_args",
+           "undeclare"]
 
 KEPT_FILE = "workloads.yaml"
 """The file beside app.py that holds the workloads import keeps as YAML."""
@@ -134,9 +135,23 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
         else:
             args.append((attribute, _env(value) if key == "env" else value))
     for j, port in enumerate(raw.get("ports") or []):
-        extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol")]
+        extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol", "hostPort", "hostIP")]
         if extra:
             reasons.append(f"{where}.ports[{j}].{extra[0]} cannot be declared on a Port")
+    return args
+
+
+def port_args(port: PortPlan) -> list[tuple[str | None, Any]]:
+    """The arguments of ``Port(...)``: ``"http", 8080`` or ``number=8080``, then those not at their default.
+
+    (The app.py template's ``port_call`` writes the same.)
+    """
+    args: list[tuple[str | None, Any]] = [(None, port.name), (None, port.number)] if port.name else [
+        ("number", port.number)]
+    if port.protocol != "TCP":
+        args.append(("protocol", port.protocol))
+    args.extend((key, value) for key, value in (("host_port", port.host_port), ("host_ip", port.host_ip))
+                if value is not None)
     return args
 
 
@@ -144,13 +159,13 @@ def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     """An init container that no Service reaches, declared in place: ``Container("migrate", ...)``."""
     item = mapping(raw)
     ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort") or 0,
-                      str(mapping(p).get("protocol") or "TCP")) for p in item.get("ports") or []]
+                      str(mapping(p).get("protocol") or "TCP"), mapping(p).get("hostPort"), mapping(p).get("hostIP"))
+             for p in item.get("ports") or []]
     args: list[tuple[str | None, Any]] = [(None, item.get("name"))]
     if item.get("image") is not None:
         args.append(("image", item["image"]))
     if ports:
-        args.append(("ports", [Call("Port", ([(None, p.name), (None, p.number)] if p.name else [("number", p.number)])
-                                    + ([("protocol", p.protocol)] if p.protocol != "TCP" else [])) for p in ports]))
+        args.append(("ports", [Call("Port", port_args(p)) for p in ports]))
     args.extend(_container_args(item, where, ports, reasons))
     if any(isinstance(v, Call) and v.name == "Probe" for _, v in args):
         reasons.append(f"{where}: the probes of an init container cannot be declared by reference")
@@ -269,7 +284,7 @@ def _constructed(app: AppPlan) -> list[str]:
 
     def build(value: Any, where: str) -> Any:
         if isinstance(value, PortVar):
-            return svcgen.Port(value.port.name or None, value.port.number, value.port.protocol)  # type: ignore[call-overload]
+            return build(Call("Port", port_args(value.port)), where)
         if isinstance(value, ServiceVar):
             return value.service["name"]
         if isinstance(value, ContainerPlan):
@@ -343,8 +358,9 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
 
     What the cluster sets (status, server metadata) is left out; ``null`` and empty lists are
     absent (Go's omitempty); a container port's protocol is TCP unless given, empty
-    ``resources`` are absent, and the deprecated ``serviceAccount`` equals ``serviceAccountName``
-    (the API server sets the one from the other).
+    ``resources`` are absent, the deprecated ``serviceAccount`` equals ``serviceAccountName``
+    (the API server sets the one from the other), and a ``hostNetwork`` pod's ports have a
+    ``hostPort``, their own number unless given.
     """
     metadata = mapping(value.get("metadata"))
     kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
@@ -362,6 +378,8 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
                 for port in container.get("ports") or []:
                     if isinstance(port, dict):
                         port.setdefault("protocol", "TCP")
+                        if pod.get("hostNetwork") is True and not port.get("hostPort"):  # defaultHostNetworkPorts
+                            port["hostPort"] = port.get("containerPort")
     return declared
 
 

@@ -504,3 +504,17 @@ def test_a_host_port_and_ip_are_written_on_the_container_port() -> None:
     assert workload["spec"]["template"]["spec"]["containers"][0]["ports"] == [
         {"name": "http", "containerPort": 8080, "protocol": "TCP", "hostPort": 80, "hostIP": "10.0.0.1"},
         {"containerPort": 53, "protocol": "UDP", "hostPort": 53}]
+
+
+def test_the_pod_templates_name_is_written_first_in_its_metadata_and_is_schema_valid() -> None:
+    import kubernetes_validate
+
+    from svcgen import Pod
+
+    side = Container("side", image="side:1")
+    app = App("web", labels={"app": "web"}, containers=[side], workload="Deployment",
+              pod=Pod(template_name="web-pod", annotations={"a": "b"}))
+    (workload,) = build_manifests([app], {})
+    assert workload["spec"]["template"]["metadata"] == {"name": "web-pod", "labels": {"app": "web"},
+                                                        "annotations": {"a": "b"}}
+    kubernetes_validate.validate(workload, kubernetes_validate.utils.latest_version(), strict=True)

@@ -375,3 +375,15 @@ def test_canonical_workload_gives_a_host_network_pods_ports_their_host_port() ->
                            {"containerPort": 53, "hostPort": 5353, "protocol": "TCP"}]
     assert ports(False) == [{"containerPort": 9100, "protocol": "TCP"},
                             {"containerPort": 53, "hostPort": 5353, "protocol": "TCP"}]
+
+
+def test_the_pod_templates_own_name_is_declared_and_comes_back() -> None:
+    text = FULL.replace("    metadata: {labels: {app: web, version: \"2\"}, annotations",
+                        "    metadata: {name: web-pod, labels: {app: web, version: \"2\"}, annotations")
+    assert text != FULL
+    imported = import_manifests([("in.yaml", text)])
+    assert imported.kept is None and 'template_name="web-pod",' in imported.source
+    (original,) = _workloads(text)
+    mine = _rendered_workloads(imported)["Deployment/web"]
+    assert mine["spec"]["template"]["metadata"]["name"] == "web-pod"
+    assert canonical_workload(mine) == canonical_workload(original.value)

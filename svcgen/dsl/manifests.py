@@ -201,6 +201,8 @@ def build_workload(app: App) -> Manifest:
         spec["serviceName"] = stateful_service_name(app)
     spec["selector"] = {"matchLabels": dict(app.labels)}
     template_metadata: Manifest = {"labels": dict(pod_labels)}
+    if app.pod is not None and app.pod.template_name is not None:
+        template_metadata = {"name": app.pod.template_name, **template_metadata}
     if app.pod is not None and app.pod.annotations:
         template_metadata["annotations"] = dict(app.pod.annotations)
     spec["template"] = {"metadata": template_metadata, "spec": build_pod_spec(app)}

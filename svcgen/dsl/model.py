@@ -538,13 +538,15 @@ class Pod(_Declaration, subject="pod"):
     """What the App's pods share beyond their containers: volumes, identity, scheduling, security.
 
     Pass it as ``App(pod=Pod(...))``; it is written in the workload's pod template. Its fields
-    are the Kubernetes PodSpec's in snake case; ``annotations`` are the pod template's, and
+    are the Kubernetes PodSpec's in snake case; ``annotations`` are the pod template's, and so is
+    ``template_name`` (its ``metadata.name``: Kubernetes keeps it, but names no pod by it), and
     ``service_account`` and ``image_pull_secrets`` take names. Those that hold Kubernetes objects
     (``volumes``, ``security_context``, ``affinity``, ``tolerations``, ``topology_spread``...)
     are pass-throughs: Kubernetes-shaped dicts, checked against the Kubernetes schema at this line.
     """
 
     annotations: Labels = arg(default_factory=dict)
+    template_name: StrictStr | None = None
     init_containers: Items[Container] = arg(default=())
     volumes: KubeList = arg(default=())
     service_account: StrictStr | None = None

@@ -51,7 +51,7 @@ EXPECTED: dict[str, str] = {
                      "scheduling_group"), "a Kubernetes object (a dict with Kubernetes' field names) or None"),
     **dict.fromkeys(("working_dir", "termination_message_path", "service_account", "node_name",
                      "priority_class_name", "hostname", "hostname_override", "subdomain", "scheduler_name",
-                     "runtime_class_name", "host"), "a string"),
+                     "runtime_class_name", "host", "template_name"), "a string"),
     **dict.fromkeys(("priority", "termination_grace_period_seconds", "active_deadline_seconds", "min_ready_seconds",
                      "revision_history_limit", "progress_deadline_seconds", "success_threshold"), _NUMBER),
     **dict.fromkeys(("stdin", "stdin_once", "tty", "automount_service_account_token", "host_network", "host_pid",

@@ -182,7 +182,9 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
     if annotations:
         args.append(("annotations", dict(annotations)))
     for key in mapping(template.get("metadata")):
-        if key not in ("labels", "annotations") and template["metadata"][key] is not None:
+        if key == "name" and template["metadata"][key] is not None:
+            args.append(("template_name", template["metadata"][key]))
+        elif key not in ("labels", "annotations") and template["metadata"][key] is not None:
             reasons.append(f"spec.template.metadata.{key} cannot be declared")
     for key in template:
         if key not in ("metadata", "spec"):

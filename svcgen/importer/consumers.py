@@ -323,7 +323,8 @@ def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[s
     endpoints = spec.get(key)
     if not isinstance(endpoints, list) or len(endpoints) != 1:
         raise _Kept(("spec", key), f"svcgen declares one endpoint per {obj.kind}")
-    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", key, 0))
+    fields = {"port", "path", "interval"} | ({"portNumber"} if obj.kind == "PodMonitor" else set())
+    endpoint = _only(endpoints[0], fields, ("spec", key, 0))
     _no_namespace_selector(spec)
     return selector, endpoint
 
@@ -351,14 +352,21 @@ def _no_namespace_selector(spec: dict[str, Any]) -> None:
 
 def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     selector, endpoint = _monitor_endpoint(obj, "podMetricsEndpoints")
+    if "port" in endpoint and "portNumber" in endpoint:
+        raise _Kept(("spec", "podMetricsEndpoints", 0, "portNumber"), "names a port and a number (the port wins)")
+    # A port by name; by number (portNumber) only one without a name: svcgen writes a named one by name.
+    wanted = endpoint.get("port", endpoint.get("portNumber"))
     for app in index.plan.apps:
         if (app.namespace or "") == obj.namespace and selector and app.labels == selector:
             for container in app.containers:
-                if any(p.name == endpoint.get("port") for p in container.ports):
-                    return _home(index, obj, [app]), [("port", Ref(container, endpoint["port"])),
+                if (isinstance(wanted, (str, int)) and
+                        any((p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
+                            for p in container.ports)):
+                    return _home(index, obj, [app]), [("port", Ref(container, wanted)),
                                                       *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
+    what = f"named {wanted!r}" if "port" in endpoint else f"{wanted!r} without a name"
     raise _Kept(("spec", "selector"), f"selects no imported App of its namespace by exactly its labels (as svcgen "
-                f"writes the selector) with a port named {endpoint.get('port')!r}")
+                f"writes the selector) with a port {what}")
 
 
 def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:

@@ -183,3 +183,13 @@ def test_a_service_port_is_referred_to_by_name_or_by_the_number_it_listens_on() 
     with pytest.raises(DeclarationError) as info:
         bare.port("http")
     assert [p.message for p in info.value.problems] == ['has no port named "http" (its ports: 80)']
+
+
+def test_a_service_number_of_two_protocols_is_referred_to_by_name() -> None:
+    dns = Container("dns", ports=[Port(number=53), Port(number=53, protocol="UDP")])
+    svc = Service("dns", ports=[dns.port(53, "TCP").expose(name="tcp"), dns.port(53, "UDP").expose(name="udp")])
+    with pytest.raises(DeclarationError) as info:
+        svc.port(53)
+    assert [(p.message, p.hint) for p in info.value.problems] == [
+        ("has 2 ports 53 (TCP, UDP)", 'refer to one by its name: .port("udp")')]
+    assert svc.port("udp").port.protocol == "UDP"

@@ -334,7 +334,7 @@ class Container(_Declaration, subject='container "{name}"'):
             message = f"has {len(found)} ports {name} ({', '.join(p.protocol for p in found)})"
             hint = f'say which: .port({name}, "{found[-1].protocol}")'
         elif isinstance(name, str):
-            message = f'has no port named "{name}"' + (f" {protocol}" if protocol else "") + f" (its ports: {known})"
+            message = f'has no port named "{name}"' + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
             hint = _missing_port_hint(self, name, sys._getframe(1))
         else:
             message = f"has no port {name}" + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
@@ -344,9 +344,7 @@ class Container(_Declaration, subject='container "{name}"'):
 
 def _shown(port: Port) -> str:
     """A port in a list of a container's ports: its name, or its number (and protocol) when it has none."""
-    if port.name is not None:
-        return f'"{port.name}"'
-    return str(port.number) + ("" if port.protocol == "TCP" else f"/{port.protocol}")
+    return port.label + ("" if port.name is not None or port.protocol == "TCP" else f"/{port.protocol}")
 
 
 @dataclass(frozen=True)
@@ -518,9 +516,8 @@ class Service(_Declaration, subject='Service "{name}"'):
         known = ", ".join(sp.label for sp in self.ports) or "none"
         if found:
             raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has {len(found)} ports {name} ("
-                                            f"{', '.join(sp.protocol for sp in found)}): a consumer names one",
-                                            "refer to it by name: name each port, expose(..., name=...)",
-                                            caller_location())])
+                                            f"{', '.join(sp.protocol for sp in found)})",
+                                            f"refer to one by its name: .port({found[-1].label})", caller_location())])
         if not isinstance(name, str):
             raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has no port {name} (its ports: "
                                             f"{known})", "refer to one of its ports (by the port the Service "

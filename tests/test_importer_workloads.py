@@ -387,3 +387,12 @@ def test_the_pod_templates_own_name_is_declared_and_comes_back() -> None:
     mine = _rendered_workloads(imported)["Deployment/web"]
     assert mine["spec"]["template"]["metadata"]["name"] == "web-pod"
     assert canonical_workload(mine) == canonical_workload(original.value)
+
+
+def test_a_kept_reason_that_holds_a_line_break_stays_one_comment_line() -> None:
+    """A value in a reason (here an apiVersion) could end the comment and put code in app.py: it is escaped."""
+    text = FULL.replace("apiVersion: apps/v1\n", 'apiVersion: "\\nimport os"\n', 1)
+    imported = import_manifests([("in.yaml", text)])
+    compile(imported.source, "app.py", "exec")
+    assert "#   a \\nimport os Deployment: the DSL declares apps/v1 Deployments" in imported.source
+    assert "\nimport os" not in imported.source

@@ -396,3 +396,12 @@ def test_a_kept_reason_that_holds_a_line_break_stays_one_comment_line() -> None:
     compile(imported.source, "app.py", "exec")
     assert "#   a \\nimport os Deployment: the DSL declares apps/v1 Deployments" in imported.source
     assert "\nimport os" not in imported.source
+
+
+def test_an_env_var_whose_name_is_not_a_string_is_not_a_crash() -> None:
+    """Found by the mutation test (d92b0a6 too): a list as a name is no dict key; the list is kept as it is."""
+    text = FULL.replace("- {name: LOG_LEVEL, value: info}", "- {name: [30000], value: info}")
+    imported = import_manifests([("in.yaml", text)])
+    [kept] = [w for w in imported.warnings if w.rule == "import-workload-kept"]
+    assert kept.message.endswith("env[0].name: Invalid type: expected a string, got [30000]")
+    assert imported.kept is not None

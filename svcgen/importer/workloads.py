@@ -108,11 +108,9 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
 def _env(value: Any) -> Any:
     """A mapping ``{"NAME": value}`` when every variable has a plain form, else the EnvVar list as it is."""
     items = value if isinstance(value, list) else []
-    names = [mapping(v).get("name") for v in items]
-    plain = len(set(names)) == len(names) and all(
-        isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
-        and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
-    if not plain:
+    plain = all(isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
+                and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
+    if not plain or len({v["name"] for v in items}) != len(items):  # names checked first: a list is no key
         return value
     return {v["name"]: v.get("value", v.get("valueFrom")) for v in items}
 

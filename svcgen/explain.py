@@ -72,7 +72,8 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
                 found.append(Chain(
                     app.namespace, service.name, service.type, service.headless, service.external_name,
                     sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
-                    sp.container.name, sp.target.number, sp.target.name, node_ports.get(port_key(app, service, sp)),
+                    sp.container.name, sp.target.number, sp.target.name or "",
+                    node_ports.get(port_key(app, service, sp)),
                     sp.app_protocol, health_check, service.external_traffic_policy == "Local",
                     tuple(uses.service_port(sp)), tuple(uses.container_port(sp.container, sp.target))))
             if not service.ports and service.type == "ExternalName":
@@ -147,17 +148,22 @@ def to_text(items: Sequence[Chain]) -> str:
         node = f"<node-ip>:{chain.node_port} → " if chain.node_port else ""
         lines.append(
             f"  {chain.port_name or '(unnamed)'} {chain.protocol}: {node}{chain.service}:{chain.port} "
-            f"({chain.dns}) → targetPort {chain.target} → container {chain.container}:{chain.container_port} "
-            f"({chain.container_port_name})")
+            f"({chain.dns}) → targetPort {chain.target} → container {_container_port(chain)}")
         lines.extend(f"    {use.entry} → {use.by} → {chain.service}:{chain.port}" for use in chain.reached_by
                      if use.kind != "ServiceMonitor")
         lines.append(f"    inside the cluster: {_inside(chain)}")
         lines.append(f"    from outside: {_outside(chain)}")
         lines.extend(f"    {use.by} {use.entry}" for use in chain.reached_by if use.kind == "ServiceMonitor")
         if chain.used_by:
-            lines.append(f"    container port {chain.container_port_name} is also used by: "
+            lines.append(f"    container port {chain.container_port_name or chain.container_port} is also used by: "
                          + "; ".join(f"{use.by} ({use.entry})" for use in chain.used_by))
     return "".join(_visible(line) + "\n" for line in lines)
+
+
+def _container_port(chain: Chain) -> str:
+    """``api:8080 (http)``, or ``api:8080`` for a container port without a name."""
+    name = f" ({chain.container_port_name})" if chain.container_port_name else ""
+    return f"{chain.container}:{chain.container_port}{name}"
 
 
 def _visible(text: str) -> str:
@@ -209,7 +215,7 @@ def to_mermaid(items: Sequence[Chain]) -> str:
                 steps.append(f"np{i}[{_mermaid_label(f'<node-ip>:{chain.node_port}{local}')}]")
             steps.append(f"sp{i}[{_mermaid_label(f'{chain.service}:{chain.port} {chain.protocol}')}]")
             steps.append(f"tp{i}[{_mermaid_label(f'targetPort {chain.target}')}]")
-            container = f"{chain.container}:{chain.container_port} ({chain.container_port_name})"
+            container = _container_port(chain)
             steps.append(f"cp{i}[{_mermaid_label(container)}]")
             out.append("    " + " --> ".join(steps))
             out.extend(f"    in{i}x{k}[{_mermaid_label(f'{use.entry} · {use.by}')}] --> sp{i}"
@@ -282,7 +288,7 @@ def to_svg(items: Sequence[Chain]) -> str:
             f"<node-ip>:{chain.node_port}" if chain.node_port else "—",
             f"{chain.service}:{chain.port}/{chain.protocol}",
             f"targetPort: {chain.target}",
-            f"{chain.container}:{chain.container_port} ({chain.container_port_name})",
+            _container_port(chain),
         ]
         for col, cell in enumerate(cells):
             x = _LEFT + col * (_BOX_W + _GAP)

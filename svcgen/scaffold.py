@@ -53,7 +53,7 @@ def parse_port_spec(text: str) -> PortSpec:
 def _check(name: str, ports: list[PortSpec], service_type: str, image: str, namespace: str | None) -> None:
     """Build the App the scaffold declares and apply the DSL's rules to it."""
     try:
-        container = Container(name, image=image, ports=[Port(p.name, p.container_port, p.protocol)  # type: ignore[arg-type]
+        container = Container(name, image=image, ports=[Port(p.name, p.container_port, p.protocol)  # type: ignore[call-overload]
                                                        for p in ports])
         app = App(name, namespace=namespace, labels={"app.kubernetes.io/name": name}, containers=[container],
                   services=[Service(name, type=service_type,  # type: ignore[arg-type]

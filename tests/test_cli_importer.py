@@ -15,8 +15,9 @@ def test_cli_import_writes_app_and_lock(tmp_path: Path, monkeypatch: Any) -> Non
     monkeypatch.chdir(tmp_path)
     result = run_cli("import", str(DATA), "--dir", "adopted")
     assert result.code == 0, result.err
-    # Its workloads give their pods' labels only to the pods: kept as YAML (test_importer_workloads.py)
-    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock", "workloads.yaml"]
+    # Its workload is declared whole, its port without a name too (Port(number=8443)): nothing kept as YAML
+    assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["app.py", "svcgen.lock"]
+    assert "Port(number=8443)" in (tmp_path / "adopted" / "app.py").read_text()
     assert "shop/storefront/https/TCP: 31443" in (tmp_path / "adopted" / "svcgen.lock").read_text()
     rendered = run_cli("render", "adopted")
     assert rendered.code == 0, rendered.err
@@ -137,10 +138,9 @@ def test_a_cluster_dump_is_imported_and_what_is_left_out_is_said(tmp_path: Path,
     dump = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
     result = run_cli("import", str(dump), "--dir", "adopted")
     assert result.code == 0, result.err
+    # Its Deployment is declared whole: an unnamed port, an empty securityContext (nothing kept as YAML)
     assert result.out == ""  # what was written is said on standard error, as by every command
-    assert result.err.endswith("svcgen: wrote adopted/app.py\nsvcgen: wrote adopted/workloads.yaml (the workloads kept "
-                               "as YAML: apply it with what svcgen renders)\nsvcgen: recorded 2 nodePorts in "
-                               "adopted/svcgen.lock\n")
+    assert result.err.endswith("svcgen: wrote adopted/app.py\nsvcgen: recorded 2 nodePorts in adopted/svcgen.lock\n")
     left_out = [line.split(": ")[2] for line in result.err.splitlines() if ": left out: " in line]
     assert left_out == ["Service/default/kubernetes", "Service/kube-system/kube-dns", "Service/shop/payments-db",
                         "Service/shop/prometheus-operated"]

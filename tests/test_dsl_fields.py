@@ -93,10 +93,13 @@ def test_problems_name_the_subject_at_the_users_line_not_the_generated_code() ->
 
 
 def test_a_dict_given_for_a_nested_object_is_passed_to_its_constructor() -> None:
-    """As with the hand-written constructors: pydantic calls the class, whose signature refuses it."""
-    with pytest.raises(TypeError, match=r"Port.__init__\(\) missing 2 required positional arguments: 'name' and "
-                                        "'number'"):
+    """As with the hand-written constructors: pydantic calls the class, whose constructor refuses it."""
+    with pytest.raises(TypeError, match=r"Port.__init__\(\) got an unexpected keyword argument 'nmae'"):
+        model.Probe("http", {"nmae": "http", "number": 80})  # type: ignore[arg-type]
+    with pytest.raises(DeclarationError) as caught:
         model.Probe("http", {})  # type: ignore[arg-type]
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("port", "expected one of the container's Port(...) objects, got dict {}")]
 
 
 def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made() -> None:
@@ -133,7 +136,9 @@ from svcgen.dsl.model import Probe
 
 http = Port("http", 8080)
 metrics = Port("metrics", 9090, "TCP")
-api = Container("api", image="api:1", ports=[http, metrics], liveness=Probe.http(http, "/livez"),
+plain = Port(number=7000)
+bare = Port(None, 7001, protocol="UDP")
+api = Container("api", image="api:1", ports=[http, metrics, plain, bare], liveness=Probe.http(http, "/livez"),
                 readiness=Probe.tcp(metrics), startup=Probe("grpc", http, grpc_service="x"))
 
 
@@ -144,7 +149,8 @@ def exposed() -> Iterator[object]:
 web = Service("web", type="NodePort", ports=(api.port(p).expose() for p in ("http", "metrics")),
               labels=MappingProxyType({"team": "a"}), cluster_ip=["10.0.0.10", "fd00::10"],
               ip_families=["IPv4", "IPv6"], external_ips=("1.2.3.4",), health_check_node_port=None)
-dns = Service("dns", cluster_ip="10.0.0.53", extra_selector={"role": "dns"}, headless=False)
+dns = Service("dns", cluster_ip="10.0.0.53", extra_selector={"role": "dns"}, headless=False,
+              ports=[api.port(7000).expose(), api.port(7001, "UDP").expose(name="udp")])
 edge = Ingress("edge", rules=[IngressRule("a.example.com", paths={"/": web.port("http")})],
                tls=[IngressTLS(hosts=["a.example.com"], secret_name="tls")], labels={"a": "b"})
 route = HTTPRoute("route", parents=[GatewayRef("gw", section_name="https")], hostnames=["a.example.com"],
@@ -173,7 +179,8 @@ MISTAKES = """\
 from svcgen import App, Container, Deployment, Pod, Port, Service
 from svcgen.dsl.consumers import IngressTLS
 
-http = Port("http", "8080")  # arg-type
+http = Port("http", "8080")  # call-overload
+Port("http")  # call-overload
 api = Container("api", "api:1")  # call-arg
 web = Service("web", "NodePort")  # call-arg
 Service("web", ports=api.port("http").expose())  # arg-type
@@ -244,8 +251,9 @@ def test_objects_compare_hash_print_and_dump_as_with_every_field_stored() -> Non
     assert repr(sample) == repr(full) == (
         f"Sample(name='x', size=1, ports=({sample.ports[0]!r},), labels={{}}, peers=None, mode='b', on=False)")
     assert sample.model_dump() == full.model_dump() == {
-        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP"},), "labels": {},
-        "peers": None, "mode": "b", "on": False}
+        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP", "host_port": None,
+                                           "host_ip": None},),
+        "labels": {}, "peers": None, "mode": "b", "on": False}
     assert sample.model_dump_json() == full.model_dump_json()
     assert dict(sample) == {name: getattr(full, name) for name in Sample.model_fields}
     app = svcgen.App("a", containers=[svcgen.Container("c")], pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]))

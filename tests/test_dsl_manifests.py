@@ -142,7 +142,7 @@ def test_http_and_tcp_probes_write_the_ports_number_with_port_by_number() -> Non
     assert container["livenessProbe"] == {"httpGet": {"path": "/livez", "port": 8080}}
     assert container["readinessProbe"] == {"tcpSocket": {"port": 8080}}
     assert container["startupProbe"] == {"tcpSocket": {"port": "grpc"}}
-    assert Probe.http(http).port_by == Probe.tcp(http).port_by == "name"
+    assert Probe.http(http).port_by is Probe.tcp(http).port_by is None  # unset: by name (a named port)
 
 
 @pytest.mark.parametrize("kind", [Deployment, StatefulSet, DaemonSet])
@@ -298,3 +298,223 @@ def test_every_field_of_the_kubernetes_types_is_declared() -> None:
     assert fields("apps.v1.StatefulSetSpec") - own - {"serviceName"} == set(WORKLOAD_FIELDS["StatefulSet"].values())
     assert fields("apps.v1.DaemonSetSpec") - own == set(WORKLOAD_FIELDS["DaemonSet"].values())
     assert fields("core.v1.Probe") == {"exec", "httpGet", "tcpSocket", "grpc", *manifests.PROBE_TIMING}
+
+
+UNNAMED_RENDER = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: side
+spec:
+  type: ClusterIP
+  selector:
+    app: side
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: side-metrics
+  labels:
+    app: side
+spec:
+  type: ClusterIP
+  selector:
+    app: side
+  ports:
+  - name: metrics
+    protocol: TCP
+    port: 9102
+    targetPort: 9102
+  - name: admin
+    protocol: TCP
+    port: 9000
+    targetPort: admin
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: side
+  labels:
+    app: side
+spec:
+  selector:
+    matchLabels:
+      app: side
+  template:
+    metadata:
+      labels:
+        app: side
+    spec:
+      containers:
+      - name: side
+        image: side:1
+        ports:
+        - containerPort: 8080
+          protocol: TCP
+        - containerPort: 9102
+          protocol: TCP
+        - name: admin
+          containerPort: 9000
+          protocol: TCP
+        livenessProbe:
+          httpGet:
+            path: /healthz
+            port: 8080
+        readinessProbe:
+          tcpSocket:
+            port: admin
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: side
+spec:
+  rules:
+  - host: side.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: side
+            port:
+              number: 80
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: side
+spec:
+  parentRefs:
+  - name: edge
+  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /
+    backendRefs:
+    - name: side
+      port: 80
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: side
+spec:
+  selector:
+    matchLabels:
+      app: side
+  endpoints:
+  - port: metrics
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: side
+spec:
+  selector:
+    matchLabels:
+      app: side
+  podMetricsEndpoints:
+  - portNumber: 9102
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: side
+spec:
+  podSelector:
+    matchLabels:
+      app: side
+  policyTypes:
+  - Ingress
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          role: client
+    ports:
+    - protocol: TCP
+      port: 8080
+    - protocol: TCP
+      port: admin
+"""
+
+
+def test_unnamed_ports_render_without_a_name_and_everything_refers_to_their_number() -> None:
+    """GIVEN ports without a name; THEN no ``name:``, and each reference by number, schema-valid (golden)."""
+    import json
+
+    import jsonschema
+    import kubernetes_validate
+    from conftest import DATA
+    from ruamel.yaml import YAML
+    from test_examples import CRD_SCHEMAS, _strict
+
+    from svcgen.render import render
+
+    plain, admin = Port(number=8080), Port("admin", 9000)
+    side = Container("side", image="side:1", ports=[plain, Port(number=9102), admin],
+                     liveness=Probe.http(plain, "/healthz"), readiness=Probe.tcp(admin))
+    svc = Service("side", ports=[side.port(8080).expose(80)])
+    met = Service("side-metrics", labels={"app": "side"}, ports=[side.port(9102).expose(name="metrics"),
+                                                                 side.port("admin").expose()])
+    app = App("side", labels={"app": "side"}, containers=[side], services=[svc, met], workload="Deployment",
+              consumers=[Ingress("side", rules=[IngressRule("side.example.com", paths={"/": svc.port(80)})]),
+                         HTTPRoute("side", parents=[GatewayRef("edge")],
+                                   rules=[RouteRule("/", backends=[svc.port(80)])]),
+                         ServiceMonitor("side", port=met.port("metrics")),
+                         PodMonitor("side", port=side.port(9102)),
+                         NetworkPolicy("side", ports=[side.port(8080), side.port("admin")],
+                                       from_pods={"role": "client"})])
+    rendered = render([app])
+    assert rendered.warnings == [] and rendered.yaml == UNNAMED_RENDER
+    version = kubernetes_validate.utils.latest_version()
+    for doc in YAML(typ="safe").load_all(rendered.yaml):
+        crd = CRD_SCHEMAS.get((doc["apiVersion"], doc["kind"]))
+        if crd is None:
+            kubernetes_validate.validate(doc, version, strict=True)
+        else:
+            jsonschema.validate(doc, _strict(json.loads((DATA / "crds" / f"{crd}.schema.json").read_text())))
+
+
+def test_an_empty_object_given_is_written_and_an_empty_list_is_not() -> None:
+    """``security_context={}`` is the user's (Kubernetes keeps it); ``volumes=[]`` and unset fields are omitempty."""
+    from svcgen import Pod
+
+    side = Container("side", image="side:1", security_context={}, volume_mounts=[], resources=None)
+    app = App("web", labels={"app": "web"}, containers=[side], workload=Deployment(strategy={}),
+              pod=Pod(security_context={}, volumes=[], node_selector={}))
+    (workload,) = build_manifests([app], {})
+    pod = workload["spec"]["template"]["spec"]
+    assert pod == {"containers": [{"name": "side", "image": "side:1", "securityContext": {}}],
+                   "securityContext": {}}
+    assert workload["spec"]["strategy"] == {}
+
+
+def test_a_host_port_and_ip_are_written_on_the_container_port() -> None:
+    side = Container("side", image="side:1", ports=[Port("http", 8080, host_port=80, host_ip="10.0.0.1"),
+                                                    Port(number=53, protocol="UDP", host_port=53)])
+    (workload,) = build_manifests([App("web", labels={"app": "web"}, containers=[side], workload="DaemonSet")], {})
+    assert workload["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+        {"name": "http", "containerPort": 8080, "protocol": "TCP", "hostPort": 80, "hostIP": "10.0.0.1"},
+        {"containerPort": 53, "protocol": "UDP", "hostPort": 53}]
+
+
+def test_the_pod_templates_name_is_written_first_in_its_metadata_and_is_schema_valid() -> None:
+    import kubernetes_validate
+
+    from svcgen import Pod
+
+    side = Container("side", image="side:1")
+    app = App("web", labels={"app": "web"}, containers=[side], workload="Deployment",
+              pod=Pod(template_name="web-pod", annotations={"a": "b"}))
+    (workload,) = build_manifests([app], {})
+    assert workload["spec"]["template"]["metadata"] == {"name": "web-pod", "labels": {"app": "web"},
+                                                        "annotations": {"a": "b"}}
+    kubernetes_validate.validate(workload, kubernetes_validate.utils.latest_version(), strict=True)

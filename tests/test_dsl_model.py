@@ -55,10 +55,10 @@ def test_unknown_port_name_is_reported_at_the_call() -> None:
 
 
 @pytest.mark.parametrize(("build", "field"), [
-    (lambda: Port("http", "80"), "number"),  # type: ignore[arg-type]
+    (lambda: Port("http", "80"), "number"),  # type: ignore[call-overload]
     (lambda: Port("http", True), "number"),
-    (lambda: Port(80, 80), "name"),  # type: ignore[arg-type]
-    (lambda: Port("http", 80, protocol="tcp"), "protocol"),  # type: ignore[arg-type]
+    (lambda: Port(80, 80), "name"),  # type: ignore[call-overload]
+    (lambda: Port("http", 80, protocol="tcp"), "protocol"),  # type: ignore[call-overload]
     (lambda: Service("web", type="Nodeport"), "type"),  # type: ignore[arg-type]
     (lambda: Service("web", headless="yes"), "headless"),  # type: ignore[arg-type]
     (lambda: App("a", labels={"app": 1}), 'labels["app"]'),  # type: ignore[dict-item]
@@ -113,3 +113,83 @@ def test_the_loader_hears_of_every_app_made_and_only_those() -> None:
     finally:
         model.new_app_hook = saved
     assert len(made) == 1 and made[0] is app
+
+
+def test_a_port_may_have_no_name_as_in_kubernetes() -> None:
+    unnamed, named = Port(number=8080), Port("http", 8080)
+    assert (unnamed.name, unnamed.number, unnamed.protocol) == (None, 8080, "TCP")
+    assert (named.name, named.number) == ("http", 8080)  # positional order unchanged: name, number
+    assert Port(None, 53, "UDP") == Port(number=53, protocol="UDP")
+    assert (unnamed.label, named.label) == ("8080", '"http"')
+
+
+def test_a_port_without_its_number_is_an_error_at_the_users_line() -> None:
+    line = _line() + 2
+    with pytest.raises(DeclarationError) as info:
+        Port("http")  # type: ignore[call-overload]
+    (problem,) = info.value.problems
+    assert (problem.subject, problem.field, problem.message, problem.hint) == (
+        'port "http"', "number", "Required value: missing", "pass number=...")
+    assert problem.location is not None and problem.location.line == line
+
+
+def test_a_number_given_as_the_only_argument_says_how_to_write_an_unnamed_port() -> None:
+    with pytest.raises(DeclarationError) as info:
+        Port(8080)  # type: ignore[call-overload]
+    (problem,) = info.value.problems  # one mistake, one problem (not also "number missing")
+    assert (problem.field, problem.hint) == ("name", "a port without a name is Port(number=8080)")
+
+
+def test_an_unnamed_port_is_referred_to_by_its_number() -> None:
+    api = Container("api", ports=[Port(number=8080), Port("http", 9000), Port(number=53),
+                                  Port(number=53, protocol="UDP")])
+    assert api.port(8080).port is api.ports[0]
+    assert api.port(9000).port is api.port("http").port is api.ports[1]  # a named one too
+    assert api.port(53, "UDP").port is api.ports[3]
+    sp = api.port(8080).expose(80)
+    assert (sp.port_name, sp.label, sp.service_port) == ("", "80", 80)  # no name of its own
+    assert api.port(8080).expose(name="web").port_name == "web"
+
+
+@pytest.mark.parametrize(("number", "protocol", "message", "hint"), [
+    (53, None, "has 2 ports 53 (TCP, UDP)", 'say which: .port(53, "UDP")'),
+    (8081, None, 'has no port 8081 (its ports: 8080, "http", 53, 53/UDP)',
+     "refer to one of its ports, or declare Port(number=...) on the container"),
+    (8080, "UDP", 'has no port 8080/UDP (its ports: 8080, "http", 53, 53/UDP)',
+     "refer to one of its ports, or declare Port(number=...) on the container"),
+])
+def test_a_number_that_names_no_port_or_two_is_an_error_at_the_call(
+        number: int, protocol: model.Protocol | None, message: str, hint: str) -> None:
+    api = Container("api", ports=[Port(number=8080), Port("http", 9000), Port(number=53),
+                                  Port(number=53, protocol="UDP")])
+    line = _line() + 2
+    with pytest.raises(DeclarationError) as info:
+        api.port(number, protocol)
+    (problem,) = info.value.problems
+    assert (problem.subject, problem.message, problem.hint) == ('container "api"', message, hint)
+    assert problem.location is not None and problem.location.line == line
+
+
+def test_a_service_port_is_referred_to_by_name_or_by_the_number_it_listens_on() -> None:
+    api = Container("api", ports=[Port(number=8080), Port("metrics", 9090)])
+    web = Service("web", ports=[api.port(8080).expose(80, name="http"), api.port("metrics").expose()])
+    bare = Service("bare", ports=[api.port(8080).expose(80)])
+    assert web.port(80).port is web.port("http").port is web.ports[0]
+    assert bare.port(80).port is bare.ports[0]
+    with pytest.raises(DeclarationError) as info:
+        bare.port(81)
+    assert [(p.message, p.hint) for p in info.value.problems] == [
+        ("has no port 81 (its ports: 80)", "refer to one of its ports (by the port the Service listens on)")]
+    with pytest.raises(DeclarationError) as info:
+        bare.port("http")
+    assert [p.message for p in info.value.problems] == ['has no port named "http" (its ports: 80)']
+
+
+def test_a_service_number_of_two_protocols_is_referred_to_by_name() -> None:
+    dns = Container("dns", ports=[Port(number=53), Port(number=53, protocol="UDP")])
+    svc = Service("dns", ports=[dns.port(53, "TCP").expose(name="tcp"), dns.port(53, "UDP").expose(name="udp")])
+    with pytest.raises(DeclarationError) as info:
+        svc.port(53)
+    assert [(p.message, p.hint) for p in info.value.problems] == [
+        ("has 2 ports 53 (TCP, UDP)", 'refer to one by its name: .port("udp")')]
+    assert svc.port("udp").port.protocol == "UDP"

@@ -326,3 +326,56 @@ def test_an_exec_probe_names_no_port_and_needs_a_command() -> None:
     assert [(p.field, p.message) for p in problems] == [
         ("liveness.command", "Required value: an exec probe runs a command"),
         ("liveness.period_seconds", "Invalid value: -1: must be greater than or equal to 0")]
+
+
+# Ports without a name ----------------------------------------------------------------------------
+
+UNNAMED = """
+        plain = Port(number=8080)
+        side = Container("side", image="side:1", ports=[plain, Port(number=9102)],
+                         liveness=Probe.http(plain, "/healthz"), readiness=Probe.tcp(plain, port_by="number"))
+        svc = Service("side", ports=[side.port(8080).expose(80)])
+        met = Service("side-metrics", labels={"app": "side"}, ports=[side.port(9102).expose(name="metrics")])
+"""
+
+
+def test_every_consumer_of_an_unnamed_port_is_declared_by_its_number(write_app: Writer) -> None:
+    found = problems(write_app, UNNAMED + """
+        app = App("side", labels={"app": "side"}, containers=[side], services=[svc, met], consumers=[
+            Ingress("side", rules=[IngressRule("side.example.com", paths={"/": svc.port(80)})]),
+            HTTPRoute("side", parents=[GatewayRef("edge")], rules=[RouteRule("/", backends=[svc.port(80)])]),
+            ServiceMonitor("side", port=met.port("metrics")),
+            PodMonitor("side", port=side.port(9102)),
+            NetworkPolicy("side", ports=[side.port(8080)], from_pods={"role": "client"}),
+        ])
+    """)
+    assert found == []
+
+
+def test_a_probe_by_name_of_an_unnamed_port_is_an_error_with_the_fix(write_app: Writer) -> None:
+    p = only(write_app, UNNAMED + """
+        c = Container("c", image="c:1", ports=[plain], startup=Probe.http(plain, port_by="name"))  # <-
+        app = App("c", labels={"app": "c"}, containers=[c])
+    """)
+    assert (p.subject, p.field, p.message, p.hint) == (
+        'container "c" of App "c"', "startup.port_by", 'port_by="name", but port 8080 has no name',
+        'drop port_by (a port without a name is probed by number), or name the port: Port("NAME", 8080)')
+
+
+def test_a_service_monitor_of_a_port_that_exposes_an_unnamed_one_needs_a_name(write_app: Writer) -> None:
+    p = only(write_app, UNNAMED + """
+        bare = Service("bare", labels={"app": "bare"}, ports=[side.port(8080).expose(80)])
+        app = App("side", labels={"app": "side"}, containers=[side], services=[bare], consumers=[
+            ServiceMonitor("m", port=bare.port(80))])  # <-
+    """)
+    assert (p.field, p.message, p.hint) == (
+        "port", 'port 80 of Service "bare" has no name: a ServiceMonitor scrapes a Service port by name',
+        'name the Service port: expose(name="metrics"), or name the container port it exposes')
+
+
+def test_a_probe_of_an_unnamed_port_of_another_container_names_it_by_number(write_app: Writer) -> None:
+    p = only(write_app, UNNAMED + """
+        c = Container("c", image="c:1", ports=[Port("http", 7000)], liveness=Probe.tcp(plain))  # <-
+        app = App("c", labels={"app": "c"}, containers=[c])
+    """)
+    assert p.message == 'tcp probe of port 8080, which is not a port of this container (its ports: "http")'

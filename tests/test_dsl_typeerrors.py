@@ -33,7 +33,7 @@ def test_one_object_where_a_list_goes_is_one_problem_with_the_fix() -> None:
 @pytest.mark.parametrize(("build", "near"), [
     (lambda: Service("web", type="Nodeport"), "NodePort"),  # type: ignore[arg-type]
     (lambda: Service("web", type="loadbalancer"), "LoadBalancer"),  # type: ignore[arg-type]
-    (lambda: Port("dns", 53, "udp"), "UDP"),  # type: ignore[arg-type]
+    (lambda: Port("dns", 53, "udp"), "UDP"),  # type: ignore[call-overload]
     (lambda: Service("web", session_affinity="ClientIp"), "ClientIP"),  # type: ignore[arg-type]
     (lambda: App("a", workload="deployment"), "Deployment"),  # type: ignore[arg-type]
 ])

@@ -551,3 +551,69 @@ def test_apps_of_one_container_shape_each_get_their_own_port_problems(write_app:
         ('container "api" of App "two", port "http"', "name", line),
     ]
     assert all('Duplicate value: "http"' in p.message for p in found)
+
+
+UNNAMED = """
+api = Container("api", image="api:1", ports=[Port(number=8080), Port(number=9090), Port("admin", 9000)])
+"""
+
+
+def test_unnamed_container_ports_are_valid_and_only_names_are_unique(write_app: Writer) -> None:
+    found = problems(write_app, UNNAMED + """
+app = App("web", labels={"app": "web"}, containers=[api], workload="Deployment", services=[
+    Service("web", ports=[api.port(8080).expose(80)]),
+    Service("all", ports=[api.port(8080).expose(80, name="http"), api.port(9090).expose(name="metrics"),
+                          api.port("admin").expose()]),
+])
+""")
+    assert found == []
+
+
+def test_an_unnamed_port_repeated_in_a_pod_is_the_api_servers_warning(write_app: Writer) -> None:
+    found = problems(write_app, """
+api = Container("api", ports=[Port(number=8080), Port(number=8080)])
+app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", ports=[api.port(8080).expose()])])
+""")
+    assert [(p.severity, p.subject, p.field) for p in found] == [
+        ("warning", 'container "api" of App "web", port 8080', "number")]
+    assert "duplicate port definition with spec.template.spec.containers[0].ports[0]" in found[0].message
+
+
+def test_target_by_name_of_an_unnamed_port_is_an_error_with_the_fix(write_app: Writer) -> None:
+    p = only(write_app, UNNAMED + """
+app = App("web", labels={"app": "web"}, containers=[api], services=[
+    Service("web", ports=[
+        api.port(8080).expose(80, target_by="name")])])  # <-
+""")
+    assert (p.subject, p.field, p.message, p.hint) == (
+        'Service "web" port 80', "spec.ports[0].targetPort",
+        'target_by="name", but container "api" port 8080 has no name',
+        'give the port a name, Port("NAME", 8080), or drop target_by (it is then written by number)')
+
+
+def test_a_service_of_several_ports_needs_a_name_for_each_unnamed_one(write_app: Writer) -> None:
+    p = only(write_app, UNNAMED + """
+app = App("web", labels={"app": "web"}, containers=[api], services=[
+    Service("web", ports=[api.port("admin").expose(),
+                          api.port(8080).expose(80)])])  # <-
+""")
+    assert (p.subject, p.field, p.message, p.hint) == (
+        'Service "web" port 80', "spec.ports[1].name", "Required value",
+        "every port of a Service with several ports needs its own name: expose(..., name=...)")
+
+
+def test_host_ports_follow_the_api_servers_rules_at_the_ports_line(write_app: Writer) -> None:
+    found = problems(write_app, """
+api = Container("api", ports=[Port("http", 8080, host_port=80), Port(number=9090, host_port=80),
+                              Port("big", 9091, host_port=70000), Port(number=9092, host_ip="10.0.0.1")])
+app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", ports=[api.port("http").expose()])])
+""")
+    assert [(p.severity, p.subject, p.field, p.message, p.hint) for p in found] == [
+        ("error", 'container "api" of App "web", port 9090', "host_port", 'Duplicate value: "TCP//80"',
+         "a host port is bound once per protocol and host IP in a pod: give each its own host_port"),
+        ("error", 'container "api" of App "web", port "big"', "host_port",
+         "Invalid value: 70000: must be between 1 and 65535, inclusive", "use a host port 1-65535, or leave host_port "
+         "unset"),
+        ("warning", 'container "api" of App "web", port 9092', "number", "hostIP set without hostPort",
+         "give the port a host_port too, or drop host_ip")]
+    assert [p.location.line if p.location else None for p in found] == [3, 4, 4]  # each port's own line

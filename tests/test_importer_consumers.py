@@ -323,3 +323,15 @@ def test_an_ingress_the_api_server_refuses_is_refused_by_lint_first(extra: str, 
     with pytest.raises(ImportError_) as info:
         imported(extra)
     assert [p.rule for p in info.value.problems if p.severity == "error"] == [rule]
+
+
+def test_a_pod_monitor_of_an_unnamed_port_by_its_number_is_declared() -> None:
+    """What svcgen writes for a port without a name (portNumber) is read back; a named port stays by name."""
+    base = BASE.replace("{name: metrics, containerPort: 9090}", "{containerPort: 9090}").replace(
+        "targetPort: metrics}", "targetPort: 9090}")
+    monitor = ("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: pods, namespace: shop}\n"
+               "spec:\n  selector: {matchLabels: {app: web}}\n  podMetricsEndpoints: [{portNumber: %d}]\n")
+    result = import_manifests([("in.yaml", base + "---\n" + monitor % 9090)])
+    assert 'PodMonitor("pods", port=web.port(9090))' in result.source
+    kept = import_manifests([("in.yaml", BASE + "---\n" + monitor % 9090)], allow_changes=True)
+    assert [p.rule for p in kept.warnings] == ["import-consumer-kept"]  # by number, but the port has a name

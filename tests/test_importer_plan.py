@@ -43,24 +43,37 @@ def test_announce_services_of_stateful_set_pods_share_the_app_and_refine_by_pod_
     assert app.name == "redis" and app.labels == {"app": "redis-ha"} and app.pod_labels == {}
     extras = [dict(s["options"]).get("extra_selector") for s in app.services]
     assert extras == [None] + [{"statefulset.kubernetes.io/pod-name": f"redis-{i}"} for i in range(3)]
-    assert [(p.rule, p.line) for p in plan.problems] == [("import-port-name", 9)]  # 26379 has no name
+    assert plan.problems == []  # 26379 has no name: declared without one
+
+
+def test_an_unnamed_container_port_is_planned_without_a_name_and_exposed_by_number() -> None:
+    plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: sentinel, port: 26379, targetPort: 26379}]"))
+    (app,) = plan.apps
+    assert [(p.name, p.number) for p in app.containers[0].ports] == [("redis", 6379), ("", 26379)]
+    (port,) = app.services[0]["ports"]
+    assert (port["port"], port["protocol"], dict(port["args"])) == (
+        26379, None, {"name": "sentinel"})
+    assert plan.problems == []
 
 
 def test_an_invented_port_name_is_said_with_the_container_and_the_line() -> None:
-    plan = _plan(STATEFUL.replace("{containerPort: 26379}", "{containerPort: 26379, protocol: UDP}")
-                 + _svc("redis", "{app: redis-ha}"))
+    """Import invents no port name: a port without one, and a targetPort no container declares (said, with the
+    container and the line), are declared as Port(number=...)."""
+    plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: a, port: 26379, targetPort: 26379}, "
+                                 "{name: extra, port: 7000, targetPort: 7001, protocol: UDP}]"))
     assert [str(p) for p in plan.problems] == [
-        'in.yaml:9:81: warning: StatefulSet/argocd/redis: spec.template.spec.containers[0].ports[1]: container port '
-        '26379 (UDP) of container "redis" has no name; declared as Port("port-26379", 26379, protocol="UDP") in '
-        "app.py (svcgen names every port: the name shows where svcgen refers to the port by name). Fix: name the "
-        "port in the workload (ports[].name) and import again"]
+        'in.yaml:15:80: warning: Service/argocd/sentinel: spec.ports[1].targetPort: targetPort 7001 is not declared '
+        'by a container of "redis" in these files; declared it on container "redis" as Port(number=7001, '
+        'protocol="UDP"), without a name.']
+    assert [(p.name, p.number) for p in plan.apps[0].containers[0].ports] == [
+        ("redis", 6379), ("", 26379), ("", 7001)]
 
 
-def test_an_unnamed_container_port_gets_a_valid_name_the_output_never_shows() -> None:
-    plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: sentinel, port: 26379, targetPort: 26379}]"))
-    (app,) = plan.apps
-    assert [p.name for p in app.containers[0].ports] == ["redis", "port-26379"]
-    assert dict(app.services[0]["ports"][0]["args"]) == {"target_by": "number", "name": "sentinel"}
+def test_an_unnamed_port_whose_number_has_two_protocols_is_exposed_with_its_protocol() -> None:
+    pods = STATEFUL.replace("{containerPort: 26379}", "{containerPort: 26379}, {containerPort: 26379, protocol: UDP}")
+    plan = _plan(pods + _svc("sentinel", "{app: redis-ha}", "[{port: 26379, protocol: UDP}]"))
+    (port,) = plan.apps[0].services[0]["ports"]
+    assert (port["port"], port["protocol"]) == (26379, "UDP")
 
 
 def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None:
@@ -68,7 +81,7 @@ def test_a_service_without_its_workload_gets_a_container_and_a_warning() -> None
     (app,) = plan.apps
     assert app.labels == {"app": "web"} and [c.name for c in app.containers] == ["web"]
     assert [(p.rule, p.line) for p in plan.problems] == [("import-no-workload", 5), ("import-undeclared-port", 6)]
-    assert 'declared it on container "web" as "port-8080", an invented name' in plan.problems[1].message
+    assert 'declared it on container "web" as Port(number=8080), without a name' in plan.problems[1].message
 
 
 def test_a_named_target_port_without_its_workload_is_refused_unless_declared() -> None:
@@ -109,8 +122,7 @@ def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said
     assert [(p.rule, p.field) for p in plan.problems] == [
         ("import-container", "spec.template.spec.containers[0].name"),
         ("import-container", "spec.template.spec.containers[1].name"),
-        ("import-container", "spec.template.spec.containers[1].image"),
-        ("import-port-name", "spec.template.spec.containers[0].ports[0]")]
+        ("import-container", "spec.template.spec.containers[1].image")]
 
 
 def _declared(spec: str, meta: str = "") -> tuple[dict[str, object], str]:

@@ -38,7 +38,7 @@ class ServiceSpec:
 def _apps(specs: list[ServiceSpec]) -> list[App]:
     apps = []
     for spec in specs:
-        container = Container("c", ports=[Port(p.name, p.number, p.protocol) for p in spec.ports])  # type: ignore[arg-type]
+        container = Container("c", ports=[Port(p.name, p.number, p.protocol) for p in spec.ports])  # type: ignore[call-overload]
         kind = "LoadBalancer" if spec.kind.startswith("LB") else spec.kind
         service = Service(spec.name, type=kind,  # type: ignore[arg-type]
                           allocate_load_balancer_node_ports=False if spec.kind == "LB-noalloc" else None,
@@ -157,7 +157,7 @@ def test_random_projects_and_edits(data: st.DataObject) -> None:
 @given(st.lists(st.tuples(st.sampled_from(["TCP", "UDP", "SCTP"]), st.integers(1, 5)), min_size=1, max_size=8,
                 unique=True))
 def test_same_number_siblings_share_exactly_one_port(ports: list[tuple[str, int]]) -> None:
-    container = Container("c", ports=[Port(f"p{i}", n, proto) for i, (proto, n) in enumerate(ports)])  # type: ignore[arg-type]
+    container = Container("c", ports=[Port(f"p{i}", n, proto) for i, (proto, n) in enumerate(ports)])  # type: ignore[call-overload]
     app = App("x", labels={"app": "x"}, containers=[container], services=[
         Service("x", type="NodePort", ports=[container.port(f"p{i}").expose() for i in range(len(ports))])])
     allocation = allocate_node_ports(node_port_requests([app]), node_port_range=RANGE)

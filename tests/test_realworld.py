@@ -330,4 +330,4 @@ def test_every_selected_workload_comes_back_exactly_or_is_kept_with_its_reasons(
     for name in FILES:
         total.update(_workload_outcomes(name))
     assert total["changed"] == 0
-    assert (total["exact"], total["kept"]) == (36, 107)
+    assert (total["exact"], total["kept"]) == (96, 47)

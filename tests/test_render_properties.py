@@ -45,7 +45,7 @@ def apps(draw: st.DrawFn) -> list[App]:
             kind = draw(st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"] * 3 + ["ExternalName"]))
             external = kind in ("NodePort", "LoadBalancer")
             chosen = draw(st.lists(st.sampled_from(range(len(ports))), min_size=1, max_size=3, unique=True))
-            sps = [container.port(ports[i].name).expose(
+            sps = [container.port(ports[i].name or ports[i].number).expose(
                        draw(st.sampled_from([None] * 3) | numbers),
                        node_port=draw(node_ports) if external or rarely(draw) else "auto",
                        name=draw(st.sampled_from([None] * 6 + ["web", "alt"])),

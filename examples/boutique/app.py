@@ -3,10 +3,10 @@
 Eleven microservices and a Redis, every Deployment and Service of the upstream release
 manifest. What repeats is Python: one hardening for every pod and container, one way to run a
 shop server, one way to put a Service in front of it. What refers to something is by reference:
-probes check the port object they are given, Services expose a container's port by name, and
-each client's ``*_ADDR`` is the address of the App it calls, so renaming or renumbering a
-Service updates its clients. The ServiceAccounts (not a kind svcgen writes) are in
-``serviceaccounts.yaml``; see README.md.
+probes check the port object they are given, Services expose a container's port (by number: as
+upstream, the container ports have no name but one), and each client's ``*_ADDR`` is the address
+of the App it calls, so renaming or renumbering a Service updates its clients. The
+ServiceAccounts (not a kind svcgen writes) are in ``serviceaccounts.yaml``; see README.md.
 """
 
 from typing import Any
@@ -47,9 +47,11 @@ def shop_app(name: str, container: Container, *, services: list[Service], grace:
                        security_context=POD_SECURITY, **pod))
 
 
-def service(app: str, container: Container, port: str = "grpc", number: int | None = None, **kw: Any) -> Service:
-    """A Service (labelled like its App) in front of one port of ``container``, by number as upstream."""
-    return Service(app, labels={"app": app}, ports=[container.port(port).expose(number, target_by="number", **kw)])
+def service(app: str, container: Container, name: str = "grpc", number: int | None = None, **kw: Any) -> Service:
+    """A Service (labelled like its App) in front of the one port of ``container``, targeted by number as upstream."""
+    (port,) = container.ports
+    return Service(app, labels={"app": app},
+                   ports=[container.port(port.number).expose(number, name=name, target_by="number", **kw)])
 
 
 def address(app: App) -> str:
@@ -61,11 +63,12 @@ def address(app: App) -> str:
 def grpc_server(name: str, number: int, *, env: dict[str, str] | None = None, port_env: bool = True,
                 service_port: int | None = None, resources: dict[str, Any] = SMALL,
                 readiness: dict[str, int] | None = None, liveness: dict[str, int] | None = None,
-                grace: int | None = 5) -> App:
+                grace: int | None = 5, port_name: str | None = None) -> App:
     """One of the gRPC microservices: listening on ``number`` (told in ``PORT`` unless ``port_env=False``),
     health-checked over gRPC there (``liveness``: the readiness probe's settings unless given), and
-    a Service named after it (on ``service_port``, by default the same number)."""
-    grpc = Port("grpc", number)
+    a Service named after it (on ``service_port``, by default the same number). The container port
+    has no name unless given ``port_name``; the Service port is named ``grpc``."""
+    grpc = Port(port_name, number)
     readiness_probe = Probe.grpc(grpc, **(readiness or {}))
     liveness_probe = readiness_probe if liveness is None else Probe.grpc(grpc, **liveness)
     container = shop_container(name, ports=[grpc], env=({"PORT": str(number)} if port_env else {}) | (env or {}),
@@ -75,8 +78,8 @@ def grpc_server(name: str, number: int, *, env: dict[str, str] | None = None, po
 
 NO_PROFILER = {"DISABLE_PROFILER": "1"}
 
-redis_port = Port("tcp-redis", 6379)
-redis_alive = Probe.tcp(redis_port, period_seconds=5, port_by="number")  # as upstream: 6379
+redis_port = Port(number=6379)
+redis_alive = Probe.tcp(redis_port, period_seconds=5)  # a port without a name: probed by number
 redis = Container(
     "redis", image="redis:alpine", ports=[redis_port], security_context=HARDENED,
     readiness=redis_alive, liveness=redis_alive,
@@ -88,7 +91,7 @@ redis_cart = shop_app("redis-cart", redis, services=[service("redis-cart", redis
 
 adservice = grpc_server("adservice", 9555, resources=resources("200m", "180Mi", "300m", "300Mi"),
                         readiness={"initial_delay_seconds": 20, "period_seconds": 15})
-currencyservice = grpc_server("currencyservice", 7000, env=NO_PROFILER)
+currencyservice = grpc_server("currencyservice", 7000, env=NO_PROFILER, port_name="grpc")  # the one named port
 cartservice = grpc_server("cartservice", 7070, port_env=False, env={"REDIS_ADDR": address(redis_cart)},
                           resources=resources("200m", "64Mi", "300m", "128Mi"),
                           readiness={"initial_delay_seconds": 15},
@@ -115,11 +118,11 @@ checkoutservice = grpc_server("checkoutservice", 5050, grace=None, env={
 
 def healthz(port: Port, probe: str) -> Probe:
     """The frontend's health page on ``port``, with a session cookie that names the probe."""
-    return Probe("http", port, path="/_healthz", initial_delay_seconds=10, port_by="number",  # as upstream: 8080
+    return Probe("http", port, path="/_healthz", initial_delay_seconds=10,
                  http_headers=[{"name": "Cookie", "value": f"shop_session-id=x-{probe}-probe"}])
 
 
-http = Port("http", 8080)
+http = Port(number=8080)
 web = shop_container("frontend", ports=[http], resources=SMALL, readiness=healthz(http, "readiness"),
                      liveness=healthz(http, "liveness"), env={
     "PORT": str(http.number),
@@ -138,7 +141,7 @@ frontend = shop_app("frontend", web, grace=None, annotations=REWRITE_PROBES, ser
     service("frontend", web, "http", 80),
     # The shop's public entry: the cloud's load balancer picks its nodePorts, svcgen pins none.
     Service("frontend-external", type="LoadBalancer", labels={"app": "frontend"},
-            ports=[web.port("http").expose(80, target_by="number", node_port=None)]),
+            ports=[web.port(8080).expose(80, name="http", node_port=None)]),
 ])
 
 # Waits for the frontend, then drives simulated users at it.

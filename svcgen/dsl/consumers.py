@@ -111,7 +111,12 @@ class ServiceMonitor(Consumer, subject='ServiceMonitor "{name}"'):
 
 
 class PodMonitor(Consumer, subject='PodMonitor "{name}"'):
-    """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``)."""
+    """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``).
+
+    A port without a name is scraped by its number: ``portNumber``, a field of the PodMonitor
+    CRD since prometheus-operator added it in late 2024 (prometheus-operator PR #7150; an older
+    CRD does not know it, so name the port for an older operator).
+    """
 
     port: InstanceOf[PortRef]
     path: StrictStr | None = None
@@ -131,7 +136,8 @@ class Peer(_Declaration, subject="NetworkPolicy peer"):
 class PolicyRule(_Declaration, subject="NetworkPolicy rule"):
     """Traffic to some container ports from some peers (none: from anywhere).
 
-    ``ports_by``: the ports are written by their ``"name"`` (default) or their ``"number"``.
+    ``ports_by``: the ports are written by their ``"name"`` (default; a port without a name
+    is written by its number) or their ``"number"``.
     """
 
     ports: Items[InstanceOf[PortRef]] = arg(default=())

@@ -200,6 +200,17 @@ def _fields_set(names: frozenset[str]) -> set[str]:
     return _FIELDS_SETS.setdefault(names, set(names))
 
 
+class _Missing:
+    """The default of a required positional parameter that follows an optional one: not given."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+_MISSING = _Missing()
+
 # The names the generated code uses. Field names never start with "_" (pydantic's rule), so the
 # arguments (``name``), their converted values (``_name``) and these (``__name``) never clash.
 _GLOBALS: dict[str, Any] = {
@@ -207,7 +218,7 @@ _GLOBALS: dict[str, Any] = {
     "__DeclarationError": DeclarationError, "__lone_objects": lone_objects, "__type_problems": type_problems,
     "__to_tuple": _to_tuple, "__to_dict": _to_dict, "__to_dict_or_none": _to_dict_or_none,
     "__fields_sets": _FIELDS_SETS, "__fields_set": _fields_set, "__frozenset": frozenset,
-    "__object_setattr": object.__setattr__,
+    "__object_setattr": object.__setattr__, "__MISSING": _MISSING,
     "__type": type, "__isinstance": isinstance, "__tuple": tuple, "__dict": dict, "__str": str,
 }
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -262,6 +273,7 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     lone: list[str] = []  # tests of a lone object where a list goes
     takes: dict[str, Any] = {}  # the parameters' annotations
     factories = [name for name, info in cls.model_fields.items() if info.default_factory is not None]
+    optional_before = False  # an optional positional parameter came first (``Port(name=None, number)``)
     for name, info in cls.model_fields.items():
         if info.init is False:
             continue
@@ -274,10 +286,16 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
         every.append(f"{name!r}: {value}")
         if name in LIST_FIELDS:
             lone.append(f"(__type({value}) is not __tuple and __isinstance({value}, __BaseModel))")
-        if info.is_required():
+        if info.is_required() and optional_before and info.kw_only is False:
+            # Python wants a default here: a marker, left out of what pydantic is given, so that
+            # pydantic says it is missing (as for a keyword argument), in svcgen's words.
+            param = f"{name}=__MISSING"
+            optional.append(f"    if {value} is not __MISSING:\n        __given[{name!r}] = {value}")
+        elif info.is_required():
             param = name
             required.append(f"{name!r}: {value}")
         else:
+            optional_before = optional_before or info.kw_only is False
             factory = info.default_factory
             param = f"{name}={_written(None if factory else info.default, f'__input_{name}', namespace)}"
             default = factory() if factory else info.default  # type: ignore[call-arg]

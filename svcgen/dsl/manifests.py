@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcgen.dsl.model import App, Consumer, Container, Probe, Service, ServicePort, ServicePortRef
+from svcgen.dsl.model import App, Consumer, Container, Port, Probe, Service, ServicePort, ServicePortRef
 from svcgen.dsl.policy import (
     Owners,
     emits_workload,
     health_check_key,
     plain_container,
     port_key,
+    probe_port,
     stateful_service_name,
     target_port,
     workload_kind,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # loaded when an App has consumers: a project without any doe
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
 __all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "PROBE_TIMING", "WORKLOAD_FIELDS", "build_consumer", "build_container",
-           "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
+           "build_container_port", "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
 
 Manifest = dict[str, Any]
 
@@ -113,10 +114,16 @@ def _plain(value: Any) -> Any:
 
 
 def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
-    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own."""
+    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own.
+
+    An empty list or mapping is left out (Kubernetes' omitempty), unless the user gave an empty
+    object where none is the default (``security_context={}``): that is written as given.
+    """
     for attribute, wire in fields.items():
         value = getattr(obj, attribute, None)
-        if value is None or (not value and isinstance(value, (tuple, dict))) or wire in into:
+        if value is None or wire in into:
+            continue
+        if not value and isinstance(value, (tuple, dict)) and attribute not in obj.model_fields_set:
             continue
         into[wire] = _plain(value)
 
@@ -127,8 +134,7 @@ def build_container(container: Container) -> Manifest:
     for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
         if attribute == "ports":
             if container.ports:
-                item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
-                              for p in container.ports]
+                item[wire] = [build_container_port(p) for p in container.ports]
         elif attribute in _PROBES:
             probe = getattr(container, attribute)
             if probe is not None:
@@ -140,6 +146,18 @@ def build_container(container: Container) -> Manifest:
         else:
             _set_fields(container, {attribute: wire}, item)
     return item
+
+
+def build_container_port(port: Port) -> Manifest:
+    """A container port: its name (when it has one), number and protocol, and its host port and IP when set."""
+    built: Manifest = {"containerPort": port.number, "protocol": port.protocol}
+    if port.name is not None:
+        built = {"name": port.name, **built}
+    if port.host_port is not None:
+        built["hostPort"] = port.host_port
+    if port.host_ip is not None:
+        built["hostIP"] = port.host_ip
+    return built
 
 
 _PROBES = ("liveness", "readiness", "startup")
@@ -183,6 +201,8 @@ def build_workload(app: App) -> Manifest:
         spec["serviceName"] = stateful_service_name(app)
     spec["selector"] = {"matchLabels": dict(app.labels)}
     template_metadata: Manifest = {"labels": dict(pod_labels)}
+    if app.pod is not None and app.pod.template_name is not None:
+        template_metadata = {"name": app.pod.template_name, **template_metadata}
     if app.pod is not None and app.pod.annotations:
         template_metadata["annotations"] = dict(app.pod.annotations)
     spec["template"] = {"metadata": template_metadata, "spec": build_pod_spec(app)}
@@ -299,7 +319,7 @@ def build_probe(probe: Probe) -> Manifest:
     if probe.kind == "exec" or port is None:
         built = {"exec": {"command": list(probe.command)}}
     elif probe.kind == "http":
-        built = {"httpGet": {"path": probe.path, "port": port.name if probe.port_by == "name" else port.number}}
+        built = {"httpGet": {"path": probe.path, "port": probe_port(probe, port)}}
         if probe.host is not None:
             built["httpGet"]["host"] = probe.host
         if probe.scheme is not None:
@@ -307,7 +327,7 @@ def build_probe(probe: Probe) -> Manifest:
         if probe.http_headers:
             built["httpGet"]["httpHeaders"] = _plain(probe.http_headers)
     elif probe.kind == "tcp":
-        built = {"tcpSocket": {"port": port.name if probe.port_by == "name" else port.number}}
+        built = {"tcpSocket": {"port": probe_port(probe, port)}}
     else:
         built = {"grpc": {"port": port.number}}
         if probe.grpc_service is not None:
@@ -417,8 +437,8 @@ def _other_namespace(namespace: str | None, app: App) -> Manifest:
     return {"namespaceSelector": {"matchNames": [namespace or "default"]}}
 
 
-def _scrape_endpoint(port: str, path: str | None, interval: str | None) -> Manifest:
-    endpoint: Manifest = {"port": port}
+def _scrape_endpoint(port: str | int, path: str | None, interval: str | None, key: str = "port") -> Manifest:
+    endpoint: Manifest = {key: port}
     if path is not None:
         endpoint["path"] = path
     if interval is not None:
@@ -435,7 +455,9 @@ def _service_monitor_spec(owners: Owners, app: App, monitor: ServiceMonitor) -> 
 def _pod_monitor_spec(owners: Owners, app: App, monitor: PodMonitor) -> Manifest:
     owner = owners.container(monitor.port.container)
     labels = dict(owner.labels) if owner is not None else {}
-    endpoint = _scrape_endpoint(monitor.port.port.name, monitor.path, monitor.interval)
+    port = monitor.port.port
+    endpoint = _scrape_endpoint(port.name, monitor.path, monitor.interval) if port.name is not None else \
+        _scrape_endpoint(port.number, monitor.path, monitor.interval, key="portNumber")
     namespace = owner.namespace if owner is not None else None
     return {"selector": {"matchLabels": labels}, **_other_namespace(namespace, app),
             "podMetricsEndpoints": [endpoint]}
@@ -456,6 +478,7 @@ def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
         if peers:
             built["from"] = peers
         built["ports"] = [{"protocol": ref.port.protocol,
-                           "port": ref.port.name if rule.ports_by == "name" else ref.port.number} for ref in rule.ports]
+                           "port": ref.port.number if rule.ports_by == "number" or ref.port.name is None
+                           else ref.port.name} for ref in rule.ports]
         rules.append(built)
     return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": rules}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from pydantic import (
     BaseModel,
@@ -159,19 +159,43 @@ def _with_every_field(value: Any) -> None:
         _with_every_field(item)
 
 
-class Port(_Declaration, subject='port "{name}"'):
-    """A port a container listens on.
+class Port(_Declaration, subject="port {number if name is None else chr(34) + str(name) + chr(34)}"):
+    """A port a container listens on: ``Port("http", 8080)``, or unnamed, ``Port(number=8080)``.
 
     Args:
         name: the port's name, an IANA service name (at most 15 characters, lower case
-            letters, digits and single hyphens, at least one letter), e.g. ``"http"``.
+            letters, digits and single hyphens, at least one letter), e.g. ``"http"``; or none
+            (``None``, the default), as Kubernetes allows. What refers to an unnamed port
+            writes its number: a Service's targetPort, a probe, a NetworkPolicy, a PodMonitor's
+            ``portNumber``; a Service port that exposes it takes no name unless given one
+            (``expose(name=...)``), and needs one when its Service has several ports.
         number: the port number the process listens on, 1-65535.
         protocol: ``"TCP"`` (default), ``"UDP"`` or ``"SCTP"``.
+        host_port: the node's port that forwards to it (``hostPort``; few workloads need one: a
+            node-level proxy, say); unset: none (on a ``host_network`` pod, Kubernetes sets it
+            to ``number``). ``host_ip``: the node IP it binds (``hostIP``).
     """
 
-    name: StrictStr = arg(kw_only=False)
-    number: StrictInt = arg(kw_only=False)
+    name: StrictStr | None = arg(default=None, kw_only=False)
+    number: StrictInt = arg(kw_only=False)  # type: ignore[misc]  # after an optional name: see __init__ below
     protocol: Protocol = arg(default="TCP", kw_only=False)
+    host_port: StrictInt | None = None
+    host_ip: StrictStr | None = None
+
+    if TYPE_CHECKING:  # the constructor is generated (svcgen.dsl.fields); a name is optional, a number is not
+        @overload
+        def __init__(self, name: str | None, number: int, protocol: Protocol = "TCP", *,
+                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
+        @overload
+        def __init__(self, *, number: int, protocol: Protocol = "TCP", host_port: int | None = None,
+                     host_ip: str | None = None) -> None: ...
+        def __init__(self, name: str | None = None, number: int = 0, protocol: Protocol = "TCP", *,
+                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
+
+    @property
+    def label(self) -> str:
+        """How messages name the port: ``"http"`` (quoted), or its number when it has no name."""
+        return str(self.number) if self.name is None else f'"{self.name}"'
 
 
 ProbeKind = Literal["http", "tcp", "grpc", "exec"]
@@ -185,7 +209,8 @@ class Probe(_Declaration, subject="{kind} probe"):
     Make one with :meth:`http`, :meth:`tcp`, :meth:`grpc` or :meth:`exec` (a command, no port);
     pass it to ``Container(liveness=..., readiness=..., startup=...)``. An HTTP or TCP probe is
     written with the port's name when the workload is emitted, or its number with
-    ``port_by="number"`` (a gRPC probe always takes the number). The rarer fields (``success_threshold``,
+    ``port_by="number"`` (a gRPC probe always takes the number); a port without a name is
+    written by number (``port_by="name"`` on it is an error). The rarer fields (``success_threshold``,
     ``termination_grace_period_seconds``, an HTTP probe's ``host`` and ``http_headers``) are
     keywords of ``Probe(kind, port, ...)`` itself.
     """
@@ -204,7 +229,7 @@ class Probe(_Declaration, subject="{kind} probe"):
     command: Items[StrictStr] = arg(default=())
     host: StrictStr | None = None
     http_headers: KubeList = arg(default=())
-    port_by: PortsBy = "name"
+    port_by: PortsBy | None = None
 
     @classmethod
     def exec(cls, command: Iterable[str], *, initial_delay_seconds: int | None = None,
@@ -218,8 +243,11 @@ class Probe(_Declaration, subject="{kind} probe"):
     def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
              initial_delay_seconds: int | None = None, period_seconds: int | None = None,
              timeout_seconds: int | None = None, failure_threshold: int | None = None,
-             port_by: PortsBy = "name") -> Probe:
-        """An HTTP GET of ``path`` on ``port`` (written by its ``"name"``, or its ``"number"``)."""
+             port_by: PortsBy | None = None) -> Probe:
+        """An HTTP GET of ``path`` on ``port``, written by its ``"name"`` or its ``"number"`` (``port_by``).
+
+        Unset: by name, or by number for a port without a name.
+        """
         return cls("http", port, path=path, scheme=scheme, initial_delay_seconds=initial_delay_seconds,
                    period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold,
                    port_by=port_by)
@@ -227,8 +255,8 @@ class Probe(_Declaration, subject="{kind} probe"):
     @classmethod
     def tcp(cls, port: Port, *, initial_delay_seconds: int | None = None, period_seconds: int | None = None,
             timeout_seconds: int | None = None, failure_threshold: int | None = None,
-            port_by: PortsBy = "name") -> Probe:
-        """A TCP connection to ``port`` (written by its ``"name"``, or its ``"number"``)."""
+            port_by: PortsBy | None = None) -> Probe:
+        """A TCP connection to ``port``, written by its ``"name"`` or its ``"number"`` (``port_by``; unset: as http)."""
         return cls("tcp", port, initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
                    timeout_seconds=timeout_seconds, failure_threshold=failure_threshold, port_by=port_by)
 
@@ -291,15 +319,32 @@ class Container(_Declaration, subject='container "{name}"'):
         found = {"liveness": self.liveness, "readiness": self.readiness, "startup": self.startup}
         return {kind: probe for kind, probe in found.items() if probe is not None}
 
-    def port(self, name: str) -> PortRef:
-        """Refer to one of this container's ports by name, to expose it in a Service."""
-        for port in self.ports:
-            if port.name == name:
-                return PortRef(self, port)
-        known = ", ".join(f'"{p.name}"' for p in self.ports) or "none"
-        raise DeclarationError([Problem(f'container "{self.name}"', "port",
-                                        f'has no port named "{name}" (its ports: {known})',
-                                        _missing_port_hint(self, name, sys._getframe(1)), caller_location())])
+    def port(self, name: str | int, protocol: Protocol | None = None) -> PortRef:
+        """Refer to one of this container's ports, to expose it in a Service: by name, or by number.
+
+        ``container.port("http")``; ``container.port(8080)`` (a port without a name is referred
+        to by its number); ``protocol`` picks one of two ports of one number (``port(53, "UDP")``).
+        """
+        found = [p for p in self.ports if (p.name == name if isinstance(name, str) else p.number == name)
+                 and protocol in (None, p.protocol)]
+        if found and (isinstance(name, str) or len({p.protocol for p in found}) == 1):
+            return PortRef(self, found[0])  # a repeated name, or number and protocol, is validate's to report
+        known = ", ".join(_shown(p) for p in self.ports) or "none"
+        if found:
+            message = f"has {len(found)} ports {name} ({', '.join(p.protocol for p in found)})"
+            hint = f'say which: .port({name}, "{found[-1].protocol}")'
+        elif isinstance(name, str):
+            message = f'has no port named "{name}"' + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
+            hint = _missing_port_hint(self, name, sys._getframe(1))
+        else:
+            message = f"has no port {name}" + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
+            hint = "refer to one of its ports, or declare Port(number=...) on the container"
+        raise DeclarationError([Problem(f'container "{self.name}"', "port", message, hint, caller_location())])
+
+
+def _shown(port: Port) -> str:
+    """A port in a list of a container's ports: its name, or its number (and protocol) when it has none."""
+    return port.label + ("" if port.name is not None or port.protocol == "TCP" else f"/{port.protocol}")
 
 
 @dataclass(frozen=True)
@@ -322,13 +367,15 @@ class PortRef:
 
         Args:
             port: the port the Service listens on; defaults to the container port's number.
-            name: the Service port's name; defaults to the container port's name.
+            name: the Service port's name; defaults to the container port's name (none for a
+                port without one: a Service of several ports needs a name for each, ``""``
+                leaves it unnamed).
             node_port: a pinned nodePort number, ``AUTO`` (default: svcgen allocates one when
                 the Service type needs it) or ``None`` (none written; the cluster decides).
             target_by: write the targetPort as the container port's ``"number"`` or its
                 ``"name"`` (keeps working when the container port is renumbered). Unset: the
                 name when svcgen also emits the workload (the name is then sure to exist),
-                the number otherwise.
+                the number otherwise, and always for a port without a name.
             app_protocol: the application protocol hint (``appProtocol``), e.g. ``"http"``.
         """
         return ServicePort(
@@ -342,7 +389,8 @@ class PortRef:
         )
 
 
-class ServicePort(_Declaration, subject='port "{name or getattr(target, "name", target)}"'):
+class ServicePort(_Declaration,
+                  subject='port {chr(34) + name + chr(34) if name else getattr(target, "label", target)}'):
     """One port of a Service, pointing at a container port (made by ``PortRef.expose``)."""
 
     container: Container = arg(kw_only=False)
@@ -360,8 +408,14 @@ class ServicePort(_Declaration, subject='port "{name or getattr(target, "name", 
 
     @property
     def port_name(self) -> str:
-        """The Service port's name (the container port's name unless given)."""
-        return self.target.name if self.name is None else self.name
+        """The Service port's name: as given, else the container port's; ``""``: none."""
+        return (self.target.name or "") if self.name is None else self.name
+
+    @property
+    def label(self) -> str:
+        """How messages name the Service port: ``"http"`` (quoted), or its number when it has no name."""
+        name = self.port_name
+        return f'"{name}"' if name else str(self.service_port)
 
     @property
     def protocol(self) -> Protocol:
@@ -449,17 +503,30 @@ class Service(_Declaration, subject='Service "{name}"'):
     publish_not_ready_addresses: StrictBool | None = None
     traffic_distribution: StrictStr | None = None
 
-    def port(self, name: str) -> ServicePortRef:
-        """Refer to one of this Service's ports by name (an Ingress backend, a route, a monitor)."""
-        for sp in self.ports:
-            if sp.port_name == name:
-                return ServicePortRef(self, sp)
-        names = [sp.port_name for sp in self.ports]
+    def port(self, name: str | int) -> ServicePortRef:
+        """Refer to one of this Service's ports (an Ingress backend, a route, a monitor): by name, or by number.
+
+        ``service.port("http")``; ``service.port(80)`` (the port the Service listens on, e.g. of
+        a Service port without a name).
+        """
+        found = [sp for sp in self.ports if (sp.port_name == name if isinstance(name, str)
+                                             else sp.service_port == name)]
+        if len(found) == 1 or (found and isinstance(name, str)):
+            return ServicePortRef(self, found[0])
+        known = ", ".join(sp.label for sp in self.ports) or "none"
+        if found:
+            raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has {len(found)} ports {name} ("
+                                            f"{', '.join(sp.protocol for sp in found)})",
+                                            f"refer to one by its name: .port({found[-1].label})", caller_location())])
+        if not isinstance(name, str):
+            raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has no port {name} (its ports: "
+                                            f"{known})", "refer to one of its ports (by the port the Service "
+                                            "listens on)", caller_location())])
+        names = [sp.port_name for sp in self.ports if sp.port_name]
         import difflib  # only for a mistake's suggestion
 
         near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         hint = f'did you mean "{near[0]}"?' if near else "refer to one of its ports (by the Service port's name)"
-        known = ", ".join(f'"{n}"' for n in names) or "none"
         raise DeclarationError([Problem(f'Service "{self.name}"', "port", f'has no port named "{name}" (its ports: '
                                         f"{known})", hint, caller_location())])
 
@@ -468,13 +535,15 @@ class Pod(_Declaration, subject="pod"):
     """What the App's pods share beyond their containers: volumes, identity, scheduling, security.
 
     Pass it as ``App(pod=Pod(...))``; it is written in the workload's pod template. Its fields
-    are the Kubernetes PodSpec's in snake case; ``annotations`` are the pod template's, and
+    are the Kubernetes PodSpec's in snake case; ``annotations`` are the pod template's, and so is
+    ``template_name`` (its ``metadata.name``: Kubernetes keeps it, but names no pod by it), and
     ``service_account`` and ``image_pull_secrets`` take names. Those that hold Kubernetes objects
     (``volumes``, ``security_context``, ``affinity``, ``tolerations``, ``topology_spread``...)
     are pass-throughs: Kubernetes-shaped dicts, checked against the Kubernetes schema at this line.
     """
 
     annotations: Labels = arg(default_factory=dict)
+    template_name: StrictStr | None = None
     init_containers: Items[Container] = arg(default=())
     volumes: KubeList = arg(default=())
     service_account: StrictStr | None = None
@@ -621,7 +690,7 @@ def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
     own = next((var for var, value in scope.items() if value is container), "container")
     import difflib  # only for a mistake's suggestion
 
-    near = difflib.get_close_matches(name, [p.name for p in container.ports], n=1, cutoff=0.6)
+    near = difflib.get_close_matches(name, [p.name for p in container.ports if p.name], n=1, cutoff=0.6)
     if near:
         return f'did you mean "{near[0]}"? {own}.port("{near[0]}")'
     for var, value in scope.items():

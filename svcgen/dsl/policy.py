@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from svcgen.dsl.model import App, Container, DaemonSet, Port, Service, ServicePort, StatefulSet
+from svcgen.dsl.model import App, Container, DaemonSet, Port, Probe, Service, ServicePort, StatefulSet
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "needs_node_ports",
     "plain_container",
     "port_key",
+    "probe_port",
     "same_port",
     "service_subject",
     "stateful_service_name",
@@ -46,10 +47,16 @@ def target_port(sp: ServicePort, named_targets: bool) -> str | int:
     """The targetPort of a Service port: the container port's name, or its number.
 
     By name when the user asked for it (``target_by="name"``), or left it open and the workload
-    is emitted too (``named_targets``: the name is then sure to exist); by number otherwise.
+    is emitted too (``named_targets``: the name is then sure to exist); by number otherwise, and
+    for a container port without a name (``target_by="name"`` on one is an error: validate).
     """
     by_name = sp.target_by == "name" or (sp.target_by is None and named_targets)
-    return sp.target.name if by_name else sp.target.number
+    return sp.target.name if by_name and sp.target.name is not None else sp.target.number
+
+
+def probe_port(probe: Probe, port: Port) -> str | int:
+    """The port of an HTTP or TCP probe: by name (``port_by`` unset or ``"name"``) or number, or a port without one."""
+    return port.name if probe.port_by != "number" and port.name is not None else port.number
 
 
 def workload_kind(app: App) -> str:

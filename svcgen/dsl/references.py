@@ -84,14 +84,19 @@ def _probes(report: _Report, app: App, container: Container, emitted: bool) -> N
                 report.add(subject, f"{use}.command", "Required value: an exec probe runs a command",
                            'Probe.exec(["CMD", "ARG"...])', probe.location)
         elif not any(same_port(probe.port, port) for port in container.ports):
-            names = ", ".join(f'"{p.name}"' for p in container.ports) or "none"
-            report.add(subject, use, f'{probe.kind} probe of port "{probe.port.name}" ({probe.port.number}), which '
+            names = ", ".join(p.label for p in container.ports) or "none"
+            number = f" ({probe.port.number})" if probe.port.name is not None else ""
+            report.add(subject, use, f"{probe.kind} probe of port {probe.port.label}{number}, which "
                        f"is not a port of this container (its ports: {names})",
                        "probe one of the container's own Port objects, or add the port to its ports",
                        probe.location)
         elif probe.port.protocol != "TCP":
-            report.add(subject, use, f'{probe.kind} probe of {probe.port.protocol} port "{probe.port.name}": '
+            report.add(subject, use, f"{probe.kind} probe of {probe.port.protocol} port {probe.port.label}: "
                        "probes connect over TCP", "probe a TCP port", probe.location)
+        elif probe.port_by == "name" and probe.port.name is None and probe.kind in ("http", "tcp"):
+            report.add(subject, f"{use}.port_by", f'port_by="name", but port {probe.port.number} has no name',
+                       f'drop port_by (a port without a name is probed by number), or name the port: '
+                       f'Port("NAME", {probe.port.number})', probe.location)
         if probe.path is not None and not probe.path.startswith("/"):  # accepted: the kubelet adds the "/"
             report.add(subject, f"{use}.path", f'"{probe.path}" is requested as "/{probe.path}"',
                        'start it with "/", e.g. "/healthz"', probe.location, warning=True)
@@ -164,7 +169,7 @@ def _ingress(report: _Report, app: App, ingress: Ingress, subject: str) -> None:
                        "than the Ingress: an Ingress reaches only Services in its own namespace",
                        "declare the Ingress in an App of the Service's namespace", ingress.location)
         if ref.port.protocol != "TCP":
-            report.add(subject, f"backend {where}", f'port "{ref.port.port_name}" of Service "{ref.service.name}" '
+            report.add(subject, f"backend {where}", f'port {ref.port.label} of Service "{ref.service.name}" '
                        f"is {ref.port.protocol}: Ingress controllers proxy HTTP over TCP", "use a TCP port",
                        ingress.location)
         if ref.service.type == "ExternalName":
@@ -211,7 +216,7 @@ def _route(report: _Report, app: App, route: HTTPRoute, subject: str) -> None:
             where = f'rules["{rule.path_prefix}"].backends'
             owner = _rendered(report, ref, subject, where, rule.location)
             if ref.port.protocol != "TCP":
-                report.add(subject, where, f'port "{ref.port.port_name}" of Service "{ref.service.name}" is '
+                report.add(subject, where, f'port {ref.port.label} of Service "{ref.service.name}" is '
                            f"{ref.port.protocol}: an HTTPRoute carries HTTP over TCP", "route to a TCP port",
                            rule.location)
             if owner is not None:
@@ -227,8 +232,9 @@ def _service_monitor(report: _Report, app: App, monitor: ServiceMonitor, subject
     owner = _rendered(report, ref, subject, "port", monitor.location)
     _scrape(report, subject, monitor.path, monitor.interval, monitor.location)
     if not ref.port.port_name:
-        report.add(subject, "port", f'the port of Service "{ref.service.name}" has no name: a ServiceMonitor '
-                   "scrapes a Service port by name", "name the Service port (Port(name=...) or expose(name=...))",
+        report.add(subject, "port", f'port {ref.port.label} of Service "{ref.service.name}" has no name: a '
+                   "ServiceMonitor scrapes a Service port by name",
+                   'name the Service port: expose(name="metrics"), or name the container port it exposes',
                    monitor.location)
     if not ref.service.labels:
         report.add(subject, "port", f'Service "{ref.service.name}" has no labels: a ServiceMonitor selects '
@@ -300,7 +306,7 @@ def _network_policy(report: _Report, app: App, policy: NetworkPolicy, subject: s
         for i, ref in enumerate(rule.ports):
             if not any(c is ref.container and any(same_port(ref.port, p) for p in c.ports)
                        for c in app.containers):
-                report.add(subject, f"{where}[{i}]", f'port "{ref.port.name}" of container "{ref.container.name}" '
+                report.add(subject, f"{where}[{i}]", f'port {ref.port.label} of container "{ref.container.name}" '
                            f'is not a port of App "{app.name}": the policy admits traffic to this App\'s pods only',
                            "declare the NetworkPolicy in the App whose container has the port", rule.location)
         for peer in rule.peers:

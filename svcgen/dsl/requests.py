@@ -51,7 +51,7 @@ def _service_requests(app: App, service: Service) -> list[Request]:
             requests.append(Request(
                 keys=tuple(port_key(app, service, service.ports[p]) for p in chosen),
                 pinned=pin,
-                subject=f'{service_subject(app, service)} port "{first.port_name}"',
+                subject=f"{service_subject(app, service)} port {first.label}",
                 location=first.location,
             ))
     hcnp = service.health_check_node_port

@@ -51,7 +51,7 @@ EXPECTED: dict[str, str] = {
                      "scheduling_group"), "a Kubernetes object (a dict with Kubernetes' field names) or None"),
     **dict.fromkeys(("working_dir", "termination_message_path", "service_account", "node_name",
                      "priority_class_name", "hostname", "hostname_override", "subdomain", "scheduler_name",
-                     "runtime_class_name", "host"), "a string"),
+                     "runtime_class_name", "host", "template_name"), "a string"),
     **dict.fromkeys(("priority", "termination_grace_period_seconds", "active_deadline_seconds", "min_ready_seconds",
                      "revision_history_limit", "progress_deadline_seconds", "success_threshold"), _NUMBER),
     **dict.fromkeys(("stdin", "stdin_once", "tty", "automount_service_account_token", "host_network", "host_pid",
@@ -73,6 +73,7 @@ BY_OWNER: dict[tuple[str, str], str] = {
     "for any, or None",
     ("Container", "liveness"): _PROBE, ("Container", "readiness"): _PROBE, ("Container", "startup"): _PROBE,
     ("Probe", "port"): "one of the container's Port(...) objects",
+    ("Port", "name"): "a string, or None (a port without a name)",
     ("Probe", "path"): "a string", ("Probe", "grpc_service"): "a string",
     ("PodMonitor", "port"): 'container.port(NAME), e.g. app_container.port("metrics")',
     ("ServiceMonitor", "port"): _SERVICE_PORT, ("Ingress", "default_backend"): _SERVICE_PORT,
@@ -176,4 +177,9 @@ def type_problems(subject: str, exc: ValidationError, location: SourceLocation |
     for err in exc.errors(include_url=False):
         field = str(err["loc"][0]) if err["loc"] else ""
         by_field.setdefault(field, []).append(err)
+    name = by_field.get("name", [{}])[0]
+    if owner == "Port" and type(name.get("input")) is int and by_field.get("number", [{}])[0].get("type") == "missing":
+        # Port(8080): a number where the name goes, the one positional argument.
+        return [Problem(subject, "name", f"expected a string, got int {name['input']} (a port's name comes first)",
+                        f"a port without a name is Port(number={name['input']})", location)]
     return [_problem(subject, field, errors, location, owner) for field, errors in by_field.items()]

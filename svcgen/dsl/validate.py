@@ -42,7 +42,8 @@ class _Checker(Checker):
         self.range = node_port_range
         self.version = version
         self.with_workloads = False
-        self.pod_port_errors: dict[tuple[tuple[tuple[str, int, str], ...], ...], list[FieldError]] = {}
+        self.pod_port_errors: dict[tuple[tuple[tuple[str | None, int, str, int | None, str | None], ...], ...],
+                                   list[FieldError]] = {}
 
 
 def validate(
@@ -142,7 +143,8 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
         check_workload(check, app, check.version)
 
 
-_PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol"}
+_PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol", "hostPort": "host_port",
+                "hostIP": "host_ip"}
 def _check_pod_ports(check: _Checker, app: App) -> None:
     """The API server's container-port checks (the code lint runs) on the App's pod template.
 
@@ -150,7 +152,7 @@ def _check_pod_ports(check: _Checker, app: App) -> None:
     is computed once per such shape: 10,000 Apps of one container shape are checked once.
     """
     containers = app.containers
-    shape = tuple(tuple((p.name, p.number, p.protocol) for p in c.ports) for c in containers)
+    shape = tuple(tuple((p.name, p.number, p.protocol, p.host_port, p.host_ip) for p in c.ports) for c in containers)
     errors = check.pod_port_errors.get(shape)
     if errors is None:
         errors = check.pod_port_errors[shape] = validate_pod_ports(build_workload(app))
@@ -161,7 +163,7 @@ def _check_pod_ports(check: _Checker, app: App) -> None:
             continue
         container, port = containers[i], containers[i].ports[j]
         field = _PORT_FIELDS.get(str(error.path[7]), format_path(error.path)) if len(error.path) > 7 else "number"
-        check.add(f'container "{container.name}" of App "{app.name}", port "{port.name}"', field, error.message,
+        check.add(f'container "{container.name}" of App "{app.name}", port {port.label}', field, error.message,
                   container_port_hint(error), port.location, warning=error.severity == "warning")
 
 
@@ -197,7 +199,7 @@ def _check_service(
             inherited_name = error.rule == "port-name" and sp.name is None and error.message.startswith("Invalid")
             if inherited_name or (error.rule == "port-range" and sp.port is None):
                 continue  # inherited from the container port, which is checked (and reported) itself
-            where, who = sp.location, f'{subject} port "{sp.port_name}"'
+            where, who = sp.location, f"{subject} port {sp.label}"
             if path[3:] == ("nodePort",):
                 flagged_node_ports.add(path[2])
         elif path == ("spec", "healthCheckNodePort"):
@@ -208,7 +210,7 @@ def _check_service(
         return
     for p, sp in enumerate(service.ports):
         if isinstance(sp.node_port, int) and p not in flagged_node_ports:
-            _check_pin_across_services(check, sp.node_port, f'{subject} port "{sp.port_name}"',
+            _check_pin_across_services(check, sp.node_port, f"{subject} port {sp.label}",
                                        f"spec.ports[{p}].nodePort", sp.location, id(service), pinned)
     health_check = service.health_check_node_port
     if isinstance(health_check, int) and _HEALTH_CHECK not in flagged_node_ports:
@@ -220,12 +222,17 @@ def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, n
     """What the API server accepts but svcgen refuses: it would be ignored, or point at the wrong pod."""
     loc = service.location
     for i, sp in enumerate(service.ports):
-        psubject = f'{subject} port "{sp.port_name}"'
+        psubject = f"{subject} port {sp.label}"
         if not _owns(app, sp):
             check.add(psubject, f"spec.ports[{i}].targetPort",
-                      f'points at container "{sp.container.name}" port "{sp.target.name}", which is not '
+                      f'points at container "{sp.container.name}" port {sp.target.label}, which is not '
                       f'a container of App "{app.name}"',
                       f'add the container to App "{app.name}" or expose one of its own containers', sp.location)
+        elif sp.target_by == "name" and sp.target.name is None:
+            check.add(psubject, f"spec.ports[{i}].targetPort",
+                      f'target_by="name", but container "{sp.container.name}" port {sp.target.number} has no name',
+                      f'give the port a name, Port("NAME", {sp.target.number}), or drop target_by (it is then '
+                      "written by number)", sp.location)
         elif isinstance(target_port(sp, named), str):
             _check_named_target(check, app, sp, psubject, f"spec.ports[{i}].targetPort")
         if service.type == "ExternalName" and isinstance(sp.node_port, int):

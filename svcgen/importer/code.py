@@ -124,7 +124,7 @@ def app_source(plan: Plan) -> str:
             for _, value in container.fields:
                 _referenced(value, referenced, kinds)
                 for port in _probe_ports(value):
-                    port.var = port.var or _identifier(f"{container.var}_{port.name}", taken)
+                    port.var = port.var or _identifier(f"{container.var}_{port.name or port.number}", taken)
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):
@@ -146,7 +146,14 @@ def _probe_ports(value: Any) -> list[Any]:
 def _workload(app: AppPlan) -> dict[str, Any]:
     """The template's view of an App's workload: its calls, its containers, or why it is kept as YAML."""
     init = [c for c in app.containers if app.declared is not None and "initContainers" in c.path]
+    source = app.source
     return {"containers": [c.var for c in app.containers if all(c is not i for i in init)],
             "declared": layout(app.declared, 4, 13) if app.declared is not None else "",
             "pod": layout(app.pod, 4, 8) if app.pod is not None else "",
-            "kept": app.kept, "source": app.source}
+            "kept": [_comment(reason) for reason in app.kept],
+            "title": _comment(f"{source.kind}/{source.name}") if source is not None else ""}
+
+
+def _comment(text: str) -> str:
+    """``text`` for one line of a comment: a line break (or any control character) a value holds, escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -30,7 +30,8 @@ class Ref:
 
     owner: dict[str, Any] | ContainerPlan
     """The planned Service (its template dict) or container."""
-    port: str
+    port: str | int
+    """Its name, or its number when it has none."""
 
 
 @dataclass
@@ -119,7 +120,7 @@ class _Index:
             if (isinstance(port, str) and raw.get("name") == port) or (is_int(port) and raw.get("port") == port):
                 if by == "number" and str(raw.get("protocol") or "TCP") != "TCP":
                     raise _Kept(path, f"port {port} of Service \"{name}\" is not TCP")
-                return app, Ref(service, str(raw.get("name") or ""))
+                return app, Ref(service, str(raw["name"]) if raw.get("name") else raw["port"])
         raise _Kept(path, f'Service "{name}" has no port {port!r}: the reference would dangle')
 
     def app_in(self, namespace: str, after: Sequence[AppPlan]) -> AppPlan | None:
@@ -182,7 +183,8 @@ def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
         raise _Kept((*path, "service", "port"), "names neither one port name nor one number")
     wanted = port.get("name", port.get("number"))
     app, ref = index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
-    by_number.append(("number" in port, not ref.port or bool(port_name(ref.port)), (*path, "service", "port")))
+    by_default = not isinstance(ref.port, str) or bool(port_name(ref.port))  # by number: unnamed, or not IANA
+    by_number.append(("number" in port, by_default, (*path, "service", "port")))
     return app, ref
 
 
@@ -321,7 +323,8 @@ def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[s
     endpoints = spec.get(key)
     if not isinstance(endpoints, list) or len(endpoints) != 1:
         raise _Kept(("spec", key), f"svcgen declares one endpoint per {obj.kind}")
-    endpoint = _only(endpoints[0], {"port", "path", "interval"}, ("spec", key, 0))
+    fields = {"port", "path", "interval"} | ({"portNumber"} if obj.kind == "PodMonitor" else set())
+    endpoint = _only(endpoints[0], fields, ("spec", key, 0))
     _no_namespace_selector(spec)
     return selector, endpoint
 
@@ -349,14 +352,21 @@ def _no_namespace_selector(spec: dict[str, Any]) -> None:
 
 def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     selector, endpoint = _monitor_endpoint(obj, "podMetricsEndpoints")
+    if "port" in endpoint and "portNumber" in endpoint:
+        raise _Kept(("spec", "podMetricsEndpoints", 0, "portNumber"), "names a port and a number (the port wins)")
+    # A port by name; by number (portNumber) only one without a name: svcgen writes a named one by name.
+    wanted = endpoint.get("port", endpoint.get("portNumber"))
     for app in index.plan.apps:
         if (app.namespace or "") == obj.namespace and selector and app.labels == selector:
             for container in app.containers:
-                if any(p.name == endpoint.get("port") for p in container.ports):
-                    return _home(index, obj, [app]), [("port", Ref(container, endpoint["port"])),
+                if (isinstance(wanted, (str, int)) and
+                        any((p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
+                            for p in container.ports)):
+                    return _home(index, obj, [app]), [("port", Ref(container, wanted)),
                                                       *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
+    what = f"named {wanted!r}" if "port" in endpoint else f"{wanted!r} without a name"
     raise _Kept(("spec", "selector"), f"selects no imported App of its namespace by exactly its labels (as svcgen "
-                f"writes the selector) with a port named {endpoint.get('port')!r}")
+                f"writes the selector) with a port {what}")
 
 
 def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:
@@ -373,7 +383,7 @@ def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list
             raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
         if "protocol" not in port:
             raise _Kept(at, "leaves protocol to its default (svcgen writes it)")
-        refs.append(Ref(found[0], found[1].name))
+        refs.append(Ref(found[0], found[1].name or found[1].number))
         forms.add("name" if isinstance(wanted, str) else "number")
     if not refs:
         raise _Kept(where, "admits every port (svcgen declares the ports a policy admits)")

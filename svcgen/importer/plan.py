@@ -9,7 +9,6 @@ Service adds the rest as its ``extra_selector``, so every selector stays exactly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +42,12 @@ _ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
 @dataclass
 class PortPlan:
     name: str
+    """Its name; ``""``: none (``Port(number=...)``)."""
     number: int
     protocol: str
+    host_port: Any = None
+    """Its ``hostPort`` and ``hostIP`` as the manifest has them (None: unset)."""
+    host_ip: Any = None
     var: str = ""
     """Its variable in app.py, when a probe refers to it."""
 
@@ -210,42 +213,20 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
                                              "the image is not a string: not carried over", "quote the image"))
         containers[path] = ContainerPlan(name, image if isinstance(image, str) else None, path=path)
     for port in obj.container_ports():
-        if port.number is not None:
-            container = containers[port.path[:-2]]
-            name = port.name
-            if not name:
-                name = _free_name(f"port-{port.number}", container)
-                plan.problems.append(obj.problem(port.path, "warning", "import-port-name", _named(
-                    port.number, port.protocol, container.name, name)
-                    + " (svcgen names every port: the name shows where svcgen refers to the port by name)",
-                    "name the port in the workload (ports[].name) and import again"))
-            container.ports.append(PortPlan(name, port.number, port.protocol))
+        if port.number is not None:  # a port without a name is declared without one, as Port(number=...)
+            raw = obj.value
+            for key in port.path:
+                raw = raw[key]
+            containers[port.path[:-2]].ports.append(PortPlan(port.name or "", port.number, port.protocol,
+                                                             raw.get("hostPort"), raw.get("hostIP")))
     return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True,
                    source=obj)
-
-
-def _named(number: int, protocol: str, container: str, name: str) -> str:
-    extra = "" if protocol == "TCP" else f', protocol="{protocol}"'
-    return (f'container port {number} ({protocol}) of container "{container}" has no name; declared as '
-            f'Port("{name}", {number}{extra}) in app.py')
 
 
 def _free_container_name(wanted: str, taken: set[str]) -> str:
     name, n = wanted, 2
     while name in taken:
         name, n = f"{wanted}-{n}", n + 1
-    return name
-
-
-def _free_name(wanted: str, container: ContainerPlan) -> str:
-    """A valid IANA port name for an unnamed container port, unique in the container."""
-    cleaned = re.sub("-+", "-", re.sub(r"[^a-z0-9-]", "-", wanted.lower())).strip("-")[:15].strip("-")
-    name = cleaned if cleaned and not rules.port_name(cleaned) else "port"
-    taken = {p.name for p in container.ports}
-    base, n = name, 2
-    while name in taken:
-        suffix = f"-{n}"
-        name, n = base[: 15 - len(suffix)] + suffix, n + 1
     return name
 
 
@@ -447,7 +428,8 @@ def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: b
         args, locked = _port_args(spec, mapping(p), port)
         if locked is not None:
             plan.lock[PortKey(obj.namespace, obj.name, str(p.get("name") or ""), port.protocol)] = locked
-        ports.append({"port": port.name, "args": args, "_container": container})
+        ports.append({"port": port.name or port.number, "protocol": _protocol_arg(container, port), "args": args,
+                      "_container": container})
     if not ok:
         return None
     health_check = spec.get("healthCheckNodePort")
@@ -459,6 +441,12 @@ def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: b
             options.append(("health_check_node_port", None))
     selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
     return {"name": obj.name, "options": options, "ports": ports, "_selector": selector}
+
+
+def _protocol_arg(container: ContainerPlan, port: PortPlan) -> str | None:
+    """The protocol ``container.port(NUMBER, PROTOCOL)`` needs: an unnamed port whose number has two protocols."""
+    same = [p for p in container.ports if p.number == port.number and p.protocol != port.protocol]
+    return port.protocol if not port.name and same else None
 
 
 def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan,
@@ -479,12 +467,13 @@ def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan
     container = app.containers[0]
     path = ("spec", "ports", i, "targetPort")
     if is_int(target):
-        port = PortPlan(_free_name(f"port-{target}", container), target, protocol)
+        port = PortPlan("", target, protocol)
         container.ports.append(port)  # a workload need not declare the port (Kubernetes allows it)
+        extra = "" if protocol == "TCP" else f', protocol="{protocol}"'
         plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
                                          f'targetPort {target} is not declared by a container of "{app.name}" in '
                                          f'these files; declared it on container "{container.name}" as '
-                                         f'"{port.name}", an invented name'))
+                                         f"Port(number={target}{extra}), without a name"))
         return container, port
     assert isinstance(target, str)
     if not declare_missing_ports:
@@ -526,7 +515,8 @@ def _port_args(spec: dict[str, Any], p: dict[str, Any], port: PortPlan) -> tuple
         args.append(("node_port", node_port))  # only pins get nodePorts there
     else:
         locked = node_port  # allocated by svcgen: the lock keeps the existing number
-    args.append(("target_by", "name" if isinstance(p.get("targetPort"), str) else "number"))
+    if port.name:  # a port without a name is always targeted by number
+        args.append(("target_by", "name" if isinstance(p.get("targetPort"), str) else "number"))
     if p.get("appProtocol") is not None:
         args.append(("app_protocol", p["appProtocol"]))
     return args, locked

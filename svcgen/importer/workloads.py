@@ -20,7 +20,8 @@ from svcgen.importer.consumers import Call
 from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 
-__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "undeclare"]
+__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "port_args",
+           "undeclare"]
 
 KEPT_FILE = "workloads.yaml"
 """The file beside app.py that holds the workloads import keeps as YAML."""
@@ -91,7 +92,7 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
                            "container")
             return None
         args.append((None, PortVar(found)))
-        if kind != "grpc" and not by_name:
+        if kind != "grpc" and not by_name and found.name:  # a port without a name is probed by number anyway
             args.append(("port_by", "number"))
     for key, value in handler.items():
         if key == "port":
@@ -107,11 +108,9 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
 def _env(value: Any) -> Any:
     """A mapping ``{"NAME": value}`` when every variable has a plain form, else the EnvVar list as it is."""
     items = value if isinstance(value, list) else []
-    names = [mapping(v).get("name") for v in items]
-    plain = len(set(names)) == len(names) and all(
-        isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
-        and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
-    if not plain:
+    plain = all(isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
+                and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
+    if not plain or len({v["name"] for v in items}) != len(items):  # names checked first: a list is no key
         return value
     return {v["name"]: v.get("value", v.get("valueFrom")) for v in items}
 
@@ -134,11 +133,23 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
         else:
             args.append((attribute, _env(value) if key == "env" else value))
     for j, port in enumerate(raw.get("ports") or []):
-        extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol")]
+        extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol", "hostPort", "hostIP")]
         if extra:
             reasons.append(f"{where}.ports[{j}].{extra[0]} cannot be declared on a Port")
-        elif not mapping(port).get("name"):
-            reasons.append(f"{where}.ports[{j}] has no name (svcgen names every port)")
+    return args
+
+
+def port_args(port: PortPlan) -> list[tuple[str | None, Any]]:
+    """The arguments of ``Port(...)``: ``"http", 8080`` or ``number=8080``, then those not at their default.
+
+    (The app.py template's ``port_call`` writes the same.)
+    """
+    args: list[tuple[str | None, Any]] = [(None, port.name), (None, port.number)] if port.name else [
+        ("number", port.number)]
+    if port.protocol != "TCP":
+        args.append(("protocol", port.protocol))
+    args.extend((key, value) for key, value in (("host_port", port.host_port), ("host_ip", port.host_ip))
+                if value is not None)
     return args
 
 
@@ -146,13 +157,13 @@ def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     """An init container that no Service reaches, declared in place: ``Container("migrate", ...)``."""
     item = mapping(raw)
     ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort") or 0,
-                      str(mapping(p).get("protocol") or "TCP")) for p in item.get("ports") or []]
+                      str(mapping(p).get("protocol") or "TCP"), mapping(p).get("hostPort"), mapping(p).get("hostIP"))
+             for p in item.get("ports") or []]
     args: list[tuple[str | None, Any]] = [(None, item.get("name"))]
     if item.get("image") is not None:
         args.append(("image", item["image"]))
     if ports:
-        args.append(("ports", [Call("Port", [(None, p.name), (None, p.number)]
-                                    + ([("protocol", p.protocol)] if p.protocol != "TCP" else [])) for p in ports]))
+        args.append(("ports", [Call("Port", port_args(p)) for p in ports]))
     args.extend(_container_args(item, where, ports, reasons))
     if any(isinstance(v, Call) and v.name == "Probe" for _, v in args):
         reasons.append(f"{where}: the probes of an init container cannot be declared by reference")
@@ -169,7 +180,9 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
     if annotations:
         args.append(("annotations", dict(annotations)))
     for key in mapping(template.get("metadata")):
-        if key not in ("labels", "annotations") and template["metadata"][key] is not None:
+        if key == "name" and template["metadata"][key] is not None:
+            args.append(("template_name", template["metadata"][key]))
+        elif key not in ("labels", "annotations") and template["metadata"][key] is not None:
             reasons.append(f"spec.template.metadata.{key} cannot be declared")
     for key in template:
         if key not in ("metadata", "spec"):
@@ -178,7 +191,14 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
         if key == "containers" or value is None:
             continue
         attribute = pod_fields.get(key)
-        if attribute is None:
+        if key == "serviceAccount":  # the deprecated alias: the API server sets serviceAccountName from it
+            named = spec.get("serviceAccountName")
+            if named not in (None, "", value):
+                reasons.append(f"{base}.serviceAccount ({value!r}) differs from serviceAccountName ({named!r}), "
+                               "which the API server keeps")
+            elif not named:
+                args.append(("service_account", value))
+        elif attribute is None:
             reasons.append(f"{base}.{key} cannot be declared on a Pod")
         elif key == "initContainers":
             found = obj.pod_spec()
@@ -264,7 +284,7 @@ def _constructed(app: AppPlan) -> list[str]:
 
     def build(value: Any, where: str) -> Any:
         if isinstance(value, PortVar):
-            return svcgen.Port(value.port.name, value.port.number, value.port.protocol)  # type: ignore[arg-type]
+            return build(Call("Port", port_args(value.port)), where)
         if isinstance(value, ServiceVar):
             return value.service["name"]
         if isinstance(value, ContainerPlan):
@@ -337,14 +357,19 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
     """A workload as the API server keeps it, for comparison: defaults that the DSL leaves out filled in.
 
     What the cluster sets (status, server metadata) is left out; ``null`` and empty lists are
-    absent (Go's omitempty); a container port's protocol is TCP unless given, and empty
-    ``resources`` are absent.
+    absent (Go's omitempty); a container port's protocol is TCP unless given, empty
+    ``resources`` are absent, the deprecated ``serviceAccount`` equals ``serviceAccountName``
+    (the API server sets the one from the other), and a ``hostNetwork`` pod's ports have a
+    ``hostPort``, their own number unless given.
     """
     metadata = mapping(value.get("metadata"))
     kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
     declared: dict[str, Any] = _clean({"apiVersion": value.get("apiVersion"), "kind": value.get("kind"),
                                        "metadata": kept, "spec": value.get("spec")})
     pod = mapping(mapping(mapping(declared.get("spec")).get("template")).get("spec"))
+    account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+    if account:  # the deprecated alias: written from serviceAccountName on every read (pkg/apis/core/v1/conversion.go)
+        pod["serviceAccountName"] = pod["serviceAccount"] = account
     for group in ("containers", "initContainers"):
         for container in pod.get(group) or []:
             if isinstance(container, dict):
@@ -353,6 +378,8 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
                 for port in container.get("ports") or []:
                     if isinstance(port, dict):
                         port.setdefault("protocol", "TCP")
+                        if pod.get("hostNetwork") is True and not port.get("hostPort"):  # defaultHostNetworkPorts
+                            port["hostPort"] = port.get("containerPort")
     return declared
 
 

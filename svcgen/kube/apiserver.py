@@ -729,7 +729,7 @@ def _port_warnings(
     host_ip = str(port["hostIP"]) if isinstance(port.get("hostIP"), str) else ""
     host_port = host_port if isinstance(host_port, int) else 0
     if host_ip and not host_port:
-        errors.add(ppath, "hostIP set without hostPort", "container-port", "warning")
+        errors.add(ppath, "hostIP set without hostPort", "host-ip", "warning")
     key = f"{number or 0}/{protocol}"
     for other_path, other_ip, other_port in declared.get(key, []):
         if host_ip == other_ip and host_port == other_port:

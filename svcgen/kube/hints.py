@@ -113,8 +113,13 @@ FIXES: dict[tuple[str, str], Fix] = {
     ("container-port", "warning"): Fix("the containers of a pod share one network namespace: declare each "
                                        "listening port once"),
     ("container-port", ""): Fix("use the number the process listens on, 1-65535"),
-    ("host-port", ""): Fix("use a hostPort from 1 to 65535, once per protocol and hostIP in the pod",
-                           ""),  # the DSL declares no hostPort
+    ("host-port", "Duplicate"): Fix("a hostPort is bound once per protocol and hostIP in a pod: give each its own "
+                                    "hostPort",
+                                    "a host port is bound once per protocol and host IP in a pod: give each its "
+                                    "own host_port"),
+    ("host-port", ""): Fix("use a hostPort from 1 to 65535, or drop it", "use a host port 1-65535, or leave host_port "
+                           "unset"),
+    ("host-ip", ""): Fix("set hostPort too, or drop hostIP", "give the port a host_port too, or drop host_ip"),
     ("ignored", ""): Fix("drop the field: Kubernetes ignores it for this kind of Service",
                          "drop the option: Kubernetes ignores it for this kind of Service"),
     ("deprecated", ""): Fix("use the annotation Kubernetes names instead"),  # an annotation in the DSL too

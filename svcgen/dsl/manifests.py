@@ -103,19 +103,32 @@ def dsl_name(wire: str) -> str | None:
     return None
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A pass-through value as plain data: mappings as dicts, sequences (tuples too) as lists."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
 
 
 def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
-    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own."""
+    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own.
+
+    An object's ``__dict__`` holds the fields it was given (:func:`svcgen.dsl.fields.share_defaults`);
+    the others have their default (None or empty), which is never written.
+    """
+    given = obj.__dict__
     for attribute, wire in fields.items():
-        value = getattr(obj, attribute, None)
+        if attribute not in given:
+            continue
+        value = given[attribute]
         if value is None or (not value and isinstance(value, (tuple, dict))) or wire in into:
             continue
         into[wire] = _plain(value)
@@ -124,21 +137,22 @@ def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
 def build_container(container: Container) -> Manifest:
     """A pod's container: name, image, ports by name, probes by port name, then every other field set."""
     item: Manifest = {"name": container.name, "image": container.image}
+    given = container.__dict__  # the fields given (the others are None or empty: not written)
     for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
+        value = given.get(attribute)
+        if value is None:
+            continue
         if attribute == "ports":
-            if container.ports:
-                item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol}
-                              for p in container.ports]
+            if value:
+                item[wire] = [{"name": p.name, "containerPort": p.number, "protocol": p.protocol} for p in value]
         elif attribute in _PROBES:
-            probe = getattr(container, attribute)
-            if probe is not None:
-                item[wire] = build_probe(probe)
-        elif attribute == "env" and isinstance(container.env, Mapping):
-            if container.env:
-                item[wire] = [{"name": name, "valueFrom": _plain(value)} if isinstance(value, Mapping) else
-                              {"name": name, "value": value} for name, value in container.env.items()]
-        else:
-            _set_fields(container, {attribute: wire}, item)
+            item[wire] = build_probe(value)
+        elif attribute == "env" and isinstance(value, Mapping):
+            if value:
+                item[wire] = [{"name": name, "valueFrom": _plain(setting)} if isinstance(setting, Mapping) else
+                              {"name": name, "value": setting} for name, setting in value.items()]
+        elif value or not isinstance(value, (tuple, dict)):
+            item[wire] = _plain(value)
     return item
 
 
@@ -153,17 +167,22 @@ def build_pod_spec(app: App) -> Manifest:
     if pod is None:
         return {"containers": containers}
     spec: Manifest = {}
+    given = pod.__dict__  # the fields given (the others are None or empty: not written)
     for attribute, wire in POD_FIELDS.items():
         if attribute == "containers":
             spec[wire] = containers
-        elif attribute == "init_containers":
-            if pod.init_containers:
-                spec[wire] = [build_container(container) for container in pod.init_containers]
+            continue
+        value = given.get(attribute)
+        if value is None:
+            continue
+        if attribute == "init_containers":
+            if value:
+                spec[wire] = [build_container(container) for container in value]
         elif attribute == "image_pull_secrets":
-            if pod.image_pull_secrets:
-                spec[wire] = [{"name": name} for name in pod.image_pull_secrets]
-        else:
-            _set_fields(pod, {attribute: wire}, spec)
+            if value:
+                spec[wire] = [{"name": name} for name in value]
+        elif value or not isinstance(value, (tuple, dict)):
+            spec[wire] = _plain(value)
     return spec
 
 

@@ -14,11 +14,18 @@ hostile input. One writer serves a whole stream and remembers how it wrote each 
 line: kinds, protocols, port and label names recur in every document.
 
 The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences in mappings, width
-4096) writes them:
+4096) writes them, with its C emitter (libyaml's rules) and its pure-Python one alike:
 
-- a string of ``A-Z a-z 0-9 . _ / -`` starting with a letter or a digit, at most 1,000 characters:
-  plain when no YAML 1.1 or 1.2 reader would read it as anything but a string, else in single
-  quotes (``'true'``, ``'0777'``): those characters need no escaping in either style;
+- a string of 1 to 1,000 printable ASCII characters (space to ``~``) without a single quote:
+  plain unless a YAML 1.1 or 1.2 reader would read it as anything but a string (``'true'``,
+  ``'0777'``), or a plain scalar cannot hold it in block context (both emitters' scalar analysis:
+  a leading indicator such as ``#``, ``&``, ``*``, ``@``, ``-``/``?``/``:`` followed by a space,
+  ``---``/``...`` at the start, ``: `` or a trailing ``:``, `` #``, a leading or trailing space),
+  then in single quotes (which need no escaping for those characters). Images
+  (``registry.example.com/app:1.2``), arguments (``--listen=:8080``) and commands with spaces
+  are such strings: every document svcgen builds from ASCII input is written here. The length
+  bound keeps the line under the width, where an emitter would fold a string at a space. A single
+  quote is left out: the two emitters quote such a string differently;
 - as a mapping key, such a string of at most 100 characters (longer ones may take the ``? key`` form);
 - ints, ``true``/``false``, ``null``; ``{}`` and ``[]`` for empty collections.
 """
@@ -31,7 +38,9 @@ from typing import Any
 
 __all__ = ["fast_document", "fast_documents"]
 
-_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,999}")
+_SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
+# What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
+_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>\"%@`]|[?:-](?: |$)| )|:(?: |$)| #| $")
 _SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
 
 
@@ -53,7 +62,8 @@ class _Writer:
             if written is None:
                 if not _SAFE.fullmatch(value):
                     raise _Unsure
-                written = self.strings[value] = value if self.plain_str(value) else f"'{value}'"
+                plain = self.plain_str(value) and not _NOT_PLAIN.search(value)
+                written = self.strings[value] = value if plain else f"'{value}'"
             return written
         if value is True:
             return "true"

@@ -61,14 +61,15 @@ def render_manifests(
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
+    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
     with paused_gc():
         problems = validate(app_list, node_port_range, with_workloads=with_workloads,
-                            kubernetes_version=kubernetes_version)
+                            kubernetes_version=kubernetes_version, built=built)
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
                                          lock_name=lock_name, band=allocate_from)
-        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
+        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads, built=built)
     workloads = {(app.namespace or "", app.name): app.location for app in app_list
                  if emits_workload(app, with_workloads)}
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)

@@ -30,11 +30,14 @@ Manifest = dict[str, Any]
 
 
 def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
-                    with_workloads: bool = False) -> list[Manifest]:
+                    with_workloads: bool = False, built: dict[int, Manifest] | None = None) -> list[Manifest]:
     """Every object of every App, in declaration order: its Services, its workload, its consumers.
 
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
+    ``built``: workload manifests built already (by the checks, :func:`svcgen.dsl.validate.validate`),
+    by ``id(app)``; each is taken out as it is used (an App listed twice gets a second one).
     """
+    built = {} if built is None else built
     manifests: list[Manifest] = []
     owners: Owners | None = None  # indexed when a consumer first needs it
     for app in apps:
@@ -44,7 +47,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
             health_check = node_ports.get(health_check_key(app, service))
             manifests.append(build_service(app, service, ports, health_check, named_targets=named))
         if named:
-            manifests.append(build_workload(app))
+            manifests.append(built.pop(id(app)) if id(app) in built else build_workload(app))
         if app.consumers:
             if owners is None:
                 owners = Owners(apps)

@@ -54,7 +54,7 @@ class _Writer:
     def __init__(self, plain_str: Any) -> None:
         self.plain_str = plain_str
         self.strings: dict[str, str] = {}  # a string -> its YAML form (names, kinds, protocols recur)
-        self.heads: dict[tuple[str, str], str] = {}  # (indent, key) -> "indent key:"
+        self.heads: dict[str, dict[str, str]] = {}  # indent -> key -> "indent key:"
 
     def scalar(self, value: Any) -> str:
         if type(value) is str:  # a str subclass (an Enum member, say) prints otherwise: ruamel.yaml decides
@@ -75,18 +75,24 @@ class _Writer:
             return str(value)
         raise _Unsure
 
-    def head(self, indent: str, key: Any) -> str:
-        written = self.heads.get((indent, key))
-        if written is None:
-            if type(key) is not str or len(key) > _SIMPLE_KEY:
-                raise _Unsure
-            written = self.heads[(indent, key)] = f"{indent}{self.scalar(key)}:"
+    def head(self, indent: str, key: Any, heads: dict[str, str]) -> str:
+        if type(key) is not str or len(key) > _SIMPLE_KEY:
+            raise _Unsure
+        written = heads[key] = f"{indent}{self.scalar(key)}:"
         return written
 
     def mapping(self, data: Mapping[Any, Any], indent: str, out: list[str]) -> None:
+        heads = self.heads.get(indent)
+        if heads is None:
+            heads = self.heads[indent] = {}
+        strings = self.strings
         for key, value in data.items():
-            head = self.head(indent, key)
-            if isinstance(value, dict):
+            head = heads.get(key) if type(key) is str else None
+            if head is None:
+                head = self.head(indent, key, heads)
+            if type(value) is str:  # most values: a string written before
+                out.append(f"{head} {strings.get(value) or self.scalar(value)}\n")
+            elif isinstance(value, dict):
                 if value:
                     out.append(head + "\n")
                     self.mapping(value, indent + "  ", out)

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from svcgen.errors import (
         SvcgenError as SvcgenError,
     )
+    from svcgen.gcpause import gc_paused as gc_paused
     from svcgen.kube.portrange import NodePortRange as NodePortRange
     from svcgen.nodeports.lock import Lock as Lock
     from svcgen.nodeports.lock import PortKey as PortKey
@@ -115,6 +116,7 @@ __all__ = [
     "StatefulSet",
     "SvcgenError",
     "__version__",
+    "gc_paused",
     "render",
     "validate",
 ]
@@ -148,6 +150,7 @@ _HOMES = {
     "Rendered": "svcgen.render",
     "render": "svcgen.render",
     "Settings": "svcgen.settings",
+    "gc_paused": "svcgen.gcpause",
     "validate": "svcgen.dsl.validate",
 }
 

@@ -40,6 +40,7 @@ if _TYPE_CHECKING:
     from svcgen.errors import DeclarationError as DeclarationError
     from svcgen.errors import Problem as Problem
     from svcgen.errors import SvcgenError as SvcgenError
+    from svcgen.gcpause import gc_paused as gc_paused
     from svcgen.kube.portrange import NodePortRange as NodePortRange
     from svcgen.render import Rendered as Rendered
     from svcgen.render import render as render
@@ -75,6 +76,7 @@ __all__ = [
     "StatefulSet",
     "SvcgenError",
     "__version__",
+    "gc_paused",
     "render",
     "validate",
 ]
@@ -109,6 +111,7 @@ _HOMES = {
     "Rendered": "svcgen.render",
     "render": "svcgen.render",
     "Settings": "svcgen.settings",
+    "gc_paused": "svcgen.gcpause",
 }
 """Where each name of ``__all__`` (but ``__version__``) lives: it is loaded from there on first use."""
 

@@ -20,7 +20,8 @@ link nor replace one, and the lock file is never read through one. A file read i
 :func:`max_file_size` bytes (64 MiB; the environment variable ``SVCGEN_MAX_FILE_SIZE`` raises it).
 
 Writes go through a temporary file in the same folder and a rename, so a reader sees the old
-file or the new one, never a torn one. Imports only :mod:`svcgen.errors`.
+file or the new one, never a torn one. The text is encoded and written a slice at a time, so that
+writing a large render holds no encoded copy of the whole text. Imports only :mod:`svcgen.errors`.
 """
 
 import contextlib
@@ -398,6 +399,10 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise _not_regular(path, kind, "write")
 
 
+_CHUNK = 1 << 20
+"""Characters written at a time: a 30 MB render's text is encoded 1 MB at a time, not into a second 30 MB."""
+
+
 def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
     """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get).
 
@@ -414,7 +419,8 @@ def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
             raise type(exc)(exc.errno, exc.strerror, str(target)) from None
         staged.append((tmp, target))
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+        for start in range(0, len(text), _CHUNK):  # a slice at a time: never the whole text encoded at once
+            handle.write(text[start:start + _CHUNK])
         handle.flush()
         os.fsync(handle.fileno())
     try:

@@ -61,14 +61,15 @@ def render_manifests(
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     app_list = _apps(apps)
+    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
     with paused_gc():
         problems = validate(app_list, node_port_range, with_workloads=with_workloads,
-                            kubernetes_version=kubernetes_version)
+                            kubernetes_version=kubernetes_version, built=built)
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
                                          lock_name=lock_name, band=allocate_from)
-        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads)
+        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads, built=built)
     workloads = {(app.namespace or "", app.name): app.location for app in app_list
                  if emits_workload(app, with_workloads)}
     return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
@@ -115,7 +116,9 @@ def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Probl
 
     Selectors are immutable: see :func:`svcgen.dsl.workloads.selector_changes`. Only the earlier
     documents that may be workloads and that differ from this render's are parsed (a re-render of
-    10,000 unchanged Deployments parses none); text that is not YAML or JSON is passed over.
+    10,000 unchanged Deployments parses none); text that is not YAML or JSON is passed over. This
+    render's text is cut into documents only when an earlier one may hold a workload (a first
+    render to a new file holds no copy of it), and only its workloads are kept.
     """
     if not rendered.workloads:
         return []  # no workload rendered: nothing to compare (and the earlier render is not read)
@@ -133,7 +136,7 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
         parts = re.split(r"(?m)^---[ \t]*$", text)
         return [re.sub(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*", "", part).strip() for part in parts]
 
-    unchanged = set(chunks(rendered.yaml)) if rendered.yaml else set()
+    unchanged: set[str] | None = None  # this render's workload documents, made when an earlier one is read
     documents: list[dict[str, Any]] = []
     for text in previous:
         if text.lstrip().startswith(("{", "[")):  # a JSON output: a List of objects
@@ -148,6 +151,10 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
                 documents.extend(d for d in items if isinstance(d, dict))
             continue
         for chunk in chunks(text):
-            if "apps/v1" in chunk and chunk not in unchanged:
+            if "apps/v1" not in chunk:
+                continue
+            if unchanged is None:
+                unchanged = {part for part in chunks(rendered.yaml) if "apps/v1" in part}
+            if chunk not in unchanged:
                 documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))
     return documents

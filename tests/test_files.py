@@ -528,3 +528,18 @@ def test_what_stands_where_a_folder_must_go_is_named(tmp_path: Path, make: Calla
     assert str(caught.value) == (f"{tmp_path / 'out'}: error: cannot create the folder: {what} is in the way. Fix: "
                                  "remove or rename it, or choose another path")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_large_text_is_written_without_an_encoded_copy_of_the_whole(tmp_path: Path) -> None:
+    """Writing a 16 MB render allocates a slice at a time (a memory figure, not a timing: deterministic)."""
+    import tracemalloc
+
+    text = "apiVersion: v1\nkind: Service\n" * (1 << 19) + "name: café\n"  # 15 MB, one non-ASCII character
+    tracemalloc.start()
+    try:
+        write_files({tmp_path / "out.yaml": text})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (tmp_path / "out.yaml").read_bytes() == text.encode()
+    assert peak < len(text) // 4, peak

@@ -30,3 +30,15 @@ def test_a_disabled_collector_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_library_users_pause_the_collector_with_svcgen_gc_paused() -> None:
+    """The one call a build script needs to declare as the command line does (its project file runs paused)."""
+    import svcgen
+
+    assert "gc_paused" in svcgen.__all__
+    with svcgen.gc_paused():
+        assert not gc.isenabled()
+        apps = [svcgen.App(f"a{i}", labels={"app": f"a{i}"}) for i in range(3)]
+    assert gc.isenabled()
+    assert svcgen.render(apps).yaml == ""  # Apps without Services: nothing to write

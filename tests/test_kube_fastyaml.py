@@ -75,7 +75,7 @@ def test_any_document_is_written_as_ruamel_writes_it_and_reads_back_exactly(docs
     assert list(YAML(typ="safe").load_all(text)) == docs
 
 
-@pytest.mark.parametrize("value", [1.5, [[1]], {1: "a"}, "a b", "é", "x" * 1001, "a\nb", {"k" * 101: 1}])
+@pytest.mark.parametrize("value", [1.5, [[1]], {1: "a"}, "it's", "a\tb", "é", "x" * 1001, "a\nb", {"k" * 101: 1}])
 def test_what_is_not_certain_is_declined(value: Any) -> None:
     assert fast_document({"k": value}, _plain) is None
     assert fast_document({}, _plain) is None
@@ -90,7 +90,7 @@ def test_a_stream_shares_what_it_learnt_without_changing_a_byte() -> None:
     """Strings and key lines are remembered across documents, declined ones included."""
     docs: list[dict[str, Any]] = [
         {"metadata": {"name": "true", "labels": {"name": "web"}}, "spec": {"ports": [{"name": "web", "port": 80}]}},
-        {"metadata": {"name": "web", "note": "a b"}},  # declined: ruamel writes it
+        {"metadata": {"name": "web", "note": "it's"}},  # declined: ruamel writes it
         {"name": {"metadata": "true"}, "web": ["name", "true", "0777"]},
     ]
     shared = list(fast_documents(docs, _plain))
@@ -107,3 +107,44 @@ def test_a_str_subclass_is_left_to_ruamel() -> None:
 
     assert fast_document({"name": Kind.WEB}, _plain) is None
     assert list(fast_documents([{"name": Kind.WEB}, {"name": "web"}], _plain)) == [None, "name: web\n"]
+
+
+# Every printable ASCII character that means something to a YAML reader or emitter, and a letter and a digit.
+INDICATORS = " :#-?.'\"!@%`,[]{}&*|>=~\\/+;()<$^_a0"
+
+
+def _both_emitters(docs: list[dict[str, Any]]) -> None:
+    """Each document the fast path writes is what ruamel.yaml's C emitter and its pure-Python one write."""
+    for doc in docs:
+        text = fast_document(doc, _plain)
+        if text is not None:
+            assert text == to_yaml([doc], fast=False) == to_yaml([doc], fast=False, pure=True), doc
+
+
+def test_every_short_string_of_indicators_is_written_as_both_emitters_write_it() -> None:
+    import itertools
+
+    strings = ["".join(chars) for n in (1, 2) for chars in itertools.product(INDICATORS, repeat=n)]
+    strings += ["---", "...", "--- a", "a---", "...x", "x:", "x: y", "a #b", "a#b", "- x", "? x", ": x", "a:b",
+                "x :", " x", "x ", "a  b", "12:30", "1:2", "on", "0777", "=", "<<"]
+    _both_emitters([{"k": s, "l": [s, {"m": s}], s: 1} for s in strings])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=INDICATORS, min_size=1, max_size=10), min_size=1, max_size=8))
+def test_strings_of_indicators_are_written_as_both_emitters_write_them(strings: list[str]) -> None:
+    _both_emitters([{"k": s, "l": [s], s: {"m": s}} for s in strings])
+
+
+def test_a_deployment_with_images_arguments_and_commands_takes_the_fast_path() -> None:
+    """Images (``:``), arguments (``=:``) and shell commands (spaces) are certain: no document goes to ruamel.yaml."""
+    container = {"name": "app", "image": "registry.example.com/app:1.2@sha256:0f1e", "args": ["--listen=:8080"],
+                 "command": ["sh", "-c", "exec app --config /etc/app/config.yaml # start"],
+                 "env": [{"name": "URL", "value": "http://db:5432/app?sslmode=disable"},
+                         {"name": "EMPTY_LOOKING", "value": "- x"}, {"name": "KEY", "value": "a: b"}]}
+    doc = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app", "annotations": {
+        "kubernetes.io/change-cause": "deploy 1.2: fix #12"}}, "spec": {"template": {"spec": {
+            "containers": [container]}}}}
+    text = fast_document(doc, _plain)
+    assert text is not None
+    assert text == to_yaml([doc], fast=False) == to_yaml([doc], fast=False, pure=True)

@@ -92,3 +92,23 @@ def test_selector_warnings_read_an_earlier_render_and_pass_over_what_is_not_yaml
     earlier = rendered.yaml.replace("app: web", "app: old")
     assert [p.subject for p in selector_warnings(rendered, ["{not: [yaml", earlier])] == ['DaemonSet "web"']
     assert selector_warnings(rendered, [rendered.yaml, ""]) == []
+
+
+def test_a_first_render_with_workloads_makes_no_copy_of_its_text_for_the_selector_check() -> None:
+    """With no earlier output (or none holding a workload) this render's YAML is not cut into documents."""
+    import tracemalloc
+
+    from svcgen import Deployment
+    from svcgen.render import selector_warnings
+
+    apps = [App(f"a{i}", labels={"app": f"a{i}"}, workload=Deployment(replicas=1),
+                containers=[Container("app", image="app:1", ports=[Port("http", 80)])]) for i in range(300)]
+    rendered = render(apps)
+    tracemalloc.start()
+    try:
+        assert selector_warnings(rendered, []) == []
+        assert selector_warnings(rendered, ["apiVersion: v1\nkind: Service\nmetadata:\n  name: a0\n"]) == []
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(rendered.yaml) // 4, (peak, len(rendered.yaml))

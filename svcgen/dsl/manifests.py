@@ -31,11 +31,14 @@ Manifest = dict[str, Any]
 
 
 def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
-                    with_workloads: bool = False) -> list[Manifest]:
+                    with_workloads: bool = False, built: dict[int, Manifest] | None = None) -> list[Manifest]:
     """Every object of every App, in declaration order: its Services, its workload, its consumers.
 
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
+    ``built``: workload manifests built already (by the checks, :func:`svcgen.dsl.validate.validate`),
+    by ``id(app)``; each is taken out as it is used (an App listed twice gets a second one).
     """
+    built = {} if built is None else built
     manifests: list[Manifest] = []
     owners: Owners | None = None  # indexed when a consumer first needs it
     for app in apps:
@@ -45,7 +48,7 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
             health_check = node_ports.get(health_check_key(app, service))
             manifests.append(build_service(app, service, ports, health_check, named_targets=named))
         if named:
-            manifests.append(build_workload(app))
+            manifests.append(built.pop(id(app)) if id(app) in built else build_workload(app))
         if app.consumers:
             if owners is None:
                 owners = Owners(apps)
@@ -104,47 +107,62 @@ def dsl_name(wire: str) -> str | None:
     return None
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A pass-through value as plain data: mappings as dicts, sequences (tuples too) as lists."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
+
+
+def _written(obj: Any, attribute: str, value: Any) -> bool:
+    """Whether a set field is written.
+
+    An empty list or mapping is left out (Kubernetes' omitempty), unless the user gave an empty
+    object where none is the default (``security_context={}``).
+    """
+    return bool(value) or not isinstance(value, (tuple, dict)) or attribute in obj.model_fields_set
 
 
 def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
     """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own.
 
-    An empty list or mapping is left out (Kubernetes' omitempty), unless the user gave an empty
-    object where none is the default (``security_context={}``): that is written as given.
+    An object's ``__dict__`` holds the fields it was given (:func:`svcgen.dsl.fields.share_defaults`);
+    the others have their default (None or empty), which is never written.
     """
+    given = obj.__dict__
     for attribute, wire in fields.items():
-        value = getattr(obj, attribute, None)
-        if value is None or wire in into:
-            continue
-        if not value and isinstance(value, (tuple, dict)) and attribute not in obj.model_fields_set:
-            continue
-        into[wire] = _plain(value)
+        value = given.get(attribute)
+        if value is not None and wire not in into and _written(obj, attribute, value):
+            into[wire] = _plain(value)
 
 
 def build_container(container: Container) -> Manifest:
     """A pod's container: name, image, ports by name, probes by port name, then every other field set."""
     item: Manifest = {"name": container.name, "image": container.image}
+    given = container.__dict__  # the fields given (the others are None or empty: not written)
     for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
+        value = given.get(attribute)
+        if value is None:
+            continue
         if attribute == "ports":
-            if container.ports:
-                item[wire] = [build_container_port(p) for p in container.ports]
+            if value:
+                item[wire] = [build_container_port(p) for p in value]
         elif attribute in _PROBES:
-            probe = getattr(container, attribute)
-            if probe is not None:
-                item[wire] = build_probe(probe)
-        elif attribute == "env" and isinstance(container.env, Mapping):
-            if container.env:
-                item[wire] = [{"name": name, "valueFrom": _plain(value)} if isinstance(value, Mapping) else
-                              {"name": name, "value": value} for name, value in container.env.items()]
-        else:
-            _set_fields(container, {attribute: wire}, item)
+            item[wire] = build_probe(value)
+        elif attribute == "env" and isinstance(value, Mapping):
+            if value:
+                item[wire] = [{"name": name, "valueFrom": _plain(setting)} if isinstance(setting, Mapping) else
+                              {"name": name, "value": setting} for name, setting in value.items()]
+        elif _written(container, attribute, value):
+            item[wire] = _plain(value)
     return item
 
 
@@ -171,17 +189,22 @@ def build_pod_spec(app: App) -> Manifest:
     if pod is None:
         return {"containers": containers}
     spec: Manifest = {}
+    given = pod.__dict__  # the fields given (the others are None or empty: not written)
     for attribute, wire in POD_FIELDS.items():
         if attribute == "containers":
             spec[wire] = containers
-        elif attribute == "init_containers":
-            if pod.init_containers:
-                spec[wire] = [build_container(container) for container in pod.init_containers]
+            continue
+        value = given.get(attribute)
+        if value is None:
+            continue
+        if attribute == "init_containers":
+            if value:
+                spec[wire] = [build_container(container) for container in value]
         elif attribute == "image_pull_secrets":
-            if pod.image_pull_secrets:
-                spec[wire] = [{"name": name} for name in pod.image_pull_secrets]
-        else:
-            _set_fields(pod, {attribute: wire}, spec)
+            if value:
+                spec[wire] = [{"name": name} for name in value]
+        elif _written(pod, attribute, value):
+            spec[wire] = _plain(value)
     return spec
 
 

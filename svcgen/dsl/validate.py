@@ -11,6 +11,7 @@ line of the declaration at fault, with a fix in the DSL's words.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from svcgen.dsl.checker import Checker
 from svcgen.dsl.hints import container_port_hint, service_hint
@@ -44,19 +45,24 @@ class _Checker(Checker):
         self.with_workloads = False
         self.pod_port_errors: dict[tuple[tuple[tuple[str | None, int, str, int | None, str | None], ...], ...],
                                    list[FieldError]] = {}
+        self.built: dict[int, dict[str, Any]] = {}
 
 
 def validate(
     apps: Sequence[App], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE, *, with_workloads: bool = False,
-    kubernetes_version: KubeVersion = PORTABLE,
+    kubernetes_version: KubeVersion = PORTABLE, built: dict[int, dict[str, Any]] | None = None,
 ) -> list[Problem]:
     """Return every problem in ``apps`` (errors and warnings), in declaration order.
 
     ``with_workloads``: the workloads are emitted too (so their rules apply, and targetPorts
     left open are written by name). ``kubernetes_version``: whose API server rules apply.
+    ``built``: filled with the workload manifests the checks built, by ``id(app)``, for
+    :func:`~svcgen.dsl.manifests.build_manifests` to write instead of building them again.
     """
     check = _Checker(node_port_range, kubernetes_version)
     check.with_workloads = with_workloads
+    if built is not None:
+        check.built = built
     workloads: dict[tuple[str, str], App] = {}
     services: dict[tuple[str, str], Service] = {}
     pinned: dict[int, tuple[str, SourceLocation | None, object]] = {}
@@ -140,7 +146,7 @@ def _check_workload(check: _Checker, app: App, subject: str) -> None:
         check.add(subject, "spec.serviceName", "Required value: a StatefulSet names the Service that governs it",
                   "add a headless Service: Service(NAME, headless=True, ports=[...])", app.location)
     if declares_workload_fields(app):
-        check_workload(check, app, check.version)
+        check.built[id(app)] = check_workload(check, app, check.version)
 
 
 _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol", "hostPort": "host_port",

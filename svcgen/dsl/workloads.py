@@ -26,17 +26,11 @@ the API server's wording where it has one (``pkg/apis/core/validation``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from svcgen.dsl.checker import Checker
-from svcgen.dsl.manifests import (
-    CONTAINER_FIELDS,
-    POD_FIELDS,
-    WORKLOAD_FIELDS,
-    build_container,
-    build_pod_spec,
-    build_workload,
-)
+from svcgen.dsl.manifests import CONTAINER_FIELDS, POD_FIELDS, WORKLOAD_FIELDS, build_workload
 from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
 from svcgen.dsl.policy import plain_container, stateful_service_name, workload_kind
 from svcgen.errors import Problem, SourceLocation
@@ -73,25 +67,32 @@ def _schema(check: Checker, value: Mapping[str, Any], definition: str, names: Ma
         check.add(subject, _where(path, names), error.message, error.hint, location)
 
 
-def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
-    """Every problem of the App's pod template and workload fields (the App's workload is emitted)."""
+def check_workload(check: Checker, app: App, version: KubeVersion) -> dict[str, Any]:
+    """Every problem of the App's pod template and workload fields (the App's workload is emitted).
+
+    Returns the workload manifest the checks read (:func:`~svcgen.dsl.manifests.build_workload`),
+    which the render writes as it is: built once, its containers and pod spec checked in place.
+    """
     pod = app.pod
     init = pod.init_containers if pod is not None else ()
+    manifest = build_workload(app)
+    pod_spec = manifest["spec"]["template"]["spec"]
+    built = [*pod_spec.get("initContainers", ()), *pod_spec["containers"]]
     every = [*((c, "init container") for c in init), *((c, "container") for c in app.containers)]
     _container_names(check, app, init)
     _restart_policies(check, app, init)
     volumes = _volumes(check, app)
-    for container, what in every:
+    for (container, what), item in zip(every, built, strict=True):
         csubject = f'{what} "{container.name}" of App "{app.name}"'
         if not plain_container(container):
             env = list(container.env) if isinstance(container.env, Mapping) else []
-            _schema(check, build_container(container), "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
+            _schema(check, item, "core.v1.Container", _WIRE_TO_CONTAINER, csubject,
                     container.location, version, frozenset({"name", "image", "ports"}), env)
             _mounts(check, container, volumes, csubject)
             _env(check, container, csubject, version)
             _resources(check, container.resources, csubject, "resources", container.location)
     if pod is not None:
-        spec = {k: v for k, v in build_pod_spec(app).items() if k not in ("containers", "initContainers")}
+        spec = {k: v for k, v in pod_spec.items() if k not in ("containers", "initContainers")}
         _schema(check, spec, "core.v1.PodSpec", _WIRE_TO_POD, f"pod of App \"{app.name}\"", pod.location, version,
                 frozenset({"containers"}))
         _resources(check, pod.resources, f'pod of App "{app.name}"', "resources", pod.location)
@@ -105,7 +106,7 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
         if workload.labels is not None:
             check.labels(workload.labels, f'{kind} of App "{app.name}"', "labels", workload.location)
         fields = WORKLOAD_FIELDS[kind]
-        spec = {k: v for k, v in build_workload(app)["spec"].items() if k in fields.values()}
+        spec = {k: v for k, v in manifest["spec"].items() if k in fields.values()}
         from svcgen.kube.schema import workload_spec
 
         _schema(check, spec, workload_spec(kind), {wire: attribute for attribute, wire in fields.items()},
@@ -114,6 +115,7 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> None:
             _replicas(check, app, workload.replicas, f'{kind} of App "{app.name}"', workload.location)
         if isinstance(workload, StatefulSet):
             _stateful_service(check, app, workload)
+    return manifest
 
 
 def _restart_policies(check: Checker, app: App, init: Sequence[Container]) -> None:
@@ -247,6 +249,12 @@ def _env(check: Checker, container: Container, subject: str, version: KubeVersio
         seen.add(name)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _quantity(amount: str | int | float) -> Any:
+    """:func:`svcgen.kube.rules.parse_quantity`, once per value: 10,000 containers ask for the same few."""
+    return rules.parse_quantity(amount)
+
+
 def _resources(check: Checker, resources: Mapping[str, Any] | None, subject: str, field: str,
                location: SourceLocation | None) -> None:
     """Quantities parse and are not negative; each request is at most its limit (ValidateResourceRequirements)."""
@@ -262,7 +270,7 @@ def _resources(check: Checker, resources: Mapping[str, Any] | None, subject: str
             where = f"{field}.{part}[{name}]"
             if not isinstance(amount, (str, int, float)) or isinstance(amount, bool):
                 continue  # the schema check says it
-            value = rules.parse_quantity(amount)
+            value = _quantity(amount)
             if value is None:
                 check.add(subject, where, f'Invalid value: "{amount}": {rules.quantity(amount)[0]}',
                           'write a quantity such as "500m", "2", "128Mi" or "1Gi"', location)

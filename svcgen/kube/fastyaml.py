@@ -7,18 +7,27 @@ string in them (names, labels, protocols, ``app.kubernetes.io/name``) is one who
 does not depend on any emitter decision. Those documents are written here directly.
 
 What is written here is only what the rules below make certain; any document holding anything
-else (a string with a space, a colon, a quote, a non-ASCII character, a multi-line string, an
-empty top-level mapping, a list directly inside a list, a float) is handed to ruamel.yaml, whole.
+else (a string with a single quote, a tab or another control character, a non-ASCII character,
+a multi-line string, an empty top-level mapping, a list directly inside a list, a float) is
+handed to ruamel.yaml, whole.
 The tests compare both paths byte for byte on every example, the real-world corpus and generated
 hostile input. One writer serves a whole stream and remembers how it wrote each string and key
 line: kinds, protocols, port and label names recur in every document.
 
 The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences in mappings, width
-4096) writes them:
+4096) writes them, with its C emitter (libyaml's rules) and its pure-Python one alike:
 
-- a string of ``A-Z a-z 0-9 . _ / -`` starting with a letter or a digit, at most 1,000 characters:
-  plain when no YAML 1.1 or 1.2 reader would read it as anything but a string, else in single
-  quotes (``'true'``, ``'0777'``): those characters need no escaping in either style;
+- a string of 1 to 1,000 printable ASCII characters (space to ``~``) without a single quote:
+  plain unless a YAML 1.1 or 1.2 reader would read it as anything but a string (``'true'``,
+  ``'0777'``), or a plain scalar cannot hold it in block context (both emitters' scalar analysis:
+  a leading indicator such as ``#``, ``&``, ``*``, ``@``, ``-``/``?``/``:`` followed by a space,
+  ``---``/``...`` at the start, ``: `` or a trailing ``:``, `` #``, a leading or trailing space),
+  then in single quotes (which need no escaping for those characters). Images
+  (``registry.example.com/app:1.2``), arguments (``--listen=:8080``) and commands with spaces
+  are such strings: a Deployment with them went to ruamel.yaml whole, which was half of a
+  10,000-Deployment render. The length bound keeps the line under the width, where an emitter
+  would fold a string at a space. A single quote is left out: the two emitters quote such a
+  string differently (single quotes doubled, or double quotes);
 - as a mapping key, such a string of at most 100 characters (longer ones may take the ``? key`` form);
 - ints, ``true``/``false``, ``null``; ``{}`` and ``[]`` for empty collections.
 """
@@ -31,7 +40,9 @@ from typing import Any
 
 __all__ = ["fast_document", "fast_documents"]
 
-_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,999}")
+_SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
+# What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
+_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>\"%@`]|[?:-](?: |$)| )|:(?: |$)| #| $")
 _SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
 
 
@@ -45,7 +56,7 @@ class _Writer:
     def __init__(self, plain_str: Any) -> None:
         self.plain_str = plain_str
         self.strings: dict[str, str] = {}  # a string -> its YAML form (names, kinds, protocols recur)
-        self.heads: dict[tuple[str, str], str] = {}  # (indent, key) -> "indent key:"
+        self.heads: dict[str, dict[str, str]] = {}  # indent -> key -> "indent key:"
 
     def scalar(self, value: Any) -> str:
         if type(value) is str:  # a str subclass (an Enum member, say) prints otherwise: ruamel.yaml decides
@@ -53,7 +64,8 @@ class _Writer:
             if written is None:
                 if not _SAFE.fullmatch(value):
                     raise _Unsure
-                written = self.strings[value] = value if self.plain_str(value) else f"'{value}'"
+                plain = self.plain_str(value) and not _NOT_PLAIN.search(value)
+                written = self.strings[value] = value if plain else f"'{value}'"
             return written
         if value is True:
             return "true"
@@ -65,18 +77,24 @@ class _Writer:
             return str(value)
         raise _Unsure
 
-    def head(self, indent: str, key: Any) -> str:
-        written = self.heads.get((indent, key))
-        if written is None:
-            if type(key) is not str or len(key) > _SIMPLE_KEY:
-                raise _Unsure
-            written = self.heads[(indent, key)] = f"{indent}{self.scalar(key)}:"
+    def head(self, indent: str, key: Any, heads: dict[str, str]) -> str:
+        if type(key) is not str or len(key) > _SIMPLE_KEY:
+            raise _Unsure
+        written = heads[key] = f"{indent}{self.scalar(key)}:"
         return written
 
     def mapping(self, data: Mapping[Any, Any], indent: str, out: list[str]) -> None:
+        heads = self.heads.get(indent)
+        if heads is None:
+            heads = self.heads[indent] = {}
+        strings = self.strings
         for key, value in data.items():
-            head = self.head(indent, key)
-            if isinstance(value, dict):
+            head = heads.get(key) if type(key) is str else None
+            if head is None:
+                head = self.head(indent, key, heads)
+            if type(value) is str:  # most values: a string written before
+                out.append(f"{head} {strings.get(value) or self.scalar(value)}\n")
+            elif isinstance(value, dict):
                 if value:
                     out.append(head + "\n")
                     self.mapping(value, indent + "  ", out)

@@ -95,6 +95,10 @@ def check(value: Any, definition: str, version: KubeVersion) -> list[SchemaError
 
 
 def _check(value: Any, kind: Any, path: tuple[str | int, ...], minor: int, errors: list[SchemaError]) -> None:
+    if type(kind) is str and kind[0] != "@":  # a scalar
+        if not _fits(value, kind):
+            errors.append(SchemaError(path, f"Invalid type: expected {_NAMES[kind]}, got {_shown(value)}"))
+        return
     if isinstance(kind, list):
         container, item = kind
         if container == "a":
@@ -110,12 +114,8 @@ def _check(value: Any, kind: Any, path: tuple[str | int, ...], minor: int, error
             for key, member in value.items():
                 if not isinstance(key, str):
                     errors.append(SchemaError((*path, str(key)), f"Invalid type: keys are strings, got {key!r}"))
-                else:
+                elif not (type(member) is str and item == "s"):  # a label's value: the common case, checked here
                     _check(member, item, (*path, key), minor, errors)
-        return
-    if not kind.startswith("@"):
-        if not _fits(value, kind):
-            errors.append(SchemaError(path, f"Invalid type: expected {_NAMES[kind]}, got {_shown(value)}"))
         return
     if not isinstance(value, Mapping):
         errors.append(SchemaError(path, f"Invalid type: expected an object, got {_shown(value)}"))
@@ -126,7 +126,7 @@ def _check(value: Any, kind: Any, path: tuple[str | int, ...], minor: int, error
         spec = fields.get(key) if isinstance(key, str) else None
         if spec is None or (len(spec) > 1 and spec[1] > minor):
             errors.append(_unknown(str(key), fields, minor, (*path, str(key)), spec))
-        elif member is not None:
+        elif member is not None and not (type(member) is str and spec[0] == "s"):  # a string field: checked here
             _check(member, spec[0], (*path, key), minor, errors)
     for key in definition.get("r", ()):
         if value.get(key) is None:

@@ -138,8 +138,8 @@ def test_the_render_holds_every_upstream_object_and_no_other() -> None:
     assert Counter(kind for kind, _ in upstream) == {"Deployment": 12, "Service": 12, "ServiceAccount": 11}
 
 
-def test_every_object_equals_upstream_after_defaulting_but_the_listed_port_names() -> None:
-    """The list is empty now: container ports without a name are declared without one (docs/never.md names this)."""
+def test_every_object_equals_upstream_after_defaulting() -> None:
+    """No difference: container ports without a name are declared without one (docs/never.md names this)."""
     upstream, render = _load(UPSTREAM.read_text()), _render()
     found = sorted(d for key in upstream
                    for d in _differences(f"{key[0]}/{key[1]}:", _canonical(upstream[key]), _canonical(render[key])))

@@ -56,7 +56,7 @@ def test_an_unnamed_container_port_is_planned_without_a_name_and_exposed_by_numb
     assert plan.problems == []
 
 
-def test_an_invented_port_name_is_said_with_the_container_and_the_line() -> None:
+def test_import_invents_no_port_name_and_says_an_undeclared_target_port() -> None:
     """Import invents no port name: a port without one, and a targetPort no container declares (said, with the
     container and the line), are declared as Port(number=...)."""
     plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: a, port: 26379, targetPort: 26379}, "

@@ -650,7 +650,7 @@ def workloads_peak_rss(services: int) -> None:
 
 def allocation(repeat: int) -> None:
     """Allocation alone, as render runs it (with the cyclic GC paused), best of ``repeat``."""
-    from svcgen.dsl.requests import node_port_requests
+    from svcgen.dsl.nodeport_requests import node_port_requests
     from svcgen.gcpause import paused_gc
     from svcgen.nodeports.allocate import allocate_node_ports
 

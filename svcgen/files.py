@@ -39,12 +39,11 @@ __all__ = [
     "MAX_FILE_SIZE_VARIABLE",
     "SKIPPED_DIRS",
     "FileRefusedError",
+    "InputText",
+    "InputTexts",
     "PartlyWrittenError",
-    "Source",
-    "Sources",
     "check_writable",
     "display",
-    "exclusive_lock",
     "file_kind",
     "find_files",
     "make_folders",
@@ -57,6 +56,7 @@ __all__ = [
     "temporaries",
     "write_atomic",
     "write_files",
+    "writer_mutex",
 ]
 
 SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "build", "dist"})
@@ -269,7 +269,7 @@ def read_stream(stream: TextIO, name: str = "<stdin>") -> str:
     return text
 
 
-class Source(NamedTuple):
+class InputText(NamedTuple):
     """A text to read: its name in messages (a path, or ``<stdin>``) and its content."""
 
     name: str
@@ -278,7 +278,7 @@ class Source(NamedTuple):
     """Named on the command line (or stdin), not found by walking a folder."""
 
 
-class Sources:
+class InputTexts:
     """What :func:`read_sources` found.
 
     The texts, problems with files that are not text, and whether some path could not be read
@@ -288,13 +288,13 @@ class Sources:
     __slots__ = ("problems", "texts", "unreadable")
 
     def __init__(self) -> None:
-        self.texts: list[Source] = []
+        self.texts: list[InputText] = []
         self.problems: list[Problem] = []
         self.unreadable = False
 
 
 def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
-                 suffixes: Sequence[str] = KUBE_SUFFIXES) -> Sources:
+                 suffixes: Sequence[str] = KUBE_SUFFIXES) -> InputTexts:
     """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-`` is ``stdin``).
 
     A file that is not UTF-8 text, or holds NUL bytes, becomes a problem with its position; a
@@ -303,12 +303,12 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
     regular file (a named pipe, a link to a device) is skipped with a warning, never opened.
     Each source is named as messages show it (:func:`display`).
     """
-    found = Sources()
+    found = InputTexts()
     files: list[tuple[Path, bool]] = []
     for raw in paths:
         if raw == "-":
             try:
-                found.texts.append(Source("<stdin>", read_stream(stdin) if stdin is not None else ""))
+                found.texts.append(InputText("<stdin>", read_stream(stdin) if stdin is not None else ""))
             except FileRefusedError as exc:
                 _unreadable(found, "<stdin>", exc)
             continue
@@ -340,7 +340,7 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             continue
         text = _decode(data, name, found.problems)
         if text is not None:
-            found.texts.append(Source(name, text, explicit))
+            found.texts.append(InputText(name, text, explicit))
     return found
 
 
@@ -363,7 +363,7 @@ def _once(files: list[tuple[Path, bool]]) -> list[tuple[Path, bool]]:
     return unique
 
 
-def _unreadable(found: Sources, name: str, exc: OSError, what: str = "cannot read") -> None:
+def _unreadable(found: InputTexts, name: str, exc: OSError, what: str = "cannot read") -> None:
     hint = exc.hint if isinstance(exc, FileRefusedError) else ""
     reason = exc.reason if isinstance(exc, FileRefusedError) else exc.strerror or str(exc)
     found.problems.append(Problem("", "", f"{what}: {reason}", hint, location=SourceLocation(name), rule="read"))
@@ -601,7 +601,7 @@ def remove_folders(folders: Sequence[Path]) -> None:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
+def writer_mutex(path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold an OS lock that serialises every svcgen run updating ``path``.
 
     ``path`` itself is replaced by a rename on every write, so a lock on it would not outlive the
@@ -648,7 +648,7 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
-    """``exclusive_lock`` where folders cannot be locked: ``filelock`` on a file in svcgen's own folder.
+    """``writer_mutex`` where folders cannot be locked: ``filelock`` on a file in svcgen's own folder.
 
     The file is named after the folder that holds ``path`` (its real path, links resolved, case
     folded where the platform folds it); the lock covers the runs of this user.

@@ -8,13 +8,13 @@ from typing import Any
 
 from svcgen.dsl.manifests import build_manifests
 from svcgen.dsl.model import App
+from svcgen.dsl.nodeport_requests import node_port_requests
 from svcgen.dsl.policy import emits_workload
-from svcgen.dsl.requests import node_port_requests
 from svcgen.dsl.validate import validate
 from svcgen.errors import DeclarationError, Problem, SourceLocation
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock

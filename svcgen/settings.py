@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from svcgen.errors import InputError, SvcgenError, UsageError, one_line
 from svcgen.files import FileRefusedError, display, read_file, read_sources, read_text_if_exists
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 
 if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock

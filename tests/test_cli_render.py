@@ -461,7 +461,7 @@ def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporar
     import threading
     import time
 
-    from svcgen.files import exclusive_lock
+    from svcgen.files import writer_mutex
 
     write_app(TWO)
     assert run_cli("render", "app.py").code == 0
@@ -469,7 +469,7 @@ def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporar
     staged, renamed = threading.Event(), []
 
     def another_run() -> None:  # a render of the same lock, between writing its temporary file and the rename
-        with exclusive_lock(lock):
+        with writer_mutex(lock):
             fd, tmp = tempfile.mkstemp(prefix=".svcgen.lock.", suffix=".tmp", dir=tmp_path)
             os.write(fd, lock.read_bytes())
             os.close(fd)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import HEADER, ROOT
 
-from svcgen.files import exclusive_lock
+from svcgen.files import writer_mutex
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lockfile import parse_lock
 
@@ -61,7 +61,7 @@ def test_a_render_waits_for_the_os_lock(tmp_path: Path) -> None:
     free = _svcgen("render", "app0.py", "--lock", "other/svcgen.lock", cwd=tmp_path)
     assert free.wait(timeout=60) == 0
     unblocked = time.perf_counter() - start
-    with exclusive_lock(tmp_path / "svcgen.lock"):
+    with writer_mutex(tmp_path / "svcgen.lock"):
         proc = _svcgen("render", "app0.py", cwd=tmp_path)
         time.sleep(max(3 * unblocked, 2.0))
         assert proc.poll() is None  # three times longer than a free render: it waits for the lock

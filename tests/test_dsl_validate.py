@@ -10,7 +10,7 @@ from conftest import marked_lines
 
 from svcgen import App, Container, NodePortRange, Port, Problem, Service, validate
 from svcgen.dsl.loader import load_apps
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 
 Writer = Callable[..., Path]
 

@@ -24,7 +24,7 @@ from svcgen import (
     validate,
 )
 from svcgen.dsl.loader import load_apps
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 
 Writer = Callable[..., Path]
 

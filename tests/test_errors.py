@@ -24,7 +24,7 @@ from svcgen.errors import (
     count_errors,
     one_line,
 )
-from svcgen.importer import ImportError_
+from svcgen.importer import ImportRefusedError
 from svcgen.nodeports.lockfile import LockFileError
 from svcgen.nodeports.reserve import ReserveError
 from svcgen.registry import RegistryConflictError, RegistryError
@@ -76,7 +76,7 @@ def test_control_characters_print_on_one_line() -> None:
     (LockFileError("x"), EXIT_INVALID),
     (SettingsError("x"), EXIT_INVALID),
     (ReserveError("x"), EXIT_INVALID),
-    (ImportError_([Problem("", "", "x")]), EXIT_INVALID),
+    (ImportRefusedError([Problem("", "", "x")]), EXIT_INVALID),
     (DeclarationError([]), EXIT_INVALID),
     (UserCodeError("app.py", None, ValueError("boom")), EXIT_INVALID),
     (RegistryError("x"), EXIT_USAGE),  # the registry's URL or path, git, the network

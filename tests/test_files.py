@@ -20,7 +20,6 @@ from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
     check_writable,
-    exclusive_lock,
     find_files,
     make_folders,
     max_file_size,
@@ -29,6 +28,7 @@ from svcgen.files import (
     temporaries,
     write_atomic,
     write_files,
+    writer_mutex,
 )
 
 
@@ -104,10 +104,10 @@ def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:
     order: list[str] = []
 
     def second() -> None:
-        with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):
+        with writer_mutex(tmp_path / "not-yet" / "svcgen.lock"):
             order.append("second")
 
-    with exclusive_lock(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: made, then locked
+    with writer_mutex(tmp_path / "not-yet" / "svcgen.lock"):  # a folder not made yet: made, then locked
         assert (tmp_path / "not-yet").is_dir()
         thread = threading.Thread(target=second)
         thread.start()
@@ -120,10 +120,10 @@ def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:
 
 def test_the_os_lock_keeps_the_folder_it_made_once_a_file_is_written_there(tmp_path: Path) -> None:
     lock = tmp_path / "deploy" / "ports" / "svcgen.lock"
-    with exclusive_lock(lock):
+    with writer_mutex(lock):
         write_atomic(lock, "x\n")
     assert lock.read_text() == "x\n"
-    with exclusive_lock(tmp_path / "a" / "b" / "svcgen.lock"):
+    with writer_mutex(tmp_path / "a" / "b" / "svcgen.lock"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
 
@@ -133,10 +133,10 @@ def _second_holder_waits(first: Path, second: Path) -> list[str]:
     order: list[str] = []
 
     def other() -> None:
-        with exclusive_lock(second):
+        with writer_mutex(second):
             order.append("second")
 
-    with exclusive_lock(first):
+    with writer_mutex(first):
         thread = threading.Thread(target=other)
         thread.start()
         time.sleep(0.2)
@@ -173,7 +173,7 @@ def test_the_os_lock_on_posix_holds_across_users_it_is_on_the_folder_itself(tmp_
     entered = threading.Event()
 
     def run() -> None:
-        with exclusive_lock(tmp_path / "svcgen.lock"):
+        with writer_mutex(tmp_path / "svcgen.lock"):
             entered.set()
 
     thread = threading.Thread(target=run)
@@ -193,7 +193,7 @@ def test_two_paths_to_one_folder_share_its_lock(tmp_path: Path) -> None:
 
 def test_the_os_lock_leaves_no_file_in_the_users_folders(tmp_path: Path) -> None:
     lock = tmp_path / "deploy" / "svcgen.lock"
-    with exclusive_lock(lock):
+    with writer_mutex(lock):
         assert list(lock.parent.iterdir()) == []  # the lock file lives in svcgen's own private folder
         write_atomic(lock, "x\n")
     assert [p.name for p in tmp_path.iterdir()] == ["deploy"] and [p.name for p in lock.parent.iterdir()] == [
@@ -216,7 +216,7 @@ def test_a_lock_folder_that_is_not_private_is_refused(tmp_path: Path, monkeypatc
         folder.chmod(0o777)
     with pytest.raises(UsageError, match=r"svcgen-\d+: error: cannot lock: the folder for svcgen's lock files is not "
                                          r"a private folder of this user's .* Fix: remove it"):
-        with exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+        with writer_mutex(tmp_path / "p" / "svcgen.lock"):
             pass
     assert not (tmp_path / "p").exists() and not any((tmp_path / "elsewhere").iterdir() if kind == "a link" else [])
 
@@ -228,7 +228,7 @@ def test_a_temporary_folder_that_takes_no_lock_folder_is_a_usage_error(tmp_path:
     _without_fcntl(monkeypatch)
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "file"))  # TMPDIR names a file
-    with pytest.raises(UsageError) as caught, exclusive_lock(tmp_path / "p" / "svcgen.lock"):
+    with pytest.raises(UsageError) as caught, writer_mutex(tmp_path / "p" / "svcgen.lock"):
         pass
     assert str(caught.value) == (f"{tmp_path / 'file' / f'svcgen-{os.getuid()}'}: error: cannot lock: cannot make "
                                  "the folder for svcgen's lock files: Not a directory. Fix: make the temporary folder "
@@ -387,9 +387,9 @@ def test_only_the_leftovers_of_an_interrupted_write_are_temporaries(tmp_path: Pa
 
 HOLDER = """
 import os, sys, time
-from svcgen.files import exclusive_lock, write_atomic
+from svcgen.files import writer_mutex, write_atomic
 lock = sys.argv[1]
-with exclusive_lock(lock):
+with writer_mutex(lock):
     os.makedirs(os.path.dirname(lock), exist_ok=True)  # what a render does when it writes the lock
     print("locked", flush=True)
     time.sleep(2)

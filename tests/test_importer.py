@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from svcgen import render
 from svcgen.dsl.model import App
-from svcgen.importer import Imported, ImportError_, import_manifests
+from svcgen.importer import Imported, ImportRefusedError, import_manifests
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
@@ -56,7 +56,7 @@ def round_trip(text: str, **options: Any) -> tuple[Imported, dict[str, dict[str,
 
 
 def refused(text: str, **options: Any) -> list[str]:
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         import_manifests([("in.yaml", text)], **options)
     return [str(p) for p in info.value.problems if p.severity == "error"]
 
@@ -222,7 +222,7 @@ def test_hostile_scalars_are_problems_with_a_line_never_a_traceback(scalar: str)
                               f"  ports: [{{port: 80, targetPort: http, nodePort: {scalar}}}]\n")
     try:
         _imported, rendered = round_trip(text)
-    except ImportError_ as exc:
+    except ImportRefusedError as exc:
         assert all(p.line for p in exc.problems if p.severity == "error"), exc
     else:
         assert rendered == _services(text)
@@ -253,7 +253,7 @@ def test_a_nodeport_another_lock_entry_holds_is_refused_not_written_twice() -> N
     lock = Lock({PortKey("other", "x", "http", "TCP"): 30080})
     text = WEB + service("web", "  type: NodePort\n  selector: {app: web, tier: fe}\n"
                                 "  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]\n")
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         import_manifests([("in.yaml", text)], lock=lock)
     (problem,) = [p for p in info.value.problems if p.rule == "import-lock"]
     assert "nodePort 30080 of -/web/http/TCP is other/x/http/TCP's in the lock file" in problem.message
@@ -294,7 +294,7 @@ def test_the_cluster_s_allocations_are_said_by_name() -> None:
 
 def test_a_dump_of_nothing_but_what_svcgen_leaves_out_is_refused_with_the_reasons() -> None:
     kubernetes = DUMP.read_text().split("- apiVersion: v1\n  kind: Service\n  metadata:\n    annotations")[0]
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         import_manifests([("dump.yaml", kubernetes + "kind: List\n")])
     assert [(p.severity, p.rule) for p in info.value.problems] == [("warning", "import-left-out"),
                                                                   ("error", "import-nothing")]
@@ -332,7 +332,7 @@ def test_a_node_port_another_project_holds_is_refused_at_its_line() -> None:
     text = GOOD_WEB + service("web", "  type: NodePort\n  selector: {app: web}\n"
                               "  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]\n")
     billing = Reservation(30080, "billing", "api", "registry r.git#prod.lock", "http", "TCP", "billing")
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         import_manifests([("in.yaml", text)], reserved=[billing])
     assert [str(p) for p in info.value.problems] == [
         "in.yaml:20:52: error: Service/web: spec.ports[0].nodePort: nodePort 30080 is already allocated to registry "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from svcgen.importer import ImportError_, import_manifests
+from svcgen.importer import ImportRefusedError, import_manifests
 
 ITEM = ("- apiVersion: v1\n  kind: Service\n  metadata: {name: web}\n  spec:\n    type: NodePort\n"
         "    selector: {app: web}\n    ports: [{port: 80, targetPort: 8080, nodePort: 30123}]\n")
@@ -16,7 +16,7 @@ ITEM = ("- apiVersion: v1\n  kind: Service\n  metadata: {name: web}\n  spec:\n  
     ("- apiVersion: v1\n  kind: ServiceList\n  items: []\n", 11, "ServiceList: a ServiceList inside a List"),
 ])
 def test_what_kubectl_refuses_in_a_list_is_refused_at_its_line(extra: str, line: int, message: str) -> None:
-    with pytest.raises(ImportError_) as caught:
+    with pytest.raises(ImportRefusedError) as caught:
         import_manifests([("in.yaml", "apiVersion: v1\nkind: List\nitems:\n" + ITEM + extra)])
     errors = [str(p) for p in caught.value.problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].startswith(f"in.yaml:{line}:3: error: {message}")

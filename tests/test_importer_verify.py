@@ -5,7 +5,7 @@ from __future__ import annotations
 from svcgen.importer.verify import differences, verify
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import PORTABLE
+from svcgen.kube.releases import PORTABLE
 from svcgen.nodeports.lock import Lock
 
 SOURCE = """

@@ -15,7 +15,7 @@ import pytest
 from svcgen.kube.apiserver import default_service, validate_pod_ports, validate_service
 from svcgen.kube.objects import format_path
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 
 Tweak = Callable[[dict[str, Any]], None]
 

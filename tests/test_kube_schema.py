@@ -9,7 +9,7 @@ import kubernetes_validate
 import pytest
 
 from svcgen.kube import schema
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 
 V136 = KubeVersion.parse("1.36")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from svcgen import App, Container, DeclarationError, Port, Service
-from svcgen.dsl.requests import node_port_requests
+from svcgen.dsl.nodeport_requests import node_port_requests
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.allocate import Allocation
 from svcgen.nodeports.allocate import allocate_node_ports as allocate_requests

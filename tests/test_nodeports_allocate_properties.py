@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svcgen import App, Container, Port, Service
-from svcgen.dsl.requests import node_port_requests
+from svcgen.dsl.nodeport_requests import node_port_requests
 from svcgen.errors import DeclarationError
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.allocate import allocate_node_ports

@@ -21,8 +21,8 @@ from ruamel.yaml import YAML
 
 from svcgen.dsl.model import App
 from svcgen.errors import Problem
-from svcgen.importer import Imported, ImportError_, import_manifests
-from svcgen.importer.consumers import CONSUMER_KINDS
+from svcgen.importer import Imported, ImportRefusedError, import_manifests
+from svcgen.importer.consumer_calls import CONSUMER_KINDS
 from svcgen.importer.workloads import canonical_workload
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, read_objects
@@ -116,7 +116,7 @@ def test_import_gives_back_every_service_or_refuses_it_by_name(name: str) -> Non
     expected = _expected("import", name)
     try:
         imported = import_manifests([(name, text)])
-    except ImportError_ as exc:
+    except ImportRefusedError as exc:
         others = collections.Counter((p.line, p.severity, p.rule, p.subject) for p in exc.problems
                                      if p.severity == "error" and not p.rule.startswith("import"))
         assert _refusals(exc.problems) == expected
@@ -163,7 +163,7 @@ def test_import_declares_each_consumer_or_keeps_it_as_yaml_by_name(name: str) ->
     text = _text(name)
     try:
         imported = import_manifests([(name, text)], allow_changes=True)
-    except ImportError_ as exc:
+    except ImportRefusedError as exc:
         assert name in REFUSED_CONSUMER_FILES, [str(p) for p in exc.problems]
         text = _without(name, text, _refused_as_listed(name, exc.problems))
         if not _services(name, text):
@@ -252,7 +252,7 @@ def _mutated_manifest_holds(name: str, data: st.DataObject) -> None:
         assert problem.file == "m.yaml" and "\n" not in str(problem)
     try:
         imported = import_manifests([("m.yaml", text)])
-    except ImportError_ as exc:
+    except ImportRefusedError as exc:
         assert all(str(p) for p in exc.problems)
         return
     _round_trips("m.yaml", text, imported, _left_out(imported))
@@ -295,7 +295,7 @@ def _workload_outcomes(name: str) -> collections.Counter[str]:
     text = _text(name)
     try:
         imported = import_manifests([(name, text)])
-    except ImportError_ as exc:
+    except ImportRefusedError as exc:
         refused = {p.subject for p in exc.problems if p.severity == "error" or p.rule == "import-left-out"}
         text = _without(name, text, refused)
         if not _services(name, text) or all(str(o.ref) in refused for o in _services(name, text)):

@@ -2,7 +2,7 @@
 
 Owns: :mod:`.main` (entry point, exit codes), :mod:`.parser` (every option), :mod:`.project`
 (the project a run works on: settings resolved once, the Apps, the lock file, writing),
-:mod:`.render` (render, lock check), :mod:`.inspect` (ports, explain), :mod:`.lock` (lock
+:mod:`.render` (render, lock check), :mod:`.show` (ports, explain), :mod:`.lock` (lock
 prune), :mod:`.lint`, :mod:`.importer` (import) and :mod:`.new`. The only place with I/O on
 the user's behalf, standard streams and exit codes.
 

@@ -13,10 +13,10 @@ from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
     display,
-    exclusive_lock,
     make_folders,
     remove_folders,
     write_files,
+    writer_mutex,
 )
 from svcgen.settings import Settings
 
@@ -138,7 +138,7 @@ def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
 
 def locked(lock_path: Path, check: bool) -> contextlib.AbstractContextManager[None]:
     """The OS lock for updating the lock file (none for a --check, which writes nothing)."""
-    return contextlib.nullcontext() if check else exclusive_lock(lock_path)
+    return contextlib.nullcontext() if check else writer_mutex(lock_path)
 
 
 def say_file(err: TextIO, done: str, path: str | Path, why: str = "") -> None:

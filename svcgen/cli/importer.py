@@ -11,7 +11,7 @@ from typing import TextIO
 from svcgen.cli.common import new_lock_text, print_problems, say_file, settings_from_args, write_all
 from svcgen.cli.project import Project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError, plural
-from svcgen.files import display, exclusive_lock, read_sources
+from svcgen.files import display, read_sources, writer_mutex
 from svcgen.importer import Imported, import_manifests
 from svcgen.importer.workloads import KEPT_FILE
 from svcgen.nodeports.lock import Lock
@@ -38,7 +38,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     settings = settings_from_args(args, args.dir)
     settings.check_reserve()
     project = Project(settings, [], stdin)  # the settings' reserved nodePorts and registry, as render has them
-    with exclusive_lock(settings.lock):
+    with writer_mutex(settings.lock):
         old, lock = settings.read_lock_text()
 
         def run(_own: Lock, reserved: Sequence[Reservation]) -> Imported:

@@ -38,7 +38,7 @@ from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError, shorten
 from svcgen.files import display
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 from svcgen.kube.yamlread import load_documents
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.render import Rendered

@@ -31,7 +31,7 @@ __all__ = ["cmd_lock_merge_driver", "cmd_lock_prune", "cmd_lock_resolve"]
 def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
     """Remove the lock entries of ports that the given files no longer declare (``--check``: list them)."""
     from svcgen.cli.project import load_project  # the DSL: only the command that runs declarations
-    from svcgen.dsl.requests import node_port_requests
+    from svcgen.dsl.nodeport_requests import node_port_requests
     from svcgen.registry import claim
 
     project = load_project(args, stdin)

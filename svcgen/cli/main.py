@@ -30,8 +30,8 @@ __all__ = ["EXIT_INTERRUPTED", "main", "main_exit"]
 _COMMANDS = {
     "render": ("render", "cmd_render"),
     "lock check": ("render", "cmd_lock_check"),
-    "ports": ("inspect", "cmd_ports"),
-    "explain": ("inspect", "cmd_explain"),
+    "ports": ("show", "cmd_ports"),
+    "explain": ("show", "cmd_explain"),
     "lock prune": ("lock", "cmd_lock_prune"),
     "lock resolve": ("lock", "cmd_lock_resolve"),
     "lock merge-driver": ("lock", "cmd_lock_merge_driver"),

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, TypeAlias
 
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 from svcgen.version import __version__
 
 __all__ = ["COMMANDS", "SHELLS", "build_parser", "command_parser", "unrecognized"]

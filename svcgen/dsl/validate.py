@@ -32,7 +32,7 @@ from svcgen.kube import rules
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
 from svcgen.kube.objects import CONTROLLER_LABELS, format_path
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 
 __all__ = ["validate"]
 

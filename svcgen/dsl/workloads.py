@@ -35,7 +35,7 @@ from svcgen.dsl.model import App, Container, DaemonSet, Service, StatefulSet
 from svcgen.dsl.policy import plain_container, stateful_service_name, workload_kind
 from svcgen.errors import Problem, SourceLocation
 from svcgen.kube import rules
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 
 __all__ = ["check_workload", "selector_changes"]
 

@@ -25,22 +25,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from svcgen.errors import InputError, Problem, count_errors, plural, sorted_problems
-from svcgen.importer.code import app_source
-from svcgen.importer.consumers import plan_consumers
+from svcgen.importer.app_source import app_source
+from svcgen.importer.consumer_calls import plan_consumers
 from svcgen.importer.plan import finish, plan_import
 from svcgen.importer.verify import verify, workload_differences
 from svcgen.importer.workloads import KEPT_FILE, declare_workloads, kept_yaml, undeclare
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 from svcgen.lint import lint_texts
 from svcgen.nodeports.lock import Lock, PortKey
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["ImportError_", "Imported", "import_manifests"]
+__all__ = ["ImportRefusedError", "Imported", "import_manifests"]
 
 
-class ImportError_(InputError):  # named so as not to shadow the builtin ImportError
+class ImportRefusedError(InputError):  # named so as not to shadow the builtin ImportError
     """The manifests cannot be imported as they are; ``problems`` says why, each at its input line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -113,7 +113,7 @@ def import_manifests(
             an imported Service port that holds one of them is refused, as render would refuse it.
 
     Raises:
-        ImportError_: with every problem found, each at its input line; nothing to write.
+        ImportRefusedError: with every problem found, each at its input line; nothing to write.
     """
     problems = [p for p in lint_texts(sources, node_port_range, kubernetes_version) if p.severity == "error"
                 and not (declare_missing_ports and p.rule == "target-port-resolves")]
@@ -143,7 +143,7 @@ def import_manifests(
         what = "no Service left to import (each was left out, as said above)" if services else "no Service to import"
         problems.append(Problem("", "", f"{names}: {what}", rule="import-nothing"))
     if count_errors(problems) or not plan.apps:
-        raise ImportError_(problems)
+        raise ImportRefusedError(problems)
     kept = declare_workloads(plan.apps, plan.selected)
     finish(plan)
     known = len(plan.problems)
@@ -169,5 +169,5 @@ def import_manifests(
                                 "apply it with the manifests svcgen renders, rendered without --with-workloads")
                     for obj, reasons in kept)
     if count_errors(problems):
-        raise ImportError_(problems)
+        raise ImportRefusedError(problems)
     return Imported(source, merged, problems, kept_yaml(kept) if kept else None)

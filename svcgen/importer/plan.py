@@ -76,7 +76,7 @@ class AppPlan:
     workload: bool = False
     """Made from a workload in the files (so lint has checked its named targetPorts)."""
     consumers: list[Any] = field(default_factory=list)
-    """Calls (:class:`svcgen.importer.consumers.Call`) of the Ingresses, routes... declared with it."""
+    """Calls (:class:`svcgen.importer.consumer_calls.Call`) of the Ingresses, routes... declared with it."""
     source: KubeObject | None = None
     """The workload it was made from."""
     declared: Any = None

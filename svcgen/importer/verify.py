@@ -20,7 +20,7 @@ from svcgen.importer.workloads import canonical_workload
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, Path
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 from svcgen.nodeports.lock import Lock
 from svcgen.render import render_manifests
 

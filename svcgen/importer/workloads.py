@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from svcgen.importer.consumers import Call
+from svcgen.importer.consumer_calls import Call
 from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 

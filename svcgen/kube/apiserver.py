@@ -14,7 +14,7 @@ from svcgen.errors import Severity, shorten
 from svcgen.kube import rules
 from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.releases import PORTABLE, KubeVersion
 
 __all__ = ["SERVICE_PORT_FIELDS", "SERVICE_SPEC_FIELDS", "FieldError", "canonical_service", "default_service",
            "validate_pod_ports", "validate_service"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from svcgen.kube.version import KubeVersion
+from svcgen.kube.releases import KubeVersion
 
 __all__ = ["SchemaError", "check", "field_since", "schema_versions", "workload_spec"]
 

@@ -22,8 +22,8 @@ from svcgen.kube.hints import ingress_hint, manifest_hint
 from svcgen.kube.ingress import validate_ingress
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
-from svcgen.kube.version import PORTABLE, KubeVersion
-from svcgen.lint.consumers import consumer_problems
+from svcgen.kube.releases import PORTABLE, KubeVersion
+from svcgen.lint.port_references import consumer_problems
 from svcgen.lint.services import node_port_collisions, selector_problems
 
 __all__ = ["lint_texts"]

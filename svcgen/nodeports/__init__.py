@@ -6,5 +6,5 @@ Owns: :mod:`.lock` (what the lock holds: the nodePort of each Service port, by
 lock, new ports from the static band). The cluster's range is :mod:`svcgen.kube.portrange`.
 
 May import: :mod:`svcgen.errors` and :mod:`svcgen.kube`. Never the DSL or pydantic: requests
-come in as plain data (:mod:`svcgen.dsl.requests` makes them from declarations).
+come in as plain data (:mod:`svcgen.dsl.nodeport_requests` makes them from declarations).
 """

@@ -2,7 +2,7 @@ r"""Which Service ports get which nodePort: pins, the lock file, and allocation 
 
 The input is a list of :class:`Request`\ s: each a group of Service ports (by their
 :class:`~svcgen.nodeports.lock.PortKey`) that needs one nodePort, pinned or not. Which ports of
-a declaration need one is the DSL's business (:mod:`svcgen.dsl.requests`).
+a declaration need one is the DSL's business (:mod:`svcgen.dsl.nodeport_requests`).
 
 Allocation policy: a port keeps the nodePort the lock file gives it; a pin wins over the lock;
 new ports get the lowest free port of the KEP-3668 *static band* (the low end of the range,
@@ -27,7 +27,8 @@ __all__ = ["Allocated", "Allocation", "Assignment", "Request", "allocate_node_po
 Assignment = dict[PortKey, int]
 """The nodePort of every Service port (and healthCheckNodePort) that has one."""
 
-Source = Literal["pinned", "lock", "new"]
+Origin = Literal["pinned", "lock", "new"]
+"""Where a nodePort comes from: pinned in the declaration, kept from the lock file, or allocated now."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Allocated:
 
     request: Request
     node_port: int
-    source: Source
+    source: Origin
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 
 from svcgen import render
 from svcgen.dsl.model import App
-from svcgen.importer import Imported, ImportError_, import_manifests
+from svcgen.importer import Imported, ImportRefusedError, import_manifests
 
 BASE = """\
 apiVersion: apps/v1
@@ -179,7 +179,7 @@ spec:
 
 
 def test_a_dangling_port_is_refused_by_lint_first() -> None:
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         imported("""\
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -320,7 +320,7 @@ def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
      "  rules: {host: a}\n", "type"),
 ])
 def test_an_ingress_the_api_server_refuses_is_refused_by_lint_first(extra: str, rule: str) -> None:
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRefusedError) as info:
         imported(extra)
     assert [p.rule for p in info.value.problems if p.severity == "error"] == [rule]
 

@@ -6,7 +6,7 @@ import keyword
 import re
 from typing import Any
 
-from svcgen.importer.consumers import Call, Ref
+from svcgen.importer.consumer_calls import Call, Ref
 from svcgen.importer.plan import AppPlan, ContainerPlan, Plan
 from svcgen.importer.workloads import KEPT_FILE, PortVar, ServiceVar
 from svcgen.templating import literal, render_template

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from svcgen import App, Container, Port, Service
-from svcgen.dsl.requests import node_port_requests
+from svcgen.dsl.nodeport_requests import node_port_requests
 from svcgen.nodeports.lock import PortKey
 
 dns = Container("dns", ports=[Port("dns", 53, "UDP"), Port("dns-tcp", 53), Port("metrics", 9153)])

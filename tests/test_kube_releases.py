@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from svcgen.kube import schema
-from svcgen.kube.version import CHANGES, KNOWN, PORTABLE, KubeVersion
+from svcgen.kube.releases import CHANGES, KNOWN, PORTABLE, KubeVersion
 
 
 @pytest.mark.parametrize(("text", "minor"), [("1.36", 36), ("v1.35.2", 35), (" 1.25 ", 25), ("1.37", 37)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from svcgen.importer.code import _identifier, app_source
+from svcgen.importer.app_source import _identifier, app_source
 from svcgen.importer.plan import AppPlan, ContainerPlan, Plan, PortPlan
 
 
@@ -37,8 +37,8 @@ def test_names_outside_ascii_make_valid_identifiers() -> None:
 
 
 def test_consumer_calls_are_written_with_references_and_broken_over_lines_when_long() -> None:
-    from svcgen.importer.code import expression, layout
-    from svcgen.importer.consumers import Call, Ref
+    from svcgen.importer.app_source import expression, layout
+    from svcgen.importer.consumer_calls import Call, Ref
     from svcgen.importer.plan import ContainerPlan
 
     service = {"name": "web", "var": "web_service"}

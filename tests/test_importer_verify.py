@@ -54,3 +54,17 @@ def test_a_declaration_that_does_not_render_is_reported_at_its_own_original() ->
     (problem,) = verify(broken, _objects(two), Lock(), NodePortRange(), PORTABLE, "error")
     assert problem.obj is not None and problem.obj.name == "api" and problem.line == 6  # the second document
     assert 'do not render: Service "api": metadata.labels' in problem.message
+
+
+def test_a_declaration_that_does_not_render_is_found_among_namesakes_by_its_namespace() -> None:
+    docs = [ORIGINAL.replace("name: web}", "name: api, namespace: a}"),
+            ORIGINAL.replace("name: web}", "name: api, namespace: shop}"),
+            ORIGINAL.replace("name: web}", "name: api, namespace: a}")]  # the same again: the first is named
+    broken = SOURCE.replace('App("web",', 'App("web", namespace="shop",').replace(
+        'Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports')
+    (problem,) = verify(broken, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error")
+    assert problem.obj is not None and (problem.obj.namespace, problem.obj.name) == ("shop", "api")
+    assert problem.line == 6 and 'do not render: Service "shop/api": metadata.labels' in problem.message
+    broken_a = broken.replace('namespace="shop"', 'namespace="a"')
+    (problem,) = verify(broken_a, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error")
+    assert problem.obj is not None and problem.obj.namespace == "a" and problem.line == 1

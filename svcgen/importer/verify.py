@@ -7,16 +7,18 @@ each rendered Service compared with its original after v1 defaulting
 original's line, naming the field and both values. :func:`workload_differences` runs first, App
 by App: a workload that would not come back exactly is kept as YAML instead.
 
-The generated code runs one top-level statement at a time (each compiled alone, with its own
-line numbers, in one namespace: the same run). CPython finds a frame's line by scanning its code
-object's line table from the start, and the DSL asks for its caller's line at each declaration:
-as one code object, an app.py of 30,000 lines made the check quadratic (2x the Services, 3.5x
-the time).
+The generated code runs one top-level statement at a time (each compiled alone, with its lines
+in app.py, in one namespace: the same run; :func:`_statements`). CPython finds a frame's line by
+scanning its code object's line table from the start, and the DSL asks for its caller's line at
+each declaration: as one code object, an app.py of 30,000 lines made the check quadratic (2x the
+Services, 3.5x the time). The pieces are compiled from the text, not from a syntax tree of the
+whole file (which took a third more memory than the whole import had needed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from types import CodeType
 from typing import Any
 
 from svcgen.dsl.model import App
@@ -36,13 +38,40 @@ __all__ = ["differences", "verify", "workload_differences"]
 
 def _apps(source: str) -> list[App]:
     """The Apps of the code svcgen itself just generated, run statement by statement (see the module docstring)."""
-    import ast
-
     namespace: dict[str, Any] = {"__name__": "svcgen_import_check"}
-    with paused_gc():  # a syntax tree and declarations: many objects, no cycle (svcgen.gcpause)
-        for statement in ast.parse(source, "app.py").body:
-            exec(compile(ast.Module([statement], []), "app.py", "exec"), namespace)
+    with paused_gc():  # declarations: many objects, no cycle (svcgen.gcpause)
+        for code in _statements(source):
+            exec(code, namespace)
     return [value for value in namespace.values() if isinstance(value, App)]
+
+
+def _statements(source: str) -> list[CodeType]:
+    """``source`` compiled in pieces of whole top-level statements, each piece with its lines in ``source``.
+
+    A piece ends before a line that starts with a name or a quote, unless it does not compile
+    alone (a docstring's line, a line of a call...): then it takes the next one too. Pieces that
+    compile alone make the same program run one after the other (the generated code has no
+    ``if``/``else`` or ``try`` whose second part could stand alone, nor ``from __future__``), and
+    if the last piece does not compile, the source is compiled whole (so a syntax error is said
+    as ``compile`` says it).
+    """
+    lines = source.splitlines(keepends=True)
+    ends = [i for i, line in enumerate(lines) if i and (line[:1].isidentifier() or line.startswith(('"', "'")))]
+    pieces, begin = [], 0
+    for end in [*ends, len(lines)]:
+        try:
+            code = compile("".join(lines[begin:end]), "app.py", "exec")
+        except SyntaxError:
+            continue
+        pieces.append(_moved(code, begin))
+        begin = end
+    return pieces if begin == len(lines) else [compile(source, "app.py", "exec")]
+
+
+def _moved(code: CodeType, lines: int) -> CodeType:
+    """``code`` with its line numbers (and those of the code inside it) ``lines`` further down."""
+    inner = tuple(_moved(c, lines) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=inner)
 
 
 def differences(original: Any, rendered: Any, path: Path = ()) -> Iterator[tuple[Path, Any, Any]]:

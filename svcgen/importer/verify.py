@@ -7,8 +7,8 @@ each rendered Service compared with its original after v1 defaulting
 original's line, naming the field and both values. :func:`workload_differences` runs first, App
 by App: a workload that would not come back exactly is kept as YAML instead.
 
-The generated code runs one top-level statement at a time (each compiled alone, with its lines
-in app.py, in one namespace: the same run; :func:`_statements`). CPython finds a frame's line by
+The generated code runs in pieces of whole top-level statements (each compiled alone, with its
+lines in app.py, in one namespace: the same run; :func:`_statements`). CPython finds a frame's line by
 scanning its code object's line table from the start, and the DSL asks for its caller's line at
 each declaration: as one code object, an app.py of 30,000 lines made the check quadratic (2x the
 Services, 3.5x the time). The pieces are compiled from the text, not from a syntax tree of the

@@ -23,6 +23,7 @@ from svcgen.kube.ingress import validate_ingress
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import PORTABLE, KubeVersion
+from svcgen.kube.yamlread import Document
 from svcgen.lint.consumers import consumer_problems
 from svcgen.lint.services import node_port_collisions, selector_problems
 
@@ -45,7 +46,12 @@ def lint_texts(
     others: list[KubeObject] = []
     latest: dict[tuple[str, str, str, str], KubeObject] = {}
     replaced: set[int] = set()  # ids of definitions a later one replaces (kubectl applies both, in order)
+    reading: Document | None = None  # the document whose objects are being checked
     for found in read_objects(sources):
+        if isinstance(found, KubeObject) and found.doc is not reading:
+            if reading is not None:
+                reading.compact()  # done with it: only the checks across objects read it again
+            reading = found.doc
         if isinstance(found, Problem):
             if not (found.rule == "not-an-object" and found.file in quiet):
                 problems.append(found)
@@ -67,6 +73,8 @@ def lint_texts(
                 problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
                                 for e in validate_ingress(found.value))
             others.append(found)
+    if reading is not None:
+        reading.compact()
     # Across objects, only the definition that kubectl leaves in the cluster counts.
     services, workloads, others = ([o for o in group if id(o) not in replaced]
                                    for group in (services, workloads, others))

@@ -441,8 +441,33 @@ class _Builder:
             self._add(frame.container, frame.size, frame.characters, frame.position)
 
 
+class _Pieces:
+    """A text handed to the parser in pieces (a fast path for memory).
+
+    The C parser copies a whole string into UTF-8 before reading it: a second copy of a large
+    manifest, held while it is read. A stream is read a piece at a time. For ASCII texts only (each
+    piece is then exactly its bytes; a lone surrogate would fail elsewhere than in a string). The
+    name is the one the parser gives a string, for its messages.
+    """
+
+    name = "<unicode string>"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+
+    def read(self, size: int = -1) -> str:
+        size = _PIECE if size is None or size < 0 else size
+        piece = self.text[self.at:self.at + size]
+        self.at += len(piece)
+        return piece
+
+
+_PIECE = 1 << 16
+
+
 def _events(text: str) -> Iterator[Any]:
-    yield from YAML(typ="safe").parse(text)
+    yield from YAML(typ="safe").parse(_Pieces(text) if len(text) > _PIECE and text.isascii() else text)
 
 
 def load_documents(text: str) -> list[Document]:

@@ -25,6 +25,7 @@ from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import PORTABLE, KubeVersion
 from svcgen.kube.yamlread import Document
 from svcgen.lint.consumers import consumer_problems
+from svcgen.lint.keep import retain
 from svcgen.lint.services import node_port_collisions, selector_problems
 
 __all__ = ["lint_texts"]
@@ -73,6 +74,7 @@ def lint_texts(
                 problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
                                 for e in validate_ingress(found.value))
             others.append(found)
+        retain(found)  # its own checks ran: keep what the checks across objects read
     if reading is not None:
         reading.compact()
     # Across objects, only the definition that kubectl leaves in the cluster counts.

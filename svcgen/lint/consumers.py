@@ -122,7 +122,7 @@ class _Selectable:
 
 def _key(selector: Any, namespaces: set[str] | None) -> Hashable:
     """What a selection depends on, hashable (repr: a selector may hold lists; equal reprs select alike)."""
-    return repr(selector), None if namespaces is None else frozenset(namespaces)
+    return repr(selector), None if namespaces is None else tuple(sorted(namespaces))
 
 
 def _requirements(selector: Any) -> list[list[tuple[str, Any]]]:

@@ -43,7 +43,7 @@ class LabelIndex:
 
     def __init__(self, entries: Iterable[tuple[str, dict[str, Any], Collection[str]]]) -> None:
         self.size = 0
-        self._everywhere: dict[tuple[str, Any], list[int]] = {}
+        self._everywhere: dict[tuple[str, Any], list[int]] | None = None  # built when first asked (memory)
         self._in: dict[tuple[str, str, Any], list[int]] = {}
         for i, (namespace, labels, added) in enumerate(entries):
             self.size += 1
@@ -56,11 +56,16 @@ class LabelIndex:
         self._remembered: dict[Hashable, Any] = {}
 
     def _add(self, namespace: str, key: str, value: Any, position: int) -> None:
-        self._everywhere.setdefault((key, value), []).append(position)
         self._in.setdefault((namespace, key, value), []).append(position)
 
     def _runs(self, key: str, value: Any, namespaces: Collection[str] | None) -> list[list[int]]:
         if namespaces is None:
+            if self._everywhere is None:
+                self._everywhere = {}
+                for (_, k, v), positions in self._in.items():
+                    self._everywhere.setdefault((k, v), []).extend(positions)
+                for positions in self._everywhere.values():
+                    positions.sort()
             return [self._everywhere.get((key, value), [])]
         return [self._in.get((n, key, value), []) for n in {*namespaces, ""}]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Iterator
 from typing import TextIO
 
 from svcgen.cli.common import settings_from_args
@@ -20,7 +22,20 @@ def _plural(count: int, word: str) -> str:
 
 def _holds_nothing(text: str) -> bool:
     """Whether a YAML or JSON text is empty: blank lines, comments and document markers only."""
-    return all(not s or s.startswith("#") or s in ("---", "...") for s in (line.strip() for line in text.splitlines()))
+    return all(not s or s.startswith("#") or s in ("---", "...") for s in (line.strip() for line in _lines(text)))
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines()'
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines()``, one line at a time: a large file's lines are not all made at once."""
+    start = 0
+    for found in _LINE_BREAK.finditer(text):
+        yield text[start:found.start()]
+        start = found.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:

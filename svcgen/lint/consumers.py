@@ -94,19 +94,22 @@ class _Selectable:
         ``statefulset.kubernetes.io/pod-name``): a matchLabels selector on those is matched as
         a Service selector is (:meth:`KubeObject.may_select`).
         """
-        return self.index.remembered(_key(selector, namespaces), lambda: self._select(selector, namespaces))
+        candidates = self.index.candidates(_requirements(selector), namespaces)
+        return self.index.remembered(lambda: _key(selector, namespaces),
+                                     lambda: self._select(selector, namespaces, candidates),
+                                     None if candidates is None else len(candidates))
 
     def of_selected(self, selector: Any, namespaces: set[str] | None, summary: Callable[[list[KubeObject]], _T]) -> _T:
         """``summary`` of what :meth:`select` selects (once per selector: many objects may repeat one)."""
-        return self.index.remembered((_key(selector, namespaces), summary),
-                                     lambda: summary(self.select(selector, namespaces)))
+        selected = self.select(selector, namespaces)
+        return self.index.remembered(lambda: (_key(selector, namespaces), summary), lambda: summary(selected),
+                                     len(selected))
 
-    def _select(self, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
+    def _select(self, selector: Any, namespaces: set[str] | None, candidates: Sequence[int] | None) -> list[KubeObject]:
         raw = selector.get("matchLabels") if isinstance(selector, dict) else None
         match: dict[str, Any] = raw if isinstance(raw, dict) else {}
         plain = isinstance(raw, dict) and all(isinstance(v, str) for v in match.values())
         controller = plain and self.controller_labels and any(k in _CONTROLLER_KEYS for k in match)
-        candidates: Sequence[int] | None = self.index.candidates(_requirements(selector), namespaces)
         if candidates is None:
             candidates = range(len(self.items))
         found = []

@@ -21,9 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
-__all__ = ["ANY", "LabelIndex", "hashable_label"]
+__all__ = ["ANY", "FEW", "LabelIndex", "hashable_label"]
 
 _T = TypeVar("_T")
+
+FEW = 16
+"""A selection looking at this many objects or fewer is not remembered (see :meth:`LabelIndex.remembered`)."""
 
 ANY: Any = object()
 """The value of a label a controller adds to its pods (see the module docstring)."""
@@ -91,8 +94,15 @@ class LabelIndex:
             return best[0]
         return sorted({p for run in best for p in run})  # (an In expression may list a value twice)
 
-    def remembered(self, key: Hashable, compute: Callable[[], _T]) -> _T:
-        """``compute()``, once per ``key``: one selector written on many objects is matched once."""
-        if key not in self._remembered:
-            self._remembered[key] = compute()
-        return cast(_T, self._remembered[key])
+    def remembered(self, key: Callable[[], Hashable], compute: Callable[[], _T], work: int | None) -> _T:
+        """``compute()``, once per ``key()``: one selector written on many objects is matched once.
+
+        ``work``: how many objects ``compute`` looks at (None: all). A result of a few is computed
+        again when asked again rather than held: lint's memory is a handful of times its input.
+        """
+        if work is not None and work <= FEW:
+            return compute()
+        found = key()
+        if found not in self._remembered:
+            self._remembered[found] = compute()
+        return cast(_T, self._remembered[found])

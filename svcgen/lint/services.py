@@ -81,13 +81,15 @@ class Workloads:
     def _selection(self, namespace: str, selector: dict[str, Any]) -> tuple[list[int], set[tuple[str, str]]]:
         if not all(hashable_label(v) for v in selector.values()):
             return [], set()
-        key = (namespace, frozenset(selector.items()))
-        return self.index.remembered(key, lambda: self._select(namespace, selector))
-
-    def _select(self, namespace: str, selector: dict[str, Any]) -> tuple[list[int], set[tuple[str, str]]]:
         # A pod meets each selector label by its template's labels or as one its controller adds.
         candidates = self.index.candidates([[(str(k), v), (str(k), ANY)] for k, v in selector.items()],
                                            {namespace} if namespace else None)
+        return self.index.remembered(lambda: (namespace, frozenset(selector.items())),
+                                     lambda: self._select(namespace, selector, candidates),
+                                     None if candidates is None else len(candidates))
+
+    def _select(self, namespace: str, selector: dict[str, Any],
+                candidates: list[int] | None) -> tuple[list[int], set[tuple[str, str]]]:
         if candidates is None:  # an empty selector: the pods of the controllers (a Service's selects nothing)
             candidates = [i for i, w in enumerate(self.items) if w.kind in CONTROLLER_LABELS
                           and (not namespace or not w.namespace or w.namespace == namespace)]

@@ -14,7 +14,7 @@ May import: :mod:`svcgen.errors` and :mod:`svcgen.kube`. Never the DSL or pydant
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 
 from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
@@ -32,10 +32,10 @@ __all__ = ["lint_texts"]
 
 
 def lint_texts(
-    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    sources: Iterable[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     kubernetes_version: KubeVersion = PORTABLE, *, quiet: Collection[str] = (),
 ) -> list[Problem]:
-    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
+    """Lint YAML texts (``(name, text)`` pairs, in order, each read once) as one set of manifests.
 
     The cluster is of ``kubernetes_version``, with ``node_port_range``. Documents that are not
     Kubernetes objects (a mapping with apiVersion and kind) are a warning, except in the files

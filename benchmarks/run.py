@@ -221,6 +221,7 @@ WIDE_RANGE = (30000, 39999)  # 10,000 Services need 5,000 nodePorts: more than t
 
 
 PROJECT_SOURCE = """\
+from svcgen.render import RenderOptions
 from svcgen import App, Container, Port, Service
 
 apps = []
@@ -298,9 +299,9 @@ def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
         apps = load_apps([str(Path(tmp) / "project.py")])
         declaring = time.perf_counter() - start
         from svcgen import NodePortRange
-        from svcgen.render import render_manifests
+        from svcgen.render import RenderOptions, render_manifests
 
-        manifests = render_manifests(apps, node_port_range=NodePortRange(*WIDE_RANGE)).manifests
+        manifests = render_manifests(apps, RenderOptions(node_port_range=NodePortRange(*WIDE_RANGE))).manifests
     return total, declaring, manifests
 
 
@@ -763,13 +764,13 @@ def library(services: int, repeat: int) -> None:
     manifests: list[dict[str, Any]] = []
 
     def build_script() -> None:
-        manifests[:] = svcgen.render(project(services), node_port_range=node_port_range).manifests
+        manifests[:] = svcgen.render(project(services), svcgen.RenderOptions(node_port_range=node_port_range)).manifests
 
     def paused() -> None:
         with paused_gc():
-            svcgen.render(project(services), node_port_range=node_port_range)
+            svcgen.render(project(services), svcgen.RenderOptions(node_port_range=node_port_range))
 
-    svcgen.render(project(100), node_port_range=node_port_range)  # warm up: imports, validators
+    svcgen.render(project(100), svcgen.RenderOptions(node_port_range=node_port_range))  # warm up: imports, validators
     runs: dict[str, list[Timing]] = {"library": [], "floor": [], "paused": []}
     for _ in range(repeat):
         runs["library"].append(_seconds(build_script))

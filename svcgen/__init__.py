@@ -43,6 +43,7 @@ if _TYPE_CHECKING:
     from svcgen.gcpause import gc_paused as gc_paused
     from svcgen.kube.portrange import NodePortRange as NodePortRange
     from svcgen.render import Rendered as Rendered
+    from svcgen.render import RenderOptions as RenderOptions
     from svcgen.render import render as render
     from svcgen.settings import Settings as Settings
 
@@ -68,6 +69,7 @@ __all__ = [
     "Port",
     "Probe",
     "Problem",
+    "RenderOptions",
     "Rendered",
     "RouteRule",
     "Service",
@@ -108,6 +110,7 @@ _HOMES = {
     "Problem": "svcgen.errors",
     "SvcgenError": "svcgen.errors",
     "NodePortRange": "svcgen.kube.portrange",
+    "RenderOptions": "svcgen.render",
     "Rendered": "svcgen.render",
     "render": "svcgen.render",
     "Settings": "svcgen.settings",

@@ -128,7 +128,7 @@ class SvcgenProject:
     def _render(self, what: str | Path | App | Iterable[App], with_workloads: bool) -> ProjectRender:
         from svcgen.dsl.model import App
         from svcgen.files import display
-        from svcgen.render import render
+        from svcgen.render import RenderOptions, render
         from svcgen.settings import Settings
 
         path: Path | None = None
@@ -149,10 +149,7 @@ class SvcgenProject:
         # Files only: the live cluster and a shared registry are for `svcgen render` (tests stay offline).
         settings = settings._replace(reserve_cluster=None)
         committed = settings.read_lock()
-        rendered = render(apps, lock=committed, reserved=settings.reservations(),
-                          node_port_range=settings.node_port_range, lock_name=display(settings.lock),
-                          with_workloads=with_workloads, kubernetes_version=settings.kubernetes_version,
-                          allocate_from=settings.allocate_from)
+        rendered = render(apps, RenderOptions.from_settings(settings, committed, settings.reservations()))
         return ProjectRender(rendered, settings, committed, label, path)
 
     def assert_locked(self, rendered: ProjectRender) -> None:

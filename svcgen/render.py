@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from svcgen.dsl.manifests import build_manifests
 from svcgen.dsl.model import App
@@ -20,7 +20,10 @@ from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Rendered", "render", "render_manifests", "selector_warnings"]
+if TYPE_CHECKING:
+    from svcgen.settings import Settings
+
+__all__ = ["RenderOptions", "Rendered", "render", "render_manifests", "selector_warnings"]
 
 
 @dataclass(frozen=True)
@@ -44,53 +47,15 @@ class Rendered:
     workloads: dict[tuple[str, str], SourceLocation | None] = field(default_factory=dict)
 
 
-def _apps(apps: App | Iterable[App]) -> list[App]:
-    return [apps] if isinstance(apps, App) else list(apps)
+class RenderOptions(NamedTuple):
+    """How a render runs: everything but the Apps, in one immutable object.
 
+    As httpx's ``Timeout`` and ``Limits``: made once (by the command line from the project's
+    settings, :meth:`from_settings`) and passed whole, so that no function repeats the list.
 
-def render_manifests(
-    apps: App | Iterable[App],
-    *,
-    lock: Lock | None = None,
-    reserved: Iterable[Reservation] = (),
-    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    lock_name: str = "the lock file",
-    with_workloads: bool = False,
-    kubernetes_version: KubeVersion = PORTABLE,
-    allocate_from: NodePortRange | None = None,
-) -> Rendered:
-    """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
-    app_list = _apps(apps)
-    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
-    with paused_gc():
-        problems = validate(app_list, node_port_range, with_workloads=with_workloads,
-                            kubernetes_version=kubernetes_version, built=built)
-        if any(p.severity == "error" for p in problems):
-            raise DeclarationError(problems)
-        allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
-                                         lock_name=lock_name, band=allocate_from)
-        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads, built=built)
-    workloads = {(app.namespace or "", app.name): app.location for app in app_list
-                 if emits_workload(app, with_workloads)}
-    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
-
-
-def render(
-    apps: App | Iterable[App],
-    *,
-    lock: Lock | None = None,
-    reserved: Iterable[Reservation] = (),
-    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    lock_name: str = "the lock file",
-    with_workloads: bool = False,
-    kubernetes_version: KubeVersion = PORTABLE,
-    allocate_from: NodePortRange | None = None,
-) -> Rendered:
-    """Render one App or several (they share one nodePort space) to manifests and YAML.
-
-    Args:
-        apps: the Apps to render.
-        lock: the nodePorts allocated before (``svcgen.nodeports.lockfile.parse_lock``); none means "start afresh".
+    Attributes:
+        lock: the nodePorts allocated before (``svcgen.nodeports.lockfile.parse_lock``); none means
+            "start afresh".
         reserved: nodePorts in use elsewhere, never handed out.
         node_port_range: the cluster's nodePort range.
         lock_name: how messages name the lock (its file name).
@@ -98,13 +63,60 @@ def render(
             ``workload="StatefulSet"``); Apps with ``workload`` set are emitted anyway.
         kubernetes_version: the cluster's Kubernetes version, whose API server rules apply.
         allocate_from: new nodePorts come only from this band (a team's share of the range).
+    """
+
+    lock: Lock | None = None
+    reserved: Sequence[Reservation] = ()
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE
+    lock_name: str = "the lock file"
+    with_workloads: bool = False
+    kubernetes_version: KubeVersion = PORTABLE
+    allocate_from: NodePortRange | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, lock: Lock | None,
+                      reserved: Sequence[Reservation] = ()) -> RenderOptions:
+        """The options of a project (as ``svcgen render`` runs it): its settings, ``lock`` and ``reserved``."""
+        return cls(lock, reserved, settings.node_port_range, settings.lock_name, settings.with_workloads,
+                   settings.kubernetes_version, settings.allocate_from)
+
+
+def _apps(apps: App | Iterable[App]) -> list[App]:
+    return [apps] if isinstance(apps, App) else list(apps)
+
+
+def render_manifests(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
+    """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
+    options = options or RenderOptions()
+    app_list = _apps(apps)
+    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
+    with paused_gc():
+        problems = validate(app_list, options.node_port_range, with_workloads=options.with_workloads,
+                            kubernetes_version=options.kubernetes_version, built=built)
+        if any(p.severity == "error" for p in problems):
+            raise DeclarationError(problems)
+        allocation = allocate_node_ports(node_port_requests(app_list), options.lock, options.reserved,
+                                         options.node_port_range, lock_name=options.lock_name,
+                                         band=options.allocate_from)
+        manifests = build_manifests(app_list, allocation.assignment, with_workloads=options.with_workloads,
+                                    built=built)
+    workloads = {(app.namespace or "", app.name): app.location for app in app_list
+                 if emits_workload(app, options.with_workloads)}
+    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
+
+
+def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
+    """Render one App or several (they share one nodePort space) to manifests and YAML.
+
+    Args:
+        apps: the Apps to render.
+        options: the lock, reserved ports, nodePort range, Kubernetes version... (:class:`RenderOptions`;
+            none: a fresh lock, the default range, the portable rules, Services only).
 
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
-    rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
-                                lock_name=lock_name, with_workloads=with_workloads,
-                                kubernetes_version=kubernetes_version, allocate_from=allocate_from)
+    rendered = render_manifests(apps, options)
     with paused_gc():
         text = to_yaml(rendered.manifests)
     return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings,

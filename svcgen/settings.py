@@ -137,6 +137,11 @@ class Settings(NamedTuple):
             owner=name or root.name,
         )
 
+    @property
+    def lock_name(self) -> str:
+        """How messages name the lock file: its path from where the user stands (absolute outside it)."""
+        return display(self.lock)
+
     def read_lock_text(self) -> "tuple[str | None, Lock]":
         """The lock file's text (None if there is none) and its entries.
 

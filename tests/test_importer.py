@@ -14,6 +14,7 @@ from svcgen.importer import Imported, ImportRefusedError, import_manifests
 from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
+from svcgen.render import RenderOptions
 
 DATA = ROOT / "tests" / "data" / "import-shop.yaml"
 
@@ -50,7 +51,7 @@ def _services(text: str) -> dict[str, dict[str, Any]]:
 
 def round_trip(text: str, **options: Any) -> tuple[Imported, dict[str, dict[str, Any]]]:
     imported = import_manifests([("in.yaml", text)], **options)
-    rendered = render(_apps(imported.source), lock=imported.lock)
+    rendered = render(_apps(imported.source), RenderOptions(lock=imported.lock))
     assert rendered.lock == imported.lock  # every nodePort came from the lock: nothing moved
     return imported, _services(rendered.yaml)
 

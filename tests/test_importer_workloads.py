@@ -13,7 +13,7 @@ from svcgen.dsl.model import App
 from svcgen.importer import Imported, import_manifests
 from svcgen.importer.workloads import canonical_workload
 from svcgen.kube.objects import KubeObject, read_objects
-from svcgen.render import render_manifests
+from svcgen.render import RenderOptions, render_manifests
 
 FULL = """\
 apiVersion: apps/v1
@@ -119,7 +119,7 @@ def _workloads(text: str) -> list[KubeObject]:
 
 def _rendered_workloads(imported: Imported) -> dict[str, Any]:
     """What ``render --with-workloads`` of the generated app.py writes, workloads only, by kind/name."""
-    rendered = render_manifests(_apps(imported.source), lock=imported.lock, with_workloads=True)
+    rendered = render_manifests(_apps(imported.source), RenderOptions(lock=imported.lock, with_workloads=True))
     return {f"{m['kind']}/{m['metadata']['name']}": m for m in rendered.manifests if m["kind"] != "Service"}
 
 
@@ -167,7 +167,8 @@ def test_what_the_dsl_cannot_say_keeps_the_workload_as_yaml_field_by_field() -> 
     [document] = YAML(typ="safe").load_all(imported.kept)
     assert document == _workloads(text)[0].value  # every field, as it was
     # The Services still come back, from the container ports read off the kept workload.
-    assert [m["kind"] for m in render_manifests(_apps(imported.source), lock=imported.lock).manifests] == ["Service"]
+    rendered = render_manifests(_apps(imported.source), RenderOptions(lock=imported.lock))
+    assert [m["kind"] for m in rendered.manifests] == ["Service"]
 
 
 def test_own_workload_labels_and_probe_ports_by_number_are_declared_and_come_back_exactly() -> None:
@@ -181,7 +182,8 @@ def test_own_workload_labels_and_probe_ports_by_number_are_declared_and_come_bac
         assert imported.kept is None
         assert declared in imported.source
         assert 'Probe("tcp", web_http, port_by="number"' in imported.source
-        rendered = render_manifests(_apps(imported.source), lock=imported.lock, with_workloads=True).manifests
+        options = RenderOptions(lock=imported.lock, with_workloads=True)
+        rendered = render_manifests(_apps(imported.source), options).manifests
         [workload] = [m for m in rendered if m["kind"] == "Deployment"]
         assert canonical_workload(workload) == canonical_workload(_workloads(text)[0].value)
 
@@ -295,7 +297,7 @@ def test_unnamed_container_ports_are_declared_without_a_name_and_come_back_exact
     mine = _rendered_workloads(imported)
     (original,) = _workloads(UNNAMED)
     assert canonical_workload(mine.pop("Deployment/web")) == canonical_workload(original.value)
-    rendered = render_manifests(_apps(source), lock=imported.lock).manifests
+    rendered = render_manifests(_apps(source), RenderOptions(lock=imported.lock)).manifests
     from svcgen.kube.apiserver import canonical_service
 
     originals = [o for o in read_objects([("in.yaml", UNNAMED)]) if isinstance(o, KubeObject) and o.is_service]

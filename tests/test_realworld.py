@@ -28,7 +28,7 @@ from svcgen.kube.apiserver import canonical_service
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.lint import lint_texts
-from svcgen.render import render_manifests
+from svcgen.render import RenderOptions, render_manifests
 
 CORPUS = ROOT / "tests" / "data" / "realworld"
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml") and p.name != "expected-findings.yaml")
@@ -73,7 +73,7 @@ def _round_trips(name: str, text: str, imported: Imported, skip: set[str]) -> No
     namespace: dict[str, Any] = {}
     exec(compile(imported.source, "app.py", "exec"), namespace)
     apps = [v for v in namespace.values() if isinstance(v, App)]
-    rendered = render_manifests(apps, lock=imported.lock)
+    rendered = render_manifests(apps, RenderOptions(lock=imported.lock))
     assert rendered.lock == imported.lock, "import recorded every nodePort: nothing new is allocated"
     by_name = {(m["kind"], m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in rendered.manifests}
     for original in _services(name, text):
@@ -305,9 +305,9 @@ def _workload_outcomes(name: str) -> collections.Counter[str]:
     kept = {p.subject: p.message for p in imported.warnings if p.rule == "import-workload-kept"}
     kept_docs = {(d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"])
                  for d in YAML(typ="safe").load_all(imported.kept or "")}
+    declared = [a for a in _source_apps(imported.source) if a.workload is not None]
     rendered = {(m["kind"], m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in render_manifests(
-        [a for a in _source_apps(imported.source) if a.workload is not None], lock=imported.lock,
-        with_workloads=True).manifests}
+        declared, RenderOptions(lock=imported.lock, with_workloads=True)).manifests}
     selected = {id(w): w for s in _services(name, text) if str(s.ref) not in _left_out(imported)
                 for w in objects if w.pod_spec() is not None and w.namespace == s.namespace
                 and s.spec.get("selector") and w.may_select(dict(s.spec["selector"]))}

@@ -6,7 +6,7 @@ import pytest
 
 from svcgen import App, Container, DeclarationError, Port, Service, render
 from svcgen.nodeports.lock import PortKey
-from svcgen.render import render_manifests
+from svcgen.render import RenderOptions, render_manifests
 
 api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("metrics", 6000)])
 
@@ -53,7 +53,7 @@ def test_auto_node_ports_are_allocated_and_locked() -> None:
     assert rendered.manifests[0]["spec"]["ports"][0]["nodePort"] == 30000
     assert rendered.yaml == ""
     assert dict(rendered.lock.entries) == {PortKey("", "web", "http", "TCP"): 30000}
-    again = render(app, lock=rendered.lock)
+    again = render(app, RenderOptions(lock=rendered.lock))
     assert again.lock == rendered.lock and [a.source for a in again.allocated] == ["lock"]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from svcgen import App, Container, DeclarationError, NodePortRange, Port, Service, render
 from svcgen.lint import lint_texts
+from svcgen.render import RenderOptions
 
 VALID_NAMES = ["web", "api", "a", "x-1", "http", "metrics", "dns", "grpc", "h2c", "admin"]
 INVALID_NAMES = ["Bad", "1st", "a--b", "-x", "", "longer-than-fifteen", "a" * 64, "a.b"]
@@ -72,7 +73,7 @@ def apps(draw: st.DrawFn) -> list[App]:
 
 def _refused_or_accepted(declared: list[App]) -> None:
     try:
-        rendered = render(declared, node_port_range=NodePortRange())
+        rendered = render(declared, RenderOptions(node_port_range=NodePortRange()))
     except DeclarationError as exc:
         assert exc.problems and all(p.message for p in exc.problems)
         first = next(p for p in exc.problems if p.severity == "error")

@@ -6,6 +6,7 @@ import ast
 
 import pytest
 
+from svcgen.render import RenderOptions
 from svcgen.scaffold import PortSpec, ScaffoldError, parse_port_spec, scaffold_files
 from svcgen.templating import templates_dir
 
@@ -32,7 +33,7 @@ def test_generated_app_declares_what_was_asked() -> None:
     from svcgen import App, render
 
     assert isinstance(app, App) and app.namespace == "payments"
-    yaml = render(app, node_port_range=__import__("svcgen").NodePortRange()).yaml
+    yaml = render(app, RenderOptions(node_port_range=__import__("svcgen").NodePortRange())).yaml
     assert "port: 8080\n    targetPort: 5000" in yaml and "protocol: UDP" in yaml
 
 

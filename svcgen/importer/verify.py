@@ -31,7 +31,7 @@ from svcgen.kube.objects import KubeObject, Path
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.releases import KubeVersion
 from svcgen.nodeports.lock import Lock
-from svcgen.render import render_manifests
+from svcgen.render import RenderOptions, render_manifests
 
 __all__ = ["differences", "verify", "workload_differences"]
 
@@ -90,8 +90,8 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
            version: KubeVersion, severity: Severity) -> list[Problem]:
     """Problems (of ``severity``) for every Service that would not come back as it was."""
     try:
-        rendered = render_manifests(_apps(source), lock=lock, node_port_range=node_port_range,
-                                    kubernetes_version=version)
+        rendered = render_manifests(_apps(source), RenderOptions(lock, node_port_range=node_port_range,
+                                                                 kubernetes_version=version))
     except DeclarationError as exc:
         named: dict[tuple[str, str], KubeObject] = {}  # by kind and name or namespace/name: the first of each
         for obj in originals:
@@ -132,8 +132,8 @@ def workload_differences(source: str, apps: Sequence[AppPlan], lock: Lock, node_
         if plan is None or plan.source is None or app.workload is None:
             continue
         try:
-            rendered = render_manifests([app.model_copy(update={"consumers": ()})], lock=lock,
-                                        node_port_range=node_port_range, kubernetes_version=version)
+            options = RenderOptions(lock, node_port_range=node_port_range, kubernetes_version=version)
+            rendered = render_manifests([app.model_copy(update={"consumers": ()})], options)
         except DeclarationError as exc:
             found[id(plan)] = [f"{p.field + ': ' if p.field else ''}{p.message}" for p in exc.problems
                                if p.severity == "error"]

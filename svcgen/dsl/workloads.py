@@ -269,7 +269,7 @@ def _env(check: Checker, container: Container, subject: str, version: KubeVersio
 def _quantity(amount: str | int | float) -> Any:
     """:func:`svcgen.kube.rules.parse_quantity`, cached: each value is parsed once.
 
-    10,000 containers ask for the same few.
+    Cached because 10,000 containers ask for the same few.
     """
     return rules.parse_quantity(amount)
 

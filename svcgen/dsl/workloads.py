@@ -267,7 +267,7 @@ def _env(check: Checker, container: Container, subject: str, version: KubeVersio
 
 @lru_cache(maxsize=4096, typed=True)
 def _quantity(amount: str | int | float) -> Any:
-    """:func:`svcgen.kube.rules.parse_quantity`, cached: each value is parsed once.
+    """:func:`svcgen.kube.rules.parse_quantity`, once per value (cached).
 
     Cached because 10,000 containers ask for the same few.
     """

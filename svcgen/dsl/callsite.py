@@ -1,4 +1,7 @@
-"""Find the user's line of code that made a declaration (the call site), skipping svcgen's own frames."""
+"""Find the user's line of code that made a declaration, skipping svcgen's own frames.
+
+That line is the declaration's call site.
+"""
 
 from __future__ import annotations
 

@@ -47,7 +47,10 @@ class Checker:
     def labels(
         self, labels: Mapping[str, str], subject: str, field: str, location: SourceLocation | None
     ) -> None:
-        """Label keys (qualified names) and values (label values), as metadata.labels and selectors take them."""
+        """Check label keys and values as metadata.labels and selectors take them.
+
+        Keys must be qualified names, values label values.
+        """
         for key, value in labels.items():
             self.rule(
                 rules.qualified_name, key, subject, field,

@@ -111,11 +111,12 @@ class ServiceMonitor(Consumer, subject='ServiceMonitor "{name}"'):
 
 
 class PodMonitor(Consumer, subject='PodMonitor "{name}"'):
-    """A Prometheus operator ``PodMonitor`` scraping a container port (``container.port("metrics")``).
+    """A Prometheus operator ``PodMonitor`` scraping a container port.
 
-    A port without a name is scraped by its number: ``portNumber``, a field of the PodMonitor
-    CRD since prometheus-operator added it in late 2024 (prometheus-operator PR #7150; an older
-    CRD does not know it, so name the port for an older operator).
+    The port is given as ``container.port("metrics")``. A port without a name is scraped by its
+    number: ``portNumber``, a field of the PodMonitor CRD since prometheus-operator added it in late
+    2024 (prometheus-operator PR #7150; an older CRD does not know it, so name the port for an older
+    operator).
     """
 
     port: InstanceOf[PortRef]
@@ -124,9 +125,10 @@ class PodMonitor(Consumer, subject='PodMonitor "{name}"'):
 
 
 class Peer(_Declaration, subject="NetworkPolicy peer"):
-    """Where traffic may come from: pods by labels, namespaces by labels, or both (pods of those namespaces).
+    """Where traffic may come from: pods by labels, namespaces by labels, or both.
 
-    ``{}`` means any: ``Peer(namespaces={})`` is every pod of every namespace.
+    Both: those pods of those namespaces. ``{}`` means any: ``Peer(namespaces={})`` is every pod of
+    every namespace.
     """
 
     pods: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
@@ -146,7 +148,7 @@ class PolicyRule(_Declaration, subject="NetworkPolicy rule"):
 
 
 class NetworkPolicy(Consumer, subject='NetworkPolicy "{name}"'):
-    """Allow traffic to the App's pods on some of their container ports, from pods or namespaces by label.
+    """Allow traffic to some container ports of the App's pods, from pods or namespaces by label.
 
     The short form is one rule: ``ports`` from ``from_pods`` and/or ``from_namespaces`` (neither:
     from anywhere). For several rules, or several peers in a rule, give ``rules=[PolicyRule(...)]``

@@ -1,4 +1,4 @@
-"""Declare a field of a DSL class once: the one line gives the constructor, its types and its checks.
+"""Declare a DSL class's field once: the one line gives the constructor, its types and its checks.
 
 A DSL class is a frozen pydantic model whose fields are its constructor's arguments, in order::
 
@@ -74,7 +74,7 @@ T = TypeVar("T")
 
 
 def _to_tuple(items: Any) -> Any:
-    """Turn any iterable (but not a string or a lone object) into a tuple; leave the rest to pydantic."""
+    """Turn any iterable but a string or a lone object into a tuple; leave the rest to pydantic."""
     if isinstance(items, (list, tuple)):
         return tuple(items)
     if isinstance(items, (str, bytes, Mapping, BaseModel)) or not isinstance(items, Iterable):
@@ -92,7 +92,10 @@ def _to_dict_or_none(items: Any) -> Any:
 
 
 class _Conversion:
-    """The marker ``Accepts`` leaves on a field: what the argument takes, the function that converts it."""
+    """The marker ``Accepts`` leaves on a field: what the argument takes, and its conversion.
+
+    ``function`` names the function that converts the argument.
+    """
 
     __slots__ = ("function", "takes")
 
@@ -114,7 +117,10 @@ def _conversion(takes: Any, stored: Any) -> _Conversion:
 if TYPE_CHECKING:
 
     class Accepts(Generic[In, Stored]):
-        """A field that takes ``In`` as an argument and keeps ``Stored`` (to type checkers, a descriptor)."""
+        """A field that takes ``In`` as an argument and keeps ``Stored``.
+
+        To type checkers, it is a descriptor.
+        """
 
         @overload
         def __get__(self, obj: None, owner: Any) -> Accepts[In, Stored]: ...
@@ -128,7 +134,10 @@ if TYPE_CHECKING:
 else:
 
     class Accepts:
-        """A field that takes ``In`` as an argument and keeps ``Stored``: ``Annotated[Stored, conversion]``."""
+        """A field that takes ``In`` as an argument and keeps ``Stored``.
+
+        At run time, it is ``Annotated[Stored, conversion]``.
+        """
 
         def __class_getitem__(cls, types: tuple[Any, Any]) -> Any:
             return Annotated[types[1], _conversion(*types)]
@@ -145,7 +154,10 @@ Labels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr]]
 
 
 def arg(*, default: Any = ..., default_factory: Callable[[], Any] | None = None, kw_only: bool = True) -> Any:
-    """A field's default (none: required) and whether it is keyword-only (the default) or positional."""
+    """A field's default (none: required) and whether it is positional or keyword-only.
+
+    Keyword-only is the default.
+    """
     if default_factory is not None:
         return Field(default_factory=default_factory, kw_only=kw_only)
     return Field(default, kw_only=kw_only)
@@ -168,7 +180,10 @@ _HIDDEN = _Hidden()
 
 
 def hide_inherited_defaults(cls: type[BaseModel]) -> None:
-    """On a subclass being made (``__init_subclass__``), before pydantic reads it: see :class:`_Hidden`."""
+    """Hide a parent's shared defaults on a subclass being made, before pydantic reads it.
+
+    Called from ``__init_subclass__``: see :class:`_Hidden`.
+    """
     for name in getattr(cls, "__pydantic_fields__", {}):
         if name not in cls.__dict__:
             setattr(cls, name, _HIDDEN)
@@ -225,10 +240,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Constructor:
-    """``cls.__init__``, generated from the fields when first looked up (a class never used costs nothing).
+    """``cls.__init__``, generated from the fields when first looked up.
 
-    The first lookup (a call, ``help()``, ``inspect.signature``) puts the generated function in
-    its place, so that later calls go straight to it.
+    A class never used costs nothing. The first lookup (a call, ``help()``, ``inspect.signature``)
+    puts the generated function in its place, so that later calls go straight to it.
     """
 
     __slots__ = ("cls", "subject")
@@ -248,9 +263,9 @@ class Constructor:
 
 
 def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
-    """Generate ``cls.__init__`` from its fields (see the module docstring); ``subject``: an f-string.
+    """Generate ``cls.__init__`` from its fields (see the module docstring).
 
-    For ``Service``, it begins::
+    ``subject``: the class's f-string naming the object in messages. For ``Service``, it begins::
 
         def __init__(self, name, *, type='ClusterIP', ports=(), headless=False, ..., labels=None, ...):
             __location = __caller_location()
@@ -343,7 +358,10 @@ _FAST_PATHS = {"__to_tuple": "{0} if __type({0}) is __tuple else __to_tuple({0})
 
 
 def _converted(name: str, function: str) -> str:
-    """The expression converting argument ``name``: no call for what needs no conversion (a default)."""
+    """The expression converting argument ``name``.
+
+    It makes no call for what needs no conversion (a default).
+    """
     return _FAST_PATHS[function].format(name)
 
 
@@ -363,10 +381,11 @@ def _written(value: Any, name: str, namespace: dict[str, Any]) -> str:
 
 
 def _differs(value: str, default: Any, name: str, namespace: dict[str, Any]) -> str:
-    """The test that ``value`` is not the default (not the object itself, nor equal and of its type).
+    """The test that ``value`` is not the default.
 
-    Strings, tuples and dicts are compared by value (a new ``()`` is the default too), others by
-    identity; and equal is not enough across types: 0 is not False, and must meet the type check.
+    Neither the default object itself, nor equal to it and of its type. Strings, tuples and dicts
+    are compared by value (a new ``()`` is the default too), others by identity; and equal is not
+    enough across types: 0 is not False, and must meet the type check.
     """
     if default is None or default is True or default is False:
         return f"{value} is not {default!r}"

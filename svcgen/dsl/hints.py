@@ -20,5 +20,5 @@ def service_hint(error: FieldError, node_port_range: NodePortRange) -> str:
 
 
 def container_port_hint(error: FieldError) -> str:
-    """The fix for one of the API server's findings on a container port (no nodePort is involved)."""
+    """The fix for an API server finding on a container port (no nodePort is involved)."""
     return fix(error, NodePortRange(), "dsl")

@@ -74,7 +74,7 @@ class UserCodeError(SvcgenError):
 
 
 def _keyword_hint(exc: BaseException) -> str:
-    """For a mistyped keyword of a DSL class (``Container(imag=...)``): the nearest of its fields."""
+    """For a mistyped keyword of a DSL class (``Container(imag=...)``): its nearest field."""
     import re
 
     match = re.fullmatch(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
@@ -120,7 +120,9 @@ def _skipped_file(name: str) -> bool:
 
 
 def _regular(path: Path) -> Path:
-    """``path``, unless it is a pipe, a device or a socket: Python would block reading it, or never finish.
+    """``path``, unless it is a pipe, a device or a socket.
+
+    Python would block reading one of those, or never finish.
 
     Raises:
         LoadError: it is one, said with what it is.
@@ -274,7 +276,10 @@ def _apps_in(module: ModuleType) -> list[App]:
 
 def _apps_held(container: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: int, found: list[App],
                visited: set[int]) -> None:
-    """Append the Apps in ``container`` (its items, or a dict's values), ``depth`` levels down, to ``found``."""
+    """Append to ``found`` the Apps in ``container``, ``depth`` levels down.
+
+    It searches a list's or tuple's items, or a dict's values.
+    """
     if id(container) in visited:
         return
     visited.add(id(container))
@@ -286,7 +291,10 @@ def _apps_held(container: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: i
 
 
 def _unkept(apps: Iterable[App]) -> list[Problem]:
-    """One error per line of code that made Apps no module keeps (the first App named, the others counted)."""
+    """One error per line of code that made Apps no module keeps.
+
+    Each error names the first App made on its line and counts the others.
+    """
     by_line: dict[SourceLocation | None, list[App]] = {}
     for app in apps:
         by_line.setdefault(app.location, []).append(app)

@@ -1,4 +1,7 @@
-"""Build Kubernetes manifests (plain dicts) from the DSL: the only DSL module that knows wire names."""
+"""Build Kubernetes manifests (plain dicts) from the DSL.
+
+This is the only DSL module that knows wire names.
+"""
 
 from __future__ import annotations
 
@@ -99,7 +102,10 @@ WORKLOAD_FIELDS = {  # after replicas, selector and template (and a StatefulSet'
 
 
 def dsl_name(wire: str) -> str | None:
-    """The DSL's name for a Kubernetes container, pod or workload field (``securityContext``: ``security_context``)."""
+    """The DSL's name for a Kubernetes container, pod or workload field (None: not one).
+
+    For example, ``securityContext`` is ``security_context``.
+    """
     for fields in (CONTAINER_FIELDS, POD_FIELDS, *WORKLOAD_FIELDS.values()):
         for attribute, name in fields.items():
             if name == wire:
@@ -132,10 +138,11 @@ def _written(obj: Any, attribute: str, value: Any) -> bool:
 
 
 def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
-    """Write each set field of ``obj`` named in ``fields`` (DSL name: wire name) that has no form of its own.
+    """Write each set field of ``obj`` named in ``fields`` that has no form of its own.
 
-    An object's ``__dict__`` holds the fields it was given (:func:`svcgen.dsl.fields.share_defaults`);
-    the others have their default (None or empty), which is never written.
+    ``fields`` maps DSL names to wire names. An object's ``__dict__`` holds the fields it was given
+    (:func:`svcgen.dsl.fields.share_defaults`); the others have their default (None or empty), which
+    is never written.
     """
     given = obj.__dict__
     for attribute, wire in fields.items():
@@ -145,7 +152,10 @@ def _set_fields(obj: Any, fields: Mapping[str, str], into: Manifest) -> None:
 
 
 def build_container(container: Container) -> Manifest:
-    """A pod's container: name, image, ports by name, probes by port name, then every other field set."""
+    """A pod's container: name, image, ports, probes, then every other field set.
+
+    Ports are written by name, probes by port name.
+    """
     item: Manifest = {"name": container.name, "image": container.image}
     given = container.__dict__  # the fields given (the others are None or empty: not written)
     for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
@@ -167,7 +177,7 @@ def build_container(container: Container) -> Manifest:
 
 
 def build_container_port(port: Port) -> Manifest:
-    """A container port: its name (when it has one), number and protocol, and its host port and IP when set."""
+    """A container port: its name (if any), number and protocol, and host port and IP when set."""
     built: Manifest = {"containerPort": port.number, "protocol": port.protocol}
     if port.name is not None:
         built = {"name": port.name, **built}
@@ -209,7 +219,10 @@ def build_pod_spec(app: App) -> Manifest:
 
 
 def build_workload(app: App) -> Manifest:
-    """The App's Deployment, StatefulSet or DaemonSet: selector = the App's labels, the pod template, its fields."""
+    """The App's Deployment, StatefulSet or DaemonSet: its selector, pod template and fields.
+
+    The selector is the App's labels.
+    """
     kind = workload_kind(app)
     workload = app.workload if not isinstance(app.workload, str) else None
     pod_labels = {**app.labels, **app.pod_labels}
@@ -238,12 +251,13 @@ def build_service(
     app: App, service: Service, node_ports: Sequence[int | None], health_check: int | None, *,
     named_targets: bool = False,
 ) -> Manifest:
-    """The v1 Service for ``service``, with ``node_ports[i]`` on its ``i``-th port (None: no nodePort).
+    """The v1 Service for ``service``, with nodePort ``node_ports[i]`` on its ``i``-th port.
 
-    Only what was declared is written, plus ``protocol`` and ``targetPort`` on every port; fields
-    left at their Kubernetes default (sessionAffinity None, traffic policies Cluster...) are
-    written only when the user set them. ``named_targets``: targetPorts whose form the user left
-    open are written by name (the workload is emitted too, so the names exist).
+    A None in ``node_ports``: that port has no nodePort. Only what was declared is written, plus
+    ``protocol`` and ``targetPort`` on every port; fields left at their Kubernetes default
+    (sessionAffinity None, traffic policies Cluster...) are written only when the user set them.
+    ``named_targets``: targetPorts whose form the user left open are written by name (the workload
+    is emitted too, so the names exist).
     """
     metadata = _metadata(service.name, app.namespace, service.labels, service.annotations)
     spec: Manifest = {"type": service.type}
@@ -336,7 +350,10 @@ PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds"
 
 
 def build_probe(probe: Probe) -> Manifest:
-    """A container probe: HTTP and TCP probes name the port (or its number: ``port_by``), gRPC probes its number."""
+    """A container probe: HTTP and TCP probes name the port, gRPC probes give its number.
+
+    HTTP and TCP probes give the number instead when ``port_by`` says so.
+    """
     built: Manifest
     port = probe.port
     if probe.kind == "exec" or port is None:
@@ -363,9 +380,10 @@ def build_probe(probe: Probe) -> Manifest:
 
 
 def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
-    """An object that refers to ports (Ingress, HTTPRoute, monitor, NetworkPolicy), in ``app``'s namespace.
+    """An object that refers to ports, in ``app``'s namespace.
 
-    ``owners``: the Apps rendered, to find which App declares each referred Service or container.
+    It is an Ingress, HTTPRoute, monitor or NetworkPolicy. ``owners``: the Apps rendered, to find
+    which App declares each referred Service or container.
     """
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
@@ -389,11 +407,12 @@ def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
 
 
 def _ingress_backend(ref: ServicePortRef, by: str) -> Manifest:
-    """A Service backend: the port by name when it has one an Ingress takes (it survives renumbering).
+    """A Service backend: the port by name when it has one an Ingress takes.
 
-    A Service port name is a DNS label (up to 63 characters, digits only allowed); an Ingress
-    backend's port name must be an IANA service name (``validateIngressBackend``): other names are
-    written as the port's number, as every port is when ``by`` is ``"number"``.
+    A name survives renumbering. A Service port name is a DNS label (up to 63 characters, digits
+    only allowed); an Ingress backend's port name must be an IANA service name
+    (``validateIngressBackend``): other names are written as the port's number, as every port is
+    when ``by`` is ``"number"``.
     """
     name = ref.port.port_name
     by_name = by == "name" and bool(name) and not rules.port_name(name)

@@ -144,10 +144,11 @@ class _Declaration(BaseModel):
 
 
 def _with_every_field(value: Any) -> None:
-    """Put every field back in the ``__dict__`` of DSL objects in ``value``: pydantic's serializer reads it.
+    """Put every field back in the ``__dict__`` of the DSL objects in ``value``.
 
-    Dumping (rare: svcgen writes manifests itself) is worth no start-up cost, as a serializer
-    on every class would be; the objects dumped keep their full ``__dict__``.
+    pydantic's serializer reads it. Dumping (rare: svcgen writes manifests itself) is worth no
+    start-up cost, as a serializer on every class would be; the objects dumped keep their full
+    ``__dict__``.
     """
     if isinstance(value, _Declaration):
         fields = type(value).__pydantic_fields__
@@ -204,7 +205,7 @@ PortsBy = Literal["name", "number"]
 
 
 class Probe(_Declaration, subject="{kind} probe"):
-    """A health check of a container against one of its own ports (a ``Port`` object, never a string).
+    """A health check of a container against one of its own ports (a ``Port``, never a string).
 
     Make one with :meth:`http`, :meth:`tcp`, :meth:`grpc` or :meth:`exec` (a command, no port);
     pass it to ``Container(liveness=..., readiness=..., startup=...)``. An HTTP or TCP probe is
@@ -244,9 +245,10 @@ class Probe(_Declaration, subject="{kind} probe"):
              initial_delay_seconds: int | None = None, period_seconds: int | None = None,
              timeout_seconds: int | None = None, failure_threshold: int | None = None,
              port_by: PortsBy | None = None) -> Probe:
-        """An HTTP GET of ``path`` on ``port``, written by its ``"name"`` or its ``"number"`` (``port_by``).
+        """An HTTP GET of ``path`` on ``port``, written by its name or its number (``port_by``).
 
-        Unset: by name, or by number for a port without a name.
+        ``port_by`` is ``"name"`` or ``"number"``; unset: by name, or by number for a port without a
+        name.
         """
         return cls("http", port, path=path, scheme=scheme, initial_delay_seconds=initial_delay_seconds,
                    period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold,
@@ -256,7 +258,10 @@ class Probe(_Declaration, subject="{kind} probe"):
     def tcp(cls, port: Port, *, initial_delay_seconds: int | None = None, period_seconds: int | None = None,
             timeout_seconds: int | None = None, failure_threshold: int | None = None,
             port_by: PortsBy | None = None) -> Probe:
-        """A TCP connection to ``port``, written by its ``"name"`` or its ``"number"`` (``port_by``; unset: as http)."""
+        """A TCP connection to ``port``, written by its name or its number (``port_by``).
+
+        ``port_by`` is ``"name"`` or ``"number"``; unset: as for :meth:`http`.
+        """
         return cls("tcp", port, initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
                    timeout_seconds=timeout_seconds, failure_threshold=failure_threshold, port_by=port_by)
 
@@ -343,7 +348,7 @@ class Container(_Declaration, subject='container "{name}"'):
 
 
 def _shown(port: Port) -> str:
-    """A port in a list of a container's ports: its name, or its number (and protocol) when it has none."""
+    """A port in a container's port list: its name, or its number (and protocol) if it has none."""
     return port.label + ("" if port.name is not None or port.protocol == "TCP" else f"/{port.protocol}")
 
 
@@ -413,7 +418,7 @@ class ServicePort(_Declaration,
 
     @property
     def label(self) -> str:
-        """How messages name the Service port: ``"http"`` (quoted), or its number when it has no name."""
+        """How messages name the Service port: ``"http"`` (quoted), or its number if unnamed."""
         name = self.port_name
         return f'"{name}"' if name else str(self.service_port)
 
@@ -425,16 +430,17 @@ class ServicePort(_Declaration,
 
 @dataclass(frozen=True)
 class ServicePortRef:
-    """A port of a Service, as referred to by ``service.port(name)`` (for Ingresses, routes, monitors)."""
+    """A Service's port, referred to by ``service.port(name)`` (for Ingresses, routes, monitors)."""
 
     service: Service
     port: ServicePort
 
 
 class Consumer(_Declaration, subject='consumer "{name}"'):
-    """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors... (:mod:`svcgen.dsl.consumers`).
+    """Base of the objects that refer to ports: Ingress, HTTPRoute, monitors...
 
-    Each has a name, and may have labels and annotations (its own metadata, not a selector).
+    They are in :mod:`svcgen.dsl.consumers`. Each has a name, and may have labels and annotations
+    (its own metadata, not a selector).
     """
 
     name: StrictStr = arg(kw_only=False)
@@ -504,10 +510,10 @@ class Service(_Declaration, subject='Service "{name}"'):
     traffic_distribution: StrictStr | None = None
 
     def port(self, name: str | int) -> ServicePortRef:
-        """Refer to one of this Service's ports (an Ingress backend, a route, a monitor): by name, or by number.
+        """Refer to one of this Service's ports, by name or by number.
 
-        ``service.port("http")``; ``service.port(80)`` (the port the Service listens on, e.g. of
-        a Service port without a name).
+        For an Ingress backend, a route or a monitor: ``service.port("http")``; ``service.port(80)``
+        (the port the Service listens on, e.g. of a Service port without a name).
         """
         found = [sp for sp in self.ports if (sp.port_name == name if isinstance(name, str)
                                              else sp.service_port == name)]
@@ -605,12 +611,13 @@ class Deployment(_Declaration, subject="Deployment"):
 
 
 class StatefulSet(_Declaration, subject="StatefulSet"):
-    """Emit the App's pods as a StatefulSet: ``App(..., workload=StatefulSet(service=db_headless))``.
+    """Emit the App's pods as a StatefulSet.
 
-    ``service`` is the Service that governs it (by object: one of the App's headless Services;
-    or a name); unset, the App's first headless Service. ``volume_claim_templates`` (Kubernetes
-    PersistentVolumeClaims), ``update_strategy``, ``persistent_volume_claim_retention_policy``
-    and ``ordinals`` are pass-throughs.
+    For example ``App(..., workload=StatefulSet(service=db_headless))``: ``service`` is the Service
+    that governs it (by object: one of the App's headless Services; or a name); unset, the App's
+    first headless Service. ``volume_claim_templates`` (Kubernetes PersistentVolumeClaims),
+    ``update_strategy``, ``persistent_volume_claim_retention_policy`` and ``ordinals`` are
+    pass-throughs.
     """
 
     replicas: StrictInt | None = None
@@ -684,7 +691,7 @@ new_app_hook: Callable[[App], object] | None = None
 
 
 def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
-    """The fix for ``container.port(name)``: the nearest name, or the sibling container that has it."""
+    """The fix for ``container.port(name)``: the nearest name, or the sibling container with it."""
     # The caller's names: the container's own variable, and containers declared beside it.
     scope = {**frame.f_globals, **frame.f_locals} if frame is not None else {}
     own = next((var for var, value in scope.items() if value is container), "container")

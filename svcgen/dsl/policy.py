@@ -33,7 +33,7 @@ __all__ = [
 
 
 def service_subject(app: App, service: Service) -> str:
-    """How messages name a Service: ``Service "ns/name"`` (or ``Service "name"`` without namespace)."""
+    """How messages name a Service: ``Service "ns/name"``, or ``Service "name"`` if no namespace."""
     prefix = f"{app.namespace}/" if app.namespace else ""
     return f'Service "{prefix}{service.name}"'
 
@@ -55,7 +55,11 @@ def target_port(sp: ServicePort, named_targets: bool) -> str | int:
 
 
 def probe_port(probe: Probe, port: Port) -> str | int:
-    """The port of an HTTP or TCP probe: by name (``port_by`` unset or ``"name"``) or number, or a port without one."""
+    """The port of an HTTP or TCP probe, as written: its name or its number.
+
+    By name when ``port_by`` is unset or ``"name"``; by number otherwise, or for a port without a
+    name.
+    """
     return port.name if probe.port_by != "number" and port.name is not None else port.number
 
 
@@ -77,10 +81,10 @@ _PLAIN = frozenset({"location", "name", "image", "ports", "liveness", "readiness
 
 
 def plain_container(container: Container) -> bool:
-    """A container that declares no more than svcgen always wrote (name, image, ports, probes): most of them.
+    """Whether a container declares no more than svcgen always wrote: name, image, ports, probes.
 
-    The builder and the checks skip the other fields of such a container, so that 10,000 of
-    them cost what they did before containers had every Kubernetes field.
+    Most containers do. The builder and the checks skip the other fields of such a container, so
+    that 10,000 of them cost what they did before containers had every Kubernetes field.
     """
     if not container.model_fields_set <= _PLAIN:
         return False
@@ -89,13 +93,19 @@ def plain_container(container: Container) -> bool:
 
 
 def declares_workload_fields(app: App) -> bool:
-    """Whether the App declares any field of its pods or workload beyond svcgen's own (names, ports, probes)."""
+    """Whether the App declares any field of its pods or workload beyond svcgen's own.
+
+    svcgen's own are names, ports and probes.
+    """
     return (app.pod is not None or not (app.workload is None or isinstance(app.workload, str))
             or not all(plain_container(c) for c in app.containers))
 
 
 def stateful_service_name(app: App) -> str | None:
-    """The Service a StatefulSet names (``serviceName``): as declared, else its first headless one, else its first."""
+    """The Service a StatefulSet names (``serviceName``), or None when the App has no Service.
+
+    As declared, else the App's first headless Service, else its first.
+    """
     if isinstance(app.workload, StatefulSet) and app.workload.service is not None:
         service = app.workload.service
         return service if isinstance(service, str) else service.name
@@ -105,7 +115,10 @@ def stateful_service_name(app: App) -> str | None:
 
 
 def needs_health_check(service: Service) -> bool:
-    """``NeedsHealthCheck``: a LoadBalancer with externalTrafficPolicy Local has a healthCheckNodePort."""
+    """``NeedsHealthCheck``: whether the Service has a healthCheckNodePort.
+
+    A LoadBalancer with externalTrafficPolicy Local has one.
+    """
     return service.type == "LoadBalancer" and service.external_traffic_policy == "Local"
 
 
@@ -127,7 +140,7 @@ def health_check_key(app: App, service: Service) -> PortKey:
 
 
 class Owners:
-    """Which App declares each Service and runs each container (this very object), looked up in O(1).
+    """Which App declares each Service and runs each container (this very object), found in O(1).
 
     Built once per render: a consumer refers to a Service or a container by object, and a scan of
     every App per reference made 4,000 Apps with an Ingress each take 20 s to check.
@@ -153,5 +166,8 @@ class Owners:
 
 
 def same_port(a: Port, b: Port) -> bool:
-    """The same container port: name, number and protocol (where each was declared does not matter)."""
+    """The same container port: name, number and protocol.
+
+    Where each was declared does not matter.
+    """
     return (a.name, a.number, a.protocol) == (b.name, b.number, b.protocol)

@@ -29,14 +29,20 @@ _DURATION = re.compile(r"0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0
 
 
 def monitor_interval(interval: str) -> list[str]:
-    """A Prometheus duration, as the ServiceMonitor/PodMonitor CRD pattern has it (``30s``, ``1m30s``)."""
+    """A Prometheus duration, as the ServiceMonitor/PodMonitor CRD pattern has it.
+
+    For example ``30s`` or ``1m30s``.
+    """
     if interval and _DURATION.fullmatch(interval):
         return []
     return ["must be a Prometheus duration: units y w d h m s ms in that order, e.g. 30s or 1m30s"]
 
 
 class _Report(Checker):
-    """The problems found, and indexes of the rendered Apps made when a consumer first needs them."""
+    """The problems found, and indexes of the rendered Apps.
+
+    Each index is made when a consumer first needs it.
+    """
 
     def __init__(self, apps: Sequence[App]) -> None:
         super().__init__()
@@ -57,7 +63,10 @@ class _Report(Checker):
         return found
 
     def selected(self, namespace: str | None, labels: dict[str, str]) -> list[tuple[App, Service]]:
-        """The rendered Services of ``namespace`` whose labels include all of ``labels`` (not empty)."""
+        """The rendered Services of ``namespace`` whose labels include all of ``labels``.
+
+        ``labels`` is not empty.
+        """
         candidates = min((self.labelled.get((namespace or "", k, v), []) for k, v in labels.items()), key=len)
         return [(app, s) for app, s in candidates if labels.items() <= s.labels.items()]
 
@@ -108,7 +117,10 @@ def _probes(report: _Report, app: App, container: Container, emitted: bool) -> N
 
 
 def _probe_timing(report: _Report, subject: str, use: str, probe: Probe) -> None:
-    """``ValidateNonnegativeField`` on each timing field; the API server defaults 0 (or unset) itself."""
+    """``ValidateNonnegativeField`` on each timing field of ``probe``.
+
+    The API server defaults 0 (or unset) itself.
+    """
     for field in ("initial_delay_seconds", "period_seconds", "timeout_seconds", "failure_threshold",
                   "success_threshold", "termination_grace_period_seconds"):
         value = getattr(probe, field)
@@ -268,7 +280,10 @@ def _pod_monitor(report: _Report, app: App, monitor: PodMonitor, subject: str) -
 
 def _unnamed_namespace(report: _Report, app: App, owner: App, subject: str, field: str,
                        location: SourceLocation | None) -> None:
-    """A reference across Apps of which one has a namespace and the other none: "default" is a guess."""
+    """Warn of a reference across Apps of which one has a namespace and the other none.
+
+    svcgen writes "default" for the missing one, which is a guess.
+    """
     if (app.namespace is None) == (owner.namespace is None):
         return
     named, unnamed = (app, owner) if app.namespace is not None else (owner, app)

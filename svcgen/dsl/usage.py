@@ -20,7 +20,10 @@ __all__ = ["PortUses", "Use", "container_port_uses", "service_port_uses"]
 
 @dataclass(frozen=True)
 class Use:
-    """One use of a port: ``entry`` (where it comes from, or what it does) and the object that says so."""
+    """One use of a port: ``entry`` and the object that says so.
+
+    ``entry`` is where the traffic comes from, or what the use does.
+    """
 
     entry: str
     kind: str
@@ -32,7 +35,10 @@ class Use:
 
     @property
     def by(self) -> str:
-        """The object: ``Ingress shop/web``, ``HTTPRoute shop/web via Gateway edge``, ``liveness probe``."""
+        """How the use names its object, e.g. ``Ingress shop/web`` or ``liveness probe``.
+
+        A route attached to a Gateway names it too: ``HTTPRoute shop/web via Gateway edge``.
+        """
         if not self.name:
             return self.kind
         return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}{self.via}"
@@ -74,7 +80,10 @@ def _peers(rule: PolicyRule) -> str:
 
 
 class PortUses:
-    """Every use of every port of ``apps``, gathered in one pass over their consumers (for explain)."""
+    """Every use of every port of ``apps``, gathered in one pass over their consumers.
+
+    :mod:`svcgen.explain` shows them.
+    """
 
     def __init__(self, apps: Sequence[App]) -> None:
         self._service: dict[int, list[Use]] = {}  # by id of the ServicePort
@@ -115,7 +124,10 @@ class PortUses:
         return list(self._service.get(id(sp), ()))
 
     def container_port(self, container: Container, port: Port) -> list[Use]:
-        """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
+        """The probes of ``container`` on ``port``, and the monitors and policies that name it.
+
+        The monitors are PodMonitors, the policies NetworkPolicies.
+        """
         uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items()
                 if probe.port is not None and same_port(probe.port, port)]
         seen: set[int] = set()
@@ -127,10 +139,16 @@ class PortUses:
 
 
 def service_port_uses(apps: Sequence[App], service: Service, sp: ServicePort) -> list[Use]:
-    """The Ingress rules and routes that send traffic to ``sp`` of ``service``, and its ServiceMonitors."""
+    """The Ingress rules, routes and ServiceMonitors that use ``sp`` of ``service``.
+
+    The rules and routes send traffic to it; the ServiceMonitors scrape it.
+    """
     return PortUses(apps).service_port(sp)
 
 
 def container_port_uses(apps: Sequence[App], container: Container, port: Port) -> list[Use]:
-    """The probes of ``container`` on ``port``, and the PodMonitors and NetworkPolicies that name it."""
+    """The probes of ``container`` on ``port``, and the monitors and policies that name it.
+
+    The monitors are PodMonitors, the policies NetworkPolicies.
+    """
     return PortUses(apps).container_port(container, port)

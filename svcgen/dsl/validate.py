@@ -225,7 +225,10 @@ def _check_service(
 
 
 def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, named: bool) -> None:
-    """What the API server accepts but svcgen refuses: it would be ignored, or point at the wrong pod."""
+    """What the API server accepts but svcgen refuses.
+
+    It would be ignored, or point at the wrong pod.
+    """
     loc = service.location
     for i, sp in enumerate(service.ports):
         psubject = f"{subject} port {sp.label}"
@@ -263,7 +266,7 @@ def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, n
 
 
 def _check_extra_selector(check: _Checker, app: App, service: Service, subject: str) -> None:
-    """A Service's extra selector narrows the App's selector to some of its pods, never elsewhere."""
+    """A Service's extra selector narrows the App's selector to some of its pods, not elsewhere."""
     loc = service.location
     check.labels(service.extra_selector, subject, "extra_selector", loc)
     for key, value in service.extra_selector.items():

@@ -44,9 +44,10 @@ _WIRE_TO_POD = {wire: attribute for attribute, wire in POD_FIELDS.items()}
 
 
 def _where(path: Sequence[str | int], names: Mapping[str, str]) -> str:
-    """A schema error's path in the DSL's words: its first key is the DSL field, the rest Kubernetes'.
+    """A schema error's path in the DSL's words.
 
-    A key written ``"[NAME]"`` is an item named in the DSL (``env[PORT]``), not a Kubernetes field.
+    Its first key is the DSL field, the rest Kubernetes'. A key written ``"[NAME]"`` is an item
+    named in the DSL (``env[PORT]``), not a Kubernetes field.
     """
     first = names.get(str(path[0]), str(path[0])) if path else ""
     return first + "".join(f"[{p}]" if isinstance(p, int) else p if p.startswith("[") else f".{p}" for p in path[1:])
@@ -55,7 +56,10 @@ def _where(path: Sequence[str | int], names: Mapping[str, str]) -> str:
 def _schema(check: Checker, value: Mapping[str, Any], definition: str, names: Mapping[str, str], subject: str,
             location: SourceLocation | None, version: KubeVersion, skip: frozenset[str] = frozenset(),
             env: Sequence[str] = ()) -> None:
-    """``value`` against the schema's ``definition``; ``env``: the names of an env given as a mapping, in order."""
+    """``value`` against the schema's ``definition``.
+
+    ``env``: the names of an env given as a mapping, in order.
+    """
     from svcgen.kube import schema  # only when an App declares Kubernetes fields
 
     for error in schema.check(value, definition, version):
@@ -119,7 +123,10 @@ def check_workload(check: Checker, app: App, version: KubeVersion) -> dict[str, 
 
 
 def _restart_policies(check: Checker, app: App, init: Sequence[Container]) -> None:
-    """A restartPolicy makes an init container a sidecar; app containers take none, plain init containers no probes."""
+    """A restartPolicy makes an init container a sidecar; app containers take none.
+
+    Plain init containers (no restartPolicy) take no probes.
+    """
     for container in app.containers:
         if container.restart_policy is not None:
             check.add(f'container "{container.name}" of App "{app.name}"', "restart_policy",
@@ -152,7 +159,10 @@ def _replicas(check: Checker, app: App, replicas: int | None, subject: str, loca
 
 
 def _container_names(check: Checker, app: App, init: Sequence[Container]) -> None:
-    """Init (and sidecar) containers share one name space with the app containers (validateContainers)."""
+    """Init (and sidecar) containers share one name space with the app containers.
+
+    Kubernetes checks this in ``validateContainers``.
+    """
     seen: dict[str, Container] = {}
     for container in init:
         csubject = f'init container "{container.name}" of App "{app.name}"'
@@ -170,7 +180,10 @@ def _container_names(check: Checker, app: App, init: Sequence[Container]) -> Non
 
 
 def _volumes(check: Checker, app: App) -> dict[str, str]:
-    """The names a volume mount may use: the pod's volumes and a StatefulSet's claim templates (name: what)."""
+    """The names a volume mount may use: the pod's volumes and a StatefulSet's claim templates.
+
+    Each name maps to what it is: ``"volume"`` or ``"volume claim template"``.
+    """
     names: dict[str, str] = {}
     pod = app.pod
     for i, volume in enumerate(pod.volumes if pod is not None else ()):
@@ -194,7 +207,10 @@ def _volumes(check: Checker, app: App) -> dict[str, str]:
 
 
 def _mounts(check: Checker, container: Container, volumes: Mapping[str, str], subject: str) -> None:
-    """``ValidateVolumeMounts`` and ``ValidateVolumeDevices``: the volume exists, paths are unique and stay inside."""
+    """``ValidateVolumeMounts`` and ``ValidateVolumeDevices`` on ``container``.
+
+    The volume exists, paths are unique and stay inside.
+    """
     paths: set[str] = set()
     loc = container.location
     for field, items in (("volume_mounts", container.volume_mounts), ("volume_devices", container.volume_devices)):
@@ -251,13 +267,19 @@ def _env(check: Checker, container: Container, subject: str, version: KubeVersio
 
 @lru_cache(maxsize=4096, typed=True)
 def _quantity(amount: str | int | float) -> Any:
-    """:func:`svcgen.kube.rules.parse_quantity`, once per value: 10,000 containers ask for the same few."""
+    """:func:`svcgen.kube.rules.parse_quantity`, once per value (cached).
+
+    Cached because 10,000 containers ask for the same few.
+    """
     return rules.parse_quantity(amount)
 
 
 def _resources(check: Checker, resources: Mapping[str, Any] | None, subject: str, field: str,
                location: SourceLocation | None) -> None:
-    """Quantities parse and are not negative; each request is at most its limit (ValidateResourceRequirements)."""
+    """Quantities parse and are not negative; each request is at most its limit.
+
+    Kubernetes checks this in ``ValidateResourceRequirements``.
+    """
     if not resources:
         return
     parsed: dict[str, dict[str, Any]] = {}
@@ -289,7 +311,10 @@ def _resources(check: Checker, resources: Mapping[str, Any] | None, subject: str
 
 
 def _stateful_service(check: Checker, app: App, workload: StatefulSet) -> None:
-    """The Service that governs a StatefulSet gives its pods their DNS names: one of the App's, headless."""
+    """The Service that governs a StatefulSet must be one of the App's, and headless.
+
+    It gives the StatefulSet's pods their DNS names.
+    """
     declared = workload.service
     name = stateful_service_name(app)
     where = f'StatefulSet of App "{app.name}"'
@@ -315,7 +340,7 @@ _WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 def selector_changes(locations: Mapping[tuple[str, str], SourceLocation | None],
                      manifests: Sequence[Mapping[str, Any]], previous: Iterable[Mapping[str, Any]]) -> list[Problem]:
-    """Warnings for each workload about to be rendered with another selector than the same one rendered before.
+    """Warnings for each workload whose selector differs from the one it was rendered with before.
 
     A workload's selector is immutable (``ValidateDeploymentUpdate``... say "field is immutable"):
     applying the new one fails, and the fix is either to keep the old labels or to replace the

@@ -67,7 +67,10 @@ def _type_name(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    """A value as Go's field errors print it: strings quoted, lists and maps as JSON (long ones shortened)."""
+    """A value as Go's field errors print it: strings quoted, lists and maps as JSON.
+
+    Long lists and maps are shortened.
+    """
     import json  # only for messages: a clean run never loads it
 
     if isinstance(value, str):
@@ -95,12 +98,15 @@ class FieldErrors:
 
     def not_supported(self, path: Path, value: Any, supported: tuple[str, ...], rule: str, *,
                       ordered: bool = False) -> None:
-        """``field.NotSupported``: the choices sorted, unless the API server passes them in its own order."""
+        """``field.NotSupported``: the choices sorted, unless ``ordered``.
+
+        ``ordered``: the API server passes the choices in its own order, kept as given.
+        """
         choices = ", ".join(f'"{s}"' for s in (supported if ordered else sorted(supported)))
         self.add(path, f"Unsupported value: {_quote(value)}: supported values: {choices}", rule)
 
     def typed(self, obj: Any, key: str, path: Path, kind: type | tuple[type, ...]) -> Any:
-        """``obj[key]`` if present and of the JSON type ``kind``; a type error (and None) otherwise."""
+        """``obj[key]`` if present and of JSON type ``kind``; a type error (and None) otherwise."""
         if not isinstance(obj, dict):
             return None
         value = obj.get(key)
@@ -199,7 +205,10 @@ def canonical_service(service: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:
-    """``ValidateObjectMeta`` on create (name or generateName, namespace, labels, annotations, owners...)."""
+    """``ValidateObjectMeta`` on create: name or generateName, namespace, labels, annotations...
+
+    Then generation, resourceVersion, owner references and finalizers.
+    """
     meta = errors.typed(obj, "metadata", (), dict)
     if meta is None:
         if "metadata" not in obj or obj.get("metadata") is None:
@@ -382,10 +391,11 @@ def _cluster_ips(errors: FieldErrors, spec: dict[str, Any], kind: Any, cluster_i
 
 
 def _single_stack(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
-    """The registry's ``initIPFamilyFields``: SingleStack (given, or defaulted) allows one family only.
+    """The registry's ``initIPFamilyFields``: a SingleStack policy allows one IP family only.
 
-    The policy defaults to RequireDualStack for a headless Service without selector, else to
-    SingleStack. The checks that need the cluster's own families are not made here.
+    This holds whether SingleStack is given or defaulted. The policy defaults to RequireDualStack
+    for a headless Service without selector, else to SingleStack. The checks that need the cluster's
+    own families are not made here.
     """
     policy = spec.get("ipFamilyPolicy")
     if policy is None:
@@ -403,7 +413,10 @@ def _single_stack(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cl
 
 def _validate_cluster_ips(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any],
                           ip_rule: Callable[[str], list[str]]) -> bool:
-    """``ValidateServiceClusterIPsRelatedFields`` (not for ExternalName); True if it found errors."""
+    """``ValidateServiceClusterIPsRelatedFields``; True if it found errors.
+
+    Not for ExternalName Services.
+    """
     count = len(errors.items)
     sp: Path = ("spec",)
     if cluster_ip:
@@ -541,7 +554,7 @@ def _type_fields(
     errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
     version: KubeVersion,
 ) -> None:
-    """The fields that only some Service types may set: externalName, load balancer, traffic policies."""
+    """The fields only some Service types may set: externalName, load balancer, traffic policies."""
     sp: Path = ("spec",)
     if kind == "ExternalName":
         name = errors.typed(spec, "externalName", sp, str)
@@ -560,7 +573,10 @@ def _type_fields(
 
 def _load_balancer_fields(errors: FieldErrors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any,
                           version: KubeVersion) -> None:
-    """allocateLoadBalancerNodePorts, loadBalancerClass and the source ranges (field or annotation)."""
+    """allocateLoadBalancerNodePorts, loadBalancerClass and the load balancer's source ranges.
+
+    The source ranges are checked both as the field and as the annotation.
+    """
     sp: Path = ("spec",)
     allocate = errors.typed(spec, "allocateLoadBalancerNodePorts", sp, bool)
     if kind == "LoadBalancer" and allocate is None and spec.get("allocateLoadBalancerNodePorts") is None:
@@ -596,7 +612,7 @@ def _load_balancer_fields(errors: FieldErrors, annotations: dict[str, Any], spec
 
 def _traffic_fields(errors: FieldErrors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
                     version: KubeVersion) -> None:
-    """trafficDistribution, the external and internal traffic policies and the healthCheckNodePort."""
+    """trafficDistribution, the external and internal traffic policies, the healthCheckNodePort."""
     sp: Path = ("spec",)
     distribution = errors.typed(spec, "trafficDistribution", sp, str)
     if distribution is not None and distribution not in version.traffic_distributions:
@@ -654,7 +670,10 @@ def _warnings(errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], ki
 
 
 def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
-    """``validateContainerPorts`` for every container of a Pod or workload, and the pod-level checks."""
+    """``validateContainerPorts`` for every container of a Pod or workload.
+
+    The pod-level checks are made too.
+    """
     errors = FieldErrors()
     found = pod_spec(obj)
     if found is None:

@@ -1,4 +1,4 @@
-"""A fast path for writing manifests: the same bytes as :mod:`svcgen.kube.yamlwrite`, without ruamel.yaml.
+"""A fast manifest writer: the same bytes as :mod:`svcgen.kube.yamlwrite`, without ruamel.yaml.
 
 Why: ruamel.yaml's representer is pure Python and walks every node of every document, building a
 node graph that its (C) emitter then walks again; for 10,000 Services that was a third of a

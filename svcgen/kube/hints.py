@@ -134,7 +134,7 @@ _LOAD_BALANCER_VALUES = {
 
 
 def fix(error: FieldError, node_port_range: NodePortRange, vocabulary: Vocabulary) -> str:
-    """The fix for one of the API server's findings, in the words of a manifest or of the DSL ("" if none)."""
+    """The fix for an API server finding, in the words of a manifest or of the DSL ("" if none)."""
     kind = error.message.split(" ", 1)[0].rstrip(":")
     if error.rule == "load-balancer" and kind == "Invalid":
         return load_balancer_value_hint(error)
@@ -152,7 +152,10 @@ def manifest_hint(error: FieldError, node_port_range: NodePortRange) -> str:
 
 
 def load_balancer_value_hint(error: FieldError) -> str:
-    """The fix for an invalid load-balancer value (class, source ranges): the same words in YAML and the DSL."""
+    """The fix for an invalid load-balancer value (class, source ranges).
+
+    The words are the same in YAML and in the DSL.
+    """
     return next((h for key, h in _LOAD_BALANCER_VALUES.items() if any(key in str(p) for p in error.path)), "")
 
 

@@ -1,9 +1,10 @@
-"""``ValidateIngressCreate`` for ``networking.k8s.io/v1`` Ingresses (pkg/apis/networking/validation).
+"""``ValidateIngressCreate`` for ``networking.k8s.io/v1`` Ingresses.
 
-The field rules are those of :mod:`svcgen.kube.rules` (paths, hosts, TLS hosts), shared with the
-DSL's checks of the Ingresses it writes; metadata is checked as for every object
-(:func:`svcgen.kube.apiserver.validate_metadata`). Cross-object checks (does the backend Service
-have that port?) are lint's (:mod:`svcgen.lint.port_references`).
+The Go original is in pkg/apis/networking/validation. The field rules are those of
+:mod:`svcgen.kube.rules` (paths, hosts, TLS hosts), shared with the DSL's checks of the Ingresses it
+writes; metadata is checked as for every object (:func:`svcgen.kube.apiserver.validate_metadata`).
+Cross-object checks (does the backend Service have that port?) are lint's
+(:mod:`svcgen.lint.port_references`).
 """
 
 from __future__ import annotations

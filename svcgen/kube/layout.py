@@ -72,7 +72,10 @@ def output_kind(path: str, is_dir: bool) -> str:
 
 
 def file_name(manifest: dict[str, Any]) -> str:
-    """A stable, unique file name: ``[NAMESPACE_]KIND_NAME.yaml`` (``_`` never occurs in those names)."""
+    """A stable, unique file name: ``[NAMESPACE_]KIND_NAME.yaml``.
+
+    It is unique because ``_`` never occurs in those names.
+    """
     meta = manifest.get("metadata", {})
     parts = [meta.get("namespace"), str(manifest.get("kind", "object")).lower(), meta.get("name")]
     return "_".join(str(p) for p in parts if p) + ".yaml"
@@ -88,7 +91,7 @@ def header(project: str) -> str:
 
 
 def written_by(text: str | None) -> str | None:
-    """Whose file ``text`` is: None when svcgen did not write it (no header), else the project it names.
+    """Who wrote ``text``: None if not svcgen (no header), else the project its header names.
 
     "" for the header of svcgen 0.x's ``render -o DIR``, which names no project. Only a first line
     that is one of these two headers counts: a file that merely starts with "# Written by svcgen"
@@ -106,7 +109,10 @@ def written_by(text: str | None) -> str | None:
 
 
 def directory_files(manifests: Sequence[dict[str, Any]], project: str) -> dict[str, str]:
-    """One file per object plus a ``kustomization.yaml`` listing them, in render order, with :func:`header`."""
+    """One file per object plus a ``kustomization.yaml`` listing them in render order.
+
+    Every file, the kustomization too, starts with :func:`header`.
+    """
     mark = header(project)
     files = {file_name(m): mark + to_yaml([m]) for m in manifests}
     kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
@@ -116,7 +122,7 @@ def directory_files(manifests: Sequence[dict[str, Any]], project: str) -> dict[s
 
 
 def kustomization_resources(text: str | None) -> list[str]:
-    """The files an earlier ``kustomization.yaml`` written by svcgen lists (to remove stale ones)."""
+    """The files an earlier svcgen-written ``kustomization.yaml`` lists (to remove stale ones)."""
     if written_by(text) is None or text is None:
         return []
     from svcgen.kube.yamlread import load_documents
@@ -136,10 +142,11 @@ def json_list(manifests: Sequence[dict[str, Any]]) -> str:
 
 
 def json_written_by_svcgen(text: str | None) -> bool:
-    """Whether ``text`` is a JSON ``List`` as :func:`json_list` writes it: those three keys, that layout.
+    """Whether ``text`` is a JSON ``List`` exactly as :func:`json_list` writes it.
 
-    JSON has no comments to carry a header, so the layout is the mark: a file written by hand or
-    by another tool (kubectl indents by four, adds ``metadata``) is not taken as svcgen's.
+    It must have those three keys, in that layout. JSON has no comments to carry a header, so the
+    layout is the mark: a file written by hand or by another tool (kubectl indents by four, adds
+    ``metadata``) is not taken as svcgen's.
     """
     import json
 

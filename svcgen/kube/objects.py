@@ -87,7 +87,10 @@ _BUILTIN_GROUPS = {"", "apps", "extensions", "batch"}
 
 
 def is_builtin(obj: dict[str, Any]) -> bool:
-    """Whether the object's apiVersion is Kubernetes' own (core, apps, batch); no apiVersion counts as such."""
+    """Whether the object's apiVersion is Kubernetes' own (core, apps, batch).
+
+    An object without an apiVersion counts as such.
+    """
     version = obj.get("apiVersion")
     if version is None:
         return True
@@ -320,7 +323,10 @@ class KubeObject(NamedTuple):
 
 
 def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
-    """JSON that YAML cannot read (an escaped slash, tabs): parsed as JSON, without field positions."""
+    """JSON that YAML cannot read (an escaped slash, tabs), parsed as JSON.
+
+    The documents have no field positions.
+    """
     if len(documents) != 1 or documents[0].error is None or not text.lstrip().startswith(("{", "[")):
         return documents
     import json  # rare: loaded only for such files

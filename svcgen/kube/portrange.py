@@ -1,4 +1,7 @@
-"""The cluster's nodePort range (kube-apiserver's ``--service-node-port-range``) and its KEP-3668 bands."""
+"""The cluster's nodePort range and its KEP-3668 bands.
+
+The range is kube-apiserver's ``--service-node-port-range``.
+"""
 
 import re
 from collections.abc import Iterable
@@ -37,7 +40,7 @@ class NodePortRange(_Bounds):
 
     @classmethod
     def parse(cls, text: str) -> "NodePortRange":
-        """Parse ``"30000-32767"`` (the kube-apiserver flag's syntax); raise ValueError if malformed."""
+        """Parse ``"30000-32767"`` (kube-apiserver's flag syntax); raise ValueError if malformed."""
         match = re.fullmatch(_RANGE, text)
         if not match:
             raise ValueError(f'invalid nodePort range "{text}": expected FIRST-LAST, e.g. 30000-32767')
@@ -49,7 +52,10 @@ class NodePortRange(_Bounds):
 
     @property
     def static_band_size(self) -> int:
-        """KEP-3668 ``calculateRangeOffset``: the low band the cluster's random allocation uses last."""
+        """KEP-3668 ``calculateRangeOffset``: the size of the low (static) band.
+
+        The cluster's random allocation uses that band last.
+        """
         if self.size <= 16:
             return 0
         return min(max(16, self.size // 32), 128)

@@ -1,4 +1,4 @@
-"""The Kubernetes versions whose API servers must accept svcgen's output, and the rules that differ by version.
+"""The Kubernetes versions svcgen's output must be valid on, and the rules that differ by version.
 
 By default the output is **portable**: valid on every Kubernetes minor still supported upstream
 (:data:`PORTABLE`, today 1.35 to 1.37), so for each rule below the strictest of those versions
@@ -55,7 +55,10 @@ class KubeVersion(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> "KubeVersion":
-        """One pinned version from ``"1.36"`` (``v1.36.3`` too); ValueError if malformed or unknown."""
+        """One pinned version from ``"1.36"`` (``v1.36.3`` too).
+
+        Raise ValueError if the text is malformed or the version unknown.
+        """
         match = re.fullmatch(_VERSION, text)
         if not match or int(match.group(1)) != 1:
             raise ValueError(f'invalid Kubernetes version "{text}": expected 1.MINOR, e.g. 1.{PORTABLE.newest}; '
@@ -71,7 +74,7 @@ class KubeVersion(NamedTuple):
         return f"1.{self.oldest}-1.{self.newest}"
 
     def has(self, change: str) -> bool:
-        """Whether ``CHANGES[change]`` applies to every target version: the strictest of them rules."""
+        """Whether ``CHANGES[change]`` holds for every target version: the strictest one rules."""
         rule = CHANGES[change]
         return (self.oldest if rule.effect == "accepts" else self.newest) >= rule.since
 

@@ -238,7 +238,7 @@ def port_number(value: int) -> list[str]:
 
 
 def external_name(value: str) -> list[str]:
-    """The externalName of an ExternalName Service: a DNS-1123 subdomain once one trailing dot is cut.
+    """An ExternalName Service's externalName: a DNS-1123 subdomain once one trailing dot is cut.
 
     An empty value is the caller's "Required value" error, not checked here.
     """
@@ -261,7 +261,10 @@ def session_affinity_timeout(value: int) -> list[str]:
 
 
 def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """netutils.ParseIPSloppy: like Go's net.ParseIP, but IPv4 octets may have leading zeros (decimal)."""
+    """netutils.ParseIPSloppy: like Go's net.ParseIP, but IPv4 octets may have leading zeros.
+
+    Such octets are read as decimal.
+    """
     text = value
     if "." in text and ":" not in text:
         parts = text.split(".")
@@ -327,7 +330,10 @@ def _leading_zero(text: str) -> bool:
 
 
 def ip_address_strict(value: str) -> list[str]:
-    """IsValidIP with StrictIPCIDRValidation (Kubernetes 1.36): no leading 0s, no IPv4-mapped IPv6."""
+    """IsValidIP with StrictIPCIDRValidation (Kubernetes 1.36): the stricter IP syntax.
+
+    No leading 0s, no IPv4-mapped IPv6.
+    """
     address = parse_ip(value)
     if address is None:
         return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
@@ -364,7 +370,10 @@ _ROUTE_PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2
 
 
 def http_path(path: str, *, route: bool = False) -> list[str]:
-    """An Ingress Prefix/Exact path (``validateIngressPath``) or an HTTPRoute PathPrefix (the Gateway API CRD)."""
+    """An Ingress Prefix/Exact path (``validateIngressPath``) or an HTTPRoute PathPrefix.
+
+    The PathPrefix rule is that of the Gateway API CRD.
+    """
     errors = [] if path.startswith("/") else ["must be an absolute path"]
     for sequence in (*_INVALID_PATH_SEQUENCES, *(("#",) if route else ())):
         if sequence in path:
@@ -381,12 +390,12 @@ def implementation_specific_path(path: str) -> list[str]:
 
 
 def tls_host(host: str) -> list[str]:
-    """An Ingress TLS host (``validateIngressTLS``): a DNS subdomain, or a wildcard one with ``*``."""
+    """An Ingress TLS host (``validateIngressTLS``): a DNS subdomain, or a ``*`` wildcard one."""
     return wildcard_dns1123_subdomain(host) if "*" in host else dns1123_subdomain(host)
 
 
 def ingress_host(host: str) -> list[str]:
-    """An Ingress rule or route host (``validateIngressRules``): as a TLS host, and never an IP address."""
+    """An Ingress rule or route host (``validateIngressRules``): as a TLS host, but never an IP."""
     ip = ["must be a DNS name, not an IP address"] if parse_ip(host) is not None else []
     return ip + tls_host(host)
 
@@ -400,7 +409,10 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
 
 
 def parse_quantity(value: str | int | float) -> Fraction | None:
-    """The exact value of a quantity (``"100m"``, ``"1Gi"``, ``"1e3"``, ``2``), or None if it does not parse."""
+    """The exact value of a quantity, or None if it does not parse.
+
+    For example ``"100m"``, ``"1Gi"``, ``"1e3"`` and ``2``.
+    """
     from fractions import Fraction  # only when a quantity is declared
 
     if isinstance(value, bool):
@@ -435,7 +447,10 @@ _RELAXED_ENV_VAR_NAME_MSG = "a valid environment variable name must consist only
 
 
 def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
-    """``IsEnvVarName``, or ``IsRelaxedEnvVarName`` when ``relaxed`` (gate RelaxedEnvironmentVariableValidation)."""
+    """``IsEnvVarName``, or ``IsRelaxedEnvVarName`` when ``relaxed``.
+
+    ``relaxed``: the feature gate RelaxedEnvironmentVariableValidation.
+    """
     if relaxed:
         if not value or any(not " " <= c <= "~" or c == "=" for c in value):
             return [_RELAXED_ENV_VAR_NAME_MSG]
@@ -446,7 +461,10 @@ def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
 
 
 def local_descending_path(value: str) -> list[str]:
-    """``validateLocalDescendingPath``: a volume mount's subPath (and subPathExpr) stays inside the volume."""
+    """``validateLocalDescendingPath``: a volume mount's subPath stays inside the volume.
+
+    The same holds for its subPathExpr.
+    """
     errors = ["must be a relative path"] if value.startswith("/") else []
     if ".." in value.replace("\\", "/").split("/"):
         errors.append("must not contain '..'")

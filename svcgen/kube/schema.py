@@ -50,7 +50,10 @@ def schema_versions() -> tuple[int, int]:
 
 
 def workload_spec(kind: str) -> str:
-    """The definition of a workload kind's spec: ``workload_spec("Deployment")`` is ``apps.v1.DeploymentSpec``."""
+    """The schema's definition of a workload kind's spec.
+
+    For example ``workload_spec("Deployment")`` is ``apps.v1.DeploymentSpec``.
+    """
     spec: str = _schema()["roots"][kind]
     return spec
 
@@ -88,7 +91,10 @@ def _shown(value: Any) -> str:
 
 
 def check(value: Any, definition: str, version: KubeVersion) -> list[SchemaError]:
-    """Every mismatch between ``value`` and the schema's ``definition`` (e.g. ``core.v1.Volume``) in ``version``."""
+    """Every mismatch between ``value`` and the schema's ``definition`` in ``version``.
+
+    ``definition`` is a name such as ``core.v1.Volume``.
+    """
     errors: list[SchemaError] = []
     _check(value, "@" + definition, (), version.oldest, errors)  # every target version has it
     return errors

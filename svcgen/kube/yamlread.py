@@ -205,11 +205,12 @@ _BASES = {"0x": 16, "0o": 8, "0b": 2}
 
 
 def _json_number(value: float) -> int | float:
-    """The number the API server receives for a float (or an integer beyond int64, which kubectl holds as one).
+    """The number the API server receives for a float (or an integer beyond int64).
 
-    Go's encoding/json writes the fewest digits that read back as the float, as an integer literal
-    when it has no fraction and is below 1e21: ``80.0`` and ``8e1`` arrive as ``80``, 2**63 as
-    9223372036854776000. Python's ``repr`` finds the same digits.
+    kubectl holds an integer beyond int64 as a float. Go's encoding/json writes the fewest digits
+    that read back as the float, as an integer literal when it has no fraction and is below 1e21:
+    ``80.0`` and ``8e1`` arrive as ``80``, 2**63 as 9223372036854776000. Python's ``repr`` finds the
+    same digits.
     """
     if not math.isfinite(value) or value != int(value) or abs(value) >= 1e21:
         return value

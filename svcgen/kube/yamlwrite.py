@@ -49,7 +49,10 @@ _RESOLVERS = [
 
 @lru_cache(maxsize=8192)
 def _implicit_tag(value: str) -> Tag:
-    """The tag a plain scalar would get from kubectl, a YAML 1.1 or a 1.2 reader (str when none differs)."""
+    """The tag a plain scalar would get from kubectl, a YAML 1.1 or a 1.2 reader.
+
+    It is str when none of them reads it as anything else.
+    """
     for tag, regexp, first in _RESOLVERS:
         if (first is None or value[:1] in first) and regexp.match(value):
             return tag

@@ -87,7 +87,7 @@ def lint_texts(
 
 
 def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
-    """What names an object in the cluster: API group, kind, namespace ("": the context's) and name."""
+    """What names an object in the cluster: API group, kind, namespace ("": the context's), name."""
     if not obj.name:
         return None  # generateName, or no name: the API server makes a new object
     group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
@@ -95,7 +95,10 @@ def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
 
 
 def _duplicate(obj: KubeObject, earlier: KubeObject) -> Problem:
-    """The later of two definitions of one object (objects without a namespace: in the context's namespace)."""
+    """The problem for the later of two definitions of one object.
+
+    An object without a namespace counts as in the context's namespace.
+    """
     return obj.problem(("metadata", "name"), "warning", "duplicate-object",
                        f"defined again, after {earlier.where(('metadata', 'name'))}: kubectl apply applies both in "
                        "turn, so this definition replaces that one",

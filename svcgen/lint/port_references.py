@@ -49,7 +49,10 @@ def _describe(ports: Sequence[dict[str, Any]]) -> str:
 
 
 def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
-    """A "did you mean" among ``names``; none for names too long to be a port's (comparing is quadratic)."""
+    """A "did you mean" among ``names``; none for names too long to be a port's.
+
+    Comparing is quadratic, so such names are not compared.
+    """
     import difflib  # only for a finding: a clean lint never loads it
 
     short = [n for n in names if len(n) <= QUOTE_LIMIT]
@@ -58,7 +61,7 @@ def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
 
 
 class _Selectable:
-    """Objects found by name or by label selector: Services by their labels, workloads by their pods'.
+    """Objects found by name or by label selector: Services by labels, workloads by their pods'.
 
     Indexed once (by namespace and name, and by each label: :class:`~svcgen.lint.index.LabelIndex`),
     so that a thousand monitors and policies over a thousand Services cost about what one does,
@@ -366,7 +369,7 @@ def _endpoint_ports(obj: KubeObject) -> Iterator[tuple[Path, dict[str, Any]]]:
 
 
 def _endpoints(obj: KubeObject, services: _Selectable) -> Iterator[Problem]:
-    """Endpoints or an EndpointSlice of a selector-less Service: the same port names and protocols."""
+    """Endpoints or an EndpointSlice of a selector-less Service: same port names and protocols."""
     name = mapping(obj.metadata.get("labels")).get("kubernetes.io/service-name") if obj.kind == "EndpointSlice" \
         else obj.name
     service = services.find(obj.namespace, name) if isinstance(name, str) else None

@@ -28,7 +28,10 @@ def service_ports(obj: KubeObject) -> list[tuple[int, dict[str, Any]]]:
 
 
 def node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
-    """A nodePort (or healthCheckNodePort) held by two Services: the second is refused at apply time."""
+    """A nodePort held by two Services: the second is refused at apply time.
+
+    A healthCheckNodePort counts as a nodePort here.
+    """
     owners: dict[int, tuple[KubeObject, Path]] = {}
     for obj in services:
         spec = obj.value.get("spec")
@@ -54,7 +57,10 @@ def node_port_collisions(services: list[KubeObject]) -> Iterator[Problem]:
 
 
 def _same_if_applied_in(obj: KubeObject, other: KubeObject) -> str:
-    """A note for one name with and without a namespace: the same Service when applied in that namespace."""
+    """A note for one name with and without a namespace.
+
+    The two are the same Service when applied in that namespace.
+    """
     if obj is other or obj.name != other.name or bool(obj.namespace) == bool(other.namespace):
         return ""
     namespace, bare = (obj.namespace, other) if obj.namespace else (other.namespace, obj)

@@ -1,4 +1,7 @@
-"""What the lock holds: the nodePort of each Service port, by its one stable identity, :class:`PortKey`."""
+"""What the lock holds: the nodePort of each Service port, keyed by :class:`PortKey`.
+
+A :class:`PortKey` is a Service port's one stable identity.
+"""
 
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
@@ -38,7 +41,10 @@ class PortKey(NamedTuple):
 
 
 def may_share(a: PortKey, b: PortKey) -> bool:
-    """Only same-number ports of one Service (53/TCP, 53/UDP) share a nodePort; a healthCheckNodePort never does."""
+    """Only same-number ports of one Service (53/TCP, 53/UDP) may share a nodePort.
+
+    A healthCheckNodePort never shares one.
+    """
     same_service = (a.namespace, a.service) == (b.namespace, b.service)
     return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
 
@@ -85,7 +91,7 @@ class Lock:
         return self.entries.get(key)
 
     def changes_to(self, other: "Lock") -> tuple[dict[PortKey, int], dict[PortKey, tuple[int, int]]]:
-        """What ``other`` adds to this lock, and what it changes (key -> (old, new)), in key order."""
+        """What ``other`` adds to this lock and changes in it (key -> (old, new)), in key order."""
         added = {k: v for k, v in other.entries.items() if k not in self.entries}
         changed = {k: (self.entries[k], v) for k, v in other.entries.items()
                    if k in self.entries and self.entries[k] != v}

@@ -56,10 +56,11 @@ class LockFileError(InputError):
 
 
 class LockConflictError(LockFileError):
-    """Two claims in the lock file conflict, as a git merge leaves them (``svcgen lock resolve`` settles them).
+    """Two claims in the lock file conflict, as a git merge leaves them.
 
-    ``markers``: the file holds git's conflict markers; else (a merge git made "cleanly") one
-    nodePort is given to two Service ports that cannot share it. ``text`` is the file.
+    ``svcgen lock resolve`` settles them. ``markers``: the file holds git's conflict markers; else
+    (a merge git made "cleanly") one nodePort is given to two Service ports that cannot share it.
+    ``text`` is the file.
     """
 
     def __init__(self, message: str, text: str, *, markers: bool = True) -> None:
@@ -76,7 +77,10 @@ def conflict_marker_line(text: str) -> int | None:
 
 
 def _shown(text: object) -> str:
-    """Text of the file as a message quotes it: escaped (no terminal escape, one line) and shortened."""
+    """Text of the file as a message quotes it: escaped and shortened.
+
+    Escaped: no terminal escape, and all on one line.
+    """
     return shorten(one_line(str(text)))
 
 
@@ -214,7 +218,10 @@ def _entries(ports: dict[Any, Any], lines: _Lines, source: str, node_port_range:
 
 
 def _not_a_lock(source: str, line: int) -> LockFileError:
-    """A file named as the lock that is no lock (a README, app.py, another YAML file): never to restore or delete."""
+    """A file named as the lock that is no lock: never to restore or delete.
+
+    For example a README, app.py or another YAML file.
+    """
     return LockFileError(
         f"{source}:{line}: error: this is not a svcgen lock file (a lock is a mapping with `version` and "
         "`nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with --lock or "

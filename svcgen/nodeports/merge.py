@@ -46,7 +46,7 @@ class Conflict(NamedTuple):
 
 
 class Moved(NamedTuple):
-    """An entry allocated afresh: its key, the port it had, the new one, and who keeps the old one."""
+    """An entry allocated afresh: its key, its old port, the new one, and who keeps the old one."""
 
     key: PortKey
     old: int
@@ -73,7 +73,7 @@ class Kept(NamedTuple):
 
 
 class Merged(NamedTuple):
-    """The merged lock, and what the merge changed: entries moved, numbers of one key that differed."""
+    """The merged lock and the merge's changes: entries moved, numbers of one key that differed."""
 
     lock: Lock
     moved: list[Moved]
@@ -142,10 +142,11 @@ def _marker(line: str) -> tuple[str, str] | None:
 
 def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRange,
                    base: str | None = None) -> tuple[Lock, Lock, Lock | None]:
-    """Ours, theirs and the merge base (diff3's section, else ``base``: git's copy), each read as a lock.
+    """Ours, theirs and the merge base, each read as a lock.
 
-    A side that holds nothing (an empty file one branch added) is an empty lock; a base that is
-    not a valid lock is no base (it only orders the claims).
+    The base is diff3's section, else ``base`` (git's copy). A side that holds nothing (an empty
+    file one branch added) is an empty lock; a base that is not a valid lock is no base (it only
+    orders the claims).
 
     Raises:
         LockFileError: a side is not a valid lock.
@@ -158,7 +159,10 @@ def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRan
 
 def _parse_side_of(text: str, numbers: tuple[int, ...], source: str, label: str,
                    node_port_range: NodePortRange) -> Lock:
-    """A side of a conflict as a lock; an error names the line of the conflicted file, not of the side."""
+    """A side of a conflict as a lock.
+
+    An error names the line of the conflicted file, not of the side.
+    """
     try:
         return parse_side(text, source, node_port_range)
     except LockFileError as exc:
@@ -172,14 +176,20 @@ def _parse_side_of(text: str, numbers: tuple[int, ...], source: str, label: str,
 
 
 def parse_side(text: str, source: str, node_port_range: NodePortRange) -> Lock:
-    """One side of a merge as a lock; a side without any entry line (empty, comments) is an empty lock."""
+    """One side of a merge as a lock.
+
+    A side without any entry line (empty, or only comments) is an empty lock.
+    """
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return Lock()
     return parse_lock(text, source, node_port_range)
 
 
 def parse_base(text: str | None, source: str, node_port_range: NodePortRange) -> Lock | None:
-    """The merge base as a lock, or None when there is none or it is not a valid lock (then ours comes first)."""
+    """The merge base as a lock, or None when there is none or it is not a valid lock.
+
+    Without a base, ours comes first.
+    """
     if text is None:
         return None
     try:
@@ -191,9 +201,9 @@ def parse_base(text: str | None, source: str, node_port_range: NodePortRange) ->
 def merge_locks(ours: Lock, theirs: Lock, base: Lock | None, node_port_range: NodePortRange, *,
                 band: NodePortRange | None = None, reserved: Iterable[Reservation] = (),
                 labels: tuple[str, str] = ("ours", "theirs")) -> Merged:
-    """Every entry of both sides; the later of two claims on one nodePort allocated afresh (:func:`settle`).
+    """Every entry of both sides; the later of two claims on one nodePort is allocated afresh.
 
-    A key both sides give different numbers keeps ours.
+    The claims are settled by :func:`settle`. A key both sides give different numbers keeps ours.
 
     Raises:
         DeclarationError: the range (or band) has no free port left for an entry that must move.
@@ -247,7 +257,10 @@ def settle(lock: Lock, ours: Lock, base: Lock | None, node_port_range: NodePortR
 
 
 def _requests(keys: Sequence[PortKey], entries: dict[PortKey, int]) -> list[Request]:
-    """The entries to move as allocation requests: ports of one Service that shared a nodePort move together."""
+    """The entries to move, as allocation requests.
+
+    Ports of one Service that shared a nodePort move together.
+    """
     groups: list[list[PortKey]] = []
     for key in keys:
         group = next((g for g in groups if entries[g[0]] == entries[key] and all(may_share(k, key) for k in g)), None)

@@ -1,7 +1,8 @@
-"""nodePorts already in use elsewhere: read from Service manifests or ``kubectl get services -o yaml|json``.
+"""nodePorts already in use elsewhere: read from Service manifests or ``kubectl get services``.
 
-Manifests are read by the one reader, :func:`svcgen.kube.objects.read_objects`; this module only
-picks the nodePorts and healthCheckNodePorts of the Services among them. Pure: texts in.
+The kubectl output may be YAML or JSON (``-o yaml|json``). Manifests are read by the one reader,
+:func:`svcgen.kube.objects.read_objects`; this module only picks the nodePorts and
+healthCheckNodePorts of the Services among them. Pure: texts in.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["Reservation", "ReserveError", "reservations_from_lock", "reservation
 
 
 class ReserveError(InputError):
-    """A --reserve file cannot be read as YAML or JSON, or holds a Service whose nodePorts cannot be read.
+    """A --reserve file is not YAML or JSON, or holds a Service whose nodePorts cannot be read.
 
     The message is printed on one line, control characters escaped (a hostile file name or value
     must not reach the terminal as an escape sequence).
@@ -46,7 +47,10 @@ class Reservation:
     """The project that holds it, for an entry of another project's lock or of a shared registry."""
 
     def owner(self) -> str:
-        """Who holds the port, for messages (names from a --reserve file shortened: they may be anything)."""
+        """Who holds the port, for messages.
+
+        Names from a --reserve file are shortened: they may be anything.
+        """
         ns = f"{shorten(self.namespace)}/" if self.namespace else ""
         service = shorten(self.service)
         if self.claimed_by:
@@ -60,7 +64,10 @@ class Reservation:
 
 
 def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
-    """A nodePort value: a positive integer, or none (absent, null, 0); anything else is an error."""
+    """A nodePort value: a positive integer, or none (absent, null, 0).
+
+    Anything else is an error.
+    """
     if value is None or (is_int(value) and value == 0):
         return None
     if is_int(value) and 0 < value <= 65535:
@@ -70,7 +77,7 @@ def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
 
 
 def _holds_node_port(value: Any) -> bool:
-    """Whether a malformed part of a Service still holds a ``nodePort`` that must not go unreserved."""
+    """Whether a malformed part of a Service holds a ``nodePort`` that must not go unreserved."""
     if isinstance(value, dict):
         return "nodePort" in value or any(_holds_node_port(v) for v in value.values())
     if isinstance(value, list):
@@ -79,7 +86,7 @@ def _holds_node_port(value: Any) -> bool:
 
 
 def _malformed(obj: KubeObject, path: Path, what: str) -> ReserveError:
-    """A Service holding a nodePort where none can be read: it would go unreserved, so it is an error.
+    """A Service holding a nodePort where none can be read: an error, as it would go unreserved.
 
     Other odd shapes (``ports: 5``) hold no nodePort and are skipped, as the API server's checks
     (``svcgen lint``) report them.
@@ -90,7 +97,9 @@ def _malformed(obj: KubeObject, path: Path, what: str) -> ReserveError:
 
 
 def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> list[Reservation]:
-    """Every nodePort and healthCheckNodePort of the Services among ``objects``; other kinds are ignored.
+    """Every nodePort and healthCheckNodePort of the Services among ``objects``.
+
+    Objects of other kinds are ignored.
 
     Raises:
         ReserveError: a nodePort that is not a port number (a string, a float, out of range).

@@ -61,9 +61,9 @@ def _text(p: Problem) -> str:
 def _escape(text: str, *, property_value: bool = False) -> str:
     """GitHub workflow command escaping, then svcgen's for the rest.
 
-    GitHub's escapes % CR LF in data, and also : and , in properties. Other control characters (a
-    terminal escape sequence) and lone surrogates (a file name that is not UTF-8) are escaped as in
-    every other format (:func:`svcgen.errors.one_line`).
+    GitHub's escaping covers % CR LF in data, and also : and , in properties. Other control
+    characters (a terminal escape sequence) and lone surrogates (a file name that is not UTF-8)
+    are escaped as in every other format (:func:`svcgen.errors.one_line`).
     """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return one_line(text.replace(":", "%3A").replace(",", "%2C") if property_value else text)

@@ -155,7 +155,8 @@ from lightkube.resources.core_v1 import Service
 dump_all_yaml([Service(metadata=ObjectMeta(name="my-service"), spec=ServiceSpec(
     type="NodePort", selector={"app": "MyApp"},
     ports=[ServicePort(name="http", protocol="TCP", port=8080, targetPort=5000, nodePort=30000),
-           ServicePort(name="metrics", protocol="TCP", port=8081, targetPort=6000, nodePort=31000)]))], sys.stdout)
+           ServicePort(name="metrics", protocol="TCP", port=8081, targetPort=6000,
+                       nodePort=31000)]))], sys.stdout)
 """
 _ONE_MODEL = "from pydantic import BaseModel\nimport ruamel.yaml\nclass A(BaseModel):\n    a: int\nA(a=1)"
 
@@ -229,9 +230,11 @@ from svcgen import App, Container, Port, Service
 apps = []
 for i in range({services}):
     container = Container("app", ports=[Port("p0", 8000), Port("p1", 8001)])
-    apps.append(App(f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
-                    services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
-                                      ports=[container.port("p0").expose(), container.port("p1").expose()])]))
+    apps.append(App(
+        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}},
+        containers=[container],
+        services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
+                          ports=[container.port("p0").expose(), container.port("p1").expose()])]))
 """
 
 
@@ -247,7 +250,8 @@ for i in range({services}):
         env={{"LOG_LEVEL": "info", "APP_ID": str(i),
              "DATABASE_URL": {{"secretKeyRef": {{"name": f"db{{i}}", "key": "url"}}}}}},
         env_from=[{{"configMapRef": {{"name": f"app{{i}}-config"}}}}],
-        resources={{"requests": {{"cpu": "250m", "memory": "256Mi"}}, "limits": {{"cpu": "1", "memory": "512Mi"}}}},
+        resources={{"requests": {{"cpu": "250m", "memory": "256Mi"}},
+                   "limits": {{"cpu": "1", "memory": "512Mi"}}}},
         volume_mounts=[{{"name": "cache", "mountPath": "/var/cache/app"}},
                        {{"name": "config", "mountPath": "/etc/app", "readOnly": True}}],
         security_context={{"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True}},
@@ -255,14 +259,18 @@ for i in range({services}):
         liveness=Probe.http(http, "/healthz", initial_delay_seconds=10),
         image_pull_policy="IfNotPresent")
     apps.append(App(
-        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
-        workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}}, revision_history_limit=5),
-        pod=Pod(service_account=f"app{{i}}", security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
+        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}},
+        containers=[container],
+        workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}},
+                            revision_history_limit=5),
+        pod=Pod(service_account=f"app{{i}}",
+                security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
                 volumes=[{{"name": "cache", "emptyDir": {{}}}},
                          {{"name": "config", "configMap": {{"name": f"app{{i}}-config"}}}}],
                 termination_grace_period_seconds=30),
         services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
-                          ports=[container.port("http").expose(80), container.port("metrics").expose()])]))
+                          ports=[container.port("http").expose(80),
+                                 container.port("metrics").expose()])]))
 """
 
 

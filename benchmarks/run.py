@@ -105,7 +105,10 @@ MEASURED: dict[str, tuple[str, float]] = {}  # figure -> (the ratio's printed na
 
 
 def _ratio(name: str, value: float, figure: str | None = None) -> None:
-    """Print ``ratio NAME VALUE``; ``figure``: the TARGETS entry it measures (names may carry a size)."""
+    """Print ``ratio NAME VALUE``; ``figure``: the TARGETS entry it measures.
+
+    ``figure`` is separate because names may carry a size.
+    """
     print(f"ratio {name} {value:.2f}", flush=True)
     if figure is not None:
         MEASURED[figure] = (name, value)
@@ -152,7 +155,8 @@ from lightkube.resources.core_v1 import Service
 dump_all_yaml([Service(metadata=ObjectMeta(name="my-service"), spec=ServiceSpec(
     type="NodePort", selector={"app": "MyApp"},
     ports=[ServicePort(name="http", protocol="TCP", port=8080, targetPort=5000, nodePort=30000),
-           ServicePort(name="metrics", protocol="TCP", port=8081, targetPort=6000, nodePort=31000)]))], sys.stdout)
+           ServicePort(name="metrics", protocol="TCP", port=8081, targetPort=6000,
+                       nodePort=31000)]))], sys.stdout)
 """
 _ONE_MODEL = "from pydantic import BaseModel\nimport ruamel.yaml\nclass A(BaseModel):\n    a: int\nA(a=1)"
 
@@ -204,7 +208,7 @@ def _installed(module: str) -> bool:
 
 
 def project(services: int, ports: int = 2, node_port_every: int = NODE_PORT_EVERY) -> list[Any]:
-    """Apps of one Service each: ``ports`` named ports, every ``node_port_every``-th a NodePort Service."""
+    """Apps of one Service each: ``ports`` named ports; every ``node_port_every``-th is NodePort."""
     from svcgen import App, Container, Port, Service
 
     apps = []
@@ -227,9 +231,11 @@ from svcgen import App, Container, Port, Service
 apps = []
 for i in range({services}):
     container = Container("app", ports=[Port("p0", 8000), Port("p1", 8001)])
-    apps.append(App(f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
-                    services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
-                                      ports=[container.port("p0").expose(), container.port("p1").expose()])]))
+    apps.append(App(
+        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}},
+        containers=[container],
+        services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
+                          ports=[container.port("p0").expose(), container.port("p1").expose()])]))
 """
 
 
@@ -245,7 +251,8 @@ for i in range({services}):
         env={{"LOG_LEVEL": "info", "APP_ID": str(i),
              "DATABASE_URL": {{"secretKeyRef": {{"name": f"db{{i}}", "key": "url"}}}}}},
         env_from=[{{"configMapRef": {{"name": f"app{{i}}-config"}}}}],
-        resources={{"requests": {{"cpu": "250m", "memory": "256Mi"}}, "limits": {{"cpu": "1", "memory": "512Mi"}}}},
+        resources={{"requests": {{"cpu": "250m", "memory": "256Mi"}},
+                   "limits": {{"cpu": "1", "memory": "512Mi"}}}},
         volume_mounts=[{{"name": "cache", "mountPath": "/var/cache/app"}},
                        {{"name": "config", "mountPath": "/etc/app", "readOnly": True}}],
         security_context={{"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True}},
@@ -253,14 +260,18 @@ for i in range({services}):
         liveness=Probe.http(http, "/healthz", initial_delay_seconds=10),
         image_pull_policy="IfNotPresent")
     apps.append(App(
-        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}}, containers=[container],
-        workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}}, revision_history_limit=5),
-        pod=Pod(service_account=f"app{{i}}", security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
+        f"svc{{i}}", namespace=f"ns{{i % 10}}", labels={{"app": f"svc{{i}}"}},
+        containers=[container],
+        workload=Deployment(replicas=2 + i % 3, strategy={{"type": "RollingUpdate"}},
+                            revision_history_limit=5),
+        pod=Pod(service_account=f"app{{i}}",
+                security_context={{"runAsNonRoot": True, "runAsUser": 10001}},
                 volumes=[{{"name": "cache", "emptyDir": {{}}}},
                          {{"name": "config", "configMap": {{"name": f"app{{i}}-config"}}}}],
                 termination_grace_period_seconds=30),
         services=[Service(f"svc{{i}}", type="NodePort" if i % {every} == 0 else "ClusterIP",
-                          ports=[container.port("http").expose(80), container.port("metrics").expose()])]))
+                          ports=[container.port("http").expose(80),
+                                 container.port("metrics").expose()])]))
 """
 
 
@@ -284,10 +295,11 @@ def _render_cli(services: int, tmp: str, workloads: bool = False) -> float:
 
 
 def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
-    """(total, of which running the project file) seconds of ``svcgen render PROJECT -o OUT``, in-process.
+    """(total, of which running the project file) seconds of an in-process render.
 
-    The project is a generated Python file; the render allocates its nodePorts into a new lock
-    file and writes the YAML to a file: everything the command does but starting Python.
+    The render is ``svcgen render PROJECT -o OUT``. The project is a generated Python file; the
+    render allocates its nodePorts into a new lock file and writes the YAML to a file: everything
+    the command does but starting Python.
     """
     import tempfile
 
@@ -316,7 +328,10 @@ def _floor_dump(manifests: list[dict[str, Any]]) -> float:
 
 
 def _pyyaml_c_floor(manifests: list[dict[str, Any]]) -> float | None:
-    """PyYAML's C dumper (libyaml) on the same manifests: the fastest dump there is (a floor, not a dependency)."""
+    """PyYAML's C dumper (libyaml) on the same manifests: the fastest dump there is.
+
+    It is a floor, not a dependency.
+    """
     try:
         import yaml as pyyaml
     except ImportError:
@@ -374,12 +389,15 @@ def _kubernetes_client(services: int) -> float | None:
 
 
 def _node_port(i: int, j: int) -> int | None:
-    """The nodePort svcgen allocates (WIDE_RANGE, a new lock) for port ``j`` of the ``i``-th Service."""
+    """The nodePort svcgen allocates for port ``j`` of the ``i``-th Service.
+
+    That is with WIDE_RANGE and a new lock.
+    """
     return WIDE_RANGE[0] + (i // NODE_PORT_EVERY) * 2 + j if i % NODE_PORT_EVERY == 0 else None
 
 
 def _client_app(k: Any, i: int) -> list[Any]:
-    """The ``i``-th App of WORKLOAD_SOURCE as kubernetes client models: its Service and Deployment."""
+    """The ``i``-th App of WORKLOAD_SOURCE as kubernetes client models: its Service, Deployment."""
     name, namespace = f"svc{i}", f"ns{i % 10}"
     service = k.V1Service(
         api_version="v1", kind="Service", metadata=k.V1ObjectMeta(name=name, namespace=namespace),
@@ -464,7 +482,7 @@ def _lightkube_app(i: int) -> list[Any]:
 
 
 def client_c_dumper(services: int, path: str) -> None:
-    """The workload project with the kubernetes client, dumped with PyYAML's C dumper into ``path``."""
+    """The workload project with the kubernetes client, dumped by PyYAML's C dumper to ``path``."""
     import yaml
     from kubernetes import client
 
@@ -476,7 +494,10 @@ def client_c_dumper(services: int, path: str) -> None:
 
 
 def lightkube_codec(services: int, path: str) -> None:
-    """The workload project with lightkube, written with its codec (PyYAML's pure-Python safe dumper)."""
+    """The workload project with lightkube, written with its codec.
+
+    The codec is PyYAML's pure-Python safe dumper.
+    """
     from lightkube.codecs import dump_all_yaml
 
     with open(path, "w") as out:
@@ -515,7 +536,7 @@ def _fastest(runs: list[Timing]) -> Timing:
 
 
 def _compare(name: str, numerator: Timing, denominator: Timing, figure: str | None = None) -> None:
-    """``ratio NAME`` of the wall-clock times, and an ``info cpu_ratio NAME`` line of the CPU times."""
+    """``ratio NAME`` of the wall-clock times, and an ``info cpu_ratio NAME`` line of CPU times."""
     _ratio(name, numerator[0] / denominator[0], figure)
     print(f"info cpu_ratio {name} {numerator[1] / denominator[1]:.2f}")
 
@@ -528,7 +549,10 @@ def _workload_render(services: int) -> float:
 
 
 def workloads(services: int, repeat: int) -> None:
-    """svcgen's render of the workload project against the peers writing the same objects (alternated, best of)."""
+    """svcgen's render of the workload project against the peers writing the same objects.
+
+    The programs alternate; each one's best time counts.
+    """
     import tempfile
 
     if not all(_installed(module) for module in ("kubernetes", "lightkube", "yaml")):
@@ -600,11 +624,11 @@ def render_throughput(sizes: tuple[int, ...], repeat: int = 3) -> None:
 
 
 def _peak_rss_kib(statement: str) -> int:
-    """Peak RSS of a fresh Python process that imports this module and runs ``statement`` (``tmp``: a scratch folder).
+    """Peak RSS of a fresh Python process that imports this module and runs ``statement``.
 
-    VmHWM of /proc/self/status where there is one. Not ``ru_maxrss`` (nor RUSAGE_CHILDREN): Linux
-    carries it across fork and exec, so the child would report this (large) benchmark process's
-    size when it was forked.
+    ``tmp``: a scratch folder. VmHWM of /proc/self/status where there is one. Not ``ru_maxrss``
+    (nor RUSAGE_CHILDREN): Linux carries it across fork and exec, so the child would report this
+    (large) benchmark process's size when it was forked.
     """
     code = (
         "import resource, sys, tempfile\n"
@@ -634,7 +658,10 @@ def peak_rss(services: int, workloads: bool = False) -> int:
 
 
 def workloads_peak_rss(services: int) -> None:
-    """Peak RSS of the workload project, each program in a fresh process: svcgen's render and each peer."""
+    """Peak RSS of the workload project, each program in a fresh process.
+
+    The programs are svcgen's render and each peer.
+    """
     svcgen = peak_rss(services, workloads=True)
     if not all(_installed(module) for module in ("kubernetes", "lightkube", "yaml")):
         print("info peers_not_installed (pip install '.[bench]')")
@@ -723,7 +750,10 @@ def lint_corpus(documents: int, shared_label: bool = False) -> list[dict[str, An
 
 
 def lint_throughput(documents: int, repeat: int) -> None:
-    """Lint of a mixed corpus, beside only parsing the same YAML with ruamel.yaml's C-based safe loader."""
+    """Lint of a mixed corpus, beside only parsing the same YAML.
+
+    The parse uses ruamel.yaml's C-based safe loader.
+    """
     from ruamel.yaml import YAML
 
     from svcgen.kube.yamlwrite import to_yaml
@@ -752,10 +782,11 @@ def lint_throughput(documents: int, repeat: int) -> None:
 
 
 def library(services: int, repeat: int) -> None:
-    """A build script through the public API against PyYAML's C dump of its manifests (alternated, best of).
+    """A build script through the public API against PyYAML's C dump of its manifests.
 
-    The script's time runs from its first declaration to ``svcgen.render``'s YAML string, with the
-    collector as the caller has it (enabled); the floor dumps the same manifests, built beforehand.
+    The two alternate; each one's best time counts. The script's time runs from its first
+    declaration to ``svcgen.render``'s YAML string, with the collector as the caller has it
+    (enabled); the floor dumps the same manifests, built beforehand.
     """
     import svcgen
     from svcgen.gcpause import paused_gc
@@ -787,7 +818,10 @@ def library(services: int, repeat: int) -> None:
 
 
 def _scaling(name: str, sizes: tuple[int, int], run: Callable[[int], object], repeat: int, figure: str) -> None:
-    """Time ``run(size)`` at both sizes (alternated, best of ``repeat``); print both and their ratio."""
+    """Time ``run(size)`` at both sizes; print both and their ratio.
+
+    The sizes alternate, and the best of ``repeat`` runs counts.
+    """
     small, large = sizes
     run(max(small // 10, 1))  # warm up: imports, caches
     times: dict[int, list[Timing]] = {small: [], large: []}
@@ -823,7 +857,7 @@ def _cli(args: list[str]) -> None:
 
 
 def import_scaling(apps: int, repeat: int) -> None:
-    """``svcgen import FILE --dir NEW`` of the lint corpus's Services and Deployments at 1x and 2x."""
+    """``svcgen import FILE --dir NEW`` of the lint corpus's Services and Deployments, 1x and 2x."""
     import tempfile
 
     print(f"info import_scaling_services {apps},{2 * apps} (one Deployment each)")
@@ -857,11 +891,11 @@ def explain_scaling(services: int, repeat: int) -> None:
 
 
 def lint_peak_rss(megabytes: float) -> None:
-    """Peak RSS of ``svcgen lint FILE`` (in-process CLI, fresh process) per byte of a lint corpus of ``megabytes``.
+    """Peak RSS of ``svcgen lint FILE`` per byte of a lint corpus of ``megabytes``.
 
-    Two forms: the total peak RSS / input size, as issue 22 measured it (the headline), and the
-    peak above the baseline of ``svcgen --version`` run the same way (the interpreter, svcgen's
-    imports) / input size.
+    The CLI runs in-process, inside a fresh Python process. Two forms: the total peak RSS / input
+    size, as issue 22 measured it (the headline), and the peak above the baseline of
+    ``svcgen --version`` run the same way (the interpreter, svcgen's imports) / input size.
     """
     import tempfile
 
@@ -882,7 +916,10 @@ def lint_peak_rss(megabytes: float) -> None:
 
 
 def groups(quick: bool) -> dict[str, Callable[[], None]]:
-    """What each ``--only`` name runs, in the order a whole run takes them; ``quick``: smaller and fewer."""
+    """What each ``--only`` name runs, in the order a whole run takes them.
+
+    ``quick``: smaller and fewer.
+    """
 
     def peak() -> None:
         if not quick:

@@ -1,4 +1,4 @@
-"""What every command shares, without the DSL: settings from the flags, writing files, diffs, output."""
+"""What every command shares, without the DSL: settings from flags, file writes, diffs, output."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ def new_lock_text(old: str | None, lock: Lock, previous: Lock | None = None) -> 
 
 
 def rewrite_note(old: str | None, previous: Lock) -> str:
-    """What a rewrite loses, said: the hand edits (comments, layout) of a lock file svcgen did not write."""
+    """What a rewrite loses, said: the hand edits of a lock file that svcgen did not write.
+
+    The hand edits are its comments and layout.
+    """
     from svcgen.nodeports.lockfile import format_lock
 
     if old is None or old == format_lock(previous):
@@ -63,25 +66,37 @@ def rewrite_note(old: str | None, previous: Lock) -> str:
 
 
 class LockChanges(NamedTuple):
-    """How the lock changes: ``summary`` (``svcgen.lock: 2 new nodePorts, 1 changed``) and one entry per port."""
+    """How the lock changes: a ``summary`` line and one entry per port.
+
+    The summary reads like ``svcgen.lock: 2 new nodePorts, 1 changed``.
+    """
 
     summary: str
     entries: list[str]
     """``web/http 30000`` (new), ``web/admin 30001 -> 30002`` (changed), in key order."""
 
     def lines(self, note: str = "") -> list[str]:
-        """The summary (with ``note``), then one indented line per entry: one message per line, none left out."""
+        """The summary (with ``note``), then one indented line per entry.
+
+        One message per line, none left out.
+        """
         return [f"{self.summary}{note}:", *(f"  {entry}" for entry in self.entries)]
 
     def one_line(self, shown: int = 3) -> str:
-        """For a message that must be one line: the summary and the first ``shown`` entries, then how many more."""
+        """One line: the summary, the first ``shown`` entries, then how many more.
+
+        For a message that must be one line.
+        """
         more = len(self.entries) - shown
         first = ", ".join(self.entries[:shown]) + (f" and {more} more" if more > 0 else "")
         return f"{self.summary}: {first}"
 
 
 def lock_changes(old: Lock, new: Lock, name: str) -> LockChanges | None:
-    """How the lock changes (``svcgen.lock: 2 new nodePorts`` and each entry), or None when it does not."""
+    """How the lock changes (a summary and each entry), or None when it does not.
+
+    The summary reads like ``svcgen.lock: 2 new nodePorts``.
+    """
     added, changed = old.changes_to(new)
     if not added and not changed:
         return None
@@ -151,6 +166,9 @@ def say_file(err: TextIO, done: str, path: str | Path, why: str = "") -> None:
 
 
 def print_problems(problems: Sequence[Problem], err: TextIO) -> None:
-    """Each problem on its line, in the order of every command (:func:`~svcgen.errors.sorted_problems`)."""
+    """Each problem on its line, in the order every command uses.
+
+    That order is :func:`~svcgen.errors.sorted_problems`.
+    """
     for problem in sorted_problems(problems):
         print(problem, file=err)

@@ -24,7 +24,10 @@ def cmd_completion(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
 
 
 def complete() -> None:
-    """Answer the shell's completion request (argcomplete exits the process when it has answered)."""
+    """Answer the shell's completion request.
+
+    argcomplete exits the process when it has answered.
+    """
     import argcomplete
 
     from svcgen.cli.parser import build_parser

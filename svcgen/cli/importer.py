@@ -1,4 +1,4 @@
-"""``svcgen import``: write ``app.py`` for existing manifests and record their nodePorts in the lock."""
+"""``svcgen import``: write ``app.py`` for existing manifests; their nodePorts go in the lock."""
 
 from __future__ import annotations
 

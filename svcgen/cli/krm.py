@@ -72,7 +72,11 @@ class KrmError(InputError):
 
 
 def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Generate the project's manifests for kustomize: a ResourceList in and out, or CONFIG's YAML stream."""
+    """Generate the project's manifests for kustomize, as a KRM function or an exec plugin.
+
+    As a KRM function a ResourceList comes in and goes out; as an exec plugin (CONFIG given) the
+    output is a YAML stream.
+    """
     if args.config is not None:
         return _from_file(args.config, out, err)
     text = (stdin if stdin is not None else io.StringIO("")).read()
@@ -102,7 +106,10 @@ def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
 
 
 def _from_file(path: str, out: TextIO, err: TextIO) -> int:
-    """``svcgen krm CONFIG``: the manifests as a YAML stream, problems on stderr (an exec plugin's protocol)."""
+    """``svcgen krm CONFIG``: the manifests as a YAML stream, problems on stderr.
+
+    This is an exec plugin's protocol.
+    """
     from svcgen.files import FileRefusedError, read_file
 
     try:
@@ -186,7 +193,10 @@ def _generate(config: Any) -> Rendered:
 
 
 def _arguments(config: Any) -> argparse.Namespace:
-    """The render flags the generator config's ``spec`` gives (each key checked; unknown ones refused)."""
+    """The render flags that the generator config's ``spec`` gives.
+
+    Each key is checked; unknown ones are refused.
+    """
     if not isinstance(config, dict):
         raise KrmError("no generator config (functionConfig). Fix: list a config of "
                        f"apiVersion: {API_VERSION}, kind: {KIND} under the kustomization's generators",
@@ -255,7 +265,10 @@ def _results(exc: SvcgenError) -> list[dict[str, Any]]:
 
 
 def _result(problem: Problem) -> dict[str, Any]:
-    """A problem as a KRM result: message, severity, file (path, document index), field; line and rule as tags."""
+    """A problem as a KRM result: message, severity, file (path, document index), field.
+
+    Its line, column and rule go in as tags.
+    """
     result: dict[str, Any] = {"message": str(problem), "severity": problem.severity}
     if problem.file:
         result["file"] = {"path": Path(problem.file).as_posix(),

@@ -1,4 +1,7 @@
-"""``svcgen lint``: check manifests (files, folders, stdin) as the API server would, and across documents."""
+"""``svcgen lint``: check manifests as the API server would, and across documents.
+
+The manifests come from files, folders or standard input.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Lint the given manifests with the project's settings; exit 1 on errors, 2 on unreadable paths.
+    """Lint the manifests with the project's settings; exit 1 on errors, 2 on unreadable paths.
 
     Files found by walking a folder that hold no Kubernetes object (a CI workflow) are skipped
     quietly; named ones are reported. Findings are sorted by file, line and column. Input that is

@@ -29,7 +29,10 @@ __all__ = ["cmd_lock_merge_driver", "cmd_lock_prune", "cmd_lock_resolve"]
 
 
 def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Remove the lock entries of ports that the given files no longer declare (``--check``: list them)."""
+    """Remove the lock entries of ports that the given files no longer declare.
+
+    ``--check``: list them instead (exit 1 when there are any).
+    """
     from svcgen.cli.project import load_project  # the DSL: only the command that runs declarations
     from svcgen.dsl.nodeport_requests import node_port_requests
     from svcgen.registry import claim
@@ -55,7 +58,7 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
 
 
 def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Resolve what a git merge left in the lock file: both sides' entries kept, the later claim moved.
+    """Resolve what a git merge left in the lock: both sides' entries kept, the later claim moved.
 
     Two cases: git's conflict markers, and a merge git made "cleanly" that gives one nodePort to
     two Service ports (each branch added its entry far from the other's). The merge base orders
@@ -102,7 +105,9 @@ def _resolve_markers(text: str, settings: Settings, name: str, stdin: TextIO | N
 
 
 def _resolve_shared(text: str, settings: Settings, name: str, stdin: TextIO | None) -> tuple[Merged, str]:
-    """The lock a merge git made cleanly (one nodePort given twice) resolves to, ordered by git's history.
+    """The resolved lock for a merge git made cleanly that gives one nodePort twice.
+
+    The claims are ordered by git's history.
 
     Raises:
         LockFileError: this is not a git merge: which claim came first is unknown.
@@ -166,11 +171,11 @@ def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labe
 
 
 def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
-    """The nodePorts a moved entry must not take: the project's reserve files, and the other projects' in its registry.
+    """The nodePorts a moved entry must not take: reserved ones and other projects' in the registry.
 
-    The registry as its local copy last fetched it: neither the network nor the cluster (kubectl)
-    has a place in a merge, least of all inside git; a render afterwards checks the merged lock
-    against both.
+    Reserved ones are those in the project's reserve files. The registry is the project's, as its
+    local copy last fetched it: neither the network nor the cluster (kubectl) has a place in a
+    merge, least of all inside git; a render afterwards checks the merged lock against both.
     """
     reserved = settings._replace(reserve_cluster=None).reservations(stdin)
     if not settings.registry:
@@ -191,9 +196,10 @@ def _report(merged: Merged, name: str, err: TextIO, *, check: bool) -> None:
 
 
 def _read(path: str, written: bool) -> str:
-    """A file git gave the merge driver: a regular file, at most :func:`~svcgen.files.max_file_size` bytes.
+    """A file git gave the merge driver: a regular file, at most the size limit.
 
-    ``written``: the file the result goes to (CURRENT), which is not read through a link either.
+    The limit is :func:`~svcgen.files.max_file_size` bytes. ``written``: the file the result goes
+    to (CURRENT), which is not read through a link either.
     """
     try:
         return read_file(path, follow_links=not written).decode("utf-8")
@@ -204,11 +210,12 @@ def _read(path: str, written: bool) -> str:
 
 
 def _git(lock: Path, *args: str) -> str | None:
-    """The output of a git command run in the lock file's folder (None when it fails or there is no git).
+    """The output of a git command run in the lock file's folder.
 
-    git asks the repository the lock file is in: a ``GIT_DIR`` exported without ``GIT_WORK_TREE``
-    (git gives one to an alias run in a linked worktree) would make the working directory the
-    top of the work tree, and ``./svcgen.lock`` another path.
+    None when it fails or there is no git. git asks the repository the lock file is in: a
+    ``GIT_DIR`` exported without ``GIT_WORK_TREE`` (git gives one to an alias run in a linked
+    worktree) would make the working directory the top of the work tree, and ``./svcgen.lock``
+    another path.
     """
     import subprocess
 
@@ -239,10 +246,10 @@ def _merge_sides(lock: Path) -> tuple[tuple[str, str], str | None, str | None] |
 
 
 def _leave_conflict(args: argparse.Namespace) -> bool:
-    """Write git's conflict markers (diff3 style, with the base) into CURRENT, as git would without a driver.
+    """Write git's conflict markers into CURRENT, as git would without a driver.
 
-    Only when the three are regular files: never through a link, nor into (or from) a pipe or a
-    device. False when CURRENT is left as it was.
+    The markers are diff3 style, with the base. Only when the three are regular files: never
+    through a link, nor into (or from) a pipe or a device. False when CURRENT is left as it was.
     """
     import subprocess
 

@@ -33,7 +33,10 @@ _RANGE_HELP = ("the cluster's --service-node-port-range (default: [tool.svcgen] 
 
 
 def _terminal_width() -> int:
-    """The terminal's width as ``shutil.get_terminal_size`` finds it (COLUMNS, then stdout), else 80."""
+    """The terminal's width as ``shutil.get_terminal_size`` finds it, else 80.
+
+    It looks at COLUMNS, then at standard output.
+    """
     try:
         columns = int(os.environ.get("COLUMNS", ""))
     except ValueError:
@@ -87,11 +90,11 @@ def _nearest(word: str, candidates: list[str], cutoff: float = 0.6) -> str | Non
 
 
 def unrecognized(parser: argparse.ArgumentParser, extra: list[str], argv: list[str]) -> str:
-    """The "unrecognized arguments" message of ``parser`` (one command's), with a hint for the first option.
+    """The "unrecognized arguments" message of ``parser``, with a hint for the first option.
 
-    kubectl habits get what svcgen does instead (``-n``/``--namespace``: namespaces come from
-    the declarations and manifests; ``-o json``: ``--format json``); a mistyped option gets the
-    nearest option of the command, from the parser's own table of options.
+    ``parser`` is one command's. kubectl habits get what svcgen does instead (``-n``/``--namespace``:
+    namespaces come from the declarations and manifests; ``-o json``: ``--format json``); a mistyped
+    option gets the nearest option of the command, from the parser's own table of options.
     """
     message = f"unrecognized arguments: {' '.join(extra)}"
     table = parser._option_string_actions
@@ -109,7 +112,10 @@ def unrecognized(parser: argparse.ArgumentParser, extra: list[str], argv: list[s
 
 
 def _kubectl_hint(table: dict[str, argparse.Action], name: str, value: str, argv: list[str]) -> str | None:
-    """What svcgen does instead of kubectl's ``-n NAMESPACE`` or ``-o FORMAT``, when the command lacks them."""
+    """What svcgen does instead of kubectl's ``-n NAMESPACE`` or ``-o FORMAT``.
+
+    For a command that lacks those options.
+    """
     short = not name.startswith("--")
     if name == "--namespace" or (short and name.startswith("-n")):
         if "--namespace" in table:  # svcgen new
@@ -143,7 +149,10 @@ def _node_port_range(text: str) -> NodePortRange:
 
 
 def _path(text: str) -> str:
-    """A path argument: never empty (``--dir "$OUT"`` with OUT unset would mean the current folder)."""
+    """A path argument, never empty.
+
+    An empty one (``--dir "$OUT"`` with OUT unset) would mean the current folder.
+    """
     if not text:
         raise argparse.ArgumentTypeError("empty path (an unset shell variable?); give a path, . for the current "
                                          "folder")
@@ -151,7 +160,10 @@ def _path(text: str) -> str:
 
 
 def _python_path(text: str) -> str:
-    """A path of Python declarations: never ``-`` (a render reads files, so that errors name them)."""
+    """A path of Python declarations, never ``-``.
+
+    A render reads files, so that errors name them.
+    """
     if text == "-":
         raise argparse.ArgumentTypeError("- is standard input, but this command reads Python declarations from "
                                          "files; give the file or folder, e.g. app.py")
@@ -159,7 +171,10 @@ def _python_path(text: str) -> str:
 
 
 def _manifest_path(text: str) -> str:
-    """A path of manifests for lint: a Python file is not one (said once, before anything is read)."""
+    """A path of manifests for lint: a Python file is not one.
+
+    That is said once, before anything is read.
+    """
     if text.endswith(".py"):
         raise argparse.ArgumentTypeError(f"{text} is Python, not a manifest; lint what it renders: "
                                          f"svcgen render {text} | svcgen lint -")
@@ -181,9 +196,10 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
 
 
 class _Parents:
-    """The options shared by many commands: --debug; a project's (paths, lock, cluster, reserve); rendering's.
+    """The options shared by many commands: --debug, a project's, rendering's.
 
-    Each is built when a command first asks for it: ``svcgen lint`` needs --debug only.
+    A project's options are its paths, lock, cluster and reserve. Each is built when a command
+    first asks for it: ``svcgen lint`` needs --debug only.
     """
 
     @cached_property
@@ -234,10 +250,11 @@ class _Parents:
 
 
 def build_parser(command: str | None = None) -> Parser:
-    """The parser of every command, or of ``command`` alone (argparse: the help texts are the documentation).
+    """The parser of every command, or of ``command`` alone.
 
-    A run that names its command first (``svcgen lint ...``) needs no other command's parser:
-    building all ten took its cold start 2-3 ms. Help, completion and mistakes get them all.
+    Its argparse help texts are the documentation. A run that names its command first
+    (``svcgen lint ...``) needs no other command's parser: building all ten took its cold start
+    2-3 ms. Help, completion and mistakes get them all.
     """
     parents = _Parents()
     parser = Parser(

@@ -158,7 +158,7 @@ _STREAMS = ("stdout", "stderr", "__stdout__", "__stderr__")
 
 @contextlib.contextmanager
 def _standard_output_to_stderr() -> Iterator[None]:
-    """Inside the block, what the user's files write goes to standard error, and they cannot close svcgen's streams.
+    """Inside the block, the user's files write to standard error and cannot close svcgen's streams.
 
     The files get a stream of their own on a copy of descriptor 2 as ``sys.stdout``,
     ``sys.stderr`` and their ``sys.__*__`` originals: a ``print()`` is a message, and a file that
@@ -246,7 +246,7 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
 
 
 def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
-    """Refuse a ``--lock`` that is another project's lock: the run would release or ignore its entries.
+    """Refuse a ``--lock`` that is another project's: the run would release or ignore its entries.
 
     The lock's project is the nearest folder at or above it that is a project's root and holds
     declaration files; a lock outside every such project (a new file, a folder of shared locks,
@@ -267,7 +267,7 @@ def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
 
 
 def _nested_roots(folder: Path) -> list[Path]:
-    """The roots of the other projects inside ``folder`` that hold declaration files, in the walk's order.
+    """The roots of other projects in ``folder`` that hold declaration files, in the walk's order.
 
     A file that is a symbolic link to another project's file counts as that project's too: its
     nodePorts are locked there.

@@ -1,4 +1,7 @@
-"""``svcgen render`` and ``svcgen lock check``: render a project, update the lock, write or compare outputs."""
+"""``svcgen render`` and ``svcgen lock check``: render a project, update the lock, write outputs.
+
+With ``--check``, the outputs are compared instead of written.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,9 @@ __all__ = ["cmd_lock_check", "cmd_render", "planned_outputs"]
 
 
 def output_format(args: argparse.Namespace) -> str:
-    """``yaml``, ``json`` or ``directory``: what ``-o`` (its extension) and ``--format`` ask for, agreed.
+    """``yaml``, ``json`` or ``directory``: what ``-o`` and ``--format`` ask for, agreed.
+
+    ``-o`` asks by its extension.
 
     Raises:
         UsageError: they disagree, or ``-o`` is not a path svcgen can write.
@@ -140,9 +145,10 @@ def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
 
 def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
                     lock_path: Path) -> tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]:
-    """The files ``-o`` asks for (path -> text), the stale files of an earlier render, what --force replaces.
+    """The files ``-o`` asks for, the stale files of an earlier render, and what --force replaces.
 
-    The last: each file that is not this project's, with why (said on stderr when replaced).
+    The first maps path -> text. The last: each file that is not this project's, with why (said
+    on stderr when replaced).
 
     ``kind``: what :func:`output_format` said ``-o`` is; ``lock_path``: the project's lock file,
     which the files' headers name.
@@ -268,6 +274,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
 
 
 def cmd_lock_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """``svcgen lock check``: ``render --check`` without ``-o``: fail when the lock file is not current."""
+    """``svcgen lock check``: fail when the lock file is not current.
+
+    It is ``render --check`` without ``-o``.
+    """
     args.check, args.output, args.format, args.locked = True, None, None, False
     return cmd_render(args, out, err, stdin)

@@ -48,7 +48,10 @@ def _sarif(problems: Sequence[Problem]) -> str:
 
 
 def _text(p: Problem) -> str:
-    """The message with the object and the field, without the position (tools show that themselves)."""
+    """The message with the object and the field, without the position.
+
+    Tools show the position themselves.
+    """
     p = p.shown()
     subject = f"{p.subject}: " if p.subject else ""
     field = f"{p.field}: " if p.field else ""
@@ -56,10 +59,11 @@ def _text(p: Problem) -> str:
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
-    """GitHub workflow command escaping (data: % CR LF; properties also : and ,), then svcgen's for the rest.
+    """GitHub workflow command escaping, then svcgen's for the rest.
 
-    Other control characters (a terminal escape sequence) and lone surrogates (a file name that is
-    not UTF-8) are escaped as in every other format (:func:`svcgen.errors.one_line`).
+    GitHub's escaping covers % CR LF in data, and also : and , in properties. Other control
+    characters (a terminal escape sequence) and lone surrogates (a file name that is not UTF-8)
+    are escaped as in every other format (:func:`svcgen.errors.one_line`).
     """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return one_line(text.replace(":", "%3A").replace(",", "%2C") if property_value else text)

@@ -22,7 +22,10 @@ Row = dict[str, object]
 
 
 def _rows(project: Project, rendered: Rendered) -> list[Row]:
-    """One row per Service port, healthCheckNodePort and reserved nodePort; None where nothing applies."""
+    """One row per Service port, healthCheckNodePort and reserved nodePort.
+
+    A column that does not apply to a row is None.
+    """
     sources = {key: item.source for item in rendered.allocated for key in item.request.keys}
     node_ports = {key: item.node_port for item in rendered.allocated for key in item.request.keys}
     rows: list[Row] = []
@@ -86,7 +89,10 @@ def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO 
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
-    """Print each Service port's chain (nodePort → port → targetPort → container) as text, Mermaid, SVG or HTML."""
+    """Print each Service port's chain as text, Mermaid, SVG or HTML.
+
+    The chain is nodePort → port → targetPort → container.
+    """
     from svcgen.explain import chains, to_html, to_mermaid, to_svg, to_text
 
     project = load_project(args, stdin)

@@ -1,4 +1,7 @@
-"""The ``app.py`` that ``svcgen import`` writes: the plan through ``templates/import/app.py.jinja``."""
+"""The ``app.py`` that ``svcgen import`` writes: the plan through the import template.
+
+The template is ``templates/import/app.py.jinja``.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def _identifier(name: str, taken: set[str]) -> str:
 
 
 def expression(value: Any) -> str:
-    """Python source for a planned value: a call, a port reference, or a literal (containing those)."""
+    """Python source for a planned value: a call, a port reference, or a literal (holding those)."""
     if isinstance(value, Ref):
         owner = value.owner.var if isinstance(value.owner, ContainerPlan) else value.owner["var"]
         return f"{owner}.port({literal(value.port)})"
@@ -94,9 +97,10 @@ def _referenced(value: Any, found: list[dict[str, Any]], kinds: set[str]) -> Non
 
 
 def app_source(plan: Plan) -> str:
-    """The Python declaration of the planned Apps (every value written by the template's literal filter).
+    """The Python declaration of the planned Apps.
 
-    A Service that an Ingress, route or monitor refers to gets a variable, declared before its App.
+    Every value is written by the template's literal filter. A Service that an Ingress, route or
+    monitor refers to gets a variable, declared before its App.
     """
     taken: set[str] = set()
     apps = plan.apps
@@ -144,7 +148,7 @@ def _probe_ports(value: Any) -> list[Any]:
 
 
 def _workload(app: AppPlan) -> dict[str, Any]:
-    """The template's view of an App's workload: its calls, its containers, or why it is kept as YAML."""
+    """The template's view of an App's workload: calls and containers, or why it is kept as YAML."""
     init = [c for c in app.containers if app.declared is not None and "initContainers" in c.path]
     source = app.source
     return {"containers": [c.var for c in app.containers if all(c is not i for i in init)],
@@ -155,5 +159,8 @@ def _workload(app: AppPlan) -> dict[str, Any]:
 
 
 def _comment(text: str) -> str:
-    """``text`` for one line of a comment: a line break (or any control character) a value holds, escaped."""
+    """``text`` for one line of a comment, its line breaks escaped.
+
+    A line break (or any control character) a value holds is escaped.
+    """
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -75,10 +75,11 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
 
 def workload_differences(source: str, apps: Sequence[AppPlan], lock: Lock, node_port_range: NodePortRange,
                          version: KubeVersion) -> dict[int, list[str]]:
-    """Why each declared workload would not come back as it was (by ``id`` of its App's plan): none when it would.
+    """Why each declared workload would not come back as it was, by ``id`` of its App's plan.
 
-    Each App is rendered alone (without its consumers), so that one App's problem keeps only its
-    own workload out; each difference is named with its field and both values.
+    None for a workload that would come back as it was. Each App is rendered alone (without its
+    consumers), so that one App's problem keeps only its own workload out; each difference is
+    named with its field and both values.
     """
     by_name = {(plan.name, plan.namespace): plan for plan in apps if plan.declared is not None}
     found: dict[int, list[str]] = {}

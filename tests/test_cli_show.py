@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from test_cli_render import TWO
 
@@ -61,3 +63,17 @@ def test_ports_table_shows_a_reserved_files_and_services_control_characters_esca
     assert table.code == 0 and "\x1b" not in table.out
     assert table.out.splitlines()[-1].split() == ["x", "w\\x1b[31m", "-", "TCP", "-", "31000", "reserved",
                                                   "(r\\x1b[2J.yaml)"]
+
+
+def test_explain_writes_no_yaml_it_does_not_show(write_app: Writer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """explain shows the chains: the manifests' YAML text (half of its time on 2,000 Services) is never made."""
+    write_app(TWO)
+    expected = {fmt: run_cli("explain", "app.py", "--format", fmt) for fmt in ("text", "svg")}
+
+    def no_yaml(*args: object, **kwargs: object) -> str:
+        raise AssertionError("explain wrote the manifests' YAML")
+
+    monkeypatch.setattr(importlib.import_module("svcgen.render"), "to_yaml", no_yaml)  # svcgen.render: a function
+    for fmt, before in expected.items():
+        assert before.code == 0 and "30001" in before.out
+        assert run_cli("explain", "app.py", "--format", fmt) == before

@@ -229,3 +229,42 @@ def test_control_characters_in_the_svg_are_shown_escaped() -> None:
     svg = ET.fromstring(to_svg(_hostile_chains("a\x01b\nc")))
     texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "a\\x01b\\nc:80/a\\x01b\\nc" in texts
+
+
+def _row(service: str, port: int, health_check: int | None = None, local: bool = False) -> Chain:
+    return Chain("ns", service, "LoadBalancer", False, None, f"p{port}", "TCP", port, str(port), "c", port,
+                 f"p{port}", 30000 + port, None, health_check, local)
+
+
+def test_the_svg_is_as_high_as_its_rows_titles_and_the_notes_of_each_services_first_row() -> None:
+    """A Service's title and note are drawn once, before its first row: the height counts each once."""
+    rows = [_row("a", 1, health_check=31000), _row("a", 2, health_check=31000), _row("b", 3),
+            _row("c", 4, local=True), _row("c", 5, local=True), _row("d", 6)]
+    svg = ET.fromstring(to_svg(rows))
+    height = 20 + 40 + 6 * 70 + 4 * 30 + 2 * 22 + 10  # 6 rows, 4 titles, 2 notes (a and c)
+    assert svg.get("height") == str(height) and svg.get("viewBox") == f"0 0 1018 {height}"
+    ns = "{http://www.w3.org/2000/svg}"
+    notes = [t.text for t in svg.iter(f"{ns}text") if t.get("font-style") == "italic"]
+    assert notes == ["health checks probe <node-ip>:31000", "Local: only nodes with a ready pod answer; the "
+                     "client's IP is kept"]
+    bottom = max(float(r.get("y", 0)) + float(r.get("height", 0)) for r in svg.iter(f"{ns}rect") if r.get("rx"))
+    assert bottom + 70 - 44 + 10 == height  # the last row's box, its row's gap and the margin
+
+
+def test_the_svg_reads_each_rows_service_title_a_few_times_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picture of N Services takes time in proportion to N: no search of every row per Service.
+
+    Counted, not timed: the title of each row is read a bounded number of times.
+    """
+    reads = []
+    title = Chain.title
+
+    def counted(chain: Chain) -> str:
+        reads.append(chain)
+        return title.fget(chain)  # type: ignore[attr-defined, no-any-return]
+
+    rows = [_row(f"s{i}", 80 + i % 2) for i in range(400) for _ in range(2)]
+    expected = to_svg(rows)
+    monkeypatch.setattr(Chain, "title", property(counted))
+    assert to_svg(rows) == expected
+    assert len(reads) <= 3 * len(rows)

@@ -259,6 +259,20 @@ def test_a_nodeport_another_lock_entry_holds_is_refused_not_written_twice() -> N
     assert "nodePort 30080 of -/web/http/TCP is other/x/http/TCP's in the lock file" in problem.message
 
 
+def test_each_nodeport_is_checked_against_every_lock_entry_that_holds_it_in_lock_order() -> None:
+    """The lock's entries of the same number: one that may share it (this Service's other protocol) is no holder."""
+    lock = Lock({PortKey("", "web", "dns", "UDP"): 30053, PortKey("", "a", "x", "TCP"): 30080,
+                 PortKey("", "b", "x", "TCP"): 30090, PortKey("", "c", "x", "TCP"): 30090})
+    text = WEB + service("web", "  type: NodePort\n  selector: {app: web, tier: fe}\n  ports:\n"
+                                "  - {name: dns, port: 53, targetPort: 8080, protocol: TCP, nodePort: 30053}\n"
+                                "  - {name: http, port: 80, targetPort: http, nodePort: 30090}\n")
+    with pytest.raises(ImportRefusedError) as info:
+        import_manifests([("in.yaml", text)], lock=lock)
+    assert [p.message for p in info.value.problems if p.rule == "import-lock"] == [
+        "nodePort 30090 of -/web/http/TCP is -/b/x/TCP's in the lock file: the cluster would refuse the second "
+        "Service (provided port is already allocated)"]
+
+
 DUMP = ROOT / "tests" / "data" / "import-cluster-dump.yaml"
 
 

@@ -53,3 +53,20 @@ def test_consumer_calls_are_written_with_references_and_broken_over_lines_when_l
     assert long.splitlines()[0] == "Ingress("
     assert long.splitlines()[-1] == " " * 60 + ")"
     compile(long, "x", "eval")
+
+
+def test_apps_of_one_name_get_the_next_free_number_in_order_whatever_took_the_numbers_before() -> None:
+    """Apps named alike (one per namespace) and names that clean up to theirs: web, web_2, web_3... each free once."""
+    names = ["web", "web-3", "web", "web", "web.2", "web", "class", "class", "class_2"]
+    apps = [AppPlan(name, f"ns{i}", {"app": "x"}, {}, [ContainerPlan("c", "img", [PortPlan("http", 80, "TCP")])])
+            for i, name in enumerate(names)]
+    for app in apps:
+        app.services.append({"name": "svc", "options": [], "ports": [
+            {"port": "http", "args": [], "_container": app.containers[0]}]})
+    source = app_source(Plan(apps=apps))
+    assert [app.var for app in apps] == ["web", "web_3", "web_2", "web_4", "web_2_2", "web_5", "class_2",
+                                         "class_3", "class_2_2"]
+    assert [c.var for app in apps for c in app.containers] == [
+        "web_c", "web_3_c", "web_c_2", "web_c_3", "web_2_c", "web_c_4", "class_c", "class_c_2", "class_2_c"]
+    assert app_source(Plan(apps=apps)) == source  # written again: the same names
+    ast.parse(source)

@@ -335,3 +335,67 @@ def test_a_pod_monitor_of_an_unnamed_port_by_its_number_is_declared() -> None:
     assert 'PodMonitor("pods", port=web.port(9090))' in result.source
     kept = import_manifests([("in.yaml", BASE + "---\n" + monitor % 9090)], allow_changes=True)
     assert [p.rule for p in kept.warnings] == ["import-consumer-kept"]  # by number, but the port has a name
+
+
+def _app(namespace: str, name: str, labels: str = "{}", ports: str = "http") -> str:
+    """A Deployment and its Service ``name`` (its pods labelled app=NAME), the Service with ``labels``."""
+    container = ", ".join(f"{{name: {p}, containerPort: {8080 + i}}}" for i, p in enumerate(ports.split()))
+    service = ", ".join(f"{{name: {p}, port: {80 + i}, targetPort: {p}}}" for i, p in enumerate(ports.split()))
+    return f"""\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: main, image: img, ports: [{container}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {namespace}, labels: {labels}}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{service}]
+"""
+
+
+def test_each_consumer_refers_to_the_first_match_of_its_namespace_and_is_declared_after_it() -> None:
+    """Services and Apps are looked up by namespace and labels: the first that fits, in input order."""
+    text = (_app("other", "first", "{team: x}", "http metrics") + _app("shop", "a", "{team: x}")
+            + _app("shop", "b", "{team: x}", "http metrics") + _app("shop", "c", "{team: x}", "http metrics")
+            + _app("edge", "one") + _app("shop", "two") + _app("edge", "three") + """\
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: team, namespace: shop}
+spec:
+  selector: {matchLabels: {team: x}}
+  endpoints: [{port: metrics}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: first, namespace: other}
+spec:
+  podSelector: {matchLabels: {app: first}}
+  policyTypes: [Ingress]
+  ingress: [{ports: [{port: metrics, protocol: TCP}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: to-shop, namespace: edge}
+spec:
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: two, namespace: shop, port: 80}]
+""")
+    result = import_manifests([("in.yaml", text)])
+    assert 'ServiceMonitor("team", port=b_service.port("metrics"))' in result.source  # "a" has no metrics port
+    apps = _apps(result.source)
+    assert [(a.namespace, a.name, [c.name for c in a.consumers]) for a in apps] == [
+        ("other", "first", ["first"]), ("shop", "a", []), ("shop", "b", ["team"]), ("shop", "c", []),
+        ("edge", "one", []), ("shop", "two", []), ("edge", "three", ["to-shop"])]
+    assert [p for p in result.warnings if p.rule == "import-consumer-kept"] == []
+    assert import_manifests([("in.yaml", text)]).source == result.source

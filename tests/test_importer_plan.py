@@ -175,3 +175,51 @@ def test_a_cluster_add_on_s_service_is_left_out(labels: str, left_out: str) -> N
     plan = _plan(text)
     assert [p.message for p in plan.problems if p.rule == "import-left-out"] == ([left_out] if left_out else [])
     assert len(plan.apps) == (0 if left_out else 1)
+
+
+def _workload(kind: str, name: str, labels: str, namespace: str = "argocd") -> str:
+    return (f"---\napiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n"
+            f"  template:\n    metadata: {{labels: {labels}}}\n    spec:\n      containers:\n"
+            f"      - {{name: {name}, image: img, ports: [{{name: redis, containerPort: 6379}}]}}\n")
+
+
+@pytest.mark.parametrize(("selector", "selected"), [
+    ("{tier: a}", "StatefulSet/db, Deployment/four, Deployment/one, Deployment/two"),
+    # pod-template-hash: set by "four"'s template, added by the Deployment controller to the others'
+    ('{tier: a, pod-template-hash: h}', "Deployment/four, Deployment/one, Deployment/two"),
+    ('{tier: a, controller-revision-hash: h}', "StatefulSet/db"),  # added by the StatefulSet controller only
+])
+def test_the_workloads_a_selector_may_select_are_found_by_label_or_controller_label_in_input_order(
+        selector: str, selected: str) -> None:
+    text = (_workload("StatefulSet", "db", "{tier: a}")
+            + _workload("Deployment", "four", "{tier: a, pod-template-hash: h}")
+            + _workload("Deployment", "one", "{app: web, tier: a}") + _workload("Deployment", "two", "{tier: a}")
+            + _workload("Deployment", "three", "{app: web, tier: a}", "elsewhere") + _svc("svc", selector))
+    plan = _plan(text)
+    owners = selected.split(", ")
+    assert [p.message for p in plan.problems if p.rule == "import-many-workloads"] == ([
+        f"selects {len(owners)} workloads ({selected}); its ports are declared on the containers of the first, "
+        f"{owners[0]}"] if len(owners) > 1 else [])
+    (app,) = plan.apps
+    assert app.source is not None and f"{app.source.kind}/{app.source.name}" == owners[0]
+    assert [f"{w.kind}/{w.name}" for w in plan.selected] == owners
+
+
+def test_each_service_tries_only_the_workloads_that_carry_its_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning N Services takes time in proportion to N: no Service tries every workload of the files.
+
+    Counted, not timed: 300 Services, each selecting its own Deployment among 300 that share a label.
+    """
+    text = "".join(_workload("Deployment", f"w{i}", f"{{app: w{i}, part-of: shop}}") + _svc(
+        f"s{i}", f"{{app: w{i}, part-of: shop}}") for i in range(300))
+    tried = []
+    may_select = KubeObject.may_select
+
+    def counted(self: KubeObject, selector: dict[str, str]) -> bool:
+        tried.append(self)
+        return may_select(self, selector)
+
+    monkeypatch.setattr(KubeObject, "may_select", counted)
+    plan = _plan(text)
+    assert [app.source.name for app in plan.apps if app.source is not None] == [f"w{i}" for i in range(300)]
+    assert len(tried) <= 2 * 300

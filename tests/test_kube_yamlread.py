@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,65 @@ def test_a_certificate_anchored_and_used_a_few_times_is_fine() -> None:
     cert = "A" * 100_000
     (doc,) = load_documents(f"a: &cert {cert}\nb: [{', '.join(['*cert'] * 50)}]\n")
     assert doc.error is None and doc.value["b"] == [cert] * 50
+
+
+def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path into ``node``, and beside each a key and an index that are not there."""
+    found: list[tuple[object, ...]] = [prefix, (*prefix, "missing"), (*prefix, 99), (*prefix, -1)]
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, child in items:
+        found += _paths(child, (*prefix, key))
+    return found
+
+
+_tree = st.recursive(st.integers(0, 3) | st.sampled_from(["a", "b", "<<"]) | st.none(),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "c", "0"]),
+                                                                                 inner, max_size=3), max_leaves=12)
+
+
+def _positions_before_and_after_compact(text: str) -> None:
+    for doc in load_documents(text):
+        paths = _paths(doc.value)
+        before = [doc.where(p) for p in paths]
+        doc.compact()
+        assert [doc.where(p) for p in paths] == before, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(_tree, st.booleans())
+def test_compacted_positions_are_the_same_positions(tree: object, flow: bool) -> None:
+    import json
+
+    from svcgen.kube.yamlwrite import to_yaml
+
+    block = to_yaml([tree]) if isinstance(tree, dict) and tree else f"x: {json.dumps(tree)}"
+    text = json.dumps(tree) if flow else block
+    _positions_before_and_after_compact(text)
+
+
+def test_compacted_positions_with_merge_keys_aliases_and_lists() -> None:
+    _positions_before_and_after_compact(
+        "base: &b {a: 1, b: [1, {c: 2}]}\nx:\n  <<: *b\n  c: 3\n---\ny:\n  <<: {a: 1}\n  b: [[1, 2], {c: [3]}]\n"
+        "---\nitems:\n- {a: 1}\n- - x\n  - {y: [1, 2]}\n- 3\n")
+    (doc,) = load_documents("a:\n  <<: {b: 1}\n  c: 2\n")
+    doc.compact()
+    assert doc.where(("a", "b")) == (1, 1) and doc.where(("a", "c")) == (3, 3)  # a merged key has no position
+
+
+def test_documents_are_read_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first document is handed over before the parser has read the second."""
+    from svcgen.kube import yamlread
+
+    read: list[object] = []
+    events = yamlread._events
+
+    def counted(text: str) -> Iterator[object]:
+        for event in events(text):
+            read.append(event)
+            yield event
+
+    monkeypatch.setattr(yamlread, "_events", counted)
+    documents = yamlread.iter_documents("a: 1\n---\nb: [1, 2, 3, 4, 5, 6]\n")
+    first = next(documents)
+    assert first.value == {"a": 1} and len(read) <= 8  # stream, document, mapping, 2 scalars, ends: not b's list
+    assert [d.value for d in documents] == [{"b": [1, 2, 3, 4, 5, 6]}]

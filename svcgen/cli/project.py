@@ -19,7 +19,7 @@ from svcgen.errors import UsageError
 from svcgen.files import display
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
-from svcgen.render import Rendered, render
+from svcgen.render import Rendered, render, render_manifests
 from svcgen.settings import Settings, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
@@ -59,13 +59,16 @@ class Project:
         """The lock file's text (None if there is none) and its parsed entries."""
         return self.settings.read_lock_text()
 
-    def render(self, lock: Lock, reserved: Sequence[Reservation] = ()) -> Rendered:
-        """Render the project's Apps against ``lock``: nothing is written."""
+    def render(self, lock: Lock, reserved: Sequence[Reservation] = (), *, text: bool = True) -> Rendered:
+        """Render the project's Apps against ``lock``: nothing is written.
+
+        ``text=False``: without the YAML text (``yaml`` is empty), for a command that shows the ports only.
+        """
         settings = self.settings
-        return render(self.apps, lock=lock, reserved=[*self.reservations, *reserved],
-                      node_port_range=settings.node_port_range, lock_name=display(settings.lock),
-                      with_workloads=settings.with_workloads, kubernetes_version=settings.kubernetes_version,
-                      allocate_from=settings.allocate_from)
+        return (render if text else render_manifests)(
+            self.apps, lock=lock, reserved=[*self.reservations, *reserved], node_port_range=settings.node_port_range,
+            lock_name=display(settings.lock), with_workloads=settings.with_workloads,
+            kubernetes_version=settings.kubernetes_version, allocate_from=settings.allocate_from)
 
     def registry(self) -> Registry | None:
         """The project's shared registry, fetched (None without one)."""

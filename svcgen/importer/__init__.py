@@ -15,7 +15,12 @@ Services that are not svcgen's to declare (``default/kubernetes``, selector-less
 controller) are left out with a warning while the others are imported. An imported nodePort that
 is reserved for another Service (a shared registry, reserve files) is refused.
 
-May import: errors, kube, nodeports, lint, templating, and (to check itself) dsl and render.
+The import takes time in proportion to its input: every lookup across objects goes through an
+index (the workloads a Service selects, the lock entries of a Service or a nodePort, the Apps and
+Services a consumer refers to), and the generated code is checked one statement at a time
+(:mod:`.verify` says why).
+
+May import: errors, gcpause, kube, nodeports, lint, templating, and (to check itself) dsl and render.
 """
 
 from __future__ import annotations
@@ -127,11 +132,15 @@ def import_manifests(
     plan = plan_import(services, workloads, declare_missing_ports=declare_missing_ports)
     problems.extend(plan.problems)
     current = lock or Lock()
+    locked: dict[tuple[str, str], list[tuple[PortKey, int]]] = {}  # the plan's nodePorts by Service
+    for key, port in plan.lock.items():
+        locked.setdefault((key.namespace, key.service), []).append((key, port))
+    holding: dict[int, dict[PortKey, int]] = {}  # the lock's entries by nodePort, to find a holder without a scan
+    for key, port in current.entries.items():
+        holding.setdefault(port, {})[key] = port
     for obj in plan.planned:
-        for key, port in plan.lock.items():
-            if (key.namespace, key.service) != (obj.namespace, obj.name):
-                continue
-            holder = current.holder(key, port)
+        for key, port in locked.get((obj.namespace, obj.name), ()):
+            holder = Lock(holding.get(port, {})).holder(key, port)
             if current.get(key) not in (None, port):
                 problems.append(obj.problem(("spec",), "error", "import-lock",
                                             f"nodePort {port} of {key} is {current.get(key)} in the lock file",
@@ -154,8 +163,9 @@ def import_manifests(
     consumers = plan_consumers(objects, plan)
     problems.extend(plan.problems[known:])
     merged = Lock({**current.entries, **plan.lock})
+    reasons_of = {id(obj): reasons for obj, reasons in reversed(kept)}  # the first, if one were kept twice
     for app in plan.apps:
-        app.kept = next((reasons for obj, reasons in kept if obj is app.source), [])
+        app.kept = reasons_of.get(id(app.source), []) if app.source is not None else []
     source = app_source(plan)
     differing = workload_differences(source, plan.apps, merged, node_port_range, kubernetes_version)
     for app in plan.apps:

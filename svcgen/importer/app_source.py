@@ -1,6 +1,10 @@
 """The ``app.py`` that ``svcgen import`` writes: the plan through the import template.
 
 The template is ``templates/import/app.py.jinja``.
+
+Variable names are made unique by numbering (``web``, ``web_2``...); the next number of each
+name is remembered, so that 1,000 Apps named alike (one per namespace) are numbered without
+trying 1, 2, 3... again for each.
 """
 
 from __future__ import annotations
@@ -21,15 +25,22 @@ _RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Deployment", "State
              "RouteRule", "GatewayRef", "ServiceMonitor", "PodMonitor", "NetworkPolicy"}
 
 
-def _identifier(name: str, taken: set[str]) -> str:
-    """A Python variable name for ``name``, not a keyword, not one of svcgen's names, not taken."""
+def _identifier(name: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """A Python variable name for ``name``, not a keyword, not one of svcgen's names, not taken.
+
+    ``tried``: per base name, the suffix to try next (the names before it are taken for good, as
+    ``taken`` only grows): the same names as a search from the base name each time, without it.
+    """
     base = re.sub(r"[^A-Za-z0-9_]", "_", name) or "c"
     if base[0].isdigit():
         base = f"c_{base}"
-    var, n = base, 2
+    resume = None if tried is None else tried.get(base)
+    var, n = (base, 2) if resume is None else (f"{base}_{resume}", resume + 1)
     while var in taken or var in _RESERVED or keyword.iskeyword(var) or keyword.issoftkeyword(var):
         var, n = f"{base}_{n}", n + 1
     taken.add(var)
+    if tried is not None:
+        tried[base] = n
     return var
 
 
@@ -79,11 +90,11 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
     return flat
 
 
-def _referenced(value: Any, found: list[dict[str, Any]], kinds: set[str]) -> None:
-    """Collect the Services a planned value refers to, and the classes it calls."""
+def _referenced(value: Any, found: dict[int, dict[str, Any]], kinds: set[str]) -> None:
+    """Collect the Services a planned value refers to (by ``id``, in the order met), and the classes it calls."""
     owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
-    if isinstance(owner, dict) and all(s is not owner for s in found):
-        found.append(owner)
+    if isinstance(owner, dict):
+        found.setdefault(id(owner), owner)
     elif isinstance(value, Call):
         kinds.add(value.name)
         for _, arg in value.args:
@@ -103,6 +114,7 @@ def app_source(plan: Plan) -> str:
     monitor refers to gets a variable, declared before its App.
     """
     taken: set[str] = set()
+    tried: dict[str, int] = {}
     apps = plan.apps
     for app in apps:
         for service in app.services:
@@ -110,25 +122,26 @@ def app_source(plan: Plan) -> str:
         for container in app.containers:
             for port in container.ports:
                 port.var = ""
-            container.var = _identifier(f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken)
-    referenced: list[dict[str, Any]] = []
+            container.var = _identifier(f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken,
+                                        tried)
+    referenced: dict[int, dict[str, Any]] = {}
     kinds: set[str] = set()
     for app in apps:
         _referenced([app.consumers, app.declared, app.pod], referenced, kinds)
-    for service in referenced:
-        service["var"] = _identifier(f"{service['name']}_service", taken)
+    for service in referenced.values():
+        service["var"] = _identifier(f"{service['name']}_service", taken, tried)
     for app in apps:
         app.containers = [c for c in app.containers if c.ports or c.image]
         for service in app.services:
             service.setdefault("var", "")
             for port in service["ports"]:
                 port["container"] = port.pop("_container").var if "_container" in port else port["container"]
-        app.var = _identifier(app.name, taken)
+        app.var = _identifier(app.name, taken, tried)
         for container in app.containers:
             for _, value in container.fields:
                 _referenced(value, referenced, kinds)
                 for port in _probe_ports(value):
-                    port.var = port.var or _identifier(f"{container.var}_{port.name or port.number}", taken)
+                    port.var = port.var or _identifier(f"{container.var}_{port.name or port.number}", taken, tried)
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):

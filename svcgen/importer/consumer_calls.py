@@ -1,15 +1,21 @@
 """What ``svcgen import`` declares of the objects that use ports: Ingresses, routes, monitors...
 
-The objects are Ingress, HTTPRoute, monitors and NetworkPolicy. Each string reference (a
-backend's Service and port, a monitor's port name, a policy's named port) becomes a reference to
-the imported Service or container port, so it can no longer dangle. An object is declared only
-when the DSL can say all of it; otherwise it stays YAML, with a warning that names the field in
-the way (nothing is dropped silently). What is declared is checked by rendering it and comparing
-it with the original (:mod:`.verify`).
+The objects are Ingress, HTTPRoute, monitors and NetworkPolicy.
+
+Each string reference (a backend's Service and port, a monitor's port name, a policy's named port)
+becomes a reference to the imported Service or container port, so it can no longer dangle. An
+object is declared only when the DSL can say all of it; otherwise it stays YAML, with a warning
+that names the field in the way (nothing is dropped silently). What is declared is checked by
+rendering it and comparing it with the original (:mod:`.verify`).
+
+Each object finds the Service or App it refers to, and the App it is declared with, in an index
+by name, by labels and by namespace (:class:`_Index`): a search of every App per object made
+the import grow with objects x Apps.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,19 +108,40 @@ def _match_labels(selector: Any, path: Path) -> dict[str, str]:
                    (*path, "matchLabels"))
 
 
+Labels = frozenset[tuple[Any, Any]]
+
+
+def _labelled(namespace: str, labels: dict[str, Any]) -> tuple[str, Labels]:
+    """A key equal for two label maps of a namespace exactly when the maps are equal."""
+    return namespace, frozenset(labels.items())
+
+
 class _Index:
-    """The imported Services and Apps, to turn names into references."""
+    """The imported Services and Apps, to turn names into references.
+
+    Filed by name, by labels and by namespace, so that each object finds what it refers to
+    without a search of every App or Service.
+    """
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.order = {id(app): i for i, app in enumerate(plan.apps)}
         self.services: dict[tuple[str, str], tuple[AppPlan, dict[str, Any], KubeObject]] = {}
+        self.apps_in: dict[str, list[AppPlan]] = {}
+        self.apps_by_labels: dict[tuple[str, Labels], list[AppPlan]] = {}
+        self.services_by_labels: dict[tuple[str, Labels], list[tuple[AppPlan, dict[str, Any]]]] = {}
         originals = {(o.namespace, o.name): o for o in plan.planned}
         for app in plan.apps:
+            namespace = app.namespace or ""
+            self.apps_in.setdefault(namespace, []).append(app)
+            self.apps_by_labels.setdefault(_labelled(namespace, app.labels), []).append(app)
             for service in app.services:
-                key = (app.namespace or "", service["name"])
+                key = (namespace, service["name"])
                 if key in originals:
                     self.services[key] = (app, service, originals[key])
+        for (namespace, _), (app, service, original) in self.services.items():
+            labels = mapping(original.metadata.get("labels"))
+            self.services_by_labels.setdefault(_labelled(namespace, labels), []).append((app, service))
 
     def service_port(self, namespace: str, name: Any, port: Any, path: Path,
                      by: str = "name or number") -> tuple[AppPlan, Ref]:
@@ -136,8 +163,9 @@ class _Index:
         So that their names exist.
         """
         last = max((self.order[id(a)] for a in after), default=-1)
-        return next((a for a in self.plan.apps if (a.namespace or "") == namespace and self.order[id(a)] >= last),
-                    None)
+        apps = self.apps_in.get(namespace, [])
+        first = bisect.bisect_left(apps, last, key=lambda a: self.order[id(a)])
+        return apps[first] if first < len(apps) else None
 
 
 def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject]:
@@ -354,14 +382,13 @@ def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[s
 
 def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     selector, endpoint = _monitor_endpoint(obj, "endpoints")
-    for (namespace, _), (_, service, original) in index.services.items():
-        labels = mapping(original.metadata.get("labels"))
-        if namespace == obj.namespace and selector and labels == selector:
-            try:
-                app, ref = index.service_port(namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
-            except _Kept:
-                continue
-            return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint, ("spec", "endpoints", 0))]
+    labelled = index.services_by_labels.get(_labelled(obj.namespace, selector), []) if selector else []
+    for _, service in labelled:
+        try:
+            app, ref = index.service_port(obj.namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
+        except _Kept:
+            continue
+        return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint, ("spec", "endpoints", 0))]
     raise _Kept(("spec", "selector"), f"selects no imported Service of its namespace by all of that Service's labels "
                 f"(as svcgen writes the selector) with a port named {endpoint.get('port')!r}")
 
@@ -382,14 +409,13 @@ def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[st
         raise _Kept(("spec", "podMetricsEndpoints", 0, "portNumber"), "names a port and a number (the port wins)")
     # A port by name; by number (portNumber) only one without a name: svcgen writes a named one by name.
     wanted = endpoint.get("port", endpoint.get("portNumber"))
-    for app in index.plan.apps:
-        if (app.namespace or "") == obj.namespace and selector and app.labels == selector:
-            for container in app.containers:
-                if (isinstance(wanted, (str, int)) and
-                        any((p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
-                            for p in container.ports)):
-                    return _home(index, obj, [app]), [("port", Ref(container, wanted)),
-                                                      *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
+    for app in index.apps_by_labels.get(_labelled(obj.namespace, selector), []) if selector else []:
+        for container in app.containers:
+            if (isinstance(wanted, (str, int)) and
+                    any((p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
+                        for p in container.ports)):
+                return _home(index, obj, [app]), [("port", Ref(container, wanted)),
+                                                  *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
     what = f"named {wanted!r}" if "port" in endpoint else f"{wanted!r} without a name"
     raise _Kept(("spec", "selector"), f"selects no imported App of its namespace by exactly its labels (as svcgen "
                 f"writes the selector) with a port {what}")
@@ -440,7 +466,7 @@ def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple
     rules = spec.get("ingress")
     if not isinstance(rules, list) or not rules:
         raise _Kept(("spec", "ingress"), "has no ingress rule (it denies all traffic to its pods)")
-    app = next((a for a in index.plan.apps if (a.namespace or "") == obj.namespace and a.labels == selector), None)
+    app = next(iter(index.apps_by_labels.get(_labelled(obj.namespace, selector), [])), None)
     if app is None or not selector:
         raise _Kept(("spec", "podSelector"), "selects pods by labels that are no imported App's labels")
     calls = []

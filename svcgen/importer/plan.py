@@ -5,6 +5,10 @@ with a problem at its input line, or left out with a warning (what is not svcgen
 what the cluster set is dropped with a warning (:func:`as_declared`); nothing is invented
 silently. The App of a workload selects with the labels that all its Services share; each
 Service adds the rest as its ``extra_selector``, so every selector stays exactly as it was.
+
+A Service finds the workloads it selects through an index by namespace and pod label
+(:class:`_Selectable`), not by trying every workload: trying them all made planning grow with
+Services x workloads.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from svcgen.errors import Problem
 from svcgen.kube import rules
 from svcgen.kube.apiserver import SERVICE_PORT_FIELDS, SERVICE_SPEC_FIELDS, default_service
-from svcgen.kube.objects import KubeObject, Path, is_int, mapping
+from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, is_int, mapping
 from svcgen.nodeports.lock import PortKey
 
 __all__ = ["LAST_APPLIED", "SERVER_METADATA", "AppPlan", "ContainerPlan", "Plan", "PortPlan", "as_declared",
@@ -237,10 +241,51 @@ def _free_container_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
+class _Selectable:
+    """The workloads by namespace and pod label: the ones a Service selector may select, found without trying each.
+
+    A workload that a selector selects carries each of its labels in its pod template, or lacks
+    it and its controller adds it (:data:`CONTROLLER_LABELS`). So the workloads that may answer
+    are those filed under one label of the selector (the one filed with the fewest), each then
+    tried with :meth:`KubeObject.may_select` and given in input order, as a scan of every
+    workload would give them.
+    """
+
+    ANY = None
+    """The group of every workload that has a namespace."""
+
+    def __init__(self, workloads: Sequence[KubeObject]) -> None:
+        self._workloads = list(workloads)
+        self._all: dict[str | None, list[int]] = {}
+        self._labelled: dict[tuple[str | None, str, str], list[int]] = {}  # the template sets the label
+        self._added: dict[tuple[str | None, str], list[int]] = {}  # the template lacks it, the controller adds it
+        for i, workload in enumerate(self._workloads):
+            labels = workload.pod_labels()
+            for group in (workload.namespace, *((self.ANY,) if workload.namespace else ())):
+                self._all.setdefault(group, []).append(i)
+                for key, value in labels.items():
+                    if isinstance(key, str) and isinstance(value, str):
+                        self._labelled.setdefault((group, key, value), []).append(i)
+                for key in CONTROLLER_LABELS.get(workload.kind, {}):
+                    if key not in labels:
+                        self._added.setdefault((group, key), []).append(i)
+
+    def select(self, selector: dict[str, str], group: str | None) -> list[KubeObject]:
+        """The workloads of ``group`` (a namespace, or :attr:`ANY`) whose pods ``selector`` may select."""
+        candidates = self._all.get(group, [])
+        for key, value in selector.items():
+            filed = [*self._labelled.get((group, key, value), ()), *self._added.get((group, key), ())]
+            if len(filed) < len(candidates):
+                candidates = sorted(filed)
+        return [self._workloads[i] for i in candidates if self._workloads[i].may_select(selector)]
+
+
 def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject], *,
                 declare_missing_ports: bool = False) -> Plan:
     """Plan the declaration of ``services`` (with the ``workloads`` they select)."""
     plan = Plan()
+    selectable = _Selectable(workloads)
+    selected: set[int] = set()  # ids of plan.selected
     apps_of: dict[int, list[AppPlan]] = {}
     names: set[tuple[str | None, str]] = set()
     seen: dict[tuple[str, str], KubeObject] = {}
@@ -259,7 +304,7 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
             plan.problems.append(note)
         if not _importable(obj, plan):
             continue
-        app = _app_for(obj, workloads, apps_of, names, plan)
+        app = _app_for(obj, selectable, selected, apps_of, names, plan)
         if app is None:
             continue
         service = _service(app, obj, plan, declare_missing_ports)
@@ -367,7 +412,7 @@ def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, 
     return candidate
 
 
-def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int, list[AppPlan]],
+def _app_for(obj: KubeObject, workloads: _Selectable, selected: set[int], apps_of: dict[int, list[AppPlan]],
              names: set[tuple[str | None, str]], plan: Plan) -> AppPlan | None:
     """The App whose containers the Service points at.
 
@@ -380,9 +425,8 @@ def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int
         plan.apps.append(app)
         return app
     selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
-    owners = [w for w in workloads if w.namespace == obj.namespace and w.may_select(selector)]
-    if not owners and (elsewhere := [w for w in workloads if bool(w.namespace) != bool(obj.namespace)
-                                     and w.may_select(selector)]):
+    owners = workloads.select(selector, obj.namespace)
+    if not owners and (elsewhere := workloads.select(selector, "" if obj.namespace else workloads.ANY)):
         plan.problems.append(_namespace_mismatch(obj, elsewhere[0]))
         return None
     if not owners:
@@ -399,7 +443,10 @@ def _app_for(obj: KubeObject, workloads: Sequence[KubeObject], apps_of: dict[int
         plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-many-workloads",
                                          f"selects {len(owners)} workloads ({listed}); its ports are declared on "
                                          f"the containers of the first, {owners[0].kind}/{owners[0].name}"))
-    plan.selected.extend(w for w in owners if all(w is not s for s in plan.selected))
+    for workload in owners:
+        if id(workload) not in selected:
+            selected.add(id(workload))
+            plan.selected.append(workload)
     owner = owners[0]
     groups = apps_of.setdefault(id(owner), [])
     for app in groups:

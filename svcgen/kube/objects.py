@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, TypeGuard
 
 from svcgen.errors import MESSAGE_LIMIT, ObjectRef, Problem, Severity, SourceLocation, shorten
-from svcgen.kube.yamlread import MAX_DEPTH, Document, DocumentError, load_documents
+from svcgen.kube.yamlread import MAX_DEPTH, Document, DocumentError, iter_documents, load_documents
 
 __all__ = [
     "CONTROLLER_LABELS",
@@ -373,6 +373,19 @@ def documents_of(text: str) -> list[Document]:
     return _json_fallback(text, load_documents(text))
 
 
+def _iter_documents_of(text: str) -> Iterator[Document]:
+    """:func:`documents_of`, one document at a time (a reader keeping little of each never holds the stream)."""
+    documents = iter_documents(text)
+    first = next(documents, None)
+    if first is None:
+        return
+    if first.error is None:
+        yield first
+        yield from documents
+    else:  # (the JSON fallback is for a text that is one unreadable document)
+        yield from _json_fallback(text, [first, *documents])
+
+
 def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Problem]:
     """Every object of every ``(name, text)`` source, in order; unreadable documents as problems.
 
@@ -383,7 +396,7 @@ def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Pr
     (down to :data:`MAX_LIST_DEPTH`): a nodePort in them must not go unseen.
     """
     for file, text in sources:
-        for doc in documents_of(text):
+        for doc in _iter_documents_of(text):
             yield from _objects(file, doc)
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +33,8 @@ from ruamel.yaml.events import (
 
 from svcgen.errors import shorten
 
-__all__ = ["MAX_ALIAS_CHARACTERS", "MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "load_documents",
-           "resolve_plain"]
+__all__ = ["MAX_ALIAS_CHARACTERS", "MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "iter_documents",
+           "load_documents", "resolve_plain"]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
@@ -77,36 +79,102 @@ class Document:
     """One document of a stream: its value (None for an empty document) and where things are.
 
     ``key_positions`` maps ``id()`` of each mapping and list in ``value`` to the position of each
-    of its keys (indexes); ``error`` is the problem that stopped the document being read, if any.
+    of its keys (indexes), packed into one int (:meth:`key_position` unpacks it); ``error`` is the
+    problem that stopped the document being read, if any; ``aliased``: whether an alias made one
+    value appear in several places.
+
+    A reader that keeps many documents (lint, to check them against each other) calls
+    :meth:`compact` once it is done changing a document: the positions then take 8 bytes a key
+    instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
+    answers (:meth:`key_position` no longer does).
     """
 
-    __slots__ = ("error", "index", "key_positions", "position", "value")
+    __slots__ = ("aliased", "error", "index", "key_positions", "offsets", "packed", "position", "value")
 
     def __init__(self, index: int, value: Any, position: Position,
-                 key_positions: dict[int, dict[Any, Position]] | None = None,
+                 key_positions: dict[int, dict[Any, int]] | None = None,
                  error: DocumentError | None = None) -> None:
         self.index = index
         self.value = value
         self.position = position
         self.key_positions = {} if key_positions is None else key_positions
         self.error = error
+        self.aliased = False
+        self.packed: array[int] | None = None  # after compact()
+        self.offsets: dict[int, int] | None = None  # id of a container -> offset of its keys in packed
 
     def __repr__(self) -> str:
         return f"Document(index={self.index}, value={self.value!r}, position={self.position}, error={self.error!r})"
 
+    def key_position(self, container: Any, key: Any) -> Position | None:
+        """The position of ``key`` (an index, in a list) of ``container``, a mapping or list of ``value``."""
+        packed = self.key_positions.get(id(container), {}).get(key)
+        return None if packed is None else _unpacked(packed)
+
+    def compact(self) -> None:
+        """Keeps the positions of what ``value`` holds now in one array (see the class docstring).
+
+        Layout: a container's keys, each key's position (-1 for none: a key a merge (``<<``) brought),
+        then the same for each of its containers, in order, depth first. ``value`` must not change
+        afterwards.
+        """
+        if self.packed is not None or self.aliased:
+            return  # (an alias repeats a container: kept as it is, with the id-keyed positions)
+        packed = array("q")
+        stack = [self.value]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, (dict, list)):
+                continue
+            positions = self.key_positions.get(id(node), {})
+            keys = node.keys() if isinstance(node, dict) else range(len(node))
+            packed.extend(positions.get(key, -1) for key in keys)
+            stack.extend(reversed(node.values() if isinstance(node, dict) else node))
+        # (depth first from the end of a stack: a container's children follow it, first child first)
+        self.packed, self.key_positions = packed, {}
+
     def where(self, path: tuple[Any, ...]) -> Position:
         """The position of the deepest part of ``path`` (keys and indexes) that exists."""
+        if self.packed is not None:
+            return self._where_packed(path)
         best = self.position
         node = self.value
         for part in path:
             positions = self.key_positions.get(id(node))
             if positions is None or part not in positions:
                 break
-            best = positions[part]
+            best = _unpacked(positions[part])
             try:
                 node = node[part]
             except (KeyError, IndexError, TypeError):
                 break
+        return best
+
+    def _where_packed(self, path: tuple[Any, ...]) -> Position:
+        assert self.packed is not None
+        if self.offsets is None:  # where each container's keys start: found once, for the documents asked
+            self.offsets = {}
+            offset, stack = 0, [self.value]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (dict, list)):
+                    self.offsets[id(node)] = offset
+                    offset += len(node)
+                    stack.extend(reversed(node.values() if isinstance(node, dict) else node))
+        best = self.position
+        node = self.value
+        for part in path:
+            start = self.offsets.get(id(node))
+            if start is None:
+                break
+            if isinstance(node, list):
+                index = part if isinstance(part, int) and 0 <= part < len(node) else None
+            else:
+                index = next((i for i, key in enumerate(node) if key == part), None)
+            if index is None or self.packed[start + index] < 0:
+                break
+            best = _unpacked(self.packed[start + index])
+            node = node[part]
         return best
 
 
@@ -235,12 +303,26 @@ def _json_key(key: Any) -> str:
     return str(key)
 
 
+_COLUMN_BITS = 32
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+
+
+def _packed(position: Position) -> int:
+    """A position as one int (columns past 2**32 are cut: no reader keeps such a line)."""
+    return position[0] << _COLUMN_BITS | min(position[1], _COLUMN_MASK)
+
+
+def _unpacked(packed: int) -> Position:
+    return packed >> _COLUMN_BITS, packed & _COLUMN_MASK
+
+
 def _pos(event: Any) -> Position:
     mark = event.start_mark
     return (mark.line + 1, mark.column + 1)
 
 
 _NO_KEY = object()
+_SHARED_STRING = 100  # strings up to this length are interned: one copy, however often they are written
 
 
 class _Frame:
@@ -282,7 +364,7 @@ class _Builder:
         container = frame.container
         positions = self.doc.key_positions[id(container)]
         if isinstance(container, list):
-            positions[len(container)] = position
+            positions[len(container)] = _packed(position)
             container.append(value)
         elif frame.key is _NO_KEY:
             if isinstance(value, (dict, list)):
@@ -298,7 +380,7 @@ class _Builder:
                 container[key] = value
                 frame.merged.discard(key)
                 assert frame.key_position is not None
-                positions[key] = frame.key_position
+                positions[key] = _packed(frame.key_position)
             frame.key, frame.merge_next = _NO_KEY, False
 
     def _merge(self, frame: _Frame, value: Any, position: Position) -> None:
@@ -321,6 +403,8 @@ class _Builder:
                 value = resolve_plain(event.value)
             else:
                 value = event.value
+            if type(value) is str and len(value) <= _SHARED_STRING:
+                value = sys.intern(value)  # keys, kinds, protocols, port names recur in every document
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1, len(event.value))
             merge_key = event.value == "<<" and event.implicit[0] and tag is None
@@ -336,6 +420,7 @@ class _Builder:
             self.doc.key_positions[id(container)] = {}
             self.stack.append(_Frame(container, event.anchor, _pos(event)))
         elif isinstance(event, AliasEvent):
+            self.doc.aliased = True
             if event.anchor not in self.anchors:
                 raise DocumentError(f'unknown alias "*{shorten(event.anchor)}"', _pos(event))
             value, size, characters = self.anchors[event.anchor]
@@ -356,17 +441,48 @@ class _Builder:
             self._add(frame.container, frame.size, frame.characters, frame.position)
 
 
+class _Pieces:
+    """A text handed to the parser in pieces (a fast path for memory).
+
+    The C parser copies a whole string into UTF-8 before reading it: a second copy of a large
+    manifest, held while it is read. A stream is read a piece at a time. For ASCII texts only (each
+    piece is then exactly its bytes; a lone surrogate would fail elsewhere than in a string). The
+    name is the one the parser gives a string, for its messages.
+    """
+
+    name = "<unicode string>"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+
+    def read(self, size: int = -1) -> str:
+        size = _PIECE if size is None or size < 0 else size
+        piece = self.text[self.at:self.at + size]
+        self.at += len(piece)
+        return piece
+
+
+_PIECE = 1 << 16
+
+
 def _events(text: str) -> Iterator[Any]:
-    yield from YAML(typ="safe").parse(text)
+    yield from YAML(typ="safe").parse(_Pieces(text) if len(text) > _PIECE and text.isascii() else text)
 
 
 def load_documents(text: str) -> list[Document]:
-    """Every document of a YAML (or JSON) stream.
+    """Every document of a YAML (or JSON) stream (:func:`iter_documents`, as a list)."""
+    return list(iter_documents(text))
+
+
+def iter_documents(text: str) -> Iterator[Document]:
+    """Every document of a YAML (or JSON) stream, each as soon as it is read.
 
     A document that cannot be read carries its ``error`` (and no value); reading stops after
-    a stream-level syntax error, since what follows cannot be trusted.
+    a stream-level syntax error, since what follows cannot be trusted. A reader that keeps only
+    what it needs of each document holds one document at a time, not the stream.
     """
-    documents: list[Document] = []
+    count = 0
     builder: _Builder | None = None
     current: Document | None = None
     events = _events(text)
@@ -378,21 +494,22 @@ def load_documents(text: str) -> list[Document]:
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             position = (mark.line + 1, mark.column + 1) if mark is not None else None
-            error = DocumentError(f"not valid YAML: {exc.problem or exc.context or exc}", position)
-            _fail(documents, current, error)
+            yield _failed(count, current, DocumentError(f"not valid YAML: {exc.problem or exc.context or exc}",
+                                                        position))
             break
         except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
-            _fail(documents, current, DocumentError(f"not valid YAML: {exc}"))
+            yield _failed(count, current, DocumentError(f"not valid YAML: {exc}"))
             break
         if isinstance(event, DocumentStartEvent):
-            current = Document(len(documents), None, _pos(event))
+            current = Document(count, None, _pos(event))
             builder = _Builder(current)
             continue
         if isinstance(event, DocumentEndEvent):
             if current is not None and current.error is None and builder is not None:
                 current.value = builder.root
             if current is not None:
-                documents.append(current)
+                count += 1
+                yield current
             current, builder = None, None
             continue
         if builder is None or current is None or current.error is not None:
@@ -403,14 +520,13 @@ def load_documents(text: str) -> list[Document]:
             current.error = exc
             current.key_positions.clear()
             if exc.fatal:
-                documents.append(current)
+                yield current
                 break
-    return documents
 
 
-def _fail(documents: list[Document], current: Document | None, error: DocumentError) -> None:
+def _failed(count: int, current: Document | None, error: DocumentError) -> Document:
     if current is None:
-        current = Document(len(documents), None, error.position or (1, 1))
+        current = Document(count, None, error.position or (1, 1))
     current.error = error
     current.value = None
-    documents.append(current)
+    return current

@@ -14,7 +14,7 @@ May import: :mod:`svcgen.errors` and :mod:`svcgen.kube`. Never the DSL or pydant
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 
 from svcgen.errors import Problem
 from svcgen.kube.apiserver import FieldError, validate_pod_ports, validate_service
@@ -23,6 +23,8 @@ from svcgen.kube.ingress import validate_ingress
 from svcgen.kube.objects import KubeObject, read_objects
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.releases import PORTABLE, KubeVersion
+from svcgen.kube.yamlread import Document
+from svcgen.lint.keep import retain
 from svcgen.lint.port_references import consumer_problems
 from svcgen.lint.services import node_port_collisions, selector_problems
 
@@ -30,10 +32,10 @@ __all__ = ["lint_texts"]
 
 
 def lint_texts(
-    sources: Sequence[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    sources: Iterable[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
     kubernetes_version: KubeVersion = PORTABLE, *, quiet: Collection[str] = (),
 ) -> list[Problem]:
-    """Lint YAML texts (``(name, text)`` pairs, in order) as one set of manifests.
+    """Lint YAML texts (``(name, text)`` pairs, in order, each read once) as one set of manifests.
 
     The cluster is of ``kubernetes_version``, with ``node_port_range``. Documents that are not
     Kubernetes objects (a mapping with apiVersion and kind) are a warning, except in the files
@@ -45,7 +47,12 @@ def lint_texts(
     others: list[KubeObject] = []
     latest: dict[tuple[str, str, str, str], KubeObject] = {}
     replaced: set[int] = set()  # ids of definitions a later one replaces (kubectl applies both, in order)
+    reading: Document | None = None  # the document whose objects are being checked
     for found in read_objects(sources):
+        if isinstance(found, KubeObject) and found.doc is not reading:
+            if reading is not None:
+                reading.compact()  # done with it: only the checks across objects read it again
+            reading = found.doc
         if isinstance(found, Problem):
             if not (found.rule == "not-an-object" and found.file in quiet):
                 problems.append(found)
@@ -67,6 +74,9 @@ def lint_texts(
                 problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
                                 for e in validate_ingress(found.value))
             others.append(found)
+        retain(found)  # its own checks ran: keep what the checks across objects read
+    if reading is not None:
+        reading.compact()
     # Across objects, only the definition that kubectl leaves in the cluster counts.
     services, workloads, others = ([o for o in group if id(o) not in replaced]
                                    for group in (services, workloads, others))

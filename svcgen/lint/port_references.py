@@ -19,16 +19,18 @@ later, quietly. Across all the files given:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from svcgen.errors import QUOTE_LIMIT, Problem, shorten
 from svcgen.kube import rules
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, is_int, label_selector_matches, mapping
+from svcgen.lint.index import ANY, LabelIndex
 from svcgen.lint.services import service_ports
 
 __all__ = ["consumer_problems"]
 
+_T = TypeVar("_T")
 _ROUTES = {"HTTPRoute": "TCP", "GRPCRoute": "TCP", "TCPRoute": "TCP", "TLSRoute": "TCP", "UDPRoute": "UDP"}
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
@@ -58,24 +60,32 @@ def _nearest(wanted: str, names: Sequence[str], fallback: str) -> str:
 class _Selectable:
     """Objects found by name or by label selector: Services by their labels, workloads by their pods'.
 
-    Indexed once (by name, and by each label), so that a thousand monitors and policies over a
-    thousand Services cost about what one does, not a million selector matches.
+    Indexed once (by namespace and name, and by each label: :class:`~svcgen.lint.index.LabelIndex`),
+    so that a thousand monitors and policies over a thousand Services cost about what one does,
+    not a million selector matches, even when every object carries one shared label.
     """
 
     def __init__(self, items: Sequence[KubeObject], labels_of: Callable[[KubeObject], dict[str, Any]], *,
                  controller_labels: bool = False) -> None:
         self.items = [(obj, labels_of(obj)) for obj in items]
         self.controller_labels = controller_labels
-        self.by_name: dict[str, list[KubeObject]] = {}
-        self.by_label: dict[tuple[str, str], list[int]] = {}
-        for i, (obj, labels) in enumerate(self.items):
-            self.by_name.setdefault(obj.name, []).append(obj)
-            for key, value in labels.items():
-                if isinstance(key, str) and isinstance(value, str):
-                    self.by_label.setdefault((key, value), []).append(i)
+        added: Callable[[KubeObject], Collection[str]] = (lambda o: CONTROLLER_LABELS.get(o.kind, {})) \
+            if controller_labels else (lambda o: ())
+        self.index = LabelIndex((obj.namespace, labels, added(obj)) for obj, labels in self.items)
+        self.by_name: dict[tuple[str, str], int] = {}  # (namespace, name) -> the first such object, in the files
+        self.first_named: dict[str, int] = {}  # name -> the first object of that name, in any namespace
+        for i, (obj, _) in enumerate(self.items):
+            self.by_name.setdefault((obj.namespace, obj.name), i)
+            self.first_named.setdefault(obj.name, i)
 
     def find(self, namespace: str, name: str) -> KubeObject | None:
-        return next((s for s in self.by_name.get(name, ()) if _same_namespace(s.namespace, namespace)), None)
+        """The first object named ``name`` in ``namespace`` or without one (in any, for no ``namespace``)."""
+        if not namespace:
+            found = self.first_named.get(name)
+        else:
+            found = min((i for i in (self.by_name.get((namespace, name)), self.by_name.get(("", name)))
+                         if i is not None), default=None)
+        return None if found is None else self.items[found][0]
 
     def select(self, selector: Any, namespaces: set[str] | None) -> list[KubeObject]:
         """What a label selector selects, in ``namespaces`` (None: any), in the files' order.
@@ -84,13 +94,24 @@ class _Selectable:
         ``statefulset.kubernetes.io/pod-name``): a matchLabels selector on those is matched as
         a Service selector is (:meth:`KubeObject.may_select`).
         """
-        candidates: Sequence[int] = range(len(self.items))
+        candidates = self.index.candidates(_requirements(selector), namespaces)
+        return self.index.remembered(lambda: _key(selector, namespaces),
+                                     lambda: self._select(selector, namespaces, candidates),
+                                     None if candidates is None else len(candidates))
+
+    def of_selected(self, selector: Any, namespaces: set[str] | None, summary: Callable[[list[KubeObject]], _T]) -> _T:
+        """``summary`` of what :meth:`select` selects (once per selector: many objects may repeat one)."""
+        selected = self.select(selector, namespaces)
+        return self.index.remembered(lambda: (_key(selector, namespaces), summary), lambda: summary(selected),
+                                     len(selected))
+
+    def _select(self, selector: Any, namespaces: set[str] | None, candidates: Sequence[int] | None) -> list[KubeObject]:
         raw = selector.get("matchLabels") if isinstance(selector, dict) else None
         match: dict[str, Any] = raw if isinstance(raw, dict) else {}
         plain = isinstance(raw, dict) and all(isinstance(v, str) for v in match.values())
         controller = plain and self.controller_labels and any(k in _CONTROLLER_KEYS for k in match)
-        if plain and match and not controller:
-            candidates = min((self.by_label.get((str(k), v), []) for k, v in match.items()), key=len)
+        if candidates is None:
+            candidates = range(len(self.items))
         found = []
         for i in candidates:
             obj, labels = self.items[i]
@@ -100,6 +121,31 @@ class _Selectable:
                     controller and set(selector) <= {"matchLabels"} and obj.may_select(match)):
                 found.append(obj)
         return found
+
+
+def _key(selector: Any, namespaces: set[str] | None) -> Hashable:
+    """What a selection depends on, hashable (repr: a selector may hold lists; equal reprs select alike)."""
+    return repr(selector), None if namespaces is None else tuple(sorted(namespaces))
+
+
+def _requirements(selector: Any) -> list[list[tuple[str, Any]]]:
+    """What an object must carry to be selected, for :meth:`LabelIndex.candidates`.
+
+    A matchLabels entry: the label, or (for a workload) the key as one its controller adds. An
+    ``In`` expression: one of its values. Other expressions, and malformed parts, narrow nothing.
+    """
+    if not isinstance(selector, dict):
+        return []
+    raw = selector.get("matchLabels")
+    found = [[(k, v), (k, ANY)] for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)] \
+        if isinstance(raw, dict) else []
+    expressions = selector.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        key, values = mapping(expression).get("key"), mapping(expression).get("values")
+        if mapping(expression).get("operator") == "In" and isinstance(key, str) and isinstance(values, list) \
+                and all(isinstance(v, str) for v in values):
+            found.append([(key, v) for v in values])
+    return found
 
 
 _CONTROLLER_KEYS = {key for labels in CONTROLLER_LABELS.values() for key in labels}
@@ -236,8 +282,9 @@ def _probes(obj: KubeObject) -> Iterator[Problem]:
 def _network_policy(obj: KubeObject, workloads: _Selectable) -> Iterator[Problem]:
     if not workloads.items:
         return  # no workload among these files: nothing to check the named ports against
-    selected = workloads.select(obj.spec.get("podSelector"), {obj.namespace} if obj.namespace else None)
-    available = {(p.name, p.protocol) for w in selected for p in w.container_ports() if p.name}
+    namespaces = {obj.namespace} if obj.namespace else None
+    selected = workloads.select(obj.spec.get("podSelector"), namespaces)
+    available = workloads.of_selected(obj.spec.get("podSelector"), namespaces, _pod_ports)
     rules_ = obj.spec.get("ingress")
     for i, rule in enumerate(rules_ if isinstance(rules_, list) else []):
         ports = mapping(rule).get("ports")
@@ -273,14 +320,15 @@ def _monitor(obj: KubeObject, index: _Selectable, what: str, endpoints_key: str,
     """
     if not index.items:
         return  # nothing of the kind among these files: what it selects is linted elsewhere (as for a NetworkPolicy)
-    selected = index.select(obj.spec.get("selector"), _namespaces(obj))
+    namespaces = _namespaces(obj)
+    selected = index.select(obj.spec.get("selector"), namespaces)
     if not selected:
         yield obj.problem(("spec", "selector"), "warning", f"{rule}-selector",
                           f"selects no {what} among these files: unless one is made elsewhere (by an operator, "
                           "say), nothing is scraped",
                           f"check the selector against the {what}s' labels (and namespaceSelector)")
         return
-    names = names_of(selected)
+    names = index.of_selected(obj.spec.get("selector"), namespaces, names_of)
     endpoints = obj.spec.get(endpoints_key)
     for k, endpoint in enumerate(endpoints if isinstance(endpoints, list) else []):
         port = mapping(endpoint).get("port")
@@ -294,6 +342,10 @@ def _monitor(obj: KubeObject, index: _Selectable, what: str, endpoints_key: str,
 
 def _service_port_names(services: list[KubeObject]) -> list[str]:
     return sorted({str(p.get("name")) for s in services for _, p in service_ports(s) if p.get("name")})
+
+
+def _pod_ports(workloads: list[KubeObject]) -> set[tuple[str, str]]:
+    return {(p.name, p.protocol) for w in workloads for p in w.container_ports() if p.name}
 
 
 def _pod_port_names(workloads: list[KubeObject]) -> list[str]:

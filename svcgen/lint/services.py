@@ -12,6 +12,7 @@ from typing import Any
 
 from svcgen.errors import QUOTE_LIMIT, Problem, shorten
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, format_path, is_int
+from svcgen.lint.index import ANY, LabelIndex, hashable_label
 
 __all__ = ["Workloads", "node_port_collisions", "selector_problems", "service_ports"]
 
@@ -62,30 +63,38 @@ def _same_if_applied_in(obj: KubeObject, other: KubeObject) -> str:
 
 
 class Workloads:
-    """Workloads indexed by pod template label, so selecting is mostly a lookup, not a scan."""
+    """Workloads indexed by pod template label (:class:`~svcgen.lint.index.LabelIndex`): selecting is a lookup."""
 
     def __init__(self, workloads: list[KubeObject]) -> None:
         self.items = workloads
         self.ports = [{(p.name, p.protocol) for p in w.container_ports() if p.name} for w in workloads]
-        self.by_label: dict[tuple[str, Any], list[int]] = {}
-        for i, workload in enumerate(workloads):
-            for key, value in workload.pod_labels().items():
-                if isinstance(value, (str, int, float, bool)) or value is None:
-                    self.by_label.setdefault((str(key), value), []).append(i)
+        self.index = LabelIndex((w.namespace, w.pod_labels(), CONTROLLER_LABELS.get(w.kind, {})) for w in workloads)
 
     def select(self, namespace: str, selector: dict[str, Any]) -> list[int]:
-        """The workloads whose pods ``selector`` can select (controller-added labels included)."""
-        hashable = [(k, v) for k, v in selector.items() if isinstance(v, (str, int, float, bool)) or v is None]
-        if len(hashable) != len(selector):
-            return []
-        candidates: set[int] = set()
-        for item in hashable:  # a pod carries at least one selector label in its template, or only added ones
-            candidates.update(self.by_label.get(item, []))
-        if not candidates:
-            candidates = {i for i, w in enumerate(self.items) if w.kind in CONTROLLER_LABELS}
-        return [i for i in sorted(candidates)
-                if (not namespace or not self.items[i].namespace or self.items[i].namespace == namespace)
-                and self.items[i].may_select(selector)]
+        """The workloads whose pods ``selector`` can select (controller-added labels included), in order."""
+        return self._selection(namespace, selector)[0]
+
+    def named_ports(self, namespace: str, selector: dict[str, Any]) -> set[tuple[str, str]]:
+        """The (name, protocol) of every named container port of the workloads :meth:`select` finds."""
+        return self._selection(namespace, selector)[1]
+
+    def _selection(self, namespace: str, selector: dict[str, Any]) -> tuple[list[int], set[tuple[str, str]]]:
+        if not all(hashable_label(v) for v in selector.values()):
+            return [], set()
+        # A pod meets each selector label by its template's labels or as one its controller adds.
+        candidates = self.index.candidates([[(str(k), v), (str(k), ANY)] for k, v in selector.items()],
+                                           {namespace} if namespace else None)
+        return self.index.remembered(lambda: (namespace, frozenset(selector.items())),
+                                     lambda: self._select(namespace, selector, candidates),
+                                     None if candidates is None else len(candidates))
+
+    def _select(self, namespace: str, selector: dict[str, Any],
+                candidates: list[int] | None) -> tuple[list[int], set[tuple[str, str]]]:
+        if candidates is None:  # an empty selector: the pods of the controllers (a Service's selects nothing)
+            candidates = [i for i, w in enumerate(self.items) if w.kind in CONTROLLER_LABELS
+                          and (not namespace or not w.namespace or w.namespace == namespace)]
+        selected = [i for i in candidates if self.items[i].may_select(selector)]
+        return selected, set().union(*(self.ports[i] for i in selected))
 
 
 def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -> Iterator[Problem]:
@@ -104,7 +113,7 @@ def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -
                                   "selects no Pod or workload in these files: the Service will have no endpoints",
                                   "check the selector against the pods' labels, or lint the workload's file too")
             continue
-        available = set().union(*(index.ports[i] for i in selected))
+        available = index.named_ports(obj.namespace, selector)
         for i, port in service_ports(obj):
             target = port.get("targetPort")
             if not isinstance(target, str) or not target:

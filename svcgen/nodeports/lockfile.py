@@ -245,4 +245,4 @@ class _Lines:
         self.document = document
 
     def __call__(self, mapping: Any, key: Any) -> int:
-        return self.document.key_positions.get(id(mapping), {}).get(key, self.document.position)[0]
+        return (self.document.key_position(mapping, key) or self.document.position)[0]

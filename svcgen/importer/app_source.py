@@ -91,7 +91,10 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
 
 
 def _referenced(value: Any, found: dict[int, dict[str, Any]], kinds: set[str]) -> None:
-    """Collect the Services a planned value refers to (by ``id``, in the order met), and the classes it calls."""
+    """Collect the Services a planned value refers to, and the classes it calls.
+
+    The Services by ``id``, in the order met.
+    """
     owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
     if isinstance(owner, dict):
         found.setdefault(id(owner), owner)

@@ -242,13 +242,13 @@ def _free_container_name(wanted: str, taken: set[str]) -> str:
 
 
 class _Selectable:
-    """The workloads by namespace and pod label: the ones a Service selector may select, found without trying each.
+    """The workloads by namespace and pod label: those a Service selector may select, found fast.
 
-    A workload that a selector selects carries each of its labels in its pod template, or lacks
-    it and its controller adds it (:data:`CONTROLLER_LABELS`). So the workloads that may answer
-    are those filed under one label of the selector (the one filed with the fewest), each then
-    tried with :meth:`KubeObject.may_select` and given in input order, as a scan of every
-    workload would give them.
+    Found without trying each workload. A workload that a selector selects carries each of its
+    labels in its pod template, or lacks it and its controller adds it (:data:`CONTROLLER_LABELS`).
+    So the workloads that may answer are those filed under one label of the selector (the one
+    filed with the fewest), each then tried with :meth:`KubeObject.may_select` and given in input
+    order, as a scan of every workload would give them.
     """
 
     ANY = None
@@ -271,7 +271,10 @@ class _Selectable:
                         self._added.setdefault((group, key), []).append(i)
 
     def select(self, selector: dict[str, str], group: str | None) -> list[KubeObject]:
-        """The workloads of ``group`` (a namespace, or :attr:`ANY`) whose pods ``selector`` may select."""
+        """The workloads of ``group`` whose pods ``selector`` may select.
+
+        ``group``: a namespace, or :attr:`ANY`.
+        """
         candidates = self._all.get(group, [])
         for key, value in selector.items():
             filed = [*self._labelled.get((group, key, value), ()), *self._added.get((group, key), ())]

@@ -37,7 +37,10 @@ __all__ = ["differences", "verify", "workload_differences"]
 
 
 def _apps(source: str) -> list[App]:
-    """The Apps of the code svcgen itself just generated, run statement by statement (see the module docstring)."""
+    """The Apps of the code svcgen itself just generated, run statement by statement.
+
+    Why statement by statement: see the module docstring.
+    """
     namespace: dict[str, Any] = {"__name__": "svcgen_import_check"}
     with paused_gc():  # declarations: many objects, no cycle (svcgen.gcpause)
         for code in _statements(source):
@@ -46,7 +49,7 @@ def _apps(source: str) -> list[App]:
 
 
 def _statements(source: str) -> list[CodeType]:
-    """``source`` compiled in pieces of whole top-level statements, each piece with its lines in ``source``.
+    """``source`` compiled in pieces of whole top-level statements, with their lines in ``source``.
 
     A piece ends before a line that starts with a name or a quote, unless it does not compile
     alone (a docstring's line, a line of a call...): then it takes the next one too. Pieces that

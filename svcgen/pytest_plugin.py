@@ -192,14 +192,13 @@ class SvcgenProject:
                              f"then commit {lock}")
 
     def lint(self, rendered: ProjectRender, *manifests: str | Path) -> list[Problem]:
-        """What ``svcgen lint`` finds in the render's YAML, errors and warnings, in its order.
+        """What ``svcgen lint`` finds in the render's YAML: errors and warnings, in the order found.
 
-        In the order lint finds them. ``manifests``: the project's other YAML files or folders
-        (relative to the test file's folder), linted with the render as one set, as
-        ``svcgen lint`` lints what it is given together: a Service of the render that selects
-        none of their workloads, a named targetPort their pods lack, a nodePort one of them takes
-        too... A path that cannot be read is a problem too. The project's nodePort range and
-        Kubernetes version apply.
+        ``manifests``: the project's other YAML files or folders (relative to the test file's
+        folder), linted with the render as one set, as ``svcgen lint`` lints what it is given
+        together: a Service of the render that selects none of their workloads, a named
+        targetPort their pods lack, a nodePort one of them takes too... A path that cannot be
+        read is a problem too. The project's nodePort range and Kubernetes version apply.
         """
         from svcgen.files import read_sources
         from svcgen.lint import lint_texts

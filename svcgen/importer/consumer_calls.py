@@ -171,7 +171,7 @@ class _Index:
 def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject]:
     """Attach every consumer the DSL can say to an App of ``plan``; return those objects.
 
-    They are returned for the check.
+    They are returned for the check (:mod:`.verify`).
     """
     index = _Index(plan)
     planned = []

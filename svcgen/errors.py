@@ -78,7 +78,7 @@ NAME_LIMIT = 253
 
 
 def one_line(text: str) -> str:
-    """``text`` with control characters and lone surrogates escaped, so that it prints on one line, anywhere."""
+    """``text`` with control characters and lone surrogates escaped: on one line, anywhere."""
     return text.translate(_ESCAPES)
 
 
@@ -86,19 +86,26 @@ _LINE_ESCAPES = {c: e for c, e in _ESCAPES.items() if c not in (0x0A, 0x09)}
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters and lone surrogates escaped, line ends kept: for a stream of messages."""
+    """``text`` with control characters and lone surrogates escaped, line ends kept.
+
+    For a stream of messages.
+    """
     return text.translate(_LINE_ESCAPES)
 
 
 def plural(count: int, word: str, words: str = "") -> str:
-    """``count`` and ``word``, in the plural (``words``, else ``word`` + "s") unless ``count`` is 1: ``2 nodePorts``."""
+    """``count`` and ``word``, in the plural unless ``count`` is 1: ``2 nodePorts``.
+
+    The plural is ``words``, else ``word`` + "s".
+    """
     return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """``text`` as a message quotes it: past ``limit`` characters, cut, with "..." and its full length.
+    """``text`` as a message quotes it: cut when longer than ``limit`` characters.
 
-    A 1 MB value in a file must not make a 1 MB message (nor one per finding that quotes it).
+    A cut text ends with "..." and its full length. A 1 MB value in a file must not make a 1 MB
+    message (nor one per finding that quotes it).
     """
     if len(text) <= limit:
         return text
@@ -167,10 +174,10 @@ class Problem(NamedTuple):
         return self.location.column if self.location else 0
 
     def shown(self) -> "Problem":
-        """This problem as every output shows it: subject, field, message and hint cut at :data:`MESSAGE_LIMIT`.
+        """This problem as every output shows it: subject, field, message and hint, each cut short.
 
-        Whatever path made it (a declaration's 1 MB label value quoted, a YAML key an alias
-        repeats), one problem stays one readable line.
+        Each is cut at :data:`MESSAGE_LIMIT`. Whatever path made it (a declaration's 1 MB label
+        value quoted, a YAML key an alias repeats), one problem stays one readable line.
         """
         return self._replace(subject=shorten(self.subject, MESSAGE_LIMIT), field=shorten(self.field, MESSAGE_LIMIT),
                              message=shorten(self.message, MESSAGE_LIMIT), hint=shorten(self.hint, MESSAGE_LIMIT))
@@ -183,7 +190,10 @@ class Problem(NamedTuple):
         return one_line(f"{where}{p.severity}:{subject}{field} {p.sentences()}")
 
     def sentences(self) -> str:
-        """The message as a sentence (a full stop added), then ``Fix: hint``: the same in every format."""
+        """The message as a sentence (a full stop added), then ``Fix: hint``.
+
+        The same in every format.
+        """
         p = self.shown()
         message = p.message if p.message.endswith(".") else p.message + "."
         return f"{message} Fix: {p.hint}" if p.hint else message

@@ -1,4 +1,4 @@
-"""``svcgen explain``: the port chain of every Service port, as text, a Mermaid flowchart or an SVG picture.
+"""``svcgen explain``: each Service port's port chain, as text, a Mermaid flowchart or an SVG.
 
 ``<node-ip>:nodePort → service:port (DNS name) → targetPort → container:containerPort (name)``, the
 picture people draw by hand to tell port, targetPort and nodePort apart, with what comes before
@@ -116,7 +116,7 @@ def _port_forward(chain: Chain) -> str:
 
 
 def _outside(chain: Chain) -> str:
-    """How the port is reached from outside the cluster: its nodePort, its load balancer, the Ingresses and routes.
+    """How the port is reached from outside the cluster: nodePort, load balancer, Ingresses, routes.
 
     "not exposed" only when none of them exposes it.
     """
@@ -190,7 +190,10 @@ _MERMAID_SYNTAX = frozenset("#;%`{}[]|\\")
 
 
 def _mermaid_label(text: str) -> str:
-    """``text`` as a quoted Mermaid label: every character that could end it or start a statement is an entity."""
+    """``text`` as a quoted Mermaid label in which no character can end it or start a statement.
+
+    Every character that could is written as an entity.
+    """
     return '"' + "".join(
         _MERMAID_NAMED.get(char) or (f"#{ord(char)};" if char in _MERMAID_SYNTAX or not char.isprintable() else char)
         for char in text) + '"'
@@ -243,7 +246,10 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
 
 
 def _svg_note(chain: Chain) -> str:
-    """A line under a Service's title: its health-check port, and what externalTrafficPolicy Local does."""
+    """A line under a Service's title: its health-check port, and what traffic policy Local does.
+
+    The policy is externalTrafficPolicy.
+    """
     parts = []
     if chain.health_check:
         parts.append(f"health checks probe <node-ip>:{chain.health_check}")
@@ -253,7 +259,10 @@ def _svg_note(chain: Chain) -> str:
 
 
 def to_svg(items: Sequence[Chain]) -> str:
-    """An SVG picture: four columns (nodePort, Service port, targetPort, container port), a row per port."""
+    """The port chains as an SVG picture: a row per port, four columns from nodePort to container.
+
+    The columns: nodePort, Service port, targetPort, container port.
+    """
     import xml.etree.ElementTree as ET  # only the picture formats need it
 
     rows = list(items)

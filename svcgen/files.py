@@ -73,7 +73,7 @@ _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
 def display(path: "str | os.PathLike[str]", cwd: str | None = None) -> str:
-    """``path`` as every message shows it: relative to ``cwd`` (the working directory) when under it, else absolute.
+    """``path`` as every message shows it: relative to ``cwd`` (the working directory) if under it.
 
     ``deploy/x.yaml`` wherever it was given from (``./deploy/x.yaml``, ``$PWD/deploy/x.yaml``):
     clickable in a terminal and short. A path outside the working directory is shown absolute
@@ -108,7 +108,7 @@ def _real(path: str) -> str:
 
 
 class FileRefusedError(OSError):
-    """A path svcgen does not read or write: not a regular file, a link where none may be, too large.
+    """A path svcgen does not read or write: not a regular file, a link where none may be, too big.
 
     ``reason`` says what the path is; ``hint`` how to fix it. ``strerror`` holds both, so the
     command line's report of an unforeseen ``OSError`` is readable too.
@@ -121,7 +121,9 @@ class FileRefusedError(OSError):
 
 
 def max_file_size() -> int:
-    """The largest file svcgen reads, in bytes: ``SVCGEN_MAX_FILE_SIZE`` (``256M``, ``1G``...), else 64 MiB.
+    """The largest file svcgen reads, in bytes: ``SVCGEN_MAX_FILE_SIZE``, else 64 MiB.
+
+    The variable holds a size such as ``256M`` or ``1G``.
 
     Raises:
         UsageError: the variable is not a size.
@@ -158,7 +160,9 @@ def _kind(mode: int) -> str:
 
 
 def file_kind(path: str | os.PathLike[str]) -> str:
-    """What ``path`` is, in words ("a named pipe (FIFO)", "a directory"...; "" for a regular file), links followed.
+    """What ``path`` is, in words ("a named pipe (FIFO)", "a directory"...), links followed.
+
+    "" for a regular file.
 
     Raises:
         OSError: it cannot be looked at (missing, a dangling link...).
@@ -185,7 +189,7 @@ def _skipped_dir(folder: Path) -> bool:
 
 def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
                errors: list[OSError] | None = None) -> Iterator[Path]:
-    """The files under the folder ``root`` whose names end with one of ``suffixes``, in sorted order.
+    """The files under the folder ``root`` whose names end with one of ``suffixes``, sorted.
 
     Iterative, so a tree of any depth is walked. A folder that cannot be listed is added to
     ``errors``, or raised when ``errors`` is None.
@@ -295,7 +299,7 @@ class InputTexts:
 
 def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
                  suffixes: Sequence[str] = KUBE_SUFFIXES) -> InputTexts:
-    """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-`` is ``stdin``).
+    """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-``: stdin).
 
     A file that is not UTF-8 text, or holds NUL bytes, becomes a problem with its position; a
     path that does not exist or cannot be read (too large, a device, a folder that cannot be
@@ -385,7 +389,9 @@ def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
-    """Refuse to write ``path`` unless it is missing or a regular file (not a link, pipe, device, folder).
+    """Refuse to write ``path`` unless it is missing or a regular file.
+
+    Not a link, pipe, device or folder.
 
     Raises:
         FileRefusedError: something else stands there.
@@ -404,10 +410,11 @@ _CHUNK = 1 << 20
 
 
 def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
-    """Write ``text`` to a temporary file beside ``target`` (with the mode ``target`` has or would get).
+    """Write ``text`` to a temporary file beside ``target``, with the mode ``target`` has.
 
-    The temporary file joins ``staged`` the moment it exists (Ctrl-C held until then), so that
-    whatever happens next, an error or an interruption, the caller can remove it.
+    The mode is the one ``target`` has, or would get if it does not exist yet. The temporary
+    file joins ``staged`` the moment it exists (Ctrl-C held until then), so that whatever
+    happens next, an error or an interruption, the caller can remove it.
     """
     check_writable(target)
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
@@ -434,7 +441,10 @@ def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
 
 
 class PartlyWrittenError(OSError):
-    """A step of :func:`write_files` that failed after replacing some of its files: ``written``, in order."""
+    """A step of :func:`write_files` that failed after replacing some of its files.
+
+    ``written``: the files it replaced, in order.
+    """
 
     def __init__(self, exc: OSError, target: Path, written: Sequence[Path]) -> None:
         super().__init__(exc.errno, exc.strerror, str(target))
@@ -507,11 +517,11 @@ _TEMPORARY_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempf
 
 
 def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]) -> list[Path]:
-    """The temporary files an interrupted write left in ``folder`` (``.NAME.xxxxxxxx.tmp``, see :func:`_stage`).
+    """The temporary files an interrupted write left in ``folder`` (``.NAME.xxxxxxxx.tmp``).
 
-    Only those of a file NAME that ``names`` accepts, and only regular files that start with one
-    of ``marks`` (what svcgen writes there first), or with a part of it, or are empty (made, not
-    yet written).
+    Named as :func:`_stage` names them. Only those of a file NAME that ``names`` accepts, and
+    only regular files that start with one of ``marks`` (what svcgen writes there first), or
+    with a part of it, or are empty (made, not yet written).
     """
     longest = max(map(len, marks), default=0)
     found = []
@@ -594,7 +604,10 @@ def make_folders(folder: Path) -> list[Path]:
 
 
 def remove_folders(folders: Sequence[Path]) -> None:
-    """Remove those of ``folders`` (outermost first, as :func:`make_folders` gives them) that are empty."""
+    """Remove those of ``folders`` that are empty, outermost first.
+
+    ``folders`` in the order :func:`make_folders` gives them.
+    """
     for path in reversed(folders):
         with contextlib.suppress(OSError):
             os.rmdir(path)
@@ -648,10 +661,11 @@ def writer_mutex(path: str | os.PathLike[str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
-    """``writer_mutex`` where folders cannot be locked: ``filelock`` on a file in svcgen's own folder.
+    """``writer_mutex`` where folders cannot be locked: ``filelock`` on a file in svcgen's folder.
 
-    The file is named after the folder that holds ``path`` (its real path, links resolved, case
-    folded where the platform folds it); the lock covers the runs of this user.
+    The file (in :func:`_lock_folder`) is named after the folder that holds ``path`` (its real
+    path, links resolved, case folded where the platform folds it); the lock covers the runs of
+    this user.
     """
     import hashlib
 
@@ -674,9 +688,10 @@ def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
 
 
 def _lock_folder() -> Path:
-    """The folder of svcgen's lock files: ``svcgen-UID`` in the temporary folder, made private (0700).
+    """The folder of svcgen's lock files: ``svcgen-UID`` in the temporary folder, made private.
 
-    Refused if another user's, a link, or writable by others: a lock file there could be swapped.
+    Made private: mode 0700. Refused if another user's, a link, or writable by others: a lock
+    file there could be swapped.
     """
     import tempfile
 

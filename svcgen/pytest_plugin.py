@@ -106,7 +106,7 @@ class SvcgenProject:
         self._config = config
 
     def render(self, what: str | Path | App | Iterable[App], *, with_workloads: bool = False) -> ProjectRender:
-        """Render a declaration file or folder, or Apps, as ``svcgen render`` would; nothing is written.
+        """Render a declaration file or folder, or Apps, as ``svcgen render`` would; write nothing.
 
         A path's project settings (``[tool.svcgen]``, the lock file) are found from the path; for
         Apps, from the test file's folder. ``with_workloads``: as ``--with-workloads``.
@@ -153,7 +153,7 @@ class SvcgenProject:
         return ProjectRender(rendered, settings, committed, label, path)
 
     def assert_locked(self, rendered: ProjectRender) -> None:
-        """Every nodePort of the render is already in the committed lock file: nothing new is allocated.
+        """Every nodePort of the render is already in the committed lock file: none newly allocated.
 
         Fails naming each Service port that would get a new nodePort (or whose entry a pin would
         change), at its line, and the command that updates the lock file.
@@ -168,7 +168,10 @@ class SvcgenProject:
         allocated = {key: a for a in rendered.rendered.allocated for key in a.request.keys}
 
         def port(key: PortKey) -> str:
-            """``FILE:LINE: Service "web" port "http" (web/http)``: the declaration, and its lock entry."""
+            """``FILE:LINE: Service "web" port "http" (web/http)``: where the port is declared.
+
+            Then, in parentheses, its lock entry.
+            """
             request = allocated[key].request if key in allocated else None
             where = f"{request.location}: " if request and request.location else ""
             return f"  {where}{request.subject if request else 'Service'} ({key.short()})"
@@ -186,7 +189,7 @@ class SvcgenProject:
                              f"then commit {lock}")
 
     def lint(self, rendered: ProjectRender, *manifests: str | Path) -> list[Problem]:
-        """What ``svcgen lint`` finds in the render's YAML, errors and warnings, in the order it finds them.
+        """What ``svcgen lint`` finds in the render's YAML: errors and warnings, in the order found.
 
         ``manifests``: the project's other YAML files or folders (relative to the test file's
         folder), linted with the render as one set, as ``svcgen lint`` lints what it is given
@@ -205,7 +208,10 @@ class SvcgenProject:
                                                quiet=quiet)]
 
     def assert_lint_clean(self, rendered: ProjectRender, *manifests: str | Path) -> None:
-        """``svcgen lint`` finds nothing, no error nor warning, in the render (and ``manifests``: see :meth:`lint`)."""
+        """``svcgen lint`` finds nothing, no error nor warning, in the render (and ``manifests``).
+
+        ``manifests``: see :meth:`lint`.
+        """
         __tracebackhide__ = True
         problems = self.lint(rendered, *manifests)
         if problems:
@@ -248,7 +254,10 @@ class SvcgenProject:
 
 
 def _from_user_code(exc: BaseException | None) -> BaseException | None:
-    """``exc`` (raised by the user's file) with its trace from the user's code on: svcgen's loader left out."""
+    """``exc`` (raised by the user's file) with its trace from the user's code on.
+
+    svcgen's loader is left out of the trace.
+    """
     if exc is None:
         return None
     trace = exc.__traceback__
@@ -260,5 +269,8 @@ def _from_user_code(exc: BaseException | None) -> BaseException | None:
 
 @pytest.fixture
 def svcgen_project(request: pytest.FixtureRequest) -> SvcgenProject:
-    """Render the project's declarations and check them: the lock is current, lint is clean, a snapshot matches."""
+    """Render the project's declarations and check the lock, lint and a snapshot.
+
+    The lock is current, lint is clean, a snapshot matches.
+    """
     return SvcgenProject(request.path.parent, request.config)

@@ -59,19 +59,25 @@ _KEPT_GIT_PREFIXES = ("GIT_TRACE", "GIT_SSL_", "GIT_HTTP_", "GIT_CURL_", "GIT_PR
 
 
 class RegistryError(SvcgenError):
-    """The registry cannot be fetched, read or pushed to: exit code 2 (its URL or path, git, the network)."""
+    """The registry cannot be fetched, read or pushed to: exit code 2.
+
+    Its URL or path, git or the network is at fault.
+    """
 
     exit_code = EXIT_USAGE
 
 
 class RegistryConflictError(RegistryError):
-    """The registry holds what this project claims, or kept changing under it: exit code 1, a conflict to fix."""
+    """The registry holds what this project claims, or kept changing under it: exit code 1.
+
+    A conflict to fix.
+    """
 
     exit_code = EXIT_INVALID
 
 
 def git_environment(ceiling: Path | None) -> dict[str, str]:
-    """The environment of svcgen's git: the user's, without what would lead git to another repository.
+    """The environment of svcgen's git: the user's, without what would lead git to another repo.
 
     git finds the repository from the folder it runs in (the registry's copy; the lock file's
     folder for ``lock resolve``), not from a ``GIT_DIR`` that a git hook or alias exported; it does
@@ -151,7 +157,10 @@ class Registry:
                                 "key and agent: git may not prompt for a password here)") from None
 
     def _git(self, *args: str, check: bool = True, config: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-        """Run git on the clone (never a hook of it, nor of the user's templates); ``config``: ``NAME=VALUE``s."""
+        """Run git on the clone, never a hook of it nor of the user's templates.
+
+        ``config``: ``NAME=VALUE``s.
+        """
         options = [f"--git-dir={self.dir / '.git'}", f"--work-tree={self.dir}"]
         for setting in (f"core.hooksPath={os.devnull}", *config):
             options += ["-c", setting]
@@ -218,14 +227,15 @@ class Registry:
             shutil.rmtree(staging, ignore_errors=True)
 
     def _unborn_head(self) -> str:
-        """The branch an empty registry's HEAD names, which its first commit must make ("" when it cannot be asked).
+        """The branch an empty registry's HEAD names, which its first commit must make.
 
-        ``git init --bare`` names ``master`` or ``main`` (``init.defaultBranch``), a git server its
-        own default: a first claim pushed to another branch leaves a registry that clones as
-        nothing ("remote HEAD refers to nonexistent ref"). Only a clone asks (protocol v2 says
-        the branch of an unborn HEAD; ``ls-remote`` does not): an empty repository is cloned into
-        a scratch folder, with protocol v2 whatever the user's ``protocol.version``. A server that
-        does not say (git before 2.31, dumb HTTP) gets "main", never the user's ``init.defaultBranch``.
+        "" when it cannot be asked. ``git init --bare`` names ``master`` or ``main``
+        (``init.defaultBranch``), a git server its own default: a first claim pushed to another
+        branch leaves a registry that clones as nothing ("remote HEAD refers to nonexistent
+        ref"). Only a clone asks (protocol v2 says the branch of an unborn HEAD; ``ls-remote``
+        does not): an empty repository is cloned into a scratch folder, with protocol v2 whatever
+        the user's ``protocol.version``. A server that does not say (git before 2.31, dumb HTTP)
+        gets "main", never the user's ``init.defaultBranch``.
         """
         try:
             scratch = Path(tempfile.mkdtemp(prefix=".head-", dir=self.cache_root))
@@ -245,7 +255,10 @@ class Registry:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _missing_path(self) -> bool:
-        """Whether the registry is a path on this machine that does not exist (moved, removed, unmounted)."""
+        """Whether the registry is a path on this machine that does not exist.
+
+        Moved, removed or unmounted.
+        """
         return _is_local_path(self.spec.url) and not os.path.exists(self.spec.url)
 
     def unreachable(self) -> str:
@@ -344,7 +357,7 @@ class Registry:
                                 "project's claims") from None
 
     def others(self, owner: str, node_port_range: NodePortRange) -> Lock:
-        """The entries of every project but ``owner`` in the copy as last fetched: no git, no network.
+        """Entries of every project but ``owner`` in the copy as last fetched: no git, no network.
 
         Empty when there is no copy yet.
 
@@ -416,7 +429,10 @@ def _push_status(porcelain: str) -> str | None:
 
 
 def _is_local_path(url: str) -> bool:
-    """Whether git takes ``url`` for a path here: no ``://`` nor ``::``, no scp-like ``host:`` before a ``/``."""
+    """Whether git takes ``url`` for a path here: no ``://`` nor ``::``, no ``host:`` before ``/``.
+
+    ``host:`` is the scp-like form.
+    """
     host, colon, _ = url.partition(":")
     return "://" not in url and "::" not in url and (not colon or "/" in host)
 

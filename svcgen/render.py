@@ -1,4 +1,7 @@
-"""The pipeline: validate, allocate nodePorts, build manifests, write YAML. Reads and writes no files."""
+"""The pipeline: validate, allocate nodePorts, build manifests, write YAML.
+
+Reads and writes no files.
+"""
 
 from __future__ import annotations
 
@@ -124,13 +127,14 @@ def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> R
 
 
 def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Problem]:
-    """Warnings for the workloads whose selector differs from the one in ``previous`` (an earlier render's text).
+    """Warnings for the workloads whose selector differs from the one in ``previous``.
 
-    Selectors are immutable: see :func:`svcgen.dsl.workloads.selector_changes`. Only the earlier
-    documents that may be workloads and that differ from this render's are parsed (a re-render of
-    10,000 unchanged Deployments parses none); text that is not YAML or JSON is passed over. This
-    render's text is cut into documents only when an earlier one may hold a workload (a first
-    render to a new file holds no copy of it), and only its workloads are kept.
+    ``previous`` is an earlier render's text. Selectors are immutable: see
+    :func:`svcgen.dsl.workloads.selector_changes`. Only the earlier documents that may be workloads
+    and that differ from this render's are parsed (a re-render of 10,000 unchanged Deployments
+    parses none); text that is not YAML or JSON is passed over. This render's text is cut into
+    documents only when an earlier one may hold a workload (a first render to a new file holds no
+    copy of it), and only its workloads are kept.
     """
     if not rendered.workloads:
         return []  # no workload rendered: nothing to compare (and the earlier render is not read)

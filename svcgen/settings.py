@@ -171,7 +171,9 @@ class Settings(NamedTuple):
         return self.read_lock_text()[1]
 
     def reservations(self, stdin: TextIO | None = None) -> "list[Reservation]":
-        """The nodePorts of every Service in the ``reserve`` files (folders are walked; ``-`` is ``stdin``).
+        """The nodePorts of every Service in the ``reserve`` files.
+
+        Folders are walked; ``-`` is ``stdin``.
 
         Raises:
             UsageError: a reserve path does not exist or cannot be read.
@@ -206,11 +208,12 @@ class Settings(NamedTuple):
 
 
 def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
-    """Refuse a shared registry without a name for this project in it (``owner``, ``--owner`` or ``[project] name``).
+    """Refuse a shared registry without a name for this project in it.
 
-    The folder's name is no name there: projects in folders of one name (``deploy``, ``k8s``)
-    would be one owner, and each would take the other's nodePorts into its lock and release
-    them with ``svcgen lock prune``.
+    The name comes from ``owner``, ``--owner`` or ``[project] name``. The folder's name is no
+    name there: projects in folders of one name (``deploy``, ``k8s``) would be one owner, and
+    each would take the other's nodePorts into its lock and release them with
+    ``svcgen lock prune``.
 
     Raises:
         UsageError: the registry was given with ``--registry``.
@@ -264,7 +267,10 @@ def _folders_up(start: Path) -> list[Path]:
 
 
 def _shared_folder(folder: Path) -> bool:
-    """World-writable with the sticky bit: a folder where every user makes files (a tree chmod 777 is not one)."""
+    """World-writable with the sticky bit: a folder where every user makes files.
+
+    A tree chmod 777 is not one.
+    """
     try:
         return os.stat(folder).st_mode & 0o1002 == 0o1002
     except OSError:
@@ -282,18 +288,24 @@ def has_settings(folder: Path) -> bool:
 
 
 def is_project_root(folder: Path) -> bool:
-    """Whether ``folder`` is a project's root: it holds a ``svcgen.lock`` or ``[tool.svcgen]`` settings."""
+    """Whether ``folder`` is a project's root.
+
+    It is when it holds a ``svcgen.lock`` or ``[tool.svcgen]`` settings.
+    """
     return (folder / LOCK_FILE_NAME).is_file() or has_settings(folder)
 
 
 def project_root(path: str | Path) -> Path:
-    """The root of the project ``path`` (a file or a folder) belongs to, as :meth:`Settings.find` finds it."""
+    """The root of the project that ``path`` (a file or a folder) belongs to.
+
+    Found as :meth:`Settings.find` finds it.
+    """
     start = _start(Path(path))
     return next((folder for folder in _folders_up(start) if is_project_root(folder)), start)
 
 
 def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any], Path | None, str]:
-    """The project root for ``start``, its ``[tool.svcgen]`` table and ``pyproject.toml``, and its name.
+    """The project root for ``start``, its ``[tool.svcgen]`` table, ``pyproject.toml`` and name.
 
     The root is the nearest folder at or above ``start`` with a ``[tool.svcgen]`` table or a
     ``svcgen.lock`` (else ``start``). The name is the ``[project] name`` of the root's own
@@ -382,7 +394,7 @@ def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
 
 
 def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
-    """The table's values, checked: ``node-port-range`` parsed, ``lock`` and ``reserve`` as given."""
+    """The table's values, checked: ``node-port-range`` parsed, ``lock``, ``reserve`` as given."""
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise SettingsError(f"{display(path)}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "

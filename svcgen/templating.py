@@ -1,4 +1,4 @@
-"""The jinja2 templates of ``svcgen new`` and ``svcgen import``: one environment, one literal filter.
+"""Jinja2 templates of ``svcgen new`` and ``svcgen import``: one environment, one literal filter.
 
 Every value enters generated Python through the ``py`` filter (:func:`literal`), which writes
 a Python literal (strings double-quoted, non-printable characters escaped), so no name, image

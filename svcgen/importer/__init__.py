@@ -1,4 +1,4 @@
-"""``svcgen import``: existing Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
+"""``svcgen import``: Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
 Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.workloads` (the
 workloads, declared whole or kept as YAML by reason), :mod:`.consumers` (the
@@ -46,7 +46,7 @@ __all__ = ["ImportRefusedError", "Imported", "import_manifests"]
 
 
 class ImportRefusedError(InputError):  # named so as not to shadow the builtin ImportError
-    """The manifests cannot be imported as they are; ``problems`` says why, each at its input line."""
+    """The manifests cannot be imported as given; ``problems`` says why, each at its input line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
@@ -58,9 +58,10 @@ class ImportRefusedError(InputError):  # named so as not to shadow the builtin I
 
 
 def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservation]) -> list[Problem]:
-    """The nodePorts of ``services`` that another Service holds in ``reserved``, each at its input line.
+    """The nodePorts of ``services`` that another Service holds in ``reserved``, as problems.
 
-    A reserved nodePort of the same Service is no conflict (a dump of what is imported).
+    Each at its input line. A reserved nodePort of the same Service is no conflict (a dump of
+    what is imported).
     """
     taken: dict[int, list[Reservation]] = {}
     for reservation in reserved:
@@ -85,7 +86,10 @@ def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservati
 
 @dataclass
 class Imported:
-    """The DSL source, the lock to write (the given one plus the manifests' nodePorts), and warnings."""
+    """What an import gives: the DSL source, the lock to write, and warnings.
+
+    The lock is the given one plus the manifests' nodePorts.
+    """
 
     source: str
     lock: Lock

@@ -1,4 +1,6 @@
-"""The ``app.py`` that ``svcgen import`` writes: the plan through ``templates/import/app.py.jinja``.
+"""The ``app.py`` that ``svcgen import`` writes: the plan through the import template.
+
+The template is ``templates/import/app.py.jinja``.
 
 Variable names are made unique by numbering (``web``, ``web_2``...); the next number of each
 name is remembered, so that 1,000 Apps named alike (one per namespace) are numbered without
@@ -43,7 +45,7 @@ def _identifier(name: str, taken: set[str], tried: dict[str, int] | None = None)
 
 
 def expression(value: Any) -> str:
-    """Python source for a planned value: a call, a port reference, or a literal (containing those)."""
+    """Python source for a planned value: a call, a port reference, or a literal (holding those)."""
     if isinstance(value, Ref):
         owner = value.owner.var if isinstance(value.owner, ContainerPlan) else value.owner["var"]
         return f"{owner}.port({literal(value.port)})"
@@ -89,7 +91,10 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
 
 
 def _referenced(value: Any, found: dict[int, dict[str, Any]], kinds: set[str]) -> None:
-    """Collect the Services a planned value refers to (by ``id``, in the order met), and the classes it calls."""
+    """Collect the Services a planned value refers to, and the classes it calls.
+
+    The Services by ``id``, in the order met.
+    """
     owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
     if isinstance(owner, dict):
         found.setdefault(id(owner), owner)
@@ -106,9 +111,10 @@ def _referenced(value: Any, found: dict[int, dict[str, Any]], kinds: set[str]) -
 
 
 def app_source(plan: Plan) -> str:
-    """The Python declaration of the planned Apps (every value written by the template's literal filter).
+    """The Python declaration of the planned Apps.
 
-    A Service that an Ingress, route or monitor refers to gets a variable, declared before its App.
+    Every value is written by the template's literal filter. A Service that an Ingress, route or
+    monitor refers to gets a variable, declared before its App.
     """
     taken: set[str] = set()
     tried: dict[str, int] = {}
@@ -158,7 +164,7 @@ def _probe_ports(value: Any) -> list[Any]:
 
 
 def _workload(app: AppPlan) -> dict[str, Any]:
-    """The template's view of an App's workload: its calls, its containers, or why it is kept as YAML."""
+    """The template's view of an App's workload: calls and containers, or why it is kept as YAML."""
     init = [c for c in app.containers if app.declared is not None and "initContainers" in c.path]
     source = app.source
     return {"containers": [c.var for c in app.containers if all(c is not i for i in init)],
@@ -169,5 +175,8 @@ def _workload(app: AppPlan) -> dict[str, Any]:
 
 
 def _comment(text: str) -> str:
-    """``text`` for one line of a comment: a line break (or any control character) a value holds, escaped."""
+    """``text`` for one line of a comment, its line breaks escaped.
+
+    A line break (or any control character) a value holds is escaped.
+    """
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -1,4 +1,6 @@
-"""What ``svcgen import`` declares of the objects that use ports: Ingress, HTTPRoute, monitors, NetworkPolicy.
+"""What ``svcgen import`` declares of the objects that use ports: Ingresses, routes, monitors...
+
+The objects are Ingress, HTTPRoute, monitors and NetworkPolicy.
 
 Each string reference (a backend's Service and port, a monitor's port name, a policy's named port)
 becomes a reference to the imported Service or container port, so it can no longer dangle. An
@@ -31,7 +33,10 @@ CONSUMER_KINDS = {("networking.k8s.io/v1", "Ingress"), ("gateway.networking.k8s.
 
 @dataclass
 class Ref:
-    """A port by reference in the generated code: ``service.port("http")`` or ``container.port("http")``."""
+    """A port by reference in the generated code, to a Service port or a container port.
+
+    ``service.port("http")`` or ``container.port("http")``.
+    """
 
     owner: dict[str, Any] | ContainerPlan
     """The planned Service (its template dict) or container."""
@@ -41,7 +46,10 @@ class Ref:
 
 @dataclass
 class Call:
-    """A constructor call in the generated code, e.g. ``IngressRule("a.example.com", paths={...})``."""
+    """A constructor call in the generated code.
+
+    E.g. ``IngressRule("a.example.com", paths={...})``.
+    """
 
     name: str
     args: list[tuple[str | None, Any]] = field(default_factory=list)
@@ -150,7 +158,10 @@ class _Index:
         raise _Kept(path, f'Service "{name}" has no port {port!r}: the reference would dangle')
 
     def app_in(self, namespace: str, after: Sequence[AppPlan]) -> AppPlan | None:
-        """The first App of ``namespace`` declared after every App of ``after`` (so their names exist)."""
+        """The first App of ``namespace`` declared after every App of ``after``.
+
+        So that their names exist.
+        """
         last = max((self.order[id(a)] for a in after), default=-1)
         apps = self.apps_in.get(namespace, [])
         first = bisect.bisect_left(apps, last, key=lambda a: self.order[id(a)])
@@ -158,7 +169,10 @@ class _Index:
 
 
 def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject]:
-    """Attach every consumer the DSL can say to an App of ``plan``; return those objects (for the check)."""
+    """Attach every consumer the DSL can say to an App of ``plan``; return those objects.
+
+    They are returned for the check (:mod:`.verify`).
+    """
     index = _Index(plan)
     planned = []
     seen: set[tuple[str, str, str]] = set()
@@ -203,7 +217,11 @@ def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
 
 def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
                      by_number: list[tuple[bool, bool, Path]]) -> tuple[AppPlan, Ref]:
-    """The Service port of a backend; adds to ``by_number``: by number in the original? by default? where."""
+    """The Service port of a backend, and how the original refers to it (added to ``by_number``).
+
+    ``by_number`` gets: whether the original refers by number, whether svcgen would by default,
+    and where.
+    """
     service = _only(_only(backend, {"service"}, path).get("service"), {"name", "port"}, (*path, "service"))
     port = _only(service.get("port"), {"name", "number"}, (*path, "service", "port"))
     if len(port) != 1:
@@ -216,7 +234,10 @@ def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
 
 
 def _ports_by(by_number: list[tuple[bool, bool, Path]]) -> list[tuple[str | None, Any]]:
-    """The Ingress's ``ports_by`` argument: none when every backend is written as svcgen writes it by default."""
+    """The Ingress's ``ports_by`` argument, if one is needed.
+
+    None when every backend is written as svcgen writes it by default.
+    """
     if all(original == default for original, default, _ in by_number):
         return []
     if all(original for original, _, _ in by_number):
@@ -344,7 +365,10 @@ def _scrape_args(endpoint: dict[str, Any], where: Path) -> list[tuple[str | None
 
 
 def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """A monitor's matchLabels selector and its one endpoint (``key``: ``endpoints`` or ``podMetricsEndpoints``)."""
+    """A monitor's matchLabels selector and its one endpoint, under ``key``.
+
+    ``key``: ``endpoints`` or ``podMetricsEndpoints``.
+    """
     spec = _only(obj.spec, {"selector", key, "namespaceSelector"}, ("spec",))
     selector = _match_labels(spec.get("selector"), ("spec", "selector"))
     endpoints = spec.get(key)
@@ -370,7 +394,10 @@ def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tupl
 
 
 def _no_namespace_selector(spec: dict[str, Any]) -> None:
-    """A monitor that sets a namespaceSelector stays YAML: svcgen writes it itself (for another namespace only)."""
+    """A monitor that sets a namespaceSelector stays YAML: svcgen writes that field itself.
+
+    svcgen writes it for another namespace only.
+    """
     if "namespaceSelector" in spec:
         raise _Kept(("spec", "namespaceSelector"), "svcgen writes the namespaceSelector itself (only when what is "
                     "scraped lives in another namespace)")
@@ -395,7 +422,7 @@ def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[st
 
 
 def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:
-    """A rule's ports as references to the App's container ports, and whether they are by name or number."""
+    """A rule's ports as references to the App's container ports, and whether by name or number."""
     refs, forms = [], set()
     for j, port in enumerate(_list(rule.get("ports"), (*where, "ports"))):
         at: Path = (*where, "ports", j)

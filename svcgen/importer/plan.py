@@ -1,4 +1,4 @@
-"""What ``svcgen import`` will declare: the Apps, their containers and ports, and each Service's options.
+"""What ``svcgen import`` declares: the Apps, their containers and ports, each Service's options.
 
 Pure: Kubernetes objects in, a :class:`Plan` out. Each Service is planned faithfully, refused
 with a problem at its input line, or left out with a warning (what is not svcgen's to declare);
@@ -121,12 +121,18 @@ def _strings(obj: KubeObject, value: Any, path: Path, plan: Plan) -> dict[str, s
 
 
 def from_cluster(obj: KubeObject) -> bool:
-    """Whether ``obj`` was read back from a cluster (``kubectl get -o yaml``): it holds what only the cluster writes."""
+    """Whether ``obj`` was read back from a cluster (``kubectl get -o yaml``).
+
+    It was when it holds what only the cluster writes.
+    """
     return "status" in obj.value or any(key in obj.metadata for key in SERVER_METADATA)
 
 
 def _applied_spec(obj: KubeObject) -> dict[str, Any]:
-    """The spec kubectl last applied (its last-applied-configuration annotation), or {}: what the user asked for."""
+    """The spec kubectl last applied, or {}: what the user asked for.
+
+    Read from its last-applied-configuration annotation.
+    """
     text = mapping(obj.metadata.get("annotations")).get(LAST_APPLIED)
     if not isinstance(text, str):
         return {}
@@ -140,7 +146,7 @@ def _applied_spec(obj: KubeObject) -> dict[str, Any]:
 
 
 def _allocated(spec: dict[str, Any], key: str, applied: dict[str, Any]) -> bool:
-    """Whether ``spec[key]`` of a Service read back from a cluster is the cluster's choice, not the user's.
+    """Whether ``spec[key]`` of a Service read back from a cluster is the cluster's choice.
 
     What kubectl last applied is the user's; a headless Service's ``None`` is always the user's;
     a dual-stack policy is never the API server's default.
@@ -155,12 +161,13 @@ def _allocated(spec: dict[str, Any], key: str, applied: dict[str, Any]) -> bool:
 
 
 def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
-    """``obj`` without what the cluster set, and a warning that names each field left out (None: nothing was).
+    """``obj`` without what the cluster set, and a warning that names each field left out.
 
-    Always left out: the server's metadata, ``status`` and kubectl's last-applied-configuration.
-    Of a Service read back from a cluster (:func:`from_cluster`), also the cluster's allocations
-    (``clusterIP``, ``ipFamilies``... see :func:`_allocated`) and its controllers' finalizers: in a
-    hand-written manifest a clusterIP is the user's choice, and is kept.
+    The warning is None when nothing was left out. Always left out: the server's metadata,
+    ``status`` and kubectl's last-applied-configuration. Of a Service read back from a cluster
+    (:func:`from_cluster`), also the cluster's allocations (``clusterIP``, ``ipFamilies``... see
+    :func:`_allocated`) and its controllers' finalizers: in a hand-written manifest a clusterIP is
+    the user's choice, and is kept.
     """
     value, meta = dict(obj.value), dict(obj.metadata)
     dropped = [f"metadata.{key}" for key in meta if key in SERVER_METADATA]
@@ -235,13 +242,13 @@ def _free_container_name(wanted: str, taken: set[str]) -> str:
 
 
 class _Selectable:
-    """The workloads by namespace and pod label: the ones a Service selector may select, found without trying each.
+    """The workloads by namespace and pod label: those a Service selector may select, found fast.
 
-    A workload that a selector selects carries each of its labels in its pod template, or lacks
-    it and its controller adds it (:data:`CONTROLLER_LABELS`). So the workloads that may answer
-    are those filed under one label of the selector (the one filed with the fewest), each then
-    tried with :meth:`KubeObject.may_select` and given in input order, as a scan of every
-    workload would give them.
+    Found without trying each workload. A workload that a selector selects carries each of its
+    labels in its pod template, or lacks it and its controller adds it (:data:`CONTROLLER_LABELS`).
+    So the workloads that may answer are those filed under one label of the selector (the one
+    filed with the fewest), each then tried with :meth:`KubeObject.may_select` and given in input
+    order, as a scan of every workload would give them.
     """
 
     ANY = None
@@ -264,7 +271,10 @@ class _Selectable:
                         self._added.setdefault((group, key), []).append(i)
 
     def select(self, selector: dict[str, str], group: str | None) -> list[KubeObject]:
-        """The workloads of ``group`` (a namespace, or :attr:`ANY`) whose pods ``selector`` may select."""
+        """The workloads of ``group`` whose pods ``selector`` may select.
+
+        ``group``: a namespace, or :attr:`ANY`.
+        """
         candidates = self._all.get(group, [])
         for key, value in selector.items():
             filed = [*self._labelled.get((group, key, value), ()), *self._added.get((group, key), ())]
@@ -309,12 +319,13 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
 
 
 def _left_out(obj: KubeObject, plan: Plan) -> bool:
-    """Leave out, with a warning, a Service that is not svcgen's to declare: the rest is imported all the same.
+    """Leave out, with a warning, a Service that is not svcgen's to declare.
 
     The API server's own ``default/kubernetes``, a cluster add-on's (kube-dns), a Service a
     controller owns (``ownerReferences``), and a Service without a selector (its endpoints are
     managed outside Kubernetes' selection).
     Their nodePorts are not recorded: the warning says how to keep svcgen from handing them out.
+    The other Services are imported all the same.
     """
     spec = mapping(default_service(obj.value).get("spec"))
     references = obj.metadata.get("ownerReferences")
@@ -348,7 +359,10 @@ def _left_out(obj: KubeObject, plan: Plan) -> bool:
 
 
 def _importable(obj: KubeObject, plan: Plan) -> bool:
-    """Refuse what the DSL cannot say, by name (the cluster's fields are gone: :func:`as_declared`)."""
+    """Refuse what the DSL cannot say, by name.
+
+    The cluster's fields are gone: :func:`as_declared`.
+    """
     ok = True
     for key in obj.metadata:
         if key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):
@@ -376,7 +390,7 @@ def _importable(obj: KubeObject, plan: Plan) -> bool:
 
 
 def _namespace_mismatch(obj: KubeObject, workload: KubeObject) -> Problem:
-    """The error for a Service and the workload it selects when one has a namespace and the other none."""
+    """The error for a Service and the workload it selects when only one of them has a namespace."""
     def where(o: KubeObject) -> str:
         return f'is in "{o.namespace}"' if o.namespace else "has no namespace"
 
@@ -390,7 +404,10 @@ def _namespace_mismatch(obj: KubeObject, workload: KubeObject) -> Problem:
 
 
 def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, str]]) -> str:
-    """An App name not taken yet in the namespace (Apps are named after their workload or Service)."""
+    """An App name not taken yet in the namespace.
+
+    Apps are named after their workload or Service.
+    """
     candidate, n = name, 2
     while (namespace, candidate) in names:
         candidate, n = f"{name}-{n}", n + 1
@@ -491,7 +508,10 @@ def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: b
 
 
 def _protocol_arg(container: ContainerPlan, port: PortPlan) -> str | None:
-    """The protocol ``container.port(NUMBER, PROTOCOL)`` needs: an unnamed port whose number has two protocols."""
+    """The protocol ``container.port(NUMBER, PROTOCOL)`` needs, else None.
+
+    Only an unnamed port whose number has two protocols needs one.
+    """
     same = [p for p in container.ports if p.number == port.number and p.protocol != port.protocol]
     return port.protocol if not port.name and same else None
 
@@ -544,7 +564,7 @@ def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan
 
 
 def _port_args(spec: dict[str, Any], p: dict[str, Any], port: PortPlan) -> tuple[list[Arg], int | None]:
-    """The ``expose(...)`` arguments of a Service port, and the nodePort the lock must keep (if any)."""
+    """A Service port's ``expose(...)`` arguments, and the nodePort the lock must keep (if any)."""
     kind = spec.get("type", "ClusterIP")
     allocate = spec.get("allocateLoadBalancerNodePorts")
     name = str(p.get("name") or "")

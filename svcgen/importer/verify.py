@@ -37,7 +37,10 @@ __all__ = ["differences", "verify", "workload_differences"]
 
 
 def _apps(source: str) -> list[App]:
-    """The Apps of the code svcgen itself just generated, run statement by statement (see the module docstring)."""
+    """The Apps of the code svcgen itself just generated, run statement by statement.
+
+    Why statement by statement: see the module docstring.
+    """
     namespace: dict[str, Any] = {"__name__": "svcgen_import_check"}
     with paused_gc():  # declarations: many objects, no cycle (svcgen.gcpause)
         for code in _statements(source):
@@ -46,7 +49,7 @@ def _apps(source: str) -> list[App]:
 
 
 def _statements(source: str) -> list[CodeType]:
-    """``source`` compiled in pieces of whole top-level statements, each piece with its lines in ``source``.
+    """``source`` compiled in pieces of whole top-level statements, with their lines in ``source``.
 
     A piece ends before a line that starts with a name or a quote, unless it does not compile
     alone (a docstring's line, a line of a call...): then it takes the next one too. Pieces that
@@ -120,10 +123,11 @@ def verify(source: str, originals: Sequence[KubeObject], lock: Lock, node_port_r
 
 def workload_differences(source: str, apps: Sequence[AppPlan], lock: Lock, node_port_range: NodePortRange,
                          version: KubeVersion) -> dict[int, list[str]]:
-    """Why each declared workload would not come back as it was (by ``id`` of its App's plan): none when it would.
+    """Why each declared workload would not come back as it was, by ``id`` of its App's plan.
 
-    Each App is rendered alone (without its consumers), so that one App's problem keeps only its
-    own workload out; each difference is named with its field and both values.
+    None for a workload that would come back as it was. Each App is rendered alone (without its
+    consumers), so that one App's problem keeps only its own workload out; each difference is
+    named with its field and both values.
     """
     by_name = {(plan.name, plan.namespace): plan for plan in apps if plan.declared is not None}
     found: dict[int, list[str]] = {}

@@ -1,4 +1,4 @@
-"""The workloads ``svcgen import`` declares: every field, or the workload kept as YAML with the reasons.
+"""The workloads ``svcgen import`` declares: every field, or kept as YAML with the reasons.
 
 A workload that the imported Services select is declared whole: ``workload=Deployment(...)``
 (or ``StatefulSet``, ``DaemonSet``), ``pod=Pod(...)`` and every field of every container, its
@@ -38,7 +38,10 @@ class PortVar:
 
 @dataclass
 class ServiceVar:
-    """A planned Service by its variable in the generated code (the Service that governs a StatefulSet)."""
+    """A planned Service by its variable in the generated code.
+
+    The Service that governs a StatefulSet.
+    """
 
     service: dict[str, Any]
 
@@ -106,7 +109,7 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
 
 
 def _env(value: Any) -> Any:
-    """A mapping ``{"NAME": value}`` when every variable has a plain form, else the EnvVar list as it is."""
+    """``{"NAME": value}`` when every variable has a plain form, else the EnvVar list as it is."""
     items = value if isinstance(value, list) else []
     plain = all(isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
                 and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
@@ -140,9 +143,10 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
 
 
 def port_args(port: PortPlan) -> list[tuple[str | None, Any]]:
-    """The arguments of ``Port(...)``: ``"http", 8080`` or ``number=8080``, then those not at their default.
+    """The arguments of ``Port(...)``: its name and number, then those not at their default.
 
-    (The app.py template's ``port_call`` writes the same.)
+    The name and number as ``"http", 8080`` or ``number=8080``. (The app.py template's
+    ``port_call`` writes the same.)
     """
     args: list[tuple[str | None, Any]] = [(None, port.name), (None, port.number)] if port.name else [
         ("number", port.number)]
@@ -154,7 +158,7 @@ def port_args(port: PortPlan) -> list[tuple[str | None, Any]]:
 
 
 def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
-    """An init container that no Service reaches, declared in place: ``Container("migrate", ...)``."""
+    """An init container no Service reaches, declared in place: ``Container("migrate", ...)``."""
     item = mapping(raw)
     ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort") or 0,
                       str(mapping(p).get("protocol") or "TCP"), mapping(p).get("hostPort"), mapping(p).get("hostIP"))
@@ -217,7 +221,10 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
 
 
 def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
-    """Set the App's workload, pod and container fields from ``obj``; the reasons it cannot be, if any."""
+    """Set the App's workload, pod and container fields from ``obj``.
+
+    Returns the reasons it cannot be, if any.
+    """
     if obj.kind not in _KINDS or obj.api_version != "apps/v1":
         return [f"a {obj.api_version} {obj.kind}: the DSL declares apps/v1 Deployments, StatefulSets and DaemonSets"]
     reasons: list[str] = []
@@ -274,10 +281,10 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
 
 
 def _constructed(app: AppPlan) -> list[str]:
-    """Why the declaration could not be written or would not construct (a value of the wrong type...): none if it can.
+    """Why the declaration could not be written or would not construct: none if it can.
 
-    Each planned call is made here, as app.py would make it, so that one workload's mistake
-    keeps only that workload as YAML.
+    E.g. a value of the wrong type. Each planned call is made here, as app.py would make it, so
+    that one workload's mistake keeps only that workload as YAML.
     """
     import svcgen
     from svcgen.errors import DeclarationError
@@ -320,11 +327,11 @@ def _container_call(container: ContainerPlan) -> Call:
 
 
 def declare_workloads(apps: Sequence[AppPlan], sources: Sequence[KubeObject]) -> list[tuple[KubeObject, list[str]]]:
-    """Declare the workload of each App made from one; the workloads kept as YAML, each with its reasons.
+    """Declare the workload of each App made from one; return the workloads kept as YAML.
 
-    ``sources``: every workload a Service selects; those of no App (a Service's second workload)
-    are kept too. Runs before :func:`svcgen.importer.plan.finish` (the App's labels may become
-    the workload's selector).
+    Each kept workload comes with its reasons. ``sources``: every workload a Service selects;
+    those of no App (a Service's second workload) are kept too. Runs before
+    :func:`svcgen.importer.plan.finish` (the App's labels may become the workload's selector).
     """
     kept: list[tuple[KubeObject, list[str]]] = []
     apps_of: dict[int, list[AppPlan]] = {}
@@ -354,7 +361,7 @@ def undeclare(app: AppPlan) -> None:
 
 
 def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
-    """A workload as the API server keeps it, for comparison: defaults that the DSL leaves out filled in.
+    """A workload as the API server keeps it, for comparison: defaults the DSL leaves out filled in.
 
     What the cluster sets (status, server metadata) is left out; ``null`` and empty lists are
     absent (Go's omitempty); a container port's protocol is TCP unless given, empty
@@ -392,7 +399,10 @@ def _clean(value: Any) -> Any:
 
 
 def kept_yaml(kept: Sequence[tuple[KubeObject, list[str]]]) -> str:
-    """The text of :data:`KEPT_FILE`: each kept workload as declared (what the cluster set left out)."""
+    """The text of :data:`KEPT_FILE`: each kept workload as declared.
+
+    What the cluster set is left out.
+    """
     from svcgen.kube.yamlwrite import to_yaml
 
     header = ("# Kept as YAML by svcgen import: the workloads app.py does not declare (the reasons are in\n"

@@ -240,5 +240,5 @@ def test_a_declaration_file_cannot_close_svcgens_streams(write_app: Writer, tmp_
     write_app(f"import os, sys\n{closes}\n" + APP)
     done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    assert (done.returncode, done.stderr) == (0, "svcgen.lock: 1 new nodePort: web/http 30000\n")
+    assert (done.returncode, done.stderr) == (0, "svcgen.lock: 1 new nodePort:\n  web/http 30000\n")
     assert done.stdout.startswith("apiVersion: v1\nkind: Service\n") and "nodePort: 30000\n" in done.stdout

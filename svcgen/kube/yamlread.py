@@ -7,6 +7,10 @@ stops at a nesting depth limit and refuses documents that aliases would expand p
 limit, in values and in characters ("billion laughs", and its variant that repeats a megabyte
 scalar instead of many small ones). Every failure is a :class:`DocumentError` with a position,
 for the document it happened in; the documents before it are kept.
+
+ruamel.yaml is imported when a stream is read, not with this module: a render whose project reads
+no YAML never loads it (its import is a fifth of a cold start; :func:`resolve_plain` is used by
+the writer without it).
 """
 
 from __future__ import annotations
@@ -15,19 +19,6 @@ import math
 import re
 from collections.abc import Iterator
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
 
 from svcgen.errors import shorten
 
@@ -265,6 +256,9 @@ class _Builder:
     """Turns one document's events into values; containers are filled as their events arrive."""
 
     def __init__(self, document: Document) -> None:
+        from ruamel.yaml import events
+
+        self.events = events
         self.doc = document
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, values, characters
         self.stack: list[_Frame] = []
@@ -312,7 +306,8 @@ class _Builder:
                     frame.merged.add(key)
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, ScalarEvent):
+        events = self.events
+        if isinstance(event, events.ScalarEvent):
             position = _pos(event)
             tag = event.tag
             if tag is not None and str(tag) != "!":
@@ -325,17 +320,17 @@ class _Builder:
                 self.anchors[event.anchor] = (value, 1, len(event.value))
             merge_key = event.value == "<<" and event.implicit[0] and tag is None
             self._add(value, 1, len(event.value), position, merge_key=merge_key)
-        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+        elif isinstance(event, (events.MappingStartEvent, events.SequenceStartEvent)):
             tag = event.tag
             if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
                 raise DocumentError(f'unsupported tag "{shorten(str(tag))}"', _pos(event))
             if len(self.stack) >= MAX_DEPTH:
                 raise DocumentError(f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
                                     _pos(event), fatal=True)
-            container: Any = {} if isinstance(event, MappingStartEvent) else []
+            container: Any = {} if isinstance(event, events.MappingStartEvent) else []
             self.doc.key_positions[id(container)] = {}
             self.stack.append(_Frame(container, event.anchor, _pos(event)))
-        elif isinstance(event, AliasEvent):
+        elif isinstance(event, events.AliasEvent):
             if event.anchor not in self.anchors:
                 raise DocumentError(f'unknown alias "*{shorten(event.anchor)}"', _pos(event))
             value, size, characters = self.anchors[event.anchor]
@@ -349,7 +344,7 @@ class _Builder:
                                     f'"*{shorten(event.anchor)}": an alias bomb?); write the values out, or '
                                     "repeat less", _pos(event))
             self._add(value, size, characters, _pos(event))
-        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+        elif isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
             frame = self.stack.pop()
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (frame.container, frame.size, frame.characters)
@@ -357,6 +352,8 @@ class _Builder:
 
 
 def _events(text: str) -> Iterator[Any]:
+    from ruamel.yaml import YAML
+
     yield from YAML(typ="safe").parse(text)
 
 
@@ -366,6 +363,9 @@ def load_documents(text: str) -> list[Document]:
     A document that cannot be read carries its ``error`` (and no value); reading stops after
     a stream-level syntax error, since what follows cannot be trusted.
     """
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent
+
     documents: list[Document] = []
     builder: _Builder | None = None
     current: Document | None = None

@@ -215,3 +215,21 @@ def test_env_var_names_strict_and_relaxed() -> None:
 ])
 def test_local_descending_path(path: str, errors: list[str]) -> None:
     assert rules.local_descending_path(path) == errors
+
+
+def test_name_rules_remember_only_valid_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid name is checked once (names repeat across a project); an invalid one each time, same messages."""
+    first = rules.dns1123_label("remembered-name")
+    invalid = rules.dns1123_label("Not_Valid")
+
+    class Broken:
+        def fullmatch(self, value: str) -> None:
+            raise AssertionError(f"{value!r} checked again")
+
+    monkeypatch.setattr(rules, "_DNS1123_LABEL_RE", Broken())
+    again = rules.dns1123_label("remembered-name")
+    assert first == again == [] and again is not first  # a new list: callers may extend it
+    with pytest.raises(AssertionError, match="Not_Valid"):
+        rules.dns1123_label("Not_Valid")
+    monkeypatch.undo()
+    assert rules.dns1123_label("Not_Valid") == invalid != []

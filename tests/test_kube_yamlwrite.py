@@ -65,3 +65,41 @@ def test_c_and_pure_emitters_give_the_same_bytes() -> None:
 def test_the_same_object_twice_is_written_twice_not_aliased() -> None:
     shared = {"app": "x"}
     assert "&" not in to_yaml([{"a": shared, "b": shared}])
+
+
+def _alternatives(pattern: str) -> set[str]:
+    """The words of a resolver pattern that is one alternation of literals, ``^(?:a|b|c)$`` (VERBOSE)."""
+    assert pattern.startswith("^(?:") and pattern.endswith(")$")
+    return {"".join(word.split()) for word in pattern[4:-2].split("|")}
+
+
+def test_strings_starting_with_other_characters_match_only_the_boolean_and_null_words() -> None:
+    """_plain's shortcut is exact: a scalar starting with a character only word lists take is a word or a str."""
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    from svcgen.kube.yamlwrite import _RESOLVER_FIRST, _WORDS, _YAML_VERSIONS
+
+    words: set[str] = set()
+    for versions, tag, regexp, first in implicit_resolvers:
+        if not any(v in versions for v in _YAML_VERSIONS) or set(first) <= _RESOLVER_FIRST | {""}:
+            continue
+        assert tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
+        literal = {w for w in _alternatives(regexp.pattern) if w}
+        assert all(w.isalpha() or w == "~" for w in literal)
+        words |= {w for w in literal if w[0] not in _RESOLVER_FIRST}
+    assert words == _WORDS
+
+
+# Near misses of the words (case, suffixes, a trailing newline, which "$" matches before), and others.
+SHORTCUT = sorted({w for base in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
+                   for w in (base, base.upper(), base.title(), base.swapcase(), base + "x", "x" + base, base + " ",
+                             base + "\n", base + "-1", base + ":")}
+                  | set(AMBIGUOUS) | {"v1", "NodePort", "TCP", "my-service", "MyApp", "/x", "_y", "a1e3", "x0777",
+                                      "Infinity", "NaN", "nan", "inf", "0777", "<<", "=", "!", "~", "O", "o", "T"})
+
+
+@pytest.mark.parametrize("value", SHORTCUT)
+def test_plain_agrees_with_the_yaml_resolvers_and_kubectl(value: str) -> None:
+    from svcgen.kube.yamlwrite import _implicit_tag, _plain, _ruamel_kit
+
+    assert _plain(value) == (_implicit_tag(value) is _ruamel_kit().str)

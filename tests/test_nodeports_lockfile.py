@@ -204,3 +204,29 @@ def test_an_owner_is_printable_text(owner: str) -> None:
     with pytest.raises(LockFileError) as info:
         parse_lock(text, "r", RANGE)
     assert str(info.value) == "r:5: error: the owner of `a/web/http/TCP` must be a project name (printable text)"
+
+
+_FORMS = [format_lock(LOCK), format_lock(Lock()), format_lock(Lock({PortKey("a", "b", "c", "TCP"): 30000})),
+          "version: 1\nnodePorts:\n  a/b/c/TCP: 99999\n", "version: 1\nnodePorts:\n  a/b/c/TCP: 030000\n",
+          "version: 1\nnodePorts:\n  a/b/c/TCP: 30000\n  a/b/c/TCP: 30001\n", "version: 2\nnodePorts: {}\n",
+          "version: 1\nnodePorts:\n  a/b/c/TCP: 30000\nowners:\n  a/b/c/TCP: x\n", "version: 1\nnodePorts:\n",
+          "version: 1\r\nnodePorts:\r\n  a/b/c/TCP: 30000\r\n", "# a\n\nversion: 1\nnodePorts:\n   a/b/c/TCP: 30000\n",
+          "version: 1\nnodePorts:\n  'a/b/c/TCP': 30000\n", "# \x07\nversion: 1\nnodePorts: {}\n",
+          "version: 1\nnodePorts:\n  a/b/c/TCP: 30000 # x\n", "version: 1\nnodePorts:\n  a/b/c/TCP: 30000"]
+
+
+@pytest.mark.parametrize("text", _FORMS)
+def test_the_form_svcgen_writes_is_read_as_the_yaml_parser_reads_it(text: str) -> None:
+    """Without the parser (a render then never imports ruamel.yaml): same values and lines, or the parser reads it."""
+    from svcgen.kube.yamlread import load_documents
+    from svcgen.nodeports.lockfile import _canonical_document
+
+    fast = _canonical_document(text)
+    if text.startswith(HEADER_ONLY):
+        assert fast is not None  # everything format_lock writes without owners
+    if fast is None:
+        return
+    (parsed,) = load_documents(text)
+    assert (fast.index, fast.value, fast.position, fast.error) == (parsed.index, parsed.value, parsed.position, None)
+    assert fast.key_positions == {id(fast.value): parsed.key_positions[id(parsed.value)],
+                                  id(fast.value["nodePorts"]): parsed.key_positions[id(parsed.value["nodePorts"])]}

@@ -7,6 +7,10 @@ stops at a nesting depth limit and refuses documents that aliases would expand p
 limit, in values and in characters ("billion laughs", and its variant that repeats a megabyte
 scalar instead of many small ones). Every failure is a :class:`DocumentError` with a position,
 for the document it happened in; the documents before it are kept.
+
+ruamel.yaml is imported when a stream is read, not with this module: a render whose project reads
+no YAML never loads it (its import is a fifth of a cold start; :func:`resolve_plain` is used by
+the writer without it).
 """
 
 from __future__ import annotations
@@ -18,23 +22,10 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
-
 from svcgen.errors import shorten
 
 __all__ = ["MAX_ALIAS_CHARACTERS", "MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "iter_documents",
-           "load_documents", "resolve_plain"]
+           "load_documents", "packed_position", "resolve_plain"]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
@@ -308,7 +299,7 @@ _COLUMN_BITS = 32
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
 
-def _packed(position: Position) -> int:
+def packed_position(position: Position) -> int:
     """A position as one int (columns past 2**32 are cut: no reader keeps such a line)."""
     return position[0] << _COLUMN_BITS | min(position[1], _COLUMN_MASK)
 
@@ -348,6 +339,9 @@ class _Builder:
     """Turns one document's events into values; containers are filled as their events arrive."""
 
     def __init__(self, document: Document) -> None:
+        from ruamel.yaml import events
+
+        self.events = events
         self.doc = document
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, values, characters
         self.stack: list[_Frame] = []
@@ -365,7 +359,7 @@ class _Builder:
         container = frame.container
         positions = self.doc.key_positions[id(container)]
         if isinstance(container, list):
-            positions[len(container)] = _packed(position)
+            positions[len(container)] = packed_position(position)
             container.append(value)
         elif frame.key is _NO_KEY:
             if isinstance(value, (dict, list)):
@@ -381,7 +375,7 @@ class _Builder:
                 container[key] = value
                 frame.merged.discard(key)
                 assert frame.key_position is not None
-                positions[key] = _packed(frame.key_position)
+                positions[key] = packed_position(frame.key_position)
             frame.key, frame.merge_next = _NO_KEY, False
 
     def _merge(self, frame: _Frame, value: Any, position: Position) -> None:
@@ -395,7 +389,8 @@ class _Builder:
                     frame.merged.add(key)
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, ScalarEvent):
+        events = self.events
+        if isinstance(event, events.ScalarEvent):
             position = _pos(event)
             tag = event.tag
             if tag is not None and str(tag) != "!":
@@ -410,17 +405,17 @@ class _Builder:
                 self.anchors[event.anchor] = (value, 1, len(event.value))
             merge_key = event.value == "<<" and event.implicit[0] and tag is None
             self._add(value, 1, len(event.value), position, merge_key=merge_key)
-        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+        elif isinstance(event, (events.MappingStartEvent, events.SequenceStartEvent)):
             tag = event.tag
             if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
                 raise DocumentError(f'unsupported tag "{shorten(str(tag))}"', _pos(event))
             if len(self.stack) >= MAX_DEPTH:
                 raise DocumentError(f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
                                     _pos(event), fatal=True)
-            container: Any = {} if isinstance(event, MappingStartEvent) else []
+            container: Any = {} if isinstance(event, events.MappingStartEvent) else []
             self.doc.key_positions[id(container)] = {}
             self.stack.append(_Frame(container, event.anchor, _pos(event)))
-        elif isinstance(event, AliasEvent):
+        elif isinstance(event, events.AliasEvent):
             self.doc.aliased = True
             if event.anchor not in self.anchors:
                 raise DocumentError(f'unknown alias "*{shorten(event.anchor)}"', _pos(event))
@@ -435,7 +430,7 @@ class _Builder:
                                     f'"*{shorten(event.anchor)}": an alias bomb?); write the values out, or '
                                     "repeat less", _pos(event))
             self._add(value, size, characters, _pos(event))
-        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+        elif isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
             frame = self.stack.pop()
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (frame.container, frame.size, frame.characters)
@@ -468,6 +463,8 @@ _PIECE = 1 << 16
 
 
 def _events(text: str) -> Iterator[Any]:
+    from ruamel.yaml import YAML
+
     yield from YAML(typ="safe").parse(_Pieces(text) if len(text) > _PIECE and text.isascii() else text)
 
 
@@ -483,6 +480,9 @@ def iter_documents(text: str) -> Iterator[Document]:
     a stream-level syntax error, since what follows cannot be trusted. A reader that keeps only
     what it needs of each document holds one document at a time, not the stream.
     """
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.events import DocumentEndEvent, DocumentStartEvent
+
     count = 0
     builder: _Builder | None = None
     current: Document | None = None

@@ -4,6 +4,10 @@ ruamel.yaml's C emitter (from ``ruamel.yaml.clib``, installed with svcgen where 
 is about three times faster than its pure-Python one. Documents whose bytes are certain without an
 emitter (almost every manifest) are written by :mod:`svcgen.kube.fastyaml`, about six times faster
 again, to the same bytes.
+
+ruamel.yaml is imported on first use (:func:`_ruamel_kit`), not with this module: a render whose
+every document fastyaml writes, and whose strings start with a letter, never loads it (its import
+is a fifth of a cold ``svcgen render``).
 """
 
 from __future__ import annotations
@@ -11,60 +15,99 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
-
-from ruamel.yaml.dumper import SafeDumper
-from ruamel.yaml.nodes import MappingNode, ScalarNode
-from ruamel.yaml.resolver import implicit_resolvers
-from ruamel.yaml.tag import Tag
+from typing import TYPE_CHECKING, Any
 
 from svcgen.kube.fastyaml import fast_documents
 from svcgen.kube.yamlread import resolve_plain
 
-try:  # the C emitter of ruamel.yaml.clib
-    from ruamel.yaml.cyaml import CSafeDumper
-
-    C_EMITTER = True
-except ImportError:  # pragma: no cover - depends on the platform's wheels
-    C_EMITTER = False
-
 __all__ = ["C_EMITTER", "to_yaml"]
+
+if TYPE_CHECKING:
+    C_EMITTER: bool
+    """Whether ruamel.yaml.clib's C emitter is there (a module attribute computed when asked: :func:`__getattr__`)."""
 
 
 _YAML_VERSIONS = ((1, 1), (1, 2))
-# One Tag object per tag: ruamel.yaml decodes a new Tag's URI character by character, which
-# took a third of a large dump when every node made its own.
-_STR = Tag(suffix="tag:yaml.org,2002:str")
-_SEQ = Tag(suffix="tag:yaml.org,2002:seq")
-_MAP = Tag(suffix="tag:yaml.org,2002:map")
-_INT = Tag(suffix="tag:yaml.org,2002:int")
-_BOOL = Tag(suffix="tag:yaml.org,2002:bool")
-_NULL = Tag(suffix="tag:yaml.org,2002:null")
-_RESOLVERS = [
-    (Tag(suffix=tag), regexp, None if first is None else frozenset(first))
-    for versions, tag, regexp, first in implicit_resolvers
-    if any(v in versions for v in _YAML_VERSIONS)
-]
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+_SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, "default_flow_style": False}
+
+# What a YAML 1.1 or 1.2 reader resolves a plain scalar by: its first character picks the
+# candidate patterns. A scalar starting with any other character (a letter, "/", "_"...) can only
+# be one of the boolean and null words below (tests/test_kube_yamlwrite.py checks both against
+# ruamel.yaml's resolvers), so most strings are told plain without ruamel.yaml, which a render
+# whose every document fastyaml writes then never imports.
+_RESOLVER_FIRST = frozenset("!&*+-.0123456789<=~")
+_WORDS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+                    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"})
+
+
+class _Ruamel:
+    """ruamel.yaml's part of the writer (imported on first use): tags, resolvers and the dumpers."""
+
+    def __init__(self) -> None:
+        from ruamel.yaml.dumper import SafeDumper
+        from ruamel.yaml.nodes import MappingNode, ScalarNode
+        from ruamel.yaml.resolver import implicit_resolvers
+        from ruamel.yaml.tag import Tag
+
+        # One Tag object per tag: ruamel.yaml decodes a new Tag's URI character by character, which
+        # took a third of a large dump when every node made its own.
+        self.str = Tag(suffix="tag:yaml.org,2002:str")
+        self.seq = Tag(suffix="tag:yaml.org,2002:seq")
+        self.map = Tag(suffix="tag:yaml.org,2002:map")
+        self.int = Tag(suffix="tag:yaml.org,2002:int")
+        self.bool = Tag(suffix="tag:yaml.org,2002:bool")
+        self.null = Tag(suffix="tag:yaml.org,2002:null")
+        self.resolvers = [
+            (Tag(suffix=tag), regexp, None if first is None else frozenset(first))
+            for versions, tag, regexp, first in implicit_resolvers
+            if any(v in versions for v in _YAML_VERSIONS)
+        ]
+        self.scalar_node, self.mapping_node = ScalarNode, MappingNode
+        self.pure: type[Any] = type("_PureDumper", (_Strict, SafeDumper), {})
+        _register(self.pure)
+        self.dumper = self.pure
+        try:  # the C emitter of ruamel.yaml.clib
+            from ruamel.yaml.cyaml import CSafeDumper
+        except ImportError:  # pragma: no cover - depends on the platform's wheels
+            self.c_emitter = False
+        else:
+            self.c_emitter = True
+            self.dumper = type("_CDumper", (_Strict, CSafeDumper), {})
+            _register(self.dumper)
+
+
+@lru_cache(maxsize=1)
+def _ruamel_kit() -> _Ruamel:
+    return _Ruamel()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "C_EMITTER":  # whether ruamel.yaml.clib's C emitter is there (asking imports ruamel.yaml)
+        return _ruamel_kit().c_emitter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=8192)
-def _implicit_tag(value: str) -> Tag:
+def _implicit_tag(value: str) -> Any:
     """The tag a plain scalar would get from kubectl, a YAML 1.1 or a 1.2 reader.
 
     It is str when none of them reads it as anything else.
     """
-    for tag, regexp, first in _RESOLVERS:
+    kit = _ruamel_kit()
+    for tag, regexp, first in kit.resolvers:
         if (first is None or value[:1] in first) and regexp.match(value):
             return tag
+    return kit.str if _kubectl_str(value) else kit.int
+
+
+def _kubectl_str(value: str) -> bool:
     try:
         kubectl = resolve_plain(value)
     except ValueError:  # an integer too wide for Kubernetes: not a string either
-        return _INT
+        return False
     # kubectl (go-yaml v2 and Go's number syntax) reads 0X1F, 0O17 and 080 as numbers; YAML 1.1 and 1.2 do not
-    return _STR if isinstance(kubectl, str) else _INT
-
-
-_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+    return isinstance(kubectl, str)
 
 
 class _Strict:
@@ -76,9 +119,10 @@ class _Strict:
     """
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode:
-            return _implicit_tag(value) if implicit[0] else _STR
-        return _MAP if kind is MappingNode else _SEQ
+        kit = _ruamel_kit()
+        if kind is kit.scalar_node:
+            return _implicit_tag(value) if implicit[0] else kit.str
+        return kit.map if kind is kit.mapping_node else kit.seq
 
     def ignore_aliases(self, data: Any) -> bool:
         return True  # never write &anchors / *aliases, even if an object appears twice
@@ -87,29 +131,22 @@ class _Strict:
         # Line breaks (YAML's NEL, LS and PS too): double-quoted, escaped, so that the C and the Python
         # emitter write the same bytes (the Python one folded a NEL in single quotes into a space).
         style = '"' if any(c in data for c in _LINE_BREAKS) else None
-        return self.represent_scalar(_STR, data, style=style)  # type: ignore[attr-defined]
+        return self.represent_scalar(_ruamel_kit().str, data, style=style)  # type: ignore[attr-defined]
 
     def _represent_int(self, data: int) -> Any:
-        return self.represent_scalar(_INT, str(data))  # type: ignore[attr-defined]
+        return self.represent_scalar(_ruamel_kit().int, str(data))  # type: ignore[attr-defined]
 
     def _represent_bool(self, data: bool) -> Any:
-        return self.represent_scalar(_BOOL, "true" if data else "false")  # type: ignore[attr-defined]
+        return self.represent_scalar(_ruamel_kit().bool, "true" if data else "false")  # type: ignore[attr-defined]
 
     def _represent_none(self, data: None) -> Any:
-        return self.represent_scalar(_NULL, "null")  # type: ignore[attr-defined]
+        return self.represent_scalar(_ruamel_kit().null, "null")  # type: ignore[attr-defined]
 
     def _represent_dict(self, data: dict[Any, Any]) -> Any:
-        return self.represent_mapping(_MAP, data)  # type: ignore[attr-defined]
+        return self.represent_mapping(_ruamel_kit().map, data)  # type: ignore[attr-defined]
 
     def _represent_list(self, data: list[Any]) -> Any:
-        return self.represent_sequence(_SEQ, data)  # type: ignore[attr-defined]
-
-
-_SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, "default_flow_style": False}
-
-
-class _PureDumper(_Strict, SafeDumper):
-    pass
+        return self.represent_sequence(_ruamel_kit().seq, data)  # type: ignore[attr-defined]
 
 
 def _register(dumper: type[Any]) -> None:
@@ -119,20 +156,10 @@ def _register(dumper: type[Any]) -> None:
         dumper.add_representer(kind, method)
 
 
-_register(_PureDumper)
-_DUMPER: type[Any] = _PureDumper
-
-if C_EMITTER:
-
-    class _CDumper(_Strict, CSafeDumper):
-        pass
-
-    _register(_CDumper)
-    _DUMPER = _CDumper
-
-
 def _plain(value: str) -> bool:
-    return _implicit_tag(value) is _STR
+    if value and value[0] not in _RESOLVER_FIRST and "\n" not in value:  # only _WORDS can match a resolver
+        return value not in _WORDS and _kubectl_str(value)
+    return _implicit_tag(value) is _ruamel_kit().str
 
 
 def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast: bool = True) -> str:
@@ -157,7 +184,8 @@ def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast:
 
 def _ruamel(documents: Iterable[Mapping[str, Any]], pure: bool) -> str:
     stream = io.StringIO()
-    dumper = (_PureDumper if pure else _DUMPER)(stream, **_SETTINGS)
+    kit = _ruamel_kit()
+    dumper = (kit.pure if pure else kit.dumper)(stream, **_SETTINGS)
     dumper.sort_base_mapping_type_on_output = False  # keys in the order the manifest builder chose
     dumper.open()
     for document in documents:

@@ -16,6 +16,11 @@ port number (53/TCP and 53/UDP) share one nodePort and so one number in the lock
 Read strictly: no file (``None``) is a fresh start, but a file that is there and holds no lock
 (empty, only comments, an empty document such as ``---`` or ``null``) is an error, as is a file
 that is not a svcgen lock at all and one with git's conflict markers (:mod:`.merge` resolves those).
+
+A lock file as svcgen writes it (comment lines, ``version``, ``nodePorts`` and one ``KEY: NUMBER``
+line per entry) is read without the YAML parser, to the same values and line numbers: a render
+then never imports ruamel.yaml, a fifth of a cold start. Any other text (hand-edited spacing,
+``owners``, quoted keys, duplicates...) goes through the YAML parser, whose messages it needs.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 
 from svcgen.errors import InputError, one_line, shorten
 from svcgen.kube.portrange import NodePortRange
-from svcgen.kube.yamlread import Document, load_documents
+from svcgen.kube.yamlread import Document, load_documents, packed_position
 from svcgen.kube.yamlwrite import to_yaml
 from svcgen.nodeports.lock import Lock, PortKey, may_share
 
@@ -44,6 +49,12 @@ HEADER = """\
 
 _KEY_RE = re.compile(r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)?/"
                      r"(TCP|UDP|SCTP|healthCheck)")
+
+
+# The text :func:`format_lock` writes without owners; every key matches _KEY_RE (so is a plain string
+# to any YAML reader) and every number is decimal (no leading 0, which kubectl would read as octal).
+_CANONICAL_RE = re.compile(r"(?:#[ -~]*\n)*version: [1-9][0-9]{0,8}\nnodePorts:(?: \{\}\n|\n(?:  (?:"
+                           + _KEY_RE.pattern + r"): [1-9][0-9]{0,8}\n)+)")
 
 
 # git's conflict markers: <<<<<<< ours, ||||||| base (diff3), =======, >>>>>>> theirs (7 by default;
@@ -228,8 +239,31 @@ def _not_a_lock(source: str, line: int) -> LockFileError:
         "[tool.svcgen] lock, or move this file out of the way")
 
 
+def _canonical_document(text: str) -> Document | None:
+    """The document of a lock file in the form svcgen writes, as :func:`load_documents` reads it; None: another form."""
+    if not _CANONICAL_RE.fullmatch(text):
+        return None
+    lines = text.split("\n")[:-1]
+    first = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    ports: dict[str, int] = {}
+    positions: dict[Any, int] = {}
+    for number, line in enumerate(lines[first + 2:], first + 3):
+        key, _, value = line[2:].partition(": ")
+        if key in ports:
+            return None  # a duplicate key: the YAML reader's message
+        ports[key] = int(value)
+        positions[key] = packed_position((number, 3))
+    data = {"version": int(lines[first].removeprefix("version: ")), "nodePorts": ports}
+    return Document(0, data, (first + 1, 1), {id(data): {"version": packed_position((first + 1, 1)),
+                                                          "nodePorts": packed_position((first + 2, 1))},
+                                              id(ports): positions})
+
+
 def _document(text: str, source: str) -> Document | None:
     """The lock file's one YAML document (None when it has none, or only empty ones)."""
+    canonical = _canonical_document(text)
+    if canonical is not None:
+        return canonical
     documents = load_documents(text)
     if all(d.value is None and d.error is None for d in documents):
         return None

@@ -47,7 +47,7 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], 
 
     def copy(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(EXAMPLES / name, target)
+        shutil.copytree(EXAMPLES / name, target, ignore=shutil.ignore_patterns("__pycache__"))
         monkeypatch.chdir(tmp_path)
         return target
 

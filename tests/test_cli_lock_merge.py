@@ -42,7 +42,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(f"GIT_{who}_NAME", "svcgen tests")
         monkeypatch.setenv(f"GIT_{who}_EMAIL", "tests@svcgen.invalid")
     path = tmp_path / "repo"
-    shutil.copytree(EXAMPLES / "seed", path)
+    shutil.copytree(EXAMPLES / "seed", path, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(path)
     git("init", "-q", "-b", "main")
     git("add", "-A")

@@ -266,7 +266,7 @@ def test_sigint_while_a_declaration_file_runs_leaves_every_file_as_it_was(tmp_pa
     import time
 
     project = tmp_path / "seed"
-    shutil.copytree(EXAMPLES / "seed", project)
+    shutil.copytree(EXAMPLES / "seed", project, ignore=shutil.ignore_patterns("__pycache__"))
     source = (project / "app.py").read_text()
     (project / "app.py").write_text(source + "\nimport pathlib, time\npathlib.Path('started').write_text('')\n"
                                     "time.sleep(60)\n")

@@ -123,7 +123,7 @@ def test_a_folder_holding_several_projects_is_refused(tmp_path: Path, monkeypatc
 
     from conftest import EXAMPLES, run_cli
 
-    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    shutil.copytree(EXAMPLES, tmp_path / "examples", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(tmp_path)
     result = run_cli("render", "examples", "--check")
     assert (result.code, result.out) == (2, "")

@@ -174,7 +174,7 @@ def test_the_wheel_alone_installs_scaffolds_and_renders_on_each_supported_python
     shown = _run([bin_ / "svcgen", "--version"], cwd=tmp_path, env=env)
     assert (shown.returncode, shown.stdout) == (0, f"svcgen {__version__}\n"), shown.stderr
 
-    seed = shutil.copytree(EXAMPLES / "seed", tmp_path / "seed")
+    seed = shutil.copytree(EXAMPLES / "seed", tmp_path / "seed", ignore=shutil.ignore_patterns("__pycache__"))
     render = _run([bin_ / "svcgen", "render", "seed/app.py", "--locked"], cwd=tmp_path, env=env)
     assert render.returncode == 0, render.stderr
     assert render.stdout == (seed / "expected.yaml").read_text(encoding="utf-8")

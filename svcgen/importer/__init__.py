@@ -1,9 +1,9 @@
 """``svcgen import``: Service (+ workload) YAML into the equivalent DSL, nodePorts into the lock.
 
 Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.workloads` (the
-workloads, declared whole or kept as YAML by reason), :mod:`.consumers` (the
+workloads, declared whole or kept as YAML by reason), :mod:`.consumer_calls` (the
 Ingresses, routes, monitors and NetworkPolicies that use the imported ports, as references, or
-kept as YAML by name), :mod:`.code` (the ``app.py`` text, through the template's literal filter)
+kept as YAML by name), :mod:`.app_source` (the ``app.py`` text, through the template's literal filter)
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
 the API server would refuse is refused here too, at its input line. The workloads the Services

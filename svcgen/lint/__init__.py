@@ -4,7 +4,7 @@ Pure: takes (name, text) pairs and returns problems; the CLI reads the files. Do
 read by the one reader (:mod:`svcgen.kube.objects`). Per object: :mod:`svcgen.kube.apiserver`
 (v1 defaulting, then ``ValidateService``; container ports of Pods and workloads) and
 :mod:`svcgen.kube.ingress` (``ValidateIngressCreate``). Across every
-document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and :mod:`.consumers`
+document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and :mod:`.port_references`
 (everything else that refers to a port: Ingress, Gateway routes, probes, NetworkPolicy,
 ServiceMonitor and PodMonitor, Endpoints and EndpointSlices). docs/lint-checks.md lists every
 check.

@@ -1,6 +1,6 @@
 """What lint keeps of an object once its own checks ran: the fields its checks across objects read.
 
-Why (a fast path for memory): the checks across objects (:mod:`.services`, :mod:`.consumers`,
+Why (a fast path for memory): the checks across objects (:mod:`.services`, :mod:`.port_references`,
 duplicate definitions) can only run once every document is read, so lint holds every object
 until the end. Held whole, with a position for each key, a manifest took about 35 times its size
 in memory (a 40 MB file: 1.3 GB). Once an object's own checks ran, everything those later checks

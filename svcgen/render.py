@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from svcgen.dsl.manifests import build_manifests
+from svcgen.dsl.manifests import iter_manifests
 from svcgen.dsl.model import App
 from svcgen.dsl.policy import emits_workload
 from svcgen.dsl.requests import node_port_requests
@@ -15,15 +14,17 @@ from svcgen.errors import DeclarationError, Problem, SourceLocation
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.version import PORTABLE, KubeVersion
-from svcgen.kube.yamlwrite import to_yaml
+from svcgen.kube.yamlwrite import to_yaml, yaml_documents
 from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Rendered", "render", "render_manifests", "selector_warnings"]
+__all__ = ["Rendered", "render", "render_manifests", "render_stream", "selector_warnings"]
 
 
-@dataclass(frozen=True)
+Manifest = dict[str, Any]
+
+
 class Rendered:
     """What a render produced.
 
@@ -34,14 +35,68 @@ class Rendered:
         allocated: each nodePort request and where its number came from (pinned, lock, new).
         warnings: problems that did not stop the render.
         workloads: where each App whose workload is rendered was declared, by (namespace, name).
+
+    ``manifests`` and ``yaml`` are made when first read, then kept (the checks and the nodePorts
+    are done, and every error raised, before a Rendered exists). :meth:`yaml_parts` writes the
+    stream one document at a time without keeping either: how ``svcgen render`` writes its
+    output, so that a large render never holds all its objects and their text at once.
     """
 
-    manifests: list[dict[str, Any]]
-    yaml: str
-    lock: Lock = field(default_factory=Lock)
-    allocated: list[Allocated] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    workloads: dict[tuple[str, str], SourceLocation | None] = field(default_factory=dict)
+    def __init__(self, manifests: list[Manifest] | None = None, yaml: str | None = None, lock: Lock | None = None,
+                 allocated: list[Allocated] | None = None, warnings: list[Problem] | None = None,
+                 workloads: dict[tuple[str, str], SourceLocation | None] | None = None, *,
+                 documents: Callable[[], Iterator[Manifest]] | None = None) -> None:
+        """``documents``: builds the objects, one at a time, when ``manifests`` are not given."""
+        self._manifests = manifests
+        self._yaml = yaml
+        self._documents = documents
+        self.lock = Lock() if lock is None else lock
+        self.allocated = [] if allocated is None else allocated
+        self.warnings = [] if warnings is None else warnings
+        self.workloads = {} if workloads is None else workloads
+
+    @property
+    def manifests(self) -> list[Manifest]:
+        if self._manifests is None:
+            with paused_gc():
+                self._manifests = list(self._documents()) if self._documents is not None else []
+        return self._manifests
+
+    @property
+    def yaml(self) -> str:
+        if self._yaml is None:
+            with paused_gc():
+                self._yaml = to_yaml(self.manifests)
+        return self._yaml
+
+    def documents(self) -> Iterator[Manifest]:
+        """The objects, one at a time: built afresh as they are asked for, unless ``manifests`` were made."""
+        if self._manifests is not None or self._documents is None:
+            yield from self.manifests
+            return
+        with paused_gc():
+            yield from self._documents()
+
+    def yaml_parts(self) -> Iterator[str]:
+        """``yaml`` in parts that join to it: one per document, each written when asked for and not kept."""
+        if self._yaml is not None or self._manifests is not None:
+            yield self.yaml
+            return
+        with paused_gc():
+            yield from yaml_documents(self.documents())
+
+
+class _NotKept(dict[int, Manifest]):
+    """A ``built`` that keeps nothing: the workloads are built again when written, one at a time.
+
+    The checks build every workload's manifest; kept for the write, 10,000 Deployments are
+    about 75 MB held at once (more than all the Apps declared), where building each again costs
+    about a tenth of the render's time. :func:`render_stream` takes that trade; :func:`render`,
+    whose caller reads ``manifests``, keeps them.
+    """
+
+    def __setitem__(self, key: int, value: Manifest) -> None:
+        pass
 
 
 def _apps(apps: App | Iterable[App]) -> list[App]:
@@ -60,8 +115,37 @@ def render_manifests(
     allocate_from: NodePortRange | None = None,
 ) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
+    rendered = _render(apps, lock, reserved, node_port_range, lock_name, with_workloads, kubernetes_version,
+                       allocate_from, keep_built=True)
+    return Rendered(rendered.manifests, "", rendered.lock, rendered.allocated, rendered.warnings, rendered.workloads)
+
+
+def render_stream(
+    apps: App | Iterable[App],
+    *,
+    lock: Lock | None = None,
+    reserved: Iterable[Reservation] = (),
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    lock_name: str = "the lock file",
+    with_workloads: bool = False,
+    kubernetes_version: KubeVersion = PORTABLE,
+    allocate_from: NodePortRange | None = None,
+) -> Rendered:
+    """Like :func:`render`, for a caller that writes the output with :meth:`Rendered.yaml_parts`.
+
+    Nothing is kept for the write but the Apps and the nodePorts: each object is built when it
+    is written (the workloads a second time, after the checks: see :class:`_NotKept`). Reading
+    ``manifests`` or ``yaml`` still works, and keeps them.
+    """
+    return _render(apps, lock, reserved, node_port_range, lock_name, with_workloads, kubernetes_version,
+                   allocate_from, keep_built=False)
+
+
+def _render(apps: App | Iterable[App], lock: Lock | None, reserved: Iterable[Reservation],
+            node_port_range: NodePortRange, lock_name: str, with_workloads: bool, kubernetes_version: KubeVersion,
+            allocate_from: NodePortRange | None, *, keep_built: bool) -> Rendered:
     app_list = _apps(apps)
-    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
+    built: dict[int, Manifest] = {} if keep_built else _NotKept()  # the workloads the checks built
     with paused_gc():
         problems = validate(app_list, node_port_range, with_workloads=with_workloads,
                             kubernetes_version=kubernetes_version, built=built)
@@ -69,10 +153,15 @@ def render_manifests(
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), lock, reserved, node_port_range,
                                          lock_name=lock_name, band=allocate_from)
-        manifests = build_manifests(app_list, allocation.assignment, with_workloads=with_workloads, built=built)
+    assignment = allocation.assignment
     workloads = {(app.namespace or "", app.name): app.location for app in app_list
                  if emits_workload(app, with_workloads)}
-    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
+
+    def documents() -> Iterator[Manifest]:
+        return iter_manifests(app_list, assignment, with_workloads=with_workloads, built=built)
+
+    return Rendered(lock=allocation.lock, allocated=allocation.allocated, warnings=problems + allocation.warnings,
+                    workloads=workloads, documents=documents)
 
 
 def render(
@@ -102,13 +191,10 @@ def render(
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
-    rendered = render_manifests(apps, lock=lock, reserved=reserved, node_port_range=node_port_range,
-                                lock_name=lock_name, with_workloads=with_workloads,
-                                kubernetes_version=kubernetes_version, allocate_from=allocate_from)
-    with paused_gc():
-        text = to_yaml(rendered.manifests)
-    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings,
-                    rendered.workloads)
+    rendered = _render(apps, lock, reserved, node_port_range, lock_name, with_workloads, kubernetes_version,
+                       allocate_from, keep_built=True)
+    rendered.yaml  # noqa: B018 - made now, as before: the caller asked for the text
+    return rendered
 
 
 def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Problem]:
@@ -118,13 +204,24 @@ def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Probl
     documents that may be workloads and that differ from this render's are parsed (a re-render of
     10,000 unchanged Deployments parses none); text that is not YAML or JSON is passed over. This
     render's text is cut into documents only when an earlier one may hold a workload (a first
-    render to a new file holds no copy of it), and only its workloads are kept.
+    render to a new file holds no copy of it), and only its workloads are kept; of its objects,
+    only those named like an earlier document that differs are kept to compare (a render that
+    streams its output, :func:`render_stream`, holds none of them otherwise).
     """
     if not rendered.workloads:
         return []  # no workload rendered: nothing to compare (and the earlier render is not read)
+    documents = _workload_documents(rendered, previous)
+    if not documents:
+        return []
     from svcgen.dsl.workloads import selector_changes
 
-    return selector_changes(rendered.workloads, rendered.manifests, _workload_documents(rendered, previous))
+    def name(doc: dict[str, Any]) -> tuple[str, str] | None:
+        metadata = doc.get("metadata")
+        return (str(metadata.get("namespace") or ""), str(metadata.get("name"))) if isinstance(metadata, dict) else None
+
+    earlier = {name(doc) for doc in documents}
+    mine = [doc for doc in rendered.documents() if name(doc) in earlier]
+    return selector_changes(rendered.workloads, mine, documents)
 
 
 def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dict[str, Any]]:
@@ -154,7 +251,7 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
             if "apps/v1" not in chunk:
                 continue
             if unchanged is None:
-                unchanged = {part for part in chunks(rendered.yaml) if "apps/v1" in part}
+                unchanged = {chunk for part in rendered.yaml_parts() for chunk in chunks(part) if "apps/v1" in chunk}
             if chunk not in unchanged:
                 documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))
     return documents

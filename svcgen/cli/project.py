@@ -19,7 +19,7 @@ from svcgen.errors import UsageError
 from svcgen.files import display
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
-from svcgen.render import Rendered, render
+from svcgen.render import Rendered, render, render_stream
 from svcgen.settings import Settings, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
@@ -59,10 +59,13 @@ class Project:
         """The lock file's text (None if there is none) and its parsed entries."""
         return self.settings.read_lock_text()
 
-    def render(self, lock: Lock, reserved: Sequence[Reservation] = ()) -> Rendered:
-        """Render the project's Apps against ``lock``: nothing is written."""
+    def render(self, lock: Lock, reserved: Sequence[Reservation] = (), *, stream: bool = False) -> Rendered:
+        """Render the project's Apps against ``lock``: nothing is written.
+
+        ``stream``: for a caller that writes the output with ``yaml_parts()`` (:func:`~svcgen.render.render_stream`).
+        """
         settings = self.settings
-        return render(self.apps, lock=lock, reserved=[*self.reservations, *reserved],
+        return (render_stream if stream else render)(self.apps, lock=lock, reserved=[*self.reservations, *reserved],
                       node_port_range=settings.node_port_range, lock_name=display(settings.lock),
                       with_workloads=settings.with_workloads, kubernetes_version=settings.kubernetes_version,
                       allocate_from=settings.allocate_from)
@@ -89,7 +92,7 @@ class Project:
         """
 
         def run(own: Lock, reserved: Sequence[Reservation]) -> Rendered:
-            rendered = self.render(Lock({**own.entries, **lock.entries}), reserved)
+            rendered = self.render(Lock({**own.entries, **lock.entries}), reserved, stream=True)
             if check is not None:
                 check(rendered)
             return rendered

@@ -35,10 +35,10 @@ The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["fast_document", "fast_documents"]
+__all__ = ["fast_document", "fast_documents", "fast_writer"]
 
 _SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
 # What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
@@ -145,5 +145,10 @@ def fast_document(document: Mapping[str, Any], plain_str: Any) -> str | None:
 
 def fast_documents(documents: Iterable[Mapping[str, Any]], plain_str: Any) -> Iterator[str | None]:
     """:func:`fast_document` of each document, sharing what was learnt about strings and keys."""
-    writer = _Writer(plain_str)
-    return (writer.document(document) for document in documents)
+    write = fast_writer(plain_str)
+    return (write(document) for document in documents)
+
+
+def fast_writer(plain_str: Any) -> Callable[[Mapping[str, Any]], str | None]:
+    """:func:`fast_document` for the documents of one stream, given one at a time (sharing what it learns)."""
+    return _Writer(plain_str).document

@@ -9,7 +9,7 @@ again, to the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode
 from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-from svcgen.kube.fastyaml import fast_documents
+from svcgen.kube.fastyaml import fast_writer
 from svcgen.kube.yamlread import resolve_plain
 
 try:  # the C emitter of ruamel.yaml.clib
@@ -28,7 +28,7 @@ try:  # the C emitter of ruamel.yaml.clib
 except ImportError:  # pragma: no cover - depends on the platform's wheels
     C_EMITTER = False
 
-__all__ = ["C_EMITTER", "to_yaml"]
+__all__ = ["C_EMITTER", "to_yaml", "yaml_documents"]
 
 
 _YAML_VERSIONS = ((1, 1), (1, 2))
@@ -144,12 +144,24 @@ def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast:
     docs = list(documents)
     if not fast or any(not isinstance(d, dict) or not d for d in docs):
         return _ruamel(docs, pure)
-    parts = []
-    for i, (document, text) in enumerate(zip(docs, fast_documents(docs, _plain), strict=True)):
+    return "".join(yaml_documents(docs, pure=pure))
+
+
+def yaml_documents(documents: Iterable[Mapping[str, Any]], *, pure: bool = False) -> Iterator[str]:
+    """The stream :func:`to_yaml` writes, one document at a time (``---`` before all but the first).
+
+    Each document is written when it is asked for, so a caller that writes each text away holds
+    neither the whole stream nor the documents already written. Every document must be a
+    non-empty dict (a manifest): ``to_yaml`` writes the others.
+    """
+    write = fast_writer(_plain)  # one writer for the stream: what it learns about strings, it keeps
+    for i, document in enumerate(documents):
+        if not isinstance(document, dict) or not document:
+            raise ValueError("yaml_documents writes non-empty mappings only; use to_yaml")
+        text = write(document)
         if text is None:
             text = _ruamel([document], pure)
-        parts.append(text if i == 0 else "---\n" + text)  # a block mapping's document start
-    return "".join(parts)
+        yield text if i == 0 else "---\n" + text  # a block mapping's document start
 
 
 def _ruamel(documents: Iterable[Mapping[str, Any]], pure: bool) -> str:

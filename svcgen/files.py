@@ -457,12 +457,17 @@ def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
         except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
             raise type(exc)(exc.errno, exc.strerror, str(target)) from None
         staged.append((tmp, target))
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        for part in _parts(text):
-            for start in range(0, len(part), _CHUNK):  # a slice at a time: never the whole text encoded at once
-                handle.write(part[start:start + _CHUNK])
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            for part in _parts(text):
+                for start in range(0, len(part), _CHUNK):  # a slice at a time: never the whole text encoded at once
+                    handle.write(part[start:start + _CHUNK])
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:  # a full disk says no file: name the one being written
+        if exc.filename is not None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
     try:
         mode = os.lstat(target).st_mode & 0o7777
     except FileNotFoundError:

@@ -19,6 +19,7 @@ from svcgen.errors import UsageError
 from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
+    Text,
     check_writable,
     exclusive_lock,
     find_files,
@@ -113,9 +114,11 @@ def test_a_text_in_parts_is_written_as_they_are_made_and_one_failing_midway_leav
         seen.append(sorted(p.name for p in tmp_path.iterdir()))  # the temporary file is being written
         raise OSError(28, "No space left on device")
 
+    texts: dict[Path, Text] = {lock: "nodePorts:\n", target: parts}
     with pytest.raises(OSError, match="No space left"):
-        write_files({lock: "nodePorts:\n", target: parts})
-    assert len(seen) == 1 and [name for name in seen[0] if name.startswith(".out.yaml.")]
+        write_files(texts)
+    assert len(seen) == 1
+    assert [name for name in seen[0] if name.startswith(".out.yaml.")]
     assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml"]
 
     write_files({target: lambda: iter(["a\n", "b" * 3_000_000, "\n"])})  # parts longer than a slice

@@ -12,7 +12,10 @@ a multi-line string, an empty top-level mapping, a list directly inside a list, 
 handed to ruamel.yaml, whole.
 The tests compare both paths byte for byte on every example, the real-world corpus and generated
 hostile input. One writer serves a whole stream and remembers how it wrote each string and key
-line: kinds, protocols, port and label names recur in every document.
+line: kinds, protocols, port and label names recur in every document. It forgets them all when
+it has learnt :data:`_REMEMBERED` of either (the recurring ones are learnt again at once): a
+stream written a document at a time (``svcgen render``) would otherwise keep a copy of every
+name and image it wrote (3 MB for 10,000 Deployments).
 
 The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences in mappings, width
 4096) writes them, with its C emitter (libyaml's rules) and its pure-Python one alike:
@@ -44,6 +47,8 @@ _SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
 # What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
 _NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>\"%@`]|[?:-](?: |$)| )|:(?: |$)| #| $")
 _SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
+_REMEMBERED = 1024
+"""The strings (or key lines at one indent) a writer remembers before it forgets them all."""
 
 
 class _Unsure(Exception):
@@ -65,6 +70,8 @@ class _Writer:
                 if not _SAFE.fullmatch(value):
                     raise _Unsure
                 plain = self.plain_str(value) and not _NOT_PLAIN.search(value)
+                if len(self.strings) >= _REMEMBERED:
+                    self.strings.clear()  # in place: mapping() holds it
                 written = self.strings[value] = value if plain else f"'{value}'"
             return written
         if value is True:
@@ -80,6 +87,8 @@ class _Writer:
     def head(self, indent: str, key: Any, heads: dict[str, str]) -> str:
         if type(key) is not str or len(key) > _SIMPLE_KEY:
             raise _Unsure
+        if len(heads) >= _REMEMBERED:
+            heads.clear()
         written = heads[key] = f"{indent}{self.scalar(key)}:"
         return written
 

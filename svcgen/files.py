@@ -468,6 +468,10 @@ def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
         if exc.filename is not None:
             raise
         raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
+    if not isinstance(text, str) and _same_bytes(tmp, target):  # the file holds it already: left as it is
+        os.unlink(tmp)
+        staged.remove((tmp, target))
+        return
     try:
         mode = os.lstat(target).st_mode & 0o7777
     except FileNotFoundError:
@@ -476,6 +480,22 @@ def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
         mode = 0o666 & ~umask
     with contextlib.suppress(OSError):
         os.chmod(tmp, mode)
+
+
+def _same_bytes(written: str, target: Path) -> bool:
+    """Whether ``target`` (a regular file or none) holds the bytes of ``written``, read a slice at a time."""
+    try:
+        if os.stat(written).st_size != os.lstat(target).st_size:
+            return False
+        with open(written, "rb") as mine, open(target, "rb") as theirs:
+            while True:
+                chunk = mine.read(_CHUNK)
+                if chunk != theirs.read(_CHUNK):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:  # no such file (or unreadable): it is written
+        return False
 
 
 class PartlyWrittenError(OSError):
@@ -493,6 +513,10 @@ def write_files(texts: Mapping[Path, Text] | Mapping[str, Text], remove: Iterabl
     the step before any file is replaced. Only regular files are replaced: a symbolic link, a
     pipe, a device or a folder where a file goes is refused (:class:`FileRefusedError`), never
     written through. ``remove``: files deleted after the renames (missing ones are fine).
+
+    A text given in :data:`Parts` is made only once, as it is written: when the file turns out
+    to hold it already, the file is left as it is (its time unchanged), as a caller that compares
+    a text before writing it would do.
 
     The renames are made in the order of ``texts`` (give the lock file first: what is derived
     from it can always be written again), with Ctrl-C (SIGINT) and SIGTERM held until they are

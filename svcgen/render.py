@@ -65,8 +65,9 @@ class Rendered:
     @property
     def yaml(self) -> str:
         if self._yaml is None:
-            with paused_gc():
-                self._yaml = to_yaml(self.manifests)
+            with paused_gc():  # the objects are not kept for it when they were not made
+                self._yaml = to_yaml(self.manifests) if self._manifests is not None or self._documents is None \
+                    else "".join(yaml_documents(self._documents()))
         return self._yaml
 
     def documents(self) -> Iterator[Manifest]:
@@ -251,7 +252,8 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
             if "apps/v1" not in chunk:
                 continue
             if unchanged is None:
-                unchanged = {chunk for part in rendered.yaml_parts() for chunk in chunks(part) if "apps/v1" in chunk}
+                # The text is made (and kept: it is written next), not made twice: a re-render's cost
+                unchanged = {part for part in chunks(rendered.yaml) if "apps/v1" in part}
             if chunk not in unchanged:
                 documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))
     return documents

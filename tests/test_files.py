@@ -125,6 +125,16 @@ def test_a_text_in_parts_is_written_as_they_are_made_and_one_failing_midway_leav
     assert target.read_text() == "a\n" + "b" * 3_000_000 + "\n"
 
 
+def test_a_text_in_parts_that_the_file_holds_already_leaves_it_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.yaml"
+    target.write_text("a: 1\n---\nb: 2\n")
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    write_files({target: lambda: iter(["a: 1\n", "---\nb: 2\n"])})
+    assert target.stat().st_mtime_ns == 1_000_000_000 and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+    write_files({target: lambda: iter(["a: 1\n", "---\nb: 3\n"])})  # same size, other bytes
+    assert target.read_text() == "a: 1\n---\nb: 3\n" and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
 @pytest.mark.parametrize("parts", [[], [""], ["ab", "c"], ["a", "", "bc"], ["abc"]])
 def test_same_text_compares_the_parts_where_they_fall(parts: list[str]) -> None:
     whole = "".join(parts)

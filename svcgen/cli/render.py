@@ -277,8 +277,8 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         # The lock and the outputs are replaced in one step: an output that cannot be written
         # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
         texts: dict[Path, Text] = {project.lock_path: new} if new is not None and new != old else {}
-        texts.update((path, text) for path, text in outputs.items()
-                     if not same_text(read_text_if_exists(path, errors="replace"), text))
+        texts.update((path, text) for path, text in outputs.items()  # parts: write_files compares them
+                     if not isinstance(text, str) or not same_text(read_text_if_exists(path, errors="replace"), text))
         try:
             write_all(texts, [*stale, *leftovers])
         except UsageError as exc:

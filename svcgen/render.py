@@ -57,6 +57,7 @@ class Rendered:
 
     @property
     def manifests(self) -> list[Manifest]:
+        """The objects as plain dicts (built on first read, then kept)."""
         if self._manifests is None:
             with paused_gc():
                 self._manifests = list(self._documents()) if self._documents is not None else []
@@ -64,6 +65,7 @@ class Rendered:
 
     @property
     def yaml(self) -> str:
+        """The objects as one YAML stream (made on first read, then kept)."""
         if self._yaml is None:
             with paused_gc():  # the objects are not kept for it when they were not made
                 self._yaml = to_yaml(self.manifests) if self._manifests is not None or self._documents is None \
@@ -79,7 +81,10 @@ class Rendered:
             yield from self._documents()
 
     def yaml_parts(self) -> Iterator[str]:
-        """``yaml`` in parts that join to it: one per document, each written when asked for and not kept."""
+        """``yaml`` in parts that join to it: one per document, each made when asked for and not kept.
+
+        When ``yaml`` or ``manifests`` were made already, what was kept is written instead.
+        """
         if self._yaml is not None or self._manifests is not None:
             yield self.yaml
             return

@@ -96,8 +96,8 @@ class _NotKept(dict[int, Manifest]):
     """A ``built`` that keeps nothing: the workloads are built again when written, one at a time.
 
     The checks build every workload's manifest; kept for the write, 10,000 Deployments are
-    about 75 MB held at once (more than all the Apps declared), where building each again costs
-    about a tenth of the render's time. :func:`render_stream` takes that trade; :func:`render`,
+    about 75 MB held at once (nearly as much as all the Apps declared), where building each again
+    costs about 5% of the render's CPU time. :func:`render_stream` takes that trade; :func:`render`,
     whose caller reads ``manifests``, keeps them.
     """
 

@@ -21,7 +21,9 @@ link nor replace one, and the lock file is never read through one. A file read i
 
 Writes go through a temporary file in the same folder and a rename, so a reader sees the old
 file or the new one, never a torn one. The text is encoded and written a slice at a time, so that
-writing a large render holds no encoded copy of the whole text. Imports only :mod:`svcgen.errors`.
+writing a large render holds no encoded copy of the whole text; a text may also be given in parts
+made as they are written (:data:`Parts`: a render's documents, each serialized, written and
+dropped), so that the whole text is never held at all. Imports only :mod:`svcgen.errors`.
 """
 
 import contextlib
@@ -42,10 +44,13 @@ __all__ = [
     "InputText",
     "InputTexts",
     "PartlyWrittenError",
+    "Parts",
+    "Text",
     "check_writable",
     "display",
     "file_kind",
     "find_files",
+    "joined",
     "make_folders",
     "max_file_size",
     "read_file",
@@ -53,6 +58,7 @@ __all__ = [
     "read_stream",
     "read_text_if_exists",
     "remove_folders",
+    "same_text",
     "temporaries",
     "write_atomic",
     "write_files",
@@ -408,13 +414,46 @@ def check_writable(path: str | os.PathLike[str]) -> None:
 _CHUNK = 1 << 20
 """Characters written at a time: a 30 MB render's text is encoded 1 MB at a time, not into a second 30 MB."""
 
+Parts = Callable[[], Iterable[str]]
+"""A text given in parts: each call makes the parts afresh (a render's documents, written as they are made)."""
 
-def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
+Text = str | Parts
+"""What a file is written with: its text, or the :data:`Parts` that join to it."""
+
+
+def _parts(text: Text) -> Iterable[str]:
+    return (text,) if isinstance(text, str) else text()
+
+
+def joined(text: Text) -> str:
+    """The whole text (for a diff, say): its parts joined."""
+    return text if isinstance(text, str) else "".join(text())
+
+
+def same_text(current: str | None, text: Text) -> bool:
+    """Whether ``current`` (a file's text; None: no file) is ``text``, without joining its parts.
+
+    The parts are made one at a time and compared where they fall in ``current``; the first
+    difference stops it.
+    """
+    if current is None:
+        return False
+    if isinstance(text, str):
+        return current == text
+    at = 0
+    for part in text():
+        if not current.startswith(part, at):
+            return False
+        at += len(part)
+    return at == len(current)
+
+
+def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
     """Write ``text`` to a temporary file beside ``target``, with the mode ``target`` has.
 
     The mode is the one ``target`` has, or would get if it does not exist yet. The temporary
     file joins ``staged`` the moment it exists (Ctrl-C held until then), so that whatever
-    happens next, an error or an interruption, the caller can remove it.
+    happens next, an error or an interruption (making a part too), the caller can remove it.
     """
     check_writable(target)
     import tempfile  # only when writing: reading commands do not pay for it (and shutil, random)
@@ -425,11 +464,21 @@ def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
         except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
             raise type(exc)(exc.errno, exc.strerror, str(target)) from None
         staged.append((tmp, target))
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        for start in range(0, len(text), _CHUNK):  # a slice at a time: never the whole text encoded at once
-            handle.write(text[start:start + _CHUNK])
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            for part in _parts(text):
+                for start in range(0, len(part), _CHUNK):  # a slice at a time: never the whole text encoded at once
+                    handle.write(part[start:start + _CHUNK])
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:  # a full disk says no file: name the one being written
+        if exc.filename is not None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
+    if not isinstance(text, str) and _same_bytes(tmp, target):  # the file holds it already: left as it is
+        os.unlink(tmp)
+        staged.remove((tmp, target))
+        return
     try:
         mode = os.lstat(target).st_mode & 0o7777
     except FileNotFoundError:
@@ -438,6 +487,22 @@ def _stage(target: Path, text: str, staged: list[tuple[str, Path]]) -> None:
         mode = 0o666 & ~umask
     with contextlib.suppress(OSError):
         os.chmod(tmp, mode)
+
+
+def _same_bytes(written: str, target: Path) -> bool:
+    """Whether ``target`` (a regular file or none) holds the bytes of ``written``, read a slice at a time."""
+    try:
+        if os.stat(written).st_size != os.lstat(target).st_size:
+            return False
+        with open(written, "rb") as mine, open(target, "rb") as theirs:
+            while True:
+                chunk = mine.read(_CHUNK)
+                if chunk != theirs.read(_CHUNK):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:  # no such file (or unreadable): it is written
+        return False
 
 
 class PartlyWrittenError(OSError):
@@ -451,13 +516,17 @@ class PartlyWrittenError(OSError):
         self.written = list(written)
 
 
-def write_files(texts: Mapping[Path, str] | Mapping[str, str], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
-    """Write several files as one step: every text to a temporary file first, then the renames.
+def write_files(texts: Mapping[Path, Text] | Mapping[str, Text], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Write several files as one step: every text (or its :data:`Parts`) to a temporary file first, then the renames.
 
     A file that cannot be written (a read-only folder, a directory in the way, a full disk) fails
     the step before any file is replaced. Only regular files are replaced: a symbolic link, a
     pipe, a device or a folder where a file goes is refused (:class:`FileRefusedError`), never
     written through. ``remove``: files deleted after the renames (missing ones are fine).
+
+    A text given in :data:`Parts` is made only once, as it is written: when the file turns out
+    to hold it already, the file is left as it is (its time unchanged), as a caller that compares
+    a text before writing it would do.
 
     The renames are made in the order of ``texts`` (give the lock file first: what is derived
     from it can always be written again), with Ctrl-C (SIGINT) and SIGTERM held until they are

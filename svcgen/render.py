@@ -1,15 +1,11 @@
-"""The pipeline: validate, allocate nodePorts, build manifests, write YAML.
-
-Reads and writes no files.
-"""
+"""The pipeline: validate, allocate nodePorts, build manifests, write YAML. Reads and writes no files."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from svcgen.dsl.manifests import build_manifests
+from svcgen.dsl.manifests import iter_manifests
 from svcgen.dsl.model import App
 from svcgen.dsl.nodeport_requests import node_port_requests
 from svcgen.dsl.policy import emits_workload
@@ -18,7 +14,7 @@ from svcgen.errors import DeclarationError, Problem, SourceLocation
 from svcgen.gcpause import paused_gc
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 from svcgen.kube.releases import PORTABLE, KubeVersion
-from svcgen.kube.yamlwrite import to_yaml
+from svcgen.kube.yamlwrite import to_yaml, yaml_documents
 from svcgen.nodeports.allocate import Allocated, allocate_node_ports
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation
@@ -26,10 +22,12 @@ from svcgen.nodeports.reserve import Reservation
 if TYPE_CHECKING:
     from svcgen.settings import Settings
 
-__all__ = ["RenderOptions", "Rendered", "render", "render_manifests", "selector_warnings"]
+__all__ = ["RenderOptions", "Rendered", "render", "render_manifests", "render_stream", "selector_warnings"]
 
 
-@dataclass(frozen=True)
+Manifest = dict[str, Any]
+
+
 class Rendered:
     """What a render produced.
 
@@ -40,14 +38,74 @@ class Rendered:
         allocated: each nodePort request and where its number came from (pinned, lock, new).
         warnings: problems that did not stop the render.
         workloads: where each App whose workload is rendered was declared, by (namespace, name).
+
+    ``manifests`` and ``yaml`` are made when first read, then kept (the checks and the nodePorts
+    are done, and every error raised, before a Rendered exists). :meth:`yaml_parts` writes the
+    stream one document at a time without keeping either: how ``svcgen render`` writes its
+    output, so that a large render never holds all its objects and their text at once.
     """
 
-    manifests: list[dict[str, Any]]
-    yaml: str
-    lock: Lock = field(default_factory=Lock)
-    allocated: list[Allocated] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    workloads: dict[tuple[str, str], SourceLocation | None] = field(default_factory=dict)
+    def __init__(self, manifests: list[Manifest] | None = None, yaml: str | None = None, lock: Lock | None = None,
+                 allocated: list[Allocated] | None = None, warnings: list[Problem] | None = None,
+                 workloads: dict[tuple[str, str], SourceLocation | None] | None = None, *,
+                 documents: Callable[[], Iterator[Manifest]] | None = None) -> None:
+        """``documents``: builds the objects, one at a time, when ``manifests`` are not given."""
+        self._manifests = manifests
+        self._yaml = yaml
+        self._documents = documents
+        self.lock = Lock() if lock is None else lock
+        self.allocated = [] if allocated is None else allocated
+        self.warnings = [] if warnings is None else warnings
+        self.workloads = {} if workloads is None else workloads
+
+    @property
+    def manifests(self) -> list[Manifest]:
+        """The objects as plain dicts (built on first read, then kept)."""
+        if self._manifests is None:
+            with paused_gc():
+                self._manifests = list(self._documents()) if self._documents is not None else []
+        return self._manifests
+
+    @property
+    def yaml(self) -> str:
+        """The objects as one YAML stream (made on first read, then kept)."""
+        if self._yaml is None:
+            with paused_gc():  # the objects are not kept for it when they were not made
+                self._yaml = to_yaml(self.manifests) if self._manifests is not None or self._documents is None \
+                    else "".join(yaml_documents(self._documents()))
+        return self._yaml
+
+    def documents(self) -> Iterator[Manifest]:
+        """The objects, one at a time: built afresh as they are asked for, unless ``manifests`` were made."""
+        if self._manifests is not None or self._documents is None:
+            yield from self.manifests
+            return
+        with paused_gc():
+            yield from self._documents()
+
+    def yaml_parts(self) -> Iterator[str]:
+        """``yaml`` in parts that join to it: one per document, each made when asked for and not kept.
+
+        When ``yaml`` or ``manifests`` were made already, what was kept is written instead.
+        """
+        if self._yaml is not None or self._manifests is not None:
+            yield self.yaml
+            return
+        with paused_gc():
+            yield from yaml_documents(self.documents())
+
+
+class _NotKept(dict[int, Manifest]):
+    """A ``built`` that keeps nothing: the workloads are built again when written, one at a time.
+
+    The checks build every workload's manifest; kept for the write, 10,000 Deployments are
+    about 75 MB held at once (nearly as much as all the Apps declared), where building each again
+    costs about 5% of the render's CPU time. :func:`render_stream` takes that trade; :func:`render`,
+    whose caller reads ``manifests``, keeps them.
+    """
+
+    def __setitem__(self, key: int, value: Manifest) -> None:
+        pass
 
 
 class RenderOptions(NamedTuple):
@@ -90,22 +148,41 @@ def _apps(apps: App | Iterable[App]) -> list[App]:
 
 def render_manifests(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
-    options = options or RenderOptions()
+    rendered = _render(apps, options or RenderOptions(), keep_built=True)
+    return Rendered(rendered.manifests, "", rendered.lock, rendered.allocated, rendered.warnings, rendered.workloads)
+
+
+def render_stream(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
+    """Like :func:`render`, for a caller that writes the output with :meth:`Rendered.yaml_parts`.
+
+    Nothing is kept for the write but the Apps and the nodePorts: each object is built when it
+    is written (the workloads a second time, after the checks: see :class:`_NotKept`). Reading
+    ``manifests`` or ``yaml`` still works, and keeps them.
+    """
+    return _render(apps, options or RenderOptions(), keep_built=False)
+
+
+def _render(apps: App | Iterable[App], options: RenderOptions, *, keep_built: bool) -> Rendered:
     app_list = _apps(apps)
-    built: dict[int, dict[str, Any]] = {}  # the workloads the checks built, written as they are
+    with_workloads = options.with_workloads
+    built: dict[int, Manifest] = {} if keep_built else _NotKept()  # the workloads the checks built
     with paused_gc():
-        problems = validate(app_list, options.node_port_range, with_workloads=options.with_workloads,
+        problems = validate(app_list, options.node_port_range, with_workloads=with_workloads,
                             kubernetes_version=options.kubernetes_version, built=built)
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
         allocation = allocate_node_ports(node_port_requests(app_list), options.lock, options.reserved,
                                          options.node_port_range, lock_name=options.lock_name,
                                          band=options.allocate_from)
-        manifests = build_manifests(app_list, allocation.assignment, with_workloads=options.with_workloads,
-                                    built=built)
+    assignment = allocation.assignment
     workloads = {(app.namespace or "", app.name): app.location for app in app_list
-                 if emits_workload(app, options.with_workloads)}
-    return Rendered(manifests, "", allocation.lock, allocation.allocated, problems + allocation.warnings, workloads)
+                 if emits_workload(app, with_workloads)}
+
+    def documents() -> Iterator[Manifest]:
+        return iter_manifests(app_list, assignment, with_workloads=with_workloads, built=built)
+
+    return Rendered(lock=allocation.lock, allocated=allocation.allocated, warnings=problems + allocation.warnings,
+                    workloads=workloads, documents=documents)
 
 
 def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
@@ -119,28 +196,37 @@ def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> R
     Raises:
         DeclarationError: with every problem found, each naming the declaration's file and line.
     """
-    rendered = render_manifests(apps, options)
-    with paused_gc():
-        text = to_yaml(rendered.manifests)
-    return Rendered(rendered.manifests, text, rendered.lock, rendered.allocated, rendered.warnings,
-                    rendered.workloads)
+    rendered = _render(apps, options or RenderOptions(), keep_built=True)
+    rendered.yaml  # noqa: B018 - made now, as before: the caller asked for the text
+    return rendered
 
 
 def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Problem]:
-    """Warnings for the workloads whose selector differs from the one in ``previous``.
+    """Warnings for the workloads whose selector changed since an earlier render.
 
     ``previous`` is an earlier render's text. Selectors are immutable: see
     :func:`svcgen.dsl.workloads.selector_changes`. Only the earlier documents that may be workloads
     and that differ from this render's are parsed (a re-render of 10,000 unchanged Deployments
     parses none); text that is not YAML or JSON is passed over. This render's text is cut into
     documents only when an earlier one may hold a workload (a first render to a new file holds no
-    copy of it), and only its workloads are kept.
+    copy of it), and only its workloads are kept; of its objects, only those named like an earlier
+    document that differs are kept to compare (a render that streams its output,
+    :func:`render_stream`, holds none of them otherwise).
     """
     if not rendered.workloads:
         return []  # no workload rendered: nothing to compare (and the earlier render is not read)
+    documents = _workload_documents(rendered, previous)
+    if not documents:
+        return []
     from svcgen.dsl.workloads import selector_changes
 
-    return selector_changes(rendered.workloads, rendered.manifests, _workload_documents(rendered, previous))
+    def name(doc: dict[str, Any]) -> tuple[str, str] | None:
+        metadata = doc.get("metadata")
+        return (str(metadata.get("namespace") or ""), str(metadata.get("name"))) if isinstance(metadata, dict) else None
+
+    earlier = {name(doc) for doc in documents}
+    mine = [doc for doc in rendered.documents() if name(doc) in earlier]
+    return selector_changes(rendered.workloads, mine, documents)
 
 
 def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dict[str, Any]]:
@@ -170,6 +256,7 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
             if "apps/v1" not in chunk:
                 continue
             if unchanged is None:
+                # The text is made (and kept: it is written next), not made twice: a re-render's cost
                 unchanged = {part for part in chunks(rendered.yaml) if "apps/v1" in part}
             if chunk not in unchanged:
                 documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -532,3 +532,81 @@ def test_errors_of_several_files_are_reported_by_file_and_line(write_app: Writer
     assert result.code == 1
     assert [line.split(": ")[0] for line in result.err.splitlines()] == [
         "a.py:4", "a.py:6", "b.py:4", "b.py:6", "svcgen"]
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_render_that_fails_while_streaming_its_output_writes_nothing(
+        write_app: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException) -> None:
+    """The output is written as each document is made: a failure after some were written leaves no file."""
+    import importlib
+
+    module = importlib.import_module("svcgen.render")  # the attribute svcgen.render is the function
+    write_app(TWO)
+    stream = module.yaml_documents
+    written: list[list[str]] = []
+
+    def fails_at_the_second(documents: Iterator[dict[str, object]], **kwargs: bool) -> Iterator[str]:
+        for i, text in enumerate(stream(documents, **kwargs)):
+            if i == 1:
+                written.append(sorted(p.name for p in tmp_path.iterdir()))
+                raise failure
+            yield text
+
+    monkeypatch.setattr(module, "yaml_documents", fails_at_the_second)
+    result = run_cli("render", "app.py", "-o", "out.yaml")
+    assert len(written) == 1
+    assert [name for name in written[0] if name.startswith(".out.yaml.")]  # streamed to its temporary file
+    if isinstance(failure, OSError):
+        assert (result.code, result.err) == (2, "out.yaml: error: cannot write: No space left on device; nothing "
+                                                "was written\n")
+    else:
+        assert (result.code, result.err) == (130, "svcgen: interrupted\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]  # no lock, no output, no temporary file
+    monkeypatch.setattr(module, "yaml_documents", stream)
+    assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
+    assert (tmp_path / "out.yaml").read_text().split("\n", 1)[1] == run_cli("render", "app.py").out
+
+
+@pytest.mark.slow
+def test_render_holds_neither_all_its_objects_nor_their_text(write_app: Writer, tmp_path: Path) -> None:
+    """Above the Apps declared, ``svcgen render -o`` holds a small part of what they render to (traced memory)."""
+    import gc
+    import tracemalloc
+
+    from svcgen.dsl.loader import load_apps
+
+    write_app(TWO)
+    assert run_cli("render", "app.py", "--lock", "other.lock").code == 0  # what a render imports: not measured
+    app = write_app("""
+        from svcgen import Deployment, Pod, Probe
+
+        apps = []
+        for i in range(1500):
+            http = Port("http", 8080)
+            container = Container("app", image=f"registry.example.com/app{i}:1.0", ports=[http, Port("m", 9090)],
+                                  env={"APP_ID": str(i), "DB": {"secretKeyRef": {"name": f"db{i}", "key": "url"}}},
+                                  resources={"requests": {"cpu": "250m", "memory": "256Mi"}},
+                                  volume_mounts=[{"name": "cache", "mountPath": "/var/cache/app"}],
+                                  readiness=Probe.http(http, "/ready"), liveness=Probe.http(http, "/healthz"))
+            apps.append(App(f"svc{i}", namespace=f"ns{i % 10}", labels={"app": f"svc{i}"}, containers=[container],
+                            workload=Deployment(replicas=2), pod=Pod(volumes=[{"name": "cache", "emptyDir": {}}]),
+                            services=[Service(f"svc{i}", ports=[container.port("http").expose(80)])]))
+    """)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        apps = load_apps([str(app)])
+        declared = tracemalloc.get_traced_memory()[0] - before
+        del apps
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        assert run_cli("render", "app.py", "-o", "out.yaml").code == 0
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    text = (tmp_path / "out.yaml").stat().st_size
+    assert text > 1_500_000
+    # 09cf1db held every workload the checks built, every object and the text twice: 2.9x the Apps (now 1.16x)
+    assert peak < 1.35 * declared, (peak, declared, text)

@@ -19,12 +19,15 @@ from svcgen.errors import UsageError
 from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
+    Text,
     check_writable,
     find_files,
+    joined,
     make_folders,
     max_file_size,
     read_sources,
     read_text_if_exists,
+    same_text,
     temporaries,
     write_atomic,
     write_files,
@@ -98,6 +101,47 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     with pytest.raises(TypeError):
         write_atomic(target, 42)  # type: ignore[arg-type]
     assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+def test_a_text_in_parts_is_written_as_they_are_made_and_one_failing_midway_leaves_nothing(tmp_path: Path) -> None:
+    target, lock = tmp_path / "out.yaml", tmp_path / "svcgen.lock"
+    target.write_text("old\n")
+    seen: list[list[str]] = []
+
+    def parts() -> Iterator[str]:
+        yield "kind: Service\n"
+        yield "---\n" + "x: 1\n" * 300_000  # more than one slice
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))  # the temporary file is being written
+        raise OSError(28, "No space left on device")
+
+    texts: dict[Path, Text] = {lock: "nodePorts:\n", target: parts}
+    with pytest.raises(OSError, match="No space left"):
+        write_files(texts)
+    assert len(seen) == 1
+    assert [name for name in seen[0] if name.startswith(".out.yaml.")]
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml"]
+
+    write_files({target: lambda: iter(["a\n", "b" * 3_000_000, "\n"])})  # parts longer than a slice
+    assert target.read_text() == "a\n" + "b" * 3_000_000 + "\n"
+
+
+def test_a_text_in_parts_that_the_file_holds_already_leaves_it_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.yaml"
+    target.write_text("a: 1\n---\nb: 2\n")
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    write_files({target: lambda: iter(["a: 1\n", "---\nb: 2\n"])})
+    assert target.stat().st_mtime_ns == 1_000_000_000 and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+    write_files({target: lambda: iter(["a: 1\n", "---\nb: 3\n"])})  # same size, other bytes
+    assert target.read_text() == "a: 1\n---\nb: 3\n" and [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+@pytest.mark.parametrize("parts", [[], [""], ["ab", "c"], ["a", "", "bc"], ["abc"]])
+def test_same_text_compares_the_parts_where_they_fall(parts: list[str]) -> None:
+    whole = "".join(parts)
+    assert joined(lambda: iter(parts)) == whole
+    for current in (whole, whole + "d", whole[:-1], "x" + whole[1:], "", None):
+        assert same_text(current, lambda: iter(parts)) is (current == whole)
+        assert same_text(current, whole) is (current == whole)
 
 
 def test_the_os_lock_serialises_holders(tmp_path: Path) -> None:

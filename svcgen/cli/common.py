@@ -12,6 +12,7 @@ from svcgen.errors import Problem, UsageError, plural, sorted_problems
 from svcgen.files import (
     FileRefusedError,
     PartlyWrittenError,
+    Text,
     display,
     make_folders,
     remove_folders,
@@ -121,7 +122,7 @@ def write(path: str | Path, text: str) -> None:
     write_all({Path(path): text})
 
 
-def write_all(texts: Mapping[Path, str], remove: Sequence[Path] = ()) -> None:
+def write_all(texts: Mapping[Path, Text], remove: Sequence[Path] = ()) -> None:
     """Write several files as one step (all or none are replaced), making folders as needed.
 
     Folders are made only now, and removed again when the step fails. Failures are usage errors

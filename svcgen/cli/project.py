@@ -19,7 +19,7 @@ from svcgen.errors import UsageError
 from svcgen.files import display
 from svcgen.nodeports.lock import Lock
 from svcgen.nodeports.reserve import Reservation, reservations_from_lock
-from svcgen.render import Rendered, RenderOptions, render, render_manifests
+from svcgen.render import Rendered, RenderOptions, render, render_manifests, render_stream
 from svcgen.settings import Settings, has_settings, is_project_root, project_root
 
 if TYPE_CHECKING:
@@ -59,12 +59,17 @@ class Project:
         """The lock file's text (None if there is none) and its parsed entries."""
         return self.settings.read_lock_text()
 
-    def render(self, lock: Lock, reserved: Sequence[Reservation] = (), *, text: bool = True) -> Rendered:
+    def render(self, lock: Lock, reserved: Sequence[Reservation] = (), *, text: bool = True,
+               stream: bool = False) -> Rendered:
         """Render the project's Apps against ``lock``: nothing is written.
 
-        ``text=False``: without the YAML text (``yaml`` is empty), for a command that shows the ports only.
+        ``text=False``: without the YAML text (``yaml`` is empty), for a command that shows the ports
+        only; ``stream``: for a caller that writes the output with ``yaml_parts()``
+        (:func:`~svcgen.render.render_stream`).
         """
         options = RenderOptions.from_settings(self.settings, lock, [*self.reservations, *reserved])
+        if stream:
+            return render_stream(self.apps, options)
         return (render if text else render_manifests)(self.apps, options)
 
     def registry(self) -> Registry | None:
@@ -89,7 +94,7 @@ class Project:
         """
 
         def run(own: Lock, reserved: Sequence[Reservation]) -> Rendered:
-            rendered = self.render(Lock({**own.entries, **lock.entries}), reserved)
+            rendered = self.render(Lock({**own.entries, **lock.entries}), reserved, stream=True)
             if check is not None:
                 check(rendered)
             return rendered

@@ -6,7 +6,9 @@ With ``--check``, the outputs are compared instead of written.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +24,16 @@ from svcgen.cli.common import (
 )
 from svcgen.cli.project import load_project
 from svcgen.errors import EXIT_INVALID, EXIT_OK, UsageError, one_line
-from svcgen.files import FileRefusedError, check_writable, display, read_text_if_exists, temporaries
+from svcgen.files import (
+    FileRefusedError,
+    Text,
+    check_writable,
+    display,
+    joined,
+    read_text_if_exists,
+    same_text,
+    temporaries,
+)
 from svcgen.kube.layout import (
     KUSTOMIZATION,
     MARK,
@@ -75,11 +86,13 @@ def output_project(lock_path: Path, folder: Path) -> str:
         return one_line(Path(lock).as_posix())
 
 
-def _refusal(path: Path, text: str, project: str) -> str | None:
+def _refusal(path: Path, text: Text, project: str) -> str | None:
     """Why ``path`` may not be replaced by ``text`` without --force (None: it may).
 
     svcgen replaces a file it wrote for this project (its header), a file that holds what it
-    would write anyway, or nothing: never a file in another's hands.
+    would write anyway, or nothing: never a file in another's hands. A file of this project is
+    not compared (it is replaced whatever it holds): a render's text given in parts is made
+    again only for another's file.
 
     Raises:
         UsageError: not a regular file (a link, a pipe, a device...): --force does not change that.
@@ -90,22 +103,42 @@ def _refusal(path: Path, text: str, project: str) -> str | None:
     except FileRefusedError as exc:
         raise UsageError(f"{display(path)}: error: cannot write: {exc.reason}; nothing was written. "
                          f"Fix: {exc.hint}") from None
-    if current is None or current == text:
+    if current is None:
         return None
     if path.suffix.lower() == ".json":
-        return None if json_written_by_svcgen(current) else \
+        return None if same_text(current, text) or json_written_by_svcgen(current) else \
             "svcgen did not write this file (it is not a List laid out as svcgen writes one)"
     owner = written_by(current)
+    if owner in ("", project) or same_text(current, text):
+        return None
     if owner is None:
-        without_header = text.split("\n", 1)[-1]
-        if current == without_header:
+        if same_text(current, _without_first_line(text)):
             return None
         return ("svcgen did not write this file (its first line is not the header svcgen writes)"
                 if current.startswith(MARK) else f'svcgen did not write this file (it has no "{MARK}" header)')
-    if owner not in ("", project):
-        return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
-                f"{project}, both from the file's folder)")
-    return None
+    return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
+            f"{project}, both from the file's folder)")
+
+
+def _without_first_line(text: Text) -> Text:
+    """``text`` from its second line (all of it when it has one line)."""
+    if isinstance(text, str):
+        return text.split("\n", 1)[-1]
+
+    def parts() -> Iterator[str]:
+        held: list[str] | None = []  # the first line's parts, until its end is found
+        for part in text():
+            if held is not None:
+                _, newline, rest = part.partition("\n")
+                if not newline:
+                    held.append(part)
+                    continue
+                held, part = None, rest
+            yield part
+        if held is not None:  # one line: all of it, as str.split gives
+            yield from held
+
+    return parts
 
 
 def _real(path: Path) -> str:
@@ -113,7 +146,7 @@ def _real(path: Path) -> str:
     return os.path.join(os.path.realpath(path.parent), path.name)
 
 
-def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
+def _stale(folder: Path, files: dict[Path, Text], project: str) -> list[Path]:
     """The files an earlier render of this project wrote in ``folder`` that this one does not write.
 
     A file whose header names this project, or that an earlier svcgen (whose header named no
@@ -144,7 +177,7 @@ def _stale(folder: Path, files: dict[Path, str], project: str) -> list[Path]:
 
 
 def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
-                    lock_path: Path) -> tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]:
+                    lock_path: Path) -> tuple[dict[Path, Text], list[Path], list[tuple[Path, str]]]:
     """The files ``-o`` asks for, the stale files of an earlier render, and what --force replaces.
 
     The first maps path -> text. The last: each file that is not this project's, with why (said
@@ -160,10 +193,11 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
     target = Path(args.output)
     folder = target if kind == "directory" else target.parent
     project = output_project(lock_path, folder)
+    files: dict[Path, Text]
     if kind == "json":
         files = {target: json_list(rendered.manifests)}
-    elif kind == "yaml":
-        files = {target: header(project) + rendered.yaml}
+    elif kind == "yaml":  # in parts, made as they are written: the text is never held whole
+        files = {target: lambda: itertools.chain((header(project),), rendered.yaml_parts())}
     else:
         files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
     lock = _real(lock_path)
@@ -194,7 +228,7 @@ def _leftovers(args: argparse.Namespace, kind: str, lock_path: Path) -> list[Pat
     return found
 
 
-def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path, str], stale: list[Path],
+def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path, Text], stale: list[Path],
            out: TextIO, err: TextIO) -> int:
     """``--check``: print a diff of every file that would change; exit 1 if any would."""
     diffs = []
@@ -202,8 +236,8 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
         diffs.append(diff(old, new, lock_name))
     for path, text in outputs.items():
         current = read_text_if_exists(path, errors="replace")
-        if current != text:
-            diffs.append(diff(current, text, display(path)))
+        if not same_text(current, text):
+            diffs.append(diff(current, joined(text), display(path)))
     for path in stale:
         diffs.append(diff(read_text_if_exists(path, errors="replace"), "", display(path)))
     if not diffs:
@@ -224,7 +258,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     lock_name = display(project.lock_path)
     with locked(project.lock_path, args.check):  # --locked too: it writes outputs and removes leftovers
         old, lock = project.read_lock()
-        planned: list[tuple[dict[Path, str], list[Path], list[tuple[Path, str]]]] = [({}, [], [])]
+        planned: list[tuple[dict[Path, Text], list[Path], list[tuple[Path, str]]]] = [({}, [], [])]
 
         def plan(rendered: Rendered) -> None:  # before a registry push: what cannot be written is not claimed
             if args.output:
@@ -248,9 +282,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         leftovers = _leftovers(args, fmt, project.lock_path)
         # The lock and the outputs are replaced in one step: an output that cannot be written
         # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
-        texts = {project.lock_path: new} if new is not None and new != old else {}
-        texts.update((path, text) for path, text in outputs.items()
-                     if read_text_if_exists(path, errors="replace") != text)
+        texts: dict[Path, Text] = {project.lock_path: new} if new is not None and new != old else {}
+        texts.update((path, text) for path, text in outputs.items()  # parts: write_files compares them
+                     if not isinstance(text, str) or not same_text(read_text_if_exists(path, errors="replace"), text))
         try:
             write_all(texts, [*stale, *leftovers])
         except UsageError as exc:
@@ -268,8 +302,11 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             say_file(err, "removed", path, "written by an earlier render, no longer rendered")
         for path in leftovers:
             say_file(err, "removed", path, "left by an interrupted render")
-    if not args.output:
-        out.write(json_list(rendered.manifests) if fmt == "json" else rendered.yaml)
+    if not args.output and fmt == "json":
+        out.write(json_list(rendered.manifests))
+    elif not args.output:
+        for part in rendered.yaml_parts():
+            out.write(part)
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ This is the only DSL module that knows wire names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from svcgen.dsl.model import App, Consumer, Container, Port, Probe, Service, ServicePort, ServicePortRef
@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # loaded when an App has consumers: a project without any doe
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
 __all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "PROBE_TIMING", "WORKLOAD_FIELDS", "build_consumer", "build_container",
-           "build_container_port", "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name"]
+           "build_container_port", "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name",
+           "iter_manifests"]
 
 Manifest = dict[str, Any]
 
@@ -41,22 +42,26 @@ def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
     ``built``: workload manifests built already (by the checks, :func:`svcgen.dsl.validate.validate`),
     by ``id(app)``; each is taken out as it is used (an App listed twice gets a second one).
     """
+    return list(iter_manifests(apps, node_ports, with_workloads=with_workloads, built=built))
+
+
+def iter_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
+                   with_workloads: bool = False, built: dict[int, Manifest] | None = None) -> Iterator[Manifest]:
+    """:func:`build_manifests`, one object at a time: each is built when it is asked for."""
     built = {} if built is None else built
-    manifests: list[Manifest] = []
     owners: Owners | None = None  # indexed when a consumer first needs it
     for app in apps:
         named = emits_workload(app, with_workloads)
         for service in app.services:
             ports = [node_ports.get(port_key(app, service, sp)) for sp in service.ports]
             health_check = node_ports.get(health_check_key(app, service))
-            manifests.append(build_service(app, service, ports, health_check, named_targets=named))
+            yield build_service(app, service, ports, health_check, named_targets=named)
         if named:
-            manifests.append(built.pop(id(app)) if id(app) in built else build_workload(app))
+            yield built.pop(id(app)) if id(app) in built else build_workload(app)
         if app.consumers:
             if owners is None:
                 owners = Owners(apps)
-            manifests.extend(build_consumer(owners, app, consumer) for consumer in app.consumers)
-    return manifests
+            yield from (build_consumer(owners, app, consumer) for consumer in app.consumers)
 
 
 # The wire name of each field, in the Kubernetes types' field order (Go structs). The fields

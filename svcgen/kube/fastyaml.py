@@ -12,7 +12,10 @@ a multi-line string, an empty top-level mapping, a list directly inside a list, 
 handed to ruamel.yaml, whole.
 The tests compare both paths byte for byte on every example, the real-world corpus and generated
 hostile input. One writer serves a whole stream and remembers how it wrote each string and key
-line: kinds, protocols, port and label names recur in every document.
+line: kinds, protocols, port and label names recur in every document. It forgets them all when
+it has learnt :data:`_REMEMBERED` of either (the recurring ones are learnt again at once): a
+stream written a document at a time (``svcgen render``) would otherwise keep a copy of every
+name and image it wrote (3 MB for 10,000 Deployments).
 
 The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences in mappings, width
 4096) writes them, with its C emitter (libyaml's rules) and its pure-Python one alike:
@@ -35,15 +38,17 @@ The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["fast_document", "fast_documents"]
+__all__ = ["fast_document", "fast_documents", "fast_writer"]
 
 _SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
 # What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
 _NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>\"%@`]|[?:-](?: |$)| )|:(?: |$)| #| $")
 _SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
+_REMEMBERED = 1024
+"""The strings (or key lines at one indent) a writer remembers before it forgets them all."""
 
 
 class _Unsure(Exception):
@@ -65,6 +70,8 @@ class _Writer:
                 if not _SAFE.fullmatch(value):
                     raise _Unsure
                 plain = self.plain_str(value) and not _NOT_PLAIN.search(value)
+                if len(self.strings) >= _REMEMBERED:
+                    self.strings.clear()  # in place: mapping() holds it
                 written = self.strings[value] = value if plain else f"'{value}'"
             return written
         if value is True:
@@ -80,6 +87,8 @@ class _Writer:
     def head(self, indent: str, key: Any, heads: dict[str, str]) -> str:
         if type(key) is not str or len(key) > _SIMPLE_KEY:
             raise _Unsure
+        if len(heads) >= _REMEMBERED:
+            heads.clear()
         written = heads[key] = f"{indent}{self.scalar(key)}:"
         return written
 
@@ -145,5 +154,10 @@ def fast_document(document: Mapping[str, Any], plain_str: Any) -> str | None:
 
 def fast_documents(documents: Iterable[Mapping[str, Any]], plain_str: Any) -> Iterator[str | None]:
     """:func:`fast_document` of each document, sharing what was learnt about strings and keys."""
-    writer = _Writer(plain_str)
-    return (writer.document(document) for document in documents)
+    write = fast_writer(plain_str)
+    return (write(document) for document in documents)
+
+
+def fast_writer(plain_str: Any) -> Callable[[Mapping[str, Any]], str | None]:
+    """:func:`fast_document` for the documents of one stream, given one at a time (sharing what it learns)."""
+    return _Writer(plain_str).document

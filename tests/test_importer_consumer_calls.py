@@ -123,8 +123,8 @@ spec:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 9090}}}}]
 """) == [("spec.rules[0].http.paths[0].backend.service.port", 30,
-          "kept as YAML, not declared: refers to this Service port, which has a name, by number, and to "
-          "others by name (svcgen writes an Ingress's backend ports one way)")]
+          "kept as YAML, not declared: refers to this Service port, which has a name, by number, "
+          "and to others by name (svcgen writes an Ingress's backend ports one way)")]
 
 
 def test_a_backend_by_number_to_a_port_without_name_needs_no_option() -> None:

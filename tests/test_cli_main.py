@@ -158,7 +158,8 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(write_app: Writer, tm
     write_app("""
         c = Container("c", ports=[Port("http", 80)])
         apps = [App(f"a{i}", labels={"app": f"a{i}"}, containers=[c],
-                    services=[Service(f"s{i}", ports=[c.port("http").expose()])]) for i in range(50)]
+                    services=[Service(f"s{i}", ports=[c.port("http").expose()])])
+                for i in range(50)]
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, env=env,
@@ -199,7 +200,8 @@ def test_the_process_ends_with_its_output_whole_its_code_and_its_exit_handlers_r
         atexit.register(lambda: pathlib.Path("handler-ran").write_text("yes"))
         c = Container("c", ports=[Port("http", 80)])
         apps = [App(f"a{i}", labels={"app": f"a{i}"}, containers=[c],
-                    services=[Service(f"s{i}", ports=[c.port("http").expose()])]) for i in range(2000)]
+                    services=[Service(f"s{i}", ports=[c.port("http").expose()])])
+                for i in range(2000)]
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py"], cwd=tmp_path, env=env,
@@ -221,9 +223,11 @@ def test_what_a_declaration_file_prints_at_exit_is_not_output(write_app: Writer,
 
     write_app("""
         import atexit, os, sys
-        atexit.register(lambda: (print("print at exit"), sys.stdout.flush(), os.write(1, b"fd 1 at exit\\n")))
+        atexit.register(lambda: (print("print at exit"), sys.stdout.flush(),
+                                 os.write(1, b"fd 1 at exit\\n")))
         c = Container("c", ports=[Port("http", 80)])
-        app = App("a", labels={"app": "a"}, containers=[c], services=[Service("s", ports=[c.port("http").expose()])])
+        app = App("a", labels={"app": "a"}, containers=[c],
+                  services=[Service("s", ports=[c.port("http").expose()])])
     """)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-m", "svcgen", "render", "app.py", "--format", fmt], cwd=tmp_path,

@@ -49,7 +49,8 @@ def test_a_missing_reserve_path_is_a_usage_error(write_app: Writer) -> None:
 
 DECLARATIONS = """
 c = Container("c", ports=[Port("http", 80)])
-app = App("a", labels={"app": "a"}, containers=[c], services=[Service("s", ports=[c.port("http").expose()])])
+app = App("a", labels={"app": "a"}, containers=[c],
+          services=[Service("s", ports=[c.port("http").expose()])])
 """
 PRINTS = """
 import os, subprocess, sys

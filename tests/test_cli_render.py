@@ -16,7 +16,8 @@ TWO = """
 web = Container("web", ports=[Port("http", 8080), Port("admin", 9000)])
 api = Container("api", ports=[Port("grpc", 50051)])
 shop = App("shop", labels={"app": "shop"}, containers=[web], services=[
-    Service("shop", type="NodePort", ports=[web.port("http").expose(80), web.port("admin").expose()]),
+    Service("shop", type="NodePort",
+            ports=[web.port("http").expose(80), web.port("admin").expose()]),
 ])
 backend = App("backend", namespace="be", labels={"app": "api"}, containers=[api], services=[
     Service("api", type="LoadBalancer", ports=[api.port("grpc").expose(443)]),
@@ -51,8 +52,9 @@ def test_adding_reordering_and_renumbering_never_moves_existing_ports(write_app:
             Service("api", type="LoadBalancer", ports=[api.port("grpc").expose(8443)]),
         ])
         shop = App("shop", labels={"app": "shop"}, containers=[web], services=[
-            Service("shop", type="NodePort", ports=[web.port("aaa").expose(), web.port("admin").expose(),
-                                                    web.port("http").expose(81)]),
+            Service("shop", type="NodePort",
+                    ports=[web.port("aaa").expose(), web.port("admin").expose(),
+                           web.port("http").expose(81)]),
         ])
     """)
     assert run_cli("render", "app.py").code == 0
@@ -489,7 +491,8 @@ def test_locked_waits_for_a_run_that_holds_the_lock_and_never_takes_its_temporar
 WORKLOAD_APP = """\
 web = Container("web", image="x", ports=[Port("http", 80)])
 app = App("web", namespace="shop", labels=LABELS,  # <-
-          containers=[web], workload="Deployment", services=[Service("web", ports=[web.port("http").expose()])])
+          containers=[web], workload="Deployment",
+          services=[Service("web", ports=[web.port("http").expose()])])
 """
 
 

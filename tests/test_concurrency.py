@@ -22,10 +22,13 @@ ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
 def _app_source(i: int) -> str:
     return HEADER + textwrap.dedent(f"""
-        c = Container("c", ports=[Port("a", 8000), Port("b", 8001), Port("dns", 53, "UDP"), Port("dns-tcp", 53)])
-        app = App("app{i}", namespace="ns{i}", labels={{"app": "app{i}"}}, containers=[c], services=[
+        c = Container("c", ports=[Port("a", 8000), Port("b", 8001), Port("dns", 53, "UDP"),
+                                  Port("dns-tcp", 53)])
+        app = App("app{i}", namespace="ns{i}", labels={{"app": "app{i}"}}, containers=[c],
+                  services=[
             Service("svc{i}", type="NodePort", ports=[c.port("a").expose(), c.port("b").expose(),
-                                                      c.port("dns").expose(), c.port("dns-tcp").expose()]),
+                                                      c.port("dns").expose(),
+                                                      c.port("dns-tcp").expose()]),
         ])
     """)
 

@@ -130,16 +130,18 @@ from collections.abc import Iterator
 from types import MappingProxyType
 
 from svcgen import AUTO, App, Container, DaemonSet, Deployment, Pod, Port, Service, StatefulSet
-from svcgen.dsl.consumers import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer,
-                                  PodMonitor, PolicyRule, RouteRule, ServiceMonitor)
+from svcgen.dsl.consumers import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS,
+                                  NetworkPolicy, Peer, PodMonitor, PolicyRule, RouteRule,
+                                  ServiceMonitor)
 from svcgen.dsl.model import Probe
 
 http = Port("http", 8080)
 metrics = Port("metrics", 9090, "TCP")
 plain = Port(number=7000)
 bare = Port(None, 7001, protocol="UDP")
-api = Container("api", image="api:1", ports=[http, metrics, plain, bare], liveness=Probe.http(http, "/livez"),
-                readiness=Probe.tcp(metrics), startup=Probe("grpc", http, grpc_service="x"))
+api = Container("api", image="api:1", ports=[http, metrics, plain, bare],
+                liveness=Probe.http(http, "/livez"), readiness=Probe.tcp(metrics),
+                startup=Probe("grpc", http, grpc_service="x"))
 
 
 def exposed() -> Iterator[object]:
@@ -153,19 +155,24 @@ dns = Service("dns", cluster_ip="10.0.0.53", extra_selector={"role": "dns"}, hea
               ports=[api.port(7000).expose(), api.port(7001, "UDP").expose(name="udp")])
 edge = Ingress("edge", rules=[IngressRule("a.example.com", paths={"/": web.port("http")})],
                tls=[IngressTLS(hosts=["a.example.com"], secret_name="tls")], labels={"a": "b"})
-route = HTTPRoute("route", parents=[GatewayRef("gw", section_name="https")], hostnames=["a.example.com"],
+route = HTTPRoute("route", parents=[GatewayRef("gw", section_name="https")],
+                  hostnames=["a.example.com"],
                   rules=[RouteRule("/", backends=[web.port("metrics")])])
 policy = NetworkPolicy("np", ports=[api.port("http")], from_pods={"app": "x"},
                        rules=[PolicyRule(ports=[api.port("metrics")], peers=[Peer(namespaces={})])])
-app = App("api", labels={"app": "api"}, containers=[api], services=[web, dns], workload="Deployment", replicas=2,
+app = App("api", labels={"app": "api"}, containers=[api], services=[web, dns],
+          workload="Deployment", replicas=2,
           consumers=[edge, route, policy, ServiceMonitor("sm", port=web.port("metrics")),
                      PodMonitor("pm", port=api.port("metrics"))])
-worker = Container("worker", image="w:1", command=["run"], env={"A": "1", "B": {"secretKeyRef": {"name": "s"}}},
-                   resources={"limits": {"cpu": "1"}}, volume_mounts=[{"name": "d", "mountPath": "/d"}],
+worker = Container("worker", image="w:1", command=["run"],
+                   env={"A": "1", "B": {"secretKeyRef": {"name": "s"}}},
+                   resources={"limits": {"cpu": "1"}},
+                   volume_mounts=[{"name": "d", "mountPath": "/d"}],
                    liveness=Probe.exec(["true"]), image_pull_policy="Always")
 jobs = App("jobs", labels={"app": "jobs"}, containers=[worker],
            workload=StatefulSet(service=dns, volume_claim_templates=[{"metadata": {"name": "d"}}]),
-           pod=Pod(volumes=({"name": n} for n in "d"), service_account="jobs", image_pull_secrets=["reg"]))
+           pod=Pod(volumes=({"name": n} for n in "d"), service_account="jobs",
+                   image_pull_secrets=["reg"]))
 kinds = [Deployment(replicas=3, strategy={"type": "Recreate"}), DaemonSet(min_ready_seconds=5)]
 env: dict[str, object] | tuple[dict[str, object], ...] = worker.env
 ports: tuple[Port, ...] = api.ports

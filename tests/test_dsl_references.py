@@ -21,14 +21,16 @@ from svcgen.kube.rules import ingress_host as host_name
 Writer = Callable[..., Path]
 
 BASE = """
-from svcgen import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer, PodMonitor,
-                    PolicyRule, Probe, RouteRule, ServiceMonitor)
+from svcgen import (GatewayRef, HTTPRoute, Ingress, IngressRule, IngressTLS, NetworkPolicy, Peer,
+                    PodMonitor, PolicyRule, Probe, RouteRule, ServiceMonitor)
 http = Port("http", 8080)
 metrics = Port("metrics", 9090)
 dns = Port("dns", 53, protocol="UDP")
 api = Container("api", image="api:1", ports=[http, metrics, dns])
-web = Service("web", labels={"app": "web"}, ports=[api.port("http").expose(80), api.port("dns").expose()])
-mon = Service("web-metrics", labels={"app": "web", "metrics": "yes"}, ports=[api.port("metrics").expose()])
+web = Service("web", labels={"app": "web"},
+              ports=[api.port("http").expose(80), api.port("dns").expose()])
+mon = Service("web-metrics", labels={"app": "web", "metrics": "yes"},
+              ports=[api.port("metrics").expose()])
 """
 
 
@@ -56,7 +58,8 @@ def test_every_consumer_kind_declared_right_has_no_problems(write_app: Writer) -
     source = app("""
     Ingress("web", rules=[IngressRule("shop.example.com", paths={"/": web.port("http")})],
             tls=[IngressTLS(hosts=["*.example.com"], secret_name="tls")]),
-    HTTPRoute("web", parents=[GatewayRef("edge")], rules=[RouteRule("/api", backends=[web.port("http")])]),
+    HTTPRoute("web", parents=[GatewayRef("edge")],
+              rules=[RouteRule("/api", backends=[web.port("http")])]),
     ServiceMonitor("web", port=mon.port("metrics"), interval="1m30s"),
     PodMonitor("web", port=api.port("metrics")),
     NetworkPolicy("web", ports=[api.port("http"), api.port("dns")], from_pods={"role": "client"}),
@@ -86,7 +89,8 @@ def test_a_probe_of_a_udp_port_is_an_error(write_app: Writer) -> None:
 
 def test_a_probe_path_must_be_absolute_and_timings_not_negative(write_app: Writer) -> None:
     found = problems(write_app, """
-        c = Container("c", image="c:1", ports=[http], startup=Probe.http(http, "healthz", period_seconds=-1))
+        c = Container("c", image="c:1", ports=[http],
+                      startup=Probe.http(http, "healthz", period_seconds=-1))
         app = App("web", labels={"app": "web"}, containers=[c])
     """)
     assert [(p.field, p.severity) for p in found] == [("startup.path", "warning"),  # the kubelet adds the "/"
@@ -143,7 +147,8 @@ def test_ingress_paths_follow_validate_ingress_path(path: str, detail: str) -> N
 def test_ingress_path_rules_apply_per_path_type(write_app: Writer) -> None:
     p = only(write_app, app("""
     Ingress("web", rules=[
-        IngressRule(paths={"/ok": web.port("http"), "": web.port("http")}, path_type="ImplementationSpecific"),
+        IngressRule(paths={"/ok": web.port("http"), "": web.port("http")},
+                    path_type="ImplementationSpecific"),
         IngressRule(paths={"bad": web.port("http")}, path_type="Exact"),  # <-
     ]),
     """))
@@ -180,7 +185,8 @@ def test_a_route_path_follows_the_gateway_api_crd(write_app: Writer) -> None:
     assert http_path("/a b", route=True) == ["must contain only the characters of an RFC 3986 path (or %XX escapes)"]
     assert http_path("/a#b") == []  # an Ingress path may hold '#'
     p = only(write_app, app("""
-    HTTPRoute("web", parents=[GatewayRef("gw")], rules=[RouteRule("api", backends=[web.port("http")])]),  # <-
+    HTTPRoute("web", parents=[GatewayRef("gw")],
+              rules=[RouteRule("api", backends=[web.port("http")])]),  # <-
     """))
     assert p.field == "rules.path_prefix"
 
@@ -189,7 +195,8 @@ def test_a_route_to_another_namespace_warns_about_reference_grants(write_app: Wr
     found = problems(write_app, """
         db = App("db", namespace="data", labels={"app": "db"}, containers=[api], services=[web])
         app = App("front", namespace="shop", labels={"app": "front"}, containers=[api], consumers=[
-            HTTPRoute("r", parents=[GatewayRef("gw")], rules=[RouteRule("/", backends=[web.port("http")])])])
+            HTTPRoute("r", parents=[GatewayRef("gw")],
+                      rules=[RouteRule("/", backends=[web.port("http")])])])
     """)
     assert [p.severity for p in found] == ["warning"]
     assert "ReferenceGrant" in found[0].message
@@ -246,7 +253,8 @@ def test_a_network_policy_admits_only_its_own_apps_ports(write_app: Writer) -> N
 
 def test_a_network_policy_needs_ports_app_labels_and_valid_peer_labels(write_app: Writer) -> None:
     found = problems(write_app, """
-        app = App("web", containers=[api], consumers=[NetworkPolicy("np", from_pods={"role": "a b"})])
+        app = App("web", containers=[api],
+                  consumers=[NetworkPolicy("np", from_pods={"role": "a b"})])
     """)
     assert {p.field for p in found} >= {"ports", "from_pods[role]"}
     assert any("empty selector would select every pod" in p.message for p in found)
@@ -266,14 +274,16 @@ def test_consumer_names_are_dns_subdomains_and_unique_per_kind(write_app: Writer
 
 def test_a_probe_of_an_equal_port_declared_inline_is_the_containers_port(write_app: Writer) -> None:
     assert problems(write_app, """
-        c = Container("c", image="c:1", ports=[Port("http", 8080)], liveness=Probe.http(Port("http", 8080)))
+        c = Container("c", image="c:1", ports=[Port("http", 8080)],
+                      liveness=Probe.http(Port("http", 8080)))
         app = App("web", labels={"app": "web"}, containers=[c])
     """) == []
 
 
 def test_consumer_labels_and_annotation_keys_follow_the_metadata_rules(write_app: Writer) -> None:
     found = problems(write_app, app("""
-    NetworkPolicy("np", ports=[api.port("http")], labels={"team": "a b"}, annotations={"bad key!": "x"}),
+    NetworkPolicy("np", ports=[api.port("http")], labels={"team": "a b"},
+                  annotations={"bad key!": "x"}),
     """))
     assert [p.field for p in found] == ["labels[team]", "annotations"]
 
@@ -283,7 +293,8 @@ def test_policy_rules_are_checked_like_the_short_form(write_app: Writer) -> None
     NetworkPolicy("both", ports=[api.port("http")], rules=[PolicyRule(ports=[api.port("http")])]),
     NetworkPolicy("empty-rule", rules=[PolicyRule(peers=[Peer(pods={"a": "b"})])]),
     NetworkPolicy("empty-peer", rules=[PolicyRule(ports=[api.port("http")], peers=[Peer()])]),
-    NetworkPolicy("bad-labels", rules=[PolicyRule(ports=[api.port("http")], peers=[Peer(namespaces={"a": "b c"})])]),
+    NetworkPolicy("bad-labels", rules=[PolicyRule(ports=[api.port("http")],
+                                                  peers=[Peer(namespaces={"a": "b c"})])]),
     """))
     assert [(p.subject.split('"')[1], p.field) for p in found] == [
         ("both", "rules"), ("empty-rule", "rules[0].ports"), ("empty-peer", "peers"),
@@ -333,17 +344,21 @@ def test_an_exec_probe_names_no_port_and_needs_a_command() -> None:
 UNNAMED = """
         plain = Port(number=8080)
         side = Container("side", image="side:1", ports=[plain, Port(number=9102)],
-                         liveness=Probe.http(plain, "/healthz"), readiness=Probe.tcp(plain, port_by="number"))
+                         liveness=Probe.http(plain, "/healthz"),
+                         readiness=Probe.tcp(plain, port_by="number"))
         svc = Service("side", ports=[side.port(8080).expose(80)])
-        met = Service("side-metrics", labels={"app": "side"}, ports=[side.port(9102).expose(name="metrics")])
+        met = Service("side-metrics", labels={"app": "side"},
+                      ports=[side.port(9102).expose(name="metrics")])
 """
 
 
 def test_every_consumer_of_an_unnamed_port_is_declared_by_its_number(write_app: Writer) -> None:
     found = problems(write_app, UNNAMED + """
-        app = App("side", labels={"app": "side"}, containers=[side], services=[svc, met], consumers=[
+        app = App("side", labels={"app": "side"}, containers=[side],
+                  services=[svc, met], consumers=[
             Ingress("side", rules=[IngressRule("side.example.com", paths={"/": svc.port(80)})]),
-            HTTPRoute("side", parents=[GatewayRef("edge")], rules=[RouteRule("/", backends=[svc.port(80)])]),
+            HTTPRoute("side", parents=[GatewayRef("edge")],
+                      rules=[RouteRule("/", backends=[svc.port(80)])]),
             ServiceMonitor("side", port=met.port("metrics")),
             PodMonitor("side", port=side.port(9102)),
             NetworkPolicy("side", ports=[side.port(8080)], from_pods={"role": "client"}),
@@ -354,7 +369,8 @@ def test_every_consumer_of_an_unnamed_port_is_declared_by_its_number(write_app: 
 
 def test_a_probe_by_name_of_an_unnamed_port_is_an_error_with_the_fix(write_app: Writer) -> None:
     p = only(write_app, UNNAMED + """
-        c = Container("c", image="c:1", ports=[plain], startup=Probe.http(plain, port_by="name"))  # <-
+        c = Container("c", image="c:1", ports=[plain],
+                      startup=Probe.http(plain, port_by="name"))  # <-
         app = App("c", labels={"app": "c"}, containers=[c])
     """)
     assert (p.subject, p.field, p.message, p.hint) == (

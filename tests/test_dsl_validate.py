@@ -92,7 +92,8 @@ def test_service_labels_and_annotations(write_app: Writer) -> None:
     found = problems(write_app, """
         api = Container("api", ports=[Port("http", 8080)])
         app = App("web", labels={"app": "web"}, containers=[api], services=[
-            Service("web", labels={"tier": "-x"}, annotations={"a b": "1", "Example.com/OK": "fine"},
+            Service("web", labels={"tier": "-x"},
+                    annotations={"a b": "1", "Example.com/OK": "fine"},
                     ports=[api.port("http").expose()]),
         ])
     """)
@@ -230,7 +231,8 @@ def test_service_port_range(write_app: Writer, number: int) -> None:
 
 def test_port_and_protocol_are_unique(write_app: Writer) -> None:
     p = only(write_app, """
-        api = Container("api", ports=[Port("http", 8080), Port("alt", 8081), Port("udp", 8082, "UDP")])
+        api = Container("api", ports=[Port("http", 8080), Port("alt", 8081),
+                                      Port("udp", 8082, "UDP")])
         app = App("web", labels={"app": "web"}, containers=[api], services=[
             Service("web", ports=[api.port("http").expose(80),
                                   api.port("udp").expose(80),
@@ -280,7 +282,8 @@ def test_node_port_in_range(write_app: Writer, node_port: int) -> None:
     p = only(write_app, f"""
         api = Container("api", ports=[Port("http", 8080)])
         app = App("web", labels={{"app": "web"}}, containers=[api], services=[
-            Service("web", type="NodePort", ports=[api.port("http").expose(node_port={node_port})]),  # <-
+            Service("web", type="NodePort",
+                    ports=[api.port("http").expose(node_port={node_port})]),  # <-
         ])
     """)
     assert p.message == (f"Invalid value: {node_port}: provided port is not in the valid range. "
@@ -323,8 +326,9 @@ def test_node_port_shared_by_same_port_siblings_only(write_app: Writer) -> None:
     p = only(write_app, """
         dns = Container("dns", ports=[Port("dns", 53, "UDP"), Port("http", 8080)])
         app = App("dns", labels={"app": "dns"}, containers=[dns], services=[
-            Service("dns", type="NodePort", ports=[dns.port("dns").expose(node_port=30053),
-                                                    dns.port("http").expose(node_port=30053)]),  # <-
+            Service("dns", type="NodePort",
+                    ports=[dns.port("dns").expose(node_port=30053),
+                           dns.port("http").expose(node_port=30053)]),  # <-
         ])
     """)
     assert "provided port is already allocated" in p.message
@@ -338,7 +342,8 @@ def test_node_port_unique_across_services_names_both_owners(write_app: Writer) -
         ])
         other = Container("other", ports=[Port("http", 8080)])
         two = App("two", namespace="b", labels={"app": "two"}, containers=[other], services=[
-            Service("two", type="LoadBalancer", ports=[other.port("http").expose(node_port=30080)]),  # <-
+            Service("two", type="LoadBalancer",
+                    ports=[other.port("http").expose(node_port=30080)]),  # <-
         ])
     """
     p = only(write_app, source)
@@ -349,8 +354,10 @@ def test_headless_only_for_cluster_ip(write_app: Writer) -> None:
     found = problems(write_app, """
         api = Container("api", ports=[Port("http", 8080)])
         app = App("web", labels={"app": "web"}, containers=[api], services=[
-            Service("a", type="NodePort", headless=True, ports=[api.port("http").expose(node_port=None)]),
-            Service("b", type="LoadBalancer", headless=True, ports=[api.port("http").expose(node_port=None)]),
+            Service("a", type="NodePort", headless=True,
+                    ports=[api.port("http").expose(node_port=None)]),
+            Service("b", type="LoadBalancer", headless=True,
+                    ports=[api.port("http").expose(node_port=None)]),
             Service("c", type="ExternalName", headless=True, external_name="x.example.com"),
         ])
     """)
@@ -384,11 +391,14 @@ def test_type_specific_fields(write_app: Writer) -> None:
     found = problems(write_app, """
         api = Container("api", ports=[Port("http", 8080)])
         app = App("web", labels={"app": "web"}, containers=[api], services=[
-            Service("a", allocate_load_balancer_node_ports=False, ports=[api.port("http").expose()]),
+            Service("a", allocate_load_balancer_node_ports=False,
+                    ports=[api.port("http").expose()]),
             Service("b", external_traffic_policy="Local", ports=[api.port("http").expose()]),
             Service("c", load_balancer_class="example.com/lb", ports=[api.port("http").expose()]),
-            Service("d", load_balancer_source_ranges=["10.0.0.0/8"], ports=[api.port("http").expose()]),
-            Service("e", type="LoadBalancer", load_balancer_source_ranges=["10.0.0.1", "10.0.0.0/8"],
+            Service("d", load_balancer_source_ranges=["10.0.0.0/8"],
+                    ports=[api.port("http").expose()]),
+            Service("e", type="LoadBalancer",
+                    load_balancer_source_ranges=["10.0.0.1", "10.0.0.0/8"],
                     ports=[api.port("http").expose(node_port=None)]),
         ])
     """)
@@ -472,9 +482,11 @@ def test_every_problem_is_reported_at_once(write_app: Writer) -> None:
 def test_workload_rules(write_app: Writer) -> None:
     found = problems(write_app, """
         api = Container("api", ports=[Port("http", 8080)])
-        a = App("a", labels={"app": "a"}, pod_labels={"app": "b", "Bad Key": "x"}, workload="Deployment",
-                replicas=-1, containers=[api], services=[Service("a", ports=[api.port("http").expose()])])
-        s = App("s", labels={"app": "s"}, workload="StatefulSet", containers=[Container("c", image="x")])
+        a = App("a", labels={"app": "a"}, pod_labels={"app": "b", "Bad Key": "x"},
+                workload="Deployment", replicas=-1, containers=[api],
+                services=[Service("a", ports=[api.port("http").expose()])])
+        s = App("s", labels={"app": "s"}, workload="StatefulSet",
+                containers=[Container("c", image="x")])
     """)
     assert [(p.subject, p.field) for p in found] == [
         ('App "a"', "pod_labels"),
@@ -503,7 +515,8 @@ def test_inherited_port_names_are_checked_once(write_app: Writer) -> None:
         a = Container("a", ports=[Port("http", 8080)])
         b = Container("b", ports=[Port("http", 9090), Port("Bad", 7070)])
         app = App("web", labels={"app": "web"}, containers=[a, b], services=[
-            Service("web", ports=[a.port("http").expose(), b.port("http").expose(81, target_by="number"),
+            Service("web", ports=[a.port("http").expose(),
+                                  b.port("http").expose(81, target_by="number"),
                                   b.port("Bad").expose(82)])])
     """)
     assert [(p.subject.split(",")[0], p.field, p.message.split(":")[0]) for p in found] == [
@@ -516,9 +529,11 @@ def test_health_check_node_port_pins(write_app: Writer) -> None:
     found = problems(write_app, """
         c = Container("c", ports=[Port("https", 8443), Port("http", 8080)])
         app = App("web", labels={"app": "web"}, containers=[c], services=[
-            Service("a", type="LoadBalancer", external_traffic_policy="Local", health_check_node_port=30100,
+            Service("a", type="LoadBalancer", external_traffic_policy="Local",
+                    health_check_node_port=30100,
                     ports=[c.port("https").expose(node_port=30100)]),
-            Service("b", type="NodePort", health_check_node_port=30200, ports=[c.port("http").expose()]),
+            Service("b", type="NodePort", health_check_node_port=30200,
+                    ports=[c.port("http").expose()]),
         ])
     """)
     assert [(p.subject, p.field, p.message.split(":")[0]) for p in found] == [
@@ -554,7 +569,8 @@ def test_apps_of_one_container_shape_each_get_their_own_port_problems(write_app:
 
 
 UNNAMED = """
-api = Container("api", image="api:1", ports=[Port(number=8080), Port(number=9090), Port("admin", 9000)])
+api = Container("api", image="api:1",
+                ports=[Port(number=8080), Port(number=9090), Port("admin", 9000)])
 """
 
 
@@ -562,7 +578,8 @@ def test_unnamed_container_ports_are_valid_and_only_names_are_unique(write_app: 
     found = problems(write_app, UNNAMED + """
 app = App("web", labels={"app": "web"}, containers=[api], workload="Deployment", services=[
     Service("web", ports=[api.port(8080).expose(80)]),
-    Service("all", ports=[api.port(8080).expose(80, name="http"), api.port(9090).expose(name="metrics"),
+    Service("all", ports=[api.port(8080).expose(80, name="http"),
+                          api.port(9090).expose(name="metrics"),
                           api.port("admin").expose()]),
 ])
 """)
@@ -572,7 +589,8 @@ app = App("web", labels={"app": "web"}, containers=[api], workload="Deployment",
 def test_an_unnamed_port_repeated_in_a_pod_is_the_api_servers_warning(write_app: Writer) -> None:
     found = problems(write_app, """
 api = Container("api", ports=[Port(number=8080), Port(number=8080)])
-app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", ports=[api.port(8080).expose()])])
+app = App("web", labels={"app": "web"}, containers=[api],
+          services=[Service("web", ports=[api.port(8080).expose()])])
 """)
     assert [(p.severity, p.subject, p.field) for p in found] == [
         ("warning", 'container "api" of App "web", port 8080', "number")]
@@ -605,8 +623,10 @@ app = App("web", labels={"app": "web"}, containers=[api], services=[
 def test_host_ports_follow_the_api_servers_rules_at_the_ports_line(write_app: Writer) -> None:
     found = problems(write_app, """
 api = Container("api", ports=[Port("http", 8080, host_port=80), Port(number=9090, host_port=80),
-                              Port("big", 9091, host_port=70000), Port(number=9092, host_ip="10.0.0.1")])
-app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", ports=[api.port("http").expose()])])
+                              Port("big", 9091, host_port=70000),
+                              Port(number=9092, host_ip="10.0.0.1")])
+app = App("web", labels={"app": "web"}, containers=[api],
+          services=[Service("web", ports=[api.port("http").expose()])])
 """)
     assert [(p.severity, p.subject, p.field, p.message, p.hint) for p in found] == [
         ("error", 'container "api" of App "web", port 9090', "host_port", 'Duplicate value: "TCP//80"',
@@ -616,4 +636,4 @@ app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web
          "unset"),
         ("warning", 'container "api" of App "web", port 9092', "number", "hostIP set without hostPort",
          "give the port a host_port too, or drop host_ip")]
-    assert [p.location.line if p.location else None for p in found] == [3, 4, 4]  # each port's own line
+    assert [p.location.line if p.location else None for p in found] == [3, 4, 5]  # each port's own line

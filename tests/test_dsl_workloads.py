@@ -52,7 +52,8 @@ def said(problems: list[Problem]) -> list[tuple[str, str, str, str]]:
 
 def test_a_typo_in_a_pass_through_field_is_refused_at_the_line_with_did_you_mean(write_app: Writer) -> None:
     problems = found(write_app, """\
-        web = Container("web", image="x", security_context={"runAsNonRot": True, "runAsUser": "root"})  # <-
+        web = Container("web", image="x",  # <-
+                        security_context={"runAsNonRot": True, "runAsUser": "root"})
         app = App("web", labels={"app": "web"}, containers=[web],
                   workload=Deployment(strategy={"typ": "Recreate"}))  # <-
         """)
@@ -65,8 +66,8 @@ def test_a_typo_in_a_pass_through_field_is_refused_at_the_line_with_did_you_mean
 
 def test_a_pod_field_newer_than_the_target_version(write_app: Writer) -> None:
     source = """\
-        app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="Deployment",
-                  pod=Pod(resources={"limits": {"cpu": "1"}}))  # <-
+        app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")],
+                  workload="Deployment", pod=Pod(resources={"limits": {"cpu": "1"}}))  # <-
         """
     (problem,) = found(write_app, source, KubeVersion.parse("1.31"))
     assert (problem.field, problem.message) == ("resources", 'unknown field "resources" in Kubernetes 1.31: it is '
@@ -79,7 +80,8 @@ def test_a_volume_mount_naming_no_volume(write_app: Writer) -> None:
         web = Container("web", image="x", volume_mounts=[{"name": "dta", "mountPath": "/d"},  # <-
                         {"name": "cache", "mountPath": "/d"}])
         app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment",
-                  pod=Pod(volumes=[{"name": "data", "emptyDir": {}}, {"name": "Data", "emptyDir": {}}]))  # <-
+                  pod=Pod(volumes=[{"name": "data", "emptyDir": {}},  # <-
+                                   {"name": "Data", "emptyDir": {}}]))
         """)
     assert [(p.field, p.message, p.hint) for p in problems] == [
         ("volumes[1].name", 'Invalid value: "Data": a lowercase RFC 1123 label must consist of lower case '
@@ -105,8 +107,9 @@ def test_a_mount_may_name_a_statefulset_volume_claim_template() -> None:
 
 def test_env_var_names_by_version_and_duplicates(write_app: Writer) -> None:
     source = """\
-        web = Container("web", image="x", env=[{"name": "1A", "value": "1"}, {"name": "B=", "value": "2"},  # <-
-                        {"name": "1A", "value": "3"}, {"name": "", "value": "4"}])
+        web = Container("web", image="x",  # <-
+                        env=[{"name": "1A", "value": "1"}, {"name": "B=", "value": "2"},
+                             {"name": "1A", "value": "3"}, {"name": "", "value": "4"}])
         app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment")
         """
     relaxed = "a valid environment variable name must consist only of printable ASCII characters other than '='"
@@ -122,8 +125,9 @@ def test_env_var_names_by_version_and_duplicates(write_app: Writer) -> None:
 
 def test_resource_quantities_and_requests_above_limits(write_app: Writer) -> None:
     problems = found(write_app, """\
-        web = Container("web", image="x", resources={"requests": {"cpu": "1500m", "memory": "1Gb",  # <-
-                        "ephemeral-storage": "-1"}, "limits": {"cpu": 1}})
+        web = Container("web", image="x",  # <-
+                        resources={"requests": {"cpu": "1500m", "memory": "1Gb",
+                                                "ephemeral-storage": "-1"}, "limits": {"cpu": 1}})
         app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment")
         """)
     assert [(p.field, p.message) for p in problems] == [
@@ -171,7 +175,8 @@ def test_container_names_are_unique_across_init_sidecar_and_app_containers(write
 def test_replicas_given_twice_or_negative(write_app: Writer) -> None:
     problems = found(write_app, """\
         web = Container("web", image="x")
-        a = App("a", labels={"app": "a"}, containers=[web], replicas=2, workload=Deployment(replicas=3))  # <-
+        a = App("a", labels={"app": "a"}, containers=[web], replicas=2,
+                workload=Deployment(replicas=3))  # <-
         b = App("b", labels={"app": "b"}, containers=[web], workload=Deployment(replicas=-1))  # <-
         """)
     assert [p.message for p in problems] == ["given twice: App(replicas=2) and here (3)",
@@ -250,7 +255,8 @@ def test_selector_changes_compare_the_same_workload_only() -> None:
 
 def test_an_env_value_that_is_not_a_string_is_named_by_its_variable(write_app: Writer) -> None:
     problems = found(write_app, """\
-        web = Container("web", image="x", env={"PORT": 8080, "KEY": {"secretKeyRef": {"nme": "s"}}})  # <-
+        web = Container("web", image="x",  # <-
+                        env={"PORT": 8080, "KEY": {"secretKeyRef": {"nme": "s"}}})
         app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment")
         """)
     assert [(p.field, p.message, p.hint) for p in problems] == [
@@ -263,8 +269,10 @@ def test_an_env_value_that_is_not_a_string_is_named_by_its_variable(write_app: W
 def test_restart_policies_make_sidecars_of_init_containers_only(write_app: Writer) -> None:
     problems = found(write_app, """\
         web = Container("web", image="x", restart_policy="Always")  # <-
-        init = Container("init", image="busybox", restart_policy="Never", readiness=Probe.exec(["true"]))  # <-
-        sidecar = Container("proxy", image="envoy", restart_policy="Always", readiness=Probe.exec(["true"]))
+        init = Container("init", image="busybox", restart_policy="Never",  # <-
+                         readiness=Probe.exec(["true"]))
+        sidecar = Container("proxy", image="envoy", restart_policy="Always",
+                            readiness=Probe.exec(["true"]))
         app = App("web", labels={"app": "web"}, containers=[web], workload="Deployment",
                   pod=Pod(init_containers=[init, sidecar]))
         """)
@@ -279,9 +287,10 @@ def test_restart_policies_make_sidecars_of_init_containers_only(write_app: Write
 
 def test_an_init_container_is_named_as_such(write_app: Writer) -> None:
     (problem,) = found(write_app, """\
-        init = Container("migrate", image="x", volume_mounts=[{"name": "data", "mountPath": "/d"}])  # <-
-        app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="Deployment",
-                  pod=Pod(init_containers=[init]))
+        init = Container("migrate", image="x",  # <-
+                         volume_mounts=[{"name": "data", "mountPath": "/d"}])
+        app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")],
+                  workload="Deployment", pod=Pod(init_containers=[init]))
         """)
     assert (problem.subject, problem.field) == ('init container "migrate" of App "web"', "volume_mounts[0].name")
 
@@ -326,8 +335,10 @@ def test_a_workloads_own_labels_are_checked_as_labels(write_app: Writer) -> None
     problems = found(write_app, """\
         from svcgen import DaemonSet
         web = Container("web", image="x")
-        a = App("a", labels={"app": "a"}, containers=[web], workload=Deployment(labels={"-bad": "ok"}))  # <-
-        b = App("b", labels={"app": "b"}, containers=[web], workload=DaemonSet(labels={"ok": "bad value"}))  # <-
+        a = App("a", labels={"app": "a"}, containers=[web],
+                workload=Deployment(labels={"-bad": "ok"}))  # <-
+        b = App("b", labels={"app": "b"}, containers=[web],
+                workload=DaemonSet(labels={"ok": "bad value"}))  # <-
         """)
     assert [(p.subject, p.field) for p in problems] == [('Deployment of App "a"', "labels"),
                                                       ('DaemonSet of App "b"', "labels[ok]")]

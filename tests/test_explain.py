@@ -135,11 +135,14 @@ def test_only_what_reaches_a_port_from_outside_exposes_it(write_app: Callable[..
         web = Service("web", ports=[api.port("http").expose(443)])
         node = Service("node", type="NodePort", ports=[api.port("http").expose(80)])
         inner = Service("inner", ports=[api.port("http").expose(80), api.port("dns").expose(53)])
-        app = App("web", namespace="shop", labels={"app": "web"}, containers=[api], services=[web, node, inner],
-                  consumers=[Ingress("web", rules=[IngressRule(None, paths={"/": web.port("http")})]),
-                             HTTPRoute("node", parents=[GatewayRef("edge")], rules=[RouteRule("/n", backends=[
-                                 node.port("http")])]),
-                             HTTPRoute("inner", rules=[RouteRule("/i", backends=[inner.port("http")])])])
+        app = App("web", namespace="shop", labels={"app": "web"}, containers=[api],
+                  services=[web, node, inner],
+                  consumers=[Ingress("web",
+                                     rules=[IngressRule(None, paths={"/": web.port("http")})]),
+                             HTTPRoute("node", parents=[GatewayRef("edge")],
+                                       rules=[RouteRule("/n", backends=[node.port("http")])]),
+                             HTTPRoute("inner",
+                                       rules=[RouteRule("/i", backends=[inner.port("http")])])])
     """)
     result = run_cli("explain", "app.py")
     assert result.code == 0, result.err

@@ -35,7 +35,9 @@ kind: Service
 metadata: {name: web, namespace: shop, labels: {app: web}}
 spec:
   selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090, targetPort: metrics}]
+  ports:
+  - {name: http, port: 80, targetPort: http}
+  - {name: metrics, port: 9090, targetPort: metrics}
 """
 
 
@@ -120,14 +122,15 @@ spec:
   rules:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 9090}}}}]
-""") == [("spec.rules[0].http.paths[0].backend.service.port", 28, "kept as YAML, not declared: refers to this "
-          "Service port, which has a name, by number, and to others by name (svcgen writes an Ingress's backend ports "
-          "one way)")]
+""") == [("spec.rules[0].http.paths[0].backend.service.port", 30,
+          "kept as YAML, not declared: refers to this Service port, which has a name, by number, "
+          "and to others by name (svcgen writes an Ingress's backend ports one way)")]
 
 
 def test_a_backend_by_number_to_a_port_without_name_needs_no_option() -> None:
-    text = BASE.replace("ports: [{name: http, port: 80, targetPort: http}, {name: metrics, port: 9090, "
-                        "targetPort: metrics}]", "ports: [{port: 80, targetPort: http}]")
+    text = BASE.replace("ports:\n  - {name: http, port: 80, targetPort: http}\n"
+                        "  - {name: metrics, port: 9090, targetPort: metrics}\n",
+                        "ports: [{port: 80, targetPort: http}]\n")
     result = import_manifests([("in.yaml", text + "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\n"
                                 "metadata: {name: web, namespace: shop}\n"
                                 "spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}\n")])
@@ -145,8 +148,8 @@ spec:
   rules:
   - matches: [{path: {type: PathPrefix, value: /}}]
     backendRefs: [{name: web, port: 80, weight: 70}]
-""") == [("spec.rules[0].backendRefs[0].weight", 28, 'kept as YAML, not declared: "weight" has no counterpart '
-          "in svcgen's DSL")]
+""") == [("spec.rules[0].backendRefs[0].weight", 30,
+          'kept as YAML, not declared: "weight" has no counterpart in svcgen\'s DSL')]
     assert [k[0] for k in kept("""\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -205,7 +208,9 @@ metadata: {name: web, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: web}}
   policyTypes: [Ingress]
-  ingress: [{from: [{podSelector: {matchLabels: {role: client}}}], ports: [{port: http, protocol: TCP}]}]
+  ingress:
+  - from: [{podSelector: {matchLabels: {role: client}}}]
+    ports: [{port: http, protocol: TCP}]
 """)
     assert 'PodMonitor("pods", port=web.port("metrics"), interval="1m")' in result.source
     assert 'NetworkPolicy("web", ports=[web.port("http")], from_pods={"role": "client"})' in result.source
@@ -311,7 +316,7 @@ def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
                "  defaultBackend: {service: {name: web, port: {name: http}}}\n")
     result = imported(ingress + "---\n" + ingress)
     (kept_one,) = [p for p in result.warnings if p.rule == "import-consumer-kept"]
-    assert kept_one.line == 29 and "another Ingress of this name" in kept_one.message
+    assert kept_one.line == 31 and "another Ingress of this name" in kept_one.message
 
 
 @pytest.mark.parametrize(("extra", "rule"), [

@@ -16,7 +16,9 @@ spec:
     metadata: {labels: {app: redis-ha}}
     spec:
       containers:
-      - {name: redis, image: redis, ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]}
+      - name: redis
+        image: redis
+        ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]
 """
 
 
@@ -62,7 +64,7 @@ def test_import_invents_no_port_name_and_says_an_undeclared_target_port() -> Non
     plan = _plan(STATEFUL + _svc("sentinel", "{app: redis-ha}", "[{name: a, port: 26379, targetPort: 26379}, "
                                  "{name: extra, port: 7000, targetPort: 7001, protocol: UDP}]"))
     assert [str(p) for p in plan.problems] == [
-        'in.yaml:15:80: warning: Service/argocd/sentinel: spec.ports[1].targetPort: targetPort 7001 is not declared '
+        'in.yaml:17:80: warning: Service/argocd/sentinel: spec.ports[1].targetPort: targetPort 7001 is not declared '
         'by a container of "redis" in these files; declared it on container "redis" as Port(number=7001, '
         'protocol="UDP"), without a name.']
     assert [(p.name, p.number) for p in plan.apps[0].containers[0].ports] == [
@@ -112,7 +114,8 @@ def test_node_ports_go_to_the_lock_and_unset_ones_stay_unset() -> None:
 
 def test_containers_without_a_name_or_with_the_same_name_stay_apart_and_are_said() -> None:
     pods = STATEFUL.replace(
-        "      - {name: redis, image: redis, ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]}\n",
+        "      - name: redis\n        image: redis\n"
+        "        ports: [{name: redis, containerPort: 6379}, {containerPort: 26379}]\n",
         "      - {image: nginx, ports: [{containerPort: 8080}]}\n"
         "      - {image: 5, ports: [{name: redis, containerPort: 6379}]}\n")
     plan = _plan(pods + _svc("redis", "{app: redis-ha}"))

@@ -33,7 +33,8 @@ spec:
       imagePullSecrets: [{name: registry}]
       volumes: [{name: cache, emptyDir: {}}]
       initContainers:
-      - {name: migrate, image: "web:2", command: [/web, migrate], envFrom: [{secretRef: {name: db}}]}
+      - {name: migrate, image: "web:2", command: [/web, migrate],
+         envFrom: [{secretRef: {name: db}}]}
       containers:
       - name: web
         image: web:2
@@ -261,8 +262,8 @@ spec:
       containers:
       - name: web
         image: web:2
-        ports: [{containerPort: 8080}, {containerPort: 53, protocol: UDP}, {containerPort: 53}, {name: metrics,
-                containerPort: 9090}]
+        ports: [{containerPort: 8080}, {containerPort: 53, protocol: UDP}, {containerPort: 53},
+                {name: metrics, containerPort: 9090}]
         readinessProbe: {httpGet: {path: /ready, port: 8080}}
         livenessProbe: {tcpSocket: {port: 8080}}
 ---
@@ -271,7 +272,8 @@ kind: Service
 metadata: {name: web}
 spec:
   selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}, {name: dns, port: 53, targetPort: 53, protocol: UDP},
+  ports: [{name: http, port: 80, targetPort: 8080},
+          {name: dns, port: 53, targetPort: 53, protocol: UDP},
           {name: metrics, port: 9090, targetPort: metrics}]
 ---
 apiVersion: v1

@@ -35,7 +35,8 @@ from svcgen import App, Container, Port, Service
 
 web = Container("web", image="web:1", ports=[Port("http", 8080), Port("admin", 9000)])
 app = App("web", labels={"app": "web"}, containers=[web], services=[
-    Service("web", type="NodePort", ports=[web.port("http").expose(80), web.port("admin").expose(90PIN)]),
+    Service("web", type="NodePort",
+            ports=[web.port("http").expose(80), web.port("admin").expose(90PIN)]),
 ])
 """
 
@@ -162,8 +163,8 @@ def test_a_lock_that_is_not_current_names_each_new_nodeport(pytester: pytest.Pyt
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "E * svc/svcgen.lock is not current: the render of svc/app.py would allocate 2 new nodePorts:",
-        'E *   svc/app.py:5: Service "web" port "admin" (web/admin): new nodePort 30000',
-        'E *   svc/app.py:5: Service "web" port "http" (web/http): new nodePort 30001',
+        'E *   svc/app.py:6: Service "web" port "admin" (web/admin): new nodePort 30000',
+        'E *   svc/app.py:6: Service "web" port "http" (web/http): new nodePort 30001',
         "E * Fix: run `svcgen render svc/app.py` (it records them in svc/svcgen.lock), then commit "
         "svc/svcgen.lock",
     ])
@@ -178,7 +179,7 @@ def test_a_pin_that_moves_a_locked_nodeport_is_not_current(pytester: pytest.Pyte
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "E * svc/svcgen.lock is not current: the render of svc/app.py would change 1 locked nodePort:",
-        'E *   svc/app.py:5: Service "web" port "admin" (web/admin): nodePort 30000 -> 30500',
+        'E *   svc/app.py:6: Service "web" port "admin" (web/admin): nodePort 30000 -> 30500',
     ])
     assert (folder / "svcgen.lock").read_bytes() == lock
 

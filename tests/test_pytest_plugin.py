@@ -29,6 +29,10 @@ pytest_plugins = ["pytester"]
 for _module in pkgutil.walk_packages(svcgen.__path__, "svcgen."):
     if _module.name != "svcgen.__main__":
         importlib.import_module(_module.name)
+# The same for what svcgen imports on first use only (ruamel.yaml: reading, and writing what
+# fastyaml does not): a second copy of its event classes would no longer match the first.
+importlib.import_module("svcgen.kube.yamlread").load_documents("a: [1, &x b, *x]\n")
+importlib.import_module("svcgen.kube.yamlwrite").to_yaml([{"a": "it's"}])
 
 APP = """\
 from svcgen import App, Container, Port, Service

@@ -184,8 +184,24 @@ def test_wildcard_dns1123_subdomain(value: str, ok: bool) -> None:
     ("2k", "2000"), ("1E-2", "1/100"), ("500n", "1/2000000"), (3, "3"), (0.25, "1/4"),
 ])
 def test_parse_quantity(text: str | int | float, value: str) -> None:
-    assert str(rules.parse_quantity(text)) == value
+    from fractions import Fraction
+
+    assert rules.parse_quantity(text) == Fraction(value)
     assert rules.quantity(text) == []
+
+
+def test_quantities_of_any_size_are_exact_and_fast() -> None:
+    # More digits than Python turns into an int, an exponent far out, one past an int32 (as Kubernetes refuses).
+    from decimal import Decimal, localcontext
+
+    with localcontext(prec=6000):
+        assert rules.parse_quantity("9" * 5000 + "Ei") == Decimal("9" * 5000) * 1024**6
+    assert rules.parse_quantity("1e2000000000") > rules.parse_quantity("9" * 5000)  # type: ignore[operator]
+    assert rules.parse_quantity("1e-2000000000") < rules.parse_quantity("1n")  # type: ignore[operator]
+    assert rules.parse_quantity("1e2147483647") is not None and rules.parse_quantity("1e2147483648") is None
+    assert rules.parse_quantity("1e-2147483648") is not None and rules.parse_quantity("1e-2147483649") is None
+    assert rules.parse_quantity("1e" + "0" * 50 + "3") == 1000
+    assert rules.parse_quantity("1e" + "9" * 5000) is None
 
 
 @pytest.mark.parametrize("text", ["", "x", "1Gb", "1 Gi", "Gi", "1KiB", "1e", "--1", "1.2.3"])

@@ -22,7 +22,7 @@ from functools import wraps
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fractions import Fraction
+    from decimal import Decimal
 
 __all__ = [
     "DNS1035_LABEL_MAX_LENGTH",
@@ -441,28 +441,43 @@ _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
 
-def parse_quantity(value: str | int | float) -> Fraction | None:
+_INT32 = 2**31
+"""An exponent suffix is an int32 in Kubernetes (``interpret`` refuses the others)."""
+
+
+def parse_quantity(value: str | int | float) -> Decimal | None:
     """The exact value of a quantity, or None if it does not parse.
 
-    For example ``"100m"``, ``"1Gi"``, ``"1e3"`` and ``2``.
+    For example ``"100m"``, ``"1Gi"``, ``"1e3"`` and ``2``. A Decimal, exact whatever its size:
+    the digits are never converted to an int (Python refuses more than 4,300) and an exponent
+    only moves the point (``1e2000000000`` is one number, not two billion multiplications).
     """
-    from fractions import Fraction  # only when a quantity is declared
+    from decimal import MAX_EMAX, MIN_EMIN, Decimal, Inexact, localcontext  # only when a quantity is declared
 
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return Fraction(value)
+        return Decimal(value)
     match = re.fullmatch(_QUANTITY, value)
     if match is None:
         return None
     sign, number, suffix = match.groups()
-    amount = Fraction(number) * (-1 if sign == "-" else 1)
-    if not suffix:
-        return amount
+    exponent, factor = 0, 1
     if suffix in _BINARY:
-        return amount * 1024 ** _BINARY[suffix]  # type: ignore[no-any-return]  # int ** int is Any to typeshed
-    exponent = _DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:])
-    return amount * Fraction(10) ** exponent
+        factor = 1024 ** _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        exponent = _DECIMAL[suffix]
+    elif suffix:
+        digits = suffix[1:].lstrip("+-").lstrip("0") or "0"
+        if len(digits) > 10:
+            return None  # past an int32
+        exponent = int(suffix[1:2] + digits if suffix[1:2] in "+-" else digits)
+        if not -_INT32 <= exponent < _INT32:
+            return None
+    with localcontext() as context:  # exact: enough digits, any exponent, and a trap should one be lost
+        context.prec, context.Emax, context.Emin = len(number) + 25, MAX_EMAX, MIN_EMIN
+        context.traps[Inexact] = True
+        return (Decimal(sign + number) * factor).scaleb(exponent)
 
 
 def quantity(value: str | int | float) -> list[str]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 
 from svcgen.errors import SourceLocation
 from svcgen.files import display
@@ -72,9 +73,57 @@ def _location(frame: FrameType | None) -> SourceLocation | None:
     while frame is not None:
         filename = frame.f_code.co_filename
         if not _is_internal(filename):
-            return _source_location(filename, frame.f_lineno, _cwd())
+            return _source_location(filename, _line(frame), _cwd())
         frame = frame.f_back
     return None
+
+
+_BIG_CODE = 4096
+"""Bytes of bytecode from which a frame's line is looked up in a table (a fast path).
+
+CPython works out ``frame.f_lineno`` by reading the code's line table from its start: a
+flat app.py of 10,000 declarations (``svcgen import`` writes them) asked it 10,000 times,
+each time further in, so its render took time quadratic in its length. For a long code
+object the table is read once into start offsets and lines, and each declaration's line is
+found by bisection of the instruction's offset (``f_lasti``). Checked against ``f_lineno``
+on the first lookup of each code; a code whose table disagrees keeps ``f_lineno``.
+"""
+
+class _LineTable:
+    """A code object's instruction start offsets and their lines (the code is kept: its id stays its own)."""
+
+    __slots__ = ("code", "lines", "starts", "usable")
+
+    def __init__(self, code: CodeType) -> None:
+        self.code = code
+        self.starts: list[int] = []
+        self.lines: list[int | None] = []
+        for start, _end, line in code.co_lines():
+            self.starts.append(start)
+            self.lines.append(line)
+        self.usable = True
+
+    def line(self, frame: FrameType) -> int | None:
+        index = bisect_right(self.starts, frame.f_lasti) - 1
+        return self.lines[index] if index >= 0 else None
+
+
+_TABLES: dict[int, _LineTable] = {}
+"""By ``id`` of a code object (a code object's own hash reads all of its bytecode)."""
+
+
+def _line(frame: FrameType) -> int:
+    code = frame.f_code
+    if len(code.co_code) < _BIG_CODE:
+        return frame.f_lineno
+    table = _TABLES.get(id(code))
+    if table is None or table.code is not code:
+        if len(_TABLES) >= 64:
+            _TABLES.clear()  # the code objects of files run long ago go
+        table = _TABLES[id(code)] = _LineTable(code)
+        table.usable = table.line(frame) == frame.f_lineno
+    line = table.line(frame) if table.usable else None
+    return frame.f_lineno if line is None else line
 
 
 @lru_cache(maxsize=4096)

@@ -45,7 +45,7 @@ Groups (``--only``), in the order they run:
   HTTPRoutes, ServiceMonitors, PodMonitors and NetworkPolicies that use their ports (every
   cross-file check runs), against only parsing the same YAML with ruamel.yaml's C-based safe loader.
 - ``library``: a build script that declares 10,000 Services with the public DSL and calls
-  ``svcgen.render(apps, node_port_range=...)`` (the YAML as a string), timed from the first
+  ``svcgen.render(apps, RenderOptions(node_port_range=...))`` (the YAML as a string), timed from the first
   declaration with the collector as a library user has it (no pause the caller adds), against
   PyYAML's C dump (``CSafeDumper``) of the same manifests as plain dicts built beforehand (the
   floor the issue names). Alternated, best of three; an ``info`` line gives the same script with

@@ -518,3 +518,25 @@ def test_the_pod_templates_name_is_written_first_in_its_metadata_and_is_schema_v
     assert workload["spec"]["template"]["metadata"] == {"name": "web-pod", "labels": {"app": "web"},
                                                         "annotations": {"a": "b"}}
     kubernetes_validate.validate(workload, kubernetes_validate.utils.latest_version(), strict=True)
+
+
+def test_a_sequence_of_a_tuple_or_list_subclass_is_written_as_a_list() -> None:
+    """A NamedTuple or a tuple subclass inside a pass-through field is plain data in the manifest."""
+    from typing import NamedTuple
+
+    from svcgen.render import RenderOptions, render
+
+    class Caps(tuple):  # type: ignore[type-arg]
+        pass
+
+    class Pair(NamedTuple):
+        a: str
+        b: str
+
+    container = Container("web", image="web:1", security_context={"capabilities": {"drop": Caps(("ALL",))}},
+                          args=list(Pair("--a", "--b")))
+    rendered = render(App("web", labels={"app": "web"}, containers=[container], workload="Deployment"),
+                      RenderOptions(with_workloads=True))
+    spec = rendered.manifests[0]["spec"]["template"]["spec"]["containers"][0]
+    assert type(spec["securityContext"]["capabilities"]["drop"]) is list
+    assert "        securityContext:\n          capabilities:\n            drop:\n            - ALL\n" in rendered.yaml

@@ -637,3 +637,29 @@ app = App("web", labels={"app": "web"}, containers=[api],
         ("warning", 'container "api" of App "web", port 9092', "number", "hostIP set without hostPort",
          "give the port a host_port too, or drop host_ip")]
     assert [p.location.line if p.location else None for p in found] == [3, 4, 5]  # each port's own line
+
+
+def _with_host_port(name: str, init: bool, init_port_names: tuple[str, ...] = ("side",), init_host_port: int = 9000,
+                    ) -> App:
+    from svcgen import Pod
+
+    main = Container("main", image="x", ports=[Port("http", 8081, host_port=9000)])
+    side = Container("side", image="y", restart_policy="Always",
+                     ports=[Port(n, 8080 + i, host_port=init_host_port - i) for i, n in enumerate(init_port_names)])
+    return App(name, labels={"app": name}, containers=[main], pod=Pod(init_containers=[side]) if init else None,
+               services=[Service(name, ports=[main.port("http").expose(80)])])
+
+
+def test_the_pod_port_checks_of_one_app_are_never_another_apps_whatever_the_order() -> None:
+    """Init containers are part of a pod's port shape: an App with one and an App without are checked apart."""
+    clash = ('container "main" of App "a", port "http"', "host_port", 'Duplicate value: "TCP//9000"')
+    for apps in ([_with_host_port("a", True), _with_host_port("b", False)],
+                 [_with_host_port("b", False), _with_host_port("a", True)]):
+        found = validate(apps, with_workloads=True)
+        assert [(p.subject, p.field, p.message) for p in found if p.severity == "error"] == [clash]
+
+
+def test_an_init_containers_port_problem_is_said_on_the_init_container() -> None:
+    found = validate([_with_host_port("a", True, ("m", "m"), 7000)], with_workloads=True)
+    assert [(p.subject, p.field, p.message) for p in found if p.severity == "error"] == [
+        ('container "side" of App "a", port "m"', "name", 'Duplicate value: "m"')]

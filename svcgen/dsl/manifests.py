@@ -128,7 +128,7 @@ def _plain(value: Any) -> Any:
         return value
     if kind is dict or isinstance(value, Mapping):
         return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):  # the exact types first: most are
         return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
 

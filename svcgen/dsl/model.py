@@ -659,7 +659,7 @@ class App(_Declaration, subject='App "{name}"'):
         pod_labels: more labels for the pods only (a version, say), not used to select them.
         workload: also emit the workload: ``Deployment(...)``, ``StatefulSet(...)`` or
             ``DaemonSet(...)`` with its own fields (or just its kind, ``"Deployment"``...); unset
-            means only with ``render(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
+            means only with ``RenderOptions(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
         replicas: the workload's replica count (unset: the Kubernetes default, 1); or
             ``Deployment(replicas=...)``, not both.
         consumers: what else refers to the App's ports, rendered with it in its namespace:

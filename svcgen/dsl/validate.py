@@ -37,14 +37,17 @@ from svcgen.kube.releases import PORTABLE, KubeVersion
 __all__ = ["validate"]
 
 
+_PortShape = tuple[str | None, int, str, int | None, str | None]
+"""A container port as the pod port checks see it: name, number, protocol, host port, host IP."""
+
+
 class _Checker(Checker):
     def __init__(self, node_port_range: NodePortRange, version: KubeVersion) -> None:
         super().__init__()
         self.range = node_port_range
         self.version = version
         self.with_workloads = False
-        self.pod_port_errors: dict[tuple[tuple[tuple[str | None, int, str, int | None, str | None], ...], ...],
-                                   list[FieldError]] = {}
+        self.pod_port_errors: dict[tuple[tuple[tuple[_PortShape, ...], ...], ...], list[FieldError]] = {}
         self.built: dict[int, dict[str, Any]] = {}
 
 
@@ -154,17 +157,20 @@ _PORT_FIELDS = {"name": "name", "containerPort": "number", "protocol": "protocol
 def _check_pod_ports(check: _Checker, app: App) -> None:
     """The API server's container-port checks (the code lint runs) on the App's pod template.
 
-    Their result depends on the containers' ports alone (name, number, protocol, in order), so it
-    is computed once per such shape: 10,000 Apps of one container shape are checked once.
+    Their result depends on the ports of the pod's containers alone (init containers and app
+    containers: name, number, protocol, host port and IP, in order), so it is computed once per
+    such shape: 10,000 Apps of one container shape are checked once.
     """
-    containers = app.containers
-    shape = tuple(tuple((p.name, p.number, p.protocol, p.host_port, p.host_ip) for p in c.ports) for c in containers)
+    groups = {"containers": app.containers, "initContainers": app.pod.init_containers if app.pod else ()}
+    shape = tuple(tuple(tuple((p.name, p.number, p.protocol, p.host_port, p.host_ip) for p in c.ports)
+                        for c in containers) for containers in groups.values())
     errors = check.pod_port_errors.get(shape)
     if errors is None:
         errors = check.pod_port_errors[shape] = validate_pod_ports(build_workload(app))
     for error in errors:
-        # path: spec, template, spec, containers, i, ports, j[, field]
-        i, j = error.path[4], error.path[6] if len(error.path) > 6 else None
+        # path: spec, template, spec, containers (or initContainers), i, ports, j[, field]
+        containers = groups.get(str(error.path[3]), ()) if len(error.path) > 3 else ()
+        i, j = (error.path[4], error.path[6]) if len(error.path) > 6 else (None, None)
         if not isinstance(i, int) or not isinstance(j, int) or i >= len(containers) or j >= len(containers[i].ports):
             continue
         container, port = containers[i], containers[i].ports[j]

@@ -613,3 +613,25 @@ def test_render_holds_neither_all_its_objects_nor_their_text(write_app: Writer, 
     assert text > 1_500_000
     # 09cf1db held every workload the checks built, every object and the text twice: 2.9x the Apps (now 1.16x)
     assert peak < 1.35 * declared, (peak, declared, text)
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_render_to_standard_output_that_fails_making_its_text_writes_no_lock_and_prints_nothing(
+        write_app: Writer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException) -> None:
+    """The text for a pipe is made before the lock is written: half a stream never reaches kubectl."""
+    import importlib
+
+    module = importlib.import_module("svcgen.render")  # the attribute svcgen.render is the function
+    write_app(TWO)
+    stream = module.yaml_documents
+
+    def fails_at_the_second(documents: Iterator[dict[str, object]], **kwargs: bool) -> Iterator[str]:
+        for i, text in enumerate(stream(documents, **kwargs)):
+            if i == 1:
+                raise failure
+            yield text
+
+    monkeypatch.setattr(module, "yaml_documents", fails_at_the_second)
+    result = run_cli("render", "app.py")
+    assert result.out == "" and result.code in (1, 2, 130)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]  # no lock

@@ -280,6 +280,10 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
+        # Standard output gets the whole text, made before the lock is written: a render that
+        # failed making it would otherwise leave the lock changed and half a stream in a pipe.
+        # (With -o the text is written a document at a time into a temporary file instead.)
+        printed = "" if args.output else json_list(rendered.manifests) if fmt == "json" else rendered.yaml
         # The lock and the outputs are replaced in one step: an output that cannot be written
         # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
         texts: dict[Path, Text] = {project.lock_path: new} if new is not None and new != old else {}
@@ -302,11 +306,7 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
             say_file(err, "removed", path, "written by an earlier render, no longer rendered")
         for path in leftovers:
             say_file(err, "removed", path, "left by an interrupted render")
-    if not args.output and fmt == "json":
-        out.write(json_list(rendered.manifests))
-    elif not args.output:
-        for part in rendered.yaml_parts():
-            out.write(part)
+    out.write(printed)
     return EXIT_OK
 
 

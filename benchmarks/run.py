@@ -7,7 +7,8 @@ with the best of several runs, an ``info cpu_ratio NAME VALUE`` line gives the s
 process's CPU times, which other processes on the machine disturb less. Run it from a virtual
 environment with svcgen installed:
 
-    .venv/bin/pip install -q '.[bench]' && .venv/bin/python benchmarks/run.py [--quick] [--only GROUP[,GROUP]]
+    .venv/bin/pip install -q '.[bench]' && .venv/bin/python benchmarks/run.py [--quick] [--only
+    GROUP[,GROUP]]
 
 Groups (``--only``), in the order they run:
 
@@ -45,7 +46,8 @@ Groups (``--only``), in the order they run:
   HTTPRoutes, ServiceMonitors, PodMonitors and NetworkPolicies that use their ports (every
   cross-file check runs), against only parsing the same YAML with ruamel.yaml's C-based safe loader.
 - ``library``: a build script that declares 10,000 Services with the public DSL and calls
-  ``svcgen.render(apps, RenderOptions(node_port_range=...))`` (the YAML as a string), timed from the first
+  ``svcgen.render(apps, RenderOptions(node_port_range=...))`` (the YAML as a string), timed from the
+  first
   declaration with the collector as a library user has it (no pause the caller adds), against
   PyYAML's C dump (``CSafeDumper``) of the same manifests as plain dicts built beforehand (the
   floor the issue names). Alternated, best of three; an ``info`` line gives the same script with
@@ -132,7 +134,14 @@ _COLD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDO
 
 def _time(cmd: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=_COLD_ENV)
+    subprocess.run(
+        cmd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=_COLD_ENV,
+    )
     return time.perf_counter() - start
 
 
@@ -145,7 +154,8 @@ def _best(fn: Callable[[], object], repeat: int) -> float:
     return best
 
 
-# The seed's Service (examples/seed/expected.yaml), built with lightkube's models and printed with its codec.
+# The seed's Service (examples/seed/expected.yaml), built with lightkube's models and printed with
+# its codec.
 LIGHTKUBE_SEED = """\
 import sys
 from lightkube.codecs import dump_all_yaml
@@ -158,7 +168,9 @@ dump_all_yaml([Service(metadata=ObjectMeta(name="my-service"), spec=ServiceSpec(
            ServicePort(name="metrics", protocol="TCP", port=8081, targetPort=6000,
                        nodePort=31000)]))], sys.stdout)
 """
-_ONE_MODEL = "from pydantic import BaseModel\nimport ruamel.yaml\nclass A(BaseModel):\n    a: int\nA(a=1)"
+_ONE_MODEL = (
+    "from pydantic import BaseModel\nimport ruamel.yaml\nclass A(BaseModel):\n    a: int\nA(a=1)"
+)
 
 
 def cold_start(runs: int) -> None:
@@ -167,7 +179,11 @@ def cold_start(runs: int) -> None:
         sys.exit(f"{svcgen} not found: install svcgen into this environment first (pip install .)")
     commands = {
         "svcgen_render_seed": [str(svcgen), "render", "examples/seed/app.py"],
-        "floor_basemodel_ruamel": [sys.executable, "-c", "from pydantic import BaseModel; import ruamel.yaml"],
+        "floor_basemodel_ruamel": [
+            sys.executable,
+            "-c",
+            "from pydantic import BaseModel; import ruamel.yaml",
+        ],
         "floor_import_pydantic_ruamel": [sys.executable, "-c", "import pydantic, ruamel.yaml"],
         # What any program that defines and validates one pydantic model pays on top of the imports
         # (pydantic's field machinery, its plugin discovery through importlib.metadata, one schema).
@@ -188,15 +204,30 @@ def cold_start(runs: int) -> None:
     for name, value in medians.items():
         print(f"time cold_{name} {value:.4f}")
     render = medians["svcgen_render_seed"]
-    print(f"ratio cold_render_vs_basemodel_ruamel_floor {render / medians['floor_basemodel_ruamel']:.2f}")
-    print(f"ratio cold_render_vs_import_pydantic_ruamel {render / medians['floor_import_pydantic_ruamel']:.2f}")
+    print(
+        "ratio cold_render_vs_basemodel_ruamel_floor "
+        f"{render / medians['floor_basemodel_ruamel']:.2f}"
+    )
+    print(
+        "ratio cold_render_vs_import_pydantic_ruamel "
+        f"{render / medians['floor_import_pydantic_ruamel']:.2f}"
+    )
     print(f"ratio cold_render_vs_python_pass {render / medians['python_pass']:.2f}")
-    print(f"ratio cold_one_model_floor_vs_basemodel_ruamel_floor "
-          f"{medians['floor_one_model_ruamel'] / medians['floor_basemodel_ruamel']:.2f}")
+    print(
+        f"ratio cold_one_model_floor_vs_basemodel_ruamel_floor "
+        f"{medians['floor_one_model_ruamel'] / medians['floor_basemodel_ruamel']:.2f}"
+    )
     print(f"ratio cold_render_vs_one_model_floor {render / medians['floor_one_model_ruamel']:.2f}")
-    print(f"ratio cold_lint_vs_import_ruamel {medians['svcgen_lint_seed'] / medians['floor_import_ruamel']:.2f}")
+    print(
+        "ratio cold_lint_vs_import_ruamel "
+        f"{medians['svcgen_lint_seed'] / medians['floor_import_ruamel']:.2f}"
+    )
     if "lightkube_seed" in medians:
-        _ratio("cold_render_seed_vs_lightkube", render / medians["lightkube_seed"], "cold_render_seed_vs_lightkube")
+        _ratio(
+            "cold_render_seed_vs_lightkube",
+            render / medians["lightkube_seed"],
+            "cold_render_seed_vs_lightkube",
+        )
     else:
         print("info lightkube_not_installed (pip install '.[bench]')")
 
@@ -215,13 +246,28 @@ def project(services: int, ports: int = 2, node_port_every: int = NODE_PORT_EVER
     for i in range(services):
         container = Container("app", ports=[Port(f"p{j}", 8000 + j) for j in range(ports)])
         kind = "NodePort" if i % node_port_every == 0 else "ClusterIP"
-        apps.append(App(f"svc{i}", namespace=f"ns{i % 10}", labels={"app": f"svc{i}"}, containers=[container],
-                        services=[Service(f"svc{i}", type=kind,  # type: ignore[arg-type]
-                                          ports=[container.port(f"p{j}").expose() for j in range(ports)])]))
+        apps.append(
+            App(
+                f"svc{i}",
+                namespace=f"ns{i % 10}",
+                labels={"app": f"svc{i}"},
+                containers=[container],
+                services=[
+                    Service(
+                        f"svc{i}",
+                        type=kind,  # type: ignore[arg-type]
+                        ports=[container.port(f"p{j}").expose() for j in range(ports)],
+                    )
+                ],
+            )
+        )
     return apps
 
 
-WIDE_RANGE = (30000, 39999)  # 10,000 Services need 5,000 nodePorts: more than the default range holds
+WIDE_RANGE = (
+    30000,
+    39999,
+)  # 10,000 Services need 5,000 nodePorts: more than the default range holds
 
 
 PROJECT_SOURCE = """\
@@ -285,8 +331,16 @@ def _render_cli(services: int, tmp: str, workloads: bool = False) -> float:
     app = Path(tmp) / "project.py"
     source = WORKLOAD_SOURCE if workloads else PROJECT_SOURCE
     app.write_text(source.format(services=services, every=NODE_PORT_EVERY))
-    args = ["render", str(app), "--node-port-range", f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
-            "-o", str(Path(tmp) / "out.yaml"), "--lock", str(Path(tmp) / "svcgen.lock")]
+    args = [
+        "render",
+        str(app),
+        "--node-port-range",
+        f"{WIDE_RANGE[0]}-{WIDE_RANGE[1]}",
+        "-o",
+        str(Path(tmp) / "out.yaml"),
+        "--lock",
+        str(Path(tmp) / "svcgen.lock"),
+    ]
     # Messages go where a terminal's would (nowhere kept): a StringIO would hold the 5,000 lines of
     # the lock note in this process, about 1 MB the real command never holds.
     with open(os.devnull, "w") as sink:
@@ -316,7 +370,9 @@ def _svcgen_render(services: int) -> tuple[float, float, list[dict[str, Any]]]:
         from svcgen import NodePortRange
         from svcgen.render import RenderOptions, render_manifests
 
-        manifests = render_manifests(apps, RenderOptions(node_port_range=NodePortRange(*WIDE_RANGE))).manifests
+        manifests = render_manifests(
+            apps, RenderOptions(node_port_range=NodePortRange(*WIDE_RANGE))
+        ).manifests
     return total, declaring, manifests
 
 
@@ -342,7 +398,13 @@ def _pyyaml_c_floor(manifests: list[dict[str, Any]]) -> float | None:
     if not pyyaml.__with_libyaml__:
         return None
     start = time.perf_counter()
-    pyyaml.dump_all(manifests, io.StringIO(), Dumper=pyyaml.CSafeDumper, default_flow_style=False, sort_keys=False)
+    pyyaml.dump_all(
+        manifests,
+        io.StringIO(),
+        Dumper=pyyaml.CSafeDumper,
+        default_flow_style=False,
+        sort_keys=False,
+    )
     return time.perf_counter() - start
 
 
@@ -359,12 +421,27 @@ def _lightkube(services: int) -> float | None:
     objects = []
     for i in range(services):
         kind = "NodePort" if i % NODE_PORT_EVERY == 0 else "ClusterIP"
-        objects.append(LightService(
-            metadata=ObjectMeta(name=f"svc{i}", namespace=f"ns{i % 10}"),
-            spec=ServiceSpec(type=kind, selector={"app": f"svc{i}"}, ports=[
-                ServicePort(name=f"p{j}", protocol="TCP", port=8000 + j, targetPort=8000 + j,
-                            nodePort=(30000 + (i // NODE_PORT_EVERY) * 2 + j) if kind == "NodePort" else None)
-                for j in range(2)])))
+        objects.append(
+            LightService(
+                metadata=ObjectMeta(name=f"svc{i}", namespace=f"ns{i % 10}"),
+                spec=ServiceSpec(
+                    type=kind,
+                    selector={"app": f"svc{i}"},
+                    ports=[
+                        ServicePort(
+                            name=f"p{j}",
+                            protocol="TCP",
+                            port=8000 + j,
+                            targetPort=8000 + j,
+                            nodePort=(30000 + (i // NODE_PORT_EVERY) * 2 + j)
+                            if kind == "NodePort"
+                            else None,
+                        )
+                        for j in range(2)
+                    ],
+                ),
+            )
+        )
     dump_all_yaml(objects, io.StringIO())
     return time.perf_counter() - start
 
@@ -380,13 +457,29 @@ def _kubernetes_client(services: int) -> float | None:
     objects = []
     for i in range(services):
         kind = "NodePort" if i % NODE_PORT_EVERY == 0 else "ClusterIP"
-        objects.append(client.V1Service(
-            api_version="v1", kind="Service",
-            metadata=client.V1ObjectMeta(name=f"svc{i}", namespace=f"ns{i % 10}"),
-            spec=client.V1ServiceSpec(type=kind, selector={"app": f"svc{i}"}, ports=[
-                client.V1ServicePort(name=f"p{j}", protocol="TCP", port=8000 + j, target_port=8000 + j,
-                                     node_port=(30000 + (i // NODE_PORT_EVERY) * 2 + j) if kind == "NodePort" else None)
-                for j in range(2)])))
+        objects.append(
+            client.V1Service(
+                api_version="v1",
+                kind="Service",
+                metadata=client.V1ObjectMeta(name=f"svc{i}", namespace=f"ns{i % 10}"),
+                spec=client.V1ServiceSpec(
+                    type=kind,
+                    selector={"app": f"svc{i}"},
+                    ports=[
+                        client.V1ServicePort(
+                            name=f"p{j}",
+                            protocol="TCP",
+                            port=8000 + j,
+                            target_port=8000 + j,
+                            node_port=(30000 + (i // NODE_PORT_EVERY) * 2 + j)
+                            if kind == "NodePort"
+                            else None,
+                        )
+                        for j in range(2)
+                    ],
+                ),
+            )
+        )
     pyyaml.dump_all([api.sanitize_for_serialization(o) for o in objects], io.StringIO())
     return time.perf_counter() - start
 
@@ -403,38 +496,83 @@ def _client_app(k: Any, i: int) -> list[Any]:
     """The ``i``-th App of WORKLOAD_SOURCE as kubernetes client models: its Service, Deployment."""
     name, namespace = f"svc{i}", f"ns{i % 10}"
     service = k.V1Service(
-        api_version="v1", kind="Service", metadata=k.V1ObjectMeta(name=name, namespace=namespace),
-        spec=k.V1ServiceSpec(type="ClusterIP" if _node_port(i, 0) is None else "NodePort", selector={"app": name},
-                             ports=[k.V1ServicePort(name=port, protocol="TCP", port=number, target_port=port,
-                                                    node_port=_node_port(i, j))
-                                    for j, (port, number) in enumerate((("http", 80), ("metrics", 9090)))]))
+        api_version="v1",
+        kind="Service",
+        metadata=k.V1ObjectMeta(name=name, namespace=namespace),
+        spec=k.V1ServiceSpec(
+            type="ClusterIP" if _node_port(i, 0) is None else "NodePort",
+            selector={"app": name},
+            ports=[
+                k.V1ServicePort(
+                    name=port,
+                    protocol="TCP",
+                    port=number,
+                    target_port=port,
+                    node_port=_node_port(i, j),
+                )
+                for j, (port, number) in enumerate((("http", 80), ("metrics", 9090)))
+            ],
+        ),
+    )
     container = k.V1Container(
-        name="app", image=f"registry.example.com/app{i}:1.{i % 7}", args=["--listen=:8080", f"--name=app{i}"],
-        ports=[k.V1ContainerPort(name="http", container_port=8080, protocol="TCP"),
-               k.V1ContainerPort(name="metrics", container_port=9090, protocol="TCP")],
+        name="app",
+        image=f"registry.example.com/app{i}:1.{i % 7}",
+        args=["--listen=:8080", f"--name=app{i}"],
+        ports=[
+            k.V1ContainerPort(name="http", container_port=8080, protocol="TCP"),
+            k.V1ContainerPort(name="metrics", container_port=9090, protocol="TCP"),
+        ],
         env_from=[k.V1EnvFromSource(config_map_ref=k.V1ConfigMapEnvSource(name=f"app{i}-config"))],
-        env=[k.V1EnvVar(name="LOG_LEVEL", value="info"), k.V1EnvVar(name="APP_ID", value=str(i)),
-             k.V1EnvVar(name="DATABASE_URL", value_from=k.V1EnvVarSource(
-                 secret_key_ref=k.V1SecretKeySelector(name=f"db{i}", key="url")))],
-        resources=k.V1ResourceRequirements(requests={"cpu": "250m", "memory": "256Mi"},
-                                           limits={"cpu": "1", "memory": "512Mi"}),
-        volume_mounts=[k.V1VolumeMount(name="cache", mount_path="/var/cache/app"),
-                       k.V1VolumeMount(name="config", mount_path="/etc/app", read_only=True)],
-        liveness_probe=k.V1Probe(http_get=k.V1HTTPGetAction(path="/healthz", port="http"), initial_delay_seconds=10),
-        readiness_probe=k.V1Probe(http_get=k.V1HTTPGetAction(path="/ready", port="http"), period_seconds=5),
+        env=[
+            k.V1EnvVar(name="LOG_LEVEL", value="info"),
+            k.V1EnvVar(name="APP_ID", value=str(i)),
+            k.V1EnvVar(
+                name="DATABASE_URL",
+                value_from=k.V1EnvVarSource(
+                    secret_key_ref=k.V1SecretKeySelector(name=f"db{i}", key="url")
+                ),
+            ),
+        ],
+        resources=k.V1ResourceRequirements(
+            requests={"cpu": "250m", "memory": "256Mi"}, limits={"cpu": "1", "memory": "512Mi"}
+        ),
+        volume_mounts=[
+            k.V1VolumeMount(name="cache", mount_path="/var/cache/app"),
+            k.V1VolumeMount(name="config", mount_path="/etc/app", read_only=True),
+        ],
+        liveness_probe=k.V1Probe(
+            http_get=k.V1HTTPGetAction(path="/healthz", port="http"), initial_delay_seconds=10
+        ),
+        readiness_probe=k.V1Probe(
+            http_get=k.V1HTTPGetAction(path="/ready", port="http"), period_seconds=5
+        ),
         image_pull_policy="IfNotPresent",
-        security_context=k.V1SecurityContext(allow_privilege_escalation=False, read_only_root_filesystem=True))
+        security_context=k.V1SecurityContext(
+            allow_privilege_escalation=False, read_only_root_filesystem=True
+        ),
+    )
     pod = k.V1PodSpec(
-        volumes=[k.V1Volume(name="cache", empty_dir=k.V1EmptyDirVolumeSource()),
-                 k.V1Volume(name="config", config_map=k.V1ConfigMapVolumeSource(name=f"app{i}-config"))],
-        containers=[container], termination_grace_period_seconds=30, service_account_name=f"app{i}",
-        security_context=k.V1PodSecurityContext(run_as_non_root=True, run_as_user=10001))
+        volumes=[
+            k.V1Volume(name="cache", empty_dir=k.V1EmptyDirVolumeSource()),
+            k.V1Volume(name="config", config_map=k.V1ConfigMapVolumeSource(name=f"app{i}-config")),
+        ],
+        containers=[container],
+        termination_grace_period_seconds=30,
+        service_account_name=f"app{i}",
+        security_context=k.V1PodSecurityContext(run_as_non_root=True, run_as_user=10001),
+    )
     deployment = k.V1Deployment(
-        api_version="apps/v1", kind="Deployment", metadata=k.V1ObjectMeta(name=name, namespace=namespace,
-                                                                         labels={"app": name}),
-        spec=k.V1DeploymentSpec(replicas=2 + i % 3, selector=k.V1LabelSelector(match_labels={"app": name}),
-                                template=k.V1PodTemplateSpec(metadata=k.V1ObjectMeta(labels={"app": name}), spec=pod),
-                                strategy=k.V1DeploymentStrategy(type="RollingUpdate"), revision_history_limit=5))
+        api_version="apps/v1",
+        kind="Deployment",
+        metadata=k.V1ObjectMeta(name=name, namespace=namespace, labels={"app": name}),
+        spec=k.V1DeploymentSpec(
+            replicas=2 + i % 3,
+            selector=k.V1LabelSelector(match_labels={"app": name}),
+            template=k.V1PodTemplateSpec(metadata=k.V1ObjectMeta(labels={"app": name}), spec=pod),
+            strategy=k.V1DeploymentStrategy(type="RollingUpdate"),
+            revision_history_limit=5,
+        ),
+    )
     return [service, deployment]
 
 
@@ -448,39 +586,82 @@ def _lightkube_app(i: int) -> list[Any]:
     name, namespace = f"svc{i}", f"ns{i % 10}"
     service = Service(
         metadata=ObjectMeta(name=name, namespace=namespace),
-        spec=core_v1.ServiceSpec(type="ClusterIP" if _node_port(i, 0) is None else "NodePort", selector={"app": name},
-                                 ports=[core_v1.ServicePort(name=port, protocol="TCP", port=number, targetPort=port,
-                                                            nodePort=_node_port(i, j))
-                                        for j, (port, number) in enumerate((("http", 80), ("metrics", 9090)))]))
+        spec=core_v1.ServiceSpec(
+            type="ClusterIP" if _node_port(i, 0) is None else "NodePort",
+            selector={"app": name},
+            ports=[
+                core_v1.ServicePort(
+                    name=port,
+                    protocol="TCP",
+                    port=number,
+                    targetPort=port,
+                    nodePort=_node_port(i, j),
+                )
+                for j, (port, number) in enumerate((("http", 80), ("metrics", 9090)))
+            ],
+        ),
+    )
     container = core_v1.Container(
-        name="app", image=f"registry.example.com/app{i}:1.{i % 7}", args=["--listen=:8080", f"--name=app{i}"],
-        ports=[core_v1.ContainerPort(name="http", containerPort=8080, protocol="TCP"),
-               core_v1.ContainerPort(name="metrics", containerPort=9090, protocol="TCP")],
-        envFrom=[core_v1.EnvFromSource(configMapRef=core_v1.ConfigMapEnvSource(name=f"app{i}-config"))],
-        env=[core_v1.EnvVar(name="LOG_LEVEL", value="info"), core_v1.EnvVar(name="APP_ID", value=str(i)),
-             core_v1.EnvVar(name="DATABASE_URL", valueFrom=core_v1.EnvVarSource(
-                 secretKeyRef=core_v1.SecretKeySelector(name=f"db{i}", key="url")))],
-        resources=core_v1.ResourceRequirements(requests={"cpu": "250m", "memory": "256Mi"},
-                                               limits={"cpu": "1", "memory": "512Mi"}),
-        volumeMounts=[core_v1.VolumeMount(name="cache", mountPath="/var/cache/app"),
-                      core_v1.VolumeMount(name="config", mountPath="/etc/app", readOnly=True)],
-        livenessProbe=core_v1.Probe(httpGet=core_v1.HTTPGetAction(path="/healthz", port="http"),
-                                    initialDelaySeconds=10),
-        readinessProbe=core_v1.Probe(httpGet=core_v1.HTTPGetAction(path="/ready", port="http"), periodSeconds=5),
+        name="app",
+        image=f"registry.example.com/app{i}:1.{i % 7}",
+        args=["--listen=:8080", f"--name=app{i}"],
+        ports=[
+            core_v1.ContainerPort(name="http", containerPort=8080, protocol="TCP"),
+            core_v1.ContainerPort(name="metrics", containerPort=9090, protocol="TCP"),
+        ],
+        envFrom=[
+            core_v1.EnvFromSource(configMapRef=core_v1.ConfigMapEnvSource(name=f"app{i}-config"))
+        ],
+        env=[
+            core_v1.EnvVar(name="LOG_LEVEL", value="info"),
+            core_v1.EnvVar(name="APP_ID", value=str(i)),
+            core_v1.EnvVar(
+                name="DATABASE_URL",
+                valueFrom=core_v1.EnvVarSource(
+                    secretKeyRef=core_v1.SecretKeySelector(name=f"db{i}", key="url")
+                ),
+            ),
+        ],
+        resources=core_v1.ResourceRequirements(
+            requests={"cpu": "250m", "memory": "256Mi"}, limits={"cpu": "1", "memory": "512Mi"}
+        ),
+        volumeMounts=[
+            core_v1.VolumeMount(name="cache", mountPath="/var/cache/app"),
+            core_v1.VolumeMount(name="config", mountPath="/etc/app", readOnly=True),
+        ],
+        livenessProbe=core_v1.Probe(
+            httpGet=core_v1.HTTPGetAction(path="/healthz", port="http"), initialDelaySeconds=10
+        ),
+        readinessProbe=core_v1.Probe(
+            httpGet=core_v1.HTTPGetAction(path="/ready", port="http"), periodSeconds=5
+        ),
         imagePullPolicy="IfNotPresent",
-        securityContext=core_v1.SecurityContext(allowPrivilegeEscalation=False, readOnlyRootFilesystem=True))
+        securityContext=core_v1.SecurityContext(
+            allowPrivilegeEscalation=False, readOnlyRootFilesystem=True
+        ),
+    )
     pod = core_v1.PodSpec(
-        volumes=[core_v1.Volume(name="cache", emptyDir=core_v1.EmptyDirVolumeSource()),
-                 core_v1.Volume(name="config", configMap=core_v1.ConfigMapVolumeSource(name=f"app{i}-config"))],
-        containers=[container], terminationGracePeriodSeconds=30, serviceAccountName=f"app{i}",
-        securityContext=core_v1.PodSecurityContext(runAsNonRoot=True, runAsUser=10001))
+        volumes=[
+            core_v1.Volume(name="cache", emptyDir=core_v1.EmptyDirVolumeSource()),
+            core_v1.Volume(
+                name="config", configMap=core_v1.ConfigMapVolumeSource(name=f"app{i}-config")
+            ),
+        ],
+        containers=[container],
+        terminationGracePeriodSeconds=30,
+        serviceAccountName=f"app{i}",
+        securityContext=core_v1.PodSecurityContext(runAsNonRoot=True, runAsUser=10001),
+    )
     deployment = Deployment(
         metadata=ObjectMeta(name=name, namespace=namespace, labels={"app": name}),
-        spec=apps_v1.DeploymentSpec(replicas=2 + i % 3, selector=LabelSelector(matchLabels={"app": name}),
-                                    template=core_v1.PodTemplateSpec(metadata=ObjectMeta(labels={"app": name}),
-                                                                     spec=pod),
-                                    strategy=apps_v1.DeploymentStrategy(type="RollingUpdate"),
-                                    revisionHistoryLimit=5))
+        spec=apps_v1.DeploymentSpec(
+            replicas=2 + i % 3,
+            selector=LabelSelector(matchLabels={"app": name}),
+            template=core_v1.PodTemplateSpec(metadata=ObjectMeta(labels={"app": name}), spec=pod),
+            strategy=apps_v1.DeploymentStrategy(type="RollingUpdate"),
+            revisionHistoryLimit=5,
+        ),
+    )
     return [service, deployment]
 
 
@@ -490,8 +671,11 @@ def client_c_dumper(services: int, path: str) -> None:
     from kubernetes import client
 
     api = client.ApiClient()
-    docs = [api.sanitize_for_serialization(obj)  # type: ignore[no-untyped-call]
-            for i in range(services) for obj in _client_app(client, i)]
+    docs = [
+        api.sanitize_for_serialization(obj)  # type: ignore[no-untyped-call]
+        for i in range(services)
+        for obj in _client_app(client, i)
+    ]
     with open(path, "w") as out:
         yaml.dump_all(docs, out, Dumper=yaml.CSafeDumper)
 
@@ -512,17 +696,25 @@ def lightkube_c_dumper(services: int, path: str) -> None:
     import yaml
 
     with open(path, "w") as out:
-        yaml.dump_all([obj.to_dict() for i in range(services) for obj in _lightkube_app(i)], out,
-                      Dumper=yaml.CSafeDumper)
+        yaml.dump_all(
+            [obj.to_dict() for i in range(services) for obj in _lightkube_app(i)],
+            out,
+            Dumper=yaml.CSafeDumper,
+        )
 
 
-WORKLOAD_PEERS = {"client_c_dumper": client_c_dumper, "lightkube_codec": lightkube_codec,
-                  "lightkube_c_dumper": lightkube_c_dumper}
-"""The peers of the workload figures: each writes WORKLOAD_SOURCE's Services and Deployments to a file."""
+WORKLOAD_PEERS = {
+    "client_c_dumper": client_c_dumper,
+    "lightkube_codec": lightkube_codec,
+    "lightkube_c_dumper": lightkube_c_dumper,
+}
+"""The peers of the workload figures: each writes WORKLOAD_SOURCE's Services and Deployments to a
+file."""
 
 
 Timing = tuple[float, float]
-"""(wall-clock seconds, CPU seconds of this process): the CPU time is steadier on a shared machine."""
+"""(wall-clock seconds, CPU seconds of this process): the CPU time is steadier on a shared
+machine."""
 
 
 def _seconds(fn: Callable[[], object]) -> Timing:
@@ -570,7 +762,7 @@ def workloads(services: int, repeat: int) -> None:
         for again in range(repeat):
             runs["svcgen"].append(_seconds(lambda: _workload_render(services)))
             for name, write in WORKLOAD_PEERS.items():
-                if again and name == "lightkube_codec":  # the longest (three times svcgen's): once tells
+                if again and name == "lightkube_codec":  # the longest (3x svcgen's): once tells
                     continue
                 runs[name].append(_seconds(lambda write=write: write(services, out)))  # type: ignore[misc]
     best = {name: _fastest(values) for name, values in runs.items()}
@@ -578,8 +770,12 @@ def workloads(services: int, repeat: int) -> None:
     print(f"time render_{services}_services_and_deployments {best['svcgen'][0]:.4f}")
     for name in WORKLOAD_PEERS:
         print(f"time {name}_{services}_services_and_deployments {best[name][0]:.4f}")
-        _compare(f"{name}_vs_svcgen_{suffix}", best[name], best["svcgen"],
-                 "client_c_dumper_vs_svcgen_workloads" if name == "client_c_dumper" else None)
+        _compare(
+            f"{name}_vs_svcgen_{suffix}",
+            best[name],
+            best["svcgen"],
+            "client_c_dumper_vs_svcgen_workloads" if name == "client_c_dumper" else None,
+        )
     fastest = min(("lightkube_codec", "lightkube_c_dumper"), key=best.__getitem__)
     print(f"info lightkube_fastest_way {fastest}")
     _compare(f"lightkube_vs_svcgen_{suffix}", best[fastest], best["svcgen"])
@@ -590,15 +786,24 @@ def render_throughput(sizes: tuple[int, ...], repeat: int = 3) -> None:
     _svcgen_render(100)  # warm up (imports, caches), so that the sizes compare like with like
     totals: dict[int, float] = {}
     for services in sizes:
-        runs: dict[str, list[float]] = {"total": [], "declaring": [], "floor": [], "pyyaml_c": [], "k8s": [],
-                                        "lightkube": []}
+        runs: dict[str, list[float]] = {
+            "total": [],
+            "declaring": [],
+            "floor": [],
+            "pyyaml_c": [],
+            "k8s": [],
+            "lightkube": [],
+        }
         for _ in range(repeat):
             total, declaring, manifests = _svcgen_render(services)
             runs["total"].append(total)
             runs["declaring"].append(declaring)
             runs["floor"].append(_floor_dump(manifests))
-            for name, took in (("pyyaml_c", _pyyaml_c_floor(manifests)), ("k8s", _kubernetes_client(services)),
-                               ("lightkube", _lightkube(services))):
+            for name, took in (
+                ("pyyaml_c", _pyyaml_c_floor(manifests)),
+                ("k8s", _kubernetes_client(services)),
+                ("lightkube", _lightkube(services)),
+            ):
                 if took is not None:
                     runs[name].append(took)
         total, declaring, floor = min(runs["total"]), min(runs["declaring"]), min(runs["floor"])
@@ -645,7 +850,9 @@ def _peak_rss_kib(statement: str) -> int:
         "except OSError:\n"
         "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 
@@ -669,14 +876,20 @@ def workloads_peak_rss(services: int) -> None:
     if not all(_installed(module) for module in ("kubernetes", "lightkube", "yaml")):
         print("info peers_not_installed (pip install '.[bench]')")
         return
-    peers = {name: _peak_rss_kib(f"run.{name}({services}, tmp + '/out.yaml')") for name in WORKLOAD_PEERS}
+    peers = {
+        name: _peak_rss_kib(f"run.{name}({services}, tmp + '/out.yaml')") for name in WORKLOAD_PEERS
+    }
     for name, kib in peers.items():
         print(f"info peak_rss_{name}_{services}_services_and_deployments_mb {kib / 1024:.0f}")
     for name, kib in peers.items():
         _ratio(f"peak_rss_svcgen_vs_{name}_workloads", svcgen / kib)
     leanest = min(("lightkube_codec", "lightkube_c_dumper"), key=peers.__getitem__)
     print(f"info peak_rss_lightkube_leanest_way {leanest}")  # the harder of the two to beat
-    _ratio("peak_rss_svcgen_vs_lightkube_workloads", svcgen / peers[leanest], "peak_rss_svcgen_vs_lightkube_workloads")
+    _ratio(
+        "peak_rss_svcgen_vs_lightkube_workloads",
+        svcgen / peers[leanest],
+        "peak_rss_svcgen_vs_lightkube_workloads",
+    )
 
 
 def allocation(repeat: int) -> None:
@@ -709,8 +922,10 @@ def lint_corpus(documents: int, shared_label: bool = False) -> list[dict[str, An
     """``documents`` valid objects, seven per app: a Service, a Deployment with probes, and the five
     consumers of its ports (Ingress, HTTPRoute, ServiceMonitor, PodMonitor, NetworkPolicy).
 
-    The first 2,768 Services are NodePort Services (one nodePort each, the default range), the others
-    ClusterIP. ``shared_label``: every label set also carries ``app.kubernetes.io/part-of: shop``, as
+    The first 2,768 Services are NodePort Services (one nodePort each, the default range), the
+    others
+    ClusterIP. ``shared_label``: every label set also carries ``app.kubernetes.io/part-of: shop``,
+    as
     the apps of one product do, so every selector shares a label with every app's pods.
     """
     docs: list[dict[str, Any]] = []
@@ -720,34 +935,103 @@ def lint_corpus(documents: int, shared_label: bool = False) -> list[dict[str, An
         if shared_label:
             labels = {"app.kubernetes.io/part-of": "shop", **labels}
         meta = {"name": name, "namespace": "bench"}
-        ports: list[dict[str, Any]] = [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http"},
-                                       {"name": "metrics", "protocol": "TCP", "port": 9090, "targetPort": 9090}]
+        ports: list[dict[str, Any]] = [
+            {"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http"},
+            {"name": "metrics", "protocol": "TCP", "port": 9090, "targetPort": 9090},
+        ]
         node_port = i < DEFAULT_NODE_PORTS
         if node_port:
             ports[0]["nodePort"] = 30000 + i
-        container = {"name": "app", "image": "app:1",
-                     "ports": [{"name": "http", "containerPort": 8080}, {"name": "metrics", "containerPort": 9090}],
-                     "livenessProbe": {"httpGet": {"path": "/livez", "port": "http"}},
-                     "readinessProbe": {"tcpSocket": {"port": "metrics"}}}
+        container = {
+            "name": "app",
+            "image": "app:1",
+            "ports": [
+                {"name": "http", "containerPort": 8080},
+                {"name": "metrics", "containerPort": 9090},
+            ],
+            "livenessProbe": {"httpGet": {"path": "/livez", "port": "http"}},
+            "readinessProbe": {"tcpSocket": {"port": "metrics"}},
+        }
         backend = {"service": {"name": name, "port": {"name": "http"}}}
-        docs.extend([
-            {"apiVersion": "v1", "kind": "Service", "metadata": {**meta, "labels": labels},
-             "spec": {"type": "NodePort" if node_port else "ClusterIP", "selector": labels, "ports": ports}},
-            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
-             "spec": {"selector": {"matchLabels": labels},
-                      "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}},
-            {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta,
-             "spec": {"rules": [{"host": f"{name}.example.com", "http": {"paths": [
-                 {"path": "/", "pathType": "Prefix", "backend": backend}]}}]}},
-            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": meta,
-             "spec": {"parentRefs": [{"name": "edge"}], "rules": [{"backendRefs": [{"name": name, "port": 80}]}]}},
-            {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": meta,
-             "spec": {"selector": {"matchLabels": labels}, "endpoints": [{"port": "metrics"}]}},
-            {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": meta,
-             "spec": {"selector": {"matchLabels": labels}, "podMetricsEndpoints": [{"port": "metrics"}]}},
-            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta,
-             "spec": {"podSelector": {"matchLabels": labels}, "ingress": [{"ports": [{"port": "http"}]}]}},
-        ])
+        docs.extend(
+            [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {**meta, "labels": labels},
+                    "spec": {
+                        "type": "NodePort" if node_port else "ClusterIP",
+                        "selector": labels,
+                        "ports": ports,
+                    },
+                },
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "metadata": meta,
+                    "spec": {
+                        "selector": {"matchLabels": labels},
+                        "template": {
+                            "metadata": {"labels": labels},
+                            "spec": {"containers": [container]},
+                        },
+                    },
+                },
+                {
+                    "apiVersion": "networking.k8s.io/v1",
+                    "kind": "Ingress",
+                    "metadata": meta,
+                    "spec": {
+                        "rules": [
+                            {
+                                "host": f"{name}.example.com",
+                                "http": {
+                                    "paths": [
+                                        {"path": "/", "pathType": "Prefix", "backend": backend}
+                                    ]
+                                },
+                            }
+                        ]
+                    },
+                },
+                {
+                    "apiVersion": "gateway.networking.k8s.io/v1",
+                    "kind": "HTTPRoute",
+                    "metadata": meta,
+                    "spec": {
+                        "parentRefs": [{"name": "edge"}],
+                        "rules": [{"backendRefs": [{"name": name, "port": 80}]}],
+                    },
+                },
+                {
+                    "apiVersion": "monitoring.coreos.com/v1",
+                    "kind": "ServiceMonitor",
+                    "metadata": meta,
+                    "spec": {
+                        "selector": {"matchLabels": labels},
+                        "endpoints": [{"port": "metrics"}],
+                    },
+                },
+                {
+                    "apiVersion": "monitoring.coreos.com/v1",
+                    "kind": "PodMonitor",
+                    "metadata": meta,
+                    "spec": {
+                        "selector": {"matchLabels": labels},
+                        "podMetricsEndpoints": [{"port": "metrics"}],
+                    },
+                },
+                {
+                    "apiVersion": "networking.k8s.io/v1",
+                    "kind": "NetworkPolicy",
+                    "metadata": meta,
+                    "spec": {
+                        "podSelector": {"matchLabels": labels},
+                        "ingress": [{"ports": [{"port": "http"}]}],
+                    },
+                },
+            ]
+        )
         i += 1
     return docs[:documents]
 
@@ -798,13 +1082,17 @@ def library(services: int, repeat: int) -> None:
     manifests: list[dict[str, Any]] = []
 
     def build_script() -> None:
-        manifests[:] = svcgen.render(project(services), svcgen.RenderOptions(node_port_range=node_port_range)).manifests
+        manifests[:] = svcgen.render(
+            project(services), svcgen.RenderOptions(node_port_range=node_port_range)
+        ).manifests
 
     def paused() -> None:
         with paused_gc():
             svcgen.render(project(services), svcgen.RenderOptions(node_port_range=node_port_range))
 
-    svcgen.render(project(100), svcgen.RenderOptions(node_port_range=node_port_range))  # warm up: imports, validators
+    svcgen.render(
+        project(100), svcgen.RenderOptions(node_port_range=node_port_range)
+    )  # warm up: imports, validators
     runs: dict[str, list[Timing]] = {"library": [], "floor": [], "paused": []}
     for _ in range(repeat):
         runs["library"].append(_seconds(build_script))
@@ -813,14 +1101,27 @@ def library(services: int, repeat: int) -> None:
         runs["paused"].append(_seconds(paused))
     best = {name: _fastest(values) for name, values in runs.items()}
     print(f"time library_declare_and_render_{services}_services {best['library'][0]:.4f}")
-    print(f"time library_declare_and_render_{services}_services_gc_paused_by_caller {best['paused'][0]:.4f}")
+    print(
+        f"time library_declare_and_render_{services}_services_gc_paused_by_caller "
+        f"{best['paused'][0]:.4f}"
+    )
     print(f"time floor_pyyaml_c_dump_{services}_manifests {best['floor'][0]:.4f}")
-    _compare(f"library_render_{services}_vs_pyyaml_c_dump", best["library"], best["floor"],
-             "library_render_vs_pyyaml_c_dump")
-    _compare(f"library_render_{services}_gc_paused_by_caller_vs_pyyaml_c_dump", best["paused"], best["floor"])
+    _compare(
+        f"library_render_{services}_vs_pyyaml_c_dump",
+        best["library"],
+        best["floor"],
+        "library_render_vs_pyyaml_c_dump",
+    )
+    _compare(
+        f"library_render_{services}_gc_paused_by_caller_vs_pyyaml_c_dump",
+        best["paused"],
+        best["floor"],
+    )
 
 
-def _scaling(name: str, sizes: tuple[int, int], run: Callable[[int], object], repeat: int, figure: str) -> None:
+def _scaling(
+    name: str, sizes: tuple[int, int], run: Callable[[int], object], repeat: int, figure: str
+) -> None:
     """Time ``run(size)`` at both sizes; print both and their ratio.
 
     The sizes alternate, and the best of ``repeat`` runs counts.
@@ -841,13 +1142,24 @@ def lint_scaling(apps: int, repeat: int) -> None:
     from svcgen.kube.yamlwrite import to_yaml
     from svcgen.lint import lint_texts
 
-    texts = {n: to_yaml(lint_corpus(7 * n, shared_label=True)) for n in (apps // 10, apps, 4 * apps)}
-    print(f"info lint_scaling_services {apps},{4 * apps} (7 documents each, every selector shares a label)")
+    texts = {
+        n: to_yaml(lint_corpus(7 * n, shared_label=True)) for n in (apps // 10, apps, 4 * apps)
+    }
+    print(
+        f"info lint_scaling_services {apps},{4 * apps} (7 documents each, every selector shares a "
+        "label)"
+    )
 
     def lint(n: int) -> None:
         assert lint_texts([("bench.yaml", texts[n])]) == []
 
-    _scaling("lint_shared_selector_services", (apps, 4 * apps), lint, repeat, "lint_shared_selector_4x_vs_1x")
+    _scaling(
+        "lint_shared_selector_services",
+        (apps, 4 * apps),
+        lint,
+        repeat,
+        "lint_shared_selector_4x_vs_1x",
+    )
 
 
 def _cli(args: list[str]) -> None:
@@ -873,7 +1185,14 @@ def import_scaling(apps: int, repeat: int) -> None:
         fresh = itertools.count()  # each import writes into a new folder
 
         def run(n: int) -> None:
-            _cli(["import", str(Path(tmp, f"{n}.yaml")), "--dir", str(Path(tmp, f"new{next(fresh)}"))])
+            _cli(
+                [
+                    "import",
+                    str(Path(tmp, f"{n}.yaml")),
+                    "--dir",
+                    str(Path(tmp, f"new{next(fresh)}")),
+                ]
+            )
 
         _scaling("import_services", (apps, 2 * apps), run, repeat, "import_2x_vs_1x")
 
@@ -885,12 +1204,16 @@ def explain_scaling(services: int, repeat: int) -> None:
     print(f"info explain_scaling_services {services},{2 * services} (a full Deployment each)")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (services // 10, services, 2 * services):
-            Path(tmp, f"app{n}.py").write_text(WORKLOAD_SOURCE.format(services=n, every=NODE_PORT_EVERY))
+            Path(tmp, f"app{n}.py").write_text(
+                WORKLOAD_SOURCE.format(services=n, every=NODE_PORT_EVERY)
+            )
 
         def run(n: int) -> None:
             _cli(["explain", str(Path(tmp, f"app{n}.py")), "--format", "svg"])
 
-        _scaling("explain_svg_services", (services, 2 * services), run, repeat, "explain_svg_2x_vs_1x")
+        _scaling(
+            "explain_svg_services", (services, 2 * services), run, repeat, "explain_svg_2x_vs_1x"
+        )
 
 
 def lint_peak_rss(megabytes: float) -> None:
@@ -931,7 +1254,9 @@ def groups(quick: bool) -> dict[str, Callable[[], None]]:
 
     return {
         "cold": lambda: cold_start(runs=7 if quick else 21),
-        "render": lambda: render_throughput((1000,) if quick else (1000, 10000), repeat=2 if quick else 3),
+        "render": lambda: render_throughput(
+            (1000,) if quick else (1000, 10000), repeat=2 if quick else 3
+        ),
         "workloads": lambda: workloads(2000 if quick else 10000, repeat=1 if quick else 2),
         "peak_rss": peak,
         "allocation": lambda: allocation(repeat=5 if quick else 9),
@@ -939,15 +1264,21 @@ def groups(quick: bool) -> dict[str, Callable[[], None]]:
         "library": lambda: library(2000 if quick else 10000, repeat=2 if quick else 3),
         "lint_scaling": lambda: lint_scaling(100 if quick else 250, repeat=1 if quick else 2),
         "import_scaling": lambda: import_scaling(150 if quick else 400, repeat=1 if quick else 3),
-        "explain_scaling": lambda: explain_scaling(500 if quick else 2000, repeat=1 if quick else 2),
+        "explain_scaling": lambda: explain_scaling(
+            500 if quick else 2000, repeat=1 if quick else 2
+        ),
         "lint_rss": lambda: lint_peak_rss(5 if quick else 20),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller and fewer runs (about two minutes)")
-    parser.add_argument("--only", metavar="GROUP[,GROUP]", help=f"run only these groups: {', '.join(groups(False))}")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller and fewer runs (about two minutes)"
+    )
+    parser.add_argument(
+        "--only", metavar="GROUP[,GROUP]", help=f"run only these groups: {', '.join(groups(False))}"
+    )
     args = parser.parse_args()
     chosen = groups(args.quick)
     names = args.only.split(",") if args.only else list(chosen)

@@ -116,7 +116,9 @@ _HOMES = {
     "Settings": "svcgen.settings",
     "gc_paused": "svcgen.gcpause",
 }
-"""Where each name of ``__all__`` (but ``__version__``) lives: it is loaded from there on first use."""
+"""Where each name of ``__all__`` (but ``__version__``) lives: it is loaded from there on first
+use."""
+
 
 def __getattr__(name: str) -> _Any:
     home = _HOMES.get(name)
@@ -142,7 +144,11 @@ class _Package(_ModuleType):
     """
 
     def __setattr__(self, name: str, value: _Any) -> None:
-        if name in _HOMES and isinstance(value, _ModuleType) and value.__name__ == f"{__name__}.{name}":
+        if (
+            name in _HOMES
+            and isinstance(value, _ModuleType)
+            and value.__name__ == f"{__name__}.{name}"
+        ):
             value = getattr(value, name)
         super().__setattr__(name, value)
 

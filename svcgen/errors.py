@@ -53,7 +53,8 @@ __all__ = [
 
 EXIT_OK = 0
 EXIT_INVALID = 1
-"""Invalid declarations, manifests, lock or settings; lint errors; ``--check`` found a change; a conflict to fix."""
+"""Invalid declarations, manifests, lock or settings; lint errors; ``--check`` found a change; a
+conflict to fix."""
 EXIT_USAGE = 2
 """The command line or a path is wrong."""
 EXIT_INTERRUPTED = 130
@@ -61,20 +62,27 @@ EXIT_INTERRUPTED = 130
 
 Severity = Literal["error", "warning"]
 
-# Control characters (a newline in a hostile name, say; C1's single-character CSI, 0x9b, too) are shown
+# Control characters (a newline in a hostile name, say; C1's single-character CSI, 0x9b, too) are
+# shown
 # escaped: one problem, one line, no terminal escape sequence. So are
-# lone surrogates (a file name that is not UTF-8, a "\ud800" in JSON), which no output stream can encode:
+# lone surrogates (a file name that is not UTF-8, a "\ud800" in JSON), which no output stream can
+# encode:
 # the ones that stand for a byte of a non-UTF-8 name (os.fsdecode) as that byte.
-_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]} | {
-    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
-    c: f"\\u{c:04x}" for c in range(0xD800, 0xDC80)} | {c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xE000)}
+_ESCAPES = (
+    {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+    | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    | {c: f"\\u{c:04x}" for c in range(0xD800, 0xDC80)}
+    | {c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xE000)}
+)
 
 QUOTE_LIMIT = 100
 """Most characters of a user's value that a message quotes (see :func:`shorten`)."""
 MESSAGE_LIMIT = 1000
-"""Most characters of a finding's message or hint: past it (a list of a thousand names), it is cut."""
+"""Most characters of a finding's message or hint: past it (a list of a thousand names), it is
+cut."""
 NAME_LIMIT = 253
-"""Most characters of an object's kind, namespace or name that a finding shows: the longest valid name."""
+"""Most characters of an object's kind, namespace or name that a finding shows: the longest valid
+name."""
 
 
 def one_line(text: str) -> str:
@@ -179,8 +187,12 @@ class Problem(NamedTuple):
         Each is cut at :data:`MESSAGE_LIMIT`. Whatever path made it (a declaration's 1 MB label
         value quoted, a YAML key an alias repeats), one problem stays one readable line.
         """
-        return self._replace(subject=shorten(self.subject, MESSAGE_LIMIT), field=shorten(self.field, MESSAGE_LIMIT),
-                             message=shorten(self.message, MESSAGE_LIMIT), hint=shorten(self.hint, MESSAGE_LIMIT))
+        return self._replace(
+            subject=shorten(self.subject, MESSAGE_LIMIT),
+            field=shorten(self.field, MESSAGE_LIMIT),
+            message=shorten(self.message, MESSAGE_LIMIT),
+            hint=shorten(self.hint, MESSAGE_LIMIT),
+        )
 
     def __str__(self) -> str:
         p = self.shown()
@@ -202,11 +214,21 @@ class Problem(NamedTuple):
         """A JSON-ready mapping (``svcgen lint --format json``)."""
         p = self.shown()
         obj = p.obj or ObjectRef("")
-        return {"file": p.file, "line": p.line, "column": p.column,
-                "document": p.document if p.document is not None else 0,
-                "kind": shorten(obj.kind, NAME_LIMIT), "namespace": shorten(obj.namespace, NAME_LIMIT),
-                "name": shorten(obj.name, NAME_LIMIT), "field": p.field, "severity": p.severity,
-                "rule": p.rule, "message": p.message, "hint": p.hint, "subject": p.subject}
+        return {
+            "file": p.file,
+            "line": p.line,
+            "column": p.column,
+            "document": p.document if p.document is not None else 0,
+            "kind": shorten(obj.kind, NAME_LIMIT),
+            "namespace": shorten(obj.namespace, NAME_LIMIT),
+            "name": shorten(obj.name, NAME_LIMIT),
+            "field": p.field,
+            "severity": p.severity,
+            "rule": p.rule,
+            "message": p.message,
+            "hint": p.hint,
+            "subject": p.subject,
+        }
 
 
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
@@ -258,10 +280,13 @@ class DeclarationError(SvcgenError, ValueError):
     """One or more declarations break the rules; ``problems`` lists every one of them."""
 
     def __init__(self, problems: Iterable[Problem] | Problem) -> None:
-        # A Problem is a NamedTuple, so iterable itself: one given alone is one problem, not its fields.
+        # A Problem is a NamedTuple, so iterable itself: one given alone is one problem, not its
+        # fields.
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in sorted_problems(self.problems)))
 
     def report(self, debug: bool = False) -> list[str]:
-        return [*(str(p) for p in sorted_problems(self.problems)),
-                f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written."]
+        return [
+            *(str(p) for p in sorted_problems(self.problems)),
+            f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written.",
+        ]

@@ -47,9 +47,11 @@ class Chain:
     app_protocol: str | None
     health_check: int | None = None
     local: bool = False
-    """externalTrafficPolicy Local: only nodes with a ready pod answer, and the client's IP is kept."""
+    """externalTrafficPolicy Local: only nodes with a ready pod answer, and the client's IP is
+    kept."""
     reached_by: tuple[Use, ...] = ()
-    """The Ingress rules and routes that send traffic to this Service port, and its ServiceMonitors."""
+    """The Ingress rules and routes that send traffic to this Service port, and its
+    ServiceMonitors."""
     used_by: tuple[Use, ...] = ()
     """What else uses the container port: probes, PodMonitors, NetworkPolicies."""
 
@@ -63,8 +65,9 @@ class Chain:
         return f"Service {ns}{self.service} ({'headless ' if self.headless else ''}{self.type})"
 
 
-def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
-           with_workloads: bool = False) -> list[Chain]:
+def chains(
+    apps: Sequence[App], node_ports: Mapping[PortKey, int], *, with_workloads: bool = False
+) -> list[Chain]:
     """Every Service port of ``apps`` with its nodePort (``node_ports`` by lock key)."""
     found = []
     uses = PortUses(apps)
@@ -73,30 +76,68 @@ def chains(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
         for service in app.services:
             health_check = node_ports.get(health_check_key(app, service))
             for sp in service.ports:
-                found.append(Chain(
-                    app.namespace, service.name, service.type, service.headless, service.external_name,
-                    sp.port_name, sp.protocol, sp.service_port, str(target_port(sp, named)),
-                    sp.container.name, sp.target.number, sp.target.name or "",
-                    node_ports.get(port_key(app, service, sp)),
-                    sp.app_protocol, health_check, service.external_traffic_policy == "Local",
-                    tuple(uses.service_port(sp)), tuple(uses.container_port(sp.container, sp.target))))
+                found.append(
+                    Chain(
+                        app.namespace,
+                        service.name,
+                        service.type,
+                        service.headless,
+                        service.external_name,
+                        sp.port_name,
+                        sp.protocol,
+                        sp.service_port,
+                        str(target_port(sp, named)),
+                        sp.container.name,
+                        sp.target.number,
+                        sp.target.name or "",
+                        node_ports.get(port_key(app, service, sp)),
+                        sp.app_protocol,
+                        health_check,
+                        service.external_traffic_policy == "Local",
+                        tuple(uses.service_port(sp)),
+                        tuple(uses.container_port(sp.container, sp.target)),
+                    )
+                )
             if not service.ports and service.type == "ExternalName":
-                found.append(Chain(app.namespace, service.name, service.type, False, service.external_name,
-                                   "", "", 0, "", "", 0, "", None, None))
+                found.append(
+                    Chain(
+                        app.namespace,
+                        service.name,
+                        service.type,
+                        False,
+                        service.external_name,
+                        "",
+                        "",
+                        0,
+                        "",
+                        "",
+                        0,
+                        "",
+                        None,
+                        None,
+                    )
+                )
     return found
 
 
 def _inside(chain: Chain) -> str:
     scheme = f"{chain.app_protocol}://" if chain.app_protocol in ("http", "https") else ""
     if chain.headless:
-        return (f"{chain.dns} resolves to each pod's IP: connect to {chain.container_port}/{chain.protocol} "
-                "on the pods directly (no virtual IP, port is not translated)")
-    return (f"{scheme}{chain.dns}:{chain.port} ({chain.protocol}), or {chain.service}:{chain.port} "
-            "from the same namespace")
+        return (
+            f"{chain.dns} resolves to each pod's IP: connect to "
+            f"{chain.container_port}/{chain.protocol} "
+            "on the pods directly (no virtual IP, port is not translated)"
+        )
+    return (
+        f"{scheme}{chain.dns}:{chain.port} ({chain.protocol}), or {chain.service}:{chain.port} "
+        "from the same namespace"
+    )
 
 
-_LOCAL = ("; externalTrafficPolicy Local: only nodes running a ready pod answer on the nodePort, and the "
-          "client's source IP is kept")
+_LOCAL = (
+    "; externalTrafficPolicy Local: only nodes running a ready pod answer on the nodePort, and the "
+    "client's source IP is kept"
+)
 
 
 def local_port(port: int) -> int:
@@ -110,9 +151,15 @@ def local_port(port: int) -> int:
 
 def _port_forward(chain: Chain) -> str:
     if chain.protocol != "TCP":  # kubectl port-forward forwards TCP only
-        return f"kubectl port-forward forwards TCP only: test {chain.protocol} from a pod in the cluster"
+        return (
+            f"kubectl port-forward forwards TCP only: test {chain.protocol} from a pod in the "
+            "cluster"
+        )
     ns = f" -n {chain.namespace}" if chain.namespace else ""
-    return f"for a test: kubectl port-forward{ns} service/{chain.service} {local_port(chain.port)}:{chain.port}"
+    return (
+        f"for a test: kubectl port-forward{ns} service/{chain.service} "
+        f"{local_port(chain.port)}:{chain.port}"
+    )
 
 
 def _outside(chain: Chain) -> str:
@@ -125,11 +172,16 @@ def _outside(chain: Chain) -> str:
     through = ", ".join(f"{use.by} ({use.entry})" for use in chain.reached_by if use.outside)
     if chain.type == "NodePort":
         node_port = chain.node_port if chain.node_port else "<nodePort chosen by the cluster>"
-        return f"<any-node-ip>:{node_port}{local}" + (f"; also through {through}" if through else "")
+        return f"<any-node-ip>:{node_port}{local}" + (
+            f"; also through {through}" if through else ""
+        )
     if chain.type == "LoadBalancer":
         via_node = f", or <any-node-ip>:{chain.node_port}" if chain.node_port else ""
-        return (f"<load-balancer-address>:{chain.port} (kubectl get service {chain.service}{ns}){via_node}{local}"
-                + (f"; also through {through}" if through else ""))
+        return (
+            f"<load-balancer-address>:{chain.port} (kubectl get service "
+            f"{chain.service}{ns}){via_node}{local}"
+            + (f"; also through {through}" if through else "")
+        )
     if through:
         return f"through {through}; {_port_forward(chain)}"
     return f"not exposed (ClusterIP); {_port_forward(chain)}"
@@ -144,23 +196,37 @@ def to_text(items: Sequence[Chain]) -> str:
             title = chain.title
             lines.extend(["", title] if lines else [title])
             if chain.health_check:
-                lines.append(f"  health checks: the load balancer probes <node-ip>:{chain.health_check} "
-                             "(healthCheckNodePort) to find the nodes that run a pod")
+                lines.append(
+                    f"  health checks: the load balancer probes <node-ip>:{chain.health_check} "
+                    "(healthCheckNodePort) to find the nodes that run a pod"
+                )
         if chain.type == "ExternalName":
-            lines.append(f"  {chain.dns} → DNS alias (CNAME) for {chain.external_name}; no ports are translated")
+            lines.append(
+                f"  {chain.dns} → DNS alias (CNAME) for {chain.external_name}; no ports are "
+                "translated"
+            )
             continue
         node = f"<node-ip>:{chain.node_port} → " if chain.node_port else ""
         lines.append(
-            f"  {chain.port_name or '(unnamed)'} {chain.protocol}: {node}{chain.service}:{chain.port} "
-            f"({chain.dns}) → targetPort {chain.target} → container {_container_port(chain)}")
-        lines.extend(f"    {use.entry} → {use.by} → {chain.service}:{chain.port}" for use in chain.reached_by
-                     if use.kind != "ServiceMonitor")
+            f"  {chain.port_name or '(unnamed)'} {chain.protocol}: "
+            f"{node}{chain.service}:{chain.port} "
+            f"({chain.dns}) → targetPort {chain.target} → container {_container_port(chain)}"
+        )
+        lines.extend(
+            f"    {use.entry} → {use.by} → {chain.service}:{chain.port}"
+            for use in chain.reached_by
+            if use.kind != "ServiceMonitor"
+        )
         lines.append(f"    inside the cluster: {_inside(chain)}")
         lines.append(f"    from outside: {_outside(chain)}")
-        lines.extend(f"    {use.by} {use.entry}" for use in chain.reached_by if use.kind == "ServiceMonitor")
+        lines.extend(
+            f"    {use.by} {use.entry}" for use in chain.reached_by if use.kind == "ServiceMonitor"
+        )
         if chain.used_by:
-            lines.append(f"    container port {chain.container_port_name or chain.container_port} is also used by: "
-                         + "; ".join(f"{use.by} ({use.entry})" for use in chain.used_by))
+            lines.append(
+                f"    container port {chain.container_port_name or chain.container_port} is also "
+                "used by: " + "; ".join(f"{use.by} ({use.entry})" for use in chain.used_by)
+            )
     return "".join(_visible(line) + "\n" for line in lines)
 
 
@@ -194,9 +260,15 @@ def _mermaid_label(text: str) -> str:
 
     Every character that could is written as an entity.
     """
-    return '"' + "".join(
-        _MERMAID_NAMED.get(char) or (f"#{ord(char)};" if char in _MERMAID_SYNTAX or not char.isprintable() else char)
-        for char in text) + '"'
+    return (
+        '"'
+        + "".join(
+            _MERMAID_NAMED.get(char)
+            or (f"#{ord(char)};" if char in _MERMAID_SYNTAX or not char.isprintable() else char)
+            for char in text
+        )
+        + '"'
+    )
 
 
 def to_mermaid(items: Sequence[Chain]) -> str:
@@ -220,13 +292,17 @@ def to_mermaid(items: Sequence[Chain]) -> str:
             if chain.node_port:
                 local = " (Local: nodes with a ready pod)" if chain.local else ""
                 steps.append(f"np{i}[{_mermaid_label(f'<node-ip>:{chain.node_port}{local}')}]")
-            steps.append(f"sp{i}[{_mermaid_label(f'{chain.service}:{chain.port} {chain.protocol}')}]")
+            steps.append(
+                f"sp{i}[{_mermaid_label(f'{chain.service}:{chain.port} {chain.protocol}')}]"
+            )
             steps.append(f"tp{i}[{_mermaid_label(f'targetPort {chain.target}')}]")
             container = _container_port(chain)
             steps.append(f"cp{i}[{_mermaid_label(container)}]")
             out.append("    " + " --> ".join(steps))
-            out.extend(f"    in{i}x{k}[{_mermaid_label(f'{use.entry} · {use.by}')}] --> sp{i}"
-                       for k, use in enumerate(chain.reached_by))
+            out.extend(
+                f"    in{i}x{k}[{_mermaid_label(f'{use.entry} · {use.by}')}] --> sp{i}"
+                for k, use in enumerate(chain.reached_by)
+            )
         out.append("  end")
     return "\n".join(out) + "\n"
 
@@ -240,8 +316,12 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) 
     """A child element; attribute names use ``_`` for ``-`` (``text_anchor`` → ``text-anchor``)."""
     import xml.etree.ElementTree as ET  # only the picture formats need it
 
-    element = ET.SubElement(parent, tag, {k.replace("_", "-"): _visible(str(v)) for k, v in attrs.items()})
-    element.text = None if text is None else _visible(text)  # XML 1.0 forbids most control characters
+    element = ET.SubElement(
+        parent, tag, {k.replace("_", "-"): _visible(str(v)) for k, v in attrs.items()}
+    )
+    element.text = (
+        None if text is None else _visible(text)
+    )  # XML 1.0 forbids most control characters
     return element
 
 
@@ -272,10 +352,27 @@ def to_svg(items: Sequence[Chain]) -> str:
     notes = sum(1 for chain in firsts.values() if _svg_note(chain))
     height = _TOP + 40 + len(rows) * _ROW + len(firsts) * 30 + notes * 22 + 10
     width = _LEFT * 2 + 4 * _BOX_W + 3 * _GAP
-    svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
-                             "viewBox": f"0 0 {width} {height}", "font-family": "sans-serif", "font-size": "13"})
-    marker = _el(_el(svg, "defs"), "marker", id="arrow", markerWidth=10, markerHeight=8, refX=9, refY=4,
-                 orient="auto")
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "width": str(width),
+            "height": str(height),
+            "viewBox": f"0 0 {width} {height}",
+            "font-family": "sans-serif",
+            "font-size": "13",
+        },
+    )
+    marker = _el(
+        _el(svg, "defs"),
+        "marker",
+        id="arrow",
+        markerWidth=10,
+        markerHeight=8,
+        refX=9,
+        refY=4,
+        orient="auto",
+    )
     _el(marker, "path", d="M0,0 L10,4 L0,8 z", fill="#555")
     _el(svg, "rect", x=0, y=0, width=width, height=height, fill="white")
     for col, name in enumerate(_COLUMNS):
@@ -293,10 +390,25 @@ def to_svg(items: Sequence[Chain]) -> str:
                 _el(svg, "text", note, x=_LEFT, y=y + 10, font_style="italic")
                 y += 22
         if chain.type == "ExternalName":
-            _el(svg, "rect", x=_LEFT + _BOX_W + _GAP, y=y, width=3 * _BOX_W + 2 * _GAP, height=_BOX_H, rx=8,
-                fill=_COLORS[1], stroke="#777")
-            _el(svg, "text", f"DNS alias (CNAME) → {chain.external_name}", x=_LEFT + _BOX_W + _GAP + (
-                3 * _BOX_W + 2 * _GAP) / 2, y=y + _BOX_H / 2 + 5, text_anchor="middle")
+            _el(
+                svg,
+                "rect",
+                x=_LEFT + _BOX_W + _GAP,
+                y=y,
+                width=3 * _BOX_W + 2 * _GAP,
+                height=_BOX_H,
+                rx=8,
+                fill=_COLORS[1],
+                stroke="#777",
+            )
+            _el(
+                svg,
+                "text",
+                f"DNS alias (CNAME) → {chain.external_name}",
+                x=_LEFT + _BOX_W + _GAP + (3 * _BOX_W + 2 * _GAP) / 2,
+                y=y + _BOX_H / 2 + 5,
+                text_anchor="middle",
+            )
             y += _ROW
             continue
         cells = [
@@ -307,12 +419,30 @@ def to_svg(items: Sequence[Chain]) -> str:
         ]
         for col, cell in enumerate(cells):
             x = _LEFT + col * (_BOX_W + _GAP)
-            _el(svg, "rect", x=x, y=y, width=_BOX_W, height=_BOX_H, rx=8,
-                fill=_COLORS[col] if cell != "—" else "#f2f2f2", stroke="#777")
+            _el(
+                svg,
+                "rect",
+                x=x,
+                y=y,
+                width=_BOX_W,
+                height=_BOX_H,
+                rx=8,
+                fill=_COLORS[col] if cell != "—" else "#f2f2f2",
+                stroke="#777",
+            )
             _el(svg, "text", cell, x=x + _BOX_W / 2, y=y + _BOX_H / 2 + 5, text_anchor="middle")
             if col < 3 and (col > 0 or chain.node_port):
-                _el(svg, "line", x1=x + _BOX_W, y1=y + _BOX_H / 2, x2=x + _BOX_W + _GAP - 2, y2=y + _BOX_H / 2,
-                    stroke="#555", stroke_width=2, marker_end="url(#arrow)")
+                _el(
+                    svg,
+                    "line",
+                    x1=x + _BOX_W,
+                    y1=y + _BOX_H / 2,
+                    x2=x + _BOX_W + _GAP - 2,
+                    y2=y + _BOX_H / 2,
+                    stroke="#555",
+                    stroke_width=2,
+                    marker_end="url(#arrow)",
+                )
         if chain.reached_by:
             entries = "; ".join(f"{use.entry} ({use.by})" for use in chain.reached_by)
             _el(svg, "text", f"reached by: {entries}", x=_LEFT, y=y + _BOX_H + 16, font_size=11)
@@ -329,11 +459,15 @@ def to_html(items: Sequence[Chain]) -> str:
     """
     import html
 
-    return ("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>"
-            "<title>svcgen explain</title>\n"
-            "<style>body{font-family:sans-serif;margin:1.5em} textarea{width:100%;font-family:monospace}"
-            "</style></head><body>\n<h1>svcgen explain</h1>\n"
-            f"{to_svg(items)}<h2>The chains</h2>\n<pre>{html.escape(to_text(items))}</pre>\n"
-            "<h2>Mermaid source</h2>\n<p>Copy it into a Markdown file or any Mermaid editor.</p>\n"
-            f"<textarea readonly=\"readonly\" rows=\"12\">{html.escape(to_mermaid(items))}</textarea>\n"
-            "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta '
+        'charset="utf-8"/>'
+        "<title>svcgen explain</title>\n"
+        "<style>body{font-family:sans-serif;margin:1.5em} "
+        "textarea{width:100%;font-family:monospace}"
+        "</style></head><body>\n<h1>svcgen explain</h1>\n"
+        f"{to_svg(items)}<h2>The chains</h2>\n<pre>{html.escape(to_text(items))}</pre>\n"
+        "<h2>Mermaid source</h2>\n<p>Copy it into a Markdown file or any Mermaid editor.</p>\n"
+        f'<textarea readonly="readonly" rows="12">{html.escape(to_mermaid(items))}</textarea>\n'
+        "</body></html>\n"
+    )

@@ -66,13 +66,15 @@ __all__ = [
 ]
 
 SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "build", "dist"})
-"""Folders a directory walk never enters (besides hidden and ``_``-prefixed ones, and Python environments)."""
+"""Folders a directory walk never enters (besides hidden and ``_``-prefixed ones, and Python
+environments)."""
 
 KUBE_SUFFIXES = (".yaml", ".yml", ".json")
 """The files a directory walk takes as Kubernetes documents."""
 
 MAX_FILE_SIZE_VARIABLE = "SVCGEN_MAX_FILE_SIZE"
-"""The environment variable that sets the largest file svcgen reads (bytes, or a number with K, M or G)."""
+"""The environment variable that sets the largest file svcgen reads (bytes, or a number with K, M or
+G)."""
 
 _DEFAULT_MAX_FILE_SIZE = 64 << 20
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -102,7 +104,7 @@ def display(path: "str | os.PathLike[str]", cwd: str | None = None) -> str:
             return "."
         inside = folder.rstrip(os.sep) + os.sep
         if where.startswith(inside):
-            return where[len(inside):]
+            return where[len(inside) :]
     return full
 
 
@@ -120,7 +122,9 @@ class FileRefusedError(OSError):
     command line's report of an unforeseen ``OSError`` is readable too.
     """
 
-    def __init__(self, path: str | os.PathLike[str], reason: str, hint: str, code: int = errno.EINVAL) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], reason: str, hint: str, code: int = errno.EINVAL
+    ) -> None:
         super().__init__(code, f"{reason}. Fix: {hint}", str(path))
         self.reason = reason
         self.hint = hint
@@ -139,8 +143,11 @@ def max_file_size() -> int:
         return _DEFAULT_MAX_FILE_SIZE
     number, unit = (raw[:-1], raw[-1].upper()) if raw[-1:].upper() in _UNITS else (raw, "")
     if not number.isascii() or not number.isdigit() or int(number) == 0:
-        raise UsageError(f'{MAX_FILE_SIZE_VARIABLE}: error: "{raw}" is not a size; give a number of bytes, or of '
-                         "K, M or G (e.g. 256M)")
+        raise UsageError(
+            f'{MAX_FILE_SIZE_VARIABLE}: error: "{raw}" is not a size; give a number of bytes, or '
+            "of "
+            "K, M or G (e.g. 256M)"
+        )
     return int(number) * _UNITS[unit]
 
 
@@ -149,13 +156,23 @@ def _size(count: int) -> str:
 
 
 def _too_large(path: str | os.PathLike[str], cap: int) -> FileRefusedError:
-    return FileRefusedError(path, f"larger than the {_size(cap)} svcgen reads from one file",
-                            f"raise the limit with the environment variable {MAX_FILE_SIZE_VARIABLE} "
-                            f"(e.g. {MAX_FILE_SIZE_VARIABLE}={max(cap >> 20, 1) * 4}M)", errno.EFBIG)
+    return FileRefusedError(
+        path,
+        f"larger than the {_size(cap)} svcgen reads from one file",
+        f"raise the limit with the environment variable {MAX_FILE_SIZE_VARIABLE} "
+        f"(e.g. {MAX_FILE_SIZE_VARIABLE}={max(cap >> 20, 1) * 4}M)",
+        errno.EFBIG,
+    )
 
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _kind(mode: int) -> str:
@@ -180,21 +197,33 @@ def _not_regular(path: str | os.PathLike[str], kind: str, action: str) -> FileRe
     if kind == "a symbolic link":
         with contextlib.suppress(OSError):
             kind = f"a symbolic link (to {os.readlink(path)})"
-        return FileRefusedError(path, f"{kind}: svcgen never {action}s a file through a link",
-                                "name the file itself instead")
-    return FileRefusedError(path, f"{kind}, not a regular file: svcgen {action}s only regular files",
-                            "name a regular file instead" if kind != "a directory" else
-                            "remove or rename the directory, or name another file")
+        return FileRefusedError(
+            path,
+            f"{kind}: svcgen never {action}s a file through a link",
+            "name the file itself instead",
+        )
+    return FileRefusedError(
+        path,
+        f"{kind}, not a regular file: svcgen {action}s only regular files",
+        "name a regular file instead"
+        if kind != "a directory"
+        else "remove or rename the directory, or name another file",
+    )
 
 
 def _skipped_dir(folder: Path) -> bool:
     name = folder.name
-    return (name.startswith((".", "_")) or name in SKIPPED_DIRS or os.path.isfile(folder / "pyvenv.cfg")
-            or os.path.isdir(folder / "conda-meta"))
+    return (
+        name.startswith((".", "_"))
+        or name in SKIPPED_DIRS
+        or os.path.isfile(folder / "pyvenv.cfg")
+        or os.path.isdir(folder / "conda-meta")
+    )
 
 
-def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
-               errors: list[OSError] | None = None) -> Iterator[Path]:
+def find_files(
+    root: str | os.PathLike[str], suffixes: Sequence[str], errors: list[OSError] | None = None
+) -> Iterator[Path]:
     """The files under the folder ``root`` whose names end with one of ``suffixes``, sorted.
 
     Iterative, so a tree of any depth is walked. A folder that cannot be listed is added to
@@ -221,12 +250,18 @@ def find_files(root: str | os.PathLike[str], suffixes: Sequence[str],
             if is_dir:
                 if not _skipped_dir(folder / entry.name):
                     folders.append(folder / entry.name)
-            elif not linked_dir and entry.name.endswith(tuple(suffixes)) and not entry.name.startswith("."):
+            elif (
+                not linked_dir
+                and entry.name.endswith(tuple(suffixes))
+                and not entry.name.startswith(".")
+            ):
                 yield folder / entry.name
         stack.extend(reversed(folders))
 
 
-def read_file(path: str | os.PathLike[str], *, follow_links: bool = True, pipes: bool = False) -> bytes:
+def read_file(
+    path: str | os.PathLike[str], *, follow_links: bool = True, pipes: bool = False
+) -> bytes:
     """The bytes of the regular file ``path``, at most :func:`max_file_size` of them.
 
     ``follow_links=False``: a symbolic link is refused too (the lock file). ``pipes``: a named
@@ -303,8 +338,9 @@ class InputTexts:
         self.unreadable = False
 
 
-def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
-                 suffixes: Sequence[str] = KUBE_SUFFIXES) -> InputTexts:
+def read_sources(
+    paths: Sequence[str], stdin: TextIO | None = None, suffixes: Sequence[str] = KUBE_SUFFIXES
+) -> InputTexts:
     """Read every file named in ``paths`` (folders walked with :func:`find_files`; ``-``: stdin).
 
     A file that is not UTF-8 text, or holds NUL bytes, becomes a problem with its position; a
@@ -318,7 +354,9 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
     for raw in paths:
         if raw == "-":
             try:
-                found.texts.append(InputText("<stdin>", read_stream(stdin) if stdin is not None else ""))
+                found.texts.append(
+                    InputText("<stdin>", read_stream(stdin) if stdin is not None else "")
+                )
             except FileRefusedError as exc:
                 _unreadable(found, "<stdin>", exc)
             continue
@@ -331,8 +369,15 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
         elif path.exists() or path.is_symlink():
             files.append((path, True))
         else:
-            found.problems.append(Problem("", "", "no such file or directory", location=SourceLocation(display(raw)),
-                                          rule="read"))
+            found.problems.append(
+                Problem(
+                    "",
+                    "",
+                    "no such file or directory",
+                    location=SourceLocation(display(raw)),
+                    rule="read",
+                )
+            )
             found.unreadable = True
     for file, explicit in _once(files):
         name = display(file)  # as every message shows it
@@ -342,8 +387,16 @@ def read_sources(paths: Sequence[str], stdin: TextIO | None = None,
             if explicit or exc.errno == errno.EFBIG:
                 _unreadable(found, name, exc)
             else:
-                found.problems.append(Problem("", "", f"skipped: {exc.reason}", location=SourceLocation(name),
-                                              severity="warning", rule="read"))
+                found.problems.append(
+                    Problem(
+                        "",
+                        "",
+                        f"skipped: {exc.reason}",
+                        location=SourceLocation(name),
+                        severity="warning",
+                        rule="read",
+                    )
+                )
             continue
         except OSError as exc:
             _unreadable(found, name, exc)
@@ -376,21 +429,37 @@ def _once(files: list[tuple[Path, bool]]) -> list[tuple[Path, bool]]:
 def _unreadable(found: InputTexts, name: str, exc: OSError, what: str = "cannot read") -> None:
     hint = exc.hint if isinstance(exc, FileRefusedError) else ""
     reason = exc.reason if isinstance(exc, FileRefusedError) else exc.strerror or str(exc)
-    found.problems.append(Problem("", "", f"{what}: {reason}", hint, location=SourceLocation(name), rule="read"))
+    found.problems.append(
+        Problem("", "", f"{what}: {reason}", hint, location=SourceLocation(name), rule="read")
+    )
     found.unreadable = True
 
 
 def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
     if b"\0" in data:
-        problems.append(Problem("", "", "not a text file (it contains NUL bytes)",
-                                location=SourceLocation(name, 1, 1), rule="read"))
+        problems.append(
+            Problem(
+                "",
+                "",
+                "not a text file (it contains NUL bytes)",
+                location=SourceLocation(name, 1, 1),
+                rule="read",
+            )
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem("", "", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                                location=SourceLocation(name, line, 1), rule="read"))
+        problems.append(
+            Problem(
+                "",
+                "",
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                location=SourceLocation(name, line, 1),
+                rule="read",
+            )
+        )
         return None
 
 
@@ -412,10 +481,12 @@ def check_writable(path: str | os.PathLike[str]) -> None:
 
 
 _CHUNK = 1 << 20
-"""Characters written at a time: a 30 MB render's text is encoded 1 MB at a time, not into a second 30 MB."""
+"""Characters written at a time: a 30 MB render's text is encoded 1 MB at a time, not into a second
+30 MB."""
 
 Parts = Callable[[], Iterable[str]]
-"""A text given in parts: each call makes the parts afresh (a render's documents, written as they are made)."""
+"""A text given in parts: each call makes the parts afresh (a render's documents, written as they
+are made)."""
 
 Text = str | Parts
 """What a file is written with: its text, or the :data:`Parts` that join to it."""
@@ -461,21 +532,27 @@ def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
     with _signals_held():
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        except OSError as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
+        except (
+            OSError
+        ) as exc:  # a missing or read-only folder: name the file asked for, not the temporary one
             raise type(exc)(exc.errno, exc.strerror, str(target)) from None
         staged.append((tmp, target))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             for part in _parts(text):
-                for start in range(0, len(part), _CHUNK):  # a slice at a time: never the whole text encoded at once
-                    handle.write(part[start:start + _CHUNK])
+                for start in range(
+                    0, len(part), _CHUNK
+                ):  # a slice at a time: never the whole text encoded at once
+                    handle.write(part[start : start + _CHUNK])
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:  # a full disk says no file: name the one being written
         if exc.filename is not None:
             raise
         raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
-    if not isinstance(text, str) and _same_bytes(tmp, target):  # the file holds it already: left as it is
+    if not isinstance(text, str) and _same_bytes(
+        tmp, target
+    ):  # the file holds it already: left as it is
         os.unlink(tmp)
         staged.remove((tmp, target))
         return
@@ -490,7 +567,10 @@ def _stage(target: Path, text: Text, staged: list[tuple[str, Path]]) -> None:
 
 
 def _same_bytes(written: str, target: Path) -> bool:
-    """Whether ``target`` (a regular file or none) holds the bytes of ``written``, read a slice at a time."""
+    """Whether ``target`` (a regular file or none) holds the bytes of ``written``.
+
+    Both are read a slice at a time.
+    """
     try:
         if os.stat(written).st_size != os.lstat(target).st_size:
             return False
@@ -516,8 +596,12 @@ class PartlyWrittenError(OSError):
         self.written = list(written)
 
 
-def write_files(texts: Mapping[Path, Text] | Mapping[str, Text], remove: Iterable[str | os.PathLike[str]] = ()) -> None:
-    """Write several files as one step: every text (or its :data:`Parts`) to a temporary file first, then the renames.
+def write_files(
+    texts: Mapping[Path, Text] | Mapping[str, Text], remove: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """Write several files as one step: every text to a temporary file first, then the renames.
+
+    A text may be given as its :data:`Parts`.
 
     A file that cannot be written (a read-only folder, a directory in the way, a full disk) fails
     the step before any file is replaced. Only regular files are replaced: a symbolic link, a
@@ -601,8 +685,13 @@ def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]
         return []
     for entry in entries:
         name = entry.name
-        if not (name.startswith(".") and name.endswith(".tmp") and len(name) > 14 and name[-13] == "."
-                and set(name[-12:-4]) <= _TEMPORARY_LETTERS) or not names(name[1:-13]):
+        if not (
+            name.startswith(".")
+            and name.endswith(".tmp")
+            and len(name) > 14
+            and name[-13] == "."
+            and set(name[-12:-4]) <= _TEMPORARY_LETTERS
+        ) or not names(name[1:-13]):
             continue
         try:
             if not entry.is_file(follow_symlinks=False):
@@ -610,7 +699,9 @@ def temporaries(folder: Path, marks: Sequence[str], names: Callable[[str], bool]
             head = read_file(entry.path, follow_links=False)[:longest].decode("utf-8", "replace")
         except OSError:
             continue
-        if any(mark.startswith(head[:len(mark)]) for mark in marks):  # cut short by the interruption too
+        if any(
+            mark.startswith(head[: len(mark)]) for mark in marks
+        ):  # cut short by the interruption too
             found.append(folder / name)
     return found
 
@@ -651,8 +742,10 @@ def make_folders(folder: Path) -> list[Path]:
                     what = f"{kind} of that name" if kind else what
                     if kind == "a symbolic link":  # to a folder that is not there, or to a file
                         what += f" (to {os.readlink(current)}, no folder)"
-                raise UsageError(f"{current}: error: cannot create the folder: {what} is in the way. "
-                                 "Fix: remove or rename it, or choose another path")
+                raise UsageError(
+                    f"{current}: error: cannot create the folder: {what} is in the way. "
+                    "Fix: remove or rename it, or choose another path"
+                )
             missing.append(current)
             if current.parent == current:
                 break
@@ -667,7 +760,9 @@ def make_folders(folder: Path) -> list[Path]:
             continue
         except OSError as exc:
             remove_folders(made)
-            raise UsageError(f"{path}: error: cannot create the folder: {exc.strerror or exc}") from None
+            raise UsageError(
+                f"{path}: error: cannot create the folder: {exc.strerror or exc}"
+            ) from None
     remove_folders(made)
     raise UsageError(f"{folder}: error: cannot create the folder: its parents keep disappearing")
 
@@ -719,12 +814,16 @@ def writer_mutex(path: str | os.PathLike[str]) -> Iterator[None]:
             with contextlib.suppress(FileNotFoundError):
                 if os.path.samestat(os.fstat(fd), os.stat(folder)):
                     break
-            os.close(fd)  # removed while this run waited (by a run that made it): lock its successor
+            os.close(
+                fd
+            )  # removed while this run waited (by a run that made it): lock its successor
             fd = -1
         yield
     finally:
         if fd >= 0:
-            remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
+            remove_folders(
+                made
+            )  # under the lock: nobody else writes there now (only empty ones go)
             os.close(fd)  # closing the descriptor releases the lock
 
 
@@ -746,14 +845,19 @@ def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     try:
         lock = FileLock(lock_file).acquire()
     except OSError as exc:
-        raise UsageError(f"{lock_file}: error: cannot lock: {exc.strerror or exc}. Fix: make the temporary folder "
-                         "writable, or set TMPDIR to one that is") from None
+        raise UsageError(
+            f"{lock_file}: error: cannot lock: {exc.strerror or exc}. Fix: make the temporary "
+            "folder "
+            "writable, or set TMPDIR to one that is"
+        ) from None
     with lock:  # released at the end
         made = make_folders(folder)
         try:
             yield
         finally:
-            remove_folders(made)  # under the lock: nobody else writes there now (only empty ones go)
+            remove_folders(
+                made
+            )  # under the lock: nobody else writes there now (only empty ones go)
 
 
 def _lock_folder() -> Path:
@@ -764,18 +868,29 @@ def _lock_folder() -> Path:
     """
     import tempfile
 
-    uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: the temporary folder is the user's own
+    uid = (
+        os.getuid() if hasattr(os, "getuid") else None
+    )  # Windows: the temporary folder is the user's own
     folder = Path(tempfile.gettempdir()) / ("svcgen-locks" if uid is None else f"svcgen-{uid}")
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, 0o700)
         st = os.lstat(folder)
     except OSError as exc:
-        raise UsageError(f"{folder}: error: cannot lock: cannot make the folder for svcgen's lock files: "
-                         f"{exc.strerror or exc}. Fix: make the temporary folder writable, or set TMPDIR to one that "
-                         "is") from None
-    if not stat.S_ISDIR(st.st_mode) or (uid is not None and (st.st_uid != uid or st.st_mode & 0o077)):
-        raise UsageError(f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private folder "
-                         "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen makes "
-                         "it again")
+        raise UsageError(
+            f"{folder}: error: cannot lock: cannot make the folder for svcgen's lock files: "
+            f"{exc.strerror or exc}. Fix: make the temporary folder writable, or set TMPDIR to "
+            "one that "
+            "is"
+        ) from None
+    if not stat.S_ISDIR(st.st_mode) or (
+        uid is not None and (st.st_uid != uid or st.st_mode & 0o077)
+    ):
+        raise UsageError(
+            f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private "
+            "folder "
+            "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen "
+            "makes "
+            "it again"
+        )
     return folder

@@ -3,8 +3,11 @@
 Installing svcgen installs the plugin; a test asks for the ``svcgen_project`` fixture::
 
     def test_app(svcgen_project):
-        rendered = svcgen_project.render("app.py")     # as `svcgen render app.py` would; nothing is written
-        svcgen_project.assert_locked(rendered)          # no new nodePort: the committed lock file is current
+        rendered = svcgen_project.render("app.py")     # as `svcgen render app.py` would; nothing is
+        written
+        svcgen_project.assert_locked(rendered)          # no new nodePort: the committed lock file
+        is
+        current
         svcgen_project.assert_lint_clean(rendered)      # `svcgen lint` finds nothing in the output
         svcgen_project.assert_matches_snapshot(rendered, "expected.yaml")
 
@@ -48,12 +51,18 @@ _UPDATED = pytest.StashKey[list[str]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("svcgen").addoption(
-        UPDATE_OPTION, action="store_true", default=False,
-        help="rewrite the snapshots that svcgen_project.assert_matches_snapshot finds different (review the diff, "
-             "then commit them)")
+        UPDATE_OPTION,
+        action="store_true",
+        default=False,
+        help="rewrite the snapshots that svcgen_project.assert_matches_snapshot finds different "
+        "(review the diff, "
+        "then commit them)",
+    )
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     updated = config.stash.get(_UPDATED, [])
     if updated:
         terminalreporter.write_sep("-", "svcgen")
@@ -105,7 +114,9 @@ class SvcgenProject:
         self.folder = folder
         self._config = config
 
-    def render(self, what: str | Path | App | Iterable[App], *, with_workloads: bool = False) -> ProjectRender:
+    def render(
+        self, what: str | Path | App | Iterable[App], *, with_workloads: bool = False
+    ) -> ProjectRender:
         """Render a declaration file or folder, or Apps, as ``svcgen render`` would; write nothing.
 
         A path's project settings (``[tool.svcgen]``, the lock file) are found from the path; for
@@ -125,7 +136,9 @@ class SvcgenProject:
         except SvcgenError as exc:
             raise exc.with_traceback(None) from _from_user_code(getattr(exc, "original", None))
 
-    def _render(self, what: str | Path | App | Iterable[App], with_workloads: bool) -> ProjectRender:
+    def _render(
+        self, what: str | Path | App | Iterable[App], with_workloads: bool
+    ) -> ProjectRender:
         from svcgen.dsl.model import App
         from svcgen.files import display
         from svcgen.render import RenderOptions, render
@@ -146,10 +159,13 @@ class SvcgenProject:
             settings = Settings.find(self.folder, with_workloads=with_workloads)
             apps = [what] if isinstance(what, App) else list(what)
             label = "the Apps given"
-        # Files only: the live cluster and a shared registry are for `svcgen render` (tests stay offline).
+        # Files only: the live cluster and a shared registry are for `svcgen render` (tests stay
+        # offline).
         settings = settings._replace(reserve_cluster=None)
         committed = settings.read_lock()
-        rendered = render(apps, RenderOptions.from_settings(settings, committed, settings.reservations()))
+        rendered = render(
+            apps, RenderOptions.from_settings(settings, committed, settings.reservations())
+        )
         return ProjectRender(rendered, settings, committed, label, path)
 
     def assert_locked(self, rendered: ProjectRender) -> None:
@@ -182,11 +198,17 @@ class SvcgenProject:
         if changed:
             would.append(f"change {plural(len(changed), 'locked nodePort')}")
         lock = display(rendered.settings.lock)
-        command = f"`svcgen render {rendered.what}`" if rendered.path is not None else \
-            "`svcgen render` on the files that declare the Apps"
-        raise AssertionError(f"{lock} is not current: the render of {rendered.what} would {' and '.join(would)}:\n" +
-                             "\n".join(lines) + f"\nFix: run {command} (it records them in {lock}), "
-                             f"then commit {lock}")
+        command = (
+            f"`svcgen render {rendered.what}`"
+            if rendered.path is not None
+            else "`svcgen render` on the files that declare the Apps"
+        )
+        raise AssertionError(
+            f"{lock} is not current: the render of {rendered.what} would {' and '.join(would)}:\n"
+            + "\n".join(lines)
+            + f"\nFix: run {command} (it records them in {lock}), "
+            f"then commit {lock}"
+        )
 
     def lint(self, rendered: ProjectRender, *manifests: str | Path) -> list[Problem]:
         """What ``svcgen lint`` finds in the render's YAML: errors and warnings, in the order found.
@@ -201,11 +223,18 @@ class SvcgenProject:
         from svcgen.lint import lint_texts
 
         sources = read_sources([str(self.folder / path) for path in manifests])
-        quiet = {source.name for source in sources.texts if not source.explicit}  # found by walking a folder
-        texts = [(f"<render of {rendered.what}>", rendered.yaml), *((s.name, s.text) for s in sources.texts)]
+        quiet = {
+            source.name for source in sources.texts if not source.explicit
+        }  # found by walking a folder
+        texts = [
+            (f"<render of {rendered.what}>", rendered.yaml),
+            *((s.name, s.text) for s in sources.texts),
+        ]
         settings = rendered.settings
-        return [*sources.problems, *lint_texts(texts, settings.node_port_range, settings.kubernetes_version,
-                                               quiet=quiet)]
+        return [
+            *sources.problems,
+            *lint_texts(texts, settings.node_port_range, settings.kubernetes_version, quiet=quiet),
+        ]
 
     def assert_lint_clean(self, rendered: ProjectRender, *manifests: str | Path) -> None:
         """``svcgen lint`` finds nothing, no error nor warning, in the render (and ``manifests``).
@@ -218,15 +247,18 @@ class SvcgenProject:
             together = f" with {', '.join(map(str, manifests))}" if manifests else ""
             from svcgen.errors import plural, sorted_problems
 
-            raise AssertionError(f"svcgen lint finds {plural(len(problems), 'problem')} in "
-                                 f"the render of {rendered.what}{together}:\n"
-                                 + "\n".join(f"  {p}" for p in sorted_problems(problems)))
+            raise AssertionError(
+                f"svcgen lint finds {plural(len(problems), 'problem')} in "
+                f"the render of {rendered.what}{together}:\n"
+                + "\n".join(f"  {p}" for p in sorted_problems(problems))
+            )
 
     def assert_matches_snapshot(self, rendered: ProjectRender, snapshot: str | Path) -> None:
         """The render's YAML is the snapshot file's text, byte for byte.
 
         ``snapshot`` holds what ``svcgen render`` prints. With ``--svcgen-update-snapshots``, a
-        snapshot that differs (or is missing) is rewritten instead, atomically, and the run lists it.
+        snapshot that differs (or is missing) is rewritten instead, atomically, and the run lists
+        it.
         """
         __tracebackhide__ = True
         from svcgen.cli.common import diff, write
@@ -235,9 +267,13 @@ class SvcgenProject:
         path = self.folder / snapshot
         name = display(path)
         try:
-            current = read_text_if_exists(path, errors="replace")  # bytes that are not UTF-8 show in the diff
+            current = read_text_if_exists(
+                path, errors="replace"
+            )  # bytes that are not UTF-8 show in the diff
         except OSError as exc:
-            raise AssertionError(f"{name}: cannot read the snapshot: {exc.strerror or exc}") from None
+            raise AssertionError(
+                f"{name}: cannot read the snapshot: {exc.strerror or exc}"
+            ) from None
         if current == rendered.yaml:
             return
         if self._config.getoption(UPDATE_OPTION):
@@ -245,12 +281,16 @@ class SvcgenProject:
             self._config.stash.setdefault(_UPDATED, []).append(name)
             return
         if current is None:
-            raise AssertionError(f"{name}: no such snapshot. Fix: run `pytest {UPDATE_OPTION}` to write it from the "
-                                 f"render of {rendered.what}, review it and commit it")
+            raise AssertionError(
+                f"{name}: no such snapshot. Fix: run `pytest {UPDATE_OPTION}` to write it from the "
+                f"render of {rendered.what}, review it and commit it"
+            )
         raise AssertionError(
-            f"{name}: the render of {rendered.what} differs from the snapshot (-: the snapshot, +: the render):\n"
+            f"{name}: the render of {rendered.what} differs from the snapshot (-: the snapshot, "
+            "+: the render):\n"
             f"{diff(current, rendered.yaml, name)}"
-            f"Fix: if the change is what you meant, run `pytest {UPDATE_OPTION}` and commit {name}")
+            f"Fix: if the change is what you meant, run `pytest {UPDATE_OPTION}` and commit {name}"
+        )
 
 
 def _from_user_code(exc: BaseException | None) -> BaseException | None:

@@ -1,4 +1,7 @@
-"""The pipeline: validate, allocate nodePorts, build manifests, write YAML. Reads and writes no files."""
+"""The pipeline: validate, allocate nodePorts, build manifests, write YAML.
+
+Reads and writes no files.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,14 @@ from svcgen.nodeports.reserve import Reservation
 if TYPE_CHECKING:
     from svcgen.settings import Settings
 
-__all__ = ["RenderOptions", "Rendered", "render", "render_manifests", "render_stream", "selector_warnings"]
+__all__ = [
+    "RenderOptions",
+    "Rendered",
+    "render",
+    "render_manifests",
+    "render_stream",
+    "selector_warnings",
+]
 
 
 Manifest = dict[str, Any]
@@ -45,10 +55,17 @@ class Rendered:
     output, so that a large render never holds all its objects and their text at once.
     """
 
-    def __init__(self, manifests: list[Manifest] | None = None, yaml: str | None = None, lock: Lock | None = None,
-                 allocated: list[Allocated] | None = None, warnings: list[Problem] | None = None,
-                 workloads: dict[tuple[str, str], SourceLocation | None] | None = None, *,
-                 documents: Callable[[], Iterator[Manifest]] | None = None) -> None:
+    def __init__(
+        self,
+        manifests: list[Manifest] | None = None,
+        yaml: str | None = None,
+        lock: Lock | None = None,
+        allocated: list[Allocated] | None = None,
+        warnings: list[Problem] | None = None,
+        workloads: dict[tuple[str, str], SourceLocation | None] | None = None,
+        *,
+        documents: Callable[[], Iterator[Manifest]] | None = None,
+    ) -> None:
         """``documents``: builds the objects, one at a time, when ``manifests`` are not given."""
         self._manifests = manifests
         self._yaml = yaml
@@ -71,12 +88,18 @@ class Rendered:
         """The objects as one YAML stream (made on first read, then kept)."""
         if self._yaml is None:
             with paused_gc():  # the objects are not kept for it when they were not made
-                self._yaml = to_yaml(self.manifests) if self._manifests is not None or self._documents is None \
+                self._yaml = (
+                    to_yaml(self.manifests)
+                    if self._manifests is not None or self._documents is None
                     else "".join(yaml_documents(self._documents()))
+                )
         return self._yaml
 
     def documents(self) -> Iterator[Manifest]:
-        """The objects, one at a time: built afresh as they are asked for, unless ``manifests`` were made."""
+        """The objects, one at a time.
+
+        Built afresh as they are asked for, unless ``manifests`` were made.
+        """
         if self._manifests is not None or self._documents is None:
             yield from self.manifests
             return
@@ -84,7 +107,9 @@ class Rendered:
             yield from self._documents()
 
     def yaml_parts(self) -> Iterator[str]:
-        """``yaml`` in parts that join to it: one per document, each made when asked for and not kept.
+        """``yaml`` in parts that join to it: one per document, each made when asked for.
+
+        A part is not kept.
 
         When ``yaml`` or ``manifests`` were made already, what was kept is written instead.
         """
@@ -135,11 +160,22 @@ class RenderOptions(NamedTuple):
     allocate_from: NodePortRange | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, lock: Lock | None,
-                      reserved: Sequence[Reservation] = ()) -> RenderOptions:
-        """The options of a project (as ``svcgen render`` runs it): its settings, ``lock`` and ``reserved``."""
-        return cls(lock, reserved, settings.node_port_range, settings.lock_name, settings.with_workloads,
-                   settings.kubernetes_version, settings.allocate_from)
+    def from_settings(
+        cls, settings: Settings, lock: Lock | None, reserved: Sequence[Reservation] = ()
+    ) -> RenderOptions:
+        """The options of a project, as ``svcgen render`` runs it.
+
+        From its settings, ``lock`` and ``reserved``.
+        """
+        return cls(
+            lock,
+            reserved,
+            settings.node_port_range,
+            settings.lock_name,
+            settings.with_workloads,
+            settings.kubernetes_version,
+            settings.allocate_from,
+        )
 
 
 def _apps(apps: App | Iterable[App]) -> list[App]:
@@ -149,7 +185,14 @@ def _apps(apps: App | Iterable[App]) -> list[App]:
 def render_manifests(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
     """Like :func:`render`, without the YAML text (``yaml`` is empty)."""
     rendered = _render(apps, options or RenderOptions(), keep_built=True)
-    return Rendered(rendered.manifests, "", rendered.lock, rendered.allocated, rendered.warnings, rendered.workloads)
+    return Rendered(
+        rendered.manifests,
+        "",
+        rendered.lock,
+        rendered.allocated,
+        rendered.warnings,
+        rendered.workloads,
+    )
 
 
 def render_stream(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
@@ -167,22 +210,40 @@ def _render(apps: App | Iterable[App], options: RenderOptions, *, keep_built: bo
     with_workloads = options.with_workloads
     built: dict[int, Manifest] = {} if keep_built else _NotKept()  # the workloads the checks built
     with paused_gc():
-        problems = validate(app_list, options.node_port_range, with_workloads=with_workloads,
-                            kubernetes_version=options.kubernetes_version, built=built)
+        problems = validate(
+            app_list,
+            options.node_port_range,
+            with_workloads=with_workloads,
+            kubernetes_version=options.kubernetes_version,
+            built=built,
+        )
         if any(p.severity == "error" for p in problems):
             raise DeclarationError(problems)
-        allocation = allocate_node_ports(node_port_requests(app_list), options.lock, options.reserved,
-                                         options.node_port_range, lock_name=options.lock_name,
-                                         band=options.allocate_from)
+        allocation = allocate_node_ports(
+            node_port_requests(app_list),
+            options.lock,
+            options.reserved,
+            options.node_port_range,
+            lock_name=options.lock_name,
+            band=options.allocate_from,
+        )
     assignment = allocation.assignment
-    workloads = {(app.namespace or "", app.name): app.location for app in app_list
-                 if emits_workload(app, with_workloads)}
+    workloads = {
+        (app.namespace or "", app.name): app.location
+        for app in app_list
+        if emits_workload(app, with_workloads)
+    }
 
     def documents() -> Iterator[Manifest]:
         return iter_manifests(app_list, assignment, with_workloads=with_workloads, built=built)
 
-    return Rendered(lock=allocation.lock, allocated=allocation.allocated, warnings=problems + allocation.warnings,
-                    workloads=workloads, documents=documents)
+    return Rendered(
+        lock=allocation.lock,
+        allocated=allocation.allocated,
+        warnings=problems + allocation.warnings,
+        workloads=workloads,
+        documents=documents,
+    )
 
 
 def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> Rendered:
@@ -190,7 +251,8 @@ def render(apps: App | Iterable[App], options: RenderOptions | None = None) -> R
 
     Args:
         apps: the Apps to render.
-        options: the lock, reserved ports, nodePort range, Kubernetes version... (:class:`RenderOptions`;
+        options: the lock, reserved ports, nodePort range, Kubernetes version...
+            (:class:`RenderOptions`;
             none: a fresh lock, the default range, the portable rules, Services only).
 
     Raises:
@@ -222,7 +284,11 @@ def selector_warnings(rendered: Rendered, previous: Iterable[str]) -> list[Probl
 
     def name(doc: dict[str, Any]) -> tuple[str, str] | None:
         metadata = doc.get("metadata")
-        return (str(metadata.get("namespace") or ""), str(metadata.get("name"))) if isinstance(metadata, dict) else None
+        return (
+            (str(metadata.get("namespace") or ""), str(metadata.get("name")))
+            if isinstance(metadata, dict)
+            else None
+        )
 
     earlier = {name(doc) for doc in documents}
     mine = [doc for doc in rendered.documents() if name(doc) in earlier]
@@ -234,11 +300,15 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
 
     from svcgen.kube.yamlread import load_documents
 
-    def chunks(text: str) -> list[str]:  # the documents of a stream, comments before them and blank lines dropped
+    def chunks(
+        text: str,
+    ) -> list[str]:  # the documents of a stream, comments before them and blank lines dropped
         parts = re.split(r"(?m)^---[ \t]*$", text)
         return [re.sub(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*", "", part).strip() for part in parts]
 
-    unchanged: set[str] | None = None  # this render's workload documents, made when an earlier one is read
+    unchanged: set[str] | None = (
+        None  # this render's workload documents, made when an earlier one is read
+    )
     documents: list[dict[str, Any]] = []
     for text in previous:
         if text.lstrip().startswith(("{", "[")):  # a JSON output: a List of objects
@@ -256,8 +326,11 @@ def _workload_documents(rendered: Rendered, previous: Iterable[str]) -> list[dic
             if "apps/v1" not in chunk:
                 continue
             if unchanged is None:
-                # The text is made (and kept: it is written next), not made twice: a re-render's cost
+                # The text is made (and kept: it is written next), not made twice: a re-render's
+                # cost
                 unchanged = {part for part in chunks(rendered.yaml) if "apps/v1" in part}
             if chunk not in unchanged:
-                documents.extend(doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict))
+                documents.extend(
+                    doc.value for doc in load_documents(chunk) if isinstance(doc.value, dict)
+                )
     return documents

@@ -18,7 +18,9 @@ from svcgen.templating import render_template
 
 __all__ = ["PortSpec", "ScaffoldError", "parse_port_spec", "scaffold_files"]
 
-_PORT_SPEC = re.compile(r"(?P<name>[^:/]+):(?P<container>\d+)(?::(?P<service>\d+))?(?:/(?P<protocol>[A-Za-z]+))?")
+_PORT_SPEC = re.compile(
+    r"(?P<name>[^:/]+):(?P<container>\d+)(?::(?P<service>\d+))?(?:/(?P<protocol>[A-Za-z]+))?"
+)
 
 
 class ScaffoldError(UsageError):
@@ -43,21 +45,45 @@ def parse_port_spec(text: str) -> PortSpec:
     """Parse ``http:5000:8080`` or ``dns:53/UDP``; the protocol is upper-cased, TCP by default."""
     match = _PORT_SPEC.fullmatch(text)
     if not match:
-        raise ScaffoldError(f'--port "{text}": expected NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL], '
-                            "e.g. http:5000:8080 or dns:53/UDP")
+        raise ScaffoldError(
+            f'--port "{text}": expected NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL], '
+            "e.g. http:5000:8080 or dns:53/UDP"
+        )
     container = int(match["container"])
-    return PortSpec(match["name"], container, int(match["service"] or container),
-                    (match["protocol"] or "TCP").upper())
+    return PortSpec(
+        match["name"],
+        container,
+        int(match["service"] or container),
+        (match["protocol"] or "TCP").upper(),
+    )
 
 
-def _check(name: str, ports: list[PortSpec], service_type: str, image: str, namespace: str | None) -> None:
+def _check(
+    name: str, ports: list[PortSpec], service_type: str, image: str, namespace: str | None
+) -> None:
     """Build the App the scaffold declares and apply the DSL's rules to it."""
     try:
-        container = Container(name, image=image, ports=[Port(p.name, p.container_port, p.protocol)  # type: ignore[call-overload]
-                                                       for p in ports])
-        app = App(name, namespace=namespace, labels={"app.kubernetes.io/name": name}, containers=[container],
-                  services=[Service(name, type=service_type,  # type: ignore[arg-type]
-                                    ports=[container.port(p.name).expose(p.service_port) for p in ports])])
+        container = Container(
+            name,
+            image=image,
+            ports=[
+                Port(p.name, p.container_port, p.protocol)  # type: ignore[call-overload]
+                for p in ports
+            ],
+        )
+        app = App(
+            name,
+            namespace=namespace,
+            labels={"app.kubernetes.io/name": name},
+            containers=[container],
+            services=[
+                Service(
+                    name,
+                    type=service_type,  # type: ignore[arg-type]
+                    ports=[container.port(p.name).expose(p.service_port) for p in ports],
+                )
+            ],
+        )
     except DeclarationError as exc:
         raise _problems(exc.problems) from None
     errors = [p for p in validate([app]) if p.severity == "error"]
@@ -66,19 +92,24 @@ def _check(name: str, ports: list[PortSpec], service_type: str, image: str, name
 
 
 _ARGUMENT_HINTS = {
-    "NAME": "NAME names the App, its container and its Service: at most 63 of a-z 0-9 '-', starting and ending "
-            "with a letter or digit, e.g. billing",
+    "NAME": "NAME names the App, its container and its Service: at most 63 of a-z 0-9 '-', "
+    "starting and ending "
+    "with a letter or digit, e.g. billing",
     "--type": "--type is ClusterIP, NodePort or LoadBalancer",
-    "--namespace": "--namespace is at most 63 of a-z 0-9 '-', starting and ending with a letter or digit, e.g. shop",
-    "--port name": "a port's NAME is at most 15 of a-z 0-9 '-', with a letter, e.g. --port http:8080",
-    "--port number": "--port NAME:CONTAINER_PORT[:SERVICE_PORT] takes numbers from 1 to 65535, e.g. http:8080:80",
+    "--namespace": "--namespace is at most 63 of a-z 0-9 '-', starting and ending with a letter "
+    "or digit, e.g. shop",
+    "--port name": "a port's NAME is at most 15 of a-z 0-9 '-', with a letter, e.g. --port "
+    "http:8080",
+    "--port number": "--port NAME:CONTAINER_PORT[:SERVICE_PORT] takes numbers from 1 to 65535, "
+    "e.g. http:8080:80",
     "--port protocol": "--port NAME:PORT/PROTOCOL takes TCP, UDP or SCTP, e.g. dns:53/UDP",
 }
 
 _DUPLICATE_HINTS = {
     "--port name": "give each --port its own NAME, e.g. --port http:8080 --port admin:9000",
-    "--port number": "give each --port its own CONTAINER_PORT (per protocol), e.g. --port http:8080 --port "
-                     "admin:9000",
+    "--port number": "give each --port its own CONTAINER_PORT (per protocol), e.g. --port "
+    "http:8080 --port "
+    "admin:9000",
 }
 """The fix when two --port arguments collide (the argument's rule is not what was broken)."""
 
@@ -111,13 +142,19 @@ def _problems(problems: list[Problem]) -> ScaffoldError:
         hint = _ARGUMENT_HINTS[argument]
         if problem.message.startswith("Duplicate value"):
             hint = _DUPLICATE_HINTS.get(argument, hint)
-        chosen.setdefault(argument, problem._replace(subject=argument, field="", location=None, hint=hint))
+        chosen.setdefault(
+            argument, problem._replace(subject=argument, field="", location=None, hint=hint)
+        )
     plain = list(chosen.values())
     return ScaffoldError("\n".join(str(p) for p in plain), plain)
 
 
 def scaffold_files(
-    name: str, ports: list[PortSpec], *, service_type: str = "ClusterIP", image: str | None = None,
+    name: str,
+    ports: list[PortSpec],
+    *,
+    service_type: str = "ClusterIP",
+    image: str | None = None,
     namespace: str | None = None,
 ) -> dict[str, str]:
     """The files of a new service project (``app.py``, ``test_app.py``, ``README.md``), by name.
@@ -126,14 +163,28 @@ def scaffold_files(
         ScaffoldError: a name, port, type or namespace breaks the rules (checked before rendering).
     """
     if not ports:
-        raise ScaffoldError("give at least one --port NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL]")
+        raise ScaffoldError(
+            "give at least one --port NAME:CONTAINER_PORT[:SERVICE_PORT][/PROTOCOL]"
+        )
     image = image if image is not None else f"{name}:latest"
     _check(name, ports, service_type, image, namespace)
     var = re.sub(r"[^A-Za-z0-9_]", "_", name)
     var = var if var.isidentifier() and not var[0].isdigit() else f"c_{var}"
-    if keyword.iskeyword(var) or keyword.issoftkeyword(var) or var in ("App", "Container", "Port", "Service", "app"):
+    if (
+        keyword.iskeyword(var)
+        or keyword.issoftkeyword(var)
+        or var in ("App", "Container", "Port", "Service", "app")
+    ):
         var = f"{var}_container"
-    context = {"name": name, "ports": ports, "type": service_type, "image": image, "namespace": namespace,
-               "var": var}
-    return {template: render_template(f"app/{template}.jinja", context)
-            for template in ("app.py", "test_app.py", "README.md")}
+    context = {
+        "name": name,
+        "ports": ports,
+        "type": service_type,
+        "image": image,
+        "namespace": namespace,
+        "var": var,
+    }
+    return {
+        template: render_template(f"app/{template}.jinja", context)
+        for template in ("app.py", "test_app.py", "README.md")
+    }

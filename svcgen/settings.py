@@ -36,17 +36,30 @@ if TYPE_CHECKING:
     from svcgen.nodeports.lock import Lock
     from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["LOCK_FILE_NAME", "Settings", "SettingsError", "has_settings", "is_project_root",
-           "project_root"]
+__all__ = [
+    "LOCK_FILE_NAME",
+    "Settings",
+    "SettingsError",
+    "has_settings",
+    "is_project_root",
+    "project_root",
+]
 
 LOCK_FILE_NAME = "svcgen.lock"
-_KEYS = {"node-port-range", "kubernetes-version", "lock", "reserve", "reserve-cluster", "allocate-from", "registry",
-         "owner"}
+_KEYS = {
+    "node-port-range",
+    "kubernetes-version",
+    "lock",
+    "reserve",
+    "reserve-cluster",
+    "allocate-from",
+    "registry",
+    "owner",
+}
 
 
 class SettingsError(InputError):
     """``[tool.svcgen]`` is malformed."""
-
 
 
 class Settings(NamedTuple):
@@ -54,7 +67,8 @@ class Settings(NamedTuple):
 
     Attributes:
         root: the project folder: the nearest one at or above the first path with a
-            ``pyproject.toml`` holding ``[tool.svcgen]`` or a ``svcgen.lock``, else the first path's.
+            ``pyproject.toml`` holding ``[tool.svcgen]`` or a ``svcgen.lock``, else the first
+            path's.
         lock: the nodePort lock file.
         node_port_range: the cluster's ``--service-node-port-range``.
         reserve: manifests (files or folders) whose nodePorts are taken.
@@ -112,14 +126,28 @@ class Settings(NamedTuple):
         if registry:
             _check_registry(registry, "--registry: error:", UsageError)
         band = allocate_from or values.get("allocate-from")
-        if band is not None and not (node_range.first <= band.first and band.last <= node_range.last):
-            range_from = "--node-port-range" if node_port_range else (
-                f"node-port-range in {display(source or start)}" if "node-port-range" in values else "the default")
+        if band is not None and not (
+            node_range.first <= band.first and band.last <= node_range.last
+        ):
+            range_from = (
+                "--node-port-range"
+                if node_port_range
+                else (
+                    f"node-port-range in {display(source or start)}"
+                    if "node-port-range" in values
+                    else "the default"
+                )
+            )
             if allocate_from is not None:  # a command-line mistake: exit 2, naming the flag
-                raise UsageError(f"--allocate-from: error: {band} is not inside the nodePort range {node_range} "
-                                 f"({range_from}); give a band inside it")
-            raise SettingsError(f"{display(source or start)}: error: allocate-from {band} is not inside the nodePort "
-                                f"range {node_range} ({range_from})")
+                raise UsageError(
+                    f"--allocate-from: error: {band} is not inside the nodePort range {node_range} "
+                    f"({range_from}); give a band inside it"
+                )
+            raise SettingsError(
+                f"{display(source or start)}: error: allocate-from {band} is not inside the "
+                "nodePort "
+                f"range {node_range} ({range_from})"
+            )
         name = owner or values.get("owner") or project
         if (registry or values.get("registry")) and not name:
             _unnamed(root, source, flag=bool(registry))
@@ -131,7 +159,9 @@ class Settings(NamedTuple):
             with_workloads=with_workloads,
             source=source,
             kubernetes_version=kubernetes_version or values.get("kubernetes-version") or PORTABLE,
-            reserve_cluster=reserve_cluster if reserve_cluster is not None else values.get("reserve-cluster"),
+            reserve_cluster=reserve_cluster
+            if reserve_cluster is not None
+            else values.get("reserve-cluster"),
             allocate_from=band,
             registry=registry or values.get("registry"),
             owner=name or root.name,
@@ -139,7 +169,10 @@ class Settings(NamedTuple):
 
     @property
     def lock_name(self) -> str:
-        """How messages name the lock file: its path from where the user stands (absolute outside it)."""
+        """How messages name the lock file.
+
+        Its path from where the user stands (absolute outside it).
+        """
         return display(self.lock)
 
     def read_lock_text(self) -> "tuple[str | None, Lock]":
@@ -154,16 +187,23 @@ class Settings(NamedTuple):
         try:
             text = read_text_if_exists(self.lock)
         except UnicodeDecodeError as exc:
-            raise UsageError(f"{display(self.lock)}: error: the lock file is not UTF-8 text ({exc.reason} at byte "
-                             f"{exc.start}); svcgen writes it as UTF-8: restore it from version control (git "
-                             "checkout -- the file), or delete it to allocate afresh (nodePorts may then "
-                             "change)") from None
+            raise UsageError(
+                f"{display(self.lock)}: error: the lock file is not UTF-8 text ({exc.reason} at "
+                "byte "
+                f"{exc.start}); svcgen writes it as UTF-8: restore it from version control (git "
+                "checkout -- the file), or delete it to allocate afresh (nodePorts may then "
+                "change)"
+            ) from None
         except FileRefusedError as exc:
             where = "" if exc.errno == errno.EFBIG else " (--lock, or lock = in [tool.svcgen])"
-            raise UsageError(f"{display(self.lock)}: error: the lock file is {exc.reason}; nothing was written. "
-                             f"Fix: {exc.hint}{where}") from None
+            raise UsageError(
+                f"{display(self.lock)}: error: the lock file is {exc.reason}; nothing was written. "
+                f"Fix: {exc.hint}{where}"
+            ) from None
         except OSError as exc:
-            raise UsageError(f"{display(self.lock)}: error: cannot read the lock file: {exc.strerror or exc}") from None
+            raise UsageError(
+                f"{display(self.lock)}: error: cannot read the lock file: {exc.strerror or exc}"
+            ) from None
         return text, parse_lock(text, display(self.lock), self.node_port_range)
 
     def read_lock(self) -> "Lock":
@@ -187,7 +227,9 @@ class Settings(NamedTuple):
 
             found.extend(cluster_reservations(self.reserve_cluster or None))
         self.check_reserve()
-        sources = read_sources([str(p) for p in self.reserve], stdin)  # the one reader of YAML files
+        sources = read_sources(
+            [str(p) for p in self.reserve], stdin
+        )  # the one reader of YAML files
         if sources.problems:
             first = sources.problems[0]
             raise UsageError(f"{first.location}: error: --reserve: {first.message}")
@@ -219,12 +261,19 @@ def _unnamed(root: Path, source: Path | None, *, flag: bool) -> None:
         UsageError: the registry was given with ``--registry``.
         SettingsError: it was given in ``[tool.svcgen]``.
     """
-    why = (f"the registry needs this project's own name in it, and the folder's ({one_line(root.name)}) may be "
-           "another project's too (each would then release the other's nodePorts)")
+    why = (
+        "the registry needs this project's own name in it, and the folder's "
+        f"({one_line(root.name)}) may be "
+        "another project's too (each would then release the other's nodePorts)"
+    )
     if flag:
-        raise UsageError(f"--registry: error: {why}. Fix: add --owner NAME, a name no other project uses")
-    raise SettingsError(f"{display(source or root)}: error: registry is set but owner is not: {why}. Fix: add "
-                        "owner = \"NAME\" to [tool.svcgen], a name no other project uses (or give [project] a name)")
+        raise UsageError(
+            f"--registry: error: {why}. Fix: add --owner NAME, a name no other project uses"
+        )
+    raise SettingsError(
+        f"{display(source or root)}: error: registry is set but owner is not: {why}. Fix: add "
+        'owner = "NAME" to [tool.svcgen], a name no other project uses (or give [project] a name)'
+    )
 
 
 def _check_registry(spec: str, where: str, error: type[SvcgenError]) -> None:
@@ -244,7 +293,10 @@ def _start(path: Path) -> Path:
     """The folder a path stands for: a file's folder; a folder (or a path not made yet) itself."""
     try:
         path = path.resolve()
-    except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): a file's name
+    except (
+        OSError,
+        RuntimeError,
+    ):  # a symbolic link loop (RuntimeError before Python 3.13): a file's name
         return Path(os.path.abspath(path)).parent
     return path.parent if path.is_file() else path
 
@@ -304,7 +356,9 @@ def project_root(path: str | Path) -> Path:
     return next((folder for folder in _folders_up(start) if is_project_root(folder)), start)
 
 
-def _project_table(start: Path, *, need_name: bool) -> tuple[Path, dict[str, Any], Path | None, str]:
+def _project_table(
+    start: Path, *, need_name: bool
+) -> tuple[Path, dict[str, Any], Path | None, str]:
     """The project root for ``start``, its ``[tool.svcgen]`` table, ``pyproject.toml`` and name.
 
     The root is the nearest folder at or above ``start`` with a ``[tool.svcgen]`` table or a
@@ -354,9 +408,12 @@ def _pyproject(folder: Path) -> Path | None:
         target = ""
         with contextlib.suppress(OSError):
             target = f" (to {os.readlink(candidate)})"
-        raise SettingsError(f"{display(candidate)}: error: cannot read: a symbolic link{target} that leads to no "
-                            "file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points to, "
-                            "or remove the link")
+        raise SettingsError(
+            f"{display(candidate)}: error: cannot read: a symbolic link{target} that leads to no "
+            "file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points "
+            "to, "
+            "or remove the link"
+        )
     return candidate
 
 
@@ -364,10 +421,13 @@ def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     try:
         text = read_file(path).decode("utf-8")
     except FileRefusedError as exc:
-        raise SettingsError(f"{display(path)}: error: cannot read: {exc.reason}. Fix: {exc.hint}") from None
+        raise SettingsError(
+            f"{display(path)}: error: cannot read: {exc.reason}. Fix: {exc.hint}"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{display(path)}: error: cannot read: {exc}") from None
-    # Always parsed: whatever a shortcut (a search for "svcgen") missed would silently drop the settings.
+    # Always parsed: whatever a shortcut (a search for "svcgen") missed would silently drop the
+    # settings.
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -375,13 +435,21 @@ def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        fix = "save it without the byte order mark it starts with" if text.startswith("\ufeff") else \
-            "correct the TOML there"
-        raise SettingsError(f"{display(path)}: error: cannot read: {exc}. Fix: {fix} (svcgen reads [tool.svcgen] "
-                            "only from a file TOML accepts, as pip does)") from None
+        fix = (
+            "save it without the byte order mark it starts with"
+            if text.startswith("\ufeff")
+            else "correct the TOML there"
+        )
+        raise SettingsError(
+            f"{display(path)}: error: cannot read: {exc}. Fix: {fix} (svcgen reads [tool.svcgen] "
+            "only from a file TOML accepts, as pip does)"
+        ) from None
     except RecursionError:  # tomllib recurses once per level of nesting
-        raise SettingsError(f"{display(path)}: error: cannot read: arrays or inline tables are nested too deeply for "
-                            "Python's TOML reader; nest them less deeply") from None
+        raise SettingsError(
+            f"{display(path)}: error: cannot read: arrays or inline tables are nested too deeply "
+            "for "
+            "Python's TOML reader; nest them less deeply"
+        ) from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
     tool = data.get("tool")
@@ -397,27 +465,39 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     """The table's values, checked: ``node-port-range`` parsed, ``lock``, ``reserve`` as given."""
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise SettingsError(f"{display(path)}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "
-                            f"known keys: {', '.join(sorted(_KEYS))}")
+        raise SettingsError(
+            f"{display(path)}: error: [tool.svcgen] has unknown key {unknown[0]!r}; "
+            f"known keys: {', '.join(sorted(_KEYS))}"
+        )
     values = dict(table)
     if "node-port-range" in table:
         value = table["node-port-range"]
         if not isinstance(value, str):
-            raise SettingsError(f"{display(path)}: error: [tool.svcgen] node-port-range must be a string like "
-                                '"30000-32767"')
+            raise SettingsError(
+                f"{display(path)}: error: [tool.svcgen] node-port-range must be a string like "
+                '"30000-32767"'
+            )
         try:
             values["node-port-range"] = NodePortRange.parse(value)
         except ValueError as exc:
-            raise SettingsError(f"{display(path)}: error: [tool.svcgen] node-port-range: {exc}") from None
+            raise SettingsError(
+                f"{display(path)}: error: [tool.svcgen] node-port-range: {exc}"
+            ) from None
     if "kubernetes-version" in table:
         version = table["kubernetes-version"]
         try:
-            values["kubernetes-version"] = KubeVersion.parse(version) if isinstance(version, str) else None
+            values["kubernetes-version"] = (
+                KubeVersion.parse(version) if isinstance(version, str) else None
+            )
         except ValueError as exc:
-            raise SettingsError(f"{display(path)}: error: [tool.svcgen] kubernetes-version: {exc}") from None
+            raise SettingsError(
+                f"{display(path)}: error: [tool.svcgen] kubernetes-version: {exc}"
+            ) from None
         if values["kubernetes-version"] is None:
-            raise SettingsError(f"{display(path)}: error: [tool.svcgen] kubernetes-version must be a string like "
-                                '"1.36"')
+            raise SettingsError(
+                f"{display(path)}: error: [tool.svcgen] kubernetes-version must be a string like "
+                '"1.36"'
+            )
     for key, parse in (("allocate-from", NodePortRange.parse),):
         if key in table:
             try:
@@ -425,16 +505,22 @@ def _table_values(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             except ValueError as exc:
                 raise SettingsError(f"{display(path)}: error: [tool.svcgen] {key}: {exc}") from None
             if values[key] is None:
-                raise SettingsError(f'{path}: error: [tool.svcgen] {key} must be a string like "30100-30199"')
+                raise SettingsError(
+                    f'{path}: error: [tool.svcgen] {key} must be a string like "30100-30199"'
+                )
     for key in ("reserve-cluster", "registry", "owner"):
         if key in table and not isinstance(table[key], str):
             raise SettingsError(f"{display(path)}: error: [tool.svcgen] {key} must be a string")
     if "registry" in table:
-        _check_registry(table["registry"], f"{display(path)}: error: [tool.svcgen] registry", SettingsError)
+        _check_registry(
+            table["registry"], f"{display(path)}: error: [tool.svcgen] registry", SettingsError
+        )
     lock = table.get("lock", LOCK_FILE_NAME)
     if not isinstance(lock, str) or not lock:
         raise SettingsError(f"{display(path)}: error: [tool.svcgen] lock must be a file path")
     reserve = table.get("reserve", [])
     if not isinstance(reserve, list) or not all(isinstance(r, str) for r in reserve):
-        raise SettingsError(f"{display(path)}: error: [tool.svcgen] reserve must be a list of paths")
+        raise SettingsError(
+            f"{display(path)}: error: [tool.svcgen] reserve must be a list of paths"
+        )
     return values

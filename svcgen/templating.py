@@ -27,7 +27,9 @@ def templates_dir() -> Path:
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / "app" / "app.py.jinja").is_file():
             return candidate
-    raise TemplateError(f"svcgen's templates are missing (looked in {here / 'templates'}); reinstall svcgen")
+    raise TemplateError(
+        f"svcgen's templates are missing (looked in {here / 'templates'}); reinstall svcgen"
+    )
 
 
 def _string(value: str) -> str:

@@ -69,14 +69,32 @@ def write_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
 
 
 HOSTILE_SCALARS = [
-    "1" * 5000,                           # past Python's int-string limit (4300 digits)
-    "-" + "9" * 40,                       # past 64 bits
-    "0x" + "f" * 40, "0b" + "1" * 70, "0777",
-    "1e400", "1.5", ".nan", ".inf", "-.inf", "1_000", "12:30:45",
-    "2001-12-14t21:59:43.10-05:00", "2002-12-14",
-    "~", "null", "yes", "off", "y",
-    "!!binary aGVsbG8=", "!!float 1", "!!str 30000", "!!int 0x7530",
-    '"30000"', "[30000]", "{a: 1}",
+    "1" * 5000,  # past Python's int-string limit (4300 digits)
+    "-" + "9" * 40,  # past 64 bits
+    "0x" + "f" * 40,
+    "0b" + "1" * 70,
+    "0777",
+    "1e400",
+    "1.5",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "1_000",
+    "12:30:45",
+    "2001-12-14t21:59:43.10-05:00",
+    "2002-12-14",
+    "~",
+    "null",
+    "yes",
+    "off",
+    "y",
+    "!!binary aGVsbG8=",
+    "!!float 1",
+    "!!str 30000",
+    "!!int 0x7530",
+    '"30000"',
+    "[30000]",
+    "{a: 1}",
 ]
 """Scalars of every YAML 1.1 kind (and values no reader can hold) to put where a number or a
 string is expected: every reader must answer with problems, never with a traceback."""

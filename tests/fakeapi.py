@@ -11,19 +11,53 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-SERVICES = {"apiVersion": "v1", "kind": "ServiceList", "metadata": {"resourceVersion": "1"}, "items": [
-    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ingress", "namespace": "kube-system"},
-     "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "healthCheckNodePort": 32100,
-              "ports": [{"name": "http", "port": 80, "protocol": "TCP", "nodePort": 30000},
-                        {"name": "https", "port": 443, "protocol": "TCP", "nodePort": 30001}]}},
-    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default"},
-     "spec": {"type": "ClusterIP", "ports": [{"name": "https", "port": 443, "protocol": "TCP"}]}}]}
+SERVICES = {
+    "apiVersion": "v1",
+    "kind": "ServiceList",
+    "metadata": {"resourceVersion": "1"},
+    "items": [
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "ingress", "namespace": "kube-system"},
+            "spec": {
+                "type": "LoadBalancer",
+                "externalTrafficPolicy": "Local",
+                "healthCheckNodePort": 32100,
+                "ports": [
+                    {"name": "http", "port": 80, "protocol": "TCP", "nodePort": 30000},
+                    {"name": "https", "port": 443, "protocol": "TCP", "nodePort": 30001},
+                ],
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default"},
+            "spec": {
+                "type": "ClusterIP",
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP"}],
+            },
+        },
+    ],
+}
 DISCOVERY = {
     "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []},
     "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": []},
-    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-        {"name": "services", "singularName": "service", "namespaced": True, "kind": "Service",
-         "verbs": ["create", "get", "list"], "shortNames": ["svc"]}]},
+    "/api/v1": {
+        "kind": "APIResourceList",
+        "groupVersion": "v1",
+        "resources": [
+            {
+                "name": "services",
+                "singularName": "service",
+                "namespaced": True,
+                "kind": "Service",
+                "verbs": ["create", "get", "list"],
+                "shortNames": ["svc"],
+            }
+        ],
+    },
 }
 
 
@@ -37,17 +71,38 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
         if path.startswith("/denied"):  # the "denied" context's cluster URL
-            self._send(401, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Unauthorized",
-                             "message": "Unauthorized", "code": 401})
+            self._send(
+                401,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "reason": "Unauthorized",
+                    "message": "Unauthorized",
+                    "code": 401,
+                },
+            )
         elif path == "/version":
-            self._send(200, {"major": "1", "minor": "32", "gitVersion": "v1.32.4", "platform": "linux/amd64"})
+            self._send(
+                200,
+                {"major": "1", "minor": "32", "gitVersion": "v1.32.4", "platform": "linux/amd64"},
+            )
         elif path in DISCOVERY:
             self._send(200, DISCOVERY[path])
         elif path == "/api/v1/services":
             self._send(200, SERVICES)
         else:
-            self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
-                             "message": f"{path} not found", "code": 404})
+            self._send(
+                404,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "reason": "NotFound",
+                    "message": f"{path} not found",
+                    "code": 404,
+                },
+            )
 
     def do_POST(self) -> None:  # a create: keep what kubectl sent, answer with it
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
@@ -81,13 +136,27 @@ def fake_api_server(folder: Path) -> Iterator[FakeCluster]:
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     config = folder / "kubeconfig"
-    config.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "test",
-        "clusters": [{"name": "local", "cluster": {"server": url}},
-                     {"name": "locked", "cluster": {"server": url + "/denied"}}],
-        "users": [{"name": "someone", "user": {}}],
-        "contexts": [{"name": "test", "context": {"cluster": "local", "user": "someone", "namespace": "default"}},
-                     {"name": "denied", "context": {"cluster": "locked", "user": "someone"}}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "test",
+                "clusters": [
+                    {"name": "local", "cluster": {"server": url}},
+                    {"name": "locked", "cluster": {"server": url + "/denied"}},
+                ],
+                "users": [{"name": "someone", "user": {}}],
+                "contexts": [
+                    {
+                        "name": "test",
+                        "context": {"cluster": "local", "user": "someone", "namespace": "default"},
+                    },
+                    {"name": "denied", "context": {"cluster": "locked", "user": "someone"}},
+                ],
+            }
+        )
+    )
     try:
         yield FakeCluster(config, server.posted)
     finally:

@@ -1,4 +1,5 @@
-"""The generated projects benchmarks/run.py measures render what they claim (a wrong figure is worse than none)."""
+"""The generated projects benchmarks/run.py measures render what they claim (a wrong figure is worse
+than none)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def _bench() -> Any:
     return bench
 
 
-def test_the_full_workload_project_renders_a_service_and_a_full_deployment_per_app(tmp_path: Path) -> None:
+def test_the_full_workload_project_renders_a_service_and_a_full_deployment_per_app(
+    tmp_path: Path,
+) -> None:
     bench = _bench()
     bench._render_cli(8, str(tmp_path), workloads=True)
     docs = _docs(tmp_path / "out.yaml")
@@ -33,9 +36,24 @@ def test_the_full_workload_project_renders_a_service_and_a_full_deployment_per_a
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
-    assert {"env", "envFrom", "resources", "volumeMounts", "securityContext", "readinessProbe", "livenessProbe",
-            "args", "image", "imagePullPolicy"} <= set(container)
-    assert {"volumes", "serviceAccountName", "securityContext", "terminationGracePeriodSeconds"} <= set(pod)
+    assert {
+        "env",
+        "envFrom",
+        "resources",
+        "volumeMounts",
+        "securityContext",
+        "readinessProbe",
+        "livenessProbe",
+        "args",
+        "image",
+        "imagePullPolicy",
+    } <= set(container)
+    assert {
+        "volumes",
+        "serviceAccountName",
+        "securityContext",
+        "terminationGracePeriodSeconds",
+    } <= set(pod)
     assert {"replicas", "strategy", "revisionHistoryLimit"} <= set(deployment["spec"])
 
 
@@ -50,7 +68,8 @@ def _parsed(text: str) -> list[Any]:
 
 
 def test_every_workload_peer_writes_the_objects_svcgen_renders(tmp_path: Path) -> None:
-    """The client and lightkube programs build the same Services and Deployments, nodePorts included."""
+    """The client and lightkube programs build the same Services and Deployments, nodePorts
+    included."""
     pytest.importorskip("kubernetes")
     pytest.importorskip("lightkube")
     pytest.importorskip("yaml")  # PyYAML, which the client and lightkube programs write with
@@ -64,7 +83,9 @@ def test_every_workload_peer_writes_the_objects_svcgen_renders(tmp_path: Path) -
         assert "&id" not in text, name  # no YAML anchors: each object's dicts are its own
 
 
-def test_the_lightkube_cold_start_program_prints_the_seeds_service(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_lightkube_cold_start_program_prints_the_seeds_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     pytest.importorskip("lightkube")
     exec(_bench().LIGHTKUBE_SEED, {})
     assert _parsed(capsys.readouterr().out) == _docs(ROOT / "examples" / "seed" / "expected.yaml")
@@ -81,7 +102,9 @@ def test_the_shared_label_corpus_lints_clean_and_every_selector_shares_the_label
     assert all(s["spec"]["selector"]["app.kubernetes.io/part-of"] == "shop" for s in services)
 
 
-def test_the_lint_corpus_hands_out_each_default_nodeport_once_then_makes_cluster_ip_services() -> None:
+def test_the_lint_corpus_hands_out_each_default_nodeport_once_then_makes_cluster_ip_services() -> (
+    None
+):
     docs = _bench().lint_corpus(7 * 2770)
     services = [d for d in docs if d["kind"] == "Service"]
     node_ports = [p["nodePort"] for s in services for p in s["spec"]["ports"] if "nodePort" in p]
@@ -89,7 +112,9 @@ def test_the_lint_corpus_hands_out_each_default_nodeport_once_then_makes_cluster
     assert [s["spec"]["type"] for s in services[-2:]] == ["ClusterIP", "ClusterIP"]
 
 
-def test_an_unknown_group_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_group_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bench = _bench()
     monkeypatch.setattr("sys.argv", ["run.py", "--only", "lint_scaling,lint-scaling"])
     with pytest.raises(SystemExit) as exit_:
@@ -109,10 +134,15 @@ def test_the_docstring_names_every_group_and_every_target() -> None:
 def test_the_target_summary_says_which_figures_are_met(capsys: pytest.CaptureFixture[str]) -> None:
     bench = _bench()
     bench._ratio("import_2x_vs_1x", 2.5, "import_2x_vs_1x")
-    bench._ratio("client_c_dumper_vs_svcgen_workloads_2000", 1.994, "client_c_dumper_vs_svcgen_workloads")
+    bench._ratio(
+        "client_c_dumper_vs_svcgen_workloads_2000", 1.994, "client_c_dumper_vs_svcgen_workloads"
+    )
     bench.print_targets()
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:2] == ["ratio import_2x_vs_1x 2.50", "ratio client_c_dumper_vs_svcgen_workloads_2000 1.99"]
+    assert lines[:2] == [
+        "ratio import_2x_vs_1x 2.50",
+        "ratio client_c_dumper_vs_svcgen_workloads_2000 1.99",
+    ]
     targets = lines[2:]
     assert len(targets) == len(bench.TARGETS) == 8
     assert targets[0] == "target client_c_dumper_vs_svcgen_workloads_2000 1.99 >= 2 NOT MET"
@@ -122,8 +152,10 @@ def test_the_target_summary_says_which_figures_are_met(capsys: pytest.CaptureFix
 
 @pytest.mark.slow
 def test_every_figure_of_the_table_but_the_cold_start_is_measured_at_small_sizes(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    """The groups run end to end (the scaling inputs import, explain and lint cleanly) and feed the summary."""
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The groups run end to end (the scaling inputs import, explain and lint cleanly) and feed the
+    summary."""
     pytest.importorskip("kubernetes")
     pytest.importorskip("lightkube")
     bench = _bench()

@@ -13,16 +13,33 @@ from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import Lock, PortKey
 
 
-def test_flags_win_over_the_table_and_reserve_adds_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "20000-20999"\nlock = "a.lock"\n'
-                                             'reserve = ["cluster.yaml"]\n')
+def test_flags_win_over_the_table_and_reserve_adds_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.svcgen]\nnode-port-range = "20000-20999"\nlock = "a.lock"\n'
+        'reserve = ["cluster.yaml"]\n'
+    )
     monkeypatch.chdir(tmp_path)
     table = settings_from_args(argparse.Namespace(), "app.py")
-    assert table.node_port_range == NodePortRange(20000, 20999) and table.lock == tmp_path.resolve() / "a.lock"
-    flags = settings_from_args(argparse.Namespace(node_port_range=NodePortRange(31000, 31999), lock="b.lock",
-                                                  reserve=["more.yaml"], with_workloads=True), "app.py")
+    assert (
+        table.node_port_range == NodePortRange(20000, 20999)
+        and table.lock == tmp_path.resolve() / "a.lock"
+    )
+    flags = settings_from_args(
+        argparse.Namespace(
+            node_port_range=NodePortRange(31000, 31999),
+            lock="b.lock",
+            reserve=["more.yaml"],
+            with_workloads=True,
+        ),
+        "app.py",
+    )
     assert flags.node_port_range == NodePortRange(31000, 31999) and flags.lock == Path("b.lock")
-    assert flags.reserve == (tmp_path.resolve() / "cluster.yaml", Path("more.yaml")) and flags.with_workloads
+    assert (
+        flags.reserve == (tmp_path.resolve() / "cluster.yaml", Path("more.yaml"))
+        and flags.with_workloads
+    )
 
 
 def test_write_makes_the_folder_and_reports_failures_as_usage_errors(tmp_path: Path) -> None:
@@ -41,16 +58,26 @@ def test_no_lock_file_for_a_project_without_node_ports() -> None:
 
 
 def test_diff_names_the_file() -> None:
-    assert diff("a\n", "b\n", "svcgen.lock").splitlines()[:2] == ["--- a/svcgen.lock", "+++ b/svcgen.lock"]
+    assert diff("a\n", "b\n", "svcgen.lock").splitlines()[:2] == [
+        "--- a/svcgen.lock",
+        "+++ b/svcgen.lock",
+    ]
     assert diff("same\n", "same\n", "x") == ""
 
 
 def test_a_failed_write_removes_the_folders_it_made_and_only_those(tmp_path: Path) -> None:
     (tmp_path / "kept").mkdir()
     (tmp_path / "b" / "c" / "in-the-way.yaml").mkdir(parents=True)  # a folder where a file must go
-    texts = {tmp_path / "kept" / "new" / "x.yaml": "x\n", tmp_path / "a" / "b" / "y.yaml": "y\n",
-             tmp_path / "b" / "c" / "in-the-way.yaml": "z\n"}
+    texts = {
+        tmp_path / "kept" / "new" / "x.yaml": "x\n",
+        tmp_path / "a" / "b" / "y.yaml": "y\n",
+        tmp_path / "b" / "c" / "in-the-way.yaml": "z\n",
+    }
     with pytest.raises(UsageError, match=r"in-the-way\.yaml: error: cannot write: a directory"):
         write_all(texts)
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
-        "b", "b/c", "b/c/in-the-way.yaml", "kept"]
+        "b",
+        "b/c",
+        "b/c/in-the-way.yaml",
+        "kept",
+    ]

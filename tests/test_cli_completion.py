@@ -25,17 +25,28 @@ def _complete(line: str, tmp_path: Path) -> list[str]:
     script.write_text(run_cli("completion", "bash").out)
     bin_dir = Path(sys.executable).parent
     words = line.split(" ")
-    driver = (f'source {script}\nCOMP_LINE="{line}"\nCOMP_POINT=${{#COMP_LINE}}\n'
-              f"COMP_WORDS=({' '.join(repr(w) for w in words)})\nCOMP_CWORD={len(words) - 1}\n"
-              "_python_argcomplete svcgen\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    driver = (
+        f'source {script}\nCOMP_LINE="{line}"\nCOMP_POINT=${{#COMP_LINE}}\n'
+        f"COMP_WORDS=({' '.join(repr(w) for w in words)})\nCOMP_CWORD={len(words) - 1}\n"
+        "_python_argcomplete svcgen\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
+    )
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(["bash", "-c", driver], capture_output=True, text=True, env=env, cwd=tmp_path,
-                            check=True, timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", driver],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
     return [w.strip() for w in result.stdout.splitlines() if w.strip()]
 
 
-@pytest.mark.skipif(shutil.which("bash") is None or not (Path(sys.executable).parent / "svcgen").exists(),
-                    reason="needs bash and the installed svcgen command")
+@pytest.mark.skipif(
+    shutil.which("bash") is None or not (Path(sys.executable).parent / "svcgen").exists(),
+    reason="needs bash and the installed svcgen command",
+)
 def test_bash_completes_commands_and_options(tmp_path: Path) -> None:
     assert "render" in _complete("svcgen re", tmp_path)
     assert {"--locked", "--lock"} <= set(_complete("svcgen render --lo", tmp_path))

@@ -34,15 +34,23 @@ def _app_source(i: int) -> str:
 
 
 def _svcgen(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "svcgen", *args], cwd=cwd, env=ENV, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "svcgen", *args],
+        cwd=cwd,
+        env=ENV,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow
 def test_eight_renders_at_once_share_one_lock(tmp_path: Path) -> None:
     for i in range(8):
         (tmp_path / f"app{i}.py").write_text(_app_source(i))
-    procs = [_svcgen("render", f"app{i}.py", "--lock", "shared.lock", cwd=tmp_path) for i in range(8)]
+    procs = [
+        _svcgen("render", f"app{i}.py", "--lock", "shared.lock", cwd=tmp_path) for i in range(8)
+    ]
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in results]
     lock = parse_lock((tmp_path / "shared.lock").read_text(), "shared.lock", NodePortRange())
@@ -52,7 +60,12 @@ def test_eight_renders_at_once_share_one_lock(tmp_path: Path) -> None:
         by_service.setdefault(port, set()).add(key.service)
     # 3 nodePorts per Service (53/UDP and 53/TCP share one), none shared across Services.
     assert len(by_service) == 8 * 3 and all(len(owners) == 1 for owners in by_service.values())
-    rendered = [int(line.split()[-1]) for out, _ in results for line in out.splitlines() if "nodePort:" in line]
+    rendered = [
+        int(line.split()[-1])
+        for out, _ in results
+        for line in out.splitlines()
+        if "nodePort:" in line
+    ]
     assert len(rendered) == 32 and len(set(rendered)) == 24
     assert set(rendered) == set(lock.entries.values())
 
@@ -102,10 +115,12 @@ def test_killed_writers_never_leave_a_torn_file(tmp_path: Path) -> None:
 def test_a_killed_render_leaves_the_old_or_the_new_lock(tmp_path: Path) -> None:
     services = "\n".join(
         f'    Service("s{i}", type="NodePort", ports=[c.port("a").expose(), c.port("b").expose()]),'
-        for i in range(400))
+        for i in range(400)
+    )
     source = HEADER + (
         'c = Container("c", ports=[Port("a", 8000), Port("b", 8001)])\n'
-        'app = App("big", labels={"app": "big"}, containers=[c], services=[\n' + services + "\n])\n")
+        'app = App("big", labels={"app": "big"}, containers=[c], services=[\n' + services + "\n])\n"
+    )
     (tmp_path / "app.py").write_text(source)
     for delay in (0.3, 0.6, 0.9, 1.2, 1.5):
         proc = _svcgen("render", "app.py", cwd=tmp_path)
@@ -119,4 +134,7 @@ def test_a_killed_render_leaves_the_old_or_the_new_lock(tmp_path: Path) -> None:
     done = _svcgen("render", "app.py", cwd=tmp_path)
     done.communicate(timeout=60)
     assert done.returncode == 0
-    assert len(parse_lock((tmp_path / "svcgen.lock").read_text(), "svcgen.lock", NodePortRange())) == 800
+    assert (
+        len(parse_lock((tmp_path / "svcgen.lock").read_text(), "svcgen.lock", NodePortRange()))
+        == 800
+    )

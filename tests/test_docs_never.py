@@ -23,6 +23,9 @@ def test_every_test_the_promises_name_exists() -> None:
 
 
 def test_every_promise_row_names_a_test() -> None:
-    rows = [line for line in NEVER.read_text(encoding="utf-8").splitlines()
-            if line.startswith("| ") and not line.startswith(("| svcgen never", "|---"))]
+    rows = [
+        line
+        for line in NEVER.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and not line.startswith(("| svcgen never", "|---"))
+    ]
     assert rows and all("::test_" in row for row in rows)

@@ -47,10 +47,13 @@ def test_a_traceback_prefers_the_users_file() -> None:
 
 
 def test_locations_inside_shown_relative_to_use_that_directory_whatever_the_cwd(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     here = str(Path(__file__).resolve().parent)
-    monkeypatch.chdir(tmp_path)  # the working directory moves; the location stays relative to `here`
+    monkeypatch.chdir(
+        tmp_path
+    )  # the working directory moves; the location stays relative to `here`
     with shown_relative_to(here):
         inside = _helper()
     outside = _helper()
@@ -59,19 +62,28 @@ def test_locations_inside_shown_relative_to_use_that_directory_whatever_the_cwd(
 
 
 def test_every_declaration_of_a_long_flat_file_has_its_own_line() -> None:
-    """A file of thousands of module-level declarations (as import writes them): lines from the line table."""
+    """A file of thousands of module-level declarations (as import writes them): lines from the line
+    table."""
     from svcgen.dsl import callsite
 
     lines = ["from svcgen import Container, Port", "made = []"]
     for i in range(400):
-        lines += [f"c{i} = Container(", f'    "c{i}",', f'    ports=[Port("http", {1000 + i})],', ")",
-                  f"made.append((c{i}, {len(lines) + 1}))", "if True:", f'    made.append((Container("d{i}"), '
-                  f"{len(lines) + 7}))"]
+        lines += [
+            f"c{i} = Container(",
+            f'    "c{i}",',
+            f'    ports=[Port("http", {1000 + i})],',
+            ")",
+            f"made.append((c{i}, {len(lines) + 1}))",
+            "if True:",
+            f'    made.append((Container("d{i}"), {len(lines) + 7}))',
+        ]
     code = compile("\n".join(lines) + "\n", "flat.py", "exec")
     assert len(code.co_code) >= callsite._BIG_CODE  # the table is used
     namespace: dict[str, object] = {}
     exec(code, namespace)
     made = namespace["made"]
     assert isinstance(made, list) and len(made) == 800
-    assert [(c.location.file, c.location.line) for c, _ in made] == [("flat.py", line) for _, line in made]
+    assert [(c.location.file, c.location.line) for c, _ in made] == [
+        ("flat.py", line) for _, line in made
+    ]
     assert any(table.code is code and table.usable for table in callsite._TABLES.values())

@@ -1,4 +1,5 @@
-"""An Ingress's backends by Service port number (``ports_by="number"``), as many real Ingresses write them."""
+"""An Ingress's backends by Service port number (``ports_by="number"``), as many real Ingresses
+write them."""
 
 from __future__ import annotations
 
@@ -14,16 +15,23 @@ web = Service("web", ports=[api.port("http").expose(80)])
 def _backends(ingress: Ingress) -> list[object]:
     app = App("web", labels={"app": "web"}, containers=[api], services=[web], consumers=[ingress])
     (built,) = [d for d in YAML(typ="safe").load_all(render([app]).yaml) if d["kind"] == "Ingress"]
-    return [built["spec"]["defaultBackend"], *(p["backend"] for p in built["spec"]["rules"][0]["http"]["paths"])]
+    return [
+        built["spec"]["defaultBackend"],
+        *(p["backend"] for p in built["spec"]["rules"][0]["http"]["paths"]),
+    ]
 
 
 def test_backends_are_written_by_name_unless_asked_by_number() -> None:
     rules = [IngressRule(paths={"/": web.port("http")})]
     by_name = {"service": {"name": "web", "port": {"name": "http"}}}
     by_number = {"service": {"name": "web", "port": {"number": 80}}}
-    assert _backends(Ingress("web", default_backend=web.port("http"), rules=rules)) == [by_name, by_name]
-    assert _backends(Ingress("web", default_backend=web.port("http"), rules=rules, ports_by="number")) == [
-        by_number, by_number]
+    assert _backends(Ingress("web", default_backend=web.port("http"), rules=rules)) == [
+        by_name,
+        by_name,
+    ]
+    assert _backends(
+        Ingress("web", default_backend=web.port("http"), rules=rules, ports_by="number")
+    ) == [by_number, by_number]
 
 
 def test_ports_by_takes_name_or_number_only() -> None:

@@ -40,23 +40,49 @@ def _line() -> int:
 
 def test_the_field_lines_make_the_constructor() -> None:
     assert str(inspect.signature(Sample)) == (
-        "(name: str, size: int = 1, *, ports: collections.abc.Iterable[svcgen.dsl.model.Port] = (), "
-        "labels: collections.abc.Mapping[str, str] | None = None, peers: collections.abc.Mapping[str, str] | None = "
-        "None, mode: Literal['a', 'b'] = 'a', on: bool = False) -> None")
+        "(name: str, size: int = 1, *, ports: collections.abc.Iterable[svcgen.dsl.model.Port] = "
+        "(), "
+        "labels: collections.abc.Mapping[str, str] | None = None, peers: "
+        "collections.abc.Mapping[str, str] | None = "
+        "None, mode: Literal['a', 'b'] = 'a', on: bool = False) -> None"
+    )
     port = Port("p", 1)
-    sample = Sample("x", 2, ports=(p for p in [port]), labels=MappingProxyType({"a": "b"}), peers={})
-    assert (sample.name, sample.size, sample.ports, sample.labels, sample.peers) == ("x", 2, (port,), {"a": "b"}, {})
+    sample = Sample(
+        "x", 2, ports=(p for p in [port]), labels=MappingProxyType({"a": "b"}), peers={}
+    )
+    assert (sample.name, sample.size, sample.ports, sample.labels, sample.peers) == (
+        "x",
+        2,
+        (port,),
+        {"a": "b"},
+        {},
+    )
     assert type(sample.labels) is dict
     plain = Sample("y")
-    assert (plain.size, plain.ports, plain.labels, plain.peers, plain.mode, plain.on) == (1, (), {}, None, "a", False)
-    with pytest.raises(TypeError, match=r"Sample.__init__\(\) takes from 2 to 3 positional arguments but 4 were given"):
+    assert (plain.size, plain.ports, plain.labels, plain.peers, plain.mode, plain.on) == (
+        1,
+        (),
+        {},
+        None,
+        "a",
+        False,
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"Sample.__init__\(\) takes from 2 to 3 positional arguments but 4 were given",
+    ):
         Sample("x", 1, ())  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match=r"Sample.__init__\(\) got an unexpected keyword argument 'location'"):
+    with pytest.raises(
+        TypeError, match=r"Sample.__init__\(\) got an unexpected keyword argument 'location'"
+    ):
         Sample("x", location=None)  # type: ignore[call-arg]
 
 
 def test_only_arguments_other_than_their_default_are_given_to_pydantic() -> None:
-    assert Sample("x", 1, ports=[], labels={}, peers=None, mode="a", on=False).model_fields_set == {"name", "location"}
+    assert Sample("x", 1, ports=[], labels={}, peers=None, mode="a", on=False).model_fields_set == {
+        "name",
+        "location",
+    }
     assert Sample("x", peers={}).model_fields_set == {"name", "location", "peers"}
     with pytest.raises(DeclarationError) as caught:
         Sample("x", on=0)  # type: ignore[arg-type]  # equal to False, but not a bool
@@ -80,7 +106,8 @@ def test_problems_name_the_subject_at_the_users_line_not_the_generated_code() ->
     assert (problem.subject, problem.field) == ('sample "x"', "size")
     assert problem.location is not None and problem.location.line == line
     assert problem.location.file.endswith("test_dsl_fields.py")
-    # The constructor ran as code of the package (so caller_location skipped it), named after its class.
+    # The constructor ran as code of the package (so caller_location skipped it), named after its
+    # class.
     frames = traceback.extract_tb(caught.value.__traceback__)
     generated = os.path.join(os.path.dirname(svcgen.__file__), "dsl", "<generated Sample.__init__>")
     assert [f.filename for f in frames][-1] == generated
@@ -88,22 +115,31 @@ def test_problems_name_the_subject_at_the_users_line_not_the_generated_code() ->
     with pytest.raises(DeclarationError) as caught:
         Sample("x", ports=Port("p", 1))  # type: ignore[arg-type]
     (problem,) = caught.value.problems
-    assert (problem.subject, problem.field, problem.hint) == ('sample "x"', "ports", "put it in a list: ports=[...]")
+    assert (problem.subject, problem.field, problem.hint) == (
+        'sample "x"',
+        "ports",
+        "put it in a list: ports=[...]",
+    )
     assert problem.location is not None and problem.location.line == line
 
 
 def test_a_dict_given_for_a_nested_object_is_passed_to_its_constructor() -> None:
-    """As with the hand-written constructors: pydantic calls the class, whose constructor refuses it."""
-    with pytest.raises(TypeError, match=r"Port.__init__\(\) got an unexpected keyword argument 'nmae'"):
+    """As with the hand-written constructors: pydantic calls the class, whose constructor refuses
+    it."""
+    with pytest.raises(
+        TypeError, match=r"Port.__init__\(\) got an unexpected keyword argument 'nmae'"
+    ):
         model.Probe("http", {"nmae": "http", "number": 80})  # type: ignore[arg-type]
     with pytest.raises(DeclarationError) as caught:
         model.Probe("http", {})  # type: ignore[arg-type]
     assert [(p.field, p.message) for p in caught.value.problems] == [
-        ("port", "expected one of the container's Port(...) objects, got dict {}")]
+        ("port", "expected one of the container's Port(...) objects, got dict {}")
+    ]
 
 
 def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made() -> None:
     with pytest.raises(TypeError, match=r"Early\.ports: declare its type before the class"):
+
         class Early(model._Declaration, subject="early"):
             ports: Items[Later] = arg(default=())  # type: ignore[name-defined]  # noqa: F821
 
@@ -111,15 +147,35 @@ def test_a_field_whose_type_is_not_yet_defined_is_refused_when_the_class_is_made
         Accepts[int, int]
 
 
-PUBLIC = [model.Port, model.Probe, model.Container, model.ServicePort, model.Service, model.App, model.Consumer,
-          model.Pod, model.Deployment, model.StatefulSet, model.DaemonSet,
-          consumers.IngressRule, consumers.IngressTLS, consumers.Ingress, consumers.GatewayRef, consumers.RouteRule,
-          consumers.HTTPRoute, consumers.ServiceMonitor, consumers.PodMonitor, consumers.Peer, consumers.PolicyRule,
-          consumers.NetworkPolicy]
+PUBLIC = [
+    model.Port,
+    model.Probe,
+    model.Container,
+    model.ServicePort,
+    model.Service,
+    model.App,
+    model.Consumer,
+    model.Pod,
+    model.Deployment,
+    model.StatefulSet,
+    model.DaemonSet,
+    consumers.IngressRule,
+    consumers.IngressTLS,
+    consumers.Ingress,
+    consumers.GatewayRef,
+    consumers.RouteRule,
+    consumers.HTTPRoute,
+    consumers.ServiceMonitor,
+    consumers.PodMonitor,
+    consumers.Peer,
+    consumers.PolicyRule,
+    consumers.NetworkPolicy,
+]
 
 
 def test_every_public_constructor_keeps_its_signature() -> None:
-    """What help() shows; the same parameters, kinds and defaults as the hand-written constructors had."""
+    """What help() shows; the same parameters, kinds and defaults as the hand-written constructors
+    had."""
     shown = "".join(f"{cls.__name__}{inspect.signature(cls)}\n" for cls in PUBLIC)
     assert shown == (DATA / "dsl-signatures.txt").read_text()
 
@@ -208,27 +264,55 @@ def _mypy(tmp_path: Path, source: str, plugin: bool) -> tuple[int, str]:
     (tmp_path / "app.py").write_text(source)
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\nstrict = true\n" + ("plugins = pydantic.mypy\n" if plugin else ""))
-    result = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(config), "--no-incremental",
-                             "--no-error-summary", "--hide-error-context", "app.py"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(config),
+            "--no-incremental",
+            "--no-error-summary",
+            "--hide-error-context",
+            "app.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return result.returncode, result.stdout + result.stderr
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("plugin", [False, True], ids=["mypy", "mypy-with-pydantic-plugin"])
-def test_a_typed_app_type_checks_and_mypy_sees_the_constructors(tmp_path: Path, plugin: bool) -> None:
-    """Users run mypy --strict on their app.py, with or without pydantic's plugin: both see the same signatures."""
+def test_a_typed_app_type_checks_and_mypy_sees_the_constructors(
+    tmp_path: Path, plugin: bool
+) -> None:
+    """Users run mypy --strict on their app.py, with or without pydantic's plugin: both see the same
+    signatures."""
     code, out = _mypy(tmp_path, TYPED_APP, plugin)
     assert (code, out) == (0, "")
     reveal = "from svcgen.dsl import consumers, model\n" + "".join(
-        f"reveal_type({cls.__module__.rsplit('.', 1)[1]}.{cls.__name__}.__init__)\n" for cls in PUBLIC)
+        f"reveal_type({cls.__module__.rsplit('.', 1)[1]}.{cls.__name__}.__init__)\n"
+        for cls in PUBLIC
+    )
     code, out = _mypy(tmp_path, reveal, plugin)
-    shown = "".join(line.split('Revealed type is "', 1)[1].removesuffix('"') + "\n" for line in out.splitlines())
+    shown = "".join(
+        line.split('Revealed type is "', 1)[1].removesuffix('"') + "\n" for line in out.splitlines()
+    )
     assert shown == (DATA / "dsl-signatures-mypy.txt").read_text()
     code, out = _mypy(tmp_path, MISTAKES, plugin)
-    expected = [(n, line.rsplit("# ", 1)[1]) for n, line in enumerate(MISTAKES.splitlines(), 1) if "  # " in line]
-    found = [(int(line.split(":")[1]), line.rsplit("[", 1)[1].rstrip("]")) for line in out.splitlines()
-             if ": error: " in line]
+    expected = [
+        (n, line.rsplit("# ", 1)[1])
+        for n, line in enumerate(MISTAKES.splitlines(), 1)
+        if "  # " in line
+    ]
+    found = [
+        (int(line.split(":")[1]), line.rsplit("[", 1)[1].rstrip("]"))
+        for line in out.splitlines()
+        if ": error: " in line
+    ]
     assert found == expected, out
 
 
@@ -245,7 +329,12 @@ def test_an_object_keeps_only_the_fields_it_was_given() -> None:
     assert (sample.size, sample.peers, sample.on, sample.labels) == (1, None, False, {})
     container = svcgen.Container("app", image="app:1")
     assert set(container.__dict__) == {"location", "name", "image"}
-    assert (container.env, container.resources, container.ports, container.tty) == ((), None, (), None)
+    assert (container.env, container.resources, container.ports, container.tty) == (
+        (),
+        None,
+        (),
+        None,
+    )
     assert Sample("y").labels is not Sample("z").labels  # never one shared dict
 
 
@@ -255,18 +344,46 @@ def test_objects_compare_hash_print_and_dump_as_with_every_field_stored() -> Non
     assert len(full.__dict__) == len(Sample.model_fields) > len(sample.__dict__)
     assert sample == full and full == sample and hash(Port("p", 1)) != hash(Port("q", 1))
     assert sample != Sample("x", ports=[Port("p", 1)], mode="a") and sample != _full(Sample("x"))
-    assert repr(sample) == repr(full) == (
-        f"Sample(name='x', size=1, ports=({sample.ports[0]!r},), labels={{}}, peers=None, mode='b', on=False)")
-    assert sample.model_dump() == full.model_dump() == {
-        "name": "x", "size": 1, "ports": ({"name": "p", "number": 1, "protocol": "TCP", "host_port": None,
-                                           "host_ip": None},),
-        "labels": {}, "peers": None, "mode": "b", "on": False}
+    assert (
+        repr(sample)
+        == repr(full)
+        == (
+            f"Sample(name='x', size=1, ports=({sample.ports[0]!r},), labels={{}}, peers=None, "
+            "mode='b', on=False)"
+        )
+    )
+    assert (
+        sample.model_dump()
+        == full.model_dump()
+        == {
+            "name": "x",
+            "size": 1,
+            "ports": (
+                {"name": "p", "number": 1, "protocol": "TCP", "host_port": None, "host_ip": None},
+            ),
+            "labels": {},
+            "peers": None,
+            "mode": "b",
+            "on": False,
+        }
+    )
     assert sample.model_dump_json() == full.model_dump_json()
     assert dict(sample) == {name: getattr(full, name) for name in Sample.model_fields}
-    app = svcgen.App("a", containers=[svcgen.Container("c")], pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]))
+    app = svcgen.App(
+        "a",
+        containers=[svcgen.Container("c")],
+        pod=svcgen.Pod(volumes=[{"name": "v", "emptyDir": {}}]),
+    )
     dumped = app.model_dump()
-    assert (dumped["containers"][0]["tty"], dumped["pod"]["node_name"], dumped["replicas"]) == (None, None, None)
-    assert dumped["pod"]["volumes"] == ({"name": "v", "emptyDir": {}},) and '"tty":null' in app.model_dump_json()
+    assert (dumped["containers"][0]["tty"], dumped["pod"]["node_name"], dumped["replicas"]) == (
+        None,
+        None,
+        None,
+    )
+    assert (
+        dumped["pod"]["volumes"] == ({"name": "v", "emptyDir": {}},)
+        and '"tty":null' in app.model_dump_json()
+    )
     port = Port("p", 1)
     assert hash(port) == hash(_full(port)) and port == _full(port)
 
@@ -293,13 +410,22 @@ def test_a_subclass_inherits_fields_with_their_defaults_and_signature() -> None:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no "shadows an attribute in parent": the defaults are hidden from pydantic
+        warnings.simplefilter(
+            "error"
+        )  # no "shadows an attribute in parent": the defaults are hidden from pydantic
 
         class Wider(Sample, subject='wider "{name}"'):
             extra: StrictInt = 7
 
     assert Wider.model_fields["size"].kw_only is False and Wider.model_fields["mode"].default == "a"
     wide = Wider("w", 2, mode="b")
-    assert (wide.size, wide.on, wide.extra, wide.mode, wide.labels, wide.peers) == (2, False, 7, "b", {}, None)
+    assert (wide.size, wide.on, wide.extra, wide.mode, wide.labels, wide.peers) == (
+        2,
+        False,
+        7,
+        "b",
+        {},
+        None,
+    )
     assert Wider("v", extra=8).extra == 8
     assert set(wide.__dict__) == {"location", "name", "size", "mode", "labels"}

@@ -31,7 +31,12 @@ def test_expose_defaults_follow_the_container_port() -> None:
     api = Container("api", ports=[Port("http", 5000)])
     sp = api.port("http").expose()
     assert (sp.service_port, sp.port_name, sp.protocol, sp.node_port, sp.target_by) == (
-        5000, "http", "TCP", AUTO, None)
+        5000,
+        "http",
+        "TCP",
+        AUTO,
+        None,
+    )
     sp = api.port("http").expose(80, name="web", node_port=30080, target_by="name")
     assert (sp.service_port, sp.port_name, sp.node_port, sp.target_by) == (80, "web", 30080, "name")
     assert sp.container is api and sp.target is api.ports[0]
@@ -54,16 +59,19 @@ def test_unknown_port_name_is_reported_at_the_call() -> None:
     assert 'no port named "htp"' in problem.message and '"http", "metrics"' in problem.message
 
 
-@pytest.mark.parametrize(("build", "field"), [
-    (lambda: Port("http", "80"), "number"),  # type: ignore[call-overload]
-    (lambda: Port("http", True), "number"),
-    (lambda: Port(80, 80), "name"),  # type: ignore[call-overload]
-    (lambda: Port("http", 80, protocol="tcp"), "protocol"),  # type: ignore[call-overload]
-    (lambda: Service("web", type="Nodeport"), "type"),  # type: ignore[arg-type]
-    (lambda: Service("web", headless="yes"), "headless"),  # type: ignore[arg-type]
-    (lambda: App("a", labels={"app": 1}), 'labels["app"]'),  # type: ignore[dict-item]
-    (lambda: Container("c", ports=[80]), "ports[0]"),  # type: ignore[list-item]
-])
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Port("http", "80"), "number"),  # type: ignore[call-overload]
+        (lambda: Port("http", True), "number"),
+        (lambda: Port(80, 80), "name"),  # type: ignore[call-overload]
+        (lambda: Port("http", 80, protocol="tcp"), "protocol"),  # type: ignore[call-overload]
+        (lambda: Service("web", type="Nodeport"), "type"),  # type: ignore[arg-type]
+        (lambda: Service("web", headless="yes"), "headless"),  # type: ignore[arg-type]
+        (lambda: App("a", labels={"app": 1}), 'labels["app"]'),  # type: ignore[dict-item]
+        (lambda: Container("c", ports=[80]), "ports[0]"),  # type: ignore[list-item]
+    ],
+)
 def test_wrong_types_raise_declaration_errors(build: object, field: str) -> None:
     with pytest.raises(DeclarationError) as info:
         build()  # type: ignore[operator]
@@ -89,7 +97,9 @@ def test_sequences_and_mappings_are_copied() -> None:
 
 
 def test_arguments_at_their_default_are_not_kept_but_wrong_types_still_fail() -> None:
-    """pydantic keeps a set of given fields per object: defaults are not given, to keep large projects small."""
+    """pydantic keeps a set of given fields per object: defaults are not given, to keep large
+    projects
+    small."""
     port = Port("http", 80, "TCP")
     assert port.model_fields_set == {"name", "number", "location"}
     assert port.protocol == "TCP"
@@ -129,7 +139,11 @@ def test_a_port_without_its_number_is_an_error_at_the_users_line() -> None:
         Port("http")  # type: ignore[call-overload]
     (problem,) = info.value.problems
     assert (problem.subject, problem.field, problem.message, problem.hint) == (
-        'port "http"', "number", "Required value: missing", "pass number=...")
+        'port "http"',
+        "number",
+        "Required value: missing",
+        "pass number=...",
+    )
     assert problem.location is not None and problem.location.line == line
 
 
@@ -141,8 +155,15 @@ def test_a_number_given_as_the_only_argument_says_how_to_write_an_unnamed_port()
 
 
 def test_an_unnamed_port_is_referred_to_by_its_number() -> None:
-    api = Container("api", ports=[Port(number=8080), Port("http", 9000), Port(number=53),
-                                  Port(number=53, protocol="UDP")])
+    api = Container(
+        "api",
+        ports=[
+            Port(number=8080),
+            Port("http", 9000),
+            Port(number=53),
+            Port(number=53, protocol="UDP"),
+        ],
+    )
     assert api.port(8080).port is api.ports[0]
     assert api.port(9000).port is api.port("http").port is api.ports[1]  # a named one too
     assert api.port(53, "UDP").port is api.ports[3]
@@ -151,17 +172,36 @@ def test_an_unnamed_port_is_referred_to_by_its_number() -> None:
     assert api.port(8080).expose(name="web").port_name == "web"
 
 
-@pytest.mark.parametrize(("number", "protocol", "message", "hint"), [
-    (53, None, "has 2 ports 53 (TCP, UDP)", 'say which: .port(53, "UDP")'),
-    (8081, None, 'has no port 8081 (its ports: 8080, "http", 53, 53/UDP)',
-     "refer to one of its ports, or declare Port(number=...) on the container"),
-    (8080, "UDP", 'has no port 8080/UDP (its ports: 8080, "http", 53, 53/UDP)',
-     "refer to one of its ports, or declare Port(number=...) on the container"),
-])
+@pytest.mark.parametrize(
+    ("number", "protocol", "message", "hint"),
+    [
+        (53, None, "has 2 ports 53 (TCP, UDP)", 'say which: .port(53, "UDP")'),
+        (
+            8081,
+            None,
+            'has no port 8081 (its ports: 8080, "http", 53, 53/UDP)',
+            "refer to one of its ports, or declare Port(number=...) on the container",
+        ),
+        (
+            8080,
+            "UDP",
+            'has no port 8080/UDP (its ports: 8080, "http", 53, 53/UDP)',
+            "refer to one of its ports, or declare Port(number=...) on the container",
+        ),
+    ],
+)
 def test_a_number_that_names_no_port_or_two_is_an_error_at_the_call(
-        number: int, protocol: model.Protocol | None, message: str, hint: str) -> None:
-    api = Container("api", ports=[Port(number=8080), Port("http", 9000), Port(number=53),
-                                  Port(number=53, protocol="UDP")])
+    number: int, protocol: model.Protocol | None, message: str, hint: str
+) -> None:
+    api = Container(
+        "api",
+        ports=[
+            Port(number=8080),
+            Port("http", 9000),
+            Port(number=53),
+            Port(number=53, protocol="UDP"),
+        ],
+    )
     line = _line() + 2
     with pytest.raises(DeclarationError) as info:
         api.port(number, protocol)
@@ -172,14 +212,20 @@ def test_a_number_that_names_no_port_or_two_is_an_error_at_the_call(
 
 def test_a_service_port_is_referred_to_by_name_or_by_the_number_it_listens_on() -> None:
     api = Container("api", ports=[Port(number=8080), Port("metrics", 9090)])
-    web = Service("web", ports=[api.port(8080).expose(80, name="http"), api.port("metrics").expose()])
+    web = Service(
+        "web", ports=[api.port(8080).expose(80, name="http"), api.port("metrics").expose()]
+    )
     bare = Service("bare", ports=[api.port(8080).expose(80)])
     assert web.port(80).port is web.port("http").port is web.ports[0]
     assert bare.port(80).port is bare.ports[0]
     with pytest.raises(DeclarationError) as info:
         bare.port(81)
     assert [(p.message, p.hint) for p in info.value.problems] == [
-        ("has no port 81 (its ports: 80)", "refer to one of its ports (by the port the Service listens on)")]
+        (
+            "has no port 81 (its ports: 80)",
+            "refer to one of its ports (by the port the Service listens on)",
+        )
+    ]
     with pytest.raises(DeclarationError) as info:
         bare.port("http")
     assert [p.message for p in info.value.problems] == ['has no port named "http" (its ports: 80)']
@@ -187,9 +233,13 @@ def test_a_service_port_is_referred_to_by_name_or_by_the_number_it_listens_on() 
 
 def test_a_service_number_of_two_protocols_is_referred_to_by_name() -> None:
     dns = Container("dns", ports=[Port(number=53), Port(number=53, protocol="UDP")])
-    svc = Service("dns", ports=[dns.port(53, "TCP").expose(name="tcp"), dns.port(53, "UDP").expose(name="udp")])
+    svc = Service(
+        "dns",
+        ports=[dns.port(53, "TCP").expose(name="tcp"), dns.port(53, "UDP").expose(name="udp")],
+    )
     with pytest.raises(DeclarationError) as info:
         svc.port(53)
     assert [(p.message, p.hint) for p in info.value.problems] == [
-        ("has 2 ports 53 (TCP, UDP)", 'refer to one by its name: .port("udp")')]
+        ("has 2 ports 53 (TCP, UDP)", 'refer to one by its name: .port("udp")')
+    ]
     assert svc.port("udp").port.protocol == "UDP"

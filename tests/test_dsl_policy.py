@@ -20,15 +20,20 @@ from svcgen.nodeports.lock import PortKey
 api = Container("api", ports=[Port("http", 8080), Port("dns", 53, "UDP")])
 
 
-@pytest.mark.parametrize(("target_by", "named_targets", "expected"), [
-    ("name", False, "http"),
-    ("name", True, "http"),
-    ("number", True, 8080),
-    ("number", False, 8080),
-    (None, True, "http"),  # the workload is emitted: the name is sure to exist
-    (None, False, 8080),
-])
-def test_target_port_by_name_or_number(target_by: str | None, named_targets: bool, expected: str | int) -> None:
+@pytest.mark.parametrize(
+    ("target_by", "named_targets", "expected"),
+    [
+        ("name", False, "http"),
+        ("name", True, "http"),
+        ("number", True, 8080),
+        ("number", False, 8080),
+        (None, True, "http"),  # the workload is emitted: the name is sure to exist
+        (None, False, 8080),
+    ],
+)
+def test_target_port_by_name_or_number(
+    target_by: str | None, named_targets: bool, expected: str | int
+) -> None:
     sp = api.port("http").expose(target_by=target_by)  # type: ignore[arg-type]
     assert target_port(sp, named_targets) == expected
 
@@ -36,7 +41,9 @@ def test_target_port_by_name_or_number(target_by: str | None, named_targets: boo
 def test_subjects_keys_and_workloads() -> None:
     sp = api.port("dns").expose(name="dns-udp")
     service = Service("dns", type="LoadBalancer", external_traffic_policy="Local", ports=[sp])
-    app = App("dns", namespace="kube-system", labels={"app": "dns"}, containers=[api], services=[service])
+    app = App(
+        "dns", namespace="kube-system", labels={"app": "dns"}, containers=[api], services=[service]
+    )
     assert service_subject(app, service) == 'Service "kube-system/dns"'
     assert port_key(app, service, sp) == PortKey("kube-system", "dns", "dns-udp", "UDP")
     assert health_check_key(app, service) == PortKey("kube-system", "dns", "", "healthCheck")
@@ -47,9 +54,13 @@ def test_subjects_keys_and_workloads() -> None:
 
 def test_which_services_need_node_ports() -> None:
     assert needs_node_ports(Service("a", type="NodePort"))
-    assert not needs_node_ports(Service("a", type="LoadBalancer", allocate_load_balancer_node_ports=False))
+    assert not needs_node_ports(
+        Service("a", type="LoadBalancer", allocate_load_balancer_node_ports=False)
+    )
     assert not needs_node_ports(Service("a"))
-    assert not needs_health_check(Service("a", type="LoadBalancer", external_traffic_policy="Cluster"))
+    assert not needs_health_check(
+        Service("a", type="LoadBalancer", external_traffic_policy="Cluster")
+    )
 
 
 def test_the_service_a_stateful_set_names() -> None:

@@ -22,7 +22,9 @@ def test_there_are_examples() -> None:
 
 
 @pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
-def test_example_renders_to_expected_and_keeps_its_lock(name: str, example: Callable[[str], Path]) -> None:
+def test_example_renders_to_expected_and_keeps_its_lock(
+    name: str, example: Callable[[str], Path]
+) -> None:
     copy = example(name)
     result = run_cli("render", str(copy / "app.py"))
     assert result.code == 0, result.err
@@ -41,14 +43,17 @@ def test_example_lock_is_current(name: str) -> None:
     assert result.code == 0, result.out + result.err
 
 
-CRD_SCHEMAS = {("gateway.networking.k8s.io/v1", "HTTPRoute"): "httproute-v1",
-               ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor-v1",
-               ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor-v1"}
+CRD_SCHEMAS = {
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"): "httproute-v1",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor-v1",
+    ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor-v1",
+}
 
 
 @pytest.mark.parametrize("name", [p.name for p in EXAMPLE_DIRS])
 def test_example_output_matches_the_kubernetes_schema(name: str) -> None:
-    """Built-in kinds against Kubernetes' schemas, custom resources against their CRDs' (tests/data/crds)."""
+    """Built-in kinds against Kubernetes' schemas, custom resources against their CRDs'
+    (tests/data/crds)."""
     docs = list(YAML(typ="safe").load_all((EXAMPLES / name / "expected.yaml").read_text()))
     assert docs
     version = kubernetes_validate.utils.latest_version()
@@ -63,11 +68,15 @@ def test_example_output_matches_the_kubernetes_schema(name: str) -> None:
 
 
 def _strict(schema: Any) -> Any:
-    """The CRD schema with unknown fields refused (the API server prunes them; a typo must fail here)."""
+    """The CRD schema with unknown fields refused (the API server prunes them; a typo must fail
+    here)."""
     if isinstance(schema, dict):
         schema = {key: _strict(value) for key, value in schema.items()}
-        if ("properties" in schema and "additionalProperties" not in schema
-                and not schema.get("x-kubernetes-preserve-unknown-fields")):
+        if (
+            "properties" in schema
+            and "additionalProperties" not in schema
+            and not schema.get("x-kubernetes-preserve-unknown-fields")
+        ):
             schema["additionalProperties"] = False
     elif isinstance(schema, list):
         schema = [_strict(item) for item in schema]
@@ -76,8 +85,12 @@ def _strict(schema: Any) -> Any:
 
 def test_the_strict_crd_schemas_refuse_a_typo() -> None:
     schema = _strict(json.loads((DATA / "crds" / "httproute-v1.schema.json").read_text()))
-    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r"},
-             "spec": {"rules": [{"backendRef": [{"name": "web", "port": 80}]}]}}
+    route = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "r"},
+        "spec": {"rules": [{"backendRef": [{"name": "web", "port": 80}]}]},
+    }
     with pytest.raises(jsonschema.ValidationError, match="backendRef"):
         jsonschema.validate(route, schema)
 
@@ -93,11 +106,29 @@ def test_example_output_lints_clean(name: str) -> None:
 def test_seed_is_exactly_the_documented_service() -> None:
     (doc,) = YAML(typ="safe").load_all((EXAMPLES / "seed" / "expected.yaml").read_text())
     assert doc == {
-        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "my-service"},
-        "spec": {"type": "NodePort", "selector": {"app": "MyApp"}, "ports": [
-            {"name": "http", "protocol": "TCP", "port": 8080, "targetPort": 5000, "nodePort": 30000},
-            {"name": "metrics", "protocol": "TCP", "port": 8081, "targetPort": 6000, "nodePort": 31000},
-        ]},
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "my-service"},
+        "spec": {
+            "type": "NodePort",
+            "selector": {"app": "MyApp"},
+            "ports": [
+                {
+                    "name": "http",
+                    "protocol": "TCP",
+                    "port": 8080,
+                    "targetPort": 5000,
+                    "nodePort": 30000,
+                },
+                {
+                    "name": "metrics",
+                    "protocol": "TCP",
+                    "port": 8081,
+                    "targetPort": 6000,
+                    "nodePort": 31000,
+                },
+            ],
+        },
     }
 
 

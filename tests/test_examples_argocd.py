@@ -1,4 +1,5 @@
-"""examples/argocd: the config management plugin's own command line renders the example, writing nothing."""
+"""examples/argocd: the config management plugin's own command line renders the example, writing
+nothing."""
 
 from __future__ import annotations
 
@@ -21,12 +22,17 @@ def _load(name: str) -> Any:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_the_plugin_is_a_config_management_plugin_that_finds_the_example() -> None:
     plugin = _load("plugin.yaml")
-    assert (plugin["apiVersion"], plugin["kind"]) == ("argoproj.io/v1alpha1", "ConfigManagementPlugin")
+    assert (plugin["apiVersion"], plugin["kind"]) == (
+        "argoproj.io/v1alpha1",
+        "ConfigManagementPlugin",
+    )
     assert (EXAMPLE / plugin["spec"]["discover"]["fileName"]).is_file()
     # the Application names the plugin (a sidecar plugin without a version is called by its name)
     application = _load("application.yaml")
@@ -35,19 +41,33 @@ def test_the_plugin_is_a_config_management_plugin_that_finds_the_example() -> No
     # the sidecar runs Argo CD's cmp-server with plugin.yaml where it looks for it
     (container,) = _load("sidecar.yaml")["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["/var/run/argocd/argocd-cmp-server"]
-    assert {"mountPath": "/home/argocd/cmp-server/config/plugin.yaml", "name": "svcgen-plugin",
-            "subPath": "plugin.yaml"} in container["volumeMounts"]
+    assert {
+        "mountPath": "/home/argocd/cmp-server/config/plugin.yaml",
+        "name": "svcgen-plugin",
+        "subPath": "plugin.yaml",
+    } in container["volumeMounts"]
 
 
 @pytest.mark.slow
 def test_the_plugins_generate_command_renders_the_example(example: Callable[[str], Path]) -> None:
-    """Run spec.generate as Argo CD does (command + args, in the Application's folder): the app's manifests."""
+    """Run spec.generate as Argo CD does (command + args, in the Application's folder): the app's
+    manifests."""
     copy = example("argocd")
     before = _files(copy)
     generate = _load("plugin.yaml")["spec"]["generate"]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([*generate["command"], *generate.get("args", [])], cwd=copy, capture_output=True,
-                          text=True, env=env, timeout=60, check=False)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [*generate["command"], *generate.get("args", [])],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == (EXAMPLE / "generated.yaml").read_text()
     assert _files(copy) == before  # nothing written in the checkout
@@ -57,16 +77,30 @@ def test_the_plugins_generate_command_renders_the_example(example: Callable[[str
 
 
 @pytest.mark.slow
-def test_the_plugin_fails_the_sync_on_a_lock_that_is_not_current(example: Callable[[str], Path]) -> None:
+def test_the_plugin_fails_the_sync_on_a_lock_that_is_not_current(
+    example: Callable[[str], Path],
+) -> None:
     copy = example("argocd")
     (copy / "svcgen.lock").unlink()
     generate = _load("plugin.yaml")["spec"]["generate"]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([*generate["command"], *generate.get("args", [])], cwd=copy, capture_output=True,
-                          text=True, env=env, timeout=60, check=False)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [*generate["command"], *generate.get("args", [])],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr.startswith("error: svcgen.lock: 1 new nodePort: orders/orders-admin/admin 30000; a generator "
-                                  "writes no file")
+    assert done.stderr.startswith(
+        "error: svcgen.lock: 1 new nodePort: orders/orders-admin/admin 30000; a generator "
+        "writes no file"
+    )
     assert "run `svcgen render app.py` once" in done.stderr
     assert not (copy / "svcgen.lock").exists()
 

@@ -1,4 +1,5 @@
-"""The cyclic garbage collector is paused inside the block and restored after it, whatever happens."""
+"""The cyclic garbage collector is paused inside the block and restored after it, whatever
+happens."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def test_a_disabled_collector_stays_disabled() -> None:
 
 
 def test_library_users_pause_the_collector_with_svcgen_gc_paused() -> None:
-    """The one call a build script needs to declare as the command line does (its project file runs paused)."""
+    """The one call a build script needs to declare as the command line does (its project file runs
+    paused)."""
     import svcgen
 
     assert "gc_paused" in svcgen.__all__

@@ -1,4 +1,5 @@
-"""Import's self-check: the declarations it would write are rendered and compared with the originals."""
+"""Import's self-check: the declarations it would write are rendered and compared with the
+originals."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ c = Container("web", ports=[Port("http", 8080)])
 app = App("web", labels={"app": "web"}, containers=[c],
           services=[Service("web", ports=[c.port("http").expose(80, name="")])])
 """
-ORIGINAL = ("kind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
-            "  ports: [{port: 80, targetPort: 8080}]\n")
+ORIGINAL = (
+    "kind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
+    "  ports: [{port: 80, targetPort: 8080}]\n"
+)
 
 
 def _objects(text: str) -> list[KubeObject]:
@@ -31,7 +34,9 @@ def _objects(text: str) -> list[KubeObject]:
 
 def test_differences_name_every_path() -> None:
     assert list(differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": True})) == [
-        (("b", 1), 2, 3), (("c",), None, True)]
+        (("b", 1), 2, 3),
+        (("c",), None, True),
+    ]
     assert list(differences({"a": [1]}, {"a": [1, 2]})) == [(("a",), [1], [1, 2])]
     assert list(differences({"a": 1}, {"a": True})) == [(("a",), 1, True)]  # a bool is not a number
 
@@ -56,45 +61,79 @@ def test_a_missing_service_and_declarations_that_do_not_render_are_errors() -> N
 
 
 def test_a_declaration_that_does_not_render_is_reported_at_its_own_original() -> None:
-    two = ORIGINAL.replace("name: api}", "") + "---\n" + ORIGINAL.replace("name: web}", "name: api}")
-    broken = SOURCE.replace('Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports')
+    two = (
+        ORIGINAL.replace("name: api}", "") + "---\n" + ORIGINAL.replace("name: web}", "name: api}")
+    )
+    broken = SOURCE.replace(
+        'Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports'
+    )
     (problem,) = verify(broken, _objects(two), Lock(), NodePortRange(), PORTABLE, "error")
-    assert problem.obj is not None and problem.obj.name == "api" and problem.line == 6  # the second document
+    assert (
+        problem.obj is not None and problem.obj.name == "api" and problem.line == 6
+    )  # the second document
     assert 'do not render: Service "api": metadata.labels' in problem.message
 
 
 def test_a_declaration_that_does_not_render_is_found_among_namesakes_by_its_namespace() -> None:
-    docs = [ORIGINAL.replace("name: web}", "name: api, namespace: a}"),
-            ORIGINAL.replace("name: web}", "name: api, namespace: shop}"),
-            ORIGINAL.replace("name: web}", "name: api, namespace: a}")]  # the same again: the first is named
+    docs = [
+        ORIGINAL.replace("name: web}", "name: api, namespace: a}"),
+        ORIGINAL.replace("name: web}", "name: api, namespace: shop}"),
+        ORIGINAL.replace("name: web}", "name: api, namespace: a}"),
+    ]  # the same again: the first is named
     broken = SOURCE.replace('App("web",', 'App("web", namespace="shop",').replace(
-        'Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports')
-    (problem,) = verify(broken, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error")
+        'Service("web", ports', 'Service("api", labels={"bad key!": "x"}, ports'
+    )
+    (problem,) = verify(
+        broken, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error"
+    )
     assert problem.obj is not None and (problem.obj.namespace, problem.obj.name) == ("shop", "api")
-    assert problem.line == 6 and 'do not render: Service "shop/api": metadata.labels' in problem.message
+    assert (
+        problem.line == 6
+        and 'do not render: Service "shop/api": metadata.labels' in problem.message
+    )
     broken_a = broken.replace('namespace="shop"', 'namespace="a"')
-    (problem,) = verify(broken_a, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error")
+    (problem,) = verify(
+        broken_a, _objects("---\n".join(docs)), Lock(), NodePortRange(), PORTABLE, "error"
+    )
     assert problem.obj is not None and problem.obj.namespace == "a" and problem.line == 1
 
 
 def _whole(source: str) -> list[tuple[str, int | None]]:
     namespace: dict[str, Any] = {}
     exec(compile(source, "app.py", "exec"), namespace)
-    return [(v.name, v.location.line if v.location else None) for v in namespace.values() if isinstance(v, App)]
+    return [
+        (v.name, v.location.line if v.location else None)
+        for v in namespace.values()
+        if isinstance(v, App)
+    ]
 
 
-@pytest.mark.parametrize("tail", [
-    "",
-    '\nnote = (\n"a string"\n"on lines that start with quotes"\n)\n# a comment\nlast = App("last", labels={})\n',
-    "\nif True:\n    late = App('late', labels={})\nelse:\n    late = None\n",  # no part runs alone
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "",
+        '\nnote = (\n"a string"\n"on lines that start with quotes"\n)\n# a comment\nlast = '
+        'App("last", labels={})\n',
+        # no part runs alone
+        "\nif True:\n    late = App('late', labels={})\nelse:\n    late = None\n",
+    ],
+)
 def test_the_generated_code_runs_as_one_program_with_the_lines_of_app_py(tail: str) -> None:
-    """The self-check runs the code it generated as Python would run the file: the same Apps, made at the same lines."""
+    """The self-check runs the code it generated as Python would run the file: the same Apps, made
+    at
+    the same lines."""
     # Its docstring has lines that start with a name, its calls lines that start with a bracket.
-    source = import_manifests([("in.yaml", (ROOT / "tests" / "data" / "import-shop.yaml").read_text())]).source + tail
+    source = (
+        import_manifests(
+            [("in.yaml", (ROOT / "tests" / "data" / "import-shop.yaml").read_text())]
+        ).source
+        + tail
+    )
     apps = _apps(source)
     assert [(a.name, a.location.line if a.location else None) for a in apps] == _whole(source)
-    assert len(apps) >= 4 and all(a.location is not None and a.location.file.endswith("app.py") for a in apps)
+    assert len(apps) >= 4 and all(
+        a.location is not None and a.location.file.endswith("app.py") for a in apps
+    )
 
 
 def test_generated_code_that_does_not_compile_is_said_as_python_says_it() -> None:

@@ -21,8 +21,11 @@ PUBLIC = set(svcgen.__all__) - {"__version__"}
 def test_all_is_every_public_name_of_the_package() -> None:
     for name in svcgen.__all__:
         getattr(svcgen, name)  # loaded: now in the package's namespace
-    public = {name for name, value in vars(svcgen).items()
-              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    public = {
+        name
+        for name, value in vars(svcgen).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
     assert public == PUBLIC
     assert len(svcgen.__all__) == len(set(svcgen.__all__))
     assert set(dir(svcgen)) >= set(svcgen.__all__)
@@ -38,7 +41,9 @@ def test_every_public_name_is_the_object_of_its_home_module() -> None:
     assert callable(svcgen.render) and not isinstance(svcgen.render, types.ModuleType)
 
 
-@pytest.mark.parametrize("name", ["parse_lock", "format_lock", "Lock", "PortKey", "render_manifests", "SourceLocation"])
+@pytest.mark.parametrize(
+    "name", ["parse_lock", "format_lock", "Lock", "PortKey", "render_manifests", "SourceLocation"]
+)
 def test_a_name_outside_the_api_is_imported_from_its_module_not_the_package(name: str) -> None:
     with pytest.raises(AttributeError, match=f"module 'svcgen' has no attribute '{name}'"):
         getattr(svcgen, name)
@@ -47,8 +52,13 @@ def test_a_name_outside_the_api_is_imported_from_its_module_not_the_package(name
 
 def test_type_checkers_see_the_same_names() -> None:
     tree = ast.parse((ROOT / "svcgen" / "__init__.py").read_text())
-    block = next(node for node in tree.body if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-                 and node.test.id == "_TYPE_CHECKING")
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "_TYPE_CHECKING"
+    )
     imported = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom) and node.module
@@ -60,12 +70,21 @@ def test_type_checkers_see_the_same_names() -> None:
 
 
 def test_every_public_name_is_in_the_reference() -> None:
-    shown = {line.removeprefix("::: ").strip() for page in (ROOT / "docs" / "reference").glob("*.md")
-             for line in page.read_text().splitlines() if line.startswith("::: ")}
+    shown = {
+        line.removeprefix("::: ").strip()
+        for page in (ROOT / "docs" / "reference").glob("*.md")
+        for line in page.read_text().splitlines()
+        if line.startswith("::: ")
+    }
     assert {name for name in PUBLIC if f"{svcgen._HOMES[name]}.{name}" not in shown} == set()
 
 
 def test_import_svcgen_loads_none_of_the_public_names() -> None:
-    code = "import sys, svcgen; print(sorted(m for m in sys.modules if m.startswith(('svcgen', 'pydantic'))))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    code = (
+        "import sys, svcgen; print(sorted(m for m in sys.modules if m.startswith(('svcgen', "
+        "'pydantic'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert result.stdout.strip() == "['svcgen', 'svcgen.version']"

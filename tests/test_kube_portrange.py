@@ -1,4 +1,5 @@
-"""The nodePort range and its KEP-3668 static band (cases of Kubernetes' Test_calculateRangeOffset)."""
+"""The nodePort range and its KEP-3668 static band (cases of Kubernetes'
+Test_calculateRangeOffset)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,25 @@ import pytest
 from svcgen.kube.portrange import DEFAULT_NODE_PORT_RANGE, NodePortRange
 
 
-@pytest.mark.parametrize(("size", "offset"), [(2768, 86), (128, 16), (2048, 64), (4096, 128), (16, 0), (10, 0),
-                                               (17, 16), (65535, 128)])
+@pytest.mark.parametrize(
+    ("size", "offset"),
+    [(2768, 86), (128, 16), (2048, 64), (4096, 128), (16, 0), (10, 0), (17, 16), (65535, 128)],
+)
 def test_static_band_size(size: int, offset: int) -> None:
     assert NodePortRange(1, size).static_band_size == offset
 
 
 def test_default_range() -> None:
-    assert (DEFAULT_NODE_PORT_RANGE.first, DEFAULT_NODE_PORT_RANGE.last, DEFAULT_NODE_PORT_RANGE.size) == (
-        30000, 32767, 2768)
+    assert (
+        DEFAULT_NODE_PORT_RANGE.first,
+        DEFAULT_NODE_PORT_RANGE.last,
+        DEFAULT_NODE_PORT_RANGE.size,
+    ) == (30000, 32767, 2768)
     assert 30000 in DEFAULT_NODE_PORT_RANGE and 32767 in DEFAULT_NODE_PORT_RANGE
     assert 29999 not in DEFAULT_NODE_PORT_RANGE and True not in DEFAULT_NODE_PORT_RANGE
     assert DEFAULT_NODE_PORT_RANGE.not_in_range_message() == (
-        "provided port is not in the valid range. The range of valid ports is 30000-32767")
+        "provided port is not in the valid range. The range of valid ports is 30000-32767"
+    )
 
 
 @pytest.mark.parametrize("text", ["30000-32767", " 30000 - 32767 ", "1-65535", "80-80"])
@@ -27,7 +34,9 @@ def test_parse(text: str) -> None:
     assert str(NodePortRange.parse(text)) == text.replace(" ", "")
 
 
-@pytest.mark.parametrize("text", ["", "30000", "30000-", "a-b", "32767-30000", "0-10", "1-65536", "30000:32767"])
+@pytest.mark.parametrize(
+    "text", ["", "30000", "30000-", "a-b", "32767-30000", "0-10", "1-65536", "30000:32767"]
+)
 def test_parse_errors(text: str) -> None:
     with pytest.raises(ValueError, match="nodePort range"):
         NodePortRange.parse(text)

@@ -20,8 +20,32 @@ def test_block_style_order_and_separators() -> None:
     assert text == "b: 1\na:\n- x: 1\n---\nc: d\n"
 
 
-AMBIGUOUS = ["yes", "no", "on", "off", "y", "n", "true", "True", "null", "~", "", "0777", "0o17", "1_000",
-             "12:30", "1e3", "1.5", "0x1F", "2001-12-14", ".inf", "-.5", "None", "8080", "-1"]
+AMBIGUOUS = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "True",
+    "null",
+    "~",
+    "",
+    "0777",
+    "0o17",
+    "1_000",
+    "12:30",
+    "1e3",
+    "1.5",
+    "0x1F",
+    "2001-12-14",
+    ".inf",
+    "-.5",
+    "None",
+    "8080",
+    "-1",
+]
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
@@ -50,16 +74,40 @@ def test_the_c_emitter_is_installed() -> None:
 
 def test_c_and_pure_emitters_give_the_same_bytes() -> None:
     # One known difference is left alone: characters beyond U+FFFF (emoji), which libyaml escapes.
-    docs = [{"apiVersion": "v1", "metadata": {"name": "x", "labels": {v: v for v in AMBIGUOUS},
-                                              "annotations": {"a": "héllo wörld", "b": "line1\nline2", "c": "x" * 500,
-                                                              "d": "word " * 1200, "e": "tab\there", "f": "\u00a0 x",
-                                                              "g": "a: b", "h": "- x", "i": "#x", "j": "x #y",
-                                                              "k": " lead", "l": "trail ", "m": "{a}", "n": "\x7f",
-                                                              "p": "cr\rlf\r\n", "q": "a\x85b", "r": "x\u2028y",
-                                                              "s": "\u2029"}},
-             "spec": {"ports": [{"port": 80, "flag": True}], "empty": {}, "list": []}}] * 3
+    docs = [
+        {
+            "apiVersion": "v1",
+            "metadata": {
+                "name": "x",
+                "labels": {v: v for v in AMBIGUOUS},
+                "annotations": {
+                    "a": "héllo wörld",
+                    "b": "line1\nline2",
+                    "c": "x" * 500,
+                    "d": "word " * 1200,
+                    "e": "tab\there",
+                    "f": "\u00a0 x",
+                    "g": "a: b",
+                    "h": "- x",
+                    "i": "#x",
+                    "j": "x #y",
+                    "k": " lead",
+                    "l": "trail ",
+                    "m": "{a}",
+                    "n": "\x7f",
+                    "p": "cr\rlf\r\n",
+                    "q": "a\x85b",
+                    "r": "x\u2028y",
+                    "s": "\u2029",
+                },
+            },
+            "spec": {"ports": [{"port": 80, "flag": True}], "empty": {}, "list": []},
+        }
+    ] * 3
     assert to_yaml(docs) == to_yaml(docs, pure=True)
-    assert [d.value for d in load_documents(to_yaml(docs, pure=True))] == docs  # YAML's NEL, LS, PS kept too
+    assert [
+        d.value for d in load_documents(to_yaml(docs, pure=True))
+    ] == docs  # YAML's NEL, LS, PS kept too
 
 
 def test_the_same_object_twice_is_written_twice_not_aliased() -> None:
@@ -68,13 +116,16 @@ def test_the_same_object_twice_is_written_twice_not_aliased() -> None:
 
 
 def _alternatives(pattern: str) -> set[str]:
-    """The words of a resolver pattern that is one alternation of literals, ``^(?:a|b|c)$`` (VERBOSE)."""
+    """The words of a resolver pattern that is one alternation of literals, ``^(?:a|b|c)$``
+    (VERBOSE)."""
     assert pattern.startswith("^(?:") and pattern.endswith(")$")
     return {"".join(word.split()) for word in pattern[4:-2].split("|")}
 
 
 def test_strings_starting_with_other_characters_match_only_the_boolean_and_null_words() -> None:
-    """_plain's shortcut is exact: a scalar starting with a character only word lists take is a word or a str."""
+    """_plain's shortcut is exact: a scalar starting with a character only word lists take is a word
+    or
+    a str."""
     from ruamel.yaml.resolver import implicit_resolvers
 
     from svcgen.kube.yamlwrite import _RESOLVER_FIRST, _WORDS, _YAML_VERSIONS
@@ -90,12 +141,50 @@ def test_strings_starting_with_other_characters_match_only_the_boolean_and_null_
     assert words == _WORDS
 
 
-# Near misses of the words (case, suffixes, a trailing newline, which "$" matches before), and others.
-SHORTCUT = sorted({w for base in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
-                   for w in (base, base.upper(), base.title(), base.swapcase(), base + "x", "x" + base, base + " ",
-                             base + "\n", base + "-1", base + ":")}
-                  | set(AMBIGUOUS) | {"v1", "NodePort", "TCP", "my-service", "MyApp", "/x", "_y", "a1e3", "x0777",
-                                      "Infinity", "NaN", "nan", "inf", "0777", "<<", "=", "!", "~", "O", "o", "T"})
+# Near misses of the words (case, suffixes, a trailing newline, which "$" matches before), and
+# others.
+SHORTCUT = sorted(
+    {
+        w
+        for base in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
+        for w in (
+            base,
+            base.upper(),
+            base.title(),
+            base.swapcase(),
+            base + "x",
+            "x" + base,
+            base + " ",
+            base + "\n",
+            base + "-1",
+            base + ":",
+        )
+    }
+    | set(AMBIGUOUS)
+    | {
+        "v1",
+        "NodePort",
+        "TCP",
+        "my-service",
+        "MyApp",
+        "/x",
+        "_y",
+        "a1e3",
+        "x0777",
+        "Infinity",
+        "NaN",
+        "nan",
+        "inf",
+        "0777",
+        "<<",
+        "=",
+        "!",
+        "~",
+        "O",
+        "o",
+        "T",
+    }
+)
 
 
 @pytest.mark.parametrize("value", SHORTCUT)

@@ -12,7 +12,10 @@ from svcgen.kube.yamlwrite import to_yaml
 
 
 def test_documents_written_by_ruamel_leave_no_cycle() -> None:
-    docs = [{"kind": "Deployment", "args": [f"--listen=:{8000 + i}"], "path": "/var/cache"} for i in range(50)]
+    docs = [
+        {"kind": "Deployment", "args": [f"--listen=:{8000 + i}"], "path": "/var/cache"}
+        for i in range(50)
+    ]
     gc.collect()
     gc.disable()
     try:

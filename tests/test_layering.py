@@ -36,10 +36,32 @@ ALLOWED: dict[str, set[str]] = {
     "importer": {"dsl", "errors", "gcpause", "kube", "lint", "nodeports", "render", "templating"},
     "explain": {"dsl", "nodeports"},
     "scaffold": {"dsl", "errors", "templating"},
-    "cli": {"dsl", "errors", "explain", "files", "gcpause", "importer", "kube", "lint", "nodeports", "registry",
-            "render", "scaffold", "settings", "version"},
+    "cli": {
+        "dsl",
+        "errors",
+        "explain",
+        "files",
+        "gcpause",
+        "importer",
+        "kube",
+        "lint",
+        "nodeports",
+        "registry",
+        "render",
+        "scaffold",
+        "settings",
+        "version",
+    },
     "__main__": {"cli"},
-    "pytest_plugin": {"cli", "dsl", "errors", "files", "lint", "render", "settings"},  # a front end beside cli
+    "pytest_plugin": {
+        "cli",
+        "dsl",
+        "errors",
+        "files",
+        "lint",
+        "render",
+        "settings",
+    },  # a front end beside cli
     "__init__": {"version"},  # the public names are imported lazily (PEP 562)
 }
 # Third-party libraries, each in the modules that own it.
@@ -51,10 +73,26 @@ THIRD_PARTY: dict[str, set[str]] = {
 }
 # The DSL and what sits on it speak svcgen's words; Kubernetes field names are written by the
 # manifest builder and quoted by the validator (field paths in messages) only.
-NO_WIRE_NAMES = {"dsl/model.py", "dsl/checker.py", "dsl/consumers.py", "dsl/references.py", "dsl/usage.py",
-                 "dsl/policy.py", "dsl/nodeport_requests.py", "dsl/loader.py", "dsl/callsite.py", "render.py",
-                 "settings.py", "scaffold.py", "templating.py", "errors.py", "files.py", "nodeports/allocate.py",
-                 "nodeports/lock.py", "nodeports/lockfile.py"}
+NO_WIRE_NAMES = {
+    "dsl/model.py",
+    "dsl/checker.py",
+    "dsl/consumers.py",
+    "dsl/references.py",
+    "dsl/usage.py",
+    "dsl/policy.py",
+    "dsl/nodeport_requests.py",
+    "dsl/loader.py",
+    "dsl/callsite.py",
+    "render.py",
+    "settings.py",
+    "scaffold.py",
+    "templating.py",
+    "errors.py",
+    "files.py",
+    "nodeports/allocate.py",
+    "nodeports/lock.py",
+    "nodeports/lockfile.py",
+}
 
 MODULES = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py"))
 
@@ -66,8 +104,14 @@ def _unit(module: str) -> str:
 def _runtime_imports(path: Path) -> set[str]:
     """Modules imported by ``path``, leaving out ``if TYPE_CHECKING:`` blocks."""
     tree = ast.parse(path.read_text())
-    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-               and node.test.id in ("TYPE_CHECKING", "_TYPE_CHECKING") for n in ast.walk(node)}
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id in ("TYPE_CHECKING", "_TYPE_CHECKING")
+        for n in ast.walk(node)
+    }
     names: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -110,12 +154,17 @@ def test_every_module_has_a_mirroring_test_file(module: str) -> None:
 
 
 def _loaded_by(argv: list[str], modules: tuple[str, ...], cwd: Path) -> list[str]:
-    """Which of ``modules`` (or their submodules) a fresh process running ``svcgen ARGV`` loaded; it must succeed."""
-    code = ("import sys\nfrom svcgen.cli import main\n"
-            f"code = main({argv!r})\n"
-            f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({modules!r}) | "
-            f"set(sys.modules) & set({modules!r})))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd)
+    """Which of ``modules`` (or their submodules) a fresh process running ``svcgen ARGV`` loaded; it
+    must succeed."""
+    code = (
+        "import sys\nfrom svcgen.cli import main\n"
+        f"code = main({argv!r})\n"
+        f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({modules!r}) | "
+        f"set(sys.modules) & set({modules!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
+    )
     status, loaded = result.stdout.splitlines()[-1].split(" ", 1)
     assert status == "0", result.stderr
     return list(ast.literal_eval(loaded))
@@ -124,24 +173,46 @@ def _loaded_by(argv: list[str], modules: tuple[str, ...], cwd: Path) -> list[str
 def test_lint_never_loads_pydantic(tmp_path: Path) -> None:
     """Lint reads YAML only (import renders what it writes to check itself, so it needs the DSL)."""
     manifest = tmp_path / "s.yaml"
-    manifest.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ExternalName\n"
-                        "  externalName: db.example.com\n")
+    manifest.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ExternalName\n"
+        "  externalName: db.example.com\n"
+    )
     assert _loaded_by(["lint", str(manifest)], _NOT_FOR_LINT, tmp_path) == []
 
 
 # What a clean lint does not need, so does not load: the DSL's libraries, the modules only a write,
 # a finding's suggestion, a JSON format or --debug needs, and dataclasses (with inspect: 9 ms on
 # Python 3.11; lint's records are NamedTuples). Each costs a cold start 1-9 ms.
-_NOT_FOR_LINT = ("pydantic", "pydantic_core", "jinja2", "tempfile", "shutil", "difflib", "json", "traceback",
-                 "subprocess", "dataclasses", "inspect")
+_NOT_FOR_LINT = (
+    "pydantic",
+    "pydantic_core",
+    "jinja2",
+    "tempfile",
+    "shutil",
+    "difflib",
+    "json",
+    "traceback",
+    "subprocess",
+    "dataclasses",
+    "inspect",
+)
 
 
 def test_a_render_loads_only_what_its_project_uses(example: Callable[[str], Path]) -> None:
-    """No consumers, no registry, no kubectl, no mistake: their modules are not loaded (a cold start pays each)."""
+    """No consumers, no registry, no kubectl, no mistake: their modules are not loaded (a cold start
+    pays each)."""
     seed = example("seed")
-    # (subprocess is not listed: on Python 3.10 a library loads it; svcgen's users of it are the registry and cluster)
+    # (subprocess is not listed: on Python 3.10 a library loads it; svcgen's users of it are the
+    # registry and cluster)
     # ruamel.yaml: the seed reads no YAML but its lock file, which is in the form svcgen writes
     # (read without the parser), and every string of its output is written by svcgen.kube.fastyaml.
-    not_needed = ("svcgen.dsl.consumers", "svcgen.registry", "svcgen.cluster", "difflib", "json", "ruamel",
-                  "_ruamel_yaml")
+    not_needed = (
+        "svcgen.dsl.consumers",
+        "svcgen.registry",
+        "svcgen.cluster",
+        "difflib",
+        "json",
+        "ruamel",
+        "_ruamel_yaml",
+    )
     assert _loaded_by(["render", str(seed / "app.py")], not_needed, seed) == []

@@ -40,11 +40,21 @@ def _apps(specs: list[ServiceSpec]) -> list[App]:
     for spec in specs:
         container = Container("c", ports=[Port(p.name, p.number, p.protocol) for p in spec.ports])  # type: ignore[call-overload]
         kind = "LoadBalancer" if spec.kind.startswith("LB") else spec.kind
-        service = Service(spec.name, type=kind,  # type: ignore[arg-type]
-                          allocate_load_balancer_node_ports=False if spec.kind == "LB-noalloc" else None,
-                          ports=[container.port(p.name).expose(node_port=p.node_port) for p in spec.ports])
-        apps.append(App(spec.name, namespace=spec.namespace, labels={"app": spec.name}, containers=[container],
-                        services=[service]))
+        service = Service(
+            spec.name,
+            type=kind,  # type: ignore[arg-type]
+            allocate_load_balancer_node_ports=False if spec.kind == "LB-noalloc" else None,
+            ports=[container.port(p.name).expose(node_port=p.node_port) for p in spec.ports],
+        )
+        apps.append(
+            App(
+                spec.name,
+                namespace=spec.namespace,
+                labels={"app": spec.name},
+                containers=[container],
+                services=[service],
+            )
+        )
     return apps
 
 
@@ -67,7 +77,9 @@ def service_specs(draw: st.DrawFn, taken_pins: set[int]) -> ServiceSpec:
             pin = draw(st.sampled_from(free))
             taken_pins.add(pin)
             node_port = pin
-        ports.append(PortSpec(name, number, draw(st.sampled_from(["TCP", "UDP", "SCTP"])), node_port))
+        ports.append(
+            PortSpec(name, number, draw(st.sampled_from(["TCP", "UDP", "SCTP"])), node_port)
+        )
     kind = draw(st.sampled_from(["NodePort", "NodePort", "LB", "LB-noalloc", "ClusterIP"]))
     if kind == "ClusterIP":
         ports = [replace(p, node_port="auto") for p in ports]
@@ -80,7 +92,9 @@ def _check(specs: list[ServiceSpec], lock: Lock, reserved: list[Reservation]) ->
         allocation = allocate_node_ports(node_port_requests(apps), lock, reserved, RANGE)
     except DeclarationError as exc:
         # Only legitimate refusals: a full range, or a pin on a port held elsewhere.
-        assert all("range is full" in p.message or "already allocated" in p.message for p in exc.problems)
+        assert all(
+            "range is full" in p.message or "already allocated" in p.message for p in exc.problems
+        )
         return lock
     # Deterministic.
     assert allocation == allocate_node_ports(node_port_requests(apps), lock, reserved, RANGE)
@@ -122,8 +136,10 @@ def _check(specs: list[ServiceSpec], lock: Lock, reserved: list[Reservation]) ->
 @given(st.data())
 def test_random_projects_and_edits(data: st.DataObject) -> None:
     pins: set[int] = set()
-    reserved = [Reservation(p, "ext", "x", "cluster.yaml")
-                for p in data.draw(st.lists(st.integers(RANGE.first, RANGE.last), max_size=20, unique=True))]
+    reserved = [
+        Reservation(p, "ext", "x", "cluster.yaml")
+        for p in data.draw(st.lists(st.integers(RANGE.first, RANGE.last), max_size=20, unique=True))
+    ]
     pins.update(r.node_port for r in reserved)
     specs: dict[tuple[str, str], ServiceSpec] = {}
     for spec in data.draw(st.lists(service_specs(pins), max_size=6)):
@@ -147,23 +163,46 @@ def test_random_projects_and_edits(data: st.DataObject) -> None:
             spec = specs[key]
             used = frozenset(p.number for p in spec.ports)
             number = data.draw(st.sampled_from([n for n in range(201, 401) if n not in used]))
-            specs[key] = replace(spec, ports=(replace(spec.ports[0], number=number), *spec.ports[1:]))
+            specs[key] = replace(
+                spec, ports=(replace(spec.ports[0], number=number), *spec.ports[1:])
+            )
         elif op == "reorder":
             specs = dict(reversed(list(specs.items())))
         lock = _check(list(specs.values()), lock, reserved)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["TCP", "UDP", "SCTP"]), st.integers(1, 5)), min_size=1, max_size=8,
-                unique=True))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["TCP", "UDP", "SCTP"]), st.integers(1, 5)),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    )
+)
 def test_same_number_siblings_share_exactly_one_port(ports: list[tuple[str, int]]) -> None:
-    container = Container("c", ports=[Port(f"p{i}", n, proto) for i, (proto, n) in enumerate(ports)])  # type: ignore[call-overload]
-    app = App("x", labels={"app": "x"}, containers=[container], services=[
-        Service("x", type="NodePort", ports=[container.port(f"p{i}").expose() for i in range(len(ports))])])
+    container = Container(
+        "c",
+        ports=[Port(f"p{i}", n, proto) for i, (proto, n) in enumerate(ports)],  # type: ignore[call-overload]
+    )
+    app = App(
+        "x",
+        labels={"app": "x"},
+        containers=[container],
+        services=[
+            Service(
+                "x",
+                type="NodePort",
+                ports=[container.port(f"p{i}").expose() for i in range(len(ports))],
+            )
+        ],
+    )
     allocation = allocate_node_ports(node_port_requests([app]), node_port_range=RANGE)
     by_number: dict[int, set[int]] = {}
     for key, node_port in allocation.assignment.items():
         by_number.setdefault(ports[int(key.port[1:])][1], set()).add(node_port)
     assert all(len(v) == 1 for v in by_number.values())
     assert len({next(iter(v)) for v in by_number.values()}) == len(by_number)
-    assert set(allocation.lock.entries) == {PortKey("", "x", f"p{i}", proto) for i, (proto, _) in enumerate(ports)}
+    assert set(allocation.lock.entries) == {
+        PortKey("", "x", f"p{i}", proto) for i, (proto, _) in enumerate(ports)
+    }

@@ -9,7 +9,11 @@ def test_keys_print_as_the_lock_file_writes_them_and_sort_stably() -> None:
     assert str(PortKey("", "web", "http", "TCP")) == "-/web/http/TCP"
     assert str(PortKey.health_check("shop", "lb")) == "shop/lb//healthCheck"
     assert PortKey.health_check("shop", "lb").protocol == HEALTH_CHECK
-    keys = [PortKey("b", "x", "p", "TCP"), PortKey("a", "y", "p", "UDP"), PortKey("a", "y", "", "healthCheck")]
+    keys = [
+        PortKey("b", "x", "p", "TCP"),
+        PortKey("a", "y", "p", "UDP"),
+        PortKey("a", "y", "", "healthCheck"),
+    ]
     assert sorted(keys) == [keys[2], keys[1], keys[0]]
 
 
@@ -23,8 +27,12 @@ def test_a_lock_is_a_read_only_mapping_with_without() -> None:
 
 
 def test_changes_to_another_lock_are_listed_in_key_order() -> None:
-    keys = [PortKey("b", "x", "p", "TCP"), PortKey("a", "y", "p", "UDP"), PortKey("a", "y", "", "healthCheck"),
-            PortKey("a", "x", "q", "TCP")]
+    keys = [
+        PortKey("b", "x", "p", "TCP"),
+        PortKey("a", "y", "p", "UDP"),
+        PortKey("a", "y", "", "healthCheck"),
+        PortKey("a", "x", "q", "TCP"),
+    ]
     old = Lock({keys[0]: 30000, keys[3]: 30003})
     new = Lock({keys[0]: 30010, keys[1]: 30001, keys[2]: 30002, keys[3]: 30003})
     added, changed = old.changes_to(new)
@@ -38,7 +46,12 @@ def test_a_lock_is_read_only_and_pickles() -> None:
 
     import pytest
 
-    lock = Lock({PortKey("", "web", "http", "TCP"): 30000}, {PortKey("", "web", "http", "TCP"): "shop"})
+    lock = Lock(
+        {PortKey("", "web", "http", "TCP"): 30000}, {PortKey("", "web", "http", "TCP"): "shop"}
+    )
     with pytest.raises(AttributeError, match="read-only"):
         lock.entries = {}
-    assert all(pickle.loads(pickle.dumps(lock, protocol)) == lock for protocol in range(pickle.HIGHEST_PROTOCOL + 1))
+    assert all(
+        pickle.loads(pickle.dumps(lock, protocol)) == lock
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1)
+    )

@@ -12,8 +12,11 @@ from svcgen.nodeports.merge import Conflict, merge_locks, parse_conflict, settle
 from svcgen.nodeports.reserve import reservations_from_lock
 
 RANGE = NodePortRange()
-API, CART, WEB = PortKey("shop", "api", "http", "TCP"), PortKey("shop", "cart", "http", "TCP"), PortKey(
-    "shop", "web", "http", "TCP")
+API, CART, WEB = (
+    PortKey("shop", "api", "http", "TCP"),
+    PortKey("shop", "cart", "http", "TCP"),
+    PortKey("shop", "web", "http", "TCP"),
+)
 DNS_TCP, DNS_UDP = PortKey("shop", "dns", "dns-tcp", "TCP"), PortKey("shop", "dns", "dns", "UDP")
 
 CONFLICTED = """\
@@ -32,17 +35,31 @@ nodePorts:
 def test_split_gives_each_side_the_common_lines() -> None:
     conflict = split_conflict(CONFLICTED, "svcgen.lock")
     common = "# header\nversion: 1\nnodePorts:\n  shop/api/http/TCP: 30000\n"
-    assert conflict == Conflict(common + "  shop/cart/http/TCP: 30001\n", common + "  shop/web/http/TCP: 30001\n",
-                                None, "HEAD", "feature", (1, 2, 3, 4, 6), (1, 2, 3, 4, 8))
+    assert conflict == Conflict(
+        common + "  shop/cart/http/TCP: 30001\n",
+        common + "  shop/web/http/TCP: 30001\n",
+        None,
+        "HEAD",
+        "feature",
+        (1, 2, 3, 4, 6),
+        (1, 2, 3, 4, 8),
+    )
 
 
 def test_split_reads_diff3_base_and_several_hunks() -> None:
-    text = ("version: 1\nnodePorts:\n<<<<<<< ours\n  a/x/p/TCP: 30000\n||||||| base\n  a/b/p/TCP: 30005\n=======\n"
-            "  a/y/p/TCP: 30000\n>>>>>>> theirs\n  a/z/p/TCP: 30003\n<<<<<<< ours\n  a/z/q/TCP: 30004\n=======\n"
-            ">>>>>>> theirs\n")
+    text = (
+        "version: 1\nnodePorts:\n<<<<<<< ours\n  a/x/p/TCP: 30000\n||||||| base\n  a/b/p/TCP: "
+        "30005\n=======\n"
+        "  a/y/p/TCP: 30000\n>>>>>>> theirs\n  a/z/p/TCP: 30003\n<<<<<<< ours\n  a/z/q/TCP: "
+        "30004\n=======\n"
+        ">>>>>>> theirs\n"
+    )
     conflict = split_conflict(text, "l")
     assert conflict is not None
-    assert conflict.ours == "version: 1\nnodePorts:\n  a/x/p/TCP: 30000\n  a/z/p/TCP: 30003\n  a/z/q/TCP: 30004\n"
+    assert (
+        conflict.ours
+        == "version: 1\nnodePorts:\n  a/x/p/TCP: 30000\n  a/z/p/TCP: 30003\n  a/z/q/TCP: 30004\n"
+    )
     assert conflict.theirs == "version: 1\nnodePorts:\n  a/y/p/TCP: 30000\n  a/z/p/TCP: 30003\n"
     assert conflict.base == "version: 1\nnodePorts:\n  a/b/p/TCP: 30005\n  a/z/p/TCP: 30003\n"
 
@@ -51,24 +68,39 @@ def test_split_without_markers_is_none() -> None:
     assert split_conflict(format_lock(Lock({API: 30000})), "l") is None
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("<<<<<<< a\nx\n", "l:1: error: the conflict that starts here has no closing >>>>>>> marker"),
-    ("=======\n", "l:1: error: a conflict marker out of git's order"),
-    ("<<<<<<< a\n<<<<<<< b\n", "l:2: error: a conflict marker out of git's order"),
-    ("<<<<<<< a\n=======\n||||||| b\n>>>>>>> c\n", "l:3: error: a conflict marker out of git's order"),
-    ("<<<<<<< a\n>>>>>>> c\n", "l:2: error: a conflict marker out of git's order"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "<<<<<<< a\nx\n",
+            "l:1: error: the conflict that starts here has no closing >>>>>>> marker",
+        ),
+        ("=======\n", "l:1: error: a conflict marker out of git's order"),
+        ("<<<<<<< a\n<<<<<<< b\n", "l:2: error: a conflict marker out of git's order"),
+        (
+            "<<<<<<< a\n=======\n||||||| b\n>>>>>>> c\n",
+            "l:3: error: a conflict marker out of git's order",
+        ),
+        ("<<<<<<< a\n>>>>>>> c\n", "l:2: error: a conflict marker out of git's order"),
+    ],
+)
 def test_split_refuses_markers_out_of_order(text: str, message: str) -> None:
     with pytest.raises(LockFileError, match="^" + message.replace("(", r"\(")):
         split_conflict(text, "l")
 
 
 def test_both_sides_kept_and_theirs_moves_to_the_lowest_free_port() -> None:
-    merged = merge_locks(Lock({API: 30000, CART: 30001}), Lock({API: 30000, WEB: 30001}), None, RANGE,
-                         labels=("HEAD", "feature"))
+    merged = merge_locks(
+        Lock({API: 30000, CART: 30001}),
+        Lock({API: 30000, WEB: 30001}),
+        None,
+        RANGE,
+        labels=("HEAD", "feature"),
+    )
     assert merged.lock == Lock({API: 30000, CART: 30001, WEB: 30002})
     assert [str(m) for m in merged.moved] == [
-        "shop/web/http/TCP: 30001 -> 30002 (30001 is kept by shop/cart/http/TCP, from HEAD)"]
+        "shop/web/http/TCP: 30001 -> 30002 (30001 is kept by shop/cart/http/TCP, from HEAD)"
+    ]
     assert merged.kept == []
 
 
@@ -77,15 +109,18 @@ def test_an_entry_of_the_merge_base_is_earlier_than_ours() -> None:
     merged = merge_locks(Lock({CART: 30001}), Lock({WEB: 30001}), Lock({WEB: 30001}), RANGE)
     assert merged.lock == Lock({CART: 30000, WEB: 30001})
     assert [str(m) for m in merged.moved] == [
-        "shop/cart/http/TCP: 30001 -> 30000 (30001 is kept by shop/web/http/TCP, which the merge base "
-        "already had)"]
+        "shop/cart/http/TCP: 30001 -> 30000 (30001 is kept by shop/web/http/TCP, which the merge "
+        "base "
+        "already had)"
+    ]
 
 
 def test_same_key_different_ports_keeps_ours_and_says_so() -> None:
     merged = merge_locks(Lock({WEB: 30005}), Lock({WEB: 30007, CART: 30005}), None, RANGE)
     assert merged.lock == Lock({WEB: 30005, CART: 30000})
-    assert [str(k) for k in merged.kept] == ["shop/web/http/TCP: 30005 as in ours (theirs gave it 30007, which "
-                                             "is dropped)"]
+    assert [str(k) for k in merged.kept] == [
+        "shop/web/http/TCP: 30005 as in ours (theirs gave it 30007, which is dropped)"
+    ]
     assert [m.key for m in merged.moved] == [CART]
 
 
@@ -98,9 +133,17 @@ def test_ports_of_one_service_that_share_a_node_port_move_together() -> None:
 
 
 def test_reallocation_follows_the_band_and_avoids_reserved_ports() -> None:
-    reserved = reservations_from_lock(Lock({PortKey("o", "t", "h", "TCP"): 30100}), "other.lock", "other")
-    merged = merge_locks(Lock({API: 30101}), Lock({WEB: 30101}), None, RANGE, band=NodePortRange(30100, 30199),
-                         reserved=reserved)
+    reserved = reservations_from_lock(
+        Lock({PortKey("o", "t", "h", "TCP"): 30100}), "other.lock", "other"
+    )
+    merged = merge_locks(
+        Lock({API: 30101}),
+        Lock({WEB: 30101}),
+        None,
+        RANGE,
+        band=NodePortRange(30100, 30199),
+        reserved=reserved,
+    )
     assert merged.lock == Lock({API: 30101, WEB: 30102})
 
 
@@ -110,7 +153,9 @@ def test_a_full_range_is_an_error() -> None:
 
 
 def test_owners_of_a_registry_are_kept() -> None:
-    merged = merge_locks(Lock({API: 30000}, {API: "a"}), Lock({WEB: 30000}, {WEB: "b"}), None, RANGE)
+    merged = merge_locks(
+        Lock({API: 30000}, {API: "a"}), Lock({WEB: 30000}, {WEB: "b"}), None, RANGE
+    )
     assert merged.lock == Lock({API: 30000, WEB: 30001}, {API: "a", WEB: "b"})
 
 
@@ -119,25 +164,37 @@ def test_parse_conflict_sides_base_and_empty_sides() -> None:
     assert parse_conflict(conflict, "l", RANGE) == (Lock(), Lock({WEB: 30001}), Lock())
     # git's copy of the base is used without a diff3 section; a broken base is no base
     conflict = conflict._replace(base=None)
-    assert parse_conflict(conflict, "l", RANGE, format_lock(Lock({CART: 30002})))[2] == Lock({CART: 30002})
+    assert parse_conflict(conflict, "l", RANGE, format_lock(Lock({CART: 30002})))[2] == Lock(
+        {CART: 30002}
+    )
     assert parse_conflict(conflict, "l", RANGE, "version: 1\nnodePorts: [\n")[2] is None
     with pytest.raises(LockFileError, match=r"^l:7: error: in b's side: malformed key"):
-        parse_conflict(conflict._replace(theirs="version: 1\nnodePorts:\n  x: 1\n", theirs_lines=(1, 2, 7)), "l", RANGE)
-    with pytest.raises(LockFileError, match=r"^l: error: in b's side: this is not a svcgen lock"):  # no line known
+        parse_conflict(
+            conflict._replace(theirs="version: 1\nnodePorts:\n  x: 1\n", theirs_lines=(1, 2, 7)),
+            "l",
+            RANGE,
+        )
+    with pytest.raises(
+        LockFileError, match=r"^l: error: in b's side: this is not a svcgen lock"
+    ):  # no line known
         parse_conflict(conflict._replace(theirs="[]\n"), "l", RANGE)
 
 
 def test_settle_moves_the_later_of_two_claims_of_one_lock() -> None:
     lock = Lock({API: 30000, CART: 30001, WEB: 30001})
-    merged = settle(lock, Lock({API: 30000, WEB: 30001}), Lock({API: 30000}), RANGE, labels=("HEAD^1", "HEAD^2"))
+    merged = settle(
+        lock, Lock({API: 30000, WEB: 30001}), Lock({API: 30000}), RANGE, labels=("HEAD^1", "HEAD^2")
+    )
     assert merged.lock == Lock({API: 30000, CART: 30002, WEB: 30001})
     assert [str(m) for m in merged.moved] == [
-        "shop/cart/http/TCP: 30001 -> 30002 (30001 is kept by shop/web/http/TCP, from HEAD^1)"]
+        "shop/cart/http/TCP: 30001 -> 30002 (30001 is kept by shop/web/http/TCP, from HEAD^1)"
+    ]
     assert settle(Lock({API: 30000}), Lock(), None, RANGE) == (Lock({API: 30000}), [], [])
 
 
 def test_the_labels_of_the_markers_are_escaped_and_shortened() -> None:
-    """They are the file's text and go into messages: no terminal escape, no megabyte, runs on one line."""
+    """They are the file's text and go into messages: no terminal escape, no megabyte, runs on one
+    line."""
     text = CONFLICTED.replace("HEAD", "HEAD\x1b]0;title\x07\x1b[2J").replace("feature", "f" * 150)
     conflict = split_conflict(text, "l")
     assert conflict is not None

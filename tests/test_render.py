@@ -12,17 +12,29 @@ api = Container("node-app", image="node:20", ports=[Port("http", 5000), Port("me
 
 
 def _app(name: str = "my-service", **kw: object) -> App:
-    return App(name, labels={"app": "MyApp"}, containers=[api], services=[
-        Service(name, type="NodePort", ports=[
-            api.port("http").expose(8080, node_port=30000),
-            api.port("metrics").expose(8081, node_port=31000),
-        ]),
-    ], **kw)  # type: ignore[arg-type]
+    return App(
+        name,
+        labels={"app": "MyApp"},
+        containers=[api],
+        services=[
+            Service(
+                name,
+                type="NodePort",
+                ports=[
+                    api.port("http").expose(8080, node_port=30000),
+                    api.port("metrics").expose(8081, node_port=31000),
+                ],
+            ),
+        ],
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 def test_render_returns_yaml_and_plain_dicts() -> None:
     rendered = render(_app())
-    assert rendered.yaml.startswith("apiVersion: v1\nkind: Service\nmetadata:\n  name: my-service\n")
+    assert rendered.yaml.startswith(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: my-service\n"
+    )
     assert rendered.manifests[0]["spec"]["ports"][1]["nodePort"] == 31000
     assert rendered.warnings == []
 
@@ -39,16 +51,24 @@ def test_several_apps_share_one_node_port_space() -> None:
 
 
 def test_errors_list_every_problem() -> None:
-    bad = App("web", labels={"app": "x"}, containers=[api], services=[
-        Service("Web", type="NodePort", ports=[api.port("http").expose(node_port=1)])])
+    bad = App(
+        "web",
+        labels={"app": "x"},
+        containers=[api],
+        services=[Service("Web", type="NodePort", ports=[api.port("http").expose(node_port=1)])],
+    )
     with pytest.raises(DeclarationError) as info:
         render(bad)
     assert [p.field for p in info.value.problems] == ["metadata.name", "spec.ports[0].nodePort"]
 
 
 def test_auto_node_ports_are_allocated_and_locked() -> None:
-    app = App("web", labels={"app": "x"}, containers=[api], services=[
-        Service("web", type="NodePort", ports=[api.port("http").expose()])])
+    app = App(
+        "web",
+        labels={"app": "x"},
+        containers=[api],
+        services=[Service("web", type="NodePort", ports=[api.port("http").expose()])],
+    )
     rendered = render_manifests(app)
     assert rendered.manifests[0]["spec"]["ports"][0]["nodePort"] == 30000
     assert rendered.yaml == ""
@@ -59,8 +79,12 @@ def test_auto_node_ports_are_allocated_and_locked() -> None:
 
 def test_warnings_are_returned_not_raised() -> None:
     twin = Container("twin", ports=[Port("alt", 5000)])
-    app = App("web", labels={"app": "x"}, containers=[api, twin], services=[
-        Service("web", ports=[api.port("http").expose()])])
+    app = App(
+        "web",
+        labels={"app": "x"},
+        containers=[api, twin],
+        services=[Service("web", ports=[api.port("http").expose()])],
+    )
     rendered = render(app)
     assert [w.severity for w in rendered.warnings] == ["warning"]
 
@@ -77,8 +101,12 @@ def test_render_restores_the_garbage_collector() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
-    bad = App("web", labels={"app": "x"}, containers=[api],
-              services=[Service("Web", ports=[api.port("http").expose()])])
+    bad = App(
+        "web",
+        labels={"app": "x"},
+        containers=[api],
+        services=[Service("Web", ports=[api.port("http").expose()])],
+    )
     with pytest.raises(DeclarationError):
         render(bad)
     assert gc.isenabled()
@@ -87,27 +115,42 @@ def test_render_restores_the_garbage_collector() -> None:
 def test_selector_warnings_read_an_earlier_render_and_pass_over_what_is_not_yaml() -> None:
     from svcgen.render import selector_warnings
 
-    app = App("web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="DaemonSet")
+    app = App(
+        "web", labels={"app": "web"}, containers=[Container("web", image="x")], workload="DaemonSet"
+    )
     rendered = render(app)
     earlier = rendered.yaml.replace("app: web", "app: old")
-    assert [p.subject for p in selector_warnings(rendered, ["{not: [yaml", earlier])] == ['DaemonSet "web"']
+    assert [p.subject for p in selector_warnings(rendered, ["{not: [yaml", earlier])] == [
+        'DaemonSet "web"'
+    ]
     assert selector_warnings(rendered, [rendered.yaml, ""]) == []
 
 
 def test_a_first_render_with_workloads_makes_no_copy_of_its_text_for_the_selector_check() -> None:
-    """With no earlier output (or none holding a workload) this render's YAML is not cut into documents."""
+    """With no earlier output (or none holding a workload) this render's YAML is not cut into
+    documents."""
     import tracemalloc
 
     from svcgen import Deployment
     from svcgen.render import selector_warnings
 
-    apps = [App(f"a{i}", labels={"app": f"a{i}"}, workload=Deployment(replicas=1),
-                containers=[Container("app", image="app:1", ports=[Port("http", 80)])]) for i in range(300)]
+    apps = [
+        App(
+            f"a{i}",
+            labels={"app": f"a{i}"},
+            workload=Deployment(replicas=1),
+            containers=[Container("app", image="app:1", ports=[Port("http", 80)])],
+        )
+        for i in range(300)
+    ]
     rendered = render(apps)
     tracemalloc.start()
     try:
         assert selector_warnings(rendered, []) == []
-        assert selector_warnings(rendered, ["apiVersion: v1\nkind: Service\nmetadata:\n  name: a0\n"]) == []
+        assert (
+            selector_warnings(rendered, ["apiVersion: v1\nkind: Service\nmetadata:\n  name: a0\n"])
+            == []
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -21,9 +21,12 @@ INVALID_NAMES = ["Bad", "1st", "a--b", "-x", "", "longer-than-fifteen", "a" * 64
 # rendering, while every kind of mistake still turns up.
 names = st.sampled_from(VALID_NAMES * 20 + INVALID_NAMES)
 numbers = st.sampled_from([1, 53, 80, 443, 8080, 65535, 30000, 30080, 32767] * 12 + [0, 65536])
-protocols: st.SearchStrategy[Literal["TCP", "UDP", "SCTP"]] = st.sampled_from(["TCP", "UDP", "SCTP"])
+protocols: st.SearchStrategy[Literal["TCP", "UDP", "SCTP"]] = st.sampled_from(
+    ["TCP", "UDP", "SCTP"]
+)
 node_ports: st.SearchStrategy[int | Literal["auto"] | None] = st.sampled_from(
-    ["auto"] * 20 + [None] * 4 + [30000, 30001, 30080, 32767, 29999, 0])
+    ["auto"] * 20 + [None] * 4 + [30000, 30001, 30080, 32767, 29999, 0]
+)
 VERSION = kubernetes_validate.utils.latest_version()
 
 
@@ -38,36 +41,56 @@ def apps(draw: st.DrawFn) -> list[App]:
     for a in range(draw(st.integers(1, 2))):
         count = draw(st.integers(1, 3))
         port_names = draw(st.lists(names, min_size=count, max_size=count, unique=not rarely(draw)))
-        port_numbers = draw(st.lists(numbers, min_size=count, max_size=count, unique=not rarely(draw)))
-        ports = [Port(n, number, draw(protocols)) for n, number in zip(port_names, port_numbers, strict=True)]
+        port_numbers = draw(
+            st.lists(numbers, min_size=count, max_size=count, unique=not rarely(draw))
+        )
+        ports = [
+            Port(n, number, draw(protocols))
+            for n, number in zip(port_names, port_numbers, strict=True)
+        ]
         container = Container(draw(names) or "c", image="img", ports=ports)
         services = []
         for s in range(draw(st.integers(1, 2))):
-            kind = draw(st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"] * 3 + ["ExternalName"]))
+            kind = draw(
+                st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"] * 3 + ["ExternalName"])
+            )
             external = kind in ("NodePort", "LoadBalancer")
-            chosen = draw(st.lists(st.sampled_from(range(len(ports))), min_size=1, max_size=3, unique=True))
-            sps = [container.port(ports[i].name or ports[i].number).expose(
-                       draw(st.sampled_from([None] * 3) | numbers),
-                       node_port=draw(node_ports) if external or rarely(draw) else "auto",
-                       name=draw(st.sampled_from([None] * 6 + ["web", "alt"])),
-                       target_by=draw(st.sampled_from([None, "name", "number"])))
-                   for i in chosen if sum(1 for p in ports if p.name == ports[i].name) == 1]
+            chosen = draw(
+                st.lists(st.sampled_from(range(len(ports))), min_size=1, max_size=3, unique=True)
+            )
+            sps = [
+                container.port(ports[i].name or ports[i].number).expose(
+                    draw(st.sampled_from([None] * 3) | numbers),
+                    node_port=draw(node_ports) if external or rarely(draw) else "auto",
+                    name=draw(st.sampled_from([None] * 6 + ["web", "alt"])),
+                    target_by=draw(st.sampled_from([None, "name", "number"])),
+                )
+                for i in chosen
+                if sum(1 for p in ports if p.name == ports[i].name) == 1
+            ]
             options: dict[str, Any] = {}
             if (kind == "ClusterIP" and draw(st.integers(0, 3)) == 2) or rarely(draw):
                 options["headless"] = True
             if kind == "ExternalName" or rarely(draw):
-                options["external_name"] = draw(st.sampled_from(["db.example.com", "db.example.com."] * 5
-                                                                + ["Bad_Name"]))
+                options["external_name"] = draw(
+                    st.sampled_from(["db.example.com", "db.example.com."] * 5 + ["Bad_Name"])
+                )
             if (external and draw(st.integers(0, 1)) == 1) or rarely(draw):
                 options["external_traffic_policy"] = draw(st.sampled_from(["Local", "Cluster"]))
             if kind == "LoadBalancer" and draw(st.booleans()):
                 options["allocate_load_balancer_node_ports"] = draw(st.booleans())
             name = draw(names) if rarely(draw) else f"svc{a}-{s}"
             services.append(Service(name, type=kind, ports=sps, **options))  # type: ignore[arg-type]
-        result.append(App(f"app{a}", namespace=draw(st.sampled_from([None, "ns"] * 10 + ["Bad NS"])),
-                          labels=draw(st.sampled_from([{"app": f"a{a}"}] * 10 + [{}, {"bad key!": "x"}])),
-                          workload=draw(st.sampled_from([None, "Deployment"])),
-                          containers=[container], services=services))
+        result.append(
+            App(
+                f"app{a}",
+                namespace=draw(st.sampled_from([None, "ns"] * 10 + ["Bad NS"])),
+                labels=draw(st.sampled_from([{"app": f"a{a}"}] * 10 + [{}, {"bad key!": "x"}])),
+                workload=draw(st.sampled_from([None, "Deployment"])),
+                containers=[container],
+                services=services,
+            )
+        )
     return result
 
 
@@ -95,5 +118,7 @@ def test_render_refuses_or_writes_what_the_api_server_accepts(declared: list[App
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(apps())
-def test_render_refuses_or_writes_what_the_api_server_accepts_at_length(declared: list[App]) -> None:
+def test_render_refuses_or_writes_what_the_api_server_accepts_at_length(
+    declared: list[App],
+) -> None:
     _refused_or_accepted(declared)

@@ -1,4 +1,5 @@
-"""svcgen new: checked values, safe literals, no overwrite, no partial scaffold; and from a real install."""
+"""svcgen new: checked values, safe literals, no overwrite, no partial scaffold; and from a real
+install."""
 
 from __future__ import annotations
 
@@ -24,8 +25,13 @@ def test_templates_are_found() -> None:
 
 
 def test_generated_app_declares_what_was_asked() -> None:
-    files = scaffold_files("billing", [parse_port_spec("http:5000:8080"), parse_port_spec("dns:53/UDP")],
-                           service_type="NodePort", image="ghcr.io/acme/billing:1.2", namespace="payments")
+    files = scaffold_files(
+        "billing",
+        [parse_port_spec("http:5000:8080"), parse_port_spec("dns:53/UDP")],
+        service_type="NodePort",
+        image="ghcr.io/acme/billing:1.2",
+        namespace="payments",
+    )
     assert set(files) == {"app.py", "test_app.py", "README.md"}
     namespace: dict[str, object] = {}
     exec(compile(files["app.py"], "app.py", "exec"), namespace)
@@ -37,7 +43,13 @@ def test_generated_app_declares_what_was_asked() -> None:
     assert "port: 8080\n    targetPort: 5000" in yaml and "protocol: UDP" in yaml
 
 
-HOSTILE_IMAGES = ['x"""; import os; os.system("echo pwned") #', "x'\nimport os\n", "x\\", "\u202e evil", "a\x00b"]
+HOSTILE_IMAGES = [
+    'x"""; import os; os.system("echo pwned") #',
+    "x'\nimport os\n",
+    "x\\",
+    "\u202e evil",
+    "a\x00b",
+]
 
 
 @pytest.mark.parametrize("image", HOSTILE_IMAGES)
@@ -46,21 +58,32 @@ def test_hostile_values_stay_literals(image: str) -> None:
     tree = ast.parse(files["app.py"])
     literals = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)]
     assert image in literals
-    calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    calls = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
     assert calls <= {"Container", "Port", "App", "Service"}
     assert not any(isinstance(node, ast.Import) for node in ast.walk(tree))
-    assert {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} == {"svcgen"}
+    assert {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} == {
+        "svcgen"
+    }
 
 
-@pytest.mark.parametrize(("name", "port", "kind", "message"), [
-    ("Bad_Name", "http:80", "ClusterIP", "DNS-1035 label"),
-    ('x"; import os', "http:80", "ClusterIP", "Invalid value"),
-    ("web", "HTTP:80", "ClusterIP", "alpha-numeric"),
-    ("web", "http:70000", "ClusterIP", "must be between 1 and 65535"),
-    ("web", "http:80/ICMP", "ClusterIP", "protocol"),
-    ("web", "http:80", "Headless", "type"),
-])
-def test_values_are_checked_before_anything_is_rendered(name: str, port: str, kind: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "port", "kind", "message"),
+    [
+        ("Bad_Name", "http:80", "ClusterIP", "DNS-1035 label"),
+        ('x"; import os', "http:80", "ClusterIP", "Invalid value"),
+        ("web", "HTTP:80", "ClusterIP", "alpha-numeric"),
+        ("web", "http:70000", "ClusterIP", "must be between 1 and 65535"),
+        ("web", "http:80/ICMP", "ClusterIP", "protocol"),
+        ("web", "http:80", "Headless", "type"),
+    ],
+)
+def test_values_are_checked_before_anything_is_rendered(
+    name: str, port: str, kind: str, message: str
+) -> None:
     with pytest.raises(ScaffoldError, match=message):
         scaffold_files(name, [parse_port_spec(port)], service_type=kind)
 
@@ -73,23 +96,30 @@ def test_names_that_are_python_keywords_make_valid_code() -> None:
 
 
 def test_the_generated_test_uses_the_pytest_plugin() -> None:
-    """Its one test asks for svcgen_project (tests/test_pytest_plugin.py runs it); it imports nothing else."""
+    """Its one test asks for svcgen_project (tests/test_pytest_plugin.py runs it); it imports
+    nothing
+    else."""
     tree = ast.parse(scaffold_files("billing", [parse_port_spec("http:5000:8080")])["test_app.py"])
     (function,) = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    assert function.name.startswith("test_") and [a.arg for a in function.args.args] == ["svcgen_project"]
+    assert function.name.startswith("test_") and [a.arg for a in function.args.args] == [
+        "svcgen_project"
+    ]
     imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert [(node.module, [a.name for a in node.names]) for node in imports if isinstance(node, ast.ImportFrom)] == [
-        ("svcgen.pytest_plugin", ["SvcgenProject"])]
+    assert [
+        (node.module, [a.name for a in node.names])
+        for node in imports
+        if isinstance(node, ast.ImportFrom)
+    ] == [("svcgen.pytest_plugin", ["SvcgenProject"])]
     assert all(isinstance(node, ast.ImportFrom) for node in imports)
-
-
 
 
 def test_colliding_ports_get_the_fix_for_a_collision() -> None:
     from svcgen.scaffold import ScaffoldError, parse_port_spec, scaffold_files
 
-    for specs, hint in ((["http:80", "http:81"], "give each --port its own NAME"),
-                        (["a:80", "b:80"], "give each --port its own CONTAINER_PORT")):
+    for specs, hint in (
+        (["http:80", "http:81"], "give each --port its own NAME"),
+        (["a:80", "b:80"], "give each --port its own CONTAINER_PORT"),
+    ):
         with pytest.raises(ScaffoldError) as caught:
             scaffold_files("web", [parse_port_spec(s) for s in specs])
         (problem,) = caught.value.problems

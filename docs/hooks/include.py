@@ -1,4 +1,6 @@
-"""mkdocs hook: pages include sections of README.md (and other files) by heading, so the text has one source.
+"""mkdocs hook: pages include sections of README.md (and other files) by heading.
+
+So the text has one source.
 
 A line ``<!-- include FILE -->`` in a page is replaced by FILE (relative to the repository root)
 without its title; ``<!-- include FILE "Heading" -->`` by the section under that heading (its
@@ -47,7 +49,10 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
 
 
 def section(text: str, start: str | None = None, stop: str | None = None) -> str:
-    """The text under heading ``start`` (the whole text after its title when None), headings moved up."""
+    """The text under heading ``start``, headings moved up.
+
+    The whole text after its title when ``start`` is None.
+    """
     lines = text.splitlines()
     heads = _headings(lines)
     if start is None:
@@ -80,12 +85,14 @@ def anchors(text: str) -> set[str]:
     return {slugify(title, "-") for _, _, title in _headings(text.splitlines())}
 
 
-def rewrite_links(text: str, source_dir: str, page_dir: str, anchor_pages: dict[str, str],
-                  repo_url: str | None) -> str:
-    """Links of ``text``, written in repository folder ``source_dir``, as seen from a page in folder ``page_dir``.
+def rewrite_links(
+    text: str, source_dir: str, page_dir: str, anchor_pages: dict[str, str], repo_url: str | None
+) -> str:
+    """Links of ``text``, written in folder ``source_dir``, as seen from a page in ``page_dir``.
 
     Both folders are relative to the repository root ("" for the root, "docs" for the docs pages).
     """
+
     def fix(match: re.Match[str]) -> str:
         label, target = match.group(1), match.group(2)
         if re.match(r"[a-z][a-z0-9+.-]*:", target):
@@ -149,7 +156,10 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 def expand(markdown: str, page_path: str, repo_url: str | None) -> str:
-    """``markdown`` of the page at ``page_path`` (relative to docs/) with its includes and links resolved."""
+    """``markdown`` of the page at ``page_path`` with its includes and links resolved.
+
+    ``page_path`` is relative to docs/.
+    """
     page_dir = posixpath.dirname(posixpath.join("docs", page_path))
     markdown = rewrite_links(markdown, page_dir, page_dir, _ANCHOR_PAGES, repo_url)
     for line, file, start, stop in _directives(markdown):

@@ -70,12 +70,21 @@ platform_api = App(
         ServiceMonitor("api", port=api_metrics.port("metrics"), interval="30s"),
         PodMonitor("api-pods", port=api.port("metrics"), interval="1m"),
         # Only the ingress controller's namespace reaches the HTTP port; monitoring reaches metrics.
-        NetworkPolicy("api-from-ingress", ports=[api.port("http")],
-                      from_namespaces={"kubernetes.io/metadata.name": "ingress-nginx"}),
-        NetworkPolicy("api-from-monitoring", ports=[api.port("metrics")],
-                      from_namespaces={"kubernetes.io/metadata.name": "monitoring"}),
+        NetworkPolicy(
+            "api-from-ingress",
+            ports=[api.port("http")],
+            from_namespaces={"kubernetes.io/metadata.name": "ingress-nginx"},
+        ),
+        NetworkPolicy(
+            "api-from-monitoring",
+            ports=[api.port("metrics")],
+            from_namespaces={"kubernetes.io/metadata.name": "monitoring"},
+        ),
         # The platform's own pods call the API over HTTP and gRPC.
-        NetworkPolicy("api-from-platform", ports=[api.port("http"), api.port("grpc")],
-                      from_pods={"app.kubernetes.io/part-of": "platform"}),
+        NetworkPolicy(
+            "api-from-platform",
+            ports=[api.port("http"), api.port("grpc")],
+            from_pods={"app.kubernetes.io/part-of": "platform"},
+        ),
     ],
 )

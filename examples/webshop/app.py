@@ -33,9 +33,12 @@ storefront = App(
 
 # The catalog API has a gRPC port and a sidecar that answers health checks.
 # An admin UI is exposed on a LoadBalancer: its nodePort is allocated too.
-catalog_api = Container("api", image="ghcr.io/example/catalog:3.2.0",
-                        ports=[Port("grpc", 50051), Port("admin", 8081)])
-catalog_health = Container("health", image="ghcr.io/example/healthd:1.0", ports=[Port("health", 8086)])
+catalog_api = Container(
+    "api", image="ghcr.io/example/catalog:3.2.0", ports=[Port("grpc", 50051), Port("admin", 8081)]
+)
+catalog_health = Container(
+    "health", image="ghcr.io/example/healthd:1.0", ports=[Port("health", 8086)]
+)
 
 catalog = App(
     "catalog",
@@ -56,14 +59,21 @@ catalog = App(
         ),
         # Local traffic policy keeps client IPs; the load balancer then health-checks each node on
         # a healthCheckNodePort, which svcgen allocates and locks like any nodePort.
-        Service("catalog-admin", type="LoadBalancer", load_balancer_class="example.com/internal",
-                external_traffic_policy="Local", ports=[catalog_api.port("admin").expose(80)]),
+        Service(
+            "catalog-admin",
+            type="LoadBalancer",
+            load_balancer_class="example.com/internal",
+            external_traffic_policy="Local",
+            ports=[catalog_api.port("admin").expose(80)],
+        ),
     ],
 )
 
 # The checkout service sits behind a cloud load balancer that talks to pods directly:
 # no nodePorts needed (allocate_load_balancer_node_ports=False).
-checkout_app = Container("checkout", image="ghcr.io/example/checkout:5.0.1", ports=[Port("https", 8443)])
+checkout_app = Container(
+    "checkout", image="ghcr.io/example/checkout:5.0.1", ports=[Port("https", 8443)]
+)
 
 checkout = App(
     "checkout",

@@ -1,8 +1,11 @@
-"""Services *and* their workloads: a Deployment and a StatefulSet whose labels and ports always agree."""
+"""Services *and* their workloads: a Deployment and a StatefulSet whose labels and ports always
+agree."""
 
 from svcgen import App, Container, Port, Service
 
-web = Container("web", image="ghcr.io/example/web:2.4.0", ports=[Port("http", 8080), Port("metrics", 9090)])
+web = Container(
+    "web", image="ghcr.io/example/web:2.4.0", ports=[Port("http", 8080), Port("metrics", 9090)]
+)
 
 frontend = App(
     "frontend",

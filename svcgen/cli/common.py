@@ -24,20 +24,35 @@ from svcgen.settings import Settings
 if TYPE_CHECKING:  # lint does not load the lock's module
     from svcgen.nodeports.lock import Lock
 
-__all__ = ["LockChanges", "diff", "lock_changes", "locked", "new_lock_text", "print_problems", "rewrite_note",
-           "say_file", "settings_from_args", "write", "write_all"]
+__all__ = [
+    "LockChanges",
+    "diff",
+    "lock_changes",
+    "locked",
+    "new_lock_text",
+    "print_problems",
+    "rewrite_note",
+    "say_file",
+    "settings_from_args",
+    "write",
+    "write_all",
+]
 
 
 def settings_from_args(args: argparse.Namespace, first_path: str) -> Settings:
     """The settings of a run: the flags in ``args`` over ``[tool.svcgen]`` over the defaults."""
-    return Settings.find(first_path, lock=getattr(args, "lock", None),
-                         node_port_range=getattr(args, "node_port_range", None),
-                         reserve=tuple(getattr(args, "reserve", ()) or ()),
-                         with_workloads=bool(getattr(args, "with_workloads", False)),
-                         kubernetes_version=getattr(args, "kubernetes_version", None),
-                         reserve_cluster=getattr(args, "reserve_cluster", None),
-                         allocate_from=getattr(args, "allocate_from", None),
-                         registry=getattr(args, "registry", None), owner=getattr(args, "owner", None))
+    return Settings.find(
+        first_path,
+        lock=getattr(args, "lock", None),
+        node_port_range=getattr(args, "node_port_range", None),
+        reserve=tuple(getattr(args, "reserve", ()) or ()),
+        with_workloads=bool(getattr(args, "with_workloads", False)),
+        kubernetes_version=getattr(args, "kubernetes_version", None),
+        reserve_cluster=getattr(args, "reserve_cluster", None),
+        allocate_from=getattr(args, "allocate_from", None),
+        registry=getattr(args, "registry", None),
+        owner=getattr(args, "owner", None),
+    )
 
 
 def new_lock_text(old: str | None, lock: Lock, previous: Lock | None = None) -> str | None:
@@ -47,7 +62,9 @@ def new_lock_text(old: str | None, lock: Lock, previous: Lock | None = None) -> 
     file read): a lock file is not rewritten for its layout alone, so hand-written comments stay
     until an entry changes.
     """
-    if (old is None and not len(lock)) or (old is not None and previous is not None and lock == previous):
+    if (old is None and not len(lock)) or (
+        old is not None and previous is not None and lock == previous
+    ):
         return None
     from svcgen.nodeports.lockfile import format_lock
 
@@ -104,17 +121,27 @@ def lock_changes(old: Lock, new: Lock, name: str) -> LockChanges | None:
     parts = [f"{plural(len(added), 'new nodePort')}"] if added else []
     if changed:
         parts.append(f"{plural(len(changed), 'nodePort')} changed")
-    return LockChanges(f"{name}: " + ", ".join(parts),
-                       [*(f"{k.short()} {v}" for k, v in added.items()),
-                        *(f"{k.short()} {a} -> {b}" for k, (a, b) in changed.items())])
+    return LockChanges(
+        f"{name}: " + ", ".join(parts),
+        [
+            *(f"{k.short()} {v}" for k, v in added.items()),
+            *(f"{k.short()} {a} -> {b}" for k, (a, b) in changed.items()),
+        ],
+    )
 
 
 def diff(old: str | None, new: str, name: str) -> str:
     """A unified diff from ``old`` to ``new`` for the file ``name``."""
     import difflib
 
-    return "".join(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"a/{name}", f"b/{name}"))
+    return "".join(
+        difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            f"a/{name}",
+            f"b/{name}",
+        )
+    )
 
 
 def write(path: str | Path, text: str) -> None:
@@ -135,18 +162,28 @@ def write_all(texts: Mapping[Path, Text], remove: Sequence[Path] = ()) -> None:
         write_files(texts, remove)
     except FileRefusedError as exc:
         remove_folders(made)
-        raise UsageError(f"{display(exc.filename)}: error: cannot write: {exc.reason}; nothing was written. "
-                         f"Fix: {exc.hint}") from None
-    except PartlyWrittenError as exc:  # a rename failed midway (after the lock's, which comes first)
+        raise UsageError(
+            f"{display(exc.filename)}: error: cannot write: {exc.reason}; nothing was written. "
+            f"Fix: {exc.hint}"
+        ) from None
+    except (
+        PartlyWrittenError
+    ) as exc:  # a rename failed midway (after the lock's, which comes first)
         done = ", ".join(display(path) for path in exc.written)
         what = "write" if Path(exc.filename) in texts else "remove"
-        raise UsageError(f"{display(exc.filename)}: error: cannot {what}: {exc.strerror or exc}; only {done} had "
-                         "been replaced (the other files are as they were). Fix: the problem above, then run the "
-                         "command again: it finishes the step") from exc
+        raise UsageError(
+            f"{display(exc.filename)}: error: cannot {what}: {exc.strerror or exc}; only {done} "
+            "had "
+            "been replaced (the other files are as they were). Fix: the problem above, then run "
+            "the "
+            "command again: it finishes the step"
+        ) from exc
     except OSError as exc:
         remove_folders(made)
         where = exc.filename or next(iter(texts), "")
-        raise UsageError(f"{display(where)}: error: cannot write: {exc.strerror or exc}; nothing was written") from exc
+        raise UsageError(
+            f"{display(where)}: error: cannot write: {exc.strerror or exc}; nothing was written"
+        ) from exc
     except BaseException:
         remove_folders(made)
         raise

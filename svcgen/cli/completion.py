@@ -15,7 +15,9 @@ from svcgen.errors import EXIT_OK
 __all__ = ["cmd_completion", "complete"]
 
 
-def cmd_completion(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_completion(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Print the completion script for ``args.shell``."""
     from argcomplete.shell_integration import shellcode
 

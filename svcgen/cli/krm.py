@@ -35,7 +35,15 @@ from typing import Any, TextIO
 
 from svcgen.cli.common import lock_changes, new_lock_text, print_problems
 from svcgen.cli.project import load_project
-from svcgen.errors import EXIT_OK, DeclarationError, InputError, Problem, SvcgenError, UsageError, shorten
+from svcgen.errors import (
+    EXIT_OK,
+    DeclarationError,
+    InputError,
+    Problem,
+    SvcgenError,
+    UsageError,
+    shorten,
+)
 from svcgen.files import display
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.releases import KubeVersion
@@ -49,10 +57,13 @@ API_VERSION = "svcgen.dev/v1alpha1"
 KIND = "Svcgen"
 _RESOURCE_LIST_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1")
 # spec key -> (the render flag's attribute, what it holds)
-_SPEC = {"paths": ("paths", "a list of files or folders"), "lock": ("lock", "a path"),
-         "withWorkloads": ("with_workloads", "true or false"),
-         "nodePortRange": ("node_port_range", 'a range such as "30000-32767"'),
-         "kubernetesVersion": ("kubernetes_version", 'a quoted version such as "1.32"')}
+_SPEC = {
+    "paths": ("paths", "a list of files or folders"),
+    "lock": ("lock", "a path"),
+    "withWorkloads": ("with_workloads", "true or false"),
+    "nodePortRange": ("node_port_range", 'a range such as "30000-32767"'),
+    "kubernetesVersion": ("kubernetes_version", 'a quoted version such as "1.32"'),
+}
 # spec key -> what a value of the right type but invalid is not (default: as _SPEC says)
 _VALID = {"kubernetesVersion": "a Kubernetes version svcgen knows"}
 
@@ -80,7 +91,11 @@ def cmd_krm(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     if args.config is not None:
         return _from_file(args.config, out, err)
     text = (stdin if stdin is not None else io.StringIO("")).read()
-    resource_list: dict[str, Any] = {"apiVersion": _RESOURCE_LIST_VERSIONS[0], "kind": "ResourceList", "items": []}
+    resource_list: dict[str, Any] = {
+        "apiVersion": _RESOURCE_LIST_VERSIONS[0],
+        "kind": "ResourceList",
+        "items": [],
+    }
     results: list[dict[str, Any]] = []
     code = EXIT_OK
     try:
@@ -115,9 +130,13 @@ def _from_file(path: str, out: TextIO, err: TextIO) -> int:
     try:
         data = read_file(path)
     except FileRefusedError as exc:
-        raise UsageError(f"{path}: error: cannot read the generator config: {exc.reason}. Fix: {exc.hint}") from None
+        raise UsageError(
+            f"{path}: error: cannot read the generator config: {exc.reason}. Fix: {exc.hint}"
+        ) from None
     except OSError as exc:
-        raise UsageError(f"{path}: error: cannot read the generator config: {exc.strerror or exc}") from None
+        raise UsageError(
+            f"{path}: error: cannot read the generator config: {exc.strerror or exc}"
+        ) from None
     try:
         try:
             text = data.decode("utf-8")
@@ -152,12 +171,18 @@ def _resource_list(text: str) -> dict[str, Any]:
     """The input ResourceList, checked: a mapping of kind ResourceList whose ``items`` is a list."""
     resource_list = _one_document(text, "standard input")
     if not isinstance(resource_list, dict) or resource_list.get("kind") != "ResourceList":
-        raise KrmError("standard input is not a ResourceList (KRM Functions Specification). Fix: run it from "
-                       "kustomize (a generator whose config has the annotation config.kubernetes.io/function), or "
-                       "give the config file: svcgen krm CONFIG")
+        raise KrmError(
+            "standard input is not a ResourceList (KRM Functions Specification). Fix: run it from "
+            "kustomize (a generator whose config has the annotation "
+            "config.kubernetes.io/function), or "
+            "give the config file: svcgen krm CONFIG"
+        )
     if resource_list.get("apiVersion") not in _RESOURCE_LIST_VERSIONS:
-        raise KrmError(f"ResourceList apiVersion {resource_list.get('apiVersion')!r} is not one svcgen reads "
-                       f"({', '.join(_RESOURCE_LIST_VERSIONS)})", "apiVersion")
+        raise KrmError(
+            f"ResourceList apiVersion {resource_list.get('apiVersion')!r} is not one svcgen reads "
+            f"({', '.join(_RESOURCE_LIST_VERSIONS)})",
+            "apiVersion",
+        )
     items = resource_list.setdefault("items", [])
     if items is None:
         resource_list["items"] = []
@@ -182,13 +207,21 @@ def _generate(config: Any) -> Rendered:
     new = new_lock_text(old, rendered.lock, lock)
     if new is not None and new != old:
         lock_name = display(project.lock_path)
-        found = lock_changes(lock, rendered.lock, lock_name)  # a Problem is one line: the first few entries
+        found = lock_changes(
+            lock, rendered.lock, lock_name
+        )  # a Problem is one line: the first few entries
         changes = found.one_line() if found else f"{lock_name}: not in the current format"
         paths = " ".join(args.paths)
-        raise DeclarationError(Problem(
-            "", "", f"{changes}; a generator writes no file, so it allocates no nodePort",
-            f"run `svcgen render {paths}` once (it records them in the lock file) and commit {lock_name}",
-            rule="lock-not-current"))
+        raise DeclarationError(
+            Problem(
+                "",
+                "",
+                f"{changes}; a generator writes no file, so it allocates no nodePort",
+                f"run `svcgen render {paths}` once (it records them in the lock file) and commit "
+                f"{lock_name}",
+                rule="lock-not-current",
+            )
+        )
     return rendered
 
 
@@ -198,35 +231,59 @@ def _arguments(config: Any) -> argparse.Namespace:
     Each key is checked; unknown ones are refused.
     """
     if not isinstance(config, dict):
-        raise KrmError("no generator config (functionConfig). Fix: list a config of "
-                       f"apiVersion: {API_VERSION}, kind: {KIND} under the kustomization's generators",
-                       "functionConfig")
+        raise KrmError(
+            "no generator config (functionConfig). Fix: list a config of "
+            f"apiVersion: {API_VERSION}, kind: {KIND} under the kustomization's generators",
+            "functionConfig",
+        )
     if config.get("apiVersion") != API_VERSION or config.get("kind") != KIND:
-        raise KrmError(f"the generator config is apiVersion {config.get('apiVersion')!r}, kind "
-                       f"{config.get('kind')!r}. Fix: apiVersion: {API_VERSION}, kind: {KIND}", "kind")
+        raise KrmError(
+            f"the generator config is apiVersion {config.get('apiVersion')!r}, kind "
+            f"{config.get('kind')!r}. Fix: apiVersion: {API_VERSION}, kind: {KIND}",
+            "kind",
+        )
     spec = config.get("spec")
     if not isinstance(spec, dict):
-        raise KrmError("the generator config has no spec mapping. Fix: spec: {paths: [app.py]}",
-                       "spec")
-    args = argparse.Namespace(command="krm", paths=[], lock=None, with_workloads=False, node_port_range=None,
-                              kubernetes_version=None, reserve=[], reserve_cluster=None, allocate_from=None,
-                              registry=None, owner=None)
+        raise KrmError(
+            "the generator config has no spec mapping. Fix: spec: {paths: [app.py]}", "spec"
+        )
+    args = argparse.Namespace(
+        command="krm",
+        paths=[],
+        lock=None,
+        with_workloads=False,
+        node_port_range=None,
+        kubernetes_version=None,
+        reserve=[],
+        reserve_cluster=None,
+        allocate_from=None,
+        registry=None,
+        owner=None,
+    )
     for key, value in spec.items():
         if key not in _SPEC:
-            raise KrmError(f"spec.{key}: not a setting of the generator; it has "
-                           f"{', '.join(_SPEC)}", f"spec.{key}")
+            raise KrmError(
+                f"spec.{key}: not a setting of the generator; it has {', '.join(_SPEC)}",
+                f"spec.{key}",
+            )
         attribute, expected = _SPEC[key]
         try:
             setattr(args, attribute, _value(key, value))
         except (TypeError, ValueError) as exc:
             detail = f" ({exc})" if str(exc) else ""
-            if isinstance(exc, ValueError):  # the right type: "a quoted version" would say the wrong fix
+            if isinstance(
+                exc, ValueError
+            ):  # the right type: "a quoted version" would say the wrong fix
                 expected = _VALID.get(key, expected)
-            raise KrmError(f"spec.{key}: {shorten(repr(value))} is not {expected}{detail}",
-                           f"spec.{key}") from None
+            raise KrmError(
+                f"spec.{key}: {shorten(repr(value))} is not {expected}{detail}", f"spec.{key}"
+            ) from None
     if not args.paths:
-        raise KrmError("spec.paths: missing. Fix: name the declaration files or folders, "
-                       "relative to the kustomization, e.g. paths: [app.py]", "spec.paths")
+        raise KrmError(
+            "spec.paths: missing. Fix: name the declaration files or folders, "
+            "relative to the kustomization, e.g. paths: [app.py]",
+            "spec.paths",
+        )
     return args
 
 
@@ -271,13 +328,18 @@ def _result(problem: Problem) -> dict[str, Any]:
     """
     result: dict[str, Any] = {"message": str(problem), "severity": problem.severity}
     if problem.file:
-        result["file"] = {"path": Path(problem.file).as_posix(),
-                          **({"index": problem.document} if problem.document is not None else {})}
+        result["file"] = {
+            "path": Path(problem.file).as_posix(),
+            **({"index": problem.document} if problem.document is not None else {}),
+        }
     if problem.field:
         result["field"] = {"path": problem.field}
-    tags = {"rule": problem.rule, "line": str(problem.line or ""), "column": str(problem.column or "")}
+    tags = {
+        "rule": problem.rule,
+        "line": str(problem.line or ""),
+        "column": str(problem.column or ""),
+    }
     tags = {k: v for k, v in tags.items() if v}
     if tags:
         result["tags"] = tags
     return result
-

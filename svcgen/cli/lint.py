@@ -21,11 +21,17 @@ __all__ = ["cmd_lint"]
 
 def _holds_nothing(text: str) -> bool:
     """Whether a YAML or JSON text is empty: blank lines, comments and document markers only."""
-    return all(not s or s.startswith("#") or s in ("---", "...") for s in (line.strip() for line in _lines(text)))
+    return all(
+        not s or s.startswith("#") or s in ("---", "...")
+        for s in (line.strip() for line in _lines(text))
+    )
 
 
 def _handed_over(items: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    """The items in order, each removed from ``items`` as it is handed over (nothing else holds it then)."""
+    """The items in order, each removed from ``items`` as it is handed over.
+
+    Nothing else holds it then.
+    """
     items.reverse()
     while items:
         yield items.pop()
@@ -38,13 +44,15 @@ def _lines(text: str) -> Iterator[str]:
     """``text.splitlines()``, one line at a time: a large file's lines are not all made at once."""
     start = 0
     for found in _LINE_BREAK.finditer(text):
-        yield text[start:found.start()]
+        yield text[start : found.start()]
         start = found.end()
     if start < len(text):
         yield text[start:]
 
 
-def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_lint(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Lint the manifests with the project's settings; exit 1 on errors, 2 on unreadable paths.
 
     Files found by walking a folder that hold no Kubernetes object (a CI workflow) are skipped
@@ -54,23 +62,37 @@ def cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO |
     settings = settings_from_args(args, next((p for p in args.paths if p != "-"), "."))
     sources = read_sources(args.paths, stdin)
     if not sources.texts and not sources.problems:
-        raise UsageError(f"svcgen lint: error: no YAML or JSON files (*.yaml, *.yml, *.json) in "
-                         f"{', '.join(args.paths)}")
+        raise UsageError(
+            f"svcgen lint: error: no YAML or JSON files (*.yaml, *.yml, *.json) in "
+            f"{', '.join(args.paths)}"
+        )
     quiet = {s.name for s in sources.texts if not s.explicit}
     files, names = len(sources.texts), ", ".join(s.name for s in sources.texts)
     empty = bool(sources.texts) and all(_holds_nothing(s.text) for s in sources.texts)
     texts = [(s.name, s.text) for s in sources.texts]
-    sources.texts.clear()  # lint is handed each text in turn, and lets it go once read (a large file is its size)
-    problems = [*sources.problems,
-                *lint_texts(_handed_over(texts), settings.node_port_range, settings.kubernetes_version, quiet=quiet)]
+    # lint is handed each text in turn, and lets it go once read (a large file is its size)
+    sources.texts.clear()
+    problems = [
+        *sources.problems,
+        *lint_texts(
+            _handed_over(texts), settings.node_port_range, settings.kubernetes_version, quiet=quiet
+        ),
+    ]
     errors = count_errors(problems)
     out.write(render_problems(problems, args.format))
     if args.format == "text" and not problems and empty:
-        print(f"svcgen lint: nothing to check: {names} {'is' if files == 1 else 'are'} empty "
-              "(no YAML document).", file=err)
+        print(
+            f"svcgen lint: nothing to check: {names} {'is' if files == 1 else 'are'} empty "
+            "(no YAML document).",
+            file=err,
+        )
     elif args.format == "text":
-        print(f"svcgen lint: {plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')} in "
-              f"{plural(files, 'file')}.", file=err)
+        print(
+            f"svcgen lint: {plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')} "
+            "in "
+            f"{plural(files, 'file')}.",
+            file=err,
+        )
     if sources.unreadable:
         return EXIT_USAGE
     return EXIT_INVALID if errors else EXIT_OK

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["cmd_lock_merge_driver", "cmd_lock_prune", "cmd_lock_resolve"]
 
 
-def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_lock_prune(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Remove the lock entries of ports that the given files no longer declare.
 
     ``--check``: list them instead (exit 1 when there are any).
@@ -43,7 +45,9 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
         lock = project.read_lock()[1]
         gone = {key for key in lock if key not in live}
         for key in sorted(gone):
-            print(f"{'would release' if args.check else 'released'} {key}: {lock.get(key)}", file=out)
+            print(
+                f"{'would release' if args.check else 'released'} {key}: {lock.get(key)}", file=out
+            )
         if not gone:
             print(f"svcgen: {display(project.lock_path)}: nothing to prune.", file=err)
             return EXIT_OK
@@ -52,12 +56,19 @@ def cmd_lock_prune(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Te
         pruned = lock.without(gone)
         registry = project.registry()
         if registry is not None:  # release the entries in the shared registry too, first
-            claim(registry, project.settings.owner, project.settings.node_port_range, lambda shared: pruned)
+            claim(
+                registry,
+                project.settings.owner,
+                project.settings.node_port_range,
+                lambda shared: pruned,
+            )
         write(project.lock_path, format_lock(pruned))
     return EXIT_OK
 
 
-def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_lock_resolve(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Resolve what a git merge left in the lock: both sides' entries kept, the later claim moved.
 
     Two cases: git's conflict markers, and a merge git made "cleanly" that gives one nodePort to
@@ -77,34 +88,52 @@ def cmd_lock_resolve(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: 
             resolve = _resolve_markers if exc.markers else _resolve_shared
             merged, summary = resolve(exc.text, settings, name, stdin)
         else:
-            what = "nothing to resolve" if text is not None else "there is no lock file: nothing to resolve"
+            what = (
+                "nothing to resolve"
+                if text is not None
+                else "there is no lock file: nothing to resolve"
+            )
             print(f"svcgen: {name}: {what}.", file=err)
             return EXIT_OK
         _report(merged, name, err, check=args.check)
         if args.check:
-            print(f"svcgen: {name}: unresolved merge conflict; `svcgen lock resolve` would write the merged lock "
-                  f"({len(merged.lock)} entries).", file=err)
+            print(
+                f"svcgen: {name}: unresolved merge conflict; `svcgen lock resolve` would write "
+                "the merged lock "
+                f"({len(merged.lock)} entries).",
+                file=err,
+            )
             return EXIT_INVALID
         write(settings.lock, format_lock(merged.lock))
     print(f"svcgen: {name}: {summary}. Review it, then git add {name}", file=err)
     return EXIT_OK
 
 
-def _resolve_markers(text: str, settings: Settings, name: str, stdin: TextIO | None) -> tuple[Merged, str]:
+def _resolve_markers(
+    text: str, settings: Settings, name: str, stdin: TextIO | None
+) -> tuple[Merged, str]:
     """The lock a text with git's conflict markers resolves to, and a summary."""
     from svcgen.nodeports.merge import parse_conflict, split_conflict
 
     conflict = split_conflict(text, name)
     assert conflict is not None  # parse_lock found a marker
-    base = None if conflict.base is not None else _git(settings.lock, "show", f":1:./{settings.lock.name}")
+    base = (
+        None
+        if conflict.base is not None
+        else _git(settings.lock, "show", f":1:./{settings.lock.name}")
+    )
     ours, theirs, base_lock = parse_conflict(conflict, name, settings.node_port_range, base)
     labels = (conflict.ours_label, conflict.theirs_label)
     merged = _merge(settings, ours, theirs, base_lock, labels, stdin)
-    return merged, (f"merge conflict resolved: {len(merged.lock)} entries ({len(ours)} of {labels[0]}, "
-                    f"{len(theirs)} of {labels[1]}, {len(merged.moved)} moved)")
+    return merged, (
+        f"merge conflict resolved: {len(merged.lock)} entries ({len(ours)} of {labels[0]}, "
+        f"{len(theirs)} of {labels[1]}, {len(merged.moved)} moved)"
+    )
 
 
-def _resolve_shared(text: str, settings: Settings, name: str, stdin: TextIO | None) -> tuple[Merged, str]:
+def _resolve_shared(
+    text: str, settings: Settings, name: str, stdin: TextIO | None
+) -> tuple[Merged, str]:
     """The resolved lock for a merge git made cleanly that gives one nodePort twice.
 
     The claims are ordered by git's history.
@@ -122,18 +151,34 @@ def _resolve_shared(text: str, settings: Settings, name: str, stdin: TextIO | No
     if sides is None:
         twice = settle(lock, Lock(), None, node_range).moved[0]
         raise LockFileError(
-            f"{name}: error: nodePort {twice.old} is given to both `{twice.kept_by}` and `{twice.key}`, and this is "
-            "not a git merge (none in progress, HEAD has one parent), so which claim came first is unknown. Fix: "
-            "delete the entry that should move, to have it allocated again")
+            f"{name}: error: nodePort {twice.old} is given to both `{twice.kept_by}` and "
+            f"`{twice.key}`, and this is "
+            "not a git merge (none in progress, HEAD has one parent), so which claim came first "
+            "is unknown. Fix: "
+            "delete the entry that should move, to have it allocated again"
+        )
     labels, ours_text, base_text = sides
     ours = parse_base(ours_text, name, node_range) or Lock()
-    merged = settle(lock, ours, parse_base(base_text, name, node_range), node_range, band=settings.allocate_from,
-                    reserved=_reserved(settings, stdin), labels=labels)
+    merged = settle(
+        lock,
+        ours,
+        parse_base(base_text, name, node_range),
+        node_range,
+        band=settings.allocate_from,
+        reserved=_reserved(settings, stdin),
+        labels=labels,
+    )
     moved = len(merged.moved)
-    return merged, f"nodePorts given twice by the merge of {labels[0]} and {labels[1]} resolved ({moved} moved)"
+    return (
+        merged,
+        f"nodePorts given twice by the merge of {labels[0]} and {labels[1]} resolved ({moved} "
+        "moved)",
+    )
 
 
-def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_lock_merge_driver(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Merge BASE, CURRENT and OTHER into CURRENT (exit 0), as resolve does: git's merge driver.
 
     When they cannot be merged (a side is not a valid lock, the range is full), CURRENT is left
@@ -146,28 +191,59 @@ def cmd_lock_merge_driver(args: argparse.Namespace, out: TextIO, err: TextIO, st
     try:
         settings = settings_from_args(args, str(Path(name).parent))
         node_range = settings.node_port_range
-        base_text, ours_text, theirs_text = (_read(path, path is args.current)
-                                             for path in (args.base, args.current, args.other))
+        base_text, ours_text, theirs_text = (
+            _read(path, path is args.current) for path in (args.base, args.current, args.other)
+        )
         ours = parse_side(ours_text, f"{name} (ours)", node_range)
         theirs = parse_side(theirs_text, f"{name} (theirs)", node_range)
-        merged = _merge(settings, ours, theirs, parse_base(base_text, name, node_range), ("ours", "theirs"), None)
+        merged = _merge(
+            settings,
+            ours,
+            theirs,
+            parse_base(base_text, name, node_range),
+            ("ours", "theirs"),
+            None,
+        )
         write(args.current, format_lock(merged.lock))
-    except SvcgenError as exc:  # said here: the usual footer "nothing was written" is not true of CURRENT
-        left = "git's conflict markers are left in it" if _leave_conflict(args) else f"{args.current} is left as it was"
-        print(f"svcgen: {name}: the merge driver cannot merge the lock files; {left}: fix the problem below, then "
-              f"run svcgen lock resolve --lock {name}\n{exc}", file=err)
+    except (
+        SvcgenError
+    ) as exc:  # said here: the usual footer "nothing was written" is not true of CURRENT
+        left = (
+            "git's conflict markers are left in it"
+            if _leave_conflict(args)
+            else f"{args.current} is left as it was"
+        )
+        print(
+            f"svcgen: {name}: the merge driver cannot merge the lock files; {left}: fix the "
+            "problem below, then "
+            f"run svcgen lock resolve --lock {name}\n{exc}",
+            file=err,
+        )
         return exc.exit_code
     _report(merged, name, err, check=False)
     return EXIT_OK
 
 
-def _merge(settings: Settings, ours: Lock, theirs: Lock, base: Lock | None, labels: tuple[str, str],
-           stdin: TextIO | None) -> Merged:
+def _merge(
+    settings: Settings,
+    ours: Lock,
+    theirs: Lock,
+    base: Lock | None,
+    labels: tuple[str, str],
+    stdin: TextIO | None,
+) -> Merged:
     """The two sides merged with the project's range, band and reserved nodePorts."""
     from svcgen.nodeports.merge import merge_locks
 
-    return merge_locks(ours, theirs, base, settings.node_port_range, band=settings.allocate_from,
-                       reserved=_reserved(settings, stdin), labels=labels)
+    return merge_locks(
+        ours,
+        theirs,
+        base,
+        settings.node_port_range,
+        band=settings.allocate_from,
+        reserved=_reserved(settings, stdin),
+        labels=labels,
+    )
 
 
 def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
@@ -183,7 +259,9 @@ def _reserved(settings: Settings, stdin: TextIO | None) -> list[Reservation]:
     from svcgen.nodeports.reserve import reservations_from_lock
     from svcgen.registry import Registry, RegistrySpec
 
-    registry = Registry(RegistrySpec.parse(settings.registry), settings.lock.parent / ".svcgen" / "registry")
+    registry = Registry(
+        RegistrySpec.parse(settings.registry), settings.lock.parent / ".svcgen" / "registry"
+    )
     others = registry.others(settings.owner, settings.node_port_range)
     return [*reserved, *reservations_from_lock(others, f"registry {registry.spec}", "?")]
 
@@ -222,8 +300,15 @@ def _git(lock: Path, *args: str) -> str | None:
     from svcgen.registry import git_environment
 
     try:
-        result = subprocess.run(["git", *args], cwd=lock.parent, env=git_environment(None), capture_output=True,
-                                stdin=subprocess.DEVNULL, timeout=30, check=False)
+        result = subprocess.run(
+            ["git", *args],
+            cwd=lock.parent,
+            env=git_environment(None),
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
         return result.stdout.decode("utf-8") if result.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, UnicodeDecodeError):
         return None
@@ -241,8 +326,11 @@ def _merge_sides(lock: Path) -> tuple[tuple[str, str], str | None, str | None] |
     else:
         return None
     base = (_git(lock, "merge-base", ours, theirs) or "").strip()
-    return ((ours, theirs), _git(lock, "show", f"{ours}:./{lock.name}"),
-            _git(lock, "show", f"{base}:./{lock.name}") if base else None)
+    return (
+        (ours, theirs),
+        _git(lock, "show", f"{ours}:./{lock.name}"),
+        _git(lock, "show", f"{base}:./{lock.name}") if base else None,
+    )
 
 
 def _leave_conflict(args: argparse.Namespace) -> bool:
@@ -259,10 +347,30 @@ def _leave_conflict(args: argparse.Namespace) -> bool:
         return False
     try:
         check_writable(args.current)
-        code = subprocess.run(["git", "merge-file", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "--",
-                               args.current, args.base, args.other], env=git_environment(None), capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=30, check=False).returncode
-        # the number of conflicts (at most 127); an error exits 255 (git's -1) or 128 (die) and writes nothing
+        code = subprocess.run(
+            [
+                "git",
+                "merge-file",
+                "--diff3",
+                "-L",
+                "ours",
+                "-L",
+                "base",
+                "-L",
+                "theirs",
+                "--",
+                args.current,
+                args.base,
+                args.other,
+            ],
+            env=git_environment(None),
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        ).returncode
+        # the number of conflicts (at most 127); an error exits 255 (git's -1) or 128 (die) and
+        # writes nothing
         return 0 <= code < 128
     except (OSError, subprocess.TimeoutExpired):  # FileRefusedError too
         return False  # CURRENT stays ours: git still stops on the file

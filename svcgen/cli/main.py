@@ -192,7 +192,8 @@ def _leave(code: int) -> NoReturn:
 
     Freeing every module and object at exit took a cold render 25 ms and a lint 5 ms, for a process
     that has nothing left to do (mypy's ``hard_exit`` skips it too). Exit handlers (``atexit``: the
-    user's, coverage's, logging's) still run; with other threads still running, Python exits as usual.
+    user's, coverage's, logging's) still run; with other threads still running, Python exits as
+    usual.
     The output is complete by then: what runs at exit (a declaration file's ``atexit`` handler, a
     logging handler it made on standard output) prints to standard error, never after the manifests.
     """

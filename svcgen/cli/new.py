@@ -22,7 +22,9 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     """Write the scaffold of a new service (app.py, test_app.py, README.md), then render it once."""
     try:
         ports = [parse_port_spec(text) for text in args.port]
-        files = scaffold_files(args.name, ports, service_type=args.type, image=args.image, namespace=args.namespace)
+        files = scaffold_files(
+            args.name, ports, service_type=args.type, image=args.image, namespace=args.namespace
+        )
     except ScaffoldError as exc:
         raise UsageError(f"svcgen new: {exc}") from None
     target = Path(args.dir or args.name)
@@ -30,17 +32,31 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     existing = [p for p in paths if p.exists()]
     if existing and not args.force:
         them = ", ".join(map(display, existing))
-        raise UsageError(f"svcgen new: {them} already {'exists' if len(existing) == 1 else 'exist'}; nothing was "
-                         "written. Fix: choose another --dir, or pass --force to overwrite")
+        raise UsageError(
+            f"svcgen new: {them} already {'exists' if len(existing) == 1 else 'exist'}; nothing "
+            "was "
+            "written. Fix: choose another --dir, or pass --force to overwrite"
+        )
     created = [p for p in paths if not os.path.lexists(p)]
     # --force: put them back if the render fails (a link or a pipe is refused by the write below)
-    previous = {p: read_file(p, follow_links=False) for p in paths if p.is_file() and not p.is_symlink()}
+    previous = {
+        p: read_file(p, follow_links=False) for p in paths if p.is_file() and not p.is_symlink()
+    }
     made = make_folders(target)  # and its parents: all removed again if the render fails
     # Render once, so the lock file gets the nodePorts; undo the scaffold if that fails (or its
     # write, which a failed rename may have left half done).
-    render_args = argparse.Namespace(paths=[str(target / "app.py")], lock=None, node_port_range=None, reserve=[],
-                                     with_workloads=False, check=False, output=None, format=None, locked=False,
-                                     kubernetes_version=None)
+    render_args = argparse.Namespace(
+        paths=[str(target / "app.py")],
+        lock=None,
+        node_port_range=None,
+        reserve=[],
+        with_workloads=False,
+        check=False,
+        output=None,
+        format=None,
+        locked=False,
+        kubernetes_version=None,
+    )
     said = io.StringIO()  # what the render says (the lock's new nodePorts), after what new wrote
     try:
         write_all(paths)
@@ -59,6 +75,10 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     for path in paths:
         say_file(err, "wrote", path)
     err.write(said.getvalue())
-    print(f"svcgen: {display(target / 'app.py')} renders; run `svcgen render {display(target)}` to print its "
-          "Service.", file=err)
+    print(
+        f"svcgen: {display(target / 'app.py')} renders; run `svcgen render {display(target)}` to "
+        "print its "
+        "Service.",
+        file=err,
+    )
     return code

@@ -59,11 +59,18 @@ class Project:
         """The lock file's text (None if there is none) and its parsed entries."""
         return self.settings.read_lock_text()
 
-    def render(self, lock: Lock, reserved: Sequence[Reservation] = (), *, text: bool = True,
-               stream: bool = False) -> Rendered:
+    def render(
+        self,
+        lock: Lock,
+        reserved: Sequence[Reservation] = (),
+        *,
+        text: bool = True,
+        stream: bool = False,
+    ) -> Rendered:
         """Render the project's Apps against ``lock``: nothing is written.
 
-        ``text=False``: without the YAML text (``yaml`` is empty), for a command that shows the ports
+        ``text=False``: without the YAML text (``yaml`` is empty), for a command that shows the
+        ports
         only; ``stream``: for a caller that writes the output with ``yaml_parts()``
         (:func:`~svcgen.render.render_stream`).
         """
@@ -76,15 +83,26 @@ class Project:
         """The project's shared registry, fetched (None without one)."""
         if not self.settings.registry:
             return None
-        from svcgen.registry import Registry, RegistrySpec  # git and subprocess: only for projects with one
+        from svcgen.registry import (
+            Registry,
+            RegistrySpec,
+        )  # git and subprocess: only for projects with one
 
-        registry = Registry(RegistrySpec.parse(self.settings.registry), self.settings.lock.parent / ".svcgen" /
-                            "registry")
+        registry = Registry(
+            RegistrySpec.parse(self.settings.registry),
+            self.settings.lock.parent / ".svcgen" / "registry",
+        )
         registry.sync()
         return registry
 
-    def render_shared(self, lock: Lock, *, push: bool, err: TextIO,
-                      check: Callable[[Rendered], object] | None = None) -> Rendered:
+    def render_shared(
+        self,
+        lock: Lock,
+        *,
+        push: bool,
+        err: TextIO,
+        check: Callable[[Rendered], object] | None = None,
+    ) -> Rendered:
         """Render against the shared registry too, when the project has one.
 
         Other projects' entries are taken; this project's new claims are pushed (retrying when
@@ -101,8 +119,14 @@ class Project:
 
         return self.against_registry(run, lambda rendered: rendered.lock, push=push, err=err)
 
-    def against_registry(self, run: Callable[[Lock, Sequence[Reservation]], T], lock_of: Callable[[T], Lock], *,
-                         push: bool, err: TextIO) -> T:
+    def against_registry(
+        self,
+        run: Callable[[Lock, Sequence[Reservation]], T],
+        lock_of: Callable[[T], Lock],
+        *,
+        push: bool,
+        err: TextIO,
+    ) -> T:
         """``run(own, reserved)`` against the shared registry, when the project has one.
 
         ``own``: this project's entries in the registry; ``reserved``: every other project's. The
@@ -117,21 +141,35 @@ class Project:
         from svcgen.registry import MAX_ATTEMPTS, claim
 
         if registry.offline:
-            print(f"svcgen: warning: registry {registry.spec} {registry.unreachable()}; working from the copy "
-                  "fetched last", file=err)
+            print(
+                f"svcgen: warning: registry {registry.spec} {registry.unreachable()}; working "
+                "from the copy "
+                "fetched last",
+                file=err,
+            )
         owner = self.settings.owner
         result: list[T] = []
 
         def allocate(shared: Lock) -> Lock:
             others = shared.without(set(shared.owned_by(owner).entries))
-            result[:] = [run(shared.owned_by(owner), reservations_from_lock(others, f"registry {registry.spec}", "?"))]
+            result[:] = [
+                run(
+                    shared.owned_by(owner),
+                    reservations_from_lock(others, f"registry {registry.spec}", "?"),
+                )
+            ]
             return lock_of(result[0])
 
         def retry(attempt: int) -> None:
-            print(f"svcgen: registry {registry.spec}: another project pushed first; allocating again "
-                  f"({attempt + 1}/{MAX_ATTEMPTS})", file=err)
+            print(
+                f"svcgen: registry {registry.spec}: another project pushed first; allocating again "
+                f"({attempt + 1}/{MAX_ATTEMPTS})",
+                file=err,
+            )
 
-        _, changed = claim(registry, owner, self.settings.node_port_range, allocate, push=push, on_retry=retry)
+        _, changed = claim(
+            registry, owner, self.settings.node_port_range, allocate, push=push, on_retry=retry
+        )
         if changed and push:
             self.pushed = str(registry.spec)
         return result[0]
@@ -141,19 +179,30 @@ def load_project(args: argparse.Namespace, stdin: TextIO | None = None) -> Proje
     """Settings, reserved nodePorts and the Apps of the paths in ``args`` (runs the user's files).
 
     Raises:
-        UsageError: the paths hold the declarations of several projects (see :func:`check_one_project`).
+        UsageError: the paths hold the declarations of several projects (see
+            :func:`check_one_project`).
         LoadFailure: some files failed to run; the problems of the Apps of the others are added,
             so that one run shows everything to fix.
     """
     settings = settings_from_args(args, args.paths[0])
-    check_one_project(args.paths, settings, lock_given=bool(getattr(args, "lock", None)), command=_command(args))
+    check_one_project(
+        args.paths, settings, lock_given=bool(getattr(args, "lock", None)), command=_command(args)
+    )
     settings.check_reserve()
     try:
         with _standard_output_to_stderr():
             apps = load_apps(args.paths)
     except LoadFailure as exc:
-        others = [p for p in validate(exc.apps, settings.node_port_range, with_workloads=settings.with_workloads,
-                                      kubernetes_version=settings.kubernetes_version) if p.severity == "error"]
+        others = [
+            p
+            for p in validate(
+                exc.apps,
+                settings.node_port_range,
+                with_workloads=settings.with_workloads,
+                kubernetes_version=settings.kubernetes_version,
+            )
+            if p.severity == "error"
+        ]
         raise LoadFailure([*exc.problems, *others], exc.causes, exc.apps) from None
     return Project(settings, apps, stdin)
 
@@ -185,13 +234,20 @@ def _standard_output_to_stderr() -> Iterator[None]:
     user: TextIO | None = None
     try:
         os.dup2(2, 1)
-        user = open(os.dup(2), "w", encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
-                    errors="backslashreplace", buffering=1)
+        user = open(
+            os.dup(2),
+            "w",
+            encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+            errors="backslashreplace",
+            buffering=1,
+        )
         for name in _STREAMS:
             setattr(sys, name, user)
         yield
     finally:
-        if user is not None:  # kept open: a logging handler a file made may write to it later (a message too)
+        if (
+            user is not None
+        ):  # kept open: a logging handler a file made may write to it later (a message too)
             with contextlib.suppress(OSError, ValueError):
                 user.flush()
         for name, stream in zip(_STREAMS, streams, strict=True):
@@ -202,8 +258,12 @@ def _standard_output_to_stderr() -> Iterator[None]:
 
 
 # What to do instead, said with the command's own verb.
-_ONE_AT_A_TIME = {"ports": "list them", "explain": "explain them", "lock prune": "prune them",
-                  "lock check": "check them"}
+_ONE_AT_A_TIME = {
+    "ports": "list them",
+    "explain": "explain them",
+    "lock prune": "prune them",
+    "lock check": "check them",
+}
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -212,8 +272,9 @@ def _command(args: argparse.Namespace) -> str:
     return f"lock {args.lock_command}" if command == "lock" else str(command)
 
 
-def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: bool = False,
-                      command: str = "render") -> None:
+def check_one_project(
+    paths: Sequence[str], settings: Settings, *, lock_given: bool = False, command: str = "render"
+) -> None:
     """Refuse to run the declarations of several projects together (before any of them runs).
 
     A declaration file's project is the nearest folder at or above it that holds a
@@ -242,12 +303,21 @@ def check_one_project(paths: Sequence[str], settings: Settings, *, lock_given: b
         _check_lock_owner(settings.lock, roots, command)
     if not others:
         return
-    names = [f"{display(first)} (the first path's: its settings and lock)", *(display(r) for r in others)]
-    why = ("--lock takes projects together only when they have no [tool.svcgen] settings of their own; "
-           if lock_given else "")
-    raise UsageError(f"svcgen {command}: error: the paths hold the declarations of {len(names)} projects: "
-                     f"{', '.join(names)}; {why}{_ONE_AT_A_TIME.get(command, 'render them')} one at a time "
-                     "(one lock, one nodePort space per run)")
+    names = [
+        f"{display(first)} (the first path's: its settings and lock)",
+        *(display(r) for r in others),
+    ]
+    why = (
+        "--lock takes projects together only when they have no [tool.svcgen] settings of their "
+        "own; "
+        if lock_given
+        else ""
+    )
+    raise UsageError(
+        f"svcgen {command}: error: the paths hold the declarations of {len(names)} projects: "
+        f"{', '.join(names)}; {why}{_ONE_AT_A_TIME.get(command, 'render them')} one at a time "
+        "(one lock, one nodePort space per run)"
+    )
 
 
 def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
@@ -263,12 +333,17 @@ def _check_lock_owner(lock: Path, roots: Iterable[Path], command: str) -> None:
     owner = project_root(lock.parent).resolve()
     if owner in roots or not is_project_root(owner) or not discover_files([str(owner)]):
         return
-    effect = {"lock prune": "release every entry in it that these paths do not declare",
-              "lock check": "check these declarations against it"}.get(command, "allocate these declarations' "
-                                                                          "nodePorts in it")
-    raise UsageError(f"svcgen {command}: error: --lock {display(lock)} is the lock of the project {display(owner)}, "
-                     f"whose declarations are not among the paths; this run would {effect}. Fix: give a lock file "
-                     f"of this project, or {display(owner)}'s declarations too")
+    effect = {
+        "lock prune": "release every entry in it that these paths do not declare",
+        "lock check": "check these declarations against it",
+    }.get(command, "allocate these declarations' nodePorts in it")
+    raise UsageError(
+        f"svcgen {command}: error: --lock {display(lock)} is the lock of the project "
+        f"{display(owner)}, "
+        f"whose declarations are not among the paths; this run would {effect}. Fix: give a lock "
+        "file "
+        f"of this project, or {display(owner)}'s declarations too"
+    )
 
 
 def _nested_roots(folder: Path) -> list[Path]:
@@ -277,7 +352,9 @@ def _nested_roots(folder: Path) -> list[Path]:
     A file that is a symbolic link to another project's file counts as that project's too: its
     nodePorts are locked there.
     """
-    known: dict[Path, Path | None] = {folder: None}  # folder -> the nested root it is in (None: folder's project)
+    known: dict[Path, Path | None] = {
+        folder: None
+    }  # folder -> the nested root it is in (None: folder's project)
     found: dict[Path, None] = {}
     for file in discover_files([str(folder)]):
         way = []  # the folders from the file's up to one already known
@@ -293,7 +370,9 @@ def _nested_roots(folder: Path) -> list[Path]:
         if nested is not None:
             found[nested] = None
         real = file.resolve()
-        if real.parent != file.parent:  # a link: the file's nodePorts are in the lock of the project it lies in
+        if (
+            real.parent != file.parent
+        ):  # a link: the file's nodePorts are in the lock of the project it lies in
             root = project_root(real).resolve()
             if is_project_root(root):
                 found[root] = None

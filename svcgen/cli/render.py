@@ -65,11 +65,15 @@ def output_format(args: argparse.Namespace) -> str:
     except ValueError as exc:
         raise UsageError(f"svcgen render: error: {exc}") from None
     if kind == "directory" and args.format == "json":
-        raise UsageError(f"svcgen render: error: -o {args.output} is a directory (one YAML file per object); "
-                         "--format json writes one List: give -o a .json file name")
+        raise UsageError(
+            f"svcgen render: error: -o {args.output} is a directory (one YAML file per object); "
+            "--format json writes one List: give -o a .json file name"
+        )
     if kind != "directory" and args.format and args.format != kind:
-        raise UsageError(f"svcgen render: error: -o {args.output} is a {kind.upper()} file, but --format says "
-                         f"{args.format}; drop --format (the extension chooses) or rename the file")
+        raise UsageError(
+            f"svcgen render: error: -o {args.output} is a {kind.upper()} file, but --format says "
+            f"{args.format}; drop --format (the extension chooses) or rename the file"
+        )
     return kind
 
 
@@ -101,23 +105,34 @@ def _refusal(path: Path, text: Text, project: str) -> str | None:
         check_writable(path)
         current = read_text_if_exists(path, errors="replace")
     except FileRefusedError as exc:
-        raise UsageError(f"{display(path)}: error: cannot write: {exc.reason}; nothing was written. "
-                         f"Fix: {exc.hint}") from None
+        raise UsageError(
+            f"{display(path)}: error: cannot write: {exc.reason}; nothing was written. "
+            f"Fix: {exc.hint}"
+        ) from None
     if current is None:
         return None
     if path.suffix.lower() == ".json":
-        return None if same_text(current, text) or json_written_by_svcgen(current) else \
-            "svcgen did not write this file (it is not a List laid out as svcgen writes one)"
+        return (
+            None
+            if same_text(current, text) or json_written_by_svcgen(current)
+            else "svcgen did not write this file (it is not a List laid out as svcgen writes one)"
+        )
     owner = written_by(current)
     if owner in ("", project) or same_text(current, text):
         return None
     if owner is None:
         if same_text(current, _without_first_line(text)):
             return None
-        return ("svcgen did not write this file (its first line is not the header svcgen writes)"
-                if current.startswith(MARK) else f'svcgen did not write this file (it has no "{MARK}" header)')
-    return (f"svcgen wrote this file for another project (its header names the lock {owner}; this project's is "
-            f"{project}, both from the file's folder)")
+        return (
+            "svcgen did not write this file (its first line is not the header svcgen writes)"
+            if current.startswith(MARK)
+            else f'svcgen did not write this file (it has no "{MARK}" header)'
+        )
+    return (
+        f"svcgen wrote this file for another project (its header names the lock {owner}; this "
+        "project's is "
+        f"{project}, both from the file's folder)"
+    )
 
 
 def _without_first_line(text: Text) -> Text:
@@ -156,10 +171,18 @@ def _stale(folder: Path, files: dict[Path, Text], project: str) -> list[Path]:
         kustomization = read_text_if_exists(folder / KUSTOMIZATION, errors="replace")
     except OSError:
         kustomization = None
-    listed = set(kustomization_resources(kustomization)) if written_by(kustomization) in ("", project) else set()
+    listed = (
+        set(kustomization_resources(kustomization))
+        if written_by(kustomization) in ("", project)
+        else set()
+    )
     try:
         with os.scandir(folder) as scan:
-            names = sorted(e.name for e in scan if e.name.endswith(".yaml") and e.is_file(follow_symlinks=False))
+            names = sorted(
+                e.name
+                for e in scan
+                if e.name.endswith(".yaml") and e.is_file(follow_symlinks=False)
+            )
     except OSError:
         return []
     stale = []
@@ -176,8 +199,9 @@ def _stale(folder: Path, files: dict[Path, Text], project: str) -> list[Path]:
     return stale
 
 
-def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
-                    lock_path: Path) -> tuple[dict[Path, Text], list[Path], list[tuple[Path, str]]]:
+def planned_outputs(
+    args: argparse.Namespace, rendered: Rendered, kind: str, lock_path: Path
+) -> tuple[dict[Path, Text], list[Path], list[tuple[Path, str]]]:
     """The files ``-o`` asks for, the stale files of an earlier render, and what --force replaces.
 
     The first maps path -> text. The last: each file that is not this project's, with why (said
@@ -199,18 +223,31 @@ def planned_outputs(args: argparse.Namespace, rendered: Rendered, kind: str,
     elif kind == "yaml":  # in parts, made as they are written: the text is never held whole
         files = {target: lambda: itertools.chain((header(project),), rendered.yaml_parts())}
     else:
-        files = {target / name: text for name, text in directory_files(rendered.manifests, project).items()}
+        files = {
+            target / name: text
+            for name, text in directory_files(rendered.manifests, project).items()
+        }
     lock = _real(lock_path)
     if any(_real(path) == lock for path in files):
-        raise UsageError(f"{display(target)}: error: -o would write over the project's lock file {display(lock_path)}; "
-                         "nothing was written (--force does not change that). Fix: choose another -o path, or "
-                         "another --lock")
-    refused = [(path, why) for path, text in files.items() if (why := _refusal(path, text, project))]
+        raise UsageError(
+            f"{display(target)}: error: -o would write over the project's lock file "
+            f"{display(lock_path)}; "
+            "nothing was written (--force does not change that). Fix: choose another -o path, or "
+            "another --lock"
+        )
+    refused = [
+        (path, why) for path, text in files.items() if (why := _refusal(path, text, project))
+    ]
     if refused and not getattr(args, "force", False):
         them = "them" if len(refused) > 1 else "it"
-        raise UsageError("\n".join(f"{display(path)}: error: {why}; svcgen replaces only the files it wrote for this "
-                                   f"project, so nothing was written. Fix: move {them} away, choose another -o path, "
-                                   f"or pass --force to replace {them}" for path, why in refused))
+        raise UsageError(
+            "\n".join(
+                f"{display(path)}: error: {why}; svcgen replaces only the files it wrote for this "
+                f"project, so nothing was written. Fix: move {them} away, choose another -o path, "
+                f"or pass --force to replace {them}"
+                for path, why in refused
+            )
+        )
     return files, _stale(target, files, project) if kind == "directory" else [], refused
 
 
@@ -228,8 +265,15 @@ def _leftovers(args: argparse.Namespace, kind: str, lock_path: Path) -> list[Pat
     return found
 
 
-def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path, Text], stale: list[Path],
-           out: TextIO, err: TextIO) -> int:
+def _check(
+    old: str | None,
+    new: str | None,
+    lock_name: str,
+    outputs: dict[Path, Text],
+    stale: list[Path],
+    out: TextIO,
+    err: TextIO,
+) -> int:
     """``--check``: print a diff of every file that would change; exit 1 if any would."""
     diffs = []
     if new is not None and new != old:
@@ -243,11 +287,16 @@ def _check(old: str | None, new: str | None, lock_name: str, outputs: dict[Path,
     if not diffs:
         return EXIT_OK
     out.write("".join(diffs))
-    print("svcgen: --check: the files above are not up to date; run svcgen render to update them.", file=err)
+    print(
+        "svcgen: --check: the files above are not up to date; run svcgen render to update them.",
+        file=err,
+    )
     return EXIT_INVALID
 
 
-def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_render(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Render the project: update the lock file, then print or write the manifests.
 
     ``--check`` compares instead of writing; ``--locked`` refuses to change the lock file. A
@@ -256,47 +305,72 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     fmt = output_format(args)
     project = load_project(args, stdin)
     lock_name = display(project.lock_path)
-    with locked(project.lock_path, args.check):  # --locked too: it writes outputs and removes leftovers
+    with locked(
+        project.lock_path, args.check
+    ):  # --locked too: it writes outputs and removes leftovers
         old, lock = project.read_lock()
         planned: list[tuple[dict[Path, Text], list[Path], list[tuple[Path, str]]]] = [({}, [], [])]
 
-        def plan(rendered: Rendered) -> None:  # before a registry push: what cannot be written is not claimed
+        def plan(
+            rendered: Rendered,
+        ) -> None:  # before a registry push: what cannot be written is not claimed
             if args.output:
                 planned[0] = planned_outputs(args, rendered, fmt, project.lock_path)
 
-        rendered = project.render_shared(lock, push=not (args.check or args.locked), err=err, check=plan)
+        rendered = project.render_shared(
+            lock, push=not (args.check or args.locked), err=err, check=plan
+        )
         new = new_lock_text(old, rendered.lock, lock)
         print_problems(rendered.warnings, err)
         changes = lock_changes(lock, rendered.lock, lock_name)
         if args.locked and new is not None and new != old:
             print("svcgen: --locked: the lock file would change; nothing was written.", file=err)
-            for line in changes.lines() if changes else [f"{lock_name}: rewritten in the current format"]:
+            for line in (
+                changes.lines() if changes else [f"{lock_name}: rewritten in the current format"]
+            ):
                 print(line, file=err)
             return EXIT_INVALID
         outputs, stale, forced = planned[0]
         if outputs:  # the workloads rendered there before: their selectors cannot change
-            previous = (text for path in [*outputs, *stale] if (text := read_text_if_exists(path, errors="replace")))
-            print_problems(selector_warnings(rendered, previous), err)  # read only when a workload is rendered
+            previous = (
+                text
+                for path in [*outputs, *stale]
+                if (text := read_text_if_exists(path, errors="replace"))
+            )
+            print_problems(
+                selector_warnings(rendered, previous), err
+            )  # read only when a workload is rendered
         if args.check:
             return _check(old, new, lock_name, outputs, stale, out, err)
         leftovers = _leftovers(args, fmt, project.lock_path)
         # Standard output gets the whole text, made before the lock is written: a render that
         # failed making it would otherwise leave the lock changed and half a stream in a pipe.
         # (With -o the text is written a document at a time into a temporary file instead.)
-        printed = "" if args.output else json_list(rendered.manifests) if fmt == "json" else rendered.yaml
+        printed = (
+            "" if args.output else json_list(rendered.manifests) if fmt == "json" else rendered.yaml
+        )
         # The lock and the outputs are replaced in one step: an output that cannot be written
-        # leaves the lock (and every other file) as it was. The lock first: outputs are derived from it.
+        # leaves the lock (and every other file) as it was. The lock first: outputs are derived from
+        # it.
         texts: dict[Path, Text] = {project.lock_path: new} if new is not None and new != old else {}
-        texts.update((path, text) for path, text in outputs.items()  # parts: write_files compares them
-                     if not isinstance(text, str) or not same_text(read_text_if_exists(path, errors="replace"), text))
+        texts.update(
+            (path, text)
+            for path, text in outputs.items()  # parts: write_files compares them
+            if not isinstance(text, str)
+            or not same_text(read_text_if_exists(path, errors="replace"), text)
+        )
         try:
             write_all(texts, [*stale, *leftovers])
         except UsageError as exc:
             if project.pushed is None:
                 raise
-            raise UsageError(f"{exc}. The registry {project.pushed} already records this project's new nodePorts "
-                             "(pushed before the write): they stay this project's, and the next render takes the "
-                             "same ones. Fix the problem above and render again") from exc
+            raise UsageError(
+                f"{exc}. The registry {project.pushed} already records this project's new "
+                "nodePorts "
+                "(pushed before the write): they stay this project's, and the next render takes "
+                "the "
+                "same ones. Fix the problem above and render again"
+            ) from exc
         if changes and project.lock_path in texts:
             for line in changes.lines(rewrite_note(old, lock)):
                 print(line, file=err)
@@ -310,7 +384,9 @@ def cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
     return EXIT_OK
 
 
-def cmd_lock_check(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_lock_check(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """``svcgen lock check``: fail when the lock file is not current.
 
     It is ``render --check`` without ``-o``.

@@ -29,22 +29,37 @@ def _sarif(problems: Sequence[Problem]) -> str:
     rules = sorted({p.rule or "svcgen" for p in problems})
     results: list[dict[str, Any]] = []
     for p in problems:
-        result: dict[str, Any] = {"ruleId": p.rule or "svcgen", "ruleIndex": rules.index(p.rule or "svcgen"),
-                                  "level": p.severity,
-                                  "message": {"text": _text(p)}}
+        result: dict[str, Any] = {
+            "ruleId": p.rule or "svcgen",
+            "ruleIndex": rules.index(p.rule or "svcgen"),
+            "level": p.severity,
+            "message": {"text": _text(p)},
+        }
         if p.file:
             physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(p.file)}}
             if p.line:
-                physical["region"] = {"startLine": p.line, **({"startColumn": p.column} if p.column else {})}
+                physical["region"] = {
+                    "startLine": p.line,
+                    **({"startColumn": p.column} if p.column else {}),
+                }
             result["locations"] = [{"physicalLocation": physical}]
         results.append(result)
-    run = {"tool": {"driver": {"name": "svcgen", "version": __version__, "informationUri":
-                               "https://pypi.org/project/svcgen/",
-                               "rules": [{"id": rule, "name": rule} for rule in rules]}},
-           "results": results}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "svcgen",
+                "version": __version__,
+                "informationUri": "https://pypi.org/project/svcgen/",
+                "rules": [{"id": rule, "name": rule} for rule in rules],
+            }
+        },
+        "results": results,
+    }
     import json  # the JSON formats only
 
-    return json.dumps({"version": "2.1.0", "$schema": _SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
+    return (
+        json.dumps({"version": "2.1.0", "$schema": _SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
+    )
 
 
 def _text(p: Problem) -> str:

@@ -34,15 +34,47 @@ def _rows(project: Project, rendered: Rendered) -> list[Row]:
         for service in app.services:
             for sp in service.ports:
                 key = port_key(app, service, sp)
-                rows.append(_row(app.namespace, service.name, sp.port_name or None, sp.protocol, sp.service_port,
-                                 target_port(sp, named), node_ports.get(key), sources.get(key)))
+                rows.append(
+                    _row(
+                        app.namespace,
+                        service.name,
+                        sp.port_name or None,
+                        sp.protocol,
+                        sp.service_port,
+                        target_port(sp, named),
+                        node_ports.get(key),
+                        sources.get(key),
+                    )
+                )
             key = health_check_key(app, service)
             if key in node_ports:
-                rows.append(_row(app.namespace, service.name, None, "healthCheck", None, None, node_ports[key],
-                                 sources.get(key)))
-    for r in sorted(project.reservations, key=lambda r: (r.node_port, r.namespace, r.service, r.port)):
-        rows.append(_row(r.namespace or None, r.service, r.port or None, r.protocol or None, None, None, r.node_port,
-                         f"reserved ({r.origin})"))
+                rows.append(
+                    _row(
+                        app.namespace,
+                        service.name,
+                        None,
+                        "healthCheck",
+                        None,
+                        None,
+                        node_ports[key],
+                        sources.get(key),
+                    )
+                )
+    for r in sorted(
+        project.reservations, key=lambda r: (r.node_port, r.namespace, r.service, r.port)
+    ):
+        rows.append(
+            _row(
+                r.namespace or None,
+                r.service,
+                r.port or None,
+                r.protocol or None,
+                None,
+                None,
+                r.node_port,
+                f"reserved ({r.origin})",
+            )
+        )
     return rows
 
 
@@ -55,30 +87,71 @@ def _registry_rows(project: Project) -> list[Row]:
     rows = []
     for key, node_port in sorted(shared.entries.items(), key=lambda item: (item[1], item[0])):
         health = key.protocol == "healthCheck"
-        rows.append(_row(key.namespace or None, key.service, None if health else key.port or None, key.protocol,
-                         None, None, node_port, f"registry ({shared.owners.get(key, '?')})"))
+        rows.append(
+            _row(
+                key.namespace or None,
+                key.service,
+                None if health else key.port or None,
+                key.protocol,
+                None,
+                None,
+                node_port,
+                f"registry ({shared.owners.get(key, '?')})",
+            )
+        )
     return rows
 
 
-def _row(namespace: str | None, service: str, port_name: str | None, protocol: str | None, port: int | None,
-         target: str | int | None, node_port: int | None, source: str | None) -> Row:
-    return {"namespace": namespace, "service": service, "port_name": port_name, "protocol": protocol, "port": port,
-            "target_port": target, "node_port": node_port, "source": source}
+def _row(
+    namespace: str | None,
+    service: str,
+    port_name: str | None,
+    protocol: str | None,
+    port: int | None,
+    target: str | int | None,
+    node_port: int | None,
+    source: str | None,
+) -> Row:
+    return {
+        "namespace": namespace,
+        "service": service,
+        "port_name": port_name,
+        "protocol": protocol,
+        "port": port,
+        "target_port": target,
+        "node_port": node_port,
+        "source": source,
+    }
 
 
 def _table(rows: list[Row]) -> str:
     header = ["NAMESPACE", "SERVICE", "PORT", "PROTOCOL", "PORT->TARGET", "NODEPORT", "SOURCE"]
-    table = [header] + [[one_line(cell) for cell in (  # a reserved file's or Service's name may hold anything
-        str(r["namespace"] or "-"), str(r["service"]), str(r["port_name"] or "-"), str(r["protocol"] or "-"),
-        "-" if r["port"] is None else f"{r['port']}->{r['target_port']}",
-        "-" if r["node_port"] is None else str(r["node_port"]), str(r["source"] or "-"),
-    )] for r in rows]
+    table = [header] + [
+        [
+            one_line(cell)
+            for cell in (  # a reserved file's or Service's name may hold anything
+                str(r["namespace"] or "-"),
+                str(r["service"]),
+                str(r["port_name"] or "-"),
+                str(r["protocol"] or "-"),
+                "-" if r["port"] is None else f"{r['port']}->{r['target_port']}",
+                "-" if r["node_port"] is None else str(r["node_port"]),
+                str(r["source"] or "-"),
+            )
+        ]
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    return "".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
-                   for row in table)
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
+        for row in table
+    )
 
 
-def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_ports(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Print every Service port with its nodePort and where that comes from (a table, or JSON)."""
     project = load_project(args, stdin)
     rendered = project.render(project.read_lock()[1])
@@ -88,7 +161,9 @@ def cmd_ports(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO 
     return EXIT_OK
 
 
-def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None) -> int:
+def cmd_explain(
+    args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | None = None
+) -> int:
     """Print each Service port's chain as text, Mermaid, SVG or HTML.
 
     The chain is nodePort → port → targetPort → container.

@@ -89,8 +89,12 @@ found by bisection of the instruction's offset (``f_lasti``). Checked against ``
 on the first lookup of each code; a code whose table disagrees keeps ``f_lineno``.
 """
 
+
 class _LineTable:
-    """A code object's instruction start offsets and their lines (the code is kept: its id stays its own)."""
+    """A code object's instruction start offsets and their lines.
+
+    The code is kept: its id stays its own.
+    """
 
     __slots__ = ("code", "lines", "starts", "usable")
 
@@ -137,7 +141,9 @@ def caller_location() -> SourceLocation | None:
     return _location(sys._getframe(1))
 
 
-def traceback_location(tb: TracebackType | None, prefer_file: str | None = None) -> SourceLocation | None:
+def traceback_location(
+    tb: TracebackType | None, prefer_file: str | None = None
+) -> SourceLocation | None:
     """Return the deepest user frame of a traceback, preferring frames of ``prefer_file``."""
     best: SourceLocation | None = None
     preferred: SourceLocation | None = None
@@ -145,7 +151,9 @@ def traceback_location(tb: TracebackType | None, prefer_file: str | None = None)
         filename = tb.tb_frame.f_code.co_filename
         if not _is_internal(filename):
             best = SourceLocation(_display(filename, _cwd()), tb.tb_lineno)
-            if prefer_file is not None and os.path.abspath(filename) == os.path.abspath(prefer_file):
+            if prefer_file is not None and os.path.abspath(filename) == os.path.abspath(
+                prefer_file
+            ):
                 preferred = best
         tb = tb.tb_next
     return preferred or best

@@ -29,7 +29,9 @@ class Checker:
         *,
         warning: bool = False,
     ) -> None:
-        self.problems.append(Problem(subject, field, message, hint, location, "warning" if warning else "error"))
+        self.problems.append(
+            Problem(subject, field, message, hint, location, "warning" if warning else "error")
+        )
 
     def rule(
         self,
@@ -53,11 +55,18 @@ class Checker:
         """
         for key, value in labels.items():
             self.rule(
-                rules.qualified_name, key, subject, field,
-                "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier", location,
+                rules.qualified_name,
+                key,
+                subject,
+                field,
+                "label keys are NAME or PREFIX/NAME, e.g. app or example.com/tier",
+                location,
             )
             self.rule(
-                rules.label_value, value, subject, f"{field}[{key}]",
+                rules.label_value,
+                value,
+                subject,
+                f"{field}[{key}]",
                 "label values are at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric",
                 location,
             )

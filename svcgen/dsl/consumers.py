@@ -38,8 +38,9 @@ class IngressRule(_Declaration, subject='Ingress rule "{host or "*"}"'):
     """The paths of one host (``None``: every host) and the Service port each one goes to."""
 
     host: StrictStr | None = arg(default=None, kw_only=False)
-    paths: Accepts[Mapping[str, ServicePortRef] | None, dict[StrictStr, InstanceOf[ServicePortRef]]] = arg(
-        default_factory=dict)
+    paths: Accepts[
+        Mapping[str, ServicePortRef] | None, dict[StrictStr, InstanceOf[ServicePortRef]]
+    ] = arg(default_factory=dict)
     path_type: PathType = "Prefix"
 
 
@@ -65,9 +66,14 @@ class Ingress(Consumer, subject='Ingress "{name}"'):
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
         """(where, backend) of every backend, for checks and pictures."""
-        found = [("default backend", self.default_backend)] if self.default_backend is not None else []
-        found.extend((f"{rule.host or '*'}{path}", backend)
-                     for rule in self.rules for path, backend in rule.paths.items())
+        found = (
+            [("default backend", self.default_backend)] if self.default_backend is not None else []
+        )
+        found.extend(
+            (f"{rule.host or '*'}{path}", backend)
+            for rule in self.rules
+            for path, backend in rule.paths.items()
+        )
         return found
 
 
@@ -94,8 +100,12 @@ class HTTPRoute(Consumer, subject='HTTPRoute "{name}"'):
     rules: Items[RouteRule] = arg(default=())
 
     def backends(self) -> list[tuple[str, ServicePortRef]]:
-        return [(f"{host}{rule.path_prefix}", backend) for rule in self.rules for backend in rule.backends
-                for host in (self.hostnames or ("*",))]
+        return [
+            (f"{host}{rule.path_prefix}", backend)
+            for rule in self.rules
+            for backend in rule.backends
+            for host in (self.hostnames or ("*",))
+        ]
 
 
 class ServiceMonitor(Consumer, subject='ServiceMonitor "{name}"'):
@@ -132,7 +142,9 @@ class Peer(_Declaration, subject="NetworkPolicy peer"):
     """
 
     pods: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
-    namespaces: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(default=None)
+    namespaces: Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None] = arg(
+        default=None
+    )
 
 
 class PolicyRule(_Declaration, subject="NetworkPolicy rule"):
@@ -171,8 +183,17 @@ class NetworkPolicy(Consumer, subject='NetworkPolicy "{name}"'):
         if self.short_form:
             peers: tuple[Peer, ...] = ()
             if self.from_pods or self.from_namespaces:
-                peers = (Peer.model_construct(pods=dict(self.from_pods) or None,
-                                              namespaces=dict(self.from_namespaces) or None, location=self.location),)
-            found.insert(0, PolicyRule.model_construct(ports=self.ports, peers=peers, ports_by="name",
-                                                       location=self.location))
+                peers = (
+                    Peer.model_construct(
+                        pods=dict(self.from_pods) or None,
+                        namespaces=dict(self.from_namespaces) or None,
+                        location=self.location,
+                    ),
+                )
+            found.insert(
+                0,
+                PolicyRule.model_construct(
+                    ports=self.ports, peers=peers, ports_by="name", location=self.location
+                ),
+            )
         return found

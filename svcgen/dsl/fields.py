@@ -66,7 +66,15 @@ from svcgen.dsl.callsite import caller_location
 from svcgen.dsl.typeerrors import LIST_FIELDS, lone_objects, type_problems
 from svcgen.errors import DeclarationError
 
-__all__ = ["Accepts", "Constructor", "Items", "Labels", "arg", "hide_inherited_defaults", "share_defaults"]
+__all__ = [
+    "Accepts",
+    "Constructor",
+    "Items",
+    "Labels",
+    "arg",
+    "hide_inherited_defaults",
+    "share_defaults",
+]
 
 In = TypeVar("In")
 Stored = TypeVar("Stored")
@@ -108,7 +116,9 @@ def _conversion(takes: Any, stored: Any) -> _Conversion:
     members = get_args(stored) if get_origin(stored) in (Union, types.UnionType) else (stored,)
     kinds = {get_origin(member) or member for member in members}
     if tuple in kinds:
-        return _Conversion(takes, "__to_tuple")  # a string stays a string (cluster_ip), None stays None
+        return _Conversion(
+            takes, "__to_tuple"
+        )  # a string stays a string (cluster_ip), None stays None
     if dict in kinds:
         return _Conversion(takes, "__to_dict_or_none" if type(None) in kinds else "__to_dict")
     raise TypeError(f"Accepts[..., {stored}]: svcgen converts to tuples and dicts only")
@@ -146,14 +156,18 @@ else:
         """A field that takes any iterable of ``T`` (a list, a generator...) and keeps a tuple."""
 
         def __class_getitem__(cls, item: Any) -> Any:
-            return Accepts[Iterable[item], tuple[item, ...]]  # what the argument takes names the item type
+            return Accepts[
+                Iterable[item], tuple[item, ...]
+            ]  # what the argument takes names the item type
 
 
 Labels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr]]
 """A field that takes a mapping of strings (or ``None``: none) and keeps a dict."""
 
 
-def arg(*, default: Any = ..., default_factory: Callable[[], Any] | None = None, kw_only: bool = True) -> Any:
+def arg(
+    *, default: Any = ..., default_factory: Callable[[], Any] | None = None, kw_only: bool = True
+) -> Any:
     """A field's default (none: required) and whether it is positional or keyword-only.
 
     Keyword-only is the default.
@@ -205,7 +219,8 @@ def share_defaults(cls: type[BaseModel]) -> None:
 
 
 _SMALLEST_DICT = 5
-"""The keys the smallest dict holds: an object of at most as many fields keeps them all (no smaller)."""
+"""The keys the smallest dict holds: an object of at most as many fields keeps them all (no
+smaller)."""
 
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 """One set of given field names per combination: the objects declared alike share it."""
@@ -229,12 +244,25 @@ _MISSING = _Missing()
 # The names the generated code uses. Field names never start with "_" (pydantic's rule), so the
 # arguments (``name``), their converted values (``_name``) and these (``__name``) never clash.
 _GLOBALS: dict[str, Any] = {
-    "__caller_location": caller_location, "__BaseModel": BaseModel, "__ValidationError": ValidationError,
-    "__DeclarationError": DeclarationError, "__lone_objects": lone_objects, "__type_problems": type_problems,
-    "__to_tuple": _to_tuple, "__to_dict": _to_dict, "__to_dict_or_none": _to_dict_or_none,
-    "__fields_sets": _FIELDS_SETS, "__fields_set": _fields_set, "__frozenset": frozenset,
-    "__object_setattr": object.__setattr__, "__MISSING": _MISSING,
-    "__type": type, "__isinstance": isinstance, "__tuple": tuple, "__dict": dict, "__str": str,
+    "__caller_location": caller_location,
+    "__BaseModel": BaseModel,
+    "__ValidationError": ValidationError,
+    "__DeclarationError": DeclarationError,
+    "__lone_objects": lone_objects,
+    "__type_problems": type_problems,
+    "__to_tuple": _to_tuple,
+    "__to_dict": _to_dict,
+    "__to_dict_or_none": _to_dict_or_none,
+    "__fields_sets": _FIELDS_SETS,
+    "__fields_set": _fields_set,
+    "__frozenset": frozenset,
+    "__object_setattr": object.__setattr__,
+    "__MISSING": _MISSING,
+    "__type": type,
+    "__isinstance": isinstance,
+    "__tuple": tuple,
+    "__dict": dict,
+    "__str": str,
 }
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -250,9 +278,13 @@ class Constructor:
 
     def __init__(self, cls: type[BaseModel], subject: str) -> None:
         for name, info in cls.model_fields.items():
-            if isinstance(info.annotation, (str, ForwardRef)):  # its conversion is unknown until it resolves
-                raise TypeError(f"{cls.__name__}.{name}: declare its type before the class, which svcgen gives "
-                                "its constructor when it is made")
+            if isinstance(
+                info.annotation, (str, ForwardRef)
+            ):  # its conversion is unknown until it resolves
+                raise TypeError(
+                    f"{cls.__name__}.{name}: declare its type before the class, which svcgen gives "
+                    "its constructor when it is made"
+                )
         self.cls = cls
         self.subject = subject
 
@@ -267,13 +299,15 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
 
     ``subject``: the class's f-string naming the object in messages. For ``Service``, it begins::
 
-        def __init__(self, name, *, type='ClusterIP', ports=(), headless=False, ..., labels=None, ...):
+        def __init__(self, name, *, type='ClusterIP', ports=(), headless=False, ..., labels=None,
+            ...):
             __location = __caller_location()
             _ports = __to_tuple(ports)
             _labels = __to_dict(labels)
             ...
             if (__type(_ports) is not __tuple and __isinstance(_ports, __BaseModel)):
-                raise __DeclarationError(__lone_objects(f'Service "{name}"', {...}, __location, 'Service'))
+                raise __DeclarationError(__lone_objects(f'Service "{name}"', {...}, __location,
+                'Service'))
             __given = {'location': __location, 'name': name}
             if not (__type(type) is __str and type == 'ClusterIP'):
                 __given['type'] = type
@@ -287,8 +321,12 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
     optional: list[str] = []  # lines passing an argument on unless it is the default
     lone: list[str] = []  # tests of a lone object where a list goes
     takes: dict[str, Any] = {}  # the parameters' annotations
-    factories = [name for name, info in cls.model_fields.items() if info.default_factory is not None]
-    optional_before = False  # an optional positional parameter came first (``Port(name=None, number)``)
+    factories = [
+        name for name, info in cls.model_fields.items() if info.default_factory is not None
+    ]
+    optional_before = (
+        False  # an optional positional parameter came first (``Port(name=None, number)``)
+    )
     for name, info in cls.model_fields.items():
         if info.init is False:
             continue
@@ -305,56 +343,83 @@ def _generate(cls: type[BaseModel], subject: str) -> Callable[..., None]:
             # Python wants a default here: a marker, left out of what pydantic is given, so that
             # pydantic says it is missing (as for a keyword argument), in svcgen's words.
             param = f"{name}=__MISSING"
-            optional.append(f"    if {value} is not __MISSING:\n        __given[{name!r}] = {value}")
+            optional.append(
+                f"    if {value} is not __MISSING:\n        __given[{name!r}] = {value}"
+            )
         elif info.is_required():
             param = name
             required.append(f"{name!r}: {value}")
         else:
             optional_before = optional_before or info.kw_only is False
             factory = info.default_factory
-            param = f"{name}={_written(None if factory else info.default, f'__input_{name}', namespace)}"
+            shown = _written(None if factory else info.default, f"__input_{name}", namespace)
+            param = f"{name}={shown}"
             default = factory() if factory else info.default  # type: ignore[call-arg]
-            optional.append(f"    if {_differs(value, default, f'__default_{name}', namespace)}:\n"
-                            f"        __given[{name!r}] = {value}")
+            optional.append(
+                f"    if {_differs(value, default, f'__default_{name}', namespace)}:\n"
+                f"        __given[{name!r}] = {value}"
+            )
         (keyword if info.kw_only is not False else positional).append(param)
     params = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
     told, owner = f"f{subject!r}", repr(cls.__name__)
     lines = [f"def __init__({params}):", "    __location = __caller_location()", *convert]
     if lone:
         arguments = "{" + ", ".join(every) + "}"
-        lines += [f"    if {' or '.join(lone)}:",
-                  f"        raise __DeclarationError(__lone_objects({told}, {arguments}, __location, {owner}))"]
-    lines += [f"    __given = {{'location': __location, {', '.join(required)}}}", *optional,
-              "    try:",
-              "        self.__pydantic_validator__.validate_python(__given, self_instance=self)",
-              "    except __ValidationError as __exc:",
-              f"        raise __DeclarationError(__type_problems({told}, __exc, __location, {owner})) from None",
-              "    __key = __frozenset(__given)",
-              "    __object_setattr(self, '__pydantic_fields_set__', __fields_sets.get(__key) or __fields_set(__key))"]
+        lines += [
+            f"    if {' or '.join(lone)}:",
+            f"        raise __DeclarationError(__lone_objects({told}, {arguments}, __location, "
+            f"{owner}))",
+        ]
+    lines += [
+        f"    __given = {{'location': __location, {', '.join(required)}}}",
+        *optional,
+        "    try:",
+        "        self.__pydantic_validator__.validate_python(__given, self_instance=self)",
+        "    except __ValidationError as __exc:",
+        f"        raise __DeclarationError(__type_problems({told}, __exc, __location, {owner})) "
+        "from None",
+        "    __key = __frozenset(__given)",
+        "    __object_setattr(self, '__pydantic_fields_set__', __fields_sets.get(__key) or "
+        "__fields_set(__key))",
+    ]
     if len(cls.model_fields) > _SMALLEST_DICT:
-        # Keep only what was given (and the fresh dicts of default factories): the class has the rest.
-        lines += ["    __all = self.__dict__",
-                  "    __kept = {}",
-                  "    for __name in __given:",  # not a comprehension: a function call each, before Python 3.12
-                  "        __kept[__name] = __all[__name]",
-                  *(f"    if {name!r} not in __kept:\n        __kept[{name!r}] = __all[{name!r}]"
-                    for name in factories),
-                  "    __object_setattr(self, '__dict__', __kept)"]
+        # Keep only what was given (and the fresh dicts of default factories): the class has the
+        # rest.
+        lines += [
+            "    __all = self.__dict__",
+            "    __kept = {}",
+            # not a comprehension: a function call each, before Python 3.12
+            "    for __name in __given:",
+            "        __kept[__name] = __all[__name]",
+            *(
+                f"    if {name!r} not in __kept:\n        __kept[{name!r}] = __all[{name!r}]"
+                for name in factories
+            ),
+            "    __object_setattr(self, '__dict__', __kept)",
+        ]
     # A file name inside the package: caller_location skips these frames as svcgen's own.
     filename = os.path.join(_HERE, f"<generated {cls.__qualname__}.__init__>")
     made: dict[str, Any] = {}
-    exec(compile("\n".join(lines) + "\n", filename, "exec"), {**_GLOBALS, **namespace} if namespace else _GLOBALS,
-         made)
+    exec(
+        compile("\n".join(lines) + "\n", filename, "exec"),
+        {**_GLOBALS, **namespace} if namespace else _GLOBALS,
+        made,
+    )
     init: Callable[..., None] = made["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    init.__annotations__ = {**_without_metadata(takes), "return": None}  # for help(): StrictStr is str to a reader
+    init.__annotations__ = {
+        **_without_metadata(takes),
+        "return": None,
+    }  # for help(): StrictStr is str to a reader
     return init
 
 
-_FAST_PATHS = {"__to_tuple": "{0} if __type({0}) is __tuple else __to_tuple({0})",  # tuple(t) is t
-               "__to_dict": "{{}} if {0} is None else __to_dict({0})",
-               "__to_dict_or_none": "None if {0} is None else __to_dict({0})"}
+_FAST_PATHS = {
+    "__to_tuple": "{0} if __type({0}) is __tuple else __to_tuple({0})",  # tuple(t) is t
+    "__to_dict": "{{}} if {0} is None else __to_dict({0})",
+    "__to_dict_or_none": "None if {0} is None else __to_dict({0})",
+}
 
 
 def _converted(name: str, function: str) -> str:
@@ -393,6 +458,8 @@ def _differs(value: str, default: Any, name: str, namespace: dict[str, Any]) -> 
         kind = f"__{type(default).__name__}"
         if not default:
             return f"not (__type({value}) is {kind} and not {value})"
-        return f"not (__type({value}) is {kind} and {value} == {_written(default, name, namespace)})"
+        return (
+            f"not (__type({value}) is {kind} and {value} == {_written(default, name, namespace)})"
+        )
     namespace[name] = default
     return f"{value} is not {name}"

@@ -57,11 +57,23 @@ class UserCodeError(SvcgenError):
         self.location = location
         self.original = exc
         where = str(location) if location else display(path)
-        detail = f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}" if str(exc) else type(exc).__name__
-        super().__init__(one_line(f"{where}: error: running {display(path)} failed: {detail}{_keyword_hint(exc)}"))
+        detail = (
+            f"{type(exc).__name__}: {shorten(str(exc), MESSAGE_LIMIT)}"
+            if str(exc)
+            else type(exc).__name__
+        )
+        super().__init__(
+            one_line(
+                f"{where}: error: running {display(path)} failed: {detail}{_keyword_hint(exc)}"
+            )
+        )
 
     def report(self, debug: bool = False) -> list[str]:
-        return [str(self)] if debug else [str(self), "svcgen: run with --debug to see the Python traceback."]
+        return (
+            [str(self)]
+            if debug
+            else [str(self), "svcgen: run with --debug to see the Python traceback."]
+        )
 
     def debug_cause(self) -> BaseException:
         return self.original
@@ -77,22 +89,35 @@ def _keyword_hint(exc: BaseException) -> str:
     """For a mistyped keyword of a DSL class (``Container(imag=...)``): its nearest field."""
     import re
 
-    match = re.fullmatch(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
+    match = re.fullmatch(
+        r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc)
+    )
     if not isinstance(exc, TypeError) or match is None:
         return ""
     owner, given = match.groups()
-    cls = next((getattr(module, owner) for name in ("svcgen.dsl.model", "svcgen.dsl.consumers")
-                if (module := sys.modules.get(name)) is not None and isinstance(getattr(module, owner, None), type)),
-               None)
-    fields = [name for name, info in getattr(cls, "model_fields", {}).items() if info.init is not False]
+    cls = next(
+        (
+            getattr(module, owner)
+            for name in ("svcgen.dsl.model", "svcgen.dsl.consumers")
+            if (module := sys.modules.get(name)) is not None
+            and isinstance(getattr(module, owner, None), type)
+        ),
+        None,
+    )
+    fields = [
+        name for name, info in getattr(cls, "model_fields", {}).items() if info.init is not False
+    ]
     import difflib  # only for a mistake's suggestion
 
     from svcgen.dsl.manifests import dsl_name
 
     named = dsl_name(given)  # a Kubernetes field name (securityContext): its name in the DSL
     near = [named] if named in fields else difflib.get_close_matches(given, fields, n=1, cutoff=0.6)
-    return f'. Fix: did you mean "{near[0]}"?' if near else (f". Fix: {owner} takes {', '.join(fields)}"
-                                                             if fields else "")
+    return (
+        f'. Fix: did you mean "{near[0]}"?'
+        if near
+        else (f". Fix: {owner} takes {', '.join(fields)}" if fields else "")
+    )
 
 
 class LoadFailure(DeclarationError):
@@ -101,15 +126,24 @@ class LoadFailure(DeclarationError):
     ``apps`` holds the Apps of the files that ran, so their own problems can be reported too.
     """
 
-    def __init__(self, problems: Sequence[Problem], causes: Sequence[BaseException], apps: Sequence[App]) -> None:
+    def __init__(
+        self, problems: Sequence[Problem], causes: Sequence[BaseException], apps: Sequence[App]
+    ) -> None:
         self.causes = list(causes)
         self.apps = list(apps)
         super().__init__(problems)
 
     def report(self, debug: bool = False) -> list[str]:
-        hint = ["svcgen: run with --debug to see the Python traceback."] if self.causes and not debug else []
-        return [*(str(p) for p in sorted_problems(self.problems)), *hint,
-                f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written."]
+        hint = (
+            ["svcgen: run with --debug to see the Python traceback."]
+            if self.causes and not debug
+            else []
+        )
+        return [
+            *(str(p) for p in sorted_problems(self.problems)),
+            *hint,
+            f"svcgen: {plural(count_errors(self.problems), 'error')} found; nothing was written.",
+        ]
 
     def debug_cause(self) -> BaseException:
         return self.causes[0] if self.causes else self
@@ -131,8 +165,11 @@ def _regular(path: Path) -> Path:
     with contextlib.suppress(OSError):  # missing: said by the caller, or by Python
         kind = file_kind(path)
     if kind and kind != "a directory":
-        raise LoadError(f"{display(path)}: error: {kind}, not a regular file: svcgen runs only regular .py files. Fix: "
-                        "remove it, or name the declaration files to run")
+        raise LoadError(
+            f"{display(path)}: error: {kind}, not a regular file: svcgen runs only regular .py "
+            "files. Fix: "
+            "remove it, or name the declaration files to run"
+        )
     return path
 
 
@@ -148,10 +185,15 @@ def discover_files(paths: Sequence[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(_regular(p) for p in find_files(path, (".py",)) if not _skipped_file(p.name))
+            files.extend(
+                _regular(p) for p in find_files(path, (".py",)) if not _skipped_file(p.name)
+            )
         elif path.is_file():
             if path.suffix != ".py":
-                raise LoadError(f"{display(raw)}: error: not a Python file (svcgen reads declarations from .py files)")
+                raise LoadError(
+                    f"{display(raw)}: error: not a Python file (svcgen reads declarations from "
+                    ".py files)"
+                )
             files.append(path)
         else:
             _regular(path)
@@ -188,7 +230,9 @@ def load_apps(paths: Sequence[str]) -> list[App]:
     files = discover_files(paths)
     saved_path = list(sys.path)
     saved_modules = set(sys.modules)
-    saved_cwd = os.getcwd()  # a user's file that changes directory must not move svcgen's relative paths
+    saved_cwd = (
+        os.getcwd()
+    )  # a user's file that changes directory must not move svcgen's relative paths
     problems: list[Problem] = []
     causes: list[BaseException] = []
     made: list[App] = []  # every App the files that ran made, in order
@@ -217,10 +261,19 @@ def load_apps(paths: Sequence[str]) -> list[App]:
             finally:
                 model.new_app_hook = saved_hook
             declared = _apps_in(module)
-            if not declared and file.resolve() in explicit and len(made) == first:  # else: said below, by line
-                problems.append(Problem("", "", "no App found; declare one at module level, e.g. app = App(\"my-app\", "
-                                        "labels={...}, containers=[...], services=[...])",
-                                        location=SourceLocation(str(file)), rule="no-app"))
+            if (
+                not declared and file.resolve() in explicit and len(made) == first
+            ):  # else: said below, by line
+                problems.append(
+                    Problem(
+                        "",
+                        "",
+                        'no App found; declare one at module level, e.g. app = App("my-app", '
+                        "labels={...}, containers=[...], services=[...])",
+                        location=SourceLocation(str(file)),
+                        rule="no-app",
+                    )
+                )
             for app in declared:
                 if id(app) not in seen:
                     seen.add(id(app))
@@ -258,7 +311,8 @@ def _forget_user_modules(names: set[str], folders: set[Path]) -> None:
 
 
 _DEPTH = 4
-"""How deep Apps are looked for in module-level containers (``envs = {"prod": [web, api]}`` is 2)."""
+"""How deep Apps are looked for in module-level containers (``envs = {"prod": [web, api]}`` is
+2)."""
 _CONTAINERS = (list, tuple, dict)  # an App is unhashable: never in a set, never a dict key
 
 
@@ -274,8 +328,12 @@ def _apps_in(module: ModuleType) -> list[App]:
     return found
 
 
-def _apps_held(container: list[Any] | tuple[Any, ...] | dict[Any, Any], depth: int, found: list[App],
-               visited: set[int]) -> None:
+def _apps_held(
+    container: list[Any] | tuple[Any, ...] | dict[Any, Any],
+    depth: int,
+    found: list[App],
+    visited: set[int],
+) -> None:
     """Append to ``found`` the Apps in ``container``, ``depth`` levels down.
 
     It searches a list's or tuple's items, or a dict's values.
@@ -301,12 +359,20 @@ def _unkept(apps: Iterable[App]) -> list[Problem]:
     problems = []
     for location, made in by_line.items():
         more = f" (and {len(made) - 1} more made on this line)" if len(made) > 1 else ""
-        problems.append(Problem(
-            f'App "{made[0].name}"', "",
-            f"made here{more} but kept nowhere svcgen looks (a module-level name, or a module-level list, tuple "
-            "or dict holding it), so it would not be rendered",
-            "bind it at module level (app = App(...)) or add it to a module-level list; an App of a module the "
-            "files import is found when that file is given too", location, rule="unkept-app"))
+        problems.append(
+            Problem(
+                f'App "{made[0].name}"',
+                "",
+                f"made here{more} but kept nowhere svcgen looks (a module-level name, or a "
+                "module-level list, tuple "
+                "or dict holding it), so it would not be rendered",
+                "bind it at module level (app = App(...)) or add it to a module-level list; an "
+                "App of a module the "
+                "files import is found when that file is given too",
+                location,
+                rule="unkept-app",
+            )
+        )
     return problems
 
 
@@ -321,7 +387,11 @@ def _run(file: Path, loaded: set[str]) -> ModuleType:
         module_file = getattr(module, "__file__", None)
         if module is not None and module_file and Path(module_file).resolve() == path:
             return module
-    name = path.stem if path.stem.isidentifier() and path.stem not in sys.modules else f"_svcgen_{id(path)}"
+    name = (
+        path.stem
+        if path.stem.isidentifier() and path.stem not in sys.modules
+        else f"_svcgen_{id(path)}"
+    )
     # The file name as the user gave it: messages then point at paths they can click.
     spec = importlib.util.spec_from_file_location(name, str(file))
     if spec is None or spec.loader is None:
@@ -340,5 +410,7 @@ def _run(file: Path, loaded: set[str]) -> ModuleType:
         location = SourceLocation(str(file), exc.lineno or 0)
         raise UserCodeError(str(file), location, exc) from exc
     except (Exception, SystemExit) as exc:
-        raise UserCodeError(str(file), traceback_location(exc.__traceback__, str(path)), exc) from exc
+        raise UserCodeError(
+            str(file), traceback_location(exc.__traceback__, str(path)), exc
+        ) from exc
     return module

@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from svcgen.dsl.model import App, Consumer, Container, Port, Probe, Service, ServicePort, ServicePortRef
+from svcgen.dsl.model import (
+    App,
+    Consumer,
+    Container,
+    Port,
+    Probe,
+    Service,
+    ServicePort,
+    ServicePortRef,
+)
 from svcgen.dsl.policy import (
     Owners,
     emits_workload,
@@ -27,26 +36,49 @@ from svcgen.nodeports.lock import PortKey
 if TYPE_CHECKING:  # loaded when an App has consumers: a project without any does not pay for it
     from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, PodMonitor, ServiceMonitor
 
-__all__ = ["CONTAINER_FIELDS", "POD_FIELDS", "PROBE_TIMING", "WORKLOAD_FIELDS", "build_consumer", "build_container",
-           "build_container_port", "build_manifests", "build_pod_spec", "build_service", "build_workload", "dsl_name",
-           "iter_manifests"]
+__all__ = [
+    "CONTAINER_FIELDS",
+    "POD_FIELDS",
+    "PROBE_TIMING",
+    "WORKLOAD_FIELDS",
+    "build_consumer",
+    "build_container",
+    "build_container_port",
+    "build_manifests",
+    "build_pod_spec",
+    "build_service",
+    "build_workload",
+    "dsl_name",
+    "iter_manifests",
+]
 
 Manifest = dict[str, Any]
 
 
-def build_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
-                    with_workloads: bool = False, built: dict[int, Manifest] | None = None) -> list[Manifest]:
+def build_manifests(
+    apps: Sequence[App],
+    node_ports: Mapping[PortKey, int],
+    *,
+    with_workloads: bool = False,
+    built: dict[int, Manifest] | None = None,
+) -> list[Manifest]:
     """Every object of every App, in declaration order: its Services, its workload, its consumers.
 
     ``node_ports``: the nodePort of each Service port (and healthCheckNodePort) by its lock key.
-    ``built``: workload manifests built already (by the checks, :func:`svcgen.dsl.validate.validate`),
+    ``built``: workload manifests built already (by the checks,
+    :func:`svcgen.dsl.validate.validate`),
     by ``id(app)``; each is taken out as it is used (an App listed twice gets a second one).
     """
     return list(iter_manifests(apps, node_ports, with_workloads=with_workloads, built=built))
 
 
-def iter_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
-                   with_workloads: bool = False, built: dict[int, Manifest] | None = None) -> Iterator[Manifest]:
+def iter_manifests(
+    apps: Sequence[App],
+    node_ports: Mapping[PortKey, int],
+    *,
+    with_workloads: bool = False,
+    built: dict[int, Manifest] | None = None,
+) -> Iterator[Manifest]:
     """:func:`build_manifests`, one object at a time: each is built when it is asked for."""
     built = {} if built is None else built
     owners: Owners | None = None  # indexed when a consumer first needs it
@@ -67,41 +99,96 @@ def iter_manifests(apps: Sequence[App], node_ports: Mapping[PortKey, int], *,
 # The wire name of each field, in the Kubernetes types' field order (Go structs). The fields
 # without a special form are written as given: scalars, and the pass-throughs (Kubernetes-shaped
 # dicts and lists, copied as plain data).
-CONTAINER_FIELDS = {"command": "command", "args": "args", "working_dir": "workingDir", "ports": "ports",
-                    "env_from": "envFrom", "env": "env", "resources": "resources", "resize_policy": "resizePolicy",
-                    "restart_policy": "restartPolicy", "restart_policy_rules": "restartPolicyRules",
-                    "volume_mounts": "volumeMounts", "volume_devices": "volumeDevices",
-                    "liveness": "livenessProbe", "readiness": "readinessProbe", "startup": "startupProbe",
-                    "lifecycle": "lifecycle", "termination_message_path": "terminationMessagePath",
-                    "termination_message_policy": "terminationMessagePolicy", "image_pull_policy": "imagePullPolicy",
-                    "security_context": "securityContext", "stdin": "stdin", "stdin_once": "stdinOnce", "tty": "tty"}
-POD_FIELDS = {"volumes": "volumes", "init_containers": "initContainers", "containers": "containers",
-              "restart_policy": "restartPolicy", "termination_grace_period_seconds": "terminationGracePeriodSeconds",
-              "active_deadline_seconds": "activeDeadlineSeconds", "dns_policy": "dnsPolicy",
-              "node_selector": "nodeSelector", "service_account": "serviceAccountName",
-              "automount_service_account_token": "automountServiceAccountToken", "node_name": "nodeName",
-              "host_network": "hostNetwork", "host_pid": "hostPID", "host_ipc": "hostIPC",
-              "share_process_namespace": "shareProcessNamespace", "security_context": "securityContext",
-              "image_pull_secrets": "imagePullSecrets", "hostname": "hostname", "subdomain": "subdomain",
-              "affinity": "affinity", "scheduler_name": "schedulerName", "tolerations": "tolerations",
-              "host_aliases": "hostAliases", "priority_class_name": "priorityClassName", "priority": "priority",
-              "dns_config": "dnsConfig", "readiness_gates": "readinessGates", "runtime_class_name": "runtimeClassName",
-              "enable_service_links": "enableServiceLinks", "preemption_policy": "preemptionPolicy",
-              "overhead": "overhead", "topology_spread": "topologySpreadConstraints",
-              "set_hostname_as_fqdn": "setHostnameAsFQDN", "os": "os", "host_users": "hostUsers",
-              "scheduling_gates": "schedulingGates", "resource_claims": "resourceClaims", "resources": "resources",
-              "hostname_override": "hostnameOverride", "scheduling_group": "schedulingGroup"}
-WORKLOAD_FIELDS = {  # after replicas, selector and template (and a StatefulSet's serviceName before them)
-    "Deployment": {"strategy": "strategy", "min_ready_seconds": "minReadySeconds",
-                   "revision_history_limit": "revisionHistoryLimit", "paused": "paused",
-                   "progress_deadline_seconds": "progressDeadlineSeconds"},
-    "StatefulSet": {"volume_claim_templates": "volumeClaimTemplates", "pod_management_policy": "podManagementPolicy",
-                    "update_strategy": "updateStrategy", "revision_history_limit": "revisionHistoryLimit",
-                    "min_ready_seconds": "minReadySeconds",
-                    "persistent_volume_claim_retention_policy": "persistentVolumeClaimRetentionPolicy",
-                    "ordinals": "ordinals"},
-    "DaemonSet": {"update_strategy": "updateStrategy", "min_ready_seconds": "minReadySeconds",
-                  "revision_history_limit": "revisionHistoryLimit"},
+CONTAINER_FIELDS = {
+    "command": "command",
+    "args": "args",
+    "working_dir": "workingDir",
+    "ports": "ports",
+    "env_from": "envFrom",
+    "env": "env",
+    "resources": "resources",
+    "resize_policy": "resizePolicy",
+    "restart_policy": "restartPolicy",
+    "restart_policy_rules": "restartPolicyRules",
+    "volume_mounts": "volumeMounts",
+    "volume_devices": "volumeDevices",
+    "liveness": "livenessProbe",
+    "readiness": "readinessProbe",
+    "startup": "startupProbe",
+    "lifecycle": "lifecycle",
+    "termination_message_path": "terminationMessagePath",
+    "termination_message_policy": "terminationMessagePolicy",
+    "image_pull_policy": "imagePullPolicy",
+    "security_context": "securityContext",
+    "stdin": "stdin",
+    "stdin_once": "stdinOnce",
+    "tty": "tty",
+}
+POD_FIELDS = {
+    "volumes": "volumes",
+    "init_containers": "initContainers",
+    "containers": "containers",
+    "restart_policy": "restartPolicy",
+    "termination_grace_period_seconds": "terminationGracePeriodSeconds",
+    "active_deadline_seconds": "activeDeadlineSeconds",
+    "dns_policy": "dnsPolicy",
+    "node_selector": "nodeSelector",
+    "service_account": "serviceAccountName",
+    "automount_service_account_token": "automountServiceAccountToken",
+    "node_name": "nodeName",
+    "host_network": "hostNetwork",
+    "host_pid": "hostPID",
+    "host_ipc": "hostIPC",
+    "share_process_namespace": "shareProcessNamespace",
+    "security_context": "securityContext",
+    "image_pull_secrets": "imagePullSecrets",
+    "hostname": "hostname",
+    "subdomain": "subdomain",
+    "affinity": "affinity",
+    "scheduler_name": "schedulerName",
+    "tolerations": "tolerations",
+    "host_aliases": "hostAliases",
+    "priority_class_name": "priorityClassName",
+    "priority": "priority",
+    "dns_config": "dnsConfig",
+    "readiness_gates": "readinessGates",
+    "runtime_class_name": "runtimeClassName",
+    "enable_service_links": "enableServiceLinks",
+    "preemption_policy": "preemptionPolicy",
+    "overhead": "overhead",
+    "topology_spread": "topologySpreadConstraints",
+    "set_hostname_as_fqdn": "setHostnameAsFQDN",
+    "os": "os",
+    "host_users": "hostUsers",
+    "scheduling_gates": "schedulingGates",
+    "resource_claims": "resourceClaims",
+    "resources": "resources",
+    "hostname_override": "hostnameOverride",
+    "scheduling_group": "schedulingGroup",
+}
+# after replicas, selector and template (and a StatefulSet's serviceName before them)
+WORKLOAD_FIELDS = {
+    "Deployment": {
+        "strategy": "strategy",
+        "min_ready_seconds": "minReadySeconds",
+        "revision_history_limit": "revisionHistoryLimit",
+        "paused": "paused",
+        "progress_deadline_seconds": "progressDeadlineSeconds",
+    },
+    "StatefulSet": {
+        "volume_claim_templates": "volumeClaimTemplates",
+        "pod_management_policy": "podManagementPolicy",
+        "update_strategy": "updateStrategy",
+        "revision_history_limit": "revisionHistoryLimit",
+        "min_ready_seconds": "minReadySeconds",
+        "persistent_volume_claim_retention_policy": "persistentVolumeClaimRetentionPolicy",
+        "ordinals": "ordinals",
+    },
+    "DaemonSet": {
+        "update_strategy": "updateStrategy",
+        "min_ready_seconds": "minReadySeconds",
+        "revision_history_limit": "revisionHistoryLimit",
+    },
 }
 """The workload kinds' own fields (a pass-through's keys are Kubernetes' already)."""
 
@@ -127,8 +214,12 @@ def _plain(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     if kind is dict or isinstance(value, Mapping):
-        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
-    if kind is list or kind is tuple or isinstance(value, (list, tuple)):  # the exact types first: most are
+        return {
+            key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()
+        }
+    if (
+        kind is list or kind is tuple or isinstance(value, (list, tuple))
+    ):  # the exact types first: most are
         return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
 
@@ -163,7 +254,9 @@ def build_container(container: Container) -> Manifest:
     """
     item: Manifest = {"name": container.name, "image": container.image}
     given = container.__dict__  # the fields given (the others are None or empty: not written)
-    for attribute, wire in (_PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS).items():
+    for attribute, wire in (
+        _PLAIN_FIELDS if plain_container(container) else CONTAINER_FIELDS
+    ).items():
         value = given.get(attribute)
         if value is None:
             continue
@@ -174,8 +267,12 @@ def build_container(container: Container) -> Manifest:
             item[wire] = build_probe(value)
         elif attribute == "env" and isinstance(value, Mapping):
             if value:
-                item[wire] = [{"name": name, "valueFrom": _plain(setting)} if isinstance(setting, Mapping) else
-                              {"name": name, "value": setting} for name, setting in value.items()]
+                item[wire] = [
+                    {"name": name, "valueFrom": _plain(setting)}
+                    if isinstance(setting, Mapping)
+                    else {"name": name, "value": setting}
+                    for name, setting in value.items()
+                ]
         elif _written(container, attribute, value):
             item[wire] = _plain(value)
     return item
@@ -253,7 +350,11 @@ def build_workload(app: App) -> Manifest:
 
 
 def build_service(
-    app: App, service: Service, node_ports: Sequence[int | None], health_check: int | None, *,
+    app: App,
+    service: Service,
+    node_ports: Sequence[int | None],
+    health_check: int | None,
+    *,
     named_targets: bool = False,
 ) -> Manifest:
     """The v1 Service for ``service``, with nodePort ``node_ports[i]`` on its ``i``-th port.
@@ -272,8 +373,10 @@ def build_service(
     elif app.labels or service.extra_selector:
         spec["selector"] = {**app.labels, **service.extra_selector}
     if service.ports:
-        spec["ports"] = [_port(sp, node_port, named_targets)
-                         for sp, node_port in zip(service.ports, node_ports, strict=True)]
+        spec["ports"] = [
+            _port(sp, node_port, named_targets)
+            for sp, node_port in zip(service.ports, node_ports, strict=True)
+        ]
     if service.external_ips:
         spec["externalIPs"] = list(service.external_ips)
     _load_balancer(service, spec)
@@ -286,7 +389,9 @@ def build_service(
     if service.session_affinity is not None:
         spec["sessionAffinity"] = service.session_affinity
     if service.session_affinity_timeout is not None:
-        spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": service.session_affinity_timeout}}
+        spec["sessionAffinityConfig"] = {
+            "clientIP": {"timeoutSeconds": service.session_affinity_timeout}
+        }
     if service.publish_not_ready_addresses is not None:
         spec["publishNotReadyAddresses"] = service.publish_not_ready_addresses
     if service.traffic_distribution is not None:
@@ -294,8 +399,9 @@ def build_service(
     return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
 
 
-def _metadata(name: str, namespace: str | None, labels: Mapping[str, str],
-              annotations: Mapping[str, str]) -> Manifest:
+def _metadata(
+    name: str, namespace: str | None, labels: Mapping[str, str], annotations: Mapping[str, str]
+) -> Manifest:
     """name, then namespace, labels and annotations when set."""
     metadata: Manifest = {"name": name}
     if namespace is not None:
@@ -348,10 +454,14 @@ def _port(sp: ServicePort, node_port: int | None, named_targets: bool) -> Manife
     return port
 
 
-PROBE_TIMING = {"initialDelaySeconds": "initial_delay_seconds", "timeoutSeconds": "timeout_seconds",
-                "periodSeconds": "period_seconds", "successThreshold": "success_threshold",
-                "failureThreshold": "failure_threshold",
-                "terminationGracePeriodSeconds": "termination_grace_period_seconds"}
+PROBE_TIMING = {
+    "initialDelaySeconds": "initial_delay_seconds",
+    "timeoutSeconds": "timeout_seconds",
+    "periodSeconds": "period_seconds",
+    "successThreshold": "success_threshold",
+    "failureThreshold": "failure_threshold",
+    "terminationGracePeriodSeconds": "termination_grace_period_seconds",
+}
 
 
 def build_probe(probe: Probe) -> Manifest:
@@ -394,20 +504,40 @@ def build_consumer(owners: Owners, app: App, consumer: Consumer) -> Manifest:
 
     metadata = _metadata(consumer.name, app.namespace, consumer.labels, consumer.annotations)
     if isinstance(consumer, Ingress):
-        return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
-                "spec": _ingress_spec(consumer)}
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": metadata,
+            "spec": _ingress_spec(consumer),
+        }
     if isinstance(consumer, HTTPRoute):
-        return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": metadata,
-                "spec": _route_spec(owners, app, consumer)}
+        return {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": metadata,
+            "spec": _route_spec(owners, app, consumer),
+        }
     if isinstance(consumer, ServiceMonitor):
-        return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata,
-                "spec": _service_monitor_spec(owners, app, consumer)}
+        return {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "ServiceMonitor",
+            "metadata": metadata,
+            "spec": _service_monitor_spec(owners, app, consumer),
+        }
     if isinstance(consumer, PodMonitor):
-        return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": metadata,
-                "spec": _pod_monitor_spec(owners, app, consumer)}
+        return {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PodMonitor",
+            "metadata": metadata,
+            "spec": _pod_monitor_spec(owners, app, consumer),
+        }
     if isinstance(consumer, NetworkPolicy):
-        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata,
-                "spec": _network_policy_spec(app, consumer)}
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": metadata,
+            "spec": _network_policy_spec(app, consumer),
+        }
     raise TypeError(f"not a consumer svcgen can build: {type(consumer).__name__}")
 
 
@@ -432,14 +562,24 @@ def _ingress_spec(ingress: Ingress) -> Manifest:
     if ingress.default_backend is not None:
         spec["defaultBackend"] = _ingress_backend(ingress.default_backend, ingress.ports_by)
     if ingress.tls:
-        spec["tls"] = [{**({"hosts": list(t.hosts)} if t.hosts else {}), "secretName": t.secret_name}
-                       for t in ingress.tls]
+        spec["tls"] = [
+            {**({"hosts": list(t.hosts)} if t.hosts else {}), "secretName": t.secret_name}
+            for t in ingress.tls
+        ]
     if ingress.rules:
         spec["rules"] = []
         for rule in ingress.rules:
-            paths = [{"path": path, "pathType": rule.path_type, "backend": _ingress_backend(ref, ingress.ports_by)}
-                     for path, ref in rule.paths.items()]
-            spec["rules"].append({**({"host": rule.host} if rule.host else {}), "http": {"paths": paths}})
+            paths = [
+                {
+                    "path": path,
+                    "pathType": rule.path_type,
+                    "backend": _ingress_backend(ref, ingress.ports_by),
+                }
+                for path, ref in rule.paths.items()
+            ]
+            spec["rules"].append(
+                {**({"host": rule.host} if rule.host else {}), "http": {"paths": paths}}
+            )
     return spec
 
 
@@ -467,11 +607,17 @@ def _route_spec(owners: Owners, app: App, route: HTTPRoute) -> Manifest:
         for backend in rule.backends:
             built: Manifest = {"name": backend.service.name, "port": backend.port.service_port}
             namespace = _namespace_of(owners, backend)
-            if namespace != app.namespace:  # a Gateway API backendRef defaults to the route's namespace
+            if (
+                namespace != app.namespace
+            ):  # a Gateway API backendRef defaults to the route's namespace
                 built["namespace"] = namespace or "default"
             backends.append(built)
-        rules.append({"matches": [{"path": {"type": "PathPrefix", "value": rule.path_prefix}}],
-                      "backendRefs": backends})
+        rules.append(
+            {
+                "matches": [{"path": {"type": "PathPrefix", "value": rule.path_prefix}}],
+                "backendRefs": backends,
+            }
+        )
     if rules:
         spec["rules"] = rules
     return spec
@@ -484,7 +630,9 @@ def _other_namespace(namespace: str | None, app: App) -> Manifest:
     return {"namespaceSelector": {"matchNames": [namespace or "default"]}}
 
 
-def _scrape_endpoint(port: str | int, path: str | None, interval: str | None, key: str = "port") -> Manifest:
+def _scrape_endpoint(
+    port: str | int, path: str | None, interval: str | None, key: str = "port"
+) -> Manifest:
     endpoint: Manifest = {key: port}
     if path is not None:
         endpoint["path"] = path
@@ -495,19 +643,28 @@ def _scrape_endpoint(port: str | int, path: str | None, interval: str | None, ke
 
 def _service_monitor_spec(owners: Owners, app: App, monitor: ServiceMonitor) -> Manifest:
     endpoint = _scrape_endpoint(monitor.port.port.port_name, monitor.path, monitor.interval)
-    return {"selector": {"matchLabels": dict(monitor.port.service.labels)},
-            **_other_namespace(_namespace_of(owners, monitor.port), app), "endpoints": [endpoint]}
+    return {
+        "selector": {"matchLabels": dict(monitor.port.service.labels)},
+        **_other_namespace(_namespace_of(owners, monitor.port), app),
+        "endpoints": [endpoint],
+    }
 
 
 def _pod_monitor_spec(owners: Owners, app: App, monitor: PodMonitor) -> Manifest:
     owner = owners.container(monitor.port.container)
     labels = dict(owner.labels) if owner is not None else {}
     port = monitor.port.port
-    endpoint = _scrape_endpoint(port.name, monitor.path, monitor.interval) if port.name is not None else \
-        _scrape_endpoint(port.number, monitor.path, monitor.interval, key="portNumber")
+    endpoint = (
+        _scrape_endpoint(port.name, monitor.path, monitor.interval)
+        if port.name is not None
+        else _scrape_endpoint(port.number, monitor.path, monitor.interval, key="portNumber")
+    )
     namespace = owner.namespace if owner is not None else None
-    return {"selector": {"matchLabels": labels}, **_other_namespace(namespace, app),
-            "podMetricsEndpoints": [endpoint]}
+    return {
+        "selector": {"matchLabels": labels},
+        **_other_namespace(namespace, app),
+        "podMetricsEndpoints": [endpoint],
+    }
 
 
 def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
@@ -518,14 +675,26 @@ def _network_policy_spec(app: App, policy: NetworkPolicy) -> Manifest:
         for peer in rule.peers:
             selectors: Manifest = {}
             if peer.namespaces is not None:
-                selectors["namespaceSelector"] = {"matchLabels": dict(peer.namespaces)} if peer.namespaces else {}
+                selectors["namespaceSelector"] = (
+                    {"matchLabels": dict(peer.namespaces)} if peer.namespaces else {}
+                )
             if peer.pods is not None:
                 selectors["podSelector"] = {"matchLabels": dict(peer.pods)} if peer.pods else {}
             peers.append(selectors)
         if peers:
             built["from"] = peers
-        built["ports"] = [{"protocol": ref.port.protocol,
-                           "port": ref.port.number if rule.ports_by == "number" or ref.port.name is None
-                           else ref.port.name} for ref in rule.ports]
+        built["ports"] = [
+            {
+                "protocol": ref.port.protocol,
+                "port": ref.port.number
+                if rule.ports_by == "number" or ref.port.name is None
+                else ref.port.name,
+            }
+            for ref in rule.ports
+        ]
         rules.append(built)
-    return {"podSelector": {"matchLabels": dict(app.labels)}, "policyTypes": ["Ingress"], "ingress": rules}
+    return {
+        "podSelector": {"matchLabels": dict(app.labels)},
+        "policyTypes": ["Ingress"],
+        "ingress": rules,
+    }

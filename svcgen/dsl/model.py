@@ -25,7 +25,15 @@ from pydantic import (
 from typing_extensions import dataclass_transform
 
 from svcgen.dsl.callsite import caller_location
-from svcgen.dsl.fields import Accepts, Constructor, Items, Labels, arg, hide_inherited_defaults, share_defaults
+from svcgen.dsl.fields import (
+    Accepts,
+    Constructor,
+    Items,
+    Labels,
+    arg,
+    hide_inherited_defaults,
+    share_defaults,
+)
 from svcgen.errors import DeclarationError, Problem
 
 __all__ = [
@@ -67,19 +75,24 @@ AUTO: Final = "auto"
 """``node_port=AUTO`` (the default): svcgen allocates a nodePort when the Service type needs one."""
 
 NodePort = StrictInt | Literal["auto"] | None
-"""A nodePort request: a pinned number, ``"auto"`` (allocate when needed) or ``None`` (never set)."""
+"""A nodePort request: a pinned number, ``"auto"`` (allocate when needed) or ``None`` (never
+set)."""
 
 KubeObject = Accepts[Mapping[str, Any] | None, dict[StrictStr, Any] | None]
 """A pass-through: one Kubernetes-shaped object (wire field names, e.g. ``{"runAsNonRoot": True}``),
 written as given and checked against the Kubernetes schema of the target version."""
 WorkloadLabels = Accepts[Mapping[str, str] | None, dict[StrictStr, StrictStr] | None]
-"""A workload object's own ``metadata.labels``: a mapping of strings (``{}``: none), or ``None``: the pods' labels."""
+"""A workload object's own ``metadata.labels``: a mapping of strings (``{}``: none), or ``None``:
+the pods' labels."""
 KubeList = Items[dict[StrictStr, Any]]
 """A pass-through: a list of Kubernetes-shaped objects (``[{"name": "data", "emptyDir": {}}]``)."""
-Env = Accepts[Mapping[str, Any] | Iterable[Mapping[str, Any]] | None,
-              dict[StrictStr, Any] | tuple[dict[StrictStr, Any], ...]]
+Env = Accepts[
+    Mapping[str, Any] | Iterable[Mapping[str, Any]] | None,
+    dict[StrictStr, Any] | tuple[dict[StrictStr, Any], ...],
+]
 """Environment variables: a mapping of names to values (a string, or a Kubernetes-shaped
-``valueFrom`` source such as ``{"secretKeyRef": {...}}``), or a list of Kubernetes EnvVar objects."""
+``valueFrom`` source such as ``{"secretKeyRef": {...}}``), or a list of Kubernetes EnvVar
+objects."""
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg, Field))
@@ -155,12 +168,20 @@ def _with_every_field(value: Any) -> None:
         if len(value.__dict__) < len(fields):
             object.__setattr__(value, "__dict__", {name: getattr(value, name) for name in fields})
         value = value.__dict__
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
+    items = (
+        value.values()
+        if isinstance(value, dict)
+        else value
+        if isinstance(value, (tuple, list))
+        else ()
+    )
     for item in items:
         _with_every_field(item)
 
 
-class Port(_Declaration, subject="port {number if name is None else chr(34) + str(name) + chr(34)}"):
+class Port(
+    _Declaration, subject="port {number if name is None else chr(34) + str(name) + chr(34)}"
+):
     """A port a container listens on: ``Port("http", 8080)``, or unnamed, ``Port(number=8080)``.
 
     Args:
@@ -183,15 +204,38 @@ class Port(_Declaration, subject="port {number if name is None else chr(34) + st
     host_port: StrictInt | None = None
     host_ip: StrictStr | None = None
 
-    if TYPE_CHECKING:  # the constructor is generated (svcgen.dsl.fields); a name is optional, a number is not
+    if (
+        TYPE_CHECKING
+    ):  # the constructor is generated (svcgen.dsl.fields); a name is optional, a number is not
+
         @overload
-        def __init__(self, name: str | None, number: int, protocol: Protocol = "TCP", *,
-                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
+        def __init__(
+            self,
+            name: str | None,
+            number: int,
+            protocol: Protocol = "TCP",
+            *,
+            host_port: int | None = None,
+            host_ip: str | None = None,
+        ) -> None: ...
         @overload
-        def __init__(self, *, number: int, protocol: Protocol = "TCP", host_port: int | None = None,
-                     host_ip: str | None = None) -> None: ...
-        def __init__(self, name: str | None = None, number: int = 0, protocol: Protocol = "TCP", *,
-                     host_port: int | None = None, host_ip: str | None = None) -> None: ...
+        def __init__(
+            self,
+            *,
+            number: int,
+            protocol: Protocol = "TCP",
+            host_port: int | None = None,
+            host_ip: str | None = None,
+        ) -> None: ...
+        def __init__(
+            self,
+            name: str | None = None,
+            number: int = 0,
+            protocol: Protocol = "TCP",
+            *,
+            host_port: int | None = None,
+            host_ip: str | None = None,
+        ) -> None: ...
 
     @property
     def label(self) -> str:
@@ -211,7 +255,8 @@ class Probe(_Declaration, subject="{kind} probe"):
     pass it to ``Container(liveness=..., readiness=..., startup=...)``. An HTTP or TCP probe is
     written with the port's name when the workload is emitted, or its number with
     ``port_by="number"`` (a gRPC probe always takes the number); a port without a name is
-    written by number (``port_by="name"`` on it is an error). The rarer fields (``success_threshold``,
+    written by number (``port_by="name"`` on it is an error). The rarer fields
+    (``success_threshold``,
     ``termination_grace_period_seconds``, an HTTP probe's ``host`` and ``http_headers``) are
     keywords of ``Probe(kind, port, ...)`` itself.
     """
@@ -233,45 +278,102 @@ class Probe(_Declaration, subject="{kind} probe"):
     port_by: PortsBy | None = None
 
     @classmethod
-    def exec(cls, command: Iterable[str], *, initial_delay_seconds: int | None = None,
-             period_seconds: int | None = None, timeout_seconds: int | None = None,
-             failure_threshold: int | None = None) -> Probe:
+    def exec(
+        cls,
+        command: Iterable[str],
+        *,
+        initial_delay_seconds: int | None = None,
+        period_seconds: int | None = None,
+        timeout_seconds: int | None = None,
+        failure_threshold: int | None = None,
+    ) -> Probe:
         """A command run in the container (``["pg_isready"]``): the one probe that names no port."""
-        return cls("exec", None, command=command, initial_delay_seconds=initial_delay_seconds,
-                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+        return cls(
+            "exec",
+            None,
+            command=command,
+            initial_delay_seconds=initial_delay_seconds,
+            period_seconds=period_seconds,
+            timeout_seconds=timeout_seconds,
+            failure_threshold=failure_threshold,
+        )
 
     @classmethod
-    def http(cls, port: Port, path: str = "/", *, scheme: Literal["HTTP", "HTTPS"] | None = None,
-             initial_delay_seconds: int | None = None, period_seconds: int | None = None,
-             timeout_seconds: int | None = None, failure_threshold: int | None = None,
-             port_by: PortsBy | None = None) -> Probe:
+    def http(
+        cls,
+        port: Port,
+        path: str = "/",
+        *,
+        scheme: Literal["HTTP", "HTTPS"] | None = None,
+        initial_delay_seconds: int | None = None,
+        period_seconds: int | None = None,
+        timeout_seconds: int | None = None,
+        failure_threshold: int | None = None,
+        port_by: PortsBy | None = None,
+    ) -> Probe:
         """An HTTP GET of ``path`` on ``port``, written by its name or its number (``port_by``).
 
         ``port_by`` is ``"name"`` or ``"number"``; unset: by name, or by number for a port without a
         name.
         """
-        return cls("http", port, path=path, scheme=scheme, initial_delay_seconds=initial_delay_seconds,
-                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold,
-                   port_by=port_by)
+        return cls(
+            "http",
+            port,
+            path=path,
+            scheme=scheme,
+            initial_delay_seconds=initial_delay_seconds,
+            period_seconds=period_seconds,
+            timeout_seconds=timeout_seconds,
+            failure_threshold=failure_threshold,
+            port_by=port_by,
+        )
 
     @classmethod
-    def tcp(cls, port: Port, *, initial_delay_seconds: int | None = None, period_seconds: int | None = None,
-            timeout_seconds: int | None = None, failure_threshold: int | None = None,
-            port_by: PortsBy | None = None) -> Probe:
+    def tcp(
+        cls,
+        port: Port,
+        *,
+        initial_delay_seconds: int | None = None,
+        period_seconds: int | None = None,
+        timeout_seconds: int | None = None,
+        failure_threshold: int | None = None,
+        port_by: PortsBy | None = None,
+    ) -> Probe:
         """A TCP connection to ``port``, written by its name or its number (``port_by``).
 
         ``port_by`` is ``"name"`` or ``"number"``; unset: as for :meth:`http`.
         """
-        return cls("tcp", port, initial_delay_seconds=initial_delay_seconds, period_seconds=period_seconds,
-                   timeout_seconds=timeout_seconds, failure_threshold=failure_threshold, port_by=port_by)
+        return cls(
+            "tcp",
+            port,
+            initial_delay_seconds=initial_delay_seconds,
+            period_seconds=period_seconds,
+            timeout_seconds=timeout_seconds,
+            failure_threshold=failure_threshold,
+            port_by=port_by,
+        )
 
     @classmethod
-    def grpc(cls, port: Port, service: str | None = None, *, initial_delay_seconds: int | None = None,
-             period_seconds: int | None = None, timeout_seconds: int | None = None,
-             failure_threshold: int | None = None) -> Probe:
+    def grpc(
+        cls,
+        port: Port,
+        service: str | None = None,
+        *,
+        initial_delay_seconds: int | None = None,
+        period_seconds: int | None = None,
+        timeout_seconds: int | None = None,
+        failure_threshold: int | None = None,
+    ) -> Probe:
         """A gRPC health check on ``port`` (Kubernetes writes its number)."""
-        return cls("grpc", port, grpc_service=service, initial_delay_seconds=initial_delay_seconds,
-                   period_seconds=period_seconds, timeout_seconds=timeout_seconds, failure_threshold=failure_threshold)
+        return cls(
+            "grpc",
+            port,
+            grpc_service=service,
+            initial_delay_seconds=initial_delay_seconds,
+            period_seconds=period_seconds,
+            timeout_seconds=timeout_seconds,
+            failure_threshold=failure_threshold,
+        )
 
 
 class Container(_Declaration, subject='container "{name}"'):
@@ -330,26 +432,44 @@ class Container(_Declaration, subject='container "{name}"'):
         ``container.port("http")``; ``container.port(8080)`` (a port without a name is referred
         to by its number); ``protocol`` picks one of two ports of one number (``port(53, "UDP")``).
         """
-        found = [p for p in self.ports if (p.name == name if isinstance(name, str) else p.number == name)
-                 and protocol in (None, p.protocol)]
+        found = [
+            p
+            for p in self.ports
+            if (p.name == name if isinstance(name, str) else p.number == name)
+            and protocol in (None, p.protocol)
+        ]
         if found and (isinstance(name, str) or len({p.protocol for p in found}) == 1):
-            return PortRef(self, found[0])  # a repeated name, or number and protocol, is validate's to report
+            return PortRef(
+                self, found[0]
+            )  # a repeated name, or number and protocol, is validate's to report
         known = ", ".join(_shown(p) for p in self.ports) or "none"
         if found:
             message = f"has {len(found)} ports {name} ({', '.join(p.protocol for p in found)})"
             hint = f'say which: .port({name}, "{found[-1].protocol}")'
         elif isinstance(name, str):
-            message = f'has no port named "{name}"' + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
+            message = (
+                f'has no port named "{name}"'
+                + (f"/{protocol}" if protocol else "")
+                + f" (its ports: {known})"
+            )
             hint = _missing_port_hint(self, name, sys._getframe(1))
         else:
-            message = f"has no port {name}" + (f"/{protocol}" if protocol else "") + f" (its ports: {known})"
+            message = (
+                f"has no port {name}"
+                + (f"/{protocol}" if protocol else "")
+                + f" (its ports: {known})"
+            )
             hint = "refer to one of its ports, or declare Port(number=...) on the container"
-        raise DeclarationError([Problem(f'container "{self.name}"', "port", message, hint, caller_location())])
+        raise DeclarationError(
+            [Problem(f'container "{self.name}"', "port", message, hint, caller_location())]
+        )
 
 
 def _shown(port: Port) -> str:
     """A port in a container's port list: its name, or its number (and protocol) if it has none."""
-    return port.label + ("" if port.name is not None or port.protocol == "TCP" else f"/{port.protocol}")
+    return port.label + (
+        "" if port.name is not None or port.protocol == "TCP" else f"/{port.protocol}"
+    )
 
 
 @dataclass(frozen=True)
@@ -394,8 +514,10 @@ class PortRef:
         )
 
 
-class ServicePort(_Declaration,
-                  subject='port {chr(34) + name + chr(34) if name else getattr(target, "label", target)}'):
+class ServicePort(
+    _Declaration,
+    subject='port {chr(34) + name + chr(34) if name else getattr(target, "label", target)}',
+):
     """One port of a Service, pointing at a container port (made by ``PortRef.expose``)."""
 
     container: Container = arg(kw_only=False)
@@ -501,7 +623,9 @@ class Service(_Declaration, subject='Service "{name}"'):
     load_balancer_source_ranges: Items[StrictStr] = arg(default=())
     health_check_node_port: NodePort = AUTO
     extra_selector: Labels = arg(default_factory=dict)
-    cluster_ip: Accepts[str | Iterable[str] | None, StrictStr | tuple[StrictStr, ...] | None] = arg(default=None)
+    cluster_ip: Accepts[str | Iterable[str] | None, StrictStr | tuple[StrictStr, ...] | None] = arg(
+        default=None
+    )
     ip_families: Items[IPFamily] = arg(default=())
     ip_family_policy: IPFamilyPolicy | None = None
     external_ips: Items[StrictStr] = arg(default=())
@@ -515,26 +639,58 @@ class Service(_Declaration, subject='Service "{name}"'):
         For an Ingress backend, a route or a monitor: ``service.port("http")``; ``service.port(80)``
         (the port the Service listens on, e.g. of a Service port without a name).
         """
-        found = [sp for sp in self.ports if (sp.port_name == name if isinstance(name, str)
-                                             else sp.service_port == name)]
+        found = [
+            sp
+            for sp in self.ports
+            if (sp.port_name == name if isinstance(name, str) else sp.service_port == name)
+        ]
         if len(found) == 1 or (found and isinstance(name, str)):
             return ServicePortRef(self, found[0])
         known = ", ".join(sp.label for sp in self.ports) or "none"
         if found:
-            raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has {len(found)} ports {name} ("
-                                            f"{', '.join(sp.protocol for sp in found)})",
-                                            f"refer to one by its name: .port({found[-1].label})", caller_location())])
+            raise DeclarationError(
+                [
+                    Problem(
+                        f'Service "{self.name}"',
+                        "port",
+                        f"has {len(found)} ports {name} ({', '.join(sp.protocol for sp in found)})",
+                        f"refer to one by its name: .port({found[-1].label})",
+                        caller_location(),
+                    )
+                ]
+            )
         if not isinstance(name, str):
-            raise DeclarationError([Problem(f'Service "{self.name}"', "port", f"has no port {name} (its ports: "
-                                            f"{known})", "refer to one of its ports (by the port the Service "
-                                            "listens on)", caller_location())])
+            raise DeclarationError(
+                [
+                    Problem(
+                        f'Service "{self.name}"',
+                        "port",
+                        f"has no port {name} (its ports: {known})",
+                        "refer to one of its ports (by the port the Service listens on)",
+                        caller_location(),
+                    )
+                ]
+            )
         names = [sp.port_name for sp in self.ports if sp.port_name]
         import difflib  # only for a mistake's suggestion
 
         near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-        hint = f'did you mean "{near[0]}"?' if near else "refer to one of its ports (by the Service port's name)"
-        raise DeclarationError([Problem(f'Service "{self.name}"', "port", f'has no port named "{name}" (its ports: '
-                                        f"{known})", hint, caller_location())])
+        hint = (
+            f'did you mean "{near[0]}"?'
+            if near
+            else "refer to one of its ports (by the Service port's name)"
+        )
+        raise DeclarationError(
+            [
+                Problem(
+                    f'Service "{self.name}"',
+                    "port",
+                    f'has no port named "{name}" (its ports: {known})',
+                    hint,
+                    caller_location(),
+                )
+            ]
+        )
 
 
 class Pod(_Declaration, subject="pod"):
@@ -659,7 +815,8 @@ class App(_Declaration, subject='App "{name}"'):
         pod_labels: more labels for the pods only (a version, say), not used to select them.
         workload: also emit the workload: ``Deployment(...)``, ``StatefulSet(...)`` or
             ``DaemonSet(...)`` with its own fields (or just its kind, ``"Deployment"``...); unset
-            means only with ``RenderOptions(with_workloads=True)`` / ``--with-workloads`` (as a Deployment).
+            means only with ``RenderOptions(with_workloads=True)`` / ``--with-workloads`` (as a
+            Deployment).
         replicas: the workload's replica count (unset: the Kubernetes default, 1); or
             ``Deployment(replicas=...)``, not both.
         consumers: what else refers to the App's ports, rendered with it in its namespace:
@@ -687,7 +844,8 @@ class App(_Declaration, subject='App "{name}"'):
 
 
 new_app_hook: Callable[[App], object] | None = None
-"""Called with every App made; the loader sets it while the user's files run, to find the Apps nobody kept."""
+"""Called with every App made; the loader sets it while the user's files run, to find the Apps
+nobody kept."""
 
 
 def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
@@ -697,10 +855,16 @@ def _missing_port_hint(container: Container, name: str, frame: Any) -> str:
     own = next((var for var, value in scope.items() if value is container), "container")
     import difflib  # only for a mistake's suggestion
 
-    near = difflib.get_close_matches(name, [p.name for p in container.ports if p.name], n=1, cutoff=0.6)
+    near = difflib.get_close_matches(
+        name, [p.name for p in container.ports if p.name], n=1, cutoff=0.6
+    )
     if near:
         return f'did you mean "{near[0]}"? {own}.port("{near[0]}")'
     for var, value in scope.items():
-        if isinstance(value, Container) and value is not container and any(p.name == name for p in value.ports):
+        if (
+            isinstance(value, Container)
+            and value is not container
+            and any(p.name == name for p in value.ports)
+        ):
             return f'container "{value.name}" has a port "{name}": {var}.port("{name}")'
     return f'refer to one of its ports, or declare Port("{name}", ...) on the container'

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from svcgen.dsl.model import AUTO, App, Service
-from svcgen.dsl.policy import health_check_key, needs_health_check, needs_node_ports, port_key, service_subject
+from svcgen.dsl.policy import (
+    health_check_key,
+    needs_health_check,
+    needs_node_ports,
+    port_key,
+    service_subject,
+)
 from svcgen.nodeports.allocate import Request
 
 __all__ = ["node_port_requests"]
@@ -48,18 +54,22 @@ def _service_requests(app: App, service: Service) -> list[Request]:
         for pin, chosen in by_pin.items():
             chosen.sort()
             first = service.ports[chosen[0]]
-            requests.append(Request(
-                keys=tuple(port_key(app, service, service.ports[p]) for p in chosen),
-                pinned=pin,
-                subject=f"{service_subject(app, service)} port {first.label}",
-                location=first.location,
-            ))
+            requests.append(
+                Request(
+                    keys=tuple(port_key(app, service, service.ports[p]) for p in chosen),
+                    pinned=pin,
+                    subject=f"{service_subject(app, service)} port {first.label}",
+                    location=first.location,
+                )
+            )
     hcnp = service.health_check_node_port
     if needs_health_check(service) and hcnp is not None:
-        requests.append(Request(
-            keys=(health_check_key(app, service),),
-            pinned=hcnp if isinstance(hcnp, int) else None,
-            subject=f"{service_subject(app, service)} healthCheckNodePort",
-            location=service.location,
-        ))
+        requests.append(
+            Request(
+                keys=(health_check_key(app, service),),
+                pinned=hcnp if isinstance(hcnp, int) else None,
+                subject=f"{service_subject(app, service)} healthCheckNodePort",
+                location=service.location,
+            )
+        )
     return requests

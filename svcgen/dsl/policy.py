@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from svcgen.dsl.model import App, Container, DaemonSet, Port, Probe, Service, ServicePort, StatefulSet
+from svcgen.dsl.model import (
+    App,
+    Container,
+    DaemonSet,
+    Port,
+    Probe,
+    Service,
+    ServicePort,
+    StatefulSet,
+)
 from svcgen.nodeports.lock import PortKey
 
 __all__ = [
@@ -72,7 +81,11 @@ def workload_kind(app: App) -> str:
 
 def workload_replicas(app: App) -> int | None:
     """The replica count: ``App(replicas=...)`` or the workload's (a DaemonSet has none)."""
-    if app.replicas is not None or isinstance(app.workload, (str, DaemonSet)) or app.workload is None:
+    if (
+        app.replicas is not None
+        or isinstance(app.workload, (str, DaemonSet))
+        or app.workload is None
+    ):
         return app.replicas
     return app.workload.replicas
 
@@ -97,8 +110,11 @@ def declares_workload_fields(app: App) -> bool:
 
     svcgen's own are names, ports and probes.
     """
-    return (app.pod is not None or not (app.workload is None or isinstance(app.workload, str))
-            or not all(plain_container(c) for c in app.containers))
+    return (
+        app.pod is not None
+        or not (app.workload is None or isinstance(app.workload, str))
+        or not all(plain_container(c) for c in app.containers)
+    )
 
 
 def stateful_service_name(app: App) -> str | None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from svcgen.dsl.consumers import HTTPRoute, Ingress, NetworkPolicy, Peer, PodMonitor, PolicyRule, ServiceMonitor
+from svcgen.dsl.consumers import (
+    HTTPRoute,
+    Ingress,
+    NetworkPolicy,
+    Peer,
+    PodMonitor,
+    PolicyRule,
+    ServiceMonitor,
+)
 from svcgen.dsl.model import App, Container, Port, Probe, Service, ServicePort
 from svcgen.dsl.policy import same_port
 
@@ -31,7 +39,8 @@ class Use:
     namespace: str | None = None
     via: str = ""
     outside: bool = False
-    """Whether it brings traffic from outside the cluster: an Ingress rule, a route attached to a Gateway."""
+    """Whether it brings traffic from outside the cluster: an Ingress rule, a route attached to a
+    Gateway."""
 
     @property
     def by(self) -> str:
@@ -47,8 +56,11 @@ class Use:
 def _where(host_and_path: str, secure: bool) -> str:
     if host_and_path.startswith("*"):
         return f"<any host>{host_and_path[1:]}"
-    return f"{'https' if secure else 'http'}://{host_and_path}" if host_and_path != "default backend" else (
-        "<any host and path not matched by a rule>")
+    return (
+        f"{'https' if secure else 'http'}://{host_and_path}"
+        if host_and_path != "default backend"
+        else ("<any host and path not matched by a rule>")
+    )
 
 
 def _scrape(path: str | None, interval: str | None) -> str:
@@ -68,10 +80,17 @@ def _selection(labels: dict[str, str]) -> str:
 def _peer(peer: Peer) -> str:
     if peer.pods is not None and peer.namespaces is not None:
         pods = f"pods {_selection(peer.pods)}" if peer.pods else "all pods"
-        return f"{pods} of namespaces {_selection(peer.namespaces)}" if peer.namespaces else \
-            f"{pods} of any namespace"
+        return (
+            f"{pods} of namespaces {_selection(peer.namespaces)}"
+            if peer.namespaces
+            else f"{pods} of any namespace"
+        )
     if peer.pods is not None:
-        return f"pods {_selection(peer.pods)} of its namespace" if peer.pods else "all pods of its namespace"
+        return (
+            f"pods {_selection(peer.pods)} of its namespace"
+            if peer.pods
+            else "all pods of its namespace"
+        )
     return f"namespaces {_selection(peer.namespaces or {})}" if peer.namespaces else "any namespace"
 
 
@@ -99,20 +118,47 @@ class PortUses:
             for where, ref in consumer.backends():
                 secure = secure_all or where.split("/", 1)[0] in tls_hosts
                 self._service.setdefault(id(ref.port), []).append(
-                    Use(_where(where, secure), "Ingress", consumer.name, app.namespace, outside=True))
+                    Use(
+                        _where(where, secure), "Ingress", consumer.name, app.namespace, outside=True
+                    )
+                )
         elif isinstance(consumer, HTTPRoute):
-            gateways = ", ".join(f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in consumer.parents)
+            gateways = ", ".join(
+                f"{p.namespace + '/' if p.namespace else ''}{p.name}" for p in consumer.parents
+            )
             via = f" via Gateway {gateways}" if gateways else " (attached to no Gateway)"
             for where, ref in consumer.backends():
                 self._service.setdefault(id(ref.port), []).append(
-                    Use(where, "HTTPRoute", consumer.name, app.namespace, via, outside=bool(consumer.parents)))
+                    Use(
+                        where,
+                        "HTTPRoute",
+                        consumer.name,
+                        app.namespace,
+                        via,
+                        outside=bool(consumer.parents),
+                    )
+                )
         elif isinstance(consumer, ServiceMonitor):
             self._service.setdefault(id(consumer.port.port), []).append(
-                Use(_scrape(consumer.path, consumer.interval), "ServiceMonitor", consumer.name, app.namespace))
+                Use(
+                    _scrape(consumer.path, consumer.interval),
+                    "ServiceMonitor",
+                    consumer.name,
+                    app.namespace,
+                )
+            )
         elif isinstance(consumer, PodMonitor):
             self._container.setdefault(id(consumer.port.container), []).append(
-                (consumer.port.port, Use(_scrape(consumer.path, consumer.interval), "PodMonitor", consumer.name,
-                                         app.namespace)))
+                (
+                    consumer.port.port,
+                    Use(
+                        _scrape(consumer.path, consumer.interval),
+                        "PodMonitor",
+                        consumer.name,
+                        app.namespace,
+                    ),
+                )
+            )
         elif isinstance(consumer, NetworkPolicy):
             for rule in consumer.all_rules():
                 use = Use(_peers(rule), "NetworkPolicy", consumer.name, app.namespace)
@@ -128,8 +174,11 @@ class PortUses:
 
         The monitors are PodMonitors, the policies NetworkPolicies.
         """
-        uses = [Use(_probe(probe), f"{kind} probe") for kind, probe in container.probes.items()
-                if probe.port is not None and same_port(probe.port, port)]
+        uses = [
+            Use(_probe(probe), f"{kind} probe")
+            for kind, probe in container.probes.items()
+            if probe.port is not None and same_port(probe.port, port)
+        ]
         seen: set[int] = set()
         for other, use in self._container.get(id(container), ()):
             if same_port(other, port) and id(use) not in seen:

@@ -3,7 +3,8 @@
 Owns: :mod:`.plan` (what to declare, faithfully or refused by name), :mod:`.workloads` (the
 workloads, declared whole or kept as YAML by reason), :mod:`.consumer_calls` (the
 Ingresses, routes, monitors and NetworkPolicies that use the imported ports, as references, or
-kept as YAML by name), :mod:`.app_source` (the ``app.py`` text, through the template's literal filter)
+kept as YAML by name), :mod:`.app_source` (the ``app.py`` text, through the template's literal
+filter)
 and :mod:`.verify` (render what would be written and compare every object with its original).
 Manifests are read by the one reader (:mod:`svcgen.kube.objects`) and checked by lint first: what
 the API server would refuse is refused here too, at its input line. The workloads the Services
@@ -20,7 +21,8 @@ index (the workloads a Service selects, the lock entries of a Service or a nodeP
 Services a consumer refers to), and the generated code is checked one statement at a time
 (:mod:`.verify` says why).
 
-May import: errors, gcpause, kube, nodeports, lint, templating, and (to check itself) dsl and render.
+May import: errors, gcpause, kube, nodeports, lint, templating, and (to check itself) dsl and
+render.
 """
 
 from __future__ import annotations
@@ -53,11 +55,15 @@ class ImportRefusedError(InputError):  # named so as not to shadow the builtin I
         super().__init__("\n".join(str(p) for p in sorted_problems(self.problems)))
 
     def report(self, debug: bool = False) -> list[str]:
-        return [*(str(p) for p in sorted_problems(self.problems)),
-                f"svcgen import: {plural(count_errors(self.problems), 'error')}; nothing was written."]
+        return [
+            *(str(p) for p in sorted_problems(self.problems)),
+            f"svcgen import: {plural(count_errors(self.problems), 'error')}; nothing was written.",
+        ]
 
 
-def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservation]) -> list[Problem]:
+def _held_elsewhere(
+    services: Sequence[KubeObject], reserved: Sequence[Reservation]
+) -> list[Problem]:
     """The nodePorts of ``services`` that another Service holds in ``reserved``, as problems.
 
     Each at its input line. A reserved nodePort of the same Service is no conflict (a dump of
@@ -70,17 +76,30 @@ def _held_elsewhere(services: Sequence[KubeObject], reserved: Sequence[Reservati
     for obj in services:
         key = PortKey(obj.namespace, obj.name, "", "")
         ports = obj.spec.get("ports")
-        found: list[tuple[Path, Any]] = [(("spec", "ports", i, "nodePort"), mapping(p).get("nodePort"))
-                                         for i, p in enumerate(ports if isinstance(ports, list) else [])]
+        found: list[tuple[Path, Any]] = [
+            (("spec", "ports", i, "nodePort"), mapping(p).get("nodePort"))
+            for i, p in enumerate(ports if isinstance(ports, list) else [])
+        ]
         found.append((("spec", "healthCheckNodePort"), obj.spec.get("healthCheckNodePort")))
         for path, port in found:
-            other = next((r for r in taken.get(port, ()) if not r.held_by(key)), None) if is_int(port) else None
+            other = (
+                next((r for r in taken.get(port, ()) if not r.held_by(key)), None)
+                if is_int(port)
+                else None
+            )
             if other is not None:
-                problems.append(obj.problem(path, "error", "import-reserved", f"nodePort {port} is already allocated "
-                                            f"to {other.owner()}: one nodePort is one Service port's",
-                                            "if that Service is gone, free its nodePort there (svcgen lock prune in "
-                                            "its project, or edit the reserve file); else this Service must move: "
-                                            "remove the nodePort from this manifest"))
+                problems.append(
+                    obj.problem(
+                        path,
+                        "error",
+                        "import-reserved",
+                        f"nodePort {port} is already allocated "
+                        f"to {other.owner()}: one nodePort is one Service port's",
+                        "if that Service is gone, free its nodePort there (svcgen lock prune in "
+                        "its project, or edit the reserve file); else this Service must move: "
+                        "remove the nodePort from this manifest",
+                    )
+                )
     return problems
 
 
@@ -95,7 +114,8 @@ class Imported:
     lock: Lock
     warnings: list[Problem]
     kept: str | None = None
-    """The text of the workloads kept as YAML (:data:`svcgen.importer.workloads.KEPT_FILE`), if any."""
+    """The text of the workloads kept as YAML (:data:`svcgen.importer.workloads.KEPT_FILE`), if
+    any."""
 
 
 def import_manifests(
@@ -124,8 +144,12 @@ def import_manifests(
     Raises:
         ImportRefusedError: with every problem found, each at its input line; nothing to write.
     """
-    problems = [p for p in lint_texts(sources, node_port_range, kubernetes_version) if p.severity == "error"
-                and not (declare_missing_ports and p.rule == "target-port-resolves")]
+    problems = [
+        p
+        for p in lint_texts(sources, node_port_range, kubernetes_version)
+        if p.severity == "error"
+        and not (declare_missing_ports and p.rule == "target-port-resolves")
+    ]
     objects = [o for o in read_objects(sources) if isinstance(o, KubeObject)]
     services = [o for o in objects if o.is_service]
     workloads = [o for o in objects if o.pod_spec() is not None]
@@ -135,25 +159,43 @@ def import_manifests(
     locked: dict[tuple[str, str], list[tuple[PortKey, int]]] = {}  # the plan's nodePorts by Service
     for key, port in plan.lock.items():
         locked.setdefault((key.namespace, key.service), []).append((key, port))
-    holding: dict[int, dict[PortKey, int]] = {}  # the lock's entries by nodePort, to find a holder without a scan
+    holding: dict[
+        int, dict[PortKey, int]
+    ] = {}  # the lock's entries by nodePort, to find a holder without a scan
     for key, port in current.entries.items():
         holding.setdefault(port, {})[key] = port
     for obj in plan.planned:
         for key, port in locked.get((obj.namespace, obj.name), ()):
             holder = Lock(holding.get(port, {})).holder(key, port)
             if current.get(key) not in (None, port):
-                problems.append(obj.problem(("spec",), "error", "import-lock",
-                                            f"nodePort {port} of {key} is {current.get(key)} in the lock file",
-                                            "import into another project, or delete that lock entry"))
+                problems.append(
+                    obj.problem(
+                        ("spec",),
+                        "error",
+                        "import-lock",
+                        f"nodePort {port} of {key} is {current.get(key)} in the lock file",
+                        "import into another project, or delete that lock entry",
+                    )
+                )
             elif holder is not None:
-                problems.append(obj.problem(("spec",), "error", "import-lock",
-                                            f"nodePort {port} of {key} is {holder}'s in the lock file: the cluster "
-                                            "would refuse the second Service (provided port is already allocated)",
-                                            "give one of them another nodePort, or delete that lock entry"))
+                problems.append(
+                    obj.problem(
+                        ("spec",),
+                        "error",
+                        "import-lock",
+                        f"nodePort {port} of {key} is {holder}'s in the lock file: the cluster "
+                        "would refuse the second Service (provided port is already allocated)",
+                        "give one of them another nodePort, or delete that lock entry",
+                    )
+                )
     problems.extend(_held_elsewhere(plan.planned, reserved))
     if not plan.apps and not count_errors(problems):
         names = ", ".join(name for name, _ in sources) or "the input"
-        what = "no Service left to import (each was left out, as said above)" if services else "no Service to import"
+        what = (
+            "no Service left to import (each was left out, as said above)"
+            if services
+            else "no Service to import"
+        )
         problems.append(Problem("", "", f"{names}: {what}", rule="import-nothing"))
     if count_errors(problems) or not plan.apps:
         raise ImportRefusedError(problems)
@@ -163,7 +205,9 @@ def import_manifests(
     consumers = plan_consumers(objects, plan)
     problems.extend(plan.problems[known:])
     merged = Lock({**current.entries, **plan.lock})
-    reasons_of = {id(obj): reasons for obj, reasons in reversed(kept)}  # the first, if one were kept twice
+    reasons_of = {
+        id(obj): reasons for obj, reasons in reversed(kept)
+    }  # the first, if one were kept twice
     for app in plan.apps:
         app.kept = reasons_of.get(id(app.source), []) if app.source is not None else []
     source = app_source(plan)
@@ -175,13 +219,29 @@ def import_manifests(
             kept.append((app.source, app.kept))
     if differing:
         source = app_source(plan)
-    declared = [app.source for app in plan.apps if app.declared is not None and app.source is not None]
-    problems.extend(verify(source, [*plan.planned, *declared, *consumers], merged, node_port_range,
-                           kubernetes_version, "warning" if allow_changes else "error"))
-    problems.extend(obj.problem((), "warning", "import-workload-kept", f"kept as YAML in {KEPT_FILE}, not "
-                                f"declared: {'; '.join(reasons)}",
-                                "apply it with the manifests svcgen renders, rendered without --with-workloads")
-                    for obj, reasons in kept)
+    declared = [
+        app.source for app in plan.apps if app.declared is not None and app.source is not None
+    ]
+    problems.extend(
+        verify(
+            source,
+            [*plan.planned, *declared, *consumers],
+            merged,
+            node_port_range,
+            kubernetes_version,
+            "warning" if allow_changes else "error",
+        )
+    )
+    problems.extend(
+        obj.problem(
+            (),
+            "warning",
+            "import-workload-kept",
+            f"kept as YAML in {KEPT_FILE}, not declared: {'; '.join(reasons)}",
+            "apply it with the manifests svcgen renders, rendered without --with-workloads",
+        )
+        for obj, reasons in kept
+    )
     if count_errors(problems):
         raise ImportRefusedError(problems)
     return Imported(source, merged, problems, kept_yaml(kept) if kept else None)

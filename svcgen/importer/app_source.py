@@ -20,9 +20,27 @@ from svcgen.templating import literal, render_template
 
 __all__ = ["app_source", "expression", "layout"]
 
-_RESERVED = {"App", "Container", "Port", "Service", "AUTO", "Deployment", "StatefulSet", "DaemonSet", "Pod", "Probe",
-             "Ingress", "IngressRule", "IngressTLS", "HTTPRoute",
-             "RouteRule", "GatewayRef", "ServiceMonitor", "PodMonitor", "NetworkPolicy"}
+_RESERVED = {
+    "App",
+    "Container",
+    "Port",
+    "Service",
+    "AUTO",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Pod",
+    "Probe",
+    "Ingress",
+    "IngressRule",
+    "IngressTLS",
+    "HTTPRoute",
+    "RouteRule",
+    "GatewayRef",
+    "ServiceMonitor",
+    "PodMonitor",
+    "NetworkPolicy",
+}
 
 
 def _identifier(name: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
@@ -56,7 +74,9 @@ def expression(value: Any) -> str:
     if isinstance(value, ContainerPlan):
         return value.var
     if isinstance(value, Call):
-        args = ", ".join(f"{key}={expression(v)}" if key else expression(v) for key, v in value.args)
+        args = ", ".join(
+            f"{key}={expression(v)}" if key else expression(v) for key, v in value.args
+        )
         return f"{value.name}({args})"
     if isinstance(value, list):
         return "[" + ", ".join(expression(v) for v in value) + "]"
@@ -79,13 +99,20 @@ def layout(value: Any, indent: int, column: int | None = None) -> str:
         return flat
     pad, inner = " " * indent, " " * (indent + 4)
     if isinstance(value, Call):
-        args = [f"{key}={layout(v, indent + 4, indent + 4 + len(key) + 1)}" if key else layout(v, indent + 4)
-                for key, v in value.args]
+        args = [
+            f"{key}={layout(v, indent + 4, indent + 4 + len(key) + 1)}"
+            if key
+            else layout(v, indent + 4)
+            for key, v in value.args
+        ]
         return f"{value.name}(\n" + "".join(f"{inner}{arg},\n" for arg in args) + f"{pad})"
     if isinstance(value, list):
         return "[\n" + "".join(f"{inner}{layout(v, indent + 4)},\n" for v in value) + f"{pad}]"
     if isinstance(value, dict):
-        items = [f"{literal(k)}: {layout(v, indent + 4, indent + 4 + len(literal(k)) + 2)}" for k, v in value.items()]
+        items = [
+            f"{literal(k)}: {layout(v, indent + 4, indent + 4 + len(literal(k)) + 2)}"
+            for k, v in value.items()
+        ]
         return "{\n" + "".join(f"{inner}{item},\n" for item in items) + f"{pad}}}"
     return flat
 
@@ -95,7 +122,13 @@ def _referenced(value: Any, found: dict[int, dict[str, Any]], kinds: set[str]) -
 
     The Services by ``id``, in the order met.
     """
-    owner = value.owner if isinstance(value, Ref) else value.service if isinstance(value, ServiceVar) else None
+    owner = (
+        value.owner
+        if isinstance(value, Ref)
+        else value.service
+        if isinstance(value, ServiceVar)
+        else None
+    )
     if isinstance(owner, dict):
         found.setdefault(id(owner), owner)
     elif isinstance(value, Call):
@@ -121,12 +154,15 @@ def app_source(plan: Plan) -> str:
     apps = plan.apps
     for app in apps:
         for service in app.services:
-            service["var"] = ""  # written again when app.py is (a workload kept after all refers to none)
+            service["var"] = (
+                ""  # written again when app.py is (a workload kept after all refers to none)
+            )
         for container in app.containers:
             for port in container.ports:
                 port.var = ""
-            container.var = _identifier(f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken,
-                                        tried)
+            container.var = _identifier(
+                f"{app.name}_{container.name}" if len(apps) > 1 else container.name, taken, tried
+            )
     referenced: dict[int, dict[str, Any]] = {}
     kinds: set[str] = set()
     for app in apps:
@@ -138,23 +174,36 @@ def app_source(plan: Plan) -> str:
         for service in app.services:
             service.setdefault("var", "")
             for port in service["ports"]:
-                port["container"] = port.pop("_container").var if "_container" in port else port["container"]
+                port["container"] = (
+                    port.pop("_container").var if "_container" in port else port["container"]
+                )
         app.var = _identifier(app.name, taken, tried)
         for container in app.containers:
             for _, value in container.fields:
                 _referenced(value, referenced, kinds)
                 for port in _probe_ports(value):
-                    port.var = port.var or _identifier(f"{container.var}_{port.name or port.number}", taken, tried)
+                    port.var = port.var or _identifier(
+                        f"{container.var}_{port.name or port.number}", taken, tried
+                    )
     names = sorted({"App", "Container", "Port", "Service", *kinds})
     imports = ", ".join(names)
     if len(imports) > _WIDTH - len("from svcgen import "):
         imports = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
-    return render_template("import/app.py.jinja", {
-        "apps": [(app.var, app, [layout(c, 8) for c in app.consumers]) for app in apps], "imports": imports,
-        "fields": {c.var: [(key, layout(v, 4, 5 + len(key or ""))) for key, v in c.fields]
-                   for app in apps for c in app.containers},
-        "workloads": {app.var: _workload(app) for app in apps}, "kept_file": KEPT_FILE,
-        "kept": any(app.kept for app in apps)})
+    return render_template(
+        "import/app.py.jinja",
+        {
+            "apps": [(app.var, app, [layout(c, 8) for c in app.consumers]) for app in apps],
+            "imports": imports,
+            "fields": {
+                c.var: [(key, layout(v, 4, 5 + len(key or ""))) for key, v in c.fields]
+                for app in apps
+                for c in app.containers
+            },
+            "workloads": {app.var: _workload(app) for app in apps},
+            "kept_file": KEPT_FILE,
+            "kept": any(app.kept for app in apps),
+        },
+    )
 
 
 def _probe_ports(value: Any) -> list[Any]:
@@ -167,11 +216,13 @@ def _workload(app: AppPlan) -> dict[str, Any]:
     """The template's view of an App's workload: calls and containers, or why it is kept as YAML."""
     init = [c for c in app.containers if app.declared is not None and "initContainers" in c.path]
     source = app.source
-    return {"containers": [c.var for c in app.containers if all(c is not i for i in init)],
-            "declared": layout(app.declared, 4, 13) if app.declared is not None else "",
-            "pod": layout(app.pod, 4, 8) if app.pod is not None else "",
-            "kept": [_comment(reason) for reason in app.kept],
-            "title": _comment(f"{source.kind}/{source.name}") if source is not None else ""}
+    return {
+        "containers": [c.var for c in app.containers if all(c is not i for i in init)],
+        "declared": layout(app.declared, 4, 13) if app.declared is not None else "",
+        "pod": layout(app.pod, 4, 8) if app.pod is not None else "",
+        "kept": [_comment(reason) for reason in app.kept],
+        "title": _comment(f"{source.kind}/{source.name}") if source is not None else "",
+    }
 
 
 def _comment(text: str) -> str:

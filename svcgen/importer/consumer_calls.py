@@ -26,9 +26,13 @@ from svcgen.kube.rules import port_name
 
 __all__ = ["CONSUMER_KINDS", "Call", "Ref", "plan_consumers"]
 
-CONSUMER_KINDS = {("networking.k8s.io/v1", "Ingress"), ("gateway.networking.k8s.io/v1", "HTTPRoute"),
-                  ("monitoring.coreos.com/v1", "ServiceMonitor"), ("monitoring.coreos.com/v1", "PodMonitor"),
-                  ("networking.k8s.io/v1", "NetworkPolicy")}
+CONSUMER_KINDS = {
+    ("networking.k8s.io/v1", "Ingress"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("monitoring.coreos.com/v1", "PodMonitor"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+}
 
 
 @dataclass
@@ -97,15 +101,19 @@ def _list(value: Any, path: Path) -> list[Any]:
 def _labels(value: Any, path: Path) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise _Kept(path, "is not a mapping of strings to strings")
     return dict(value)
 
 
 def _match_labels(selector: Any, path: Path) -> dict[str, str]:
     """A label selector with matchLabels only (the DSL selects by labels)."""
-    return _labels(_only(selector if selector is not None else {}, {"matchLabels"}, path).get("matchLabels"),
-                   (*path, "matchLabels"))
+    return _labels(
+        _only(selector if selector is not None else {}, {"matchLabels"}, path).get("matchLabels"),
+        (*path, "matchLabels"),
+    )
 
 
 Labels = frozenset[tuple[Any, Any]]
@@ -141,19 +149,27 @@ class _Index:
                     self.services[key] = (app, service, originals[key])
         for (namespace, _), (app, service, original) in self.services.items():
             labels = mapping(original.metadata.get("labels"))
-            self.services_by_labels.setdefault(_labelled(namespace, labels), []).append((app, service))
+            self.services_by_labels.setdefault(_labelled(namespace, labels), []).append(
+                (app, service)
+            )
 
-    def service_port(self, namespace: str, name: Any, port: Any, path: Path,
-                     by: str = "name or number") -> tuple[AppPlan, Ref]:
+    def service_port(
+        self, namespace: str, name: Any, port: Any, path: Path, by: str = "name or number"
+    ) -> tuple[AppPlan, Ref]:
         found = self.services.get((namespace, name)) if isinstance(name, str) else None
         if found is None:
-            raise _Kept(path, f'Service "{name}" is not among the imported Services: the reference would dangle')
+            raise _Kept(
+                path,
+                f'Service "{name}" is not among the imported Services: the reference would dangle',
+            )
         app, service, original = found
         for raw in original.spec.get("ports") or []:
             raw = mapping(raw)
-            if (isinstance(port, str) and raw.get("name") == port) or (is_int(port) and raw.get("port") == port):
+            if (isinstance(port, str) and raw.get("name") == port) or (
+                is_int(port) and raw.get("port") == port
+            ):
                 if by == "number" and str(raw.get("protocol") or "TCP") != "TCP":
-                    raise _Kept(path, f"port {port} of Service \"{name}\" is not TCP")
+                    raise _Kept(path, f'port {port} of Service "{name}" is not TCP')
                 return app, Ref(service, str(raw["name"]) if raw.get("name") else raw["port"])
         raise _Kept(path, f'Service "{name}" has no port {port!r}: the reference would dangle')
 
@@ -182,12 +198,21 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
         obj, note = as_declared(obj)
         try:
             if (obj.kind, obj.namespace, obj.name) in seen:
-                raise _Kept(("metadata", "name"), f"another {obj.kind} of this name and namespace is declared above")
+                raise _Kept(
+                    ("metadata", "name"),
+                    f"another {obj.kind} of this name and namespace is declared above",
+                )
             app, call = _consumer(index, obj)
         except _Kept as kept:
-            plan.problems.append(obj.problem(kept.path, "warning", "import-consumer-kept",
-                                             f"kept as YAML, not declared: {kept.reason}",
-                                             "keep this file beside app.py"))
+            plan.problems.append(
+                obj.problem(
+                    kept.path,
+                    "warning",
+                    "import-consumer-kept",
+                    f"kept as YAML, not declared: {kept.reason}",
+                    "keep this file beside app.py",
+                )
+            )
             continue
         app.consumers.append(call)
         planned.append(obj)
@@ -200,13 +225,23 @@ def plan_consumers(objects: Sequence[KubeObject], plan: Plan) -> list[KubeObject
 def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
     meta = obj.metadata
     for key in meta:
-        if key not in ("name", "namespace", "labels", "annotations") and meta[key] not in (None, [], {}, ""):
+        if key not in ("name", "namespace", "labels", "annotations") and meta[key] not in (
+            None,
+            [],
+            {},
+            "",
+        ):
             raise _Kept(("metadata", key), f"metadata.{key} cannot be declared in svcgen's DSL")
     _only(obj.value, {"apiVersion", "kind", "metadata", "spec"}, ())
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise _Kept(("metadata", "name"), "has no name")
-    builders = {"Ingress": _ingress, "HTTPRoute": _route, "ServiceMonitor": _service_monitor,
-                "PodMonitor": _pod_monitor, "NetworkPolicy": _network_policy}
+    builders = {
+        "Ingress": _ingress,
+        "HTTPRoute": _route,
+        "ServiceMonitor": _service_monitor,
+        "PodMonitor": _pod_monitor,
+        "NetworkPolicy": _network_policy,
+    }
     app, args = builders[obj.kind](index, obj)
     for key in ("labels", "annotations"):
         values = _labels(meta.get(key), ("metadata", key))
@@ -215,20 +250,29 @@ def _consumer(index: _Index, obj: KubeObject) -> tuple[AppPlan, Call]:
     return app, Call(obj.kind, [(None, obj.name), *args])
 
 
-def _ingress_backend(index: _Index, obj: KubeObject, backend: Any, path: Path,
-                     by_number: list[tuple[bool, bool, Path]]) -> tuple[AppPlan, Ref]:
+def _ingress_backend(
+    index: _Index,
+    obj: KubeObject,
+    backend: Any,
+    path: Path,
+    by_number: list[tuple[bool, bool, Path]],
+) -> tuple[AppPlan, Ref]:
     """The Service port of a backend, and how the original refers to it (added to ``by_number``).
 
     ``by_number`` gets: whether the original refers by number, whether svcgen would by default,
     and where.
     """
-    service = _only(_only(backend, {"service"}, path).get("service"), {"name", "port"}, (*path, "service"))
+    service = _only(
+        _only(backend, {"service"}, path).get("service"), {"name", "port"}, (*path, "service")
+    )
     port = _only(service.get("port"), {"name", "number"}, (*path, "service", "port"))
     if len(port) != 1:
         raise _Kept((*path, "service", "port"), "names neither one port name nor one number")
     wanted = port.get("name", port.get("number"))
     app, ref = index.service_port(obj.namespace, service.get("name"), wanted, (*path, "service"))
-    by_default = not isinstance(ref.port, str) or bool(port_name(ref.port))  # by number: unnamed, or not IANA
+    by_default = not isinstance(ref.port, str) or bool(
+        port_name(ref.port)
+    )  # by number: unnamed, or not IANA
     by_number.append(("number" in port, by_default, (*path, "service", "port")))
     return app, ref
 
@@ -243,8 +287,11 @@ def _ports_by(by_number: list[tuple[bool, bool, Path]]) -> list[tuple[str | None
     if all(original for original, _, _ in by_number):
         return [("ports_by", "number")]
     path = next(path for original, default, path in by_number if original and not default)
-    raise _Kept(path, "refers to this Service port, which has a name, by number, and to others by name (svcgen "
-                "writes an Ingress's backend ports one way)")
+    raise _Kept(
+        path,
+        "refers to this Service port, which has a name, by number, and to others by name (svcgen "
+        "writes an Ingress's backend ports one way)",
+    )
 
 
 def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
@@ -258,31 +305,46 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
     for i, rule in enumerate(_list(spec.get("rules"), ("spec", "rules"))):
         where: Path = ("spec", "rules", i)
         rule = _only(rule, {"host", "http"}, where)
-        paths = _list(_only(rule.get("http"), {"paths"}, (*where, "http")).get("paths"), (*where, "http", "paths"))
+        paths = _list(
+            _only(rule.get("http"), {"paths"}, (*where, "http")).get("paths"),
+            (*where, "http", "paths"),
+        )
         refs: dict[str, Ref] = {}
         kinds = set()
         for j, item in enumerate(paths):
             at: Path = (*where, "http", "paths", j)
             item = _only(item, {"path", "pathType", "backend"}, at)
             if not isinstance(item.get("path"), str) or item["path"] in refs:
-                raise _Kept(at, "a path svcgen cannot key on (absent, or the same path twice in a rule)")
-            app, ref = _ingress_backend(index, obj, item.get("backend"), (*at, "backend"), by_number)
+                raise _Kept(
+                    at, "a path svcgen cannot key on (absent, or the same path twice in a rule)"
+                )
+            app, ref = _ingress_backend(
+                index, obj, item.get("backend"), (*at, "backend"), by_number
+            )
             apps.append(app)
             refs[item["path"]] = ref
             kinds.add(item.get("pathType"))
         if len(kinds) != 1 or not kinds <= {"Prefix", "Exact", "ImplementationSpecific"}:
-            raise _Kept(where, "its paths do not share one pathType of Prefix, Exact or ImplementationSpecific "
-                        "(svcgen sets it per rule)")
+            raise _Kept(
+                where,
+                "its paths do not share one pathType of Prefix, Exact or ImplementationSpecific "
+                "(svcgen sets it per rule)",
+            )
         if rule.get("host") == "":
-            raise _Kept((*where, "host"), "an empty host (svcgen leaves the host out for every host)")
-        rule_args: list[tuple[str | None, Any]] = [(None, _str(rule["host"], (*where, "host")))] \
-            if rule.get("host") is not None else []
+            raise _Kept(
+                (*where, "host"), "an empty host (svcgen leaves the host out for every host)"
+            )
+        rule_args: list[tuple[str | None, Any]] = (
+            [(None, _str(rule["host"], (*where, "host")))] if rule.get("host") is not None else []
+        )
         rule_args.append(("paths", refs))
         if kinds != {"Prefix"}:
             rule_args.append(("path_type", kinds.pop()))
         rules.append(Call("IngressRule", rule_args))
     if spec.get("defaultBackend") is not None:
-        app, ref = _ingress_backend(index, obj, spec["defaultBackend"], ("spec", "defaultBackend"), by_number)
+        app, ref = _ingress_backend(
+            index, obj, spec["defaultBackend"], ("spec", "defaultBackend"), by_number
+        )
         apps.append(app)
         args.append(("default_backend", ref))
     if rules:
@@ -294,7 +356,9 @@ def _ingress(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | 
         hosts = _strs(item["hosts"], ("spec", "tls", i, "hosts")) if "hosts" in item else None
         if hosts == []:
             raise _Kept(("spec", "tls", i, "hosts"), "an empty list (svcgen leaves hosts out)")
-        tls.append(Call("IngressTLS", [*((("hosts", hosts),) if hosts else ()), ("secret_name", secret)]))
+        tls.append(
+            Call("IngressTLS", [*((("hosts", hosts),) if hosts else ()), ("secret_name", secret)])
+        )
     if tls:
         args.append(("tls", tls))
     if spec.get("ingressClassName") is not None:
@@ -307,7 +371,9 @@ def _home(index: _Index, obj: KubeObject, apps: Sequence[AppPlan]) -> AppPlan:
     """The App the object is declared with: of its namespace, after every App it refers to."""
     home = index.app_in(obj.namespace, apps)
     if home is None:
-        raise _Kept((), "no imported App of its namespace is declared after the Services it refers to")
+        raise _Kept(
+            (), "no imported App of its namespace is declared after the Services it refers to"
+        )
     return home
 
 
@@ -318,10 +384,22 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
     for i, parent in enumerate(_list(spec.get("parentRefs"), ("spec", "parentRefs"))):
         parent = _only(parent, {"name", "namespace", "sectionName"}, ("spec", "parentRefs", i))
         ref_at: Path = ("spec", "parentRefs", i)
-        parents.append(Call("GatewayRef", [(None, _str(parent.get("name"), (*ref_at, "name"))), *(
-            (key, _str(parent[wire], (*ref_at, wire))) for key, wire in (("namespace", "namespace"),
-                                                                    ("section_name", "sectionName"))
-            if wire in parent)]))
+        parents.append(
+            Call(
+                "GatewayRef",
+                [
+                    (None, _str(parent.get("name"), (*ref_at, "name"))),
+                    *(
+                        (key, _str(parent[wire], (*ref_at, wire)))
+                        for key, wire in (
+                            ("namespace", "namespace"),
+                            ("section_name", "sectionName"),
+                        )
+                        if wire in parent
+                    ),
+                ],
+            )
+        )
     if parents:
         args.append(("parents", parents))
     if "hostnames" in spec:
@@ -335,12 +413,17 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
         where: Path = ("spec", "rules", i)
         rule = _only(rule, {"matches", "backendRefs"}, where)
         if not rule.get("backendRefs"):
-            raise _Kept((*where, "backendRefs"), "has no backends (svcgen writes a rule's backends)")
+            raise _Kept(
+                (*where, "backendRefs"), "has no backends (svcgen writes a rule's backends)"
+            )
         matches = rule.get("matches")
         if not isinstance(matches, list) or len(matches) != 1:
             raise _Kept((*where, "matches"), "svcgen declares exactly one path match per rule")
-        match = _only(_only(matches[0], {"path"}, (*where, "matches", 0)).get("path"), {"type", "value"},
-                      (*where, "matches", 0, "path"))
+        match = _only(
+            _only(matches[0], {"path"}, (*where, "matches", 0)).get("path"),
+            {"type", "value"},
+            (*where, "matches", 0, "path"),
+        )
         if match.get("type") != "PathPrefix" or not isinstance(match.get("value"), str):
             raise _Kept((*where, "matches", 0, "path"), "svcgen declares PathPrefix matches only")
         refs = []
@@ -348,10 +431,17 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
             at: Path = (*where, "backendRefs", j)
             backend = _only(backend, {"name", "namespace", "port"}, at)
             if backend.get("namespace") == obj.namespace:
-                raise _Kept((*at, "namespace"), "names the route's own namespace (svcgen writes it only for "
-                            "another namespace)")
-            app, ref = index.service_port(str(backend.get("namespace") or obj.namespace), backend.get("name"),
-                                          backend.get("port"), at, by="number")
+                raise _Kept(
+                    (*at, "namespace"),
+                    "names the route's own namespace (svcgen writes it only for another namespace)",
+                )
+            app, ref = index.service_port(
+                str(backend.get("namespace") or obj.namespace),
+                backend.get("name"),
+                backend.get("port"),
+                at,
+                by="number",
+            )
             apps.append(app)  # a backend in another namespace too: its App must be declared first
             refs.append(ref)
         rules.append(Call("RouteRule", [(None, match["value"]), ("backends", refs)]))
@@ -361,7 +451,9 @@ def _route(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | No
 
 
 def _scrape_args(endpoint: dict[str, Any], where: Path) -> list[tuple[str | None, Any]]:
-    return [(key, _str(endpoint[key], (*where, key))) for key in ("path", "interval") if key in endpoint]
+    return [
+        (key, _str(endpoint[key], (*where, key))) for key in ("path", "interval") if key in endpoint
+    ]
 
 
 def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -380,17 +472,29 @@ def _monitor_endpoint(obj: KubeObject, key: str) -> tuple[dict[str, str], dict[s
     return selector, endpoint
 
 
-def _service_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
+def _service_monitor(
+    index: _Index, obj: KubeObject
+) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     selector, endpoint = _monitor_endpoint(obj, "endpoints")
-    labelled = index.services_by_labels.get(_labelled(obj.namespace, selector), []) if selector else []
+    labelled = (
+        index.services_by_labels.get(_labelled(obj.namespace, selector), []) if selector else []
+    )
     for _, service in labelled:
         try:
-            app, ref = index.service_port(obj.namespace, service["name"], endpoint.get("port"), ("spec", "endpoints"))
+            app, ref = index.service_port(
+                obj.namespace, service["name"], endpoint.get("port"), ("spec", "endpoints")
+            )
         except _Kept:
             continue
-        return _home(index, obj, [app]), [("port", ref), *_scrape_args(endpoint, ("spec", "endpoints", 0))]
-    raise _Kept(("spec", "selector"), f"selects no imported Service of its namespace by all of that Service's labels "
-                f"(as svcgen writes the selector) with a port named {endpoint.get('port')!r}")
+        return _home(index, obj, [app]), [
+            ("port", ref),
+            *_scrape_args(endpoint, ("spec", "endpoints", 0)),
+        ]
+    raise _Kept(
+        ("spec", "selector"),
+        f"selects no imported Service of its namespace by all of that Service's labels "
+        f"(as svcgen writes the selector) with a port named {endpoint.get('port')!r}",
+    )
 
 
 def _no_namespace_selector(spec: dict[str, Any]) -> None:
@@ -399,26 +503,39 @@ def _no_namespace_selector(spec: dict[str, Any]) -> None:
     svcgen writes it for another namespace only.
     """
     if "namespaceSelector" in spec:
-        raise _Kept(("spec", "namespaceSelector"), "svcgen writes the namespaceSelector itself (only when what is "
-                    "scraped lives in another namespace)")
+        raise _Kept(
+            ("spec", "namespaceSelector"),
+            "svcgen writes the namespaceSelector itself (only when what is "
+            "scraped lives in another namespace)",
+        )
 
 
 def _pod_monitor(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple[str | None, Any]]]:
     selector, endpoint = _monitor_endpoint(obj, "podMetricsEndpoints")
     if "port" in endpoint and "portNumber" in endpoint:
-        raise _Kept(("spec", "podMetricsEndpoints", 0, "portNumber"), "names a port and a number (the port wins)")
-    # A port by name; by number (portNumber) only one without a name: svcgen writes a named one by name.
+        raise _Kept(
+            ("spec", "podMetricsEndpoints", 0, "portNumber"),
+            "names a port and a number (the port wins)",
+        )
+    # A port by name; by number (portNumber) only one without a name: svcgen writes a named one by
+    # name.
     wanted = endpoint.get("port", endpoint.get("portNumber"))
     for app in index.apps_by_labels.get(_labelled(obj.namespace, selector), []) if selector else []:
         for container in app.containers:
-            if (isinstance(wanted, (str, int)) and
-                    any((p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
-                        for p in container.ports)):
-                return _home(index, obj, [app]), [("port", Ref(container, wanted)),
-                                                  *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0))]
+            if isinstance(wanted, (str, int)) and any(
+                (p.name == wanted) if "port" in endpoint else (not p.name and p.number == wanted)
+                for p in container.ports
+            ):
+                return _home(index, obj, [app]), [
+                    ("port", Ref(container, wanted)),
+                    *_scrape_args(endpoint, ("spec", "podMetricsEndpoints", 0)),
+                ]
     what = f"named {wanted!r}" if "port" in endpoint else f"{wanted!r} without a name"
-    raise _Kept(("spec", "selector"), f"selects no imported App of its namespace by exactly its labels (as svcgen "
-                f"writes the selector) with a port {what}")
+    raise _Kept(
+        ("spec", "selector"),
+        f"selects no imported App of its namespace by exactly its labels (as svcgen "
+        f"writes the selector) with a port {what}",
+    )
 
 
 def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list[Ref], str]:
@@ -428,11 +545,24 @@ def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list
         at: Path = (*where, "ports", j)
         port = _only(port, {"port", "protocol"}, at)
         wanted, protocol = port.get("port"), port.get("protocol", "TCP")
-        found = next(((c, p) for c in app.containers for p in c.ports if p.protocol == protocol
-                      and (p.name == wanted if isinstance(wanted, str) else is_int(wanted) and p.number == wanted)),
-                     None)
+        found = next(
+            (
+                (c, p)
+                for c in app.containers
+                for p in c.ports
+                if p.protocol == protocol
+                and (
+                    p.name == wanted
+                    if isinstance(wanted, str)
+                    else is_int(wanted) and p.number == wanted
+                )
+            ),
+            None,
+        )
         if found is None:
-            raise _Kept(at, f"port {wanted!r} ({protocol}) is no container port of App \"{app.name}\"")
+            raise _Kept(
+                at, f'port {wanted!r} ({protocol}) is no container port of App "{app.name}"'
+            )
         if "protocol" not in port:
             raise _Kept(at, "leaves protocol to its default (svcgen writes it)")
         refs.append(Ref(found[0], found[1].name or found[1].number))
@@ -440,7 +570,9 @@ def _policy_ports(app: AppPlan, rule: dict[str, Any], where: Path) -> tuple[list
     if not refs:
         raise _Kept(where, "admits every port (svcgen declares the ports a policy admits)")
     if len(forms) > 1:
-        raise _Kept((*where, "ports"), "mixes port names and numbers (svcgen writes a rule's ports one way)")
+        raise _Kept(
+            (*where, "ports"), "mixes port names and numbers (svcgen writes a rule's ports one way)"
+        )
     return refs, forms.pop()
 
 
@@ -462,13 +594,18 @@ def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple
     spec = _only(obj.spec, {"podSelector", "policyTypes", "ingress"}, ("spec",))
     selector = _match_labels(spec.get("podSelector"), ("spec", "podSelector"))
     if spec.get("policyTypes") != ["Ingress"]:
-        raise _Kept(("spec", "policyTypes"), 'svcgen declares ingress policies (policyTypes: ["Ingress"]) only')
+        raise _Kept(
+            ("spec", "policyTypes"),
+            'svcgen declares ingress policies (policyTypes: ["Ingress"]) only',
+        )
     rules = spec.get("ingress")
     if not isinstance(rules, list) or not rules:
         raise _Kept(("spec", "ingress"), "has no ingress rule (it denies all traffic to its pods)")
     app = next(iter(index.apps_by_labels.get(_labelled(obj.namespace, selector), [])), None)
     if app is None or not selector:
-        raise _Kept(("spec", "podSelector"), "selects pods by labels that are no imported App's labels")
+        raise _Kept(
+            ("spec", "podSelector"), "selects pods by labels that are no imported App's labels"
+        )
     calls = []
     for i, rule in enumerate(rules):
         where: Path = ("spec", "ingress", i)
@@ -479,7 +616,9 @@ def _network_policy(index: _Index, obj: KubeObject) -> tuple[AppPlan, list[tuple
         if peers is not None:
             if not _list(peers, (*where, "from")):
                 raise _Kept((*where, "from"), "an empty list of peers")
-            args.append(("peers", [_peer(peer, (*where, "from", j)) for j, peer in enumerate(peers)]))
+            args.append(
+                ("peers", [_peer(peer, (*where, "from", j)) for j, peer in enumerate(peers)])
+            )
         if form == "number":
             args.append(("ports_by", "number"))
         calls.append(Call("PolicyRule", args))

@@ -23,24 +23,43 @@ from svcgen.kube.apiserver import SERVICE_PORT_FIELDS, SERVICE_SPEC_FIELDS, defa
 from svcgen.kube.objects import CONTROLLER_LABELS, KubeObject, Path, is_int, mapping
 from svcgen.nodeports.lock import PortKey
 
-__all__ = ["LAST_APPLIED", "SERVER_METADATA", "AppPlan", "ContainerPlan", "Plan", "PortPlan", "as_declared",
-           "from_cluster", "plan_import"]
+__all__ = [
+    "LAST_APPLIED",
+    "SERVER_METADATA",
+    "AppPlan",
+    "ContainerPlan",
+    "Plan",
+    "PortPlan",
+    "as_declared",
+    "from_cluster",
+    "plan_import",
+]
 
 Arg = tuple[str | None, Any]
 """One argument of a generated call: (keyword, or None for a positional one; the value)."""
 
 # Metadata the cluster sets: a dump of a live cluster has it, and it is not part of a declaration.
-SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
-                    "deletionTimestamp", "deletionGracePeriodSeconds"}
+SERVER_METADATA = {
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+}
 _DECLARED_METADATA = {"name", "namespace", "labels", "annotations"}
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-"""kubectl's copy of what was last applied: a record of the cluster's, never part of a declaration."""
+"""kubectl's copy of what was last applied: a record of the cluster's, never part of a
+declaration."""
 _CLUSTER_FINALIZERS = {"service.kubernetes.io/load-balancer-cleanup"}
 """Finalizers the cluster's controllers add (the service controller, to every LoadBalancer)."""
 _ADDON_LABELS = {"kubernetes.io/cluster-service": "true", "addonmanager.kubernetes.io/mode": None}
 """The labels of a cluster add-on's objects (kube-dns...), with their value (None: any)."""
 _ALLOCATED = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
-"""Service fields the API server fills in when a Service is created (its allocations and defaults)."""
+"""Service fields the API server fills in when a Service is created (its allocations and
+defaults)."""
 
 
 @dataclass
@@ -80,7 +99,9 @@ class AppPlan:
     workload: bool = False
     """Made from a workload in the files (so lint has checked its named targetPorts)."""
     consumers: list[Any] = field(default_factory=list)
-    """Calls (:class:`svcgen.importer.consumer_calls.Call`) of the Ingresses, routes... declared with it."""
+    """Calls (:class:`svcgen.importer.consumer_calls.Call`) of the Ingresses, routes... declared
+    with
+    it."""
     source: KubeObject | None = None
     """The workload it was made from."""
     declared: Any = None
@@ -111,11 +132,21 @@ def _strings(obj: KubeObject, value: Any, path: Path, plan: Plan) -> dict[str, s
     """A label map of strings, or None after an error (the API server would refuse other types)."""
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         bad = next((k for k, v in mapping(value).items() if not isinstance(v, str)), None)
         where = (*path, bad) if bad is not None else path
-        plan.problems.append(obj.problem(where, "error", "import-type", "labels and annotations map strings to "
-                                         "strings; the API server would refuse this value", "quote the value"))
+        plan.problems.append(
+            obj.problem(
+                where,
+                "error",
+                "import-type",
+                "labels and annotations map strings to "
+                "strings; the API server would refuse this value",
+                "quote the value",
+            )
+        )
         return None
     return dict(value)
 
@@ -182,7 +213,11 @@ def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
         for key in _ALLOCATED:
             if _allocated(spec, key, applied):
                 allocated = spec.pop(key)
-                shown = ", ".join(map(str, allocated)) if isinstance(allocated, list) else str(allocated)
+                shown = (
+                    ", ".join(map(str, allocated))
+                    if isinstance(allocated, list)
+                    else str(allocated)
+                )
                 dropped.append(f"spec.{key} ({shown if len(shown) <= 60 else shown[:57] + '...'})")
         if isinstance(value.get("spec"), dict):
             value["spec"] = spec
@@ -198,14 +233,21 @@ def as_declared(obj: KubeObject) -> tuple[KubeObject, Problem | None]:
         return obj, None
     value["metadata"] = meta
     return obj._replace(value=value), obj.problem(
-        (), "warning", "import-server-field", f"set by the cluster, not part of a declaration: not carried over: "
-        f"{', '.join(dropped)}")
+        (),
+        "warning",
+        "import-server-field",
+        f"set by the cluster, not part of a declaration: not carried over: {', '.join(dropped)}",
+    )
 
 
 def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
     """The App a workload (or Pod) stands for: its pod labels and the ports of its containers."""
-    labels = _strings(obj, obj.pod_labels(), ("metadata", "labels") if obj.kind == "Pod" else
-                      ("spec", "template", "metadata", "labels"), plan)
+    labels = _strings(
+        obj,
+        obj.pod_labels(),
+        ("metadata", "labels") if obj.kind == "Pod" else ("spec", "template", "metadata", "labels"),
+        plan,
+    )
     if labels is None:
         return None
     containers: dict[Path, ContainerPlan] = {}
@@ -213,25 +255,59 @@ def _workload_app(obj: KubeObject, plan: Plan) -> AppPlan | None:
     for path, raw in obj.containers():
         name, image = raw.get("name"), raw.get("image")
         if not isinstance(name, str) or not name or name in names:
-            why = "has no name" if not isinstance(name, str) or not name else f'repeats the name "{name}"'
+            why = (
+                "has no name"
+                if not isinstance(name, str) or not name
+                else f'repeats the name "{name}"'
+            )
             name = _free_container_name(f"container-{len(containers) + 1}", names)
-            plan.problems.append(obj.problem((*path, "name"), "warning", "import-container",
-                                             f'this container {why} (the API server would refuse it); declared as '
-                                             f'Container("{name}")', "name each container of the pod once"))
+            plan.problems.append(
+                obj.problem(
+                    (*path, "name"),
+                    "warning",
+                    "import-container",
+                    f"this container {why} (the API server would refuse it); declared as "
+                    f'Container("{name}")',
+                    "name each container of the pod once",
+                )
+            )
         names.add(name)
         if image is not None and not isinstance(image, str):
-            plan.problems.append(obj.problem((*path, "image"), "warning", "import-container",
-                                             "the image is not a string: not carried over", "quote the image"))
+            plan.problems.append(
+                obj.problem(
+                    (*path, "image"),
+                    "warning",
+                    "import-container",
+                    "the image is not a string: not carried over",
+                    "quote the image",
+                )
+            )
         containers[path] = ContainerPlan(name, image if isinstance(image, str) else None, path=path)
     for port in obj.container_ports():
-        if port.number is not None:  # a port without a name is declared without one, as Port(number=...)
+        if (
+            port.number is not None
+        ):  # a port without a name is declared without one, as Port(number=...)
             raw = obj.value
             for key in port.path:
                 raw = raw[key]
-            containers[port.path[:-2]].ports.append(PortPlan(port.name or "", port.number, port.protocol,
-                                                             raw.get("hostPort"), raw.get("hostIP")))
-    return AppPlan(obj.name or "app", obj.namespace or None, labels, {}, list(containers.values()), workload=True,
-                   source=obj)
+            containers[port.path[:-2]].ports.append(
+                PortPlan(
+                    port.name or "",
+                    port.number,
+                    port.protocol,
+                    raw.get("hostPort"),
+                    raw.get("hostIP"),
+                )
+            )
+    return AppPlan(
+        obj.name or "app",
+        obj.namespace or None,
+        labels,
+        {},
+        list(containers.values()),
+        workload=True,
+        source=obj,
+    )
 
 
 def _free_container_name(wanted: str, taken: set[str]) -> str:
@@ -257,8 +333,12 @@ class _Selectable:
     def __init__(self, workloads: Sequence[KubeObject]) -> None:
         self._workloads = list(workloads)
         self._all: dict[str | None, list[int]] = {}
-        self._labelled: dict[tuple[str | None, str, str], list[int]] = {}  # the template sets the label
-        self._added: dict[tuple[str | None, str], list[int]] = {}  # the template lacks it, the controller adds it
+        self._labelled: dict[
+            tuple[str | None, str, str], list[int]
+        ] = {}  # the template sets the label
+        self._added: dict[
+            tuple[str | None, str], list[int]
+        ] = {}  # the template lacks it, the controller adds it
         for i, workload in enumerate(self._workloads):
             labels = workload.pod_labels()
             for group in (workload.namespace, *((self.ANY,) if workload.namespace else ())):
@@ -277,14 +357,21 @@ class _Selectable:
         """
         candidates = self._all.get(group, [])
         for key, value in selector.items():
-            filed = [*self._labelled.get((group, key, value), ()), *self._added.get((group, key), ())]
+            filed = [
+                *self._labelled.get((group, key, value), ()),
+                *self._added.get((group, key), ()),
+            ]
             if len(filed) < len(candidates):
                 candidates = sorted(filed)
         return [self._workloads[i] for i in candidates if self._workloads[i].may_select(selector)]
 
 
-def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject], *,
-                declare_missing_ports: bool = False) -> Plan:
+def plan_import(
+    services: Sequence[KubeObject],
+    workloads: Sequence[KubeObject],
+    *,
+    declare_missing_ports: bool = False,
+) -> Plan:
     """Plan the declaration of ``services`` (with the ``workloads`` they select)."""
     plan = Plan()
     selectable = _Selectable(workloads)
@@ -295,9 +382,16 @@ def plan_import(services: Sequence[KubeObject], workloads: Sequence[KubeObject],
     for obj in services:
         key = (obj.namespace, obj.name)
         if key in seen:
-            plan.problems.append(obj.problem(("metadata", "name"), "error", "import-duplicate",
-                                             f"Duplicate value: Service \"{obj.name}\" is also declared at "
-                                             f"{seen[key].where()}", "import each Service once"))
+            plan.problems.append(
+                obj.problem(
+                    ("metadata", "name"),
+                    "error",
+                    "import-duplicate",
+                    f'Duplicate value: Service "{obj.name}" is also declared at '
+                    f"{seen[key].where()}",
+                    "import each Service once",
+                )
+            )
             continue
         seen[key] = obj
         if _left_out(obj, plan):
@@ -329,31 +423,54 @@ def _left_out(obj: KubeObject, plan: Plan) -> bool:
     """
     spec = mapping(default_service(obj.value).get("spec"))
     references = obj.metadata.get("ownerReferences")
-    owners = [o for o in (references if isinstance(references, list) else []) if isinstance(o, dict)]
+    owners = [
+        o for o in (references if isinstance(references, list) else []) if isinstance(o, dict)
+    ]
     if owners:
         path: Path = ("metadata", "ownerReferences")
         managers = ", ".join(f"{o.get('kind')}/{o.get('name')}" for o in owners)
         why, hint = f"is managed by {managers}", "leave it to its owner"
     elif (obj.namespace, obj.name) == ("default", "kubernetes"):
-        path, why, hint = ("metadata", "name"), "the API server's own Service", "nothing to do: the cluster manages it"
-    elif addon := next((key for key, value in mapping(obj.metadata.get("labels")).items()
-                        if key in _ADDON_LABELS and _ADDON_LABELS[key] in (None, value)), None):
+        path, why, hint = (
+            ("metadata", "name"),
+            "the API server's own Service",
+            "nothing to do: the cluster manages it",
+        )
+    elif addon := next(
+        (
+            key
+            for key, value in mapping(obj.metadata.get("labels")).items()
+            if key in _ADDON_LABELS and _ADDON_LABELS[key] in (None, value)
+        ),
+        None,
+    ):
         path, why = ("metadata", "labels", addon), f"a cluster add-on's Service (label {addon})"
         hint = "nothing to do: the cluster manages it"
     elif spec.get("type") == "ExternalName" or mapping(spec.get("selector")):
         return False
     else:
-        path, why = ("spec",), ("has no selector: its endpoints are managed outside Kubernetes' selection, and "
-                                "svcgen declares Services in front of the pods they select")
+        path, why = (
+            ("spec",),
+            (
+                "has no selector: its endpoints are managed outside Kubernetes' selection, and "
+                "svcgen declares Services in front of the pods they select"
+            ),
+        )
         hint = "keep this Service (and its EndpointSlices) as YAML"
     ports = spec.get("ports")
-    node_ports = [str(p["nodePort"]) for p in (ports if isinstance(ports, list) else [])
-                  if isinstance(p, dict) and is_int(p.get("nodePort")) and p["nodePort"]]
+    node_ports = [
+        str(p["nodePort"])
+        for p in (ports if isinstance(ports, list) else [])
+        if isinstance(p, dict) and is_int(p.get("nodePort")) and p["nodePort"]
+    ]
     if node_ports:
         many = len(node_ports) > 1
-        hint += (f"; its nodePort{'s' if many else ''} {', '.join(node_ports)} {'are' if many else 'is'} not "
-                 f"recorded: list its manifest in [tool.svcgen] reserve so that svcgen never hands "
-                 f"{'them' if many else 'it'} out")
+        hint += (
+            f"; its nodePort{'s' if many else ''} {', '.join(node_ports)} "
+            f"{'are' if many else 'is'} not "
+            f"recorded: list its manifest in [tool.svcgen] reserve so that svcgen never hands "
+            f"{'them' if many else 'it'} out"
+        )
     plan.problems.append(obj.problem(path, "warning", "import-left-out", f"left out: {why}", hint))
     return True
 
@@ -366,41 +483,67 @@ def _importable(obj: KubeObject, plan: Plan) -> bool:
     ok = True
     for key in obj.metadata:
         if key not in _DECLARED_METADATA and obj.metadata[key] not in (None, [], {}, ""):
-            plan.problems.append(obj.problem(("metadata", key), "error", "import-unsupported",
-                                             f"metadata.{key} cannot be declared in svcgen's DSL",
-                                             "remove it from the manifest, or keep this Service out of svcgen"))
+            plan.problems.append(
+                obj.problem(
+                    ("metadata", key),
+                    "error",
+                    "import-unsupported",
+                    f"metadata.{key} cannot be declared in svcgen's DSL",
+                    "remove it from the manifest, or keep this Service out of svcgen",
+                )
+            )
             ok = False
     for key in obj.spec:
         if key not in SERVICE_SPEC_FIELDS:
-            plan.problems.append(obj.problem(("spec", key), "error", "import-unknown-field",
-                                             f'unknown field "spec.{key}" of a v1 Service',
-                                             "fix its spelling, or remove it"))
+            plan.problems.append(
+                obj.problem(
+                    ("spec", key),
+                    "error",
+                    "import-unknown-field",
+                    f'unknown field "spec.{key}" of a v1 Service',
+                    "fix its spelling, or remove it",
+                )
+            )
             ok = False
     ports = obj.spec.get("ports")
     for i, port in enumerate(ports if isinstance(ports, list) else []):
         for key in mapping(port):
             if key not in SERVICE_PORT_FIELDS:
-                plan.problems.append(obj.problem(("spec", "ports", i, key), "error", "import-unknown-field",
-                                                 f'unknown field "{key}" of a v1 ServicePort',
-                                                 "fix its spelling, or remove it"))
+                plan.problems.append(
+                    obj.problem(
+                        ("spec", "ports", i, key),
+                        "error",
+                        "import-unknown-field",
+                        f'unknown field "{key}" of a v1 ServicePort',
+                        "fix its spelling, or remove it",
+                    )
+                )
                 ok = False
-    return ok and _strings(obj, obj.metadata.get("labels"), ("metadata", "labels"), plan) is not None \
-        and _strings(obj, obj.metadata.get("annotations"), ("metadata", "annotations"), plan) is not None \
+    return (
+        ok
+        and _strings(obj, obj.metadata.get("labels"), ("metadata", "labels"), plan) is not None
+        and _strings(obj, obj.metadata.get("annotations"), ("metadata", "annotations"), plan)
+        is not None
         and _strings(obj, obj.spec.get("selector"), ("spec", "selector"), plan) is not None
+    )
 
 
 def _namespace_mismatch(obj: KubeObject, workload: KubeObject) -> Problem:
     """The error for a Service and the workload it selects when only one of them has a namespace."""
+
     def where(o: KubeObject) -> str:
         return f'is in "{o.namespace}"' if o.namespace else "has no namespace"
 
     other = workload.namespace or obj.namespace
-    return obj.problem(("metadata", "namespace") if obj.namespace else ("metadata", "name"), "error",
-                       "import-namespace",
-                       f"this Service {where(obj)} and {workload.kind}/{workload.name}, whose pods its selector "
-                       f"matches, {where(workload)}: the namespaces differ, as no namespace means the kubectl "
-                       f'context\'s namespace when applied, which may not be "{other}"',
-                       f'set metadata.namespace on both (namespace: {other} if that is where they run)')
+    return obj.problem(
+        ("metadata", "namespace") if obj.namespace else ("metadata", "name"),
+        "error",
+        "import-namespace",
+        f"this Service {where(obj)} and {workload.kind}/{workload.name}, whose pods its selector "
+        f"matches, {where(workload)}: the namespaces differ, as no namespace means the kubectl "
+        f'context\'s namespace when applied, which may not be "{other}"',
+        f"set metadata.namespace on both (namespace: {other} if that is where they run)",
+    )
 
 
 def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, str]]) -> str:
@@ -415,8 +558,14 @@ def _unique_name(name: str, namespace: str | None, names: set[tuple[str | None, 
     return candidate
 
 
-def _app_for(obj: KubeObject, workloads: _Selectable, selected: set[int], apps_of: dict[int, list[AppPlan]],
-             names: set[tuple[str | None, str]], plan: Plan) -> AppPlan | None:
+def _app_for(
+    obj: KubeObject,
+    workloads: _Selectable,
+    selected: set[int],
+    apps_of: dict[int, list[AppPlan]],
+    names: set[tuple[str | None, str]],
+    plan: Plan,
+) -> AppPlan | None:
     """The App whose containers the Service points at.
 
     Its workload's App (shared with the Services that select it with common labels), or a new one.
@@ -429,23 +578,42 @@ def _app_for(obj: KubeObject, workloads: _Selectable, selected: set[int], apps_o
         return app
     selector = {str(k): str(v) for k, v in mapping(spec.get("selector")).items()}
     owners = workloads.select(selector, obj.namespace)
-    if not owners and (elsewhere := workloads.select(selector, "" if obj.namespace else workloads.ANY)):
+    if not owners and (
+        elsewhere := workloads.select(selector, "" if obj.namespace else workloads.ANY)
+    ):
         plan.problems.append(_namespace_mismatch(obj, elsewhere[0]))
         return None
     if not owners:
-        app = AppPlan(_unique_name(obj.name, namespace, names), namespace, dict(selector), {},
-                      [ContainerPlan(obj.name, None)])
+        app = AppPlan(
+            _unique_name(obj.name, namespace, names),
+            namespace,
+            dict(selector),
+            {},
+            [ContainerPlan(obj.name, None)],
+        )
         plan.apps.append(app)
-        plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-no-workload",
-                                         f'no workload in these files matches its selector; declared a container '
-                                         f'"{obj.name}" with the ports it targets',
-                                         "import the workload's manifest too, or add the container's image"))
+        plan.problems.append(
+            obj.problem(
+                ("spec", "selector"),
+                "warning",
+                "import-no-workload",
+                f"no workload in these files matches its selector; declared a container "
+                f'"{obj.name}" with the ports it targets',
+                "import the workload's manifest too, or add the container's image",
+            )
+        )
         return app
     if len(owners) > 1:
         listed = ", ".join(f"{w.kind}/{w.name}" for w in owners)
-        plan.problems.append(obj.problem(("spec", "selector"), "warning", "import-many-workloads",
-                                         f"selects {len(owners)} workloads ({listed}); its ports are declared on "
-                                         f"the containers of the first, {owners[0].kind}/{owners[0].name}"))
+        plan.problems.append(
+            obj.problem(
+                ("spec", "selector"),
+                "warning",
+                "import-many-workloads",
+                f"selects {len(owners)} workloads ({listed}); its ports are declared on "
+                f"the containers of the first, {owners[0].kind}/{owners[0].name}",
+            )
+        )
     for workload in owners:
         if id(workload) not in selected:
             selected.add(id(workload))
@@ -477,7 +645,9 @@ def finish(plan: Plan) -> None:
                 service["options"].append(("extra_selector", extra))
 
 
-def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: bool) -> dict[str, Any] | None:
+def _service(
+    app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: bool
+) -> dict[str, Any] | None:
     """The template's view of one Service: its name, options and ports (None: refused)."""
     spec = mapping(default_service(obj.value).get("spec"))
     ports = []
@@ -491,9 +661,17 @@ def _service(app: AppPlan, obj: KubeObject, plan: Plan, declare_missing_ports: b
         container, port = found
         args, locked = _port_args(spec, mapping(p), port)
         if locked is not None:
-            plan.lock[PortKey(obj.namespace, obj.name, str(p.get("name") or ""), port.protocol)] = locked
-        ports.append({"port": port.name or port.number, "protocol": _protocol_arg(container, port), "args": args,
-                      "_container": container})
+            plan.lock[PortKey(obj.namespace, obj.name, str(p.get("name") or ""), port.protocol)] = (
+                locked
+            )
+        ports.append(
+            {
+                "port": port.name or port.number,
+                "protocol": _protocol_arg(container, port),
+                "args": args,
+                "_container": container,
+            }
+        )
     if not ok:
         return None
     health_check = spec.get("healthCheckNodePort")
@@ -516,8 +694,14 @@ def _protocol_arg(container: ContainerPlan, port: PortPlan) -> str | None:
     return port.protocol if not port.name and same else None
 
 
-def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan,
-            declare_missing_ports: bool) -> tuple[ContainerPlan, PortPlan] | None:
+def _target(
+    app: AppPlan,
+    obj: KubeObject,
+    i: int,
+    p: dict[str, Any],
+    plan: Plan,
+    declare_missing_ports: bool,
+) -> tuple[ContainerPlan, PortPlan] | None:
     """The container port a Service port targets (by name or number, with its protocol)."""
     protocol = str(p.get("protocol") or "TCP")
     number = p.get("port")
@@ -537,33 +721,53 @@ def _target(app: AppPlan, obj: KubeObject, i: int, p: dict[str, Any], plan: Plan
         port = PortPlan("", target, protocol)
         container.ports.append(port)  # a workload need not declare the port (Kubernetes allows it)
         extra = "" if protocol == "TCP" else f', protocol="{protocol}"'
-        plan.problems.append(obj.problem(path, "warning", "import-undeclared-port",
-                                         f'targetPort {target} is not declared by a container of "{app.name}" in '
-                                         f'these files; declared it on container "{container.name}" as '
-                                         f"Port(number={target}{extra}), without a name"))
+        plan.problems.append(
+            obj.problem(
+                path,
+                "warning",
+                "import-undeclared-port",
+                f'targetPort {target} is not declared by a container of "{app.name}" in '
+                f'these files; declared it on container "{container.name}" as '
+                f"Port(number={target}{extra}), without a name",
+            )
+        )
         return container, port
     assert isinstance(target, str)
     if not declare_missing_ports:
         if app.workload:
             return None  # lint's target-port-resolves error says it, at this line
-        plan.problems.append(obj.problem(path, "error", "import-target-port",
-                                         f'named targetPort "{target}" ({protocol}) matches no container port of '
-                                         f'"{app.name}" in these files: svcgen would have to invent its number',
-                                         "import the workload's manifest too, fix the name, or pass "
-                                         "--declare-missing-ports to declare it with the Service port's number"))
+        plan.problems.append(
+            obj.problem(
+                path,
+                "error",
+                "import-target-port",
+                f'named targetPort "{target}" ({protocol}) matches no container port of '
+                f'"{app.name}" in these files: svcgen would have to invent its number',
+                "import the workload's manifest too, fix the name, or pass "
+                "--declare-missing-ports to declare it with the Service port's number",
+            )
+        )
         return None
     if rules.port_name(target):
         return None  # an invalid name: the API server's checks (lint's) report it
     port = PortPlan(target, number, protocol)
     container.ports.append(port)
-    plan.problems.append(obj.problem(path, "warning", "import-target-port",
-                                     f'named targetPort "{target}" ({protocol}) matches no container port in these '
-                                     f'files; declared Port("{target}", {number}) on container "{container.name}" '
-                                     "(--declare-missing-ports): check its number"))
+    plan.problems.append(
+        obj.problem(
+            path,
+            "warning",
+            "import-target-port",
+            f'named targetPort "{target}" ({protocol}) matches no container port in these '
+            f'files; declared Port("{target}", {number}) on container "{container.name}" '
+            "(--declare-missing-ports): check its number",
+        )
+    )
     return container, port
 
 
-def _port_args(spec: dict[str, Any], p: dict[str, Any], port: PortPlan) -> tuple[list[Arg], int | None]:
+def _port_args(
+    spec: dict[str, Any], p: dict[str, Any], port: PortPlan
+) -> tuple[list[Arg], int | None]:
     """A Service port's ``expose(...)`` arguments, and the nodePort the lock must keep (if any)."""
     kind = spec.get("type", "ClusterIP")
     allocate = spec.get("allocateLoadBalancerNodePorts")
@@ -590,9 +794,12 @@ def _port_args(spec: dict[str, Any], p: dict[str, Any], port: PortPlan) -> tuple
 
 
 _OPTIONS = (  # spec field, DSL argument, the value that means "unset" (not written)
-    ("externalName", "external_name", None), ("externalIPs", "external_ips", None),
-    ("ipFamilies", "ip_families", None), ("ipFamilyPolicy", "ip_family_policy", None),
-    ("loadBalancerIP", "load_balancer_ip", None), ("loadBalancerClass", "load_balancer_class", None),
+    ("externalName", "external_name", None),
+    ("externalIPs", "external_ips", None),
+    ("ipFamilies", "ip_families", None),
+    ("ipFamilyPolicy", "ip_family_policy", None),
+    ("loadBalancerIP", "load_balancer_ip", None),
+    ("loadBalancerClass", "load_balancer_class", None),
     ("loadBalancerSourceRanges", "load_balancer_source_ranges", None),
     ("externalTrafficPolicy", "external_traffic_policy", "Cluster"),
     ("internalTrafficPolicy", "internal_traffic_policy", "Cluster"),
@@ -623,7 +830,9 @@ def _service_options(meta: dict[str, Any], spec: dict[str, Any]) -> list[Arg]:
             options.append((arg, value))
     if spec.get("sessionAffinity") == "ClientIP":
         options.append(("session_affinity", "ClientIP"))
-        timeout = mapping(mapping(spec.get("sessionAffinityConfig")).get("clientIP")).get("timeoutSeconds")
+        timeout = mapping(mapping(spec.get("sessionAffinityConfig")).get("clientIP")).get(
+            "timeoutSeconds"
+        )
         if is_int(timeout) and timeout != 10800:
             options.append(("session_affinity_timeout", timeout))
     return options

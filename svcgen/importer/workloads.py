@@ -20,8 +20,16 @@ from svcgen.importer.consumer_calls import Call
 from svcgen.importer.plan import AppPlan, ContainerPlan, PortPlan, as_declared
 from svcgen.kube.objects import KubeObject, Path, is_int, mapping
 
-__all__ = ["KEPT_FILE", "PortVar", "ServiceVar", "canonical_workload", "declare_workloads", "kept_yaml", "port_args",
-           "undeclare"]
+__all__ = [
+    "KEPT_FILE",
+    "PortVar",
+    "ServiceVar",
+    "canonical_workload",
+    "declare_workloads",
+    "kept_yaml",
+    "port_args",
+    "undeclare",
+]
 
 KEPT_FILE = "workloads.yaml"
 """The file beside app.py that holds the workloads import keeps as YAML."""
@@ -53,13 +61,22 @@ def _fields() -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]
     def inverse(fields: dict[str, str]) -> dict[str, str]:
         return {wire: attribute for attribute, wire in fields.items()}
 
-    return inverse(CONTAINER_FIELDS), inverse(POD_FIELDS), {k: inverse(v) for k, v in WORKLOAD_FIELDS.items()}
+    return (
+        inverse(CONTAINER_FIELDS),
+        inverse(POD_FIELDS),
+        {k: inverse(v) for k, v in WORKLOAD_FIELDS.items()},
+    )
 
 
-_PROBE_HANDLERS = {"httpGet": ("http", {"path": "path", "scheme": "scheme", "host": "host",
-                                        "httpHeaders": "http_headers"}),
-                   "tcpSocket": ("tcp", {}), "grpc": ("grpc", {"service": "grpc_service"}),
-                   "exec": ("exec", {"command": "command"})}
+_PROBE_HANDLERS = {
+    "httpGet": (
+        "http",
+        {"path": "path", "scheme": "scheme", "host": "host", "httpHeaders": "http_headers"},
+    ),
+    "tcpSocket": ("tcp", {}),
+    "grpc": ("grpc", {"service": "grpc_service"}),
+    "exec": ("exec", {"command": "command"}),
+}
 
 
 def _where(path: Path) -> str:
@@ -79,7 +96,9 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
     handlers = [key for key in probe if key in _PROBE_HANDLERS]
     unknown = [key for key in probe if key not in _PROBE_HANDLERS and key not in PROBE_TIMING]
     if len(handlers) != 1 or unknown:
-        reasons.append(f"{where}: {', '.join(unknown) or 'its handler'} cannot be declared on a Probe")
+        reasons.append(
+            f"{where}: {', '.join(unknown) or 'its handler'} cannot be declared on a Probe"
+        )
         return None
     kind, options = _PROBE_HANDLERS[handlers[0]]
     handler = mapping(probe[handlers[0]])
@@ -91,11 +110,16 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
         by_name = kind != "grpc" and not is_int(port)
         found = next((p for p in ports if (p.name == port if by_name else p.number == port)), None)
         if found is None:
-            reasons.append(f"{where}.{handlers[0]}.port {port!r} is no {'named ' if by_name else ''}port of the "
-                           "container")
+            reasons.append(
+                f"{where}.{handlers[0]}.port {port!r} is no {'named ' if by_name else ''}port of "
+                "the "
+                "container"
+            )
             return None
         args.append((None, PortVar(found)))
-        if kind != "grpc" and not by_name and found.name:  # a port without a name is probed by number anyway
+        if (
+            kind != "grpc" and not by_name and found.name
+        ):  # a port without a name is probed by number anyway
             args.append(("port_by", "number"))
     for key, value in handler.items():
         if key == "port":
@@ -111,15 +135,23 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
 def _env(value: Any) -> Any:
     """``{"NAME": value}`` when every variable has a plain form, else the EnvVar list as it is."""
     items = value if isinstance(value, list) else []
-    plain = all(isinstance(v, dict) and isinstance(v.get("name"), str) and len(v) == 2
-                and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict)) for v in items)
-    if not plain or len({v["name"] for v in items}) != len(items):  # names checked first: a list is no key
+    plain = all(
+        isinstance(v, dict)
+        and isinstance(v.get("name"), str)
+        and len(v) == 2
+        and (isinstance(v.get("value"), str) or isinstance(v.get("valueFrom"), dict))
+        for v in items
+    )
+    if not plain or len({v["name"] for v in items}) != len(
+        items
+    ):  # names checked first: a list is no key
         return value
     return {v["name"]: v.get("value", v.get("valueFrom")) for v in items}
 
 
-def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
-                    reasons: list[str]) -> list[tuple[str | None, Any]]:
+def _container_args(
+    raw: dict[str, Any], where: str, ports: Sequence[PortPlan], reasons: list[str]
+) -> list[tuple[str | None, Any]]:
     """The keyword arguments of a container's fields beyond its name, image and ports."""
     container_fields = _fields()[0]
     args: list[tuple[str | None, Any]] = []
@@ -136,7 +168,11 @@ def _container_args(raw: dict[str, Any], where: str, ports: Sequence[PortPlan],
         else:
             args.append((attribute, _env(value) if key == "env" else value))
     for j, port in enumerate(raw.get("ports") or []):
-        extra = [k for k in mapping(port) if k not in ("name", "containerPort", "protocol", "hostPort", "hostIP")]
+        extra = [
+            k
+            for k in mapping(port)
+            if k not in ("name", "containerPort", "protocol", "hostPort", "hostIP")
+        ]
         if extra:
             reasons.append(f"{where}.ports[{j}].{extra[0]} cannot be declared on a Port")
     return args
@@ -148,21 +184,32 @@ def port_args(port: PortPlan) -> list[tuple[str | None, Any]]:
     The name and number as ``"http", 8080`` or ``number=8080``. (The app.py template's
     ``port_call`` writes the same.)
     """
-    args: list[tuple[str | None, Any]] = [(None, port.name), (None, port.number)] if port.name else [
-        ("number", port.number)]
+    args: list[tuple[str | None, Any]] = (
+        [(None, port.name), (None, port.number)] if port.name else [("number", port.number)]
+    )
     if port.protocol != "TCP":
         args.append(("protocol", port.protocol))
-    args.extend((key, value) for key, value in (("host_port", port.host_port), ("host_ip", port.host_ip))
-                if value is not None)
+    args.extend(
+        (key, value)
+        for key, value in (("host_port", port.host_port), ("host_ip", port.host_ip))
+        if value is not None
+    )
     return args
 
 
 def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     """An init container no Service reaches, declared in place: ``Container("migrate", ...)``."""
     item = mapping(raw)
-    ports = [PortPlan(str(mapping(p).get("name") or ""), mapping(p).get("containerPort") or 0,
-                      str(mapping(p).get("protocol") or "TCP"), mapping(p).get("hostPort"), mapping(p).get("hostIP"))
-             for p in item.get("ports") or []]
+    ports = [
+        PortPlan(
+            str(mapping(p).get("name") or ""),
+            mapping(p).get("containerPort") or 0,
+            str(mapping(p).get("protocol") or "TCP"),
+            mapping(p).get("hostPort"),
+            mapping(p).get("hostIP"),
+        )
+        for p in item.get("ports") or []
+    ]
     args: list[tuple[str | None, Any]] = [(None, item.get("name"))]
     if item.get("image") is not None:
         args.append(("image", item["image"]))
@@ -174,8 +221,13 @@ def _inline_container(raw: Any, where: str, reasons: list[str]) -> Call:
     return Call("Container", args)
 
 
-def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str, Any],
-         reasons: list[str]) -> Call | None:
+def _pod(
+    app: AppPlan,
+    obj: KubeObject,
+    spec: dict[str, Any],
+    template: dict[str, Any],
+    reasons: list[str],
+) -> Call | None:
     pod_fields = _fields()[1]
     base = "spec.template.spec"
     by_path = {c.path: c for c in app.containers}
@@ -195,11 +247,16 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
         if key == "containers" or value is None:
             continue
         attribute = pod_fields.get(key)
-        if key == "serviceAccount":  # the deprecated alias: the API server sets serviceAccountName from it
+        if (
+            key == "serviceAccount"
+        ):  # the deprecated alias: the API server sets serviceAccountName from it
             named = spec.get("serviceAccountName")
             if named not in (None, "", value):
-                reasons.append(f"{base}.serviceAccount ({value!r}) differs from serviceAccountName ({named!r}), "
-                               "which the API server keeps")
+                reasons.append(
+                    f"{base}.serviceAccount ({value!r}) differs from serviceAccountName "
+                    f"({named!r}), "
+                    "which the API server keeps"
+                )
             elif not named:
                 args.append(("service_account", value))
         elif attribute is None:
@@ -207,9 +264,17 @@ def _pod(app: AppPlan, obj: KubeObject, spec: dict[str, Any], template: dict[str
         elif key == "initContainers":
             found = obj.pod_spec()
             path = (*found[0], "initContainers") if found else ()
-            args.append((attribute, [by_path[(*path, i)] if (*path, i) in by_path else
-                                     _inline_container(c, f"{base}.initContainers[{i}]", reasons)
-                                     for i, c in enumerate(value if isinstance(value, list) else [])]))
+            args.append(
+                (
+                    attribute,
+                    [
+                        by_path[(*path, i)]
+                        if (*path, i) in by_path
+                        else _inline_container(c, f"{base}.initContainers[{i}]", reasons)
+                        for i, c in enumerate(value if isinstance(value, list) else [])
+                    ],
+                )
+            )
         elif key == "imagePullSecrets":
             secrets = value if isinstance(value, list) else []
             if not all(isinstance(s, dict) and list(s) == ["name"] for s in secrets):
@@ -226,16 +291,23 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
     Returns the reasons it cannot be, if any.
     """
     if obj.kind not in _KINDS or obj.api_version != "apps/v1":
-        return [f"a {obj.api_version} {obj.kind}: the DSL declares apps/v1 Deployments, StatefulSets and DaemonSets"]
+        return [
+            f"a {obj.api_version} {obj.kind}: the DSL declares apps/v1 Deployments, StatefulSets "
+            "and DaemonSets"
+        ]
     reasons: list[str] = []
-    obj = as_declared(obj)[0]  # a dump of a live cluster: what the cluster set is not declared (nor kept)
+    obj = as_declared(obj)[
+        0
+    ]  # a dump of a live cluster: what the cluster set is not declared (nor kept)
     workload_fields = _fields()[2][obj.kind]
     spec, meta = obj.spec, obj.metadata
     template = mapping(spec.get("template"))
     pod_spec = mapping(template.get("spec"))
     pod_labels = mapping(mapping(template.get("metadata")).get("labels"))
     if meta.get("name") != app.name:
-        reasons.append(f"metadata.name: another App is named {meta.get('name')!r} in this namespace")
+        reasons.append(
+            f"metadata.name: another App is named {meta.get('name')!r} in this namespace"
+        )
     for key in meta:
         if key not in ("name", "namespace", "labels", "annotations") and meta[key] is not None:
             reasons.append(f"metadata.{key} cannot be declared")
@@ -254,13 +326,17 @@ def _declare(app: AppPlan, obj: KubeObject) -> list[str]:
         if key == "replicas" and obj.kind != "DaemonSet":
             args.append(("replicas", value))
         elif key == "serviceName" and obj.kind == "StatefulSet":
-            own = next((s for s in app.services if s["name"] == value), None)  # by object when it is the App's
+            own = next(
+                (s for s in app.services if s["name"] == value), None
+            )  # by object when it is the App's
             args.append(("service", ServiceVar(own) if own is not None else value))
         elif key in workload_fields:
             args.append((workload_fields[key], value))
         else:
             reasons.append(f"spec.{key} cannot be declared on a {obj.kind}")
-    if mapping(meta.get("labels")) != pod_labels:  # unset, svcgen gives the workload its pods' labels
+    if (
+        mapping(meta.get("labels")) != pod_labels
+    ):  # unset, svcgen gives the workload its pods' labels
         args.append(("labels", dict(mapping(meta.get("labels")))))
     if mapping(meta.get("annotations")):
         args.append(("annotations", dict(meta["annotations"])))
@@ -298,7 +374,9 @@ def _constructed(app: AppPlan) -> list[str]:
             return build(_container_call(value), where)
         if isinstance(value, Call):
             built = [(key, build(arg, f"{where}.{key or value.name}")) for key, arg in value.args]
-            return getattr(svcgen, value.name)(*[v for k, v in built if k is None], **{k: v for k, v in built if k})
+            return getattr(svcgen, value.name)(
+                *[v for k, v in built if k is None], **{k: v for k, v in built if k}
+            )
         if isinstance(value, list):
             return [build(item, where) for item in value]
         if isinstance(value, dict):
@@ -306,7 +384,9 @@ def _constructed(app: AppPlan) -> list[str]:
                 raise _Refused([f"{where}: a key that is not a string cannot be written"])
             return {key: build(item, where) for key, item in value.items()}
         if value is not None and not isinstance(value, (str, int, bool)):
-            raise _Refused([f"{where}: a {type(value).__name__} value ({value!r}) cannot be written in app.py"])
+            raise _Refused(
+                [f"{where}: a {type(value).__name__} value ({value!r}) cannot be written in app.py"]
+            )
         return value
 
     try:
@@ -316,7 +396,9 @@ def _constructed(app: AppPlan) -> list[str]:
     except _Refused as refused:
         return refused.reasons
     except DeclarationError as exc:
-        return [f"{p.subject}: {p.field + ': ' if p.field else ''}{p.message}" for p in exc.problems]
+        return [
+            f"{p.subject}: {p.field + ': ' if p.field else ''}{p.message}" for p in exc.problems
+        ]
     return []
 
 
@@ -326,7 +408,9 @@ def _container_call(container: ContainerPlan) -> Call:
     return Call("Container", [(None, container.name), *image, ("ports", ports), *container.fields])
 
 
-def declare_workloads(apps: Sequence[AppPlan], sources: Sequence[KubeObject]) -> list[tuple[KubeObject, list[str]]]:
+def declare_workloads(
+    apps: Sequence[AppPlan], sources: Sequence[KubeObject]
+) -> list[tuple[KubeObject, list[str]]]:
     """Declare the workload of each App made from one; return the workloads kept as YAML.
 
     Each kept workload comes with its reasons. ``sources``: every workload a Service selects;
@@ -341,10 +425,26 @@ def declare_workloads(apps: Sequence[AppPlan], sources: Sequence[KubeObject]) ->
     for obj in sources:
         mine = apps_of.get(id(obj), [])
         if not mine:
-            kept.append((obj, ["its pods are selected by a Service together with another workload's, and svcgen "
-                               "declares the first"]))
+            kept.append(
+                (
+                    obj,
+                    [
+                        "its pods are selected by a Service together with another workload's, and "
+                        "svcgen "
+                        "declares the first"
+                    ],
+                )
+            )
         elif len(mine) > 1:
-            kept.append((obj, [f"its Services select it with no label in common: declared as {len(mine)} Apps"]))
+            kept.append(
+                (
+                    obj,
+                    [
+                        f"its Services select it with no label in common: declared as {len(mine)} "
+                        "Apps"
+                    ],
+                )
+            )
         else:
             reasons = _declare(mine[0], obj)
             if reasons:
@@ -370,12 +470,24 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
     ``hostPort``, their own number unless given.
     """
     metadata = mapping(value.get("metadata"))
-    kept = {key: metadata[key] for key in ("name", "namespace", "labels", "annotations") if metadata.get(key)}
-    declared: dict[str, Any] = _clean({"apiVersion": value.get("apiVersion"), "kind": value.get("kind"),
-                                       "metadata": kept, "spec": value.get("spec")})
+    kept = {
+        key: metadata[key]
+        for key in ("name", "namespace", "labels", "annotations")
+        if metadata.get(key)
+    }
+    declared: dict[str, Any] = _clean(
+        {
+            "apiVersion": value.get("apiVersion"),
+            "kind": value.get("kind"),
+            "metadata": kept,
+            "spec": value.get("spec"),
+        }
+    )
     pod = mapping(mapping(mapping(declared.get("spec")).get("template")).get("spec"))
     account = pod.get("serviceAccountName") or pod.get("serviceAccount")
-    if account:  # the deprecated alias: written from serviceAccountName on every read (pkg/apis/core/v1/conversion.go)
+    # the deprecated alias: written from serviceAccountName on every read
+    # (pkg/apis/core/v1/conversion.go)
+    if account:
         pod["serviceAccountName"] = pod["serviceAccount"] = account
     for group in ("containers", "initContainers"):
         for container in pod.get(group) or []:
@@ -385,7 +497,9 @@ def canonical_workload(value: dict[str, Any]) -> dict[str, Any]:
                 for port in container.get("ports") or []:
                     if isinstance(port, dict):
                         port.setdefault("protocol", "TCP")
-                        if pod.get("hostNetwork") is True and not port.get("hostPort"):  # defaultHostNetworkPorts
+                        if pod.get("hostNetwork") is True and not port.get(
+                            "hostPort"
+                        ):  # defaultHostNetworkPorts
                             port["hostPort"] = port.get("containerPort")
     return declared
 
@@ -405,6 +519,10 @@ def kept_yaml(kept: Sequence[tuple[KubeObject, list[str]]]) -> str:
     """
     from svcgen.kube.yamlwrite import to_yaml
 
-    header = ("# Kept as YAML by svcgen import: the workloads app.py does not declare (the reasons are in\n"
-              "# app.py and in the import's warnings). Apply this file with the manifests svcgen renders.\n")
+    header = (
+        "# Kept as YAML by svcgen import: the workloads app.py does not declare (the reasons are "
+        "in\n"
+        "# app.py and in the import's warnings). Apply this file with the manifests svcgen "
+        "renders.\n"
+    )
     return header + to_yaml([as_declared(obj)[0].value for obj, _ in kept])

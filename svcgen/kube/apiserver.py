@@ -16,14 +16,37 @@ from svcgen.kube.objects import Path, format_path, is_int, mapping, pod_spec
 from svcgen.kube.portrange import NodePortRange
 from svcgen.kube.releases import PORTABLE, KubeVersion
 
-__all__ = ["SERVICE_PORT_FIELDS", "SERVICE_SPEC_FIELDS", "FieldError", "canonical_service", "default_service",
-           "validate_pod_ports", "validate_service"]
+__all__ = [
+    "SERVICE_PORT_FIELDS",
+    "SERVICE_SPEC_FIELDS",
+    "FieldError",
+    "canonical_service",
+    "default_service",
+    "validate_pod_ports",
+    "validate_service",
+]
 
 SERVICE_SPEC_FIELDS = (
-    "ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP",
-    "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy", "healthCheckNodePort",
-    "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies", "ipFamilyPolicy",
-    "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution",
+    "ports",
+    "selector",
+    "clusterIP",
+    "clusterIPs",
+    "type",
+    "externalIPs",
+    "sessionAffinity",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "externalName",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "publishNotReadyAddresses",
+    "sessionAffinityConfig",
+    "ipFamilies",
+    "ipFamilyPolicy",
+    "allocateLoadBalancerNodePorts",
+    "loadBalancerClass",
+    "internalTrafficPolicy",
+    "trafficDistribution",
 )
 """Every field of a v1 ServiceSpec (k8s.io/api/core/v1 types.go)."""
 
@@ -33,9 +56,20 @@ SERVICE_PORT_FIELDS = ("name", "protocol", "appProtocol", "port", "targetPort", 
 # Fields that are plain Go values with omitempty (not pointers): their zero value and their absence
 # are the same object once decoded. Pointer fields (allocateLoadBalancerNodePorts, appProtocol,
 # loadBalancerClass, ipFamilyPolicy, the traffic policies...) keep a zero value as a value.
-_ZERO_IS_ABSENT_SPEC = {"clusterIP": "", "externalName": "", "loadBalancerIP": "", "healthCheckNodePort": 0,
-                        "publishNotReadyAddresses": False, "externalIPs": [], "loadBalancerSourceRanges": [],
-                        "selector": {}, "clusterIPs": [], "ipFamilies": [], "ports": [], "sessionAffinity": ""}
+_ZERO_IS_ABSENT_SPEC = {
+    "clusterIP": "",
+    "externalName": "",
+    "loadBalancerIP": "",
+    "healthCheckNodePort": 0,
+    "publishNotReadyAddresses": False,
+    "externalIPs": [],
+    "loadBalancerSourceRanges": [],
+    "selector": {},
+    "clusterIPs": [],
+    "ipFamilies": [],
+    "ports": [],
+    "sessionAffinity": "",
+}
 _ZERO_IS_ABSENT_PORT = {"name": "", "nodePort": 0, "protocol": ""}
 
 LB_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
@@ -96,8 +130,15 @@ class FieldErrors:
         for detail in check(value):
             self.invalid(path, value, detail, rule)
 
-    def not_supported(self, path: Path, value: Any, supported: tuple[str, ...], rule: str, *,
-                      ordered: bool = False) -> None:
+    def not_supported(
+        self,
+        path: Path,
+        value: Any,
+        supported: tuple[str, ...],
+        rule: str,
+        *,
+        ordered: bool = False,
+    ) -> None:
         """``field.NotSupported``: the choices sorted, unless ``ordered``.
 
         ``ordered``: the API server passes the choices in its own order, kept as given.
@@ -117,10 +158,15 @@ class FieldErrors:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         ok = any(is_int(value) if k is int else isinstance(value, k) for k in kinds)
         if not ok:
-            expected = " or ".join({int: "integer", str: "string", bool: "boolean", list: "array",
-                                    dict: "object"}[k] for k in kinds)
-            self.add((*path, key), f"Invalid type: expected {expected}, got {_type_name(value)} {_quote(value)}",
-                     "type")
+            expected = " or ".join(
+                {int: "integer", str: "string", bool: "boolean", list: "array", dict: "object"}[k]
+                for k in kinds
+            )
+            self.add(
+                (*path, key),
+                f"Invalid type: expected {expected}, got {_type_name(value)} {_quote(value)}",
+                "type",
+            )
             return None
         return value
 
@@ -171,10 +217,14 @@ def default_service(service: dict[str, Any]) -> dict[str, Any]:
     kind = spec.get("type")
     external_ips = spec.get("externalIPs")
     accessible = kind in ("NodePort", "LoadBalancer") or (
-        kind == "ClusterIP" and isinstance(external_ips, list) and len(external_ips) > 0)
+        kind == "ClusterIP" and isinstance(external_ips, list) and len(external_ips) > 0
+    )
     if accessible and spec.get("externalTrafficPolicy") in (None, ""):
         spec["externalTrafficPolicy"] = "Cluster"
-    if kind in ("ClusterIP", "NodePort", "LoadBalancer") and spec.get("internalTrafficPolicy") is None:
+    if (
+        kind in ("ClusterIP", "NodePort", "LoadBalancer")
+        and spec.get("internalTrafficPolicy") is None
+    ):
         spec["internalTrafficPolicy"] = "Cluster"
     if kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is None:
         spec["allocateLoadBalancerNodePorts"] = True
@@ -193,18 +243,39 @@ def canonical_service(service: dict[str, Any]) -> dict[str, Any]:
     """
     obj = default_service(service)
     meta = mapping(obj.get("metadata"))
-    metadata = {k: meta[k] for k in ("name", "namespace", "labels", "annotations") if meta.get(k) not in (None, {}, "")}
-    spec = {k: v for k, v in mapping(obj.get("spec")).items()
-            if v is not None and not (k in _ZERO_IS_ABSENT_SPEC and v == _ZERO_IS_ABSENT_SPEC[k])}
+    metadata = {
+        k: meta[k]
+        for k in ("name", "namespace", "labels", "annotations")
+        if meta.get(k) not in (None, {}, "")
+    }
+    spec = {
+        k: v
+        for k, v in mapping(obj.get("spec")).items()
+        if v is not None and not (k in _ZERO_IS_ABSENT_SPEC and v == _ZERO_IS_ABSENT_SPEC[k])
+    }
     if isinstance(spec.get("ports"), list):
-        spec["ports"] = [{k: v for k, v in p.items()
-                          if v is not None and not (k in _ZERO_IS_ABSENT_PORT and v == _ZERO_IS_ABSENT_PORT[k])}
-                         if isinstance(p, dict) else p for p in spec["ports"]]
-    return {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj.get("kind", "Service"), "metadata": metadata,
-            "spec": spec}
+        spec["ports"] = [
+            {
+                k: v
+                for k, v in p.items()
+                if v is not None
+                and not (k in _ZERO_IS_ABSENT_PORT and v == _ZERO_IS_ABSENT_PORT[k])
+            }
+            if isinstance(p, dict)
+            else p
+            for p in spec["ports"]
+        ]
+    return {
+        "apiVersion": obj.get("apiVersion", "v1"),
+        "kind": obj.get("kind", "Service"),
+        "metadata": metadata,
+        "spec": spec,
+    }
 
 
-def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]) -> None:
+def validate_metadata(
+    errors: FieldErrors, obj: dict[str, Any], name_rule: Callable[[str], list[str]]
+) -> None:
     """``ValidateObjectMeta`` on create: name or generateName, namespace, labels, annotations...
 
     Then generation, resourceVersion, owner references and finalizers.
@@ -212,7 +283,9 @@ def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Calla
     meta = errors.typed(obj, "metadata", (), dict)
     if meta is None:
         if "metadata" not in obj or obj.get("metadata") is None:
-            errors.add(("metadata", "name"), "Required value: name or generateName is required", "name")
+            errors.add(
+                ("metadata", "name"), "Required value: name or generateName is required", "name"
+            )
         return
     name = errors.typed(meta, "name", ("metadata",), str)
     generate = errors.typed(meta, "generateName", ("metadata",), str)
@@ -240,10 +313,17 @@ def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Calla
         _annotations(errors, annotations)
     generation = errors.typed(meta, "generation", ("metadata",), int)
     if generation is not None and generation < 0:
-        errors.invalid(("metadata", "generation"), generation, "must be greater than or equal to 0", "metadata")
+        errors.invalid(
+            ("metadata", "generation"), generation, "must be greater than or equal to 0", "metadata"
+        )
     if meta.get("resourceVersion") not in (None, ""):
-        errors.add(("metadata", "resourceVersion"), "resourceVersion should not be set on objects to be created "
-                   "(a dump of a live object: applying it fails once the object changes)", "metadata", "warning")
+        errors.add(
+            ("metadata", "resourceVersion"),
+            "resourceVersion should not be set on objects to be created "
+            "(a dump of a live object: applying it fails once the object changes)",
+            "metadata",
+            "warning",
+        )
     _owner_references(errors, meta)
     _finalizers(errors, meta)
 
@@ -251,13 +331,20 @@ def validate_metadata(errors: FieldErrors, obj: dict[str, Any], name_rule: Calla
 def _annotations(errors: FieldErrors, annotations: dict[Any, Any]) -> None:
     for key, value in annotations.items():
         if not isinstance(key, str):
-            errors.add(("metadata", "annotations"), f"Invalid type: key {_quote(key)} is not a string", "type")
+            errors.add(
+                ("metadata", "annotations"),
+                f"Invalid type: key {_quote(key)} is not a string",
+                "type",
+            )
             continue
         for detail in rules.qualified_name(key.lower()):  # checked lower-cased, shown as written
             errors.invalid(("metadata", "annotations"), key, detail, "annotation-key")
         if not isinstance(value, str):
-            errors.add(("metadata", "annotations", key),
-                       f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}", "type")
+            errors.add(
+                ("metadata", "annotations", key),
+                f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}",
+                "type",
+            )
     text = {str(k): v for k, v in annotations.items() if isinstance(v, str)}
     for detail in rules.annotations_size(text):
         errors.add(("metadata", "annotations"), f"Too long: {detail}", "annotation-size")
@@ -278,17 +365,26 @@ def _owner_references(errors: FieldErrors, meta: dict[str, Any]) -> None:
         version = ref.get("apiVersion")
         version_text = version if isinstance(version, str) else ""
         if version_text.count("/") > 1 or not version_text.rsplit("/", 1)[-1]:
-            errors.invalid((*path, "apiVersion"), version_text, "version must not be empty", "metadata")
+            errors.invalid(
+                (*path, "apiVersion"), version_text, "version must not be empty", "metadata"
+            )
         for key in ("kind", "name", "uid"):
             if not ref.get(key):
                 errors.invalid((*path, key), "", "must not be empty", "metadata")
         if version_text == "v1" and ref.get("kind") == "Event":
-            errors.invalid(path, ref, "/v1, Kind=Event is disallowed from being an owner", "metadata")
+            errors.invalid(
+                path, ref, "/v1, Kind=Event is disallowed from being an owner", "metadata"
+            )
         if ref.get("controller") is True:
             if controller is not None:
-                errors.invalid(path, refs, 'Only one reference can have Controller set to true. Found "true" in '
-                               f"references for {controller.get('kind')}/{controller.get('name')} and "
-                               f"{ref.get('kind')}/{ref.get('name')}", "metadata")
+                errors.invalid(
+                    path,
+                    refs,
+                    'Only one reference can have Controller set to true. Found "true" in '
+                    f"references for {controller.get('kind')}/{controller.get('name')} and "
+                    f"{ref.get('kind')}/{ref.get('name')}",
+                    "metadata",
+                )
             else:
                 controller = ref
 
@@ -300,12 +396,20 @@ def _finalizers(errors: FieldErrors, meta: dict[str, Any]) -> None:
     for name in names:
         errors.check(rules.qualified_name, ("metadata", "finalizers"), name, "metadata")
     if "orphan" in names and "foregroundDeletion" in names:
-        errors.invalid(("metadata", "finalizers"), finalizers, "finalizer orphan and foregroundDeletion cannot be "
-                       "both set", "metadata")
+        errors.invalid(
+            ("metadata", "finalizers"),
+            finalizers,
+            "finalizer orphan and foregroundDeletion cannot be both set",
+            "metadata",
+        )
     for i, name in enumerate(finalizers):
         if isinstance(name, str) and "/" not in name and name not in _STANDARD_FINALIZERS:
-            errors.invalid(("metadata", "finalizers", i), name, "name is neither a standard finalizer name nor is it "
-                           "fully qualified", "metadata")
+            errors.invalid(
+                ("metadata", "finalizers", i),
+                name,
+                "name is neither a standard finalizer name nor is it fully qualified",
+                "metadata",
+            )
 
 
 def _labels(errors: FieldErrors, labels: dict[Any, Any], path: Path) -> None:
@@ -315,14 +419,18 @@ def _labels(errors: FieldErrors, labels: dict[Any, Any], path: Path) -> None:
             continue
         errors.check(rules.qualified_name, path, key, "label-key")
         if not isinstance(value, str):
-            errors.add((*path, key), f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}",
-                       "type")
+            errors.add(
+                (*path, key),
+                f"Invalid type: expected string, got {_type_name(value)} {_quote(value)}",
+                "type",
+            )
         else:
             errors.check(rules.label_value, path, value, "label-value")
 
 
-def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
-                     version: KubeVersion = PORTABLE) -> list[FieldError]:
+def validate_service(
+    service: dict[str, Any], node_port_range: NodePortRange, version: KubeVersion = PORTABLE
+) -> list[FieldError]:
     """``ValidateServiceCreate`` on the v1-defaulted ``service``, as Kubernetes ``version`` has it.
 
     Plus the registry's checks that need no cluster state (nodePort range and sharing, SingleStack
@@ -330,7 +438,9 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     """
     errors = FieldErrors()
     obj = default_service(service)
-    validate_metadata(errors, obj, rules.dns1123_label if version.relaxed_service_names else rules.dns1035_label)
+    validate_metadata(
+        errors, obj, rules.dns1123_label if version.relaxed_service_names else rules.dns1035_label
+    )
     spec = errors.typed(obj, "spec", (), dict)
     if spec is None:
         if obj.get("spec") is None:
@@ -351,7 +461,9 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
     selector = errors.typed(spec, "selector", sp, dict)
     if selector is not None:
         _labels(errors, selector, (*sp, "selector"))
-    errors.typed(spec, "publishNotReadyAddresses", sp, bool)  # decoding: the API server refuses other JSON types
+    errors.typed(
+        spec, "publishNotReadyAddresses", sp, bool
+    )  # decoding: the API server refuses other JSON types
     errors.typed(spec, "loadBalancerIP", sp, str)
     _session_affinity(errors, spec)
     _type_fields(errors, obj, spec, kind, node_port_range, version)
@@ -362,35 +474,65 @@ def validate_service(service: dict[str, Any], node_port_range: NodePortRange,
 _IP_FIELDS = ("externalIPs", "clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
 
 
-def _cluster_ips(errors: FieldErrors, spec: dict[str, Any], kind: Any, cluster_ip: Any, cluster_ips: list[Any],
-                 version: KubeVersion) -> None:
+def _cluster_ips(
+    errors: FieldErrors,
+    spec: dict[str, Any],
+    kind: Any,
+    cluster_ip: Any,
+    cluster_ips: list[Any],
+    version: KubeVersion,
+) -> None:
     if not any(key in spec for key in _IP_FIELDS):
         return  # each rule below starts from one of these fields (most Services set none)
     sp: Path = ("spec",)
     ip_rule = rules.ip_address_strict if version.strict_ip_cidr else rules.ip_address
-    for i, ip in enumerate(errors.typed(spec, "externalIPs", sp, list) or []):  # every type, ExternalName too
+    for i, ip in enumerate(
+        errors.typed(spec, "externalIPs", sp, list) or []
+    ):  # every type, ExternalName too
         if not isinstance(ip, str):
-            errors.add((*sp, "externalIPs", i), f"Invalid type: expected string, got {_type_name(ip)}", "type")
+            errors.add(
+                (*sp, "externalIPs", i),
+                f"Invalid type: expected string, got {_type_name(ip)}",
+                "type",
+            )
         elif ip_rule(ip):
             errors.check(ip_rule, (*sp, "externalIPs", i), ip, "external-ip")
         else:
             errors.check(rules.non_special_ip, (*sp, "externalIPs", i), ip, "external-ip")
     if kind == "ExternalName":
         if cluster_ip or cluster_ips:
-            errors.add((*sp, "clusterIPs"), "Forbidden: may not be set for ExternalName services", "external-name")
+            errors.add(
+                (*sp, "clusterIPs"),
+                "Forbidden: may not be set for ExternalName services",
+                "external-name",
+            )
         if spec.get("ipFamilies"):
-            errors.add((*sp, "ipFamilies"), "Forbidden: may not be set for ExternalName services", "external-name")
+            errors.add(
+                (*sp, "ipFamilies"),
+                "Forbidden: may not be set for ExternalName services",
+                "external-name",
+            )
         if spec.get("ipFamilyPolicy") is not None:  # a pointer: even "" is set
-            errors.add((*sp, "ipFamilyPolicy"), "Forbidden: may not be set for ExternalName services",
-                       "external-name")
+            errors.add(
+                (*sp, "ipFamilyPolicy"),
+                "Forbidden: may not be set for ExternalName services",
+                "external-name",
+            )
         return
     if cluster_ips[:1] == ["None"] and kind in ("LoadBalancer", "NodePort"):
-        errors.invalid((*sp, "clusterIPs", 0), "None", f"may not be set to 'None' for {kind} services", "headless")
+        errors.invalid(
+            (*sp, "clusterIPs", 0),
+            "None",
+            f"may not be set to 'None' for {kind} services",
+            "headless",
+        )
     if not _validate_cluster_ips(errors, spec, cluster_ip, cluster_ips, ip_rule):
         _single_stack(errors, spec, cluster_ip, cluster_ips)
 
 
-def _single_stack(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]) -> None:
+def _single_stack(
+    errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any]
+) -> None:
     """The registry's ``initIPFamilyFields``: a SingleStack policy allows one IP family only.
 
     This holds whether SingleStack is given or defaulted. The policy defaults to RequireDualStack
@@ -399,20 +541,39 @@ def _single_stack(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cl
     """
     policy = spec.get("ipFamilyPolicy")
     if policy is None:
-        policy = "RequireDualStack" if cluster_ip == "None" and not spec.get("selector") else "SingleStack"
+        policy = (
+            "RequireDualStack"
+            if cluster_ip == "None" and not spec.get("selector")
+            else "SingleStack"
+        )
     if policy != "SingleStack":
         return
     if len(cluster_ips) == 2:
-        errors.invalid(("spec", "ipFamilyPolicy"), "SingleStack", "must be 'RequireDualStack' or 'PreferDualStack' "
-                       "when multiple cluster IPs are specified", "ip-family")
+        errors.invalid(
+            ("spec", "ipFamilyPolicy"),
+            "SingleStack",
+            "must be 'RequireDualStack' or 'PreferDualStack' "
+            "when multiple cluster IPs are specified",
+            "ip-family",
+        )
     families = spec.get("ipFamilies")
     if isinstance(families, list) and len(families) == 2:
-        errors.invalid(("spec", "ipFamilyPolicy"), "SingleStack", "must be 'RequireDualStack' or 'PreferDualStack' "
-                       "when multiple IP families are specified", "ip-family")
+        errors.invalid(
+            ("spec", "ipFamilyPolicy"),
+            "SingleStack",
+            "must be 'RequireDualStack' or 'PreferDualStack' "
+            "when multiple IP families are specified",
+            "ip-family",
+        )
 
 
-def _validate_cluster_ips(errors: FieldErrors, spec: dict[str, Any], cluster_ip: Any, cluster_ips: list[Any],
-                          ip_rule: Callable[[str], list[str]]) -> bool:
+def _validate_cluster_ips(
+    errors: FieldErrors,
+    spec: dict[str, Any],
+    cluster_ip: Any,
+    cluster_ips: list[Any],
+    ip_rule: Callable[[str], list[str]],
+) -> bool:
     """``ValidateServiceClusterIPsRelatedFields``; True if it found errors.
 
     Not for ExternalName Services.
@@ -421,10 +582,16 @@ def _validate_cluster_ips(errors: FieldErrors, spec: dict[str, Any], cluster_ip:
     sp: Path = ("spec",)
     if cluster_ip:
         if cluster_ips and cluster_ips[0] != cluster_ip:
-            errors.invalid((*sp, "clusterIPs"), cluster_ips, "first value must match `clusterIP`", "cluster-ip")
+            errors.invalid(
+                (*sp, "clusterIPs"), cluster_ips, "first value must match `clusterIP`", "cluster-ip"
+            )
     elif cluster_ips:
-        errors.invalid((*sp, "clusterIPs"), cluster_ips, "must be empty when `clusterIP` is not specified",
-                       "cluster-ip")
+        errors.invalid(
+            (*sp, "clusterIPs"),
+            cluster_ips,
+            "must be empty when `clusterIP` is not specified",
+            "cluster-ip",
+        )
     families = errors.typed(spec, "ipFamilies", sp, list) or []
     seen: set[Any] = set()
     for i, family in enumerate(families):
@@ -442,33 +609,49 @@ def _validate_cluster_ips(errors: FieldErrors, spec: dict[str, Any], cluster_ip:
         if i == 0 and ip == "None":
             if len(cluster_ips) > 1:
                 invalid = True
-                errors.invalid((*sp, "clusterIPs"), cluster_ips, "'None' must be the first and only value",
-                               "cluster-ip")
+                errors.invalid(
+                    (*sp, "clusterIPs"),
+                    cluster_ips,
+                    "'None' must be the first and only value",
+                    "cluster-ip",
+                )
             continue
         details = ip_rule(ip) if isinstance(ip, str) else ["must be a valid IP address"]
         invalid = invalid or bool(details)
         for detail in details:
             errors.invalid((*sp, "clusterIPs", i), ip, detail, "cluster-ip")
     if len(cluster_ips) > 2:
-        errors.invalid((*sp, "clusterIPs"), cluster_ips, "may only hold up to 2 values", "cluster-ip")
+        errors.invalid(
+            (*sp, "clusterIPs"), cluster_ips, "may only hold up to 2 values", "cluster-ip"
+        )
     if invalid:
         return True
     parsed = [rules.parse_ip(ip) for ip in cluster_ips if ip != "None"]
     if len(cluster_ips) > 1 and len({a.version for a in parsed if a is not None}) < 2:
-        errors.invalid((*sp, "clusterIPs"), cluster_ips, "may specify no more than one IP for each IP family",
-                       "cluster-ip")
+        errors.invalid(
+            (*sp, "clusterIPs"),
+            cluster_ips,
+            "may specify no more than one IP for each IP family",
+            "cluster-ip",
+        )
     if cluster_ips and cluster_ips != ["None"]:
         for i, (ip, family) in enumerate(zip(parsed, families, strict=False)):
             if ip is None:
                 continue
             expected = 6 if family == "IPv6" else 4 if family == "IPv4" else ip.version
             if ip.version != expected:
-                errors.invalid((*sp, "clusterIPs", i), str(cluster_ips[i]),
-                               f"expected an IPv{expected} value as indicated by `ipFamilies[{i}]`", "cluster-ip")
+                errors.invalid(
+                    (*sp, "clusterIPs", i),
+                    str(cluster_ips[i]),
+                    f"expected an IPv{expected} value as indicated by `ipFamilies[{i}]`",
+                    "cluster-ip",
+                )
     return len(errors.items) > count
 
 
-def _ports(errors: FieldErrors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange) -> None:
+def _ports(
+    errors: FieldErrors, ports: list[Any], kind: Any, headless: bool, node_port_range: NodePortRange
+) -> None:
     names: set[str] = set()
     seen_ports: set[tuple[Any, Any]] = set()
     seen_node_ports: set[tuple[Any, int]] = set()
@@ -489,13 +672,17 @@ def _ports(errors: FieldErrors, ports: list[Any], kind: Any, headless: bool, nod
             names.add(name)
         number = errors.typed(port, "port", path, int)
         if number is None and port.get("port") is None:
-            errors.invalid((*path, "port"), 0, "must be between 1 and 65535, inclusive", "port-range")
+            errors.invalid(
+                (*path, "port"), 0, "must be between 1 and 65535, inclusive", "port-range"
+            )
         elif number is not None:
             for detail in rules.port_number(number):
                 errors.invalid((*path, "port"), number, detail, "port-range")
         protocol = errors.typed(port, "protocol", path, str)
         if protocol is not None and protocol not in rules.SUPPORTED_PROTOCOLS:
-            errors.not_supported((*path, "protocol"), protocol, rules.SUPPORTED_PROTOCOLS, "protocol")
+            errors.not_supported(
+                (*path, "protocol"), protocol, rules.SUPPORTED_PROTOCOLS, "protocol"
+            )
         target = errors.typed(port, "targetPort", path, (int, str))
         if is_int(target):
             for detail in rules.port_number(target):
@@ -508,27 +695,43 @@ def _ports(errors: FieldErrors, ports: list[Any], kind: Any, headless: bool, nod
         if number is not None and protocol is not None:
             key = (number, protocol)
             if key in seen_ports:
-                errors.add(path, f'Duplicate value: {{"port": {number}, "protocol": "{protocol}"}}', "port-unique")
+                errors.add(
+                    path,
+                    f'Duplicate value: {{"port": {number}, "protocol": "{protocol}"}}',
+                    "port-unique",
+                )
             seen_ports.add(key)
         node_port = errors.typed(port, "nodePort", path, int)
         if not node_port:
             continue
         if kind == "ClusterIP":
-            errors.add((*path, "nodePort"), "Forbidden: may not be used when `type` is 'ClusterIP'", "node-port-type")
+            errors.add(
+                (*path, "nodePort"),
+                "Forbidden: may not be used when `type` is 'ClusterIP'",
+                "node-port-type",
+            )
         if (protocol, node_port) in seen_node_ports:
             errors.add((*path, "nodePort"), f"Duplicate value: {node_port}", "node-port-unique")
             continue
         seen_node_ports.add((protocol, node_port))
         if kind in ("NodePort", "LoadBalancer"):
             if node_port not in node_port_range:
-                errors.invalid((*path, "nodePort"), node_port, node_port_range.not_in_range_message(),
-                               "node-port-range")
+                errors.invalid(
+                    (*path, "nodePort"),
+                    node_port,
+                    node_port_range.not_in_range_message(),
+                    "node-port-range",
+                )
             elif node_port in node_port_owner and node_port_owner[node_port][0] != number:
                 other, j, other_name = node_port_owner[node_port]
                 named = f' "{other_name}"' if isinstance(other_name, str) and other_name else ""
-                errors.invalid((*path, "nodePort"), node_port, "provided port is already allocated (to "
-                               f"spec.ports[{j}]{named}, port {other}: one nodePort serves one port number)",
-                               "node-port-unique")
+                errors.invalid(
+                    (*path, "nodePort"),
+                    node_port,
+                    "provided port is already allocated (to "
+                    f"spec.ports[{j}]{named}, port {other}: one nodePort serves one port number)",
+                    "node-port-unique",
+                )
             node_port_owner.setdefault(node_port, (number, i, name))
 
 
@@ -536,11 +739,15 @@ def _session_affinity(errors: FieldErrors, spec: dict[str, Any]) -> None:
     sp: Path = ("spec",)
     affinity = errors.typed(spec, "sessionAffinity", sp, str)
     if affinity is not None and affinity not in ("ClientIP", "None"):
-        errors.not_supported((*sp, "sessionAffinity"), affinity, ("ClientIP", "None"), "session-affinity")
+        errors.not_supported(
+            (*sp, "sessionAffinity"), affinity, ("ClientIP", "None"), "session-affinity"
+        )
     if affinity != "ClientIP":
         return
     config = errors.typed(spec, "sessionAffinityConfig", sp, dict)
-    client_ip = errors.typed(config, "clientIP", (*sp, "sessionAffinityConfig"), dict) if config else None
+    client_ip = (
+        errors.typed(config, "clientIP", (*sp, "sessionAffinityConfig"), dict) if config else None
+    )
     if client_ip is None:
         return
     path = (*sp, "sessionAffinityConfig", "clientIP")
@@ -551,7 +758,11 @@ def _session_affinity(errors: FieldErrors, spec: dict[str, Any]) -> None:
 
 
 def _type_fields(
-    errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
+    errors: FieldErrors,
+    obj: dict[str, Any],
+    spec: dict[str, Any],
+    kind: Any,
+    node_port_range: NodePortRange,
     version: KubeVersion,
 ) -> None:
     """The fields only some Service types may set: externalName, load balancer, traffic policies."""
@@ -564,109 +775,199 @@ def _type_fields(
             errors.check(rules.external_name, (*sp, "externalName"), name, "external-name")
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
     _load_balancer_fields(errors, annotations, spec, kind, version)
-    hints, mode = annotations.get(TOPOLOGY_HINTS_ANNOTATION), annotations.get(TOPOLOGY_MODE_ANNOTATION)
+    hints, mode = (
+        annotations.get(TOPOLOGY_HINTS_ANNOTATION),
+        annotations.get(TOPOLOGY_MODE_ANNOTATION),
+    )
     if hints is not None and mode is not None and hints != mode:
-        errors.invalid(("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION), mode,
-                       f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified", "annotation")
+        errors.invalid(
+            ("metadata", "annotations", TOPOLOGY_MODE_ANNOTATION),
+            mode,
+            f"must match annotations[{TOPOLOGY_HINTS_ANNOTATION}] when both are specified",
+            "annotation",
+        )
     _traffic_fields(errors, spec, kind, node_port_range, version)
 
 
-def _load_balancer_fields(errors: FieldErrors, annotations: dict[str, Any], spec: dict[str, Any], kind: Any,
-                          version: KubeVersion) -> None:
+def _load_balancer_fields(
+    errors: FieldErrors,
+    annotations: dict[str, Any],
+    spec: dict[str, Any],
+    kind: Any,
+    version: KubeVersion,
+) -> None:
     """allocateLoadBalancerNodePorts, loadBalancerClass and the load balancer's source ranges.
 
     The source ranges are checked both as the field and as the annotation.
     """
     sp: Path = ("spec",)
     allocate = errors.typed(spec, "allocateLoadBalancerNodePorts", sp, bool)
-    if kind == "LoadBalancer" and allocate is None and spec.get("allocateLoadBalancerNodePorts") is None:
+    if (
+        kind == "LoadBalancer"
+        and allocate is None
+        and spec.get("allocateLoadBalancerNodePorts") is None
+    ):
         errors.add(("allocateLoadBalancerNodePorts",), "Required value", "load-balancer")
     if kind != "LoadBalancer" and allocate is not None:
-        errors.add((*sp, "allocateLoadBalancerNodePorts"), "Forbidden: may only be used when `type` is 'LoadBalancer'",
-                   "load-balancer")
+        errors.add(
+            (*sp, "allocateLoadBalancerNodePorts"),
+            "Forbidden: may only be used when `type` is 'LoadBalancer'",
+            "load-balancer",
+        )
     lb_class = errors.typed(spec, "loadBalancerClass", sp, str)
     if lb_class is not None:
         if kind != "LoadBalancer":
-            errors.add((*sp, "loadBalancerClass"),
-                       "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
+            errors.add(
+                (*sp, "loadBalancerClass"),
+                "Forbidden: may only be used when `type` is 'LoadBalancer'",
+                "load-balancer",
+            )
         else:
-            errors.check(rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer")
+            errors.check(
+                rules.qualified_name, (*sp, "loadBalancerClass"), lb_class, "load-balancer"
+            )
     cidr_rule = rules.ip_cidr_strict if version.strict_ip_cidr else rules.ip_cidr
     ranges = errors.typed(spec, "loadBalancerSourceRanges", sp, list)
     annotation = annotations.get(LB_SOURCE_RANGES_ANNOTATION)
     if ranges:
         path: Path = (*sp, "LoadBalancerSourceRanges")
         if kind != "LoadBalancer":
-            errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
+            errors.add(
+                path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer"
+            )
         for i, value in enumerate(ranges):  # space-padding is allowed, for historical reasons
             text = value.strip() if isinstance(value, str) else str(value)
             errors.check(cidr_rule, (*path, i), text, "load-balancer")
     elif annotation is not None:
         path = ("metadata", "annotations", LB_SOURCE_RANGES_ANNOTATION)
         if kind != "LoadBalancer":
-            errors.add(path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer")
+            errors.add(
+                path, "Forbidden: may only be used when `type` is 'LoadBalancer'", "load-balancer"
+            )
         text = str(annotation).strip()
         for value in text.split(",") if text else []:
             errors.check(cidr_rule, path, value.strip(), "load-balancer")
 
 
-def _traffic_fields(errors: FieldErrors, spec: dict[str, Any], kind: Any, node_port_range: NodePortRange,
-                    version: KubeVersion) -> None:
+def _traffic_fields(
+    errors: FieldErrors,
+    spec: dict[str, Any],
+    kind: Any,
+    node_port_range: NodePortRange,
+    version: KubeVersion,
+) -> None:
     """trafficDistribution, the external and internal traffic policies, the healthCheckNodePort."""
     sp: Path = ("spec",)
     distribution = errors.typed(spec, "trafficDistribution", sp, str)
     if distribution is not None and distribution not in version.traffic_distributions:
-        errors.not_supported((*sp, "trafficDistribution"), distribution, version.traffic_distributions,
-                             "traffic-distribution", ordered=True)
-    accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and bool(spec.get("externalIPs")))
+        errors.not_supported(
+            (*sp, "trafficDistribution"),
+            distribution,
+            version.traffic_distributions,
+            "traffic-distribution",
+            ordered=True,
+        )
+    accessible = kind in ("NodePort", "LoadBalancer") or (
+        kind == "ClusterIP" and bool(spec.get("externalIPs"))
+    )
     etp = errors.typed(spec, "externalTrafficPolicy", sp, str)
     if etp:  # a plain string: "" is unset
         if not accessible:
-            errors.invalid((*sp, "externalTrafficPolicy"), etp, "may only be set for externally-accessible services",
-                           "traffic-policy")
+            errors.invalid(
+                (*sp, "externalTrafficPolicy"),
+                etp,
+                "may only be set for externally-accessible services",
+                "traffic-policy",
+            )
         elif etp not in rules.TRAFFIC_POLICIES:
-            errors.not_supported((*sp, "externalTrafficPolicy"), etp, rules.TRAFFIC_POLICIES, "traffic-policy")
+            errors.not_supported(
+                (*sp, "externalTrafficPolicy"), etp, rules.TRAFFIC_POLICIES, "traffic-policy"
+            )
     elif accessible:
         errors.add((*sp, "externalTrafficPolicy"), "Required value", "traffic-policy")
     hcnp = errors.typed(spec, "healthCheckNodePort", sp, int)
     if hcnp:
         if kind != "LoadBalancer" or etp != "Local":
-            errors.invalid((*sp, "healthCheckNodePort"), hcnp, "may only be set when `type` is 'LoadBalancer' and "
-                           "`externalTrafficPolicy` is 'Local'", "health-check-node-port")
+            errors.invalid(
+                (*sp, "healthCheckNodePort"),
+                hcnp,
+                "may only be set when `type` is 'LoadBalancer' and "
+                "`externalTrafficPolicy` is 'Local'",
+                "health-check-node-port",
+            )
         elif rules.port_number(hcnp):
-            errors.invalid((*sp, "healthCheckNodePort"), hcnp, rules.port_number(hcnp)[0], "health-check-node-port")
+            errors.invalid(
+                (*sp, "healthCheckNodePort"),
+                hcnp,
+                rules.port_number(hcnp)[0],
+                "health-check-node-port",
+            )
         elif hcnp not in node_port_range:
-            errors.invalid((*sp, "healthCheckNodePort"), hcnp, node_port_range.not_in_range_message(),
-                           "node-port-range")
+            errors.invalid(
+                (*sp, "healthCheckNodePort"),
+                hcnp,
+                node_port_range.not_in_range_message(),
+                "node-port-range",
+            )
     itp = errors.typed(spec, "internalTrafficPolicy", sp, str)
     if itp is not None and itp not in rules.TRAFFIC_POLICIES:
-        errors.not_supported((*sp, "internalTrafficPolicy"), itp, rules.TRAFFIC_POLICIES, "traffic-policy")
+        errors.not_supported(
+            (*sp, "internalTrafficPolicy"), itp, rules.TRAFFIC_POLICIES, "traffic-policy"
+        )
     elif itp is None and kind in ("ClusterIP", "NodePort", "LoadBalancer"):
         errors.add((*sp, "internalTrafficPolicy"), "Required value", "traffic-policy")
 
 
-def _warnings(errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, headless: bool) -> None:
+def _warnings(
+    errors: FieldErrors, obj: dict[str, Any], spec: dict[str, Any], kind: Any, headless: bool
+) -> None:
     """``GetWarningsForService`` (pkg/api/service/warnings.go): accepted, but probably not meant."""
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
     if TOPOLOGY_HINTS_ANNOTATION in annotations:
-        errors.add(("metadata", "annotations", TOPOLOGY_HINTS_ANNOTATION), f"annotation {TOPOLOGY_HINTS_ANNOTATION} "
-                   f"is deprecated, please use {TOPOLOGY_MODE_ANNOTATION} instead", "deprecated", "warning")
+        errors.add(
+            ("metadata", "annotations", TOPOLOGY_HINTS_ANNOTATION),
+            f"annotation {TOPOLOGY_HINTS_ANNOTATION} "
+            f"is deprecated, please use {TOPOLOGY_MODE_ANNOTATION} instead",
+            "deprecated",
+            "warning",
+        )
     sp: Path = ("spec",)
     if kind == "ClusterIP" and headless:
         if spec.get("loadBalancerIP"):
-            errors.add((*sp, "loadBalancerIP"), "spec.loadBalancerIP is ignored for headless services", "ignored",
-                       "warning")
+            errors.add(
+                (*sp, "loadBalancerIP"),
+                "spec.loadBalancerIP is ignored for headless services",
+                "ignored",
+                "warning",
+            )
         if spec.get("externalIPs"):
-            errors.add((*sp, "externalIPs"), "spec.externalIPs is ignored for headless services", "ignored", "warning")
+            errors.add(
+                (*sp, "externalIPs"),
+                "spec.externalIPs is ignored for headless services",
+                "ignored",
+                "warning",
+            )
         if spec.get("sessionAffinity") not in (None, "", "None"):
-            errors.add((*sp, "sessionAffinity"), "spec.SessionAffinity is ignored for headless services", "ignored",
-                       "warning")
+            errors.add(
+                (*sp, "sessionAffinity"),
+                "spec.SessionAffinity is ignored for headless services",
+                "ignored",
+                "warning",
+            )
     if kind == "ExternalName" and spec.get("externalIPs"):
-        errors.add((*sp, "externalIPs"), 'spec.externalIPs is ignored when spec.type is "ExternalName"', "ignored",
-                   "warning")
+        errors.add(
+            (*sp, "externalIPs"),
+            'spec.externalIPs is ignored when spec.type is "ExternalName"',
+            "ignored",
+            "warning",
+        )
     if kind != "ExternalName" and spec.get("externalName"):
-        errors.add((*sp, "externalName"), 'spec.externalName is ignored when spec.type is not "ExternalName"',
-                   "ignored", "warning")
+        errors.add(
+            (*sp, "externalName"),
+            'spec.externalName is ignored when spec.type is not "ExternalName"',
+            "ignored",
+            "warning",
+        )
 
 
 def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
@@ -686,20 +987,28 @@ def validate_pod_ports(obj: dict[str, Any]) -> list[FieldError]:
         for c, container in enumerate(containers):
             cpath = (*base, group, c)
             if not isinstance(container, dict):
-                errors.add(cpath, f"Invalid type: expected object, got {_type_name(container)}", "type")
+                errors.add(
+                    cpath, f"Invalid type: expected object, got {_type_name(container)}", "type"
+                )
                 continue
             ports = errors.typed(container, "ports", cpath, list) or []
             if group == "ephemeralContainers":
                 if ports:
-                    errors.add((*cpath, "ports"), "Forbidden: cannot be set for an Ephemeral Container",
-                               "container-port")
+                    errors.add(
+                        (*cpath, "ports"),
+                        "Forbidden: cannot be set for an Ephemeral Container",
+                        "container-port",
+                    )
                 continue
             _container_ports(errors, ports, (*cpath, "ports"), host_ports, declared)
     return errors.items
 
 
 def _container_ports(
-    errors: FieldErrors, ports: list[Any], path: Path, host_ports: set[tuple[Any, Any, Any]],
+    errors: FieldErrors,
+    ports: list[Any],
+    path: Path,
+    host_ports: set[tuple[Any, Any, Any]],
     declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     names: set[str] = set()
@@ -715,7 +1024,9 @@ def _container_ports(
                 errors.invalid((*ppath, "name"), name, detail, "container-port-name")
             if not details:
                 if name in names:
-                    errors.add((*ppath, "name"), f"Duplicate value: {_quote(name)}", "container-port-name")
+                    errors.add(
+                        (*ppath, "name"), f"Duplicate value: {_quote(name)}", "container-port-name"
+                    )
                 names.add(name)
         number = errors.typed(port, "containerPort", ppath, int)
         if not number and port.get("containerPort") in (None, 0):
@@ -731,17 +1042,28 @@ def _container_ports(
         if protocol is None:
             protocol = "TCP"  # the v1 default
         elif protocol not in rules.SUPPORTED_PROTOCOLS:
-            errors.not_supported((*ppath, "protocol"), protocol, rules.SUPPORTED_PROTOCOLS, "protocol")
+            errors.not_supported(
+                (*ppath, "protocol"), protocol, rules.SUPPORTED_PROTOCOLS, "protocol"
+            )
         if host_port:
             key = (protocol, port.get("hostIP") or "", host_port)
             if key in host_ports:
-                errors.add((*ppath, "hostPort"), f'Duplicate value: "{protocol}/{key[1]}/{host_port}"', "host-port")
+                errors.add(
+                    (*ppath, "hostPort"),
+                    f'Duplicate value: "{protocol}/{key[1]}/{host_port}"',
+                    "host-port",
+                )
             host_ports.add(key)
         _port_warnings(errors, ppath, port, number, protocol, host_port, declared)
 
 
 def _port_warnings(
-    errors: FieldErrors, ppath: Path, port: dict[str, Any], number: Any, protocol: str, host_port: Any,
+    errors: FieldErrors,
+    ppath: Path,
+    port: dict[str, Any],
+    number: Any,
+    protocol: str,
+    host_port: Any,
     declared: dict[str, list[tuple[str, str, int]]],
 ) -> None:
     """``pkg/api/pod/warnings.go``: the same containerPort/protocol declared twice in a pod."""
@@ -752,10 +1074,18 @@ def _port_warnings(
     key = f"{number or 0}/{protocol}"
     for other_path, other_ip, other_port in declared.get(key, []):
         if host_ip == other_ip and host_port == other_port:
-            errors.add(ppath, f"duplicate port definition with {other_path}", "container-port", "warning")
+            errors.add(
+                ppath, f"duplicate port definition with {other_path}", "container-port", "warning"
+            )
         elif host_port == 0 or other_port == 0:
-            errors.add(ppath, f"overlapping port definition with {other_path}", "container-port", "warning")
+            errors.add(
+                ppath, f"overlapping port definition with {other_path}", "container-port", "warning"
+            )
         elif host_port == other_port and bool(host_ip) != bool(other_ip):
-            errors.add(ppath, f"dangerously ambiguous port definition with {other_path}", "container-port",
-                       "warning")
+            errors.add(
+                ppath,
+                f"dangerously ambiguous port definition with {other_path}",
+                "container-port",
+                "warning",
+            )
     declared.setdefault(key, []).append((format_path(ppath), host_ip, host_port))

@@ -31,7 +31,8 @@ The certain cases, as ruamel.yaml (block style, indent 2, indentless sequences i
   10,000-Deployment render. The length bound keeps the line under the width, where an emitter
   would fold a string at a space. A single quote is left out: the two emitters quote such a
   string differently (single quotes doubled, or double quotes);
-- as a mapping key, such a string of at most 100 characters (longer ones may take the ``? key`` form);
+- as a mapping key, such a string of at most 100 characters (longer ones may take the ``? key``
+form);
 - ints, ``true``/``false``, ``null``; ``{}`` and ``[]`` for empty collections.
 """
 
@@ -46,7 +47,9 @@ __all__ = ["fast_document", "fast_documents", "fast_writer"]
 _SAFE = re.compile(r"[ -&(-~]{1,1000}")  # printable ASCII but the single quote
 # What keeps a plain scalar out of block context (both emitters' analyze_scalar, for _SAFE strings).
 _NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>\"%@`]|[?:-](?: |$)| )|:(?: |$)| #| $")
-_SIMPLE_KEY = 100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
+_SIMPLE_KEY = (
+    100  # longer keys may be written in the "? key" form (ruamel.yaml: from 128 characters)
+)
 _REMEMBERED = 1024
 """The strings (or key lines at one indent) a writer remembers before it forgets them all."""
 
@@ -60,11 +63,15 @@ class _Writer:
 
     def __init__(self, plain_str: Any) -> None:
         self.plain_str = plain_str
-        self.strings: dict[str, str] = {}  # a string -> its YAML form (names, kinds, protocols recur)
+        self.strings: dict[
+            str, str
+        ] = {}  # a string -> its YAML form (names, kinds, protocols recur)
         self.heads: dict[str, dict[str, str]] = {}  # indent -> key -> "indent key:"
 
     def scalar(self, value: Any) -> str:
-        if type(value) is str:  # a str subclass (an Enum member, say) prints otherwise: ruamel.yaml decides
+        if (
+            type(value) is str
+        ):  # a str subclass (an Enum member, say) prints otherwise: ruamel.yaml decides
             written = self.strings.get(value)
             if written is None:
                 if not _SAFE.fullmatch(value):
@@ -126,7 +133,7 @@ class _Writer:
                     continue
                 first = len(out)
                 self.mapping(item, indent + "  ", out)
-                out[first] = f"{indent}- " + out[first][len(indent) + 2:]
+                out[first] = f"{indent}- " + out[first][len(indent) + 2 :]
             elif isinstance(item, list):
                 raise _Unsure
             else:
@@ -147,7 +154,8 @@ class _Writer:
 def fast_document(document: Mapping[str, Any], plain_str: Any) -> str | None:
     """``document`` as ruamel.yaml would write it, or None when that is not certain.
 
-    ``plain_str(value)``: whether a string may be written plain (no reader takes it for another type).
+    ``plain_str(value)``: whether a string may be written plain (no reader takes it for another
+    type).
     """
     return _Writer(plain_str).document(document)
 
@@ -159,5 +167,8 @@ def fast_documents(documents: Iterable[Mapping[str, Any]], plain_str: Any) -> It
 
 
 def fast_writer(plain_str: Any) -> Callable[[Mapping[str, Any]], str | None]:
-    """:func:`fast_document` for the documents of one stream, given one at a time (sharing what it learns)."""
+    """:func:`fast_document` for the documents of one stream, given one at a time.
+
+    The writer shares what it learns between them.
+    """
     return _Writer(plain_str).document

@@ -26,15 +26,23 @@ def validate_ingress(ingress: dict[str, Any]) -> list[FieldError]:
     validate_metadata(errors, ingress, rules.dns1123_subdomain)
     spec = errors.typed(ingress, "spec", (), dict)
     if spec is None:
-        errors.add(("spec",), "Invalid value: either `defaultBackend` or `rules` must be specified", "ingress")
+        errors.add(
+            ("spec",),
+            "Invalid value: either `defaultBackend` or `rules` must be specified",
+            "ingress",
+        )
         return errors.items
     sp: Path = ("spec",)
     rule_list = errors.typed(spec, "rules", sp, list) or []
     default = errors.typed(spec, "defaultBackend", sp, dict)
-    mistyped = any(spec.get(k) is not None and not isinstance(spec.get(k), t)
-                   for k, t in (("rules", list), ("defaultBackend", dict)))  # a decoding error is said already
+    mistyped = any(
+        spec.get(k) is not None and not isinstance(spec.get(k), t)
+        for k, t in (("rules", list), ("defaultBackend", dict))
+    )  # a decoding error is said already
     if not rule_list and default is None and not mistyped:
-        errors.add(sp, "Invalid value: either `defaultBackend` or `rules` must be specified", "ingress")
+        errors.add(
+            sp, "Invalid value: either `defaultBackend` or `rules` must be specified", "ingress"
+        )
     if default is not None:
         _backend(errors, default, (*sp, "defaultBackend"))
     for i, rule in enumerate(rule_list):
@@ -72,11 +80,15 @@ def _rule(errors: FieldErrors, rule: Any, path: Path) -> None:
         path_type = errors.typed(item, "pathType", where, str)
         value = errors.typed(item, "path", where, str) or ""
         if path_type is None:
-            errors.add((*where, "pathType"), "Required value: pathType must be specified", "ingress-path")
+            errors.add(
+                (*where, "pathType"), "Required value: pathType must be specified", "ingress-path"
+            )
         elif path_type not in PATH_TYPES:
             errors.not_supported((*where, "pathType"), path_type, PATH_TYPES, "ingress-path")
         elif path_type == "ImplementationSpecific":
-            errors.check(rules.implementation_specific_path, (*where, "path"), value, "ingress-path")
+            errors.check(
+                rules.implementation_specific_path, (*where, "path"), value, "ingress-path"
+            )
         else:
             errors.check(rules.http_path, (*where, "path"), value, "ingress-path")
         backend = errors.typed(item, "backend", where, dict)
@@ -94,14 +106,20 @@ def _backend(errors: FieldErrors, backend: dict[str, Any], path: Path) -> None:
         errors.add(path, "Invalid value: cannot set both service and resource backends", "ingress")
     if service is None:
         if not has_resource:
-            errors.add(path, "Invalid value: either service or resource backend must be specified", "ingress")
+            errors.add(
+                path,
+                "Invalid value: either service or resource backend must be specified",
+                "ingress",
+            )
         return
     sp: Path = (*path, "service")
     name = errors.typed(service, "name", sp, str)
     if name is None:
         errors.add((*sp, "name"), "Required value", "ingress")
     else:
-        errors.check(rules.dns1123_label, (*sp, "name"), name, "ingress")  # a Service name (relaxed in 1.36)
+        errors.check(
+            rules.dns1123_label, (*sp, "name"), name, "ingress"
+        )  # a Service name (relaxed in 1.36)
     port = errors.typed(service, "port", sp, dict) or {}
     pp: Path = (*sp, "port")
     port_name = errors.typed(port, "name", pp, str)

@@ -52,23 +52,29 @@ def output_kind(path: str, is_dir: bool) -> str:
         ValueError: a bare kubectl format word (``-o yaml``), or an extension svcgen cannot write.
     """
     if path == "-":
-        raise ValueError("-o - is standard output, which is where svcgen writes without -o: drop -o")
+        raise ValueError(
+            "-o - is standard output, which is where svcgen writes without -o: drop -o"
+        )
     if is_dir or path.endswith(("/", "\\")):
         return "directory"
     if path in _FORMAT_WORDS or path.split("=", 1)[0] in _FORMAT_WORDS:
         fmt = "json" if path.startswith("json") else "yaml"
-        raise ValueError(f'-o takes a path, not a format ("{path}" is kubectl\'s habit); write to standard '
-                         f"output with --format {fmt}, or give a file name such as out.{fmt}")
+        raise ValueError(
+            f'-o takes a path, not a format ("{path}" is kubectl\'s habit); write to standard '
+            f"output with --format {fmt}, or give a file name such as out.{fmt}"
+        )
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    suffix = name[name.rindex("."):].lower() if "." in name.lstrip(".") else ""
+    suffix = name[name.rindex(".") :].lower() if "." in name.lstrip(".") else ""
     if not suffix:
         return "directory"
     if suffix in (".yaml", ".yml"):
         return "yaml"
     if suffix == ".json":
         return "json"
-    raise ValueError(f'-o {path}: svcgen writes .yaml, .yml or .json files; for a directory named "{name}", '
-                     f"write -o {path}/")
+    raise ValueError(
+        f'-o {path}: svcgen writes .yaml, .yml or .json files; for a directory named "{name}", '
+        f"write -o {path}/"
+    )
 
 
 def file_name(manifest: dict[str, Any]) -> str:
@@ -104,7 +110,7 @@ def written_by(text: str | None) -> str | None:
         return ""
     start = f"{MARK} render{_PROJECT}"
     if first.startswith(start) and first.endswith(_END) and len(first) >= len(start) + len(_END):
-        return first[len(start):len(first) - len(_END)]
+        return first[len(start) : len(first) - len(_END)]
     return None
 
 
@@ -115,8 +121,11 @@ def directory_files(manifests: Sequence[dict[str, Any]], project: str) -> dict[s
     """
     mark = header(project)
     files = {file_name(m): mark + to_yaml([m]) for m in manifests}
-    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                     "resources": list(files)}
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": list(files),
+    }
     files[KUSTOMIZATION] = mark + to_yaml([kustomization])
     return files
 
@@ -130,15 +139,20 @@ def kustomization_resources(text: str | None) -> list[str]:
     documents = load_documents(text)
     value = documents[0].value if documents else None
     resources = value.get("resources") if isinstance(value, dict) else None
-    return [r for r in resources if isinstance(r, str) and "/" not in r and r.endswith(".yaml")] \
-        if isinstance(resources, list) else []
+    return (
+        [r for r in resources if isinstance(r, str) and "/" not in r and r.endswith(".yaml")]
+        if isinstance(resources, list)
+        else []
+    )
 
 
 def json_list(manifests: Sequence[dict[str, Any]]) -> str:
     """The manifests as one ``List`` object in JSON (what ``kubectl get -o json`` prints)."""
     import json  # -o *.json only
 
-    return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(manifests)}, indent=2) + "\n"
+    return (
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": list(manifests)}, indent=2) + "\n"
+    )
 
 
 def json_written_by_svcgen(text: str | None) -> bool:
@@ -154,6 +168,11 @@ def json_written_by_svcgen(text: str | None) -> bool:
         value = json.loads(text or "")
     except ValueError:
         return False
-    return (isinstance(value, dict) and list(value) == ["apiVersion", "kind", "items"]
-            and value["apiVersion"] == "v1" and value["kind"] == "List" and isinstance(value["items"], list)
-            and json_list(value["items"]) == text)
+    return (
+        isinstance(value, dict)
+        and list(value) == ["apiVersion", "kind", "items"]
+        and value["apiVersion"] == "v1"
+        and value["kind"] == "List"
+        and isinstance(value["items"], list)
+        and json_list(value["items"]) == text
+    )

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 __all__ = ["DEFAULT_NODE_PORT_RANGE", "NodePortRange"]
 
-_RANGE = r"\s*(\d{1,5})\s*-\s*(\d{1,5})\s*"  # compiled on first use (re's cache): most runs parse no flag
+# compiled on first use (re's cache): most runs parse no flag
+_RANGE = r"\s*(\d{1,5})\s*-\s*(\d{1,5})\s*"
 
 
 class _Bounds(NamedTuple):
@@ -28,11 +29,15 @@ class NodePortRange(_Bounds):
     def __new__(cls, first: int = 30000, last: int = 32767) -> "NodePortRange":
         if not (1 <= first <= last <= 65535):
             raise ValueError(
-                f"invalid nodePort range {first}-{last}: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535")
+                f"invalid nodePort range {first}-{last}: expected FIRST-LAST with 1 <= FIRST <= "
+                "LAST <= 65535"
+            )
         return super().__new__(cls, first, last)
 
     def _replace(self, **changes: int) -> "NodePortRange":  # checked too, unlike a NamedTuple's
-        return NodePortRange(changes.pop("first", self.first), changes.pop("last", self.last), **changes)
+        return NodePortRange(
+            changes.pop("first", self.first), changes.pop("last", self.last), **changes
+        )
 
     @classmethod
     def _make(cls, iterable: Iterable[Any]) -> "NodePortRange":  # type: ignore[override]
@@ -43,7 +48,9 @@ class NodePortRange(_Bounds):
         """Parse ``"30000-32767"`` (kube-apiserver's flag syntax); raise ValueError if malformed."""
         match = re.fullmatch(_RANGE, text)
         if not match:
-            raise ValueError(f'invalid nodePort range "{text}": expected FIRST-LAST, e.g. 30000-32767')
+            raise ValueError(
+                f'invalid nodePort range "{text}": expected FIRST-LAST, e.g. 30000-32767'
+            )
         return cls(int(match.group(1)), int(match.group(2)))
 
     @property

@@ -3,8 +3,10 @@
 By default the output is **portable**: valid on every Kubernetes minor still supported upstream
 (:data:`PORTABLE`, today 1.35 to 1.37), so for each rule below the strictest of those versions
 applies. A project that knows its cluster pins one version (``kubernetes-version`` in
-``[tool.svcgen]``, or ``--kubernetes-version``) and gets that version's rules. A target is a range of
-minors, ``oldest`` to ``newest`` (one pinned version: both the same): a rule that *accepts more* from
+``[tool.svcgen]``, or ``--kubernetes-version``) and gets that version's rules. A target is a range
+of
+minors, ``oldest`` to ``newest`` (one pinned version: both the same): a rule that *accepts more*
+from
 some version on applies only when the oldest has it; a rule that *refuses more* applies as soon as
 the newest has it.
 
@@ -31,15 +33,31 @@ class Change(NamedTuple):
 
 
 CHANGES: dict[str, Change] = {
-    "relaxed-env-names": Change(32, "accepts", "RelaxedEnvironmentVariableValidation (KEP-4369): beta and on in "
-                                "1.32, GA in 1.34: any printable ASCII but '=' in an environment variable name"),
-    "prefer-same-traffic": Change(34, "accepts", "PreferSameTrafficDistribution (KEP-3015): beta and on in 1.34, "
-                                  "GA in 1.35: trafficDistribution PreferSameZone and PreferSameNode"),
-    "relaxed-service-names": Change(36, "accepts", "RelaxedServiceNameValidation (KEP-5311): beta and on in 1.36, "
-                                    "GA in 1.37: Service names are DNS-1123 labels (1web); before, DNS-1035 "
-                                    "labels (a letter first)"),
-    "strict-ip-cidr": Change(36, "refuses", "StrictIPCIDRValidation (KEP-4858): beta and on in 1.36: no leading "
-                             "zeros nor IPv4-mapped IPv6 in IPs, no bits past a CIDR's prefix length"),
+    "relaxed-env-names": Change(
+        32,
+        "accepts",
+        "RelaxedEnvironmentVariableValidation (KEP-4369): beta and on in "
+        "1.32, GA in 1.34: any printable ASCII but '=' in an environment variable name",
+    ),
+    "prefer-same-traffic": Change(
+        34,
+        "accepts",
+        "PreferSameTrafficDistribution (KEP-3015): beta and on in 1.34, "
+        "GA in 1.35: trafficDistribution PreferSameZone and PreferSameNode",
+    ),
+    "relaxed-service-names": Change(
+        36,
+        "accepts",
+        "RelaxedServiceNameValidation (KEP-5311): beta and on in 1.36, "
+        "GA in 1.37: Service names are DNS-1123 labels (1web); before, DNS-1035 "
+        "labels (a letter first)",
+    ),
+    "strict-ip-cidr": Change(
+        36,
+        "refuses",
+        "StrictIPCIDRValidation (KEP-4858): beta and on in 1.36: no leading "
+        "zeros nor IPv4-mapped IPv6 in IPs, no bits past a CIDR's prefix length",
+    ),
 }
 """Every rule that differs between the :data:`KNOWN` versions, by name."""
 
@@ -61,8 +79,10 @@ class KubeVersion(NamedTuple):
         """
         match = re.fullmatch(_VERSION, text)
         if not match or int(match.group(1)) != 1:
-            raise ValueError(f'invalid Kubernetes version "{text}": expected 1.MINOR, e.g. 1.{PORTABLE.newest}; '
-                             + _known())
+            raise ValueError(
+                f'invalid Kubernetes version "{text}": expected 1.MINOR, e.g. 1.{PORTABLE.newest}; '
+                + _known()
+            )
         minor = int(match.group(2))
         if minor not in KNOWN:
             raise ValueError(f'unknown Kubernetes version "{text.strip()}": {_known()}')
@@ -99,9 +119,12 @@ class KubeVersion(NamedTuple):
 
 
 PORTABLE = KubeVersion(35, 37)
-"""The minors still supported upstream (the newest three: 1.35 to 1.37 since 1.37.0): the default."""
+"""The minors still supported upstream (the newest three: 1.35 to 1.37 since 1.37.0): the
+default."""
 
 
 def _known() -> str:
-    return (f"svcgen knows 1.{KNOWN[0]} to 1.{KNOWN[-1]}; without a version the output is portable "
-            f"across {PORTABLE}, the minors still supported upstream")
+    return (
+        f"svcgen knows 1.{KNOWN[0]} to 1.{KNOWN[-1]}; without a version the output is portable "
+        f"across {PORTABLE}, the minors still supported upstream"
+    )

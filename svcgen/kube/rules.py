@@ -100,7 +100,8 @@ _DNS1123_LABEL_RE = re.compile(_DNS1123_LABEL_FMT)
 _DNS1123_SUBDOMAIN_RE = re.compile(_DNS1123_SUBDOMAIN_FMT)
 _WILDCARD_DNS1123_SUBDOMAIN_FMT = "\\*\\." + _DNS1123_SUBDOMAIN_FMT
 _WILDCARD_DNS1123_SUBDOMAIN_MSG = (
-    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist "
+    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which "
+    "must consist "
     "of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character"
 )
 _WILDCARD_DNS1123_SUBDOMAIN_RE = re.compile(_WILDCARD_DNS1123_SUBDOMAIN_FMT)
@@ -188,7 +189,11 @@ def wildcard_dns1123_subdomain(value: str) -> list[str]:
     if _length(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
         errs.append(_max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
     if not _WILDCARD_DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        errs.append(_regex_error(_WILDCARD_DNS1123_SUBDOMAIN_MSG, _WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"))
+        errs.append(
+            _regex_error(
+                _WILDCARD_DNS1123_SUBDOMAIN_MSG, _WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"
+            )
+        )
     return errs
 
 
@@ -218,8 +223,10 @@ def qualified_name(value: str) -> list[str]:
             if _length(prefix) > DNS1123_SUBDOMAIN_MAX_LENGTH:
                 errs.append("prefix part " + _max_bytes_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
             if not _DNS1123_SUBDOMAIN_RE.fullmatch(prefix):
-                errs.append("prefix part " + _regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT,
-                                                          "example.com"))
+                errs.append(
+                    "prefix part "
+                    + _regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com")
+                )
     else:
         return [
             "a valid label key "
@@ -231,7 +238,9 @@ def qualified_name(value: str) -> list[str]:
     elif _length(name) > QUALIFIED_NAME_MAX_LENGTH:
         errs.append("name part " + _max_bytes_error(QUALIFIED_NAME_MAX_LENGTH))
     if not _QNAME_RE.fullmatch(name):
-        errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
+        errs.append(
+            "name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
+        )
     return errs
 
 
@@ -242,7 +251,9 @@ def label_value(value: str) -> list[str]:
     if _length(value) > LABEL_VALUE_MAX_LENGTH:
         errs.append(_max_bytes_error(LABEL_VALUE_MAX_LENGTH))
     if not _LABEL_VALUE_RE.fullmatch(value):
-        errs.append(_regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+        errs.append(
+            _regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
+        )
     return errs
 
 
@@ -335,7 +346,8 @@ def non_special_ip(value: str) -> list[str]:
         errs.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
     packed = address.packed
     if (address.version == 4 and packed[:3] == bytes([224, 0, 0])) or (
-            address.version == 6 and packed[0] == 0xFF and packed[1] & 0x0F == 0x02):
+        address.version == 6 and packed[0] == 0xFF and packed[1] & 0x0F == 0x02
+    ):
         errs.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
     return errs
 
@@ -411,7 +423,9 @@ def http_path(path: str, *, route: bool = False) -> list[str]:
     for sequence in (*_INVALID_PATH_SEQUENCES, *(("#",) if route else ())):
         if sequence in path:
             errors.append(f"must not contain '{sequence}'")
-    errors.extend(f"cannot end with '{suffix}'" for suffix in _INVALID_PATH_SUFFIXES if path.endswith(suffix))
+    errors.extend(
+        f"cannot end with '{suffix}'" for suffix in _INVALID_PATH_SUFFIXES if path.endswith(suffix)
+    )
     if route and path and not _ROUTE_PATH_CHARS.fullmatch(path):
         errors.append("must contain only the characters of an RFC 3986 path (or %XX escapes)")
     return errors
@@ -436,7 +450,8 @@ def ingress_host(host: str) -> list[str]:
 # resource.Quantity (k8s.io/apimachinery/pkg/api/resource/quantity.go): a signed decimal number
 # and a suffix: binary (Ki..Ei), decimal (n u m "" k M G T P E) or an exponent (e3, E-2).
 _QUANTITY_FORMAT = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
-_QUANTITY = r"([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][-+]?[0-9]+)?"  # re's cache
+# re's cache
+_QUANTITY = r"([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][-+]?[0-9]+)?"
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
@@ -452,7 +467,13 @@ def parse_quantity(value: str | int | float) -> Decimal | None:
     the digits are never converted to an int (Python refuses more than 4,300) and an exponent
     only moves the point (``1e2000000000`` is one number, not two billion multiplications).
     """
-    from decimal import MAX_EMAX, MIN_EMIN, Decimal, Inexact, localcontext  # only when a quantity is declared
+    from decimal import (
+        MAX_EMAX,
+        MIN_EMIN,
+        Decimal,
+        Inexact,
+        localcontext,
+    )  # only when a quantity is declared
 
     if isinstance(value, bool):
         return None
@@ -474,7 +495,9 @@ def parse_quantity(value: str | int | float) -> Decimal | None:
         exponent = int(suffix[1:2] + digits if suffix[1:2] in "+-" else digits)
         if not -_INT32 <= exponent < _INT32:
             return None
-    with localcontext() as context:  # exact: enough digits, any exponent, and a trap should one be lost
+    with (
+        localcontext() as context
+    ):  # exact: enough digits, any exponent, and a trap should one be lost
         context.prec, context.Emax, context.Emin = len(number) + 25, MAX_EMAX, MIN_EMIN
         context.traps[Inexact] = True
         return (Decimal(sign + number) * factor).scaleb(exponent)
@@ -488,10 +511,14 @@ def quantity(value: str | int | float) -> list[str]:
 
 
 _ENV_VAR_NAME_FMT = "[-._a-zA-Z][-._a-zA-Z0-9]*"
-_ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
-                     "or '.', and must not start with a digit")
-_RELAXED_ENV_VAR_NAME_MSG = "a valid environment variable name must consist only of printable ASCII characters " \
+_ENV_VAR_NAME_MSG = (
+    "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
+    "or '.', and must not start with a digit"
+)
+_RELAXED_ENV_VAR_NAME_MSG = (
+    "a valid environment variable name must consist only of printable ASCII characters "
     "other than '='"
+)
 
 
 def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
@@ -504,7 +531,11 @@ def env_var_name(value: str, *, relaxed: bool = True) -> list[str]:
             return [_RELAXED_ENV_VAR_NAME_MSG]
         return []
     if not re.fullmatch(_ENV_VAR_NAME_FMT, value):
-        return [_regex_error(_ENV_VAR_NAME_MSG, _ENV_VAR_NAME_FMT, "my.env-name", "MY_ENV.NAME", "MyEnvName1")]
+        return [
+            _regex_error(
+                _ENV_VAR_NAME_MSG, _ENV_VAR_NAME_FMT, "my.env-name", "MY_ENV.NAME", "MyEnvName1"
+            )
+        ]
     return []
 
 

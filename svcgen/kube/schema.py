@@ -39,7 +39,9 @@ def _schema() -> dict[str, Any]:
     import json  # only when a Kubernetes-shaped value is checked
     from importlib.resources import files
 
-    data: dict[str, Any] = json.loads(files("svcgen.kube").joinpath("workload_schema.json").read_text())
+    data: dict[str, Any] = json.loads(
+        files("svcgen.kube").joinpath("workload_schema.json").read_text()
+    )
     return data
 
 
@@ -66,8 +68,17 @@ def field_since(definition: str, field: str) -> int | None:
     return spec[1] if len(spec) > 1 else schema_versions()[0]
 
 
-_NAMES = {"s": "a string", "i": "an integer", "n": "a number", "b": "true or false", "q": "a quantity",
-          "x": "an integer or a string", "a": "a list", "m": "an object", "@": "an object"}
+_NAMES = {
+    "s": "a string",
+    "i": "an integer",
+    "n": "a number",
+    "b": "true or false",
+    "q": "a quantity",
+    "x": "an integer or a string",
+    "a": "a list",
+    "m": "an object",
+    "@": "an object",
+}
 
 
 def _fits(value: Any, kind: str) -> bool:
@@ -100,27 +111,41 @@ def check(value: Any, definition: str, version: KubeVersion) -> list[SchemaError
     return errors
 
 
-def _check(value: Any, kind: Any, path: tuple[str | int, ...], minor: int, errors: list[SchemaError]) -> None:
+def _check(
+    value: Any, kind: Any, path: tuple[str | int, ...], minor: int, errors: list[SchemaError]
+) -> None:
     if type(kind) is str and kind[0] != "@":  # a scalar
         if not _fits(value, kind):
-            errors.append(SchemaError(path, f"Invalid type: expected {_NAMES[kind]}, got {_shown(value)}"))
+            errors.append(
+                SchemaError(path, f"Invalid type: expected {_NAMES[kind]}, got {_shown(value)}")
+            )
         return
     if isinstance(kind, list):
         container, item = kind
         if container == "a":
             if not isinstance(value, (list, tuple)):
-                errors.append(SchemaError(path, f"Invalid type: expected a list, got {_shown(value)}"))
+                errors.append(
+                    SchemaError(path, f"Invalid type: expected a list, got {_shown(value)}")
+                )
                 return
             for i, member in enumerate(value):
                 _check(member, item, (*path, i), minor, errors)
         else:
             if not isinstance(value, Mapping):
-                errors.append(SchemaError(path, f"Invalid type: expected an object, got {_shown(value)}"))
+                errors.append(
+                    SchemaError(path, f"Invalid type: expected an object, got {_shown(value)}")
+                )
                 return
             for key, member in value.items():
                 if not isinstance(key, str):
-                    errors.append(SchemaError((*path, str(key)), f"Invalid type: keys are strings, got {key!r}"))
-                elif not (type(member) is str and item == "s"):  # a label's value: the common case, checked here
+                    errors.append(
+                        SchemaError(
+                            (*path, str(key)), f"Invalid type: keys are strings, got {key!r}"
+                        )
+                    )
+                elif not (
+                    type(member) is str and item == "s"
+                ):  # a label's value: the common case, checked here
                     _check(member, item, (*path, key), minor, errors)
         return
     if not isinstance(value, Mapping):
@@ -132,19 +157,29 @@ def _check(value: Any, kind: Any, path: tuple[str | int, ...], minor: int, error
         spec = fields.get(key) if isinstance(key, str) else None
         if spec is None or (len(spec) > 1 and spec[1] > minor):
             errors.append(_unknown(str(key), fields, minor, (*path, str(key)), spec))
-        elif member is not None and not (type(member) is str and spec[0] == "s"):  # a string field: checked here
+        elif member is not None and not (
+            type(member) is str and spec[0] == "s"
+        ):  # a string field: checked here
             _check(member, spec[0], (*path, key), minor, errors)
     for key in definition.get("r", ()):
         if value.get(key) is None:
             errors.append(SchemaError((*path, key), "Required value"))
 
 
-def _unknown(key: str, fields: Mapping[str, list[Any]], minor: int, path: tuple[str | int, ...],
-             spec: list[Any] | None) -> SchemaError:
+def _unknown(
+    key: str,
+    fields: Mapping[str, list[Any]],
+    minor: int,
+    path: tuple[str | int, ...],
+    spec: list[Any] | None,
+) -> SchemaError:
     if spec is not None:
-        return SchemaError(path, f'unknown field "{key}" in Kubernetes 1.{minor}: it is new in 1.{spec[1]}',
-                           f"drop it, or, if every cluster runs 1.{spec[1]} or later, set kubernetes-version = "
-                           f'"1.{spec[1]}" in [tool.svcgen] (or --kubernetes-version 1.{spec[1]})')
+        return SchemaError(
+            path,
+            f'unknown field "{key}" in Kubernetes 1.{minor}: it is new in 1.{spec[1]}',
+            f"drop it, or, if every cluster runs 1.{spec[1]} or later, set kubernetes-version = "
+            f'"1.{spec[1]}" in [tool.svcgen] (or --kubernetes-version 1.{spec[1]})',
+        )
     import difflib  # only for a mistake's suggestion
 
     known = [name for name, s in fields.items() if len(s) == 1 or s[1] <= minor]

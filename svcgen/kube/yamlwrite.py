@@ -24,12 +24,18 @@ __all__ = ["C_EMITTER", "to_yaml", "yaml_documents"]
 
 if TYPE_CHECKING:
     C_EMITTER: bool
-    """Whether ruamel.yaml.clib's C emitter is there (a module attribute computed when asked: :func:`__getattr__`)."""
+    """Whether ruamel.yaml.clib's C emitter is there (a module attribute computed when asked:
+    :func:`__getattr__`)."""
 
 
 _YAML_VERSIONS = ((1, 1), (1, 2))
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
-_SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, "default_flow_style": False}
+_SETTINGS: dict[str, Any] = {
+    "width": 4096,
+    "indent": 2,
+    "allow_unicode": True,
+    "default_flow_style": False,
+}
 
 # What a YAML 1.1 or 1.2 reader resolves a plain scalar by: its first character picks the
 # candidate patterns. A scalar starting with any other character (a letter, "/", "_"...) can only
@@ -37,8 +43,35 @@ _SETTINGS: dict[str, Any] = {"width": 4096, "indent": 2, "allow_unicode": True, 
 # ruamel.yaml's resolvers), so most strings are told plain without ruamel.yaml, which a render
 # whose every document fastyaml writes then never imports.
 _RESOLVER_FIRST = frozenset("!&*+-.0123456789<=~")
-_WORDS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-                    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"})
+_WORDS = frozenset(
+    {
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "true",
+        "True",
+        "TRUE",
+        "false",
+        "False",
+        "FALSE",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "null",
+        "Null",
+        "NULL",
+    }
+)
 
 
 class _Ruamel:
@@ -83,7 +116,9 @@ def _ruamel_kit() -> _Ruamel:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "C_EMITTER":  # whether ruamel.yaml.clib's C emitter is there (asking imports ruamel.yaml)
+    if (
+        name == "C_EMITTER"
+    ):  # whether ruamel.yaml.clib's C emitter is there (asking imports ruamel.yaml)
         return _ruamel_kit().c_emitter
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -108,7 +143,8 @@ def _kubectl_str(value: str) -> bool:
         kubectl = resolve_plain(value)
     except ValueError:  # an integer too wide for Kubernetes: not a string either
         return False
-    # kubectl (go-yaml v2 and Go's number syntax) reads 0X1F, 0O17 and 080 as numbers; YAML 1.1 and 1.2 do not
+    # kubectl (go-yaml v2 and Go's number syntax) reads 0X1F, 0O17 and 080 as numbers; YAML 1.1 and
+    # 1.2 do not
     return isinstance(kubectl, str)
 
 
@@ -130,7 +166,8 @@ class _Strict:
         return True  # never write &anchors / *aliases, even if an object appears twice
 
     def _represent_str(self, data: str) -> Any:
-        # Line breaks (YAML's NEL, LS and PS too): double-quoted, escaped, so that the C and the Python
+        # Line breaks (YAML's NEL, LS and PS too): double-quoted, escaped, so that the C and the
+        # Python
         # emitter write the same bytes (the Python one folded a NEL in single quotes into a space).
         style = '"' if any(c in data for c in _LINE_BREAKS) else None
         return self.represent_scalar(_ruamel_kit().str, data, style=style)  # type: ignore[attr-defined]
@@ -152,19 +189,28 @@ class _Strict:
 
 
 def _register(dumper: type[Any]) -> None:
-    for kind, method in ((str, _Strict._represent_str), (int, _Strict._represent_int), (bool, _Strict._represent_bool),
-                         (type(None), _Strict._represent_none), (dict, _Strict._represent_dict),
-                         (list, _Strict._represent_list)):
+    for kind, method in (
+        (str, _Strict._represent_str),
+        (int, _Strict._represent_int),
+        (bool, _Strict._represent_bool),
+        (type(None), _Strict._represent_none),
+        (dict, _Strict._represent_dict),
+        (list, _Strict._represent_list),
+    ):
         dumper.add_representer(kind, method)
 
 
 def _plain(value: str) -> bool:
-    if value and value[0] not in _RESOLVER_FIRST and "\n" not in value:  # only _WORDS can match a resolver
+    if (
+        value and value[0] not in _RESOLVER_FIRST and "\n" not in value
+    ):  # only _WORDS can match a resolver
         return value not in _WORDS and _kubectl_str(value)
     return _implicit_tag(value) is _ruamel_kit().str
 
 
-def to_yaml(documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast: bool = True) -> str:
+def to_yaml(
+    documents: Iterable[Mapping[str, Any]], *, pure: bool = False, fast: bool = True
+) -> str:
     """Dump documents as one YAML stream, ``---`` between documents, keys in the order given.
 
     Args:
@@ -207,6 +253,7 @@ def _ruamel(documents: Iterable[Mapping[str, Any]], pure: bool) -> str:
     dumper.close()
     # A dumper refers to itself (as its own emitter, serializer...): a cycle that only the cyclic
     # collector frees, which svcgen pauses while it renders (svcgen.gcpause). Break it, so that
-    # the C emitter's buffers (tens of kB, unseen by tracemalloc) go now, not one per document at the end.
+    # the C emitter's buffers (tens of kB, unseen by tracemalloc) go now, not one per document at
+    # the end.
     dumper.__dict__.clear()
     return stream.getvalue()

@@ -28,7 +28,8 @@ Assignment = dict[PortKey, int]
 """The nodePort of every Service port (and healthCheckNodePort) that has one."""
 
 Origin = Literal["pinned", "lock", "new"]
-"""Where a nodePort comes from: pinned in the declaration, kept from the lock file, or allocated now."""
+"""Where a nodePort comes from: pinned in the declaration, kept from the lock file, or allocated
+now."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,9 @@ def allocate_node_ports(
     lock = lock or Lock()
     taken = _Taken(lock, reserved)
     results: dict[int, Allocated] = {}
-    problems = _claim_pins(requests, taken, results, lock_name) + _claim_locked(requests, lock, taken, results,
-                                                                                 lock_name)
+    problems = _claim_pins(requests, taken, results, lock_name) + _claim_locked(
+        requests, lock, taken, results, lock_name
+    )
     if problems:
         raise DeclarationError(problems)
     warnings = _claim_new(requests, taken, results, node_port_range, band)
@@ -125,8 +127,9 @@ def allocate_node_ports(
     return Allocation(assignment, Lock(entries), allocated, warnings)
 
 
-def _claim_pins(requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated],
-                lock_name: str) -> list[Problem]:
+def _claim_pins(
+    requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated], lock_name: str
+) -> list[Problem]:
     """Pinned requests get their pin; a pin held by another owner is a conflict."""
     problems: list[Problem] = []
     for i, request in enumerate(requests):
@@ -134,19 +137,36 @@ def _claim_pins(requests: Sequence[Request], taken: _Taken, results: dict[int, A
             continue
         port = request.pinned
         if (reservation := taken.foreign_reservation(port, request)) is not None:
-            problems.append(_conflict(request, port, reservation.owner(),
-                                      "pin a free port, or leave node_port unset to have one allocated"))
+            problems.append(
+                _conflict(
+                    request,
+                    port,
+                    reservation.owner(),
+                    "pin a free port, or leave node_port unset to have one allocated",
+                )
+            )
         elif (key := taken.foreign_lock_key(port, request)) is not None:
-            problems.append(_conflict(request, port, f"{key} in {lock_name}",
-                                      "pin another port; if that Service port is gone, run "
-                                      "`svcgen lock prune` to release it"))
+            problems.append(
+                _conflict(
+                    request,
+                    port,
+                    f"{key} in {lock_name}",
+                    "pin another port; if that Service port is gone, run "
+                    "`svcgen lock prune` to release it",
+                )
+            )
         taken.claimed[port] = request
         results[i] = Allocated(request, port, "pinned")
     return problems
 
 
-def _claim_locked(requests: Sequence[Request], lock: Lock, taken: _Taken, results: dict[int, Allocated],
-                  lock_name: str) -> list[Problem]:
+def _claim_locked(
+    requests: Sequence[Request],
+    lock: Lock,
+    taken: _Taken,
+    results: dict[int, Allocated],
+    lock_name: str,
+) -> list[Problem]:
     """Unpinned requests keep the port the lock gives them; one reserved elsewhere is a conflict."""
     problems: list[Problem] = []
     for i, request in enumerate(requests):
@@ -157,19 +177,33 @@ def _claim_locked(requests: Sequence[Request], lock: Lock, taken: _Taken, result
         if port is None:
             continue
         if (reservation := taken.foreign_reservation(port, request)) is not None:
-            problems.append(_conflict(
-                request, port, reservation.owner(),
-                f"the entry for {request.keys[0]} in {lock_name} collides with it; delete that entry to "
-                "have a free port allocated", field="lock"))
+            problems.append(
+                _conflict(
+                    request,
+                    port,
+                    reservation.owner(),
+                    f"the entry for {request.keys[0]} in {lock_name} collides with it; delete "
+                    "that entry to "
+                    "have a free port allocated",
+                    field="lock",
+                )
+            )
         taken.claimed[port] = request
         results[i] = Allocated(request, port, "lock")
     return problems
 
 
-def _claim_new(requests: Sequence[Request], taken: _Taken, results: dict[int, Allocated],
-               node_port_range: NodePortRange, band: NodePortRange | None) -> list[Problem]:
+def _claim_new(
+    requests: Sequence[Request],
+    taken: _Taken,
+    results: dict[int, Allocated],
+    node_port_range: NodePortRange,
+    band: NodePortRange | None,
+) -> list[Problem]:
     """The rest get the lowest free ports, in key order (so declaration order does not matter)."""
-    fresh = sorted((i for i in range(len(requests)) if i not in results), key=lambda i: requests[i].keys)
+    fresh = sorted(
+        (i for i in range(len(requests)) if i not in results), key=lambda i: requests[i].keys
+    )
     warnings: list[Problem] = []
     candidates = _free_ports(taken, band or node_port_range)
     static_end = node_port_range.first + node_port_range.static_band_size
@@ -177,24 +211,48 @@ def _claim_new(requests: Sequence[Request], taken: _Taken, results: dict[int, Al
         port = next(candidates, None)
         if port is None:
             where = f"the band {band} (allocate-from)" if band else str(node_port_range)
-            raise DeclarationError([Problem(
-                "nodePort allocation", "node_port",
-                f"range is full: {len(fresh)} nodePorts to allocate, {free} free in {where}",
-                "widen the band (allocate-from, --allocate-from), pin ports, or run `svcgen lock prune` to release "
-                "ports of removed Services" if band else
-                "widen the range (--node-port-range, matching the cluster's --service-node-port-range), "
-                "pin ports, or run `svcgen lock prune` to release ports of removed Services",
-                requests[i].location)])
+            raise DeclarationError(
+                [
+                    Problem(
+                        "nodePort allocation",
+                        "node_port",
+                        f"range is full: {len(fresh)} nodePorts to allocate, {free} free in "
+                        f"{where}",
+                        "widen the band (allocate-from, --allocate-from), pin ports, or run "
+                        "`svcgen lock prune` to release "
+                        "ports of removed Services"
+                        if band
+                        else "widen the range (--node-port-range, matching the cluster's "
+                        "--service-node-port-range), "
+                        "pin ports, or run `svcgen lock prune` to release ports of removed "
+                        "Services",
+                        requests[i].location,
+                    )
+                ]
+            )
         taken.claimed[port] = requests[i]
         results[i] = Allocated(requests[i], port, "new")
-        if band is None and port >= static_end and not warnings and node_port_range.static_band_size:
-            warnings.append(Problem(
-                "nodePort allocation", "node_port",
-                f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort {port} "
-                "and later ones come from the dynamic band, where the cluster also allocates at random",
-                "pass --reserve with the cluster's Services (kubectl get services -A -o yaml) so "
-                "svcgen avoids the ports the cluster already gave out",
-                requests[i].location, "warning"))
+        if (
+            band is None
+            and port >= static_end
+            and not warnings
+            and node_port_range.static_band_size
+        ):
+            warnings.append(
+                Problem(
+                    "nodePort allocation",
+                    "node_port",
+                    f"the static band {node_port_range.first}-{static_end - 1} is full; nodePort "
+                    f"{port} "
+                    "and later ones come from the dynamic band, where the cluster also allocates "
+                    "at random",
+                    "pass --reserve with the cluster's Services (kubectl get services -A -o yaml) "
+                    "so "
+                    "svcgen avoids the ports the cluster already gave out",
+                    requests[i].location,
+                    "warning",
+                )
+            )
     return warnings
 
 
@@ -203,6 +261,13 @@ def _free_ports(taken: _Taken, node_port_range: NodePortRange) -> Iterator[int]:
     return (p for p in range(node_port_range.first, node_port_range.last + 1) if taken.is_free(p))
 
 
-def _conflict(request: Request, port: int, owner: str, hint: str, field: str = "node_port") -> Problem:
-    return Problem(request.subject, field,
-                   f"Invalid value: {port}: provided port is already allocated to {owner}", hint, request.location)
+def _conflict(
+    request: Request, port: int, owner: str, hint: str, field: str = "node_port"
+) -> Problem:
+    return Problem(
+        request.subject,
+        field,
+        f"Invalid value: {port}: provided port is already allocated to {owner}",
+        hint,
+        request.location,
+    )

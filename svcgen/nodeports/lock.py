@@ -46,7 +46,9 @@ def may_share(a: PortKey, b: PortKey) -> bool:
     A healthCheckNodePort never shares one.
     """
     same_service = (a.namespace, a.service) == (b.namespace, b.service)
-    return same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
+    return (
+        same_service and a.protocol != b.protocol and HEALTH_CHECK not in (a.protocol, b.protocol)
+    )
 
 
 class Lock:
@@ -60,13 +62,18 @@ class Lock:
     entries: Mapping[PortKey, int]
     owners: Mapping[PortKey, str]
 
-    def __init__(self, entries: Mapping[PortKey, int] | None = None,
-                 owners: Mapping[PortKey, str] | None = None) -> None:
+    def __init__(
+        self,
+        entries: Mapping[PortKey, int] | None = None,
+        owners: Mapping[PortKey, str] | None = None,
+    ) -> None:
         object.__setattr__(self, "entries", {} if entries is None else entries)
         object.__setattr__(self, "owners", {} if owners is None else owners)
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Lock is read-only: {name} cannot be set (its methods return new locks)")
+        raise AttributeError(
+            f"Lock is read-only: {name} cannot be set (its methods return new locks)"
+        )
 
     def __reduce__(self) -> tuple[type["Lock"], tuple[dict[PortKey, int], dict[PortKey, str]]]:
         return Lock, (dict(self.entries), dict(self.owners))
@@ -90,21 +97,35 @@ class Lock:
     def get(self, key: PortKey) -> int | None:
         return self.entries.get(key)
 
-    def changes_to(self, other: "Lock") -> tuple[dict[PortKey, int], dict[PortKey, tuple[int, int]]]:
+    def changes_to(
+        self, other: "Lock"
+    ) -> tuple[dict[PortKey, int], dict[PortKey, tuple[int, int]]]:
         """What ``other`` adds to this lock and changes in it (key -> (old, new)), in key order."""
         added = {k: v for k, v in other.entries.items() if k not in self.entries}
-        changed = {k: (self.entries[k], v) for k, v in other.entries.items()
-                   if k in self.entries and self.entries[k] != v}
+        changed = {
+            k: (self.entries[k], v)
+            for k, v in other.entries.items()
+            if k in self.entries and self.entries[k] != v
+        }
         return dict(sorted(added.items())), dict(sorted(changed.items()))
 
     def without(self, keys: set[PortKey]) -> "Lock":
         """A copy without the entries of ``keys``."""
-        return Lock({k: v for k, v in self.entries.items() if k not in keys},
-                    {k: v for k, v in self.owners.items() if k not in keys})
+        return Lock(
+            {k: v for k, v in self.entries.items() if k not in keys},
+            {k: v for k, v in self.owners.items() if k not in keys},
+        )
 
     def holder(self, key: PortKey, port: int) -> PortKey | None:
         """Another entry that holds ``port`` and may not share it with ``key``, if any."""
-        return next((k for k, v in self.entries.items() if v == port and k != key and not may_share(k, key)), None)
+        return next(
+            (
+                k
+                for k, v in self.entries.items()
+                if v == port and k != key and not may_share(k, key)
+            ),
+            None,
+        )
 
     def owned_by(self, owner: str) -> "Lock":
         """The entries ``owner`` claimed, without owners (a project's own lock)."""
@@ -112,6 +133,10 @@ class Lock:
 
     def with_claims(self, owner: str, lock: "Lock") -> "Lock":
         """This registry with ``owner``'s entries replaced by ``lock``'s."""
-        kept = {k: v for k, v in self.entries.items() if self.owners.get(k) != owner and k not in lock.entries}
+        kept = {
+            k: v
+            for k, v in self.entries.items()
+            if self.owners.get(k) != owner and k not in lock.entries
+        }
         owners = {k: o for k, o in self.owners.items() if k in kept}
         return Lock({**kept, **lock.entries}, {**owners, **{k: owner for k in lock.entries}})

@@ -5,7 +5,8 @@ then stops on the lock file. :func:`split_conflict` reads the conflicted text ba
 sides ("ours" between ``<<<<<<<`` and ``=======``, "theirs" up to ``>>>>>>>``, and the merge
 base of diff3's ``|||||||`` section); :func:`merge_locks` keeps every entry of both sides and,
 where both sides gave one nodePort to Service ports that cannot share it, keeps the claim made
-first and allocates the later one afresh (with :func:`~svcgen.nodeports.allocate.allocate_node_ports`,
+first and allocates the later one afresh (with
+:func:`~svcgen.nodeports.allocate.allocate_node_ports`,
 the allocator a render uses). :func:`settle` does the second half alone, for a merge git made
 "cleanly" (each branch added its entry far from the other's) into a lock that gives one nodePort
 twice.
@@ -29,7 +30,16 @@ from svcgen.nodeports.lock import Lock, PortKey, may_share
 from svcgen.nodeports.lockfile import LockFileError, conflict_marker_line, parse_lock
 from svcgen.nodeports.reserve import Reservation
 
-__all__ = ["Conflict", "Kept", "Merged", "Moved", "merge_locks", "parse_conflict", "settle", "split_conflict"]
+__all__ = [
+    "Conflict",
+    "Kept",
+    "Merged",
+    "Moved",
+    "merge_locks",
+    "parse_conflict",
+    "settle",
+    "split_conflict",
+]
 
 
 class Conflict(NamedTuple):
@@ -55,7 +65,10 @@ class Moved(NamedTuple):
     kept_from: str
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.old} -> {self.new} ({self.old} is kept by {self.kept_by}, {self.kept_from})"
+        return (
+            f"{self.key}: {self.old} -> {self.new} ({self.old} is kept by {self.kept_by}, "
+            f"{self.kept_from})"
+        )
 
 
 class Kept(NamedTuple):
@@ -68,8 +81,11 @@ class Kept(NamedTuple):
     theirs_label: str
 
     def __str__(self) -> str:
-        return (f"{self.key}: {self.ours} as in {self.ours_label} ({self.theirs_label} gave it {self.theirs}, "
-                "which is dropped)")
+        return (
+            f"{self.key}: {self.ours} as in {self.ours_label} ({self.theirs_label} gave it "
+            f"{self.theirs}, "
+            "which is dropped)"
+        )
 
 
 class Merged(NamedTuple):
@@ -101,16 +117,19 @@ def split_conflict(text: str, source: str) -> Conflict | None:
     for number, line in enumerate(text.splitlines(keepends=True), 1):
         marker = _marker(line)
         if marker is None:
-            for side in (("ours", "base", "theirs") if state == "outside" else (state,)):
+            for side in ("ours", "base", "theirs") if state == "outside" else (state,):
                 sides[side].append(line)
                 numbers[side].append(number)
             continue
         kind, label = marker
         if state not in expected[kind]:
-            raise LockFileError(f"{source}:{number}: error: a conflict marker out of git's order "
-                                "(<<<<<<<, optionally |||||||, =======, >>>>>>>), so the sides cannot be told apart. "
-                                "Fix: edit the conflict by hand, or restore it with git checkout -m -- "
-                                f"{source}")
+            raise LockFileError(
+                f"{source}:{number}: error: a conflict marker out of git's order "
+                "(<<<<<<<, optionally |||||||, =======, >>>>>>>), so the sides cannot be told "
+                "apart. "
+                "Fix: edit the conflict by hand, or restore it with git checkout -m -- "
+                f"{source}"
+            )
         if kind == "<":
             state, start = "ours", number
             labels["ours"] = labels["ours"] or label
@@ -122,11 +141,20 @@ def split_conflict(text: str, source: str) -> Conflict | None:
             state = "outside"
             labels["theirs"] = labels["theirs"] or label
     if state != "outside":
-        raise LockFileError(f"{source}:{start}: error: the conflict that starts here has no closing >>>>>>> "
-                            f"marker. Fix: edit the conflict by hand, or restore it with git checkout -m -- {source}")
-    return Conflict("".join(sides["ours"]), "".join(sides["theirs"]), "".join(sides["base"]) if has_base else None,
-                    labels["ours"] or "ours", labels["theirs"] or "theirs", tuple(numbers["ours"]),
-                    tuple(numbers["theirs"]))
+        raise LockFileError(
+            f"{source}:{start}: error: the conflict that starts here has no closing >>>>>>> "
+            "marker. Fix: edit the conflict by hand, or restore it with git checkout -m -- "
+            f"{source}"
+        )
+    return Conflict(
+        "".join(sides["ours"]),
+        "".join(sides["theirs"]),
+        "".join(sides["base"]) if has_base else None,
+        labels["ours"] or "ours",
+        labels["theirs"] or "theirs",
+        tuple(numbers["ours"]),
+        tuple(numbers["theirs"]),
+    )
 
 
 def _marker(line: str) -> tuple[str, str] | None:
@@ -140,8 +168,9 @@ def _marker(line: str) -> tuple[str, str] | None:
     return head[0], shorten(one_line(label.strip()))
 
 
-def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRange,
-                   base: str | None = None) -> tuple[Lock, Lock, Lock | None]:
+def parse_conflict(
+    conflict: Conflict, source: str, node_port_range: NodePortRange, base: str | None = None
+) -> tuple[Lock, Lock, Lock | None]:
     """Ours, theirs and the merge base, each read as a lock.
 
     The base is diff3's section, else ``base`` (git's copy). A side that holds nothing (an empty
@@ -151,14 +180,19 @@ def parse_conflict(conflict: Conflict, source: str, node_port_range: NodePortRan
     Raises:
         LockFileError: a side is not a valid lock.
     """
-    ours = _parse_side_of(conflict.ours, conflict.ours_lines, source, conflict.ours_label, node_port_range)
-    theirs = _parse_side_of(conflict.theirs, conflict.theirs_lines, source, conflict.theirs_label, node_port_range)
+    ours = _parse_side_of(
+        conflict.ours, conflict.ours_lines, source, conflict.ours_label, node_port_range
+    )
+    theirs = _parse_side_of(
+        conflict.theirs, conflict.theirs_lines, source, conflict.theirs_label, node_port_range
+    )
     base_text = conflict.base if conflict.base is not None else base
     return ours, theirs, parse_base(base_text, source, node_port_range)
 
 
-def _parse_side_of(text: str, numbers: tuple[int, ...], source: str, label: str,
-                   node_port_range: NodePortRange) -> Lock:
+def _parse_side_of(
+    text: str, numbers: tuple[int, ...], source: str, label: str, node_port_range: NodePortRange
+) -> Lock:
     """A side of a conflict as a lock.
 
     An error names the line of the conflicted file, not of the side.
@@ -172,7 +206,9 @@ def _parse_side_of(text: str, numbers: tuple[int, ...], source: str, label: str,
             raise
         line = int(match.group(1) or 0)
         where = f":{numbers[line - 1]}" if 0 < line <= len(numbers) else ""
-        raise LockFileError(f"{source}{where}: error: in {label}'s side: {message[match.end():]}") from None
+        raise LockFileError(
+            f"{source}{where}: error: in {label}'s side: {message[match.end() :]}"
+        ) from None
 
 
 def parse_side(text: str, source: str, node_port_range: NodePortRange) -> Lock:
@@ -198,9 +234,16 @@ def parse_base(text: str | None, source: str, node_port_range: NodePortRange) ->
         return None
 
 
-def merge_locks(ours: Lock, theirs: Lock, base: Lock | None, node_port_range: NodePortRange, *,
-                band: NodePortRange | None = None, reserved: Iterable[Reservation] = (),
-                labels: tuple[str, str] = ("ours", "theirs")) -> Merged:
+def merge_locks(
+    ours: Lock,
+    theirs: Lock,
+    base: Lock | None,
+    node_port_range: NodePortRange,
+    *,
+    band: NodePortRange | None = None,
+    reserved: Iterable[Reservation] = (),
+    labels: tuple[str, str] = ("ours", "theirs"),
+) -> Merged:
     """Every entry of both sides; the later of two claims on one nodePort is allocated afresh.
 
     The claims are settled by :func:`settle`. A key both sides give different numbers keeps ours.
@@ -208,17 +251,34 @@ def merge_locks(ours: Lock, theirs: Lock, base: Lock | None, node_port_range: No
     Raises:
         DeclarationError: the range (or band) has no free port left for an entry that must move.
     """
-    kept = [Kept(key, port, theirs.entries[key], *labels) for key, port in sorted(ours.entries.items())
-            if theirs.entries.get(key, port) != port]
+    kept = [
+        Kept(key, port, theirs.entries[key], *labels)
+        for key, port in sorted(ours.entries.items())
+        if theirs.entries.get(key, port) != port
+    ]
     owners = {**theirs.owners, **ours.owners}
-    merged = settle(Lock({**theirs.entries, **ours.entries}, owners), ours, base, node_port_range, band=band,
-                    reserved=reserved, labels=labels)
+    merged = settle(
+        Lock({**theirs.entries, **ours.entries}, owners),
+        ours,
+        base,
+        node_port_range,
+        band=band,
+        reserved=reserved,
+        labels=labels,
+    )
     return merged._replace(kept=kept)
 
 
-def settle(lock: Lock, ours: Lock, base: Lock | None, node_port_range: NodePortRange, *,
-           band: NodePortRange | None = None, reserved: Iterable[Reservation] = (),
-           labels: tuple[str, str] = ("ours", "theirs")) -> Merged:
+def settle(
+    lock: Lock,
+    ours: Lock,
+    base: Lock | None,
+    node_port_range: NodePortRange,
+    *,
+    band: NodePortRange | None = None,
+    reserved: Iterable[Reservation] = (),
+    labels: tuple[str, str] = ("ours", "theirs"),
+) -> Merged:
     """``lock`` with every nodePort held by one claim: the later of two claims allocated afresh.
 
     ``lock`` is a merge of ``ours`` and another side (theirs). An entry (key and port) the base
@@ -232,11 +292,19 @@ def settle(lock: Lock, ours: Lock, base: Lock | None, node_port_range: NodePortR
 
     def order(key: PortKey) -> tuple[int, int, PortKey]:
         port = entries[key]
-        return (0 if base is not None and base.get(key) == port else 1, 0 if ours.get(key) == port else 1, key)
+        return (
+            0 if base is not None and base.get(key) == port else 1,
+            0 if ours.get(key) == port else 1,
+            key,
+        )
 
     def where(key: PortKey) -> str:
         first, mine, _ = order(key)
-        return "which the merge base already had" if first == 0 else f"from {labels[0] if mine == 0 else labels[1]}"
+        return (
+            "which the merge base already had"
+            if first == 0
+            else f"from {labels[0] if mine == 0 else labels[1]}"
+        )
 
     holders: dict[int, list[PortKey]] = {}
     later: dict[PortKey, PortKey] = {}  # an entry to move -> the earlier entry that keeps its port
@@ -248,10 +316,18 @@ def settle(lock: Lock, ours: Lock, base: Lock | None, node_port_range: NodePortR
         else:
             later[key] = holder
     requests = _requests(sorted(later, key=lambda k: (entries[k], k)), entries)
-    allocation = allocate_node_ports(requests, Lock({k: v for k, v in entries.items() if k not in later}), reserved,
-                                     node_port_range, lock_name="the merged lock file", band=band)
-    moved = [Moved(key, entries[key], allocation.assignment[key], later[key], where(later[key]))
-             for key in sorted(later)]
+    allocation = allocate_node_ports(
+        requests,
+        Lock({k: v for k, v in entries.items() if k not in later}),
+        reserved,
+        node_port_range,
+        lock_name="the merged lock file",
+        band=band,
+    )
+    moved = [
+        Moved(key, entries[key], allocation.assignment[key], later[key], where(later[key]))
+        for key in sorted(later)
+    ]
     owners = {k: o for k, o in lock.owners.items() if k in entries}
     return Merged(Lock(allocation.lock.entries, owners), moved, [])
 
@@ -263,7 +339,14 @@ def _requests(keys: Sequence[PortKey], entries: dict[PortKey, int]) -> list[Requ
     """
     groups: list[list[PortKey]] = []
     for key in keys:
-        group = next((g for g in groups if entries[g[0]] == entries[key] and all(may_share(k, key) for k in g)), None)
+        group = next(
+            (
+                g
+                for g in groups
+                if entries[g[0]] == entries[key] and all(may_share(k, key) for k in g)
+            ),
+            None,
+        )
         if group is None:
             groups.append([key])
         else:

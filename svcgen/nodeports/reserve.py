@@ -17,8 +17,13 @@ from svcgen.kube.objects import KubeObject, Path, documents_of, format_path, is_
 from svcgen.kube.portrange import NodePortRange
 from svcgen.nodeports.lock import HEALTH_CHECK, Lock, PortKey
 
-__all__ = ["Reservation", "ReserveError", "reservations_from_lock", "reservations_from_objects",
-           "reservations_from_text"]
+__all__ = [
+    "Reservation",
+    "ReserveError",
+    "reservations_from_lock",
+    "reservations_from_objects",
+    "reservations_from_text",
+]
 
 
 class ReserveError(InputError):
@@ -54,13 +59,17 @@ class Reservation:
         ns = f"{shorten(self.namespace)}/" if self.namespace else ""
         service = shorten(self.service)
         if self.claimed_by:
-            return f"{self.origin}: {ns or '-/'}{service}/{shorten(self.port)} (project {shorten(self.claimed_by)})"
+            return (
+                f"{self.origin}: {ns or '-/'}{service}/{shorten(self.port)} (project "
+                f"{shorten(self.claimed_by)})"
+            )
         return f'Service "{ns}{service}" in {self.origin}'
 
     def held_by(self, key: PortKey) -> bool:
         """True if this is the same Service (a reserved dump of what svcgen rendered before)."""
-        return key.service == self.service and (not key.namespace or not self.namespace
-                                                 or key.namespace == self.namespace)
+        return key.service == self.service and (
+            not key.namespace or not self.namespace or key.namespace == self.namespace
+        )
 
 
 def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
@@ -72,8 +81,10 @@ def _port(obj: KubeObject, path: Path, value: Any) -> int | None:
         return None
     if is_int(value) and 0 < value <= 65535:
         return value
-    raise ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)}: not a port number: "
-                       f"{shorten(repr(value))}; the API server would refuse this Service")
+    raise ReserveError(
+        f"{obj.location(path)}: error: {obj.ref}: {format_path(path)}: not a port number: "
+        f"{shorten(repr(value))}; the API server would refuse this Service"
+    )
 
 
 def _holds_node_port(value: Any) -> bool:
@@ -91,9 +102,12 @@ def _malformed(obj: KubeObject, path: Path, what: str) -> ReserveError:
     Other odd shapes (``ports: 5``) hold no nodePort and are skipped, as the API server's checks
     (``svcgen lint``) report them.
     """
-    return ReserveError(f"{obj.location(path)}: error: {obj.ref}: {format_path(path)} {what}; its nodePorts cannot "
-                        "be read (the API server would refuse this Service). Fix: correct the file, or leave it out "
-                        "of --reserve")
+    return ReserveError(
+        f"{obj.location(path)}: error: {obj.ref}: {format_path(path)} {what}; its nodePorts cannot "
+        "be read (the API server would refuse this Service). Fix: correct the file, or leave it "
+        "out "
+        "of --reserve"
+    )
 
 
 def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> list[Reservation]:
@@ -122,10 +136,14 @@ def reservations_from_objects(objects: Iterable[KubeObject], origin: str) -> lis
                 name, protocol = p.get("name"), p.get("protocol")
                 name = name if isinstance(name, str) else ""
                 protocol = protocol if isinstance(protocol, str) and protocol else "TCP"
-                found.append(Reservation(number, obj.namespace, obj.name or "?", origin, name, protocol))
+                found.append(
+                    Reservation(number, obj.namespace, obj.name or "?", origin, name, protocol)
+                )
         health_check = _port(obj, ("spec", "healthCheckNodePort"), spec.get("healthCheckNodePort"))
         if health_check is not None:
-            found.append(Reservation(health_check, obj.namespace, obj.name or "?", origin, "healthCheck"))
+            found.append(
+                Reservation(health_check, obj.namespace, obj.name or "?", origin, "healthCheck")
+            )
     return found
 
 
@@ -134,16 +152,29 @@ def reservations_from_lock(lock: Lock, origin: str, default_owner: str) -> list[
     found = []
     for key, port in lock.entries.items():
         port_name = "healthCheck" if key.protocol == HEALTH_CHECK else key.port
-        found.append(Reservation(port, key.namespace, key.service, origin, port_name,
-                                 "" if key.protocol == HEALTH_CHECK else key.protocol,
-                                 lock.owners.get(key, default_owner)))
+        found.append(
+            Reservation(
+                port,
+                key.namespace,
+                key.service,
+                origin,
+                port_name,
+                "" if key.protocol == HEALTH_CHECK else key.protocol,
+                lock.owners.get(key, default_owner),
+            )
+        )
     return found
 
 
 def _is_lock(text: str) -> bool:
     documents = documents_of(text)
     value = documents[0].value if len(documents) == 1 else None
-    return isinstance(value, dict) and "nodePorts" in value and "version" in value and "kind" not in value
+    return (
+        isinstance(value, dict)
+        and "nodePorts" in value
+        and "version" in value
+        and "kind" not in value
+    )
 
 
 def reservations_from_text(text: str, origin: str) -> list[Reservation]:
@@ -169,11 +200,15 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
         if isinstance(found, Problem):
             if found.rule == "yaml":
                 line = f":{found.line}" if found.line else ""
-                raise ReserveError(f"{origin}{line}: error: not valid YAML or JSON: {found.message}")
+                raise ReserveError(
+                    f"{origin}{line}: error: not valid YAML or JSON: {found.message}"
+                )
             if found.rule == "not-an-object":
                 raise ReserveError(f"{found.location}: error: {_NEITHER}")
             if found.rule != "nested-list":  # (whose items are read: their nodePorts are reserved)
-                raise ReserveError(str(found))  # a List item that is no object: its nodePorts cannot be known
+                raise ReserveError(
+                    str(found)
+                )  # a List item that is no object: its nodePorts cannot be known
         else:
             objects.append(found)
     if not objects and all(d.value is None for d in documents_of(text)):  # (an empty List is fine)
@@ -181,5 +216,8 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
     return reservations_from_objects(objects, origin)
 
 
-_NEITHER = ("neither Kubernetes objects nor a svcgen lock file (a --reserve file is `kubectl get services -A -o "
-            "yaml` output, manifests, or another project's svcgen.lock)")
+_NEITHER = (
+    "neither Kubernetes objects nor a svcgen lock file (a --reserve file is `kubectl get services "
+    "-A -o "
+    "yaml` output, manifests, or another project's svcgen.lock)"
+)

@@ -103,3 +103,13 @@ def test_what_is_dropped_and_what_is_kept() -> None:
     assert aliased.doc.aliased and aliased.doc.packed is None  # kept whole: a value stands in two places
     assert {id(o): [o.position(p) for p in (("metadata", "name"), ("spec", "ports", 0, "targetPort"))]
             for o in objects} == positions
+
+
+def test_a_kept_identity_shares_its_api_group_string() -> None:
+    from svcgen.lint import _identity
+
+    text = "".join(f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n" for i in range(2))
+    first, second = [o for o in read_objects([("a.yaml", text)]) if isinstance(o, KubeObject)]
+    one, two = _identity(first), _identity(second)
+    assert one is not None and two is not None
+    assert one[0] == "apps" and one[0] is two[0]  # one copy for every object of the group (memory)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -323,3 +324,4 @@ def test_a_compact_document_keeps_its_position_and_shares_its_empty_positions() 
     assert (first.where(("a", "b")), second.where(("c", 1))) == ((1, 5), (4, 10))
     assert first.key_positions == {} and first.key_positions is second.key_positions  # one dict, not one each
     assert not any(isinstance(getattr(first, slot), tuple) for slot in type(first).__slots__)  # position packed
+    assert first.packed == b"".join(n.to_bytes(8, sys.byteorder) for n in (1 << 32 | 1, 1 << 32 | 5))  # a, b

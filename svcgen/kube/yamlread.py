@@ -76,7 +76,8 @@ class Document:
 
     A reader that keeps many documents (lint, to check them against each other) calls
     :meth:`compact` once it is done changing a document: the positions then take 8 bytes a key
-    instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
+    (in one bytes object: an array would add a header of 64 bytes, to each of many small
+    documents) instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
     answers (:meth:`key_position` no longer does). For the same reason a document keeps its own
     position packed into one int (a tuple of two ints is about 110 bytes, for each of many small
     documents) and, once compact, shares one empty ``key_positions``.
@@ -93,7 +94,7 @@ class Document:
         self.key_positions = {} if key_positions is None else key_positions
         self.error = error
         self.aliased = False
-        self.packed: array[int] | None = None  # after compact()
+        self.packed: bytes | None = None  # after compact(): an array("q")'s bytes
         self.offsets: dict[int, int] | None = None  # id of a container -> offset of its keys in packed
 
     @property
@@ -133,7 +134,7 @@ class Document:
             packed.extend(positions.get(key, -1) for key in keys)
             stack.extend(reversed(node.values() if isinstance(node, dict) else node))
         # (depth first from the end of a stack: a container's children follow it, first child first)
-        self.packed, self.key_positions = array("q", packed), _COMPACTED  # (sized exactly: a list, then the array)
+        self.packed, self.key_positions = array("q", packed).tobytes(), _COMPACTED
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The position of the deepest part of ``path`` (keys and indexes) that exists."""
@@ -173,9 +174,11 @@ class Document:
                 index = part if isinstance(part, int) and 0 <= part < len(node) else None
             else:
                 index = next((i for i, key in enumerate(node) if key == part), None)
-            if index is None or self.packed[start + index] < 0:
+            at = 8 * (start + index) if index is not None else 0
+            packed = int.from_bytes(self.packed[at:at + 8], sys.byteorder, signed=True)
+            if index is None or packed < 0:
                 break
-            best = _unpacked(self.packed[start + index])
+            best = _unpacked(packed)
             node = node[part]
         return best
 

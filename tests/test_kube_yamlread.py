@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,3 +287,41 @@ def test_documents_are_read_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> No
     first = next(documents)
     assert first.value == {"a": 1} and len(read) <= 8  # stream, document, mapping, 2 scalars, ends: not b's list
     assert [d.value for d in documents] == [{"b": [1, 2, 3, 4, 5, 6]}]
+
+
+class _Text(str):
+    """A text whose release can be seen (a weak reference)."""
+
+
+def test_a_large_text_is_let_go_once_read_even_with_the_collector_paused() -> None:
+    # The parser's loader is in a reference cycle: with the collector paused (as the CLI runs),
+    # a text it held would stay in memory through everything that follows the read.
+    import gc
+    import weakref
+
+    from svcgen.kube.yamlread import iter_documents
+
+    text = _Text("".join(f"---\nname: app{i}\nport: {i}\n" for i in range(20000)))  # ASCII, over one piece
+    seen = weakref.ref(text)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        documents = iter_documents(text)
+        del text
+        assert sum(1 for _ in documents) == 20000
+        del documents
+        assert seen() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_compact_document_keeps_its_position_and_shares_its_empty_positions() -> None:
+    first, second = load_documents("a: {b: 1}\n---\n\n  c: [1, 2]\n")
+    for document in (first, second):
+        document.compact()
+    assert (first.position, second.position) == ((1, 1), (2, 1))
+    assert (first.where(("a", "b")), second.where(("c", 1))) == ((1, 5), (4, 10))
+    assert first.key_positions == {} and first.key_positions is second.key_positions  # one dict, not one each
+    assert not any(isinstance(getattr(first, slot), tuple) for slot in type(first).__slots__)  # position packed
+    assert first.packed == b"".join(n.to_bytes(8, sys.byteorder) for n in (1 << 32 | 1, 1 << 32 | 5))  # a, b

@@ -103,3 +103,32 @@ def test_what_is_dropped_and_what_is_kept() -> None:
     assert aliased.doc.aliased and aliased.doc.packed is None  # kept whole: a value stands in two places
     assert {id(o): [o.position(p) for p in (("metadata", "name"), ("spec", "ports", 0, "targetPort"))]
             for o in objects} == positions
+
+
+def test_a_kept_identity_shares_its_api_group_string() -> None:
+    from svcgen.lint import _identity
+
+    text = "".join(f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n" for i in range(2))
+    first, second = [o for o in read_objects([("a.yaml", text)]) if isinstance(o, KubeObject)]
+    one, two = _identity(first), _identity(second)
+    assert one is not None and two is not None
+    assert one[0] == "apps" and one[0] is two[0]  # one copy for every object of the group (memory)
+
+
+def test_a_kept_mapping_that_lost_keys_is_sized_to_what_is_left_and_keeps_its_positions() -> None:
+    import sys
+
+    env = "".join(f"        - {{name: V{i}, value: x}}\n" for i in range(3))
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n, annotations: {a: b}}\n"
+            "spec:\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n"
+            "      - name: app\n        image: app:1\n        imagePullPolicy: Always\n        args: [a]\n"
+            "        command: [b]\n        workingDir: /\n        tty: true\n        stdin: true\n"
+            f"        env:\n{env}        ports: [{{name: http, containerPort: 80}}]\n")
+    (obj,) = [o for o in read_objects([("d.yaml", text)]) if isinstance(o, KubeObject)]
+    retain(obj)
+    container = obj.value["spec"]["template"]["spec"]["containers"][0]
+    assert container == {"name": "app", "ports": [{"name": "http", "containerPort": 80}]}
+    assert sys.getsizeof(container) == sys.getsizeof({"name": "app", "ports": []})  # not the table of 10 keys
+    obj.doc.compact()
+    assert obj.position(("spec", "template", "spec", "containers", 0, "ports", 0, "name")) == (21, 18)
+    assert obj.position(("metadata", "namespace")) == (3, 21)

@@ -76,23 +76,35 @@ class Document:
 
     A reader that keeps many documents (lint, to check them against each other) calls
     :meth:`compact` once it is done changing a document: the positions then take 8 bytes a key
-    instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
-    answers (:meth:`key_position` no longer does).
+    (in one bytes object: an array would add a header of 64 bytes, to each of many small
+    documents) instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
+    answers (:meth:`key_position` no longer does). For the same reason a document keeps its own
+    position packed into one int (a tuple of two ints is about 110 bytes, for each of many small
+    documents) and, once compact, shares one empty ``key_positions``.
     """
 
-    __slots__ = ("aliased", "error", "index", "key_positions", "offsets", "packed", "position", "value")
+    __slots__ = ("_at", "aliased", "error", "index", "key_positions", "offsets", "packed", "value")
 
     def __init__(self, index: int, value: Any, position: Position,
                  key_positions: dict[int, dict[Any, int]] | None = None,
                  error: DocumentError | None = None) -> None:
         self.index = index
         self.value = value
-        self.position = position
+        self._at = packed_position(position)
         self.key_positions = {} if key_positions is None else key_positions
         self.error = error
         self.aliased = False
-        self.packed: array[int] | None = None  # after compact()
+        self.packed: bytes | None = None  # after compact(): an array("q")'s bytes
         self.offsets: dict[int, int] | None = None  # id of a container -> offset of its keys in packed
+
+    @property
+    def position(self) -> Position:
+        """Where the document starts."""
+        return _unpacked(self._at)
+
+    @position.setter
+    def position(self, position: Position) -> None:
+        self._at = packed_position(position)
 
     def __repr__(self) -> str:
         return f"Document(index={self.index}, value={self.value!r}, position={self.position}, error={self.error!r})"
@@ -111,7 +123,7 @@ class Document:
         """
         if self.packed is not None or self.aliased:
             return  # (an alias repeats a container: kept as it is, with the id-keyed positions)
-        packed = array("q")
+        packed: list[int] = []
         stack = [self.value]
         while stack:
             node = stack.pop()
@@ -122,7 +134,7 @@ class Document:
             packed.extend(positions.get(key, -1) for key in keys)
             stack.extend(reversed(node.values() if isinstance(node, dict) else node))
         # (depth first from the end of a stack: a container's children follow it, first child first)
-        self.packed, self.key_positions = packed, {}
+        self.packed, self.key_positions = array("q", packed).tobytes(), _COMPACTED
 
     def where(self, path: tuple[Any, ...]) -> Position:
         """The position of the deepest part of ``path`` (keys and indexes) that exists."""
@@ -162,9 +174,11 @@ class Document:
                 index = part if isinstance(part, int) and 0 <= part < len(node) else None
             else:
                 index = next((i for i, key in enumerate(node) if key == part), None)
-            if index is None or self.packed[start + index] < 0:
+            at = 8 * (start + index) if index is not None else 0
+            packed = int.from_bytes(self.packed[at:at + 8], sys.byteorder, signed=True)
+            if index is None or packed < 0:
                 break
-            best = _unpacked(self.packed[start + index])
+            best = _unpacked(packed)
             node = node[part]
         return best
 
@@ -294,6 +308,9 @@ def _json_key(key: Any) -> str:
         return format(key, "g")
     return str(key)
 
+
+_COMPACTED: dict[int, dict[Any, int]] = {}
+"""The ``key_positions`` of every compact document (one shared empty dict: never written to)."""
 
 _COLUMN_BITS = 32
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
@@ -443,7 +460,9 @@ class _Pieces:
     The C parser copies a whole string into UTF-8 before reading it: a second copy of a large
     manifest, held while it is read. A stream is read a piece at a time. For ASCII texts only (each
     piece is then exactly its bytes; a lone surrogate would fail elsewhere than in a string). The
-    name is the one the parser gives a string, for its messages.
+    name is the one the parser gives a string, for its messages. Once read, the text is let go:
+    the parser's loader is in a reference cycle, which only the collector frees, and the CLI pauses
+    the collector (a whole manifest would otherwise be held through lint's checks across objects).
     """
 
     name = "<unicode string>"
@@ -456,6 +475,8 @@ class _Pieces:
         size = _PIECE if size is None or size < 0 else size
         piece = self.text[self.at:self.at + size]
         self.at += len(piece)
+        if not piece:
+            self.text = ""
         return piece
 
 
@@ -465,7 +486,15 @@ _PIECE = 1 << 16
 def _events(text: str) -> Iterator[Any]:
     from ruamel.yaml import YAML
 
-    yield from YAML(typ="safe").parse(_Pieces(text) if len(text) > _PIECE and text.isascii() else text)
+    if len(text) <= _PIECE or not text.isascii():
+        yield from YAML(typ="safe").parse(text)
+        return
+    pieces = _Pieces(text)
+    del text
+    try:
+        yield from YAML(typ="safe").parse(pieces)
+    finally:
+        pieces.text = ""  # (a stream left unread too)
 
 
 def load_documents(text: str) -> list[Document]:

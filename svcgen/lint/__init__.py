@@ -14,6 +14,7 @@ May import: :mod:`svcgen.errors` and :mod:`svcgen.kube`. Never the DSL or pydant
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Iterable, Iterator
 
 from svcgen.errors import Problem
@@ -90,7 +91,7 @@ def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
     """What names an object in the cluster: API group, kind, namespace ("": the context's), name."""
     if not obj.name:
         return None  # generateName, or no name: the API server makes a new object
-    group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
+    group = sys.intern(obj.api_version.split("/")[0]) if "/" in obj.api_version else ""  # (one copy: memory)
     return group, obj.kind, obj.namespace, obj.name
 
 

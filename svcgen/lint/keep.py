@@ -67,27 +67,53 @@ def keep_for(kind: str) -> dict[str, Keep]:
 _KEPT = {kind: {**_COMMON, **extra} for kind, extra in KEEP.items()}
 
 
-def _prune(node: Any, keep: Keep) -> None:
+def _prune(node: Any, keep: Keep, positions: dict[int, dict[Any, int]] | None) -> bool:
+    """Drops, in place, what ``keep`` drops of ``node``; whether ``node`` (a mapping) lost keys.
+
+    A mapping below it that lost keys is replaced by a copy sized to what is left (see :func:`retain`),
+    when ``positions`` (its document's, to carry them over) is given.
+    """
     if keep is True or keep is False:
-        return
+        return False
     if isinstance(node, list):
-        for item in node:
-            _prune(item, keep)
+        for i, item in enumerate(node):
+            if _prune(item, keep, positions) and positions is not None:
+                node[i] = _resized(item, positions)
     elif isinstance(node, dict):
-        for key in [k for k in node if k not in keep]:
+        dropped = [k for k in node if k not in keep]
+        for key in dropped:
             del node[key]
         for key, value in node.items():
-            _prune(value, keep[key])
+            if _prune(value, keep[key], positions) and positions is not None:
+                node[key] = _resized(value, positions)  # (an existing key: the dict's size stays)
+        return bool(dropped)
+    return False
+
+
+def _resized(node: dict[Any, Any], positions: dict[int, dict[Any, int]]) -> dict[Any, Any]:
+    """A copy of ``node`` sized to its keys, with its positions.
+
+    A dict keeps its table's size when keys go, and so does ``dict(node)``'s copy: not a comprehension's.
+    """
+    smaller = {key: value for key, value in node.items()}
+    positions[id(smaller)] = positions.pop(id(node), {})
+    return smaller
 
 
 def retain(obj: KubeObject) -> None:
-    """Drops, in place, what no check across objects reads of ``obj`` (see the module docstring)."""
+    """Drops, in place, what no check across objects reads of ``obj`` (see the module docstring).
+
+    A mapping below the object that lost keys is replaced by a copy sized to what is left, its
+    positions carried over (a container's 12 keys pruned to 4 would keep the table of 12, twice
+    the size). Not in a typed List's item, whose copy shares its mappings with the document.
+    """
     if obj.doc.aliased:
         return
     keep = keep_for(obj.kind)
-    _prune(obj.value, keep)
     node: Any = obj.doc.value  # a typed List's item is a copy (with the List's kind): the document's own too
     for part in obj.prefix:
         node = node[part]
+    positions = obj.doc.key_positions if node is obj.value and obj.doc.packed is None else None
+    _prune(obj.value, keep, positions)
     if node is not obj.value:
-        _prune(node, keep)
+        _prune(node, keep, None)

@@ -42,20 +42,35 @@ def _objects(*texts: str) -> list[KubeObject | Problem]:
 def test_workload_pod_labels_containers_and_sidecars() -> None:
     (obj,) = _objects(STATEFULSET)
     assert isinstance(obj, KubeObject)
-    assert (obj.kind, obj.namespace, obj.name, obj.api_version) == ("StatefulSet", "data", "db", "apps/v1")
+    assert (obj.kind, obj.namespace, obj.name, obj.api_version) == (
+        "StatefulSet",
+        "data",
+        "db",
+        "apps/v1",
+    )
     assert obj.pod_labels() == {"app": "db", "tier": "storage"}
     ports = [(p.container, p.name, p.number, p.protocol) for p in obj.container_ports()]
-    assert ports == [("db", "pg", 5432, "TCP"), ("db", "", 9187, "UDP"), ("proxy", "admin", 9901, "TCP")]
+    assert ports == [
+        ("db", "pg", 5432, "TCP"),
+        ("db", "", 9187, "UDP"),
+        ("proxy", "admin", 9901, "TCP"),
+    ]
     first = next(obj.container_ports())
     assert format_path(first.path) == "spec.template.spec.containers[0].ports[0]"
     assert obj.position(first.path) == (21, 11)
 
 
-@pytest.mark.parametrize(("kind", "path"), [
-    ("Pod", "spec"), ("Deployment", "spec.template.spec"), ("DaemonSet", "spec.template.spec"),
-    ("ReplicaSet", "spec.template.spec"), ("Job", "spec.template.spec"),
-    ("CronJob", "spec.jobTemplate.spec.template.spec"),
-])
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [
+        ("Pod", "spec"),
+        ("Deployment", "spec.template.spec"),
+        ("DaemonSet", "spec.template.spec"),
+        ("ReplicaSet", "spec.template.spec"),
+        ("Job", "spec.template.spec"),
+        ("CronJob", "spec.jobTemplate.spec.template.spec"),
+    ],
+)
 def test_every_kind_that_runs_pods(kind: str, path: str) -> None:
     obj: dict[str, object] = {"kind": kind}
     node = obj
@@ -75,9 +90,18 @@ def test_a_pods_labels_are_its_own() -> None:
 
 
 def test_lists_are_unwrapped_with_positions() -> None:
-    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}, "junk",
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}}]}, indent=2)
+    text = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": [
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}},
+                "junk",
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}},
+            ],
+        },
+        indent=2,
+    )
     found = _objects(text)
     assert [o.name for o in found if isinstance(o, KubeObject)] == ["a", "b"]
     second = found[2]
@@ -86,32 +110,61 @@ def test_lists_are_unwrapped_with_positions() -> None:
 
 
 def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -> None:
-    """kubectl flattens a ServiceList inside a List; an item it cannot read makes it refuse the List."""
+    """kubectl flattens a ServiceList inside a List; an item it cannot read makes it refuse the
+    List."""
     text = (
         "apiVersion: v1\nkind: List\nitems:\n"
         "- apiVersion: v1\n  kind: ServiceList\n  items:\n"
-        "  - {metadata: {name: a}, spec: {ports: [{port: 80}]}}\n"  # the API server's typed list: kind implied
-        "  - {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Service, metadata: {name: b}}, 5]}\n"
+        "  - {metadata: {name: a}, spec: {ports: "
+        "[{port: 80}]}}\n"  # the API server's typed list: kind implied
+        "  - {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Service, metadata: "
+        "{name: b}}, 5]}\n"
         "- just text\n"
         "- {kind: Service, metadata: {name: c}}\n"
         "- {apiVersion: v1, kind: List, items: [{}]}\n"
     )
     found = _objects(text)
-    summary = [(f.kind, f.name, f.prefix) if isinstance(f, KubeObject) else (f.rule, f.field, f.line, f.message)
-               for f in found]
-    nested = 'inside a List: kubectl apply refuses the file ("is not a list: no Items field"); its items are ' \
-             "checked all the same"
+    summary = [
+        (f.kind, f.name, f.prefix)
+        if isinstance(f, KubeObject)
+        else (f.rule, f.field, f.line, f.message)
+        for f in found
+    ]
+    nested = (
+        'inside a List: kubectl apply refuses the file ("is not a list: no Items field"); its '
+        "items are "
+        "checked all the same"
+    )
     assert summary == [
         ("nested-list", "", 4, f"a ServiceList {nested}"),
         ("Service", "a", ("items", 0, "items", 0)),
         ("nested-list", "", 8, f"a List {nested}"),
         ("Service", "b", ("items", 0, "items", 1, "items", 0)),
-        ("list-item", "items[1]", 8, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
-        ("list-item", "items[1]", 9, "not a Kubernetes object (not a mapping): kubectl refuses the whole List"),
-        ("list-item", "items[2]", 10, "not a Kubernetes object (no apiVersion): kubectl refuses the whole List"),
+        (
+            "list-item",
+            "items[1]",
+            8,
+            "not a Kubernetes object (not a mapping): kubectl refuses the whole List",
+        ),
+        (
+            "list-item",
+            "items[1]",
+            9,
+            "not a Kubernetes object (not a mapping): kubectl refuses the whole List",
+        ),
+        (
+            "list-item",
+            "items[2]",
+            10,
+            "not a Kubernetes object (no apiVersion): kubectl refuses the whole List",
+        ),
         ("nested-list", "", 11, f"a List {nested}"),
-        ("list-item", "items[0]", 11,
-         "not a Kubernetes object (no apiVersion and no kind): kubectl refuses the whole List"),
+        (
+            "list-item",
+            "items[0]",
+            11,
+            "not a Kubernetes object (no apiVersion and no kind): kubectl refuses the whole List",
+        ),
     ]
     assert all(f.severity == "error" for f in found if isinstance(f, Problem))
     a = found[1]
@@ -119,7 +172,9 @@ def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -
 
 
 def test_lists_nested_too_deep_are_an_error_not_a_hang() -> None:
-    text = "{apiVersion: v1, kind: List, items: [" * 12 + "{apiVersion: v1, kind: Service}" + "]}" * 12
+    text = (
+        "{apiVersion: v1, kind: List, items: [" * 12 + "{apiVersion: v1, kind: Service}" + "]}" * 12
+    )
     *nested, problem = _objects(text)
     assert [p.rule for p in nested if isinstance(p, Problem)] == ["nested-list"] * MAX_LIST_DEPTH
     assert isinstance(problem, Problem) and problem.rule == "list-item"
@@ -132,7 +187,9 @@ def test_a_list_whose_items_are_no_list_is_an_error() -> None:
 
 
 def test_unreadable_and_odd_documents_become_problems() -> None:
-    found = _objects("kind: Service\nmetadata: {name: ok}\n---\n- a list\n---\n\n---\nkey: [unclosed\n")
+    found = _objects(
+        "kind: Service\nmetadata: {name: ok}\n---\n- a list\n---\n\n---\nkey: [unclosed\n"
+    )
     kinds = [(type(f).__name__, getattr(f, "rule", "")) for f in found]
     assert kinds == [("KubeObject", ""), ("Problem", "not-an-object"), ("Problem", "yaml")]
     problem = found[-1]
@@ -146,21 +203,41 @@ def test_json_that_yaml_cannot_read_is_read_as_json() -> None:
 
 
 def test_problems_about_an_object_name_it() -> None:
-    (obj,) = _objects("kind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports: [{port: 0}]\n")
+    (obj,) = _objects(
+        "kind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports: [{port: 0}]\n"
+    )
     assert isinstance(obj, KubeObject)
-    problem = obj.problem(("spec", "ports", 0, "port"), "error", "port-range", "must be between 1 and 65535")
-    assert str(problem) == "f0.yaml:4:12: error: Service/shop/web: spec.ports[0].port: must be between 1 and 65535."
+    problem = obj.problem(
+        ("spec", "ports", 0, "port"), "error", "port-range", "must be between 1 and 65535"
+    )
+    assert (
+        str(problem)
+        == "f0.yaml:4:12: error: Service/shop/web: spec.ports[0].port: must be between 1 and 65535."
+    )
     assert problem.obj is not None and problem.obj.name == "web" and problem.document == 0
 
 
-@pytest.mark.parametrize(("api_version", "builtin"), [
-    (None, True), ("v1", True), ("apps/v1", True), ("batch/v1", True), ("extensions/v1beta1", True),
-    ("serving.knative.dev/v1", False), ("example.com/v1", False), (5, False),
-])
-def test_custom_resources_that_reuse_a_kind_name_are_not_kubernetes_own(api_version: object, builtin: bool) -> None:
+@pytest.mark.parametrize(
+    ("api_version", "builtin"),
+    [
+        (None, True),
+        ("v1", True),
+        ("apps/v1", True),
+        ("batch/v1", True),
+        ("extensions/v1beta1", True),
+        ("serving.knative.dev/v1", False),
+        ("example.com/v1", False),
+        (5, False),
+    ],
+)
+def test_custom_resources_that_reuse_a_kind_name_are_not_kubernetes_own(
+    api_version: object, builtin: bool
+) -> None:
     head = "" if api_version is None else f"apiVersion: {api_version}\n"
-    (service, deployment) = _objects(f"{head}kind: Service\nmetadata: {{name: s}}\n---\n{head}kind: Deployment\n"
-                                     "metadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n")
+    (service, deployment) = _objects(
+        f"{head}kind: Service\nmetadata: {{name: s}}\n---\n{head}kind: Deployment\n"
+        "metadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n"
+    )
     assert isinstance(service, KubeObject) and isinstance(deployment, KubeObject)
     assert service.is_service == (builtin and api_version in (None, "v1"))
     assert (deployment.pod_spec() is not None) == builtin

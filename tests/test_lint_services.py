@@ -11,18 +11,28 @@ from svcgen.lint.services import Workloads, service_ports
 
 
 def test_the_workload_index_selects_by_template_and_controller_labels() -> None:
-    objects = [o for o in read_objects([("s.yaml", STATEFUL + "---\n" + DEPLOYMENT)]) if isinstance(o, KubeObject)]
+    objects = [
+        o
+        for o in read_objects([("s.yaml", STATEFUL + "---\n" + DEPLOYMENT)])
+        if isinstance(o, KubeObject)
+    ]
     index = Workloads(objects)
     assert [index.items[i].name for i in index.select("shop", {"app": "redis"})] == ["redis"]
-    assert [index.items[i].name for i in index.select("", {"statefulset.kubernetes.io/pod-name": "redis-3"})] == [
-        "redis"]
-    assert index.select("other", {"app": "web"}) == [] and index.select("shop", {"app": ["x"]}) == []
+    assert [
+        index.items[i].name
+        for i in index.select("", {"statefulset.kubernetes.io/pod-name": "redis-3"})
+    ] == ["redis"]
+    assert (
+        index.select("other", {"app": "web"}) == [] and index.select("shop", {"app": ["x"]}) == []
+    )
     (service,) = [o for o in read_objects([("s.yaml", SERVICE)]) if isinstance(o, KubeObject)]
     assert [p["name"] for _, p in service_ports(service)] == ["http"]
 
 
 def test_the_same_node_port_in_two_files() -> None:
-    other = SERVICE.replace("name: web\n  namespace", "name: other\n  namespace").replace("app: web", "app: x")
+    other = SERVICE.replace("name: web\n  namespace", "name: other\n  namespace").replace(
+        "app: web", "app: x"
+    )
     found = lint_texts([("a.yaml", SERVICE), ("b.yaml", other)])
     collision = [p for p in found if p.rule == "node-port-collision"]
     assert len(collision) == 1
@@ -53,20 +63,29 @@ spec:
   healthCheckNodePort: 30080
   ports: [{port: 443}]
 """
-    assert ("f1.yaml", 6, "error", "spec.healthCheckNodePort", "node-port-collision") in lint(SERVICE, lb)
+    assert ("f1.yaml", 6, "error", "spec.healthCheckNodePort", "node-port-collision") in lint(
+        SERVICE, lb
+    )
 
 
 def test_named_target_port_must_match_name_and_protocol() -> None:
-    udp = DEPLOYMENT.replace("{name: http, containerPort: 8080}", "{name: http, containerPort: 8080, protocol: UDP}")
+    udp = DEPLOYMENT.replace(
+        "{name: http, containerPort: 8080}", "{name: http, containerPort: 8080, protocol: UDP}"
+    )
     found = lint_texts([("s.yaml", SERVICE), ("d.yaml", udp)])
-    assert [(p.field, p.rule, p.line) for p in found] == [("spec.ports[0].targetPort", "target-port-resolves", 13)]
+    assert [(p.field, p.rule, p.line) for p in found] == [
+        ("spec.ports[0].targetPort", "target-port-resolves", 13)
+    ]
     assert 'named targetPort "http" (TCP) matches no container port' in found[0].message
 
 
 def test_sidecar_ports_count_for_named_target_ports() -> None:
-    sidecar = DEPLOYMENT.replace("      containers:", "      initContainers:\n      - name: side\n"
-                                 "        restartPolicy: Always\n        ports: [{name: admin, containerPort: 9}]\n"
-                                 "      containers:")
+    sidecar = DEPLOYMENT.replace(
+        "      containers:",
+        "      initContainers:\n      - name: side\n"
+        "        restartPolicy: Always\n        ports: [{name: admin, containerPort: 9}]\n"
+        "      containers:",
+    )
     service = SERVICE + "  - {name: admin, port: 9, targetPort: admin}\n"
     assert lint(service, sidecar) == []
     plain_init = sidecar.replace("        restartPolicy: Always\n", "")
@@ -98,30 +117,44 @@ spec:
 
 
 def _announce(selector: str, target: str = "redis") -> str:
-    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: redis-announce-0, namespace: shop}}\nspec:\n"
-            f"  publishNotReadyAddresses: true\n  selector: {selector}\n"
-            f"  ports: [{{name: redis, port: 6379, targetPort: {target}}}]\n")
+    return (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: redis-announce-0, namespace: "
+        "shop}\nspec:\n"
+        f"  publishNotReadyAddresses: true\n  selector: {selector}\n"
+        f"  ports: [{{name: redis, port: 6379, targetPort: {target}}}]\n"
+    )
 
 
-@pytest.mark.parametrize("selector", [
-    '{app: redis, "statefulset.kubernetes.io/pod-name": redis-0}',  # argo-cd's redis-ha announce Services
-    '{"statefulset.kubernetes.io/pod-name": redis-12}',
-    '{app: redis, "apps.kubernetes.io/pod-index": "0"}',
-    '{app: redis, controller-revision-hash: redis-5d8f7}',
-])
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "{app: redis, "
+        '"statefulset.kubernetes.io/pod-name": redis-0}',  # argo-cd's redis-ha announce Services
+        '{"statefulset.kubernetes.io/pod-name": redis-12}',
+        '{app: redis, "apps.kubernetes.io/pod-index": "0"}',
+        "{app: redis, controller-revision-hash: redis-5d8f7}",
+    ],
+)
 def test_labels_that_the_stateful_set_controller_adds_select_its_pods(selector: str) -> None:
     assert lint(STATEFUL, _announce(selector)) == []
     # ...so the Service's named targetPorts are checked against the StatefulSet's ports.
-    assert [p[-1] for p in lint(STATEFUL, _announce(selector, target="redsi"))] == ["target-port-resolves"]
+    assert [p[-1] for p in lint(STATEFUL, _announce(selector, target="redsi"))] == [
+        "target-port-resolves"
+    ]
 
 
-@pytest.mark.parametrize("selector", [
-    '{app: redis, "statefulset.kubernetes.io/pod-name": other-0}',
-    '{app: redis, "statefulset.kubernetes.io/pod-name": redis-x}',
-    '{app: redis, "apps.kubernetes.io/pod-index": "first"}',
-    '{app: redis, pod-template-hash: abc}',  # a Deployment's label, not a StatefulSet's
-])
-def test_controller_labels_with_values_the_controller_never_sets_select_nothing(selector: str) -> None:
+@pytest.mark.parametrize(
+    "selector",
+    [
+        '{app: redis, "statefulset.kubernetes.io/pod-name": other-0}',
+        '{app: redis, "statefulset.kubernetes.io/pod-name": redis-x}',
+        '{app: redis, "apps.kubernetes.io/pod-index": "first"}',
+        "{app: redis, pod-template-hash: abc}",  # a Deployment's label, not a StatefulSet's
+    ],
+)
+def test_controller_labels_with_values_the_controller_never_sets_select_nothing(
+    selector: str,
+) -> None:
     assert [p[-1] for p in lint(STATEFUL, _announce(selector))] == ["selector"]
 
 

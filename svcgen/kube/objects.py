@@ -127,7 +127,7 @@ def _ordinal(value: str) -> bool:
 
 def _stateful_pod_name(obj: "KubeObject", value: str) -> bool:
     prefix = f"{obj.name}-"
-    return bool(obj.name) and value.startswith(prefix) and _ordinal(value[len(prefix):])
+    return bool(obj.name) and value.startswith(prefix) and _ordinal(value[len(prefix) :])
 
 
 def _job_name(obj: "KubeObject", value: str) -> bool:
@@ -135,15 +135,21 @@ def _job_name(obj: "KubeObject", value: str) -> bool:
 
 
 CONTROLLER_LABELS: dict[str, dict[str, Any]] = {
-    "StatefulSet": {"statefulset.kubernetes.io/pod-name": _stateful_pod_name,
-                    "apps.kubernetes.io/pod-index": lambda obj, value: _ordinal(value),
-                    "controller-revision-hash": _any},
+    "StatefulSet": {
+        "statefulset.kubernetes.io/pod-name": _stateful_pod_name,
+        "apps.kubernetes.io/pod-index": lambda obj, value: _ordinal(value),
+        "controller-revision-hash": _any,
+    },
     "Deployment": {"pod-template-hash": _any},
     "ReplicaSet": {"pod-template-hash": _any},
     "DaemonSet": {"controller-revision-hash": _any, "pod-template-generation": _any},
-    "Job": {"batch.kubernetes.io/job-name": _job_name, "job-name": _job_name,
-            "batch.kubernetes.io/controller-uid": _any, "controller-uid": _any,
-            "batch.kubernetes.io/job-completion-index": lambda obj, value: _ordinal(value)},
+    "Job": {
+        "batch.kubernetes.io/job-name": _job_name,
+        "job-name": _job_name,
+        "batch.kubernetes.io/controller-uid": _any,
+        "controller-uid": _any,
+        "batch.kubernetes.io/job-completion-index": lambda obj, value: _ordinal(value),
+    },
 }
 """Labels a controller adds to its pods, by kind, with a test of the values they can take."""
 
@@ -167,7 +173,11 @@ def label_selector_matches(selector: Any, labels: dict[str, Any]) -> bool | None
     for expression in expressions:
         if not isinstance(expression, dict):
             return None
-        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        key, operator, values = (
+            expression.get("key"),
+            expression.get("operator"),
+            expression.get("values") or [],
+        )
         if not isinstance(values, list) or not isinstance(key, str):
             return None
         present = key in labels
@@ -252,11 +262,22 @@ class KubeObject(NamedTuple):
         """``file:line`` of ``path``, for messages that point at another object."""
         return f"{self.file}:{self.position(path)[0]}"
 
-    def problem(self, path: Path, severity: Severity, rule: str, message: str, hint: str = "") -> Problem:
+    def problem(
+        self, path: Path, severity: Severity, rule: str, message: str, hint: str = ""
+    ) -> Problem:
         """A finding about the field at ``path`` of this object."""
         ref = self.ref
-        return Problem(str(ref), format_path(path), shorten(message, MESSAGE_LIMIT), shorten(hint, MESSAGE_LIMIT),
-                       self.location(path), severity, rule, ref, self.doc.index)
+        return Problem(
+            str(ref),
+            format_path(path),
+            shorten(message, MESSAGE_LIMIT),
+            shorten(hint, MESSAGE_LIMIT),
+            self.location(path),
+            severity,
+            rule,
+            ref,
+            self.doc.index,
+        )
 
     def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
         return pod_spec(self.value)
@@ -317,9 +338,13 @@ class KubeObject(NamedTuple):
                     continue
                 name = port.get("name")
                 number = port.get("containerPort")
-                yield ContainerPort(cname if isinstance(cname, str) else "", name if isinstance(name, str) else "",
-                                    number if is_int(number) else None, str(port.get("protocol") or "TCP"),
-                                    (*path, "ports", j))
+                yield ContainerPort(
+                    cname if isinstance(cname, str) else "",
+                    name if isinstance(name, str) else "",
+                    number if is_int(number) else None,
+                    str(port.get("protocol") or "TCP"),
+                    (*path, "ports", j),
+                )
 
 
 def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
@@ -327,7 +352,11 @@ def _json_fallback(text: str, documents: list[Document]) -> list[Document]:
 
     The documents have no field positions.
     """
-    if len(documents) != 1 or documents[0].error is None or not text.lstrip().startswith(("{", "[")):
+    if (
+        len(documents) != 1
+        or documents[0].error is None
+        or not text.lstrip().startswith(("{", "["))
+    ):
         return documents
     import json  # rare: loaded only for such files
 
@@ -380,7 +409,10 @@ def documents_of(text: str) -> list[Document]:
 
 
 def _iter_documents_of(text: str) -> Iterator[Document]:
-    """:func:`documents_of`, one document at a time (a reader keeping little of each never holds the stream)."""
+    """:func:`documents_of`, one document at a time.
+
+    A reader keeping little of each never holds the stream.
+    """
     documents = iter_documents(text)
     first = next(documents, None)
     if first is None:
@@ -407,7 +439,8 @@ def read_objects(sources: Iterable[tuple[str, str]]) -> Iterator[KubeObject | Pr
 
 
 MAX_LIST_DEPTH = 10
-"""Deepest nesting of Lists in Lists that is unwrapped (for --reserve: kubectl 1.32 refuses any nesting)."""
+"""Deepest nesting of Lists in Lists that is unwrapped (for --reserve: kubectl 1.32 refuses any
+nesting)."""
 
 
 def _is_list(value: dict[str, Any]) -> bool:
@@ -423,9 +456,15 @@ def _objects(file: str, doc: Document) -> Iterator[KubeObject | Problem]:
     if value is None:
         return
     if not isinstance(value, dict) or not _nonempty_str(value.get("kind")):
-        yield Problem("", "", "not a Kubernetes object (a mapping with apiVersion and kind): skipped",
-                      location=SourceLocation(file, *doc.position), severity="warning", rule="not-an-object",
-                      document=doc.index)
+        yield Problem(
+            "",
+            "",
+            "not a Kubernetes object (a mapping with apiVersion and kind): skipped",
+            location=SourceLocation(file, *doc.position),
+            severity="warning",
+            rule="not-an-object",
+            document=doc.index,
+        )
         return
     yield from _items(KubeObject(file, doc, (), value), 0)
 
@@ -435,36 +474,58 @@ def _items(obj: KubeObject, depth: int) -> Iterator[KubeObject | Problem]:
     if not _is_list(obj.value):
         items = obj.value.get("items")
         if obj.kind.endswith("List") and items is not None and is_builtin(obj.value):
-            yield obj.problem(("items",), "error", "list-item",
-                              f"items is not a list: kubectl cannot read this {obj.kind}",
-                              "write items as a list of objects")
+            yield obj.problem(
+                ("items",),
+                "error",
+                "list-item",
+                f"items is not a list: kubectl cannot read this {obj.kind}",
+                "write items as a list of objects",
+            )
         else:
             yield obj
         return
     if depth:
-        yield obj.problem((), "error", "nested-list",
-                          f'a {obj.kind} inside a List: kubectl apply refuses the file ("is not a list: no Items '
-                          'field"); its items are checked all the same', "move its items into the outer List")
+        yield obj.problem(
+            (),
+            "error",
+            "nested-list",
+            f'a {obj.kind} inside a List: kubectl apply refuses the file ("is not a list: no Items '
+            'field"); its items are checked all the same',
+            "move its items into the outer List",
+        )
     if depth >= MAX_LIST_DEPTH:
-        yield obj.problem(("items",), "error", "list-item",
-                          f"Lists nested more than {MAX_LIST_DEPTH} deep: the items of this one are not read",
-                          "flatten the Lists into one")
+        yield obj.problem(
+            ("items",),
+            "error",
+            "list-item",
+            f"Lists nested more than {MAX_LIST_DEPTH} deep: the items of this one are not read",
+            "flatten the Lists into one",
+        )
         return
     item_kind = obj.kind.removesuffix("List")
     for i, item in enumerate(obj.value["items"]):
-        missing = [key for key in ("apiVersion", "kind") if not _nonempty_str(mapping(item).get(key))]
+        missing = [
+            key for key in ("apiVersion", "kind") if not _nonempty_str(mapping(item).get(key))
+        ]
         if len(missing) == 2 and item_kind and isinstance(item, dict):
-            # A typed list from the API server (a ServiceList) leaves both out of its items: kubectl takes
+            # A typed list from the API server (a ServiceList) leaves both out of its items: kubectl
+            # takes
             # the List's (apimachinery's unstructured decodeToList).
             item = {**item, "apiVersion": obj.value.get("apiVersion"), "kind": item_kind}
             missing = [] if _nonempty_str(item["apiVersion"]) else ["apiVersion"]
         if not missing:
-            yield from _items(KubeObject(obj.file, obj.doc, (*obj.prefix, "items", i), item), depth + 1)
+            yield from _items(
+                KubeObject(obj.file, obj.doc, (*obj.prefix, "items", i), item), depth + 1
+            )
             continue
         what = "not a mapping" if not isinstance(item, dict) else f"no {' and no '.join(missing)}"
-        yield obj.problem(("items", i), "error", "list-item",
-                          f"not a Kubernetes object ({what}): kubectl refuses the whole {obj.kind}",
-                          "give the item its apiVersion and kind, or remove it")
+        yield obj.problem(
+            ("items", i),
+            "error",
+            "list-item",
+            f"not a Kubernetes object ({what}): kubectl refuses the whole {obj.kind}",
+            "give the item its apiVersion and kind, or remove it",
+        )
 
 
 def _nonempty_str(value: Any) -> bool:
@@ -473,5 +534,11 @@ def _nonempty_str(value: Any) -> bool:
 
 def _error_problem(file: str, doc: Document, error: DocumentError) -> Problem:
     line, column = error.position or doc.position
-    return Problem("", "", error.message, location=SourceLocation(file, line, column), rule="yaml",
-                   document=doc.index)
+    return Problem(
+        "",
+        "",
+        error.message,
+        location=SourceLocation(file, line, column),
+        rule="yaml",
+        document=doc.index,
+    )

@@ -24,8 +24,18 @@ from typing import Any
 
 from svcgen.errors import shorten
 
-__all__ = ["MAX_ALIAS_CHARACTERS", "MAX_DEPTH", "MAX_NODES", "Document", "DocumentError", "Position", "iter_documents",
-           "load_documents", "packed_position", "resolve_plain"]
+__all__ = [
+    "MAX_ALIAS_CHARACTERS",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Document",
+    "DocumentError",
+    "Position",
+    "iter_documents",
+    "load_documents",
+    "packed_position",
+    "resolve_plain",
+]
 
 MAX_DEPTH = 200
 """Deepest nesting accepted (real manifests stay under 20)."""
@@ -45,21 +55,27 @@ _TAG = "tag:yaml.org,2002:"
 _BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}
 _BOOL_FALSE = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
 _NULL = {"", "~", "null", "Null", "NULL"}
-_SPECIAL_FLOATS = {**dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
-                   **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
-                   **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf)}
+_SPECIAL_FLOATS = {
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
+}
 # go-yaml v2's resolve(), after it drops every "_": Go's strconv.ParseInt with base 0 (0x, 0o, 0b in
-# either case, a leading 0 for octal), then its yamlStyleFloat pattern. No base-60 forms (``12:30``):
+# either case, a leading 0 for octal), then its yamlStyleFloat pattern. No base-60 forms
+# (``12:30``):
 # YAML 1.1 has them, go-yaml reads them as strings, and ``backup-window: 12:30`` must stay one.
 _GO_INT_RE = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_GO_DOT_FLOAT = r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"  # ParseFloat's decimals that start with "." (compiled when met)
+# ParseFloat's decimals that start with "." (compiled when met)
+_GO_DOT_FLOAT = r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"
 
 
 class DocumentError(Exception):
     """A document cannot be read; ``position`` is where (when known)."""
 
-    def __init__(self, message: str, position: Position | None = None, *, fatal: bool = False) -> None:
+    def __init__(
+        self, message: str, position: Position | None = None, *, fatal: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
@@ -77,7 +93,8 @@ class Document:
     A reader that keeps many documents (lint, to check them against each other) calls
     :meth:`compact` once it is done changing a document: the positions then take 8 bytes a key
     (in one bytes object: an array would add a header of 64 bytes, to each of many small
-    documents) instead of about 150 (a dict per mapping and list; an int per key), and only :meth:`where`
+    documents) instead of about 150 (a dict per mapping and list; an int per key), and only
+    :meth:`where`
     answers (:meth:`key_position` no longer does). For the same reason a document keeps its own
     position packed into one int (a tuple of two ints is about 110 bytes, for each of many small
     documents) and, once compact, shares one empty ``key_positions``.
@@ -85,9 +102,14 @@ class Document:
 
     __slots__ = ("_at", "aliased", "error", "index", "key_positions", "offsets", "packed", "value")
 
-    def __init__(self, index: int, value: Any, position: Position,
-                 key_positions: dict[int, dict[Any, int]] | None = None,
-                 error: DocumentError | None = None) -> None:
+    def __init__(
+        self,
+        index: int,
+        value: Any,
+        position: Position,
+        key_positions: dict[int, dict[Any, int]] | None = None,
+        error: DocumentError | None = None,
+    ) -> None:
         self.index = index
         self.value = value
         self._at = packed_position(position)
@@ -95,7 +117,9 @@ class Document:
         self.error = error
         self.aliased = False
         self.packed: bytes | None = None  # after compact(): an array("q")'s bytes
-        self.offsets: dict[int, int] | None = None  # id of a container -> offset of its keys in packed
+        self.offsets: dict[int, int] | None = (
+            None  # id of a container -> offset of its keys in packed
+        )
 
     @property
     def position(self) -> Position:
@@ -107,17 +131,24 @@ class Document:
         self._at = packed_position(position)
 
     def __repr__(self) -> str:
-        return f"Document(index={self.index}, value={self.value!r}, position={self.position}, error={self.error!r})"
+        return (
+            f"Document(index={self.index}, value={self.value!r}, position={self.position}, "
+            f"error={self.error!r})"
+        )
 
     def key_position(self, container: Any, key: Any) -> Position | None:
-        """The position of ``key`` (an index, in a list) of ``container``, a mapping or list of ``value``."""
+        """The position of ``key`` (an index, in a list) of ``container``.
+
+        ``container`` is a mapping or list of ``value``.
+        """
         packed = self.key_positions.get(id(container), {}).get(key)
         return None if packed is None else _unpacked(packed)
 
     def compact(self) -> None:
         """Keeps the positions of what ``value`` holds now in one array (see the class docstring).
 
-        Layout: a container's keys, each key's position (-1 for none: a key a merge (``<<``) brought),
+        Layout: a container's keys, each key's position (-1 for none: a key a merge (``<<``)
+        brought),
         then the same for each of its containers, in order, depth first. ``value`` must not change
         afterwards.
         """
@@ -155,7 +186,9 @@ class Document:
 
     def _where_packed(self, path: tuple[Any, ...]) -> Position:
         assert self.packed is not None
-        if self.offsets is None:  # where each container's keys start: found once, for the documents asked
+        if (
+            self.offsets is None
+        ):  # where each container's keys start: found once, for the documents asked
             self.offsets = {}
             offset, stack = 0, [self.value]
             while stack:
@@ -175,7 +208,7 @@ class Document:
             else:
                 index = next((i for i, key in enumerate(node) if key == part), None)
             at = 8 * (start + index) if index is not None else 0
-            packed = int.from_bytes(self.packed[at:at + 8], sys.byteorder, signed=True)
+            packed = int.from_bytes(self.packed[at : at + 8], sys.byteorder, signed=True)
             if index is None or packed < 0:
                 break
             best = _unpacked(packed)
@@ -277,7 +310,7 @@ _NUMBER_STARTS = frozenset("-+0123456789")
 
 
 def _tagged(tag: str, text: str, position: Position) -> Any:
-    kind = tag[len(_TAG):] if tag.startswith(_TAG) else None
+    kind = tag[len(_TAG) :] if tag.startswith(_TAG) else None
     if kind == "str":
         return text
     value = resolve_plain(text) if kind in ("int", "float", "bool") else None
@@ -331,14 +364,25 @@ def _pos(event: Any) -> Position:
 
 
 _NO_KEY = object()
-_SHARED_STRING = 100  # strings up to this length are interned: one copy, however often they are written
+_SHARED_STRING = (
+    100  # strings up to this length are interned: one copy, however often they are written
+)
 
 
 class _Frame:
     """A mapping or sequence being filled."""
 
-    __slots__ = ("anchor", "characters", "container", "key", "key_position", "merge_next", "merged", "position",
-                 "size")
+    __slots__ = (
+        "anchor",
+        "characters",
+        "container",
+        "key",
+        "key_position",
+        "merge_next",
+        "merged",
+        "position",
+        "size",
+    )
 
     def __init__(self, container: Any, anchor: str | None, position: Position) -> None:
         self.container = container
@@ -366,7 +410,9 @@ class _Builder:
         self.expanded = 0
         self.expanded_characters = 0
 
-    def _add(self, value: Any, size: int, characters: int, position: Position, *, merge_key: bool = False) -> None:
+    def _add(
+        self, value: Any, size: int, characters: int, position: Position, *, merge_key: bool = False
+    ) -> None:
         if not self.stack:
             self.root = value
             return
@@ -387,7 +433,9 @@ class _Builder:
             if frame.merge_next:
                 self._merge(frame, value, position)
             elif key in container and key not in frame.merged:
-                raise DocumentError(f'duplicate key "{shorten(key)}" in a mapping', frame.key_position)
+                raise DocumentError(
+                    f'duplicate key "{shorten(key)}" in a mapping', frame.key_position
+                )
             else:
                 container[key] = value
                 frame.merged.discard(key)
@@ -399,7 +447,9 @@ class _Builder:
         """YAML 1.1 merge keys (``<<: *base``): keys given in the mapping itself win."""
         for source in value if isinstance(value, list) else [value]:
             if not isinstance(source, dict):
-                raise DocumentError("a merge key (<<) needs a mapping or a list of mappings", position)
+                raise DocumentError(
+                    "a merge key (<<) needs a mapping or a list of mappings", position
+                )
             for key, item in source.items():
                 if key not in frame.container:
                     frame.container[key] = item
@@ -417,7 +467,9 @@ class _Builder:
             else:
                 value = event.value
             if type(value) is str and len(value) <= _SHARED_STRING:
-                value = sys.intern(value)  # keys, kinds, protocols, port names recur in every document
+                value = sys.intern(
+                    value
+                )  # keys, kinds, protocols, port names recur in every document
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1, len(event.value))
             merge_key = event.value == "<<" and event.implicit[0] and tag is None
@@ -427,8 +479,11 @@ class _Builder:
             if tag is not None and str(tag) not in (_TAG + "map", _TAG + "seq", "!"):
                 raise DocumentError(f'unsupported tag "{shorten(str(tag))}"', _pos(event))
             if len(self.stack) >= MAX_DEPTH:
-                raise DocumentError(f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
-                                    _pos(event), fatal=True)
+                raise DocumentError(
+                    f"nested more than {MAX_DEPTH} levels deep; the rest of the file is not read",
+                    _pos(event),
+                    fatal=True,
+                )
             container: Any = {} if isinstance(event, events.MappingStartEvent) else []
             self.doc.key_positions[id(container)] = {}
             self.stack.append(_Frame(container, event.anchor, _pos(event)))
@@ -441,11 +496,17 @@ class _Builder:
             self.expanded += size
             self.expanded_characters += characters
             if self.expanded > MAX_NODES or self.expanded_characters > MAX_ALIAS_CHARACTERS:
-                what = f"{MAX_NODES:,} values" if self.expanded > MAX_NODES else \
-                    f"{MAX_ALIAS_CHARACTERS:,} characters"
-                raise DocumentError(f"the document expands to more than {what} through aliases (here "
-                                    f'"*{shorten(event.anchor)}": an alias bomb?); write the values out, or '
-                                    "repeat less", _pos(event))
+                what = (
+                    f"{MAX_NODES:,} values"
+                    if self.expanded > MAX_NODES
+                    else f"{MAX_ALIAS_CHARACTERS:,} characters"
+                )
+                raise DocumentError(
+                    f"the document expands to more than {what} through aliases (here "
+                    f'"*{shorten(event.anchor)}": an alias bomb?); write the values out, or '
+                    "repeat less",
+                    _pos(event),
+                )
             self._add(value, size, characters, _pos(event))
         elif isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
             frame = self.stack.pop()
@@ -473,7 +534,7 @@ class _Pieces:
 
     def read(self, size: int = -1) -> str:
         size = _PIECE if size is None or size < 0 else size
-        piece = self.text[self.at:self.at + size]
+        piece = self.text[self.at : self.at + size]
         self.at += len(piece)
         if not piece:
             self.text = ""
@@ -524,8 +585,11 @@ def iter_documents(text: str) -> Iterator[Document]:
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             position = (mark.line + 1, mark.column + 1) if mark is not None else None
-            yield _failed(count, current, DocumentError(f"not valid YAML: {exc.problem or exc.context or exc}",
-                                                        position))
+            yield _failed(
+                count,
+                current,
+                DocumentError(f"not valid YAML: {exc.problem or exc.context or exc}", position),
+            )
             break
         except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
             yield _failed(count, current, DocumentError(f"not valid YAML: {exc}"))

@@ -4,7 +4,8 @@ Pure: takes (name, text) pairs and returns problems; the CLI reads the files. Do
 read by the one reader (:mod:`svcgen.kube.objects`). Per object: :mod:`svcgen.kube.apiserver`
 (v1 defaulting, then ``ValidateService``; container ports of Pods and workloads) and
 :mod:`svcgen.kube.ingress` (``ValidateIngressCreate``). Across every
-document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and :mod:`.port_references`
+document given: :mod:`.services` (nodePorts, selectors, named targetPorts) and
+:mod:`.port_references`
 (everything else that refers to a port: Ingress, Gateway routes, probes, NetworkPolicy,
 ServiceMonitor and PodMonitor, Endpoints and EndpointSlices). docs/lint-checks.md lists every
 check.
@@ -33,8 +34,11 @@ __all__ = ["lint_texts"]
 
 
 def lint_texts(
-    sources: Iterable[tuple[str, str]], node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
-    kubernetes_version: KubeVersion = PORTABLE, *, quiet: Collection[str] = (),
+    sources: Iterable[tuple[str, str]],
+    node_port_range: NodePortRange = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: KubeVersion = PORTABLE,
+    *,
+    quiet: Collection[str] = (),
 ) -> list[Problem]:
     """Lint YAML texts (``(name, text)`` pairs, in order, each read once) as one set of manifests.
 
@@ -47,7 +51,9 @@ def lint_texts(
     workloads: list[KubeObject] = []
     others: list[KubeObject] = []
     latest: dict[tuple[str, str, str, str], KubeObject] = {}
-    replaced: set[int] = set()  # ids of definitions a later one replaces (kubectl applies both, in order)
+    replaced: set[int] = (
+        set()
+    )  # ids of definitions a later one replaces (kubectl applies both, in order)
     reading: Document | None = None  # the document whose objects are being checked
     for found in read_objects(sources):
         if isinstance(found, KubeObject) and found.doc is not reading:
@@ -65,22 +71,34 @@ def lint_texts(
             latest[key] = found
         if found.is_service:
             services.append(found)
-            problems.extend(_field_problems(found, validate_service(found.value, node_port_range, kubernetes_version),
-                                            node_port_range))
+            problems.extend(
+                _field_problems(
+                    found,
+                    validate_service(found.value, node_port_range, kubernetes_version),
+                    node_port_range,
+                )
+            )
         elif found.pod_spec() is not None:
             workloads.append(found)
-            problems.extend(_field_problems(found, validate_pod_ports(found.value), node_port_range))
+            problems.extend(
+                _field_problems(found, validate_pod_ports(found.value), node_port_range)
+            )
         else:
             if (found.api_version, found.kind) == ("networking.k8s.io/v1", "Ingress"):
-                problems.extend(found.problem(e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range))
-                                for e in validate_ingress(found.value))
+                problems.extend(
+                    found.problem(
+                        e.path, e.severity, e.rule, e.message, ingress_hint(e, node_port_range)
+                    )
+                    for e in validate_ingress(found.value)
+                )
             others.append(found)
         retain(found)  # its own checks ran: keep what the checks across objects read
     if reading is not None:
         reading.compact()
     # Across objects, only the definition that kubectl leaves in the cluster counts.
-    services, workloads, others = ([o for o in group if id(o) not in replaced]
-                                   for group in (services, workloads, others))
+    services, workloads, others = (
+        [o for o in group if id(o) not in replaced] for group in (services, workloads, others)
+    )
     problems.extend(node_port_collisions(services))
     problems.extend(selector_problems(services, workloads))
     problems.extend(consumer_problems(others, services, workloads))
@@ -91,7 +109,9 @@ def _identity(obj: KubeObject) -> tuple[str, str, str, str] | None:
     """What names an object in the cluster: API group, kind, namespace ("": the context's), name."""
     if not obj.name:
         return None  # generateName, or no name: the API server makes a new object
-    group = sys.intern(obj.api_version.split("/")[0]) if "/" in obj.api_version else ""  # (one copy: memory)
+    group = (
+        sys.intern(obj.api_version.split("/")[0]) if "/" in obj.api_version else ""
+    )  # (one copy: memory)
     return group, obj.kind, obj.namespace, obj.name
 
 
@@ -100,14 +120,25 @@ def _duplicate(obj: KubeObject, earlier: KubeObject) -> Problem:
 
     An object without a namespace counts as in the context's namespace.
     """
-    return obj.problem(("metadata", "name"), "warning", "duplicate-object",
-                       f"defined again, after {earlier.where(('metadata', 'name'))}: kubectl apply applies both in "
-                       "turn, so this definition replaces that one",
-                       "keep one definition, or give one of them another name or namespace")
+    return obj.problem(
+        ("metadata", "name"),
+        "warning",
+        "duplicate-object",
+        f"defined again, after {earlier.where(('metadata', 'name'))}: kubectl apply applies both "
+        "in "
+        "turn, so this definition replaces that one",
+        "keep one definition, or give one of them another name or namespace",
+    )
 
 
-def _field_problems(obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange) -> Iterator[Problem]:
+def _field_problems(
+    obj: KubeObject, errors: Iterable[FieldError], node_port_range: NodePortRange
+) -> Iterator[Problem]:
     for error in errors:
-        yield obj.problem(error.path, error.severity, error.rule, error.message, manifest_hint(error, node_port_range))
-
-
+        yield obj.problem(
+            error.path,
+            error.severity,
+            error.rule,
+            error.message,
+            manifest_hint(error, node_port_range),
+        )

@@ -26,7 +26,8 @@ __all__ = ["ANY", "FEW", "LabelIndex", "hashable_label"]
 _T = TypeVar("_T")
 
 FEW = 16
-"""A selection looking at this many objects or fewer is not remembered (see :meth:`LabelIndex.remembered`)."""
+"""A selection looking at this many objects or fewer is not remembered (see
+:meth:`LabelIndex.remembered`)."""
 
 ANY: Any = object()
 """The value of a label a controller adds to its pods (see the module docstring)."""
@@ -46,7 +47,9 @@ class LabelIndex:
 
     def __init__(self, entries: Iterable[tuple[str, dict[str, Any], Collection[str]]]) -> None:
         self.size = 0
-        self._everywhere: dict[tuple[str, Any], list[int]] | None = None  # built when first asked (memory)
+        self._everywhere: dict[tuple[str, Any], list[int]] | None = (
+            None  # built when first asked (memory)
+        )
         self._in: dict[tuple[str, str, Any], list[int]] = {}
         for i, (namespace, labels, added) in enumerate(entries):
             self.size += 1
@@ -72,9 +75,12 @@ class LabelIndex:
             return [self._everywhere.get((key, value), [])]
         return [self._in.get((n, key, value), []) for n in {*namespaces, ""}]
 
-    def candidates(self, requirements: Sequence[Sequence[tuple[str, Any]]],
-                   namespaces: Collection[str] | None) -> list[int] | None:
-        """The objects that may meet every requirement, in ``namespaces`` (None: any); None: no requirement.
+    def candidates(
+        self, requirements: Sequence[Sequence[tuple[str, Any]]], namespaces: Collection[str] | None
+    ) -> list[int] | None:
+        """The objects that may meet every requirement, in ``namespaces`` (None: any).
+
+        None: no requirement.
 
         Each requirement is met by an object carrying one of its (key, value) alternatives; the
         objects meeting the rarest one are returned, in order (a superset: check the rule on each).
@@ -82,7 +88,12 @@ class LabelIndex:
         best: list[list[int]] | None = None
         best_size = 0
         for requirement in requirements:
-            runs = [run for key, value in requirement for run in self._runs(key, value, namespaces) if run]
+            runs = [
+                run
+                for key, value in requirement
+                for run in self._runs(key, value, namespaces)
+                if run
+            ]
             size = sum(map(len, runs))
             if best is None or size < best_size:
                 best, best_size = runs, size
@@ -94,7 +105,9 @@ class LabelIndex:
             return best[0]
         return sorted({p for run in best for p in run})  # (an In expression may list a value twice)
 
-    def remembered(self, key: Callable[[], Hashable], compute: Callable[[], _T], work: int | None) -> _T:
+    def remembered(
+        self, key: Callable[[], Hashable], compute: Callable[[], _T], work: int | None
+    ) -> _T:
         """``compute()``, once per ``key()``: one selector written on many objects is matched once.
 
         ``work``: how many objects ``compute`` looks at (None: all). A result of a few is computed

@@ -24,10 +24,26 @@ __all__ = ["KEEP", "Keep", "keep_for", "retain"]
 Keep = bool | dict[str, "Keep"]
 """True: a value whole; a mapping: of a mapping, those keys (of a list, those keys of each item)."""
 
-_COMMON: dict[str, Keep] = {"apiVersion": True, "kind": True, "metadata": {"name": True, "namespace": True}}
-_LABELLED: dict[str, Keep] = {"metadata": {"name": True, "namespace": True, "labels": True}}  # selected by labels
-_CONTAINER: Keep = dict.fromkeys(("name", "ports", "restartPolicy", "livenessProbe", "readinessProbe", "startupProbe",
-                                  "lifecycle"), True)
+_COMMON: dict[str, Keep] = {
+    "apiVersion": True,
+    "kind": True,
+    "metadata": {"name": True, "namespace": True},
+}
+_LABELLED: dict[str, Keep] = {
+    "metadata": {"name": True, "namespace": True, "labels": True}
+}  # selected by labels
+_CONTAINER: Keep = dict.fromkeys(
+    (
+        "name",
+        "ports",
+        "restartPolicy",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+    ),
+    True,
+)
 _POD_SPEC: Keep = {"containers": _CONTAINER, "initContainers": _CONTAINER}
 _ROUTE: dict[str, Keep] = {"spec": {"rules": {"backendRefs": True}}}
 _MONITOR: dict[str, Keep] = {"selector": True, "namespaceSelector": True}
@@ -46,9 +62,18 @@ def _workload(path: tuple[Any, ...]) -> dict[str, Keep]:
 
 
 KEEP: dict[str, dict[str, Keep]] = {
-    "Service": {**_LABELLED, "spec": dict.fromkeys(("type", "ports", "healthCheckNodePort", "selector"), True)},
+    "Service": {
+        **_LABELLED,
+        "spec": dict.fromkeys(("type", "ports", "healthCheckNodePort", "selector"), True),
+    },
     **{kind: _workload(path) for kind, path in WORKLOAD_POD_SPEC.items()},
-    "Ingress": {"spec": {"defaultBackend": True, "backend": True, "rules": {"http": {"paths": {"backend": True}}}}},
+    "Ingress": {
+        "spec": {
+            "defaultBackend": True,
+            "backend": True,
+            "rules": {"http": {"paths": {"backend": True}}},
+        }
+    },
     **dict.fromkeys(("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"), _ROUTE),
     "NetworkPolicy": {"spec": {"podSelector": True, "ingress": {"ports": True}}},
     "ServiceMonitor": {"spec": {**_MONITOR, "endpoints": {"port": True}}},
@@ -56,7 +81,8 @@ KEEP: dict[str, dict[str, Keep]] = {
     "Endpoints": {"subsets": {"ports": True}},
     "EndpointSlice": {**_LABELLED, "ports": True},
 }
-"""By kind (of any API group: keeping more than needed is harmless), what is kept beside :data:`_COMMON`."""
+"""By kind (of any API group: keeping more than needed is harmless), what is kept beside
+:data:`_COMMON`."""
 
 
 def keep_for(kind: str) -> dict[str, Keep]:
@@ -70,7 +96,8 @@ _KEPT = {kind: {**_COMMON, **extra} for kind, extra in KEEP.items()}
 def _prune(node: Any, keep: Keep, positions: dict[int, dict[Any, int]] | None) -> bool:
     """Drops, in place, what ``keep`` drops of ``node``; whether ``node`` (a mapping) lost keys.
 
-    A mapping below it that lost keys is replaced by a copy sized to what is left (see :func:`retain`),
+    A mapping below it that lost keys is replaced by a copy sized to what is left (see
+    :func:`retain`),
     when ``positions`` (its document's, to carry them over) is given.
     """
     if keep is True or keep is False:
@@ -93,7 +120,8 @@ def _prune(node: Any, keep: Keep, positions: dict[int, dict[Any, int]] | None) -
 def _resized(node: dict[Any, Any], positions: dict[int, dict[Any, int]]) -> dict[Any, Any]:
     """A copy of ``node`` sized to its keys, with its positions.
 
-    A dict keeps its table's size when keys go, and so does ``dict(node)``'s copy: not a comprehension's.
+    A dict keeps its table's size when keys go, and so does ``dict(node)``'s copy: not a
+    comprehension's.
     """
     smaller = {key: value for key, value in node.items()}
     positions[id(smaller)] = positions.pop(id(node), {})
@@ -110,7 +138,9 @@ def retain(obj: KubeObject) -> None:
     if obj.doc.aliased:
         return
     keep = keep_for(obj.kind)
-    node: Any = obj.doc.value  # a typed List's item is a copy (with the List's kind): the document's own too
+    node: Any = (
+        obj.doc.value
+    )  # a typed List's item is a copy (with the List's kind): the document's own too
     for part in obj.prefix:
         node = node[part]
     positions = obj.doc.key_positions if node is obj.value and obj.doc.packed is None else None

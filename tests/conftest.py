@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = ROOT / "tests" / "data"
 
+# A run started in the background by a non-interactive shell inherits SIGINT ignored (and passes
+# that on to every child): the Ctrl-C tests need it delivered, as in a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 HEADER = "from svcgen import AUTO, App, Container, Port, Service\n"
 
 

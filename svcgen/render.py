@@ -199,8 +199,9 @@ def render_stream(apps: App | Iterable[App], options: RenderOptions | None = Non
     """Like :func:`render`, for a caller that writes the output with :meth:`Rendered.yaml_parts`.
 
     Nothing is kept for the write but the Apps and the nodePorts: each object is built when it
-    is written (the workloads a second time, after the checks: see :class:`_NotKept`). Reading
-    ``manifests`` or ``yaml`` still works, and keeps them.
+    is written (the workloads a second time, after the checks: see :class:`_NotKept`), and
+    ``allocated`` (where each nodePort came from, for a caller that lists them) stays empty.
+    Reading ``manifests`` or ``yaml`` still works, and keeps them.
     """
     return _render(apps, options or RenderOptions(), keep_built=False)
 
@@ -239,7 +240,7 @@ def _render(apps: App | Iterable[App], options: RenderOptions, *, keep_built: bo
 
     return Rendered(
         lock=allocation.lock,
-        allocated=allocation.allocated,
+        allocated=allocation.allocated if keep_built else [],  # a streaming writer lists no ports
         warnings=problems + allocation.warnings,
         workloads=workloads,
         documents=documents,

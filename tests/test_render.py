@@ -155,3 +155,21 @@ def test_a_first_render_with_workloads_makes_no_copy_of_its_text_for_the_selecto
     finally:
         tracemalloc.stop()
     assert peak < len(rendered.yaml) // 4, (peak, len(rendered.yaml))
+
+
+def test_a_streaming_render_keeps_no_allocation_records_a_listing_render_does() -> None:
+    """``svcgen render`` writes; it lists no ports, so the records of where each came from go."""
+    from svcgen.render import render_stream
+
+    web = Container("web", ports=[Port("http", 8080)])
+    app = App(
+        "web",
+        labels={"app": "web"},
+        containers=[web],
+        services=[Service("web", type="NodePort", ports=[web.port("http").expose(80)])],
+    )
+    listed, streamed = render(app, RenderOptions()), render_stream(app, RenderOptions())
+    assert [(a.node_port, a.source) for a in listed.allocated] == [(30000, "new")]
+    assert (
+        streamed.allocated == [] and streamed.lock == listed.lock and streamed.yaml == listed.yaml
+    )

@@ -32,7 +32,7 @@ Origin = Literal["pinned", "lock", "new"]
 now."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Request:
     """A group of Service ports (same Service, same port number) that needs one nodePort."""
 
@@ -42,7 +42,7 @@ class Request:
     location: SourceLocation | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Allocated:
     """The nodePort one request got, and where it came from."""
 

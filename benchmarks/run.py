@@ -841,14 +841,11 @@ def _peak_rss_kib(statement: str) -> int:
     code = (
         "import resource, sys, tempfile\n"
         f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
-        "import run\n"
-        "with tempfile.TemporaryDirectory() as tmp:\n"
+        "import run\nwith tempfile.TemporaryDirectory() as tmp:\n"
         f"    {statement}\n"
-        "try:\n"
-        "    status = open('/proc/self/status').read()\n"
-        "    print(int(status.split('VmHWM:')[1].split()[0]))\n"
-        "except OSError:\n"
-        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "try:\n    status = open('/proc/self/status').read()\n    "
+        "print(int(status.split('VmHWM:')[1].split()[0]))\nexcept OSError:\n    "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT

@@ -462,10 +462,9 @@ def to_html(items: Sequence[Chain]) -> str:
     return (
         '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta '
         'charset="utf-8"/>'
-        "<title>svcgen explain</title>\n"
-        "<style>body{font-family:sans-serif;margin:1.5em} "
-        "textarea{width:100%;font-family:monospace}"
-        "</style></head><body>\n<h1>svcgen explain</h1>\n"
+        "<title>svcgen explain</title>\n<style>body{font-family:sans-serif;margin:1.5em} "
+        "textarea{width:100%;font-family:monospace}</style></head><body>\n<h1>svcgen "
+        "explain</h1>\n"
         f"{to_svg(items)}<h2>The chains</h2>\n<pre>{html.escape(to_text(items))}</pre>\n"
         "<h2>Mermaid source</h2>\n<p>Copy it into a Markdown file or any Mermaid editor.</p>\n"
         f'<textarea readonly="readonly" rows="12">{html.escape(to_mermaid(items))}</textarea>\n'

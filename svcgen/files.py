@@ -145,8 +145,7 @@ def max_file_size() -> int:
     if not number.isascii() or not number.isdigit() or int(number) == 0:
         raise UsageError(
             f'{MAX_FILE_SIZE_VARIABLE}: error: "{raw}" is not a size; give a number of bytes, or '
-            "of "
-            "K, M or G (e.g. 256M)"
+            "of K, M or G (e.g. 256M)"
         )
     return int(number) * _UNITS[unit]
 
@@ -847,8 +846,7 @@ def _file_lock(path: str | os.PathLike[str]) -> Iterator[None]:
     except OSError as exc:
         raise UsageError(
             f"{lock_file}: error: cannot lock: {exc.strerror or exc}. Fix: make the temporary "
-            "folder "
-            "writable, or set TMPDIR to one that is"
+            "folder writable, or set TMPDIR to one that is"
         ) from None
     with lock:  # released at the end
         made = make_folders(folder)
@@ -880,17 +878,14 @@ def _lock_folder() -> Path:
         raise UsageError(
             f"{folder}: error: cannot lock: cannot make the folder for svcgen's lock files: "
             f"{exc.strerror or exc}. Fix: make the temporary folder writable, or set TMPDIR to "
-            "one that "
-            "is"
+            "one that is"
         ) from None
     if not stat.S_ISDIR(st.st_mode) or (
         uid is not None and (st.st_uid != uid or st.st_mode & 0o077)
     ):
         raise UsageError(
             f"{folder}: error: cannot lock: the folder for svcgen's lock files is not a private "
-            "folder "
-            "of this user's (a link, another user's, or open to others). Fix: remove it; svcgen "
-            "makes "
-            "it again"
+            "folder of this user's (a link, another user's, or open to others). Fix: remove it; "
+            "svcgen makes it again"
         )
     return folder

@@ -55,8 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="rewrite the snapshots that svcgen_project.assert_matches_snapshot finds different "
-        "(review the diff, "
-        "then commit them)",
+        "(review the diff, then commit them)",
     )
 
 

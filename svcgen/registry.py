@@ -164,9 +164,8 @@ class RegistrySpec:
         if _is_local_path(url) and not os.path.isabs(url):
             raise RegistryError(
                 f'svcgen: error: registry "{one_line(text)}": the URL is a relative path, which '
-                "git "
-                "takes relative to the folder svcgen is run from (from another folder: another "
-                "repository). Fix: give the registry's absolute path"
+                "git takes relative to the folder svcgen is run from (from another folder: "
+                "another repository). Fix: give the registry's absolute path"
             )
         return cls(url, path)
 
@@ -214,9 +213,8 @@ class Registry:
         except subprocess.TimeoutExpired:
             raise RegistryError(
                 f"svcgen: error: registry {self.spec}: git {command} took more than {GIT_TIMEOUT} "
-                "s; "
-                "nothing was written. Fix: check the URL and the network (or the ssh "
-                "key and agent: git may not prompt for a password here)"
+                "s; nothing was written. Fix: check the URL and the network (or the ssh key and "
+                "agent: git may not prompt for a password here)"
             ) from None
 
     def _git(
@@ -397,8 +395,7 @@ class Registry:
         if self._missing_path():
             return (
                 "give the registry's current path (registry in [tool.svcgen], or --registry), or "
-                "restore "
-                "the folder"
+                "restore the folder"
             )
         return "retry with network"
 
@@ -469,8 +466,7 @@ class Registry:
         if path.exists() and not path.is_file():
             raise RegistryError(
                 f"svcgen: error: registry {self.spec}: {self.spec.path} is not a file in the "
-                "registry "
-                "repository; nothing was written. Fix: point PATH at the lock file"
+                "registry repository; nothing was written. Fix: point PATH at the lock file"
             )
         return path
 
@@ -577,10 +573,7 @@ class Registry:
 
 
 _CLONE_SETTINGS = re.compile(
-    r"core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|"
-    r"precomposeunicode|symlinks)|extensions\.(objectformat|refstorage)|"
-    r"remote\.origin\.(url|fetch|followremotehead)|branch\.[^\n]*\.(remote|merge)|"
-    r"lfs\.repositoryformatversion",
+    r"core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase|precomposeunicode|symlinks)|extensions\.(objectformat|refstorage)|remote\.origin\.(url|fetch|followremotehead)|branch\.[^\n]*\.(remote|merge)|lfs\.repositoryformatversion",
     re.IGNORECASE,
 )
 """The settings of a copy's own config: what ``git clone`` writes (a sha256 or reftable repository,
@@ -679,10 +672,8 @@ def claim(
                 f"svcgen: error: registry {registry.spec}: {', '.join(taken)} already claimed by "
                 "another project; "
                 f"{owner} declares the same Service port, and one cluster has one Service of a "
-                "name per namespace; "
-                "nothing was written. Fix: rename the Service or move it to another namespace, or "
-                "have the other "
-                "project release it (svcgen lock prune)"
+                "name per namespace; nothing was written. Fix: rename the Service or move it to "
+                "another namespace, or have the other project release it (svcgen lock prune)"
             )
         updated = shared.with_claims(owner, own)
         if updated == shared:

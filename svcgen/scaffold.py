@@ -93,8 +93,7 @@ def _check(
 
 _ARGUMENT_HINTS = {
     "NAME": "NAME names the App, its container and its Service: at most 63 of a-z 0-9 '-', "
-    "starting and ending "
-    "with a letter or digit, e.g. billing",
+    "starting and ending with a letter or digit, e.g. billing",
     "--type": "--type is ClusterIP, NodePort or LoadBalancer",
     "--namespace": "--namespace is at most 63 of a-z 0-9 '-', starting and ending with a letter "
     "or digit, e.g. shop",
@@ -108,8 +107,7 @@ _ARGUMENT_HINTS = {
 _DUPLICATE_HINTS = {
     "--port name": "give each --port its own NAME, e.g. --port http:8080 --port admin:9000",
     "--port number": "give each --port its own CONTAINER_PORT (per protocol), e.g. --port "
-    "http:8080 --port "
-    "admin:9000",
+    "http:8080 --port admin:9000",
 }
 """The fix when two --port arguments collide (the argument's rule is not what was broken)."""
 

@@ -411,8 +411,7 @@ def _pyproject(folder: Path) -> Path | None:
         raise SettingsError(
             f"{display(candidate)}: error: cannot read: a symbolic link{target} that leads to no "
             "file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points "
-            "to, "
-            "or remove the link"
+            "to, or remove the link"
         )
     return candidate
 
@@ -447,8 +446,7 @@ def _read_table(path: Path) -> tuple[dict[str, Any] | None, str]:
     except RecursionError:  # tomllib recurses once per level of nesting
         raise SettingsError(
             f"{display(path)}: error: cannot read: arrays or inline tables are nested too deeply "
-            "for "
-            "Python's TOML reader; nest them less deeply"
+            "for Python's TOML reader; nest them less deeply"
         ) from None
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None

@@ -49,10 +49,8 @@ def test_a_refused_import_writes_nothing_and_says_why(tmp_path: Path, monkeypatc
     assert result.code == 1 and result.out == ""
     assert result.err.splitlines() == [
         "cm.yaml:6:1: warning: Service/m: spec: left out: has no selector: its endpoints are "
-        "managed outside "
-        "Kubernetes' selection, and svcgen declares Services in front of the pods they select. "
-        "Fix: keep this Service "
-        "(and its EndpointSlices) as YAML",
+        "managed outside Kubernetes' selection, and svcgen declares Services in front of the "
+        "pods they select. Fix: keep this Service (and its EndpointSlices) as YAML",
         "error: cm.yaml: no Service left to import (each was left out, as said above).",
         "svcgen import: 1 error; nothing was written.",
     ]
@@ -117,11 +115,10 @@ def test_a_node_port_a_reserved_lock_holds_is_refused_and_nothing_is_written(
     assert result.code == 1, result.err
     assert [line for line in result.err.splitlines() if ": error: " in line] == [
         f"{DATA}:40:48: error: Service/shop/storefront: spec.ports[1].nodePort: nodePort 31443 is "
-        "already allocated "
-        "to billing/svcgen.lock: billing/api/http (project billing): one nodePort is one Service "
-        "port's. Fix: if that Service is gone, free its nodePort there (svcgen lock prune in its "
-        "project, or edit the "
-        "reserve file); else this Service must move: remove the nodePort from this manifest"
+        "already allocated to billing/svcgen.lock: billing/api/http (project billing): one "
+        "nodePort is one Service port's. Fix: if that Service is gone, free its nodePort there "
+        "(svcgen lock prune in its project, or edit the reserve file); else this Service must "
+        "move: remove the nodePort from this manifest"
     ]
     assert sorted(p.name for p in (tmp_path / "adopted").iterdir()) == ["pyproject.toml"]
 

@@ -152,10 +152,9 @@ def test_what_the_users_file_prints_does_not_reach_the_resource_list(
     write_app: Callable[..., Path], capfd: pytest.CaptureFixture[str]
 ) -> None:
     write_app(
-        'print("hello from app.py")\n'
-        'api = Container("api", ports=[Port("http", 8080)])\n'
-        'app = App("web", labels={"app": "web"}, containers=[api],\n'
-        '          services=[Service("web", ports=[api.port("http").expose(80)])])\n'
+        'print("hello from app.py")\napi = Container("api", ports=[Port("http", 8080)])\napp = '
+        'App("web", labels={"app": "web"}, containers=[api],\n          services=[Service("web", '
+        'ports=[api.port("http").expose(80)])])\n'
     )
     result = run_krm(resource_list({"paths": ["app.py"]}))
     assert result.code == 0, result.err

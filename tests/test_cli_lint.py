@@ -124,9 +124,8 @@ def test_lint_honours_the_projects_node_port_range(
     (tmp_path / "pyproject.toml").write_text('[tool.svcgen]\nnode-port-range = "20000-22767"\n')
     (tmp_path / "app.py").write_text(
         "from svcgen import App, Container, Port, Service\n"
-        'api = Container("api", ports=[Port("http", 80), Port("admin", 9000)])\n'
-        'app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", '
-        'type="NodePort", '
+        'api = Container("api", ports=[Port("http", 80), Port("admin", 9000)])\napp = App("web", '
+        'labels={"app": "web"}, containers=[api], services=[Service("web", type="NodePort", '
         'ports=[api.port("http").expose(), api.port("admin").expose(node_port=21000)])])\n'
     )
     assert run_cli("render", "app.py", "-o", "out.yaml").code == 0

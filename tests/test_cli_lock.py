@@ -92,11 +92,10 @@ def test_a_lock_file_that_holds_no_lock_is_refused_by_every_command(
     result = run_cli(*command, str(copy / "app.py"))
     assert result.code == 1 and result.out == ""
     assert result.err.startswith(
-        "seed/svcgen.lock: error: the lock file is there but holds no lock (it is empty, "
-        "only comments or an empty YAML document: truncated, or merged badly?); svcgen does "
-        "not take it as a fresh start. Fix: restore it from version control (git checkout "
-        "-- seed/svcgen.lock), or delete the file to allocate afresh (every nodePort may "
-        "then move)\n"
+        "seed/svcgen.lock: error: the lock file is there but holds no lock (it is empty, only "
+        "comments or an empty YAML document: truncated, or merged badly?); svcgen does not take "
+        "it as a fresh start. Fix: restore it from version control (git checkout -- "
+        "seed/svcgen.lock), or delete the file to allocate afresh (every nodePort may then move)\n"
     )
     assert (copy / "svcgen.lock").read_text() == text
 
@@ -153,10 +152,8 @@ def test_conflict_markers_are_reported_as_an_unresolved_merge(
     assert result.code == 1 and result.out == ""
     assert result.err.startswith(
         "seed/svcgen.lock:6: error: unresolved merge conflict: the lock file holds git's conflict "
-        "markers (<<<<<<<, "
-        "=======, >>>>>>>). Fix: svcgen lock resolve --lock seed/svcgen.lock (keeps the entries "
-        "of both sides and "
-        "moves the later of two claims on one nodePort)\n"
+        "markers (<<<<<<<, =======, >>>>>>>). Fix: svcgen lock resolve --lock seed/svcgen.lock "
+        "(keeps the entries of both sides and moves the later of two claims on one nodePort)\n"
     )
     assert (copy / "svcgen.lock").read_text() == CONFLICTED
 
@@ -180,22 +177,16 @@ def test_resolve_keeps_both_sides_and_moves_theirs(example: Callable[[str], Path
     assert check.code == 1 and check.out == ""
     assert check.err == (
         "svcgen: seed/svcgen.lock: would move -/shop-b/http/TCP: 30001 -> 30002 (30001 is kept by "
-        "-/shop-a/http/TCP, "
-        "from HEAD)\n"
-        "svcgen: seed/svcgen.lock: unresolved merge conflict; `svcgen lock resolve` would write "
-        "the merged lock "
-        "(4 entries).\n"
+        "-/shop-a/http/TCP, from HEAD)\nsvcgen: seed/svcgen.lock: unresolved merge conflict; "
+        "`svcgen lock resolve` would write the merged lock (4 entries).\n"
     )
     assert (copy / "svcgen.lock").read_text() == CONFLICTED
     result = run_cli("lock", "resolve", str(copy))
     assert result.code == 0 and result.out == ""
     assert result.err == (
         "svcgen: seed/svcgen.lock: moved -/shop-b/http/TCP: 30001 -> 30002 (30001 is kept by "
-        "-/shop-a/http/TCP, "
-        "from HEAD)\n"
-        "svcgen: seed/svcgen.lock: merge conflict resolved: 4 entries (3 of HEAD, 3 of feature, 1 "
-        "moved). Review it, "
-        "then git add seed/svcgen.lock\n"
+        "-/shop-a/http/TCP, from HEAD)\nsvcgen: seed/svcgen.lock: merge conflict resolved: 4 "
+        "entries (3 of HEAD, 3 of feature, 1 moved). Review it, then git add seed/svcgen.lock\n"
     )
     assert (copy / "svcgen.lock").read_text() == lock_text(
         {**SEED, "-/shop-a/http/TCP": 30001, "-/shop-b/http/TCP": 30002}
@@ -220,9 +211,8 @@ def test_resolve_uses_diff3_base_the_project_range_and_band(example: Callable[[s
     result = run_cli("lock", "resolve", str(copy / "app.py"))
     assert result.code == 0, result.err
     assert (
-        "moved -/shop-a/http/TCP: 31500 -> 31502 (31500 is kept by -/shop-b/http/TCP, which the "
-        "merge base "
-        "already had)\n" in result.err
+        "moved -/shop-a/http/TCP: 31500 -> 31502 (31500 is kept by "
+        "-/shop-b/http/TCP, which the merge base already had)\n" in result.err
     )
     assert (copy / "svcgen.lock").read_text() == lock_text(
         {**SEED, "-/shop-a/http/TCP": 31502, "-/shop-b/http/TCP": 31500, "-/shop-c/http/TCP": 31501}
@@ -295,8 +285,7 @@ def test_merge_driver_merges_into_current(tmp_path: Path, monkeypatch: pytest.Mo
     assert result.code == 0 and result.out == ""
     assert result.err == (
         "svcgen: deploy/svcgen.lock: moved -/shop-b/http/TCP: 30001 -> 30003 (30001 is kept by "
-        "-/shop-a/http/TCP, "
-        "from ours)\n"
+        "-/shop-a/http/TCP, from ours)\n"
     )
     assert ours.read_text() == lock_text(
         {**SEED, "-/shop-a/http/TCP": 30001, "-/shop-b/http/TCP": 30003, "-/shop-c/http/TCP": 30002}
@@ -336,19 +325,15 @@ def test_merge_driver_that_cannot_merge_leaves_conflict_markers(
     assert result.code == 1
     assert result.err == (
         "svcgen: svcgen.lock: the merge driver cannot merge the lock files; git's conflict "
-        "markers are left in it: fix "
-        "the problem below, then run svcgen lock resolve --lock svcgen.lock\n"
-        "svcgen.lock (ours):9: error: `-/my-service/metrics/TCP: 31000` is outside the nodePort "
-        "range 30000-30999. "
-        "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] "
-        "node-port-range), or delete the "
-        "entry to have the port allocated again\n"
+        "markers are left in it: fix the problem below, then run svcgen lock resolve --lock "
+        "svcgen.lock\nsvcgen.lock (ours):9: error: `-/my-service/metrics/TCP: 31000` is outside "
+        "the nodePort range 30000-30999. Fix: set the range your cluster uses (--node-port-range "
+        "or [tool.svcgen] node-port-range), or delete the entry to have the port allocated again\n"
     )
     text = ours.read_text()
     assert (
-        "<<<<<<< ours\n  -/shop-a/http/TCP: 30001\n||||||| base\n=======\n  -/shop-b/http/TCP: "
-        "30001\n"
-        ">>>>>>> theirs\n" in text
+        "<<<<<<< ours\n  -/shop-a/http/TCP: 30001\n||||||| base\n=======\n  "
+        "-/shop-b/http/TCP: 30001\n>>>>>>> theirs\n" in text
     )
 
 
@@ -368,10 +353,9 @@ def test_resolve_of_a_port_given_twice_outside_a_git_merge_is_refused(
     assert result.code == 1
     assert result.err == (
         "seed/svcgen.lock: error: nodePort 30001 is given to both `-/aaa/http/TCP` and "
-        "`-/zzz/http/TCP`, and this is "
-        "not a git merge (none in progress, HEAD has one parent), so which claim came first is "
-        "unknown. Fix: delete "
-        "the entry that should move, to have it allocated again\nsvcgen: nothing was written.\n"
+        "`-/zzz/http/TCP`, and this is not a git merge (none in progress, HEAD has one parent), "
+        "so which claim came first is unknown. Fix: delete the entry that should move, to have it "
+        "allocated again\nsvcgen: nothing was written.\n"
     )
     assert (copy / "svcgen.lock").read_text() == text
 
@@ -438,8 +422,7 @@ def test_merge_driver_reads_only_regular_files_and_never_writes_through_a_link(
     left = "git's conflict markers are left in it" if kind == "large" else "a is left as it was"
     assert first == (
         f"svcgen: svcgen.lock: the merge driver cannot merge the lock files; {left}: fix the "
-        "problem "
-        "below, then run svcgen lock resolve --lock svcgen.lock"
+        "problem below, then run svcgen lock resolve --lock svcgen.lock"
     )
     assert second.startswith(f"{which}: error: cannot read: {reason}")
     assert mine.read_text() == "my notes\n"

@@ -202,9 +202,8 @@ def test_merge_driver_that_cannot_merge_stops_git_with_markers(repo: Path) -> No
     assert "range is full: 1 nodePorts to allocate, 0 free in the band 30000-30001" in merge.stderr
     text = Path("svcgen.lock").read_text()
     assert (
-        "<<<<<<< ours\n  -/shop-a/http/TCP: 30001\n||||||| base\n=======\n  -/shop-b/http/TCP: "
-        "30001\n"
-        ">>>>>>> theirs\n" in text
+        "<<<<<<< ours\n  -/shop-a/http/TCP: 30001\n||||||| base\n=======\n  "
+        "-/shop-b/http/TCP: 30001\n>>>>>>> theirs\n" in text
     )
     assert run_cli("lock", "resolve", "--allocate-from", "30000-30009").code == 0
     assert lock_ports()[key("shop-a")] == 30001 and lock_ports()[key("shop-b")] == 30002
@@ -234,8 +233,7 @@ def test_a_clean_merge_that_gives_one_port_twice_is_resolved_from_git_history(
         "svcgen: svcgen.lock: moved -/zzz/http/TCP: 30001 -> 30002 (30001 is kept by "
         f"-/aaa/http/TCP, from {ours})\n"
         f"svcgen: svcgen.lock: nodePorts given twice by the merge of {ours} and {theirs} resolved "
-        "(1 moved). Review "
-        "it, then git add svcgen.lock\n"
+        "(1 moved). Review it, then git add svcgen.lock\n"
     )
     assert lock_ports()[key("aaa")] == 30001 and lock_ports()[key("zzz")] == 30002
     check = run_cli("render", ".", "--check")

@@ -95,8 +95,7 @@ def test_an_unknown_option_shows_the_usage_of_its_command() -> None:
 
 NAMESPACE_HINT = (
     "svcgen takes each object's namespace from its declaration (App(namespace=...)) or its "
-    "manifest, "
-    "not from the command line: drop it"
+    "manifest, not from the command line: drop it"
 )
 
 
@@ -183,8 +182,7 @@ def test_commands_that_read_python_say_they_do_not_read_stdin(command: str) -> N
     assert result.code == 2 and result.out == ""
     assert result.err.splitlines()[-1] == (
         f"svcgen {command}: error: argument FILE_OR_DIR: - is standard input, but "
-        "this command reads Python declarations from files; give the file or "
-        "folder, e.g. app.py"
+        "this command reads Python declarations from files; give the file or folder, e.g. app.py"
     )
 
 

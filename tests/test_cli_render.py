@@ -478,15 +478,13 @@ def test_the_stream_an_earlier_svcgen_wrote_without_a_header_is_replaced(
             "-o",
             "fifo",
             "out.yaml: error: cannot write: a named pipe (FIFO), not a regular file: svcgen "
-            "writes only "
-            "regular files; nothing was written. Fix: name a regular file instead",
+            "writes only regular files; nothing was written. Fix: name a regular file instead",
         ),
         (
             "-o",
             "link",
-            "out.yaml: error: cannot write: a symbolic link (to real.yaml): svcgen never writes a "
-            "file "
-            "through a link; nothing was written. Fix: name the file itself instead",
+            "out.yaml: error: cannot write: a symbolic link (to real.yaml): svcgen never writes "
+            "a file through a link; nothing was written. Fix: name the file itself instead",
         ),
         (
             "-o",
@@ -498,19 +496,15 @@ def test_the_stream_an_earlier_svcgen_wrote_without_a_header_is_replaced(
             "--lock",
             "fifo",
             "out.yaml: error: the lock file is a named pipe (FIFO), not a regular file: svcgen "
-            "reads only "
-            "regular files; nothing was written. Fix: name a regular file instead (--lock, or "
-            "lock = in "
-            "[tool.svcgen])",
+            "reads only regular files; nothing was written. Fix: name a regular file instead "
+            "(--lock, or lock = in [tool.svcgen])",
         ),
         (
             "--lock",
             "loop",
             "out.yaml: error: the lock file is a symbolic link (to out.yaml): svcgen never reads "
-            "a file "
-            "through a link; nothing was written. Fix: name the file itself instead (--lock, or "
-            "lock = "
-            "in [tool.svcgen])",
+            "a file through a link; nothing was written. Fix: name the file itself instead "
+            "(--lock, or lock = in [tool.svcgen])",
         ),
         (
             "--lock",
@@ -604,10 +598,8 @@ def test_a_write_that_fails_between_renames_has_replaced_the_lock_first_and_says
     assert (result.code, result.out) == (2, "")
     assert result.err == (
         "out/service_shop.yaml: error: cannot write: No space left on device; only svcgen.lock "
-        "had been replaced "
-        "(the other files are as they were). Fix: the problem above, then run the command again: "
-        "it finishes the "
-        "step\n"
+        "had been replaced (the other files are as they were). Fix: the problem above, then run "
+        "the command again: it finishes the step\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "out", "svcgen.lock"]
     assert list((tmp_path / "out").iterdir()) == []  # no temporary file left

@@ -58,10 +58,9 @@ def test_render_avoids_the_clusters_ports(
     kubeconfig: Path, write_app: Callable[..., Path], tmp_path: Path
 ) -> None:
     write_app(
-        'api = Container("api", ports=[Port("http", 8080), Port("admin", 9000)])\n'
-        'app = App("web", labels={"app": "web"}, containers=[api], services=[Service("web", '
-        'type="NodePort", '
-        'ports=[api.port("http").expose(), api.port("admin").expose()])])\n'
+        'api = Container("api", ports=[Port("http", 8080), Port("admin", 9000)])\napp = '
+        'App("web", labels={"app": "web"}, containers=[api], services=[Service("web", '
+        'type="NodePort", ports=[api.port("http").expose(), api.port("admin").expose()])])\n'
     )
     result = run_cli("render", "app.py", "--reserve-cluster")
     assert result.code == 0, result.err

@@ -41,10 +41,9 @@ def _line() -> int:
 def test_the_field_lines_make_the_constructor() -> None:
     assert str(inspect.signature(Sample)) == (
         "(name: str, size: int = 1, *, ports: collections.abc.Iterable[svcgen.dsl.model.Port] = "
-        "(), "
-        "labels: collections.abc.Mapping[str, str] | None = None, peers: "
-        "collections.abc.Mapping[str, str] | None = "
-        "None, mode: Literal['a', 'b'] = 'a', on: bool = False) -> None"
+        "(), labels: collections.abc.Mapping[str, str] | None = None, peers: "
+        "collections.abc.Mapping[str, str] | None = None, mode: Literal['a', 'b'] = 'a', on: bool "
+        "= False) -> None"
     )
     port = Port("p", 1)
     sample = Sample(

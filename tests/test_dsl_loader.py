@@ -173,10 +173,9 @@ def test_an_app_kept_nowhere_is_an_error_at_the_line_that_made_it(write_app: Wri
     lines = marked_lines(UNKEPT)
     message = (
         "but kept nowhere svcgen looks (a module-level name, or a module-level list, tuple or "
-        "dict holding it), "
-        "so it would not be rendered. Fix: bind it at module level (app = App(...)) or add it to "
-        "a module-level "
-        "list; an App of a module the files import is found when that file is given too"
+        "dict holding it), so it would not be rendered. Fix: bind it at module level (app = "
+        "App(...)) or add it to a module-level list; an App of a module the files import is found "
+        "when that file is given too"
     )
     assert [str(p) for p in info.value.problems] == [
         f'app.py:{lines[0]}: error: App "a": made here (and 2 more made on this line) {message}',

@@ -54,8 +54,7 @@ def only(write_app: Writer, source: str, severity: str = "error", **kw: bool) ->
 def app(consumers: str, *, containers: str = "api", namespace: str = "None") -> str:
     return (
         f'app = App("web", namespace={namespace}, labels={{"app": "web"}}, '
-        f"containers=[{containers}], "
-        f"services=[web, mon], consumers=[\n{consumers}\n])\n"
+        f"containers=[{containers}], services=[web, mon], consumers=[\n{consumers}\n])\n"
     )
 
 

@@ -275,11 +275,10 @@ def test_an_app_that_declares_no_workload_field_never_loads_the_schema() -> None
     import sys
 
     code = (
-        "import sys\nfrom svcgen import App, Container, Port, Service, render\n"
-        "c = Container('web', image='x', ports=[Port('http', 80)])\n"
-        "render(App('web', labels={'app': 'web'}, containers=[c], workload='Deployment', "
-        "services=[Service('web', ports=[c.port('http').expose()])]))\n"
-        "assert 'svcgen.kube.schema' not in sys.modules\n"
+        "import sys\nfrom svcgen import App, Container, Port, Service, render\nc = "
+        "Container('web', image='x', ports=[Port('http', 80)])\nrender(App('web', labels={'app': "
+        "'web'}, containers=[c], workload='Deployment', services=[Service('web', "
+        "ports=[c.port('http').expose()])]))\nassert 'svcgen.kube.schema' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

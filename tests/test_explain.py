@@ -23,8 +23,7 @@ def test_text_chain_for_the_seed(example: Callable[[str], Path]) -> None:
     assert lines[0] == "Service my-service (NodePort)"
     assert lines[1] == (
         "  http TCP: <node-ip>:30000 → my-service:8080 (my-service.<namespace>.svc.cluster.local) "
-        "→ "
-        "targetPort 5000 → container node-app:5000 (http)"
+        "→ targetPort 5000 → container node-app:5000 (http)"
     )
     assert lines[2].startswith(
         "    inside the cluster: my-service.<namespace>.svc.cluster.local:8080 (TCP)"
@@ -62,11 +61,9 @@ def test_mermaid(example: Callable[[str], Path]) -> None:
         "flowchart LR",
         '  subgraph svc0["Service my-service (NodePort)"]',
         '    np0["#lt;node-ip#gt;:30000"] --> sp0["my-service:8080 TCP"] --> tp0["targetPort '
-        '5000"] --> '
-        'cp0["node-app:5000 (http)"]',
+        '5000"] --> cp0["node-app:5000 (http)"]',
         '    np1["#lt;node-ip#gt;:31000"] --> sp1["my-service:8081 TCP"] --> tp1["targetPort '
-        '6000"] --> '
-        'cp1["node-app:6000 (metrics)"]',
+        '6000"] --> cp1["node-app:6000 (metrics)"]',
         "  end",
     ]
 
@@ -148,9 +145,8 @@ def test_the_whole_chain_from_host_and_path_to_the_container(
     )
     assert "    ServiceMonitor platform/api scrapes /metrics every 30s\n" in text
     assert (
-        "container port http is also used by: liveness probe (GET /livez); readiness probe (GET "
-        "/readyz); "
-        "NetworkPolicy platform/api-from-ingress (admits namespaces "
+        "container port http is also used by: liveness probe (GET /livez); readiness "
+        "probe (GET /readyz); NetworkPolicy platform/api-from-ingress (admits namespaces "
         "kubernetes.io/metadata.name=ingress-nginx)" in text
     )
     assert "startup probe (gRPC health check)" in text
@@ -165,14 +161,12 @@ def test_a_service_behind_an_ingress_or_a_route_is_said_to_be_reached_from_outsi
     outside = [line for line in text if line.startswith("    from outside: ")]
     assert outside == [
         "    from outside: through Ingress platform/api (https://api.example.com/), HTTPRoute "
-        "platform/api via Gateway "
-        "gateways/edge (api.example.com/v2); for a test: kubectl port-forward -n platform "
-        "service/api 8080:80",
+        "platform/api via Gateway gateways/edge (api.example.com/v2); for a test: kubectl "
+        "port-forward -n platform service/api 8080:80",
         "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n platform "
         "service/api 9000:9000",
         "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n platform "
-        "service/api-metrics "
-        "9090:9090",
+        "service/api-metrics 9090:9090",
     ]
 
 
@@ -196,16 +190,14 @@ def test_only_what_reaches_a_port_from_outside_exposes_it(write_app: Callable[..
     assert result.code == 0, result.err
     assert [line for line in result.out.splitlines() if line.startswith("    from outside: ")] == [
         "    from outside: through Ingress shop/web (<any host>/); for a test: kubectl "
-        "port-forward -n shop "
-        "service/web 8443:443",
+        "port-forward -n shop service/web 8443:443",
         "    from outside: <any-node-ip>:30000; also through HTTPRoute shop/node via Gateway edge "
         "(*/n)",
         # a route attached to no Gateway brings nothing from outside
         "    from outside: not exposed (ClusterIP); for a test: kubectl port-forward -n shop "
         "service/inner 8080:80",
         "    from outside: not exposed (ClusterIP); kubectl port-forward forwards TCP only: test "
-        "UDP from a pod in "
-        "the cluster",
+        "UDP from a pod in the cluster",
     ]
 
 

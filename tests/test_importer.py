@@ -129,8 +129,7 @@ def test_a_selector_is_never_widened_or_narrowed() -> None:
         "  publishNotReadyAddresses: true\n  clusterIP: None\n",
         "  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10]\n",
         "  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10, 'fd00::10']\n  ipFamilyPolicy: "
-        "RequireDualStack\n"
-        "  ipFamilies: [IPv4, IPv6]\n",
+        "RequireDualStack\n  ipFamilies: [IPv4, IPv6]\n",
         "  externalIPs: [203.0.113.10]\n  externalTrafficPolicy: Local\n",
         "  type: LoadBalancer\n  loadBalancerIP: 203.0.113.7\n  loadBalancerClass: "
         "example.com/lb\n",
@@ -171,8 +170,7 @@ def test_a_named_target_port_no_container_provides_is_refused_unless_declared() 
     errors = refused(text)
     assert errors == [
         'in.yaml:19:22: error: Service/web: spec.ports[0].targetPort: named targetPort "htttp" '
-        "(TCP) "
-        "matches no container port of the selected workloads (Deployment/web; named ports: "
+        "(TCP) matches no container port of the selected workloads (Deployment/web; named ports: "
         "http/TCP): "
         'traffic to this port would be dropped. Fix: did you mean "http"?'
     ]
@@ -257,8 +255,7 @@ def test_what_the_cluster_set_is_dropped_with_a_warning() -> None:
     imported, _rendered = round_trip(text)
     assert [str(w) for w in imported.warnings if w.rule == "import-server-field"] == [
         "in.yaml:13:1: warning: Service/web: set by the cluster, not part of a declaration: not "
-        "carried over: "
-        "metadata.uid, metadata.resourceVersion, metadata.creationTimestamp, status."
+        "carried over: metadata.uid, metadata.resourceVersion, metadata.creationTimestamp, status."
     ]
 
 
@@ -295,10 +292,8 @@ def test_the_self_check_catches_any_difference_and_allow_changes_accepts_it(
     errors = refused(text)
     assert errors == [
         "in.yaml:19:3: error: Service/web: spec.trafficDistribution: would not come back as it "
-        "was: "
-        "'PreferClose' in the manifest, absent once rendered. Fix: pass --allow-changes to accept "
-        "the "
-        "difference"
+        "was: 'PreferClose' in the manifest, absent once rendered. Fix: pass --allow-changes to "
+        "accept the difference"
     ]
     imported = import_manifests([("in.yaml", text)], allow_changes=True)
     assert [w.rule for w in imported.warnings if w.rule != "import-workload-kept"] == [
@@ -329,11 +324,9 @@ def test_nothing_to_import() -> None:
 def test_keyword_names_make_valid_code() -> None:
     text = (
         "kind: Deployment\nmetadata: {name: class}\nspec:\n  template:\n    metadata: {labels: "
-        "{app: x}}\n"
-        "    spec:\n      containers: [{name: import, image: x, ports: [{name: http, "
-        "containerPort: 80}]}]\n"
-        "---\nkind: Service\nmetadata: {name: for}\nspec: {selector: {app: x}, ports: [{port: "
-        "80}]}\n"
+        "{app: x}}\n    spec:\n      containers: [{name: import, image: x, ports: [{name: http, "
+        "containerPort: 80}]}]\n---\nkind: Service\nmetadata: {name: for}\nspec: {selector: {app: "
+        "x}, ports: [{port: 80}]}\n"
     )
     _imported, rendered = round_trip(text)
     assert list(rendered) == ["for"]
@@ -387,8 +380,7 @@ def test_each_nodeport_is_checked_against_every_lock_entry_that_holds_it_in_lock
         import_manifests([("in.yaml", text)], lock=lock)
     assert [p.message for p in info.value.problems if p.rule == "import-lock"] == [
         "nodePort 30090 of -/web/http/TCP is -/b/x/TCP's in the lock file: the cluster would "
-        "refuse the second "
-        "Service (provided port is already allocated)"
+        "refuse the second Service (provided port is already allocated)"
     ]
 
 
@@ -402,8 +394,7 @@ def test_a_cluster_dump_imports_what_svcgen_declares_and_leaves_out_the_rest() -
         "Service/kube-system/kube-dns": "left out: a cluster add-on's Service (label "
         "kubernetes.io/cluster-service)",
         "Service/shop/payments-db": "left out: has no selector: its endpoints are managed outside "
-        "Kubernetes' "
-        "selection, and svcgen declares Services in front of the pods they select",
+        "Kubernetes' selection, and svcgen declares Services in front of the pods they select",
         "Service/shop/prometheus-operated": "left out: is managed by Prometheus/shop",
     }
     assert "30432 is not recorded: list its manifest in [tool.svcgen] reserve" in str(
@@ -431,12 +422,11 @@ def test_the_cluster_s_allocations_are_said_by_name() -> None:
     ]
     assert web == (
         "dump.yaml:73:3: warning: Service/shop/web: set by the cluster, not part of a "
-        "declaration: not "
-        "carried over: metadata.creationTimestamp, metadata.managedFields, "
-        "metadata.resourceVersion, "
-        "metadata.uid, metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], "
-        "spec.clusterIP (10.96.14.2), spec.clusterIPs (10.96.14.2), spec.ipFamilies (IPv4), "
-        "spec.ipFamilyPolicy (SingleStack), status."
+        "declaration: not carried over: metadata.creationTimestamp, metadata.managedFields, "
+        "metadata.resourceVersion, metadata.uid, "
+        "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration], spec.clusterIP "
+        "(10.96.14.2), spec.clusterIPs (10.96.14.2), spec.ipFamilies (IPv4), spec.ipFamilyPolicy "
+        "(SingleStack), status."
     )
 
 
@@ -472,8 +462,7 @@ def test_a_dump_of_nothing_but_what_svcgen_leaves_out_is_refused_with_the_reason
             "",
             23,
             'this Service is in "default" and Deployment/web, whose pods its selector matches, '
-            "has no "
-            "namespace",
+            "has no namespace",
         ),
         (
             "",
@@ -526,12 +515,10 @@ def test_a_node_port_another_project_holds_is_refused_at_its_line() -> None:
         import_manifests([("in.yaml", text)], reserved=[billing])
     assert [str(p) for p in info.value.problems] == [
         "in.yaml:20:52: error: Service/web: spec.ports[0].nodePort: nodePort 30080 is already "
-        "allocated to registry "
-        "r.git#prod.lock: billing/api/http (project billing): one nodePort is one Service port's. "
-        "Fix: if that "
-        "Service is gone, free its nodePort there (svcgen lock prune in its project, or edit the "
-        "reserve file); else "
-        "this Service must move: remove the nodePort from this manifest"
+        "allocated to registry r.git#prod.lock: billing/api/http (project billing): one nodePort "
+        "is one Service port's. Fix: if that Service is gone, free its nodePort there (svcgen "
+        "lock prune in its project, or edit the reserve file); else this Service must move: "
+        "remove the nodePort from this manifest"
     ]
     itself = Reservation(
         30080, "", "web", "dump.yaml", "http", "TCP"

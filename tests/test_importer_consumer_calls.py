@@ -317,10 +317,9 @@ spec:
 """)
     assert (
         "            rules=[\n                PolicyRule(\n                    "
-        'ports=[web.port("http")],\n'
-        '                    peers=[Peer(pods={"role": "a"}), Peer(pods={"role": "b"})],\n'
-        '                    ports_by="number",\n                ),\n'
-        '                PolicyRule(ports=[web.port("metrics")], peers=[Peer(namespaces={})]),\n'
+        'ports=[web.port("http")],\n                    peers=[Peer(pods={"role": "a"}), '
+        'Peer(pods={"role": "b"})],\n                    ports_by="number",\n                ),\n '
+        '               PolicyRule(ports=[web.port("metrics")], peers=[Peer(namespaces={})]),\n'
         "            ],\n"
     ) in result.source
     assert not [w for w in result.warnings if w.rule in ("import-check", "import-consumer-kept")]
@@ -348,9 +347,8 @@ spec:
         # namespace
         (
             "apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: p, "
-            "namespace: shop}\nspec:\n"
-            "  selector: {matchLabels: {app: web}}\n  namespaceSelector: {matchNames: [shop]}\n"
-            "  podMetricsEndpoints: [{port: metrics}]\n",
+            "namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  "
+            "namespaceSelector: {matchNames: [shop]}\n  podMetricsEndpoints: [{port: metrics}]\n",
             "spec.namespaceSelector",
         ),
         # ServiceMonitor selecting by some of the Service's labels: svcgen selects by all of them
@@ -362,39 +360,33 @@ spec:
         ),
         (
             "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, "
-            "namespace: shop}\nspec:\n"
-            "  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: "
-            "/}}]\n"
-            "    backendRefs: [{name: web, namespace: shop, port: 80}]\n",
+            "namespace: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: "
+            "{type: PathPrefix, value: /}}]\n    backendRefs: [{name: web, namespace: shop, "
+            "port: 80}]\n",
             "spec.rules[0].backendRefs[0].namespace",
         ),
         (
             "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, "
-            "namespace: shop}\nspec:\n"
-            "  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: "
-            "/}}]\n",
+            "namespace: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: "
+            "{type: PathPrefix, value: /}}]\n",
             "spec.rules[0].backendRefs",
         ),
         (
             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: "
-            "shop}\nspec:\n"
-            "  rules: [{host: '', http: {paths: [{path: /, pathType: Prefix, backend: {service: "
-            "{name: web, port: "
-            "{name: http}}}}]}}]\n",
+            "shop}\nspec:\n  rules: [{host: '', http: {paths: [{path: /, pathType: Prefix, "
+            "backend: {service: {name: web, port: {name: http}}}}]}}]\n",
             "spec.rules[0].host",
         ),
         (
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, "
-            "namespace: shop}\nspec:\n"
-            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
-            "  ingress: [{ports: [{port: 8080.5, protocol: TCP}]}]\n",
+            "namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: "
+            "[Ingress]\n  ingress: [{ports: [{port: 8080.5, protocol: TCP}]}]\n",
             "spec.ingress[0].ports[0]",
         ),
         (
             "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, "
-            "namespace: shop}\nspec:\n"
-            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
-            "  ingress: [{from: everyone, ports: [{port: http, protocol: TCP}]}]\n",
+            "namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: "
+            "[Ingress]\n  ingress: [{from: everyone, ports: [{port: http, protocol: TCP}]}]\n",
             "spec.ingress[0].from",
         ),
     ],
@@ -410,9 +402,8 @@ def test_what_would_not_come_back_exactly_stays_yaml_and_the_import_goes_on(
 def test_a_port_written_as_a_float_is_the_integer_kubectl_sends_and_is_declared() -> None:
     policy = (
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: "
-        "shop}\n"
-        "spec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n"
-        "  ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n"
+        "shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  "
+        "ingress: [{ports: [{port: 8080.0, protocol: TCP}]}]\n"
     )
     result = imported(policy)
     assert not [p for p in result.warnings if p.rule in ("import-consumer-kept", "import-check")]
@@ -422,8 +413,7 @@ def test_a_port_written_as_a_float_is_the_integer_kubectl_sends_and_is_declared(
 def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
     ingress = (
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: "
-        "shop}\nspec:\n"
-        "  defaultBackend: {service: {name: web, port: {name: http}}}\n"
+        "shop}\nspec:\n  defaultBackend: {service: {name: web, port: {name: http}}}\n"
     )
     result = imported(ingress + "---\n" + ingress)
     (kept_one,) = [p for p in result.warnings if p.rule == "import-consumer-kept"]
@@ -440,8 +430,7 @@ def test_a_second_consumer_of_the_same_name_stays_yaml() -> None:
         ),
         (
             "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: "
-            "shop}\nspec:\n"
-            "  rules: {host: a}\n",
+            "shop}\nspec:\n  rules: {host: a}\n",
             "type",
         ),
     ],

@@ -39,8 +39,7 @@ def _svc(
 ) -> str:
     return (
         f"---\nkind: Service\nmetadata: {{name: {name}, namespace: argocd}}\nspec:\n  selector: "
-        f"{selector}\n"
-        f"  ports: {ports}\n"
+        f"{selector}\n  ports: {ports}\n"
     )
 
 

@@ -161,9 +161,8 @@ def test_the_declaration_is_written_as_a_user_would_write_it() -> None:
     assert "workload=Deployment(" in source and "replicas=3," in source
     assert 'service_account="web",' in source and 'image_pull_secrets=["registry"],' in source
     assert (
-        'init_containers=[\n            Container(\n                "migrate",\n                '
-        'image="web:2",\n'
-        '                command=["/web", "migrate"],\n' in source
+        'init_containers=[\n            Container(\n                "migrate",\n        '
+        '        image="web:2",\n                command=["/web", "migrate"],\n' in source
     )  # no Service reaches it: declared in place
 
 
@@ -262,12 +261,10 @@ def test_cli_writes_the_kept_workloads_beside_app_py_with_the_same_force_rule(
     assert result.out == ""
     assert result.err == (
         "kept.yaml:1:1: warning: Deployment/shop/web: kept as YAML in workloads.yaml, not "
-        "declared: "
-        "spec.template.spec.containers[0].livenessProbe.tcpSocket.port 9999 is no port of the "
-        "container. Fix: apply it with the manifests svcgen renders, rendered without "
+        "declared: spec.template.spec.containers[0].livenessProbe.tcpSocket.port 9999 is no port "
+        "of the container. Fix: apply it with the manifests svcgen renders, rendered without "
         "--with-workloads\nsvcgen: wrote out/app.py\nsvcgen: wrote out/workloads.yaml (the "
-        "workloads "
-        "kept as YAML: apply it with what svcgen renders)\n"
+        "workloads kept as YAML: apply it with what svcgen renders)\n"
     )
     (tmp_path / "out" / "app.py").unlink()
     again = run_cli("import", "kept.yaml", "--dir", "out")  # app.py is gone, workloads.yaml is not

@@ -296,8 +296,7 @@ INVALID: list[tuple[str, list[Tweak], str, str]] = [
         [_set("spec.ipFamilies", ["IPv4", "IPv6"])],
         "spec.ipFamilyPolicy",
         "Invalid value: \"SingleStack\": must be 'RequireDualStack' or 'PreferDualStack' when "
-        "multiple IP families "
-        "are specified",
+        "multiple IP families are specified",
     ),
     (
         "SingleStack with two cluster IPs",
@@ -702,8 +701,7 @@ INVALID: list[tuple[str, list[Tweak], str, str]] = [
         ],
         "metadata.annotations[service.kubernetes.io/topology-mode]",
         'Invalid value: "Off": must match annotations[service.kubernetes.io/topology-aware-hints] '
-        "when both are "
-        "specified",
+        "when both are specified",
     ),
     (
         "loadBalancerClass on ClusterIP",

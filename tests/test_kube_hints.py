@@ -127,8 +127,7 @@ def test_each_vocabulary_keeps_to_its_own_words() -> None:
                 "container-port-name",
             ),
             "container port names are IANA service names: at most 15 of a-z 0-9 '-', with a "
-            "letter, no '--', "
-            "e.g. http or metrics-2",
+            "letter, no '--', e.g. http or metrics-2",
         ),
     ],
 )

@@ -186,15 +186,13 @@ def test_a_hand_written_kustomization_and_its_files_are_never_replaced_or_remove
             'out/kustomization.yaml: error: svcgen did not write this file (it has no "# Written '
             'by svcgen" header); '
             "svcgen replaces only the files it wrote for this project, so nothing was written. "
-            "Fix: move it away, "
-            "choose another -o path, or pass --force to replace it\n"
+            "Fix: move it away, choose another -o path, or pass --force to replace it\n"
         )
         assert _files(out) == before and not (tmp_path / "svcgen.lock").exists()
     forced = run_cli("render", "app.py", "-o", "out", "--force")
     assert forced.code == 0 and forced.err == (
         "svcgen: replaced out/kustomization.yaml (--force: svcgen did not write this file (it has "
-        'no "# Written by '
-        'svcgen" header))\n'
+        'no "# Written by svcgen" header))\n'
     )
     assert (out / "kustomization.yaml").read_text().startswith(HEADER_LINE)
     assert sorted(_files(out)) == [
@@ -245,12 +243,9 @@ def test_a_second_project_does_not_take_over_the_first_ones_folder(
     assert result.code == 2
     assert result.err == (
         "out/kustomization.yaml: error: svcgen wrote this file for another project (its header "
-        "names the lock "
-        "../p1/svcgen.lock; this project's is ../p2/svcgen.lock, both from the file's folder); "
-        "svcgen replaces only "
-        "the files it wrote for this project, so nothing was written. Fix: move it away, choose "
-        "another -o path, or "
-        "pass --force to replace it\n"
+        "names the lock ../p1/svcgen.lock; this project's is ../p2/svcgen.lock, both from the "
+        "file's folder); svcgen replaces only the files it wrote for this project, so nothing was "
+        "written. Fix: move it away, choose another -o path, or pass --force to replace it\n"
     )
     assert _files(tmp_path / "out") == before
     forced = run_cli("render", "p2/app.py", "-o", "out", "--force")
@@ -259,9 +254,8 @@ def test_a_second_project_does_not_take_over_the_first_ones_folder(
         and forced.err
         == (  # the first project's other files stay: they are not this one's
             "svcgen: replaced out/kustomization.yaml (--force: svcgen wrote this file for another "
-            "project (its header "
-            "names the lock ../p1/svcgen.lock; this project's is ../p2/svcgen.lock, both from the "
-            "file's folder))\n"
+            "project (its header names the lock ../p1/svcgen.lock; this project's is "
+            "../p2/svcgen.lock, both from the file's folder))\n"
         )
     )
     assert sorted(_files(tmp_path / "out")) == [
@@ -393,10 +387,9 @@ def test_a_file_that_only_starts_like_svcgens_header_is_the_users(
     result = run_cli("render", "app.py", "-o", "out")
     assert result.code == 2 and result.err == (
         "out/kustomization.yaml: error: svcgen did not write this file (its first line is not the "
-        "header svcgen "
-        "writes); svcgen replaces only the files it wrote for this project, so nothing was "
-        "written. Fix: move it "
-        "away, choose another -o path, or pass --force to replace it\n"
+        "header svcgen writes); svcgen replaces only the files it wrote for this project, so "
+        "nothing was written. Fix: move it away, choose another -o path, or pass --force to "
+        "replace it\n"
     )
     assert (out / "kustomization.yaml").read_text() == mine
     forced = run_cli("render", "app.py", "-o", "out", "--force")
@@ -405,8 +398,7 @@ def test_a_file_that_only_starts_like_svcgens_header_is_the_users(
         and forced.err
         == (  # replaced when asked, and said; the other file is not svcgen's
             "svcgen: replaced out/kustomization.yaml (--force: svcgen did not write this file "
-            "(its first line is not the "
-            "header svcgen writes))\n"
+            "(its first line is not the header svcgen writes))\n"
         )
     )
     assert (out / "service_gone.yaml").read_text() == f"{first_line}\nkind: Service\n"

@@ -118,10 +118,8 @@ def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -
         "  - {metadata: {name: a}, spec: {ports: "
         "[{port: 80}]}}\n"  # the API server's typed list: kind implied
         "  - {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Service, metadata: "
-        "{name: b}}, 5]}\n"
-        "- just text\n"
-        "- {kind: Service, metadata: {name: c}}\n"
-        "- {apiVersion: v1, kind: List, items: [{}]}\n"
+        "{name: b}}, 5]}\n- just text\n- {kind: Service, metadata: {name: c}}\n- {apiVersion: v1, "
+        "kind: List, items: [{}]}\n"
     )
     found = _objects(text)
     summary = [
@@ -132,8 +130,7 @@ def test_nested_lists_are_unwrapped_and_items_that_are_no_objects_are_errors() -
     ]
     nested = (
         'inside a List: kubectl apply refuses the file ("is not a list: no Items field"); its '
-        "items are "
-        "checked all the same"
+        "items are checked all the same"
     )
     assert summary == [
         ("nested-list", "", 4, f"a ServiceList {nested}"),

@@ -298,10 +298,8 @@ def test_qualified_name_messages() -> None:
     assert rules.qualified_name("example.com/") == [
         "name part must be non-empty",
         "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-        "end "
-        "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
-        "for "
-        "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+        "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     ]
     assert rules.qualified_name("a/b/c")[0].startswith("a valid label key must consist of")
 
@@ -502,10 +500,8 @@ def test_env_var_names_strict_and_relaxed() -> None:
         assert rules.env_var_name(good, relaxed=False) == []
     assert rules.env_var_name("1A", relaxed=False) == [
         "a valid environment variable name must consist of alphabetic characters, digits, '_', "
-        "'-', or '.', and "
-        "must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', "
-        "regex used for "
-        "validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
+        "'-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
+        "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
     ]
     assert rules.env_var_name("1A a:b") == []
     relaxed = [

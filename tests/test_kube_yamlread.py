@@ -433,8 +433,7 @@ def test_compacted_positions_are_the_same_positions(tree: object, flow: bool) ->
 def test_compacted_positions_with_merge_keys_aliases_and_lists() -> None:
     _positions_before_and_after_compact(
         "base: &b {a: 1, b: [1, {c: 2}]}\nx:\n  <<: *b\n  c: 3\n---\ny:\n  <<: {a: 1}\n  b: [[1, "
-        "2], {c: [3]}]\n"
-        "---\nitems:\n- {a: 1}\n- - x\n  - {y: [1, 2]}\n- 3\n"
+        "2], {c: [3]}]\n---\nitems:\n- {a: 1}\n- - x\n  - {y: [1, 2]}\n- 3\n"
     )
     (doc,) = load_documents("a:\n  <<: {b: 1}\n  c: 2\n")
     doc.compact()

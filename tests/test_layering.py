@@ -158,9 +158,8 @@ def _loaded_by(argv: list[str], modules: tuple[str, ...], cwd: Path) -> list[str
     must succeed."""
     code = (
         "import sys\nfrom svcgen.cli import main\n"
-        f"code = main({argv!r})\n"
-        f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({modules!r}) | "
-        f"set(sys.modules) & set({modules!r})))"
+        f"code = main({argv!r})\nprint(code, sorted({{m.split('.')[0] for m in sys.modules}} & "
+        f"set({modules!r}) | set(sys.modules) & set({modules!r})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd

@@ -305,16 +305,12 @@ def test_one_service_defined_twice_is_a_duplicate_not_a_collision_with_itself() 
     )
     assert [str(p) for p in found] == [
         "c.yaml:3:12: warning: Service/shop/web: metadata.name: defined again, after a.yaml:3: "
-        "kubectl apply applies "
-        "both in turn, so this definition replaces that one. Fix: keep one definition, or give "
-        "one of them another "
-        "name or namespace",
+        "kubectl apply applies both in turn, so this definition replaces that one. Fix: keep one "
+        "definition, or give one of them another name or namespace",
         # only the later definition counts across objects: its selector, not the earlier one's
         "c.yaml:6:3: warning: Service/shop/web: spec.selector: selects no Pod or workload in "
-        "these files: the "
-        "Service will have no endpoints. Fix: check the selector against the pods' labels, or "
-        "lint the workload's "
-        "file too",
+        "these files: the Service will have no endpoints. Fix: check the selector against the "
+        "pods' labels, or lint the workload's file too",
     ]
 
 

@@ -136,9 +136,8 @@ def _problem_rich(seed: int) -> str:
     )
     aliased = (
         "---\napiVersion: v1\nkind: Service\nmetadata: {name: al, namespace: ns0, labels: &l "
-        "{app: s0}}\n"
-        "spec: {type: NodePort, selector: *l, ports: [{port: 80, targetPort: nope, nodePort: "
-        "30002}]}\n"
+        "{app: s0}}\nspec: {type: NodePort, selector: *l, ports: [{port: 80, targetPort: nope, "
+        "nodePort: 30002}]}\n"
     )
     return to_yaml(docs) + typed + aliased
 
@@ -226,11 +225,10 @@ def test_a_kept_mapping_that_lost_keys_is_sized_to_what_is_left_and_keeps_its_po
     env = "".join(f"        - {{name: V{i}, value: x}}\n" for i in range(3))
     text = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n, annotations: "
-        "{a: b}}\n"
-        "spec:\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n"
-        "      - name: app\n        image: app:1\n        imagePullPolicy: Always\n        args: "
-        "[a]\n"
-        "        command: [b]\n        workingDir: /\n        tty: true\n        stdin: true\n"
+        "{a: b}}\nspec:\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      "
+        "containers:\n      - name: app\n        image: app:1\n        imagePullPolicy: Always\n  "
+        "      args: [a]\n        command: [b]\n        workingDir: /\n        tty: true\n        "
+        "stdin: true\n"
         f"        env:\n{env}        ports: [{{name: http, containerPort: 80}}]\n"
     )
     (obj,) = [o for o in read_objects([("d.yaml", text)]) if isinstance(o, KubeObject)]

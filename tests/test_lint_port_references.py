@@ -94,8 +94,7 @@ def test_an_ingress_backend_service_elsewhere_is_a_warning_and_the_old_form_is_c
     ]
     old = (
         "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old, namespace: "
-        "shop}\nspec:\n"
-        "  backend: {serviceName: web, servicePort: 8080}\n"
+        "shop}\nspec:\n  backend: {serviceName: web, servicePort: 8080}\n"
     )
     assert findings(old) == [("error", "ingress-port", "spec.backend.serviceName")]
 
@@ -227,8 +226,7 @@ def monitor(kind: str, spec: str) -> str:
             monitor(
                 "ServiceMonitor",
                 "  selector: {matchLabels: {monitor: 'yes'}}\n  namespaceSelector: {matchNames: "
-                "[ops]}\n"
-                "  endpoints: [{port: http}]\n",
+                "[ops]}\n  endpoints: [{port: http}]\n",
             ),
             [("warning", "servicemonitor-selector", "spec.selector")],
         ),
@@ -291,10 +289,9 @@ spec:
         ),
         (
             "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: db-1, "
-            "namespace: shop, labels: "
-            "{kubernetes.io/service-name: db}}\naddressType: IPv4\nendpoints: [{addresses: "
-            "[10.0.0.5]}]\n"
-            "ports: [{name: pg, port: 5432}, {name: metric, port: 9187}]\n",
+            "namespace: shop, labels: {kubernetes.io/service-name: db}}\naddressType: "
+            "IPv4\nendpoints: [{addresses: [10.0.0.5]}]\nports: [{name: pg, port: 5432}, {name: "
+            "metric, port: 9187}]\n",
             [
                 ("error", "endpoints-port", "ports"),
                 ("warning", "endpoints-unused-port", "ports[1]"),
@@ -395,9 +392,8 @@ def test_a_policy_for_one_statefulset_pod_finds_its_ports() -> None:
     )
     policy = (
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: "
-        "shop}\n"
-        "spec:\n  podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: db-0}}\n"
-        "  ingress: [{ports: [{port: sql}]}]\n"
+        "shop}\nspec:\n  podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: db-0}}\n "
+        " ingress: [{ports: [{port: sql}]}]\n"
     )
     assert lint_texts([("sts.yaml", sts), ("np.yaml", policy)]) == []
     wrong = policy.replace("port: sql", "port: sqll")

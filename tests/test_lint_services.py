@@ -82,9 +82,8 @@ def test_named_target_port_must_match_name_and_protocol() -> None:
 def test_sidecar_ports_count_for_named_target_ports() -> None:
     sidecar = DEPLOYMENT.replace(
         "      containers:",
-        "      initContainers:\n      - name: side\n"
-        "        restartPolicy: Always\n        ports: [{name: admin, containerPort: 9}]\n"
-        "      containers:",
+        "      initContainers:\n      - name: side\n        restartPolicy: Always\n        "
+        "ports: [{name: admin, containerPort: 9}]\n      containers:",
     )
     service = SERVICE + "  - {name: admin, port: 9, targetPort: admin}\n"
     assert lint(service, sidecar) == []

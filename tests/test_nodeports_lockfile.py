@@ -74,12 +74,9 @@ def test_a_file_that_holds_no_lock_is_not_a_fresh_start(text: str) -> None:
         parse_lock(text, "svcgen.lock", RANGE)
     assert str(info.value) == (
         "svcgen.lock: error: the lock file is there but holds no lock (it is empty, only comments "
-        "or an empty YAML "
-        "document: truncated, or merged badly?); svcgen does not take it as a fresh start. Fix: "
-        "restore it from "
-        "version control (git checkout -- svcgen.lock), or delete the file to allocate afresh "
-        "(every nodePort may "
-        "then move)"
+        "or an empty YAML document: truncated, or merged badly?); svcgen does not take it as a "
+        "fresh start. Fix: restore it from version control (git checkout -- svcgen.lock), or "
+        "delete the file to allocate afresh (every nodePort may then move)"
     )
 
 
@@ -100,10 +97,8 @@ def test_a_file_that_is_not_a_lock_is_refused(text: str, line: int) -> None:
         parse_lock(text, "README.md", RANGE)
     assert str(info.value) == (
         f"README.md:{line}: error: this is not a svcgen lock file (a lock is a mapping with "
-        "`version` and "
-        "`nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with "
-        "--lock or "
-        "[tool.svcgen] lock, or move this file out of the way"
+        "`version` and `nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock "
+        "file with --lock or [tool.svcgen] lock, or move this file out of the way"
     )
 
 
@@ -136,10 +131,9 @@ def test_conflict_markers_are_reported_before_yaml(text: str, line: int) -> None
         parse_lock(text, "svcgen.lock", RANGE)
     assert str(info.value) == (
         f"svcgen.lock:{line}: error: unresolved merge conflict: the lock file holds git's "
-        "conflict markers (<<<<<<<, "
-        "=======, >>>>>>>). Fix: svcgen lock resolve --lock svcgen.lock (keeps the entries of "
-        "both sides and moves "
-        "the later of two claims on one nodePort)"
+        "conflict markers (<<<<<<<, =======, >>>>>>>). Fix: svcgen lock resolve --lock "
+        "svcgen.lock (keeps the entries of both sides and moves the later of two claims on one "
+        "nodePort)"
     )
     assert info.value.text == text
 
@@ -248,12 +242,10 @@ def test_a_port_given_twice_is_a_conflict_to_resolve_and_can_be_read_to_resolve_
         parse_lock(text, "svcgen.lock", RANGE)
     assert str(info.value) == (
         "svcgen.lock:4: error: nodePort 30000 is given to both `a/web/http/TCP` (line 3) and "
-        "`a/other/http/TCP`; a "
-        "nodePort belongs to one Service port (or to same-number ports of one Service with "
-        "different protocols). "
-        "Fix: after a git merge, svcgen lock resolve --lock svcgen.lock (moves the later claim); "
-        "else delete one of "
-        "the entries to have it allocated again"
+        "`a/other/http/TCP`; a nodePort belongs to one Service port (or to same-number ports of "
+        "one Service with different protocols). Fix: after a git merge, svcgen lock resolve "
+        "--lock svcgen.lock (moves the later claim); else delete one of the entries to have it "
+        "allocated again"
     )
     assert (info.value.text, info.value.markers) == (text, False)
     assert parse_lock(text, "svcgen.lock", RANGE, shared=True) == Lock(

@@ -49,10 +49,8 @@ def test_split_gives_each_side_the_common_lines() -> None:
 def test_split_reads_diff3_base_and_several_hunks() -> None:
     text = (
         "version: 1\nnodePorts:\n<<<<<<< ours\n  a/x/p/TCP: 30000\n||||||| base\n  a/b/p/TCP: "
-        "30005\n=======\n"
-        "  a/y/p/TCP: 30000\n>>>>>>> theirs\n  a/z/p/TCP: 30003\n<<<<<<< ours\n  a/z/q/TCP: "
-        "30004\n=======\n"
-        ">>>>>>> theirs\n"
+        "30005\n=======\n  a/y/p/TCP: 30000\n>>>>>>> theirs\n  a/z/p/TCP: 30003\n<<<<<<< ours\n  "
+        "a/z/q/TCP: 30004\n=======\n>>>>>>> theirs\n"
     )
     conflict = split_conflict(text, "l")
     assert conflict is not None
@@ -110,8 +108,7 @@ def test_an_entry_of_the_merge_base_is_earlier_than_ours() -> None:
     assert merged.lock == Lock({CART: 30000, WEB: 30001})
     assert [str(m) for m in merged.moved] == [
         "shop/cart/http/TCP: 30001 -> 30000 (30001 is kept by shop/web/http/TCP, which the merge "
-        "base "
-        "already had)"
+        "base already had)"
     ]
 
 

@@ -30,8 +30,7 @@ SERVICE = (
 )
 NODEPORT_OUT_OF_RANGE = (
     "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: "
-    "{app: web}\n"
-    "  ports: [{port: 80, targetPort: 8080, nodePort: 40000}]\n"
+    "{app: web}\n  ports: [{port: 80, targetPort: 8080, nodePort: 40000}]\n"
 )
 
 APP = """\

@@ -195,8 +195,7 @@ def test_a_lock_that_is_not_current_names_each_new_nodeport(pytester: pytest.Pyt
             'E *   svc/app.py:6: Service "web" port "admin" (web/admin): new nodePort 30000',
             'E *   svc/app.py:6: Service "web" port "http" (web/http): new nodePort 30001',
             "E * Fix: run `svcgen render svc/app.py` (it records them in svc/svcgen.lock), then "
-            "commit "
-            "svc/svcgen.lock",
+            "commit svc/svcgen.lock",
         ]
     )
     assert not (folder / "svcgen.lock").exists()  # nothing written
@@ -384,9 +383,8 @@ def test_importing_the_plugin_loads_nothing_of_svcgens() -> None:
     or
     YAML."""
     code = (
-        "import sys, svcgen.pytest_plugin\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('svcgen', 'pydantic', "
-        "'ruamel', 'jinja2')))"
+        "import sys, svcgen.pytest_plugin\nprint(sorted(m for m in sys.modules if m.split('.')[0] "
+        "in ('svcgen', 'pydantic', 'ruamel', 'jinja2')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

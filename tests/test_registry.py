@@ -214,11 +214,9 @@ def test_a_push_refused_by_a_pre_receive_hook_says_so_with_the_hooks_message(
     code, out, err = render(billing)
     assert code == 2 and err == (
         f"svcgen: error: registry {repo}#clusters/prod.lock: the registry repository refused the "
-        "push: "
-        "[remote rejected] (pre-receive hook declined): the registry is frozen; until Monday; "
-        "nothing was written. "
-        "Fix: what the repository says, or ask its maintainers (this is not another project "
-        "pushing first)\n"
+        "push: [remote rejected] (pre-receive hook declined): the registry is frozen; until "
+        "Monday; nothing was written. Fix: what the repository says, or ask its maintainers (this "
+        "is not another project pushing first)\n"
     )
     assert not (billing / "svcgen.lock").exists() and out == ""
     assert (
@@ -434,10 +432,9 @@ def test_a_registry_file_committed_as_a_symbolic_link_is_refused(tmp_path: Path,
         and err
         == (
             f"svcgen: error: registry {repo}#clusters/prod.lock: {link} is a symbolic link in the "
-            "registry repository; "
-            "svcgen does not follow links out of its copy; nothing was written. Fix: in the "
-            "registry repository, "
-            "replace the link with the lock file itself (git rm the link, commit the file)\n"
+            "registry repository; svcgen does not follow links out of its copy; nothing was "
+            "written. Fix: in the registry repository, replace the link with the lock file itself "
+            "(git rm the link, commit the file)\n"
         )
     )
     assert not outside.exists() and not (billing / "svcgen.lock").exists() and len(log(repo)) == 1
@@ -593,8 +590,7 @@ def test_without_git_the_registry_is_one_clear_error(
         and err
         == (
             f"svcgen: error: registry {repo}#clusters/prod.lock: the registry needs git, which is "
-            "not installed (or not "
-            "on PATH); nothing was written. Fix: install git\n"
+            "not installed (or not on PATH); nothing was written. Fix: install git\n"
         )
     )
 
@@ -617,9 +613,8 @@ def test_a_first_clone_that_takes_too_long_is_one_clear_error(
         and err
         == (
             f"svcgen: error: registry {repo}#clusters/prod.lock: git clone took more than 0.5 s; "
-            "nothing was written. "
-            "Fix: check the URL and the network (or the ssh key and agent: git may not prompt for "
-            "a password here)\n"
+            "nothing was written. Fix: check the URL and the network (or the ssh key and agent: "
+            "git may not prompt for a password here)\n"
         )
     )
     assert list((billing / ".svcgen" / "registry").iterdir()) == []  # no half clone left
@@ -655,8 +650,7 @@ def test_an_owner_that_is_not_printable_utf8_is_one_clear_error(tmp_path: Path, 
             "printable UTF-8 text (it is --owner, else [tool.svcgen] owner, else [project] name, "
             "else the project "
             'folder\'s name); nothing was written. Fix: set owner = "NAME" in [tool.svcgen] of '
-            "pyproject.toml, or give "
-            "--owner NAME\n"
+            "pyproject.toml, or give --owner NAME\n"
         )
     )
     assert not (repo / "refs" / "heads" / "main").exists() and not (folder / "svcgen.lock").exists()
@@ -1034,8 +1028,7 @@ def test_projects_in_folders_of_one_name_are_never_one_owner(
             "project's own name in it, and the folder's (deploy) may be another project's too "
             "(each would then "
             'release the other\'s nodePorts). Fix: add owner = "NAME" to [tool.svcgen], a name no '
-            "other project uses "
-            "(or give [project] a name)\nsvcgen: nothing was written.\n"
+            "other project uses (or give [project] a name)\nsvcgen: nothing was written.\n"
         )
         assert sorted(p.name for p in folder.iterdir()) == ["app.py", "pyproject.toml"]
     assert (
@@ -1137,9 +1130,8 @@ def test_a_conflicted_registry_file_is_resolved_in_the_registry_repository(
         and err
         == (
             f"{repo}#clusters/prod.lock:{problem} Fix: in a clone of the registry repository, "
-            "svcgen lock resolve "
-            "--lock clusters/prod.lock (or edit the file by hand), then commit and push\nsvcgen: "
-            "nothing was written.\n"
+            "svcgen lock resolve --lock clusters/prod.lock (or edit the file by hand), then "
+            "commit and push\nsvcgen: nothing was written.\n"
         )
     )
     assert not (billing / "svcgen.lock").exists() and len(log(repo)) == 1
@@ -1163,10 +1155,9 @@ def test_a_registry_given_as_a_relative_path_is_refused(tmp_path: Path, url: str
         and result.err
         == (
             f'billing/pyproject.toml: error: [tool.svcgen] registry "{url}#clusters/prod.lock": '
-            "the URL is a "
-            "relative path, which git takes relative to the folder svcgen is run from (from "
-            "another folder: another "
-            "repository). Fix: give the registry's absolute path\nsvcgen: nothing was written.\n"
+            "the URL is a relative path, which git takes relative to the folder svcgen is run "
+            "from (from another folder: another repository). Fix: give the registry's absolute "
+            "path\nsvcgen: nothing was written.\n"
         )
     )
     assert not (billing / ".svcgen").exists()
@@ -1320,8 +1311,7 @@ def test_lock_resolve_moves_a_claim_to_no_port_another_project_holds_in_the_regi
     result = run_cli("lock", "resolve")
     assert result.code == 0 and result.err.startswith(
         "svcgen: svcgen.lock: moved billing/billing/p1/TCP: 30000 -> 30002 (30000 is kept by "
-        "billing/billing/p0/TCP, "
-        "from HEAD)\n"
+        "billing/billing/p0/TCP, from HEAD)\n"
     )
     assert render(billing, "app.py", "--check")[0] == 0
 

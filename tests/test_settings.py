@@ -62,8 +62,7 @@ def test_unparsable_pyproject(tmp_path: Path) -> None:
 def test_sharing_settings_and_their_defaults(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "billing"\n[tool.svcgen]\nallocate-from = '
-        '"30100-30199"\nreserve-cluster = "prod"\n'
-        'registry = "/srv/ports.git#clusters/prod.lock"\n'
+        '"30100-30199"\nreserve-cluster = "prod"\nregistry = "/srv/ports.git#clusters/prod.lock"\n'
     )
     settings = Settings.find(str(tmp_path))
     assert (
@@ -310,8 +309,7 @@ def test_a_pyproject_that_is_a_link_to_nothing_is_refused_never_skipped(
     assert result.err == (
         "p/pyproject.toml: error: cannot read: a symbolic link (to ../shared.toml) that leads to "
         "no file; its [tool.svcgen] settings would be ignored. Fix: restore the file it points "
-        "to, or remove the "
-        "link\nsvcgen: nothing was written.\n"
+        "to, or remove the link\nsvcgen: nothing was written.\n"
     )
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
         "app.py",

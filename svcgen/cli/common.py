@@ -173,10 +173,8 @@ def write_all(texts: Mapping[Path, Text], remove: Sequence[Path] = ()) -> None:
         what = "write" if Path(exc.filename) in texts else "remove"
         raise UsageError(
             f"{display(exc.filename)}: error: cannot {what}: {exc.strerror or exc}; only {done} "
-            "had "
-            "been replaced (the other files are as they were). Fix: the problem above, then run "
-            "the "
-            "command again: it finishes the step"
+            "had been replaced (the other files are as they were). Fix: the problem above, then "
+            "run the command again: it finishes the step"
         ) from exc
     except OSError as exc:
         remove_folders(made)

@@ -174,8 +174,7 @@ def _resource_list(text: str) -> dict[str, Any]:
         raise KrmError(
             "standard input is not a ResourceList (KRM Functions Specification). Fix: run it from "
             "kustomize (a generator whose config has the annotation "
-            "config.kubernetes.io/function), or "
-            "give the config file: svcgen krm CONFIG"
+            "config.kubernetes.io/function), or give the config file: svcgen krm CONFIG"
         )
     if resource_list.get("apiVersion") not in _RESOURCE_LIST_VERSIONS:
         raise KrmError(

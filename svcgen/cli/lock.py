@@ -154,8 +154,7 @@ def _resolve_shared(
             f"{name}: error: nodePort {twice.old} is given to both `{twice.kept_by}` and "
             f"`{twice.key}`, and this is "
             "not a git merge (none in progress, HEAD has one parent), so which claim came first "
-            "is unknown. Fix: "
-            "delete the entry that should move, to have it allocated again"
+            "is unknown. Fix: delete the entry that should move, to have it allocated again"
         )
     labels, ours_text, base_text = sides
     ours = parse_base(ours_text, name, node_range) or Lock()

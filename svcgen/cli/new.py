@@ -34,8 +34,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
         them = ", ".join(map(display, existing))
         raise UsageError(
             f"svcgen new: {them} already {'exists' if len(existing) == 1 else 'exist'}; nothing "
-            "was "
-            "written. Fix: choose another --dir, or pass --force to overwrite"
+            "was written. Fix: choose another --dir, or pass --force to overwrite"
         )
     created = [p for p in paths if not os.path.lexists(p)]
     # --force: put them back if the render fails (a link or a pipe is refused by the write below)
@@ -77,8 +76,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO | 
     err.write(said.getvalue())
     print(
         f"svcgen: {display(target / 'app.py')} renders; run `svcgen render {display(target)}` to "
-        "print its "
-        "Service.",
+        "print its Service.",
         file=err,
     )
     return code

@@ -37,8 +37,7 @@ _VERSION_HELP = (
 )
 _RANGE_HELP = (
     "the cluster's --service-node-port-range (default: [tool.svcgen] node-port-range of the "
-    "nearest "
-    "pyproject.toml, else 30000-32767)"
+    "nearest pyproject.toml, else 30000-32767)"
 )
 
 
@@ -148,8 +147,7 @@ def _kubectl_hint(
             return "did you mean --namespace?"
         return (
             "svcgen takes each object's namespace from its declaration (App(namespace=...)) or "
-            "its manifest, "
-            "not from the command line: drop it"
+            "its manifest, not from the command line: drop it"
         )
     if (
         (name == "--output" or (short and name.startswith("-o")))
@@ -307,15 +305,13 @@ class _Parents:
             "--registry",
             metavar="GIT_URL#PATH",
             help="a shared registry of nodePorts: a lock file in a git repository that every "
-            "project "
-            "of the cluster pushes its claims to (default: [tool.svcgen] registry)",
+            "project of the cluster pushes its claims to (default: [tool.svcgen] registry)",
         )
         project.add_argument(
             "--owner",
             metavar="NAME",
             help="this project's name in the registry (default: [tool.svcgen] owner, else "
-            "[project] "
-            "name, else the project folder's name)",
+            "[project] name, else the project folder's name)",
         )
         return project
 
@@ -423,8 +419,7 @@ def _ports(commands: Subparsers, parents: _Parents) -> None:
         parents=parents.all(),
         help="show every Service port and its nodePort",
         description="Show namespace, Service, port name, protocol, port -> targetPort, nodePort "
-        "and where "
-        "the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
+        "and where the nodePort comes from (pinned, lock, new, reserved). Writes nothing.",
         epilog=_EXIT_CODES,
     )
     ports_cmd.add_argument(
@@ -441,9 +436,8 @@ def _explain(commands: Subparsers, parents: _Parents) -> None:
         parents=parents.all(),
         help="show each Service port's chain: nodePort → port → targetPort → container",
         description="For every Service port: <node-ip>:nodePort → service:port (its DNS name) → "
-        "targetPort → "
-        "container port, and how to reach it from inside and from outside the cluster. Writes "
-        "nothing.",
+        "targetPort → container port, and how to reach it from inside and from outside the "
+        "cluster. Writes nothing.",
         epilog=_EXIT_CODES,
     )
     explain_cmd.add_argument(
@@ -461,10 +455,9 @@ def _new(commands: Subparsers, parents: _Parents) -> None:
         parents=[parents.common],
         help="scaffold a new service project (app.py, a test, a README, the lock)",
         description="Write DIR/app.py (the svcgen declaration of one service), DIR/test_app.py "
-        "and DIR/README.md "
-        "from svcgen's templates, then render it once so the lock file gets its nodePorts. Names "
-        "and "
-        "ports are checked first; existing files are never overwritten without --force.",
+        "and DIR/README.md from svcgen's templates, then render it once so the lock file gets "
+        "its nodePorts. Names and ports are checked first; existing files are never overwritten "
+        "without --force.",
         epilog=_EXIT_CODES,
     )
     new_cmd.add_argument(
@@ -534,14 +527,11 @@ def _lint(commands: Subparsers, parents: _Parents) -> None:
         parents=[parents.common],
         help="check existing YAML manifests as the API server would",
         description="Check Services (after v1 defaulting, with the API server's rules and "
-        "messages) and the "
-        "container ports of Pods and workloads, then across all the documents: nodePorts used "
-        "twice, named targetPorts that resolve to no container port, selectors that select "
-        "nothing. "
-        "Findings are sorted by file, line and column.",
+        "messages) and the container ports of Pods and workloads, then across all the documents: "
+        "nodePorts used twice, named targetPorts that resolve to no container port, selectors "
+        "that select nothing. Findings are sorted by file, line and column.",
         epilog="Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be "
-        "read or holds "
-        "no YAML.",
+        "read or holds no YAML.",
     )
     lint_cmd.add_argument(
         "paths",
@@ -549,8 +539,7 @@ def _lint(commands: Subparsers, parents: _Parents) -> None:
         metavar="PATH",
         type=_manifest_path,
         help="YAML or JSON files, directories (searched for *.yaml, *.yml and *.json; files "
-        "that are not Kubernetes objects are skipped quietly there), or - for standard "
-        "input",
+        "that are not Kubernetes objects are skipped quietly there), or - for standard input",
     )
     lint_cmd.add_argument(
         "--format",
@@ -575,8 +564,7 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
         parents=[common, project],
         help="release the nodePorts of Service ports that are gone",
         description="Remove lock entries for Service ports that the given files (pass the whole "
-        "project) "
-        "no longer declare, so their nodePorts can be handed out again.",
+        "project) no longer declare, so their nodePorts can be handed out again.",
         epilog=_CHECK_EXIT_CODES,
     )
     prune.add_argument(
@@ -587,8 +575,7 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
         parents=[common, project],
         help="exit 1 with a diff if the lock file is not current",
         description="The same as `svcgen render --check` without -o: write nothing, and fail when "
-        "rendering "
-        "would change the lock file (for CI).",
+        "rendering would change the lock file (for CI).",
         epilog=_CHECK_EXIT_CODES,
     )
     resolve = lock_commands.add_parser(
@@ -596,14 +583,13 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
         parents=[common],
         help="resolve a lock file that git left with conflict markers",
         description="Merge the two sides of git's conflict markers in the lock file: every entry "
-        "of both is "
-        "kept; where both sides gave one nodePort to two Service ports that cannot share it, the "
-        "claim made first keeps it (one the merge base already had, else HEAD's: the branch merged "
-        "into) and the other moves to the lowest free port, as a render allocates. A key with "
-        "different numbers on the two sides keeps HEAD's. A merge git made without a conflict that "
-        "gives one nodePort twice (the two entries far apart in the file) is settled the same way, "
-        "from git's history. Every change is said on standard error; the lock is then written in "
-        "one step.",
+        "of both is kept; where both sides gave one nodePort to two Service ports that cannot "
+        "share it, the claim made first keeps it (one the merge base already had, else HEAD's: "
+        "the branch merged into) and the other moves to the lowest free port, as a render "
+        "allocates. A key with different numbers on the two sides keeps HEAD's. A merge git made "
+        "without a conflict that gives one nodePort twice (the two entries far apart in the "
+        "file) is settled the same way, from git's history. Every change is said on standard "
+        "error; the lock is then written in one step.",
         epilog=_CHECK_EXIT_CODES,
     )
     resolve.add_argument(
@@ -640,12 +626,10 @@ def _lock(commands: Subparsers, parents: _Parents) -> None:
         parents=[common],
         help="git's merge driver for the lock file (merges without conflicts)",
         description="Merge the lock files git gives (the merge base, ours, theirs) as `svcgen "
-        "lock resolve` does "
-        "and write the result into CURRENT; changes are said on standard error. When they cannot "
-        "be "
-        "merged, CURRENT gets git's conflict markers and the exit code is 1. Set it up once per "
-        "clone: git config merge.svcgen.driver 'svcgen lock merge-driver %O %A %B %P', and "
-        "commit a .gitattributes line: svcgen.lock merge=svcgen",
+        "lock resolve` does and write the result into CURRENT; changes are said on standard "
+        "error. When they cannot be merged, CURRENT gets git's conflict markers and the exit "
+        "code is 1. Set it up once per clone: git config merge.svcgen.driver 'svcgen lock "
+        "merge-driver %O %A %B %P', and commit a .gitattributes line: svcgen.lock merge=svcgen",
         epilog="Exit codes: 0 merged, 1 not merged (git stops on the file), 2 usage errors.",
     )
     driver.add_argument("base", metavar="BASE", help="the merge base's version (git's %%O)")

@@ -143,8 +143,7 @@ class Project:
         if registry.offline:
             print(
                 f"svcgen: warning: registry {registry.spec} {registry.unreachable()}; working "
-                "from the copy "
-                "fetched last",
+                "from the copy fetched last",
                 file=err,
             )
         owner = self.settings.owner

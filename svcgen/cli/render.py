@@ -366,10 +366,8 @@ def cmd_render(
                 raise
             raise UsageError(
                 f"{exc}. The registry {project.pushed} already records this project's new "
-                "nodePorts "
-                "(pushed before the write): they stay this project's, and the next render takes "
-                "the "
-                "same ones. Fix the problem above and render again"
+                "nodePorts (pushed before the write): they stay this project's, and the next "
+                "render takes the same ones. Fix the problem above and render again"
             ) from exc
         if changes and project.lock_path in texts:
             for line in changes.lines(rewrite_note(old, lock)):

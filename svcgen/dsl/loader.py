@@ -167,8 +167,7 @@ def _regular(path: Path) -> Path:
     if kind and kind != "a directory":
         raise LoadError(
             f"{display(path)}: error: {kind}, not a regular file: svcgen runs only regular .py "
-            "files. Fix: "
-            "remove it, or name the declaration files to run"
+            "files. Fix: remove it, or name the declaration files to run"
         )
     return path
 
@@ -364,11 +363,9 @@ def _unkept(apps: Iterable[App]) -> list[Problem]:
                 f'App "{made[0].name}"',
                 "",
                 f"made here{more} but kept nowhere svcgen looks (a module-level name, or a "
-                "module-level list, tuple "
-                "or dict holding it), so it would not be rendered",
+                "module-level list, tuple or dict holding it), so it would not be rendered",
                 "bind it at module level (app = App(...)) or add it to a module-level list; an "
-                "App of a module the "
-                "files import is found when that file is given too",
+                "App of a module the files import is found when that file is given too",
                 location,
                 rule="unkept-app",
             )

@@ -501,8 +501,7 @@ def _unnamed_namespace(
         field,
         f'App "{unnamed.name}" has no namespace while App "{named.name}" is in '
         f'"{named.namespace}": svcgen writes "default" for the missing one, which is wrong '
-        "wherever the "
-        "kubectl context is another namespace",
+        "wherever the kubectl context is another namespace",
         f'give App "{unnamed.name}" its namespace',
         location,
         warning=True,

@@ -381,8 +381,7 @@ def _check_dsl_only(check: _Checker, app: App, service: Service, subject: str, n
                 f'target_by="name", but container "{sp.container.name}" port {sp.target.number} '
                 "has no name",
                 f'give the port a name, Port("NAME", {sp.target.number}), or drop target_by (it '
-                "is then "
-                "written by number)",
+                "is then written by number)",
                 sp.location,
             )
         elif isinstance(target_port(sp, named), str):

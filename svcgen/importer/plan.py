@@ -467,9 +467,8 @@ def _left_out(obj: KubeObject, plan: Plan) -> bool:
         many = len(node_ports) > 1
         hint += (
             f"; its nodePort{'s' if many else ''} {', '.join(node_ports)} "
-            f"{'are' if many else 'is'} not "
-            f"recorded: list its manifest in [tool.svcgen] reserve so that svcgen never hands "
-            f"{'them' if many else 'it'} out"
+            f"{'are' if many else 'is'} not recorded: list its manifest in [tool.svcgen] reserve "
+            f"so that svcgen never hands {'them' if many else 'it'} out"
         )
     plan.problems.append(obj.problem(path, "warning", "import-left-out", f"left out: {why}", hint))
     return True

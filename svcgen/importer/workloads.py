@@ -112,8 +112,7 @@ def _probe(raw: Any, where: str, ports: Sequence[PortPlan], reasons: list[str]) 
         if found is None:
             reasons.append(
                 f"{where}.{handlers[0]}.port {port!r} is no {'named ' if by_name else ''}port of "
-                "the "
-                "container"
+                "the container"
             )
             return None
         args.append((None, PortVar(found)))
@@ -430,8 +429,7 @@ def declare_workloads(
                     obj,
                     [
                         "its pods are selected by a Service together with another workload's, and "
-                        "svcgen "
-                        "declares the first"
+                        "svcgen declares the first"
                     ],
                 )
             )
@@ -521,8 +519,7 @@ def kept_yaml(kept: Sequence[tuple[KubeObject, list[str]]]) -> str:
 
     header = (
         "# Kept as YAML by svcgen import: the workloads app.py does not declare (the reasons are "
-        "in\n"
-        "# app.py and in the import's warnings). Apply this file with the manifests svcgen "
+        "in\n# app.py and in the import's warnings). Apply this file with the manifests svcgen "
         "renders.\n"
     )
     return header + to_yaml([as_declared(obj)[0].value for obj, _ in kept])

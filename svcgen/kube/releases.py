@@ -48,9 +48,8 @@ CHANGES: dict[str, Change] = {
     "relaxed-service-names": Change(
         36,
         "accepts",
-        "RelaxedServiceNameValidation (KEP-5311): beta and on in 1.36, "
-        "GA in 1.37: Service names are DNS-1123 labels (1web); before, DNS-1035 "
-        "labels (a letter first)",
+        "RelaxedServiceNameValidation (KEP-5311): beta and on in 1.36, GA in 1.37: Service names "
+        "are DNS-1123 labels (1web); before, DNS-1035 labels (a letter first)",
     ),
     "strict-ip-cidr": Change(
         36,

@@ -125,8 +125,7 @@ def _duplicate(obj: KubeObject, earlier: KubeObject) -> Problem:
         "warning",
         "duplicate-object",
         f"defined again, after {earlier.where(('metadata', 'name'))}: kubectl apply applies both "
-        "in "
-        "turn, so this definition replaces that one",
+        "in turn, so this definition replaces that one",
         "keep one definition, or give one of them another name or namespace",
     )
 

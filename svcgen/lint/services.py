@@ -77,8 +77,7 @@ def _same_if_applied_in(obj: KubeObject, other: KubeObject) -> str:
     namespace, bare = (obj.namespace, other) if obj.namespace else (other.namespace, obj)
     return (
         f' (if {bare.file} is applied in namespace "{shorten(namespace)}", the two are one '
-        "Service and "
-        "the later replaces the earlier)"
+        "Service and the later replaces the earlier)"
     )
 
 
@@ -179,8 +178,7 @@ def selector_problems(services: list[KubeObject], workloads: list[KubeObject]) -
                     "error",
                     "target-port-resolves",
                     f'named targetPort "{shorten(target)}" ({shorten(protocol)}) matches no '
-                    "container "
-                    "port of the "
+                    "container port of the "
                     f"selected workloads ({kinds}; named ports: {names}): traffic to this port "
                     "would be dropped",
                     _nearest_port_hint(target, {n for n, p in available if p == protocol}),

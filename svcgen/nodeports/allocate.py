@@ -183,8 +183,7 @@ def _claim_locked(
                     port,
                     reservation.owner(),
                     f"the entry for {request.keys[0]} in {lock_name} collides with it; delete "
-                    "that entry to "
-                    "have a free port allocated",
+                    "that entry to have a free port allocated",
                     field="lock",
                 )
             )
@@ -219,13 +218,11 @@ def _claim_new(
                         f"range is full: {len(fresh)} nodePorts to allocate, {free} free in "
                         f"{where}",
                         "widen the band (allocate-from, --allocate-from), pin ports, or run "
-                        "`svcgen lock prune` to release "
-                        "ports of removed Services"
+                        "`svcgen lock prune` to release ports of removed Services"
                         if band
                         else "widen the range (--node-port-range, matching the cluster's "
-                        "--service-node-port-range), "
-                        "pin ports, or run `svcgen lock prune` to release ports of removed "
-                        "Services",
+                        "--service-node-port-range), pin ports, or run `svcgen lock prune` to "
+                        "release ports of removed Services",
                         requests[i].location,
                     )
                 ]
@@ -246,9 +243,8 @@ def _claim_new(
                     f"{port} "
                     "and later ones come from the dynamic band, where the cluster also allocates "
                     "at random",
-                    "pass --reserve with the cluster's Services (kubectl get services -A -o yaml) "
-                    "so "
-                    "svcgen avoids the ports the cluster already gave out",
+                    "pass --reserve with the cluster's Services (kubectl get services -A -o "
+                    "yaml) so svcgen avoids the ports the cluster already gave out",
                     requests[i].location,
                     "warning",
                 )

@@ -54,8 +54,7 @@ HEADER = """\
 """
 
 _KEY_RE = re.compile(
-    r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)?/"
-    r"(TCP|UDP|SCTP|healthCheck)"
+    r"(-|[a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)?/(TCP|UDP|SCTP|healthCheck)"
 )
 
 
@@ -155,8 +154,7 @@ def parse_lock(
             f"{source}:{marker}: error: unresolved merge conflict: the lock file holds git's "
             "conflict markers "
             f"(<<<<<<<, =======, >>>>>>>). Fix: svcgen lock resolve --lock {source} (keeps the "
-            "entries of both "
-            "sides and moves the later of two claims on one nodePort)",
+            "entries of both sides and moves the later of two claims on one nodePort)",
             text,
         )
     try:
@@ -168,12 +166,10 @@ def parse_lock(
     if document is None:
         raise LockFileError(
             f"{source}: error: the lock file is there but holds no lock (it is empty, only "
-            "comments or an empty "
-            "YAML document: truncated, or merged badly?); svcgen does not take it as a fresh "
-            "start. Fix: restore "
+            "comments or an empty YAML document: truncated, or merged badly?); svcgen does not "
+            "take it as a fresh start. Fix: restore "
             f"it from version control (git checkout -- {source}), or delete the file to allocate "
-            "afresh (every "
-            "nodePort may then move)"
+            "afresh (every nodePort may then move)"
         )
     data = document.value
     lines = _Lines(document)
@@ -271,8 +267,7 @@ def _entries(
                 f"{source}:{line}: error: `{raw_key}: {value}` is outside the nodePort range "
                 f"{node_port_range}. "
                 "Fix: set the range your cluster uses (--node-port-range or [tool.svcgen] "
-                "node-port-range), "
-                "or delete the entry to have the port allocated again"
+                "node-port-range), or delete the entry to have the port allocated again"
             )
         other = seen.get(value)
         if other is not None and text is not None and not may_share(other[0], key):
@@ -280,9 +275,8 @@ def _entries(
                 f"{source}:{line}: error: nodePort {value} is given to both `{other[0]}` (line "
                 f"{other[1]}) "
                 f"and `{raw_key}`; a nodePort belongs to one Service port (or to same-number "
-                "ports of one "
-                "Service with different protocols). Fix: after a git merge, svcgen lock resolve "
-                "--lock "
+                "ports of one Service with different protocols). Fix: after a git merge, svcgen "
+                "lock resolve --lock "
                 f"{source} (moves the later claim); else delete one of the entries to have it "
                 "allocated again",
                 text,
@@ -300,10 +294,8 @@ def _not_a_lock(source: str, line: int) -> LockFileError:
     """
     return LockFileError(
         f"{source}:{line}: error: this is not a svcgen lock file (a lock is a mapping with "
-        "`version` and "
-        "`nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock file with "
-        "--lock or "
-        "[tool.svcgen] lock, or move this file out of the way"
+        "`version` and `nodePorts`); svcgen neither reads nor overwrites it. Fix: name the lock "
+        "file with --lock or [tool.svcgen] lock, or move this file out of the way"
     )
 
 

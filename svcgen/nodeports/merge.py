@@ -126,8 +126,7 @@ def split_conflict(text: str, source: str) -> Conflict | None:
             raise LockFileError(
                 f"{source}:{number}: error: a conflict marker out of git's order "
                 "(<<<<<<<, optionally |||||||, =======, >>>>>>>), so the sides cannot be told "
-                "apart. "
-                "Fix: edit the conflict by hand, or restore it with git checkout -m -- "
+                "apart. Fix: edit the conflict by hand, or restore it with git checkout -m -- "
                 f"{source}"
             )
         if kind == "<":

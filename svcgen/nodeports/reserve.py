@@ -105,8 +105,7 @@ def _malformed(obj: KubeObject, path: Path, what: str) -> ReserveError:
     return ReserveError(
         f"{obj.location(path)}: error: {obj.ref}: {format_path(path)} {what}; its nodePorts cannot "
         "be read (the API server would refuse this Service). Fix: correct the file, or leave it "
-        "out "
-        "of --reserve"
+        "out of --reserve"
     )
 
 
@@ -218,6 +217,5 @@ def reservations_from_text(text: str, origin: str) -> list[Reservation]:
 
 _NEITHER = (
     "neither Kubernetes objects nor a svcgen lock file (a --reserve file is `kubectl get services "
-    "-A -o "
-    "yaml` output, manifests, or another project's svcgen.lock)"
+    "-A -o yaml` output, manifests, or another project's svcgen.lock)"
 )
